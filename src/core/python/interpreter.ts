@@ -1,0 +1,78 @@
+/**
+ * Finding a Python interpreter that can run the user's FastAPI app.
+ *
+ * `python3` on PATH is not always the one with FastAPI installed (a pyenv shim may shadow the system
+ * Python, which has Debian's python3-fastapi), so candidates are tried in order and the first one that
+ * can import the required modules wins.
+ */
+import { execFile } from 'node:child_process';
+
+export interface PythonInterpreter {
+  /** The command as given (a path or a name looked up on PATH). */
+  readonly command: string;
+  /** sys.executable as the interpreter reports it. */
+  readonly executable: string;
+  /** e.g. "3.11.2" */
+  readonly version: string;
+}
+
+export class PythonNotFoundError extends Error {
+  constructor(
+    readonly modules: readonly string[],
+    readonly tried: ReadonlyArray<{ readonly command: string; readonly problem: string }>,
+  ) {
+    super(
+      `No Python interpreter can import ${modules.join(', ')}.\n` +
+        tried.map((t) => `  ${t.command}: ${t.problem}`).join('\n') +
+        `\nInstall them (Debian: apt-get install ${modules.map((m) => `python3-${m}`).join(' ')}; ` +
+        `elsewhere: pip install ${modules.join(' ')}) or point CATALYST_PYTHON at an interpreter that has them.`,
+    );
+    this.name = 'PythonNotFoundError';
+  }
+}
+
+/** Candidates in order of preference: an explicit choice first, then PATH, then the system interpreter. */
+export function defaultPythonCandidates(env: NodeJS.ProcessEnv = process.env, preferred?: string): string[] {
+  const candidates = [preferred, env.CATALYST_PYTHON, 'python3', '/usr/bin/python3', 'python'];
+  return [...new Set(candidates.filter((c): c is string => typeof c === 'string' && c.length > 0))];
+}
+
+/** The first candidate that imports every module in `modules`; throws PythonNotFoundError naming what to install. */
+export async function findPython(
+  modules: readonly string[],
+  candidates: readonly string[] = defaultPythonCandidates(),
+): Promise<PythonInterpreter> {
+  const tried: Array<{ command: string; problem: string }> = [];
+  const probe = `import sys\n${modules.map((m) => `import ${m}`).join('\n')}\nprint(sys.executable)\nprint("%d.%d.%d" % sys.version_info[:3])`;
+  for (const command of candidates) {
+    try {
+      const { stdout } = await run(command, ['-c', probe]);
+      const [executable = command, version = ''] = stdout.trim().split('\n');
+      return { command, executable, version };
+    } catch (error) {
+      tried.push({ command, problem: describeFailure(error) });
+    }
+  }
+  throw new PythonNotFoundError(modules, tried);
+}
+
+function run(command: string, args: string[]): Promise<{ stdout: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { timeout: 20_000, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error) {
+        reject(Object.assign(error, { stderr }));
+      } else {
+        resolve({ stdout });
+      }
+    });
+  });
+}
+
+function describeFailure(error: unknown): string {
+  const { code, stderr } = error as { code?: unknown; stderr?: string };
+  if (code === 'ENOENT') {
+    return 'not found';
+  }
+  const lastLine = (stderr ?? '').trim().split('\n').pop();
+  return lastLine || (error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,53 @@
+/**
+ * Loads tree-sitter (WebAssembly) with the Python grammar, once per process.
+ *
+ * The wasm files live next to the bundle in `dist/` (copied by esbuild.mjs); when the code runs from source
+ * (unit tests through tsx) they are resolved from node_modules instead.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Language, Parser, type Tree } from 'web-tree-sitter';
+
+export type { Node as SyntaxNode, Tree } from 'web-tree-sitter';
+
+let ready: Promise<Language> | undefined;
+
+function locate(fileName: string, packageSpecifier: string): string {
+  const besideBundle = path.join(__dirname, fileName);
+  if (existsSync(besideBundle)) {
+    return besideBundle;
+  }
+  return require.resolve(packageSpecifier);
+}
+
+/** The Python language, loaded on first use. Concurrent callers share one load. */
+export function loadPython(): Promise<Language> {
+  ready ??= (async () => {
+    const runtimeWasm = locate('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm');
+    await Parser.init({ locateFile: () => runtimeWasm });
+    return Language.load(locate('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm'));
+  })();
+  return ready;
+}
+
+/** A parser for Python source. Parsers are cheap; keep one per document for incremental re-parsing. */
+export async function createPythonParser(): Promise<Parser> {
+  const language = await loadPython();
+  const parser = new Parser();
+  parser.setLanguage(language);
+  return parser;
+}
+
+/** Parses Python source in one call; throws if tree-sitter returns no tree (it only does so when cancelled). */
+export async function parsePython(source: string): Promise<Tree> {
+  const parser = await createPythonParser();
+  try {
+    const tree = parser.parse(source);
+    if (!tree) {
+      throw new Error('tree-sitter returned no tree');
+    }
+    return tree;
+  } finally {
+    parser.delete();
+  }
+}
