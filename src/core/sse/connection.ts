@@ -1,0 +1,302 @@
+/**
+ * The SSE client: one HTTP request (GET or POST with a body and headers) whose response body is parsed with
+ * eventsource-parser as it arrives. Every event is stamped with its arrival time and the index of the network
+ * chunk that completed it. Aborting the signal cancels the request, so the server sees the client disconnect.
+ *
+ * Failures are classified into the cases a user can act on (see StreamFailure); the function never throws
+ * for network or server trouble, it resolves with an outcome.
+ */
+import { createParser, type ParseError } from 'eventsource-parser';
+import type { SseEvent, StreamFailure, StreamNotice, StreamOutcome, StreamRequest } from './model';
+
+/** The parser refuses to buffer more than this for one event: a defence against an endless line, not a limit on real events. */
+export const MAX_EVENT_CHARS = 64 * 1024 * 1024;
+/** How much of an error body or a non-SSE body is read to show the user. */
+const EXCERPT_BYTES = 4096;
+
+export interface ResponseHead {
+  readonly status: number;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly tMs: number;
+}
+
+export interface StreamListener {
+  onResponse?(head: ResponseHead): void;
+  onChunk?(chunk: { readonly index: number; readonly bytes: number; readonly tMs: number }): void;
+  onEvent?(event: SseEvent): void;
+  onComment?(comment: string, tMs: number): void;
+  onRetry?(retryMs: number): void;
+  onNotice?(notice: StreamNotice): void;
+}
+
+export interface StreamResult {
+  readonly outcome: StreamOutcome;
+  /** The last event id seen (for a reconnect's Last-Event-ID), or null. */
+  readonly lastEventId: string | null;
+  readonly events: number;
+}
+
+export interface OpenStreamOptions {
+  readonly signal?: AbortSignal;
+  /** Clock in ms; injectable for tests. Defaults to performance.now(). */
+  readonly now?: () => number;
+}
+
+/** Validates a request's URL: only http(s) is streamed. Returns the failure, or the parsed URL. */
+export function checkUrl(url: string): URL | StreamFailure {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { kind: 'invalid-url', message: `"${url}" is not a URL; expected http:// or https://` };
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    return { kind: 'invalid-url', message: `"${url}" is not an http(s) URL (scheme "${parsed.protocol.slice(0, -1)}"); expected http:// or https://` };
+  }
+  return parsed;
+}
+
+/** The request headers actually sent: the user's, plus defaults an SSE client sends when the user did not set them. */
+export function requestHeaders(request: StreamRequest): Headers {
+  const headers = new Headers();
+  for (const [name, value] of request.headers) {
+    headers.append(name, value);
+  }
+  if (!headers.has('accept')) {
+    headers.set('accept', 'text/event-stream');
+  }
+  if (!headers.has('cache-control')) {
+    headers.set('cache-control', 'no-cache');
+  }
+  if (request.body !== undefined && request.body !== '' && !headers.has('content-type')) {
+    headers.set('content-type', 'application/json');
+  }
+  if (request.lastEventId !== undefined) {
+    headers.set('last-event-id', request.lastEventId);
+  }
+  return headers;
+}
+
+export async function openStream(request: StreamRequest, listener: StreamListener, options: OpenStreamOptions = {}): Promise<StreamResult> {
+  const now = options.now ?? (() => performance.now());
+  const url = checkUrl(request.url);
+  if (!(url instanceof URL)) {
+    return { outcome: { kind: 'failed', failure: url }, lastEventId: null, events: 0 };
+  }
+  const started = now();
+  const elapsed = () => now() - started;
+  const state = { lastEventId: request.lastEventId ?? null, events: 0 };
+  const result = (outcome: StreamOutcome): StreamResult => ({ outcome, lastEventId: state.lastEventId, events: state.events });
+  const failed = (failure: StreamFailure) => result({ kind: 'failed', failure });
+
+  // One controller for the whole request, so that both the user's Stop and our own early exits cancel it.
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) {
+    return result({ kind: 'stopped' });
+  }
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    let response: Response;
+    try {
+      const hasBody = request.body !== undefined && request.body !== '' && request.method.toUpperCase() !== 'GET' && request.method.toUpperCase() !== 'HEAD';
+      response = await fetch(url, {
+        method: request.method.toUpperCase(),
+        headers: requestHeaders(request),
+        body: hasBody ? request.body : undefined,
+        signal: controller.signal,
+        redirect: 'follow',
+      });
+    } catch (error) {
+      return controller.signal.aborted ? result({ kind: 'stopped' }) : failed(requestFailure(error, url));
+    }
+    const head: ResponseHead = { status: response.status, headers: [...response.headers], tMs: elapsed() };
+    listener.onResponse?.(head);
+
+    if (!response.ok) {
+      const body = await readExcerpt(response);
+      return failed({
+        kind: 'http-status',
+        status: response.status,
+        body,
+        message: `The server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${body ? `: ${body}` : ' with an empty body'}`,
+      });
+    }
+    const contentType = response.headers.get('content-type') ?? '';
+    if (mediaType(contentType) !== 'text/event-stream') {
+      const firstBytes = await readExcerpt(response);
+      return failed({
+        kind: 'not-sse',
+        contentType,
+        firstBytes,
+        message: `The response is not an event stream (Content-Type ${contentType ? `"${contentType}"` : 'missing'}, expected "text/event-stream"). It starts with: ${firstBytes || '(nothing)'}`,
+      });
+    }
+    if (response.body === null) {
+      return result({ kind: 'completed' });
+    }
+    return await readEvents(response.body, listener, elapsed, state, controller.signal, result);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    controller.abort();
+  }
+}
+
+async function readEvents(
+  body: ReadableStream<Uint8Array>,
+  listener: StreamListener,
+  elapsed: () => number,
+  state: { lastEventId: string | null; events: number },
+  signal: AbortSignal,
+  result: (outcome: StreamOutcome) => StreamResult,
+): Promise<StreamResult> {
+  let chunk = -1;
+  let tMs = 0;
+  let draining = false;
+  let tooLarge = false;
+  let endsWithCr = false;
+  const parser = createParser({
+    maxBufferSize: MAX_EVENT_CHARS,
+    onEvent(message) {
+      if (draining) {
+        // Per the spec an event is dispatched only at a blank line: one cut off by the end of the stream is dropped.
+        listener.onNotice?.({ kind: 'unterminated-event', tMs, message: `The stream ended in the middle of an event (${message.data.length} characters of data); it was discarded, as the SSE spec requires` });
+        return;
+      }
+      if (message.id !== undefined) {
+        state.lastEventId = message.id;
+      }
+      listener.onEvent?.({ seq: state.events++, event: message.event ?? 'message', data: message.data, id: state.lastEventId, tMs, chunk });
+    },
+    onComment: (comment) => listener.onComment?.(comment, tMs),
+    onRetry: (retryMs) => listener.onRetry?.(retryMs),
+    onError(error: ParseError) {
+      if (error.type === 'max-buffer-size-exceeded') {
+        tooLarge = true;
+        return;
+      }
+      const kind = error.type === 'invalid-retry' ? 'invalid-retry' : 'malformed-line';
+      const what = error.type === 'invalid-retry' ? `retry value "${error.value ?? ''}" is not a number of milliseconds` : `unknown field "${error.field ?? ''}"`;
+      listener.onNotice?.({ kind, tMs, message: `Ignored a malformed line (${what}): ${truncate(error.line ?? '', 200)}` });
+    },
+  });
+  // TextDecoder (not a per-chunk toString) so a multi-byte character split across chunks stays whole; it also drops a BOM.
+  const decoder = new TextDecoder('utf-8');
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      tMs = elapsed();
+      if (done) {
+        break;
+      }
+      chunk++;
+      listener.onChunk?.({ index: chunk, bytes: value.byteLength, tMs });
+      const text = decoder.decode(value, { stream: true });
+      if (text.length > 0) {
+        endsWithCr = text.charCodeAt(text.length - 1) === 0x0d;
+        parser.feed(text);
+      }
+      if (tooLarge) {
+        return result({ kind: 'failed', failure: { kind: 'event-too-large', message: `An event grew beyond ${MAX_EVENT_CHARS / (1024 * 1024)} MB without ending; reading stopped` } });
+      }
+    }
+  } catch (error) {
+    if (signal.aborted) {
+      return result({ kind: 'stopped' });
+    }
+    return result({ kind: 'failed', failure: { kind: 'unexpected-end', message: `The stream ended unexpectedly after ${state.events} event(s): the connection was closed before the response was complete (${describeCause(error)})` } });
+  } finally {
+    reader.releaseLock();
+  }
+  parser.feed(decoder.decode());
+  if (endsWithCr) {
+    // The parser holds back a final CR in case an LF follows (CRLF). At the end of the stream it is a line ending.
+    parser.feed('\n');
+  }
+  // Whatever the parser still holds is an event that never got its blank line: end it to report it, not dispatch it.
+  draining = true;
+  parser.feed('\n\n');
+  return result({ kind: 'completed' });
+}
+
+/** "Text/Event-Stream; charset=utf-8" -> "text/event-stream". */
+export function mediaType(contentType: string): string {
+  return (contentType.split(';', 1)[0] ?? '').trim().toLowerCase();
+}
+
+/** Reads the start of a body as text, for an error message. */
+async function readExcerpt(response: Response): Promise<string> {
+  if (response.body === null) {
+    return '';
+  }
+  const reader = response.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < EXCERPT_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) {
+        break;
+      }
+      parts.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // Whatever arrived before the error is still worth showing.
+  } finally {
+    void reader.cancel().catch(() => undefined);
+  }
+  const bytes = new Uint8Array(Math.min(size, EXCERPT_BYTES));
+  let offset = 0;
+  for (const part of parts) {
+    const take = part.subarray(0, bytes.length - offset);
+    bytes.set(take, offset);
+    offset += take.length;
+  }
+  const text = new TextDecoder('utf-8').decode(bytes).trim();
+  return size > EXCERPT_BYTES ? `${text}…` : text;
+}
+
+function requestFailure(error: unknown, url: URL): StreamFailure {
+  const code = errorCode(error);
+  if (code === 'ECONNREFUSED') {
+    return { kind: 'connection-refused', url: url.href, message: `Could not connect to ${url.host}: connection refused. Is the server running?` };
+  }
+  return { kind: 'network', message: `The request to ${url.href} failed: ${describeCause(error)}` };
+}
+
+/** undici wraps the socket error: TypeError("fetch failed") with `cause` (possibly an AggregateError for several addresses). */
+function errorCode(error: unknown): string | undefined {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current instanceof Error && !seen.has(current)) {
+    seen.add(current);
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') {
+      return code;
+    }
+    if (current instanceof AggregateError && current.errors.length > 0) {
+      current = current.errors[0];
+    } else {
+      current = (current as { cause?: unknown }).cause;
+    }
+  }
+  return undefined;
+}
+
+function describeCause(error: unknown): string {
+  const messages: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    if (current.message && !messages.includes(current.message)) {
+      messages.push(current.message);
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return messages.join(': ') || String(error);
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}

@@ -1,0 +1,46 @@
+/** Checks of an SSE response's headers: what makes a stream arrive whole, late, or not at all. */
+import { mediaType } from './connection';
+import type { HeaderCheck } from './model';
+
+export function checkResponseHeaders(headers: ReadonlyArray<readonly [string, string]>): HeaderCheck[] {
+  const get = (name: string): string | null => {
+    const values = headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
+    return values.length > 0 ? values.join(', ') : null;
+  };
+  const checks: HeaderCheck[] = [];
+  const add = (header: string, level: HeaderCheck['level'], message: string) => checks.push({ header, level, value: get(header.toLowerCase()), message });
+
+  const contentType = get('content-type');
+  if (contentType !== null && mediaType(contentType) === 'text/event-stream') {
+    add('Content-Type', 'ok', 'text/event-stream: clients and proxies treat the response as a stream');
+  } else {
+    add('Content-Type', 'error', 'Not text/event-stream: EventSource rejects the response and proxies may buffer it whole');
+  }
+
+  const cacheControl = (get('cache-control') ?? '').toLowerCase();
+  if (cacheControl.includes('no-cache') || cacheControl.includes('no-store')) {
+    add('Cache-Control', 'ok', `${cacheControl.includes('no-transform') ? '' : 'Consider adding no-transform, which tells proxies not to compress or rewrite the stream. '}The stream is not cached`.trim());
+  } else {
+    add('Cache-Control', 'warning', 'Missing no-cache: a proxy or CDN may cache or hold back the stream. Send "Cache-Control: no-cache"');
+  }
+
+  const accel = get('x-accel-buffering');
+  if (accel === null) {
+    add('X-Accel-Buffering', 'info', 'Missing: behind nginx, proxy_buffering holds events back until its buffer fills. Send "X-Accel-Buffering: no"');
+  } else if (accel.trim().toLowerCase() === 'no') {
+    add('X-Accel-Buffering', 'ok', 'no: nginx passes events through as they come');
+  } else {
+    add('X-Accel-Buffering', 'warning', `"${accel}": nginx will buffer this stream; send "no"`);
+  }
+
+  const encoding = get('content-encoding');
+  if (encoding !== null && encoding.trim().toLowerCase() !== 'identity') {
+    add('Content-Encoding', 'warning', `${encoding}: compressors buffer output until a block fills, so events arrive in bursts. Exclude text/event-stream from compression (e.g. GZipMiddleware)`);
+  }
+
+  const connection = get('connection');
+  if (connection !== null) {
+    add('Connection', 'warning', `"${connection}": connection-specific headers are forbidden in HTTP/2; an HTTP/2 proxy or browser may reject the response. Do not set it`);
+  }
+  return checks;
+}

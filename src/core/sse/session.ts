@@ -1,0 +1,68 @@
+/**
+ * One run of a stream with everything the preview shows about it: the connection, the assembled text, timing
+ * statistics, header checks and buffering detection. The CLI and the extension host both drive this class;
+ * it knows nothing of how its results are displayed.
+ */
+import { BufferingDetector } from './buffering';
+import { openStream, type OpenStreamOptions, type ResponseHead, type StreamResult } from './connection';
+import { checkResponseHeaders } from './headers';
+import type { BufferingWarning, HeaderCheck, SseEvent, StreamNotice, StreamRequest } from './model';
+import { StatsTracker } from './stats';
+import { TextAssembler } from './text';
+
+export interface SessionListener {
+  onResponse?(head: ResponseHead, checks: readonly HeaderCheck[]): void;
+  /** `text`: what this event added to the assembled text, if it carried text. */
+  onEvent?(event: SseEvent, text: { readonly delta: string; readonly replaced: boolean } | undefined): void;
+  onComment?(comment: string, tMs: number): void;
+  onNotice?(notice: StreamNotice): void;
+  onBuffering?(warning: BufferingWarning): void;
+}
+
+export class StreamSession {
+  readonly stats = new StatsTracker();
+  readonly text = new TextAssembler();
+  private buffering: BufferingDetector | null = null;
+  headerChecks: readonly HeaderCheck[] = [];
+
+  constructor(
+    readonly request: StreamRequest,
+    private readonly listener: SessionListener = {},
+  ) {}
+
+  get bufferingWarning(): BufferingWarning | null {
+    return this.buffering?.result ?? null;
+  }
+
+  run(options: OpenStreamOptions = {}): Promise<StreamResult> {
+    const { stats, text, listener } = this;
+    return openStream(
+      this.request,
+      {
+        onResponse: (head) => {
+          stats.headers(head.tMs);
+          this.headerChecks = checkResponseHeaders(head.headers);
+          this.buffering = new BufferingDetector(head.tMs, head.headers);
+          listener.onResponse?.(head, this.headerChecks);
+        },
+        onChunk: (chunk) => stats.chunk(chunk.bytes, chunk.tMs),
+        onEvent: (event) => {
+          const added = text.push(event.event, event.data);
+          stats.event(event.event, event.tMs, added !== undefined && !added.replaced);
+          listener.onEvent?.(event, added);
+          const warning = this.buffering?.event(event.tMs);
+          if (warning) {
+            listener.onBuffering?.(warning);
+          }
+        },
+        onComment: (comment, tMs) => {
+          stats.comment();
+          listener.onComment?.(comment, tMs);
+        },
+        onRetry: (ms) => stats.retry(ms),
+        onNotice: (notice) => listener.onNotice?.(notice),
+      },
+      options,
+    );
+  }
+}
