@@ -9,6 +9,7 @@
  */
 import { CATALYST_VERSION } from '../../../version';
 import { withGeneratedHeader } from '../generatedHeader';
+import { PROVIDER_ADAPTER_EXPORTS, providerAdapters } from './providers.py';
 
 export interface StreamingModuleOptions {
   /** Default seconds of silence before a `: ping` keep-alive comment (Python's DEFAULT_PING_INTERVAL). */
@@ -29,6 +30,7 @@ export const STREAMING_MODULE_EXPORTS = [
   'stream_partial_results',
   'stream_tokens',
   'streaming_response',
+  ...PROVIDER_ADAPTER_EXPORTS,
 ] as const;
 
 /** Returns the text of `streaming.py` (LF line endings; the planner converts to the target file's style). */
@@ -39,7 +41,7 @@ export function renderStreamingModule(options: StreamingModuleOptions = {}): str
   }
   // One blank line after the docstring and the imports, two between top-level definitions (PEP 8).
   const preamble = [moduleDocstring, imports, constants(resolved)].join('\n');
-  const body = [preamble, json, formatSse, streamTokens, partialResults, response].join('\n\n');
+  const body = [preamble, json, formatSse, streamTokens, partialResults, response, providerAdapters].join('\n\n');
   return withGeneratedHeader(body, { generator: 'Catalyst Streaming', version: CATALYST_VERSION });
 }
 
@@ -94,6 +96,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar, Union, runtime_checkable
 
@@ -104,7 +107,10 @@ from starlette.types import Receive, Scope, Send
 __all__ = [
     "DEFAULT_PING_INTERVAL",
     "EventStreamResponse",
+    "anthropic_text_stream",
     "format_sse",
+    "openai_responses_text_stream",
+    "openai_text_stream",
     "stream_partial_results",
     "stream_tokens",
     "streaming_response",
