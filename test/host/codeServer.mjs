@@ -1,0 +1,101 @@
+// @ts-check
+// Starts code-server (VS Code's server and web workbench) on a free loopback port, sealed off from the network
+// and from the user's machine: throwaway user data and extensions folders, XDG and TMPDIR inside the run folder,
+// no gallery, no telemetry, no update check.
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { killTreeNow, stopTree } from './processes.mjs';
+
+/** A port that was free on 127.0.0.1 a moment ago. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * @param {{ node: string, entry: string, runDir: string, env: NodeJS.ProcessEnv, timeoutMs?: number }} options
+ *   `env` is the base environment (Node 24 first on PATH); `runDir` receives every file the server writes.
+ */
+export async function startCodeServer({ node, entry, runDir, env, timeoutMs = 60_000 }) {
+  const dirs = {
+    userData: path.join(runDir, 'user-data'),
+    extensions: path.join(runDir, 'extensions'),
+    config: path.join(runDir, 'xdg', 'config'),
+    data: path.join(runDir, 'xdg', 'data'),
+    cache: path.join(runDir, 'xdg', 'cache'),
+    tmp: path.join(runDir, 'tmp'),
+  };
+  await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
+  const port = await freePort();
+  const args = [
+    entry,
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth', 'none',
+    '--user-data-dir', dirs.userData,
+    '--extensions-dir', dirs.extensions,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    // Makes the built workbench honour extensionDevelopmentPath/extensionTestsPath from the URL payload and
+    // report through window.codeAutomationLog/codeAutomationExit.
+    '--vscode-option', 'enable-smoke-test-driver',
+  ];
+  const logFile = path.join(runDir, 'code-server.log');
+  const log = createWriteStream(logFile);
+  const child = spawn(node, args, {
+    cwd: runDir,
+    detached: true, // own process group, killed as a whole
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...env,
+      EXTENSIONS_GALLERY: '{}',
+      XDG_CONFIG_HOME: dirs.config,
+      XDG_DATA_HOME: dirs.data,
+      XDG_CACHE_HOME: dirs.cache,
+      TMPDIR: dirs.tmp,
+      // Nothing here may reach for a proxy: only loopback is used.
+      HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '',
+    },
+  });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  const pid = /** @type {number} */ (child.pid);
+  const exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve(sig ?? code)));
+
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  let ready = false;
+  while (!ready && Date.now() < deadline) {
+    const early = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve(undefined), 200))]);
+    if (early !== undefined) throw new Error(`code-server exited (${early}) before answering; see ${logFile}`);
+    ready = await fetch(`${origin}/healthz`).then((r) => r.ok, () => false);
+  }
+  if (!ready) {
+    killTreeNow(pid);
+    throw new Error(`code-server did not answer on ${origin} within ${timeoutMs} ms; see ${logFile}`);
+  }
+  return {
+    port,
+    origin,
+    pid,
+    logFile,
+    exited,
+    /** Stops code-server and everything it started (extension host, pty host, terminals and their children). */
+    stop: async () => {
+      await stopTree(pid);
+      log.end();
+    },
+  };
+}

@@ -1,0 +1,226 @@
+// @ts-check
+// Runs the extension-host test suite (test/suite, compiled to dist/test/suite) inside a real VS Code:
+// code-server's extension host, driven by its web workbench in headless Chromium. Offline, loopback only.
+//
+//   node test/host/run.mjs [--no-build] [--keep] [--grep PATTERN] [--timeout SECONDS] [--coverage DIR]
+//
+// Exits 0 only when the suite ran at least one test and none failed; the last line printed is
+// "N passed, N failed". Everything it starts (code-server and its extension host, terminals, uvicorn, Chromium)
+// is killed on exit, on timeout and on SIGINT/SIGTERM.
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startCodeServer } from './codeServer.mjs';
+import { codeServerInstall, ensureHostTools, hostDir, node24Env } from './install.mjs';
+import { descendantsOf, killTreeNow } from './processes.mjs';
+import { openWorkbench } from './workbench.mjs';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const fixture = path.join(repoRoot, 'test', 'fixtures', 'host-workspace');
+const testsIndex = path.join(repoRoot, 'dist', 'test', 'suite', 'index.js');
+const artifactsDir = path.join(repoRoot, '.artifacts', 'host');
+/** Prefix of the suite's own log lines (test/suite/index.ts); everything else is the workbench talking. */
+const SUITE_LINE = '[suite] ';
+
+const { values: flags } = parseArgs({
+  options: {
+    build: { type: 'boolean', default: true },
+    'no-build': { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    grep: { type: 'string' },
+    timeout: { type: 'string', default: process.env.CATALYST_HOST_TIMEOUT ?? '300' },
+    coverage: { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+const timeoutMs = Number(flags.timeout) * 1000;
+
+/** Pids whose trees are killed synchronously if this process exits by any path. */
+const liveTrees = new Set();
+process.on('exit', () => liveTrees.forEach((pid) => killTreeNow(pid)));
+for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
+  process.on(sig, () => {
+    console.error(`[host] ${sig}: stopping`);
+    process.exit(130);
+  });
+}
+
+function log(message) {
+  console.log(`[host] ${message}`);
+}
+
+/** Waits until `check()` is truthy, polling; false once `deadline` (epoch ms) passes or `stop` says so. */
+async function pollUntil(check, deadline, intervalMs = 200) {
+  while (Date.now() < deadline) {
+    const value = await check();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  return undefined;
+}
+
+async function readResult(file) {
+  try {
+    return JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The suite asks for screenshots of the whole workbench (the extension host cannot see it) by creating
+ * `<control>/<name>.screenshot`; the runner answers by writing `.artifacts/host/<name>.png` (atomically) and
+ * deleting the request.
+ */
+async function answerScreenshotRequests(controlDir, page) {
+  const requests = (await readdir(controlDir).catch(() => [])).filter((name) => name.endsWith('.screenshot'));
+  for (const request of requests) {
+    const name = path.basename(request, '.screenshot').replace(/[^\w.-]/g, '_');
+    const target = path.join(artifactsDir, `${name}.png`);
+    try {
+      await page.screenshot({ path: `${target}.partial.png` });
+      await rename(`${target}.partial.png`, target);
+      log(`screenshot saved: ${path.relative(repoRoot, target)}`);
+    } catch (error) {
+      log(`screenshot ${name} failed: ${error instanceof Error ? error.message : error}`);
+    }
+    await rm(path.join(controlDir, request), { force: true });
+  }
+}
+
+async function main() {
+  if (flags.build && !flags['no-build']) {
+    const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, stdio: 'inherit' });
+    if (build.status !== 0) throw new Error('build failed');
+  }
+  if (!existsSync(testsIndex)) throw new Error(`${testsIndex} is missing: is test/suite/esbuild.part.mjs there?`);
+
+  const { node } = await ensureHostTools();
+  await mkdir(path.join(hostDir, 'runs'), { recursive: true });
+  await mkdir(artifactsDir, { recursive: true });
+  const runDir = await mkdtemp(path.join(hostDir, 'runs', 'run-'));
+  const workspace = path.join(runDir, 'workspace');
+  const controlDir = path.join(runDir, 'control');
+  const resultFile = path.join(runDir, 'result.json');
+  await cp(fixture, workspace, { recursive: true });
+  await mkdir(controlDir);
+  // Playwright keeps Chromium's profile in the temp folder: keep that inside the run folder too.
+  await mkdir(path.join(runDir, 'tmp'), { recursive: true });
+  process.env.TMPDIR = path.join(runDir, 'tmp');
+  log(`run folder ${path.relative(repoRoot, runDir)}`);
+
+  const env = {
+    ...node24Env(),
+    // Read by test/suite/index.ts (through the extension host's environment).
+    CATALYST_HOST_RESULT: resultFile,
+    CATALYST_HOST_CONTROL: controlDir,
+    CATALYST_ARTIFACTS_DIR: artifactsDir,
+    ...(flags.grep ? { CATALYST_SUITE_GREP: flags.grep } : {}),
+    ...(flags.coverage ? { NODE_V8_COVERAGE: path.resolve(flags.coverage) } : {}),
+  };
+  const workbenchLog = createWriteStream(path.join(runDir, 'workbench.log'));
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  let server;
+  let workbench;
+  let outcome = 'error';
+  let exitCode;
+  try {
+    server = await startCodeServer({ node: node.node, entry: codeServerInstall().entry, runDir, env });
+    liveTrees.add(server.pid);
+    log(`code-server ${server.origin} (pid ${server.pid}) up in ${Date.now() - started} ms`);
+
+    workbench = await openWorkbench({
+      origin: server.origin,
+      port: server.port,
+      workspace,
+      extensionPath: repoRoot,
+      testsPath: testsIndex,
+      onLog: (type, text) => {
+        workbenchLog.write(`${type}: ${text}\n`);
+        if (text.startsWith(SUITE_LINE)) {
+          console.log(text.slice(SUITE_LINE.length));
+        } else if (flags.verbose || type === 'pageerror') {
+          console.log(`  (${type}) ${text}`);
+        }
+      },
+    });
+    liveTrees.add(workbench.browserPid);
+
+    let finished = false;
+    const exitPromise = workbench.exitCode.then((code) => ((finished = true), { kind: 'exit', code }));
+    const serverDied = server.exited.then((why) => ({ kind: 'server-exit', code: why }));
+    const screenshots = (async () => {
+      while (!finished && Date.now() < deadline) {
+        await answerScreenshotRequests(controlDir, workbench.page);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    })();
+    const timedOut = new Promise((resolve) => setTimeout(() => resolve({ kind: 'timeout' }), Math.max(0, deadline - Date.now())).unref());
+    const first = /** @type {{kind: string, code?: unknown}} */ (await Promise.race([exitPromise, serverDied, timedOut]));
+    finished = true;
+    await screenshots;
+    if (first.kind === 'exit') {
+      outcome = 'finished';
+      exitCode = first.code;
+    } else {
+      outcome = first.kind;
+      await workbench.page.screenshot({ path: path.join(artifactsDir, `${outcome}.png`) }).catch(() => {});
+    }
+    if (outcome === 'finished' && flags.coverage) {
+      // The extension host writes its V8 coverage when it exits by itself, right after reporting: give it the moment.
+      const extensionHosts = () => descendantsOf(server.pid).filter((pid) => isExtensionHost(pid));
+      await pollUntil(() => extensionHosts().length === 0, Date.now() + 10_000, 100);
+    }
+  } finally {
+    await workbench?.close();
+    if (workbench) killTreeNow(workbench.browserPid);
+    await server?.stop();
+    liveTrees.clear();
+    workbenchLog.end();
+  }
+
+  const result = await readResult(resultFile);
+  const passed = result?.passed ?? 0;
+  const failed = result?.failed ?? 0;
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (outcome === 'timeout') {
+    log(`TIMEOUT after ${flags.timeout} s${result?.current ? ` in "${result.current}"` : ''}`);
+  } else if (outcome === 'server-exit') {
+    log(`code-server exited unexpectedly; see ${server?.logFile}`);
+  } else {
+    log(`workbench reported exit code ${exitCode} after ${seconds} s`);
+  }
+  if (!result) log('the suite wrote no result: it never started (see code-server.log in the kept run folder)');
+  for (const failure of result?.failures ?? []) log(`failed: ${failure.title}`);
+
+  const ok = outcome === 'finished' && exitCode === 0 && passed > 0 && failed === 0 && result?.finished === true;
+  if (flags.keep || !ok) {
+    log(`run folder kept: ${path.relative(repoRoot, runDir)}`);
+  } else {
+    await rm(runDir, { recursive: true, force: true });
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return ok ? 0 : 1;
+}
+
+/** Whether `pid` is a VS Code extension host (its command line names its type). */
+function isExtensionHost(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('extensionHost');
+  } catch {
+    return false; // gone
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    console.error(`[host] ${error instanceof Error ? error.stack : error}`);
+    console.log('0 passed, 0 failed');
+    process.exit(1);
+  },
+);
