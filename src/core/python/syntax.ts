@@ -1,0 +1,140 @@
+/**
+ * Small, reusable readings of tree-sitter Python nodes: positions, string literals, dotted names and the
+ * import bindings that turn a local name into the qualified name it refers to.
+ */
+import type { SyntaxNode } from './parser';
+
+/** A 0-based position; `column` counts UTF-16 code units, as VS Code's `Position.character` does. */
+export interface Point {
+  readonly row: number;
+  readonly column: number;
+}
+
+/**
+ * Where a node is. `start`/`end` are offsets into the source string (UTF-16 code units, i.e. JavaScript
+ * string indices, which is what VS Code's `document.positionAt(offset)` takes).
+ */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+  readonly startPoint: Point;
+  readonly endPoint: Point;
+}
+
+export function spanOf(node: SyntaxNode): Span {
+  return {
+    start: node.startIndex,
+    end: node.endIndex,
+    startPoint: { row: node.startPosition.row, column: node.startPosition.column },
+    endPoint: { row: node.endPosition.row, column: node.endPosition.column },
+  };
+}
+
+/**
+ * The value of a string literal without prefixes or interpolation (`"a"`, `'a'`, `"a" "b"`), or undefined
+ * for anything computed (f-strings with fields, escapes we would have to decode, non-strings).
+ */
+export function stringValue(node: SyntaxNode | null | undefined): string | undefined {
+  if (!node) {
+    return undefined;
+  }
+  if (node.type === 'concatenated_string') {
+    const parts = node.namedChildren.map((child) => stringValue(child));
+    return parts.every((part): part is string => part !== undefined) ? parts.join('') : undefined;
+  }
+  if (node.type !== 'string') {
+    return undefined;
+  }
+  let value = '';
+  for (const child of node.namedChildren) {
+    if (!child) {
+      continue;
+    }
+    if (child.type === 'interpolation') {
+      return undefined;
+    }
+    if (child.type === 'string_content') {
+      if (child.namedChildren.some((part) => part?.type === 'escape_sequence')) {
+        return undefined;
+      }
+      value += child.text;
+    }
+  }
+  const start = node.firstChild?.text ?? '';
+  return /[bB]/.test(start) ? undefined : value;
+}
+
+/** `a.b.c` for an identifier or a chain of attribute accesses on one; undefined for anything else. */
+export function dottedText(node: SyntaxNode | null | undefined): string | undefined {
+  if (!node) {
+    return undefined;
+  }
+  if (node.type === 'identifier') {
+    return node.text;
+  }
+  if (node.type === 'attribute') {
+    const object = dottedText(node.childForFieldName('object'));
+    const attribute = node.childForFieldName('attribute');
+    return object === undefined || !attribute ? undefined : `${object}.${attribute.text}`;
+  }
+  return undefined;
+}
+
+/**
+ * Local name -> qualified name, from a module's imports: `import fastapi` binds fastapi -> fastapi,
+ * `import fastapi as fa` binds fa -> fastapi, `from fastapi import FastAPI as F` binds F -> fastapi.FastAPI,
+ * `from .streaming import stream_tokens` binds stream_tokens -> .streaming.stream_tokens.
+ */
+export type Bindings = ReadonlyMap<string, string>;
+
+/** Re-exports: where a name is defined -> the name users usually import it by. */
+const CANONICAL_NAMES: ReadonlyMap<string, string> = new Map([
+  ['fastapi.applications.FastAPI', 'fastapi.FastAPI'],
+  ['fastapi.routing.APIRouter', 'fastapi.APIRouter'],
+  ['starlette.responses.StreamingResponse', 'fastapi.responses.StreamingResponse'],
+  ['sse_starlette.sse.EventSourceResponse', 'sse_starlette.EventSourceResponse'],
+]);
+
+/**
+ * The qualified name an expression refers to through the module's imports (`F` -> `fastapi.FastAPI`,
+ * `fa.FastAPI` -> `fastapi.FastAPI`), canonicalised for well-known re-exports; undefined when its head is
+ * not an imported name.
+ */
+export function resolveQualifiedName(node: SyntaxNode | null | undefined, bindings: Bindings): string | undefined {
+  const dotted = dottedText(node);
+  if (dotted === undefined) {
+    return undefined;
+  }
+  const [head = '', ...rest] = dotted.split('.');
+  const bound = bindings.get(head);
+  if (bound === undefined) {
+    return undefined;
+  }
+  const qualified = [bound, ...rest].join('.');
+  return CANONICAL_NAMES.get(qualified) ?? qualified;
+}
+
+/** The keyword argument `name=` of a call's argument list, if present. */
+export function keywordArgument(call: SyntaxNode, name: string): SyntaxNode | undefined {
+  const args = call.childForFieldName('arguments');
+  for (const arg of args?.namedChildren ?? []) {
+    if (arg?.type === 'keyword_argument' && arg.childForFieldName('name')?.text === name) {
+      return arg.childForFieldName('value') ?? undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The positional arguments of a call, in order. */
+export function positionalArguments(call: SyntaxNode): SyntaxNode[] {
+  const args = call.childForFieldName('arguments');
+  return (args?.namedChildren ?? []).filter(
+    (arg): arg is SyntaxNode =>
+      arg !== null && !['keyword_argument', 'list_splat', 'dictionary_splat', 'comment'].includes(arg.type),
+  );
+}
+
+/** Named children without the nulls web-tree-sitter's typings allow. */
+export function children(node: SyntaxNode | null | undefined): SyntaxNode[] {
+  return (node?.namedChildren ?? []).filter((child): child is SyntaxNode => child !== null);
+}
