@@ -1,0 +1,403 @@
+/**
+ * The generated streaming module on a real uvicorn, checked on the wire.
+ *
+ * One server (test/fixtures/streaming/app.py next to a freshly generated streaming.py) runs under coverage.py
+ * for the whole file; the last test stops every process cleanly and asserts the module's line coverage.
+ * Ordering is forced with gates the test opens (POST /runs/NAME/release), never with sleeps: a module that
+ * buffered would hold back the very event the test waits for before opening the gate, and the test would fail
+ * at its deadline instead of passing by luck.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { loadExeca } from '../support/execa';
+import { combinedCoverage, coverageDataFiles } from '../support/pythonCoverage';
+import { testPython } from '../support/python';
+import { startStreamingApp, STREAMING_FIXTURES, type StreamingApp } from '../support/streamingApp';
+import { makeTempDir } from '../support/tempdir';
+import { eventually, getJson, openStream, parseSse, readStream, wallClockMs, type WireStream } from '../support/wire';
+
+interface RunStatus {
+  readonly produced: number;
+  readonly produced_at: number[];
+  readonly closed_at: number | null;
+  readonly closed_by: string | null;
+  readonly outcomes: Record<string, string>;
+}
+
+/** The bytes stream_tokens writes for one token (JSON.stringify matches the module's compact, unescaped-UTF-8 JSON). */
+const tokenEvent = (text: string) => `event: token\ndata: ${JSON.stringify({ text })}\n\n`;
+const doneEvent = (text: string, count: number) => `event: done\ndata: ${JSON.stringify({ text, token_count: count })}\n\n`;
+const includes = (needle: string) => (body: Buffer) => body.includes(needle);
+const countOf = (body: Buffer, needle: string) => body.toString('utf8').split(needle).length - 1;
+
+/** Tokens that break naive SSE writers: non-ASCII, newlines that would end a data line, text that looks like SSE. */
+const AWKWARD_TOKENS = [
+  'héllo wörld',
+  '日本語のテキスト',
+  '🙂👍🏽',
+  'line one\nline two',
+  'carriage\rreturn and\r\nCRLF',
+  '\n\n',
+  'data: not an event\n\nevent: done\n\n',
+  '"quoted" \\ backslash / slash',
+  'tab\tbell\u0007nul\u0000',
+  'line\u2028separator\u2029paragraph',
+  '',
+  ': not a comment',
+];
+
+describe('generated streaming module on a real uvicorn (stream_tokens, stream_partial_results, EventStreamResponse)', function () {
+  let python: string;
+  let moduleDir: string;
+  let coverageDir: string;
+  let dataFile: string;
+  let app: StreamingApp;
+  let base: string;
+  /** Processes started under coverage.py; each must leave a data file behind. */
+  let coveredProcesses = 0;
+  const servers: StreamingApp[] = [];
+
+  const run = () => randomUUID();
+  const status = (name: string) => getJson<RunStatus>(`${base}/runs/${name}`);
+  const release = (name: string) => getJson(`${base}/runs/${name}/release`, 'POST');
+
+  before(async function () {
+    python = (await testPython()).command;
+    moduleDir = await makeTempDir('streaming-module');
+    coverageDir = await makeTempDir('streaming-coverage');
+    dataFile = path.join(coverageDir, '.coverage');
+    app = await startCovered();
+    base = app.server.baseUrl;
+  });
+
+  after(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await rm(moduleDir, { recursive: true, force: true });
+    await rm(coverageDir, { recursive: true, force: true });
+  });
+
+  async function startCovered(env?: Record<string, string>): Promise<StreamingApp> {
+    const started = await startStreamingApp({ dir: moduleDir, coverage: { source: moduleDir, dataFile }, ...(env ? { env } : {}) });
+    servers.push(started);
+    coveredProcesses++;
+    return started;
+  }
+
+  describe('stream_tokens', () => {
+    it('writes exactly one token event per token, then done, and ends the chunked body cleanly', async () => {
+      const stream = await readStream(`${base}/echo`, { json: { tokens: ['Hello', ', ', 'world'] } });
+      assert.equal(stream.status, 200);
+      assert.equal(
+        stream.body().toString('utf8'),
+        'event: token\ndata: {"text":"Hello"}\n\n' +
+          'event: token\ndata: {"text":", "}\n\n' +
+          'event: token\ndata: {"text":"world"}\n\n' +
+          'event: done\ndata: {"text":"Hello, world","token_count":3}\n\n',
+      );
+      assert.equal(stream.complete, true, 'the chunked terminator was received');
+    });
+
+    it('without include_done writes the token events only', async () => {
+      const stream = await readStream(`${base}/echo`, { json: { tokens: ['a', 'b'], include_done: false } });
+      assert.equal(stream.body().toString('utf8'), tokenEvent('a') + tokenEvent('b'));
+      assert.equal(stream.complete, true);
+    });
+
+    it('keeps non-ASCII and newline-containing tokens exact, byte for byte and through an SSE parser', async () => {
+      const stream = await readStream(`${base}/echo`, { json: { tokens: AWKWARD_TOKENS } });
+      const text = stream.body().toString('utf8');
+      assert.equal(text, AWKWARD_TOKENS.map(tokenEvent).join('') + doneEvent(AWKWARD_TOKENS.join(''), AWKWARD_TOKENS.length));
+      const { events, comments } = parseSse(text);
+      assert.deepEqual(comments, []);
+      assert.deepEqual(
+        events.map((e) => e.event),
+        [...AWKWARD_TOKENS.map(() => 'token'), 'done'],
+      );
+      assert.deepEqual(
+        events.slice(0, -1).map((e) => (JSON.parse(e.data) as { text: string }).text),
+        AWKWARD_TOKENS,
+      );
+      assert.deepEqual(JSON.parse(events.at(-1)!.data), { text: AWKWARD_TOKENS.join(''), token_count: AWKWARD_TOKENS.length });
+    });
+
+    it('sends each token the moment it is produced: token k arrives before token k+1 is produced', async () => {
+      const name = run();
+      const count = 6;
+      const stream = await openStream(`${base}/gated/${name}?count=${count}`);
+      const receivedAt: number[] = [];
+      for (let k = 0; k < count; k++) {
+        // The generator cannot produce token k+1 until released, so token k must be on the wire on its own.
+        await stream.waitFor(includes(tokenEvent(`token ${k}`)), `token ${k} (before token ${k + 1} was allowed)`);
+        receivedAt.push(arrivalOf(stream, tokenEvent(`token ${k}`)));
+        assert.equal((await status(name)).produced, k + 1, `the server produced exactly ${k + 1} tokens so far`);
+        if (k + 1 < count) {
+          await release(name);
+        }
+      }
+      assert.equal((await stream.finished).complete, true);
+      const { produced_at: producedAt } = await status(name);
+      for (let k = 0; k + 1 < count; k++) {
+        assert.ok(receivedAt[k]! < producedAt[k + 1]! * 1000, `token ${k} received (${receivedAt[k]}) before token ${k + 1} produced (${producedAt[k + 1]! * 1000})`);
+        assert.ok(producedAt[k]! * 1000 <= receivedAt[k]!, `token ${k} produced before it was received`);
+      }
+    });
+
+    it('turns an exception mid-stream into exactly one error event (no traceback) and ends the body cleanly', async () => {
+      const stream = await readStream(`${base}/failing`);
+      const text = stream.body().toString('utf8');
+      assert.equal(
+        text,
+        tokenEvent('partial ') + tokenEvent('answer') + 'event: error\ndata: {"type":"RuntimeError","message":"upstream failed: \'quota\' exceeded"}\n\n',
+      );
+      assert.equal(parseSse(text).events.filter((e) => e.event === 'error').length, 1);
+      assert.equal(stream.complete, true, 'the chunked terminator was received');
+    });
+
+    it('closes the token generator promptly when the client goes away', async () => {
+      const name = run();
+      const stream = await openStream(`${base}/endless/${name}`);
+      await stream.waitFor((body) => countOf(body, 'event: token') >= 3, 'three tokens');
+      const disconnectedAt = wallClockMs();
+      stream.close();
+      const closed = await eventually('the generator to be closed after the disconnect', async () => {
+        const s = await status(name);
+        return s.closed_at === null ? undefined : s;
+      });
+      assert.equal(closed.closed_by, 'finally');
+      // Closing is explicit: left to the garbage collector it took ~1.5 s here.
+      assert.ok(closed.closed_at! * 1000 - disconnectedAt < 1_000, `closed ${Math.round(closed.closed_at! * 1000 - disconnectedAt)} ms after the disconnect`);
+      const later = await status(name);
+      assert.equal(later.produced, closed.produced, 'nothing was produced after the close');
+    });
+
+    it('a generator that never awaits does not starve another request, and a disconnect stops it within a bounded number of events', async () => {
+      const name = run();
+      const total = 5_000_000;
+      const stream = await openStream(`${base}/in-memory/${name}?count=${total}`);
+      await stream.waitFor((body) => body.length > 100_000, 'the first 100 kB');
+      // A second request on another connection is answered while the first stream is still producing.
+      const during = await status(name);
+      assert.ok(during.produced > 0 && during.produced < total, `served mid-stream (after ${during.produced} of ${total} events)`);
+      assert.equal(during.closed_at, null, 'the stream was still running');
+
+      const received = countOf(stream.body(), '\n\n');
+      stream.close();
+      const closed = await eventually('the never-awaiting generator to notice the disconnect', async () => {
+        const s = await status(name);
+        return s.closed_at === null ? undefined : s;
+      });
+      // What was produced but not received sits in socket buffers (a few MB on loopback, ~30 bytes an event)
+      // or was produced after the disconnect. Unnoticed, all 5M events would be produced.
+      const unreceived = closed.produced - received;
+      assert.ok(unreceived < 400_000, `${unreceived} events produced beyond the ${received} received`);
+    });
+  });
+
+  describe('stream_partial_results', () => {
+    it('streams results in completion order, the fast one first though listed last; a failure does not stop the others', async () => {
+      const stream = await readStream(`${base}/partial/order`);
+      assert.equal(
+        stream.body().toString('utf8'),
+        'event: partial\ndata: {"index":2,"result":"fast"}\n\n' +
+          'event: error\ndata: {"index":1,"type":"ValueError","message":"operation 1 failed"}\n\n' +
+          'event: partial\ndata: {"index":0,"result":"slow"}\n\n' +
+          'event: done\ndata: {"result":["slow","fast"]}\n\n',
+      );
+      assert.equal(stream.complete, true);
+    });
+
+    it('interleaves async iterables item by item, and merges in the order of the operations', async () => {
+      const stream = await readStream(`${base}/partial/iterables`);
+      const events = parseSse(stream.body().toString('utf8')).events;
+      const partials = events.filter((e) => e.event === 'partial').map((e) => JSON.parse(e.data) as { index: number; result: string });
+      const fromIterables = partials.filter((p) => p.index < 2).map((p) => p.result);
+      // Each iterable waits for the other's previous item: consumed one after the other, this would never end.
+      assert.deepEqual(fromIterables, ['a1', 'b1', 'a2', 'b2', 'a3', 'b3']);
+      assert.deepEqual(
+        partials.filter((p) => p.index === 2),
+        [{ index: 2, result: 'one-shot' }],
+      );
+      assert.equal(events.at(-1)!.event, 'done');
+      assert.deepEqual(JSON.parse(events.at(-1)!.data), { result: ['a1', 'a2', 'a3', 'b1', 'b2', 'b3', 'one-shot'] });
+      assert.equal(stream.complete, true);
+    });
+
+    it('sends no done event without merge_results', async () => {
+      const stream = await readStream(`${base}/partial/no-merge`);
+      const events = parseSse(stream.body().toString('utf8')).events;
+      assert.deepEqual(events.map((e) => e.event), ['partial', 'partial']);
+      assert.deepEqual(new Set(events.map((e) => e.data)), new Set(['{"index":0,"result":1}', '{"index":1,"result":2}']));
+    });
+
+    it('cancels pending operations and closes iterables when the client goes away', async () => {
+      const name = run();
+      const stream = await openStream(`${base}/partial/cancel/${name}`);
+      await stream.waitFor((body) => body.includes('"quick"') && body.includes('"tick"'), 'the quick result and the first tick');
+      stream.close();
+      const outcomes = await eventually('pending operations to be cancelled', async () => {
+        const s = await status(name);
+        return Object.keys(s.outcomes).length === 2 ? s.outcomes : undefined;
+      });
+      assert.deepEqual(outcomes, { forever: 'cancelled', ticks: 'closed' });
+    });
+  });
+
+  describe('EventStreamResponse', () => {
+    it('sends the SSE content type and the anti-buffering headers, with Connection: keep-alive over HTTP/1.1', async () => {
+      const stream = await readStream(`${base}/echo`, { json: { tokens: ['x'] } });
+      assert.equal(stream.httpVersion, '1.1');
+      assert.equal(stream.headers['content-type'], 'text/event-stream; charset=utf-8');
+      assert.equal(stream.headers['cache-control'], 'no-cache');
+      assert.equal(stream.headers['x-accel-buffering'], 'no');
+      assert.equal(stream.headers.connection, 'keep-alive');
+      assert.equal(stream.headers['transfer-encoding'], 'chunked');
+      assert.equal(headerCount(stream, 'connection'), 1, 'one Connection header');
+    });
+
+    it('adds caller headers, which may override the defaults', async () => {
+      const stream = await readStream(`${base}/headers`);
+      assert.equal(stream.headers['x-request-kind'], 'test');
+      assert.equal(stream.headers['cache-control'], 'no-store');
+      assert.equal(headerCount(stream, 'cache-control'), 1);
+      assert.equal(stream.headers['x-accel-buffering'], 'no');
+    });
+
+    it('fills silences with ": ping" comments, and sends none with ping_interval=None', async () => {
+      const pinging = run();
+      const silent = run();
+      const withPings = await openStream(`${base}/quiet/${pinging}?ping_interval=0.05`);
+      const withoutPings = await openStream(`${base}/quiet-no-ping/${silent}`);
+      await withPings.waitFor(includes(tokenEvent('token 0')), 'the first token');
+      await withoutPings.waitFor(includes(tokenEvent('token 0')), 'the first token (no pings)');
+      // Two pings prove the interval repeats; by then the silent stream has been quiet as long.
+      await withPings.waitFor((body) => countOf(body, ': ping\n\n') >= 2, 'two pings during the silence');
+      await release(pinging);
+      await release(silent);
+      const [pinged, quiet] = await Promise.all([withPings.finished, withoutPings.finished]);
+      assert.ok(pinged.complete && quiet.complete);
+
+      const text = withPings.body().toString('utf8');
+      const pings = countOf(withPings.body(), ': ping\n\n');
+      assert.equal(text, tokenEvent('token 0') + ': ping\n\n'.repeat(pings) + tokenEvent('token 1') + doneEvent('token 0token 1', 2));
+      const parsed = parseSse(text);
+      assert.deepEqual(
+        parsed.items.map((item) => (item.kind === 'event' ? item.event.event : `:${item.comment}`)),
+        ['token', ...Array<string>(pings).fill(':ping'), 'token', 'done'],
+      );
+      assert.equal(withoutPings.body().toString('utf8'), tokenEvent('token 0') + tokenEvent('token 1') + doneEvent('token 0token 1', 2));
+    });
+  });
+
+  describe('provider adapters (SDK streams stood in by objects of the same shape)', () => {
+    const cases = [
+      ['anthropic', 'anthropic_text_stream', ['Bon', 'jour'], 'close()'],
+      ['anthropic-manager', 'anthropic_text_stream (stream manager)', ['Bon', 'jour'], 'close()'],
+      ['openai', 'openai_text_stream', ['Hel', 'lo'], 'close()'],
+      ['responses', 'openai_responses_text_stream', ['Hi', ' there'], 'close()'],
+    ] as const;
+    for (const [kind, adapter, tokens, closedBy] of cases) {
+      it(`${adapter} streams only the text deltas and closes the provider stream`, async () => {
+        const name = run();
+        const stream = await readStream(`${base}/provider/${kind}/${name}`);
+        assert.equal(stream.body().toString('utf8'), tokens.map(tokenEvent).join('') + doneEvent(tokens.join(''), tokens.length));
+        const closed = await status(name);
+        assert.equal(closed.closed_by, closedBy);
+      });
+    }
+  });
+
+  describe('JSON serialisation', () => {
+    it('gives the same bytes with orjson importable (stand-in) as with the standard library', async () => {
+      const standIn = path.join(STREAMING_FIXTURES, 'orjson-standin');
+      const withOrjson = await startCovered({ PYTHONPATH: standIn });
+      const payload = { json: { tokens: AWKWARD_TOKENS } };
+      assert.equal((await getJson<{ json: string }>(`${base}/info`)).json, 'streaming', 'the first server uses the standard library');
+      assert.equal((await getJson<{ json: string }>(`${withOrjson.server.baseUrl}/info`)).json, 'orjson', 'the second server picked orjson up');
+      const [stdlib, orjson] = await Promise.all([readStream(`${base}/echo`, payload), readStream(`${withOrjson.server.baseUrl}/echo`, payload)]);
+      assert.ok(stdlib.body().length > 0);
+      assert.deepEqual(orjson.body(), stdlib.body());
+    });
+  });
+
+  describe('format_sse and the response, called directly (cases a server cannot show)', () => {
+    interface DirectResult {
+      format: string;
+      format_with_id: string;
+      refusals: Record<string, string | null>;
+      http: Record<string, { headers: [string, string][]; bodies: [string, boolean][] }>;
+    }
+    let result: DirectResult;
+
+    before(async () => {
+      const execa = await loadExeca();
+      const { stdout } = await execa(
+        python,
+        ['-m', 'coverage', 'run', '--parallel-mode', `--source=${moduleDir}`, `--data-file=${dataFile}`, path.join(STREAMING_FIXTURES, 'check_direct.py')],
+        { cwd: moduleDir, env: { PYTHONPATH: moduleDir } },
+      );
+      coveredProcesses++;
+      result = JSON.parse(stdout) as DirectResult;
+    });
+
+    it('formats an event, with an id line only when an id is given', () => {
+      assert.equal(result.format, 'event: update\ndata: {"n":1,"s":"é\\n"}\n\n');
+      assert.equal(result.format_with_id, 'event: update\nid: 42\ndata: [1,null,true]\n\n');
+    });
+
+    it('raises ValueError for CR or LF in the event name or id', () => {
+      for (const [what, refusal] of Object.entries(result.refusals)) {
+        if (what === 'plain') {
+          assert.equal(refusal, null, 'a plain event name and id are accepted');
+        } else {
+          assert.match(refusal ?? 'no error', /^ValueError: SSE (event|id) must not contain CR, LF or NUL/, what);
+        }
+      }
+    });
+
+    it('sends Connection: keep-alive over HTTP/1.0 and 1.1 only (HTTP/2 forbids it), and ends the body', () => {
+      const connection = (version: string) => result.http[version]!.headers.filter(([name]) => name === 'connection').map(([, value]) => value);
+      assert.deepEqual(connection('1.0'), ['keep-alive']);
+      assert.deepEqual(connection('1.1'), ['keep-alive']);
+      assert.deepEqual(connection('2'), []);
+      for (const version of ['1.0', '1.1', '2']) {
+        assert.deepEqual(result.http[version]!.bodies, [
+          [tokenEvent('a'), true],
+          [doneEvent('a', 1), true],
+          ['', false],
+        ]);
+      }
+    });
+  });
+
+  describe('coverage.py of the generated module', () => {
+    it('is at least 90% of its lines, measured while the tests above drove it', async function () {
+      await Promise.all(servers.splice(0).map((s) => s.stop()));
+      const files = await coverageDataFiles(dataFile);
+      assert.equal(files.length, coveredProcesses, `every process under coverage wrote its data on exit (SIGINT): ${files.join(', ')}`);
+      const coverage = await combinedCoverage(python, dataFile, path.join(moduleDir, 'streaming.py'));
+      assert.ok(
+        coverage.percent >= 90,
+        `coverage.py: ${coverage.percent.toFixed(1)}% of streaming.py (${coverage.covered}/${coverage.statements}); lines never run: ${coverage.missingLines.join(', ')}`,
+      );
+    });
+  });
+});
+
+/** When the last byte of the first occurrence of `needle` arrived. */
+function arrivalOf(stream: WireStream, needle: string): number {
+  const target = Buffer.from(needle);
+  let seen = Buffer.alloc(0);
+  for (const chunk of stream.chunks) {
+    seen = Buffer.concat([seen, chunk.bytes]);
+    if (seen.includes(target)) {
+      return chunk.at;
+    }
+  }
+  throw new Error(`${needle} was not received`);
+}
+
+function headerCount(stream: WireStream, name: string): number {
+  return stream.rawHeaders.filter((value, i) => i % 2 === 0 && value.toLowerCase() === name).length;
+}

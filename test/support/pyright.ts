@@ -1,0 +1,46 @@
+/**
+ * pyright in strict mode on a Python file, against a given interpreter's installed packages (so FastAPI and
+ * Starlette types are the real ones). Runs the pyright npm package's CLI with --outputjson.
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadExeca } from './execa';
+
+export interface PyrightDiagnostic {
+  readonly severity: 'error' | 'warning' | 'information';
+  readonly message: string;
+  readonly rule?: string;
+  readonly range: { readonly start: { readonly line: number; readonly character: number } };
+}
+
+export interface PyrightResult {
+  readonly errorCount: number;
+  readonly warningCount: number;
+  readonly diagnostics: readonly PyrightDiagnostic[];
+}
+
+const PYRIGHT_CLI = require.resolve('pyright/index.js');
+
+/** Type-checks `file` in strict mode; writes a pyrightconfig.json next to it. */
+export async function pyrightStrict(file: string, pythonExecutable: string): Promise<PyrightResult> {
+  const dir = path.dirname(file);
+  await writeFile(path.join(dir, 'pyrightconfig.json'), JSON.stringify({ typeCheckingMode: 'strict' }));
+  const execa = await loadExeca();
+  // Exit code 1 means "errors found"; the JSON says which. Anything else is pyright itself failing.
+  const result = await execa(process.execPath, [PYRIGHT_CLI, '--outputjson', '--pythonpath', pythonExecutable, path.basename(file)], {
+    cwd: dir,
+    reject: false,
+  });
+  if (result.exitCode !== 0 && result.exitCode !== 1) {
+    throw new Error(`pyright failed (exit ${result.exitCode}):\n${result.stderr}\n${result.stdout}`);
+  }
+  const report = JSON.parse(result.stdout) as {
+    generalDiagnostics: PyrightDiagnostic[];
+    summary: { errorCount: number; warningCount: number };
+  };
+  return { errorCount: report.summary.errorCount, warningCount: report.summary.warningCount, diagnostics: report.generalDiagnostics };
+}
+
+export function formatDiagnostics(diagnostics: readonly PyrightDiagnostic[]): string {
+  return diagnostics.map((d) => `  ${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity}: ${d.message}${d.rule ? ` (${d.rule})` : ''}`).join('\n');
+}

@@ -1,0 +1,48 @@
+/**
+ * coverage.py (Debian python3-coverage) around processes that run generated Python: where their data goes,
+ * and the combined line coverage of one file once they have all exited.
+ *
+ * Processes run `python -m coverage run --parallel-mode --data-file=DIR/.coverage`, so each writes its own
+ * `DIR/.coverage.<host>.<pid>.<random>` when it exits cleanly (for uvicorn: on SIGINT, never SIGKILL).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadExeca } from './execa';
+
+export interface FileCoverage {
+  /** Executable statements and those that ran. */
+  readonly statements: number;
+  readonly covered: number;
+  readonly percent: number;
+  /** Line numbers that never ran. */
+  readonly missingLines: readonly number[];
+}
+
+/** The parallel-mode data files written so far (one per cleanly exited process). */
+export async function coverageDataFiles(dataFile: string): Promise<string[]> {
+  const prefix = `${path.basename(dataFile)}.`;
+  const entries = await readdir(path.dirname(dataFile));
+  return entries.filter((name) => name.startsWith(prefix)).map((name) => path.join(path.dirname(dataFile), name));
+}
+
+/** Combines every process's data into `dataFile` and returns the line coverage of `sourceFile`. */
+export async function combinedCoverage(python: string, dataFile: string, sourceFile: string): Promise<FileCoverage> {
+  const execa = await loadExeca();
+  const cwd = path.dirname(dataFile);
+  await execa(python, ['-m', 'coverage', 'combine', `--data-file=${dataFile}`, ...(await coverageDataFiles(dataFile))], { cwd });
+  const report = path.join(cwd, 'coverage.json');
+  await execa(python, ['-m', 'coverage', 'json', `--data-file=${dataFile}`, `--include=${sourceFile}`, '-o', report], { cwd });
+  const parsed = JSON.parse(await readFile(report, 'utf8')) as {
+    files: Record<string, { summary: { num_statements: number; covered_lines: number; percent_covered: number }; missing_lines: number[] }>;
+  };
+  const entry = Object.entries(parsed.files).find(([file]) => path.resolve(cwd, file) === path.resolve(sourceFile))?.[1];
+  if (!entry) {
+    throw new Error(`coverage.py recorded nothing for ${sourceFile}; files measured: ${Object.keys(parsed.files).join(', ') || 'none'}`);
+  }
+  return {
+    statements: entry.summary.num_statements,
+    covered: entry.summary.covered_lines,
+    percent: entry.summary.percent_covered,
+    missingLines: entry.missing_lines,
+  };
+}
