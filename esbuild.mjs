@@ -49,6 +49,18 @@ if (existsSync('src/webview/main.ts')) {
     logLevel: 'warning',
   });
 }
+if (existsSync('media/preview.css')) {
+  // The preview's stylesheet with the codicon font it @imports, into the one folder the webview may load from.
+  builds.push({
+    entryPoints: ['media/preview.css'],
+    outfile: 'dist/webview/preview.css',
+    bundle: true,
+    loader: { '.ttf': 'file' },
+    assetNames: '[name]',
+    minify: production,
+    logLevel: 'warning',
+  });
+}
 
 // Extra bundles registered by other parts of the build (e.g. the extension-host test suite).
 for (const extra of ['test/suite/esbuild.part.mjs']) {

@@ -1,0 +1,152 @@
+/**
+ * What the preview shows, as plain data, and the one reducer that folds host messages into it. Both sides run
+ * it: the webview renders the model (once per animation frame) and saves it with setState; the host keeps its
+ * own copy and sends it whole (`snapshot`) when a webview (re)loads, e.g. after the panel was hidden. Everything
+ * in it is bounded, so neither side's memory grows with the length of the stream. Pure: no DOM, no Node.
+ */
+import type { EventView, HostMessage, RunEnd } from '../../protocol/preview';
+import type { BufferingWarning, HeaderCheck, StreamNotice, StreamRequest, StreamStats, TextFormat } from './model';
+
+/** Events kept (and rendered); older ones are counted as hidden. */
+export const EVENT_WINDOW = 500;
+/** Characters of assembled text kept; beyond it the start is dropped. */
+export const TEXT_LIMIT = 1024 * 1024;
+export const NOTICE_LIMIT = 50;
+
+export type Status = { readonly kind: 'idle' } | { readonly kind: 'connecting' } | { readonly kind: 'streaming' } | RunEnd;
+
+export interface PreviewModel {
+  request: StreamRequest;
+  run: number;
+  status: Status;
+  events: EventView[];
+  /** Events of this run no longer in `events`. */
+  hidden: number;
+  text: string;
+  textDropped: number;
+  textFormat: TextFormat | null;
+  textError: string | null;
+  stats: StreamStats | null;
+  response: { readonly status: number; readonly headers: ReadonlyArray<readonly [string, string]>; readonly checks: readonly HeaderCheck[] } | null;
+  buffering: BufferingWarning | null;
+  notices: StreamNotice[];
+  noticesOmitted: number;
+  lastEventId: string | null;
+}
+
+export function emptyModel(request: StreamRequest): PreviewModel {
+  return {
+    request,
+    run: 0,
+    status: { kind: 'idle' },
+    events: [],
+    hidden: 0,
+    text: '',
+    textDropped: 0,
+    textFormat: null,
+    textError: null,
+    stats: null,
+    response: null,
+    buffering: null,
+    notices: [],
+    noticesOmitted: 0,
+    lastEventId: null,
+  };
+}
+
+/** Clears what a run showed, keeping the request. */
+export function cleared(model: PreviewModel): PreviewModel {
+  return { ...emptyModel(model.request), run: model.run, lastEventId: model.lastEventId };
+}
+
+/** What changed, so the view redraws only that. */
+export interface Changes {
+  events?: EventView[];
+  text?: { readonly appended: string } | 'reset';
+  all?: boolean;
+}
+
+/** Applies one host message to the model; returns the new events and text (for incremental rendering). */
+export function apply(model: PreviewModel, message: HostMessage, changes: Changes): void {
+  if ('run' in message && message.run < model.run) {
+    return; // A late message from a run that was replaced.
+  }
+  switch (message.type) {
+    case 'snapshot':
+      Object.assign(model, message.model);
+      changes.all = true;
+      return;
+    case 'setRequest':
+      model.request = message.request;
+      changes.all = true;
+      return;
+    case 'started':
+      Object.assign(model, cleared(model), { run: message.run, request: message.request, status: { kind: 'connecting' } });
+      changes.all = true;
+      return;
+    case 'response':
+      model.response = { status: message.status, headers: message.headers, checks: message.checks };
+      model.status = { kind: 'streaming' };
+      return;
+    case 'batch': {
+      model.events.push(...message.events);
+      if (model.events.length > EVENT_WINDOW) {
+        const drop = model.events.length - EVENT_WINDOW;
+        model.events.splice(0, drop);
+        model.hidden += drop;
+      }
+      (changes.events ??= []).push(...message.events);
+      const last = message.events[message.events.length - 1];
+      if (last !== undefined) {
+        model.lastEventId = last.id;
+      }
+      if (message.textReplaced) {
+        model.text = '';
+        model.textDropped = 0;
+        changes.text = 'reset';
+      }
+      if (message.text !== '') {
+        model.text += message.text;
+        if (changes.text !== 'reset') {
+          changes.text = { appended: (changes.text?.appended ?? '') + message.text };
+        }
+        if (model.text.length > TEXT_LIMIT) {
+          const drop = model.text.length - TEXT_LIMIT;
+          model.text = model.text.slice(drop);
+          model.textDropped += drop;
+          changes.text = 'reset';
+        }
+      }
+      model.textFormat = message.textFormat;
+      for (const notice of message.notices) {
+        if (model.notices.length < NOTICE_LIMIT) {
+          model.notices.push(notice);
+        } else {
+          model.noticesOmitted++;
+        }
+      }
+      model.stats = message.stats;
+      return;
+    }
+    case 'buffering':
+      model.buffering = message.warning;
+      return;
+    case 'ended':
+      model.status = message.end;
+      model.stats = message.stats;
+      model.lastEventId = message.lastEventId;
+      model.textError = message.textError;
+      return;
+    case 'exported':
+      return;
+  }
+}
+
+/** The model as saved with setState: event data cut shorter, so a reload restores quickly. */
+export function persisted(model: PreviewModel): PreviewModel {
+  const cut = 1024;
+  return {
+    ...model,
+    events: model.events.map((e) => (e.data.length > cut ? { ...e, data: e.data.slice(0, cut), fullLength: e.fullLength ?? e.data.length } : e)),
+  };
+}

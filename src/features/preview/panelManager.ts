@@ -1,0 +1,66 @@
+/**
+ * Owns the Stream Preview panel: one panel, revealed and reused; restored after a window reload by the
+ * WebviewPanelSerializer (the webview restores its own state with getState; the host side starts idle).
+ */
+import * as vscode from 'vscode';
+import type { Logger } from '../shared/logger';
+import { requestFromOptions, type OpenPreviewOptions } from './options';
+import { configureWebview, PreviewPanel, VIEW_TYPE, webviewRoot } from './previewPanel';
+
+export const DEFAULT_URL = 'http://127.0.0.1:8000/stream';
+
+export class PreviewPanelManager implements vscode.Disposable, vscode.WebviewPanelSerializer {
+  private current: PreviewPanel | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The open panel, if any (tests observe it through its onDidPostMessage / recentMessages()). */
+  get panel(): PreviewPanel | undefined {
+    return this.current;
+  }
+
+  /** Opens (or reveals) the panel; with a URL in the options, shows that request and, unless `send: false`, runs it. */
+  open(options: OpenPreviewOptions = {}): PreviewPanel {
+    let preview = this.current;
+    if (preview) {
+      preview.panel.reveal(undefined, false);
+    } else {
+      const panel = vscode.window.createWebviewPanel(VIEW_TYPE, vscode.l10n.t('Stream Preview'), vscode.ViewColumn.Beside, {
+        enableScripts: true,
+        enableForms: false,
+        localResourceRoots: [webviewRoot(this.extensionUri)],
+      });
+      preview = this.adopt(panel);
+    }
+    if (options.url !== undefined || options.method !== undefined || options.body !== undefined || options.headers !== undefined) {
+      const request = requestFromOptions(options, DEFAULT_URL);
+      preview.setRequest(request, options.send ?? options.url !== undefined);
+    }
+    return preview;
+  }
+
+  async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+    this.current?.dispose();
+    this.adopt(panel);
+  }
+
+  private adopt(panel: vscode.WebviewPanel): PreviewPanel {
+    configureWebview(panel.webview, this.extensionUri);
+    const preview = new PreviewPanel(panel, this.logger);
+    preview.onDidDispose(() => {
+      if (this.current === preview) {
+        this.current = undefined;
+      }
+    });
+    this.current = preview;
+    return preview;
+  }
+
+  dispose(): void {
+    this.current?.panel.dispose();
+    this.current = undefined;
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * One Stream Preview panel, host side: runs the request the webview asks for with the SSE core, batches what
+ * happens into messages (one per ~25 ms, whatever the event rate), keeps the transcript for export.
+ *
+ * For tests (the extension-host suite): `onDidPostMessage` / `recentMessages()` show what the host posted,
+ * `onDidReceiveMessage` what the webview sent; `send()` / `exportTranscript(uri)` drive it without the UI.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { Batcher } from '../../core/sse/batcher';
+import type { SseEvent, StreamNotice, StreamRequest } from '../../core/sse/model';
+import { apply, emptyModel } from '../../core/sse/previewModel';
+import { StreamSession } from '../../core/sse/session';
+import { Transcript } from '../../core/sse/transcript';
+import { EVENT_PREVIEW_CHARS, isWebviewMessage, postToWebview, type EventView, type HostMessage, type RunEnd, type WebviewMessage } from '../../protocol/preview';
+import type { Logger } from '../shared/logger';
+import { previewHtml } from './html';
+
+export const VIEW_TYPE = 'catalyst.streamPreview';
+/** How often the host posts a batch while events flow. */
+const BATCH_INTERVAL_MS = 25;
+/** Host messages kept for `recentMessages()`. */
+const RECENT_LIMIT = 200;
+
+type BatchItem = { readonly event: EventView; readonly text?: { readonly delta: string; readonly replaced: boolean } } | { readonly notice: StreamNotice };
+
+/** The only folder the webview may load from: the built bundle, its CSS and the codicon font. */
+export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
+  return vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+}
+
+/** Options and HTML for a new or restored panel. `html` is set once here; data only ever goes by postMessage. */
+export function configureWebview(webview: vscode.Webview, extensionUri: vscode.Uri): void {
+  const root = webviewRoot(extensionUri);
+  webview.options = { enableScripts: true, enableForms: false, localResourceRoots: [root] };
+  webview.html = previewHtml({
+    cspSource: webview.cspSource,
+    nonce: randomBytes(16).toString('base64'),
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'preview.js')).toString(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'preview.css')).toString(),
+  });
+}
+
+export function toEventView(event: SseEvent): EventView {
+  const view = { seq: event.seq, event: event.event, id: event.id, tMs: Math.round(event.tMs * 100) / 100, chunk: event.chunk };
+  return event.data.length > EVENT_PREVIEW_CHARS ? { ...view, data: event.data.slice(0, EVENT_PREVIEW_CHARS), fullLength: event.data.length } : { ...view, data: event.data };
+}
+
+export class PreviewPanel implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly posted = new vscode.EventEmitter<HostMessage>();
+  private readonly received = new vscode.EventEmitter<WebviewMessage>();
+  private readonly disposed = new vscode.EventEmitter<void>();
+  /** Fires with every message the host posts to the webview. */
+  readonly onDidPostMessage = this.posted.event;
+  /** Fires with every message the webview sends. */
+  readonly onDidReceiveMessage = this.received.event;
+  readonly onDidDispose = this.disposed.event;
+  private readonly recent: HostMessage[] = [];
+  private readonly transcript = new Transcript();
+  /** What the webview shows, folded from the posted messages by the same reducer the webview runs. */
+  private readonly model = emptyModel({ url: '', method: 'GET', headers: [] });
+  /** Whether anything was posted: a webview that (re)loads then gets the model whole. */
+  private touched = false;
+  /** A webview that is loading (or hidden, hence unloaded) would miss messages: they wait in the model. */
+  private webviewReady = false;
+  private run = 0;
+  private connection: AbortController | undefined;
+  private lastEventId: string | null = null;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly logger: Logger,
+  ) {
+    this.disposables.push(
+      this.posted,
+      this.received,
+      this.disposed,
+      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
+      panel.onDidDispose(() => this.dispose()),
+      // Hidden webviews are torn down (no retainContextWhenHidden): when shown again, the page reloads and says 'ready'.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) {
+          this.webviewReady = false;
+        }
+      }),
+    );
+  }
+
+  /** The last host messages, oldest first (bounded). */
+  recentMessages(): readonly HostMessage[] {
+    return [...this.recent];
+  }
+
+  /** Resolves when the current run (if any) has ended and its last message was posted. */
+  async idle(): Promise<void> {
+    await this.running;
+  }
+
+  /** Shows a request in the request bar and, with `send`, runs it. */
+  setRequest(request: StreamRequest, send: boolean): void {
+    this.post({ type: 'setRequest', request, autoSend: false });
+    if (send) {
+      this.send(request);
+    }
+  }
+
+  /** Runs a request, replacing any running one. */
+  send(request: StreamRequest): void {
+    this.stop();
+    const run = ++this.run;
+    const controller = new AbortController();
+    this.connection = controller;
+    this.transcript.clear();
+    this.post({ type: 'started', run, request });
+    this.running = this.stream(run, request, controller.signal).catch((error: unknown) => {
+      this.logger.error('Stream preview run failed', error);
+    });
+  }
+
+  stop(): void {
+    this.connection?.abort();
+    this.connection = undefined;
+  }
+
+  /** Writes the transcript (.jsonl, one event a line) to `target`, or asks where. Returns the file written. */
+  async exportTranscript(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    const uri =
+      target ??
+      (await vscode.window.showSaveDialog({
+        title: vscode.l10n.t('Export Stream Transcript'),
+        filters: { [vscode.l10n.t('JSON Lines')]: ['jsonl'] },
+        defaultUri: vscode.workspace.workspaceFolders?.[0] ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'stream-transcript.jsonl') : undefined,
+      }));
+    if (uri === undefined) {
+      return undefined;
+    }
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(this.transcript.toJsonl()));
+    this.post({ type: 'exported', path: uri.fsPath, events: this.transcript.size, omitted: this.transcript.omitted });
+    const note = this.transcript.omitted > 0 ? vscode.l10n.t(' ({0} later events were past the transcript limit and are not in it)', this.transcript.omitted) : '';
+    void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0} events to {1}{2}', this.transcript.size, vscode.workspace.asRelativePath(uri), note));
+    return uri;
+  }
+
+  private async stream(run: number, request: StreamRequest, signal: AbortSignal): Promise<void> {
+    let session: StreamSession | undefined;
+    const batcher = new Batcher<BatchItem>((items) => this.postBatch(run, items, session), BATCH_INTERVAL_MS);
+    session = new StreamSession(request, {
+      onResponse: (head, checks) => this.post({ type: 'response', run, status: head.status, headers: head.headers, checks }),
+      onEvent: (event, text) => {
+        this.transcript.add(event);
+        batcher.push(text ? { event: toEventView(event), text } : { event: toEventView(event) });
+      },
+      onNotice: (notice) => batcher.push({ notice }),
+      onBuffering: (warning) => {
+        batcher.flush();
+        this.post({ type: 'buffering', run, warning });
+      },
+    });
+    try {
+      const result = await session.run({ signal });
+      batcher.flush();
+      this.lastEventId = result.lastEventId;
+      const end: RunEnd = result.outcome;
+      this.post({ type: 'ended', run, end, lastEventId: result.lastEventId, stats: session.stats.snapshot(), textError: session.text.error });
+      this.logger.info(`Stream preview ${request.method} ${request.url}: ${end.kind === 'failed' ? end.failure.message : end.kind}, ${result.events} events`);
+    } finally {
+      batcher.dispose();
+      if (this.run === run) {
+        this.connection = undefined;
+      }
+    }
+  }
+
+  private postBatch(run: number, items: readonly BatchItem[], session: StreamSession | undefined): void {
+    if (session === undefined) {
+      return;
+    }
+    const events: EventView[] = [];
+    const notices: StreamNotice[] = [];
+    let text = '';
+    let textReplaced = false;
+    for (const item of items) {
+      if ('notice' in item) {
+        notices.push(item.notice);
+        continue;
+      }
+      events.push(item.event);
+      if (item.text?.replaced) {
+        text = item.text.delta;
+        textReplaced = true;
+      } else if (item.text) {
+        text += item.text.delta;
+      }
+    }
+    this.post({ type: 'batch', run, events, text, textReplaced, textFormat: session.text.format, notices, stats: session.stats.snapshot() });
+  }
+
+  private receive(message: unknown): void {
+    if (!isWebviewMessage(message)) {
+      this.logger.warn(`Stream preview: ignored an unknown message from the webview: ${JSON.stringify(message)?.slice(0, 200)}`);
+      return;
+    }
+    this.received.fire(message);
+    switch (message.type) {
+      case 'ready':
+        this.webviewReady = true;
+        if (this.touched) {
+          void postToWebview(this.panel.webview, { type: 'snapshot', model: this.model });
+        }
+        return;
+      case 'send':
+        return this.send(message.request);
+      case 'reconnect':
+        return this.send(this.lastEventId === null ? message.request : { ...message.request, lastEventId: this.lastEventId });
+      case 'stop':
+        return this.stop();
+      case 'clear':
+        this.transcript.clear();
+        return;
+      case 'export':
+        void this.exportTranscript().catch((error: unknown) => {
+          this.logger.error('Exporting the stream transcript failed', error);
+          void vscode.window.showErrorMessage(vscode.l10n.t('Could not export the transcript: {0}', error instanceof Error ? error.message : String(error)));
+        });
+        return;
+      case 'startServer':
+        void this.startServerAndRetry();
+        return;
+    }
+  }
+
+  /** "Connection refused" offers this: start the dev server on the URL's port, then send the request again. */
+  private async startServerAndRetry(): Promise<void> {
+    const last = [...this.recent].reverse().find((m): m is Extract<HostMessage, { type: 'started' }> => m.type === 'started');
+    const port = last ? Number(new URL(last.request.url).port || 80) : undefined;
+    const started = await vscode.commands.executeCommand<{ readonly port: number } | undefined>('catalyst.startDevServer', { port, openPreview: false });
+    if (started && last) {
+      this.send(last.request);
+    }
+  }
+
+  private post(message: HostMessage): void {
+    this.recent.push(message);
+    if (this.recent.length > RECENT_LIMIT) {
+      this.recent.splice(0, this.recent.length - RECENT_LIMIT);
+    }
+    this.posted.fire(message);
+    apply(this.model, message, {});
+    this.touched = true;
+    if (this.webviewReady) {
+      void postToWebview(this.panel.webview, message);
+    }
+  }
+
+  dispose(): void {
+    this.stop();
+    this.disposed.fire();
+    for (const d of this.disposables.splice(0)) {
+      d.dispose();
+    }
+  }
+}

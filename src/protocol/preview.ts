@@ -1,0 +1,90 @@
+/**
+ * The messages between the extension host and the Stream Preview webview: discriminated unions on `type` with
+ * readonly fields, and a typed post helper for each side. Both programs import this one file; the data shapes
+ * come from the SSE core's model (types only, so the browser bundle pulls in no Node code).
+ */
+import type { BufferingWarning, HeaderCheck, StreamFailure, StreamNotice, StreamRequest, StreamStats, TextFormat } from '../core/sse/model';
+import type { PreviewModel } from '../core/sse/previewModel';
+
+export type { BufferingWarning, HeaderCheck, StreamFailure, StreamNotice, StreamRequest, StreamStats, TextFormat };
+
+/** An event as the webview shows it: the data is cut to a preview length (a 5 MB event is not rendered whole). */
+export interface EventView {
+  readonly seq: number;
+  readonly event: string;
+  readonly id: string | null;
+  readonly tMs: number;
+  readonly chunk: number;
+  readonly data: string;
+  /** The full length of the data in characters, when `data` was cut. */
+  readonly fullLength?: number;
+}
+
+/** Characters of one event's data that are sent to the webview. */
+export const EVENT_PREVIEW_CHARS = 16 * 1024;
+
+export type RunEnd =
+  | { readonly kind: 'completed' }
+  | { readonly kind: 'stopped' }
+  | { readonly kind: 'failed'; readonly failure: StreamFailure };
+
+// ---- host -> webview ----
+
+export type HostMessage =
+  /** Everything the panel shows, sent when a webview (re)loads while the host has a run (e.g. after being hidden). */
+  | { readonly type: 'snapshot'; readonly model: PreviewModel }
+  /** The request to show in the request bar (a new panel, a CodeLens, a command with options). */
+  | { readonly type: 'setRequest'; readonly request: StreamRequest; readonly autoSend: boolean }
+  | { readonly type: 'started'; readonly run: number; readonly request: StreamRequest }
+  | { readonly type: 'response'; readonly run: number; readonly status: number; readonly headers: ReadonlyArray<readonly [string, string]>; readonly checks: readonly HeaderCheck[] }
+  /** Everything that happened since the previous batch (the host batches every ~25 ms). */
+  | {
+      readonly type: 'batch';
+      readonly run: number;
+      readonly events: readonly EventView[];
+      /** Text appended to the assembled text; when `textReplaced`, the whole text. */
+      readonly text: string;
+      readonly textReplaced: boolean;
+      readonly textFormat: TextFormat | null;
+      readonly notices: readonly StreamNotice[];
+      readonly stats: StreamStats;
+    }
+  | { readonly type: 'buffering'; readonly run: number; readonly warning: BufferingWarning }
+  | { readonly type: 'ended'; readonly run: number; readonly end: RunEnd; readonly lastEventId: string | null; readonly stats: StreamStats; readonly textError: string | null }
+  | { readonly type: 'exported'; readonly path: string; readonly events: number; readonly omitted: number };
+
+// ---- webview -> host ----
+
+export type WebviewMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'send'; readonly request: StreamRequest }
+  | { readonly type: 'stop' }
+  /** Send the last request again with Last-Event-ID set to the last id seen. */
+  | { readonly type: 'reconnect'; readonly request: StreamRequest }
+  | { readonly type: 'clear' }
+  | { readonly type: 'export' }
+  | { readonly type: 'startServer' };
+
+export type HostMessageType = HostMessage['type'];
+export type WebviewMessageType = WebviewMessage['type'];
+
+/** Posts a host message through anything with a postMessage (vscode.Webview in the host). */
+export function postToWebview(target: { postMessage(message: unknown): PromiseLike<boolean> | boolean }, message: HostMessage): PromiseLike<boolean> | boolean {
+  return target.postMessage(message);
+}
+
+/** Posts a webview message through the webview's VS Code API object. */
+export function postToHost(target: { postMessage(message: unknown): void }, message: WebviewMessage): void {
+  target.postMessage(message);
+}
+
+/** Messages come from another program: check the discriminant before trusting the shape. */
+export function isWebviewMessage(value: unknown): value is WebviewMessage {
+  const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+  return type === 'ready' || type === 'send' || type === 'stop' || type === 'reconnect' || type === 'clear' || type === 'export' || type === 'startServer';
+}
+
+export function isHostMessage(value: unknown): value is HostMessage {
+  const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
+  return type === 'snapshot' || type === 'setRequest' || type === 'started' || type === 'response' || type === 'batch' || type === 'buffering' || type === 'ended' || type === 'exported';
+}

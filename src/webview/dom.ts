@@ -1,0 +1,48 @@
+/** A small element builder. Strings always become text nodes: nothing here parses HTML. */
+
+export interface Props {
+  readonly className?: string;
+  readonly text?: string;
+  readonly title?: string;
+  readonly attrs?: Readonly<Record<string, string>>;
+}
+
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: ReadonlyArray<Node | string>): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  if (props.className !== undefined) {
+    element.className = props.className;
+  }
+  if (props.title !== undefined) {
+    element.title = props.title;
+  }
+  for (const [name, value] of Object.entries(props.attrs ?? {})) {
+    element.setAttribute(name, value);
+  }
+  if (props.text !== undefined) {
+    element.textContent = props.text;
+  }
+  element.append(...children);
+  return element;
+}
+
+/** A codicon glyph (the font comes from @vscode/codicons, bundled with the webview's CSS). */
+export function icon(name: string): HTMLElement {
+  return h('span', { className: `codicon codicon-${name}`, attrs: { 'aria-hidden': 'true' } });
+}
+
+export function button(label: string, iconName: string, onClick: () => void, title = label): HTMLButtonElement {
+  const b = h('button', { className: 'button', title, attrs: { type: 'button' } }, icon(iconName), h('span', { text: label }));
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+export function formatMs(ms: number | null): string {
+  if (ms === null) {
+    return '–';
+  }
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`;
+}
+
+export function formatSize(chars: number): string {
+  return chars >= 1024 * 1024 ? `${(chars / (1024 * 1024)).toFixed(1)} MB` : chars >= 1024 ? `${(chars / 1024).toFixed(1)} KB` : `${chars} B`;
+}

@@ -1,0 +1,101 @@
+/**
+ * The Stream Preview's browser program. Host messages update the model as they come; the DOM is updated at
+ * most once per animation frame, however many batches arrived in between, so a 20,000 events/s stream costs
+ * one render per frame. State is saved with setState (throttled) and restored on load.
+ */
+import { isHostMessage, postToHost, type HostMessage, type StreamRequest, type WebviewMessage } from '../protocol/preview';
+import { apply, cleared, emptyModel, persisted, type Changes, type PreviewModel as Model } from '../core/sse/previewModel';
+import { PreviewView } from './view';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const STATE_VERSION = 1;
+const SAVE_INTERVAL_MS = 500;
+
+const vscode = acquireVsCodeApi();
+const post = (message: WebviewMessage) => postToHost(vscode, message);
+
+function restore(): Model {
+  const saved = vscode.getState() as { version?: number; model?: Model } | undefined;
+  return saved?.version === STATE_VERSION && saved.model ? saved.model : emptyModel({ url: '', method: 'GET', headers: [] });
+}
+
+let model = restore();
+// A restored page shows what it had, but its run is over: the host's connection did not survive the reload.
+if (model.status.kind === 'connecting' || model.status.kind === 'streaming') {
+  model.status = { kind: 'stopped' };
+}
+let changes: Changes = { all: true };
+let frame: number | undefined;
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+const view = new PreviewView(document.getElementById('app') ?? document.body, {
+  send: (request: StreamRequest) => post({ type: 'send', request }),
+  stop: () => post({ type: 'stop' }),
+  reconnect: (request: StreamRequest) => post({ type: 'reconnect', request }),
+  clear: () => {
+    model = cleared(model);
+    model.request = view.request();
+    schedule({ all: true });
+    post({ type: 'clear' });
+  },
+  exportTranscript: () => post({ type: 'export' }),
+  startServer: () => post({ type: 'startServer' }),
+});
+
+function schedule(more: Changes): void {
+  if (more.all) {
+    changes.all = true;
+  }
+  if (more.events) {
+    (changes.events ??= []).push(...more.events);
+  }
+  frame ??= requestAnimationFrame(renderFrame);
+  saveTimer ??= setTimeout(save, SAVE_INTERVAL_MS);
+}
+
+function renderFrame(): void {
+  frame = undefined;
+  const pending = changes;
+  changes = {};
+  view.render(model, pending);
+}
+
+function save(): void {
+  saveTimer = undefined;
+  model.request = view.request();
+  vscode.setState({ version: STATE_VERSION, model: persisted(model) });
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const message = event.data;
+  if (!isHostMessage(message)) {
+    return;
+  }
+  handle(message);
+});
+
+function handle(message: HostMessage): void {
+  if (message.type === 'setRequest') {
+    model.request = message.request;
+    view.setRequest(message.request);
+    if (message.autoSend) {
+      post({ type: 'send', request: message.request });
+    }
+    schedule({});
+    return;
+  }
+  apply(model, message, changes);
+  schedule({});
+}
+
+window.addEventListener('beforeunload', save);
+view.render(model, changes);
+changes = {};
+post({ type: 'ready' });

@@ -1,0 +1,320 @@
+/**
+ * The preview's DOM: built once, then updated from the model once per animation frame. Event data, text,
+ * headers and messages are all set with textContent / text nodes, never parsed as HTML.
+ */
+import type { EventView, StreamRequest } from '../protocol/preview';
+import { button, formatMs, formatSize, h, icon } from './dom';
+import { EVENT_WINDOW, type Changes, type PreviewModel as Model } from '../core/sse/previewModel';
+
+export interface ViewActions {
+  send(request: StreamRequest): void;
+  stop(): void;
+  reconnect(request: StreamRequest): void;
+  clear(): void;
+  exportTranscript(): void;
+  startServer(): void;
+}
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+const FORMAT_NAMES: Record<string, string> = {
+  catalyst: 'Catalyst token/done events',
+  openai: 'OpenAI',
+  anthropic: 'Anthropic',
+  'vercel-ai': 'Vercel AI SDK UI message stream',
+};
+
+export class PreviewView {
+  private readonly method = h('select', { className: 'method', attrs: { 'aria-label': 'Method' } }, ...METHODS.map((m) => h('option', { text: m, attrs: { value: m } })));
+  private readonly url = h('input', { className: 'url', attrs: { type: 'text', 'aria-label': 'URL', placeholder: 'http://127.0.0.1:8000/stream', spellcheck: 'false' } });
+  private readonly body = h('textarea', { className: 'body', attrs: { 'aria-label': 'Body (JSON)', rows: '3', placeholder: '{"prompt": "Hello"}', spellcheck: 'false' } });
+  private readonly headers = h('textarea', { className: 'headers', attrs: { 'aria-label': 'Headers', rows: '3', placeholder: 'Authorization: Bearer …', spellcheck: 'false' } });
+  private readonly sendButton: HTMLButtonElement;
+  private readonly stopButton: HTMLButtonElement;
+  private readonly reconnectButton: HTMLButtonElement;
+  private readonly status = h('div', { className: 'status', attrs: { role: 'status' } });
+  private readonly warnings = h('div', { className: 'warnings' });
+  private readonly hiddenNote = h('div', { className: 'hidden-note' });
+  private readonly eventList = h('div', { className: 'event-list', attrs: { role: 'log', 'aria-label': 'Events' } });
+  private readonly text = h('pre', { className: 'assembled-text' });
+  private readonly textTitle = h('span', { text: 'Assembled text' });
+  private readonly stats = h('dl', { className: 'stats' });
+  private readonly counts = h('div', { className: 'counts' });
+  private readonly chart = h('canvas', { className: 'gap-chart', attrs: { width: '360', height: '56', 'aria-label': 'Gaps between events' } });
+  private readonly headerChecks = h('ul', { className: 'header-checks' });
+  private readonly responseHeaders = h('table', { className: 'response-headers' });
+  /** Highest seq rendered in the event list. */
+  private renderedSeq = -1;
+  private stickToBottom = true;
+
+  constructor(
+    root: HTMLElement,
+    private readonly actions: ViewActions,
+  ) {
+    this.sendButton = button('Send', 'play', () => actions.send(this.request()));
+    this.sendButton.classList.add('primary');
+    this.stopButton = button('Stop', 'debug-stop', () => actions.stop());
+    this.reconnectButton = button('Reconnect', 'debug-restart', () => actions.reconnect(this.request()), 'Send the request again with Last-Event-ID');
+    this.url.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        actions.send(this.request());
+      }
+    });
+    this.eventList.addEventListener('scroll', () => {
+      const list = this.eventList;
+      this.stickToBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 24;
+    });
+    root.append(
+      h(
+        'form',
+        { className: 'request-bar', attrs: { 'aria-label': 'Request' } },
+        h('div', { className: 'request-line' }, this.method, this.url, this.sendButton, this.stopButton, this.reconnectButton, button('Clear', 'clear-all', () => actions.clear()), button('Export', 'save', () => actions.exportTranscript(), 'Export the transcript as .jsonl')),
+        h('details', { className: 'request-details' }, h('summary', { text: 'Body and headers' }), h('div', { className: 'request-fields' }, h('label', { text: 'Body (JSON)' }, this.body), h('label', { text: 'Headers (Name: value, one a line)' }, this.headers))),
+      ),
+      this.status,
+      this.warnings,
+      h(
+        'main',
+        { className: 'columns' },
+        h('section', { className: 'events-column' }, h('h2', {}, icon('list-unordered'), h('span', { text: 'Events' })), this.hiddenNote, this.eventList),
+        h(
+          'section',
+          { className: 'side-column' },
+          h('h2', {}, icon('symbol-string'), this.textTitle),
+          this.text,
+          h('h2', {}, icon('graph'), h('span', { text: 'Timing' })),
+          this.stats,
+          this.counts,
+          this.chart,
+          h('h2', {}, icon('checklist'), h('span', { text: 'Response headers' })),
+          this.headerChecks,
+          this.responseHeaders,
+        ),
+      ),
+    );
+    root.querySelector('form')?.addEventListener('submit', (e) => e.preventDefault());
+  }
+
+  /** The request as the bar shows it. */
+  request(): StreamRequest {
+    const headers: [string, string][] = [];
+    for (const line of this.headers.value.split('\n')) {
+      const colon = line.indexOf(':');
+      if (colon > 0) {
+        headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+      }
+    }
+    const body = this.body.value.trim();
+    return { url: this.url.value.trim(), method: this.method.value, headers, ...(body ? { body } : {}) };
+  }
+
+  setRequest(request: StreamRequest): void {
+    this.method.value = METHODS.includes(request.method.toUpperCase()) ? request.method.toUpperCase() : 'GET';
+    this.url.value = request.url;
+    this.body.value = request.body ?? '';
+    this.headers.value = request.headers.map(([name, value]) => `${name}: ${value}`).join('\n');
+  }
+
+  render(model: Model, changes: Changes): void {
+    if (changes.all) {
+      this.setRequest(model.request);
+      this.eventList.replaceChildren();
+      this.renderedSeq = -1;
+      this.appendEvents(model.events);
+      this.text.textContent = model.text;
+    } else {
+      if (changes.events) {
+        this.appendEvents(changes.events);
+      }
+      if (changes.text === 'reset') {
+        this.text.textContent = model.text;
+      } else if (changes.text) {
+        this.text.append(changes.text.appended);
+      }
+    }
+    this.hiddenNote.textContent = model.hidden > 0 ? `${model.hidden.toLocaleString('en-US')} earlier events hidden (the transcript export has them)` : '';
+    this.hiddenNote.hidden = model.hidden === 0;
+    this.textTitle.textContent = model.textFormat ? `Assembled text · ${FORMAT_NAMES[model.textFormat] ?? model.textFormat}` : 'Assembled text';
+    if (model.textDropped > 0 && !this.text.dataset.dropped) {
+      this.text.dataset.dropped = 'true';
+    }
+    this.renderStatus(model);
+    this.renderWarnings(model);
+    this.renderStats(model);
+    this.renderHeaders(model);
+    const running = model.status.kind === 'connecting' || model.status.kind === 'streaming';
+    this.stopButton.disabled = !running;
+    this.sendButton.disabled = running;
+    this.reconnectButton.disabled = running || model.run === 0;
+  }
+
+  private appendEvents(events: readonly EventView[]): void {
+    const fresh = events.filter((e) => e.seq > this.renderedSeq).slice(-EVENT_WINDOW);
+    if (fresh.length === 0) {
+      return;
+    }
+    const fragment = document.createDocumentFragment();
+    for (const event of fresh) {
+      fragment.append(eventRow(event));
+    }
+    this.renderedSeq = fresh[fresh.length - 1]!.seq;
+    this.eventList.append(fragment);
+    let excess = this.eventList.childElementCount - EVENT_WINDOW;
+    while (excess-- > 0) {
+      this.eventList.firstElementChild?.remove();
+    }
+    if (this.stickToBottom) {
+      this.eventList.scrollTop = this.eventList.scrollHeight;
+    }
+  }
+
+  private renderStatus(model: Model): void {
+    const s = model.status;
+    const line = (iconName: string, kind: string, text: string, ...extra: Node[]) => {
+      this.status.className = `status status-${kind}`;
+      this.status.replaceChildren(icon(iconName), h('span', { className: 'status-text', text }), ...extra);
+    };
+    const events = model.stats?.events ?? 0;
+    switch (s.kind) {
+      case 'idle':
+        return line('info', 'idle', 'Enter a URL and press Send.');
+      case 'connecting':
+        return line('loading', 'running', `Connecting to ${model.request.url}…`);
+      case 'streaming':
+        return line('pulse', 'running', `Streaming · ${events.toLocaleString('en-US')} events`);
+      case 'completed':
+        return line('pass', 'ok', `Stream ended normally · ${events.toLocaleString('en-US')} events`);
+      case 'stopped':
+        return line('debug-stop', 'idle', `Stopped · ${events.toLocaleString('en-US')} events`);
+      case 'failed': {
+        const extra: Node[] = [];
+        if (s.failure.kind === 'connection-refused') {
+          extra.push(button('Start Dev Server', 'server-process', () => this.actions.startServer()));
+        }
+        return line('error', 'error', s.failure.message, ...extra);
+      }
+    }
+  }
+
+  private renderWarnings(model: Model): void {
+    const items: Node[] = [];
+    if (model.buffering) {
+      const b = model.buffering;
+      items.push(
+        h(
+          'div',
+          { className: 'callout callout-warning buffering-warning' },
+          h('div', { className: 'callout-title' }, icon('warning'), h('span', { text: `Buffering suspected: ${b.burstEvents} events arrived in one burst after ${formatMs(b.silenceMs)} of silence (at ${formatMs(b.atMs)}).` })),
+          h('div', { text: 'Something between the generator and this client is holding events back. Usual causes:' }),
+          h('ul', {}, ...b.causes.map((cause) => h('li', { text: cause }))),
+        ),
+      );
+    }
+    if (model.textError) {
+      items.push(h('div', { className: 'callout callout-error' }, icon('error'), h('span', { text: `The stream reported an error: ${model.textError}` })));
+    }
+    if (model.notices.length > 0) {
+      const more = model.noticesOmitted > 0 ? [h('li', { text: `…and ${model.noticesOmitted} more` })] : [];
+      items.push(h('details', { className: 'callout callout-info notices' }, h('summary', { text: `${model.notices.length + model.noticesOmitted} stream notice(s)` }), h('ul', {}, ...model.notices.map((n) => h('li', { text: n.message })), ...more)));
+    }
+    this.warnings.replaceChildren(...items);
+  }
+
+  private renderStats(model: Model): void {
+    const s = model.stats;
+    const rows: [string, string][] = [
+      ['Headers', formatMs(model.response ? (s?.headersMs ?? null) : null)],
+      ['First byte', formatMs(s?.firstByteMs ?? null)],
+      ['First token', formatMs(s?.firstTokenMs ?? null)],
+      ['Tokens/s', s?.tokensPerSecond != null ? s.tokensPerSecond.toFixed(1) : '–'],
+      ['Events', (s?.events ?? 0).toLocaleString('en-US')],
+      ['Tokens', (s?.tokens ?? 0).toLocaleString('en-US')],
+      ['Comments', (s?.comments ?? 0).toLocaleString('en-US')],
+      ['Chunks', (s?.chunks ?? 0).toLocaleString('en-US')],
+      ['Bytes', formatSize(s?.bytes ?? 0)],
+      ['Longest gap', formatMs(s ? s.maxGapMs : null)],
+    ];
+    if (s?.retryMs != null) {
+      rows.push(['retry', `${s.retryMs} ms`]);
+    }
+    this.stats.replaceChildren(...rows.flatMap(([name, value]) => [h('dt', { text: name }), h('dd', { text: value, attrs: { 'data-stat': name } })]));
+    this.counts.replaceChildren(...Object.entries(s?.countsByType ?? {}).map(([type, count]) => h('span', { className: 'badge', text: `${type} ${count.toLocaleString('en-US')}`, attrs: { 'data-type': type } })));
+    this.drawGaps(s?.recentGapsMs ?? []);
+  }
+
+  private drawGaps(gaps: readonly number[]): void {
+    const context = this.chart.getContext('2d');
+    if (context === null) {
+      return;
+    }
+    const { width, height } = this.chart;
+    context.clearRect(0, 0, width, height);
+    if (gaps.length === 0) {
+      return;
+    }
+    const style = getComputedStyle(document.body);
+    context.fillStyle = style.getPropertyValue('--vscode-charts-blue').trim() || style.color;
+    const max = Math.max(...gaps, 1);
+    const barWidth = width / gaps.length;
+    gaps.forEach((gap, i) => {
+      // Square-root scale: one long silence should not flatten every other bar.
+      const barHeight = Math.max(1, Math.sqrt(gap / max) * (height - 2));
+      context.fillRect(i * barWidth, height - barHeight, Math.max(1, barWidth - 1), barHeight);
+    });
+    this.chart.title = `Gaps between the last ${gaps.length} events; longest ${formatMs(max)}`;
+  }
+
+  private renderHeaders(model: Model): void {
+    const response = model.response;
+    if (response === null) {
+      this.headerChecks.replaceChildren();
+      this.responseHeaders.replaceChildren();
+      return;
+    }
+    const iconFor = { ok: 'pass', info: 'info', warning: 'warning', error: 'error' } as const;
+    this.headerChecks.replaceChildren(
+      ...response.checks.map((check) =>
+        h('li', { className: `check check-${check.level}`, attrs: { 'data-header': check.header } }, icon(iconFor[check.level]), h('strong', { text: check.header }), h('span', { text: ` ${check.message}` })),
+      ),
+    );
+    this.responseHeaders.replaceChildren(
+      h('caption', { text: `HTTP ${response.status}` }),
+      ...response.headers.map(([name, value]) => h('tr', {}, h('th', { text: name }), h('td', { text: value }))),
+    );
+  }
+}
+
+function eventRow(event: EventView): HTMLElement {
+  const cut = event.fullLength !== undefined ? ` … (${formatSize(event.fullLength)}, the first ${formatSize(event.data.length)} shown)` : '';
+  return h(
+    'div',
+    { className: 'event-row', attrs: { 'data-seq': String(event.seq) } },
+    h('span', { className: 'event-time', text: `+${formatMs(event.tMs)}`, title: `chunk ${event.chunk}` }),
+    h('span', { className: 'badge event-type', text: event.event }),
+    h('span', { className: 'event-id', text: event.id === null ? '' : `id ${event.id}` }),
+    eventData(event.data, cut),
+  );
+}
+
+/** JSON data gets a collapsible pretty-printed view, built only when opened (most rows are never opened). */
+function eventData(data: string, cut: string): HTMLElement {
+  const first = data.trimStart()[0];
+  if (cut === '' && (first === '{' || first === '[')) {
+    const details = h('details', { className: 'event-data' }, h('summary', { text: data }));
+    details.addEventListener(
+      'toggle',
+      () => {
+        let pretty: string;
+        try {
+          pretty = JSON.stringify(JSON.parse(data), null, 2);
+        } catch {
+          pretty = data;
+        }
+        details.append(h('pre', { text: pretty }));
+      },
+      { once: true },
+    );
+    return details;
+  }
+  return h('div', { className: 'event-data', text: data + cut });
+}
