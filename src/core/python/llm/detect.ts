@@ -75,14 +75,22 @@ function callQuery(language: Language): Query {
   return query;
 }
 
+export interface FindLlmCallsOptions {
+  /**
+   * Tells whether a function is a route handler. Defaults to reading its decorators (routes.ts), which is
+   * what the editor uses on every keystroke; callers holding the full module analysis pass its routes.
+   */
+  readonly routeOf?: (fn: SyntaxNode) => RouteHandler | null;
+}
+
 /** All LLM calls in the module, in source order. Calls whose client cannot be resolved to an SDK class are left out. */
-export function findLlmCalls(tree: Tree): LlmCall[] {
+export function findLlmCalls(tree: Tree, options: FindLlmCallsOptions = {}): LlmCall[] {
   const root = tree.rootNode;
   const imports = readSdkImports(root);
   if (imports.classes.size === 0 && imports.modules.size === 0) {
     return [];
   }
-  const context = new ResolutionContext(root, imports);
+  const context = new ResolutionContext(root, imports, options.routeOf ?? routeHandlerOf);
   const calls: LlmCall[] = [];
   for (const match of callQuery(tree.language).matches(root)) {
     const node = match.captures.find((c) => c.name === 'call')?.node;
@@ -133,7 +141,7 @@ function describeCall(node: SyntaxNode, methodName: SyntaxNode, context: Resolut
     awaited: node.parent?.type === 'await',
     function: fn,
     inAsyncFunction: fn !== null && isAsync(fn),
-    route: fn ? routeHandlerOf(fn) : null,
+    route: fn ? context.routeOf(fn) : null,
   };
 }
 
@@ -172,6 +180,7 @@ class ResolutionContext {
   constructor(
     readonly root: SyntaxNode,
     private readonly imports: SdkImports,
+    readonly routeOf: (fn: SyntaxNode) => RouteHandler | null,
   ) {}
 
   resolveClient(receiver: SyntaxNode, fn: SyntaxNode | null, method: CompletionMethod): LlmClient | undefined {

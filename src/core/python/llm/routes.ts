@@ -33,28 +33,31 @@ export function routeHandlerOf(fn: SyntaxNode): RouteHandler | null {
     return null;
   }
   for (const decorator of decorated.namedChildren) {
-    if (decorator?.type !== 'decorator') {
-      continue;
-    }
-    const call = decorator.namedChildren[0];
-    const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
-    const owner = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
-    const method = callee?.childForFieldName('attribute')?.text;
-    if (owner?.type !== 'identifier' || method === undefined || !ROUTE_DECORATORS.has(method)) {
-      continue;
-    }
-    if (isFastApiOwner(owner.text, decorated)) {
-      const firstArgument = call!.childForFieldName('arguments')?.namedChildren[0];
-      return {
-        handler: fn,
-        decorator,
-        owner: owner.text,
-        method,
-        pathLiteral: firstArgument?.type === 'string' ? firstArgument.text : null,
-      };
+    const route = decorator?.type === 'decorator' ? describeRouteDecorator(decorator, fn) : null;
+    if (route && isFastApiOwner(route.owner, decorated)) {
+      return route;
     }
   }
   return null;
+}
+
+/** Reads `@<owner>.<method>(path, ...)` without checking what `<owner>` is; null for other decorators. */
+export function describeRouteDecorator(decorator: SyntaxNode, fn: SyntaxNode): RouteHandler | null {
+  const call = decorator.namedChildren[0];
+  const callee = call?.type === 'call' ? call.childForFieldName('function') : null;
+  const owner = callee?.type === 'attribute' ? callee.childForFieldName('object') : null;
+  const method = callee?.childForFieldName('attribute')?.text;
+  if (owner?.type !== 'identifier' || method === undefined || !ROUTE_DECORATORS.has(method)) {
+    return null;
+  }
+  const firstArgument = call!.childForFieldName('arguments')?.namedChildren[0];
+  return {
+    handler: fn,
+    decorator,
+    owner: owner.text,
+    method,
+    pathLiteral: firstArgument?.type === 'string' ? firstArgument.text : null,
+  };
 }
 
 /** Whether `name` is bound to a FastAPI app or APIRouter in the scopes around `at`. */

@@ -1,0 +1,120 @@
+/**
+ * The quick fixes for one LLM call, as text edits against the module's source:
+ *   - "Stream this LLM call as an SSE endpoint" (streamCall.ts), for a non-streaming call in a route handler;
+ *   - "Use the async client" (asyncClient.ts), for a sync client called inside `async def`.
+ * Each fix also says which names it imports from the generated streaming module (the caller creates or
+ * updates that module with streamingModule.ts). A fix that cannot be made safely is listed in `refused`
+ * with the reason, never half-made. Once applied, a fix is not offered again: the call then streams, or
+ * its client is async.
+ */
+import { analyzePythonModule, type ModuleAnalysis } from '../../python/analysis';
+import { planImports, type ImportRequest } from '../../python/importEdit';
+import { findLlmCalls, type LlmCall } from '../../python/llm/detect';
+import { describeRouteDecorator, type RouteHandler } from '../../python/llm/routes';
+import type { SyntaxNode } from '../../python/parser';
+import { coalesceTextEdits, type TextEdit } from '../textEdit';
+import { planAsyncClient } from './asyncClient';
+import { planStreamCall, VARIANT_SUFFIX, type FixStyle } from './streamCall';
+
+export type LlmFixKind = 'stream' | 'async-client';
+
+export interface LlmFix {
+  readonly kind: LlmFixKind;
+  readonly title: string;
+  /** Edits against the source, non-overlapping, sorted. */
+  readonly edits: readonly TextEdit[];
+  /** Names imported from the streaming module (empty when the fix does not use it). */
+  readonly streamingNames: readonly string[];
+}
+
+export interface LlmFixOptions {
+  readonly style: FixStyle;
+  /** Where the streaming helpers are imported from: `.streaming` or `streaming`. */
+  readonly streamingImport: string;
+  readonly firstPartyModules?: ReadonlySet<string>;
+}
+
+export interface LlmFixPlan {
+  readonly fixes: readonly LlmFix[];
+  readonly refused: ReadonlyArray<{ readonly kind: LlmFixKind; readonly reason: string }>;
+}
+
+export const FIX_TITLES: Readonly<Record<LlmFixKind, string>> = {
+  stream: 'Stream this LLM call as an SSE endpoint',
+  'async-client': 'Use the async client',
+};
+
+/** The LLM calls of a module whose routes come from the full FastAPI analysis. */
+export function findAnalyzedLlmCalls(analysis: ModuleAnalysis): LlmCall[] {
+  const handlers = new Map<number, SyntaxNode>();
+  for (const route of analysis.routes) {
+    if (route.handler && route.decorator.type === 'decorator') {
+      handlers.set(route.handler.node.id, route.decorator);
+    }
+  }
+  const routeOf = (fn: SyntaxNode): RouteHandler | null => {
+    const decorator = handlers.get(fn.id);
+    return decorator ? describeRouteDecorator(decorator, fn) : null;
+  };
+  return findLlmCalls(analysis.tree, { routeOf });
+}
+
+/** The fixes for the LLM call that starts at `callOffset` (the start of the call expression). */
+export async function planLlmFixes(source: string, callOffset: number, options: LlmFixOptions): Promise<LlmFixPlan> {
+  const analysis = await analyzePythonModule(source);
+  try {
+    const calls = findAnalyzedLlmCalls(analysis);
+    const call = calls.find((c) => c.node.startIndex === callOffset);
+    return call ? fixesFor(call, calls, analysis, options) : { fixes: [], refused: [] };
+  } finally {
+    analysis.dispose();
+  }
+}
+
+/** What the fixes for one call are, the first being the preferred one. */
+export function fixesFor(call: LlmCall, calls: readonly LlmCall[], analysis: ModuleAnalysis, options: LlmFixOptions): LlmFixPlan {
+  const fixes: LlmFix[] = [];
+  const refused: Array<{ kind: LlmFixKind; reason: string }> = [];
+  const addFix = (fix: LlmFix | { kind: LlmFixKind; reason: string }) => ('reason' in fix ? refused.push(fix) : fixes.push(fix));
+  if (call.streams === false) {
+    const plan = planStreamCall(call, calls, analysis, options.style);
+    if (plan.ok) {
+      const imports: ImportRequest[] = [...plan.imports, { module: options.streamingImport, names: plan.streamingNames }];
+      const title = call.route ? FIX_TITLES.stream : `Stream this LLM call: add ${call.function?.childForFieldName('name')?.text ?? ''}${VARIANT_SUFFIX}() returning its tokens`;
+      addFix(withImports('stream', title, plan.edits, imports, plan.streamingNames, analysis, options));
+    } else {
+      refused.push({ kind: 'stream', reason: plan.reason });
+    }
+  }
+  if (!call.client.cls.async && call.inAsyncFunction) {
+    const plan = planAsyncClient(call, calls, analysis);
+    if (plan.ok) {
+      addFix(withImports('async-client', FIX_TITLES['async-client'], plan.edits, plan.imports, [], analysis, options));
+    } else {
+      refused.push({ kind: 'async-client', reason: plan.reason });
+    }
+  }
+  return { fixes, refused };
+}
+
+function withImports(
+  kind: LlmFixKind,
+  title: string,
+  edits: readonly TextEdit[],
+  imports: readonly ImportRequest[],
+  streamingNames: readonly string[],
+  analysis: ModuleAnalysis,
+  options: LlmFixOptions,
+): LlmFix | { kind: LlmFixKind; reason: string } {
+  // An absolute `streaming` import is the project's own module: isort's first-party section.
+  const firstPartyModules = new Set(options.firstPartyModules);
+  if (!options.streamingImport.startsWith('.')) {
+    firstPartyModules.add(options.streamingImport.split('.')[0]!);
+  }
+  const importPlan = planImports(analysis, imports, { firstPartyModules });
+  if (importPlan.conflicts.length > 0) {
+    const names = importPlan.conflicts.map((c) => `"${c.name}" (bound to ${c.boundTo})`).join(', ');
+    return { kind, reason: `the file already binds ${names}` };
+  }
+  return { kind, title, edits: coalesceTextEdits([...edits, ...importPlan.edits]), streamingNames };
+}

@@ -1,0 +1,277 @@
+/**
+ * "Stream this LLM call as an SSE endpoint", for a call directly in a FastAPI route handler.
+ *
+ * rewrite: the handler keeps its statements up to the call; the call streams (`stream=True`), and the
+ *   statements that consumed the whole completion are replaced by
+ *       stream = await client.chat.completions.create(..., stream=True)
+ *       return streaming_response(stream_tokens(openai_text_stream(stream)))
+ *   and the handler returns `EventStreamResponse`.
+ * sibling: the handler is left as it is and a route beside it (same owner and method, path + "/stream",
+ *   name + "_stream", same parameters and leading statements) streams instead.
+ *
+ * A sync client is switched to its async counterpart as part of the fix (see asyncClient.ts); where that
+ * is refused, so is this fix.
+ */
+import type { ModuleAnalysis } from '../../python/analysis';
+import type { ImportRequest } from '../../python/importEdit';
+import type { LlmCall } from '../../python/llm/detect';
+import { ADAPTER_FOR_API } from '../../python/llm/sdks';
+import type { SyntaxNode } from '../../python/parser';
+import { applyTextEdits, type TextEdit } from '../textEdit';
+import { planAsyncClient } from './asyncClient';
+import { asyncDefEdit, awaitEdits, indentationOf, lineStart, streamArgumentEdit } from './callEdits';
+
+export type FixStyle = 'rewrite' | 'sibling';
+
+/** The function a fix adds for a call outside any route: its name is in the fix's title. */
+export const VARIANT_SUFFIX = '_stream';
+
+export type StreamCallPlan =
+  | {
+      readonly ok: true;
+      readonly edits: readonly TextEdit[];
+      /** Imports other than the streaming module's (an async client class added by the client swap). */
+      readonly imports: readonly ImportRequest[];
+      /** Names the file must import from the streaming module. */
+      readonly streamingNames: readonly string[];
+    }
+  | { readonly ok: false; readonly reason: string };
+
+export function planStreamCall(call: LlmCall, allCalls: readonly LlmCall[], analysis: ModuleAnalysis, style: FixStyle): StreamCallPlan {
+  if (call.streams !== false) {
+    return { ok: false, reason: 'the call already streams' };
+  }
+  const route = call.route;
+  if (!call.function) {
+    return { ok: false, reason: 'the call is at module level' };
+  }
+  const handler = call.function;
+  const body = handler.childForFieldName('body');
+  const statement = body ? statementIn(body, call.node) : undefined;
+  if (!body || !statement || !['expression_statement', 'return_statement'].includes(statement.type)) {
+    return { ok: false, reason: 'the call is inside a compound statement (if, for, try, with) of the handler' };
+  }
+  const { source, lineEnding: eol } = analysis;
+
+  // A sync client becomes async first; its edits inside the call are folded into the new call text.
+  let clientEdits: readonly TextEdit[] = [];
+  let imports: readonly ImportRequest[] = [];
+  if (!call.client.cls.async) {
+    const plan = planAsyncClient(call, allCalls, analysis);
+    if (!plan.ok) {
+      return { ok: false, reason: `the client is synchronous and ${plan.reason}` };
+    }
+    clientEdits = plan.edits;
+    imports = plan.imports;
+  }
+  const ownAwaits = new Set(awaitEdits(call).map(editKey));
+  const isOwnAwait = (e: TextEdit) => ownAwaits.has(editKey(e));
+  const inside = (e: TextEdit) => !isOwnAwait(e) && e.start >= call.node.startIndex && e.end <= call.node.endIndex;
+  const streamEdit = streamArgumentEdit(call, source, eol);
+  const callEdits = [...clientEdits.filter(inside), ...(streamEdit ? [streamEdit] : [])];
+  const callText = applyTextEdits(
+    source.slice(call.node.startIndex, call.node.endIndex),
+    callEdits.map((e) => ({ ...e, start: e.start - call.node.startIndex, end: e.end - call.node.startIndex })),
+  );
+
+  const indent = indentationOf(source, statement);
+  const variable = freeName(handler, 'stream');
+  const adapter = ADAPTER_FOR_API[call.api];
+  const awaitPrefix = call.methodSpec.alwaysStreams ? '' : 'await ';
+  const streamingStatements =
+    `${variable} = ${awaitPrefix}${callText}${eol}` + `${indent}return streaming_response(stream_tokens(${adapter}(${variable})))`;
+  const streamingNames = ['EventStreamResponse', adapter, 'stream_tokens', 'streaming_response'];
+
+  if (!route) {
+    return planVariant(call, handler, statement, body, source, eol, indent, callText, clientEdits, imports);
+  }
+
+  if (style === 'rewrite') {
+    // The statements from the call to the end of the handler are replaced, and with them any client-swap
+    // edit there; the handler's own `async` is added once, below.
+    const replaced = (e: TextEdit) => e.start >= statement.startIndex && e.end <= body.endIndex;
+    const edits: TextEdit[] = [
+      ...clientEdits.filter((e) => !replaced(e) && !isAsyncDefOf(e, handler)),
+      { start: statement.startIndex, end: body.endIndex, newText: streamingStatements },
+      returnAnnotationEdit(handler),
+    ];
+    const asyncDef = asyncDefEdit(handler);
+    if (asyncDef) {
+      edits.push(asyncDef);
+    }
+    return { ok: true, edits, imports, streamingNames };
+  }
+
+  // sibling
+  if (route.pathLiteral === null) {
+    return { ok: false, reason: 'the route path is not a string literal' };
+  }
+  const path = siblingPath(route.pathLiteral);
+  const taken = analysis.routes.some((r) => r.path === unquote(path) && r.owner === route.owner);
+  if (taken) {
+    return { ok: false, reason: `the route ${unquote(path)} already exists` };
+  }
+  const name = freeTopLevelName(analysis, `${handler.childForFieldName('name')?.text ?? 'handler'}_stream`);
+  const parameters = handler.childForFieldName('parameters')?.text ?? '()';
+  const definition = handler.parent?.type === 'decorated_definition' ? handler.parent : handler;
+  const defIndent = indentationOf(source, definition);
+  // The copied statements get the client swap too (a client made in the handler becomes async in both).
+  const [leadingStart, leadingEnd] = leadingStatements(body, statement, source);
+  const leading = applyTextEdits(
+    source.slice(leadingStart, leadingEnd),
+    clientEdits
+      .filter((e) => e.start >= leadingStart && e.end <= leadingEnd)
+      .map((e) => ({ ...e, start: e.start - leadingStart, end: e.end - leadingStart })),
+  );
+  const decoratorArguments = route.method === 'api_route' ? `${path}${methodsArgument(route.decorator)}` : path;
+  const docstring = `${indent}"""Stream the answer of ${handler.childForFieldName('name')?.text ?? 'the handler'} as Server-Sent Events."""${eol}`;
+  const sibling =
+    `${eol}${eol}${defIndent}@${route.owner}.${route.method}(${decoratorArguments})${eol}` +
+    `${defIndent}async def ${name}${parameters} -> EventStreamResponse:${eol}` +
+    docstring +
+    leading +
+    `${indent}${streamingStatements}`;
+  // The client swap's edits stay, in the original handler too (it now awaits the async client).
+  return {
+    ok: true,
+    edits: [...clientEdits, { start: definition.endIndex, end: definition.endIndex, newText: sibling }],
+    imports,
+    streamingNames,
+  };
+}
+
+/**
+ * For a call outside any route (a helper the routes call): a sibling coroutine `<name>_stream` with the same
+ * parameters and leading statements that returns the answer's text tokens as they arrive, for a route to
+ * serve with `streaming_response(stream_tokens(await <name>_stream(...)))`. The helper itself is left alone
+ * (its callers expect the whole text), so this fix only adds code.
+ */
+function planVariant(
+  call: LlmCall,
+  fn: SyntaxNode,
+  statement: SyntaxNode,
+  body: SyntaxNode,
+  source: string,
+  eol: string,
+  indent: string,
+  callText: string,
+  clientEdits: readonly TextEdit[],
+  imports: readonly ImportRequest[],
+): StreamCallPlan {
+  const name = `${fn.childForFieldName('name')?.text ?? 'helper'}${VARIANT_SUFFIX}`;
+  const scope = fn.parent?.type === 'decorated_definition' ? fn.parent : fn;
+  const siblings = scope.parent?.namedChildren ?? [];
+  if (siblings.some((s) => (s?.type === 'decorated_definition' ? s.childForFieldName('definition') : s)?.childForFieldName('name')?.text === name)) {
+    return { ok: false, reason: `${name} already exists` };
+  }
+  const adapter = ADAPTER_FOR_API[call.api];
+  const variable = freeName(fn, 'stream');
+  const [leadingStart, leadingEnd] = leadingStatements(body, statement, source);
+  const leading = applyTextEdits(
+    source.slice(leadingStart, leadingEnd),
+    clientEdits
+      .filter((e) => e.start >= leadingStart && e.end <= leadingEnd)
+      .map((e) => ({ ...e, start: e.start - leadingStart, end: e.end - leadingStart })),
+  );
+  const original = fn.childForFieldName('name')?.text ?? 'the function';
+  const defIndent = indentationOf(source, scope);
+  // Decorators such as @staticmethod stay meaningful for the variant; others (caches, routes) would not.
+  const keptDecorators = scope.type === 'decorated_definition'
+    ? scope.namedChildren.filter((d) => d?.type === 'decorator' && /^@(staticmethod|classmethod)\s*$/.test(d.text)).map((d) => `${defIndent}${d!.text}${eol}`).join('')
+    : '';
+  const awaitPrefix = call.methodSpec.alwaysStreams ? '' : 'await ';
+  const text =
+    `${eol}${eol}${keptDecorators}${defIndent}async def ${name}${fn.childForFieldName('parameters')?.text ?? '()'} -> AsyncIterator[str]:${eol}` +
+    `${indent}"""Like ${original}, but returns the answer's text tokens as they arrive.${eol}${eol}` +
+    `${indent}Serve them from a route with 'streaming_response(stream_tokens(await ${name}(...)))'.${eol}` +
+    `${indent}"""${eol}` +
+    leading +
+    `${indent}${variable} = ${awaitPrefix}${callText}${eol}` +
+    `${indent}return ${adapter}(${variable})`;
+  return {
+    ok: true,
+    edits: [...clientEdits, { start: scope.endIndex, end: scope.endIndex, newText: text }],
+    imports: [...imports, { module: 'collections.abc', names: ['AsyncIterator'] }],
+    streamingNames: [adapter],
+  };
+}
+
+function editKey(edit: TextEdit): string {
+  return `${edit.start}:${edit.end}:${edit.newText}`;
+}
+
+/** The statement of `body` that contains `node`. */
+function statementIn(body: SyntaxNode, node: SyntaxNode): SyntaxNode | undefined {
+  for (let n: SyntaxNode | null = node; n; n = n.parent) {
+    if (n.parent?.id === body.id) {
+      return n;
+    }
+  }
+  return undefined;
+}
+
+function isAsyncDefOf(edit: TextEdit, fn: SyntaxNode): boolean {
+  return edit.newText === 'async ' && edit.start >= fn.startIndex && edit.start < (fn.childForFieldName('name')?.startIndex ?? fn.endIndex);
+}
+
+/** `-> X` becomes `-> EventStreamResponse`; a handler without a return annotation gets one. */
+function returnAnnotationEdit(handler: SyntaxNode): TextEdit {
+  const returnType = handler.childForFieldName('return_type');
+  if (returnType) {
+    return { start: returnType.startIndex, end: returnType.endIndex, newText: 'EventStreamResponse' };
+  }
+  const parameters = handler.childForFieldName('parameters')!;
+  return { start: parameters.endIndex, end: parameters.endIndex, newText: ' -> EventStreamResponse' };
+}
+
+/** Where the handler's statements before `statement` are, from the start of their first line, docstring excepted. */
+function leadingStatements(body: SyntaxNode, statement: SyntaxNode, source: string): [number, number] {
+  const statements = body.namedChildren.filter((s): s is SyntaxNode => s !== null && s.startIndex < statement.startIndex);
+  const first = statements[0];
+  const isDocstring = first?.type === 'expression_statement' && first.namedChildren[0]?.type === 'string';
+  const kept = isDocstring ? statements.slice(1) : statements;
+  const end = lineStart(source, statement.startIndex);
+  return kept.length === 0 ? [end, end] : [lineStart(source, kept[0]!.startIndex), end];
+}
+
+/** A name not bound in the function (parameters or assignments), starting from `base`. */
+function freeName(fn: SyntaxNode, base: string): string {
+  const used = new Set(fn.descendantsOfType('identifier').map((n) => n?.text));
+  if (!used.has(base)) {
+    return base;
+  }
+  for (let i = 2; ; i++) {
+    if (!used.has(`${base}_${i}`)) {
+      return `${base}_${i}`;
+    }
+  }
+}
+
+function freeTopLevelName(analysis: ModuleAnalysis, base: string): string {
+  if (!analysis.topLevelNames.has(base)) {
+    return base;
+  }
+  for (let i = 2; ; i++) {
+    if (!analysis.topLevelNames.has(`${base}_${i}`)) {
+      return `${base}_${i}`;
+    }
+  }
+}
+
+/** `"/chat"` -> `"/chat/stream"`, `"/"` -> `"/stream"`, keeping the quotes and any prefix. */
+function siblingPath(literal: string): string {
+  const quote = literal.endsWith('"""') || literal.endsWith("'''") ? literal.slice(-3) : literal.slice(-1);
+  const inner = literal.slice(0, -quote.length);
+  return `${inner.endsWith('/') ? inner.slice(0, -1) : inner}/stream${quote}`;
+}
+
+function unquote(literal: string): string {
+  return literal.replace(/^[rRbBuU]*("""|'''|"|')/, '').replace(/("""|'''|"|')$/, '');
+}
+
+/** `, methods=[...]` copied from an `api_route` decorator, or ''. */
+function methodsArgument(decorator: SyntaxNode): string {
+  const args = decorator.namedChildren[0]?.childForFieldName('arguments');
+  const methods = args?.namedChildren.find((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'methods');
+  return methods ? `, ${methods.text}` : '';
+}
