@@ -1,0 +1,90 @@
+/**
+ * The quick-fix on an LLM call, as a user gets it: offered by the CodeActionProvider on the diagnostic, applied as
+ * one WorkspaceEdit, and the rewritten route streams from a real uvicorn (the Anthropic SDK replaced by the
+ * stand-in in the fixture's .standins folder, which yields the SDK's documented event sequence).
+ */
+import * as assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { startUvicorn, type RunningServer } from '../support/uvicorn';
+import { diagnosticsSaying, waitForDiagnostics } from './support/diagnostics';
+import { workspaceFolder, workspaceUri } from './support/extension';
+import { collectEvents, tokenText } from './support/sse';
+
+const STREAM_ACTION = 'Stream this LLM call as an SSE endpoint';
+const SAYS = 'whole LLM response';
+/** The stand-in's fixed answer (.standins/anthropic/__init__.py TOKENS). */
+const ANSWER = 'Hello from the stand-in Claude.';
+
+async function codeActionsAt(uri: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
+  return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range)) ?? [];
+}
+
+describe('LLM quick-fix', () => {
+  const uri = workspaceUri('chat.py');
+  let server: RunningServer | undefined;
+
+  after(async () => {
+    await server?.stop();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('is offered on the diagnosed call, preferred, with the diagnostic attached', async () => {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const [diagnostic] = await waitForDiagnostics(uri, SAYS, 1);
+    const actions = await codeActionsAt(uri, diagnostic!.range);
+    const stream = actions.find((a) => a.title === STREAM_ACTION);
+    assert.ok(stream, `not offered; got: ${actions.map((a) => a.title).join(', ') || 'nothing'}`);
+    assert.equal(stream.isPreferred, true);
+    assert.ok(stream.kind && vscode.CodeActionKind.QuickFix.contains(stream.kind), `kind ${stream.kind?.value}`);
+    assert.deepEqual(stream.diagnostics?.map((d) => d.message), [diagnostic!.message]);
+  });
+
+  it('rewrites the route in one undoable edit; the action and the diagnostic are then gone', async () => {
+    const document = await vscode.workspace.openTextDocument(uri);
+    const before = document.getText();
+    const [diagnostic] = await waitForDiagnostics(uri, SAYS, 1);
+    const action = (await codeActionsAt(uri, diagnostic!.range)).find((a) => a.title === STREAM_ACTION)!;
+    assert.ok(action.edit, 'the action carries its WorkspaceEdit');
+    assert.ok(await vscode.workspace.applyEdit(action.edit));
+    if (action.command) {
+      await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+    }
+
+    const after = document.getText();
+    assert.match(after, /stream=True/);
+    assert.match(after, /streaming_response\(stream_tokens\(anthropic_text_stream\(/);
+    assert.match(after, /^from \.?streaming import .*anthropic_text_stream/m);
+    await waitForDiagnostics(uri, SAYS, 0);
+    const [call] = [after.split('\n').findIndex((line) => line.includes('client.messages.create('))];
+    assert.ok(call !== undefined && call >= 0);
+    const again = await codeActionsAt(uri, new vscode.Range(call, 0, call, 200));
+    assert.ok(!again.some((a) => a.title === STREAM_ACTION), 'the action is offered again on a streaming call');
+
+    // One undo puts the file back as it was (the module the edit created, if any, is undone with it).
+    await vscode.window.showTextDocument(document);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(document.getText(), before);
+    assert.equal(diagnosticsSaying(uri, SAYS).length > 0 || (await waitForDiagnostics(uri, SAYS, 1)).length === 1, true);
+    await vscode.commands.executeCommand('redo');
+    assert.equal(document.getText(), after);
+    assert.ok(await vscode.workspace.saveAll(false));
+  });
+
+  it('the rewritten route streams the answer token by token from uvicorn', async () => {
+    const cwd = workspaceFolder().uri.fsPath;
+    assert.ok(existsSync(`${cwd}/streaming.py`), 'the generated streaming module is next to chat.py');
+    server = await startUvicorn({ cwd, app: 'chat:app', env: { PYTHONPATH: `${cwd}/.standins` } });
+    const { contentType, events } = await collectEvents(`${server.baseUrl}/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'Say hello' }),
+    });
+    assert.match(contentType ?? '', /^text\/event-stream/);
+    assert.equal(tokenText(events), ANSWER);
+    assert.ok(events.filter((e) => e.event === 'token').length > 1, 'more than one token event: it streams');
+    const done = events.at(-1);
+    assert.equal(done?.event, 'done');
+    assert.equal((JSON.parse(done.data) as { text: string }).text, ANSWER);
+  });
+});
