@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startCodeServer } from './codeServer.mjs';
+import { keepBundleCoverage } from './coverage.mjs';
 import { codeServerInstall, ensureHostTools, hostDir, node24Env } from './install.mjs';
 import { descendantsOf, killTreeNow } from './processes.mjs';
 import { openWorkbench } from './workbench.mjs';
@@ -105,6 +106,7 @@ async function main() {
   const workspace = path.join(runDir, 'workspace');
   const controlDir = path.join(runDir, 'control');
   const resultFile = path.join(runDir, 'result.json');
+  const rawCoverageDir = path.join(runDir, 'v8-coverage');
   await cp(fixture, workspace, { recursive: true });
   await mkdir(controlDir);
   // Playwright keeps Chromium's profile in the temp folder: keep that inside the run folder too.
@@ -119,7 +121,7 @@ async function main() {
     CATALYST_HOST_CONTROL: controlDir,
     CATALYST_ARTIFACTS_DIR: artifactsDir,
     ...(flags.grep ? { CATALYST_SUITE_GREP: flags.grep } : {}),
-    ...(flags.coverage ? { NODE_V8_COVERAGE: path.resolve(flags.coverage) } : {}),
+    ...(flags.coverage ? { NODE_V8_COVERAGE: rawCoverageDir } : {}),
   };
   const workbenchLog = createWriteStream(path.join(runDir, 'workbench.log'));
   const started = Date.now();
@@ -183,6 +185,10 @@ async function main() {
     workbenchLog.end();
   }
 
+  if (flags.coverage) {
+    const written = await keepBundleCoverage(rawCoverageDir, path.resolve(flags.coverage), [path.join(repoRoot, 'dist', 'extension.js')]);
+    log(`extension-host coverage: ${written} file(s) written to ${flags.coverage}`);
+  }
   const result = await readResult(resultFile);
   const passed = result?.passed ?? 0;
   const failed = result?.failed ?? 0;
