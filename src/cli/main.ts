@@ -3,10 +3,12 @@
  * registered in the table below; this file only dispatches and maps errors to exit codes.
  */
 import { CliError, type CliCommand, type CliIo } from './cli';
+import { addEndpointCommand } from './commands/addEndpoint';
+import { checkCommand } from './commands/check';
 import { generateCommand } from './commands/generate';
 import { CATALYST_VERSION } from '../core/version';
 
-const commands: readonly CliCommand[] = [generateCommand];
+const commands: readonly CliCommand[] = [generateCommand, addEndpointCommand, checkCommand];
 
 const usage = `catalyst-streaming: Server-Sent Events streaming for FastAPI
 

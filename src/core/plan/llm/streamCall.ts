@@ -89,10 +89,11 @@ export function planStreamCall(call: LlmCall, allCalls: readonly LlmCall[], anal
   if (style === 'rewrite') {
     // The statements from the call to the end of the handler are replaced, and with them any client-swap
     // edit there; the handler's own `async` is added once, below.
-    const replaced = (e: TextEdit) => e.start >= statement.startIndex && e.end <= body.endIndex;
+    const tailEnd = codeEnd(body, source);
+    const replaced = (e: TextEdit) => e.start >= statement.startIndex && e.end <= tailEnd;
     const edits: TextEdit[] = [
       ...clientEdits.filter((e) => !replaced(e) && !isAsyncDefOf(e, handler)),
-      { start: statement.startIndex, end: body.endIndex, newText: streamingStatements },
+      { start: statement.startIndex, end: tailEnd, newText: streamingStatements },
       returnAnnotationEdit(handler),
     ];
     const asyncDef = asyncDefEdit(handler);
@@ -134,7 +135,7 @@ export function planStreamCall(call: LlmCall, allCalls: readonly LlmCall[], anal
   // The client swap's edits stay, in the original handler too (it now awaits the async client).
   return {
     ok: true,
-    edits: [...clientEdits, { start: definition.endIndex, end: definition.endIndex, newText: sibling }],
+    edits: [...clientEdits, { start: codeEnd(definition, source), end: codeEnd(definition, source), newText: sibling }],
     imports,
     streamingNames,
   };
@@ -190,10 +191,19 @@ function planVariant(
     `${indent}return ${adapter}(${variable})`;
   return {
     ok: true,
-    edits: [...clientEdits, { start: scope.endIndex, end: scope.endIndex, newText: text }],
+    edits: [...clientEdits, { start: codeEnd(scope, source), end: codeEnd(scope, source), newText: text }],
     imports: [...imports, { module: 'collections.abc', names: ['AsyncIterator'] }],
     streamingNames: [adapter],
   };
+}
+
+/** Where a node's code ends: a block can extend over trailing blank lines and the file's final newline. */
+function codeEnd(node: SyntaxNode, source: string): number {
+  let end = node.endIndex;
+  while (end > node.startIndex && /\s/.test(source[end - 1]!)) {
+    end--;
+  }
+  return end;
 }
 
 function editKey(edit: TextEdit): string {
