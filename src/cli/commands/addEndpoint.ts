@@ -1,0 +1,216 @@
+/**
+ * `catalyst-streaming add-endpoint`: the Add Streaming Endpoint planner on a folder. Reads the workspace's
+ * Python files, plans, and writes every change or none; `--dry-run` prints the unified diff instead.
+ */
+import path from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { planAddEndpoint, uvicornArguments, type AddEndpointPlan, type AddEndpointRequest, type FileChange, type HttpMethod, type PlannedEndpoint } from '../../core/plan/addEndpoint';
+import { parseTokenSource } from '../../core/plan/tokenSource';
+import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
+import { nodeFileSystem, type FileSystem } from '../../core/workspace/fileSystem';
+import { readPythonFiles } from '../../core/workspace/readWorkspace';
+import { CliError, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
+
+const help = `Usage: catalyst-streaming add-endpoint [--workspace DIR] [--app FILE[:VAR]] [--route /stream]
+                                       [--method GET|POST] [--source demo|anthropic|openai|groq|FUNC]
+                                       [--module PATH] [--dry-run] [--json]
+
+Adds a Server-Sent Events endpoint to a FastAPI app: the generated streaming module (created, kept, or
+updated when it is an unedited older version; never overwritten once you edited it), the imports merged into
+the file's own, and a typed, documented route function that streams tokens. Running it again changes
+nothing. Either every file is written or none is.
+
+Options:
+  --workspace DIR   the project folder (default: the current folder)
+  --app FILE[:VAR]  the module (relative to the workspace), and the app, app factory or APIRouter in it, to
+                    add the route to (default: the workspace's only FastAPI app), e.g. app/main.py:app,
+                    app/routers/items.py:router, src/shop/app.py:create_app
+  --route PATH      the route path (default /stream); {name} segments become str parameters
+  --method METHOD   GET (prompt in the query string, default) or POST (JSON body {"prompt": "..."})
+  --source SOURCE   where the tokens come from: demo (default, a canned reply), anthropic, openai, groq
+                    (through the SDK's async client), or the name of an async generator function of yours
+  --module PATH     where the streaming module goes (a .py file or a folder), relative to the workspace
+                    (default: streaming.py at the top of the app's package, or next to a top-level script)
+  --dry-run         print the changes as a unified diff and write nothing
+  --json            print the outcome as one JSON object (below) instead of text
+  -h, --help        show this help
+
+Exit status: 0 when the endpoint was added (or planned, with --dry-run) or is already there; 1 when it cannot
+be added (the message says why; nothing was written); 2 for a wrong command line.
+
+JSON output:
+  {
+    "status": "applied" | "planned" | "already-present" | "refused",
+    "reason": "invalid-route" | "route-taken" | "no-app" | ...,   (refused only)
+    "message": "...",
+    "endpoint": { "file", "owner", "ownerKind": "app"|"factory"|"router", "method", "route", "url",
+                  "functionName", "source", "serve": { "appDir", "app", "factory" } },
+    "changes": [ { "path", "kind": "create"|"update"|"modify", "description" } ],
+    "notes": [ "..." ],
+    "diff": "..."                                                  (--dry-run only)
+  }
+  Paths are relative to the workspace, with "/" separators. "serve" tells how to run the app with uvicorn
+  from the workspace folder: uvicorn [--app-dir APPDIR] APP [--factory].
+`;
+
+export const addEndpointCommand: CliCommand = {
+  name: 'add-endpoint',
+  summary: 'add a Server-Sent Events endpoint to a FastAPI app',
+  async run(args, io) {
+    const { values } = parseCommandLine('add-endpoint', args, {
+      workspace: { type: 'string' },
+      app: { type: 'string' },
+      route: { type: 'string' },
+      method: { type: 'string' },
+      source: { type: 'string' },
+      module: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      io.stdout(help);
+      return 0;
+    }
+    const request = requestFrom(values);
+    const root = path.resolve(io.cwd, values.workspace ?? '.');
+    const outcome = await addEndpoint(root, request, { dryRun: values['dry-run'] === true });
+    report(outcome, io, values.json === true);
+    if (outcome.status === 'refused') {
+      return outcome.reason === 'invalid-route' ? USAGE_ERROR : 1;
+    }
+    return 0;
+  },
+};
+
+type Values = Partial<Record<'workspace' | 'app' | 'route' | 'method' | 'source' | 'module', string>>;
+
+function requestFrom(values: Values): AddEndpointRequest {
+  const method = values.method?.toUpperCase();
+  if (method !== undefined && method !== 'GET' && method !== 'POST') {
+    throw new CliError(`--method must be GET or POST, got "${values.method}"`, USAGE_ERROR);
+  }
+  const source = values.source === undefined ? undefined : parseTokenSource(values.source);
+  if (source === undefined && values.source !== undefined) {
+    throw new CliError(`unknown --source "${values.source}": expected demo, anthropic, openai, groq, or the name of an async generator function`, USAGE_ERROR);
+  }
+  let target: AddEndpointRequest['target'];
+  if (values.app !== undefined) {
+    // FILE[:VAR]; a Windows drive letter ("C:\...") is not a variable.
+    const colon = values.app.lastIndexOf(':');
+    const hasVariable = colon > 1 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(values.app.slice(colon + 1));
+    target = hasVariable ? { file: values.app.slice(0, colon), id: values.app.slice(colon + 1) } : { file: values.app };
+  }
+  return {
+    ...(target ? { target } : {}),
+    ...(values.route !== undefined ? { route: values.route } : {}),
+    ...(method ? { method: method as HttpMethod } : {}),
+    ...(source ? { source } : {}),
+    ...(values.module !== undefined ? { moduleLocation: values.module } : {}),
+  };
+}
+
+export type AddEndpointOutcome =
+  | { readonly status: 'applied' | 'planned'; readonly plan: Extract<AddEndpointPlan, { status: 'planned' }>; readonly diff?: string }
+  | { readonly status: 'already-present'; readonly endpoint: PlannedEndpoint; readonly message: string }
+  | { readonly status: 'refused'; readonly reason: string; readonly message: string };
+
+/** Plans on the folder's files and writes the changes (unless dryRun). Also used by `demo`. */
+export async function addEndpoint(
+  root: string,
+  request: AddEndpointRequest,
+  options: { readonly dryRun?: boolean; readonly fs?: FileSystem } = {},
+): Promise<AddEndpointOutcome> {
+  const fs = options.fs ?? nodeFileSystem;
+  if ((await fs.writability(root)) === 'missing') {
+    throw new CliError(`the workspace folder ${root} does not exist`);
+  }
+  const target = request.target && { ...request.target, file: workspaceRelative(root, request.target.file) };
+  const plan = await planAddEndpoint(await readPythonFiles(root, fs), { ...request, ...(target ? { target } : {}) });
+  if (plan.status === 'refused' || plan.status === 'already-present') {
+    return plan.status === 'refused'
+      ? { status: 'refused', reason: plan.reason, message: plan.message }
+      : { status: 'already-present', endpoint: plan.endpoint, message: plan.message };
+  }
+  if (options.dryRun) {
+    return { status: 'planned', plan, diff: plan.changes.map(unifiedDiff).join('') };
+  }
+  try {
+    await applyChanges(root, plan.changes, fs);
+  } catch (error) {
+    if (error instanceof ApplyError) {
+      return { status: 'refused', reason: 'not-writable', message: error.message };
+    }
+    throw error;
+  }
+  return { status: 'applied', plan };
+}
+
+/** --app takes a path relative to the workspace folder, or an absolute one. */
+function workspaceRelative(root: string, file: string): string {
+  const relative = path.isAbsolute(file) ? path.relative(root, file) : file;
+  return relative.split(path.sep).join('/');
+}
+
+function unifiedDiff(change: FileChange): string {
+  const before = change.before ?? '';
+  return createTwoFilesPatch(change.before === undefined ? '/dev/null' : `a/${change.path}`, `b/${change.path}`, before, change.after, undefined, undefined, { context: 3 });
+}
+
+function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
+  if (json) {
+    io.stdout(`${JSON.stringify(toJson(outcome), null, 2)}\n`);
+    if (outcome.status === 'refused') {
+      io.stderr(`catalyst-streaming add-endpoint: ${outcome.message}\n`);
+    }
+    return;
+  }
+  switch (outcome.status) {
+    case 'refused':
+      io.stderr(`catalyst-streaming add-endpoint: ${outcome.message}\n`);
+      return;
+    case 'already-present':
+      io.stdout(`${outcome.message}\n`);
+      return;
+    case 'planned':
+      io.stdout(outcome.diff ?? '');
+      io.stderr(`Dry run: nothing was written. ${summary(outcome.plan.endpoint)}\n`);
+      return;
+    case 'applied': {
+      const { endpoint, changes, notes } = outcome.plan;
+      const lines = [
+        `Added ${summary(endpoint)}`,
+        ...changes.map((change) => `  ${change.kind === 'create' ? 'created ' : change.kind === 'update' ? 'updated ' : 'modified'} ${change.path}`),
+        ...notes.map((note) => `  note: ${note}`),
+      ];
+      if (endpoint.serve) {
+        const query = endpoint.method === 'GET' ? '' : ` -H 'content-type: application/json' -d '{"prompt": "Hi"}'`;
+        lines.push(`Try it: uvicorn ${uvicornArguments(endpoint.serve).join(' ')}`, `   then: curl -N${query} http://127.0.0.1:8000${endpoint.url}`);
+      }
+      io.stdout(`${lines.join('\n')}\n`);
+      return;
+    }
+  }
+}
+
+function summary(endpoint: PlannedEndpoint): string {
+  return `${endpoint.method} ${endpoint.url} on ${endpoint.owner} in ${endpoint.file} (function ${endpoint.functionName}, tokens from ${endpoint.source}).`;
+}
+
+function toJson(outcome: AddEndpointOutcome): Record<string, unknown> {
+  switch (outcome.status) {
+    case 'refused':
+      return { status: 'refused', reason: outcome.reason, message: outcome.message };
+    case 'already-present':
+      return { status: 'already-present', message: outcome.message, endpoint: outcome.endpoint, changes: [], notes: [] };
+    default:
+      return {
+        status: outcome.status,
+        message: `${outcome.status === 'applied' ? 'Added' : 'Would add'} ${summary(outcome.plan.endpoint)}`,
+        endpoint: outcome.plan.endpoint,
+        changes: outcome.plan.changes.map((change) => ({ path: change.path, kind: change.kind, description: change.description })),
+        notes: outcome.plan.notes,
+        ...(outcome.diff !== undefined ? { diff: outcome.diff } : {}),
+      };
+  }
+}

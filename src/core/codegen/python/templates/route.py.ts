@@ -1,0 +1,119 @@
+/**
+ * The Python that "Add Streaming Endpoint" writes into the user's module: the route function, the request
+ * body model for POST routes, and the demo token source.
+ *
+ * Written with LF line endings and four-space indentation at column 0; the planner re-indents (tabs, a
+ * factory's body) and converts line endings to match the target file. Pure and byte-stable.
+ */
+
+export interface RouteFunctionOptions {
+  /** The app or router variable the decorator is on. */
+  readonly owner: string;
+  readonly method: 'GET' | 'POST';
+  /** The path as passed to the decorator (without any router prefix). */
+  readonly path: string;
+  /** The path a client requests (with router and inclusion prefixes), for the docstring. */
+  readonly url: string;
+  readonly functionName: string;
+  /** Path parameters (`{item_id}`), passed through as `str` parameters. */
+  readonly pathParameters: readonly string[];
+  /** POST only: the pydantic model of the JSON body. */
+  readonly bodyModel?: string;
+  /**
+   * The handler's body: statements that end by returning the response, written for a prompt available as
+   * the Python expression `prompt` (see `promptExpression`).
+   */
+  readonly body: string;
+}
+
+/** The Python expression holding the prompt inside the handler. */
+export function promptExpression(method: 'GET' | 'POST'): string {
+  return method === 'POST' ? 'body.prompt' : 'prompt';
+}
+
+export const DEFAULT_PROMPT = 'Why is the sky blue?';
+
+export function renderRouteFunction(options: RouteFunctionOptions): string {
+  const parameters = [
+    ...options.pathParameters.map((name) => `${name}: str`),
+    options.bodyModel ? `body: ${options.bodyModel}` : `prompt: str = ${pythonString(DEFAULT_PROMPT)}`,
+  ];
+  const promptSource = options.bodyModel ? "the JSON body's 'prompt'" : "the 'prompt' query parameter";
+  const details = wrap(
+    `${options.method} ${options.url} sends an 'event: token' for each piece of text the moment it is produced, then an 'event: done' with the whole text (or an 'event: error' if the token source fails).`,
+    DOCSTRING_WIDTH,
+  );
+  return String.raw`@${options.owner}.${options.method.toLowerCase()}(${pythonString(options.path)})
+async def ${options.functionName}(${parameters.join(', ')}) -> EventStreamResponse:
+    """Stream the reply to ${promptSource} as Server-Sent Events.
+
+${indentBody(details)}
+    """
+${indentBody(options.body)}
+`;
+}
+
+/** The pydantic model of a POST route's JSON body. */
+export function renderBodyModel(name: string, method: string, url: string): string {
+  return String.raw`class ${name}(BaseModel):
+    """The JSON body of ${method} ${url}."""
+
+    prompt: str
+`;
+}
+
+export const DEMO_TOKENS_FUNCTION = 'demo_tokens';
+
+/**
+ * A stand-in token source that visibly streams: a few dozen words, each after a short pause, as a model
+ * would send them. Tokens keep their leading space so that joining them gives the text back.
+ */
+export const demoTokensFunction = String.raw`async def ${DEMO_TOKENS_FUNCTION}(prompt: str) -> AsyncIterator[str]:
+    """Yield a canned reply to 'prompt' word by word, as a model would.
+
+    A stand-in so the endpoint streams before a model is wired in: replace
+    it with your model's async token generator.
+    """
+    reply = (
+        f"You asked: {prompt} "
+        "This answer is streamed as Server-Sent Events: every word leaves "
+        "the server the moment it is produced, so the first one reaches you "
+        "while the rest are still being written, just as a language model "
+        "sends its tokens. Swap this demo generator for your model and "
+        "nothing else changes."
+    )
+    for index, word in enumerate(reply.split(" ")):
+        await asyncio.sleep(0.03)
+        yield word if index == 0 else " " + word
+`;
+
+/** A Python string literal for text without quotes or backslashes to escape (paths, fixed prompts). */
+export function pythonString(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** Docstring text width: with the function body's indentation, lines stay within PEP 8's 72 characters. */
+const DOCSTRING_WIDTH = 68;
+
+/** Greedy word wrap; a word longer than the width gets a line of its own. */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  return [...lines, line].join('\n');
+}
+
+function indentBody(body: string): string {
+  return body
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => (line.length > 0 ? `    ${line}` : line))
+    .join('\n');
+}

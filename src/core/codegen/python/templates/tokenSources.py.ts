@@ -1,0 +1,119 @@
+/**
+ * Where a new endpoint's tokens come from, as the Python it takes: the demo generator, an LLM SDK, or an async
+ * generator function of the user's. Everything provider-specific about a generated route lives here.
+ *
+ * SDK routes stream through the provider adapters of the generated streaming module (`anthropic_text_stream`,
+ * `openai_text_stream`, see providers.py.ts), which read the SDK's stream and close it when the client goes
+ * away. The client is made once, on first use, so the app starts (and its other routes work) without an API key.
+ */
+import type { ImportRequest } from '../../../python/importEdit';
+import { DEMO_TOKENS_FUNCTION, demoTokensFunction } from './route.py';
+
+export type SdkProvider = 'anthropic' | 'openai' | 'groq';
+export const SDK_PROVIDERS: readonly SdkProvider[] = ['anthropic', 'openai', 'groq'];
+
+export interface Helper {
+  /** The top-level name it defines; an existing definition of that name is reused instead. */
+  readonly name: string;
+  /** Its Python source (LF, four-space indentation, no trailing blank line). */
+  readonly text: string;
+  /** Imports the helper needs. */
+  readonly imports: readonly ImportRequest[];
+}
+
+export interface TokenSourceCode {
+  /** Names the handler imports from the generated streaming module, besides stream_tokens/streaming_response. */
+  readonly streamingNames: readonly string[];
+  /** Imports the handler body itself needs. */
+  readonly imports: readonly ImportRequest[];
+  /** Top-level definitions the handler calls, in order. */
+  readonly helpers: readonly Helper[];
+  /** The handler's statements for a prompt held in the Python expression `prompt`. */
+  body(prompt: string): string;
+}
+
+const ASYNC_ITERATOR: ImportRequest = { module: 'collections.abc', names: ['AsyncIterator'] };
+
+export function demoTokenSource(): TokenSourceCode {
+  return {
+    streamingNames: [],
+    imports: [],
+    helpers: [{ name: DEMO_TOKENS_FUNCTION, text: demoTokensFunction.trimEnd(), imports: [{ module: 'asyncio' }, ASYNC_ITERATOR] }],
+    body: (prompt) => `return streaming_response(stream_tokens(${DEMO_TOKENS_FUNCTION}(${prompt})))\n`,
+  };
+}
+
+/**
+ * An async generator function of the user's; `argument` is how it is called: with the prompt when it takes
+ * one parameter, with nothing when it takes none.
+ */
+export function functionTokenSource(name: string, takesPrompt: boolean, imports: readonly ImportRequest[]): TokenSourceCode {
+  return {
+    streamingNames: [],
+    imports,
+    helpers: [],
+    body: (prompt) => `return streaming_response(stream_tokens(${name}(${takesPrompt ? prompt : ''})))\n`,
+  };
+}
+
+interface SdkSpec {
+  readonly module: string;
+  readonly clientClass: string;
+  readonly clientFunction: string;
+  readonly vendor: string;
+  readonly apiKeyVariable: string;
+  readonly model: string;
+}
+
+const SDKS: Readonly<Record<SdkProvider, SdkSpec>> = {
+  anthropic: { module: 'anthropic', clientClass: 'AsyncAnthropic', clientFunction: 'anthropic_client', vendor: 'Anthropic', apiKeyVariable: 'ANTHROPIC_API_KEY', model: 'claude-sonnet-4-5' },
+  openai: { module: 'openai', clientClass: 'AsyncOpenAI', clientFunction: 'openai_client', vendor: 'OpenAI', apiKeyVariable: 'OPENAI_API_KEY', model: 'gpt-4o-mini' },
+  groq: { module: 'groq', clientClass: 'AsyncGroq', clientFunction: 'groq_client', vendor: 'Groq', apiKeyVariable: 'GROQ_API_KEY', model: 'llama-3.3-70b-versatile' },
+};
+
+function clientHelper(sdk: SdkSpec): Helper {
+  return {
+    name: sdk.clientFunction,
+    text: String.raw`@functools.cache
+def ${sdk.clientFunction}() -> ${sdk.clientClass}:
+    """The app's ${sdk.vendor} client, made on first use (it reads ${sdk.apiKeyVariable}).
+
+    One client for the life of the app reuses its connections; making it
+    lazily lets the app start without the API key.
+    """
+    return ${sdk.clientClass}()`,
+    imports: [{ module: 'functools' }, { module: sdk.module, names: [sdk.clientClass] }],
+  };
+}
+
+export function sdkTokenSource(provider: SdkProvider): TokenSourceCode {
+  const sdk = SDKS[provider];
+  if (provider === 'anthropic') {
+    // messages.stream(...) is entered by the adapter, so nothing is sent until the response starts streaming.
+    return {
+      streamingNames: ['anthropic_text_stream'],
+      imports: [],
+      helpers: [clientHelper(sdk)],
+      body: (prompt) => String.raw`stream = ${sdk.clientFunction}().messages.stream(
+    model="${sdk.model}",
+    max_tokens=1024,
+    messages=[{"role": "user", "content": ${prompt}}],
+)
+return streaming_response(stream_tokens(anthropic_text_stream(stream)))
+`,
+    };
+  }
+  // OpenAI and Groq share the Chat Completions shape: chunks with choices[0].delta.content.
+  return {
+    streamingNames: ['openai_text_stream'],
+    imports: [],
+    helpers: [clientHelper(sdk)],
+    body: (prompt) => String.raw`stream = await ${sdk.clientFunction}().chat.completions.create(
+    model="${sdk.model}",
+    messages=[{"role": "user", "content": ${prompt}}],
+    stream=True,
+)
+return streaming_response(stream_tokens(openai_text_stream(stream)))
+`,
+  };
+}

@@ -1,0 +1,616 @@
+/**
+ * The "Add Streaming Endpoint" planner: from a workspace's Python files and the user's choices to the exact
+ * text edits, or a refusal that says why. Pure: it reads only the texts it is given and writes nothing; the
+ * CLI applies the result to disk, the extension turns it into one WorkspaceEdit.
+ *
+ *   planAddEndpoint(files, { target: { file: 'app/main.py', id: 'app' }, route: '/stream', method: 'GET',
+ *                            source: { kind: 'demo' } })
+ *     -> { status: 'planned', changes: FileChange[], endpoint, notes, reveal }
+ *      | { status: 'already-present', endpoint, message }     (running it twice)
+ *      | { status: 'refused', reason, message }               (nothing may be written)
+ *
+ * `files` maps workspace-relative POSIX paths to text: every Python file of the workspace (`__init__.py`
+ * files tell packages from scripts; other modules are read for routers, route clashes and token functions).
+ */
+import path from 'node:path';
+import { renderBodyModel, renderRouteFunction, promptExpression } from '../codegen/python/templates/route.py';
+import { demoTokenSource, functionTokenSource, sdkTokenSource, type Helper, type TokenSourceCode } from '../codegen/python/templates/tokenSources.py';
+import type { FastApiApp, FunctionInfo, ModuleAnalysis } from '../python/analysis';
+import { planImports, type ImportRequest } from '../python/importEdit';
+import { PythonWorkspace, type EndpointTarget, type ServedRoute, type TargetRef } from '../python/workspace';
+import { insertBlocks, lineStartOf, reindent } from './pythonLayout';
+import { bodyModelNameFor, handlerNameFor, pathParameters, uniqueName, validateRoutePath } from './routePath';
+import { decideStreamingModule } from './streamingModule';
+import { applyTextEdits, coalesceTextEdits, type TextEdit } from './textEdit';
+import { formatTokenSource, type TokenSourceChoice } from './tokenSource';
+
+export type { TokenSourceChoice } from './tokenSource';
+
+export type HttpMethod = 'GET' | 'POST';
+
+export interface AddEndpointRequest {
+  /** The module and app/router/factory to add the route to; found in the workspace when absent. */
+  readonly target?: { readonly file: string; readonly id?: string };
+  /** Default `/stream`. */
+  readonly route?: string;
+  /** Default GET; POST takes a JSON body `{"prompt": ...}`. */
+  readonly method?: HttpMethod;
+  /** Default the demo generator. */
+  readonly source?: TokenSourceChoice;
+  /**
+   * Where the generated streaming module goes: a `.py` file or a folder (for `streaming.py` in it), relative to
+   * the workspace. Default: an existing generated `streaming.py` in the target's package, else a new one at
+   * the top of the target's package (next to the target for a top-level script).
+   */
+  readonly moduleLocation?: string;
+}
+
+export interface FileChange {
+  readonly path: string;
+  /** create: a new file; update: a generated module replaced whole; modify: edits in a user's file. */
+  readonly kind: 'create' | 'update' | 'modify';
+  /** The text before (absent when the file is created). */
+  readonly before?: string;
+  readonly after: string;
+  /** Edits against `before` (against '' for a new file): one undoable WorkspaceEdit in the extension. */
+  readonly edits: readonly TextEdit[];
+  readonly description: string;
+}
+
+export interface PlannedEndpoint {
+  readonly file: string;
+  /** The app variable, factory or router the route is registered on. */
+  readonly owner: string;
+  readonly ownerKind: 'app' | 'factory' | 'router';
+  readonly method: HttpMethod;
+  /** The path in the decorator. */
+  readonly route: string;
+  /** The path a client requests (router and inclusion prefixes applied). */
+  readonly url: string;
+  readonly functionName: string;
+  readonly source: string;
+  /** How uvicorn serves the app the route belongs to; absent for a router no app includes. */
+  readonly serve?: UvicornTarget;
+}
+
+/** `uvicorn [--app-dir DIR] module:attribute [--factory]`, run from the workspace folder. */
+export interface UvicornTarget {
+  /** Workspace-relative folder to put on sys.path ('' for the workspace folder itself; `src` in a src layout). */
+  readonly appDir: string;
+  /** `app.main:app`, `shop.app:create_app` */
+  readonly app: string;
+  /** The attribute is an app factory (uvicorn --factory). */
+  readonly factory: boolean;
+}
+
+/** The uvicorn command-line arguments (after `-m uvicorn`) for a target. */
+export function uvicornArguments(target: UvicornTarget): string[] {
+  return [...(target.appDir ? ['--app-dir', target.appDir] : []), target.app, ...(target.factory ? ['--factory'] : [])];
+}
+
+export type RefusalReason =
+  | 'invalid-route'
+  | 'route-taken'
+  | 'no-app'
+  | 'ambiguous-target'
+  | 'unknown-target'
+  | 'syntax-error'
+  | 'unknown-source'
+  | 'module-conflict'
+  | 'name-conflict'
+  | 'unsupported-layout';
+
+export type AddEndpointPlan =
+  | {
+      readonly status: 'planned';
+      readonly endpoint: PlannedEndpoint;
+      readonly changes: readonly FileChange[];
+      /** What was decided and why: the streaming module kept or updated, a router not included anywhere. */
+      readonly notes: readonly string[];
+      /** Where the new route starts in its file's new text (0-based line), to reveal it. */
+      readonly reveal: { readonly path: string; readonly line: number };
+    }
+  | { readonly status: 'already-present'; readonly endpoint: PlannedEndpoint; readonly message: string; readonly line: number }
+  | { readonly status: 'refused'; readonly reason: RefusalReason; readonly message: string };
+
+export const DEFAULT_ROUTE = '/stream';
+const STREAMING_MODULE_FILE = 'streaming.py';
+
+class Refusal extends Error {
+  constructor(
+    readonly reason: RefusalReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function planAddEndpoint(files: ReadonlyMap<string, string>, request: AddEndpointRequest = {}): Promise<AddEndpointPlan> {
+  const workspace = new PythonWorkspace(files);
+  try {
+    return await new Planner(workspace, request).plan();
+  } catch (error) {
+    if (error instanceof Refusal) {
+      return { status: 'refused', reason: error.reason, message: error.message };
+    }
+    throw error;
+  } finally {
+    workspace.dispose();
+  }
+}
+
+/** The app/router a new route goes on, with what the planner needs to know about it. */
+interface ResolvedTarget {
+  readonly file: string;
+  readonly analysis: ModuleAnalysis;
+  readonly id: string;
+  readonly kind: 'app' | 'factory' | 'router';
+  /** The name the decorator uses. */
+  readonly variable: string;
+  readonly app?: FastApiApp;
+}
+
+class Planner {
+  private readonly route: string;
+  private readonly method: HttpMethod;
+  private readonly source: TokenSourceChoice;
+
+  constructor(
+    private readonly workspace: PythonWorkspace,
+    private readonly request: AddEndpointRequest,
+  ) {
+    this.route = request.route ?? DEFAULT_ROUTE;
+    this.method = request.method ?? 'GET';
+    this.source = request.source ?? { kind: 'demo' };
+  }
+
+  async plan(): Promise<AddEndpointPlan> {
+    const invalid = validateRoutePath(this.route);
+    if (invalid) {
+      throw new Refusal('invalid-route', `Invalid route path: ${invalid}.`);
+    }
+    const target = await this.resolveTarget();
+    const { url, matches } = await this.servedPaths(target);
+    const serve = await this.serveTarget(target);
+    const endpointBase = {
+      file: target.file,
+      owner: target.id,
+      ownerKind: target.kind,
+      method: this.method,
+      route: this.route,
+      url,
+      source: formatTokenSource(this.source),
+      ...(serve ? { serve } : {}),
+    };
+
+    const present = matches.find((served) => served.methods.includes(this.method) && served.route.streamsSse);
+    if (present) {
+      return {
+        status: 'already-present',
+        endpoint: { ...endpointBase, file: present.file, functionName: present.route.handler?.name ?? '' },
+        message: `A streaming endpoint is already there: ${this.method} ${url} (${present.file}:${present.route.span.startPoint.row + 1}). Nothing to do.`,
+        line: present.route.span.startPoint.row,
+      };
+    }
+    if (matches.length > 0) {
+      const clash = matches[0]!;
+      throw new Refusal(
+        'route-taken',
+        `The route ${url} is already taken by ${clash.methods.join('/')} ${clash.path} in ${clash.file}:${clash.route.span.startPoint.row + 1}${clash.route.handler ? ` (${clash.route.handler.name})` : ''}. Choose another path.`,
+      );
+    }
+    return this.planNewEndpoint(target, endpointBase);
+  }
+
+  private async planNewEndpoint(target: ResolvedTarget, endpointBase: Omit<PlannedEndpoint, 'functionName'>): Promise<AddEndpointPlan> {
+    const { analysis } = target;
+    const source = await this.tokenSource(target);
+    const notes: string[] = [];
+
+    // The streaming module, and how the target imports it.
+    const moduleFile = this.streamingModuleFile(target.file);
+    const moduleImport = importModuleFor(this.workspace, target.file, moduleFile, importsOwnPackageAbsolutely(this.workspace, target));
+    if (moduleImport === undefined) {
+      throw new Refusal('unsupported-layout', `${target.file} cannot import a streaming module at ${moduleFile}: put it in the same package as ${target.file} (or next to it, for a top-level script).`);
+    }
+    const streamingNames = ['EventStreamResponse', 'stream_tokens', 'streaming_response', ...source.streamingNames];
+    const moduleText = this.workspace.files.get(moduleFile);
+    const decision = await decideStreamingModule(moduleFile, moduleText, analysis.lineEnding, streamingNames);
+    if (decision.action === 'refuse') {
+      throw new Refusal('module-conflict', decision.message);
+    }
+
+    // Names: the handler, the body model, and helpers (reused when the module already defines them).
+    const scopeNames = new Set(analysis.topLevelNames);
+    const factoryBody = target.kind === 'factory' ? target.app?.node.childForFieldName('body') : undefined;
+    for (const nested of factoryBody?.namedChildren ?? []) {
+      const definition = nested?.type === 'decorated_definition' ? nested.childForFieldName('definition') : nested;
+      const name = definition?.type === 'function_definition' ? definition.childForFieldName('name')?.text : undefined;
+      if (name) {
+        scopeNames.add(name);
+      }
+    }
+    const functionName = uniqueName(handlerNameFor(this.route), (name) => scopeNames.has(name) || name === target.variable);
+    const helpers: Helper[] = [];
+    for (const helper of source.helpers) {
+      const existing = analysis.functions.find((fn) => fn.name === helper.name);
+      if (existing) {
+        continue;
+      }
+      if (analysis.topLevelNames.has(helper.name)) {
+        throw new Refusal('name-conflict', `${target.file} already defines ${helper.name}, which is not the function the endpoint needs. Rename it, or choose another token source.`);
+      }
+      helpers.push(helper);
+    }
+    const bodyModel = this.method === 'POST' ? uniqueName(bodyModelNameFor(functionName), (name) => scopeNames.has(name)) : undefined;
+
+    // Imports, merged into the module's own in its style.
+    const imports: ImportRequest[] = [
+      { module: moduleImport, names: streamingNames },
+      ...source.imports,
+      ...helpers.flatMap((helper) => helper.imports),
+      ...(bodyModel ? [{ module: 'pydantic', names: ['BaseModel'] }] : []),
+    ];
+    // The streaming module is the project's own even before it exists (isort's first-party section).
+    const firstParty = this.workspace.firstPartyModules();
+    if (!moduleImport.startsWith('.')) {
+      firstParty.add(moduleImport.split('.')[0]!);
+    }
+    const importPlan = planImports(analysis, imports, { firstPartyModules: firstParty });
+    if (importPlan.conflicts.length > 0) {
+      const list = importPlan.conflicts.map((c) => `${c.name} (now ${c.boundTo})`).join(', ');
+      throw new Refusal('name-conflict', `${target.file} already uses ${importPlan.conflicts.length === 1 ? 'the name' : 'the names'} ${list}, which the endpoint imports. Rename ${importPlan.conflicts.length === 1 ? 'it' : 'them'} first.`);
+    }
+
+    // The code: helpers and the body model at module level, the route on the app/router.
+    const routeText = renderRouteFunction({
+      owner: target.variable,
+      method: this.method,
+      path: this.route,
+      url: endpointBase.url,
+      functionName,
+      pathParameters: pathParameters(this.route),
+      ...(bodyModel ? { bodyModel } : {}),
+      body: source.body(promptExpression(this.method)),
+    });
+    const moduleLevel = [...helpers.map((helper) => helper.text), ...(bodyModel ? [renderBodyModel(bodyModel, this.method, endpointBase.url)] : [])].map((text) =>
+      reindent(text, analysis.indentUnit),
+    );
+    const eol = analysis.lineEnding;
+    const codeEdits: TextEdit[] = [];
+    if (target.kind === 'factory') {
+      const returnStatement = target.app?.returnStatement;
+      if (!returnStatement) {
+        throw new Refusal('unsupported-layout', `${target.id}() in ${target.file} does not end with "return ${target.variable}"; add the route to the app it returns by hand, or choose another target.`);
+      }
+      const returnLine = lineStartOf(analysis.source, returnStatement.span.start);
+      const bodyIndent = analysis.source.slice(returnLine, returnStatement.span.start);
+      codeEdits.push(insertBlocks(analysis.source, returnLine, [reindent(routeText, analysis.indentUnit, bodyIndent)], { eol, blankLines: 1 }));
+      if (moduleLevel.length > 0) {
+        codeEdits.push(insertBlocks(analysis.source, leadingCommentsStart(analysis, target.app!.span.start), moduleLevel, { eol, blankLines: 2 }));
+      }
+    } else {
+      const offset = this.moduleInsertionOffset(target);
+      codeEdits.push(insertBlocks(analysis.source, offset, [...moduleLevel, reindent(routeText, analysis.indentUnit)], { eol, blankLines: 2 }));
+    }
+
+    const edits = coalesceTextEdits([...importPlan.edits, ...codeEdits]);
+    const after = applyTextEdits(analysis.source, edits);
+    const revealLine = await this.verify(target, after, functionName);
+
+    const changes: FileChange[] = [];
+    if (decision.action === 'create') {
+      changes.push({ path: moduleFile, kind: 'create', after: decision.text, edits: [{ start: 0, end: 0, newText: decision.text }], description: `create the streaming module ${moduleFile}` });
+    } else if (decision.action === 'update') {
+      changes.push({
+        path: moduleFile,
+        kind: 'update',
+        before: moduleText!,
+        after: decision.text,
+        edits: [{ start: 0, end: moduleText!.length, newText: decision.text }],
+        description: `update ${moduleFile} (generated by Catalyst Streaming ${decision.fromVersion}, never edited) to the current template`,
+      });
+    } else {
+      notes.push(
+        decision.reason === 'edited'
+          ? `${moduleFile} was edited since it was generated, so it is left as it is; it still defines everything the endpoint imports.`
+          : `${moduleFile} is already up to date.`,
+      );
+    }
+    changes.push({
+      path: target.file,
+      kind: 'modify',
+      before: analysis.source,
+      after,
+      edits,
+      description: `add ${this.method} ${endpointBase.url} (${functionName}) to ${target.id}${helpers.length > 0 ? `, with ${helpers.map((h) => h.name).join(', ')}` : ''}`,
+    });
+    if (target.kind === 'router' && !(await this.workspace.inclusionsOf({ file: target.file, id: target.id })).length) {
+      notes.push(`${target.id} in ${target.file} is not included in any app of this workspace: include it (app.include_router(${target.id})) to serve ${endpointBase.url}.`);
+    }
+    return { status: 'planned', endpoint: { ...endpointBase, functionName }, changes, notes, reveal: { path: target.file, line: revealLine } };
+  }
+
+  /** The target the user named, or the workspace's only app. */
+  private async resolveTarget(): Promise<ResolvedTarget> {
+    const requested = this.request.target;
+    let file: string;
+    let id: string | undefined = requested?.id;
+    if (requested) {
+      file = normaliseFile(requested.file);
+      if (!this.workspace.files.has(file)) {
+        throw new Refusal('unknown-target', `${requested.file} is not a Python file of this workspace.`);
+      }
+    } else {
+      const candidates = preferredTargets(await this.workspace.targets());
+      const apps = candidates.filter((t) => t.kind !== 'router');
+      if (apps.length === 0) {
+        throw new Refusal('no-app', 'No FastAPI app found: no module creates one (app = FastAPI(...)) or returns one from a factory (def create_app() -> FastAPI). Point at a file with --app FILE[:VARIABLE].');
+      }
+      if (apps.length > 1) {
+        throw new Refusal('ambiguous-target', `Several FastAPI apps found: ${apps.map((t) => `${t.file}:${t.id}`).join(', ')}. Choose one with --app FILE[:VARIABLE].`);
+      }
+      file = apps[0]!.file;
+      id = apps[0]!.id;
+    }
+    const analysis = await this.workspace.module(file)!;
+    if (analysis.syntaxErrors.length > 0) {
+      const first = analysis.syntaxErrors[0]!;
+      throw new Refusal('syntax-error', `${file} has a syntax error at line ${first.startPoint.row + 1}, column ${first.startPoint.column + 1}; fix it first, so the endpoint is not added to a file that cannot run.`);
+    }
+    const inFile: EndpointTarget[] = preferredTargets([
+      ...analysis.apps.map((app): EndpointTarget => ({ file, id: app.id, kind: app.kind === 'factory' ? 'factory' : 'app', line: app.span.startPoint.row, description: '', ...(app.createdBy ? { createdBy: app.createdBy } : {}) })),
+      ...analysis.routers.map((router): EndpointTarget => ({ file, id: router.id, kind: 'router', line: router.span.startPoint.row, description: '' })),
+    ]);
+    if (id === undefined) {
+      const apps = inFile.filter((t) => t.kind !== 'router');
+      const choices = apps.length > 0 ? apps : inFile;
+      if (choices.length === 0) {
+        throw new Refusal('no-app', `No FastAPI app or APIRouter found in ${file}.`);
+      }
+      if (choices.length > 1) {
+        throw new Refusal('ambiguous-target', `${file} has several: ${choices.map((t) => t.id).join(', ')}. Choose one with --app ${file}:VARIABLE.`);
+      }
+      id = choices[0]!.id;
+    }
+    const app = analysis.apps.find((a) => a.id === id);
+    if (app) {
+      const variable = app.variable;
+      if (variable === undefined) {
+        throw new Refusal('unsupported-layout', `${id}() in ${file} returns an app without assigning it to a variable; write "app = FastAPI(...)" and "return app" so a route can be added to it.`);
+      }
+      return { file, analysis, id, kind: app.kind === 'factory' ? 'factory' : 'app', variable, app };
+    }
+    if (analysis.routers.some((r) => r.id === id)) {
+      return { file, analysis, id, kind: 'router', variable: id };
+    }
+    const known = [...analysis.apps.map((a) => a.id), ...analysis.routers.map((r) => r.id)];
+    throw new Refusal(
+      known.length > 0 ? 'unknown-target' : 'no-app',
+      known.length > 0 ? `${file} has no FastAPI app or APIRouter named ${id}; it has ${known.join(', ')}.` : `No FastAPI app or APIRouter found in ${file}.`,
+    );
+  }
+
+  /**
+   * The path a client will request for the new route, and the routes a client can already reach at that path
+   * (through the target itself, and, for a router, through every app or router that includes it).
+   */
+  private async servedPaths(target: ResolvedTarget): Promise<{ url: string; matches: ServedRoute[] }> {
+    const ref: TargetRef = { file: target.file, id: target.id };
+    if (target.kind !== 'router') {
+      // A factory and the module's app made by it serve the same routes.
+      const owners = [ref, ...target.analysis.apps.filter((a) => a.createdBy === target.id).map((a) => ({ file: target.file, id: a.id }))];
+      const tables = await Promise.all(owners.map((owner) => this.workspace.routeTable(owner)));
+      return { url: this.route, matches: uniqueRoutes(tables.flat().filter((served) => served.path === this.route)) };
+    }
+    const router = target.analysis.routers.find((r) => r.id === target.id)!;
+    const ownPath = router.prefix + this.route;
+    const matches = (await this.workspace.routeTable(ref)).filter((served) => served.path === ownPath);
+    const inclusions = await this.workspace.inclusionsOf(ref);
+    for (const inclusion of inclusions) {
+      const full = inclusion.prefix + ownPath;
+      matches.push(...(await this.workspace.routeTable(inclusion.owner)).filter((served) => served.path === full));
+    }
+    return { url: inclusions.length > 0 ? inclusions[0]!.prefix + ownPath : ownPath, matches: uniqueRoutes(matches) };
+  }
+
+  /** The app uvicorn runs to serve the target: itself, or for a router the first app that includes it. */
+  private async serveTarget(target: ResolvedTarget | TargetRef, seen = new Set<string>()): Promise<UvicornTarget | undefined> {
+    const analysis = await this.workspace.module(target.file);
+    const app = analysis?.apps.find((a) => a.id === target.id);
+    if (app) {
+      const identity = this.workspace.identity(target.file);
+      return { appDir: identity.root, app: `${identity.dottedName}:${app.id}`, factory: app.kind === 'factory' };
+    }
+    const key = `${target.file}:${target.id}`;
+    if (seen.has(key)) {
+      return undefined;
+    }
+    seen.add(key);
+    for (const inclusion of await this.workspace.inclusionsOf(target)) {
+      const served = await this.serveTarget(inclusion.owner, seen);
+      if (served) {
+        return served;
+      }
+    }
+    return undefined;
+  }
+
+  private async tokenSource(target: ResolvedTarget): Promise<TokenSourceCode> {
+    const source = this.source;
+    if (source.kind === 'demo') {
+      return demoTokenSource();
+    }
+    if (source.kind === 'sdk') {
+      return sdkTokenSource(source.provider);
+    }
+    const found = await this.findTokenFunction(target, source.name);
+    const required = found.fn.parameters.filter((p) => !p.variadic && p.defaultValue === undefined && p.name !== 'self');
+    if (required.length > 1) {
+      throw new Refusal('unknown-source', `${source.name} (${found.file}) takes ${required.length} arguments; the endpoint can pass it the prompt only. Wrap it in a function of one parameter.`);
+    }
+    const takesPrompt = required.length === 1 || found.fn.parameters.some((p) => !p.variadic);
+    const imports: ImportRequest[] = [];
+    if (found.file !== target.file) {
+      const module = importModuleFor(this.workspace, target.file, found.file, importsOwnPackageAbsolutely(this.workspace, target));
+      if (module === undefined) {
+        throw new Refusal('unsupported-layout', `${target.file} cannot import ${source.name} from ${found.file}.`);
+      }
+      imports.push({ module, names: [source.name] });
+    }
+    return functionTokenSource(source.name, takesPrompt, imports);
+  }
+
+  /** An async generator function by name: in the target module first, else the only one in the workspace. */
+  private async findTokenFunction(target: ResolvedTarget, name: string): Promise<{ file: string; fn: FunctionInfo }> {
+    const isTokenGenerator = (fn: FunctionInfo) => fn.isAsync && (fn.isGenerator || /Async(Iterator|Generator|Iterable)/.test(fn.returnAnnotation ?? ''));
+    const local = target.analysis.functions.find((fn) => fn.name === name);
+    const candidates: Array<{ file: string; fn: FunctionInfo }> = [];
+    if (local) {
+      candidates.push({ file: target.file, fn: local });
+    } else {
+      for (const [file, text] of this.workspace.files) {
+        if (file.endsWith('.py') && file !== target.file && text.includes(`def ${name}`)) {
+          const fn = (await this.workspace.module(file)!).functions.find((f) => f.name === name);
+          if (fn) {
+            candidates.push({ file, fn });
+          }
+        }
+      }
+    }
+    if (candidates.length === 0) {
+      throw new Refusal('unknown-source', `Unknown token source "${name}": it is not demo, anthropic, openai or groq, and no function of that name is defined in ${target.file} or elsewhere in the workspace.`);
+    }
+    if (candidates.length > 1) {
+      throw new Refusal('unknown-source', `Several functions are named ${name} (${candidates.map((c) => c.file).join(', ')}); define or import the one you mean in ${target.file}.`);
+    }
+    const found = candidates[0]!;
+    if (!isTokenGenerator(found.fn)) {
+      throw new Refusal('unknown-source', `${name} in ${found.file} is not an async generator function (async def ... yield); the endpoint streams what such a function yields.`);
+    }
+    return found;
+  }
+
+  private streamingModuleFile(targetFile: string): string {
+    const location = this.request.moduleLocation?.trim();
+    if (location) {
+      const normalised = normaliseFile(location);
+      return normalised.endsWith('.py') ? normalised : path.posix.join(normalised, STREAMING_MODULE_FILE);
+    }
+    const identity = this.workspace.identity(targetFile);
+    // The top of the target's package (src/myapp/, app/), or the script's own folder.
+    const topPackage = identity.inPackage || identity.isPackage ? identity.dottedName.split('.')[0]! : undefined;
+    const folder = topPackage === undefined ? folderOf(targetFile) : joinPath(identity.root, topPackage);
+    return joinPath(folder, STREAMING_MODULE_FILE);
+  }
+
+  /** Module-level code goes at the end, above `if __name__ == "__main__":` and above the router's own inclusion. */
+  private moduleInsertionOffset(target: ResolvedTarget): number {
+    const { analysis } = target;
+    const candidates = [analysis.source.length];
+    if (analysis.mainBlock) {
+      candidates.push(analysis.mainBlock.insertionOffset);
+    }
+    const definitionEnd = (target.app ?? analysis.routers.find((r) => r.id === target.id))?.span.end ?? 0;
+    for (const inclusion of analysis.inclusions) {
+      // A route added to a router after it is included would not be served: include_router copies routes.
+      if (inclusion.router === target.id && inclusion.statement.parent?.type === 'module') {
+        candidates.push(leadingCommentsStart(analysis, inclusion.span.start));
+      }
+    }
+    return Math.min(...candidates.filter((offset) => offset >= definitionEnd));
+  }
+
+  /**
+   * The new text must parse and serve the new route as an SSE route: a last check before anything is written.
+   * Returns the 0-based line the new route starts on, to reveal it.
+   */
+  private async verify(target: ResolvedTarget, after: string, functionName: string): Promise<number> {
+    const files = new Map(this.workspace.files);
+    files.set(target.file, after);
+    const check = new PythonWorkspace(files);
+    try {
+      const analysis = await check.module(target.file)!;
+      const added = analysis.routes.find((r) => r.handler?.name === functionName && r.path === this.route);
+      if (analysis.syntaxErrors.length > 0 || !added?.streamsSse) {
+        throw new Error(`internal error: the planned edit of ${target.file} does not parse back into the new route ${functionName}`);
+      }
+      return added.span.startPoint.row;
+    } finally {
+      check.dispose();
+    }
+  }
+}
+
+/**
+ * The module name `fromFile` imports `toFile` by: relative within one package (unless `absolute`, for files
+ * that import their own package by its full name), the dotted name from a script's folder otherwise.
+ */
+export function importModuleFor(workspace: PythonWorkspace, fromFile: string, toFile: string, absolute = false): string | undefined {
+  const from = workspace.identity(fromFile);
+  const to = workspace.identity(toFile);
+  if (from.root !== to.root) {
+    return undefined;
+  }
+  const toParts = to.dottedName.split('.');
+  if (from.inPackage || from.isPackage) {
+    const fromParts = from.dottedName.split('.');
+    const base = from.isPackage ? fromParts : fromParts.slice(0, -1);
+    if (!absolute && (to.inPackage || to.isPackage) && toParts[0] === base[0]) {
+      let common = 0;
+      while (common < base.length && common < toParts.length - 1 && base[common] === toParts[common]) {
+        common++;
+      }
+      return '.'.repeat(base.length - common + 1) + toParts.slice(common).join('.');
+    }
+  }
+  return to.dottedName;
+}
+
+/** The file imports from its own package by absolute name (`from shop.api import x`) and never relatively. */
+function importsOwnPackageAbsolutely(workspace: PythonWorkspace, target: ResolvedTarget): boolean {
+  const ownPackage = workspace.identity(target.file).dottedName.split('.')[0];
+  const fromImports = target.analysis.imports.filter((s) => s.topLevel && s.kind === 'from');
+  return fromImports.some((s) => s.module.split('.')[0] === ownPackage) && !fromImports.some((s) => s.module.startsWith('.'));
+}
+
+/** Apps before routers; of an app made by a local factory and the factory, the factory (it makes every app). */
+export function preferredTargets(targets: readonly EndpointTarget[]): EndpointTarget[] {
+  const factories = new Set(targets.filter((t) => t.kind === 'factory').map((t) => `${t.file}:${t.id}`));
+  return targets.filter((t) => !(t.createdBy !== undefined && factories.has(`${t.file}:${t.createdBy}`)));
+}
+
+/** Each route once (a router's routes are reached through the router and through the app including it). */
+function uniqueRoutes(routes: readonly ServedRoute[]): ServedRoute[] {
+  const seen = new Set<string>();
+  return routes.filter((served) => {
+    const key = `${served.file}:${served.route.span.start}`;
+    return !seen.has(key) && seen.add(key) !== undefined;
+  });
+}
+
+/** The start of the comment lines directly above the statement at `offset` (they belong to it). */
+function leadingCommentsStart(analysis: ModuleAnalysis, offset: number): number {
+  const statement = analysis.root.namedChildren.find((node) => node?.startIndex === offset);
+  let start = statement ?? undefined;
+  let previous = statement?.previousSibling;
+  while (start && previous?.type === 'comment' && previous.endPosition.row === start.startPosition.row - 1 && previous.startPosition.column === 0) {
+    start = previous;
+    previous = previous.previousSibling;
+  }
+  return start ? lineStartOf(analysis.source, start.startIndex) : lineStartOf(analysis.source, offset);
+}
+
+function normaliseFile(file: string): string {
+  return path.posix.normalize(file.replace(/\\/g, '/')).replace(/^\.\//, '');
+}
+
+function folderOf(file: string): string {
+  const dir = path.posix.dirname(file);
+  return dir === '.' ? '' : dir;
+}
+
+function joinPath(dir: string, name: string): string {
+  return dir === '' ? name : `${dir}/${name}`;
+}
+
