@@ -1,20 +1,23 @@
 /**
  * The quick-fix on an LLM call, as a user gets it: offered by the CodeActionProvider on the diagnostic, applied as
  * one WorkspaceEdit, and the rewritten route streams from a real uvicorn (the Anthropic SDK replaced by the
- * stand-in in the fixture's .standins folder, which yields the SDK's documented event sequence).
+ * stand-in of test/fixtures/llm/stubs, which yields the SDK's documented event sequence).
  */
 import * as assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { diagnosticsSaying, waitForDiagnostics } from './support/diagnostics';
-import { workspaceFolder, workspaceUri } from './support/extension';
+import { catalystExtension, workspaceFolder, workspaceUri } from './support/extension';
+import { standinEnvironment } from './support/fixture';
 import { collectEvents, tokenText } from './support/sse';
+import { waitFor } from './support/wait';
 
 const STREAM_ACTION = 'Stream this LLM call as an SSE endpoint';
 const SAYS = 'whole LLM response';
-/** The stand-in's fixed answer (.standins/anthropic/__init__.py TOKENS). */
-const ANSWER = 'Hello from the stand-in Claude.';
+/** What the stand-in Claude answers, one streamed text delta per item. */
+const TOKENS = ['Streams', ' arrive', ' token', ' by', ' token', '.'];
+const ANSWER = TOKENS.join('');
 
 async function codeActionsAt(uri: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
   return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range)) ?? [];
@@ -74,7 +77,8 @@ describe('LLM quick-fix', () => {
   it('the rewritten route streams the answer token by token from uvicorn', async () => {
     const cwd = workspaceFolder().uri.fsPath;
     assert.ok(existsSync(`${cwd}/streaming.py`), 'the generated streaming module is next to chat.py');
-    server = await startUvicorn({ cwd, app: 'chat:app', env: { PYTHONPATH: `${cwd}/.standins` } });
+    const log = `${cwd}/standin.log`;
+    server = await startUvicorn({ cwd, app: 'chat:app', env: standinEnvironment(catalystExtension().extensionPath, TOKENS, log) });
     const { contentType, events } = await collectEvents(`${server.baseUrl}/chat`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -86,5 +90,14 @@ describe('LLM quick-fix', () => {
     const done = events.at(-1);
     assert.equal(done?.event, 'done');
     assert.equal((JSON.parse(done.data) as { text: string }).text, ANSWER);
+    // The provider stream was opened (stream=True) and is closed once the tokens end.
+    const lines = await waitFor(
+      () => {
+        const logged = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+        return logged.at(-1)?.startsWith('close ') ? logged : undefined;
+      },
+      { what: 'the stand-in to log that the provider stream was closed' },
+    );
+    assert.match(lines[0] ?? '', /^open /);
   });
 });

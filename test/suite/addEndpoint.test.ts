@@ -1,0 +1,79 @@
+/**
+ * "Catalyst: Add Streaming Endpoint" end to end in a real editor, driven through its options argument (which
+ * answers the QuickPicks and the InputBox): the files on disk, one undo reverting everything, and a second run
+ * changing nothing. The dev-server test then serves the route this leaves behind.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { inspectGeneratedFile } from '../../src/core/codegen/python/generatedHeader';
+import { workspaceUri } from './support/extension';
+import { ENDPOINT } from './support/fixture';
+import { assertPythonCompiles, currentText, diskText } from './support/files';
+import { waitFor } from './support/wait';
+
+function lineOf(text: string, needle: string): number {
+  return text.split('\n').findIndex((line) => line.includes(needle));
+}
+
+describe('Add Streaming Endpoint', () => {
+  const main = workspaceUri('main.py');
+  let original: string;
+
+  before(async () => {
+    original = diskText('main.py')!;
+    assert.equal(diskText('streaming.py'), undefined, 'the fixture starts without a streaming module');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(main));
+  });
+
+  after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+
+  it('adds the route to the app and creates the streaming module, in one edit', async () => {
+    await vscode.commands.executeCommand('catalyst.addStreamingEndpoint', { ...ENDPOINT });
+
+    const module = diskText('streaming.py');
+    assert.ok(module, 'streaming.py is created next to main.py');
+    assert.equal(inspectGeneratedFile(module).kind, 'untouched', 'the module carries an intact generated header');
+    assert.match(module, /^def streaming_response\(/m);
+    assert.match(module, /^async def stream_tokens\(/m);
+
+    const text = currentText('main.py')!;
+    assert.match(text, /^from streaming import [^\n]*\bstream_tokens\b/m, 'absolute import for a top-level script');
+    const decorator = lineOf(text, '@app.get("/stream")');
+    assert.ok(decorator > 0, 'the route decorator is there');
+    assert.ok(decorator < lineOf(text, 'if __name__ == "__main__":'), 'new code goes above the __main__ block');
+    assert.ok(lineOf(text, 'async def health()') >= 0 && text.includes('uvicorn.run(app, host="127.0.0.1", port=8000)'), "the user's code is kept");
+    assert.match(text.slice(text.indexOf('@app.get("/stream")')), /streaming_response\(stream_tokens\(/);
+
+    // The command reveals the new route in the editor.
+    const editor = vscode.window.activeTextEditor;
+    assert.equal(editor?.document.uri.toString(), main.toString());
+    assert.ok(Math.abs(editor!.selection.active.line - decorator) <= 3, `cursor on line ${editor!.selection.active.line}, route at ${decorator}`);
+  });
+
+  it('one undo reverts both files; redo brings them back', async () => {
+    const added = currentText('main.py')!;
+    const module = diskText('streaming.py')!;
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(main));
+
+    await vscode.commands.executeCommand('undo');
+    await waitFor(() => diskText('streaming.py') === undefined, { what: 'streaming.py to be removed by the undo' });
+    assert.equal(currentText('main.py'), original);
+
+    await vscode.commands.executeCommand('redo');
+    await waitFor(() => diskText('streaming.py') === module, { what: 'streaming.py to come back with the redo' });
+    assert.equal(currentText('main.py'), added);
+    assert.ok(await vscode.workspace.saveAll(false));
+    assert.equal(diskText('main.py'), added);
+    assertPythonCompiles('main.py');
+    assertPythonCompiles('streaming.py');
+  });
+
+  it('running it again changes nothing', async () => {
+    const before = { main: diskText('main.py'), module: diskText('streaming.py') };
+    await vscode.commands.executeCommand('catalyst.addStreamingEndpoint', { ...ENDPOINT });
+    assert.equal(currentText('main.py'), before.main);
+    assert.equal(diskText('streaming.py'), before.module);
+    const document = await vscode.workspace.openTextDocument(main);
+    assert.equal(document.isDirty, false);
+  });
+});
