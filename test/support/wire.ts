@@ -163,9 +163,14 @@ export function parseSse(text: string): ParsedStream {
   return { events, comments, items };
 }
 
-/** GET a JSON document. */
-export async function getJson<T>(url: string, method = 'GET'): Promise<T> {
-  const response = await fetch(url, { method });
+/** GET (or POST) a JSON document; fails after `timeoutMs` rather than waiting on a server that never answers. */
+export async function getJson<T>(url: string, method = 'GET', timeoutMs = 5_000): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, { method, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw new Error(`${method} ${url}: no answer within ${timeoutMs} ms (${(error as Error).message})`);
+  }
   if (!response.ok) {
     throw new Error(`${method} ${url}: HTTP ${response.status} ${await response.text()}`);
   }
