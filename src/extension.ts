@@ -3,12 +3,15 @@
  * Every feature lives in its own folder under src/features/ and returns its disposables.
  */
 import * as vscode from 'vscode';
+import { registerLlmQuickFix } from './features/llmQuickFix';
 import { createLogger, type Logger } from './features/shared/logger';
 
 /** A feature registers its commands/providers and returns everything it created, for disposal on deactivate. */
 export type Feature = (context: vscode.ExtensionContext, logger: Logger) => vscode.Disposable[] | Promise<vscode.Disposable[]>;
 
-const features: ReadonlyArray<readonly [name: string, register: Feature]> = [];
+const features: ReadonlyArray<readonly [name: string, register: Feature]> = [
+  ['LLM quick fixes', registerLlmQuickFix],
+];
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const logger = createLogger();

@@ -29,6 +29,9 @@ export const FINDING_CODES: Readonly<Record<FindingCode, string>> = {
 export interface Finding {
   readonly code: FindingCode;
   readonly message: string;
+  /** The message with `{0}`-style placeholders, and their values, for an editor to localise. */
+  readonly template: string;
+  readonly templateArguments: readonly string[];
   readonly provider: LlmProvider | null;
   /** The node the finding is about (the call); its start is the finding's position. */
   readonly node: SyntaxNode;
@@ -40,30 +43,40 @@ export interface Finding {
 
 const PROVIDER_NAMES: Readonly<Record<LlmProvider, string>> = { anthropic: 'Anthropic', openai: 'OpenAI', groq: 'Groq' };
 
+function finding(
+  code: FindingCode,
+  template: string,
+  templateArguments: readonly string[],
+  rest: Omit<Finding, 'code' | 'message' | 'template' | 'templateArguments'>,
+): Finding {
+  const message = template.replace(/\{(\d+)\}/g, (_, i: string) => templateArguments[Number(i)] ?? '');
+  return { code, message, template, templateArguments, ...rest };
+}
+
 /** Findings about LLM calls: `llm-not-streamed` for calls in routes, `llm-sync-client` for sync clients in async code. */
 export function llmCallFindings(calls: readonly LlmCall[]): Finding[] {
   const findings: Finding[] = [];
   for (const call of calls) {
     const who = `${PROVIDER_NAMES[call.provider]} ${call.method}()`;
     if (call.route && call.streams === false) {
-      findings.push({
-        code: 'llm-not-streamed',
-        message: `${who} returns the whole LLM response at once; stream it with SSE`,
-        provider: call.provider,
-        node: call.node,
-        highlightEnd: call.methodName.endIndex,
-        call,
-      });
+      findings.push(
+        finding('llm-not-streamed', '{0} returns the whole LLM response at once; stream it with SSE', [who], {
+          provider: call.provider,
+          node: call.node,
+          highlightEnd: call.methodName.endIndex,
+          call,
+        }),
+      );
     }
     if (call.inAsyncFunction && !call.client.cls.async) {
-      findings.push({
-        code: 'llm-sync-client',
-        message: `${who} on the sync ${call.client.cls.name} client blocks the event loop inside async def; use ${call.client.cls.counterpart}`,
-        provider: call.provider,
-        node: call.node,
-        highlightEnd: call.methodName.endIndex,
-        call,
-      });
+      findings.push(
+        finding(
+          'llm-sync-client',
+          '{0} on the sync {1} client blocks the event loop inside async def; use {2}',
+          [who, call.client.cls.name, call.client.cls.counterpart],
+          { provider: call.provider, node: call.node, highlightEnd: call.methodName.endIndex, call },
+        ),
+      );
     }
   }
   return findings;
@@ -82,24 +95,25 @@ export function sseFindings(analysis: ModuleAnalysis): Finding[] {
     const callee = call.childForFieldName('function');
     const name = resolveQualifiedName(callee, analysis.bindings);
     if (name !== undefined && STREAMING_RESPONSE.has(name) && servesEventStream(call) && !setsAccelBuffering(call)) {
-      findings.push({
-        code: 'sse-no-accel-buffering',
-        message: 'StreamingResponse serves text/event-stream without "X-Accel-Buffering: no"; behind nginx the events arrive in bursts',
-        provider: null,
-        node: call,
-        highlightEnd: callee?.endIndex ?? call.endIndex,
-      });
+      findings.push(
+        finding('sse-no-accel-buffering', 'StreamingResponse serves text/event-stream without "X-Accel-Buffering: no"; behind nginx the events arrive in bursts', [], {
+          provider: null,
+          node: call,
+          highlightEnd: callee?.endIndex ?? call.endIndex,
+        }),
+      );
     }
     if (hasSseRoutes && callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'add_middleware') {
       const middleware = resolveQualifiedName(positionalArguments(call)[0], analysis.bindings);
       if (middleware !== undefined && GZIP_MIDDLEWARE.has(middleware)) {
-        findings.push({
-          code: 'sse-gzip',
-          message: `GZipMiddleware on ${dottedText(callee.childForFieldName('object')) ?? 'an app'}, which has SSE routes, holds events back until its compression buffer fills`,
-          provider: null,
-          node: call,
-          highlightEnd: callee.endIndex,
-        });
+        const owner = dottedText(callee.childForFieldName('object')) ?? 'the app';
+        findings.push(
+          finding('sse-gzip', 'GZipMiddleware on {0}, which has SSE routes, holds events back until its compression buffer fills', [owner], {
+            provider: null,
+            node: call,
+            highlightEnd: callee.endIndex,
+          }),
+        );
       }
     }
   }

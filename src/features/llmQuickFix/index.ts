@@ -1,0 +1,18 @@
+/**
+ * The LLM quick-fix feature: diagnostics on LLM calls in Python documents and the code actions that make
+ * them stream. Both read the same incrementally re-parsed syntax trees.
+ */
+import * as vscode from 'vscode';
+import type { Feature } from '../../extension';
+import { LlmCodeActions } from './codeActions';
+import { LlmDiagnostics } from './diagnostics';
+import { SyntaxTrees } from './syntaxTrees';
+
+export const registerLlmQuickFix: Feature = (_context, logger) => {
+  const trees = new SyntaxTrees();
+  const diagnostics = new LlmDiagnostics(trees, logger);
+  const actions = vscode.languages.registerCodeActionsProvider({ language: 'python' }, new LlmCodeActions(trees, logger), {
+    providedCodeActionKinds: LlmCodeActions.providedCodeActionKinds,
+  });
+  return [actions, diagnostics, trees];
+};

@@ -1,0 +1,102 @@
+/**
+ * One tree-sitter parser and syntax tree per open Python document, kept up to date incrementally: each
+ * change is recorded on the old tree with `tree.edit` as it happens, and the next read re-parses with the
+ * edited tree, so tree-sitter reuses everything the change did not touch.
+ */
+import * as vscode from 'vscode';
+import type { Parser } from 'web-tree-sitter';
+import { createPythonParser, type Tree } from '../../core/python/parser';
+
+interface Entry {
+  readonly parser: Parser;
+  tree: Tree | undefined;
+  /** The document version the tree was parsed from; stale once the document changes. */
+  parsedVersion: number;
+  /** Set when a change could not be mirrored on the tree: the next read parses from scratch. */
+  fullReparse: boolean;
+}
+
+export class SyntaxTrees implements vscode.Disposable {
+  private readonly entries = new Map<string, Entry>();
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor() {
+    this.subscriptions = [
+      vscode.workspace.onDidChangeTextDocument((event) => this.recordChanges(event)),
+      vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
+    ];
+  }
+
+  /** The document's current tree (parsed now if it is stale). Do not keep it: the next change edits it. */
+  async treeFor(document: vscode.TextDocument): Promise<Tree> {
+    const key = document.uri.toString();
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { parser: await createPythonParser(), tree: undefined, parsedVersion: -1, fullReparse: true };
+      // Another caller may have created it while the parser loaded.
+      const raced = this.entries.get(key);
+      if (raced) {
+        entry.parser.delete();
+        entry = raced;
+      } else {
+        this.entries.set(key, entry);
+      }
+    }
+    if (entry.tree && entry.parsedVersion === document.version) {
+      return entry.tree;
+    }
+    const old = entry.fullReparse ? undefined : entry.tree;
+    const tree = entry.parser.parse(document.getText(), old ?? null);
+    if (!tree) {
+      throw new Error(`tree-sitter returned no tree for ${document.uri.toString()}`);
+    }
+    entry.tree?.delete();
+    entry.tree = tree;
+    entry.parsedVersion = document.version;
+    entry.fullReparse = false;
+    return tree;
+  }
+
+  forget(uri: vscode.Uri): void {
+    const entry = this.entries.get(uri.toString());
+    if (entry) {
+      entry.tree?.delete();
+      entry.parser.delete();
+      this.entries.delete(uri.toString());
+    }
+  }
+
+  private recordChanges(event: vscode.TextDocumentChangeEvent): void {
+    const entry = this.entries.get(event.document.uri.toString());
+    if (!entry?.tree || event.contentChanges.length === 0) {
+      return;
+    }
+    // Several changes in one event are all relative to the text before it; mirroring them one by one
+    // would need them re-sorted and shifted. They are rare (multi-cursor edits): parse afresh instead.
+    const [change] = event.contentChanges;
+    if (event.contentChanges.length > 1 || !change || entry.fullReparse) {
+      entry.fullReparse = true;
+      return;
+    }
+    const lines = change.text.split('\n');
+    const lastLine = lines[lines.length - 1]!;
+    entry.tree.edit({
+      startIndex: change.rangeOffset,
+      oldEndIndex: change.rangeOffset + change.rangeLength,
+      newEndIndex: change.rangeOffset + change.text.length,
+      startPosition: { row: change.range.start.line, column: change.range.start.character },
+      oldEndPosition: { row: change.range.end.line, column: change.range.end.character },
+      newEndPosition: {
+        row: change.range.start.line + lines.length - 1,
+        column: lines.length === 1 ? change.range.start.character + change.text.length : lastLine.length,
+      },
+    });
+  }
+
+  dispose(): void {
+    for (const uri of [...this.entries.keys()]) {
+      this.forget(vscode.Uri.parse(uri));
+    }
+    this.subscriptions.forEach((s) => s.dispose());
+  }
+}
