@@ -19,6 +19,9 @@ const nodeBundle = {
   // web-tree-sitter's ESM build reads import.meta.url; its CommonJS build does not.
   conditions: ['require', 'node'],
   mainFields: ['main', 'module'],
+  // The conditions above do not apply to `import` statements (esbuild adds "import" for those), so the ESM
+  // build was bundled anyway and failed at run time; point the package at its CommonJS build explicitly.
+  alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
