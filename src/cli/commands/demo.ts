@@ -1,0 +1,189 @@
+/**
+ * `catalyst-streaming demo`: the whole product in one command. Copies the bundled sample app to a temporary
+ * folder, adds a streaming endpoint to it (the same planner as add-endpoint), runs it with uvicorn on a free
+ * loopback port, streams the new endpoint to the terminal token by token with time to first token and
+ * tokens/s, then stops the server and removes the folder, also when interrupted with Ctrl-C.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, waitForPort } from '../../core/net/ports';
+import { uvicornArguments, type PlannedEndpoint } from '../../core/plan/addEndpoint';
+import { findPython, PythonNotFoundError } from '../../core/python/interpreter';
+import { StreamSession } from '../../core/sse/session';
+import { CliError, parseCommandLine, type CliCommand, type CliIo } from '../cli';
+import { addEndpoint } from './addEndpoint';
+
+const help = `Usage: catalyst-streaming demo [--prompt TEXT] [--keep]
+
+Copies a small FastAPI app to a temporary folder, adds a Server-Sent Events endpoint to it (as add-endpoint
+does), starts uvicorn on a free 127.0.0.1 port, streams the new endpoint here token by token with the time to
+first token and the rate, then stops the server and removes the folder.
+
+Needs a Python with fastapi and uvicorn (CATALYST_PYTHON, python3 on PATH, or /usr/bin/python3).
+
+Options:
+  --prompt TEXT  what to ask the demo endpoint (default: a question about streaming)
+  --keep         keep the temporary folder, to look at the code that was added
+  -h, --help     show this help
+`;
+
+const DEFAULT_PROMPT = 'How does streaming work?';
+
+/** Where the sample app is: beside the bundle (dist/cli.js -> samples/) or in the source tree (tests). */
+export function sampleAppFolder(): string {
+  const candidates = [path.join(__dirname, '..', 'samples', 'demo-app'), path.join(__dirname, '..', '..', '..', 'samples', 'demo-app')];
+  const found = candidates.find((candidate) => existsSync(path.join(candidate, 'main.py')));
+  if (!found) {
+    throw new CliError(`the bundled sample app is missing (looked in ${candidates.join(', ')})`);
+  }
+  return found;
+}
+
+export const demoCommand: CliCommand = {
+  name: 'demo',
+  summary: 'add a streaming endpoint to a sample app, run it, and stream it here',
+  async run(args, io) {
+    const { values } = parseCommandLine('demo', args, {
+      prompt: { type: 'string' },
+      keep: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      io.stdout(help);
+      return 0;
+    }
+    const interrupted = new AbortController();
+    const onSigint = () => interrupted.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      return await runDemo(io, { prompt: values.prompt ?? DEFAULT_PROMPT, keep: values.keep === true, signal: interrupted.signal });
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+  },
+};
+
+export interface DemoOptions {
+  readonly prompt: string;
+  readonly keep: boolean;
+  /** Aborting it (Ctrl-C) stops the stream and the server and cleans up. */
+  readonly signal: AbortSignal;
+}
+
+export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> {
+  let python;
+  try {
+    python = await findPython(['fastapi', 'uvicorn']);
+  } catch (error) {
+    throw error instanceof PythonNotFoundError ? new CliError(error.message) : error;
+  }
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'catalyst-demo-'));
+  let server: ChildProcess | undefined;
+  try {
+    await cp(sampleAppFolder(), folder, { recursive: true });
+    io.stdout(`1. Copied the sample app to ${folder}\n`);
+
+    const outcome = await addEndpoint(folder, { route: '/stream', source: { kind: 'demo' } });
+    if (outcome.status !== 'applied') {
+      throw new CliError(`could not add the endpoint to the sample app: ${outcome.message}`);
+    }
+    const { endpoint, changes } = outcome.plan;
+    io.stdout(`2. Added ${endpoint.method} ${endpoint.url} (${changes.map((c) => `${c.kind === 'create' ? 'created' : 'modified'} ${c.path}`).join(', ')})\n`);
+
+    const port = await freePort();
+    const serve = endpoint.serve!;
+    const started = startUvicorn(python.command, folder, endpoint, port);
+    server = started.child;
+    const stopWaiting = AbortSignal.any([started.exited, options.signal]);
+    try {
+      await waitForPort(port, { timeoutMs: 20_000, signal: stopWaiting });
+    } catch (error) {
+      if (options.signal.aborted) {
+        return interruptedExit(io);
+      }
+      throw new CliError(`uvicorn did not start: ${(error as Error).message}\n${started.output()}`);
+    }
+    const url = `http://127.0.0.1:${port}${endpoint.url}?prompt=${encodeURIComponent(options.prompt)}`;
+    io.stdout(`3. Started uvicorn ${uvicornArguments(serve).join(' ')} with ${python.executable} (Python ${python.version})\n`);
+    io.stdout(`4. Streaming GET ${url}\n\n`);
+
+    const session = new StreamSession({ url, method: 'GET', headers: [] }, { onEvent: (_event, text) => text && io.stdout(text.delta) });
+    const result = await session.run({ signal: options.signal });
+    io.stdout('\n\n');
+    if (result.outcome.kind === 'stopped') {
+      return interruptedExit(io);
+    }
+    if (result.outcome.kind === 'failed') {
+      throw new CliError(`the stream failed: ${result.outcome.failure.message}\n${started.output()}`);
+    }
+    const stats = session.stats.snapshot();
+    io.stdout(
+      `   first token after ${formatMs(stats.firstTokenMs)} · ${stats.tokens} tokens in ${formatMs(stats.lastEventMs)} · ${stats.tokensPerSecond ?? '-'} tokens/s\n`,
+    );
+    return 0;
+  } finally {
+    if (server) {
+      await stopProcessGroup(server);
+    }
+    if (options.keep) {
+      io.stdout(`Stopped the server; the app with its new endpoint is in ${folder}\n`);
+    } else {
+      await rm(folder, { recursive: true, force: true });
+      io.stdout('Stopped the server and removed the temporary folder.\n');
+    }
+  }
+}
+
+function interruptedExit(io: CliIo): number {
+  io.stderr('Interrupted.\n');
+  return 130;
+}
+
+function formatMs(ms: number | null): string {
+  if (ms === null) {
+    return '-';
+  }
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** uvicorn in its own process group (so stopping it stops its children too), output kept for error messages. */
+function startUvicorn(python: string, cwd: string, endpoint: PlannedEndpoint, port: number) {
+  const args = ['-m', 'uvicorn', ...uvicornArguments(endpoint.serve!), '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warning'];
+  const child = spawn(python, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-8_000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new AbortController();
+  child.once('exit', () => exited.abort());
+  child.once('error', (error) => {
+    output += String(error);
+    exited.abort();
+  });
+  return { child, exited: exited.signal, output: () => output };
+}
+
+/** SIGINT (uvicorn shuts down cleanly), SIGKILL if it is still there after a few seconds. */
+async function stopProcessGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
+    return;
+  }
+  const pid = child.pid;
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, name);
+    } catch {
+      // Already gone.
+    }
+  };
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  signal('SIGINT');
+  const timer = setTimeout(() => signal('SIGKILL'), 3_000);
+  await exited;
+  clearTimeout(timer);
+}
