@@ -5,10 +5,11 @@
 import { CliError, type CliCommand, type CliIo } from './cli';
 import { addEndpointCommand } from './commands/addEndpoint';
 import { checkCommand } from './commands/check';
+import { demoCommand } from './commands/demo';
 import { generateCommand } from './commands/generate';
 import { CATALYST_VERSION } from '../core/version';
 
-const commands: readonly CliCommand[] = [generateCommand, addEndpointCommand, checkCommand];
+const commands: readonly CliCommand[] = [generateCommand, addEndpointCommand, checkCommand, demoCommand];
 
 const usage = `catalyst-streaming: Server-Sent Events streaming for FastAPI
 
