@@ -43,10 +43,7 @@ export function demoTokenSource(): TokenSourceCode {
   };
 }
 
-/**
- * An async generator function of the user's; `argument` is how it is called: with the prompt when it takes
- * one parameter, with nothing when it takes none.
- */
+/** An async generator function of the user's, called with the prompt when it takes a parameter. */
 export function functionTokenSource(name: string, takesPrompt: boolean, imports: readonly ImportRequest[]): TokenSourceCode {
   return {
     streamingNames: [],
@@ -94,12 +91,12 @@ export function sdkTokenSource(provider: SdkProvider): TokenSourceCode {
       streamingNames: ['anthropic_text_stream'],
       imports: [],
       helpers: [clientHelper(sdk)],
-      body: (prompt) => String.raw`stream = ${sdk.clientFunction}().messages.stream(
+      body: (prompt) => String.raw`message_stream = ${sdk.clientFunction}().messages.stream(
     model="${sdk.model}",
     max_tokens=1024,
     messages=[{"role": "user", "content": ${prompt}}],
 )
-return streaming_response(stream_tokens(anthropic_text_stream(stream)))
+return streaming_response(stream_tokens(anthropic_text_stream(message_stream)))
 `,
     };
   }
@@ -108,12 +105,12 @@ return streaming_response(stream_tokens(anthropic_text_stream(stream)))
     streamingNames: ['openai_text_stream'],
     imports: [],
     helpers: [clientHelper(sdk)],
-    body: (prompt) => String.raw`stream = await ${sdk.clientFunction}().chat.completions.create(
+    body: (prompt) => String.raw`chunks = await ${sdk.clientFunction}().chat.completions.create(
     model="${sdk.model}",
     messages=[{"role": "user", "content": ${prompt}}],
     stream=True,
 )
-return streaming_response(stream_tokens(openai_text_stream(stream)))
+return streaming_response(stream_tokens(openai_text_stream(chunks)))
 `,
   };
 }
