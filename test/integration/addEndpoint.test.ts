@@ -1,0 +1,178 @@
+/**
+ * add-endpoint on the fixture corpus, end to end: plan and apply with the CLI, check the files, run the result
+ * on a real uvicorn and stream the new route, run again and see nothing change, and compare pyright's errors
+ * before and after across the whole corpus.
+ */
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
+import { testPython } from '../support/python';
+import { makeTempDir } from '../support/tempdir';
+import { startUvicorn } from '../support/uvicorn';
+import { assertProgressive, copyFixture, pyrightProjects, runCli, streamTokens, treeDigest, WORKSPACE_FIXTURES } from './addEndpointSupport';
+
+interface Fixture {
+  readonly name: string;
+  /** Extra folders pyright must resolve imports from (a src layout). */
+  readonly extraPaths?: readonly string[];
+  /** Fixture-specific checks of the files after the change. */
+  check(dir: string, read: (file: string) => Promise<string>): Promise<void>;
+}
+
+const original = (fixture: string, file: string) => readFile(path.join(WORKSPACE_FIXTURES, fixture, file), 'utf8');
+
+const FIXTURES: readonly Fixture[] = [
+  {
+    name: 'single-file',
+    async check(_dir, read) {
+      assert.equal(await read('streaming.py'), renderStreamingModule());
+      const main = await read('main.py');
+      assert.ok(main.startsWith((await original('single-file', 'main.py')).split('\n')[0]!));
+      assert.ok(main.includes('from streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
+    },
+  },
+  {
+    name: 'bigger-app',
+    async check(_dir, read) {
+      assert.equal(await read('app/streaming.py'), renderStreamingModule());
+      assert.ok((await read('app/main.py')).includes('from .streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
+      for (const untouched of ['app/routers/items.py', 'app/routers/users.py', 'app/internal/admin.py', 'app/dependencies.py']) {
+        assert.equal(await read(untouched), await original('bigger-app', untouched), untouched);
+      }
+    },
+  },
+  {
+    name: 'src-factory',
+    extraPaths: ['src'],
+    async check(_dir, read) {
+      assert.equal(await read('src/shop/streaming.py'), renderStreamingModule());
+      const app = await read('src/shop/app.py');
+      assert.ok(app.includes('    @application.get("/stream")\n    async def stream('), app);
+      assert.ok(app.trimEnd().endsWith('return application'));
+    },
+  },
+  {
+    name: 'uvicorn-main',
+    async check(_dir, read) {
+      const main = await read('main.py');
+      assert.ok(main.indexOf('@app.get("/stream")') < main.indexOf('# Started with "python main.py"'));
+      assert.ok(main.trimEnd().endsWith('uvicorn.run(app, host="127.0.0.1", port=int(os.environ.get("PORT", "8000")))'));
+    },
+  },
+  {
+    name: 'multiline-imports',
+    async check(_dir, read) {
+      assert.ok((await read('main.py')).includes('from collections.abc import (\n    AsyncIterator,\n    Mapping,\n    Sequence,\n)\n'));
+    },
+  },
+  {
+    name: 'crlf',
+    async check(_dir, read) {
+      for (const file of ['main.py', 'streaming.py']) {
+        const text = await read(file);
+        assert.equal(text.replace(/\r\n/g, '').includes('\n'), false, `${file} has a bare LF`);
+      }
+    },
+  },
+  {
+    name: 'tabs',
+    async check(_dir, read) {
+      const main = await read('main.py');
+      assert.ok(main.includes('\n\tawait asyncio.sleep(0.03)\n') || main.includes('\n\t\tawait asyncio.sleep(0.03)\n'));
+      assert.equal(/^ /m.test(main), false, 'a line indented with spaces');
+    },
+  },
+  {
+    name: 'generated-untouched',
+    async check(_dir, read) {
+      // An older generated module nobody edited is brought up to date.
+      assert.notEqual(await original('generated-untouched', 'streaming.py'), renderStreamingModule());
+      assert.equal(await read('streaming.py'), renderStreamingModule());
+    },
+  },
+  {
+    name: 'generated-edited',
+    async check(_dir, read) {
+      // The owner's edits are theirs: not a byte changes.
+      assert.equal(await read('streaming.py'), await original('generated-edited', 'streaming.py'));
+    },
+  },
+];
+
+interface AppliedJson {
+  status: string;
+  endpoint: { url: string; method: string; serve: { appDir: string; app: string; factory: boolean } };
+  changes: Array<{ path: string; kind: string }>;
+}
+
+describe('add-endpoint on the fixture corpus (real uvicorn, pyright)', function () {
+  this.timeout(120_000);
+  let root: string;
+
+  before(async () => {
+    root = await makeTempDir('add-endpoint');
+    for (const fixture of FIXTURES) {
+      await copyFixture(fixture.name, path.join(root, 'before', fixture.name));
+      await copyFixture(fixture.name, path.join(root, 'after', fixture.name));
+    }
+  });
+
+  after(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  for (const fixture of FIXTURES) {
+    it(`${fixture.name}: adds the endpoint, which streams from uvicorn, and a second run changes nothing`, async () => {
+      const dir = path.join(root, 'after', fixture.name);
+      const untouched = await treeDigest(dir);
+
+      const first = await runCli(['add-endpoint', '--workspace', dir, '--json']);
+      assert.equal(first.code, 0, first.stderr);
+      const result = JSON.parse(first.stdout) as AppliedJson;
+      assert.equal(result.status, 'applied');
+      await fixture.check(dir, (file) => readFile(path.join(dir, file), 'utf8'));
+
+      // Only the files the plan names changed.
+      const changed = await treeDigest(dir);
+      const touched = [...changed.keys()].filter((file) => changed.get(file) !== untouched.get(file)).sort();
+      assert.deepEqual(touched, result.changes.map((c) => c.path).sort());
+
+      const { serve, url } = result.endpoint;
+      const server = await startUvicorn({
+        cwd: dir,
+        app: serve.app,
+        extraArgs: [...(serve.appDir ? ['--app-dir', serve.appDir] : []), ...(serve.factory ? ['--factory'] : [])],
+      });
+      try {
+        const streamed = await streamTokens(`${server.baseUrl}${url}?prompt=${encodeURIComponent('Is it streaming?')}`);
+        assert.ok(streamed.tokens.length >= 30, `${streamed.tokens.length} tokens`);
+        assert.ok(streamed.done.text.startsWith('You asked: Is it streaming? '), streamed.done.text);
+        assertProgressive(streamed);
+      } finally {
+        await server.stop();
+      }
+
+      const again = await runCli(['add-endpoint', '--workspace', dir, '--json']);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal((JSON.parse(again.stdout) as { status: string }).status, 'already-present');
+      assert.deepEqual(await treeDigest(dir), changed);
+    });
+  }
+
+  it('pyright finds no new errors in any fixture', async () => {
+    const python = await testPython();
+    for (const fixture of FIXTURES) {
+      const [before, after] = await Promise.all(['before', 'after'].map((side) => treeDigest(path.join(root, side, fixture.name))));
+      assert.notDeepEqual(after, before, `${fixture.name} was not changed: run the whole suite, not this test alone`);
+    }
+    const projects = ['before', 'after'].flatMap((side) =>
+      FIXTURES.map((f) => ({ root: `${side}/${f.name}`, extraPaths: (f.extraPaths ?? []).map((p) => `${side}/${f.name}/${p}`) })),
+    );
+    const { errorsByFile, messages } = await pyrightProjects(root, projects, python.executable);
+    for (const fixture of FIXTURES) {
+      const count = (side: string) => [...errorsByFile].filter(([file]) => file.startsWith(`${side}/${fixture.name}/`)).reduce((sum, [, n]) => sum + n, 0);
+      assert.ok(count('after') <= count('before'), `${fixture.name}: ${count('before')} errors before, ${count('after')} after:\n${messages.join('\n')}`);
+    }
+  });
+});
