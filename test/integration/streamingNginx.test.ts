@@ -33,7 +33,7 @@ describe('generated streaming module behind nginx (proxy_buffering on)', functio
     const name = randomUUID();
     const count = 5;
     const stream = await openStream(`${proxy.baseUrl}/gated/${name}?count=${count}`);
-    assert.equal(stream.headers.server?.startsWith('nginx'), true, 'the response came through nginx');
+    assert.match(String(stream.headers.server), /^nginx/, 'the response came through nginx');
     for (let k = 0; k < count; k++) {
       // Token k+1 is produced only after the test saw token k through the proxy: a buffering proxy stalls here.
       await stream.waitFor((body) => body.includes(`{"text":"token ${k}"}`), `token ${k} through nginx before token ${k + 1} was produced`);
