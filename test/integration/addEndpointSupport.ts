@@ -100,17 +100,23 @@ export interface PyrightCounts {
 
 /**
  * pyright over a folder holding several projects (one execution environment each, with their extra import
- * roots), in one run: a single pyright start-up for the whole corpus.
+ * roots), in one run: a single pyright start-up for the whole corpus. `libraryPaths` are import roots for
+ * files outside every project too (the SDK stand-ins import their shared helpers from their own folder).
  */
 export async function pyrightProjects(
   folder: string,
   projects: ReadonlyArray<{ readonly root: string; readonly extraPaths?: readonly string[] }>,
   pythonExecutable: string,
-  typeCheckingMode: 'standard' | 'strict' = 'standard',
+  options: { readonly typeCheckingMode?: 'standard' | 'strict'; readonly libraryPaths?: readonly string[] } = {},
 ): Promise<PyrightCounts> {
+  const libraryPaths = options.libraryPaths ?? [];
   await writeFile(
     path.join(folder, 'pyrightconfig.json'),
-    JSON.stringify({ typeCheckingMode, executionEnvironments: projects.map((p) => ({ root: p.root, extraPaths: p.extraPaths ?? [] })) }),
+    JSON.stringify({
+      typeCheckingMode: options.typeCheckingMode ?? 'standard',
+      extraPaths: libraryPaths,
+      executionEnvironments: projects.map((p) => ({ root: p.root, extraPaths: [...(p.extraPaths ?? []), ...libraryPaths] })),
+    }),
   );
   const execa = await loadExeca();
   const result = await execa(process.execPath, [require.resolve('pyright/index.js'), '--outputjson', '--pythonpath', pythonExecutable], { cwd: folder, reject: false });

@@ -1,0 +1,173 @@
+/**
+ * The add-endpoint CLI's contract: bad input leaves the workspace byte for byte as it was (every case compares a
+ * digest of the whole tree), --dry-run prints a patch that reproduces the real change, --json has the
+ * documented shape; and the SDK token sources, type-checked in strict mode and streamed from uvicorn through
+ * the SDK stand-ins of the LLM fixtures (the real SDKs cannot be installed here).
+ */
+import assert from 'node:assert/strict';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { applyPatch, parsePatch } from 'diff';
+import { testPython } from '../support/python';
+import { makeTempDir, withTempDir } from '../support/tempdir';
+import { startUvicorn } from '../support/uvicorn';
+import { copyFixture, pyrightProjects, runCli, SDK_STANDINS, streamTokens, treeDigest } from './addEndpointSupport';
+
+describe('add-endpoint CLI', function () {
+  this.timeout(60_000);
+
+  describe('bad input: a clear message and not one byte changed', () => {
+    let dir: string;
+
+    beforeEach(async () => {
+      dir = await copyFixture('single-file', path.join(await makeTempDir('add-endpoint-bad'), 'ws'));
+    });
+
+    afterEach(async () => {
+      await chmod(path.join(dir, 'main.py'), 0o644).catch(() => undefined);
+      await rm(path.dirname(dir), { recursive: true, force: true });
+    });
+
+    async function refusedWithoutChange(args: readonly string[], exitCode: number, message: RegExp): Promise<void> {
+      const before = await treeDigest(dir);
+      const run = await runCli(['add-endpoint', '--workspace', dir, ...args]);
+      assert.equal(run.code, exitCode, `exit code; stderr: ${run.stderr}`);
+      assert.match(run.stderr, message);
+      assert.equal(run.stdout, '');
+      assert.deepEqual(await treeDigest(dir), before);
+    }
+
+    it('an invalid route path', () => refusedWithoutChange(['--route', 'stream now'], 2, /Invalid route path: a route path starts with "\/"/));
+
+    it('a route that is already taken', () => refusedWithoutChange(['--route', '/todos'], 1, /The route \/todos is already taken by GET \/todos in main\.py:17 \(list_todos\)/));
+
+    it('no FastAPI app', async () => {
+      await writeFile(path.join(dir, 'main.py'), 'print("not an app")\n');
+      await refusedWithoutChange([], 1, /No FastAPI app found/);
+    });
+
+    it('a target file with syntax errors', async () => {
+      await writeFile(path.join(dir, 'main.py'), `${await readFile(path.join(dir, 'main.py'), 'utf8')}\n\ndef broken(:\n    pass\n`);
+      await refusedWithoutChange([], 1, /main\.py has a syntax error at line 30, column \d+; fix it first/);
+    });
+
+    it('a read-only target file: checked before anything is written, so the new module is not created either', async () => {
+      await chmod(path.join(dir, 'main.py'), 0o444);
+      await refusedWithoutChange([], 1, /Nothing was written: main\.py is read-only\./);
+    });
+
+    it('an unknown --source', async () => {
+      await refusedWithoutChange(['--source', 'gpt-4'], 2, /unknown --source "gpt-4": expected demo, anthropic, openai, groq, or the name of an async generator function/);
+      await refusedWithoutChange(['--source', 'my_tokens'], 1, /Unknown token source "my_tokens"/);
+    });
+
+    it('a wrong --method, --app or option', async () => {
+      await refusedWithoutChange(['--method', 'PUT'], 2, /--method must be GET or POST, got "PUT"/);
+      await refusedWithoutChange(['--app', 'main.py:api'], 1, /main\.py has no FastAPI app or APIRouter named api; it has app/);
+      await refusedWithoutChange(['--app', 'nope.py'], 1, /nope\.py is not a Python file of this workspace/);
+      await refusedWithoutChange(['--frobnicate'], 2, /Unknown option '--frobnicate'/);
+    });
+
+    it('--dry-run prints a unified diff that reproduces the real change, and writes nothing', async () => {
+      const before = await treeDigest(dir);
+      const original = await readFile(path.join(dir, 'main.py'), 'utf8');
+      const dry = await runCli(['add-endpoint', '--workspace', dir, '--dry-run']);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stderr, /Dry run: nothing was written\. GET \/stream on app in main\.py/);
+      assert.deepEqual(await treeDigest(dir), before);
+
+      const patches = parsePatch(dry.stdout);
+      assert.deepEqual(patches.map((p) => [p.oldFileName, p.newFileName]), [
+        ['/dev/null', 'b/streaming.py'],
+        ['a/main.py', 'b/main.py'],
+      ]);
+      const real = await runCli(['add-endpoint', '--workspace', dir]);
+      assert.equal(real.code, 0, real.stderr);
+      assert.equal(applyPatch(original, patches[1]!), await readFile(path.join(dir, 'main.py'), 'utf8'));
+      assert.equal(applyPatch('', patches[0]!), await readFile(path.join(dir, 'streaming.py'), 'utf8'));
+    });
+
+    it('--json prints one object of the documented shape, for every outcome', async () => {
+      const applied = await runCli(['add-endpoint', '--workspace', dir, '--json', '--method', 'post', '--route', '/chat']);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.deepEqual(JSON.parse(applied.stdout), {
+        status: 'applied',
+        message: 'Added POST /chat on app in main.py (function chat, tokens from demo).',
+        endpoint: {
+          file: 'main.py',
+          owner: 'app',
+          ownerKind: 'app',
+          method: 'POST',
+          route: '/chat',
+          url: '/chat',
+          source: 'demo',
+          serve: { appDir: '', app: 'main:app', factory: false },
+          functionName: 'chat',
+        },
+        changes: [
+          { path: 'streaming.py', kind: 'create', description: 'create the streaming module streaming.py' },
+          { path: 'main.py', kind: 'modify', description: 'add POST /chat (chat) to app, with demo_tokens' },
+        ],
+        notes: [],
+      });
+      const again = JSON.parse((await runCli(['add-endpoint', '--workspace', dir, '--json', '--method', 'POST', '--route', '/chat'])).stdout) as Record<string, unknown>;
+      assert.equal(again.status, 'already-present');
+      const refused = await runCli(['add-endpoint', '--workspace', dir, '--json', '--route', '/todos']);
+      assert.equal(refused.code, 1);
+      assert.deepEqual(Object.keys(JSON.parse(refused.stdout) as object), ['status', 'reason', 'message']);
+      assert.equal((JSON.parse(refused.stdout) as { reason: string }).reason, 'route-taken');
+    });
+
+    it('documents the JSON shape in --help', async () => {
+      const run = await runCli(['add-endpoint', '--help']);
+      assert.equal(run.code, 0);
+      assert.match(run.stdout, /JSON output:[\s\S]*"status": "applied" \| "planned" \| "already-present" \| "refused"/);
+    });
+  });
+
+  describe('SDK token sources', () => {
+    it('type-check in strict mode and stream from uvicorn through the SDK stand-ins', async () => {
+      await withTempDir('add-endpoint-sdk', async (root) => {
+        const dir = path.join(root, 'ws');
+        await mkdir(dir);
+        // A small, fully typed app: pyright strict then judges only the code add-endpoint writes.
+        await writeFile(path.join(dir, 'main.py'), 'from fastapi import FastAPI\n\napp = FastAPI()\n');
+        for (const [source, route, method] of [
+          ['anthropic', '/claude', 'GET'],
+          ['openai', '/gpt', 'POST'],
+          ['groq', '/llama', 'GET'],
+          ['demo', '/demo', 'POST'],
+        ] as const) {
+          const run = await runCli(['add-endpoint', '--workspace', dir, '--source', source, '--route', route, '--method', method]);
+          assert.equal(run.code, 0, run.stderr);
+        }
+        const python = await testPython();
+        const { messages } = await pyrightProjects(root, [{ root: 'ws' }], python.executable, { typeCheckingMode: 'strict', libraryPaths: [SDK_STANDINS] });
+        const ours = messages.filter((m) => m.startsWith(path.join('ws', 'main.py')) || m.startsWith(path.join('ws', 'streaming.py')));
+        assert.deepEqual(ours, []);
+
+        const tokens = ['Streams', ' arrive', ' one', ' delta', ' at', ' a', ' time', '.'];
+        const server = await startUvicorn({
+          cwd: dir,
+          app: 'main:app',
+          env: { PYTHONPATH: SDK_STANDINS, CATALYST_STANDIN_TOKENS: JSON.stringify(tokens), CATALYST_STANDIN_DELAY: '0.01' },
+        });
+        try {
+          for (const [route, method] of [
+            ['/claude', 'GET'],
+            ['/gpt', 'POST'],
+            ['/llama', 'GET'],
+          ] as const) {
+            const url = `${server.baseUrl}${route}${method === 'GET' ? '?prompt=hi' : ''}`;
+            const streamed = await streamTokens(url, method === 'POST' ? { method, body: { prompt: 'hi' } } : {});
+            assert.deepEqual(streamed.tokens, tokens, route);
+          }
+          const demo = await streamTokens(`${server.baseUrl}/demo`, { method: 'POST', body: { prompt: 'posted' } });
+          assert.ok(demo.done.text.startsWith('You asked: posted '));
+        } finally {
+          await server.stop();
+        }
+      });
+    });
+  });
+});
