@@ -9,7 +9,7 @@
 // is killed on exit, on timeout and on SIGINT/SIGTERM.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -73,23 +73,39 @@ async function readResult(file) {
 
 /**
  * The suite asks for screenshots of the whole workbench (the extension host cannot see it) by creating
- * `<control>/<name>.screenshot`; the runner answers by writing `.artifacts/host/<name>.png` (atomically) and
- * deleting the request.
+ * `<control>/<name>.screenshot`, optionally holding `{"waitForText": "..."}`: the runner first waits (bounded)
+ * until some frame of the page (webviews are nested iframes) shows that text, then writes
+ * `.artifacts/host/<name>.png` and `<control>/<name>.json` (`{"found": boolean}`), and deletes the request.
  */
 async function answerScreenshotRequests(controlDir, page) {
   const requests = (await readdir(controlDir).catch(() => [])).filter((name) => name.endsWith('.screenshot'));
   for (const request of requests) {
     const name = path.basename(request, '.screenshot').replace(/[^\w.-]/g, '_');
     const target = path.join(artifactsDir, `${name}.png`);
+    const { waitForText } = JSON.parse((await readFile(path.join(controlDir, request), 'utf8')) || '{}');
+    let found = waitForText === undefined;
+    if (!found) {
+      found = Boolean(await pollUntil(() => someFrameShows(page, waitForText), Date.now() + 15_000, 250));
+    }
     try {
       await page.screenshot({ path: `${target}.partial.png` });
       await rename(`${target}.partial.png`, target);
-      log(`screenshot saved: ${path.relative(repoRoot, target)}`);
+      log(`screenshot saved: ${path.relative(repoRoot, target)}${found ? '' : ` (text not shown: ${JSON.stringify(waitForText)})`}`);
     } catch (error) {
       log(`screenshot ${name} failed: ${error instanceof Error ? error.message : error}`);
     }
+    await writeFile(path.join(controlDir, `${name}.json`), JSON.stringify({ found }));
     await rm(path.join(controlDir, request), { force: true });
   }
+}
+
+/** Whether any frame's rendered text contains `text`. */
+async function someFrameShows(page, text) {
+  for (const frame of page.frames()) {
+    const shown = await frame.evaluate((wanted) => document.body?.innerText.includes(wanted) ?? false, text).catch(() => false);
+    if (shown) return true;
+  }
+  return false;
 }
 
 async function main() {

@@ -1,6 +1,7 @@
 /**
  * The LLM-call diagnostic in a real editor: it appears on a non-streaming Anthropic call inside a route, goes
- * away when the code streams, comes back on undo, follows the severity setting and is cleared on close.
+ * away when the code streams, comes back on undo, follows the severity setting, and exists only on Python
+ * documents (cleared when a document closes).
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -21,6 +22,11 @@ describe('LLM call diagnostic', () => {
 
   after(async () => {
     await vscode.workspace.getConfiguration('catalyst.llm', uri).update('diagnosticSeverity', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+    // Leave chat.py as the next test file expects it even when a test here failed half-way.
+    const document = await vscode.workspace.openTextDocument(uri);
+    if (document.languageId !== 'python') {
+      editor = await vscode.window.showTextDocument(await vscode.languages.setTextDocumentLanguage(document, 'python'));
+    }
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
@@ -56,11 +62,14 @@ describe('LLM call diagnostic', () => {
     await waitForDiagnostics(uri, SAYS, 1);
   });
 
-  it('is cleared when the document is closed', async () => {
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
-    // Closing the editor tab does not close the document at once; VS Code disposes it when nothing holds it.
-    await waitForDiagnostics(uri, SAYS, 0, 30_000);
-    editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+  it('is cleared when the document stops being Python, and is back when it is Python again', async () => {
+    // Changing the language closes the document and opens it again under the new language. (Closing the
+    // editor is not enough to test this: VS Code keeps documents an extension opened for minutes.)
+    let document = await vscode.languages.setTextDocumentLanguage(editor.document, 'plaintext');
+    assert.equal(document.languageId, 'plaintext');
+    await waitForDiagnostics(uri, SAYS, 0);
+    document = await vscode.languages.setTextDocumentLanguage(document, 'python');
+    editor = await vscode.window.showTextDocument(document);
     await waitForDiagnostics(uri, SAYS, 1);
   });
 });

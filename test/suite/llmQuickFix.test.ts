@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
-import { diagnosticsSaying, waitForDiagnostics } from './support/diagnostics';
+import { waitForDiagnostics } from './support/diagnostics';
 import { catalystExtension, workspaceFolder, workspaceUri } from './support/extension';
 import { standinEnvironment } from './support/fixture';
 import { collectEvents, tokenText } from './support/sse';
@@ -39,36 +39,37 @@ describe('LLM quick-fix', () => {
     const stream = actions.find((a) => a.title === STREAM_ACTION);
     assert.ok(stream, `not offered; got: ${actions.map((a) => a.title).join(', ') || 'nothing'}`);
     assert.equal(stream.isPreferred, true);
-    assert.ok(stream.kind && vscode.CodeActionKind.QuickFix.contains(stream.kind), `kind ${stream.kind?.value}`);
-    assert.deepEqual(stream.diagnostics?.map((d) => d.message), [diagnostic!.message]);
+    // vscode.executeCodeActionProvider does not return the actions' diagnostics; the provider offers a QuickFix
+    // (rather than a rewrite refactoring) exactly when it attached the diagnostic.
+    assert.equal(stream.kind?.value, vscode.CodeActionKind.QuickFix.value);
   });
 
   it('rewrites the route in one undoable edit; the action and the diagnostic are then gone', async () => {
     const document = await vscode.workspace.openTextDocument(uri);
     const before = document.getText();
     const [diagnostic] = await waitForDiagnostics(uri, SAYS, 1);
-    const action = (await codeActionsAt(uri, diagnostic!.range)).find((a) => a.title === STREAM_ACTION)!;
-    assert.ok(action.edit, 'the action carries its WorkspaceEdit');
-    assert.ok(await vscode.workspace.applyEdit(action.edit));
-    if (action.command) {
-      await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
-    }
-
+    // Applied the way the lightbulb does it: the workbench runs the provider and applies the preferred fix's
+    // edit itself. (Re-applying the WorkspaceEdit returned by vscode.executeCodeActionProvider is not possible:
+    // a file it creates comes back as a data-transfer reference the API cannot revive.)
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(diagnostic!.range.start, diagnostic!.range.start);
+    await vscode.commands.executeCommand('editor.action.codeAction', { kind: vscode.CodeActionKind.QuickFix.value, preferred: true, apply: 'first' });
+    await waitFor(() => document.getText() !== before, { what: 'the quick-fix to change chat.py' });
     const after = document.getText();
     assert.match(after, /stream=True/);
     assert.match(after, /streaming_response\(stream_tokens\(anthropic_text_stream\(/);
-    assert.match(after, /^from \.?streaming import .*anthropic_text_stream/m);
+    assert.match(after, /^from \.?streaming import (\([^)]*|[^\n]*)\banthropic_text_stream\b/m);
     await waitForDiagnostics(uri, SAYS, 0);
-    const [call] = [after.split('\n').findIndex((line) => line.includes('client.messages.create('))];
-    assert.ok(call !== undefined && call >= 0);
+    const call = after.split('\n').findIndex((line) => line.includes('client.messages.create('));
+    assert.ok(call >= 0, 'the call is still there');
     const again = await codeActionsAt(uri, new vscode.Range(call, 0, call, 200));
     assert.ok(!again.some((a) => a.title === STREAM_ACTION), 'the action is offered again on a streaming call');
 
-    // One undo puts the file back as it was (the module the edit created, if any, is undone with it).
+    // One undo puts the file back as it was, and the diagnostic with it.
     await vscode.window.showTextDocument(document);
     await vscode.commands.executeCommand('undo');
     assert.equal(document.getText(), before);
-    assert.equal(diagnosticsSaying(uri, SAYS).length > 0 || (await waitForDiagnostics(uri, SAYS, 1)).length === 1, true);
+    await waitForDiagnostics(uri, SAYS, 1);
     await vscode.commands.executeCommand('redo');
     assert.equal(document.getText(), after);
     assert.ok(await vscode.workspace.saveAll(false));
