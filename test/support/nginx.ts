@@ -19,10 +19,11 @@ export interface RunningProxy {
 
 const NGINX_CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'];
 
-export function nginxBinary(): string {
-  const found = NGINX_CANDIDATES.find((candidate) => existsSync(candidate));
+/** The first nginx binary that exists; throws, naming the package to install, when there is none. */
+export function nginxBinary(candidates: readonly string[] = NGINX_CANDIDATES): string {
+  const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) {
-    throw new Error(`nginx is required for the proxy tests and was not found (looked in ${NGINX_CANDIDATES.join(', ')}). Install it: apt-get install nginx-light`);
+    throw new Error(`nginx is required for the proxy tests and was not found (looked in ${candidates.join(', ')}). Install it: apt-get install nginx-light`);
   }
   return found;
 }

@@ -1,0 +1,72 @@
+/**
+ * Finding a Python that can import FastAPI and uvicorn, and failing loudly, naming what to install, when none can.
+ * Uses real interpreters: the one the integration tests use, and candidates that cannot work.
+ */
+import assert from 'node:assert/strict';
+import { defaultPythonCandidates, findPython, PythonNotFoundError } from '../../src/core/python/interpreter';
+import { nginxBinary } from '../support/nginx';
+import { testPython } from '../support/python';
+
+describe('findPython', function () {
+  this.timeout(30_000);
+
+  it('returns the first candidate that imports the modules, with its executable and version', async () => {
+    const working = (await testPython()).command;
+    const found = await findPython(['json'], ['/nonexistent/python3', working]);
+    assert.equal(found.command, working);
+    assert.match(found.version, /^3\.\d+\.\d+$/);
+    assert.ok(found.executable.length > 0);
+  });
+
+  it('skips an interpreter that lacks a module and tells why', async () => {
+    const working = (await testPython()).command;
+    await assert.rejects(findPython(['catalyst_no_such_module'], ['/nonexistent/python3', working]), (error: unknown) => {
+      assert.ok(error instanceof PythonNotFoundError);
+      assert.deepEqual(
+        error.tried.map((t) => t.command),
+        ['/nonexistent/python3', working],
+      );
+      assert.equal(error.tried[0]!.problem, 'not found');
+      assert.match(error.tried[1]!.problem, /ModuleNotFoundError: No module named 'catalyst_no_such_module'/);
+      return true;
+    });
+  });
+
+  it('fails with a message naming what to install and where to point CATALYST_PYTHON', async () => {
+    await assert.rejects(findPython(['fastapi', 'uvicorn'], ['/nonexistent/python3']), (error: unknown) => {
+      assert.ok(error instanceof PythonNotFoundError);
+      assert.equal(
+        error.message,
+        'No Python interpreter can import fastapi, uvicorn.\n' +
+          '  /nonexistent/python3: not found\n' +
+          'Install them (Debian: apt-get install python3-fastapi python3-uvicorn; elsewhere: pip install fastapi uvicorn) ' +
+          'or point CATALYST_PYTHON at an interpreter that has them.',
+      );
+      return true;
+    });
+  });
+
+  it('tries an explicit choice first, then CATALYST_PYTHON, PATH and the system interpreter, without duplicates', () => {
+    assert.deepEqual(defaultPythonCandidates({ CATALYST_PYTHON: '/opt/py/bin/python' }, '/venv/bin/python'), [
+      '/venv/bin/python',
+      '/opt/py/bin/python',
+      'python3',
+      '/usr/bin/python3',
+      'python',
+    ]);
+    assert.deepEqual(defaultPythonCandidates({ CATALYST_PYTHON: '' }), ['python3', '/usr/bin/python3', 'python']);
+    assert.deepEqual(defaultPythonCandidates({ CATALYST_PYTHON: 'python3' }), ['python3', '/usr/bin/python3', 'python']);
+  });
+});
+
+describe('nginxBinary (test harness)', () => {
+  it('fails naming the package to install when nginx is missing', () => {
+    assert.throws(() => nginxBinary(['/nonexistent/nginx']), {
+      message: 'nginx is required for the proxy tests and was not found (looked in /nonexistent/nginx). Install it: apt-get install nginx-light',
+    });
+  });
+
+  it('finds the installed nginx', () => {
+    assert.match(nginxBinary(), /\/nginx$/);
+  });
+});
