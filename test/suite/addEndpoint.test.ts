@@ -28,7 +28,8 @@ describe('Add Streaming Endpoint', () => {
   after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
 
   it('adds the route to the app and creates the streaming module, in one edit', async () => {
-    await vscode.commands.executeCommand('catalyst.addStreamingEndpoint', { ...ENDPOINT });
+    const result = await vscode.commands.executeCommand<{ status: string; changed?: string[] }>('catalyst.addStreamingEndpoint', { ...ENDPOINT });
+    assert.deepEqual({ status: result?.status, changed: [...(result?.changed ?? [])].sort() }, { status: 'applied', changed: ['main.py', 'streaming.py'] });
 
     const module = diskText('streaming.py');
     assert.ok(module, 'streaming.py is created next to main.py');
@@ -70,7 +71,8 @@ describe('Add Streaming Endpoint', () => {
 
   it('running it again changes nothing', async () => {
     const before = { main: diskText('main.py'), module: diskText('streaming.py') };
-    await vscode.commands.executeCommand('catalyst.addStreamingEndpoint', { ...ENDPOINT });
+    const result = await vscode.commands.executeCommand<{ status: string }>('catalyst.addStreamingEndpoint', { ...ENDPOINT });
+    assert.equal(result?.status, 'already-present');
     assert.equal(currentText('main.py'), before.main);
     assert.equal(diskText('streaming.py'), before.module);
     const document = await vscode.workspace.openTextDocument(main);
