@@ -87,7 +87,7 @@ export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> 
     io.stdout(`1. Copied the sample app to ${folder}\n`);
 
     const outcome = await addEndpoint(folder, { route: '/stream', source: { kind: 'demo' } });
-    if (outcome.status !== 'applied') {
+    if (outcome.status === 'refused' || outcome.status === 'already-present') {
       throw new CliError(`could not add the endpoint to the sample app: ${outcome.message}`);
     }
     const { endpoint, changes } = outcome.plan;

@@ -12,19 +12,21 @@
  * `files` maps workspace-relative POSIX paths to text: every Python file of the workspace (`__init__.py`
  * files tell packages from scripts; other modules are read for routers, route clashes and token functions).
  */
-import path from 'node:path';
 import { renderBodyModel, renderRouteFunction, promptExpression } from '../codegen/python/templates/route.py';
 import { demoTokenSource, functionTokenSource, sdkTokenSource, type Helper, type TokenSourceCode } from '../codegen/python/templates/tokenSources.py';
 import type { FastApiApp, FunctionInfo, ModuleAnalysis } from '../python/analysis';
 import { planImports, type ImportRequest } from '../python/importEdit';
-import { PythonWorkspace, type EndpointTarget, type ServedRoute, type TargetRef } from '../python/workspace';
+import { PythonWorkspace, type EndpointTarget } from '../python/workspace';
+import { importModuleFor, importsOwnPackageAbsolutely, normaliseFile, streamingModuleFile, uvicornTargetFor, type UvicornTarget } from './modulePaths';
 import { insertBlocks, lineStartOf, reindent } from './pythonLayout';
 import { bodyModelNameFor, handlerNameFor, pathParameters, uniqueName, validateRoutePath } from './routePath';
+import { buildRouteIndex } from './routeIndex';
 import { decideStreamingModule } from './streamingModule';
 import { applyTextEdits, coalesceTextEdits, type TextEdit } from './textEdit';
 import { formatTokenSource, type TokenSourceChoice } from './tokenSource';
 
 export type { TokenSourceChoice } from './tokenSource';
+export { uvicornArguments, type UvicornTarget } from './modulePaths';
 
 export type HttpMethod = 'GET' | 'POST';
 
@@ -73,21 +75,6 @@ export interface PlannedEndpoint {
   readonly serve?: UvicornTarget;
 }
 
-/** `uvicorn [--app-dir DIR] module:attribute [--factory]`, run from the workspace folder. */
-export interface UvicornTarget {
-  /** Workspace-relative folder to put on sys.path ('' for the workspace folder itself; `src` in a src layout). */
-  readonly appDir: string;
-  /** `app.main:app`, `shop.app:create_app` */
-  readonly app: string;
-  /** The attribute is an app factory (uvicorn --factory). */
-  readonly factory: boolean;
-}
-
-/** The uvicorn command-line arguments (after `-m uvicorn`) for a target. */
-export function uvicornArguments(target: UvicornTarget): string[] {
-  return [...(target.appDir ? ['--app-dir', target.appDir] : []), target.app, ...(target.factory ? ['--factory'] : [])];
-}
-
 export type RefusalReason =
   | 'invalid-route'
   | 'route-taken'
@@ -114,7 +101,6 @@ export type AddEndpointPlan =
   | { readonly status: 'refused'; readonly reason: RefusalReason; readonly message: string };
 
 export const DEFAULT_ROUTE = '/stream';
-const STREAMING_MODULE_FILE = 'streaming.py';
 
 class Refusal extends Error {
   constructor(
@@ -170,8 +156,10 @@ class Planner {
       throw new Refusal('invalid-route', `Invalid route path: ${invalid}.`);
     }
     const target = await this.resolveTarget();
-    const { url, matches } = await this.servedPaths(target);
-    const serve = await this.serveTarget(target);
+    const index = await buildRouteIndex(this.workspace, target, target.analysis);
+    const url = index.url(this.route);
+    const matches = index.matches(this.route);
+    const serve = await uvicornTargetFor(this.workspace, target);
     const endpointBase = {
       file: target.file,
       owner: target.id,
@@ -208,8 +196,9 @@ class Planner {
     const notes: string[] = [];
 
     // The streaming module, and how the target imports it.
-    const moduleFile = this.streamingModuleFile(target.file);
-    const moduleImport = importModuleFor(this.workspace, target.file, moduleFile, importsOwnPackageAbsolutely(this.workspace, target));
+    const moduleFile = streamingModuleFile(this.workspace, target.file, this.request.moduleLocation);
+    const absolute = importsOwnPackageAbsolutely(this.workspace, target.file, analysis);
+    const moduleImport = importModuleFor(this.workspace, target.file, moduleFile, absolute);
     if (moduleImport === undefined) {
       throw new Refusal('unsupported-layout', `${target.file} cannot import a streaming module at ${moduleFile}: put it in the same package as ${target.file} (or next to it, for a top-level script).`);
     }
@@ -391,51 +380,6 @@ class Planner {
     );
   }
 
-  /**
-   * The path a client will request for the new route, and the routes a client can already reach at that path
-   * (through the target itself, and, for a router, through every app or router that includes it).
-   */
-  private async servedPaths(target: ResolvedTarget): Promise<{ url: string; matches: ServedRoute[] }> {
-    const ref: TargetRef = { file: target.file, id: target.id };
-    if (target.kind !== 'router') {
-      // A factory and the module's app made by it serve the same routes.
-      const owners = [ref, ...target.analysis.apps.filter((a) => a.createdBy === target.id).map((a) => ({ file: target.file, id: a.id }))];
-      const tables = await Promise.all(owners.map((owner) => this.workspace.routeTable(owner)));
-      return { url: this.route, matches: uniqueRoutes(tables.flat().filter((served) => served.path === this.route)) };
-    }
-    const router = target.analysis.routers.find((r) => r.id === target.id)!;
-    const ownPath = router.prefix + this.route;
-    const matches = (await this.workspace.routeTable(ref)).filter((served) => served.path === ownPath);
-    const inclusions = await this.workspace.inclusionsOf(ref);
-    for (const inclusion of inclusions) {
-      const full = inclusion.prefix + ownPath;
-      matches.push(...(await this.workspace.routeTable(inclusion.owner)).filter((served) => served.path === full));
-    }
-    return { url: inclusions.length > 0 ? inclusions[0]!.prefix + ownPath : ownPath, matches: uniqueRoutes(matches) };
-  }
-
-  /** The app uvicorn runs to serve the target: itself, or for a router the first app that includes it. */
-  private async serveTarget(target: ResolvedTarget | TargetRef, seen = new Set<string>()): Promise<UvicornTarget | undefined> {
-    const analysis = await this.workspace.module(target.file);
-    const app = analysis?.apps.find((a) => a.id === target.id);
-    if (app) {
-      const identity = this.workspace.identity(target.file);
-      return { appDir: identity.root, app: `${identity.dottedName}:${app.id}`, factory: app.kind === 'factory' };
-    }
-    const key = `${target.file}:${target.id}`;
-    if (seen.has(key)) {
-      return undefined;
-    }
-    seen.add(key);
-    for (const inclusion of await this.workspace.inclusionsOf(target)) {
-      const served = await this.serveTarget(inclusion.owner, seen);
-      if (served) {
-        return served;
-      }
-    }
-    return undefined;
-  }
-
   private async tokenSource(target: ResolvedTarget): Promise<TokenSourceCode> {
     const source = this.source;
     if (source.kind === 'demo') {
@@ -452,7 +396,7 @@ class Planner {
     const takesPrompt = required.length === 1 || found.fn.parameters.some((p) => !p.variadic);
     const imports: ImportRequest[] = [];
     if (found.file !== target.file) {
-      const module = importModuleFor(this.workspace, target.file, found.file, importsOwnPackageAbsolutely(this.workspace, target));
+      const module = importModuleFor(this.workspace, target.file, found.file, importsOwnPackageAbsolutely(this.workspace, target.file, target.analysis));
       if (module === undefined) {
         throw new Refusal('unsupported-layout', `${target.file} cannot import ${source.name} from ${found.file}.`);
       }
@@ -489,19 +433,6 @@ class Planner {
       throw new Refusal('unknown-source', `${name} in ${found.file} is not an async generator function (async def ... yield); the endpoint streams what such a function yields.`);
     }
     return found;
-  }
-
-  private streamingModuleFile(targetFile: string): string {
-    const location = this.request.moduleLocation?.trim();
-    if (location) {
-      const normalised = normaliseFile(location);
-      return normalised.endsWith('.py') ? normalised : path.posix.join(normalised, STREAMING_MODULE_FILE);
-    }
-    const identity = this.workspace.identity(targetFile);
-    // The top of the target's package (src/myapp/, app/), or the script's own folder.
-    const topPackage = identity.inPackage || identity.isPackage ? identity.dottedName.split('.')[0]! : undefined;
-    const folder = topPackage === undefined ? folderOf(targetFile) : joinPath(identity.root, topPackage);
-    return joinPath(folder, STREAMING_MODULE_FILE);
   }
 
   /** Module-level code goes at the end, above `if __name__ == "__main__":` and above the router's own inclusion. */
@@ -542,51 +473,10 @@ class Planner {
   }
 }
 
-/**
- * The module name `fromFile` imports `toFile` by: relative within one package (unless `absolute`, for files
- * that import their own package by its full name), the dotted name from a script's folder otherwise.
- */
-export function importModuleFor(workspace: PythonWorkspace, fromFile: string, toFile: string, absolute = false): string | undefined {
-  const from = workspace.identity(fromFile);
-  const to = workspace.identity(toFile);
-  if (from.root !== to.root) {
-    return undefined;
-  }
-  const toParts = to.dottedName.split('.');
-  if (from.inPackage || from.isPackage) {
-    const fromParts = from.dottedName.split('.');
-    const base = from.isPackage ? fromParts : fromParts.slice(0, -1);
-    if (!absolute && (to.inPackage || to.isPackage) && toParts[0] === base[0]) {
-      let common = 0;
-      while (common < base.length && common < toParts.length - 1 && base[common] === toParts[common]) {
-        common++;
-      }
-      return '.'.repeat(base.length - common + 1) + toParts.slice(common).join('.');
-    }
-  }
-  return to.dottedName;
-}
-
-/** The file imports from its own package by absolute name (`from shop.api import x`) and never relatively. */
-function importsOwnPackageAbsolutely(workspace: PythonWorkspace, target: ResolvedTarget): boolean {
-  const ownPackage = workspace.identity(target.file).dottedName.split('.')[0];
-  const fromImports = target.analysis.imports.filter((s) => s.topLevel && s.kind === 'from');
-  return fromImports.some((s) => s.module.split('.')[0] === ownPackage) && !fromImports.some((s) => s.module.startsWith('.'));
-}
-
 /** Apps before routers; of an app made by a local factory and the factory, the factory (it makes every app). */
 export function preferredTargets(targets: readonly EndpointTarget[]): EndpointTarget[] {
   const factories = new Set(targets.filter((t) => t.kind === 'factory').map((t) => `${t.file}:${t.id}`));
   return targets.filter((t) => !(t.createdBy !== undefined && factories.has(`${t.file}:${t.createdBy}`)));
-}
-
-/** Each route once (a router's routes are reached through the router and through the app including it). */
-function uniqueRoutes(routes: readonly ServedRoute[]): ServedRoute[] {
-  const seen = new Set<string>();
-  return routes.filter((served) => {
-    const key = `${served.file}:${served.route.span.start}`;
-    return !seen.has(key) && seen.add(key) !== undefined;
-  });
 }
 
 /** The start of the comment lines directly above the statement at `offset` (they belong to it). */
@@ -600,17 +490,3 @@ function leadingCommentsStart(analysis: ModuleAnalysis, offset: number): number 
   }
   return start ? lineStartOf(analysis.source, start.startIndex) : lineStartOf(analysis.source, offset);
 }
-
-function normaliseFile(file: string): string {
-  return path.posix.normalize(file.replace(/\\/g, '/')).replace(/^\.\//, '');
-}
-
-function folderOf(file: string): string {
-  const dir = path.posix.dirname(file);
-  return dir === '.' ? '' : dir;
-}
-
-function joinPath(dir: string, name: string): string {
-  return dir === '' ? name : `${dir}/${name}`;
-}
-

@@ -1,0 +1,149 @@
+/**
+ * The questions "Add Streaming Endpoint" asks, behind a small prompts interface: the extension answers them
+ * with QuickPicks and an InputBox, tests with canned answers. Only what the caller did not already give is
+ * asked (the command's options object, settings): target (when there is more than one), route (validated as
+ * it is typed, clashes included), method, token source.
+ *
+ *   const request = await askAddEndpointRequest(files, prompts, { given, defaults, activeFile });
+ *   if (request) { const plan = await planAddEndpoint(files, request); ... }
+ */
+import { SDK_PROVIDERS } from '../codegen/python/templates/tokenSources.py';
+import { PythonWorkspace, type EndpointTarget } from '../python/workspace';
+import { DEFAULT_ROUTE, preferredTargets, type AddEndpointRequest, type HttpMethod } from './addEndpoint';
+import { buildRouteIndex } from './routeIndex';
+import { validateRoutePath } from './routePath';
+import type { TokenSourceChoice } from './tokenSource';
+
+export interface Choice<T> {
+  readonly label: string;
+  readonly description?: string;
+  readonly value: T;
+}
+
+export type Question = 'target' | 'route' | 'method' | 'source';
+
+export interface AddEndpointPrompts {
+  /** One of `choices` (the first is the suggested one); undefined when the user cancels. */
+  pick<T>(question: Question, title: string, choices: readonly Choice<T>[]): Promise<T | undefined>;
+  /** Text, with `validate` run on every change (a message blocks the answer); undefined when cancelled. */
+  input(question: Question, title: string, initial: string, validate: (value: string) => string | undefined): Promise<string | undefined>;
+}
+
+export interface AskOptions {
+  /** Answers already known (the command's options argument); these are not asked. */
+  readonly given?: AddEndpointRequest;
+  /** Settings: the route and method offered first, and where the streaming module goes. */
+  readonly defaults?: { readonly route?: string; readonly method?: HttpMethod; readonly moduleLocation?: string };
+  /** The workspace-relative path of the active editor's file: its apps are offered first. */
+  readonly activeFile?: string;
+}
+
+/** The request to plan, or undefined when the user cancelled a question. Throws nothing for "no app": the planner says so. */
+export async function askAddEndpointRequest(files: ReadonlyMap<string, string>, prompts: AddEndpointPrompts, options: AskOptions = {}): Promise<AddEndpointRequest | undefined> {
+  const given = options.given ?? {};
+  const workspace = new PythonWorkspace(files);
+  try {
+    let target = given.target;
+    if (!target) {
+      const targets = orderTargets(preferredTargets(await workspace.targets()), options.activeFile);
+      if (targets.length > 1) {
+        const picked = await prompts.pick(
+          'target',
+          'Add the streaming endpoint to which app or router?',
+          targets.map((t) => ({ label: t.id, description: `${t.file}:${t.line + 1} · ${t.description}`, value: t })),
+        );
+        if (!picked) {
+          return undefined;
+        }
+        target = { file: picked.file, id: picked.id };
+      } else if (targets.length === 1) {
+        target = { file: targets[0]!.file, id: targets[0]!.id };
+      }
+    }
+
+    let route = given.route;
+    if (route === undefined) {
+      const validate = await routeValidator(workspace, target);
+      route = await prompts.input('route', 'Route path of the streaming endpoint', options.defaults?.route ?? DEFAULT_ROUTE, validate);
+      if (route === undefined) {
+        return undefined;
+      }
+    }
+
+    let method = given.method;
+    if (method === undefined) {
+      const preferred = options.defaults?.method ?? 'GET';
+      const methods: Array<Choice<HttpMethod>> = [
+        { label: 'GET', description: 'the prompt in the query string (?prompt=...); EventSource can call it', value: 'GET' },
+        { label: 'POST', description: 'a JSON body {"prompt": "..."} validated by a pydantic model', value: 'POST' },
+      ];
+      method = await prompts.pick('method', 'HTTP method', preferred === 'POST' ? methods.reverse() : methods);
+      if (!method) {
+        return undefined;
+      }
+    }
+
+    let source = given.source;
+    if (!source) {
+      source = await prompts.pick('source', 'Where do the tokens come from?', await sourceChoices(workspace, target?.file));
+      if (!source) {
+        return undefined;
+      }
+    }
+
+    const moduleLocation = given.moduleLocation ?? options.defaults?.moduleLocation;
+    return { ...(target ? { target } : {}), route, method, source, ...(moduleLocation ? { moduleLocation } : {}) };
+  } finally {
+    workspace.dispose();
+  }
+}
+
+/** The active file's targets first, then the rest in their order (top-level files first). */
+function orderTargets(targets: readonly EndpointTarget[], activeFile: string | undefined): EndpointTarget[] {
+  return [...targets.filter((t) => t.file === activeFile), ...targets.filter((t) => t.file !== activeFile)];
+}
+
+/** Path syntax, then clashes with the routes the target already serves (an SSE route of ours is the planner's call). */
+async function routeValidator(workspace: PythonWorkspace, target: AddEndpointRequest['target']): Promise<(route: string) => string | undefined> {
+  const analysis = target?.id === undefined ? undefined : await workspace.module(target.file);
+  const index = analysis && target?.id !== undefined && analysis.syntaxErrors.length === 0 ? await buildRouteIndex(workspace, { file: target.file, id: target.id }, analysis) : undefined;
+  return (route) => {
+    const invalid = validateRoutePath(route);
+    if (invalid || !index) {
+      return invalid;
+    }
+    const clash = index.matches(route).find((served) => !served.route.streamsSse);
+    if (!clash) {
+      return undefined;
+    }
+    const handler = clash.route.handler ? ` (${clash.route.handler.name})` : '';
+    return `${index.url(route)} is already served by ${clash.methods.join('/')} in ${clash.file}:${clash.route.span.startPoint.row + 1}${handler}`;
+  };
+}
+
+const SDK_LABELS: Readonly<Record<string, string>> = {
+  anthropic: 'Anthropic (Claude) through the anthropic SDK',
+  openai: 'OpenAI Chat Completions through the openai SDK',
+  groq: 'Groq through the groq SDK',
+};
+
+/** The demo generator, the SDKs, then the async generator functions of the workspace (the target's first). */
+async function sourceChoices(workspace: PythonWorkspace, targetFile: string | undefined): Promise<Array<Choice<TokenSourceChoice>>> {
+  const choices: Array<Choice<TokenSourceChoice>> = [
+    { label: 'demo', description: 'a canned reply, word by word: streams before any model is wired in', value: { kind: 'demo' } },
+    ...SDK_PROVIDERS.map((provider) => ({ label: provider, description: SDK_LABELS[provider], value: { kind: 'sdk', provider } as const })),
+  ];
+  // Only files that can hold one are parsed.
+  const files = [...workspace.files.entries()].filter(([file, text]) => file.endsWith('.py') && text.includes('async def') && text.includes('yield')).map(([file]) => file);
+  files.sort((a, b) => Number(b === targetFile) - Number(a === targetFile));
+  const seen = new Set<string>();
+  for (const file of files) {
+    for (const fn of (await workspace.module(file)!).functions) {
+      if (fn.isAsync && fn.isGenerator && !seen.has(fn.name) && fn.name !== 'demo_tokens') {
+        seen.add(fn.name);
+        choices.push({ label: fn.name, description: `your async generator in ${file}:${fn.span.startPoint.row + 1}`, value: { kind: 'function', name: fn.name } });
+      }
+    }
+  }
+  return choices;
+}

@@ -1,0 +1,108 @@
+/**
+ * Python module paths in a workspace: where the streaming module goes, the name one module imports another
+ * by, and how uvicorn is pointed at an app.
+ */
+import path from 'node:path';
+import type { ModuleAnalysis } from '../python/analysis';
+import type { PythonWorkspace, TargetRef } from '../python/workspace';
+
+export const STREAMING_MODULE_FILE = 'streaming.py';
+
+/** `uvicorn [--app-dir DIR] module:attribute [--factory]`, run from the workspace folder. */
+export interface UvicornTarget {
+  /** Workspace-relative folder to put on sys.path ('' for the workspace folder itself; `src` in a src layout). */
+  readonly appDir: string;
+  /** `app.main:app`, `shop.app:create_app` */
+  readonly app: string;
+  /** The attribute is an app factory (uvicorn --factory). */
+  readonly factory: boolean;
+}
+
+/** The uvicorn command-line arguments (after `-m uvicorn`) for a target. */
+export function uvicornArguments(target: UvicornTarget): string[] {
+  return [...(target.appDir ? ['--app-dir', target.appDir] : []), target.app, ...(target.factory ? ['--factory'] : [])];
+}
+
+/** The app uvicorn runs to serve a target: the app itself, or for a router the first app that includes it. */
+export async function uvicornTargetFor(workspace: PythonWorkspace, target: TargetRef, seen = new Set<string>()): Promise<UvicornTarget | undefined> {
+  const analysis = await workspace.module(target.file);
+  const app = analysis?.apps.find((a) => a.id === target.id);
+  if (app) {
+    const identity = workspace.identity(target.file);
+    return { appDir: identity.root, app: `${identity.dottedName}:${app.id}`, factory: app.kind === 'factory' };
+  }
+  const key = `${target.file}:${target.id}`;
+  if (seen.has(key)) {
+    return undefined;
+  }
+  seen.add(key);
+  for (const inclusion of await workspace.inclusionsOf(target)) {
+    const served = await uvicornTargetFor(workspace, inclusion.owner, seen);
+    if (served) {
+      return served;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Where the streaming module of a target goes: `location` when given (a `.py` file, or a folder for
+ * `streaming.py` in it), else the top of the target's package (src/shop/, app/), or a script's own folder.
+ */
+export function streamingModuleFile(workspace: PythonWorkspace, targetFile: string, location?: string): string {
+  if (location?.trim()) {
+    const normalised = normaliseFile(location.trim());
+    return normalised.endsWith('.py') ? normalised : joinPath(normalised, STREAMING_MODULE_FILE);
+  }
+  const identity = workspace.identity(targetFile);
+  const topPackage = identity.inPackage || identity.isPackage ? identity.dottedName.split('.')[0]! : undefined;
+  const folder = topPackage === undefined ? folderOf(targetFile) : joinPath(identity.root, topPackage);
+  return joinPath(folder, STREAMING_MODULE_FILE);
+}
+
+/**
+ * The module name `fromFile` imports `toFile` by: relative within one package (unless `absolute`, for files
+ * that import their own package by its full name), the dotted name from a script's folder otherwise;
+ * undefined when no import can reach it (different sys.path roots).
+ */
+export function importModuleFor(workspace: PythonWorkspace, fromFile: string, toFile: string, absolute = false): string | undefined {
+  const from = workspace.identity(fromFile);
+  const to = workspace.identity(toFile);
+  if (from.root !== to.root) {
+    return undefined;
+  }
+  const toParts = to.dottedName.split('.');
+  if (from.inPackage || from.isPackage) {
+    const fromParts = from.dottedName.split('.');
+    const base = from.isPackage ? fromParts : fromParts.slice(0, -1);
+    if (!absolute && (to.inPackage || to.isPackage) && toParts[0] === base[0]) {
+      let common = 0;
+      while (common < base.length && common < toParts.length - 1 && base[common] === toParts[common]) {
+        common++;
+      }
+      return '.'.repeat(base.length - common + 1) + toParts.slice(common).join('.');
+    }
+  }
+  return to.dottedName;
+}
+
+/** The module imports from its own package by absolute name (`from shop.api import x`) and never relatively. */
+export function importsOwnPackageAbsolutely(workspace: PythonWorkspace, file: string, analysis: ModuleAnalysis): boolean {
+  const ownPackage = workspace.identity(file).dottedName.split('.')[0];
+  const fromImports = analysis.imports.filter((s) => s.topLevel && s.kind === 'from');
+  return fromImports.some((s) => s.module.split('.')[0] === ownPackage) && !fromImports.some((s) => s.module.startsWith('.'));
+}
+
+/** `./app\\main.py` -> `app/main.py` */
+export function normaliseFile(file: string): string {
+  return path.posix.normalize(file.replace(/\\/g, '/')).replace(/^\.\//, '');
+}
+
+function folderOf(file: string): string {
+  const dir = path.posix.dirname(file);
+  return dir === '.' ? '' : dir;
+}
+
+function joinPath(dir: string, name: string): string {
+  return dir === '' ? name : `${dir}/${name}`;
+}

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { askAddEndpointRequest, type AddEndpointPrompts, type Choice, type Question } from '../../src/core/plan/addEndpointQuestions';
+
+/** Canned answers, recording what was asked and offered. */
+function cannedPrompts(answers: Partial<Record<Question, (choices: readonly Choice<unknown>[]) => unknown>>, routeTyping: readonly string[] = []) {
+  const asked: Array<{ question: Question; labels?: string[]; validation?: Array<string | undefined> }> = [];
+  const prompts: AddEndpointPrompts = {
+    async pick<T>(question: Question, _title: string, choices: readonly Choice<T>[]) {
+      asked.push({ question, labels: choices.map((c) => c.label) });
+      const answer = answers[question];
+      return (answer ? answer(choices as readonly Choice<unknown>[]) : choices[0]?.value) as T | undefined;
+    },
+    async input(question: Question, _title: string, initial: string, validate: (value: string) => string | undefined) {
+      asked.push({ question, validation: routeTyping.map(validate) });
+      const answer = answers[question];
+      return answer ? (answer([]) as string | undefined) : initial;
+    },
+  };
+  return { prompts, asked };
+}
+
+const MAIN = 'from fastapi import APIRouter, FastAPI\n\napp = FastAPI()\nrouter = APIRouter(prefix="/r")\n\n\n@app.get("/taken")\nasync def taken() -> None: ...\n\n\nasync def my_tokens(prompt: str):\n    yield prompt\n';
+const OTHER = 'from fastapi import FastAPI\n\napi = FastAPI()\n';
+
+describe('askAddEndpointRequest', () => {
+  it('asks for target, route, method and source, offering the active file first and validating the route live', async () => {
+    const files = new Map([
+      ['other.py', OTHER],
+      ['main.py', MAIN],
+    ]);
+    const { prompts, asked } = cannedPrompts({ source: (choices) => choices.find((c) => c.label === 'my_tokens')!.value }, ['/ok', 'no-slash', '/taken']);
+    const request = await askAddEndpointRequest(files, prompts, { activeFile: 'main.py', defaults: { method: 'POST', moduleLocation: 'lib' } });
+    assert.deepEqual(asked[0], { question: 'target', labels: ['app', 'router', 'api'] });
+    assert.equal(asked[1]!.question, 'route');
+    assert.deepEqual(asked[1]!.validation, [undefined, 'a route path starts with "/" (got "no-slash")', '/taken is already served by GET in main.py:7 (taken)']);
+    assert.deepEqual(asked[2], { question: 'method', labels: ['POST', 'GET'] });
+    assert.deepEqual(asked[3]!.labels, ['demo', 'anthropic', 'openai', 'groq', 'my_tokens']);
+    assert.deepEqual(request, { target: { file: 'main.py', id: 'app' }, route: '/stream', method: 'POST', source: { kind: 'function', name: 'my_tokens' }, moduleLocation: 'lib' });
+  });
+
+  it('asks nothing that was given, and stops when a question is cancelled', async () => {
+    const files = new Map([['main.py', MAIN]]);
+    const given = { target: { file: 'main.py', id: 'app' }, route: '/x', method: 'GET', source: { kind: 'demo' } } as const;
+    const { prompts, asked } = cannedPrompts({});
+    assert.deepEqual(await askAddEndpointRequest(files, prompts, { given }), given);
+    assert.deepEqual(asked, []);
+    const cancelled = cannedPrompts({ method: () => undefined });
+    assert.equal(await askAddEndpointRequest(files, cancelled.prompts, { given: { route: '/x' } }), undefined);
+    assert.deepEqual(cancelled.asked.map((a) => a.question), ['target', 'method']);
+  });
+
+  it('validates the route against a router with its prefixes', async () => {
+    const files = new Map([['main.py', `${MAIN}\n\n@router.get("/x")\nasync def x() -> None: ...\n\n\napp.include_router(router, prefix="/v1")\n`]]);
+    const { prompts, asked } = cannedPrompts({ target: (choices) => choices.find((c) => c.label === 'router')!.value }, ['/x', '/y']);
+    await askAddEndpointRequest(files, prompts);
+    assert.deepEqual(asked[1]!.validation, ['/v1/r/x is already served by GET in main.py:15 (x)', undefined]);
+  });
+});
