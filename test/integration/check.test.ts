@@ -1,0 +1,118 @@
+/**
+ * `catalyst-streaming check`: findings as text and as the public JSON format, exit codes, and --fix on a
+ * copy of the fixture corpus (files rewritten, streaming.py created, nothing left to fix, a second run a no-op).
+ */
+import assert from 'node:assert/strict';
+import { cp, readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { main } from '../../src/cli/main';
+import { analyzePythonModule } from '../../src/core/python/analysis';
+import { inspectGeneratedFile } from '../../src/core/codegen/python/generatedHeader';
+import { withTempDir } from '../support/tempdir';
+
+const FIXTURES = path.join(__dirname, '../fixtures/llm');
+
+async function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['check', ...args], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd });
+  return { code, stdout, stderr };
+}
+
+describe('catalyst-streaming check', () => {
+  it('prints file:line:col findings and exits 1', async () => {
+    const { code, stdout } = await run(['snippets'], FIXTURES);
+    assert.equal(code, 1);
+    const lines = stdout.trim().split('\n');
+    assert.ok(lines.includes('snippets/anthropic_async_route.py:16:21: llm-not-streamed Anthropic messages.create() returns the whole LLM response at once; stream it with SSE'), stdout);
+    assert.ok(lines.includes('snippets/openai_sync_in_async.py:10:18: llm-sync-client OpenAI chat.completions.create() on the sync OpenAI client blocks the event loop inside async def; use AsyncOpenAI'), stdout);
+    // Streaming calls and calls outside routes are not problems.
+    assert.ok(!stdout.includes('already_streaming.py') && !stdout.includes('outside_route.py') && !stdout.includes('client_in_self.py'), stdout);
+    assert.equal(lines.length, 9);
+  });
+
+  it('--json prints one array in the documented format, 1-based positions of the call', async () => {
+    const { code, stdout } = await run(['--json', 'check/sse_problems.py', 'snippets/kwargs_spread.py'], FIXTURES);
+    assert.equal(code, 1);
+    assert.deepEqual(JSON.parse(stdout), [
+      {
+        file: 'check/sse_problems.py',
+        line: 8,
+        column: 1,
+        code: 'sse-gzip',
+        message: 'GZipMiddleware on app, which has SSE routes, holds events back until its compression buffer fills',
+        provider: null,
+      },
+      {
+        file: 'check/sse_problems.py',
+        line: 18,
+        column: 12,
+        code: 'sse-no-accel-buffering',
+        message: 'StreamingResponse serves text/event-stream without "X-Accel-Buffering: no"; behind nginx the events arrive in bursts',
+        provider: null,
+      },
+      {
+        file: 'snippets/kwargs_spread.py',
+        line: 13,
+        column: 24,
+        code: 'llm-not-streamed',
+        message: 'Groq chat.completions.create() returns the whole LLM response at once; stream it with SSE',
+        provider: 'groq',
+      },
+    ]);
+    const source = await readFile(path.join(FIXTURES, 'snippets/kwargs_spread.py'), 'utf8');
+    assert.equal(source.split('\n')[12]!.slice(23).startsWith('groq.chat.completions.create('), true, 'line 13 column 24 is where the call starts');
+  });
+
+  it('exits 0 with "[]" when there is nothing to report', async () => {
+    const { code, stdout } = await run(['--json', 'snippets/already_streaming.py'], FIXTURES);
+    assert.equal(code, 0);
+    assert.deepEqual(JSON.parse(stdout), []);
+  });
+
+  it('exits 2 on a bad command line', async () => {
+    assert.equal((await run(['no/such/path.py'], FIXTURES)).code, 2);
+    assert.equal((await run(['--bogus'], FIXTURES)).code, 2);
+    assert.equal((await run(['--fix', '--fix-style', 'inline'], FIXTURES)).code, 2);
+    assert.equal((await run(['--fix-style', 'sibling'], FIXTURES)).code, 2);
+  });
+
+  it('--help documents every finding code', async () => {
+    const { code, stdout } = await run(['--help'], FIXTURES);
+    assert.equal(code, 0);
+    for (const findingCode of ['llm-not-streamed', 'llm-sync-client', 'sse-no-accel-buffering', 'sse-gzip']) {
+      assert.match(stdout, new RegExp(`^  ${findingCode} `, 'm'));
+    }
+  });
+
+  it('--fix rewrites the routes, creates streaming.py, leaves nothing to fix, and a second run changes nothing', async () => {
+    await withTempDir('llm-check-fix', async (dir) => {
+      await cp(path.join(FIXTURES, 'snippets'), dir, { recursive: true });
+      const first = await run(['--fix', '.'], dir);
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stderr, /Created streaming\.py/);
+      assert.equal((first.stderr.match(/: fixed: /g) ?? []).length, 8, first.stderr);
+      assert.equal(inspectGeneratedFile(await readFile(path.join(dir, 'streaming.py'), 'utf8')).kind, 'untouched');
+
+      const snapshot = async () => {
+        const files = new Map<string, string>();
+        for (const name of (await readdir(dir)).sort()) {
+          files.set(name, await readFile(path.join(dir, name), 'utf8'));
+        }
+        return files;
+      };
+      const afterFirst = await snapshot();
+      for (const [name, text] of afterFirst) {
+        const original = name === 'streaming.py' ? '' : await readFile(path.join(FIXTURES, 'snippets', name), 'utf8');
+        const [before, after] = await Promise.all([analyzePythonModule(original), analyzePythonModule(text)]);
+        assert.ok(after.syntaxErrors.length <= before.syntaxErrors.length, `${name} gained syntax errors`);
+        before.dispose();
+        after.dispose();
+      }
+      const second = await run(['--fix', '.'], dir);
+      assert.equal(second.code, 0);
+      assert.doesNotMatch(second.stderr, /fixed:|Created|Updated/);
+      assert.deepEqual(await snapshot(), afterFirst);
+    });
+  });
+});
