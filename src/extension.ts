@@ -3,6 +3,7 @@
  * Every feature lives in its own folder under src/features/ and returns its disposables.
  */
 import * as vscode from 'vscode';
+import { registerAddEndpoint } from './features/addEndpoint';
 import { registerLlmQuickFix } from './features/llmQuickFix';
 import { createLogger, type Logger } from './features/shared/logger';
 
@@ -10,6 +11,7 @@ import { createLogger, type Logger } from './features/shared/logger';
 export type Feature = (context: vscode.ExtensionContext, logger: Logger) => vscode.Disposable[] | Promise<vscode.Disposable[]>;
 
 const features: ReadonlyArray<readonly [name: string, register: Feature]> = [
+  ['Add Streaming Endpoint', registerAddEndpoint],
   ['LLM quick fixes', registerLlmQuickFix],
 ];
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { FileSystem } from './fileSystem';
 
 /** Folders that hold no project code: virtual environments, caches, VCS data, build output, dependencies. */
-const SKIPPED_FOLDERS = new Set([
+export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set([
   '.git',
   '.hg',
   '.svn',
