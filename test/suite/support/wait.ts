@@ -28,3 +28,16 @@ export async function waitFor<T>(check: () => T | undefined | false | Promise<T 
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** `promise`, or a rejection naming `what` once `timeoutMs` passes (the timer is cleared either way). */
+export async function withDeadline<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The journey after "Add Streaming Endpoint": "Start Dev Server" runs uvicorn for the app as a VS Code task, the
+ * Stream Preview panel connects to the new route and receives the events from that real server. Asserted on the
+ * host side of the preview's message protocol (what the host posts to the webview), against the same route read
+ * independently; then a screenshot of the workbench with the panel showing the streamed text.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { freePort, waitForPort } from '../../src/core/net/ports';
+import type { PreviewPanel } from '../../src/features/preview/previewPanel';
+import type { HostMessage } from '../../src/protocol/preview';
+import { ENDPOINT } from './support/fixture';
+import { collectEvents, tokenText, type ReceivedEvent } from './support/sse';
+import { waitFor, withDeadline } from './support/wait';
+import { canCaptureWorkbench, captureWorkbench } from './support/workbench';
+
+/** How uvicorn serves the fixture's app (the UvicornTarget the planner reports for main.py). */
+const TARGET = { appDir: '', app: 'main:app', factory: false };
+
+type Message<T extends HostMessage['type']> = Extract<HostMessage, { type: T }>;
+
+function messagesOf<T extends HostMessage['type']>(preview: PreviewPanel, type: T): Message<T>[] {
+  return preview.recentMessages().filter((m): m is Message<T> => m.type === type);
+}
+
+/** The command line a task runs, whatever kind of execution it is. */
+function commandLineOf(task: vscode.Task): string {
+  const execution = task.execution;
+  if (execution instanceof vscode.ProcessExecution) {
+    return [execution.process, ...execution.args].join(' ');
+  }
+  if (execution instanceof vscode.ShellExecution) {
+    const command = typeof execution.command === 'string' ? execution.command : execution.command?.value;
+    return [command ?? execution.commandLine ?? '', ...(execution.args ?? []).map((a) => (typeof a === 'string' ? a : a.value))].join(' ');
+  }
+  return '';
+}
+
+async function portIsClosed(port: number): Promise<boolean> {
+  return waitForPort(port, { timeoutMs: 200 }).then(
+    () => false,
+    () => true,
+  );
+}
+
+describe('dev server and Stream Preview', () => {
+  let port: number;
+  let url: string;
+  let execution: vscode.TaskExecution | undefined;
+  let preview: PreviewPanel | undefined;
+  /** The route's events as a plain HTTP client receives them. */
+  let reference: ReceivedEvent[];
+
+  before(async () => {
+    // The route "Add Streaming Endpoint" adds (idempotent: a no-op when its test already ran).
+    const result = await vscode.commands.executeCommand<{ status: string }>('catalyst.addStreamingEndpoint', { ...ENDPOINT });
+    assert.ok(result?.status === 'applied' || result?.status === 'already-present', `add endpoint: ${JSON.stringify(result)}`);
+    assert.ok(await vscode.workspace.saveAll(false));
+  });
+
+  after(async () => {
+    preview?.panel.dispose();
+    execution?.terminate();
+    if (port !== undefined) {
+      await waitFor(() => portIsClosed(port), { what: `uvicorn to stop listening on ${port}`, timeoutMs: 10_000 }).catch(() => undefined);
+    }
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('Start Dev Server runs uvicorn for the app as a task; the new route streams from it', async () => {
+    port = await freePort();
+    url = `http://127.0.0.1:${port}${ENDPOINT.route}`;
+    const result = await vscode.commands.executeCommand<{ port: number } | undefined>('catalyst.startDevServer', { target: TARGET, port, openPreview: false });
+    assert.equal(result?.port, port);
+
+    execution = await waitFor(() => vscode.tasks.taskExecutions.find((e) => /\buvicorn\b/.test(commandLineOf(e.task))), {
+      what: 'a running task that runs uvicorn',
+    });
+    const commandLine = commandLineOf(execution.task);
+    assert.match(commandLine, /\bmain:app\b/);
+    assert.match(commandLine, new RegExp(`--port[ =]${port}\\b`));
+    await waitForPort(port, { timeoutMs: 20_000 });
+
+    const { contentType, events } = await collectEvents(url);
+    assert.match(contentType ?? '', /^text\/event-stream/);
+    reference = events;
+    assert.ok(reference.filter((e) => e.event === 'token').length > 10, 'the demo route streams word by word');
+  });
+
+  it('the preview panel connects to the route and receives every event', async () => {
+    assert.ok(reference, 'needs the running dev server');
+    preview = await vscode.commands.executeCommand<PreviewPanel>('catalyst.openStreamPreview', { url, send: true });
+    assert.ok(preview?.panel, 'the command returns the panel');
+    assert.equal(preview.panel.viewType, 'catalyst.streamPreview');
+
+    const [ended] = await waitFor(() => (messagesOf(preview!, 'ended').length > 0 ? messagesOf(preview!, 'ended') : undefined), {
+      what: 'the preview run to end',
+      timeoutMs: 20_000,
+    });
+    assert.deepEqual(ended!.end, { kind: 'completed' });
+
+    const [response] = messagesOf(preview, 'response');
+    assert.equal(response?.status, 200);
+    const contentType = response!.headers.find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+    assert.match(contentType ?? '', /^text\/event-stream/);
+
+    const batches = messagesOf(preview, 'batch');
+    const received = batches.flatMap((b) => b.events);
+    assert.deepEqual(
+      received.map((e) => e.event),
+      reference.map((e) => e.event),
+      'the same events, in the same order, as a plain client receives',
+    );
+    assert.deepEqual(received.map((e) => e.data), reference.map((e) => e.data));
+    // Times are stamped on arrival and never go backwards.
+    assert.ok(received.every((e, i) => i === 0 || e.tMs >= received[i - 1]!.tMs));
+
+    const text = batches.reduce((sum, b) => (b.textReplaced ? b.text : sum + b.text), '');
+    assert.equal(text, tokenText(reference));
+    assert.equal(batches.at(-1)?.textFormat, 'catalyst');
+    assert.equal(ended!.stats.tokens, reference.filter((e) => e.event === 'token').length);
+  });
+
+  it('shows in the workbench: screenshot with the panel and the streamed text', async function () {
+    if (!canCaptureWorkbench()) {
+      this.skip(); // desktop runs (test-electron) have no runner taking screenshots
+    }
+    assert.ok(preview, 'needs the preview panel');
+    await vscode.commands.executeCommand('workbench.action.closeAuxiliaryBar');
+    const capture = await captureWorkbench('stream-preview', 'Swap this demo generator');
+    assert.equal(capture.textShown, true, 'the webview shows the assembled text');
+  });
+
+  it('terminating the task stops uvicorn', async () => {
+    assert.ok(execution, 'needs the dev server task');
+    const ended = new Promise<void>((resolve) => {
+      const listener = vscode.tasks.onDidEndTaskProcess((e) => {
+        if (e.execution.task.name === execution!.task.name) {
+          listener.dispose();
+          resolve();
+        }
+      });
+    });
+    execution.terminate();
+    await waitFor(() => portIsClosed(port), { what: `uvicorn to stop listening on ${port}`, timeoutMs: 10_000 });
+    await withDeadline(ended, 10_000, 'the task to report that its process ended');
+    execution = undefined;
+  });
+});
