@@ -5,16 +5,15 @@
  */
 import * as vscode from 'vscode';
 import { planAddEndpoint, type AddEndpointPlan, type AddEndpointRequest, type PlannedEndpoint } from '../../core/plan/addEndpoint';
-import { validateRoutePath } from '../../core/plan/routePath';
-import { parseTokenSource, type TokenSourceChoice } from '../../core/plan/tokenSource';
-import { PythonWorkspace, type EndpointTarget } from '../../core/python/workspace';
+import { askAddEndpointRequest, type AddEndpointPrompts } from '../../core/plan/addEndpointQuestions';
+import { parseTokenSource } from '../../core/plan/tokenSource';
 import type { Logger } from '../shared/logger';
 import { toWorkspaceEdit } from '../shared/fileChanges';
 import { withDelayedProgress } from '../shared/progress';
 import { readPythonFiles, relativePath } from '../shared/workspaceFiles';
 import { offerOrjson } from './orjsonOffer';
 import type { AddEndpointOptions } from './options';
-import { interactivePrompts, type AddEndpointPrompts } from './prompts';
+import { quickInputPrompts } from './prompts';
 import { streamingSettings } from './settings';
 
 /** What the command did; returned to callers of executeCommand (tests, other commands). */
@@ -28,58 +27,33 @@ const CANCELLED: AddEndpointResult = { status: 'cancelled' };
 export async function addStreamingEndpoint(
   options: AddEndpointOptions,
   logger: Logger,
-  prompts: AddEndpointPrompts = interactivePrompts,
+  prompts: AddEndpointPrompts = quickInputPrompts,
 ): Promise<AddEndpointResult> {
-  const folder = await chooseFolder(options, prompts);
+  const source = options.source === undefined ? undefined : parseTokenSource(options.source);
+  if (options.source !== undefined && source === undefined) {
+    return refuse(vscode.l10n.t('Unknown token source "{0}": use demo, anthropic, openai, groq or the name of an async generator function.', options.source));
+  }
+  const folder = await chooseFolder(options);
   if (!folder) {
     return CANCELLED;
   }
+  const files = await withDelayedProgress(vscode.l10n.t('Catalyst: reading the Python files of {0}…', folder.name), (token) => readPythonFiles(folder, token));
   const settings = streamingSettings(folder);
-  const analysed = await withDelayedProgress(vscode.l10n.t('Catalyst: reading the Python files of {0}…', folder.name), async (token) => {
-    const files = await readPythonFiles(folder, token);
-    const workspace = new PythonWorkspace(files);
-    try {
-      const targets = await workspace.targets();
-      return { files, targets, workspace };
-    } catch (error) {
-      workspace.dispose();
-      throw error;
-    }
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const given: AddEndpointRequest = {
+    ...(options.file !== undefined ? { target: { file: options.file, ...(options.variable !== undefined ? { id: options.variable } : {}) } } : {}),
+    ...(options.route !== undefined ? { route: options.route } : {}),
+    ...(options.method !== undefined ? { method: options.method } : {}),
+    ...(source !== undefined ? { source } : {}),
+  };
+  const request = await askAddEndpointRequest(files, prompts, {
+    given,
+    defaults: { route: settings.defaultRoute, method: settings.defaultMethod, ...(settings.moduleLocation ? { moduleLocation: settings.moduleLocation } : {}) },
+    ...(active && vscode.workspace.getWorkspaceFolder(active) === folder ? { activeFile: relativePath(folder, active) } : {}),
   });
-  const { files, workspace } = analysed;
-  let request: AddEndpointRequest;
-  try {
-    const target = await chooseTarget(folder, analysed.targets, options, prompts);
-    if (target === 'none') {
-      return refuse(vscode.l10n.t('No FastAPI app or APIRouter was found in {0}. Create one (app = FastAPI()) and run the command again.', folder.name));
-    }
-    if (!target) {
-      return CANCELLED;
-    }
-    if (options.source !== undefined && parseTokenSource(options.source) === undefined) {
-      return refuse(vscode.l10n.t('Unknown token source "{0}": use demo, anthropic, openai, groq or the name of an async generator function.', options.source));
-    }
-    const route = options.route ?? (await prompts.route(settings.defaultRoute));
-    const method = options.method ?? (route === undefined ? undefined : await prompts.method(settings.defaultMethod));
-    const source = method === undefined ? undefined : await chooseSource(options, target, workspace, prompts);
-    if (route === undefined || method === undefined || source === undefined) {
-      return CANCELLED;
-    }
-    const invalid = validateRoutePath(route);
-    if (invalid) {
-      return refuse(vscode.l10n.t('Invalid route path: {0}.', invalid));
-    }
-    request = {
-      target: { file: target.file, id: target.id },
-      route,
-      method,
-      source,
-      ...(settings.moduleLocation ? { moduleLocation: settings.moduleLocation } : {}),
-    };
-  } finally {
-    workspace.dispose();
+  if (!request) {
+    return CANCELLED;
   }
-
   const plan = await planAddEndpoint(files, request);
   logger.info(`Add Streaming Endpoint: ${plan.status} ${JSON.stringify(request)}`);
   return apply(folder, plan, logger);
@@ -106,7 +80,8 @@ async function apply(folder: vscode.WorkspaceFolder, plan: AddEndpointPlan, logg
   }
 }
 
-async function chooseFolder(options: AddEndpointOptions, prompts: AddEndpointPrompts): Promise<vscode.WorkspaceFolder | undefined> {
+/** The folder the options name, else the active editor's, else the user's pick (multi-root workspaces). */
+async function chooseFolder(options: AddEndpointOptions): Promise<vscode.WorkspaceFolder | undefined> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (folders.length === 0) {
     void vscode.window.showErrorMessage(vscode.l10n.t('Open the folder of your FastAPI project first: Add Streaming Endpoint works on a workspace folder.'));
@@ -121,47 +96,7 @@ async function chooseFolder(options: AddEndpointOptions, prompts: AddEndpointPro
   }
   const active = vscode.window.activeTextEditor?.document.uri;
   const activeFolder = active && vscode.workspace.getWorkspaceFolder(active);
-  return activeFolder ?? prompts.folder(folders);
-}
-
-/** The target the options name, else the user's pick with the active editor's targets first; 'none' if there are none. */
-async function chooseTarget(
-  folder: vscode.WorkspaceFolder,
-  targets: readonly EndpointTarget[],
-  options: AddEndpointOptions,
-  prompts: AddEndpointPrompts,
-): Promise<EndpointTarget | 'none' | undefined> {
-  if (targets.length === 0) {
-    return 'none';
-  }
-  if (options.file !== undefined) {
-    const named = targets.find((target) => target.file === options.file && (options.variable === undefined || target.id === options.variable));
-    if (!named) {
-      void vscode.window.showErrorMessage(
-        vscode.l10n.t('No FastAPI app or router {0} in {1}.', options.variable ?? '', options.file) + ' ' + vscode.l10n.t('Found: {0}.', targets.map((t) => `${t.file}:${t.id}`).join(', ')),
-      );
-    }
-    return named;
-  }
-  const active = vscode.window.activeTextEditor?.document.uri;
-  const activeFile = active && vscode.workspace.getWorkspaceFolder(active) === folder ? relativePath(folder, active) : undefined;
-  const ordered = [...targets].sort((a, b) => Number(b.file === activeFile) - Number(a.file === activeFile));
-  return prompts.target(ordered);
-}
-
-/** The options' source, else the user's pick among the providers and the target module's async generators. */
-async function chooseSource(
-  options: AddEndpointOptions,
-  target: EndpointTarget,
-  workspace: PythonWorkspace,
-  prompts: AddEndpointPrompts,
-): Promise<TokenSourceChoice | undefined> {
-  if (options.source !== undefined) {
-    return parseTokenSource(options.source);
-  }
-  const analysis = await workspace.module(target.file);
-  const generators = (analysis?.functions ?? []).filter((fn) => fn.isAsync && fn.isGenerator).map((fn) => fn.name);
-  return prompts.source(generators);
+  return activeFolder ?? (folders.length === 1 ? folders[0] : vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Workspace folder to add the streaming endpoint to') }));
 }
 
 function refuse(message: string): AddEndpointResult {
