@@ -129,7 +129,12 @@ export class PreviewView {
       if (changes.text === 'reset') {
         this.text.textContent = model.text;
       } else if (changes.text) {
+        // Follow the text as it grows, unless the user scrolled up to read.
+        const atEnd = this.text.scrollHeight - this.text.scrollTop - this.text.clientHeight < 24;
         this.text.append(changes.text.appended);
+        if (atEnd) {
+          this.text.scrollTop = this.text.scrollHeight;
+        }
       }
     }
     this.hiddenNote.textContent = model.hidden > 0 ? `${model.hidden.toLocaleString('en-US')} earlier events hidden (the transcript export has them)` : '';
@@ -255,11 +260,13 @@ export class PreviewView {
     const style = getComputedStyle(document.body);
     context.fillStyle = style.getPropertyValue('--vscode-charts-blue').trim() || style.color;
     const max = Math.max(...gaps, 1);
-    const barWidth = width / gaps.length;
+    // Bars at most 6 px wide, newest at the right edge: a few gaps should not look like a histogram.
+    const barWidth = Math.min(6, width / gaps.length);
+    const left = width - barWidth * gaps.length;
     gaps.forEach((gap, i) => {
       // Square-root scale: one long silence should not flatten every other bar.
       const barHeight = Math.max(1, Math.sqrt(gap / max) * (height - 2));
-      context.fillRect(i * barWidth, height - barHeight, Math.max(1, barWidth - 1), barHeight);
+      context.fillRect(left + i * barWidth, height - barHeight, Math.max(1, barWidth - 1), barHeight);
     });
     this.chart.title = `Gaps between the last ${gaps.length} events; longest ${formatMs(max)}`;
   }
@@ -274,7 +281,7 @@ export class PreviewView {
     const iconFor = { ok: 'pass', info: 'info', warning: 'warning', error: 'error' } as const;
     this.headerChecks.replaceChildren(
       ...response.checks.map((check) =>
-        h('li', { className: `check check-${check.level}`, attrs: { 'data-header': check.header } }, icon(iconFor[check.level]), h('strong', { text: check.header }), h('span', { text: ` ${check.message}` })),
+        h('li', { className: `check check-${check.level}`, attrs: { 'data-header': check.header } }, icon(iconFor[check.level]), h('strong', { text: check.header }), h('span', { text: check.message })),
       ),
     );
     this.responseHeaders.replaceChildren(

@@ -19,7 +19,7 @@ export function checkResponseHeaders(headers: ReadonlyArray<readonly [string, st
 
   const cacheControl = (get('cache-control') ?? '').toLowerCase();
   if (cacheControl.includes('no-cache') || cacheControl.includes('no-store')) {
-    add('Cache-Control', 'ok', `${cacheControl.includes('no-transform') ? '' : 'Consider adding no-transform, which tells proxies not to compress or rewrite the stream. '}The stream is not cached`.trim());
+    add('Cache-Control', 'ok', `The stream is not cached${cacheControl.includes('no-transform') ? ' or transformed' : '. Adding no-transform also tells proxies not to compress or rewrite it'}`);
   } else {
     add('Cache-Control', 'warning', 'Missing no-cache: a proxy or CDN may cache or hold back the stream. Send "Cache-Control: no-cache"');
   }

@@ -1,28 +1,24 @@
 /**
- * One Stream Preview panel, host side: runs the request the webview asks for with the SSE core, batches what
- * happens into messages (one per ~25 ms, whatever the event rate), keeps the transcript for export.
+ * One Stream Preview panel, host side: runs the request the webview asks for (runPreview, which batches events
+ * into one message per ~25 ms whatever the rate), keeps the transcript for export, and resends the whole model
+ * to a webview that reloads.
  *
  * For tests (the extension-host suite): `onDidPostMessage` / `recentMessages()` show what the host posted,
  * `onDidReceiveMessage` what the webview sent; `send()` / `exportTranscript(uri)` drive it without the UI.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { Batcher } from '../../core/sse/batcher';
-import type { SseEvent, StreamNotice, StreamRequest } from '../../core/sse/model';
+import type { StreamRequest } from '../../core/sse/model';
 import { apply, emptyModel } from '../../core/sse/previewModel';
-import { StreamSession } from '../../core/sse/session';
+import { runPreview } from '../../core/sse/previewRun';
 import { Transcript } from '../../core/sse/transcript';
-import { EVENT_PREVIEW_CHARS, isWebviewMessage, postToWebview, type EventView, type HostMessage, type RunEnd, type WebviewMessage } from '../../protocol/preview';
+import { isWebviewMessage, postToWebview, type HostMessage, type WebviewMessage } from '../../protocol/preview';
 import type { Logger } from '../shared/logger';
 import { previewHtml } from './html';
 
 export const VIEW_TYPE = 'catalyst.streamPreview';
-/** How often the host posts a batch while events flow. */
-const BATCH_INTERVAL_MS = 25;
 /** Host messages kept for `recentMessages()`. */
 const RECENT_LIMIT = 200;
-
-type BatchItem = { readonly event: EventView; readonly text?: { readonly delta: string; readonly replaced: boolean } } | { readonly notice: StreamNotice };
 
 /** The only folder the webview may load from: the built bundle, its CSS and the codicon font. */
 export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
@@ -39,11 +35,6 @@ export function configureWebview(webview: vscode.Webview, extensionUri: vscode.U
     scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'preview.js')).toString(),
     styleUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'preview.css')).toString(),
   });
-}
-
-export function toEventView(event: SseEvent): EventView {
-  const view = { seq: event.seq, event: event.event, id: event.id, tMs: Math.round(event.tMs * 100) / 100, chunk: event.chunk };
-  return event.data.length > EVENT_PREVIEW_CHARS ? { ...view, data: event.data.slice(0, EVENT_PREVIEW_CHARS), fullLength: event.data.length } : { ...view, data: event.data };
 }
 
 export class PreviewPanel implements vscode.Disposable {
@@ -144,57 +135,16 @@ export class PreviewPanel implements vscode.Disposable {
   }
 
   private async stream(run: number, request: StreamRequest, signal: AbortSignal): Promise<void> {
-    let session: StreamSession | undefined;
-    const batcher = new Batcher<BatchItem>((items) => this.postBatch(run, items, session), BATCH_INTERVAL_MS);
-    session = new StreamSession(request, {
-      onResponse: (head, checks) => this.post({ type: 'response', run, status: head.status, headers: head.headers, checks }),
-      onEvent: (event, text) => {
-        this.transcript.add(event);
-        batcher.push(text ? { event: toEventView(event), text } : { event: toEventView(event) });
-      },
-      onNotice: (notice) => batcher.push({ notice }),
-      onBuffering: (warning) => {
-        batcher.flush();
-        this.post({ type: 'buffering', run, warning });
-      },
-    });
     try {
-      const result = await session.run({ signal });
-      batcher.flush();
+      const result = await runPreview({ run, request, signal, transcript: this.transcript, post: (message) => this.post(message) });
       this.lastEventId = result.lastEventId;
-      const end: RunEnd = result.outcome;
-      this.post({ type: 'ended', run, end, lastEventId: result.lastEventId, stats: session.stats.snapshot(), textError: session.text.error });
+      const end = result.outcome;
       this.logger.info(`Stream preview ${request.method} ${request.url}: ${end.kind === 'failed' ? end.failure.message : end.kind}, ${result.events} events`);
     } finally {
-      batcher.dispose();
       if (this.run === run) {
         this.connection = undefined;
       }
     }
-  }
-
-  private postBatch(run: number, items: readonly BatchItem[], session: StreamSession | undefined): void {
-    if (session === undefined) {
-      return;
-    }
-    const events: EventView[] = [];
-    const notices: StreamNotice[] = [];
-    let text = '';
-    let textReplaced = false;
-    for (const item of items) {
-      if ('notice' in item) {
-        notices.push(item.notice);
-        continue;
-      }
-      events.push(item.event);
-      if (item.text?.replaced) {
-        text = item.text.delta;
-        textReplaced = true;
-      } else if (item.text) {
-        text += item.text.delta;
-      }
-    }
-    this.post({ type: 'batch', run, events, text, textReplaced, textFormat: session.text.format, notices, stats: session.stats.snapshot() });
   }
 
   private receive(message: unknown): void {

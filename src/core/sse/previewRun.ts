@@ -1,0 +1,87 @@
+/**
+ * One run of the Stream Preview, host side, without VS Code: streams the request with a StreamSession and turns
+ * what happens into protocol messages, batching events into one `batch` message per interval (whatever the
+ * event rate). The extension's panel posts these messages to its webview; tests record them and replay them
+ * into the webview bundle in Chromium.
+ */
+import { Batcher } from './batcher';
+import type { BufferingWarning, SseEvent, StreamNotice, StreamRequest } from './model';
+import { StreamSession } from './session';
+import type { StreamResult } from './connection';
+import type { Transcript } from './transcript';
+import { EVENT_PREVIEW_CHARS, type EventView, type HostMessage } from '../../protocol/preview';
+
+/** How often a batch is posted while events flow: under one 60 Hz frame's worth of delay, 40 messages a second. */
+export const BATCH_INTERVAL_MS = 25;
+
+type BatchItem = { readonly event: EventView; readonly text?: { readonly delta: string; readonly replaced: boolean } } | { readonly notice: StreamNotice };
+
+export function toEventView(event: SseEvent): EventView {
+  const view = { seq: event.seq, event: event.event, id: event.id, tMs: Math.round(event.tMs * 100) / 100, chunk: event.chunk };
+  return event.data.length > EVENT_PREVIEW_CHARS ? { ...view, data: event.data.slice(0, EVENT_PREVIEW_CHARS), fullLength: event.data.length } : { ...view, data: event.data };
+}
+
+export interface PreviewRunOptions {
+  readonly run: number;
+  readonly request: StreamRequest;
+  readonly post: (message: HostMessage) => void;
+  /** Receives every event whole (for export). */
+  readonly transcript?: Transcript;
+  readonly signal?: AbortSignal;
+  readonly batchIntervalMs?: number;
+}
+
+/** Streams the request and posts `started`, `response`, `batch`es, `buffering` and `ended`. Never throws for stream trouble. */
+export async function runPreview(options: PreviewRunOptions): Promise<StreamResult> {
+  const { run, request, post, transcript } = options;
+  post({ type: 'started', run, request });
+  const session: StreamSession = new StreamSession(request, {
+    onResponse: (head, checks) => post({ type: 'response', run, status: head.status, headers: head.headers, checks }),
+    onEvent: (event, text) => {
+      transcript?.add(event);
+      batcher.push(text ? { event: toEventView(event), text } : { event: toEventView(event) });
+    },
+    onNotice: (notice) => batcher.push({ notice }),
+    onBuffering: (warning) => {
+      batcher.flush();
+      post({ type: 'buffering', run, warning });
+      postedWarning = warning;
+    },
+  });
+  let postedWarning: BufferingWarning | null = null;
+  const batcher = new Batcher<BatchItem>((items) => post(batchMessage(run, items, session)), options.batchIntervalMs ?? BATCH_INTERVAL_MS);
+  try {
+    const result = await session.run(options.signal ? { signal: options.signal } : {});
+    batcher.flush();
+    // The burst that raised the warning may have grown after it was posted: send its final size.
+    const warning = session.bufferingWarning;
+    if (warning !== null && warning !== postedWarning) {
+      post({ type: 'buffering', run, warning });
+    }
+    post({ type: 'ended', run, end: result.outcome, lastEventId: result.lastEventId, stats: session.stats.snapshot(), textError: session.text.error });
+    return result;
+  } finally {
+    batcher.dispose();
+  }
+}
+
+function batchMessage(run: number, items: readonly BatchItem[], session: StreamSession): HostMessage {
+  const events: EventView[] = [];
+  const notices: StreamNotice[] = [];
+  let text = '';
+  let textReplaced = false;
+  for (const item of items) {
+    if ('notice' in item) {
+      notices.push(item.notice);
+      continue;
+    }
+    events.push(item.event);
+    if (item.text?.replaced) {
+      text = item.text.delta;
+      textReplaced = true;
+    } else if (item.text) {
+      text += item.text.delta;
+    }
+  }
+  return { type: 'batch', run, events, text, textReplaced, textFormat: session.text.format, notices, stats: session.stats.snapshot() };
+}
