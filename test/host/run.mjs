@@ -2,14 +2,21 @@
 // Runs the extension-host test suite (test/suite, compiled to dist/test/suite) inside a real VS Code:
 // code-server's extension host, driven by its web workbench in headless Chromium. Offline, loopback only.
 //
-//   node test/host/run.mjs [--no-build] [--keep] [--grep PATTERN] [--timeout SECONDS] [--coverage DIR]
+//   node test/host/run.mjs [--no-build] [--keep] [--grep PATTERN] [--timeout SECONDS] [--coverage DIR] [--verbose]
+//
+//   --no-build   use dist/ as it is (default: `node esbuild.mjs` first)
+//   --keep       keep the run folder (.host/runs/run-*: workspace copy, code-server.log, workbench.log)
+//   --grep       run only the tests whose full title matches
+//   --timeout    overall limit in seconds for the run once code-server starts (default 300)
+//   --coverage   write the extension bundle's V8 coverage there, for c8 (e.g. coverage/tmp)
+//   --verbose    also print the workbench's own log
 //
 // Exits 0 only when the suite ran at least one test and none failed; the last line printed is
 // "N passed, N failed". Everything it starts (code-server and its extension host, terminals, uvicorn, Chromium)
 // is killed on exit, on timeout and on SIGINT/SIGTERM.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -28,7 +35,6 @@ const SUITE_LINE = '[suite] ';
 
 const { values: flags } = parseArgs({
   options: {
-    build: { type: 'boolean', default: true },
     'no-build': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     grep: { type: 'string' },
@@ -53,7 +59,7 @@ function log(message) {
   console.log(`[host] ${message}`);
 }
 
-/** Waits until `check()` is truthy, polling; false once `deadline` (epoch ms) passes or `stop` says so. */
+/** Polls `check()` until it returns something truthy (returned); undefined once `deadline` (epoch ms) passes. */
 async function pollUntil(check, deadline, intervalMs = 200) {
   while (Date.now() < deadline) {
     const value = await check();
@@ -109,7 +115,7 @@ async function someFrameShows(page, text) {
 }
 
 async function main() {
-  if (flags.build && !flags['no-build']) {
+  if (!flags['no-build']) {
     const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('build failed');
   }
@@ -117,6 +123,7 @@ async function main() {
 
   const { node } = await ensureHostTools();
   await mkdir(path.join(hostDir, 'runs'), { recursive: true });
+  await pruneOldRuns(path.join(hostDir, 'runs'));
   await mkdir(artifactsDir, { recursive: true });
   const runDir = await mkdtemp(path.join(hostDir, 'runs', 'run-'));
   const workspace = path.join(runDir, 'workspace');
@@ -227,6 +234,19 @@ async function main() {
   }
   console.log(`${passed} passed, ${failed} failed`);
   return ok ? 0 : 1;
+}
+
+/**
+ * Failed runs are kept for inspection; remove those older than a day. (Not younger ones: another run may be
+ * using its folder right now.)
+ */
+async function pruneOldRuns(runsDir) {
+  const dayAgo = Date.now() - 24 * 60 * 60 * 1000;
+  for (const name of await readdir(runsDir)) {
+    const folder = path.join(runsDir, name);
+    const { mtimeMs } = await stat(folder);
+    if (mtimeMs < dayAgo) await rm(folder, { recursive: true, force: true });
+  }
 }
 
 /** Whether `pid` is a VS Code extension host (its command line names its type). */
