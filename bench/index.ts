@@ -9,7 +9,9 @@ export interface Benchmark {
   run(): Promise<void>;
 }
 
-const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [];
+const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [
+  () => import('./streaming').then((m) => m.streamingBenchmark),
+];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

@@ -6,9 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { startStreamingApp, type StreamingApp } from '../support/streamingApp';
+import { rawStream } from '../support/rawStream';
 import { getJson } from '../support/wire';
 
 const TOTAL = 1_000_000;
@@ -44,31 +44,15 @@ describe('generated streaming module memory (stream_tokens, include_done off)', 
     const samples: Array<{ events: number; rssKb: number }> = [];
     const checkpoints = [BASELINE_AT, 250_000, 500_000, 750_000, TOTAL - 10_000];
     // A raw socket that only counts: node:http would emit one 'data' event per HTTP chunk (a million of them)
-    // and take more CPU than the server. Chunk framing never contains a blank line, so counting "\n\n" in the
-    // raw bytes counts events; the body is complete when the chunked terminator arrives.
-    const received = await new Promise<{ events: number; complete: boolean }>((resolve, reject) => {
-      const socket = net.connect(app.server.port, '127.0.0.1', () => {
-        socket.write(`GET /in-memory/${randomUUID()}?count=${TOTAL} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
-      });
-      let events = 0; // the headers end with "\r\n\r\n", which contains no "\n\n"
-      let previous = Buffer.alloc(0);
-      socket.on('data', (chunk: Buffer) => {
-        // Look at the last bytes of the previous read too, for a "\n\n" (or the terminator) split across reads.
-        const window = Buffer.concat([previous, chunk]);
-        for (let i = window.indexOf('\n\n', Math.max(0, previous.length - 1)); i >= 0; i = window.indexOf('\n\n', i + 2)) {
-          events++;
-        }
-        previous = window.subarray(Math.max(0, window.length - 5));
-        // The server is still streaming at every checkpoint: its memory is measured mid-stream, where a leak shows.
-        while (checkpoints.length > 0 && events >= checkpoints[0]!) {
-          checkpoints.shift();
-          samples.push({ events, rssKb: residentKb(pid) });
-        }
-      });
-      socket.on('end', () => resolve({ events, complete: previous.toString('latin1').endsWith('0\r\n\r\n') }));
-      socket.on('error', reject);
+    // and could take more CPU than the server.
+    const received = await rawStream(app.server.port, `/in-memory/${randomUUID()}?count=${TOTAL}`, ({ events }) => {
+      // The server is still streaming at every checkpoint: its memory is measured mid-stream, where a leak shows.
+      while (checkpoints.length > 0 && events >= checkpoints[0]!) {
+        checkpoints.shift();
+        samples.push({ events, rssKb: residentKb(pid) });
+      }
     });
-    assert.deepEqual(received, { events: TOTAL, complete: true });
+    assert.deepEqual({ events: received.events, complete: received.complete }, { events: TOTAL, complete: true });
     assert.equal(samples.length, 5, 'RSS sampled at every checkpoint');
     const baseline = samples[0]!.rssKb;
     const peak = Math.max(...samples.map((s) => s.rssKb));
