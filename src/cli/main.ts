@@ -7,9 +7,10 @@ import { addEndpointCommand } from './commands/addEndpoint';
 import { checkCommand } from './commands/check';
 import { demoCommand } from './commands/demo';
 import { generateCommand } from './commands/generate';
+import { previewCommand } from './commands/preview';
 import { CATALYST_VERSION } from '../core/version';
 
-const commands: readonly CliCommand[] = [generateCommand, addEndpointCommand, checkCommand, demoCommand];
+const commands: readonly CliCommand[] = [generateCommand, addEndpointCommand, checkCommand, demoCommand, previewCommand];
 
 const usage = `catalyst-streaming: Server-Sent Events streaming for FastAPI
 

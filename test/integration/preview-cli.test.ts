@@ -1,0 +1,119 @@
+/** `catalyst-streaming preview` against the uvicorn fixture endpoints: output formats and exit codes. */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { main } from '../../src/cli/main';
+import { freePort } from '../../src/core/net/ports';
+import { startUvicorn, type RunningServer } from '../support/uvicorn';
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['preview', ...argv], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: process.cwd() });
+  return { code, stdout, stderr };
+}
+
+describe('catalyst-streaming preview', function () {
+  let server: RunningServer;
+
+  before(async function () {
+    server = await startUvicorn({ cwd: path.resolve(__dirname, '../fixtures/sse'), app: 'app:app' });
+  });
+
+  after(async function () {
+    await server?.stop();
+  });
+
+  it('--json prints one {"event","data","id","t_ms"} object per line and exits 0', async function () {
+    const { code, stdout, stderr } = await cli(`${server.baseUrl}/tokens`, '--json');
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, '');
+    const lines = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(
+      lines.map(({ event, data, id }) => ({ event, data, id })),
+      [
+        { event: 'token', data: '{"text":"Hello"}', id: '1' },
+        { event: 'token', data: '{"text":", "}', id: '2' },
+        { event: 'token', data: '{"text":"world"}', id: '3' },
+        { event: 'token', data: '{"text":"!"}', id: '4' },
+        { event: 'done', data: '{"text":"Hello, world!","token_count":4}', id: '4' },
+      ],
+    );
+    for (const line of lines) {
+      assert.deepEqual(Object.keys(line), ['event', 'data', 'id', 't_ms']);
+      assert.equal(typeof line.t_ms, 'number');
+    }
+    const times = lines.map((l) => l.t_ms as number);
+    assert.deepEqual([...times].sort((a, b) => a - b), times, 't_ms never goes back');
+  });
+
+  it('--json: event defaults to "message" and id is null before any id', async function () {
+    const { code, stdout } = await cli(`${server.baseUrl}/malformed`, '--json');
+    assert.equal(code, 0);
+    const first = JSON.parse(stdout.split('\n')[0]!) as Record<string, unknown>;
+    assert.deepEqual({ event: first.event, data: first.data, id: first.id }, { event: 'message', data: 'first', id: null });
+  });
+
+  it('prints events, the assembled text and a summary in the human format', async function () {
+    const { code, stdout } = await cli(`${server.baseUrl}/tokens`);
+    assert.equal(code, 0);
+    assert.match(stdout, /^HTTP 200 after [\d.]+ ms\n/);
+    assert.match(stdout, /ms {2}token id=1 {2}\{"text":"Hello"\}\n/);
+    assert.match(stdout, /\ntext \(catalyst\): Hello, world!\n/);
+    assert.match(stdout, /events 5 \(token 4, done 1\)/);
+    assert.match(stdout, /first token [\d.]+ ms, [\d.]+ tokens\/s/);
+  });
+
+  it('POSTs --data with --header, and resumes with --last-event-id', async function () {
+    const { code, stdout } = await cli(`${server.baseUrl}/echo`, '--data', '{"prompt":"hi"}', '--header', 'X-Custom: yes', '--last-event-id', '9', '--json');
+    assert.equal(code, 0);
+    const [request, headers] = stdout.trimEnd().split('\n').map((line) => JSON.parse((JSON.parse(line) as { data: string }).data) as Record<string, unknown>);
+    assert.deepEqual(request, { method: 'POST', body: { prompt: 'hi' } });
+    assert.equal(headers!['x-custom'], 'yes');
+    assert.equal(headers!['last-event-id'], '9');
+  });
+
+  it('warns about gzip, a Connection header and buffering in the summary', async function () {
+    const { code, stdout } = await cli(`${server.baseUrl}/gzip/tokens`);
+    assert.equal(code, 0);
+    assert.match(stdout, /warning: Content-Encoding: gzip/);
+    assert.match(stdout, /warning: Connection: "keep-alive"/);
+    assert.match(stdout, /buffering suspected: 20 events arrived in one burst/);
+  });
+
+  it('exits 1 with a clear message for an HTTP error, a non-SSE response and a refused connection', async function () {
+    const httpError = await cli(`${server.baseUrl}/http-error`, '--json');
+    assert.equal(httpError.code, 1);
+    assert.equal(httpError.stdout, '');
+    assert.match(httpError.stderr, /The server answered 503 Service Unavailable: \{"detail":"model overloaded"\}/);
+    const notSse = await cli(`${server.baseUrl}/not-sse`);
+    assert.equal(notSse.code, 1);
+    assert.match(notSse.stderr, /not an event stream \(Content-Type "text\/plain; charset=utf-8"/);
+    const port = await freePort();
+    const refused = await cli(`http://127.0.0.1:${port}/stream`);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /connection refused\. Is the server running\?\nStart the server first/);
+  });
+
+  it('exits 2 for a URL that is not http(s), bad --data and a bad --header', async function () {
+    for (const argv of [['ftp://127.0.0.1/x'], ['http://127.0.0.1:1/x', '--data', '{nope'], ['http://127.0.0.1:1/x', '--header', 'novalue'], []]) {
+      const { code, stderr } = await cli(...argv);
+      assert.equal(code, 2, argv.join(' '));
+      assert.ok(stderr.length > 0);
+    }
+    assert.match((await cli('file:///etc/passwd')).stderr, /not an http\(s\) URL \(scheme "file"\)/);
+  });
+});
+
+describe('catalyst-streaming preview when the server dies mid-stream', function () {
+  it('exits 1 and says the stream ended unexpectedly, after printing the events that came', async function () {
+    const server = await startUvicorn({ cwd: path.resolve(__dirname, '../fixtures/sse'), app: 'app:app' });
+    try {
+      const { code, stdout, stderr } = await cli(`${server.baseUrl}/die`, '--json');
+      assert.equal(code, 1);
+      assert.equal(stdout.trimEnd().split('\n').length, 2);
+      assert.match(stderr, /The stream ended unexpectedly after 2 event\(s\)/);
+    } finally {
+      await server.stop();
+    }
+  });
+});
