@@ -164,6 +164,7 @@ async function main() {
       workspace,
       extensionPath: repoRoot,
       testsPath: testsIndex,
+      home: path.join(runDir, 'chromium-home'),
       onLog: (type, text) => {
         workbenchLog.write(`${type}: ${text}\n`);
         if (text.startsWith(SUITE_LINE)) {

@@ -3,6 +3,7 @@
 // development and the compiled test index passed in the URL payload (the way VS Code's own browser integration
 // tests start). The workbench reports back through two functions the page calls when the smoke-test driver is on:
 // window.codeAutomationLog(type, args) for log output and window.codeAutomationExit(code) when the tests end.
+import path from 'node:path';
 import { format } from 'node:util';
 import { chromium } from 'playwright-core';
 
@@ -27,9 +28,10 @@ export function remoteUri(port, absolutePath) {
 
 /**
  * @param {{ origin: string, port: number, workspace: string, extensionPath: string, testsPath: string,
- *           onLog: (type: string, text: string) => void }} options
+ *           home: string, onLog: (type: string, text: string) => void }} options
+ *   `home`: a throwaway folder used as Chromium's HOME and XDG folders, so nothing is written to the user's.
  */
-export async function openWorkbench({ origin, port, workspace, extensionPath, testsPath, onLog }) {
+export async function openWorkbench({ origin, port, workspace, extensionPath, testsPath, home, onLog }) {
   // launchServer (rather than launch) exposes the browser's pid, so the runner can kill its whole tree.
   const server = await chromium.launchServer({
     executablePath: CHROMIUM,
@@ -38,6 +40,13 @@ export async function openWorkbench({ origin, port, workspace, extensionPath, te
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,
+    env: {
+      ...process.env,
+      HOME: home,
+      XDG_CONFIG_HOME: path.join(home, '.config'),
+      XDG_CACHE_HOME: path.join(home, '.cache'),
+      XDG_DATA_HOME: path.join(home, '.local', 'share'),
+    },
   });
   const browserPid = server.process().pid;
   const browser = await chromium.connect(server.wsEndpoint());
