@@ -88,9 +88,9 @@ describe('LLM call detection', () => {
       assert.deepEqual(await codesIn('client_in_self.py'), []);
     });
 
-    it('a client received as a FastAPI dependency: `Annotated[AsyncAnthropic, Depends(...)]`', async () => {
+    it('a client received as a FastAPI dependency: `client: AsyncAnthropic = Depends(...)`', async () => {
       assert.deepEqual(await detectFile('client_dependency.py'), [
-        { line: 15, provider: 'anthropic', method: 'messages.create', client: 'AsyncAnthropic', site: 'parameter', streams: false, async: true, route: 'haiku' },
+        { line: 13, provider: 'anthropic', method: 'messages.create', client: 'AsyncAnthropic', site: 'parameter', streams: false, async: true, route: 'haiku' },
       ]);
     });
 
@@ -159,6 +159,19 @@ describe('LLM call detection', () => {
           ['AsyncOpenAI', 'inline'],
           ['AsyncAnthropicBedrock', 'inline'],
           ['OpenAI', 'sdk-module'],
+        ],
+      );
+    });
+
+    it('dependency parameters annotated `Annotated[AsyncOpenAI, Depends(...)]` or `OpenAI | None`', async () => {
+      const calls = await detect(
+        `${header}from typing import Annotated\nfrom fastapi import Depends\n\n@app.get("/a")\nasync def a(c: Annotated[AsyncOpenAI, Depends(AsyncOpenAI)], d: OpenAI | None = None) -> None:\n    await c.responses.create(model="m", input="x")\n    d.responses.create(model="m", input="x")\n`,
+      );
+      assert.deepEqual(
+        calls.map((c) => [c.client, c.site, c.route]),
+        [
+          ['AsyncOpenAI', 'parameter', 'a'],
+          ['OpenAI', 'parameter', 'a'],
         ],
       );
     });
