@@ -151,6 +151,9 @@ async function main() {
   const deadline = started + timeoutMs;
   let server;
   let workbench;
+  /** An extension host that dies never reports: end the run at once instead of at the timeout. */
+  let reportHostCrash = (/** @type {string} */ _text) => {};
+  const hostCrashed = new Promise((resolve) => (reportHostCrash = (text) => resolve({ kind: 'host-crash', code: text })));
   let outcome = 'error';
   let exitCode;
   try {
@@ -167,6 +170,7 @@ async function main() {
       home: path.join(runDir, 'chromium-home'),
       onLog: (type, text) => {
         workbenchLog.write(`${type}: ${text}\n`);
+        if (/Extension host .*terminated unexpectedly/.test(text)) reportHostCrash(text);
         if (text.startsWith(SUITE_LINE)) {
           console.log(text.slice(SUITE_LINE.length));
         } else if (flags.verbose || type === 'pageerror') {
@@ -186,7 +190,7 @@ async function main() {
       }
     })();
     const timedOut = new Promise((resolve) => setTimeout(() => resolve({ kind: 'timeout' }), Math.max(0, deadline - Date.now())).unref());
-    const first = /** @type {{kind: string, code?: unknown}} */ (await Promise.race([exitPromise, serverDied, timedOut]));
+    const first = /** @type {{kind: string, code?: unknown}} */ (await Promise.race([exitPromise, serverDied, hostCrashed, timedOut]));
     finished = true;
     await screenshots;
     if (first.kind === 'exit') {
@@ -221,10 +225,17 @@ async function main() {
     log(`TIMEOUT after ${flags.timeout} s${result?.current ? ` in "${result.current}"` : ''}`);
   } else if (outcome === 'server-exit') {
     log(`code-server exited unexpectedly; see ${server?.logFile}`);
+  } else if (outcome === 'host-crash') {
+    log(`the extension host crashed${result?.current ? ` in "${result.current}"` : ''}; see workbench.log in the run folder`);
   } else {
     log(`workbench reported exit code ${exitCode} after ${seconds} s`);
   }
-  if (!result) log('the suite wrote no result: it never started (see code-server.log in the kept run folder)');
+  if (!result) {
+    log('the suite wrote no result: it never started (see code-server.log in the kept run folder)');
+  } else if (!result.finished) {
+    // E.g. the extension host died: the workbench then reports exit code 0 all the same.
+    log(`the suite did not finish${result.current ? `; it was running "${result.current}"` : ''}`);
+  }
   for (const failure of result?.failures ?? []) log(`failed: ${failure.title}`);
 
   const ok = outcome === 'finished' && exitCode === 0 && passed > 0 && failed === 0 && result?.finished === true;
