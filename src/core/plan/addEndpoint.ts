@@ -193,65 +193,28 @@ class Planner {
   private async planNewEndpoint(target: ResolvedTarget, endpointBase: Omit<PlannedEndpoint, 'functionName'>): Promise<AddEndpointPlan> {
     const { analysis } = target;
     const source = await this.tokenSource(target);
-    const notes: string[] = [];
+    const module = await this.streamingModule(target, source);
+    const { functionName, helpers, bodyModel } = this.names(target, source);
 
-    // The streaming module, and how the target imports it.
-    const moduleFile = streamingModuleFile(this.workspace, target.file, this.request.moduleLocation);
-    const absolute = importsOwnPackageAbsolutely(this.workspace, target.file, analysis);
-    const moduleImport = importModuleFor(this.workspace, target.file, moduleFile, absolute);
-    if (moduleImport === undefined) {
-      throw new Refusal('unsupported-layout', `${target.file} cannot import a streaming module at ${moduleFile}: put it in the same package as ${target.file} (or next to it, for a top-level script).`);
-    }
-    const streamingNames = ['EventStreamResponse', 'stream_tokens', 'streaming_response', ...source.streamingNames];
-    const moduleText = this.workspace.files.get(moduleFile);
-    const decision = await decideStreamingModule(moduleFile, moduleText, analysis.lineEnding, streamingNames);
-    if (decision.action === 'refuse') {
-      throw new Refusal('module-conflict', decision.message);
-    }
-
-    // Names: the handler, the body model, and helpers (reused when the module already defines them).
-    const scopeNames = new Set(analysis.topLevelNames);
-    const factoryBody = target.kind === 'factory' ? target.app?.node.childForFieldName('body') : undefined;
-    for (const nested of factoryBody?.namedChildren ?? []) {
-      const definition = nested?.type === 'decorated_definition' ? nested.childForFieldName('definition') : nested;
-      const name = definition?.type === 'function_definition' ? definition.childForFieldName('name')?.text : undefined;
-      if (name) {
-        scopeNames.add(name);
-      }
-    }
-    const functionName = uniqueName(handlerNameFor(this.route), (name) => scopeNames.has(name) || name === target.variable);
-    const helpers: Helper[] = [];
-    for (const helper of source.helpers) {
-      const existing = analysis.functions.find((fn) => fn.name === helper.name);
-      if (existing) {
-        continue;
-      }
-      if (analysis.topLevelNames.has(helper.name)) {
-        throw new Refusal('name-conflict', `${target.file} already defines ${helper.name}, which is not the function the endpoint needs. Rename it, or choose another token source.`);
-      }
-      helpers.push(helper);
-    }
-    const bodyModel = this.method === 'POST' ? uniqueName(bodyModelNameFor(functionName), (name) => scopeNames.has(name)) : undefined;
-
-    // Imports, merged into the module's own in its style.
+    // Imports, merged into the module's own in their style.
     const imports: ImportRequest[] = [
-      { module: moduleImport, names: streamingNames },
+      { module: module.importName, names: module.names },
       ...source.imports,
       ...helpers.flatMap((helper) => helper.imports),
       ...(bodyModel ? [{ module: 'pydantic', names: ['BaseModel'] }] : []),
     ];
     // The streaming module is the project's own even before it exists (isort's first-party section).
     const firstParty = this.workspace.firstPartyModules();
-    if (!moduleImport.startsWith('.')) {
-      firstParty.add(moduleImport.split('.')[0]!);
+    if (!module.importName.startsWith('.')) {
+      firstParty.add(module.importName.split('.')[0]!);
     }
     const importPlan = planImports(analysis, imports, { firstPartyModules: firstParty });
     if (importPlan.conflicts.length > 0) {
+      const one = importPlan.conflicts.length === 1;
       const list = importPlan.conflicts.map((c) => `${c.name} (now ${c.boundTo})`).join(', ');
-      throw new Refusal('name-conflict', `${target.file} already uses ${importPlan.conflicts.length === 1 ? 'the name' : 'the names'} ${list}, which the endpoint imports. Rename ${importPlan.conflicts.length === 1 ? 'it' : 'them'} first.`);
+      throw new Refusal('name-conflict', `${target.file} already uses ${one ? 'the name' : 'the names'} ${list}, which the endpoint imports. Rename ${one ? 'it' : 'them'} first.`);
     }
 
-    // The code: helpers and the body model at module level, the route on the app/router.
     const routeText = renderRouteFunction({
       owner: target.variable,
       method: this.method,
@@ -262,48 +225,31 @@ class Planner {
       ...(bodyModel ? { bodyModel } : {}),
       body: source.body(promptExpression(this.method)),
     });
-    const moduleLevel = [...helpers.map((helper) => helper.text), ...(bodyModel ? [renderBodyModel(bodyModel, this.method, endpointBase.url)] : [])].map((text) =>
-      reindent(text, analysis.indentUnit),
-    );
-    const eol = analysis.lineEnding;
-    const codeEdits: TextEdit[] = [];
-    if (target.kind === 'factory') {
-      const returnStatement = target.app?.returnStatement;
-      if (!returnStatement) {
-        throw new Refusal('unsupported-layout', `${target.id}() in ${target.file} does not end with "return ${target.variable}"; add the route to the app it returns by hand, or choose another target.`);
-      }
-      const returnLine = lineStartOf(analysis.source, returnStatement.span.start);
-      const bodyIndent = analysis.source.slice(returnLine, returnStatement.span.start);
-      codeEdits.push(insertBlocks(analysis.source, returnLine, [reindent(routeText, analysis.indentUnit, bodyIndent)], { eol, blankLines: 1 }));
-      if (moduleLevel.length > 0) {
-        codeEdits.push(insertBlocks(analysis.source, leadingCommentsStart(analysis, target.app!.span.start), moduleLevel, { eol, blankLines: 2 }));
-      }
-    } else {
-      const offset = this.moduleInsertionOffset(target);
-      codeEdits.push(insertBlocks(analysis.source, offset, [...moduleLevel, reindent(routeText, analysis.indentUnit)], { eol, blankLines: 2 }));
-    }
-
-    const edits = coalesceTextEdits([...importPlan.edits, ...codeEdits]);
+    const moduleLevel = [...helpers.map((helper) => helper.text), ...(bodyModel ? [renderBodyModel(bodyModel, this.method, endpointBase.url)] : [])];
+    const edits = coalesceTextEdits([...importPlan.edits, ...this.codeEdits(target, routeText, moduleLevel)]);
     const after = applyTextEdits(analysis.source, edits);
     const revealLine = await this.verify(target, after, functionName);
 
     const changes: FileChange[] = [];
+    const notes: string[] = [];
+    const { decision } = module;
     if (decision.action === 'create') {
-      changes.push({ path: moduleFile, kind: 'create', after: decision.text, edits: [{ start: 0, end: 0, newText: decision.text }], description: `create the streaming module ${moduleFile}` });
+      changes.push({ path: module.file, kind: 'create', after: decision.text, edits: [{ start: 0, end: 0, newText: decision.text }], description: `create the streaming module ${module.file}` });
     } else if (decision.action === 'update') {
+      const before = module.text!;
       changes.push({
-        path: moduleFile,
+        path: module.file,
         kind: 'update',
-        before: moduleText!,
+        before,
         after: decision.text,
-        edits: [{ start: 0, end: moduleText!.length, newText: decision.text }],
-        description: `update ${moduleFile} (generated by Catalyst Streaming ${decision.fromVersion}, never edited) to the current template`,
+        edits: [{ start: 0, end: before.length, newText: decision.text }],
+        description: `update ${module.file} (generated by Catalyst Streaming ${decision.fromVersion}, never edited) to the current template`,
       });
     } else {
       notes.push(
         decision.reason === 'edited'
-          ? `${moduleFile} was edited since it was generated, so it is left as it is; it still defines everything the endpoint imports.`
-          : `${moduleFile} is already up to date.`,
+          ? `${module.file} was edited since it was generated, so it is left as it is; it still defines everything the endpoint imports.`
+          : `${module.file} is already up to date.`,
       );
     }
     changes.push({
@@ -314,10 +260,80 @@ class Planner {
       edits,
       description: `add ${this.method} ${endpointBase.url} (${functionName}) to ${target.id}${helpers.length > 0 ? `, with ${helpers.map((h) => h.name).join(', ')}` : ''}`,
     });
-    if (target.kind === 'router' && !(await this.workspace.inclusionsOf({ file: target.file, id: target.id })).length) {
+    if (target.kind === 'router' && endpointBase.serve === undefined) {
       notes.push(`${target.id} in ${target.file} is not included in any app of this workspace: include it (app.include_router(${target.id})) to serve ${endpointBase.url}.`);
     }
     return { status: 'planned', endpoint: { ...endpointBase, functionName }, changes, notes, reveal: { path: target.file, line: revealLine } };
+  }
+
+  /** Where the streaming module is, how the target imports it, what it imports from it, and what to do with it. */
+  private async streamingModule(target: ResolvedTarget, source: TokenSourceCode) {
+    const file = streamingModuleFile(this.workspace, target.file, this.request.moduleLocation);
+    const importName = importModuleFor(this.workspace, target.file, file, importsOwnPackageAbsolutely(this.workspace, target.file, target.analysis));
+    if (importName === undefined) {
+      throw new Refusal('unsupported-layout', `${target.file} cannot import a streaming module at ${file}: put it in the same package as ${target.file} (or next to it, for a top-level script).`);
+    }
+    const names = ['EventStreamResponse', 'stream_tokens', 'streaming_response', ...source.streamingNames];
+    const text = this.workspace.files.get(file);
+    const decision = await decideStreamingModule(file, text, target.analysis.lineEnding, names);
+    if (decision.action === 'refuse') {
+      throw new Refusal('module-conflict', decision.message);
+    }
+    return { file, importName, names, text, decision };
+  }
+
+  /** The handler's name, the helpers to add (those the module does not define yet) and a POST body model's name. */
+  private names(target: ResolvedTarget, source: TokenSourceCode): { functionName: string; helpers: Helper[]; bodyModel?: string } {
+    const { analysis } = target;
+    const taken = new Set([...analysis.topLevelNames, target.variable, ...source.helpers.map((helper) => helper.name)]);
+    // Inside a factory the handler is a nested function: it must not shadow one of the factory's either.
+    const factoryBody = target.kind === 'factory' ? target.app?.node.childForFieldName('body') : undefined;
+    for (const nested of factoryBody?.namedChildren ?? []) {
+      const definition = nested?.type === 'decorated_definition' ? nested.childForFieldName('definition') : nested;
+      const name = definition?.type === 'function_definition' ? definition.childForFieldName('name')?.text : undefined;
+      if (name) {
+        taken.add(name);
+      }
+    }
+    const helpers: Helper[] = [];
+    for (const helper of source.helpers) {
+      if (analysis.functions.some((fn) => fn.name === helper.name)) {
+        continue; // Added with an earlier endpoint (or written by the user): reused.
+      }
+      if (analysis.topLevelNames.has(helper.name)) {
+        throw new Refusal('name-conflict', `${target.file} already defines ${helper.name}, which is not the function the endpoint needs. Rename it, or choose another token source.`);
+      }
+      helpers.push(helper);
+    }
+    const functionName = uniqueName(handlerNameFor(this.route), (name) => taken.has(name));
+    taken.add(functionName);
+    const bodyModel = this.method === 'POST' ? uniqueName(bodyModelNameFor(functionName), (name) => taken.has(name)) : undefined;
+    return { functionName, helpers, ...(bodyModel ? { bodyModel } : {}) };
+  }
+
+  /**
+   * The inserted code: at module level, the helpers and the body model followed by the route (at the end,
+   * above `if __name__ == "__main__":`); for a factory, the route inside it above its `return` and the
+   * rest at module level above the factory.
+   */
+  private codeEdits(target: ResolvedTarget, routeText: string, moduleLevelTexts: readonly string[]): TextEdit[] {
+    const { analysis } = target;
+    const eol = analysis.lineEnding;
+    const moduleLevel = moduleLevelTexts.map((text) => reindent(text, analysis.indentUnit));
+    if (target.kind !== 'factory') {
+      return [insertBlocks(analysis.source, this.moduleInsertionOffset(target), [...moduleLevel, reindent(routeText, analysis.indentUnit)], { eol, blankLines: 2 })];
+    }
+    const returnStatement = target.app?.returnStatement;
+    if (!returnStatement) {
+      throw new Refusal('unsupported-layout', `${target.id}() in ${target.file} does not end with "return ${target.variable}"; add the route to the app it returns by hand, or choose another target.`);
+    }
+    const returnLine = lineStartOf(analysis.source, returnStatement.span.start);
+    const bodyIndent = analysis.source.slice(returnLine, returnStatement.span.start);
+    const edits = [insertBlocks(analysis.source, returnLine, [reindent(routeText, analysis.indentUnit, bodyIndent)], { eol, blankLines: 1 })];
+    if (moduleLevel.length > 0) {
+      edits.push(insertBlocks(analysis.source, leadingCommentsStart(analysis, target.app!.span.start), moduleLevel, { eol, blankLines: 2 }));
+    }
+    return edits;
   }
 
   /** The target the user named, or the workspace's only app. */
