@@ -4,7 +4,9 @@
  */
 import * as vscode from 'vscode';
 import { registerAddEndpoint } from './features/addEndpoint';
+import { registerDevServer } from './features/devServer';
 import { registerLlmQuickFix } from './features/llmQuickFix';
+import { registerPreview } from './features/preview';
 import { createLogger, type Logger } from './features/shared/logger';
 
 /** A feature registers its commands/providers and returns everything it created, for disposal on deactivate. */
@@ -13,6 +15,8 @@ export type Feature = (context: vscode.ExtensionContext, logger: Logger) => vsco
 const features: ReadonlyArray<readonly [name: string, register: Feature]> = [
   ['Add Streaming Endpoint', registerAddEndpoint],
   ['LLM quick fixes', registerLlmQuickFix],
+  ['Stream Preview', registerPreview],
+  ['Dev server', registerDevServer],
 ];
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {

@@ -1,0 +1,59 @@
+/** The FastAPI apps of a workspace folder, as uvicorn targets, and the SSE routes each serves. */
+import * as vscode from 'vscode';
+import { PythonWorkspace } from '../../core/python/workspace';
+
+/** Python files read to find apps: enough for any real project, bounded so a huge tree cannot stall the command. */
+const MAX_FILES = 500;
+const EXCLUDE = '**/{.venv,venv,env,.env,node_modules,site-packages,__pycache__,.git,.tox,build,dist}/**';
+
+export interface UvicornApp {
+  /** `package.module:app` as uvicorn takes it. */
+  readonly target: string;
+  /** Folder to put on sys.path (`--app-dir`), relative to the workspace folder; '' for the folder itself. */
+  readonly appDir: string;
+  /** A factory function: uvicorn calls it (`--factory`). */
+  readonly factory: boolean;
+  /** Workspace-relative file and line, for the quick pick. */
+  readonly file: string;
+  readonly line: number;
+  readonly description: string;
+  /** Paths of the routes that stream SSE (GET first), for the preview's URL. */
+  readonly ssePaths: readonly { readonly method: string; readonly path: string }[];
+}
+
+export async function findApps(folder: vscode.WorkspaceFolder, token?: vscode.CancellationToken): Promise<UvicornApp[]> {
+  const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.py'), EXCLUDE, MAX_FILES, token);
+  const files = new Map<string, string>();
+  const decoder = new TextDecoder('utf-8');
+  for (const uri of uris) {
+    const relative = vscode.workspace.asRelativePath(uri, false).split('\\').join('/');
+    files.set(relative, decoder.decode(await vscode.workspace.fs.readFile(uri)));
+  }
+  const workspace = new PythonWorkspace(files);
+  try {
+    const apps: UvicornApp[] = [];
+    for (const target of await workspace.targets()) {
+      if (target.kind === 'router') {
+        continue;
+      }
+      const identity = workspace.identity(target.file);
+      const routes = await workspace.routeTable({ file: target.file, id: target.id });
+      const ssePaths = routes
+        .filter((r) => r.route.streamsSse)
+        .flatMap((r) => r.methods.filter((m) => m === 'GET' || m === 'POST').map((method) => ({ method, path: r.path })))
+        .sort((a, b) => (a.method === b.method ? 0 : a.method === 'GET' ? -1 : 1));
+      apps.push({
+        target: `${identity.dottedName}:${target.id}`,
+        appDir: identity.root,
+        factory: target.kind === 'factory',
+        file: target.file,
+        line: target.line,
+        description: target.description,
+        ssePaths,
+      });
+    }
+    return apps;
+  } finally {
+    workspace.dispose();
+  }
+}
