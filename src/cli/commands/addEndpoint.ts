@@ -126,7 +126,12 @@ export async function addEndpoint(
     throw new CliError(`the workspace folder ${root} does not exist`);
   }
   const target = request.target && { ...request.target, file: workspaceRelative(root, request.target.file) };
-  const plan = await planAddEndpoint(await readPythonFiles(root, fs), { ...request, ...(target ? { target } : {}) });
+  const moduleLocation = request.moduleLocation === undefined ? undefined : workspaceRelative(root, request.moduleLocation);
+  const plan = await planAddEndpoint(await readPythonFiles(root, fs), {
+    ...request,
+    ...(target ? { target } : {}),
+    ...(moduleLocation === undefined ? {} : { moduleLocation }),
+  });
   if (plan.status === 'refused' || plan.status === 'already-present') {
     return plan.status === 'refused'
       ? { status: 'refused', reason: plan.reason, message: plan.message }
@@ -146,7 +151,7 @@ export async function addEndpoint(
   return { status: 'applied', plan };
 }
 
-/** --app takes a path relative to the workspace folder, or an absolute one. */
+/** --app and --module take a path relative to the workspace folder, or an absolute one. */
 function workspaceRelative(root: string, file: string): string {
   const relative = path.isAbsolute(file) ? path.relative(root, file) : file;
   return relative.split(path.sep).join('/');
