@@ -14,8 +14,8 @@ import { collectEvents, tokenText, type ReceivedEvent } from './support/sse';
 import { waitFor, withDeadline } from './support/wait';
 import { canCaptureWorkbench, captureWorkbench } from './support/workbench';
 
-/** How uvicorn serves the fixture's app (the UvicornTarget the planner reports for main.py). */
-const TARGET = { appDir: '', app: 'main:app', factory: false };
+/** The fixture's app, as uvicorn names it. */
+const APP = 'main:app';
 
 type Message<T extends HostMessage['type']> = Extract<HostMessage, { type: T }>;
 
@@ -70,16 +70,22 @@ describe('dev server and Stream Preview', () => {
   it('Start Dev Server runs uvicorn for the app as a task; the new route streams from it', async () => {
     port = await freePort();
     url = `http://127.0.0.1:${port}${ENDPOINT.route}`;
-    const result = await vscode.commands.executeCommand<{ port: number } | undefined>('catalyst.startDevServer', { target: TARGET, port, openPreview: false });
-    assert.equal(result?.port, port);
-
-    execution = await waitFor(() => vscode.tasks.taskExecutions.find((e) => /\buvicorn\b/.test(commandLineOf(e.task))), {
-      what: 'a running task that runs uvicorn',
-    });
+    // No interpreter given: the command takes catalyst.python.path, which the fixture pins to /usr/bin/python3.
+    const started = await vscode.commands.executeCommand<{ port: number; python: string; execution?: vscode.TaskExecution } | undefined>(
+      'catalyst.startDevServer',
+      { app: APP, port, openPreview: false },
+    );
+    assert.equal(started?.port, port);
+    assert.equal(started.python, '/usr/bin/python3');
+    execution = started.execution;
+    assert.ok(execution, 'a new task was started');
+    assert.ok(vscode.tasks.taskExecutions.includes(execution), 'the task is running');
     const commandLine = commandLineOf(execution.task);
+    assert.match(commandLine, /-m uvicorn\b/);
     assert.match(commandLine, /\bmain:app\b/);
     assert.match(commandLine, new RegExp(`--port[ =]${port}\\b`));
-    await waitForPort(port, { timeoutMs: 20_000 });
+    // The command resolves once the port answers.
+    await waitForPort(port, { timeoutMs: 1_000 });
 
     const { contentType, events } = await collectEvents(url);
     assert.match(contentType ?? '', /^text\/event-stream/);
