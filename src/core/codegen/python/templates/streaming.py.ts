@@ -414,7 +414,9 @@ class EventStreamResponse(StreamingResponse):
     async def _keep_alive(self, send: Send, interval: float) -> None:
         """Send a comment whenever nothing was written for 'interval' seconds."""
         while True:
-            await asyncio.sleep(max(0.0, self._last_write + interval - time.monotonic()))
+            # While an event is being written (a slow client can hold that up for long), a full interval:
+            # computed from the last write, the wait would be 0 and this loop would spin.
+            await asyncio.sleep(interval if self._writing else max(0.0, self._last_write + interval - time.monotonic()))
             if not self._writing and time.monotonic() - self._last_write >= interval:
                 async with self._send_lock:
                     await send({"type": "http.response.body", "body": _PING, "more_body": True})
