@@ -11,6 +11,7 @@ export interface Benchmark {
 
 const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [
   () => import('./streaming').then((m) => m.streamingBenchmark),
+  () => import('./llm').then((m) => m.llmBenchmark),
   () => import('./preview').then((m) => m.previewBenchmark),
 ];
 

@@ -3,12 +3,11 @@
  * completion, each with the client followed to where it is made, whether it already streams, and the
  * function (and FastAPI route) it sits in. Pure: tree in, facts out.
  */
-import { Query, type Language } from 'web-tree-sitter';
 import type { SyntaxNode, Tree } from '../parser';
 import { scopeBindings, type Binding } from './bindings';
 import { readSdkImports, resolveClassReference, type SdkImports } from './sdkImports';
 import { COMPLETION_METHODS, clientClass, type ClientClass, type CompletionMethod, type LlmApi, type LlmProvider } from './sdks';
-import { routeHandlerOf, type RouteHandler } from './routes';
+import { RouteResolver, type RouteHandler } from './routes';
 
 export type ClientSite =
   /** `client = AsyncOpenAI()` at module level. */
@@ -61,18 +60,36 @@ export interface LlmCall {
   readonly route: RouteHandler | null;
 }
 
-// Every call of a method named like a completion method; the attribute path and client are checked in code.
-const QUERY = `(call function: (attribute attribute: (identifier) @method (#any-of? @method "create" "stream")) arguments: (argument_list)) @call`;
+/** The method names the completion methods end with (`create`, `stream`). */
+const METHOD_NAMES = [...new Set(COMPLETION_METHODS.map((m) => m.path[m.path.length - 1]!))];
 
-const queries = new WeakMap<Language, Query>();
-
-function callQuery(language: Language): Query {
-  let query = queries.get(language);
-  if (!query) {
-    query = new Query(language, QUERY);
-    queries.set(language, query);
+/**
+ * The `create`/`stream` identifiers that are the method of a call, in source order. Candidates come from
+ * the source text (a string search is far cheaper than walking or querying the whole tree of a large
+ * module); the tree decides what each occurrence is, so ones in strings, comments or other names drop out.
+ */
+function methodCallCandidates(tree: Tree): Array<{ call: SyntaxNode; methodName: SyntaxNode }> {
+  const source = tree.rootNode.text;
+  const found: Array<{ call: SyntaxNode; methodName: SyntaxNode }> = [];
+  for (const name of METHOD_NAMES) {
+    for (let at = source.indexOf(name); at >= 0; at = source.indexOf(name, at + name.length)) {
+      const identifier = tree.rootNode.descendantForIndex(at, at + name.length);
+      const attribute = identifier?.parent;
+      const call = attribute?.parent;
+      if (
+        identifier?.type === 'identifier' &&
+        identifier.startIndex === at &&
+        identifier.endIndex === at + name.length &&
+        attribute?.type === 'attribute' &&
+        attribute.childForFieldName('attribute')?.startIndex === at &&
+        call?.type === 'call' &&
+        call.childForFieldName('function')?.id === attribute.id
+      ) {
+        found.push({ call, methodName: identifier });
+      }
+    }
   }
-  return query;
+  return found.sort((a, b) => a.call.startIndex - b.call.startIndex);
 }
 
 export interface FindLlmCallsOptions {
@@ -90,16 +107,13 @@ export function findLlmCalls(tree: Tree, options: FindLlmCallsOptions = {}): Llm
   if (imports.classes.size === 0 && imports.modules.size === 0) {
     return [];
   }
-  const context = new ResolutionContext(root, imports, options.routeOf ?? routeHandlerOf);
+  const routes = new RouteResolver();
+  const context = new ResolutionContext(root, imports, options.routeOf ?? ((fn) => routes.routeOf(fn)));
   const calls: LlmCall[] = [];
-  for (const match of callQuery(tree.language).matches(root)) {
-    const node = match.captures.find((c) => c.name === 'call')?.node;
-    const methodName = match.captures.find((c) => c.name === 'method')?.node;
-    if (node && methodName) {
-      const call = describeCall(node, methodName, context);
-      if (call) {
-        calls.push(call);
-      }
+  for (const { call: node, methodName } of methodCallCandidates(tree)) {
+    const call = describeCall(node, methodName, context);
+    if (call) {
+      calls.push(call);
     }
   }
   return calls;

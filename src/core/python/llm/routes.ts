@@ -26,19 +26,64 @@ export interface RouteHandler {
 const ROUTE_DECORATORS = new Set(['get', 'post', 'put', 'delete', 'patch', 'options', 'head', 'trace', 'api_route']);
 const OWNER_CLASSES = new Set(['FastAPI', 'APIRouter']);
 
-/** The route `fn` handles, when it is a route handler; null otherwise. */
-export function routeHandlerOf(fn: SyntaxNode): RouteHandler | null {
-  const decorated = fn.parent;
-  if (decorated?.type !== 'decorated_definition') {
+/**
+ * Answers "which route does this function handle?" for the functions of one module. The names bound to
+ * FastAPI apps and routers are read once per scope (the module, or an app factory) and cached, so asking
+ * for every function of a large module stays linear.
+ */
+export class RouteResolver {
+  private readonly ownersByScope = new Map<number, ReadonlySet<string>>();
+
+  /** The route `fn` handles, when it is a route handler; null otherwise. */
+  routeOf(fn: SyntaxNode): RouteHandler | null {
+    const decorated = fn.parent;
+    if (decorated?.type !== 'decorated_definition') {
+      return null;
+    }
+    for (const decorator of decorated.namedChildren) {
+      const route = decorator?.type === 'decorator' ? describeRouteDecorator(decorator, fn) : null;
+      if (route && this.isFastApiOwner(route.owner, decorated)) {
+        return route;
+      }
+    }
     return null;
   }
-  for (const decorator of decorated.namedChildren) {
-    const route = decorator?.type === 'decorator' ? describeRouteDecorator(decorator, fn) : null;
-    if (route && isFastApiOwner(route.owner, decorated)) {
-      return route;
+
+  /** Whether `name` is bound to a FastAPI app or APIRouter in the scopes around `at`. */
+  private isFastApiOwner(name: string, at: SyntaxNode): boolean {
+    for (let scope: SyntaxNode | null = at.parent; scope; scope = scope.parent) {
+      const body = scope.type === 'function_definition' ? scope.childForFieldName('body') : scope.type === 'module' ? scope : null;
+      if (body && this.ownersIn(body).has(name)) {
+        return true;
+      }
     }
+    return false;
   }
-  return null;
+
+  private ownersIn(body: SyntaxNode): ReadonlySet<string> {
+    let owners = this.ownersByScope.get(body.id);
+    if (!owners) {
+      const found = new Set<string>();
+      for (const binding of scopeBindings(body)) {
+        if (binding.target.type !== 'identifier') {
+          continue;
+        }
+        const annotation = binding.annotation?.namedChildren[0];
+        const callee = binding.value?.type === 'call' ? binding.value.childForFieldName('function') : null;
+        if (namesOwnerClass(annotation) || namesOwnerClass(callee)) {
+          found.add(binding.target.text);
+        }
+      }
+      owners = found;
+      this.ownersByScope.set(body.id, owners);
+    }
+    return owners;
+  }
+}
+
+/** One-off form of RouteResolver.routeOf. */
+export function routeHandlerOf(fn: SyntaxNode): RouteHandler | null {
+  return new RouteResolver().routeOf(fn);
 }
 
 /** Reads `@<owner>.<method>(path, ...)` without checking what `<owner>` is; null for other decorators. */
@@ -58,27 +103,6 @@ export function describeRouteDecorator(decorator: SyntaxNode, fn: SyntaxNode): R
     method,
     pathLiteral: firstArgument?.type === 'string' ? firstArgument.text : null,
   };
-}
-
-/** Whether `name` is bound to a FastAPI app or APIRouter in the scopes around `at`. */
-function isFastApiOwner(name: string, at: SyntaxNode): boolean {
-  for (let scope: SyntaxNode | null = at.parent; scope; scope = scope.parent) {
-    const body = scope.type === 'function_definition' ? scope.childForFieldName('body') : scope.type === 'module' ? scope : null;
-    if (!body) {
-      continue;
-    }
-    for (const binding of scopeBindings(body)) {
-      if (binding.target.type !== 'identifier' || binding.target.text !== name) {
-        continue;
-      }
-      const annotation = binding.annotation?.namedChildren[0];
-      const callee = binding.value?.type === 'call' ? binding.value.childForFieldName('function') : null;
-      if (namesOwnerClass(annotation) || namesOwnerClass(callee)) {
-        return true;
-      }
-    }
-  }
-  return false;
 }
 
 /** `FastAPI`, `fastapi.FastAPI`, `APIRouter`, or an alias imported from fastapi. */
