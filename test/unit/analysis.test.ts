@@ -99,6 +99,35 @@ describe('analyzePythonModule', () => {
     });
   });
 
+  describe('other ways to register routes', () => {
+    it('reads api_route without methods, websocket routes and add_api_route calls', async () => {
+      const a = await analyze(
+        [
+          'from fastapi import FastAPI, WebSocket',
+          'app = FastAPI()',
+          '@app.api_route("/any")',
+          'async def any_method() -> None: ...',
+          '@app.websocket("/ws")',
+          'async def socket(ws: WebSocket) -> None: ...',
+          'async def health() -> str:',
+          '    return "ok"',
+          'app.add_api_route("/health", health, methods=["HEAD", "GET"])',
+          'app.add_api_route(path="/computed", endpoint=lambda: 1)',
+          '@app.get(PATH)',
+          'async def not_literal() -> None: ...',
+          '',
+        ].join('\n'),
+      );
+      assert.deepEqual(routeSummary(a), [
+        { owner: 'app', methods: 'GET', path: '/any', handler: 'any_method', sse: false },
+        { owner: 'app', methods: 'WEBSOCKET', path: '/ws', handler: 'socket', sse: false },
+        { owner: 'app', methods: 'HEAD,GET', path: '/health', handler: 'health', sse: false },
+        { owner: 'app', methods: 'GET', path: '/computed', handler: undefined, sse: false },
+      ]);
+      a.dispose();
+    });
+  });
+
   describe('imports', () => {
     it('reads single, aliased, parenthesised, relative, wildcard and __future__ imports', async () => {
       const a = await analyze(

@@ -359,6 +359,15 @@ describe('planAddEndpoint', () => {
       assert.match(refused(await planAddEndpoint(workspace({ 'main.py': broken })), 'syntax-error'), /main\.py has a syntax error at line 10/);
     });
 
+    it('refuses layouts it cannot write into: a module no import reaches, a factory without "return app"', async () => {
+      const packaged = workspace({ 'app/__init__.py': '', 'app/main.py': APP, 'tools/x.py': '' });
+      assert.match(refused(await planAddEndpoint(packaged, { moduleLocation: 'tools' }), 'unsupported-layout'), /app\/main\.py cannot import a module at tools\/streaming\.py/);
+      const factory = workspace({ 'main.py': lines('from fastapi import FastAPI', '', 'def create_app() -> FastAPI:', '    return FastAPI()') });
+      assert.match(refused(await planAddEndpoint(factory), 'unsupported-layout'), /create_app\(\) in main\.py returns an app without assigning it to a variable/);
+      const early = workspace({ 'main.py': lines('from fastapi import FastAPI', '', 'def create_app() -> FastAPI:', '    app = FastAPI()', '    if app.debug:', '        return app', '    return configure(app)') });
+      assert.match(refused(await planAddEndpoint(early), 'unsupported-layout'), /does not end with "return app"/);
+    });
+
     it('refuses to shadow a name the module already uses', async () => {
       const files = workspace({ 'main.py': APP + lines('', '', 'def stream_tokens() -> None: ...') });
       assert.match(refused(await planAddEndpoint(files), 'name-conflict'), /already uses the name stream_tokens \(now a local definition\)/);

@@ -271,7 +271,10 @@ class Planner {
     const file = streamingModuleFile(this.workspace, target.file, this.request.moduleLocation);
     const importName = importModuleFor(this.workspace, target.file, file, importsOwnPackageAbsolutely(this.workspace, target.file, target.analysis));
     if (importName === undefined) {
-      throw new Refusal('unsupported-layout', `${target.file} cannot import a streaming module at ${file}: put it in the same package as ${target.file} (or next to it, for a top-level script).`);
+      throw new Refusal(
+        'unsupported-layout',
+        `${target.file} cannot import a module at ${file} (no import reaches it from there: is its folder a package, with an __init__.py, under the same import root?). Put the streaming module in ${target.file}'s package, or next to it for a top-level script.`,
+      );
     }
     const names = ['EventStreamResponse', 'stream_tokens', 'streaming_response', ...source.streamingNames];
     const text = this.workspace.files.get(file);
