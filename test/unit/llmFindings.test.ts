@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { analyzePythonModule } from '../../src/core/python/analysis';
+import { moduleFindings } from '../../src/core/python/llm/findings';
+import { findAnalyzedLlmCalls } from '../../src/core/plan/llm/planLlmFixes';
+import { streamingModuleTarget } from '../../src/core/plan/llm/streamingModuleTarget';
+
+async function codes(source: string): Promise<string[]> {
+  const analysis = await analyzePythonModule(source);
+  try {
+    return moduleFindings(analysis, findAnalyzedLlmCalls(analysis)).map((f) => `${f.node.startPosition.row + 1}:${f.code}`);
+  } finally {
+    analysis.dispose();
+  }
+}
+
+const SSE_APP = `from fastapi import FastAPI
+from starlette.responses import StreamingResponse
+
+app = FastAPI()
+HEADERS = {"X-Accel-Buffering": "no"}
+
+
+async def events():
+    yield "data: 1\\n\\n"
+`;
+
+describe('streaming findings', () => {
+  it('StreamingResponse of text/event-stream without X-Accel-Buffering, however the header is spelled or passed', async () => {
+    const source = `${SSE_APP}
+@app.get("/a")
+async def a():
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+@app.get("/b")
+async def b():
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"x-accel-buffering": "no"})
+
+
+@app.get("/c")
+async def c():
+    return StreamingResponse(events(), media_type="text/event-stream", headers=HEADERS)
+
+
+@app.get("/d")
+async def d():
+    return StreamingResponse(events(), 200, {"Cache-Control": "no-cache"}, "text/event-stream")
+
+
+@app.get("/e")
+async def e():
+    return StreamingResponse(events(), media_type="application/x-ndjson")
+`;
+    // a: no headers; d: positional headers without it. b (lower-case key) and c (not a literal) are not reported.
+    assert.deepEqual(await codes(source), ['13:sse-no-accel-buffering', '28:sse-no-accel-buffering']);
+  });
+
+  it('GZipMiddleware is reported only on a module with SSE routes, whichever module it is imported from', async () => {
+    const gzip = 'from starlette.middleware.gzip import GZipMiddleware\n';
+    const sseRoute = '\n@app.get("/s")\nasync def s():\n    return StreamingResponse(events(), media_type="text/event-stream", headers={"X-Accel-Buffering": "no"})\n';
+    assert.deepEqual(await codes(`${gzip}${SSE_APP}app.add_middleware(GZipMiddleware)\n${sseRoute}`), ['11:sse-gzip']);
+    assert.deepEqual(await codes(`${gzip}${SSE_APP}app.add_middleware(GZipMiddleware)\n`), []);
+    assert.deepEqual(
+      await codes(`from fastapi.middleware.gzip import GZipMiddleware as Gz\n${SSE_APP}app.add_middleware(Gz, minimum_size=1000)\n${sseRoute}`),
+      ['11:sse-gzip'],
+    );
+  });
+
+  it('a sync client in async code is reported outside routes too; in a sync function it is not', async () => {
+    const source = `from openai import OpenAI\n\nclient = OpenAI()\n\n\nasync def summarise(text: str) -> str:\n    c = client.chat.completions.create(model="m", messages=[])\n    return str(c)\n\n\ndef blocking_is_fine_here() -> object:\n    return client.chat.completions.create(model="m", messages=[])\n`;
+    assert.deepEqual(await codes(source), ['7:llm-sync-client']);
+  });
+});
+
+describe('streamingModuleTarget', () => {
+  const file = path.join('/w', 'app', 'main.py');
+
+  it('goes next to the file, imported relatively inside a package and absolutely beside a script', () => {
+    assert.deepEqual(streamingModuleTarget(file, (f) => f === path.join('/w', 'app', '__init__.py')), { file: path.join('/w', 'app', 'streaming.py'), importModule: '.streaming' });
+    assert.deepEqual(streamingModuleTarget(file, () => false), { file: path.join('/w', 'app', 'streaming.py'), importModule: 'streaming' });
+  });
+
+  it('follows catalyst.streaming.moduleLocation, relative to the workspace folder', () => {
+    assert.deepEqual(streamingModuleTarget(file, () => false, { workspaceFolder: '/w', relativePath: 'lib/sse/streaming.py' }), {
+      file: path.join('/w', 'lib', 'sse', 'streaming.py'),
+      importModule: 'lib.sse.streaming',
+    });
+  });
+});
