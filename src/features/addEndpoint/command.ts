@@ -24,6 +24,9 @@ export type AddEndpointResult =
 
 const CANCELLED: AddEndpointResult = { status: 'cancelled' };
 
+/** uvicorn's default port, which the dev server uses too unless told otherwise. */
+const DEV_SERVER_PORT = 8000;
+
 export async function addStreamingEndpoint(
   options: AddEndpointOptions,
   logger: Logger,
@@ -73,7 +76,7 @@ async function apply(folder: vscode.WorkspaceFolder, plan: AddEndpointPlan, logg
         return refuse(vscode.l10n.t('VS Code did not apply the edit (a file may be read-only or changed meanwhile). Nothing was changed.'));
       }
       await reveal(folder, plan.reveal.path, plan.reveal.line);
-      offerNextSteps(plan.endpoint, plan.notes);
+      offerNextSteps(folder, plan.endpoint, plan.notes);
       offerOrjson(folder).catch((error: unknown) => logger.error('Checking the project for orjson failed', error));
       return { status: 'applied', endpoint: plan.endpoint, changed: plan.changes.map((change) => change.path) };
     }
@@ -113,15 +116,23 @@ async function reveal(folder: vscode.WorkspaceFolder, file: string, line: number
 }
 
 /** Not awaited: the command is done; the user may act on the notification whenever they like. */
-function offerNextSteps(endpoint: PlannedEndpoint, notes: readonly string[]): void {
+function offerNextSteps(folder: vscode.WorkspaceFolder, endpoint: PlannedEndpoint, notes: readonly string[]): void {
   const preview = vscode.l10n.t('Open Stream Preview');
   const server = vscode.l10n.t('Start Dev Server');
   const message = [vscode.l10n.t('Added {0} {1} ({2}).', endpoint.method, endpoint.url, endpoint.functionName), ...notes].join(' ');
   void vscode.window.showInformationMessage(message, preview, server).then((choice) => {
     if (choice === preview) {
-      void vscode.commands.executeCommand('catalyst.openStreamPreview', { path: endpoint.url, method: endpoint.method });
+      void vscode.commands.executeCommand('catalyst.openStreamPreview', {
+        url: `http://127.0.0.1:${DEV_SERVER_PORT}${endpoint.url}`,
+        method: endpoint.method,
+        ...(endpoint.method === 'POST' ? { body: { prompt: 'Hello' } } : {}),
+        send: false,
+      });
     } else if (choice === server) {
-      void vscode.commands.executeCommand('catalyst.startDevServer', endpoint.serve ? { target: endpoint.serve } : undefined);
+      // The dev server takes `module:attribute` run from the folder; apps in a src layout it finds itself.
+      const serve = endpoint.serve;
+      const app = serve && serve.appDir === '' ? { app: serve.factory ? `${serve.app}()` : serve.app } : {};
+      void vscode.commands.executeCommand('catalyst.startDevServer', { folder: folder.uri.fsPath, ...app });
     }
   });
 }
