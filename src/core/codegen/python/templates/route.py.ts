@@ -38,14 +38,16 @@ export function renderRouteFunction(options: RouteFunctionOptions): string {
     ...options.pathParameters.map((name) => `${name}: str`),
     options.bodyModel ? `body: ${options.bodyModel}` : `prompt: str = ${pythonString(DEFAULT_PROMPT)}`,
   ];
-  const promptSource = options.bodyModel ? "the JSON body's 'prompt'" : "the 'prompt' query parameter";
+  const request = options.bodyModel
+    ? `${options.method} ${options.url} with a JSON body {"prompt": ...}`
+    : `${options.method} ${options.url}?prompt=...`;
   const details = wrap(
-    `${options.method} ${options.url} sends an 'event: token' for each piece of text the moment it is produced, then an 'event: done' with the whole text (or an 'event: error' if the token source fails).`,
+    `${request} gets an ${unbreakable("'event: token'")} for each piece of text the moment it is produced, then an ${unbreakable("'event: done'")} with the whole text (or an ${unbreakable("'event: error'")} if the token source fails).`,
     DOCSTRING_WIDTH,
   );
   return String.raw`@${options.owner}.${options.method.toLowerCase()}(${pythonString(options.path)})
 async def ${options.functionName}(${parameters.join(', ')}) -> EventStreamResponse:
-    """Stream the reply to ${promptSource} as Server-Sent Events.
+    """Stream the reply to the prompt as Server-Sent Events.
 
 ${indentBody(details)}
     """
@@ -69,7 +71,7 @@ export const DEMO_TOKENS_FUNCTION = 'demo_tokens';
  * would send them. Tokens keep their leading space so that joining them gives the text back.
  */
 export const demoTokensFunction = String.raw`async def ${DEMO_TOKENS_FUNCTION}(prompt: str) -> AsyncIterator[str]:
-    """Yield a canned reply to 'prompt' word by word, as a model would.
+    """Yield a canned reply to 'prompt' word by word, like a model.
 
     A stand-in so the endpoint streams before a model is wired in: replace
     it with your model's async token generator.
@@ -95,7 +97,14 @@ export function pythonString(text: string): string {
 /** Docstring text width: with the function body's indentation, lines stay within PEP 8's 72 characters. */
 const DOCSTRING_WIDTH = 68;
 
-/** Greedy word wrap; a word longer than the width gets a line of its own. */
+const NO_BREAK_SPACE = '\u00a0';
+
+/** A phrase `wrap` keeps on one line. */
+function unbreakable(phrase: string): string {
+  return phrase.replaceAll(' ', NO_BREAK_SPACE);
+}
+
+/** Greedy word wrap at spaces (not at no-break spaces, which become spaces); a longer word gets a line of its own. */
 function wrap(text: string, width: number): string {
   const lines: string[] = [];
   let line = '';
@@ -107,7 +116,7 @@ function wrap(text: string, width: number): string {
       line = line === '' ? word : `${line} ${word}`;
     }
   }
-  return [...lines, line].join('\n');
+  return [...lines, line].join('\n').replaceAll(NO_BREAK_SPACE, ' ');
 }
 
 function indentBody(body: string): string {

@@ -73,10 +73,10 @@ function clientHelper(sdk: SdkSpec): Helper {
     name: sdk.clientFunction,
     text: String.raw`@functools.cache
 def ${sdk.clientFunction}() -> ${sdk.clientClass}:
-    """The app's ${sdk.vendor} client, made on first use (it reads ${sdk.apiKeyVariable}).
+    """The app's ${sdk.vendor} client, made on first use.
 
-    One client for the life of the app reuses its connections; making it
-    lazily lets the app start without the API key.
+    One client for the life of the app reuses its connections, and
+    making it lazily lets the app start without ${sdk.apiKeyVariable} set.
     """
     return ${sdk.clientClass}()`,
     imports: [{ module: 'functools' }, { module: sdk.module, names: [sdk.clientClass] }],
