@@ -2,7 +2,8 @@
  * `npm run bench -- streaming`: the generated streaming module on a real uvicorn (one worker, loopback).
  *
  * - Throughput: stream_tokens + streaming_response over a zero-delay generator against a plain StreamingResponse
- *   of the same pre-encoded bytes (the practical limit), alternated, median of several rounds. Target >= 0.8x.
+ *   of the same pre-encoded bytes (the practical limit), alternated, median of several rounds, per wall-clock
+ *   second and per CPU-second of the server. Target >= 0.8x.
  * - Latency: from the generator yielding (it sends its own time.time() as the token) to the event arriving at
  *   the client. Target: median < 5 ms.
  * - Memory: the server's RSS over 1,000,000 events with include_done off.
@@ -64,27 +65,40 @@ interface Row {
 }
 
 async function throughput(server: RunningServer): Promise<Row[]> {
-  const rates = { raw: [] as number[], tokens: [] as number[] };
+  // Wall-clock events/s is what a client sees; events per CPU-second of the server is the module's cost alone,
+  // and holds up better on a shared machine, where other processes take the CPU in turns.
+  const wall = { raw: [] as number[], tokens: [] as number[] };
+  const cpu = { raw: [] as number[], tokens: [] as number[] };
   for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
     for (const kind of ['raw', 'tokens'] as const) {
+      const cpuBefore = await cpuSeconds(server);
       const result = await rawStream(server.port, `/${kind}?count=${THROUGHPUT_EVENTS}`);
+      const cpuUsed = (await cpuSeconds(server)) - cpuBefore;
       if (!result.complete || result.events !== THROUGHPUT_EVENTS) {
         throw new Error(`/${kind}: ${result.events} events, complete=${result.complete}`);
       }
-      rates[kind].push(THROUGHPUT_EVENTS / (result.elapsedMs / 1000));
+      wall[kind].push(THROUGHPUT_EVENTS / (result.elapsedMs / 1000));
+      cpu[kind].push(THROUGHPUT_EVENTS / cpuUsed);
     }
   }
-  const raw = median(rates.raw);
-  const tokens = median(rates.tokens);
-  const ratio = tokens / raw;
+  const ratio = median(wall.tokens) / median(wall.raw);
+  const cpuRatio = median(cpu.tokens) / median(cpu.raw);
   return [
-    { measure: 'raw StreamingResponse, pre-encoded bytes', value: `${fmt(raw)} events/s`, comparison: '1.00x (the limit)' },
+    {
+      measure: 'raw StreamingResponse, pre-encoded bytes',
+      value: `${fmt(median(wall.raw))} events/s (${fmt(median(cpu.raw))}/CPU-s)`,
+      comparison: '1.00x (the limit)',
+    },
     {
       measure: 'stream_tokens + streaming_response',
-      value: `${fmt(tokens)} events/s`,
-      comparison: `${ratio.toFixed(2)}x raw (target >= 0.80x) ${ratio >= 0.8 ? 'OK' : 'BELOW TARGET'}`,
+      value: `${fmt(median(wall.tokens))} events/s (${fmt(median(cpu.tokens))}/CPU-s)`,
+      comparison: `${ratio.toFixed(2)}x raw wall, ${cpuRatio.toFixed(2)}x per CPU-s (target >= 0.80x) ${ratio >= 0.8 ? 'OK' : 'BELOW TARGET'}`,
     },
   ];
+}
+
+async function cpuSeconds(server: RunningServer): Promise<number> {
+  return (await getJson<{ seconds: number }>(server, '/cpu')).seconds;
 }
 
 async function latency(server: RunningServer): Promise<Row[]> {
