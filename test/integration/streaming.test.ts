@@ -306,14 +306,16 @@ describe('generated streaming module on a real uvicorn (stream_tokens, stream_pa
       try {
         await once(socket, 'data');
         socket.pause();
+        // Blocked: the count stays put over three polls in a row.
         let last = -1;
+        let unchanged = 0;
         await eventually(
           'the stream to block on the stalled client',
           async () => {
             const { produced } = await status(name);
-            const stalled = produced === last;
+            unchanged = produced === last ? unchanged + 1 : 0;
             last = produced;
-            return stalled ? produced : undefined;
+            return unchanged >= 2 ? produced : undefined;
           },
           20_000,
           200,
