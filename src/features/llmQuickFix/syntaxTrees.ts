@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Parser } from 'web-tree-sitter';
+import { treeEditFor } from '../../core/python/llm/incremental';
 import { createPythonParser, type Tree } from '../../core/python/parser';
 
 interface Entry {
@@ -78,19 +79,15 @@ export class SyntaxTrees implements vscode.Disposable {
       entry.fullReparse = true;
       return;
     }
-    const lines = change.text.split('\n');
-    const lastLine = lines[lines.length - 1]!;
-    entry.tree.edit({
-      startIndex: change.rangeOffset,
-      oldEndIndex: change.rangeOffset + change.rangeLength,
-      newEndIndex: change.rangeOffset + change.text.length,
-      startPosition: { row: change.range.start.line, column: change.range.start.character },
-      oldEndPosition: { row: change.range.end.line, column: change.range.end.character },
-      newEndPosition: {
-        row: change.range.start.line + lines.length - 1,
-        column: lines.length === 1 ? change.range.start.character + change.text.length : lastLine.length,
-      },
-    });
+    entry.tree.edit(
+      treeEditFor({
+        rangeOffset: change.rangeOffset,
+        rangeLength: change.rangeLength,
+        start: change.range.start,
+        end: change.range.end,
+        text: change.text,
+      }),
+    );
   }
 
   dispose(): void {

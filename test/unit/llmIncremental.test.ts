@@ -1,0 +1,79 @@
+/**
+ * Incremental re-parsing as the editor does it: every change mirrored with tree.edit, then a parse that
+ * reuses the old tree, must give exactly the tree (and the LLM calls) a parse from scratch gives.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { findLlmCalls } from '../../src/core/python/llm/detect';
+import { treeEditFor } from '../../src/core/python/llm/incremental';
+import { createPythonParser, type Tree } from '../../src/core/python/parser';
+import { positionAt } from '../../src/core/plan/textEdit';
+
+/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const INSERTIONS = ['x', '\n', '    ', 'stream=True, ', '"é😀"', ')', '\n        stream=True,', '# comment\n', ''];
+
+/** Where every identifier and call is: offsets and row/column. */
+function positions(tree: Tree): string[] {
+  return tree.rootNode
+    .descendantsOfType(['identifier', 'call', 'string'])
+    .map((n) => `${n!.type}@${n!.startIndex}-${n!.endIndex}:${n!.startPosition.row}.${n!.startPosition.column}-${n!.endPosition.row}.${n!.endPosition.column}`);
+}
+
+describe('incremental re-parse', () => {
+  it('matches a full parse after each of 150 random edits (including non-ASCII text)', async () => {
+    let text = readFileSync(path.join(__dirname, '../fixtures/llm/snippets/anthropic_async_route.py'), 'utf8').replace('Answer a prompt', 'Réponds 😀 à la question');
+    const parser = await createPythonParser();
+    const fresh = await createPythonParser();
+    let tree = parser.parse(text)!;
+    const next = random(42);
+    try {
+      for (let i = 0; i < 150; i++) {
+        const start = Math.floor(next() * text.length);
+        // Never split a surrogate pair: editors do not either.
+        const safeStart = /[\uDC00-\uDFFF]/.test(text[start] ?? '') ? start - 1 : start;
+        const length = Math.min(text.length - safeStart, Math.floor(next() * 6));
+        const end = /[\uDC00-\uDFFF]/.test(text[safeStart + length] ?? '') ? safeStart + length + 1 : safeStart + length;
+        const inserted = INSERTIONS[Math.floor(next() * INSERTIONS.length)]!;
+        const startPosition = positionAt(text, safeStart);
+        const endPosition = positionAt(text, end);
+        tree.edit(
+          treeEditFor({
+            rangeOffset: safeStart,
+            rangeLength: end - safeStart,
+            start: { line: startPosition.line, character: startPosition.character },
+            end: { line: endPosition.line, character: endPosition.character },
+            text: inserted,
+          }),
+        );
+        text = text.slice(0, safeStart) + inserted + text.slice(end);
+        const incremental = parser.parse(text, tree)!;
+        tree.delete();
+        tree = incremental;
+        const scratch = fresh.parse(text)!;
+        try {
+          assert.equal(incremental.rootNode.toString(), scratch.rootNode.toString(), `edit ${i} at ${safeStart}`);
+          assert.deepEqual(positions(incremental), positions(scratch), `edit ${i}: node positions differ`);
+          const calls = (t: typeof scratch) => findLlmCalls(t).map((c) => [c.node.startIndex, c.streams, c.route?.owner ?? null]);
+          assert.deepEqual(calls(incremental), calls(scratch), `edit ${i}: LLM calls differ`);
+        } finally {
+          scratch.delete();
+        }
+      }
+    } finally {
+      tree.delete();
+      parser.delete();
+      fresh.delete();
+    }
+  });
+});
