@@ -1,6 +1,8 @@
 /**
  * Incremental re-parsing as the editor does it: every change mirrored with tree.edit, then a parse that
  * reuses the old tree, must give exactly the tree (and the LLM calls) a parse from scratch gives.
+ * A wrong offset in the edit breaks this at once; a wrong row/column does not show (tree-sitter re-derives
+ * the positions of what it re-reads, and these edits are small), so those are checked by construction only.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
