@@ -14,7 +14,7 @@ import net from 'node:net';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { loadExeca } from '../support/execa';
-import { combinedCoverage, coverageDataFiles } from '../support/pythonCoverage';
+import { combinedCoverage, coverageDataFiles, requireCoverage } from '../support/pythonCoverage';
 import { testPython } from '../support/python';
 import { startStreamingApp, STREAMING_FIXTURES, type StreamingApp } from '../support/streamingApp';
 import { makeTempDir } from '../support/tempdir';
@@ -66,8 +66,9 @@ describe('generated streaming module on a real uvicorn (stream_tokens, stream_pa
   const release = (name: string) => getJson(`${base}/runs/${name}/release`, 'POST');
   const cpuSeconds = async () => (await getJson<{ seconds: number }>(`${base}/cpu`)).seconds;
 
-  before(async function () {
+  before(async () => {
     python = (await testPython()).command;
+    await requireCoverage(python);
     moduleDir = await makeTempDir('streaming-module');
     coverageDir = await makeTempDir('streaming-coverage');
     dataFile = path.join(coverageDir, '.coverage');

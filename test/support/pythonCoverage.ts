@@ -18,6 +18,19 @@ export interface FileCoverage {
   readonly missingLines: readonly number[];
 }
 
+/** Fails loudly, naming what to install, when `python` cannot run coverage.py. */
+export async function requireCoverage(python: string): Promise<void> {
+  const execa = await loadExeca();
+  const probe = await execa(python, ['-c', 'import coverage'], { reject: false });
+  if (probe.failed) {
+    const why = probe.stderr.trim().split('\n').pop() || probe.shortMessage;
+    throw new Error(
+      `coverage.py is required to measure the generated module and ${python} cannot import it (${why}). ` +
+        'Install it: apt-get install python3-coverage (elsewhere: pip install coverage).',
+    );
+  }
+}
+
 /** The parallel-mode data files written so far (one per cleanly exited process). */
 export async function coverageDataFiles(dataFile: string): Promise<string[]> {
   const prefix = `${path.basename(dataFile)}.`;

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { defaultPythonCandidates, findPython, PythonNotFoundError } from '../../src/core/python/interpreter';
 import { nginxBinary } from '../support/nginx';
+import { requireCoverage } from '../support/pythonCoverage';
 import { testPython } from '../support/python';
 
 describe('findPython', function () {
@@ -68,5 +69,17 @@ describe('nginxBinary (test harness)', () => {
 
   it('finds the installed nginx', () => {
     assert.match(nginxBinary(), /\/nginx$/);
+  });
+});
+
+describe('requireCoverage (test harness)', function () {
+  this.timeout(30_000);
+
+  it('fails naming the package to install when the interpreter lacks coverage.py', async () => {
+    await assert.rejects(requireCoverage('/nonexistent/python3'), /coverage\.py is required[\s\S]*apt-get install python3-coverage/);
+  });
+
+  it('accepts the interpreter the integration tests use', async () => {
+    await requireCoverage((await testPython()).command);
   });
 });
