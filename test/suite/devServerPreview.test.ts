@@ -5,10 +5,12 @@
  * independently; then a screenshot of the workbench with the panel showing the streamed text.
  */
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { freePort, waitForPort } from '../../src/core/net/ports';
 import type { PreviewPanel } from '../../src/features/preview/previewPanel';
 import type { HostMessage } from '../../src/protocol/preview';
+import { workspaceUri } from './support/extension';
 import { ENDPOINT } from './support/fixture';
 import { collectEvents, tokenText, type ReceivedEvent } from './support/sse';
 import { waitFor, withDeadline } from './support/wait';
@@ -137,6 +139,30 @@ describe('dev server and Stream Preview', () => {
     assert.equal(capture.textShown, true, 'the webview shows the assembled text');
   });
 
+  it('exports the transcript: one JSON line per event, in arrival order', async () => {
+    assert.ok(preview && reference, 'needs the completed preview run');
+    const target = workspaceUri('stream-transcript.jsonl');
+    const written = await preview.exportTranscript(target);
+    assert.equal(written?.toString(), target.toString());
+    const lines = readFileSync(target.fsPath, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { event: string; data: string; t_ms: number });
+    assert.deepEqual(
+      lines.map(({ event, data }) => ({ event, data })),
+      reference.map(({ event, data }) => ({ event, data })),
+    );
+    assert.ok(lines.every((line, i) => i === 0 || line.t_ms >= lines[i - 1]!.t_ms));
+  });
+
+  it('Stop aborts a run midway: it ends as stopped, with fewer events', async () => {
+    assert.ok(preview && reference, 'needs the preview panel and the dev server');
+    preview.send({ url, method: 'GET', headers: [] });
+    const run = messagesOf(preview, 'started').at(-1)!.run;
+    await waitFor(() => messagesOf(preview!, 'batch').some((b) => b.run === run && b.events.length > 0), { what: 'the first events of the new run' });
+    preview.stop();
+    const ended = await waitFor(() => messagesOf(preview!, 'ended').find((m) => m.run === run), { what: 'the stopped run to end' });
+    assert.deepEqual(ended.end, { kind: 'stopped' });
+    assert.ok(ended.stats.events < reference.length, `${ended.stats.events} of ${reference.length} events before the stop`);
+  });
+
   it('terminating the task stops uvicorn', async () => {
     assert.ok(execution, 'needs the dev server task');
     const ended = new Promise<void>((resolve) => {
@@ -151,5 +177,14 @@ describe('dev server and Stream Preview', () => {
     await waitFor(() => portIsClosed(port), { what: `uvicorn to stop listening on ${port}`, timeoutMs: 10_000 });
     await withDeadline(ended, 10_000, 'the task to report that its process ended');
     execution = undefined;
+  });
+
+  it('with the server gone, the preview reports the refused connection', async () => {
+    assert.ok(preview, 'needs the preview panel');
+    preview.send({ url, method: 'GET', headers: [] });
+    const run = messagesOf(preview, 'started').at(-1)!.run;
+    const ended = await waitFor(() => messagesOf(preview!, 'ended').find((m) => m.run === run), { what: 'the run against the closed port to end' });
+    assert.equal(ended.end.kind, 'failed');
+    assert.equal(ended.end.kind === 'failed' && ended.end.failure.kind, 'connection-refused');
   });
 });
