@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { analyzePythonModule } from '../src/core/python/analysis';
-import { findLlmCalls } from '../src/core/python/llm/detect';
+import { findLlmCallAt, findLlmCalls } from '../src/core/python/llm/detect';
 import { llmCallFindings } from '../src/core/python/llm/findings';
 import { createPythonParser } from '../src/core/python/parser';
 import { findAnalyzedLlmCalls, fixesFor, planLlmFixes } from '../src/core/plan/llm/planLlmFixes';
@@ -179,8 +179,11 @@ async function runOn(label: string, source: string): Promise<void> {
     rows.push([
       'code actions for the call under the cursor (after parse)',
       measure(20, () => {
-        const touching = findLlmCalls(tree).find((c) => c.node.startIndex === target.node.startIndex)!;
-        void touching;
+        // What the provider does once the module is parsed: the call under the cursor, then its fixes.
+        const underCursor = findLlmCallAt(tree, target.node.startIndex + 2, target.node.startIndex + 2);
+        if (underCursor?.node.startIndex !== target.node.startIndex) {
+          throw new Error('the call under the cursor was not found');
+        }
         fixesFor(target, calls, analysis, options);
       }),
     ]);

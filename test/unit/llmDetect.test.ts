@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { findLlmCalls, type LlmCall } from '../../src/core/python/llm/detect';
+import { findLlmCallAt, findLlmCalls, type LlmCall } from '../../src/core/python/llm/detect';
 import { llmCallFindings } from '../../src/core/python/llm/findings';
 import { parsePython } from '../../src/core/python/parser';
 
@@ -193,6 +193,22 @@ describe('LLM call detection', () => {
         calls.map((c) => c.route),
         ['a', null],
       );
+    });
+
+    it('findLlmCallAt: the innermost LLM call around a cursor or selection, nothing elsewhere', async () => {
+      const source = `${header}client = AsyncOpenAI()\n\nasync def a(q: str) -> None:\n    await client.responses.create(model="m", input=(await client.responses.create(model="n", input=q)).output_text)\n    print(q)\n`;
+      const tree = await parsePython(source);
+      try {
+        const inner = source.indexOf('model="n"');
+        assert.equal(findLlmCallAt(tree, inner, inner)?.node.text.includes('model="n"') && findLlmCallAt(tree, inner, inner)?.node.text.startsWith('client.responses.create(model="n"'), true);
+        const outer = source.indexOf('model="m"');
+        assert.match(findLlmCallAt(tree, outer, outer)?.node.text ?? '', /^client\.responses\.create\(model="m"/);
+        const onMethod = source.indexOf('create');
+        assert.match(findLlmCallAt(tree, onMethod, onMethod + 3)?.node.text ?? '', /^client\.responses\.create\(model="m"/);
+        assert.equal(findLlmCallAt(tree, source.indexOf('print'), source.indexOf('print')), undefined);
+      } finally {
+        tree.delete();
+      }
     });
 
     it('Groq has no Responses API and Anthropic no chat completions: such calls are not LLM nodes', async () => {

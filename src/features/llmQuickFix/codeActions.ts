@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { findLlmCalls } from '../../core/python/llm/detect';
+import { findLlmCallAt } from '../../core/python/llm/detect';
 import { planLlmFixes, type LlmFix } from '../../core/plan/llm/planLlmFixes';
 import { streamingModuleTarget } from '../../core/plan/llm/streamingModuleTarget';
 import { decideStreamingModule } from '../../core/plan/streamingModule';
@@ -48,10 +48,7 @@ export class LlmCodeActions implements vscode.CodeActionProvider {
     const tree = await this.trees.treeFor(document);
     const start = document.offsetAt(range.start);
     const end = document.offsetAt(range.end);
-    // The innermost call touching the range (calls can nest: a call in another's arguments).
-    const call = findLlmCalls(tree)
-      .filter((c) => c.node.startIndex <= end && c.node.endIndex >= start)
-      .sort((a, b) => b.node.startIndex - a.node.startIndex)[0];
+    const call = findLlmCallAt(tree, start, end);
     if (!call) {
       return [];
     }

@@ -119,6 +119,33 @@ export function findLlmCalls(tree: Tree, options: FindLlmCallsOptions = {}): Llm
   return calls;
 }
 
+/**
+ * The innermost LLM call whose text touches [start, end] (a cursor or a selection), resolving only the calls
+ * around it: what a code action request needs, without the cost of describing every call in the module.
+ */
+export function findLlmCallAt(tree: Tree, start: number, end: number, options: FindLlmCallsOptions = {}): LlmCall | undefined {
+  const root = tree.rootNode;
+  const imports = readSdkImports(root);
+  if (imports.classes.size === 0 && imports.modules.size === 0) {
+    return undefined;
+  }
+  const routes = new RouteResolver();
+  const context = new ResolutionContext(root, imports, options.routeOf ?? ((fn) => routes.routeOf(fn)));
+  for (let node: SyntaxNode | null = root.descendantForIndex(start, end); node; node = node.parent) {
+    if (node.type !== 'call') {
+      continue;
+    }
+    const methodName = node.childForFieldName('function')?.childForFieldName('attribute');
+    if (methodName && METHOD_NAMES.includes(methodName.text)) {
+      const call = describeCall(node, methodName, context);
+      if (call) {
+        return call;
+      }
+    }
+  }
+  return undefined;
+}
+
 function describeCall(node: SyntaxNode, methodName: SyntaxNode, context: ResolutionContext): LlmCall | undefined {
   const matched = matchMethod(node.childForFieldName('function'));
   if (!matched) {
