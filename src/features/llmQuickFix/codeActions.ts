@@ -44,6 +44,9 @@ export class LlmCodeActions implements vscode.CodeActionProvider {
     context: vscode.CodeActionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.CodeAction[]> {
+    if (context.only && !LlmCodeActions.providedCodeActionKinds.some((kind) => context.only!.intersects(kind))) {
+      return [];
+    }
     const version = document.version;
     const tree = await this.trees.treeFor(document);
     const start = document.offsetAt(range.start);
