@@ -15,13 +15,13 @@
  * (latency), so the client is never the bottleneck of the server it measures.
  */
 import { copyFile, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { createParser } from 'eventsource-parser';
 import type { Benchmark } from './index';
+import { residentKb } from '../test/support/processMemory';
 import { rawStream } from '../test/support/rawStream';
 import { STREAMING_FIXTURES, writeStreamingApp } from '../test/support/streamingApp';
 import { makeTempDir } from '../test/support/tempdir';
@@ -238,13 +238,6 @@ function getJson<T>(server: RunningServer, urlPath: string): Promise<T> {
       })
       .on('error', reject);
   });
-}
-
-function residentKb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return Number(line?.slice('VmRSS:'.length).trim().split(/\s+/)[0]);
 }
 
 function median(values: readonly number[]): number {

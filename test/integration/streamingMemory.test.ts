@@ -5,9 +5,9 @@
  * Runs without coverage.py, whose tracing would only make it slower.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { startStreamingApp, type StreamingApp } from '../support/streamingApp';
+import { residentKb } from '../support/processMemory';
 import { rawStream } from '../support/rawStream';
 import { getJson } from '../support/wire';
 
@@ -15,17 +15,6 @@ const TOTAL = 1_000_000;
 const BASELINE_AT = 100_000;
 /** Growth allowed between 100k and 1M events: allocator noise, far below the ~60 MB that keeping the tokens costs. */
 const MAX_GROWTH_KB = 8 * 1024;
-
-/** VmRSS of a process in kB. */
-export function residentKb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  if (!line) {
-    throw new Error(`no VmRSS in /proc/${pid}/status`);
-  }
-  return Number(line.slice('VmRSS:'.length).trim().split(/\s+/)[0]);
-}
 
 describe('generated streaming module memory (stream_tokens, include_done off)', function () {
   this.timeout(180_000);
