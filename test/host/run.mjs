@@ -78,30 +78,54 @@ async function readResult(file) {
 }
 
 /**
- * The suite asks for screenshots of the whole workbench (the extension host cannot see it) by creating
- * `<control>/<name>.screenshot`, optionally holding `{"waitForText": "..."}`: the runner first waits (bounded)
- * until some frame of the page (webviews are nested iframes) shows that text, then writes
- * `.artifacts/host/<name>.png` and `<control>/<name>.json` (`{"found": boolean}`), and deletes the request.
+ * Requests from the suite for what only the runner can do, since the extension host cannot see the workbench:
+ * files in the control folder, answered with `<name>.json` and then deleted.
+ *
+ * `<name>.screenshot` `{"waitForText"?: string}`: once some frame of the page (webviews are nested iframes)
+ * shows the text (waiting at most 15 s), writes `.artifacts/host/<name>.png`; answers `{"found": boolean}`.
+ *
+ * `<name>.keys` `{"steps": [{"title": string, "type"?: string, "expect"?: string, "press"?: string[]}]}`: a
+ * user at the keyboard. For each step, waits (at most 15 s) for the quick input (QuickPick / InputBox) titled
+ * `title`, types `type`, waits for `expect` to show in the quick input (e.g. a validation message), presses
+ * the keys. Answers `{"done": true}` or `{"done": false, "error": "..."}`.
  */
-async function answerScreenshotRequests(controlDir, page) {
-  const requests = (await readdir(controlDir).catch(() => [])).filter((name) => name.endsWith('.screenshot'));
-  for (const request of requests) {
-    const name = path.basename(request, '.screenshot').replace(/[^\w.-]/g, '_');
-    const target = path.join(artifactsDir, `${name}.png`);
-    const { waitForText } = JSON.parse((await readFile(path.join(controlDir, request), 'utf8')) || '{}');
-    let found = waitForText === undefined;
-    if (!found) {
-      found = Boolean(await pollUntil(() => someFrameShows(page, waitForText), Date.now() + 15_000, 250));
-    }
-    try {
-      await page.screenshot({ path: `${target}.partial.png` });
-      await rename(`${target}.partial.png`, target);
-      log(`screenshot saved: ${path.relative(repoRoot, target)}${found ? '' : ` (text not shown: ${JSON.stringify(waitForText)})`}`);
-    } catch (error) {
-      log(`screenshot ${name} failed: ${error instanceof Error ? error.message : error}`);
-    }
-    await writeFile(path.join(controlDir, `${name}.json`), JSON.stringify({ found }));
+async function answerControlRequests(controlDir, page) {
+  for (const request of await readdir(controlDir).catch(() => [])) {
+    const extension = path.extname(request);
+    if (extension !== '.screenshot' && extension !== '.keys') continue;
+    const name = path.basename(request, extension).replace(/[^\w.-]/g, '_');
+    const body = JSON.parse((await readFile(path.join(controlDir, request), 'utf8')) || '{}');
+    const answer = extension === '.screenshot' ? await takeScreenshot(page, name, body.waitForText) : await pressKeys(page, body.steps ?? []);
+    await writeFile(path.join(controlDir, `${name}.json`), JSON.stringify(answer));
     await rm(path.join(controlDir, request), { force: true });
+  }
+}
+
+async function takeScreenshot(page, name, waitForText) {
+  const target = path.join(artifactsDir, `${name}.png`);
+  const found = waitForText === undefined || Boolean(await pollUntil(() => someFrameShows(page, waitForText), Date.now() + 15_000, 250));
+  try {
+    await page.screenshot({ path: `${target}.partial.png` });
+    await rename(`${target}.partial.png`, target);
+    log(`screenshot saved: ${path.relative(repoRoot, target)}${found ? '' : ` (text not shown: ${JSON.stringify(waitForText)})`}`);
+  } catch (error) {
+    log(`screenshot ${name} failed: ${error instanceof Error ? error.message : error}`);
+  }
+  return { found };
+}
+
+async function pressKeys(page, steps) {
+  const quickInput = page.locator('.quick-input-widget');
+  try {
+    for (const step of steps) {
+      await quickInput.locator('.quick-input-title', { hasText: step.title }).waitFor({ state: 'visible', timeout: 15_000 });
+      if (step.type !== undefined) await page.keyboard.type(step.type);
+      if (step.expect !== undefined) await quickInput.getByText(step.expect).first().waitFor({ state: 'visible', timeout: 15_000 });
+      for (const key of step.press ?? []) await page.keyboard.press(key);
+    }
+    return { done: true };
+  } catch (error) {
+    return { done: false, error: error instanceof Error ? error.message : String(error) };
   }
 }
 
@@ -183,16 +207,16 @@ async function main() {
     let finished = false;
     const exitPromise = workbench.exitCode.then((code) => ((finished = true), { kind: 'exit', code }));
     const serverDied = server.exited.then((why) => ({ kind: 'server-exit', code: why }));
-    const screenshots = (async () => {
+    const controlRequests = (async () => {
       while (!finished && Date.now() < deadline) {
-        await answerScreenshotRequests(controlDir, workbench.page);
+        await answerControlRequests(controlDir, workbench.page);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     })();
     const timedOut = new Promise((resolve) => setTimeout(() => resolve({ kind: 'timeout' }), Math.max(0, deadline - Date.now())).unref());
     const first = /** @type {{kind: string, code?: unknown}} */ (await Promise.race([exitPromise, serverDied, hostCrashed, timedOut]));
     finished = true;
-    await screenshots;
+    await controlRequests;
     if (first.kind === 'exit') {
       outcome = 'finished';
       exitCode = first.code;

@@ -1,7 +1,8 @@
 /**
  * "Catalyst: Add Streaming Endpoint" end to end in a real editor, driven through its options argument (which
  * answers the QuickPicks and the InputBox): the files on disk, one undo reverting everything, and a second run
- * changing nothing. The dev-server test then serves the route this leaves behind.
+ * changing nothing; then once more through the real QuickPicks and InputBox, typed at the keyboard by the runner.
+ * The dev-server test then serves the route this leaves behind.
  */
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -10,6 +11,7 @@ import { workspaceUri } from './support/extension';
 import { ENDPOINT } from './support/fixture';
 import { assertPythonCompiles, currentText, diskText } from './support/files';
 import { waitFor } from './support/wait';
+import { canDriveWorkbench, pressKeys } from './support/workbench';
 
 function lineOf(text: string, needle: string): number {
   return text.split('\n').findIndex((line) => line.includes(needle));
@@ -25,7 +27,11 @@ describe('Add Streaming Endpoint', () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(main));
   });
 
-  after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+  after(async () => {
+    // A prompt left open by a failed test would swallow the next test's keys.
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
 
   it('adds the route to the app and creates the streaming module, in one edit', async () => {
     const result = await vscode.commands.executeCommand<{ status: string; changed?: string[] }>('catalyst.addStreamingEndpoint', { ...ENDPOINT });
@@ -77,5 +83,30 @@ describe('Add Streaming Endpoint', () => {
     assert.equal(diskText('streaming.py'), before.module);
     const document = await vscode.workspace.openTextDocument(main);
     assert.equal(document.isDirty, false);
+  });
+
+  it('asks through its QuickPicks and InputBox when run without options, with live route validation', async function () {
+    if (!canDriveWorkbench()) {
+      this.skip(); // only the code-server runner can type into the workbench
+    }
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(main));
+    const running = vscode.commands.executeCommand<{ status: string; endpoint?: { route: string; method: string } }>('catalyst.addStreamingEndpoint');
+    await pressKeys('add-endpoint-prompts', [
+      // The active editor's app is offered first.
+      { title: 'Add the streaming endpoint to which app or router?', press: ['Enter'] },
+      // The route box starts at the default with the part after "/" selected: typing replaces it.
+      { title: 'Route path of the streaming endpoint', type: 'health', expect: '/health is already served by GET in main.py' },
+      { title: 'Route path of the streaming endpoint', press: ['Control+A'] },
+      { title: 'Route path of the streaming endpoint', type: '/events', press: ['Enter'] },
+      { title: 'HTTP method', type: 'POST', press: ['Enter'] },
+      { title: 'Where do the tokens come from?', press: ['Enter'] },
+    ]);
+    const result = await running;
+    assert.equal(result?.status, 'applied');
+    assert.deepEqual({ route: result.endpoint?.route, method: result.endpoint?.method }, { route: '/events', method: 'POST' });
+    const text = currentText('main.py')!;
+    assert.ok(lineOf(text, '@app.post("/events")') > 0);
+    assert.ok(await vscode.workspace.saveAll(false));
+    assertPythonCompiles('main.py');
   });
 });

@@ -14,7 +14,7 @@ import { workspaceUri } from './support/extension';
 import { ENDPOINT } from './support/fixture';
 import { collectEvents, tokenText, type ReceivedEvent } from './support/sse';
 import { waitFor, withDeadline } from './support/wait';
-import { canCaptureWorkbench, captureWorkbench } from './support/workbench';
+import { canDriveWorkbench, captureWorkbench } from './support/workbench';
 
 /** The fixture's app, as uvicorn names it. */
 const APP = 'main:app';
@@ -130,7 +130,7 @@ describe('dev server and Stream Preview', () => {
   });
 
   it('shows in the workbench: screenshot with the panel and the streamed text', async function () {
-    if (!canCaptureWorkbench()) {
+    if (!canDriveWorkbench()) {
       this.skip(); // desktop runs (test-electron) have no runner taking screenshots
     }
     assert.ok(preview, 'needs the preview panel');

@@ -1,16 +1,34 @@
 /**
- * Screenshots of the whole workbench. The extension host cannot see the workbench, so the suite asks the runner
- * (test/host/run.mjs) for one: it writes `<CATALYST_HOST_CONTROL>/<name>.screenshot`; the runner waits until the
- * page shows `waitForText` (when given), writes `<CATALYST_ARTIFACTS_DIR>/<name>.png` and `<control>/<name>.json`
- * saying whether the text was found, and deletes the request.
+ * What only the runner (test/host/run.mjs) can do, since the extension host cannot see the workbench: take
+ * screenshots and type at the keyboard. The suite writes a request into `CATALYST_HOST_CONTROL`
+ * (`<name>.screenshot` or `<name>.keys`, JSON) and waits for the runner's answer `<name>.json`; see
+ * answerControlRequests in run.mjs for the protocol.
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { waitFor } from './wait';
 
-/** Whether a runner that takes workbench screenshots is listening (the code-server runner; not test-electron). */
-export function canCaptureWorkbench(): boolean {
+/** Whether a runner that answers is listening (the code-server runner; not test-electron). */
+export function canDriveWorkbench(): boolean {
   return Boolean(process.env.CATALYST_HOST_CONTROL && process.env.CATALYST_ARTIFACTS_DIR);
+}
+
+async function ask<T>(name: string, kind: 'screenshot' | 'keys', body: unknown, timeoutMs: number): Promise<T> {
+  const control = process.env.CATALYST_HOST_CONTROL;
+  if (!control || !canDriveWorkbench()) {
+    throw new Error('no runner is listening for workbench requests (CATALYST_HOST_CONTROL is not set)');
+  }
+  const answer = path.join(control, `${name}.json`);
+  rmSync(answer, { force: true });
+  // Written aside and renamed, so the runner never reads half a request.
+  const request = path.join(control, `${name}.${kind}`);
+  writeFileSync(`${request}.partial`, JSON.stringify(body));
+  renameSync(`${request}.partial`, request);
+  return waitFor(() => existsSync(answer) && (JSON.parse(readFileSync(answer, 'utf8')) as T), {
+    what: `the runner to answer ${path.basename(request)}`,
+    timeoutMs,
+    intervalMs: 100,
+  });
 }
 
 export interface Capture {
@@ -21,23 +39,28 @@ export interface Capture {
 
 /** Saves a screenshot of the workbench, once it shows `waitForText` if given (the runner waits up to 15 s). */
 export async function captureWorkbench(name: string, waitForText?: string): Promise<Capture> {
-  const control = process.env.CATALYST_HOST_CONTROL;
-  const artifacts = process.env.CATALYST_ARTIFACTS_DIR;
-  if (!control || !artifacts) {
-    throw new Error('no runner is listening for screenshot requests (CATALYST_HOST_CONTROL is not set)');
-  }
-  const file = path.join(artifacts, `${name}.png`);
-  const answer = path.join(control, `${name}.json`);
+  const file = path.join(process.env.CATALYST_ARTIFACTS_DIR ?? '', `${name}.png`);
   rmSync(file, { force: true });
-  rmSync(answer, { force: true });
-  // Written aside and renamed, so the runner never reads half a request.
-  const request = path.join(control, `${name}.screenshot`);
-  writeFileSync(`${request}.partial`, JSON.stringify(waitForText === undefined ? {} : { waitForText }));
-  renameSync(`${request}.partial`, request);
-  const { found } = await waitFor(() => existsSync(answer) && (JSON.parse(readFileSync(answer, 'utf8')) as { found: boolean }), {
-    what: `the runner to save ${file}`,
-    timeoutMs: 30_000,
-    intervalMs: 100,
-  });
+  const { found } = await ask<{ found: boolean }>(name, 'screenshot', waitForText === undefined ? {} : { waitForText }, 30_000);
   return { file, textShown: found };
+}
+
+/** One answer to a QuickPick or InputBox, typed by the runner at the real keyboard. */
+export interface KeyStep {
+  /** The quick input's title to wait for. */
+  readonly title: string;
+  /** Text to type (into an InputBox, or to filter a QuickPick). */
+  readonly type?: string;
+  /** Text that must then show in the quick input, e.g. a validation message. */
+  readonly expect?: string;
+  /** Keys to press afterwards, in Playwright's names (`Enter`, `Backspace`, `Control+A`, ...). */
+  readonly press?: readonly string[];
+}
+
+/** Has the runner go through the steps; rejects with the runner's error when a step could not be done. */
+export async function pressKeys(name: string, steps: readonly KeyStep[]): Promise<void> {
+  const answer = await ask<{ done: boolean; error?: string }>(name, 'keys', { steps }, 20_000 * (steps.length + 1));
+  if (!answer.done) {
+    throw new Error(`the runner could not answer the prompts: ${answer.error}`);
+  }
 }
