@@ -85,8 +85,8 @@ async function readResult(file) {
  * shows the text (waiting at most 15 s), writes `.artifacts/host/<name>.png`; answers `{"found": boolean}`.
  *
  * `<name>.keys` `{"steps": [{"title": string, "type"?: string, "expect"?: string, "press"?: string[]}]}`: a
- * user at the keyboard. For each step, waits (at most 15 s) for the quick input (QuickPick / InputBox) titled
- * `title`, types `type`, waits for `expect` to show in the quick input (e.g. a validation message), presses
+ * user at the keyboard. For each step, waits (at most 15 s) for the quick input (QuickPick / InputBox) whose
+ * title or placeholder says `title`, types `type`, waits for `expect` to show in the quick input (e.g. a validation message), presses
  * the keys. Answers `{"done": true}` or `{"done": false, "error": "..."}`.
  */
 async function answerControlRequests(controlDir, page) {
@@ -118,7 +118,9 @@ async function pressKeys(page, steps) {
   const quickInput = page.locator('.quick-input-widget');
   try {
     for (const step of steps) {
-      await quickInput.locator('.quick-input-title', { hasText: step.title }).waitFor({ state: 'visible', timeout: 15_000 });
+      const titled = quickInput.locator('.quick-input-title', { hasText: step.title });
+      const placeholder = quickInput.locator(`input[placeholder*=${JSON.stringify(step.title)}]`);
+      await titled.or(placeholder).first().waitFor({ state: 'visible', timeout: 15_000 });
       if (step.type !== undefined) await page.keyboard.type(step.type);
       if (step.expect !== undefined) await quickInput.getByText(step.expect).first().waitFor({ state: 'visible', timeout: 15_000 });
       for (const key of step.press ?? []) await page.keyboard.press(key);

@@ -14,7 +14,7 @@ import { workspaceUri } from './support/extension';
 import { ENDPOINT } from './support/fixture';
 import { collectEvents, tokenText, type ReceivedEvent } from './support/sse';
 import { waitFor, withDeadline } from './support/wait';
-import { canDriveWorkbench, captureWorkbench } from './support/workbench';
+import { canDriveWorkbench, captureWorkbench, pressKeys } from './support/workbench';
 
 /** The fixture's app, as uvicorn names it. */
 const APP = 'main:app';
@@ -61,6 +61,7 @@ describe('dev server and Stream Preview', () => {
   });
 
   after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
     preview?.panel.dispose();
     execution?.terminate();
     if (port !== undefined) {
@@ -186,5 +187,23 @@ describe('dev server and Stream Preview', () => {
     const ended = await waitFor(() => messagesOf(preview!, 'ended').find((m) => m.run === run), { what: 'the run against the closed port to end' });
     assert.equal(ended.end.kind, 'failed');
     assert.equal(ended.end.kind === 'failed' && ended.end.failure.kind, 'connection-refused');
+  });
+
+  it('asks which app to serve when the workspace has several, and serves the one picked', async function () {
+    if (!canDriveWorkbench()) {
+      this.skip(); // only the code-server runner can type into the workbench
+    }
+    port = await freePort();
+    const running = vscode.commands.executeCommand<{ app: string; port: number; execution?: vscode.TaskExecution } | undefined>('catalyst.startDevServer', {
+      port,
+      openPreview: false,
+    });
+    // main.py and chat.py both hold an app.
+    await pressKeys('dev-server-app', [{ title: 'Which app should uvicorn serve?', type: 'main:app', press: ['Enter'] }]);
+    const started = await running;
+    execution = started?.execution;
+    assert.deepEqual({ app: started?.app, port: started?.port }, { app: 'main:app', port });
+    const { events } = await collectEvents(`http://127.0.0.1:${port}${ENDPOINT.route}`);
+    assert.equal(tokenText(events), tokenText(reference));
   });
 });

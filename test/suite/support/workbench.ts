@@ -47,7 +47,7 @@ export async function captureWorkbench(name: string, waitForText?: string): Prom
 
 /** One answer to a QuickPick or InputBox, typed by the runner at the real keyboard. */
 export interface KeyStep {
-  /** The quick input's title to wait for. */
+  /** Text of the quick input's title or placeholder to wait for. */
   readonly title: string;
   /** Text to type (into an InputBox, or to filter a QuickPick). */
   readonly type?: string;
