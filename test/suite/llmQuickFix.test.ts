@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { waitForDiagnostics } from './support/diagnostics';
 import { catalystExtension, workspaceFolder, workspaceUri } from './support/extension';
+import { currentText, diskText } from './support/files';
 import { standinEnvironment } from './support/fixture';
 import { collectEvents, tokenText } from './support/sse';
 import { waitFor } from './support/wait';
@@ -47,6 +48,8 @@ describe('LLM quick-fix', () => {
   it('rewrites the route in one undoable edit; the action and the diagnostic are then gone', async () => {
     const document = await vscode.workspace.openTextDocument(uri);
     const before = document.getText();
+    // Absent, or the one Add Streaming Endpoint generated when its tests ran first: the fix creates or extends it.
+    const moduleBefore = diskText('streaming.py');
     const [diagnostic] = await waitForDiagnostics(uri, SAYS, 1);
     // Applied the way the lightbulb does it: the workbench runs the provider and applies the preferred fix's
     // edit itself. (Re-applying the WorkspaceEdit returned by vscode.executeCodeActionProvider is not possible:
@@ -65,13 +68,18 @@ describe('LLM quick-fix', () => {
     const again = await codeActionsAt(uri, new vscode.Range(call, 0, call, 200));
     assert.ok(!again.some((a) => a.title === STREAM_ACTION), 'the action is offered again on a streaming call');
 
-    // One undo puts the file back as it was, and the diagnostic with it.
+    const moduleAfter = currentText('streaming.py');
+    assert.match(moduleAfter ?? '', /^def anthropic_text_stream\(/m, 'the streaming module has the Anthropic adapter');
+
+    // One undo puts everything back as it was (chat.py, and the module created or changed), and the diagnostic.
     await vscode.window.showTextDocument(document);
     await vscode.commands.executeCommand('undo');
     assert.equal(document.getText(), before);
+    await waitFor(() => currentText('streaming.py') === moduleBefore, { what: 'streaming.py to be as before the fix' });
     await waitForDiagnostics(uri, SAYS, 1);
     await vscode.commands.executeCommand('redo');
     assert.equal(document.getText(), after);
+    await waitFor(() => currentText('streaming.py') === moduleAfter, { what: 'streaming.py to be as the fix made it' });
     assert.ok(await vscode.workspace.saveAll(false));
   });
 
