@@ -26,7 +26,20 @@ export function freePort() {
  * @param {{ node: string, entry: string, runDir: string, env: NodeJS.ProcessEnv, timeoutMs?: number }} options
  *   `env` is the base environment (Node 24 first on PATH); `runDir` receives every file the server writes.
  */
-export async function startCodeServer({ node, entry, runDir, env, timeoutMs = 60_000 }) {
+export async function startCodeServer(options) {
+  // The free port can be taken by someone else between the check and code-server's bind: try another one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(options, await freePort());
+    } catch (error) {
+      if (!(error instanceof EarlyExit) || attempt === 3) throw error;
+    }
+  }
+}
+
+class EarlyExit extends Error {}
+
+async function launch({ node, entry, runDir, env, timeoutMs = 60_000 }, port) {
   const dirs = {
     userData: path.join(runDir, 'user-data'),
     extensions: path.join(runDir, 'extensions'),
@@ -36,7 +49,6 @@ export async function startCodeServer({ node, entry, runDir, env, timeoutMs = 60
     tmp: path.join(runDir, 'tmp'),
   };
   await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
-  const port = await freePort();
   const args = [
     entry,
     '--bind-addr', `127.0.0.1:${port}`,
@@ -53,7 +65,7 @@ export async function startCodeServer({ node, entry, runDir, env, timeoutMs = 60
     '--vscode-option', 'enable-smoke-test-driver',
   ];
   const logFile = path.join(runDir, 'code-server.log');
-  const log = createWriteStream(logFile);
+  const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(node, args, {
     cwd: runDir,
     detached: true, // own process group, killed as a whole
@@ -79,11 +91,16 @@ export async function startCodeServer({ node, entry, runDir, env, timeoutMs = 60
   let ready = false;
   while (!ready && Date.now() < deadline) {
     const early = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve(undefined), 200))]);
-    if (early !== undefined) throw new Error(`code-server exited (${early}) before answering; see ${logFile}`);
+    if (early !== undefined) {
+      killTreeNow(pid);
+      log.end();
+      throw new EarlyExit(`code-server exited (${early}) before answering on ${origin}; see ${logFile}`);
+    }
     ready = await fetch(`${origin}/healthz`).then((r) => r.ok, () => false);
   }
   if (!ready) {
     killTreeNow(pid);
+    log.end();
     throw new Error(`code-server did not answer on ${origin} within ${timeoutMs} ms; see ${logFile}`);
   }
   return {
