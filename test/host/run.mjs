@@ -81,8 +81,8 @@ async function readResult(file) {
  * Requests from the suite for what only the runner can do, since the extension host cannot see the workbench:
  * files in the control folder, answered with `<name>.json` and then deleted.
  *
- * `<name>.screenshot` `{"waitForText"?: string}`: once some frame of the page (webviews are nested iframes)
- * shows the text (waiting at most 15 s), writes `.artifacts/host/<name>.png`; answers `{"found": boolean}`.
+ * `<name>.screenshot` `{"waitForText"?: string}`: once a webview (an iframe of the page) shows the text
+ * (waiting at most 15 s), writes `.artifacts/host/<name>.png`; answers `{"found": boolean}`.
  *
  * `<name>.keys` `{"steps": [{"title": string, "type"?: string, "expect"?: string, "press"?: string[]}]}`: a
  * user at the keyboard. For each step, waits (at most 15 s) for the quick input (QuickPick / InputBox) whose
@@ -103,7 +103,7 @@ async function answerControlRequests(controlDir, page) {
 
 async function takeScreenshot(page, name, waitForText) {
   const target = path.join(artifactsDir, `${name}.png`);
-  const found = waitForText === undefined || Boolean(await pollUntil(() => someFrameShows(page, waitForText), Date.now() + 15_000, 250));
+  const found = waitForText === undefined || Boolean(await pollUntil(() => someWebviewShows(page, waitForText), Date.now() + 15_000, 250));
   try {
     await page.screenshot({ path: `${target}.partial.png` });
     await rename(`${target}.partial.png`, target);
@@ -131,9 +131,13 @@ async function pressKeys(page, steps) {
   }
 }
 
-/** Whether any frame's rendered text contains `text`. */
-async function someFrameShows(page, text) {
+/**
+ * Whether a webview shows `text`. Webviews are iframes; the main frame (editors, terminal) is left out, since an
+ * editor may well show the same words.
+ */
+async function someWebviewShows(page, text) {
   for (const frame of page.frames()) {
+    if (frame === page.mainFrame()) continue;
     const shown = await frame.evaluate((wanted) => document.body?.innerText.includes(wanted) ?? false, text).catch(() => false);
     if (shown) return true;
   }

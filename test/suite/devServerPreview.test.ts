@@ -140,6 +140,21 @@ describe('dev server and Stream Preview', () => {
     assert.equal(capture.textShown, true, 'the webview shows the assembled text');
   });
 
+  it('shows the run again after the panel was hidden (the webview is rebuilt from the host model)', async function () {
+    if (!canDriveWorkbench()) {
+      this.skip(); // what the webview shows is only visible to the code-server runner
+    }
+    assert.ok(preview, 'needs the preview panel');
+    const column = preview.panel.viewColumn;
+    // Another editor on top of the panel in its group hides it: its webview is torn down.
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(workspaceUri('requirements.txt')), { viewColumn: column, preview: false });
+    await waitFor(() => !preview!.panel.visible, { what: 'the preview panel to be hidden' });
+    preview.panel.reveal(column);
+    await waitFor(() => preview!.panel.visible, { what: 'the preview panel to be shown again' });
+    const capture = await captureWorkbench('stream-preview-reshown', 'Swap this demo generator');
+    assert.equal(capture.textShown, true, 'the rebuilt webview shows the assembled text again');
+  });
+
   it('exports the transcript: one JSON line per event, in arrival order', async () => {
     assert.ok(preview && reference, 'needs the completed preview run');
     const target = workspaceUri('stream-transcript.jsonl');

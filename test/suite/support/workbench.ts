@@ -33,11 +33,11 @@ async function ask<T>(name: string, kind: 'screenshot' | 'keys', body: unknown, 
 
 export interface Capture {
   readonly file: string;
-  /** Whether the page showed `waitForText` (in any frame, webviews included) before the screenshot. */
+  /** Whether a webview showed `waitForText` before the screenshot (editors do not count). */
   readonly textShown: boolean;
 }
 
-/** Saves a screenshot of the workbench, once it shows `waitForText` if given (the runner waits up to 15 s). */
+/** Saves a screenshot of the workbench, once a webview shows `waitForText` if given (the runner waits up to 15 s). */
 export async function captureWorkbench(name: string, waitForText?: string): Promise<Capture> {
   const file = path.join(process.env.CATALYST_ARTIFACTS_DIR ?? '', `${name}.png`);
   rmSync(file, { force: true });
