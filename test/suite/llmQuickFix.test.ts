@@ -110,3 +110,38 @@ describe('LLM quick-fix', () => {
     assert.match(lines[0] ?? '', /^open /);
   });
 });
+
+describe('LLM quick-fix: Use the async client', () => {
+  const uri = workspaceUri('summary.py');
+  const BLOCKS = 'blocks the event loop';
+  let server: RunningServer | undefined;
+
+  after(async () => {
+    await server?.stop();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('turns the sync client in an async route into the async one, and the route still answers', async () => {
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const [diagnostic] = await waitForDiagnostics(uri, BLOCKS, 1);
+    const action = (await codeActionsAt(uri, diagnostic!.range)).find((a) => a.title === 'Use the async client');
+    assert.ok(action?.edit, 'offered, with its edit');
+    assert.ok(await vscode.workspace.applyEdit(action.edit));
+
+    const text = document.getText();
+    assert.match(text, /^from openai import AsyncOpenAI$/m);
+    assert.match(text, /^client = AsyncOpenAI\(\)$/m);
+    assert.match(text, /completion = await client\.chat\.completions\.create\(/);
+    await waitForDiagnostics(uri, BLOCKS, 0);
+    // The call still returns the whole answer at once: that diagnostic stays, with its own fix.
+    await waitForDiagnostics(uri, SAYS, 1);
+    assert.ok(await document.save());
+
+    const cwd = workspaceFolder().uri.fsPath;
+    server = await startUvicorn({ cwd, app: 'summary:app', env: standinEnvironment(catalystExtension().extensionPath, TOKENS, `${cwd}/standin-summary.log`) });
+    const response = await fetch(`${server.baseUrl}/summary?text=${encodeURIComponent('a long text')}`, { signal: AbortSignal.timeout(15_000) });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { summary: ANSWER });
+  });
+});
