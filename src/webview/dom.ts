@@ -46,3 +46,24 @@ export function formatMs(ms: number | null): string {
 export function formatSize(chars: number): string {
   return chars >= 1024 * 1024 ? `${(chars / (1024 * 1024)).toFixed(1)} MB` : chars >= 1024 ? `${(chars / 1024).toFixed(1)} KB` : `${chars} B`;
 }
+
+/** Sets an element's text only when it differs: an unchanged write still invalidates layout. */
+export function setText(element: HTMLElement, text: string): void {
+  if (element.textContent !== text) {
+    element.textContent = text;
+  }
+}
+
+const builtKeys = new WeakMap<Element, string>();
+
+/**
+ * Replaces an element's children with `build()` only when `key` (a summary of what they show) changed since the
+ * last call. Sections that rarely change then cost nothing per frame, even at 20,000 events/s.
+ */
+export function rebuild(element: Element, key: string, build: () => readonly Node[]): void {
+  if (builtKeys.get(element) === key) {
+    return;
+  }
+  builtKeys.set(element, key);
+  element.replaceChildren(...build());
+}

@@ -16,7 +16,8 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const STATE_VERSION = 1;
-const SAVE_INTERVAL_MS = 500;
+/** setState serialises the whole model: at most once a second while events flow. */
+const SAVE_INTERVAL_MS = 1000;
 
 const vscode = acquireVsCodeApi();
 const post = (message: WebviewMessage) => postToHost(vscode, message);

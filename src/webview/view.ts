@@ -3,7 +3,7 @@
  * headers and messages are all set with textContent / text nodes, never parsed as HTML.
  */
 import type { EventView, StreamRequest } from '../protocol/preview';
-import { button, formatMs, formatSize, h, icon } from './dom';
+import { button, formatMs, formatSize, h, icon, rebuild, setText } from './dom';
 import { EVENT_WINDOW, type Changes, type PreviewModel as Model } from '../core/sse/previewModel';
 
 export interface ViewActions {
@@ -16,6 +16,10 @@ export interface ViewActions {
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+/** New event rows drawn per frame at most; more in one frame are summarised by a gap row. */
+const ROWS_PER_FRAME = 100;
+/** Characters of the assembled text kept in the DOM. */
+const TEXT_SHOWN = 32 * 1024;
 
 const FORMAT_NAMES: Record<string, string> = {
   catalyst: 'Catalyst token/done events',
@@ -37,6 +41,9 @@ export class PreviewView {
   private readonly hiddenNote = h('div', { className: 'hidden-note' });
   private readonly eventList = h('div', { className: 'event-list', attrs: { role: 'log', 'aria-label': 'Events' } });
   private readonly text = h('pre', { className: 'assembled-text' });
+  private readonly textNote = h('div', { className: 'hidden-note text-note' });
+  /** Characters of assembled text in the DOM: only the tail is shown (see TEXT_SHOWN). */
+  private textShown = 0;
   private readonly textTitle = h('span', { text: 'Assembled text' });
   private readonly stats = h('dl', { className: 'stats' });
   private readonly counts = h('div', { className: 'counts' });
@@ -45,6 +52,8 @@ export class PreviewView {
   private readonly responseHeaders = h('table', { className: 'response-headers' });
   /** Highest seq rendered in the event list. */
   private renderedSeq = -1;
+  private drawnGaps: readonly number[] | undefined;
+  private renderedResponse: Model['response'] | undefined;
   private stickToBottom = true;
 
   constructor(
@@ -64,6 +73,20 @@ export class PreviewView {
       const list = this.eventList;
       this.stickToBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 24;
     });
+    // One listener for every row's JSON toggle (rows come and go 20,000 times a second).
+    this.eventList.addEventListener('click', (e) => {
+      const cell = (e.target as Element).closest('.event-data.json');
+      if (cell instanceof HTMLElement) {
+        toggleJson(cell);
+      }
+    });
+    this.eventList.addEventListener('keydown', (e) => {
+      const cell = (e.target as Element).closest('.event-data.json');
+      if (cell instanceof HTMLElement && (e.key === 'Enter' || e.key === ' ')) {
+        e.preventDefault();
+        toggleJson(cell);
+      }
+    });
     root.append(
       h(
         'form',
@@ -81,6 +104,7 @@ export class PreviewView {
           'section',
           { className: 'side-column' },
           h('h2', {}, icon('symbol-string'), this.textTitle),
+          this.textNote,
           this.text,
           h('h2', {}, icon('graph'), h('span', { text: 'Timing' })),
           this.stats,
@@ -116,33 +140,20 @@ export class PreviewView {
   }
 
   render(model: Model, changes: Changes): void {
+    // Read layout before any DOM write: a read after a write forces a synchronous layout, every frame.
+    const textAtEnd = this.text.scrollHeight - this.text.scrollTop - this.text.clientHeight < 24;
     if (changes.all) {
       this.setRequest(model.request);
       this.eventList.replaceChildren();
       this.renderedSeq = -1;
-      this.appendEvents(model.events);
-      this.text.textContent = model.text;
-    } else {
-      if (changes.events) {
-        this.appendEvents(changes.events);
-      }
-      if (changes.text === 'reset') {
-        this.text.textContent = model.text;
-      } else if (changes.text) {
-        // Follow the text as it grows, unless the user scrolled up to read.
-        const atEnd = this.text.scrollHeight - this.text.scrollTop - this.text.clientHeight < 24;
-        this.text.append(changes.text.appended);
-        if (atEnd) {
-          this.text.scrollTop = this.text.scrollHeight;
-        }
-      }
+      this.appendEvents(model.events, EVENT_WINDOW);
+    } else if (changes.events) {
+      this.appendEvents(changes.events, ROWS_PER_FRAME);
     }
-    this.hiddenNote.textContent = model.hidden > 0 ? `${model.hidden.toLocaleString('en-US')} earlier events hidden (the transcript export has them)` : '';
+    this.renderText(model, changes, textAtEnd);
+    setText(this.hiddenNote, model.hidden > 0 ? `${model.hidden.toLocaleString('en-US')} earlier events hidden (the transcript export has them)` : '');
     this.hiddenNote.hidden = model.hidden === 0;
-    this.textTitle.textContent = model.textFormat ? `Assembled text · ${FORMAT_NAMES[model.textFormat] ?? model.textFormat}` : 'Assembled text';
-    if (model.textDropped > 0 && !this.text.dataset.dropped) {
-      this.text.dataset.dropped = 'true';
-    }
+    setText(this.textTitle, model.textFormat ? `Assembled text · ${FORMAT_NAMES[model.textFormat] ?? model.textFormat}` : 'Assembled text');
     this.renderStatus(model);
     this.renderWarnings(model);
     this.renderStats(model);
@@ -153,31 +164,74 @@ export class PreviewView {
     this.reconnectButton.disabled = running || model.run === 0;
   }
 
-  private appendEvents(events: readonly EventView[]): void {
-    const fresh = events.filter((e) => e.seq > this.renderedSeq).slice(-EVENT_WINDOW);
+  /**
+   * The assembled text, its tail only: laying out a megabyte of wrapping text on every frame would freeze the
+   * panel. Appends while the shown part is under twice TEXT_SHOWN, then cuts back to TEXT_SHOWN (amortised).
+   */
+  private renderText(model: Model, changes: Changes, atEnd: boolean): void {
+    const appended = changes.text === undefined || changes.text === 'reset' ? undefined : changes.text.appended;
+    if (changes.all || changes.text === 'reset' || (appended !== undefined && this.textShown + appended.length > 2 * TEXT_SHOWN)) {
+      const tail = model.text.slice(-TEXT_SHOWN);
+      this.text.textContent = tail;
+      this.textShown = tail.length;
+    } else if (appended !== undefined) {
+      this.text.append(appended);
+      this.textShown += appended.length;
+    } else {
+      return;
+    }
+    const hidden = model.textDropped + model.text.length - this.textShown;
+    setText(this.textNote, hidden > 0 ? `${hidden.toLocaleString('en-US')} earlier characters not shown` : '');
+    this.textNote.hidden = hidden <= 0;
+    // Follow the text as it grows, unless the user scrolled up to read.
+    if (atEnd) {
+      this.text.scrollTop = this.text.scrollHeight;
+    }
+  }
+
+  /**
+   * Adds rows for events not yet shown, at most `limit` (the newest), and drops the oldest rows beyond
+   * EVENT_WINDOW. Events past the limit get one gap row that says how many: at 20,000 events/s nobody reads
+   * each row, and drawing them all would take the frame.
+   */
+  private appendEvents(events: readonly EventView[], limit: number): void {
+    const fresh = events.filter((e) => e.seq > this.renderedSeq);
     if (fresh.length === 0) {
       return;
     }
+    const drawn = fresh.slice(-limit);
     const fragment = document.createDocumentFragment();
-    for (const event of fresh) {
+    if (drawn.length < fresh.length) {
+      const skipped = fresh.length - drawn.length;
+      fragment.append(h('div', { className: 'event-gap', text: `⋯ ${skipped.toLocaleString('en-US')} events not drawn (they arrived faster than rows can be; all are counted)`, attrs: { 'data-skipped': String(skipped) } }));
+    }
+    for (const event of drawn) {
       fragment.append(eventRow(event));
     }
     this.renderedSeq = fresh[fresh.length - 1]!.seq;
     this.eventList.append(fragment);
-    let excess = this.eventList.childElementCount - EVENT_WINDOW;
-    while (excess-- > 0) {
-      this.eventList.firstElementChild?.remove();
+    const excess = this.eventList.childElementCount - EVENT_WINDOW;
+    if (excess > 0) {
+      // One range deletion instead of `excess` single removals.
+      const range = document.createRange();
+      range.setStartBefore(this.eventList.firstElementChild!);
+      range.setEndBefore(this.eventList.children[excess]!);
+      range.deleteContents();
     }
     if (this.stickToBottom) {
-      this.eventList.scrollTop = this.eventList.scrollHeight;
+      // Past the end: the browser clamps it; reading scrollHeight instead would force a layout here.
+      this.eventList.scrollTop = Number.MAX_SAFE_INTEGER;
     }
   }
 
   private renderStatus(model: Model): void {
     const s = model.status;
     const line = (iconName: string, kind: string, text: string, ...extra: Node[]) => {
-      this.status.className = `status status-${kind}`;
-      this.status.replaceChildren(icon(iconName), h('span', { className: 'status-text', text }), ...extra);
+      if (this.status.className !== `status status-${kind}`) {
+        this.status.className = `status status-${kind}`;
+      }
+      rebuild(this.status, `${iconName}|${extra.length}`, () => [icon(iconName), h('span', { className: 'status-text' }), ...extra]);
+      setText(this.status.children[1] as HTMLElement, text);
     };
     const events = model.stats?.events ?? 0;
     switch (s.kind) {
@@ -202,6 +256,12 @@ export class PreviewView {
   }
 
   private renderWarnings(model: Model): void {
+    const b = model.buffering;
+    const key = `${b ? `${b.burstEvents}@${b.atMs}` : ''}|${model.textError ?? ''}|${model.notices.length}+${model.noticesOmitted}`;
+    rebuild(this.warnings, key, () => this.warningItems(model));
+  }
+
+  private warningItems(model: Model): Node[] {
     const items: Node[] = [];
     if (model.buffering) {
       const b = model.buffering;
@@ -222,7 +282,7 @@ export class PreviewView {
       const more = model.noticesOmitted > 0 ? [h('li', { text: `…and ${model.noticesOmitted} more` })] : [];
       items.push(h('details', { className: 'callout callout-info notices' }, h('summary', { text: `${model.notices.length + model.noticesOmitted} stream notice(s)` }), h('ul', {}, ...model.notices.map((n) => h('li', { text: n.message })), ...more)));
     }
-    this.warnings.replaceChildren(...items);
+    return items;
   }
 
   private renderStats(model: Model): void {
@@ -242,9 +302,16 @@ export class PreviewView {
     if (s?.retryMs != null) {
       rows.push(['retry', `${s.retryMs} ms`]);
     }
-    this.stats.replaceChildren(...rows.flatMap(([name, value]) => [h('dt', { text: name }), h('dd', { text: value, attrs: { 'data-stat': name } })]));
-    this.counts.replaceChildren(...Object.entries(s?.countsByType ?? {}).map(([type, count]) => h('span', { className: 'badge', text: `${type} ${count.toLocaleString('en-US')}`, attrs: { 'data-type': type } })));
-    this.drawGaps(s?.recentGapsMs ?? []);
+    // The rows are stable (only `retry` may join): rebuild on a new set of names, else update the values in place.
+    rebuild(this.stats, rows.map(([name]) => name).join('|'), () => rows.flatMap(([name]) => [h('dt', { text: name }), h('dd', { attrs: { 'data-stat': name } })]));
+    rows.forEach(([, value], i) => setText(this.stats.children[i * 2 + 1] as HTMLElement, value));
+    const counts = Object.entries(s?.countsByType ?? {});
+    rebuild(this.counts, counts.map(([type]) => type).join('\u0000'), () => counts.map(([type]) => h('span', { className: 'badge', attrs: { 'data-type': type } })));
+    counts.forEach(([type, count], i) => setText(this.counts.children[i] as HTMLElement, `${type} ${count.toLocaleString('en-US')}`));
+    if (s?.recentGapsMs !== this.drawnGaps) {
+      this.drawnGaps = s?.recentGapsMs;
+      this.drawGaps(s?.recentGapsMs ?? []);
+    }
   }
 
   private drawGaps(gaps: readonly number[]): void {
@@ -273,6 +340,10 @@ export class PreviewView {
 
   private renderHeaders(model: Model): void {
     const response = model.response;
+    if (response === this.renderedResponse) {
+      return;
+    }
+    this.renderedResponse = response;
     if (response === null) {
       this.headerChecks.replaceChildren();
       this.responseHeaders.replaceChildren();
@@ -291,37 +362,49 @@ export class PreviewView {
   }
 }
 
+/**
+ * One row: time, type, id, data, as inline spans in a fixed-height block (no grid or flex: a row's layout is
+ * one line box). Cheap to build: four elements, no listeners.
+ */
 function eventRow(event: EventView): HTMLElement {
   const cut = event.fullLength !== undefined ? ` … (${formatSize(event.fullLength)}, the first ${formatSize(event.data.length)} shown)` : '';
+  const first = event.data.trimStart()[0];
+  // JSON data can be opened into a pretty-printed view (see toggleJson); the row holds it compact until then.
+  const json = cut === '' && (first === '{' || first === '[');
+  const data = h('span', { className: json ? 'event-data json' : 'event-data', text: event.data + cut });
+  if (json) {
+    data.tabIndex = 0;
+    data.setAttribute('role', 'button');
+    data.setAttribute('aria-expanded', 'false');
+  }
   return h(
     'div',
     { className: 'event-row', attrs: { 'data-seq': String(event.seq) } },
     h('span', { className: 'event-time', text: `+${formatMs(event.tMs)}`, title: `chunk ${event.chunk}` }),
     h('span', { className: 'badge event-type', text: event.event }),
     h('span', { className: 'event-id', text: event.id === null ? '' : `id ${event.id}` }),
-    eventData(event.data, cut),
+    data,
   );
 }
 
-/** JSON data gets a collapsible pretty-printed view, built only when opened (most rows are never opened). */
-function eventData(data: string, cut: string): HTMLElement {
-  const first = data.trimStart()[0];
-  if (cut === '' && (first === '{' || first === '[')) {
-    const details = h('details', { className: 'event-data' }, h('summary', { text: data }));
-    details.addEventListener(
-      'toggle',
-      () => {
-        let pretty: string;
-        try {
-          pretty = JSON.stringify(JSON.parse(data), null, 2);
-        } catch {
-          pretty = data;
-        }
-        details.append(h('pre', { text: pretty }));
-      },
-      { once: true },
-    );
-    return details;
+/** Opens or closes a JSON data cell: the pretty-printed text is built on first open (most rows never are). */
+function toggleJson(cell: HTMLElement): void {
+  const open = cell.getAttribute('aria-expanded') !== 'true';
+  cell.setAttribute('aria-expanded', String(open));
+  cell.parentElement?.classList.toggle('open', open);
+  let pretty = cell.nextElementSibling;
+  if (open && !(pretty instanceof HTMLPreElement)) {
+    const data = cell.textContent ?? '';
+    let text: string;
+    try {
+      text = JSON.stringify(JSON.parse(data), null, 2);
+    } catch {
+      text = data;
+    }
+    pretty = h('pre', { className: 'event-pretty', text });
+    cell.after(pretty);
   }
-  return h('div', { className: 'event-data', text: data + cut });
+  if (pretty instanceof HTMLPreElement) {
+    pretty.hidden = !open;
+  }
 }

@@ -1,0 +1,106 @@
+/** The preview model both sides fold host messages into: bounded, and late messages of a replaced run ignored. */
+import assert from 'node:assert/strict';
+import type { StreamStats } from '../../src/core/sse/model';
+import { apply, cleared, emptyModel, EVENT_WINDOW, NOTICE_LIMIT, persisted, TEXT_LIMIT, type Changes } from '../../src/core/sse/previewModel';
+import type { EventView, HostMessage } from '../../src/protocol/preview';
+import { isHostMessage, isWebviewMessage, postToHost, postToWebview } from '../../src/protocol/preview';
+
+const request = { url: 'http://127.0.0.1:8000/s', method: 'GET', headers: [] } as const;
+const stats = { events: 0 } as unknown as StreamStats;
+const events = (from: number, count: number, data = 'd'): EventView[] => Array.from({ length: count }, (_, i) => ({ seq: from + i, event: 'token', id: null, tMs: from + i, chunk: 0, data }));
+const batch = (run: number, list: EventView[], text = '', textReplaced = false): HostMessage => ({ type: 'batch', run, events: list, text, textReplaced, textFormat: 'catalyst', notices: [], stats });
+
+describe('preview model', function () {
+  it('keeps a bounded window of events and counts the hidden ones', function () {
+    const model = emptyModel(request);
+    apply(model, { type: 'started', run: 1, request }, {});
+    const changes: Changes = {};
+    apply(model, batch(1, events(0, EVENT_WINDOW)), changes);
+    apply(model, batch(1, events(EVENT_WINDOW, 120)), changes);
+    assert.equal(model.events.length, EVENT_WINDOW);
+    assert.equal(model.events[0]!.seq, 120);
+    assert.equal(model.hidden, 120);
+    assert.equal(changes.events?.length, EVENT_WINDOW + 120, 'the view gets every new event and draws what it can');
+    assert.equal(model.status.kind, 'connecting');
+  });
+
+  it('appends text, replaces it on textReplaced, and drops its start past the limit', function () {
+    const model = emptyModel(request);
+    const changes: Changes = {};
+    apply(model, batch(0, [], 'Hel'), changes);
+    apply(model, batch(0, [], 'lo'), changes);
+    assert.equal(model.text, 'Hello');
+    assert.deepEqual(changes.text, { appended: 'Hello' });
+    apply(model, batch(0, [], 'Bye', true), changes);
+    assert.equal(model.text, 'Bye');
+    assert.equal(changes.text, 'reset');
+    apply(model, batch(0, [], 'x'.repeat(TEXT_LIMIT * 2)), {});
+    assert.equal(model.text.length, TEXT_LIMIT);
+    assert.equal(model.textDropped, TEXT_LIMIT + 3);
+  });
+
+  it('bounds notices, follows the run to its end, and ignores messages of a replaced run', function () {
+    const model = emptyModel(request);
+    apply(model, { type: 'started', run: 2, request }, {});
+    const notice = { kind: 'malformed-line', message: 'm', tMs: 1 } as const;
+    apply(model, { ...(batch(2, events(0, 1)) as Extract<HostMessage, { type: 'batch' }>), notices: Array.from({ length: NOTICE_LIMIT + 5 }, () => notice) }, {});
+    assert.deepEqual([model.notices.length, model.noticesOmitted], [NOTICE_LIMIT, 5]);
+    apply(model, { type: 'response', run: 2, status: 200, headers: [['a', 'b']], checks: [] }, {});
+    assert.equal(model.status.kind, 'streaming');
+    const warning = { burstEvents: 10, silenceMs: 300, atMs: 5, causes: [] };
+    apply(model, { type: 'buffering', run: 2, warning }, {});
+    apply(model, batch(1, events(50, 3)), {});
+    assert.equal(model.events.length, 1, 'a batch of run 1 arriving after run 2 started is ignored');
+    apply(model, { type: 'ended', run: 2, end: { kind: 'completed' }, lastEventId: '9', stats, textError: 'E' }, {});
+    assert.deepEqual([model.status.kind, model.lastEventId, model.textError, model.buffering], ['completed', '9', 'E', warning]);
+    apply(model, { type: 'exported', path: '/tmp/t.jsonl', events: 1, omitted: 0 }, {});
+    const again = cleared(model);
+    assert.deepEqual([again.events.length, again.run, again.lastEventId, again.status.kind], [0, 2, '9', 'idle']);
+  });
+
+  it('takes a snapshot whole, and a new request', function () {
+    const host = emptyModel(request);
+    apply(host, { type: 'started', run: 3, request }, {});
+    apply(host, batch(3, events(0, 2), 'hi'), {});
+    const view = emptyModel({ url: '', method: 'GET', headers: [] });
+    const changes: Changes = {};
+    apply(view, { type: 'snapshot', model: structuredClone(host) }, changes);
+    assert.deepEqual(view, host);
+    assert.equal(changes.all, true);
+    const other = { url: 'http://127.0.0.1:1/x', method: 'POST', headers: [], body: '{}' };
+    apply(view, { type: 'setRequest', request: other, autoSend: false }, {});
+    assert.deepEqual(view.request, other);
+  });
+
+  it('saves long event data cut short', function () {
+    const model = emptyModel(request);
+    apply(model, batch(0, [...events(0, 1, 'y'.repeat(5000)), ...events(1, 1, 'short')]), {});
+    const saved = persisted(model);
+    assert.equal(saved.events[0]!.data.length, 1024);
+    assert.equal(saved.events[0]!.fullLength, 5000);
+    assert.equal(saved.events[1]!.data, 'short');
+    assert.equal(model.events[0]!.data.length, 5000, 'the live model is untouched');
+  });
+});
+
+describe('preview protocol', function () {
+  it('recognises each side\u2019s messages and nothing else', function () {
+    for (const type of ['ready', 'send', 'stop', 'reconnect', 'clear', 'export', 'startServer']) {
+      assert.ok(isWebviewMessage({ type }), type);
+      assert.ok(!isHostMessage({ type }), type);
+    }
+    for (const type of ['snapshot', 'setRequest', 'started', 'response', 'batch', 'buffering', 'ended', 'exported']) {
+      assert.ok(isHostMessage({ type }), type);
+    }
+    for (const value of [null, undefined, 'ready', 42, {}, { type: 'eval' }, []]) {
+      assert.ok(!isWebviewMessage(value) && !isHostMessage(value), String(value));
+    }
+  });
+
+  it('posts through the given target', function () {
+    const sent: unknown[] = [];
+    postToHost({ postMessage: (m) => sent.push(m) }, { type: 'stop' });
+    assert.equal(postToWebview({ postMessage: (m) => sent.push(m) > 0 }, { type: 'exported', path: 'p', events: 0, omitted: 0 }), true);
+    assert.deepEqual(sent, [{ type: 'stop' }, { type: 'exported', path: 'p', events: 0, omitted: 0 }]);
+  });
+});
