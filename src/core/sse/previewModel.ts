@@ -9,8 +9,8 @@ import type { BufferingWarning, HeaderCheck, StreamNotice, StreamRequest, Stream
 
 /** Events kept (and rendered); older ones are counted as hidden. */
 export const EVENT_WINDOW = 500;
-/** Characters of assembled text kept; beyond it the start is dropped. */
-export const TEXT_LIMIT = 1024 * 1024;
+/** Characters of assembled text kept; beyond it the start is dropped (in steps, so not on every batch). */
+export const TEXT_LIMIT = 256 * 1024;
 export const NOTICE_LIMIT = 50;
 
 export type Status = { readonly kind: 'idle' } | { readonly kind: 'connecting' } | { readonly kind: 'streaming' } | RunEnd;
@@ -110,11 +110,10 @@ export function apply(model: PreviewModel, message: HostMessage, changes: Change
         if (changes.text !== 'reset') {
           changes.text = { appended: (changes.text?.appended ?? '') + message.text };
         }
-        if (model.text.length > TEXT_LIMIT) {
+        if (model.text.length > TEXT_LIMIT * 1.5) {
           const drop = model.text.length - TEXT_LIMIT;
           model.text = model.text.slice(drop);
           model.textDropped += drop;
-          changes.text = 'reset';
         }
       }
       model.textFormat = message.textFormat;
