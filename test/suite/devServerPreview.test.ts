@@ -70,6 +70,22 @@ describe('dev server and Stream Preview', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
+  it('puts a "Preview stream" CodeLens above each SSE route, opening the preview on it', async () => {
+    const main = workspaceUri('main.py');
+    const text = (await vscode.workspace.openTextDocument(main)).getText().split('\n');
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', main)) ?? [];
+    const previews = lenses.filter((lens) => lens.command?.command === 'catalyst.openStreamPreview');
+    // /stream (GET) and /events (POST, added through the prompts) stream; /health does not.
+    const described = previews.map((lens) => ({ route: text[lens.range.start.line]?.trim(), options: lens.command?.arguments?.[0] as { url: string; method: string } }));
+    assert.deepEqual(
+      described.map(({ route, options }) => ({ route, url: new URL(options.url).pathname, method: options.method })),
+      [
+        { route: '@app.get("/stream")', url: '/stream', method: 'GET' },
+        { route: '@app.post("/events")', url: '/events', method: 'POST' },
+      ].filter((expected) => text.some((line) => line.trim() === expected.route)),
+    );
+  });
+
   it('Start Dev Server runs uvicorn for the app as a task; the new route streams from it', async () => {
     port = await freePort();
     url = `http://127.0.0.1:${port}${ENDPOINT.route}`;
