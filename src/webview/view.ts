@@ -69,9 +69,17 @@ export class PreviewView {
         actions.send(this.request());
       }
     });
+    // Follow new events unless the user scrolled away from the bottom. Only scrolls right after user input count:
+    // our own scrolling, and the browser's scroll anchoring when old rows are dropped, must not flip it.
+    let lastInput = 0;
+    for (const type of ['wheel', 'pointerdown', 'keydown', 'touchstart']) {
+      this.eventList.addEventListener(type, () => (lastInput = performance.now()), { passive: true });
+    }
     this.eventList.addEventListener('scroll', () => {
-      const list = this.eventList;
-      this.stickToBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 24;
+      if (performance.now() - lastInput < 1000) {
+        const list = this.eventList;
+        this.stickToBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 24;
+      }
     });
     // One listener for every row's JSON toggle (rows come and go 20,000 times a second).
     this.eventList.addEventListener('click', (e) => {
@@ -142,6 +150,8 @@ export class PreviewView {
   render(model: Model, changes: Changes): void {
     // Read layout before any DOM write: a read after a write forces a synchronous layout, every frame.
     const textAtEnd = this.text.scrollHeight - this.text.scrollTop - this.text.clientHeight < 24;
+    const list = this.eventList;
+    const listBehind = this.stickToBottom && list.scrollHeight - list.scrollTop - list.clientHeight > 1;
     if (changes.all) {
       this.setRequest(model.request);
       this.eventList.replaceChildren();
@@ -162,6 +172,11 @@ export class PreviewView {
     this.stopButton.disabled = !running;
     this.sendButton.disabled = running;
     this.reconnectButton.disabled = running || model.run === 0;
+    // Last, after every write above (a note or warning appearing shrinks the list): follow the newest event.
+    // Past the end: the browser clamps it, with one layout for the whole frame's changes.
+    if (this.stickToBottom && (changes.all || changes.events || listBehind)) {
+      list.scrollTop = Number.MAX_SAFE_INTEGER;
+    }
   }
 
   /**
@@ -217,10 +232,6 @@ export class PreviewView {
       range.setStartBefore(this.eventList.firstElementChild!);
       range.setEndBefore(this.eventList.children[excess]!);
       range.deleteContents();
-    }
-    if (this.stickToBottom) {
-      // Past the end: the browser clamps it; reading scrollHeight instead would force a layout here.
-      this.eventList.scrollTop = Number.MAX_SAFE_INTEGER;
     }
   }
 

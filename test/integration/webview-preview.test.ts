@@ -152,6 +152,8 @@ describe('Stream Preview webview in Chromium', function () {
     const rows = await page.page.locator('.event-row').count();
     assert.ok(rows > 0 && rows <= 500, `${rows} rows rendered`);
     assert.equal(await text(page, '.event-list > :last-child .event-data'), '{"text":"t19999"}', 'the newest event is the last row');
+    const [row, list] = await Promise.all([page.page.locator('.event-list > :last-child').boundingBox(), page.page.locator('.event-list').boundingBox()]);
+    assert.ok(row && list && row.y + row.height <= list.y + list.height + 1, 'the list follows the newest row into view');
     // Events that came faster than a frame can draw rows are summarised by gap rows; the counts have them all.
     const skipped = await page.page.locator('.event-gap').evaluateAll((gaps) => gaps.map((g) => Number(g.getAttribute('data-skipped'))));
     assert.ok(rows + skipped.reduce((a, b) => a + b, 0) <= 20_000);
