@@ -18,8 +18,8 @@ export interface ViewActions {
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 /** New event rows drawn per frame at most; more in one frame are summarised by a gap row. */
 const ROWS_PER_FRAME = 100;
-/** Characters of the assembled text kept in the DOM. */
-const TEXT_SHOWN = 32 * 1024;
+/** Characters of the assembled text kept in the DOM: a few screens of it (its layout is redone on every append). */
+const TEXT_SHOWN = 8 * 1024;
 
 const FORMAT_NAMES: Record<string, string> = {
   catalyst: 'Catalyst token/done events',
