@@ -117,13 +117,7 @@ export function planStreamCall(call: LlmCall, allCalls: readonly LlmCall[], anal
   const definition = handler.parent?.type === 'decorated_definition' ? handler.parent : handler;
   const defIndent = indentationOf(source, definition);
   // The copied statements get the client swap too (a client made in the handler becomes async in both).
-  const [leadingStart, leadingEnd] = leadingStatements(body, statement, source);
-  const leading = applyTextEdits(
-    source.slice(leadingStart, leadingEnd),
-    clientEdits
-      .filter((e) => e.start >= leadingStart && e.end <= leadingEnd)
-      .map((e) => ({ ...e, start: e.start - leadingStart, end: e.end - leadingStart })),
-  );
+  const leading = copiedLeadingStatements(body, statement, source, clientEdits);
   const decoratorArguments = route.method === 'api_route' ? `${path}${methodsArgument(route.decorator)}` : path;
   const docstring = `${indent}"""Stream the answer of ${handler.childForFieldName('name')?.text ?? 'the handler'} as Server-Sent Events."""${eol}`;
   const sibling =
@@ -167,13 +161,7 @@ function planVariant(
   }
   const adapter = ADAPTER_FOR_API[call.api];
   const variable = freeName(fn, 'stream');
-  const [leadingStart, leadingEnd] = leadingStatements(body, statement, source);
-  const leading = applyTextEdits(
-    source.slice(leadingStart, leadingEnd),
-    clientEdits
-      .filter((e) => e.start >= leadingStart && e.end <= leadingEnd)
-      .map((e) => ({ ...e, start: e.start - leadingStart, end: e.end - leadingStart })),
-  );
+  const leading = copiedLeadingStatements(body, statement, source, clientEdits);
   const original = fn.childForFieldName('name')?.text ?? 'the function';
   const defIndent = indentationOf(source, scope);
   // Decorators such as @staticmethod stay meaningful for the variant; others (caches, routes) would not.
@@ -242,6 +230,15 @@ function leadingStatements(body: SyntaxNode, statement: SyntaxNode, source: stri
   const kept = isDocstring ? statements.slice(1) : statements;
   const end = lineStart(source, statement.startIndex);
   return kept.length === 0 ? [end, end] : [lineStart(source, kept[0]!.startIndex), end];
+}
+
+/** The text of the statements before `statement` (docstring excluded), with the client edits that fall inside them applied. */
+function copiedLeadingStatements(body: SyntaxNode, statement: SyntaxNode, source: string, clientEdits: readonly TextEdit[]): string {
+  const [start, end] = leadingStatements(body, statement, source);
+  return applyTextEdits(
+    source.slice(start, end),
+    clientEdits.filter((e) => e.start >= start && e.end <= end).map((e) => ({ ...e, start: e.start - start, end: e.end - start })),
+  );
 }
 
 /** A name not bound in the function (parameters or assignments), starting from `base`. */
