@@ -5,7 +5,11 @@
 import type { ResultPromise } from 'execa';
 import { loadExeca } from './execa';
 import { freePort, waitForPort } from '../../src/core/net/ports';
+import { stopProcessGroup } from '../../src/core/process/stopProcessGroup';
 import { testPython } from './python';
+
+/** coverage.py writes its data on the way out: give it time before SIGKILL. */
+const STOP_GRACE_MS = 5_000;
 
 export interface RunningServer {
   readonly port: number;
@@ -56,7 +60,7 @@ export async function startUvicorn(options: StartUvicornOptions): Promise<Runnin
       await waitForPort(port, { timeoutMs: 20_000, signal: exited.signal });
       return server(port, child, () => output);
     } catch (error) {
-      await stopProcess(child);
+      await stopProcessGroup(child, STOP_GRACE_MS);
       lastError = new Error(`uvicorn ${options.app} did not start on port ${port}: ${(error as Error).message}\n${output}`);
     }
   }
@@ -68,25 +72,6 @@ function server(port: number, child: ResultPromise, output: () => string): Runni
     port,
     baseUrl: `http://127.0.0.1:${port}`,
     output,
-    stop: () => stopProcess(child),
+    stop: () => stopProcessGroup(child, STOP_GRACE_MS),
   };
-}
-
-/** SIGINT first so coverage.py and uvicorn shut down cleanly and write their data; SIGKILL after a bound. */
-async function stopProcess(child: ResultPromise): Promise<void> {
-  if (child.exitCode !== null || child.pid === undefined) {
-    return;
-  }
-  const pid = child.pid;
-  const kill = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // Already gone.
-    }
-  };
-  kill('SIGINT');
-  const timer = setTimeout(() => kill('SIGKILL'), 5_000);
-  await child;
-  clearTimeout(timer);
 }

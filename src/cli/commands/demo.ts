@@ -11,10 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, waitForPort } from '../../core/net/ports';
 import { uvicornArguments, type PlannedEndpoint } from '../../core/plan/addEndpoint';
+import { stopProcessGroup } from '../../core/process/stopProcessGroup';
 import { findPython, PythonNotFoundError } from '../../core/python/interpreter';
 import { StreamSession } from '../../core/sse/session';
 import { CliError, parseCommandLine, type CliCommand, type CliIo } from '../cli';
 import { addEndpoint } from './addEndpoint';
+
+/** How long uvicorn gets to shut down after SIGINT before it is killed. */
+const STOP_GRACE_MS = 3_000;
 
 const help = `Usage: catalyst-streaming demo [--prompt TEXT] [--keep]
 
@@ -126,7 +130,7 @@ export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> 
     return 0;
   } finally {
     if (server) {
-      await stopProcessGroup(server);
+      await stopProcessGroup(server, STOP_GRACE_MS);
     }
     if (options.keep) {
       io.stdout(`Stopped the server; the app with its new endpoint is in ${folder}\n`);
@@ -166,24 +170,4 @@ function startUvicorn(python: string, cwd: string, endpoint: PlannedEndpoint, po
     exited.abort();
   });
   return { child, exited: exited.signal, output: () => output };
-}
-
-/** SIGINT (uvicorn shuts down cleanly), SIGKILL if it is still there after a few seconds. */
-async function stopProcessGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) {
-    return;
-  }
-  const pid = child.pid;
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, name);
-    } catch {
-      // Already gone.
-    }
-  };
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  signal('SIGINT');
-  const timer = setTimeout(() => signal('SIGKILL'), 3_000);
-  await exited;
-  clearTimeout(timer);
 }
