@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need, and only what is missing, so it is cheap to run every time:
-# Debian packages (the FastAPI stack comes from Debian: PyPI is not reachable here), then npm packages.
+# Debian packages (among them the oldest supported FastAPI stack), the current PyPI stack into .venv/current
+# (pinned and hashed in requirements/current-stack.txt), then npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# python3-*: the FastAPI stack the generated code runs on; nginx-light: the proxy tests; chromium: webview and
+# python3-*: the oldest supported FastAPI stack (FastAPI 0.92, Pydantic 1); python3-venv: the venv for the
+# current stack; nginx-light: the proxy tests; chromium: webview and
 # workbench tests (driven by playwright-core, which never downloads a browser); libkrb5-dev: building
 # code-server's kerberos module for the extension-host tests.
-DEBIAN_PACKAGES=(python3 python3-fastapi python3-uvicorn python3-httpx python3-coverage python3-pytest nginx-light chromium libkrb5-dev ca-certificates)
+DEBIAN_PACKAGES=(python3 python3-fastapi python3-uvicorn python3-httpx python3-coverage python3-pytest python3-venv nginx-light chromium libkrb5-dev ca-certificates)
 
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
@@ -22,6 +24,20 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The current stack: a venv on Debian's Python, (re)made when missing or when the lock changed since it was made.
+CURRENT_VENV=.venv/current
+LOCK=requirements/current-stack.txt
+LOCK_STAMP="$CURRENT_VENV/.catalyst-lock-sha256"
+lock_sha="$(sha256sum "$LOCK" | cut -d' ' -f1)"
+if [ ! -x "$CURRENT_VENV/bin/python" ] || [ "$(cat "$LOCK_STAMP" 2>/dev/null)" != "$lock_sha" ]; then
+  echo "setup: installing the current Python stack into $CURRENT_VENV ($LOCK)" >&2
+  rm -rf "$CURRENT_VENV"
+  /usr/bin/python3 -m venv "$CURRENT_VENV"
+  "$CURRENT_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+    --require-hashes --no-deps --only-binary=:all: -r "$LOCK"
+  echo "$lock_sha" > "$LOCK_STAMP"
 fi
 
 # npm ci when node_modules is missing or older than the lock file.

