@@ -1,0 +1,177 @@
+/**
+ * The bodies the LLM providers send, per API, as their API references document them (sources in ./server.ts).
+ * Pure functions from "the answer" (a list of text tokens) to JSON bodies or SSE event lists; ./server.ts
+ * puts them on the wire.
+ */
+
+/** One Server-Sent Event as the provider writes it: an optional `event:` line and one `data:` line. */
+export interface ProviderEvent {
+  readonly event?: string;
+  readonly data: string;
+}
+
+export type ApiName = 'anthropic' | 'openai-chat' | 'openai-responses' | 'azure-chat' | 'groq-chat';
+
+const json = (value: unknown) => JSON.stringify(value);
+const named = (event: string, body: Record<string, unknown>): ProviderEvent => ({ event, data: json({ type: event, ...body }) });
+
+// --- Anthropic Messages -----------------------------------------------------------------------------------------
+
+const ANTHROPIC_MODEL = 'claude-haiku-4-5';
+
+function anthropicMessage(id: string, model: string, content: unknown[], stopReason: string | null, outputTokens: number) {
+  return {
+    id,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content,
+    stop_reason: stopReason,
+    stop_sequence: null,
+    usage: { input_tokens: 12, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+  };
+}
+
+export function anthropicMessageBody(id: string, model: string | undefined, tokens: readonly string[]): unknown {
+  return anthropicMessage(id, model ?? ANTHROPIC_MODEL, [{ type: 'text', text: tokens.join('') }], 'end_turn', tokens.length);
+}
+
+/**
+ * message_start, content_block_start, ping, one content_block_delta (text_delta) per token, content_block_stop,
+ * message_delta (stop_reason, usage), message_stop. Every event is named and its data repeats the name in "type".
+ */
+export function anthropicEvents(id: string, model: string | undefined, tokens: readonly string[]) {
+  return {
+    head: [
+      named('message_start', { message: anthropicMessage(id, model ?? ANTHROPIC_MODEL, [], null, 1) }),
+      named('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+      named('ping', {}),
+    ],
+    token: (text: string) => named('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }),
+    tail: [
+      named('content_block_stop', { index: 0 }),
+      named('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: tokens.length } }),
+      named('message_stop', {}),
+    ],
+    /** An error after the stream started: `event: error` with the same body as an HTTP error. */
+    error: (type: string, message: string) => ({ event: 'error', data: json(anthropicErrorBody(type, message)) }),
+  };
+}
+
+export function anthropicErrorBody(type: string, message: string): unknown {
+  return { type: 'error', error: { type, message } };
+}
+
+// --- OpenAI Chat Completions (OpenAI, Azure OpenAI, Groq) -------------------------------------------------------
+
+const CREATED = 1_764_000_000;
+
+function chunk(id: string, model: string, choices: unknown[], extra: Record<string, unknown> = {}) {
+  return { id, object: 'chat.completion.chunk', created: CREATED, model, system_fingerprint: 'fp_local', choices, ...extra };
+}
+
+export function chatCompletionBody(id: string, model: string, tokens: readonly string[]): unknown {
+  return {
+    id,
+    object: 'chat.completion',
+    created: CREATED,
+    model,
+    system_fingerprint: 'fp_local',
+    choices: [{ index: 0, message: { role: 'assistant', content: tokens.join(''), refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 12, completion_tokens: tokens.length, total_tokens: 12 + tokens.length },
+  };
+}
+
+/**
+ * Unnamed events: a first chunk with the role and empty content, one chunk per token with `delta.content`, a
+ * chunk with `finish_reason: "stop"` and an empty delta, a usage chunk with empty `choices` when
+ * `stream_options.include_usage` was asked for, then the `data: [DONE]` sentinel. Azure adds a first chunk with
+ * empty `choices` and `prompt_filter_results`; Groq adds `x_groq` (the request id, and usage at the end).
+ */
+export function chatCompletionEvents(api: 'openai-chat' | 'azure-chat' | 'groq-chat', id: string, model: string, tokens: readonly string[], includeUsage: boolean) {
+  const delta = (d: Record<string, unknown>, finish: string | null = null) => [{ index: 0, delta: d, logprobs: null, finish_reason: finish }];
+  const usage = { prompt_tokens: 12, completion_tokens: tokens.length, total_tokens: 12 + tokens.length };
+  const head: ProviderEvent[] = [];
+  if (api === 'azure-chat') {
+    head.push({ data: json({ ...chunk('', '', []), prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] }) });
+  }
+  head.push({ data: json(chunk(id, model, delta({ role: 'assistant', content: '' }), api === 'groq-chat' ? { x_groq: { id: `req_${id}` } } : {})) });
+  const tail: ProviderEvent[] = [
+    { data: json(chunk(id, model, delta({}, 'stop'), api === 'groq-chat' ? { x_groq: { id: `req_${id}`, usage } } : {})) },
+  ];
+  if (includeUsage) {
+    tail.push({ data: json(chunk(id, model, [], { usage })) });
+  }
+  tail.push({ data: '[DONE]' });
+  return {
+    head,
+    token: (text: string): ProviderEvent => ({ data: json(chunk(id, model, delta({ content: text }))) }),
+    tail,
+    /** An error after the stream started: a data line whose object has "error" (the SDKs raise APIError on it). */
+    error: (type: string, message: string): ProviderEvent => ({ data: json(openaiErrorBody(type, message)) }),
+  };
+}
+
+export function openaiErrorBody(type: string, message: string): unknown {
+  return { error: { message, type, param: null, code: null } };
+}
+
+// --- OpenAI Responses --------------------------------------------------------------------------------------------
+
+function response(id: string, model: string, status: string, output: unknown[], outputTokens: number | null) {
+  return {
+    id,
+    object: 'response',
+    created_at: CREATED,
+    status,
+    error: null,
+    incomplete_details: null,
+    instructions: null,
+    model,
+    output,
+    parallel_tool_calls: true,
+    temperature: 1,
+    tool_choice: 'auto',
+    tools: [],
+    top_p: 1,
+    usage: outputTokens === null ? null : { input_tokens: 12, output_tokens: outputTokens, total_tokens: 12 + outputTokens, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } },
+  };
+}
+
+function outputMessage(itemId: string, text: string, status: string) {
+  return { id: itemId, type: 'message', role: 'assistant', status, content: [{ type: 'output_text', text, annotations: [], logprobs: [] }] };
+}
+
+export function responsesBody(id: string, model: string, tokens: readonly string[]): unknown {
+  return response(id, model, 'completed', [outputMessage(`msg_${id}`, tokens.join(''), 'completed')], tokens.length);
+}
+
+/**
+ * Named events, each with a growing `sequence_number`: response.created, response.in_progress,
+ * response.output_item.added, response.content_part.added, one response.output_text.delta per token,
+ * response.output_text.done, response.content_part.done, response.output_item.done, response.completed.
+ * No [DONE] sentinel. An error inside the stream is an `error` event (type, code, message, param).
+ */
+export function responsesEvents(id: string, model: string, tokens: readonly string[]) {
+  let sequence = 0;
+  const itemId = `msg_${id}`;
+  const event = (type: string, body: Record<string, unknown>) => named(type, { ...body, sequence_number: sequence++ });
+  const part = (text: string) => ({ type: 'output_text', text, annotations: [], logprobs: [] });
+  const text = tokens.join('');
+  return {
+    head: () => [
+      event('response.created', { response: response(id, model, 'in_progress', [], null) }),
+      event('response.in_progress', { response: response(id, model, 'in_progress', [], null) }),
+      event('response.output_item.added', { output_index: 0, item: { id: itemId, type: 'message', role: 'assistant', status: 'in_progress', content: [] } }),
+      event('response.content_part.added', { item_id: itemId, output_index: 0, content_index: 0, part: part('') }),
+    ],
+    token: (delta: string) => event('response.output_text.delta', { item_id: itemId, output_index: 0, content_index: 0, delta, logprobs: [] }),
+    tail: () => [
+      event('response.output_text.done', { item_id: itemId, output_index: 0, content_index: 0, text, logprobs: [] }),
+      event('response.content_part.done', { item_id: itemId, output_index: 0, content_index: 0, part: part(text) }),
+      event('response.output_item.done', { output_index: 0, item: outputMessage(itemId, text, 'completed') }),
+      event('response.completed', { response: response(id, model, 'completed', [outputMessage(itemId, text, 'completed')], tokens.length) }),
+    ],
+    error: (code: string, message: string) => event('error', { code, message, param: null }),
+  };
+}
