@@ -11,7 +11,8 @@
  *   `content_block_delta` events whose `delta.type == "text_delta"`, in `delta.text`;
  * - OpenAI Chat Completions and Groq (`stream=True` -> `AsyncStream[ChatCompletionChunk]`): `choices[0].delta.content`,
  *   with chunks whose `choices` is empty (usage, Azure content-filter results) skipped;
- * - OpenAI Responses (`stream=True` -> `AsyncStream[ResponseStreamEvent]`): `response.output_text.delta` events' `delta`.
+ * - OpenAI Responses (`stream=True` -> `AsyncStream[ResponseStreamEvent]`): `response.output_text.delta` events' `delta`;
+ *   the SDK yields the stream's `error` and `response.failed` events like any other, so the adapter raises on them.
  */
 
 /** Names this section adds to the module's `__all__`. */
@@ -129,11 +130,21 @@ def openai_text_stream(stream: _AsyncEventStream[_ChatCompletionChunk]) -> Async
     return _texts(stream, _chat_completion_text)
 
 
+class ProviderStreamError(RuntimeError):
+    """A failure the provider reported inside a stream that its SDK yields as an ordinary event."""
+
+
 def _responses_text(event: _TypedEvent) -> str | None:
-    if event.type != "response.output_text.delta":
-        return None
-    delta = getattr(event, "delta", None)
-    return delta if isinstance(delta, str) else None
+    if event.type == "response.output_text.delta":
+        delta = getattr(event, "delta", None)
+        return delta if isinstance(delta, str) else None
+    if event.type in ("error", "response.failed"):
+        # The SDK yields these like any other event rather than raising: without
+        # raising here the answer would end with 'done', as if it were complete.
+        error = getattr(getattr(event, "response", None), "error", None) or event
+        message = getattr(error, "message", None)
+        raise ProviderStreamError(message if isinstance(message, str) else event.type)
+    return None
 
 
 def openai_responses_text_stream(stream: _AsyncEventStream[_TypedEvent]) -> AsyncIterator[str]:
@@ -141,6 +152,7 @@ def openai_responses_text_stream(stream: _AsyncEventStream[_TypedEvent]) -> Asyn
 
     'stream' is what 'await client.responses.create(..., stream=True)'
     returns; text arrives in 'response.output_text.delta' events' 'delta'.
+    An 'error' or 'response.failed' event raises 'ProviderStreamError'.
     Example::
 
         stream = await client.responses.create(model=..., input=prompt, stream=True)
