@@ -56,7 +56,7 @@ describe('LLM quick-fix planner', () => {
           'from pydantic import BaseModel\n\nfrom streaming import (\n    EventStreamResponse,\n    anthropic_text_stream,\n    stream_tokens,\n    streaming_response,\n)\n',
         )
         .replace('-> dict[str, str]:', '-> EventStreamResponse:')
-        .replace('    message = await', '    stream = await')
+        .replace('    message = await ', '    stream = ')
         .replace('"content": request.prompt}],\n    )', '"content": request.prompt}],\n        stream=True,\n    )')
         .replace('    return {"reply": message.content[0].text}\n', '    return streaming_response(stream_tokens(anthropic_text_stream(stream)))\n'),
     );
@@ -75,7 +75,7 @@ describe('LLM quick-fix planner', () => {
         '@app.post("/chat/stream")',
         'async def chat_stream(request: ChatRequest) -> EventStreamResponse:',
         '    """Stream the answer of chat as Server-Sent Events."""',
-        '    stream = await client.messages.create(',
+        '    stream = client.messages.create(',
         '        model="claude-sonnet-4-5",',
         '        max_tokens=1024,',
         '        messages=[{"role": "user", "content": request.prompt}],',
@@ -101,14 +101,14 @@ describe('LLM quick-fix planner', () => {
     );
     const streamed = applyTextEdits(source, fixes[0]!.edits);
     assert.match(streamed, /client = AsyncOpenAI\(\)/);
-    assert.match(streamed, /stream = await client\.chat\.completions\.create\(/);
+    assert.match(streamed, /stream = client\.chat\.completions\.create\(/);
     assert.doesNotMatch(streamed, /\bOpenAI\(\)/);
   });
 
   it('makes a sync route handler async when its locally made sync client becomes async', async () => {
     const fixed = applyTextEdits(read('sync_handler_groq.py'), (await plan(read('sync_handler_groq.py'))).fixes[0]!.edits);
     assert.match(fixed, /from groq import AsyncGroq\n/);
-    assert.match(fixed, /@app\.get\("\/joke"\)\nasync def joke\(\) -> EventStreamResponse:\n    client = AsyncGroq\(\)\n    stream = await client/);
+    assert.match(fixed, /@app\.get\("\/joke"\)\nasync def joke\(\) -> EventStreamResponse:\n    client = AsyncGroq\(\)\n    stream = client/);
   });
 
   it('adds stream=True after a **kwargs spread, in the call\'s one-argument-per-line layout', async () => {
@@ -120,7 +120,7 @@ describe('LLM quick-fix planner', () => {
   it('uses the Responses adapter for responses.create and keeps an aliased client class', async () => {
     const source = read('aliases.py');
     const fixed = applyTextEdits(source, (await plan(source, options, 'responses')).fixes[0]!.edits);
-    assert.match(fixed, /stream = await gpt\.responses\.create\(model="gpt-4\.1", input=q, stream=True\)\n {4}return streaming_response\(stream_tokens\(openai_responses_text_stream\(stream\)\)\)/);
+    assert.match(fixed, /stream = gpt\.responses\.create\(model="gpt-4\.1", input=q, stream=True\)\n {4}return streaming_response\(stream_tokens\(openai_responses_text_stream\(stream\)\)\)/);
     assert.match(fixed, /claude = Claude\(max_retries=2\)/);
   });
 
@@ -144,7 +144,7 @@ describe('LLM quick-fix planner', () => {
   it('the variant of a method stays a method', async () => {
     const fixed = applyTextEdits(read('client_in_self.py'), (await plan(read('client_in_self.py'))).fixes[0]!.edits);
     assert.match(fixed, /\n {4}async def answer_stream\(self, question: str\) -> AsyncIterator\[str\]:\n/);
-    assert.match(fixed, /\n {8}stream = await self\.client\.chat\.completions\.create\(/);
+    assert.match(fixed, /\n {8}stream = self\.client\.chat\.completions\.create\(/);
   });
 
   it('keeps CRLF line endings', async () => {

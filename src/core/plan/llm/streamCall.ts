@@ -3,7 +3,7 @@
  *
  * rewrite: the handler keeps its statements up to the call; the call streams (`stream=True`), and the
  *   statements that consumed the whole completion are replaced by
- *       stream = await client.chat.completions.create(..., stream=True)
+ *       stream = client.chat.completions.create(..., stream=True)   # awaited by the adapter
  *       return streaming_response(stream_tokens(openai_text_stream(stream)))
  *   and the handler returns `EventStreamResponse`.
  * sibling: the handler is left as it is and a route beside it (same owner and method, path + "/stream",
@@ -77,9 +77,9 @@ export function planStreamCall(call: LlmCall, allCalls: readonly LlmCall[], anal
   const indent = indentationOf(source, statement);
   const variable = freeName(handler, 'stream');
   const adapter = ADAPTER_FOR_API[call.api];
-  const awaitPrefix = call.methodSpec.alwaysStreams ? '' : 'await ';
-  const streamingStatements =
-    `${variable} = ${awaitPrefix}${callText}${eol}` + `${indent}return streaming_response(stream_tokens(${adapter}(${variable})))`;
+  // Not awaited: the adapter awaits the call on the first read, so an HTTP error opening the stream (after the
+  // SDK's retries) becomes an `error` event instead of a 500 before the response starts.
+  const streamingStatements = `${variable} = ${callText}${eol}` + `${indent}return streaming_response(stream_tokens(${adapter}(${variable})))`;
   const streamingNames = ['EventStreamResponse', adapter, 'stream_tokens', 'streaming_response'];
 
   if (!route) {
@@ -168,14 +168,14 @@ function planVariant(
   const keptDecorators = scope.type === 'decorated_definition'
     ? scope.namedChildren.filter((d) => d?.type === 'decorator' && /^@(staticmethod|classmethod)\s*$/.test(d.text)).map((d) => `${defIndent}${d!.text}${eol}`).join('')
     : '';
-  const awaitPrefix = call.methodSpec.alwaysStreams ? '' : 'await ';
+  // As in a route, the call is left for the adapter to await on the first read.
   const text =
     `${eol}${eol}${keptDecorators}${defIndent}async def ${name}${fn.childForFieldName('parameters')?.text ?? '()'} -> AsyncIterator[str]:${eol}` +
     `${indent}"""Like ${original}, but returns the answer's text tokens as they arrive.${eol}${eol}` +
     `${indent}Serve them from a route with 'streaming_response(stream_tokens(await ${name}(...)))'.${eol}` +
     `${indent}"""${eol}` +
     leading +
-    `${indent}${variable} = ${awaitPrefix}${callText}${eol}` +
+    `${indent}${variable} = ${callText}${eol}` +
     `${indent}return ${adapter}(${variable})`;
   return {
     ok: true,

@@ -5,6 +5,8 @@
  *
  * The SDKs are not imported: small Protocols describe the parts of their documented stream shapes the
  * adapters read, so the module type-checks (pyright strict) and imports whether or not an SDK is installed.
+ * Each adapter also takes the SDK call not yet awaited and awaits it on the first read, so a failure to open the
+ * stream (HTTP 429/5xx after the SDK's retries) becomes an `error` event instead of a 500 before the response.
  * Shapes followed:
  * - Anthropic Messages (`await client.messages.create(..., stream=True)` -> `AsyncStream[RawMessageStreamEvent]`,
  *   or `client.messages.stream(...)` -> an async context manager yielding `AsyncMessageStream`): text arrives in
@@ -52,8 +54,19 @@ class _ChatCompletionChunk(Protocol):
     def choices(self) -> Sequence[_ChatCompletionChoice]: ...
 
 
-async def _texts(stream: _AsyncEventStream[T], text_of: Callable[[T], str | None]) -> AsyncIterator[str]:
-    """Yield the non-empty text of each event, closing the provider stream when iteration stops."""
+async def _texts(
+    opening: _AsyncEventStream[T] | Awaitable[_AsyncEventStream[T]],
+    text_of: Callable[[T], str | None],
+) -> AsyncIterator[str]:
+    """Yield the non-empty text of each event, closing the provider stream when iteration stops.
+
+    'opening' may be the SDK call not yet awaited: it is awaited here, on the
+    first read, so a failure to open the stream (an HTTP error after the
+    SDK's retries) is raised inside the token stream, where 'stream_tokens'
+    turns it into an 'error' event, rather than in the route before the
+    response has started.
+    """
+    stream = opening if isinstance(opening, _AsyncEventStream) else await opening
     try:
         async for event in stream:
             text = text_of(event)
@@ -90,24 +103,28 @@ def _anthropic_text(event: _TypedEvent) -> str | None:
 
 
 def anthropic_text_stream(
-    stream: _AsyncEventStream[_TypedEvent] | AbstractAsyncContextManager[_AsyncEventStream[_TypedEvent]],
+    stream: _AsyncEventStream[_TypedEvent]
+    | Awaitable[_AsyncEventStream[_TypedEvent]]
+    | AbstractAsyncContextManager[_AsyncEventStream[_TypedEvent]],
 ) -> AsyncIterator[str]:
     """The text tokens of an Anthropic Messages stream.
 
-    'stream' is what 'await client.messages.create(..., stream=True)'
-    returns, or 'client.messages.stream(...)' itself (not yet entered: it is
-    entered here). Example::
+    'stream' is 'client.messages.create(..., stream=True)', best not yet
+    awaited (it is awaited on the first read, so a failure to open the
+    stream becomes an 'error' event), or what awaiting it returns, or
+    'client.messages.stream(...)' itself (not yet entered: it is entered
+    here). Example::
 
-        stream = await client.messages.create(model=..., max_tokens=1024, messages=messages, stream=True)
+        stream = client.messages.create(model=..., max_tokens=1024, messages=messages, stream=True)
         return streaming_response(stream_tokens(anthropic_text_stream(stream)))
 
     The provider stream is closed when the tokens end for any reason,
     including the client going away, so the request stops and with it the
     billing.
     """
-    if isinstance(stream, _AsyncEventStream):
-        return _texts(stream, _anthropic_text)
-    return _texts_from_manager(stream, _anthropic_text)
+    if isinstance(stream, AbstractAsyncContextManager):
+        return _texts_from_manager(stream, _anthropic_text)
+    return _texts(stream, _anthropic_text)
 
 
 def _chat_completion_text(chunk: _ChatCompletionChunk) -> str | None:
@@ -115,13 +132,18 @@ def _chat_completion_text(chunk: _ChatCompletionChunk) -> str | None:
     return chunk.choices[0].delta.content if chunk.choices else None
 
 
-def openai_text_stream(stream: _AsyncEventStream[_ChatCompletionChunk]) -> AsyncIterator[str]:
+def openai_text_stream(
+    stream: _AsyncEventStream[_ChatCompletionChunk]
+    | Awaitable[_AsyncEventStream[_ChatCompletionChunk]],
+) -> AsyncIterator[str]:
     """The text tokens of an OpenAI (or Azure OpenAI, or Groq) Chat Completions stream.
 
-    'stream' is what 'await client.chat.completions.create(..., stream=True)'
-    returns; each chunk's text is 'choices[0].delta.content'. Example::
+    'stream' is 'client.chat.completions.create(..., stream=True)', best not
+    yet awaited (it is awaited on the first read, so a failure to open the
+    stream becomes an 'error' event), or what awaiting it returns; each
+    chunk's text is 'choices[0].delta.content'. Example::
 
-        stream = await client.chat.completions.create(model=..., messages=messages, stream=True)
+        stream = client.chat.completions.create(model=..., messages=messages, stream=True)
         return streaming_response(stream_tokens(openai_text_stream(stream)))
 
     The provider stream is closed when the tokens end for any reason,
@@ -147,15 +169,18 @@ def _responses_text(event: _TypedEvent) -> str | None:
     return None
 
 
-def openai_responses_text_stream(stream: _AsyncEventStream[_TypedEvent]) -> AsyncIterator[str]:
+def openai_responses_text_stream(
+    stream: _AsyncEventStream[_TypedEvent] | Awaitable[_AsyncEventStream[_TypedEvent]],
+) -> AsyncIterator[str]:
     """The text tokens of an OpenAI Responses API stream.
 
-    'stream' is what 'await client.responses.create(..., stream=True)'
-    returns; text arrives in 'response.output_text.delta' events' 'delta'.
-    An 'error' or 'response.failed' event raises 'ProviderStreamError'.
-    Example::
+    'stream' is 'client.responses.create(..., stream=True)', best not yet
+    awaited (it is awaited on the first read, so a failure to open the
+    stream becomes an 'error' event), or what awaiting it returns; text
+    arrives in 'response.output_text.delta' events' 'delta'. An 'error' or
+    'response.failed' event raises 'ProviderStreamError'. Example::
 
-        stream = await client.responses.create(model=..., input=prompt, stream=True)
+        stream = client.responses.create(model=..., input=prompt, stream=True)
         return streaming_response(stream_tokens(openai_responses_text_stream(stream)))
 
     The provider stream is closed when the tokens end for any reason,

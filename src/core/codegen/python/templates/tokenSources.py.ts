@@ -100,12 +100,13 @@ return streaming_response(stream_tokens(anthropic_text_stream(message_stream)))
 `,
     };
   }
-  // OpenAI and Groq share the Chat Completions shape: chunks with choices[0].delta.content.
+  // OpenAI and Groq share the Chat Completions shape: chunks with choices[0].delta.content. The call is not
+  // awaited: the adapter awaits it on the first read, so an HTTP error opening the stream becomes an `error` event.
   return {
     streamingNames: ['openai_text_stream'],
     imports: [],
     helpers: [clientHelper(sdk)],
-    body: (prompt) => String.raw`chunks = await ${sdk.clientFunction}().chat.completions.create(
+    body: (prompt) => String.raw`chunks = ${sdk.clientFunction}().chat.completions.create(
     model="${sdk.model}",
     messages=[{"role": "user", "content": ${prompt}}],
     stream=True,
