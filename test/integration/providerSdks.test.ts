@@ -6,7 +6,8 @@
  *
  * Shown for each adapter route of test/fixtures/llm/apps/adapters_app.py: every token arrives in order, then
  * `done`; a client that leaves after a few tokens makes the SDK close its upstream connection (seen at the
- * provider, within a generous 1 s deadline); an upstream failure, an HTTP error before the stream (after the
+ * provider, within a generous 1 s deadline), both while the provider is still writing and when the whole answer
+ * already waits unread in the socket buffers; an upstream failure, an HTTP error before the stream (after the
  * SDK's own retries) or an error event inside it, becomes one `error` event and a clean end.
  */
 import assert from 'node:assert/strict';
@@ -55,6 +56,7 @@ describe(`provider adapters with the real SDKs ${CURRENT.tag}`, function () {
   let app: RunningServer;
   /** Client hang-up -> upstream connection closed, per SDK (ms), printed at the end. */
   const closeDelays: string[] = [];
+  const bufferedCloseDelays: string[] = [];
 
   before(async () => {
     dir = await makeTempDir('provider-sdks');
@@ -69,7 +71,10 @@ describe(`provider adapters with the real SDKs ${CURRENT.tag}`, function () {
     await provider?.stop();
     await rm(dir, { recursive: true, force: true });
     if (closeDelays.length > 0) {
-      console.log(`      upstream connection closed after the client left: ${closeDelays.join('; ')}`);
+      console.log(`      upstream connection closed after the client left, provider streaming: ${closeDelays.join('; ')}`);
+    }
+    if (bufferedCloseDelays.length > 0) {
+      console.log(`      upstream connection closed after the client left, answer buffered: ${bufferedCloseDelays.join('; ')}`);
     }
   });
 
@@ -114,6 +119,25 @@ describe(`provider adapters with the real SDKs ${CURRENT.tag}`, function () {
         assert.ok(delay <= 1_000, `the upstream connection closed ${delay.toFixed(0)} ms after the client left (deadline 1 s)`);
         assert.equal(request.outcome, 'connection-closed', 'the provider was cut off mid-answer');
         assert.ok(request.tokensWritten < many.length / 2, `${request.tokensWritten} of ${many.length} tokens were written upstream`);
+      });
+
+      it('closes the upstream connection within 1 s when the client leaves while the whole answer waits unread upstream', async () => {
+        // A fast provider: the whole answer is written at once and waits in the socket buffers, so the app is not
+        // awaiting a read when the client leaves (a cancelled read makes httpx drop the connection by itself).
+        // Here only the adapter's close() releases the connection: openai's and groq's AsyncStream sit in a
+        // reference cycle, so without it the connection stays open until the garbage collector runs.
+        const many = Array.from({ length: 5_000 }, (_, i) => ` t${i}`);
+        provider.behave({ tokens: many });
+        const stream = await openStream(`${app.baseUrl}${route.route}`);
+        await stream.waitFor((body) => tokenCount(body) >= 3, 'three tokens', 15_000);
+        const request = upstreamRequest(route);
+        const leftAt = wallClockMs();
+        stream.close();
+        assert.ok(!stream.body().includes('event: done'), 'the client left before the end of the answer');
+        const closedAt = await provider.closed(request.connection, 10_000);
+        const delay = closedAt - leftAt;
+        bufferedCloseDelays.push(`${route.sdk} ${delay.toFixed(0)} ms`);
+        assert.ok(delay >= 0 && delay <= 1_000, `the upstream connection closed ${delay.toFixed(0)} ms after the client left (deadline 1 s)`);
       });
 
       it('an HTTP error before the stream (after the SDK retries) becomes one error event and a clean end', async () => {
