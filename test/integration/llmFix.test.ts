@@ -1,7 +1,10 @@
 /**
- * The LLM quick fixes end to end: the fixture corpus is fixed with `check --fix`, pyright (strict) finds no
- * new errors, every fixed route streams the SDK stand-in's answer token by token from a real uvicorn, and a
- * client that hangs up closes the provider stream (the stand-ins log "close <api>", see ../fixtures/llm/stubs).
+ * The LLM quick fixes end to end, with the REAL anthropic, openai and groq SDKs of the current stack (they are
+ * not part of Debian's oldest stack): the fixture corpus is fixed with `check --fix`, pyright (strict, against
+ * the SDKs' own types) finds no new errors, and every fixed route streams the local provider's answer
+ * (test/support/providers, reached through each SDK's base-URL environment variable) token by token from a
+ * real uvicorn. A realistic service file, served as it is and after `check --fix`, shows the non-streamed
+ * answers becoming streams. The adapters themselves (disconnects, upstream errors) are in providerSdks.test.ts.
  */
 import assert from 'node:assert/strict';
 import { cp, copyFile, readFile, rm, writeFile } from 'node:fs/promises';
@@ -9,35 +12,27 @@ import path from 'node:path';
 import { main } from '../../src/cli/main';
 import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
 import { loadExeca } from '../support/execa';
-import { testPython } from '../support/python';
+import { startProviderServer, type ApiName, type ProviderServer } from '../support/providers/server';
+import { pythonStack } from '../support/python';
 import { makeTempDir } from '../support/tempdir';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
-import { eventually, openStream, parseSse, readStream } from '../support/wire';
+import { getJson, parseSse, readStream } from '../support/wire';
 
+const CURRENT = pythonStack('current');
 const FIXTURES = path.join(__dirname, '../fixtures/llm');
-const STUBS = path.join(FIXTURES, 'stubs');
 const PYRIGHT = path.join(__dirname, '../../node_modules/.bin/pyright');
-/** The stand-ins' default answer (stubs/_catalyst_standin.py DEFAULT_TOKENS). */
-const TOKENS = ['Hello', ' from', ' the', ' stand-in', '.'];
+/** What the local provider answers in these tests. */
+const TOKENS = ['Hello', ' from', ' the', ' local', ' provider', ' — ', 'ça', ' va', '.'];
 
-/** Fixed snippet -> a request on its route (the module is mounted under "/<module>"). */
-const FIXED_ROUTES: ReadonlyArray<{ module: string; path: string; json?: unknown }> = [
-  { module: 'anthropic_async_route', path: '/chat', json: { prompt: 'Say hello' } },
-  { module: 'aliases', path: '/claude?q=hi' },
-  { module: 'aliases', path: '/gpt?q=hi' },
-  { module: 'kwargs_spread', path: '/summary?text=hi' },
-  { module: 'openai_sync_in_async', path: '/ask?q=hi' },
-  { module: 'client_dependency', path: '/haiku?topic=rain' },
-  { module: 'sync_handler_groq', path: '/joke' },
-];
-
-/** Adapter route -> the stand-in API whose stream it reads, as the stand-in logs it. */
-const ADAPTER_ROUTES: ReadonlyArray<{ path: string; api: string; textEvent: string }> = [
-  { path: '/anthropic/create', api: 'anthropic.messages.create', textEvent: 'content_block_delta' },
-  { path: '/anthropic/manager', api: 'anthropic.messages.stream', textEvent: 'content_block_delta' },
-  { path: '/openai/chat', api: 'openai.chat.completions.create', textEvent: 'ChatCompletionChunk' },
-  { path: '/openai/responses', api: 'openai.responses.create', textEvent: 'response.output_text.delta' },
-  { path: '/groq/chat', api: 'groq.chat.completions.create', textEvent: 'ChatCompletionChunk' },
+/** Fixed snippet -> a request on its route (the module is mounted under "/<module>"), and the API it calls. */
+const FIXED_ROUTES: ReadonlyArray<{ module: string; path: string; json?: unknown; api: ApiName }> = [
+  { module: 'anthropic_async_route', path: '/chat', json: { prompt: 'Say hello' }, api: 'anthropic' },
+  { module: 'aliases', path: '/claude?q=hi', api: 'anthropic' },
+  { module: 'aliases', path: '/gpt?q=hi', api: 'openai-responses' },
+  { module: 'kwargs_spread', path: '/summary?text=hi', api: 'groq-chat' },
+  { module: 'openai_sync_in_async', path: '/ask?q=hi', api: 'openai-chat' },
+  { module: 'client_dependency', path: '/haiku?topic=rain', api: 'anthropic' },
+  { module: 'sync_handler_groq', path: '/joke', api: 'groq-chat' },
 ];
 
 function tokensOf(body: Buffer): string[] {
@@ -46,18 +41,37 @@ function tokensOf(body: Buffer): string[] {
     .map((e) => (JSON.parse(e.data) as { text: string }).text);
 }
 
+/** The response is `token` events for the whole answer, in order, then `done` with the text. */
+function assertStreamedAnswer(body: Buffer, what: string): void {
+  assert.deepEqual(tokensOf(body), TOKENS, what);
+  const done = parseSse(body.toString('utf8')).events.at(-1);
+  assert.deepEqual([done?.event, JSON.parse(done?.data ?? 'null')], ['done', { text: TOKENS.join(''), token_count: TOKENS.length }], what);
+}
+
+/** GET (or POST `json`) and the JSON answer, which must be 200. */
+async function requestJson(url: string, json?: unknown): Promise<unknown> {
+  const response = await fetch(url, {
+    method: json === undefined ? 'GET' : 'POST',
+    ...(json === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(json) }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  assert.equal(response.status, 200, `${url}: ${text}`);
+  return JSON.parse(text) as unknown;
+}
+
 interface PyrightDiagnostic {
   readonly file: string;
   readonly severity: string;
   readonly message: string;
 }
 
-/** pyright --outputjson on a folder: error messages per file name. */
+/** pyright --outputjson on a folder, with the current stack's site-packages (the real SDKs): error messages per file name. */
 async function pyrightErrors(dir: string): Promise<Map<string, string[]>> {
   const execa = await loadExeca();
-  await writeFile(path.join(dir, 'pyrightconfig.json'), JSON.stringify({ typeCheckingMode: 'strict', extraPaths: [STUBS] }));
-  const python = await testPython();
-  const result = await execa(PYRIGHT, ['--outputjson', '--pythonpath', python.executable], { cwd: dir, reject: false, timeout: 120_000 });
+  await writeFile(path.join(dir, 'pyrightconfig.json'), JSON.stringify({ typeCheckingMode: 'strict' }));
+  const python = await CURRENT.interpreter();
+  const result = await execa(PYRIGHT, ['--outputjson', '--pythonpath', python.executable], { cwd: dir, reject: false, timeout: 180_000 });
   const report = JSON.parse(result.stdout) as { generalDiagnostics: PyrightDiagnostic[] };
   const errors = new Map<string, string[]>();
   for (const d of report.generalDiagnostics.filter((d) => d.severity === 'error')) {
@@ -67,14 +81,17 @@ async function pyrightErrors(dir: string): Promise<Map<string, string[]>> {
   return errors;
 }
 
-describe('LLM quick fixes on a real uvicorn', function () {
+describe(`LLM quick fixes on a real uvicorn with the real SDKs ${CURRENT.tag}`, function () {
   this.timeout(180_000);
   let fixedDir: string;
   let originalDir: string;
+  let provider: ProviderServer;
 
   before(async () => {
     originalDir = await makeTempDir('llm-original');
     fixedDir = await makeTempDir('llm-fixed');
+    provider = await startProviderServer();
+    provider.behave({ tokens: TOKENS });
     await cp(path.join(FIXTURES, 'snippets'), originalDir, { recursive: true });
     await cp(path.join(FIXTURES, 'snippets'), fixedDir, { recursive: true });
     let stderr = '';
@@ -89,11 +106,12 @@ describe('LLM quick fixes on a real uvicorn', function () {
   });
 
   after(async () => {
+    await provider?.stop();
     await rm(originalDir, { recursive: true, force: true });
     await rm(fixedDir, { recursive: true, force: true });
   });
 
-  it('pyright (strict) reports no new errors in the fixed files, and none in the adapters', async () => {
+  it('pyright (strict, against the real SDKs\' types) reports no new errors in the fixed files, and none in the adapters', async () => {
     const [before, after] = await Promise.all([pyrightErrors(originalDir), pyrightErrors(fixedDir)]);
     assert.deepEqual(after.get('streaming.py') ?? [], []);
     assert.deepEqual(after.get('adapters_app.py') ?? [], []);
@@ -118,58 +136,89 @@ describe('LLM quick fixes on a real uvicorn', function () {
       server = undefined;
     });
 
-    it('every fixed route streams the answer token by token', async () => {
-      const running = await startUvicorn({ cwd: fixedDir, app: 'all_routes:app', env: { PYTHONPATH: STUBS } });
+    it('every fixed route streams the answer token by token, from a streamed upstream request', async () => {
+      const running = await startUvicorn({ cwd: fixedDir, app: 'all_routes:app', env: provider.sdkEnvironment(), python: (await CURRENT.interpreter()).command });
       server = running;
       for (const route of FIXED_ROUTES) {
+        provider.clear();
         const url = `${running.baseUrl}/${route.module}${route.path}`;
         const stream = await readStream(url, route.json === undefined ? {} : { json: route.json });
         assert.equal(stream.status, 200, `${url}: ${stream.body().toString('utf8')}\n${running.output()}`);
         assert.match(String(stream.headers['content-type']), /^text\/event-stream/);
-        assert.deepEqual(tokensOf(stream.body()), TOKENS, url);
-        const done = parseSse(stream.body().toString('utf8')).events.at(-1);
-        assert.deepEqual([done?.event, JSON.parse(done?.data ?? 'null')], ['done', { text: TOKENS.join(''), token_count: TOKENS.length }]);
-      }
-    });
-
-    it('each adapter streams its provider\'s text, and closes the provider stream at the end', async () => {
-      const log = path.join(fixedDir, 'standin-complete.log');
-      server = await startUvicorn({ cwd: fixedDir, app: 'adapters_app:app', env: { PYTHONPATH: STUBS, CATALYST_STANDIN_LOG: log } });
-      for (const route of ADAPTER_ROUTES) {
-        await writeFile(log, '');
-        const stream = await readStream(`${server.baseUrl}${route.path}`);
-        assert.deepEqual(tokensOf(stream.body()), TOKENS, route.path);
-        const lines = (await readFile(log, 'utf8')).trim().split('\n');
-        assert.equal(lines[0], `open ${route.api}`);
-        assert.equal(lines.at(-1), `close ${route.api}`, `${route.path}: ${lines.join(' | ')}`);
-      }
-    });
-
-    it('a client that hangs up closes the provider stream at once, for every adapter', async () => {
-      const log = path.join(fixedDir, 'standin-disconnect.log');
-      const many = Array.from({ length: 200 }, (_, i) => ` t${i}`);
-      server = await startUvicorn({
-        cwd: fixedDir,
-        app: 'adapters_app:app',
-        env: { PYTHONPATH: STUBS, CATALYST_STANDIN_LOG: log, CATALYST_STANDIN_DELAY: '0.02', CATALYST_STANDIN_TOKENS: JSON.stringify(many) },
-      });
-      for (const route of ADAPTER_ROUTES) {
-        await writeFile(log, '');
-        const stream = await openStream(`${server.baseUrl}${route.path}`);
-        await stream.waitFor((body) => tokensOf(body).length >= 2, 'two tokens', 10_000);
-        stream.close();
-        const lines = await eventually(
-          `${route.path}: "close ${route.api}" in the stand-in's log`,
-          async () => {
-            const text = (await readFile(log, 'utf8')).trim().split('\n');
-            return text.includes(`close ${route.api}`) ? text : undefined;
-          },
-          10_000,
+        assertStreamedAnswer(stream.body(), url);
+        assert.deepEqual(
+          provider.requests.map((r) => [r.api, r.stream]),
+          [[route.api, true]],
+          `${url}: one streamed request to the provider`,
         );
-        const produced = lines.filter((l) => l === `event ${route.textEvent}`).length;
-        // At 20 ms an event the whole answer takes over 4 s; closing stops it after a handful.
-        assert.ok(produced < many.length / 2, `${route.path}: ${produced} of ${many.length} text events were produced after the client left`);
       }
+    });
+  });
+
+  describe('a realistic service file', () => {
+    let serviceDir: string;
+    let server: RunningServer | undefined;
+    const ROUTES: ReadonlyArray<{ path: string; json?: unknown; api: ApiName; answer: (body: unknown) => unknown }> = [
+      { path: '/support/answer', json: { text: 'Where is my order?' }, api: 'anthropic', answer: (b) => (b as { answer: string }).answer },
+      { path: '/support/summary?ticket=late%20parcel', api: 'openai-chat', answer: (b) => (b as { summary: string }).summary },
+      { path: '/support/translate?text=Thanks', api: 'azure-chat', answer: (b) => b },
+      { path: '/support/title?ticket=late%20parcel', api: 'groq-chat', answer: (b) => b },
+    ];
+
+    before(async () => {
+      serviceDir = await makeTempDir('llm-service');
+      await copyFile(path.join(FIXTURES, 'apps/service.py'), path.join(serviceDir, 'service.py'));
+    });
+
+    afterEach(async () => {
+      await server?.stop();
+      server = undefined;
+    });
+
+    after(() => rm(serviceDir, { recursive: true, force: true }));
+
+    const serve = async () => {
+      server = await startUvicorn({ cwd: serviceDir, app: 'service:app', env: provider.sdkEnvironment(), python: (await CURRENT.interpreter()).command });
+      return server;
+    };
+
+    it('as written, answers each route with the whole text from a non-streamed upstream request', async () => {
+      const running = await serve();
+      for (const route of ROUTES) {
+        provider.clear();
+        const body = await requestJson(`${running.baseUrl}${route.path}`, route.json);
+        assert.equal(route.answer(body), TOKENS.join(''), route.path);
+        assert.deepEqual(
+          provider.requests.map((r) => [r.api, r.stream]),
+          [[route.api, false]],
+          route.path,
+        );
+      }
+    });
+
+    it('after check --fix, streams every route token by token from a streamed upstream request, and the rest still works', async () => {
+      let stdout = '';
+      let stderr = '';
+      const code = await main(['check', '--fix', 'service.py'], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: serviceDir });
+      assert.equal(code, 0, `${stdout}${stderr}`);
+      assert.equal(((stdout + stderr).match(/fixed: Stream this LLM call as an SSE endpoint/g) ?? []).length, ROUTES.length, stdout + stderr);
+      const running = await serve();
+      for (const route of ROUTES) {
+        provider.clear();
+        const url = `${running.baseUrl}${route.path}`;
+        const stream = await readStream(url, route.json === undefined ? {} : { json: route.json });
+        assert.equal(stream.status, 200, `${url}: ${stream.body().toString('utf8')}\n${running.output()}`);
+        assert.match(String(stream.headers['content-type']), /^text\/event-stream/);
+        assertStreamedAnswer(stream.body(), url);
+        assert.deepEqual(
+          provider.requests.map((r) => [r.api, r.stream]),
+          [[route.api, true]],
+          url,
+        );
+      }
+      assert.deepEqual(await getJson(`${running.baseUrl}/health`), { status: 'ok' });
+      const empty = await readStream(`${running.baseUrl}/support/answer`, { json: { text: ' ' } });
+      assert.equal(empty.status, 422, 'the checks before the call still answer before any stream');
     });
   });
 
