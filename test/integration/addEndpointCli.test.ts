@@ -1,17 +1,18 @@
 /**
  * The add-endpoint CLI's contract: bad input leaves the workspace byte for byte as it was (every case compares a
  * digest of the whole tree), --dry-run prints a patch that reproduces the real change, --json has the
- * documented shape; and the SDK token sources, type-checked in strict mode and streamed from uvicorn through
- * the SDK stand-ins of the LLM fixtures (the real SDKs cannot be installed here).
+ * documented shape; and the SDK token sources, type-checked in strict mode against the real SDKs and streamed
+ * from uvicorn with the real SDKs of the current stack, pointed at the local provider of test/support/providers.
  */
 import assert from 'node:assert/strict';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { applyPatch, parsePatch } from 'diff';
-import { testPython } from '../support/python';
+import { startProviderServer } from '../support/providers/server';
+import { pythonStack } from '../support/python';
 import { makeTempDir, withTempDir } from '../support/tempdir';
 import { startUvicorn } from '../support/uvicorn';
-import { copyFixture, pyrightProjects, runCli, SDK_STANDINS, streamTokens, treeDigest } from './addEndpointSupport';
+import { copyFixture, pyrightProjects, runCli, streamTokens, treeDigest } from './addEndpointSupport';
 
 describe('add-endpoint CLI', function () {
   this.timeout(60_000);
@@ -125,8 +126,8 @@ describe('add-endpoint CLI', function () {
     });
   });
 
-  describe('SDK token sources', () => {
-    it('type-check in strict mode and stream from uvicorn through the SDK stand-ins', async () => {
+  describe(`SDK token sources ${pythonStack('current').tag}`, () => {
+    it('type-check in strict mode against the real SDKs and stream from uvicorn with them', async () => {
       await withTempDir('add-endpoint-sdk', async (root) => {
         const dir = path.join(root, 'ws');
         await mkdir(dir);
@@ -141,31 +142,36 @@ describe('add-endpoint CLI', function () {
           const run = await runCli(['add-endpoint', '--workspace', dir, '--source', source, '--route', route, '--method', method]);
           assert.equal(run.code, 0, run.stderr);
         }
-        const python = await testPython();
-        const { messages } = await pyrightProjects(root, [{ root: 'ws' }], python.executable, { typeCheckingMode: 'strict', libraryPaths: [SDK_STANDINS] });
+        const python = await pythonStack('current').interpreter();
+        const { messages } = await pyrightProjects(root, [{ root: 'ws' }], python.executable, { typeCheckingMode: 'strict' });
         const ours = messages.filter((m) => m.startsWith(path.join('ws', 'main.py')) || m.startsWith(path.join('ws', 'streaming.py')));
         assert.deepEqual(ours, []);
 
         const tokens = ['Streams', ' arrive', ' one', ' delta', ' at', ' a', ' time', '.'];
-        const server = await startUvicorn({
-          cwd: dir,
-          app: 'main:app',
-          env: { PYTHONPATH: SDK_STANDINS, CATALYST_STANDIN_TOKENS: JSON.stringify(tokens), CATALYST_STANDIN_DELAY: '0.01' },
-        });
+        const provider = await startProviderServer();
+        provider.behave({ tokens, eventDelayMs: 10 });
+        const server = await startUvicorn({ cwd: dir, app: 'main:app', env: provider.sdkEnvironment(), python: python.command });
         try {
-          for (const [route, method] of [
-            ['/claude', 'GET'],
-            ['/gpt', 'POST'],
-            ['/llama', 'GET'],
+          for (const [route, method, api] of [
+            ['/claude', 'GET', 'anthropic'],
+            ['/gpt', 'POST', 'openai-chat'],
+            ['/llama', 'GET', 'groq-chat'],
           ] as const) {
+            provider.clear();
             const url = `${server.baseUrl}${route}${method === 'GET' ? '?prompt=hi' : ''}`;
             const streamed = await streamTokens(url, method === 'POST' ? { method, body: { prompt: 'hi' } } : {});
             assert.deepEqual(streamed.tokens, tokens, route);
+            assert.deepEqual(
+              provider.requests.map((r) => [r.api, r.stream, (r.body.messages as Array<{ content: unknown }>)[0]?.content]),
+              [[api, true, 'hi']],
+              `${route}: one streamed request with the prompt`,
+            );
           }
           const demo = await streamTokens(`${server.baseUrl}/demo`, { method: 'POST', body: { prompt: 'posted' } });
           assert.ok(demo.done.text.startsWith('You asked: posted '));
         } finally {
           await server.stop();
+          await provider.stop();
         }
       });
     });

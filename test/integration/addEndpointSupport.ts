@@ -9,7 +9,6 @@ import { StreamSession } from '../../src/core/sse/session';
 import { loadExeca } from '../support/execa';
 
 export const WORKSPACE_FIXTURES = path.join(__dirname, '..', 'fixtures', 'workspaces');
-export const SDK_STANDINS = path.join(__dirname, '..', 'fixtures', 'llm', 'stubs');
 
 export interface CliRun {
   readonly code: number;
@@ -101,7 +100,7 @@ export interface PyrightCounts {
 /**
  * pyright over a folder holding several projects (one execution environment each, with their extra import
  * roots), in one run: a single pyright start-up for the whole corpus. `libraryPaths` are import roots for
- * files outside every project too (the SDK stand-ins import their shared helpers from their own folder).
+ * files outside every project too.
  */
 export async function pyrightProjects(
   folder: string,

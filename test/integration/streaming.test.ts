@@ -15,7 +15,8 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { loadExeca } from '../support/execa';
 import { combinedCoverage, coverageDataFiles, requireCoverage } from '../support/pythonCoverage';
-import { testPython } from '../support/python';
+import { startProviderServer, type ProviderServer } from '../support/providers/server';
+import { pythonStack, testPython } from '../support/python';
 import { startStreamingApp, STREAMING_FIXTURES, type StreamingApp } from '../support/streamingApp';
 import { makeTempDir } from '../support/tempdir';
 import { eventually, getJson, openStream, parseSse, readStream, wallClockMs, type WireStream } from '../support/wire';
@@ -60,6 +61,8 @@ describe('generated streaming module on a real uvicorn (stream_tokens, stream_pa
   /** Processes started under coverage.py; each must leave a data file behind. */
   let coveredProcesses = 0;
   const servers: StreamingApp[] = [];
+  /** The LLM provider the real SDKs of the provider routes talk to. */
+  let provider: ProviderServer;
 
   const run = () => randomUUID();
   const status = (name: string) => getJson<RunStatus>(`${base}/runs/${name}`);
@@ -72,18 +75,20 @@ describe('generated streaming module on a real uvicorn (stream_tokens, stream_pa
     moduleDir = await makeTempDir('streaming-module');
     coverageDir = await makeTempDir('streaming-coverage');
     dataFile = path.join(coverageDir, '.coverage');
+    provider = await startProviderServer();
     app = await startCovered();
     base = app.server.baseUrl;
   });
 
   after(async () => {
     await Promise.all(servers.map((s) => s.stop()));
+    await provider?.stop();
     await rm(moduleDir, { recursive: true, force: true });
     await rm(coverageDir, { recursive: true, force: true });
   });
 
   async function startCovered(env?: Record<string, string>): Promise<StreamingApp> {
-    const started = await startStreamingApp({ dir: moduleDir, coverage: { source: moduleDir, dataFile }, ...(env ? { env } : {}) });
+    const started = await startStreamingApp({ dir: moduleDir, coverage: { source: moduleDir, dataFile }, env: { ...provider.sdkEnvironment(), ...env } });
     servers.push(started);
     coveredProcesses++;
     return started;
@@ -342,22 +347,41 @@ describe('generated streaming module on a real uvicorn (stream_tokens, stream_pa
     });
   });
 
-  describe('provider adapters (SDK streams stood in by objects of the same shape)', () => {
+  describe(`provider adapters with the real SDKs ${pythonStack('current').tag}`, () => {
+    // The app's /provider routes call the real anthropic and openai SDKs, configured through ANTHROPIC_BASE_URL
+    // and OPENAI_BASE_URL to reach the local provider. Disconnects and upstream errors per SDK: providerSdks.test.ts.
+    const tokens = ['Bon', 'jour', ' 🙂'];
     const cases = [
-      ['anthropic', 'anthropic_text_stream', ['Bon', 'jour'], 'close()'],
-      ['anthropic-manager', 'anthropic_text_stream (stream manager)', ['Bon', 'jour'], 'close()'],
-      ['openai', 'openai_text_stream', ['Hel', 'lo'], 'close()'],
-      ['responses', 'openai_responses_text_stream', ['Hi', ' there'], 'close()'],
+      ['anthropic', 'anthropic_text_stream (messages.create, not awaited)', 'anthropic'],
+      ['anthropic-manager', 'anthropic_text_stream (messages.stream manager)', 'anthropic'],
+      ['openai', 'openai_text_stream (chat.completions.create, not awaited)', 'openai-chat'],
+      ['openai-awaited', 'openai_text_stream (an awaited stream)', 'openai-chat'],
+      ['responses', 'openai_responses_text_stream (responses.create, not awaited)', 'openai-responses'],
     ] as const;
-    for (const [kind, adapter, tokens, closedBy] of cases) {
-      it(`${adapter} streams only the text deltas and closes the provider stream`, async () => {
-        const name = run();
-        const stream = await readStream(`${base}/provider/${kind}/${name}`);
+    for (const [kind, adapter, api] of cases) {
+      it(`${adapter} streams only the text deltas of the SDK's stream, then done`, async () => {
+        provider.clear();
+        provider.behave({ tokens });
+        const stream = await readStream(`${base}/provider/${kind}`);
         assert.equal(stream.body().toString('utf8'), tokens.map(tokenEvent).join('') + doneEvent(tokens.join(''), tokens.length));
-        const closed = await status(name);
-        assert.equal(closed.closed_by, closedBy);
+        assert.deepEqual(
+          provider.requests.map((r) => [r.api, r.stream, r.outcome]),
+          [[api, true, 'complete']],
+        );
       });
     }
+
+    it('openai_responses_text_stream ends with one error event when the stream reports an error', async () => {
+      provider.behave({ tokens, streamErrorAfter: 1 });
+      const stream = await readStream(`${base}/provider/responses`);
+      const events = parseSse(stream.body().toString('utf8')).events;
+      assert.deepEqual(
+        events.map((e) => e.event),
+        ['token', 'error'],
+      );
+      assert.equal((JSON.parse(events[1]!.data) as { type: string }).type, 'ProviderStreamError');
+      assert.equal(stream.complete, true);
+    });
   });
 
   describe('JSON serialisation', () => {
