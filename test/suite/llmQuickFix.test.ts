@@ -1,22 +1,24 @@
 /**
  * The quick-fix on an LLM call, as a user gets it: offered by the CodeActionProvider on the diagnostic, applied as
- * one WorkspaceEdit, and the rewritten route streams from a real uvicorn (the Anthropic SDK replaced by the
- * stand-in of test/fixtures/llm/stubs, which yields the SDK's documented event sequence).
+ * one WorkspaceEdit, and the rewritten route streams from a real uvicorn with the real Anthropic SDK of the current
+ * stack, pointed (ANTHROPIC_BASE_URL, OPENAI_BASE_URL) at the local provider of test/support/providers, which this
+ * test runs inside the extension host.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { startProviderServer, type ProviderServer } from '../support/providers/server';
+import { pythonStack } from '../support/python';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { waitForDiagnostics } from './support/diagnostics';
-import { catalystExtension, workspaceFolder, workspaceUri } from './support/extension';
+import { workspaceFolder, workspaceUri } from './support/extension';
 import { currentText, diskText } from './support/files';
-import { standinEnvironment } from './support/fixture';
 import { collectEvents, tokenText } from './support/sse';
 import { waitFor } from './support/wait';
 
 const STREAM_ACTION = 'Stream this LLM call as an SSE endpoint';
 const SAYS = 'whole LLM response';
-/** What the stand-in Claude answers, one streamed text delta per item. */
+/** What the local provider answers, one streamed text delta per item. */
 const TOKENS = ['Streams', ' arrive', ' token', ' by', ' token', '.'];
 const ANSWER = TOKENS.join('');
 
@@ -24,7 +26,20 @@ async function codeActionsAt(uri: vscode.Uri, range: vscode.Range): Promise<vsco
   return (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range)) ?? [];
 }
 
-describe('LLM quick-fix', () => {
+/** The local provider, started once for the file; the SDKs reach it through the environment it gives. */
+let provider: ProviderServer | undefined;
+async function localProvider(): Promise<ProviderServer> {
+  provider ??= await startProviderServer();
+  provider.behave({ tokens: TOKENS });
+  provider.clear();
+  return provider;
+}
+
+after(async () => {
+  await provider?.stop();
+});
+
+describe(`LLM quick-fix ${pythonStack('current').tag}`, () => {
   const uri = workspaceUri('chat.py');
   let server: RunningServer | undefined;
 
@@ -86,8 +101,8 @@ describe('LLM quick-fix', () => {
   it('the rewritten route streams the answer token by token from uvicorn', async () => {
     const cwd = workspaceFolder().uri.fsPath;
     assert.ok(existsSync(`${cwd}/streaming.py`), 'the generated streaming module is next to chat.py');
-    const log = `${cwd}/standin.log`;
-    server = await startUvicorn({ cwd, app: 'chat:app', env: standinEnvironment(catalystExtension().extensionPath, TOKENS, log) });
+    const upstream = await localProvider();
+    server = await startUvicorn({ cwd, app: 'chat:app', env: upstream.sdkEnvironment() });
     const { contentType, events } = await collectEvents(`${server.baseUrl}/chat`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -99,19 +114,15 @@ describe('LLM quick-fix', () => {
     const done = events.at(-1);
     assert.equal(done?.event, 'done');
     assert.equal((JSON.parse(done.data) as { text: string }).text, ANSWER);
-    // The provider stream was opened (stream=True) and is closed once the tokens end.
-    const lines = await waitFor(
-      () => {
-        const logged = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
-        return logged.at(-1)?.startsWith('close ') ? logged : undefined;
-      },
-      { what: 'the stand-in to log that the provider stream was closed' },
+    // One streamed request (stream=True) to the Messages API, read to its end.
+    assert.deepEqual(
+      upstream.requests.map((r) => [r.api, r.stream, r.outcome]),
+      [['anthropic', true, 'complete']],
     );
-    assert.match(lines[0] ?? '', /^open /);
   });
 });
 
-describe('LLM quick-fix: Use the async client', () => {
+describe(`LLM quick-fix: Use the async client ${pythonStack('current').tag}`, () => {
   const uri = workspaceUri('summary.py');
   const BLOCKS = 'blocks the event loop';
   let server: RunningServer | undefined;
@@ -139,9 +150,14 @@ describe('LLM quick-fix: Use the async client', () => {
     assert.ok(await document.save());
 
     const cwd = workspaceFolder().uri.fsPath;
-    server = await startUvicorn({ cwd, app: 'summary:app', env: standinEnvironment(catalystExtension().extensionPath, TOKENS, `${cwd}/standin-summary.log`) });
+    const upstream = await localProvider();
+    server = await startUvicorn({ cwd, app: 'summary:app', env: upstream.sdkEnvironment() });
     const response = await fetch(`${server.baseUrl}/summary?text=${encodeURIComponent('a long text')}`, { signal: AbortSignal.timeout(15_000) });
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { summary: ANSWER });
+    assert.deepEqual(
+      upstream.requests.map((r) => [r.api, r.stream]),
+      [['openai-chat', false]],
+    );
   });
 });
