@@ -6,6 +6,7 @@
  *    stack we support, at /usr/bin/python3.
  * CATALYST_TEST_STACKS=current (or oldest) narrows a local run to one of them; `npm test` runs both.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { findPython, type PythonInterpreter } from '../../src/core/python/interpreter';
 
@@ -21,7 +22,16 @@ export interface PythonStack {
   has(module: string): Promise<boolean>;
 }
 
-const REPO_ROOT = path.resolve(__dirname, '../..');
+/**
+ * The checkout this file belongs to: the nearest folder up from here with the stack's lock file. Not a fixed
+ * '../..': the extension-host suite runs this code bundled into dist/test/suite.
+ */
+const REPO_ROOT = (() => {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'requirements', 'current-stack.txt'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, '../..');
+  }
+})();
 const INTERPRETERS: Record<StackName, { readonly command: string; readonly install: string }> = {
   current: { command: path.join(REPO_ROOT, '.venv/current/bin/python'), install: 'bash scripts/setup.sh' },
   oldest: { command: '/usr/bin/python3', install: 'bash scripts/setup.sh (Debian python3-fastapi python3-uvicorn)' },
