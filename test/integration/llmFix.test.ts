@@ -48,6 +48,21 @@ function assertStreamedAnswer(body: Buffer, what: string): void {
   assert.deepEqual([done?.event, JSON.parse(done?.data ?? 'null')], ['done', { text: TOKENS.join(''), token_count: TOKENS.length }], what);
 }
 
+/** The route answers with the provider's whole answer as `token` events then `done`, from one streamed upstream request. */
+async function assertRouteStreams(provider: ProviderServer, server: RunningServer, routePath: string, route: { json?: unknown; api: ApiName }): Promise<void> {
+  provider.clear();
+  const url = `${server.baseUrl}${routePath}`;
+  const stream = await readStream(url, route.json === undefined ? {} : { json: route.json });
+  assert.equal(stream.status, 200, `${url}: ${stream.body().toString('utf8')}\n${server.output()}`);
+  assert.match(String(stream.headers['content-type']), /^text\/event-stream/);
+  assertStreamedAnswer(stream.body(), url);
+  assert.deepEqual(
+    provider.requests.map((r) => [r.api, r.stream]),
+    [[route.api, true]],
+    `${url}: one streamed request to the provider`,
+  );
+}
+
 /** GET (or POST `json`) and the JSON answer, which must be 200. */
 async function requestJson(url: string, json?: unknown): Promise<unknown> {
   const response = await fetch(url, {
@@ -140,17 +155,7 @@ describe(`LLM quick fixes on a real uvicorn with the real SDKs ${CURRENT.tag}`, 
       const running = await startUvicorn({ cwd: fixedDir, app: 'all_routes:app', env: provider.sdkEnvironment(), python: (await CURRENT.interpreter()).command });
       server = running;
       for (const route of FIXED_ROUTES) {
-        provider.clear();
-        const url = `${running.baseUrl}/${route.module}${route.path}`;
-        const stream = await readStream(url, route.json === undefined ? {} : { json: route.json });
-        assert.equal(stream.status, 200, `${url}: ${stream.body().toString('utf8')}\n${running.output()}`);
-        assert.match(String(stream.headers['content-type']), /^text\/event-stream/);
-        assertStreamedAnswer(stream.body(), url);
-        assert.deepEqual(
-          provider.requests.map((r) => [r.api, r.stream]),
-          [[route.api, true]],
-          `${url}: one streamed request to the provider`,
-        );
+        await assertRouteStreams(provider, running, `/${route.module}${route.path}`, route);
       }
     });
   });
@@ -204,21 +209,27 @@ describe(`LLM quick fixes on a real uvicorn with the real SDKs ${CURRENT.tag}`, 
       assert.equal(((stdout + stderr).match(/fixed: Stream this LLM call as an SSE endpoint/g) ?? []).length, ROUTES.length, stdout + stderr);
       const running = await serve();
       for (const route of ROUTES) {
-        provider.clear();
-        const url = `${running.baseUrl}${route.path}`;
-        const stream = await readStream(url, route.json === undefined ? {} : { json: route.json });
-        assert.equal(stream.status, 200, `${url}: ${stream.body().toString('utf8')}\n${running.output()}`);
-        assert.match(String(stream.headers['content-type']), /^text\/event-stream/);
-        assertStreamedAnswer(stream.body(), url);
-        assert.deepEqual(
-          provider.requests.map((r) => [r.api, r.stream]),
-          [[route.api, true]],
-          url,
-        );
+        await assertRouteStreams(provider, running, route.path, route);
       }
       assert.deepEqual(await getJson(`${running.baseUrl}/health`), { status: 'ok' });
       const empty = await readStream(`${running.baseUrl}/support/answer`, { json: { text: ' ' } });
       assert.equal(empty.status, 422, 'the checks before the call still answer before any stream');
+
+      // An upstream that keeps failing (HTTP 529 after the SDK's two retries): one error event, a clean end.
+      provider.clear();
+      provider.behave({ tokens: TOKENS, failStatus: 529 });
+      try {
+        const failed = await readStream(`${running.baseUrl}/support/answer`, { json: { text: 'Where is my order?' } });
+        assert.equal(failed.status, 200, failed.body().toString('utf8'));
+        assert.deepEqual(
+          parseSse(failed.body().toString('utf8')).events.map((e) => e.event),
+          ['error'],
+        );
+        assert.equal(failed.complete, true);
+        assert.equal(provider.requests.length, 3, 'the request and the SDK\'s two retries');
+      } finally {
+        provider.behave({ tokens: TOKENS });
+      }
     });
   });
 
