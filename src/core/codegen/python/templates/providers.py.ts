@@ -122,7 +122,8 @@ def anthropic_text_stream(
     including the client going away, so the request stops and with it the
     billing.
     """
-    if isinstance(stream, AbstractAsyncContextManager):
+    # An SDK stream is an async context manager too: test for the stream first.
+    if not isinstance(stream, _AsyncEventStream) and isinstance(stream, AbstractAsyncContextManager):
         return _texts_from_manager(stream, _anthropic_text)
     return _texts(stream, _anthropic_text)
 
