@@ -20,11 +20,16 @@
  *    response.completed, each with `sequence_number`, no [DONE]; an `error` event inside the stream
  *    (developers.openai.com "Streaming events" of the Responses API reference).
  *  - Azure OpenAI, `POST /openai/deployments/{deployment}/chat/completions?api-version=...` with an `api-key`
- *    header: the Chat Completions format, plus Azure's first chunk with empty `choices` and
- *    `prompt_filter_results` (learn.microsoft.com "Azure OpenAI REST API reference"; the openai SDK's
- *    `lib/azure.py`, which builds that path from `azure_endpoint` and the model as deployment).
- *  - Groq, `POST /openai/v1/chat/completions`: the OpenAI Chat Completions format plus `x_groq` (request id,
- *    usage) (console.groq.com "API reference"; the groq SDK's `resources/chat/completions.py`).
+ *    header: the Chat Completions format, plus Azure's content-filter frame (empty `choices`,
+ *    `prompt_filter_results`) first (learn.microsoft.com "Azure OpenAI content filtering" and its Q&A on empty
+ *    `choices` in streams; the openai SDK's `lib/azure.py`, which builds that path from `azure_endpoint`, the
+ *    model as deployment, and `api-version` as a query parameter).
+ *  - Groq, `POST /openai/v1/chat/completions`: the OpenAI Chat Completions format plus `x_groq` (request id;
+ *    usage on the last chunk) (the groq SDK's `resources/chat/completions.py` for the path and
+ *    `types/chat/chat_completion_chunk.py` for `x_groq`).
+ *
+ * The SDK versions this was checked against are those of requirements/current-stack.txt (anthropic 2.14,
+ * openai 3.57, groq 1.7); note anthropic 2.x sends its key as `Authorization: Bearer`, not `x-api-key`.
  *
  * What the provider answers is set per test with `behave(...)`: the tokens, a pause between streamed events,
  * an HTTP error status before the stream, or an error event after some tokens. It records every request
