@@ -99,22 +99,20 @@ export interface PyrightCounts {
 
 /**
  * pyright over a folder holding several projects (one execution environment each, with their extra import
- * roots), in one run: a single pyright start-up for the whole corpus. `libraryPaths` are import roots for
- * files outside every project too.
+ * roots), in one run: a single pyright start-up for the whole corpus. Third-party packages (FastAPI, the SDKs)
+ * resolve from `pythonExecutable`'s site-packages.
  */
 export async function pyrightProjects(
   folder: string,
   projects: ReadonlyArray<{ readonly root: string; readonly extraPaths?: readonly string[] }>,
   pythonExecutable: string,
-  options: { readonly typeCheckingMode?: 'standard' | 'strict'; readonly libraryPaths?: readonly string[] } = {},
+  options: { readonly typeCheckingMode?: 'standard' | 'strict' } = {},
 ): Promise<PyrightCounts> {
-  const libraryPaths = options.libraryPaths ?? [];
   await writeFile(
     path.join(folder, 'pyrightconfig.json'),
     JSON.stringify({
       typeCheckingMode: options.typeCheckingMode ?? 'standard',
-      extraPaths: libraryPaths,
-      executionEnvironments: projects.map((p) => ({ root: p.root, extraPaths: [...(p.extraPaths ?? []), ...libraryPaths] })),
+      executionEnvironments: projects.map((p) => ({ root: p.root, extraPaths: [...(p.extraPaths ?? [])] })),
     }),
   );
   const execa = await loadExeca();
