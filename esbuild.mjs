@@ -25,6 +25,8 @@ const nodeBundle = {
   minify: production,
   sourcemap: !production,
   sourcesContent: false,
+  // The Python we generate lives in real .py files (src/core/codegen/python/files), imported as text.
+  loader: { '.py': 'text' },
   logLevel: 'warning',
 };
 

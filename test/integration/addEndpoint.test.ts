@@ -26,7 +26,7 @@ const FIXTURES: readonly Fixture[] = [
   {
     name: 'single-file',
     async check(_dir, read) {
-      assert.equal(await read('streaming.py'), renderStreamingModule());
+      assert.equal(await read('streaming.py'), await renderStreamingModule());
       const main = await read('main.py');
       assert.ok(main.startsWith((await original('single-file', 'main.py')).split('\n')[0]!));
       assert.ok(main.includes('from streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
@@ -35,7 +35,7 @@ const FIXTURES: readonly Fixture[] = [
   {
     name: 'bigger-app',
     async check(_dir, read) {
-      assert.equal(await read('app/streaming.py'), renderStreamingModule());
+      assert.equal(await read('app/streaming.py'), await renderStreamingModule());
       assert.ok((await read('app/main.py')).includes('from .streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
       for (const untouched of ['app/routers/items.py', 'app/routers/users.py', 'app/internal/admin.py', 'app/dependencies.py']) {
         assert.equal(await read(untouched), await original('bigger-app', untouched), untouched);
@@ -46,7 +46,7 @@ const FIXTURES: readonly Fixture[] = [
     name: 'src-factory',
     extraPaths: ['src'],
     async check(_dir, read) {
-      assert.equal(await read('src/shop/streaming.py'), renderStreamingModule());
+      assert.equal(await read('src/shop/streaming.py'), await renderStreamingModule());
       const app = await read('src/shop/app.py');
       assert.ok(app.includes('    @application.get("/stream")\n    async def stream('), app);
       assert.ok(app.trimEnd().endsWith('return application'));
@@ -87,8 +87,8 @@ const FIXTURES: readonly Fixture[] = [
     name: 'generated-untouched',
     async check(_dir, read) {
       // An older generated module nobody edited is brought up to date.
-      assert.notEqual(await original('generated-untouched', 'streaming.py'), renderStreamingModule());
-      assert.equal(await read('streaming.py'), renderStreamingModule());
+      assert.notEqual(await original('generated-untouched', 'streaming.py'), await renderStreamingModule());
+      assert.equal(await read('streaming.py'), await renderStreamingModule());
     },
   },
   {

@@ -92,7 +92,7 @@ describe('catalyst-streaming check', () => {
       assert.equal(first.code, 0, first.stderr);
       assert.match(first.stderr, /Created streaming\.py/);
       assert.equal((first.stderr.match(/: fixed: /g) ?? []).length, 8, first.stderr);
-      assert.equal(inspectGeneratedFile(await readFile(path.join(dir, 'streaming.py'), 'utf8')).kind, 'untouched');
+      assert.equal((await inspectGeneratedFile(await readFile(path.join(dir, 'streaming.py'), 'utf8'))).kind, 'untouched');
 
       const snapshot = async () => {
         const files = new Map<string, string>();

@@ -234,6 +234,6 @@ describe(`LLM quick fixes on a real uvicorn with the real SDKs ${CURRENT.tag}`, 
   });
 
   it('the generated module the fixes import from is the current template', async () => {
-    assert.equal(await readFile(path.join(fixedDir, 'streaming.py'), 'utf8'), renderStreamingModule());
+    assert.equal(await readFile(path.join(fixedDir, 'streaming.py'), 'utf8'), await renderStreamingModule());
   });
 });

@@ -26,16 +26,17 @@ describe('generated streaming module under pyright strict', function () {
 
   it('has zero errors and zero warnings', async () => {
     const file = path.join(dir, 'streaming.py');
-    await writeFile(file, renderStreamingModule());
+    await writeFile(file, await renderStreamingModule());
     const result = await pyrightStrict(file, executable);
     assert.equal(result.errorCount + result.warningCount, 0, `pyright strict:\n${formatDiagnostics(result.diagnostics)}`);
   });
 
   it('does report strict-mode errors (the check is live): an untyped function appended to the module', async () => {
     const file = path.join(dir, 'streaming_untyped.py');
-    await writeFile(file, `${renderStreamingModule()}\n\ndef untyped(value):\n    return value\n`);
+    await writeFile(file, `${await renderStreamingModule()}\n\ndef untyped(value):\n    return value\n`);
     const result = await pyrightStrict(file, executable);
     assert.ok(result.errorCount > 0, 'strict mode flags a missing parameter type');
-    assert.ok(result.diagnostics.every((d) => d.range.start.line >= renderStreamingModule().split('\n').length - 1), 'only the appended lines are flagged');
+    const moduleLines = (await renderStreamingModule()).split('\n').length;
+    assert.ok(result.diagnostics.every((d) => d.range.start.line >= moduleLines - 1), 'only the appended lines are flagged');
   });
 });

@@ -39,7 +39,7 @@ describe('Add Streaming Endpoint', () => {
 
     const module = diskText('streaming.py');
     assert.ok(module, 'streaming.py is created next to main.py');
-    assert.equal(inspectGeneratedFile(module).kind, 'untouched', 'the module carries an intact generated header');
+    assert.equal((await inspectGeneratedFile(module)).kind, 'untouched', 'the module carries an intact generated header');
     assert.match(module, /^def streaming_response\(/m);
     assert.match(module, /^async def stream_tokens\(/m);
 

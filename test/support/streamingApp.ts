@@ -30,7 +30,7 @@ export interface StartStreamingAppOptions {
 /** Writes the generated module and the test app into `dir`. */
 export async function writeStreamingApp(dir: string, options: Pick<StartStreamingAppOptions, 'module' | 'transformModule'> = {}): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const text = renderStreamingModule(options.module);
+  const text = await renderStreamingModule(options.module);
   const modulePath = path.join(dir, 'streaming.py');
   await writeFile(modulePath, options.transformModule ? options.transformModule(text) : text);
   await copyFile(path.join(STREAMING_FIXTURES, 'app.py'), path.join(dir, 'app.py'));

@@ -29,7 +29,7 @@ describe('catalyst-streaming generate (main)', () => {
   it('prints exactly the rendered module', async () => {
     const run = await cli(['generate', 'streaming-module']);
     assert.equal(run.code, 0);
-    assert.equal(run.stdout, renderStreamingModule());
+    assert.equal(run.stdout, await renderStreamingModule());
     assert.equal(run.stderr, '');
   });
 
@@ -39,14 +39,14 @@ describe('catalyst-streaming generate (main)', () => {
       assert.equal(run.code, 0);
       assert.equal(run.stdout, '');
       assert.equal(run.stderr, `Wrote ${path.join('app', 'lib', 'streaming.py')}\n`);
-      assert.equal(await readFile(path.join(dir, 'app/lib/streaming.py'), 'utf8'), renderStreamingModule());
+      assert.equal(await readFile(path.join(dir, 'app/lib/streaming.py'), 'utf8'), await renderStreamingModule());
     });
   });
 
   it('--ping-interval sets the default idle time', async () => {
     const run = await cli(['generate', 'streaming-module', '--ping-interval', '2.5']);
     assert.equal(run.code, 0);
-    assert.equal(run.stdout, renderStreamingModule({ pingInterval: 2.5 }));
+    assert.equal(run.stdout, await renderStreamingModule({ pingInterval: 2.5 }));
   });
 
   it('exits 2 with a message on a bad --ping-interval', async () => {
@@ -113,7 +113,7 @@ describe('catalyst-streaming generate (built dist/cli.js)', function () {
       const file = await readFile(path.join(dir, 'streaming.py'));
       assert.deepEqual(file, Buffer.from(printed.stdout, 'utf8'));
       // A stale build fails here rather than passing on old output.
-      assert.equal(file.toString('utf8'), renderStreamingModule());
+      assert.equal(file.toString('utf8'), await renderStreamingModule());
     });
   });
 

@@ -47,7 +47,7 @@ export const generateCommand: CliCommand = {
     if (pingInterval !== undefined && !(Number.isFinite(pingInterval) && pingInterval > 0)) {
       throw new CliError(`--ping-interval must be a positive number of seconds, got "${values['ping-interval']}"`, USAGE_ERROR);
     }
-    const text = artifacts[artifact as keyof typeof artifacts](pingInterval);
+    const text = await artifacts[artifact as keyof typeof artifacts](pingInterval);
     if (values.out === undefined) {
       io.stdout(text);
       return 0;

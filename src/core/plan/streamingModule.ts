@@ -28,9 +28,9 @@ export async function decideStreamingModule(
   requiredNames: readonly string[],
 ): Promise<ModuleDecision> {
   if (existing === undefined) {
-    return { action: 'create', text: withLineEnding(renderStreamingModule(), eol) };
+    return { action: 'create', text: withLineEnding(await renderStreamingModule(), eol) };
   }
-  const state = inspectGeneratedFile(existing);
+  const state = await inspectGeneratedFile(existing);
   if (state.kind === 'foreign') {
     return {
       action: 'refuse',
@@ -50,7 +50,7 @@ export async function decideStreamingModule(
       return { action: 'keep', reason: 'edited' };
     }
     const pingInterval = readPingInterval(analysis);
-    const current = withLineEnding(renderStreamingModule(pingInterval === undefined ? {} : { pingInterval }), detectLineEnding(existing));
+    const current = withLineEnding(await renderStreamingModule(pingInterval === undefined ? {} : { pingInterval }), detectLineEnding(existing));
     return current === existing ? { action: 'keep', reason: 'identical' } : { action: 'update', text: current, fromVersion: state.version };
   } finally {
     analysis.dispose();

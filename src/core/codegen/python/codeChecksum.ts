@@ -1,0 +1,126 @@
+/**
+ * A checksum of Python code that a formatter cannot change: SHA-256 over the file's tree-sitter tokens,
+ * normalised where `ruff format` and black are free to choose (any line length, quote style or magic
+ * trailing comma), and exact everywhere else.
+ *
+ * Ignored: whitespace, blank lines, indentation and line continuations; the quote characters and prefix
+ * case of strings (and the escaping of quotes inside them); how implicitly concatenated strings are split;
+ * a trailing comma before a closing bracket (kept in a one-element tuple, where it means something); the
+ * redundant parentheses formatters add or remove around a whole right-hand side, return value or condition;
+ * the case of number literals; docstring indentation and trailing spaces; the spacing of comments.
+ * Every other change, a comment's words included, changes the checksum.
+ */
+import { createHash } from 'node:crypto';
+import { parsePython, type SyntaxNode } from '../../python/parser';
+
+/** Statements whose operand formatters wrap in (or free from) redundant parentheses when they split it. */
+const PAREN_SLOTS = new Set([
+  'assignment',
+  'augmented_assignment',
+  'return_statement',
+  'if_statement',
+  'elif_clause',
+  'while_statement',
+  'for_statement',
+  'assert_statement',
+  'del_statement',
+  'expression_statement',
+]);
+const CLOSERS = new Set([')', ']', '}']);
+
+export async function codeChecksum(source: string): Promise<string> {
+  const tree = await parsePython(source);
+  try {
+    const hash = createHash('sha256');
+    for (const token of normalisedTokens(tree.rootNode)) {
+      // A separator that cannot occur inside a token keeps ["ab", "c"] apart from ["a", "bc"].
+      hash.update(token, 'utf8').update('\u0000');
+    }
+    return hash.digest('hex');
+  } finally {
+    tree.delete();
+  }
+}
+
+/** The normalised tokens of `node`, in source order (exported for tests). */
+export function normalisedTokens(node: SyntaxNode): string[] {
+  const out: string[] = [];
+  collect(node, out);
+  return out;
+}
+
+function collect(node: SyntaxNode, out: string[]): void {
+  switch (node.type) {
+    case 'comment':
+      out.push(`#${node.text.slice(1).trim()}`);
+      return;
+    case 'line_continuation':
+      return;
+    case 'string':
+    case 'concatenated_string':
+      out.push(stringToken(node));
+      return;
+    case 'integer':
+    case 'float':
+      out.push(node.text.toLowerCase());
+      return;
+    default:
+      break;
+  }
+  const children = node.children.filter((child): child is SyntaxNode => child !== null);
+  if (children.length === 0) {
+    if (node.text.length > 0) {
+      out.push(node.text);
+    }
+    return;
+  }
+  const redundantParens = node.type === 'parenthesized_expression' && node.parent !== null && PAREN_SLOTS.has(node.parent.type);
+  children.forEach((child, i) => {
+    if (redundantParens && (i === 0 || i === children.length - 1) && (child.type === '(' || child.type === ')')) {
+      return;
+    }
+    const next = children[i + 1];
+    if (child.type === ',' && next !== undefined && CLOSERS.has(next.type) && !isOneElementTuple(node)) {
+      return;
+    }
+    collect(child, out);
+  });
+}
+
+function isOneElementTuple(node: SyntaxNode): boolean {
+  return node.type === 'tuple' && node.namedChildCount === 1;
+}
+
+/** One token for a string, or for implicitly concatenated strings: prefix and content, quotes normalised. */
+function stringToken(node: SyntaxNode): string {
+  const parts = node.type === 'concatenated_string' ? node.namedChildren.filter((c): c is SyntaxNode => c?.type === 'string') : [node];
+  const prefixes = new Set<string>();
+  let content = '';
+  for (const part of parts) {
+    for (const child of part.children) {
+      if (child === null) continue;
+      if (child.type === 'string_start') {
+        prefixes.add(child.text.replace(/['"]+$/, '').toLowerCase());
+      } else if (child.type === 'interpolation') {
+        // Formatters may space the expression inside {...}; its tokens are what count.
+        content += `{${normalisedTokens(child).slice(1, -1).join(' ')}}`;
+      } else if (child.type !== 'string_end') {
+        content += child.text;
+      }
+    }
+  }
+  // A formatter that changes the quote character unescapes or escapes the other one.
+  content = content.replace(/\\(['"])/g, '$1');
+  if (isDocstring(node)) {
+    content = content
+      .split('\n')
+      .map((line) => line.trim())
+      .join('\n')
+      .trim();
+  }
+  return `str:${[...prefixes].sort().join('|')}:${content}`;
+}
+
+function isDocstring(node: SyntaxNode): boolean {
+  return node.parent?.type === 'expression_statement' && node.parent.namedChildCount === 1;
+}
