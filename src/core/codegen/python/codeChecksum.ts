@@ -6,7 +6,8 @@
  * Ignored: whitespace, blank lines, indentation and line continuations; the quote characters and prefix
  * case of strings (and the escaping of quotes inside them); how implicitly concatenated strings are split;
  * a trailing comma before a closing bracket (kept in a one-element tuple, where it means something); the
- * redundant parentheses formatters add or remove around a whole right-hand side, return value or condition;
+ * redundant parentheses formatters add or remove around a whole right-hand side, return value, condition,
+ * context manager or list of imported names;
  * the case of number literals; docstring indentation and trailing spaces; the spacing of comments.
  * Every other change, a comment's words included, changes the checksum.
  */
@@ -24,6 +25,9 @@ const PAREN_SLOTS = new Set([
   'for_statement',
   'assert_statement',
   'del_statement',
+  'yield',
+  'with_item',
+  'raise_statement',
   'expression_statement',
 ]);
 const CLOSERS = new Set([')', ']', '}']);
@@ -77,6 +81,11 @@ function collect(node: SyntaxNode, out: string[]): void {
   const redundantParens = node.type === 'parenthesized_expression' && node.parent !== null && PAREN_SLOTS.has(node.parent.type);
   children.forEach((child, i) => {
     if (redundantParens && (i === 0 || i === children.length - 1) && (child.type === '(' || child.type === ')')) {
+      return;
+    }
+    // `from m import (a, b)` and `from m import a, b` are the same statement.
+    // Likewise `with (a, b):` and `with a, b:`.
+    if ((node.type === 'import_from_statement' || node.type === 'with_clause') && (child.type === '(' || child.type === ')')) {
       return;
     }
     const next = children[i + 1];
