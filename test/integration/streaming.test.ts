@@ -160,7 +160,7 @@ describe('generated streaming module on a real uvicorn (stream_tokens, stream_pa
       const text = stream.body().toString('utf8');
       assert.equal(
         text,
-        tokenEvent('partial ') + tokenEvent('answer') + 'event: error\ndata: {"type":"RuntimeError","message":"upstream failed: \'quota\' exceeded"}\n\n',
+        tokenEvent('partial ') + tokenEvent('answer') + 'event: error\ndata: {"type":"RuntimeError","message":"The stream failed; the server log has the details."}\n\n',
       );
       assert.equal(parseSse(text).events.filter((e) => e.event === 'error').length, 1);
       assert.equal(stream.complete, true, 'the chunked terminator was received');
@@ -215,7 +215,7 @@ describe('generated streaming module on a real uvicorn (stream_tokens, stream_pa
       assert.equal(
         stream.body().toString('utf8'),
         'event: partial\ndata: {"index":2,"result":"fast"}\n\n' +
-          'event: error\ndata: {"index":1,"type":"ValueError","message":"operation 1 failed"}\n\n' +
+          'event: error\ndata: {"index":1,"type":"ValueError","message":"The stream failed; the server log has the details."}\n\n' +
           'event: partial\ndata: {"index":0,"result":"slow"}\n\n' +
           'event: done\ndata: {"result":["slow","fast"]}\n\n',
       );

@@ -1,0 +1,93 @@
+/**
+ * Graceful shutdown of the generated module on a real uvicorn: with 50 streams open and silent, SIGTERM makes
+ * every stream end with `retry: 1000` and the `reconnect` event and a clean chunked end, and uvicorn exits.
+ *
+ * uvicorn 0.17 (the oldest stack) installs its signal handler on the event loop, where the module cannot see
+ * it: there the streams run on until they end, and uvicorn waits for them. That stack is measured by the
+ * same code (CATALYST_SHUTDOWN_MEASURE=1 prints what happens) but not asserted.
+ */
+import assert from 'node:assert/strict';
+import { rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { loadExeca } from '../support/execa';
+import { freePort, waitForPort } from '../../src/core/net/ports';
+import { PYTHON_STACKS } from '../support/python';
+import { writeStreamingApp } from '../support/streamingApp';
+import { makeTempDir } from '../support/tempdir';
+import { openStream, wallClockMs, type WireStream } from '../support/wire';
+
+const STREAMS = 50;
+const RECONNECT = 'retry: 1000\nevent: reconnect\ndata: {"reason":"server shutting down"}\n\n';
+
+for (const stack of PYTHON_STACKS) {
+  describe(`graceful shutdown of open streams on SIGTERM ${stack.tag}`, function () {
+    this.timeout(120_000);
+
+    it(`ends ${STREAMS} open streams with retry and a reconnect event, and uvicorn exits`, async function () {
+      const measureOnly = stack.name === 'oldest';
+      if (measureOnly && process.env.CATALYST_SHUTDOWN_MEASURE !== '1') {
+        this.skip(); // uvicorn 0.17 cannot signal shutdown to the app (see above)
+      }
+      const python = (await stack.interpreter()).command;
+      const dir = await makeTempDir('shutdown');
+      const execa = await loadExeca();
+      const port = await freePort();
+      await writeStreamingApp(dir);
+      const child = execa(python, ['-m', 'uvicorn', 'app:app', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warning'], {
+        cwd: dir,
+        env: { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+        all: true,
+        reject: false,
+        detached: true,
+        // SIGTERM must not be followed by execa's own SIGKILL: the point is whether uvicorn exits by itself.
+        forceKillAfterDelay: false,
+      });
+      const streams: WireStream[] = [];
+      try {
+        await waitForPort(port, { timeoutMs: 20_000 });
+        for (let i = 0; i < STREAMS; i++) {
+          const stream = await openStream(`http://127.0.0.1:${port}/quiet/${randomUUID()}?ping_interval=15`);
+          streams.push(stream);
+        }
+        await Promise.all(streams.map((s) => s.waitFor((body) => body.includes('event: token'), 'the first token')));
+        const sentAt = wallClockMs();
+        child.kill('SIGTERM');
+        const ended: number[] = [];
+        const outcomes = await Promise.race([
+          Promise.all(
+            streams.map(async (s) => {
+              const { complete } = await s.finished;
+              ended.push(wallClockMs() - sentAt);
+              return { complete, body: s.body().toString('utf8') };
+            }),
+          ),
+          new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), measureOnly ? 10_000 : 60_000)),
+        ]);
+        const exit = await Promise.race([child, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000))]);
+        const exitedAfter = wallClockMs() - sentAt;
+        if (process.env.CATALYST_SHUTDOWN_MEASURE === '1') {
+          const sorted = [...ended].sort((a, b) => a - b);
+          console.log(
+            `${stack.tag} ${ended.length}/${STREAMS} streams ended (median ${Math.round(sorted[sorted.length >> 1] ?? NaN)} ms, max ${Math.round(sorted.at(-1) ?? NaN)} ms after SIGTERM); ` +
+              `uvicorn ${exit ? `exited (${exit.exitCode ?? exit.signal}) about ${Math.round(exitedAfter)} ms after SIGTERM` : 'still running 10 s later'}`,
+          );
+        }
+        if (measureOnly) return;
+        assert.ok(outcomes, `every stream ended after SIGTERM (${ended.length} of ${STREAMS} did)`);
+        for (const { complete, body } of outcomes) {
+          assert.ok(body.endsWith(RECONNECT), `the stream ends with the reconnect event: ${JSON.stringify(body.slice(-200))}`);
+          assert.equal(body.split('event: reconnect').length - 1, 1, 'one reconnect event');
+          assert.ok(complete, 'the chunked body was ended cleanly');
+        }
+        assert.ok(exit, 'uvicorn exited once the streams had ended');
+        // uvicorn (0.29+) re-raises the signal it handled once it has shut down: it ends by SIGTERM, by itself.
+        assert.ok(exit.exitCode === 0 || exit.signal === 'SIGTERM', `uvicorn ended by itself (exit ${exit.exitCode}, signal ${exit.signal}):\n${exit.all}`);
+      } finally {
+        for (const s of streams) s.close();
+        if (child.exitCode === null) child.kill('SIGKILL');
+        await child;
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
