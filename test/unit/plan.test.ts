@@ -224,7 +224,11 @@ describe('planAddEndpoint', () => {
       const files = workspace({ 'main.py': APP + lines('', '', 'def chat_stream() -> None:', '    pass') });
       const plan = planned(await planAddEndpoint(files, { route: '/chat/{room_id}/stream' }));
       assert.equal(plan.endpoint.functionName, 'chat_stream_2');
-      assert.ok(change(plan, 'main.py').after.includes('async def chat_stream_2(room_id: str, prompt: str = "Why is the sky blue?") -> EventStreamResponse:'));
+      // 92 columns on one line: laid out as ruff format and black would.
+      assert.ok(
+        change(plan, 'main.py').after.includes(lines('async def chat_stream_2(', '    room_id: str, prompt: str = "Why is the sky blue?"', ') -> EventStreamResponse:')),
+        change(plan, 'main.py').after,
+      );
     });
 
     it('puts the module where moduleLocation says and imports it from there', async () => {
