@@ -76,9 +76,9 @@ describe('planAddEndpoint', () => {
               'async def stream(prompt: str = "Why is the sky blue?") -> EventStreamResponse:',
               '    """Stream the reply to the prompt as Server-Sent Events.',
               '',
-              "    GET /stream?prompt=... gets an 'event: token' for each piece of text",
-              "    the moment it is produced, then an 'event: done' with the whole text",
-              "    (or an 'event: error' if the token source fails).",
+              '    GET /stream?prompt=... gets an ``event: token`` for each piece of',
+              '    text the moment it is produced, then an ``event: done`` with the',
+              '    whole text (or an ``event: error`` if the token source fails).',
               '    """',
               '    return streaming_response(stream_tokens(demo_tokens(prompt)))',
             ),
@@ -183,7 +183,7 @@ describe('planAddEndpoint', () => {
       assert.ok(main.includes(lines('@router.get("/stream")')));
       // include_router copies the routes it finds: the new one must come before that call.
       assert.ok(main.includes(lines('    return streaming_response(stream_tokens(demo_tokens(prompt)))', '', '', 'app.include_router(router, prefix="/v1")')), main);
-      assert.ok(main.includes("    GET /v1/chat/stream?prompt=... gets an 'event: token'"), main);
+      assert.ok(main.includes('    GET /v1/chat/stream?prompt=... gets an ``event: token``'), main);
     });
 
     it('writes relative imports inside a package, up to its top, and finds the router through the app', async () => {

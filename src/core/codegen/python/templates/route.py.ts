@@ -42,7 +42,7 @@ export function renderRouteFunction(options: RouteFunctionOptions): string {
     ? `${options.method} ${options.url} with a JSON body {"prompt": ...}`
     : `${options.method} ${options.url}?prompt=...`;
   const details = wrap(
-    `${request} gets an ${unbreakable("'event: token'")} for each piece of text the moment it is produced, then an ${unbreakable("'event: done'")} with the whole text (or an ${unbreakable("'event: error'")} if the token source fails).`,
+    `${request} gets an ${unbreakable('``event: token``')} for each piece of text the moment it is produced, then an ${unbreakable('``event: done``')} with the whole text (or an ${unbreakable('``event: error``')} if the token source fails).`,
     DOCSTRING_WIDTH,
   );
   const decorator = call(`@${options.owner}.${options.method.toLowerCase()}`, [pythonString(options.path)], '');
@@ -73,7 +73,7 @@ export const DEMO_TOKENS_FUNCTION = 'demo_tokens';
  * would send them. Tokens keep their leading space so that joining them gives the text back.
  */
 export const demoTokensFunction = String.raw`async def ${DEMO_TOKENS_FUNCTION}(prompt: str) -> AsyncIterator[str]:
-    """Yield a canned reply to 'prompt' word by word, like a model.
+    """Yield a canned reply to ${'``prompt``'} word by word, like a model.
 
     A stand-in so the endpoint streams before a model is wired in: replace
     it with your model's async token generator.

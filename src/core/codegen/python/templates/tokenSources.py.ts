@@ -3,7 +3,7 @@
  * generator function of the user's. Everything provider-specific about a generated route lives here.
  *
  * SDK routes stream through the provider adapters of the generated streaming module (`anthropic_text_stream`,
- * `openai_text_stream`, see providers.py.ts), which read the SDK's stream and close it when the client goes
+ * `openai_text_stream`, in files/streaming.py), which read the SDK's stream and close it when the client goes
  * away. The client is made once, on first use, so the app starts (and its other routes work) without an API key.
  */
 import type { ImportRequest } from '../../../python/importEdit';
