@@ -519,7 +519,7 @@ class EventStreamResponse(StreamingResponse):
                 async with self._send_lock:
                     pass
             self._writing = True
-            await send(self._body(bytes(body)))
+            await send({"type": "http.response.body", "body": body, "more_body": True})
             self._writing = False
             self._writes += 1
             since_yield += 1
