@@ -488,18 +488,19 @@ class EventStreamResponse(StreamingResponse):
                 "headers": self.raw_headers,
             }
         )
-        try:
-            async with anyio.create_task_group() as task_group:
-                if self._ping_interval is not None:
-                    task_group.start_soon(self._keep_alive, send, self._ping_interval)
-                task_group.start_soon(self._watch_for_shutdown, task_group.cancel_scope)
+        async with anyio.create_task_group() as task_group:
+            if self._ping_interval is not None:
+                task_group.start_soon(self._keep_alive, send, self._ping_interval)
+            task_group.start_soon(self._watch_for_shutdown, task_group.cancel_scope)
+            try:
                 await self._write_events(send)
-                task_group.cancel_scope.cancel()
-        finally:
-            # Runs even while this task is being cancelled (client gone): close
-            # the upstream now, not at garbage collection.
-            with anyio.CancelScope(shield=True):
-                await _aclose(self._events)
+            finally:
+                # Runs even while this task is being cancelled (client gone,
+                # server shutting down), and before the other tasks are: close
+                # the upstream now, not at garbage collection.
+                with anyio.CancelScope(shield=True):
+                    await _aclose(self._events)
+            task_group.cancel_scope.cancel()
         if self._shutting_down:
             await send(self._body(_RECONNECT_EVENT))
         await send({"type": "http.response.body", "body": b"", "more_body": False})
