@@ -9,7 +9,7 @@ VENV=.venv/current/bin
 [ -x "$VENV/ruff" ] || { echo "lint:python: $VENV/ruff missing; run bash scripts/setup.sh" >&2; exit 1; }
 "$VENV/ruff" check "$FILES"
 "$VENV/ruff" format --isolated --check "$FILES"
-"$VENV/black" --check --quiet "$FILES"
+"$VENV/black" --check "$FILES"
 for python in "$VENV/python" /usr/bin/python3; do
   node node_modules/pyright/index.js -p "$FILES" --pythonpath "$python"
 done

@@ -638,9 +638,18 @@ class _ChatCompletionChunk(Protocol):
 
 
 async def _texts(
-    stream: _AsyncEventStream[T], text_of: Callable[[T], str | None]
+    opening: _AsyncEventStream[T] | Awaitable[_AsyncEventStream[T]],
+    text_of: Callable[[T], str | None],
 ) -> AsyncIterator[str]:
-    """Yield each event's non-empty text; close the provider stream at the end."""
+    """Yield each event's non-empty text; close the provider stream at the end.
+
+    ``opening`` may be the SDK call not yet awaited: it is awaited here, on the
+    first read, so a failure to open the stream (an HTTP error after the SDK's
+    retries) is raised inside the token stream, where :func:`stream_tokens`
+    turns it into an ``error`` event, rather than in the route before the
+    response has started.
+    """
+    stream = opening if isinstance(opening, _AsyncEventStream) else await opening
     try:
         async for event in stream:
             text = text_of(event)
@@ -679,6 +688,7 @@ def _anthropic_text(event: _TypedEvent) -> str | None:
 
 _AnthropicStream = Union[
     _AsyncEventStream[_TypedEvent],
+    Awaitable[_AsyncEventStream[_TypedEvent]],
     AbstractAsyncContextManager[_AsyncEventStream[_TypedEvent]],
 ]
 
@@ -686,11 +696,13 @@ _AnthropicStream = Union[
 def anthropic_text_stream(stream: _AnthropicStream) -> AsyncIterator[str]:
     """The text tokens of an Anthropic Messages stream.
 
-    ``stream`` is what ``await client.messages.create(..., stream=True)``
-    returns, or ``client.messages.stream(...)`` itself (not yet entered: it is
-    entered here). Example::
+    ``stream`` is ``client.messages.create(..., stream=True)``, best not yet
+    awaited (it is awaited on the first read, so a failure to open the stream
+    becomes an ``error`` event), or what awaiting it returns, or
+    ``client.messages.stream(...)`` itself (not yet entered: it is entered
+    here). Example::
 
-        stream = await client.messages.create(
+        stream = client.messages.create(
             model=..., max_tokens=1024, messages=messages, stream=True
         )
         return streaming_response(stream_tokens(anthropic_text_stream(stream)))
@@ -699,9 +711,12 @@ def anthropic_text_stream(stream: _AnthropicStream) -> AsyncIterator[str]:
     including the client going away, so the request stops and with it the
     billing.
     """
-    if isinstance(stream, _AsyncEventStream):
-        return _texts(stream, _anthropic_text)
-    return _texts_from_manager(stream, _anthropic_text)
+    # An SDK stream is an async context manager too: test for the stream first.
+    if not isinstance(stream, _AsyncEventStream) and isinstance(
+        stream, AbstractAsyncContextManager
+    ):
+        return _texts_from_manager(stream, _anthropic_text)
+    return _texts(stream, _anthropic_text)
 
 
 def _chat_completion_text(chunk: _ChatCompletionChunk) -> str | None:
@@ -710,15 +725,21 @@ def _chat_completion_text(chunk: _ChatCompletionChunk) -> str | None:
     return chunk.choices[0].delta.content if chunk.choices else None
 
 
-def openai_text_stream(
-    stream: _AsyncEventStream[_ChatCompletionChunk],
-) -> AsyncIterator[str]:
+_ChatCompletionStream = Union[
+    _AsyncEventStream[_ChatCompletionChunk],
+    Awaitable[_AsyncEventStream[_ChatCompletionChunk]],
+]
+
+
+def openai_text_stream(stream: _ChatCompletionStream) -> AsyncIterator[str]:
     """The text tokens of an OpenAI (or Azure OpenAI, or Groq) chat stream.
 
-    ``stream`` is what ``await client.chat.completions.create(..., stream=True)``
-    returns; each chunk's text is ``choices[0].delta.content``. Example::
+    ``stream`` is ``client.chat.completions.create(..., stream=True)``, best
+    not yet awaited (it is awaited on the first read, so a failure to open the
+    stream becomes an ``error`` event), or what awaiting it returns; each
+    chunk's text is ``choices[0].delta.content``. Example::
 
-        stream = await client.chat.completions.create(
+        stream = client.chat.completions.create(
             model=..., messages=messages, stream=True
         )
         return streaming_response(stream_tokens(openai_text_stream(stream)))
@@ -729,25 +750,39 @@ def openai_text_stream(
     return _texts(stream, _chat_completion_text)
 
 
+class ProviderStreamError(RuntimeError):
+    """A failure the provider reported inside a stream, as an ordinary event."""
+
+
 def _responses_text(event: _TypedEvent) -> str | None:
-    if event.type != "response.output_text.delta":
-        return None
-    delta = getattr(event, "delta", None)
-    return delta if isinstance(delta, str) else None
+    if event.type == "response.output_text.delta":
+        delta = getattr(event, "delta", None)
+        return delta if isinstance(delta, str) else None
+    if event.type in ("error", "response.failed"):
+        # The SDK yields these like any other event rather than raising: without
+        # raising here the answer would end with "done", as if it were complete.
+        error = getattr(getattr(event, "response", None), "error", None) or event
+        message = getattr(error, "message", None)
+        raise ProviderStreamError(message if isinstance(message, str) else event.type)
+    return None
 
 
-def openai_responses_text_stream(
-    stream: _AsyncEventStream[_TypedEvent],
-) -> AsyncIterator[str]:
+_ResponsesStream = Union[
+    _AsyncEventStream[_TypedEvent],
+    Awaitable[_AsyncEventStream[_TypedEvent]],
+]
+
+
+def openai_responses_text_stream(stream: _ResponsesStream) -> AsyncIterator[str]:
     """The text tokens of an OpenAI Responses API stream.
 
-    ``stream`` is what ``await client.responses.create(..., stream=True)``
-    returns; text arrives in the ``delta`` of ``response.output_text.delta``
-    events. Example::
+    ``stream`` is ``client.responses.create(..., stream=True)``, best not yet
+    awaited (it is awaited on the first read, so a failure to open the stream
+    becomes an ``error`` event), or what awaiting it returns; text arrives in
+    the ``delta`` of ``response.output_text.delta`` events. An ``error`` or
+    ``response.failed`` event raises :class:`ProviderStreamError`. Example::
 
-        stream = await client.responses.create(
-            model=..., input=prompt, stream=True
-        )
+        stream = client.responses.create(model=..., input=prompt, stream=True)
         return streaming_response(
             stream_tokens(openai_responses_text_stream(stream))
         )
