@@ -60,7 +60,7 @@ describe(`provider adapters with the real SDKs ${CURRENT.tag}`, function () {
 
   before(async () => {
     dir = await makeTempDir('provider-sdks');
-    await writeFile(path.join(dir, 'streaming.py'), renderStreamingModule());
+    await writeFile(path.join(dir, 'streaming.py'), await renderStreamingModule());
     await copyFile(APP, path.join(dir, 'adapters_app.py'));
     provider = await startProviderServer();
     app = await startUvicorn({ cwd: dir, app: 'adapters_app:app', env: provider.sdkEnvironment(), python: (await CURRENT.interpreter()).command });

@@ -7,8 +7,8 @@
  * case of strings (and the escaping of quotes inside them); how implicitly concatenated strings are split;
  * a trailing comma before a closing bracket (kept in a one-element tuple, where it means something); the
  * redundant parentheses formatters add or remove around a whole right-hand side, return value, condition,
- * context manager or list of imported names;
- * the case of number literals; docstring indentation and trailing spaces; the spacing of comments.
+ * annotation, context manager or list of imported names; the case of number literals; docstring indentation
+ * and trailing spaces; the spacing of comments.
  * Every other change, a comment's words included, changes the checksum.
  */
 import { createHash } from 'node:crypto';
@@ -27,6 +27,7 @@ const PAREN_SLOTS = new Set([
   'del_statement',
   'yield',
   'with_item',
+  'type',
   'raise_statement',
   'expression_statement',
 ]);
