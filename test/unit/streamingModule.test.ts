@@ -81,6 +81,27 @@ describe('renderStreamingModule', () => {
     assert.deepEqual(trailing, []);
   });
 
+  it('uses anyio for its concurrency (task groups, locks, sleeps, checkpoints), never asyncio directly', async () => {
+    const tree = await parsePython(await renderStreamingModule());
+    const imported = tree.rootNode.namedChildren
+      .filter((node) => node?.type === 'import_statement' || node?.type === 'import_from_statement')
+      .map((node) => (node!.type === 'import_statement' ? node!.namedChildren.map((n) => n!.text) : [node!.childForFieldName('module_name')!.text]))
+      .flat();
+    assert.ok(imported.includes('anyio'), imported.join(', '));
+    assert.deepEqual(
+      imported.filter((name) => name === 'asyncio' || name.startsWith('asyncio.')),
+      [],
+    );
+    const attributes = tree.rootNode.descendantsOfType('attribute').map((node) => node!.text);
+    assert.deepEqual(
+      attributes.filter((text) => text.startsWith('asyncio.')),
+      [],
+    );
+    for (const used of ['anyio.create_task_group', 'anyio.Lock', 'anyio.sleep', 'anyio.create_memory_object_stream', 'anyio.CancelScope']) {
+      assert.ok(attributes.includes(used), `${used} is used`);
+    }
+  });
+
   it('parses as Python without errors, defines every exported name, and lists exactly them in __all__ (sorted)', async () => {
     const tree = await parsePython(await renderStreamingModule());
     assert.equal(tree.rootNode.hasError, false);
