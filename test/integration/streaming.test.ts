@@ -402,6 +402,7 @@ describe('generated streaming module on a real uvicorn (stream_tokens, stream_pa
       format: string;
       format_with_id: string;
       refusals: Record<string, string | null>;
+      stdlib_json: string;
       http: Record<string, { headers: [string, string][]; bodies: [string, boolean][] }>;
     }
     let result: DirectResult;
@@ -420,6 +421,10 @@ describe('generated streaming module on a real uvicorn (stream_tokens, stream_pa
     it('formats an event, with an id line only when an id is given', () => {
       assert.equal(result.format, 'event: update\ndata: {"n":1,"s":"é\\n"}\n\n');
       assert.equal(result.format_with_id, 'event: update\nid: 42\ndata: [1,null,true]\n\n');
+    });
+
+    it('writes orjson\'s JSON without orjson too: NaN as null, small floats as orjson writes them', () => {
+      assert.equal(result.stdlib_json, '{"n":[1,-0.0,0.00001,1e-7,null,true,null],"s":["é\\n",{}]}');
     });
 
     it('raises ValueError for CR or LF in the event name or id', () => {
