@@ -8,7 +8,8 @@ import { planAddEndpoint, uvicornArguments, type AddEndpointPlan, type AddEndpoi
 import { parseTokenSource } from '../../core/plan/tokenSource';
 import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
 import { nodeFileSystem, type FileSystem } from '../../core/workspace/fileSystem';
-import { readPythonFiles } from '../../core/workspace/readWorkspace';
+import { LockBusyError, withLocks } from '../../core/workspace/lock';
+import { readPythonFiles, TooManyFilesError } from '../../core/workspace/readWorkspace';
 import { CliError, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
 
 const help = `Usage: catalyst-streaming add-endpoint [--workspace DIR] [--app FILE[:VAR]] [--route /stream]
@@ -125,6 +126,22 @@ export async function addEndpoint(
   if ((await fs.writability(root)) === 'missing') {
     throw new CliError(`the workspace folder ${root} does not exist`);
   }
+  try {
+    // Reading, planning and writing under one workspace lock: a second run waits, then plans on this one's result.
+    return await withLocks([await realPathOf(root, fs)], () => planAndApply(root, request, options.dryRun === true, fs));
+  } catch (error) {
+    if (error instanceof TooManyFilesError || error instanceof LockBusyError) {
+      throw new CliError(error.message);
+    }
+    throw error;
+  }
+}
+
+async function realPathOf(root: string, fs: FileSystem): Promise<string> {
+  return fs.realPath(root).catch(() => root);
+}
+
+async function planAndApply(root: string, request: AddEndpointRequest, dryRun: boolean, fs: FileSystem): Promise<AddEndpointOutcome> {
   const target = request.target && { ...request.target, file: workspaceRelative(root, request.target.file) };
   const moduleLocation = request.moduleLocation === undefined ? undefined : workspaceRelative(root, request.moduleLocation);
   const plan = await planAddEndpoint(await readPythonFiles(root, fs), {
@@ -137,7 +154,7 @@ export async function addEndpoint(
       ? { status: 'refused', reason: plan.reason, message: plan.message }
       : { status: 'already-present', endpoint: plan.endpoint, message: plan.message };
   }
-  if (options.dryRun) {
+  if (dryRun) {
     return { status: 'planned', plan, diff: plan.changes.map(unifiedDiff).join('') };
   }
   try {

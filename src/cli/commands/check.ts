@@ -3,8 +3,9 @@
  * that buffer, as file:line:col, and exits 1 when it finds any (so a project's CI can run it).
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { FileChange } from '../../core/plan/addEndpoint';
 import { analyzePythonModule } from '../../core/python/analysis';
 import { FINDING_CODES, moduleFindings, type FindingCode } from '../../core/python/llm/findings';
 import type { LlmProvider } from '../../core/python/llm/sdks';
@@ -13,7 +14,17 @@ import { findAnalyzedLlmCalls } from '../../core/plan/llm/planLlmFixes';
 import type { FixStyle } from '../../core/plan/llm/streamCall';
 import { streamingModuleTarget } from '../../core/plan/llm/streamingModuleTarget';
 import { decideStreamingModule } from '../../core/plan/streamingModule';
+import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
+import { nodeFileSystem } from '../../core/workspace/fileSystem';
+import { MAX_PYTHON_FILES } from '../../core/workspace/readWorkspace';
+import { decodeSource } from '../../core/workspace/sourceEncoding';
 import { CliError, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
+
+/**
+ * Larger Python files are generated, not written: analysing one costs many times its size in syntax tree
+ * (a 9.8 MB file took 2 GB), so it is skipped with a note instead.
+ */
+export const MAX_ANALYSED_BYTES = 2 * 1024 * 1024;
 
 const help = `Usage: catalyst-streaming check [PATH...] [--json] [--fix [--fix-style rewrite|sibling]]
 
@@ -35,8 +46,13 @@ Options:
   --fix-style STYLE      rewrite: the route handler streams (default); sibling: add a streaming route beside it
   -h, --help             show this help
 
+A file that cannot be analysed (larger than ${MAX_ANALYSED_BYTES / 1024 / 1024} MB, nested too deeply) is skipped with the reason
+on stderr; the others are still checked. A folder with more than ${MAX_PYTHON_FILES} Python files is refused: name the
+folders to check instead.
+
 Exit status: 0 no problems, 1 problems found (after --fix: problems left), 2 bad command line.
 `;
+
 
 /** Folders never searched: environments, caches, build output, version control. */
 const SKIPPED_FOLDERS = new Set(['node_modules', '__pycache__', 'site-packages', 'venv', 'env', 'build', 'dist']);
@@ -77,14 +93,21 @@ export const checkCommand: CliCommand = {
       throw new CliError('--fix-style only applies with --fix', USAGE_ERROR);
     }
     const files = await pythonFiles(positionals.length > 0 ? positionals : ['.'], io.cwd);
+    const skipped = new Set<string>();
+    const skip = (file: string, reason: string) => {
+      if (!skipped.has(file)) {
+        skipped.add(file);
+        io.stderr(`${shownPath(file, io.cwd)}: skipped: ${reason}\n`);
+      }
+    };
     if (values.fix) {
       for (const file of files) {
-        await fixFile(file, style, io);
+        await perFile(file, skip, () => fixFile(file, style, io));
       }
     }
     const findings: JsonFinding[] = [];
     for (const file of files) {
-      findings.push(...(await checkFile(file, io.cwd)));
+      findings.push(...((await perFile(file, skip, () => checkFile(file, io.cwd))) ?? []));
     }
     if (values.json) {
       io.stdout(`${JSON.stringify(findings, null, 2)}\n`);
@@ -95,13 +118,44 @@ export const checkCommand: CliCommand = {
       const fileCount = new Set(findings.map((f) => f.file)).size;
       io.stderr(
         findings.length === 0
-          ? `No problems in ${files.length} Python file${files.length === 1 ? '' : 's'}.\n`
-          : `${findings.length} problem${findings.length === 1 ? '' : 's'} in ${fileCount} file${fileCount === 1 ? '' : 's'}.\n`,
+          ? `No problems in ${files.length - skipped.size} Python file${files.length - skipped.size === 1 ? '' : 's'}${skipped.size > 0 ? ` (${skipped.size} skipped)` : ''}.\n`
+          : `${findings.length} problem${findings.length === 1 ? '' : 's'} in ${fileCount} file${fileCount === 1 ? '' : 's'}${skipped.size > 0 ? ` (${skipped.size} file${skipped.size === 1 ? '' : 's'} skipped)` : ''}.\n`,
       );
     }
     return findings.length > 0 ? 1 : 0;
   },
 };
+
+/**
+ * Runs one file's step; a file that cannot be analysed is skipped with its reason, so one odd file never
+ * stops the run (or empties --json). Anything else is a bug and propagates.
+ */
+async function perFile<T>(file: string, skip: (file: string, reason: string) => void, step: () => Promise<T>): Promise<T | undefined> {
+  try {
+    const size = (await stat(file)).size;
+    if (size > MAX_ANALYSED_BYTES) {
+      skip(file, `${(size / 1024 / 1024).toFixed(1)} MB is larger than the ${MAX_ANALYSED_BYTES / 1024 / 1024} MB analysed per file (generated code?)`);
+      return undefined;
+    }
+    return await step();
+  } catch (error) {
+    if (error instanceof RangeError) {
+      // The syntax tree is deeper than the analysis can walk (thousands of nested brackets).
+      skip(file, 'nested too deeply to analyse');
+      return undefined;
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EISDIR' || code === 'ENOENT') {
+      skip(file, `cannot be read (${code})`);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+function shownPath(file: string, cwd: string): string {
+  return path.relative(cwd, file).split(path.sep).join('/') || path.basename(file);
+}
 
 async function pythonFiles(paths: readonly string[], cwd: string): Promise<string[]> {
   const found: string[] = [];
@@ -111,7 +165,13 @@ async function pythonFiles(paths: readonly string[], cwd: string): Promise<strin
       throw new CliError(`no such file or folder: ${given}`, USAGE_ERROR);
     }
     if ((await stat(absolute)).isDirectory()) {
+      const before = found.length;
       await walk(absolute, found);
+      if (found.length - before > MAX_PYTHON_FILES) {
+        throw new CliError(
+          `${given} holds more than ${MAX_PYTHON_FILES} Python files (found ${found.length - before}), which looks like more than one project or an environment; check the project's own folders instead: catalyst-streaming check PATH...`,
+        );
+      }
     } else {
       found.push(absolute);
     }
@@ -133,10 +193,11 @@ async function walk(folder: string, found: string[]): Promise<void> {
 }
 
 async function checkFile(file: string, cwd: string): Promise<JsonFinding[]> {
-  const source = await readFile(file, 'utf8');
+  // As Python reads it: BOM, coding cookie, or (for undeclared non-UTF-8 bytes) one character per byte.
+  const source = decodeSource(await readFile(file)).text;
   const analysis = await analyzePythonModule(source);
   try {
-    const shown = path.relative(cwd, file).split(path.sep).join('/') || path.basename(file);
+    const shown = shownPath(file, cwd);
     return moduleFindings(analysis, findAnalyzedLlmCalls(analysis)).map((finding) => ({
       file: shown,
       line: finding.node.startPosition.row + 1,
@@ -151,20 +212,31 @@ async function checkFile(file: string, cwd: string): Promise<JsonFinding[]> {
   }
 }
 
-/** Applies the fixes to one file and writes it, and the streaming module it now imports from. */
+/**
+ * Applies the fixes to one file and writes it and the streaming module it now imports from, both or neither
+ * (the same all-or-nothing write as add-endpoint: read-only files, changed files and links out are refused).
+ */
 async function fixFile(file: string, style: FixStyle, io: CliIo): Promise<void> {
-  const source = await readFile(file, 'utf8');
+  const { text: source, encoding } = decodeSource(await readFile(file));
+  const shown = shownPath(file, io.cwd);
+  if (encoding.notWritable !== undefined) {
+    io.stderr(`${shown}: not fixed: ${encoding.notWritable}\n`);
+    return;
+  }
   const target = streamingModuleTarget(file, existsSync);
   const result = await fixLlmCalls(source, { style, streamingImport: target.importModule });
-  const shown = path.relative(io.cwd, file) || file;
   for (const refusal of result.refused) {
     io.stderr(`${shown}:${refusal.line}: not fixed: ${refusal.reason}\n`);
   }
   if (result.applied.length === 0) {
     return;
   }
+  const folder = path.dirname(file);
+  const relative = (absolute: string) => path.relative(folder, absolute).split(path.sep).join('/');
+  const changes: FileChange[] = [];
+  let moduleNote: string | undefined;
   if (result.streamingNames.length > 0) {
-    const existing = existsSync(target.file) ? await readFile(target.file, 'utf8') : undefined;
+    const existing = existsSync(target.file) ? decodeSource(await readFile(target.file)).text : undefined;
     const eol = source.includes('\r\n') ? '\r\n' : '\n';
     const decision = await decideStreamingModule(target.file, existing, eol, result.streamingNames);
     if (decision.action === 'refuse') {
@@ -172,11 +244,30 @@ async function fixFile(file: string, style: FixStyle, io: CliIo): Promise<void> 
       return;
     }
     if (decision.action === 'create' || decision.action === 'update') {
-      await writeFile(target.file, decision.text, 'utf8');
-      io.stderr(`${decision.action === 'create' ? 'Created' : 'Updated'} ${path.relative(io.cwd, target.file) || target.file}\n`);
+      changes.push({
+        path: relative(target.file),
+        kind: decision.action,
+        ...(existing === undefined ? {} : { before: existing }),
+        after: decision.text,
+        edits: [],
+        description: 'the streaming module',
+      });
+      moduleNote = `${decision.action === 'create' ? 'Created' : 'Updated'} ${shownPath(target.file, io.cwd)}`;
     }
   }
-  await writeFile(file, result.text, 'utf8');
+  changes.push({ path: relative(file), kind: 'modify', before: source, after: result.text, edits: [], description: 'LLM calls streamed' });
+  try {
+    await applyChanges(folder, changes, nodeFileSystem);
+  } catch (error) {
+    if (error instanceof ApplyError) {
+      io.stderr(`${shown}: not fixed: ${error.message}\n`);
+      return;
+    }
+    throw error;
+  }
+  if (moduleNote !== undefined) {
+    io.stderr(`${moduleNote}\n`);
+  }
   for (const fix of result.applied) {
     io.stderr(`${shown}:${fix.line}: fixed: ${fix.title}\n`);
   }

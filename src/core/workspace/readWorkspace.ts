@@ -1,6 +1,7 @@
 /** Reading a workspace folder's Python files for the planner: every `.py` file, minus environments and caches. */
 import path from 'node:path';
 import type { FileSystem } from './fileSystem';
+import { decodeSource } from './sourceEncoding';
 
 /** Folders that hold no project code: virtual environments, caches, VCS data, build output, dependencies. */
 export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set([
@@ -26,6 +27,13 @@ export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set([
 /** More files than this is not a project folder but something like a home directory: stop rather than crawl. */
 export const MAX_PYTHON_FILES = 5_000;
 
+export class TooManyFilesError extends Error {
+  constructor(readonly root: string) {
+    super(`${root} has more than ${MAX_PYTHON_FILES} Python files, so it looks like more than one project; point --workspace at the project folder`);
+    this.name = 'TooManyFilesError';
+  }
+}
+
 /** Workspace-relative POSIX path -> text of every Python file under `root`. */
 export async function readPythonFiles(root: string, fs: FileSystem): Promise<Map<string, string>> {
   const files = new Map<string, string>();
@@ -38,9 +46,9 @@ export async function readPythonFiles(root: string, fs: FileSystem): Promise<Map
         await visit(child, childRelative);
       } else if (entry.kind === 'file' && entry.name.endsWith('.py')) {
         if (files.size >= MAX_PYTHON_FILES) {
-          throw new Error(`${root} has more than ${MAX_PYTHON_FILES} Python files; point --workspace at the project folder`);
+          throw new TooManyFilesError(root);
         }
-        files.set(childRelative, await fs.readFile(child));
+        files.set(childRelative, decodeSource(await fs.readFile(child)).text);
       }
     }
   };

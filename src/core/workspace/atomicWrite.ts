@@ -1,0 +1,116 @@
+/**
+ * Writing several files all or nothing, crash-safe: the one way Catalyst puts bytes on disk.
+ *
+ * 1. Every new content goes to a temp file in its target's folder, written in full and flushed. A failure here
+ *    (a full disk) deletes the temp files: the originals were never touched.
+ * 2. Every file to be replaced gets a second name (a hard link: no data copied, no space needed), its backup.
+ * 3. Each temp file is renamed over its target (an atomic step on POSIX: a reader or a crash sees the old file
+ *    or the new one, never a mix); a created file is linked into place, which fails rather than clobber a file
+ *    that appeared meanwhile. If a step fails, the targets already switched are put back from their backups
+ *    (renames again: they need no space) and created files are removed.
+ * 4. The backups are removed.
+ */
+import path from 'node:path';
+import type { FileSystem } from './fileSystem';
+
+export interface AtomicWrite {
+  /** Absolute path of the target, with symbolic links already resolved. */
+  readonly file: string;
+  readonly bytes: Uint8Array;
+  /** The target's permission bits and owner to keep; absent when the file is created. */
+  readonly replaces?: { readonly mode: number; readonly uid: number; readonly gid: number };
+}
+
+export class AtomicWriteError extends Error {
+  constructor(
+    message: string,
+    /** Files left neither as before nor as planned (only when undoing failed too), with where their old bytes are. */
+    readonly notRestored: readonly string[],
+  ) {
+    super(message);
+    this.name = 'AtomicWriteError';
+  }
+}
+
+/** New files' mode: rw-r--r-- (before the umask, as editors create them). */
+const NEW_FILE_MODE = 0o644;
+
+export async function writeFilesAtomically(writes: readonly AtomicWrite[], fs: FileSystem): Promise<void> {
+  const tag = `catalyst-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const sibling = (file: string, suffix: string) => path.join(path.dirname(file), `.${path.basename(file)}.${tag}.${suffix}`);
+  const steps = writes.map((write) => ({ write, temp: sibling(write.file, 'tmp'), backup: write.replaces ? sibling(write.file, 'bak') : undefined }));
+  const leftovers = new Set<string>();
+  const removeLeftovers = async () => {
+    for (const file of leftovers) {
+      await fs.deleteFile(file).then(
+        () => leftovers.delete(file),
+        () => undefined,
+      );
+    }
+  };
+
+  // 1 and 2: nothing the user sees changes yet.
+  try {
+    for (const { write, temp } of steps) {
+      leftovers.add(temp);
+      await fs.writeNewFile(temp, write.bytes, write.replaces ?? { mode: NEW_FILE_MODE });
+    }
+    for (const { write, backup } of steps) {
+      if (backup !== undefined) {
+        leftovers.add(backup);
+        await fs.link(write.file, backup);
+      }
+    }
+  } catch (error) {
+    await removeLeftovers();
+    throw new AtomicWriteError(`Nothing was written: ${message(error)}.`, []);
+  }
+
+  // 3: switch each target; undo the switched ones if one fails.
+  const switched: (typeof steps)[number][] = [];
+  try {
+    for (const step of steps) {
+      if (step.backup !== undefined) {
+        await fs.rename(step.temp, step.write.file);
+        leftovers.delete(step.temp);
+      } else {
+        await fs.link(step.temp, step.write.file);
+      }
+      switched.push(step);
+    }
+  } catch (error) {
+    const notRestored: string[] = [];
+    for (const step of switched.reverse()) {
+      try {
+        if (step.backup !== undefined) {
+          await fs.rename(step.backup, step.write.file);
+          leftovers.delete(step.backup);
+        } else {
+          await fs.deleteFile(step.write.file);
+        }
+      } catch {
+        notRestored.push(step.backup !== undefined ? `${step.write.file} (its previous content is in ${step.backup})` : step.write.file);
+        if (step.backup !== undefined) {
+          leftovers.delete(step.backup); // Keep it: it is the only copy of the user's file.
+        }
+      }
+    }
+    await removeLeftovers();
+    throw new AtomicWriteError(
+      notRestored.length === 0
+        ? `Nothing was written: ${message(error)}; every file is as it was.`
+        : `Writing failed (${message(error)}) and could not be fully undone: ${notRestored.join(', ')}.`,
+      notRestored,
+    );
+  }
+
+  // 4: the change is complete; what remains is housekeeping that cannot undo it.
+  await removeLeftovers();
+  for (const folder of new Set(writes.map((write) => path.dirname(write.file)))) {
+    await fs.syncDirectory(folder).catch(() => undefined);
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
