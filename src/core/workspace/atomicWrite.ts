@@ -32,9 +32,6 @@ export class AtomicWriteError extends Error {
   }
 }
 
-/** New files' mode: rw-r--r-- (before the umask, as editors create them). */
-const NEW_FILE_MODE = 0o644;
-
 export async function writeFilesAtomically(writes: readonly AtomicWrite[], fs: FileSystem): Promise<void> {
   const tag = `catalyst-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const sibling = (file: string, suffix: string) => path.join(path.dirname(file), `.${path.basename(file)}.${tag}.${suffix}`);
@@ -53,7 +50,7 @@ export async function writeFilesAtomically(writes: readonly AtomicWrite[], fs: F
   try {
     for (const { write, temp } of steps) {
       leftovers.add(temp);
-      await fs.writeNewFile(temp, write.bytes, write.replaces ?? { mode: NEW_FILE_MODE });
+      await fs.writeNewFile(temp, write.bytes, write.replaces ?? {});
     }
     for (const { write, backup } of steps) {
       if (backup !== undefined) {

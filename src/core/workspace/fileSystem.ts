@@ -21,7 +21,8 @@ export interface PathInfo {
 }
 
 export interface NewFileOptions {
-  readonly mode: number;
+  /** Exact permission bits; absent: a new file's default (0o666 less the umask). */
+  readonly mode?: number;
   /** Owner to give the file when we can (as root); ignored otherwise. */
   readonly uid?: number;
   readonly gid?: number;
@@ -94,15 +95,17 @@ export const nodeFileSystem: FileSystem = {
     }
   },
   async writeNewFile(file, bytes, options) {
-    const handle = await open(file, 'wx', options.mode);
+    const handle = await open(file, 'wx', options.mode ?? 0o666);
     try {
       let offset = 0;
       while (offset < bytes.length) {
         const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
         offset += bytesWritten;
       }
-      // open() applied the umask: set the mode the file had, exactly.
-      await handle.chmod(options.mode);
+      if (options.mode !== undefined) {
+        // open() applied the umask: set the mode the replaced file had, exactly.
+        await handle.chmod(options.mode);
+      }
       if (process.getuid?.() === 0 && options.uid !== undefined && options.gid !== undefined) {
         await handle.chown(options.uid, options.gid);
       }
