@@ -6,6 +6,8 @@ export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly cwd: string;
+  /** Aborted when whoever reads stdout has gone (EPIPE, e.g. `| head -3`): long-running commands stop and clean up. */
+  readonly outputClosed?: AbortSignal;
 }
 
 export interface CliCommand {
@@ -46,4 +48,49 @@ export function parseCommandLine<O extends Options>(
     const message = error instanceof Error ? error.message : String(error);
     throw new CliError(`${message}\nRun "catalyst-streaming ${command} --help" for usage.`, USAGE_ERROR);
   }
+}
+
+/** The signals that ask a long-running command (preview, demo) to stop and clean up, with their exit codes. */
+const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+
+export interface StopRequest {
+  readonly signal: AbortSignal;
+  /** The exit code for what stopped us: 128 + the signal's number, or 0 when the output was closed. */
+  exitCode(): number;
+  dispose(): void;
+}
+
+/**
+ * Listens for SIGINT, SIGTERM and SIGHUP (and a closed stdout) while a command runs, turning any of them into
+ * one abort, so the command ends through its own clean-up path instead of dying with children left behind.
+ */
+export function listenForStop(io: CliIo): StopRequest {
+  const controller = new AbortController();
+  let code = 130;
+  const handlers = Object.entries(STOP_SIGNALS).map(([name, exitCode]) => {
+    const handler = () => {
+      code = exitCode;
+      controller.abort();
+    };
+    process.on(name, handler);
+    return [name, handler] as const;
+  });
+  const onClosed = () => {
+    code = 0;
+    controller.abort();
+  };
+  io.outputClosed?.addEventListener('abort', onClosed, { once: true });
+  if (io.outputClosed?.aborted) {
+    onClosed();
+  }
+  return {
+    signal: controller.signal,
+    exitCode: () => code,
+    dispose() {
+      for (const [name, handler] of handlers) {
+        process.removeListener(name, handler);
+      }
+      io.outputClosed?.removeEventListener('abort', onClosed);
+    },
+  };
 }

@@ -49,10 +49,25 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 if (require.main === module) {
+  // A reader that goes away (`| head -1`) is not an error: stop quietly, through the command's clean-up.
+  const outputClosed = new AbortController();
+  const quietOnEpipe = (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') {
+      throw error;
+    }
+    outputClosed.abort();
+  };
+  process.stdout.on('error', quietOnEpipe);
+  process.stderr.on('error', quietOnEpipe);
   main(process.argv.slice(2), {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) => {
+      if (!outputClosed.signal.aborted) process.stdout.write(text);
+    },
+    stderr: (text) => {
+      if (!process.stderr.destroyed) process.stderr.write(text);
+    },
     cwd: process.cwd(),
+    outputClosed: outputClosed.signal,
   }).then(
     (code) => {
       process.exitCode = code;

@@ -316,9 +316,17 @@ export class PreviewView {
     // The rows are stable (only `retry` may join): rebuild on a new set of names, else update the values in place.
     rebuild(this.stats, rows.map(([name]) => name).join('|'), () => rows.flatMap(([name]) => [h('dt', { text: name }), h('dd', { attrs: { 'data-stat': name } })]));
     rows.forEach(([, value], i) => setText(this.stats.children[i * 2 + 1] as HTMLElement, value));
+    // The host lists the most frequent types only (stats.ts SHOWN_TYPES) and sums the rest: one "others" badge.
     const counts = Object.entries(s?.countsByType ?? {});
-    rebuild(this.counts, counts.map(([type]) => type).join('\u0000'), () => counts.map(([type]) => h('span', { className: 'badge', attrs: { 'data-type': type } })));
+    const others = s?.otherEvents ?? 0;
+    rebuild(this.counts, `${counts.map(([type]) => type).join('\u0000')}${others > 0 ? '\u0000\u0001others' : ''}`, () => [
+      ...counts.map(([type]) => h('span', { className: 'badge', attrs: { 'data-type': type } })),
+      ...(others > 0 ? [h('span', { className: 'badge badge-others', title: 'Too many event types to list: the most frequent are shown, the rest are counted together' })] : []),
+    ]);
     counts.forEach(([type, count], i) => setText(this.counts.children[i] as HTMLElement, `${type} ${count.toLocaleString('en-US')}`));
+    if (others > 0) {
+      setText(this.counts.children[counts.length] as HTMLElement, `others ${others.toLocaleString('en-US')} (truncated)`);
+    }
     if (s?.recentGapsMs !== this.drawnGaps) {
       this.drawnGaps = s?.recentGapsMs;
       this.drawGaps(s?.recentGapsMs ?? []);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { Batcher } from '../../src/core/sse/batcher';
 import { BufferingDetector, likelyCauses } from '../../src/core/sse/buffering';
-import { checkResponseHeaders } from '../../src/core/sse/headers';
+import { checkResponseHeaders, type HttpVersion } from '../../src/core/sse/headers';
 import type { SseEvent } from '../../src/core/sse/model';
 import { RECENT_GAPS, round, StatsTracker } from '../../src/core/sse/stats';
 import { eventRecord, Transcript, transcriptLine } from '../../src/core/sse/transcript';
@@ -55,6 +55,18 @@ describe('SSE stream statistics', function () {
 });
 
 describe('SSE response header checks', function () {
+  it('judges Connection by the HTTP version: right on HTTP/1.x, forbidden on HTTP/2 and 3', function () {
+    const connection = (value: string, version?: HttpVersion) => checkResponseHeaders([['Connection', value]], version).find((c) => c.header === 'Connection');
+    assert.equal(connection('keep-alive'), undefined, 'HTTP/1.1 is the default: what our module sends is not flagged');
+    assert.equal(connection('keep-alive', '1.0'), undefined);
+    assert.equal(connection('close', '1.1')?.level, 'info');
+    for (const version of ['2', '3'] as const) {
+      const check = connection('keep-alive', version);
+      assert.equal(check?.level, 'warning');
+      assert.match(check?.message ?? '', new RegExp(`forbidden in HTTP/${version}`));
+    }
+  });
+
   const levels = (headers: [string, string][]) => Object.fromEntries(checkResponseHeaders(headers).map((c) => [c.header, c.level]));
 
   it('passes a well-configured stream', function () {
@@ -67,8 +79,8 @@ describe('SSE response header checks', function () {
 
   it('flags what buffers or breaks a stream', function () {
     assert.deepEqual(
-      levels([['content-type', 'application/json'], ['x-accel-buffering', 'yes'], ['content-encoding', 'gzip'], ['connection', 'keep-alive']]),
-      { 'Content-Type': 'error', 'Cache-Control': 'warning', 'X-Accel-Buffering': 'warning', 'Content-Encoding': 'warning', Connection: 'warning' },
+      levels([['content-type', 'application/json'], ['x-accel-buffering', 'yes'], ['content-encoding', 'gzip']]),
+      { 'Content-Type': 'error', 'Cache-Control': 'warning', 'X-Accel-Buffering': 'warning', 'Content-Encoding': 'warning' },
     );
     assert.deepEqual(levels([]), { 'Content-Type': 'error', 'Cache-Control': 'warning', 'X-Accel-Buffering': 'info' });
     assert.deepEqual(levels([['Content-Encoding', 'identity']])['Content-Encoding'], undefined);

@@ -6,19 +6,26 @@ import type { SseEvent, StreamRequest } from '../../core/sse/model';
 import { StreamSession } from '../../core/sse/session';
 import { checkUrl } from '../../core/sse/connection';
 import { eventRecord } from '../../core/sse/transcript';
-import { CliError, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
+import { CliError, listenForStop, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
+import { escapeControls } from '../terminalText';
+
+const DEFAULT_IDLE_TIMEOUT_S = 60;
+/** Characters of the assembled text shown in the summary: its end, with a note of what is not shown. */
+const SUMMARY_TEXT_CHARS = 4000;
 
 const help = `Usage: catalyst-streaming preview URL [options]
 
 Streams the Server-Sent Events of URL as they arrive, each with the time since the request was sent.
 Ends with a summary: time to headers, first byte and first token, tokens/s, counts, header checks,
 buffering. Exits 0 when the stream ended normally, 1 when it failed, 130 when interrupted.
+Control characters from the server (escape sequences included) are shown escaped, e.g. \x1b.
 
 Options:
   --method METHOD      HTTP method (default GET, or POST with --data)
   --data JSON          request body, sent as application/json (must be valid JSON)
   --header "K: V"      request header; repeat for several
   --last-event-id ID   resume: send Last-Event-ID
+  --idle-timeout SECONDS  give up when the server sends nothing for this long (default ${DEFAULT_IDLE_TIMEOUT_S}; 0: never)
   --json               one JSON object per event and line: {"event","data","id","t_ms"}; nothing else on stdout
   -h, --help           show this help
 `;
@@ -38,6 +45,7 @@ export const previewCommand: CliCommand = {
         data: { type: 'string' },
         header: { type: 'string', multiple: true },
         'last-event-id': { type: 'string' },
+        'idle-timeout': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -48,13 +56,16 @@ export const previewCommand: CliCommand = {
       return 0;
     }
     const request = buildRequest(positionals, values);
-    const controller = new AbortController();
-    const interrupt = () => controller.abort();
-    process.once('SIGINT', interrupt);
+    const idleSeconds = values['idle-timeout'] === undefined ? DEFAULT_IDLE_TIMEOUT_S : Number(values['idle-timeout']);
+    if (!Number.isFinite(idleSeconds) || idleSeconds < 0 || values['idle-timeout']?.trim() === '') {
+      throw new CliError(`--idle-timeout must be a number of seconds (0: never), got "${values['idle-timeout']}"`, USAGE_ERROR);
+    }
+    const stop = listenForStop(io);
     try {
-      return await stream(request, values.json === true, io, controller.signal);
+      const code = await stream(request, values.json === true, io, stop.signal, idleSeconds * 1000);
+      return code === STOPPED ? stop.exitCode() : code;
     } finally {
-      process.removeListener('SIGINT', interrupt);
+      stop.dispose();
     }
   },
 };
@@ -94,36 +105,44 @@ function buildRequest(
   };
 }
 
-async function stream(request: StreamRequest, json: boolean, io: CliIo, signal: AbortSignal): Promise<number> {
+/** stream()'s result when it was stopped: the caller knows by what, hence the exit code. */
+const STOPPED = -1;
+
+async function stream(request: StreamRequest, json: boolean, rawIo: CliIo, signal: AbortSignal, idleTimeoutMs: number): Promise<number> {
+  // Whatever reaches the terminal may carry the server's bytes: escape its controls. --json is escaped by JSON itself.
+  const out = (text: string) => rawIo.stdout(json ? text : escapeControls(text));
+  const err = (text: string) => rawIo.stderr(escapeControls(text));
   const session = new StreamSession(
     request,
     json
       ? {
-          onEvent: (event) => io.stdout(`${JSON.stringify(eventRecord(event))}\n`),
-          onNotice: (notice) => io.stderr(`warning: ${notice.message}\n`),
+          onEvent: (event) => out(`${JSON.stringify(eventRecord(event))}\n`),
+          onNotice: (notice) => err(`warning: ${notice.message}\n`),
         }
       : {
-          onResponse: (head) => io.stdout(`HTTP ${head.status} after ${ms(head.tMs)}\n`),
-          onEvent: (event) => io.stdout(humanLine(event)),
-          onComment: (comment, tMs) => io.stdout(`${ms(tMs).padStart(11)}  : ${comment}\n`),
-          onNotice: (notice) => io.stdout(`${ms(notice.tMs).padStart(11)}  ! ${notice.message}\n`),
-          onBuffering: (warning) => io.stdout(`${''.padStart(11)}  ! buffering suspected: ${warning.burstEvents} events in one burst after ${ms(warning.silenceMs)} of silence\n`),
+          onResponse: (head) => out(`HTTP ${head.status} after ${ms(head.tMs)}\n`),
+          onEvent: (event) => out(humanLine(event)),
+          onComment: (comment, tMs) => out(`${ms(tMs).padStart(11)}  : ${comment}\n`),
+          onNotice: (notice) => out(`${ms(notice.tMs).padStart(11)}  ! ${notice.message}\n`),
+          onBuffering: (warning) => out(`${''.padStart(11)}  ! buffering suspected: ${warning.burstEvents} events in one burst after ${ms(warning.silenceMs)} of silence\n`),
         },
   );
-  const result = await session.run({ signal });
-  if (!json) {
-    io.stdout(summary(session));
+  const result = await session.run({ signal, idleTimeoutMs });
+  if (!json && !rawIo.outputClosed?.aborted) {
+    out(summary(session));
   }
   switch (result.outcome.kind) {
     case 'completed':
       return 0;
     case 'stopped':
-      io.stderr(`catalyst-streaming preview: interrupted after ${result.events} event(s)\n`);
-      return 130;
+      if (!rawIo.outputClosed?.aborted) {
+        err(`catalyst-streaming preview: interrupted after ${result.events} event(s)\n`);
+      }
+      return STOPPED;
     case 'failed':
-      io.stderr(`catalyst-streaming preview: ${result.outcome.failure.message}\n`);
+      err(`catalyst-streaming preview: ${result.outcome.failure.message}\n`);
       if (result.outcome.failure.kind === 'connection-refused') {
-        io.stderr(`Start the server first, e.g.: python3 -m uvicorn main:app --port ${new URL(request.url).port || 80}\n`);
+        err(`Start the server first, e.g.: python3 -m uvicorn main:app --port ${new URL(request.url).port || 80}\n`);
       }
       return 1;
   }
@@ -140,11 +159,14 @@ function summary(session: StreamSession): string {
   const s = session.stats.snapshot();
   const lines = [
     '',
-    `events ${s.events} (${Object.entries(s.countsByType).map(([type, n]) => `${type} ${n}`).join(', ') || 'none'}), comments ${s.comments}, chunks ${s.chunks}, ${s.bytes} bytes`,
+    `events ${s.events} (${countsText(s.countsByType, s.otherEvents ?? 0)}), comments ${s.comments}, chunks ${s.chunks}, ${s.bytes} bytes`,
     `time to headers ${ms(s.headersMs)}, first byte ${ms(s.firstByteMs)}, first token ${ms(s.firstTokenMs)}${s.tokensPerSecond !== null ? `, ${s.tokensPerSecond.toFixed(1)} tokens/s` : ''}, longest gap ${ms(s.maxGapMs)}`,
   ];
   if (session.text.format !== null) {
-    lines.push(`text (${session.text.format}): ${session.text.text}`);
+    const kept = session.text.text;
+    const hidden = session.text.dropped + Math.max(0, kept.length - SUMMARY_TEXT_CHARS);
+    const shown = hidden > 0 ? kept.slice(-SUMMARY_TEXT_CHARS) : kept;
+    lines.push(`text (${session.text.format}${hidden > 0 ? `; truncated: the first ${hidden} of ${hidden + shown.length} characters are not shown` : ''}): ${hidden > 0 ? '…' : ''}${shown}`);
   }
   if (session.text.error !== null) {
     lines.push(`the stream reported an error: ${session.text.error}`);
@@ -158,6 +180,14 @@ function summary(session: StreamSession): string {
     lines.push(...buffering.causes.map((cause) => `  - ${cause}`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+function countsText(counts: Readonly<Record<string, number>>, otherEvents: number): string {
+  const listed = Object.entries(counts).map(([type, n]) => `${type} ${n}`);
+  if (otherEvents > 0) {
+    listed.push(`others ${otherEvents} (truncated: only the ${listed.length} most frequent types are listed)`);
+  }
+  return listed.join(', ') || 'none';
 }
 
 function ms(value: number | null): string {

@@ -7,6 +7,7 @@
  * for network or server trouble, it resolves with an outcome.
  */
 import { createParser, type ParseError } from 'eventsource-parser';
+import type { HttpVersion } from './headers';
 import type { SseEvent, StreamFailure, StreamNotice, StreamOutcome, StreamRequest } from './model';
 
 /** The parser refuses to buffer more than this for one event: a defence against an endless line, not a limit on real events. */
@@ -16,6 +17,8 @@ const EXCERPT_BYTES = 4096;
 
 export interface ResponseHead {
   readonly status: number;
+  /** The HTTP version of the response: what the header checks judge `Connection` by. */
+  readonly httpVersion: HttpVersion;
   readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly tMs: number;
 }
@@ -40,6 +43,11 @@ export interface OpenStreamOptions {
   readonly signal?: AbortSignal;
   /** Clock in ms; injectable for tests. Defaults to performance.now(). */
   readonly now?: () => number;
+  /**
+   * Give up when nothing (headers, bytes) arrives for this long, with an 'idle-timeout' failure that says so;
+   * 0 or absent: wait as long as the HTTP client does.
+   */
+  readonly idleTimeoutMs?: number;
 }
 
 /** Validates a request's URL: only http(s) is streamed. Returns the failure, or the parsed URL. */
@@ -96,6 +104,25 @@ export async function openStream(request: StreamRequest, listener: StreamListene
     return result({ kind: 'stopped' });
   }
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // The idle timer: restarted by every sign of life, it cancels the request when the server goes quiet.
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  let idled = false;
+  const idleMs = options.idleTimeoutMs ?? 0;
+  const alive = () => {
+    if (idleMs > 0) {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        idled = true;
+        controller.abort();
+      }, idleMs);
+    }
+  };
+  const idleFailure = (): StreamFailure => ({
+    kind: 'idle-timeout',
+    idleMs,
+    message: `No data for ${idleMs / 1000} s after ${state.events} event(s): the server stopped sending without closing the stream; gave up (--idle-timeout)`,
+  });
+  alive();
   try {
     let response: Response;
     try {
@@ -108,9 +135,11 @@ export async function openStream(request: StreamRequest, listener: StreamListene
         redirect: 'follow',
       });
     } catch (error) {
-      return controller.signal.aborted ? result({ kind: 'stopped' }) : failed(requestFailure(error, url));
+      return idled ? failed(idleFailure()) : controller.signal.aborted ? result({ kind: 'stopped' }) : failed(requestFailure(error, url));
     }
-    const head: ResponseHead = { status: response.status, headers: [...response.headers], tMs: elapsed() };
+    alive();
+    // Node's fetch (undici, default dispatcher) speaks HTTP/1.1 only: it does not negotiate HTTP/2.
+    const head: ResponseHead = { status: response.status, httpVersion: '1.1', headers: [...response.headers], tMs: elapsed() };
     listener.onResponse?.(head);
 
     if (!response.ok) {
@@ -135,8 +164,10 @@ export async function openStream(request: StreamRequest, listener: StreamListene
     if (response.body === null) {
       return result({ kind: 'completed' });
     }
-    return await readEvents(response.body, listener, elapsed, state, controller.signal, result);
+    const read = await readEvents(response.body, listener, elapsed, state, controller.signal, result, alive);
+    return idled ? failed(idleFailure()) : read;
   } finally {
+    clearTimeout(idleTimer);
     options.signal?.removeEventListener('abort', onAbort);
     controller.abort();
   }
@@ -149,6 +180,7 @@ async function readEvents(
   state: { lastEventId: string | null; events: number },
   signal: AbortSignal,
   result: (outcome: StreamOutcome) => StreamResult,
+  alive: () => void,
 ): Promise<StreamResult> {
   let chunk = -1;
   let tMs = 0;
@@ -190,6 +222,7 @@ async function readEvents(
       if (done) {
         break;
       }
+      alive();
       chunk++;
       listener.onChunk?.({ index: chunk, bytes: value.byteLength, tMs });
       const text = decoder.decode(value, { stream: true });

@@ -2,7 +2,10 @@
 import { mediaType } from './connection';
 import type { HeaderCheck } from './model';
 
-export function checkResponseHeaders(headers: ReadonlyArray<readonly [string, string]>): HeaderCheck[] {
+/** The HTTP version a response came over: '1.0', '1.1', '2' or '3'. */
+export type HttpVersion = '1.0' | '1.1' | '2' | '3';
+
+export function checkResponseHeaders(headers: ReadonlyArray<readonly [string, string]>, httpVersion: HttpVersion = '1.1'): HeaderCheck[] {
   const get = (name: string): string | null => {
     const values = headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v);
     return values.length > 0 ? values.join(', ') : null;
@@ -38,9 +41,13 @@ export function checkResponseHeaders(headers: ReadonlyArray<readonly [string, st
     add('Content-Encoding', 'warning', `${encoding}: compressors buffer output until a block fills, so events arrive in bursts. Exclude text/event-stream from compression (e.g. GZipMiddleware)`);
   }
 
+  // Connection is HTTP/1.x's own header (keep-alive is what a stream wants there); HTTP/2 and 3 forbid it
+  // (RFC 9113 8.2.2, RFC 9114 4.2), and a client may treat the response as malformed.
   const connection = get('connection');
-  if (connection !== null) {
-    add('Connection', 'warning', `"${connection}": connection-specific headers are forbidden in HTTP/2; an HTTP/2 proxy or browser may reject the response. Do not set it`);
+  if (connection !== null && (httpVersion === '2' || httpVersion === '3')) {
+    add('Connection', 'warning', `"${connection}": connection-specific headers are forbidden in HTTP/${httpVersion}; a proxy or browser may reject the response. Send it on HTTP/1.x only`);
+  } else if (connection !== null && connection.trim().toLowerCase() === 'close') {
+    add('Connection', 'info', `"close" on HTTP/${httpVersion}: fine for one stream, but the connection is not reused afterwards`);
   }
   return checks;
 }

@@ -37,6 +37,7 @@ export type StreamFailure =
   | { readonly kind: 'http-status'; readonly message: string; readonly status: number; readonly body: string }
   | { readonly kind: 'not-sse'; readonly message: string; readonly contentType: string; readonly firstBytes: string }
   | { readonly kind: 'unexpected-end'; readonly message: string }
+  | { readonly kind: 'idle-timeout'; readonly message: string; readonly idleMs: number }
   | { readonly kind: 'event-too-large'; readonly message: string }
   | { readonly kind: 'network'; readonly message: string };
 
@@ -79,7 +80,10 @@ export interface StreamStats {
   readonly tokens: number;
   /** Tokens per second between the first and the last token; null with fewer than two tokens. */
   readonly tokensPerSecond: number | null;
+  /** Events per type: every type, or the most frequent ones when there are many (the rest are in `other*`). */
   readonly countsByType: Readonly<Record<string, number>>;
+  /** Events whose type is not in countsByType: present only when there were too many types to list. */
+  readonly otherEvents?: number;
   /** The gaps between consecutive events, most recent last (bounded). */
   readonly recentGapsMs: readonly number[];
   readonly maxGapMs: number;

@@ -41,7 +41,7 @@ export class StreamSession {
       {
         onResponse: (head) => {
           stats.headers(head.tMs);
-          this.headerChecks = checkResponseHeaders(head.headers);
+          this.headerChecks = checkResponseHeaders(head.headers, head.httpVersion);
           this.buffering = new BufferingDetector(head.tMs, head.headers);
           listener.onResponse?.(head, this.headerChecks);
         },

@@ -3,6 +3,10 @@ import type { StreamStats } from './model';
 
 /** How many recent inter-event gaps are kept for the chart. */
 export const RECENT_GAPS = 120;
+/** Distinct event types counted one by one; events of further types are only counted together. */
+export const TRACKED_TYPES = 1000;
+/** Event types listed in a snapshot (the most frequent); the rest are summed as "others". */
+export const SHOWN_TYPES = 20;
 
 export class StatsTracker {
   private headersMs: number | null = null;
@@ -19,6 +23,8 @@ export class StatsTracker {
   private maxGapMs = 0;
   private retryMs: number | null = null;
   private readonly counts = new Map<string, number>();
+  /** Events of types beyond the first TRACKED_TYPES (their names are not kept). */
+  private untrackedEvents = 0;
   // A ring buffer: the chart needs the last few gaps, not all of them.
   private readonly gaps = new Float64Array(RECENT_GAPS);
   private gapCount = 0;
@@ -45,7 +51,12 @@ export class StatsTracker {
     this.firstEventMs ??= tMs;
     this.lastEventMs = tMs;
     this.events++;
-    this.counts.set(type, (this.counts.get(type) ?? 0) + 1);
+    const count = this.counts.get(type);
+    if (count !== undefined || this.counts.size < TRACKED_TYPES) {
+      this.counts.set(type, (count ?? 0) + 1);
+    } else {
+      this.untrackedEvents++;
+    }
     if (isToken) {
       this.firstTokenMs ??= tMs;
       this.lastTokenMs = tMs;
@@ -81,10 +92,24 @@ export class StatsTracker {
       tokens: this.tokens,
       // Rate over the span between the first and the last token: n tokens make n-1 intervals.
       tokensPerSecond: this.tokens >= 2 && span > 0 ? round(((this.tokens - 1) * 1000) / span) : null,
-      countsByType: Object.fromEntries(this.counts),
+      ...this.countsSnapshot(),
       recentGapsMs: recent,
       maxGapMs: round(this.maxGapMs),
       retryMs: this.retryMs,
+    };
+  }
+
+  /** Every type while there are few; else the SHOWN_TYPES most frequent, and the rest summed as otherEvents. */
+  private countsSnapshot(): Pick<StreamStats, 'countsByType' | 'otherEvents'> {
+    if (this.counts.size <= SHOWN_TYPES && this.untrackedEvents === 0) {
+      return { countsByType: Object.fromEntries(this.counts) };
+    }
+    const sorted = [...this.counts].sort((a, b) => b[1] - a[1]);
+    const shown = sorted.slice(0, SHOWN_TYPES);
+    const rest = sorted.slice(SHOWN_TYPES);
+    return {
+      countsByType: Object.fromEntries(shown),
+      otherEvents: rest.reduce((sum, [, n]) => sum + n, 0) + this.untrackedEvents,
     };
   }
 }

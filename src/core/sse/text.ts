@@ -136,10 +136,15 @@ function readVercel(json: Json): TextReading | undefined {
   }
 }
 
-/** Keeps the assembled text of one stream. */
+/** Characters of assembled text kept: the end of it; what is dropped from the start is counted in `dropped`. */
+export const MAX_ASSEMBLED_CHARS = 256 * 1024;
+
+/** Keeps the assembled text of one stream (its last MAX_ASSEMBLED_CHARS characters). */
 export class TextAssembler {
   private parts: string[] = [];
   private length = 0;
+  /** Characters dropped from the start to keep the text bounded. */
+  dropped = 0;
   format: TextFormat | null = null;
   done = false;
   tokens = 0;
@@ -162,14 +167,25 @@ export class TextAssembler {
       this.parts.push(reading.delta);
       this.length += reading.delta.length;
       this.tokens++;
+      // Trim in steps (at 1.5x), so a long stream does not copy the text on every token.
+      if (this.length > MAX_ASSEMBLED_CHARS * 1.5) {
+        this.keep(this.text);
+      }
       return { delta: reading.delta, replaced: false };
     }
-    if (reading.full !== undefined && reading.full !== this.text) {
-      this.parts = [reading.full];
-      this.length = reading.full.length;
+    if (reading.full !== undefined && (reading.full.length !== this.dropped + this.length || !reading.full.endsWith(this.text))) {
+      this.dropped = 0;
+      this.keep(reading.full);
       return { delta: reading.full, replaced: true };
     }
     return undefined;
+  }
+
+  private keep(text: string): void {
+    const drop = Math.max(0, text.length - MAX_ASSEMBLED_CHARS);
+    this.dropped += drop;
+    this.parts = [drop > 0 ? text.slice(drop) : text];
+    this.length = this.parts[0]!.length;
   }
 
   get text(): string {
