@@ -162,6 +162,16 @@ describe('Stream Preview webview in Chromium', function () {
     await page.page.screenshot({ path: path.join(artifacts, 'webview-high-rate.png') });
   });
 
+  it('5,000 distinct event types: the most frequent as badges plus one "others (truncated)" badge', async function () {
+    await page.deliver(await record(get(`${server.baseUrl}/many-types?n=5000`)));
+    await waitForStatus(page, 'ok');
+    const badges = await page.page.locator('.counts .badge').allTextContents();
+    assert.equal(badges.length, 21, badges.join(' | '));
+    assert.equal(badges[0], 'common 50');
+    assert.equal(badges.at(-1), 'others 4,981 (truncated)');
+    assert.equal(await stat(page, 'Events'), '5,050');
+  });
+
   it('sends the request from the bar, with body and headers; Stop and Reconnect post their messages', async function () {
     const p = page.page;
     await p.locator('select.method').selectOption('POST');

@@ -185,7 +185,7 @@ function summary(session: StreamSession): string {
 function countsText(counts: Readonly<Record<string, number>>, otherEvents: number): string {
   const listed = Object.entries(counts).map(([type, n]) => `${type} ${n}`);
   if (otherEvents > 0) {
-    listed.push(`others ${otherEvents} (truncated: only the ${listed.length} most frequent types are listed)`);
+    listed.push(`others ${otherEvents} (truncated: only the most frequent types are listed)`);
   }
   return listed.join(', ') || 'none';
 }

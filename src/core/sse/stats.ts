@@ -23,7 +23,7 @@ export class StatsTracker {
   private maxGapMs = 0;
   private retryMs: number | null = null;
   private readonly counts = new Map<string, number>();
-  /** Events of types beyond the first TRACKED_TYPES (their names are not kept). */
+  /** Events of types no longer counted one by one (their names were dropped to keep the map bounded). */
   private untrackedEvents = 0;
   // A ring buffer: the chart needs the last few gaps, not all of them.
   private readonly gaps = new Float64Array(RECENT_GAPS);
@@ -51,12 +51,10 @@ export class StatsTracker {
     this.firstEventMs ??= tMs;
     this.lastEventMs = tMs;
     this.events++;
-    const count = this.counts.get(type);
-    if (count !== undefined || this.counts.size < TRACKED_TYPES) {
-      this.counts.set(type, (count ?? 0) + 1);
-    } else {
-      this.untrackedEvents++;
+    if (!this.counts.has(type) && this.counts.size >= TRACKED_TYPES) {
+      this.evictRareTypes();
     }
+    this.counts.set(type, (this.counts.get(type) ?? 0) + 1);
     if (isToken) {
       this.firstTokenMs ??= tMs;
       this.lastTokenMs = tMs;
@@ -97,6 +95,26 @@ export class StatsTracker {
       maxGapMs: round(this.maxGapMs),
       retryMs: this.retryMs,
     };
+  }
+
+  /**
+   * Makes room among TRACKED_TYPES by dropping the rarer half of the types (their events move to the "others"
+   * sum), so the frequent types stay listed while memory stays bounded; at most once per TRACKED_TYPES / 2 new types.
+   */
+  private evictRareTypes(): void {
+    const sorted = [...this.counts.values()].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+    let toFree = Math.ceil(this.counts.size / 2);
+    // The rarer types first; among types as frequent as the median, the ones seen first.
+    for (const pass of [(n: number) => n < median, (n: number) => n === median]) {
+      for (const [type, n] of this.counts) {
+        if (toFree > 0 && pass(n)) {
+          this.counts.delete(type);
+          this.untrackedEvents += n;
+          toFree--;
+        }
+      }
+    }
   }
 
   /** Every type while there are few; else the SHOWN_TYPES most frequent, and the rest summed as otherEvents. */
