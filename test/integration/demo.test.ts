@@ -72,10 +72,11 @@ describe('catalyst-streaming demo', function () {
     assert.equal(await answers(port), false, 'uvicorn is still listening');
   });
 
-  it('stops the server and removes the folder on Ctrl-C (the built CLI)', async () => {
+  /** Starts the built CLI's demo and waits until the answer streams; returns the child and what it printed. */
+  async function demoStreaming() {
     assert.ok(existsSync(CLI), `${CLI} is missing: run "npm run build" first (npm test does)`);
     const execa = await loadExeca();
-    const child = execa(process.execPath, [CLI, 'demo'], { reject: false });
+    const child = execa(process.execPath, [CLI, 'demo'], { reject: false, buffer: { stdout: false } });
     let stdout = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the stream did not start:\n${stdout}`)), 30_000);
@@ -89,10 +90,27 @@ describe('catalyst-streaming demo', function () {
     });
     const { folder, port } = progressOf(stdout);
     assert.equal(await answers(port), true, 'uvicorn is serving while the demo streams');
-    child.kill('SIGINT');
+    return { child, folder, port };
+  }
+
+  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    it(`stops the server and removes the folder on ${signal} (the built CLI)`, async () => {
+      const { child, folder, port } = await demoStreaming();
+      child.kill(signal);
+      const result = await child;
+      assert.equal(result.exitCode, exitCode, result.stderr);
+      assert.match(result.stderr, /Interrupted\./);
+      assert.equal(existsSync(folder), false, `${folder} was not removed`);
+      assert.equal(await answers(port), false, 'uvicorn is still listening');
+    });
+  }
+
+  it('stops the server and removes the folder when its output is closed (demo | head -3), quietly', async () => {
+    const { child, folder, port } = await demoStreaming();
+    child.stdout!.destroy();
     const result = await child;
-    assert.equal(result.exitCode, 130, result.stderr);
-    assert.match(result.stderr, /Interrupted\./);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.doesNotMatch(result.stderr, /EPIPE|Error/);
     assert.equal(existsSync(folder), false, `${folder} was not removed`);
     assert.equal(await answers(port), false, 'uvicorn is still listening');
   });

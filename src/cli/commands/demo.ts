@@ -2,7 +2,8 @@
  * `catalyst-streaming demo`: the whole product in one command. Copies the bundled sample app to a temporary
  * folder, adds a streaming endpoint to it (the same planner as add-endpoint), runs it with uvicorn on a free
  * loopback port, streams the new endpoint to the terminal token by token with time to first token and
- * tokens/s, then stops the server and removes the folder, also when interrupted with Ctrl-C.
+ * tokens/s, then stops the server and removes the folder, also when interrupted (Ctrl-C, SIGTERM, SIGHUP) or
+ * when its output is closed (`demo | head -3`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { uvicornArguments, type PlannedEndpoint } from '../../core/plan/addEndpo
 import { stopProcessGroup } from '../../core/process/stopProcessGroup';
 import { findPython, PythonNotFoundError } from '../../core/python/interpreter';
 import { StreamSession } from '../../core/sse/session';
-import { CliError, parseCommandLine, type CliCommand, type CliIo } from '../cli';
+import { CliError, listenForStop, parseCommandLine, type CliCommand, type CliIo } from '../cli';
 import { addEndpoint } from './addEndpoint';
 
 /** How long uvicorn gets to shut down after SIGINT before it is killed. */
@@ -59,13 +60,12 @@ export const demoCommand: CliCommand = {
       io.stdout(help);
       return 0;
     }
-    const interrupted = new AbortController();
-    const onSigint = () => interrupted.abort();
-    process.once('SIGINT', onSigint);
+    const stop = listenForStop(io);
     try {
-      return await runDemo(io, { prompt: values.prompt ?? DEFAULT_PROMPT, keep: values.keep === true, signal: interrupted.signal });
+      const code = await runDemo(io, { prompt: values.prompt ?? DEFAULT_PROMPT, keep: values.keep === true, signal: stop.signal });
+      return code === INTERRUPTED ? stop.exitCode() : code;
     } finally {
-      process.removeListener('SIGINT', onSigint);
+      stop.dispose();
     }
   },
 };
@@ -73,7 +73,7 @@ export const demoCommand: CliCommand = {
 export interface DemoOptions {
   readonly prompt: string;
   readonly keep: boolean;
-  /** Aborting it (Ctrl-C) stops the stream and the server and cleans up. */
+  /** Aborting it (Ctrl-C, SIGTERM, SIGHUP, a closed stdout) stops the stream and the server and cleans up. */
   readonly signal: AbortSignal;
 }
 
@@ -91,6 +91,9 @@ export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> 
     io.stdout(`1. Copied the sample app to ${folder}\n`);
 
     const outcome = await addEndpoint(folder, { route: '/stream', source: { kind: 'demo' } });
+    if (options.signal.aborted) {
+      return interruptedExit(io);
+    }
     if (outcome.status === 'refused' || outcome.status === 'already-present') {
       throw new CliError(`could not add the endpoint to the sample app: ${outcome.message}`);
     }
@@ -141,9 +144,12 @@ export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> 
   }
 }
 
+/** runDemo's exit code when it was stopped; the command maps it to the stop's own (130, 143, 129 or 0). */
+export const INTERRUPTED = 130;
+
 function interruptedExit(io: CliIo): number {
   io.stderr('Interrupted.\n');
-  return 130;
+  return INTERRUPTED;
 }
 
 function formatMs(ms: number | null): string {
