@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
 import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
@@ -40,6 +40,20 @@ describe('catalyst-streaming generate (main)', () => {
       assert.equal(run.stdout, '');
       assert.equal(run.stderr, `Wrote ${path.join('app', 'lib', 'streaming.py')}\n`);
       assert.equal(await readFile(path.join(dir, 'app/lib/streaming.py'), 'utf8'), await renderStreamingModule());
+    });
+  });
+
+  it('--out over an existing file replaces it whole, keeping its mode, through a link to it', async () => {
+    await withTempDir('generate-cli-replace', async (dir) => {
+      await writeFile(path.join(dir, 'real.py'), 'old contents\n');
+      await chmod(path.join(dir, 'real.py'), 0o600);
+      await symlink('real.py', path.join(dir, 'streaming.py'));
+      const run = await cli(['generate', 'streaming-module', '--out', 'streaming.py'], dir);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(await readFile(path.join(dir, 'real.py'), 'utf8'), renderStreamingModule());
+      assert.equal((await stat(path.join(dir, 'real.py'))).mode & 0o777, 0o600);
+      assert.equal(await readlink(path.join(dir, 'streaming.py')), 'real.py');
+      assert.deepEqual((await readdir(dir)).sort(), ['real.py', 'streaming.py'], 'no temp file left');
     });
   });
 

@@ -1,7 +1,9 @@
 /** `catalyst-streaming generate streaming-module [--out FILE]`: prints or writes exactly what the extension writes. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { renderStreamingModule } from '../../core/codegen/python/templates/streaming.py';
+import { AtomicWriteError, writeFilesAtomically } from '../../core/workspace/atomicWrite';
+import { nodeFileSystem } from '../../core/workspace/fileSystem';
 import { CliError, parseCommandLine, USAGE_ERROR, type CliCommand } from '../cli';
 
 const help = `Usage: catalyst-streaming generate streaming-module [--out FILE] [--ping-interval SECONDS]
@@ -54,7 +56,14 @@ export const generateCommand: CliCommand = {
     }
     const target = path.resolve(io.cwd, values.out);
     await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, text, 'utf8');
+    // The path the user named, followed through a link to its file; replaced whole (a reader never sees half).
+    const file = await nodeFileSystem.realPath(target).catch(() => target);
+    const existing = await nodeFileSystem.inspect(file);
+    try {
+      await writeFilesAtomically([{ file, bytes: Buffer.from(text, 'utf8'), ...(existing?.kind === 'file' ? { replaces: existing } : {}) }], nodeFileSystem);
+    } catch (error) {
+      throw error instanceof AtomicWriteError ? new CliError(`${values.out}: ${error.message}`) : error;
+    }
     io.stderr(`Wrote ${path.relative(io.cwd, target) || target}\n`);
     return 0;
   },
