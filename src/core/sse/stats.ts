@@ -62,6 +62,11 @@ export class StatsTracker {
     }
   }
 
+  /** How many event types are counted one by one now: never more than TRACKED_TYPES. */
+  get trackedTypes(): number {
+    return this.counts.size;
+  }
+
   comment(): void {
     this.comments++;
   }
