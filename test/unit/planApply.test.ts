@@ -35,12 +35,20 @@ async function tree(dir: string): Promise<Record<string, string>> {
 
 const MUTATING = ['writeNewFile', 'rename', 'link', 'deleteFile', 'syncDirectory'] as const;
 
-/** The real file system, with the nth mutating call failing (ENOSPC), and a log of the calls made. */
-function faulty(failAt: number): FileSystem & { calls: string[] } {
+/**
+ * The real file system, with the nth mutating call failing (ENOSPC), and a log of the calls made; `noLinks`
+ * makes it one without hard links (link() always EPERM, as on FAT), to walk the fallback path too.
+ */
+function faulty(failAt: number, noLinks = false): FileSystem & { calls: string[] } {
   const calls: string[] = [];
   const fs = { ...nodeFileSystem, calls } as FileSystem & { calls: string[] };
+  if (noLinks) {
+    fs.link = async () => {
+      throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' });
+    };
+  }
   for (const name of MUTATING) {
-    const real = nodeFileSystem[name] as (...args: unknown[]) => Promise<void>;
+    const real = fs[name] as (...args: unknown[]) => Promise<void>;
     (fs as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
       calls.push(name);
       if (calls.length === failAt) {
@@ -100,45 +108,47 @@ describe('applyChanges', () => {
       assert.equal(await readlink(path.join(ws, 'main.py')), path.join('shared', 'real.py'));
     }));
 
-  it('a fault at any step of the file-system seam leaves every file as before or the whole change in place', () =>
-    withTempDir('apply-faults', async (ws) => {
-      const changes = [change('streaming.py', undefined, 'module\n'), change('main.py', 'old\n', 'new\n'), change('other.py', 'other\n', 'changed\n')];
-      const arrange = async () => {
-        for (const entry of await readdir(ws)) await rm(path.join(ws, entry), { force: true });
-        await writeFile(path.join(ws, 'main.py'), 'old\n');
-        await writeFile(path.join(ws, 'other.py'), 'other\n');
-      };
-      await arrange();
-      const before = await tree(ws);
-      const probe = faulty(0);
-      await applyChanges(ws, changes, probe);
-      const after = await tree(ws);
-      const steps = probe.calls.length;
-      assert.ok(steps >= 8, `expected temp writes, links, renames and clean-up, got ${probe.calls.join(', ')}`);
-      let failedCleanly = 0;
-      for (let failAt = 1; failAt <= steps; failAt++) {
+  for (const noLinks of [false, true]) {
+    it(`a fault at any step of the file-system seam leaves every file as before or the whole change in place${noLinks ? ' (no hard links)' : ''}`, () =>
+      withTempDir('apply-faults', async (ws) => {
+        const changes = [change('streaming.py', undefined, 'module\n'), change('main.py', 'old\n', 'new\n'), change('other.py', 'other\n', 'changed\n')];
+        const arrange = async () => {
+          for (const entry of await readdir(ws)) await rm(path.join(ws, entry), { force: true });
+          await writeFile(path.join(ws, 'main.py'), 'old\n');
+          await writeFile(path.join(ws, 'other.py'), 'other\n');
+        };
         await arrange();
-        const fs = faulty(failAt);
-        const outcome = await applyChanges(ws, changes, fs).then(
-          () => 'applied',
-          (error: Error) => {
-            assert.ok(error instanceof ApplyError, error.stack);
-            assert.match(error.message, /^Nothing was written: ENOSPC/);
-            return 'refused';
-          },
-        );
-        const now = await tree(ws);
-        const userFiles = Object.fromEntries(Object.entries(now).filter(([name]) => !name.startsWith('.')));
-        const failedStep = fs.calls[failAt - 1];
-        assert.deepEqual(userFiles, outcome === 'applied' ? after : before, `fault at step ${failAt} (${failedStep}): ${outcome}`);
-        // Only a failed clean-up may leave a temp file behind (the user's files are already right).
-        if (failedStep !== 'deleteFile') {
-          assert.deepEqual(Object.keys(now).filter((name) => name.startsWith('.')), [], `leftovers after a fault at step ${failAt} (${failedStep})`);
+        const before = await tree(ws);
+        const probe = faulty(0, noLinks);
+        await applyChanges(ws, changes, probe);
+        const after = await tree(ws);
+        const steps = probe.calls.length;
+        assert.ok(steps >= 8, `expected temp writes, links, renames and clean-up, got ${probe.calls.join(', ')}`);
+        let failedCleanly = 0;
+        for (let failAt = 1; failAt <= steps; failAt++) {
+          await arrange();
+          const fs = faulty(failAt, noLinks);
+          const outcome = await applyChanges(ws, changes, fs).then(
+            () => 'applied',
+            (error: Error) => {
+              assert.ok(error instanceof ApplyError, error.stack);
+              assert.match(error.message, /^Nothing was written: ENOSPC/);
+              return 'refused';
+            },
+          );
+          const now = await tree(ws);
+          const userFiles = Object.fromEntries(Object.entries(now).filter(([name]) => !name.startsWith('.')));
+          const failedStep = fs.calls[failAt - 1];
+          assert.deepEqual(userFiles, outcome === 'applied' ? after : before, `fault at step ${failAt} (${failedStep}): ${outcome}`);
+          // Only a failed clean-up may leave a temp file behind (the user's files are already right).
+          if (failedStep !== 'deleteFile') {
+            assert.deepEqual(Object.keys(now).filter((name) => name.startsWith('.')), [], `leftovers after a fault at step ${failAt} (${failedStep})`);
+          }
+          failedCleanly += outcome === 'refused' ? 1 : 0;
         }
-        failedCleanly += outcome === 'refused' ? 1 : 0;
-      }
-      assert.ok(failedCleanly >= 5, `faults before the switch must refuse: ${failedCleanly}`);
-    }));
+        assert.ok(failedCleanly >= 5, `faults before the switch must refuse: ${failedCleanly}`);
+      }));
+  }
 
   it('keeps a file\u2019s encoding: a UTF-8 BOM stays first, a Latin-1 file stays Latin-1; text the encoding cannot hold is refused', () =>
     withTempDir('apply-encodings', async (ws) => {

@@ -105,12 +105,13 @@ async function checkedWrite(change: FileChange, file: string, fs: FileSystem): P
   if (state === 'read-only') {
     return `${change.path} is read-only`;
   }
-  const current = decodeSource(await fs.readFile(file));
+  const bytes = await fs.readFile(file);
+  const current = decodeSource(bytes);
   if (current.text !== change.before) {
     return `${change.path} changed since it was read`;
   }
   const info = await fs.inspect(file);
-  return encoded(change, file, current.encoding, info && { mode: info.mode, uid: info.uid, gid: info.gid });
+  return encoded(change, file, current.encoding, info && { mode: info.mode, uid: info.uid, gid: info.gid, bytes });
 }
 
 function encoded(change: FileChange, file: string, encoding: typeof UTF8, replaces: AtomicWrite['replaces']): AtomicWrite | string {

@@ -9,6 +9,8 @@
  *    that appeared meanwhile. If a step fails, the targets already switched are put back from their backups
  *    (renames again: they need no space) and created files are removed.
  * 4. The backups are removed.
+ * On a file system without hard links (FAT, some network shares) the backup is a copy of the bytes the caller
+ * read, and a created file is renamed into place after checking that nothing appeared there (under the lock).
  */
 import path from 'node:path';
 import type { FileSystem } from './fileSystem';
@@ -17,8 +19,11 @@ export interface AtomicWrite {
   /** Absolute path of the target, with symbolic links already resolved. */
   readonly file: string;
   readonly bytes: Uint8Array;
-  /** The target's permission bits and owner to keep; absent when the file is created. */
-  readonly replaces?: { readonly mode: number; readonly uid: number; readonly gid: number };
+  /**
+   * The target's permission bits and owner to keep, and its current bytes (for a backup copy where hard links
+   * are not supported); absent when the file is created.
+   */
+  readonly replaces?: { readonly mode: number; readonly uid: number; readonly gid: number; readonly bytes?: Uint8Array };
 }
 
 export class AtomicWriteError extends Error {
@@ -55,7 +60,10 @@ export async function writeFilesAtomically(writes: readonly AtomicWrite[], fs: F
     for (const { write, backup } of steps) {
       if (backup !== undefined) {
         leftovers.add(backup);
-        await fs.link(write.file, backup);
+        await fs.link(write.file, backup).catch(async (error: unknown) => {
+          if (!linksUnsupported(error) || write.replaces?.bytes === undefined) throw error;
+          await fs.writeNewFile(backup, write.replaces.bytes, write.replaces);
+        });
       }
     }
   } catch (error) {
@@ -71,7 +79,13 @@ export async function writeFilesAtomically(writes: readonly AtomicWrite[], fs: F
         await fs.rename(step.temp, step.write.file);
         leftovers.delete(step.temp);
       } else {
-        await fs.link(step.temp, step.write.file);
+        await fs.link(step.temp, step.write.file).catch(async (error: unknown) => {
+          if (!linksUnsupported(error)) throw error;
+          if ((await fs.inspect(step.write.file)) !== undefined) {
+            throw Object.assign(new Error(`EEXIST: ${step.write.file} appeared meanwhile`), { code: 'EEXIST' });
+          }
+          await fs.rename(step.temp, step.write.file);
+        });
       }
       switched.push(step);
     }
@@ -106,6 +120,12 @@ export async function writeFilesAtomically(writes: readonly AtomicWrite[], fs: F
   for (const folder of new Set(writes.map((write) => path.dirname(write.file)))) {
     await fs.syncDirectory(folder).catch(() => undefined);
   }
+}
+
+/** The file system has no hard links (as opposed to: it failed to make one). */
+function linksUnsupported(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS';
 }
 
 function message(error: unknown): string {
