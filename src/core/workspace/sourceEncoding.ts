@@ -125,6 +125,9 @@ interface SingleByteCodec {
 
 const codecs = new Map<string, SingleByteCodec | undefined>();
 
+/** windows-1252 bytes 0x80-0x9F (WHATWG Encoding index); U+FFFD marks the five bytes it leaves undefined. */
+const WINDOWS_1252_80_9F = '\u20ac\ufffd\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\ufffd\u017d\ufffd\ufffd\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\ufffd\u017e\u0178';
+
 /**
  * A codec where every character is one byte (ASCII, Latin-1, windows-125x, ISO-8859-x, KOI8...), built from the
  * platform's decoder byte by byte, so encoding is its exact inverse. Multi-byte encodings give undefined.
@@ -155,6 +158,10 @@ function singleByteCodec(name: string): SingleByteCodec | undefined {
         ch = undefined;
       }
       table.push(ch !== undefined && ch.length === 1 ? ch : undefined);
+    }
+    if (decoder.encoding === 'windows-1252') {
+      // Some Node versions decode windows-1252 as Latin-1 (nodejs/node#56542): use the standard's table for 0x80-0x9F.
+      [...WINDOWS_1252_80_9F].forEach((ch, i) => (table[0x80 + i] = ch === '\ufffd' ? undefined : ch));
     }
     const ascii = table.slice(0, 0x80).every((ch, b) => ch === String.fromCharCode(b));
     if (!ascii || decoder.encoding === 'utf-8' || ['shift_jis', 'euc-jp', 'iso-2022-jp', 'gbk', 'gb18030', 'big5', 'euc-kr', 'utf-16le', 'utf-16be'].includes(decoder.encoding)) {
