@@ -50,7 +50,7 @@ describe('catalyst-streaming generate (main)', () => {
       await symlink('real.py', path.join(dir, 'streaming.py'));
       const run = await cli(['generate', 'streaming-module', '--out', 'streaming.py'], dir);
       assert.equal(run.code, 0, run.stderr);
-      assert.equal(await readFile(path.join(dir, 'real.py'), 'utf8'), renderStreamingModule());
+      assert.equal(await readFile(path.join(dir, 'real.py'), 'utf8'), await renderStreamingModule());
       assert.equal((await stat(path.join(dir, 'real.py'))).mode & 0o777, 0o600);
       assert.equal(await readlink(path.join(dir, 'streaming.py')), 'real.py');
       assert.deepEqual((await readdir(dir)).sort(), ['real.py', 'streaming.py'], 'no temp file left');
