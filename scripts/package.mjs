@@ -7,13 +7,11 @@
 //
 // Prints the .vsix's path as its last line. dist/ is left holding the production build: run `npm run build`
 // again for development (the tests and `npm run test:host` do so themselves).
-import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { productionBuild, repoRoot, run } from './productionBuild.mjs';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { out: { type: 'string', default: repoRoot } } });
 const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 const vsix = path.resolve(values.out ?? repoRoot, `${manifest.name}-${manifest.version}.vsix`);
@@ -31,17 +29,9 @@ const REQUIRED = [
   `extension/${manifest.icon}`,
 ];
 
-function run(command, args) {
-  const result = spawnSync(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.signal ?? result.status}`);
-  return result.stdout;
-}
-
 const vsce = path.join(repoRoot, 'node_modules', '.bin', 'vsce');
 
-// A clean dist/: a development build leaves source maps and the test suite's bundles there.
-rmSync(path.join(repoRoot, 'dist'), { recursive: true, force: true });
-run(process.execPath, ['esbuild.mjs', '--production']);
+productionBuild();
 // --no-dependencies: everything is bundled by esbuild, node_modules has nothing the extension needs.
 process.stdout.write(run(vsce, ['package', '--no-dependencies', '--out', vsix]));
 
