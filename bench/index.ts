@@ -13,6 +13,7 @@ const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [
   () => import('./streaming').then((m) => m.streamingBenchmark),
   () => import('./llm').then((m) => m.llmBenchmark),
   () => import('./preview').then((m) => m.previewBenchmark),
+  () => import('./budgets').then((m) => m.budgetsBenchmark),
 ];
 
 async function main(): Promise<void> {

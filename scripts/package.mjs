@@ -7,7 +7,7 @@
 //
 // Prints the .vsix's path as its last line. dist/ is left holding the production build: run `npm run build`
 // again for development (the tests and `npm run test:host` do so themselves).
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { productionBuild, repoRoot, run } from './productionBuild.mjs';
@@ -32,6 +32,7 @@ const REQUIRED = [
 const vsce = path.join(repoRoot, 'node_modules', '.bin', 'vsce');
 
 productionBuild();
+mkdirSync(path.dirname(vsix), { recursive: true });
 // --no-dependencies: everything is bundled by esbuild, node_modules has nothing the extension needs.
 process.stdout.write(run(vsce, ['package', '--no-dependencies', '--out', vsix]));
 

@@ -4,7 +4,7 @@
 // no gallery, no telemetry, no update check.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { killTreeNow, stopTree } from './processes.mjs';
@@ -39,8 +39,9 @@ export async function startCodeServer(options) {
 
 class EarlyExit extends Error {}
 
-async function launch({ node, entry, runDir, env, timeoutMs = 60_000 }, port) {
-  const dirs = {
+/** Every folder code-server writes to, inside the run folder. */
+export function serverDirs(runDir) {
+  return {
     userData: path.join(runDir, 'user-data'),
     extensions: path.join(runDir, 'extensions'),
     config: path.join(runDir, 'xdg', 'config'),
@@ -48,6 +49,50 @@ async function launch({ node, entry, runDir, env, timeoutMs = 60_000 }, port) {
     cache: path.join(runDir, 'xdg', 'cache'),
     tmp: path.join(runDir, 'tmp'),
   };
+}
+
+/** The environment code-server runs with: `env` sealed into the run folder and away from any proxy. */
+function serverEnv(env, dirs) {
+  return {
+    ...env,
+    EXTENSIONS_GALLERY: '{}',
+    XDG_CONFIG_HOME: dirs.config,
+    XDG_DATA_HOME: dirs.data,
+    XDG_CACHE_HOME: dirs.cache,
+    TMPDIR: dirs.tmp,
+    // Nothing here may reach for a proxy: only loopback is used.
+    HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '',
+  };
+}
+
+/**
+ * Installs a .vsix into the extensions folder the run's code-server will use, with code-server's own
+ * `--install-extension` (as a user of code-server would). Returns the folder it was installed to.
+ * @param {{ node: string, entry: string, runDir: string, env: NodeJS.ProcessEnv, vsix: string }} options
+ */
+export async function installExtension({ node, entry, runDir, env, vsix }) {
+  const dirs = serverDirs(runDir);
+  await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
+  const before = new Set(await readdir(dirs.extensions));
+  const output = await new Promise((resolve, reject) => {
+    const child = spawn(node, [entry, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions, '--install-extension', vsix], {
+      cwd: runDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: serverEnv(env, dirs),
+    });
+    let text = '';
+    child.stdout.on('data', (chunk) => (text += chunk));
+    child.stderr.on('data', (chunk) => (text += chunk));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => (code === 0 ? resolve(text) : reject(new Error(`code-server --install-extension exited with ${signal ?? code}:\n${text}`))));
+  });
+  const added = (await readdir(dirs.extensions)).filter((name) => !before.has(name) && !name.startsWith('.') && name !== 'extensions.json');
+  if (added.length !== 1) throw new Error(`expected one extension folder from ${vsix}, found ${JSON.stringify(added)}:\n${output}`);
+  return path.join(dirs.extensions, added[0]);
+}
+
+async function launch({ node, entry, runDir, env, timeoutMs = 60_000 }, port) {
+  const dirs = serverDirs(runDir);
   await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
   const args = [
     entry,
@@ -70,16 +115,7 @@ async function launch({ node, entry, runDir, env, timeoutMs = 60_000 }, port) {
     cwd: runDir,
     detached: true, // own process group, killed as a whole
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...env,
-      EXTENSIONS_GALLERY: '{}',
-      XDG_CONFIG_HOME: dirs.config,
-      XDG_DATA_HOME: dirs.data,
-      XDG_CACHE_HOME: dirs.cache,
-      TMPDIR: dirs.tmp,
-      // Nothing here may reach for a proxy: only loopback is used.
-      HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '',
-    },
+    env: serverEnv(env, dirs),
   });
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });

@@ -2,9 +2,12 @@
 // Runs the extension-host test suite (test/suite, compiled to dist/test/suite) inside a real VS Code:
 // code-server's extension host, driven by its web workbench in headless Chromium. Offline, loopback only.
 //
-//   node test/host/run.mjs [--no-build] [--keep] [--grep PATTERN] [--timeout SECONDS] [--coverage DIR] [--verbose]
+//   node test/host/run.mjs [--vsix FILE] [--no-build] [--keep] [--grep PATTERN] [--timeout SECONDS] [--coverage DIR] [--verbose]
 //
-//   --no-build   use dist/ as it is (default: `node esbuild.mjs` first)
+//   --vsix       test the packaged extension: install FILE (from `npm run package`) into the run's code-server
+//                extensions folder with code-server's --install-extension, and run the suite against that
+//                installed extension instead of the development folder (no coverage: the package has no source maps)
+//   --no-build   use dist/ as it is (default: `node esbuild.mjs` first; with --vsix only the suite comes from dist/)
 //   --keep       keep the run folder (.host/runs/run-*: workspace copy, code-server.log, workbench.log)
 //   --grep       run only the tests whose full title matches
 //   --timeout    overall limit in seconds for the run once code-server starts (default 300)
@@ -20,7 +23,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } fr
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startCodeServer } from './codeServer.mjs';
+import { installExtension, startCodeServer } from './codeServer.mjs';
 import { keepBundleCoverage } from './coverage.mjs';
 import { codeServerInstall, ensureHostTools, hostDir, node24Env } from './install.mjs';
 import { descendantsOf, killTreeNow } from './processes.mjs';
@@ -35,6 +38,7 @@ const SUITE_LINE = '[suite] ';
 
 const { values: flags } = parseArgs({
   options: {
+    vsix: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     grep: { type: 'string' },
@@ -151,6 +155,11 @@ async function main() {
   }
   if (!existsSync(testsIndex)) throw new Error(`${testsIndex} is missing: is test/suite/esbuild.part.mjs there?`);
 
+  const vsix = flags.vsix ? path.resolve(flags.vsix) : undefined;
+  if (vsix && !existsSync(vsix)) throw new Error(`--vsix ${flags.vsix}: no such file (make one with npm run package)`);
+  const coverage = vsix ? undefined : flags.coverage;
+  if (vsix && flags.coverage) log('--coverage is ignored with --vsix: the packaged bundle has no source maps (coverage comes from the development run)');
+
   const { node } = await ensureHostTools();
   await mkdir(path.join(hostDir, 'runs'), { recursive: true });
   await pruneOldRuns(path.join(hostDir, 'runs'));
@@ -167,14 +176,29 @@ async function main() {
   process.env.TMPDIR = path.join(runDir, 'tmp');
   log(`run folder ${path.relative(repoRoot, runDir)}`);
 
+  // What the workbench loads as the extension under development. With --vsix that is an empty stand-in (VS Code
+  // runs extension tests only with some development extension), and the extension under test is the installed one.
+  let developmentPath = repoRoot;
+  /** @type {string | undefined} */
+  let installedPath;
+  if (vsix) {
+    installedPath = await installExtension({ node: node.node, entry: codeServerInstall().entry, runDir, env: node24Env(), vsix });
+    developmentPath = await writeRunnerStandIn(runDir);
+    log(`extension under test: INSTALLED from ${path.relative(repoRoot, vsix) || vsix} into ${path.relative(repoRoot, installedPath)}`);
+  } else {
+    log(`extension under test: the development folder ${repoRoot}`);
+  }
+
   const env = {
     ...node24Env(),
     // Read by test/suite/index.ts (through the extension host's environment).
     CATALYST_HOST_RESULT: resultFile,
     CATALYST_HOST_CONTROL: controlDir,
     CATALYST_ARTIFACTS_DIR: artifactsDir,
+    // Where the suite must find the extension (test/suite/activation.test.ts checks it).
+    CATALYST_EXTENSION_UNDER_TEST: installedPath ?? repoRoot,
     ...(flags.grep ? { CATALYST_SUITE_GREP: flags.grep } : {}),
-    ...(flags.coverage ? { NODE_V8_COVERAGE: rawCoverageDir } : {}),
+    ...(coverage ? { NODE_V8_COVERAGE: rawCoverageDir } : {}),
   };
   const workbenchLog = createWriteStream(path.join(runDir, 'workbench.log'));
   const started = Date.now();
@@ -195,7 +219,7 @@ async function main() {
       origin: server.origin,
       port: server.port,
       workspace,
-      extensionPath: repoRoot,
+      extensionPath: developmentPath,
       testsPath: testsIndex,
       home: path.join(runDir, 'chromium-home'),
       onLog: (type, text) => {
@@ -230,7 +254,7 @@ async function main() {
       outcome = first.kind;
       await workbench.page.screenshot({ path: path.join(artifactsDir, `${outcome}.png`) }).catch(() => {});
     }
-    if (outcome === 'finished' && flags.coverage) {
+    if (outcome === 'finished' && coverage) {
       // The extension host writes its V8 coverage when it exits by itself, right after reporting: give it the moment.
       const extensionHosts = () => descendantsOf(server.pid).filter((pid) => isExtensionHost(pid));
       await pollUntil(() => extensionHosts().length === 0, Date.now() + 10_000, 100);
@@ -243,9 +267,9 @@ async function main() {
     workbenchLog.end();
   }
 
-  if (flags.coverage) {
-    const written = await keepBundleCoverage(rawCoverageDir, path.resolve(flags.coverage), [path.join(repoRoot, 'dist', 'extension.js')]);
-    log(`extension-host coverage: ${written} file(s) written to ${flags.coverage}`);
+  if (coverage) {
+    const written = await keepBundleCoverage(rawCoverageDir, path.resolve(coverage), [path.join(repoRoot, 'dist', 'extension.js')]);
+    log(`extension-host coverage: ${written} file(s) written to ${coverage}`);
   }
   const result = await readResult(resultFile);
   const passed = result?.passed ?? 0;
@@ -267,6 +291,7 @@ async function main() {
     log(`the suite did not finish${result.current ? `; it was running "${result.current}"` : ''}`);
   }
   for (const failure of result?.failures ?? []) log(`failed: ${failure.title}`);
+  log(vsix ? `tested the extension INSTALLED from ${path.basename(vsix)}` : 'tested the development folder');
 
   const ok = outcome === 'finished' && exitCode === 0 && passed > 0 && failed === 0 && result?.finished === true;
   if (flags.keep || !ok) {
@@ -276,6 +301,19 @@ async function main() {
   }
   console.log(`${passed} passed, ${failed} failed`);
   return ok ? 0 : 1;
+}
+
+/**
+ * An extension with nothing in it, loaded as the "extension under development" when the suite tests an installed
+ * extension: VS Code starts extension tests only alongside a development extension, and it must not be ours (a
+ * development copy would take the place of the installed one).
+ */
+async function writeRunnerStandIn(runDir) {
+  const folder = path.join(runDir, 'suite-runner-extension');
+  await mkdir(folder, { recursive: true });
+  const manifest = { name: 'suite-runner', publisher: 'catalyst-test', version: '0.0.0', engines: { vscode: '*' } };
+  await writeFile(path.join(folder, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  return folder;
 }
 
 /**

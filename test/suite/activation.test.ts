@@ -3,6 +3,7 @@
  * manifest promises are registered with their titles. Runs first (see index.ts).
  */
 import * as assert from 'node:assert/strict';
+import { realpathSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { catalystExtension, workspaceUri } from './support/extension';
 import { waitFor } from './support/wait';
@@ -15,6 +16,12 @@ const COMMANDS = {
 
 describe('activation', () => {
   after(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
+
+  it('is the extension the runner put under test: the installed .vsix or the development folder', function () {
+    const expected = process.env.CATALYST_EXTENSION_UNDER_TEST;
+    if (!expected) this.skip(); // a runner that does not say (e.g. the desktop one) tests the development folder
+    assert.equal(realpathSync(catalystExtension().extensionPath), realpathSync(expected));
+  });
 
   it('is not active while no Python file is open and no command ran', async () => {
     // Give any eager activation event (e.g. `*` or workspaceContains) the chance to fire first: the workbench
