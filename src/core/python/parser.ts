@@ -3,14 +3,25 @@
  *
  * The wasm files live next to the bundle in `dist/` (copied by esbuild.mjs); when the code runs from source
  * (unit tests through tsx) they are resolved from node_modules instead.
+ *
+ * web-tree-sitter's JavaScript is required on first use, not when the bundle loads: the extension's activation
+ * (VS Code times it from loading the bundle) then does not pay for evaluating the Emscripten runtime.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Language, Parser, type Tree } from 'web-tree-sitter';
+import type { Language, Parser, Tree } from 'web-tree-sitter';
 
 export type { Node as SyntaxNode, Tree } from 'web-tree-sitter';
 
+type TreeSitter = typeof import('web-tree-sitter');
+
+let runtime: TreeSitter | undefined;
 let ready: Promise<Language> | undefined;
+
+function treeSitter(): TreeSitter {
+  runtime ??= require('web-tree-sitter') as TreeSitter;
+  return runtime;
+}
 
 function locate(fileName: string, packageSpecifier: string): string {
   const besideBundle = path.join(__dirname, fileName);
@@ -23,6 +34,7 @@ function locate(fileName: string, packageSpecifier: string): string {
 /** The Python language, loaded on first use. Concurrent callers share one load. */
 export function loadPython(): Promise<Language> {
   ready ??= (async () => {
+    const { Language, Parser } = treeSitter();
     const runtimeWasm = locate('tree-sitter.wasm', 'web-tree-sitter/tree-sitter.wasm');
     await Parser.init({ locateFile: () => runtimeWasm });
     return Language.load(locate('tree-sitter-python.wasm', 'tree-sitter-python/tree-sitter-python.wasm'));
@@ -33,7 +45,7 @@ export function loadPython(): Promise<Language> {
 /** A parser for Python source. Parsers are cheap; keep one per document for incremental re-parsing. */
 export async function createPythonParser(): Promise<Parser> {
   const language = await loadPython();
-  const parser = new Parser();
+  const parser = new (treeSitter().Parser)();
   parser.setLanguage(language);
   return parser;
 }
