@@ -23,8 +23,9 @@ export function freePort() {
 }
 
 /**
- * @param {{ node: string, entry: string, runDir: string, env: NodeJS.ProcessEnv, timeoutMs?: number }} options
- *   `env` is the base environment (Node 24 first on PATH); `runDir` receives every file the server writes.
+ * @param {{ node: string, entry: string, runDir: string, extensionsDir?: string, env: NodeJS.ProcessEnv, timeoutMs?: number }} options
+ *   `env` is the base environment (Node 24 first on PATH); `runDir` receives every file the server writes, and
+ *   `extensionsDir` (default: inside `runDir`) holds the installed extensions.
  */
 export async function startCodeServer(options) {
   // The free port can be taken by someone else between the check and code-server's bind: try another one.
@@ -39,11 +40,14 @@ export async function startCodeServer(options) {
 
 class EarlyExit extends Error {}
 
-/** Every folder code-server writes to, inside the run folder. */
-export function serverDirs(runDir) {
+/**
+ * Every folder code-server writes to: inside the run folder, except the extensions folder when given (a .vsix is
+ * installed outside the repository, see run.mjs).
+ */
+export function serverDirs(runDir, extensionsDir = path.join(runDir, 'extensions')) {
   return {
     userData: path.join(runDir, 'user-data'),
-    extensions: path.join(runDir, 'extensions'),
+    extensions: extensionsDir,
     config: path.join(runDir, 'xdg', 'config'),
     data: path.join(runDir, 'xdg', 'data'),
     cache: path.join(runDir, 'xdg', 'cache'),
@@ -68,10 +72,10 @@ function serverEnv(env, dirs) {
 /**
  * Installs a .vsix into the extensions folder the run's code-server will use, with code-server's own
  * `--install-extension` (as a user of code-server would). Returns the folder it was installed to.
- * @param {{ node: string, entry: string, runDir: string, env: NodeJS.ProcessEnv, vsix: string }} options
+ * @param {{ node: string, entry: string, runDir: string, extensionsDir?: string, env: NodeJS.ProcessEnv, vsix: string }} options
  */
-export async function installExtension({ node, entry, runDir, env, vsix }) {
-  const dirs = serverDirs(runDir);
+export async function installExtension({ node, entry, runDir, extensionsDir, env, vsix }) {
+  const dirs = serverDirs(runDir, extensionsDir);
   await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
   const before = new Set(await readdir(dirs.extensions));
   const output = await new Promise((resolve, reject) => {
@@ -91,8 +95,8 @@ export async function installExtension({ node, entry, runDir, env, vsix }) {
   return path.join(dirs.extensions, added[0]);
 }
 
-async function launch({ node, entry, runDir, env, timeoutMs = 60_000 }, port) {
-  const dirs = serverDirs(runDir);
+async function launch({ node, entry, runDir, extensionsDir, env, timeoutMs = 60_000 }, port) {
+  const dirs = serverDirs(runDir, extensionsDir);
   await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
   const args = [
     entry,

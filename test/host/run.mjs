@@ -20,6 +20,7 @@
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -33,6 +34,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'host-workspace');
 const testsIndex = path.join(repoRoot, 'dist', 'test', 'suite', 'index.js');
 const artifactsDir = path.join(repoRoot, '.artifacts', 'host');
+/** The temp folder as the machine has it, read before this runner points TMPDIR into the run folder. */
+const systemTmp = os.tmpdir();
 /** Prefix of the suite's own log lines (test/suite/index.ts); everything else is the workbench talking. */
 const SUITE_LINE = '[suite] ';
 
@@ -165,6 +168,11 @@ async function main() {
   await pruneOldRuns(path.join(hostDir, 'runs'));
   await mkdir(artifactsDir, { recursive: true });
   const runDir = await mkdtemp(path.join(hostDir, 'runs', 'run-'));
+  // An installed extension must find everything in its own folder. Under the repository (the default host
+  // folder is <repo>/.host) Node's module resolution would reach the repository's node_modules and hide a file
+  // missing from the package, so a .vsix goes into a fresh folder in the system's temp folder, with no
+  // node_modules above it.
+  const extensionsDir = vsix ? await cleanExtensionsFolder() : undefined;
   const workspace = path.join(runDir, 'workspace');
   const controlDir = path.join(runDir, 'control');
   const resultFile = path.join(runDir, 'result.json');
@@ -182,7 +190,7 @@ async function main() {
   /** @type {string | undefined} */
   let installedPath;
   if (vsix) {
-    installedPath = await installExtension({ node: node.node, entry: codeServerInstall().entry, runDir, env: node24Env(), vsix });
+    installedPath = await installExtension({ node: node.node, entry: codeServerInstall().entry, runDir, extensionsDir, env: node24Env(), vsix });
     developmentPath = await writeRunnerStandIn(runDir);
     log(`extension under test: INSTALLED from ${path.relative(repoRoot, vsix) || vsix} into ${path.relative(repoRoot, installedPath)}`);
   } else {
@@ -211,7 +219,7 @@ async function main() {
   let outcome = 'error';
   let exitCode;
   try {
-    server = await startCodeServer({ node: node.node, entry: codeServerInstall().entry, runDir, env });
+    server = await startCodeServer({ node: node.node, entry: codeServerInstall().entry, runDir, extensionsDir, env });
     liveTrees.add(server.pid);
     log(`code-server ${server.origin} (pid ${server.pid}) up in ${Date.now() - started} ms`);
 
@@ -295,12 +303,22 @@ async function main() {
 
   const ok = outcome === 'finished' && exitCode === 0 && passed > 0 && failed === 0 && result?.finished === true;
   if (flags.keep || !ok) {
-    log(`run folder kept: ${path.relative(repoRoot, runDir)}`);
+    log(`run folder kept: ${path.relative(repoRoot, runDir)}${extensionsDir ? ` (installed extension: ${extensionsDir})` : ''}`);
   } else {
     await rm(runDir, { recursive: true, force: true });
+    if (extensionsDir) await rm(extensionsDir, { recursive: true, force: true });
   }
   console.log(`${passed} passed, ${failed} failed`);
   return ok ? 0 : 1;
+}
+
+/** A new folder under the system's temp folder (not TMPDIR, which this runner points into the run folder). */
+async function cleanExtensionsFolder() {
+  const folder = await mkdtemp(path.join(systemTmp, 'catalyst-vsix-extensions-'));
+  for (let dir = path.dirname(folder); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'node_modules'))) throw new Error(`${dir} has a node_modules folder: pick a clean TMPDIR for --vsix runs`);
+    if (path.dirname(dir) === dir) return folder;
+  }
 }
 
 /**
