@@ -9,7 +9,7 @@
  * Leaves a development build in dist/ again.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,20 +18,8 @@ import type { Benchmark } from './index';
 const REPO_ROOT = path.resolve(__dirname, '..');
 const CLI_RUNS = 9;
 
-const SMALL_FILE = `from anthropic import AsyncAnthropic
-from fastapi import FastAPI
-
-app = FastAPI()
-client = AsyncAnthropic()
-
-
-@app.get("/chat")
-async def chat(prompt: str) -> str:
-    message = await client.messages.create(
-        model="claude-sonnet-4-5", max_tokens=1024, messages=[{"role": "user", "content": prompt}]
-    )
-    return message.content[0].text
-`;
+/** A small FastAPI module with one LLM call to report (23 lines). */
+const SMALL_FILE = path.join(REPO_ROOT, 'test', 'fixtures', 'host-workspace', 'chat.py');
 
 /** Runs a packaging script with `--out dir`; returns the artifact path it prints last. */
 function pack(script: string, dir: string): string {
@@ -39,15 +27,37 @@ function pack(script: string, dir: string): string {
   return output.trim().split('\n').at(-1)!;
 }
 
-/** Wall time (ms) of each of `runs` runs of a command; the first run is a warm-up of the disk cache and not kept. */
-function timeRuns(command: string, args: readonly string[], cwd: string, runs: number): number[] {
-  const times: number[] = [];
+interface Timing {
+  readonly wallMs: number;
+  /** User + system CPU time of the command and its children: far less disturbed by a busy machine than wall time. */
+  readonly cpuMs: number;
+}
+
+/** Seconds in bash's `times` format (`0m0.210s`). */
+function bashSeconds(text: string): number {
+  const match = /^(\d+)m([\d.]+)s$/.exec(text);
+  if (!match) throw new Error(`unexpected times output ${JSON.stringify(text)}`);
+  return Number(match[1]) * 60 + Number(match[2]);
+}
+
+/**
+ * Each of `runs` runs of a command from `cwd`, after one warm-up run (disk cache) that is not kept. bash runs it
+ * and reports its children's CPU time with the `times` builtin.
+ */
+function timeRuns(command: string, args: readonly string[], cwd: string, runs: number): Timing[] {
+  const timings: Timing[] = [];
   for (let i = 0; i <= runs; i++) {
     const started = performance.now();
-    spawnSync(command, args, { cwd, stdio: 'ignore', env: { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` } });
-    if (i > 0) times.push(performance.now() - started);
+    const result = spawnSync('bash', ['-c', '"$0" "$@" >/dev/null 2>&1; times', command, ...args], {
+      cwd,
+      encoding: 'utf8',
+      env: { PATH: `${path.dirname(process.execPath)}:/usr/bin:/bin` },
+    });
+    const wallMs = performance.now() - started;
+    const [user, system] = result.stdout.trim().split('\n')[1]!.trim().split(/\s+/).map(bashSeconds);
+    if (i > 0) timings.push({ wallMs, cpuMs: (user! + system!) * 1000 });
   }
-  return times;
+  return timings;
 }
 
 function median(values: readonly number[]): number {
@@ -89,11 +99,14 @@ export const budgetsBenchmark: Benchmark = {
       const work = path.join(tmp, 'work');
       execFileSync('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: tmp, stdio: 'ignore' });
       execFileSync('mkdir', [work]);
-      writeFileSync(path.join(work, 'app.py'), SMALL_FILE);
+      copyFileSync(SMALL_FILE, path.join(work, 'app.py'));
       const cli = timeRuns(path.join(prefix, 'bin', 'catalyst-streaming'), ['check', 'app.py'], work, CLI_RUNS);
       const bareNode = timeRuns(process.execPath, ['-e', '0'], work, CLI_RUNS);
-      rows.push(row(`CLI cold start: \`check\` on a 13-line file (median of ${CLI_RUNS})`, `${median(cli).toFixed(0)} ms`, '<= 300 ms', median(cli) <= 300));
-      rows.push(row(`  bare \`node -e 0\` on the same machine (median of ${CLI_RUNS})`, `${median(bareNode).toFixed(0)} ms`, '-', undefined));
+      const wall = median(cli.map((t) => t.wallMs));
+      rows.push(row(`CLI cold start: \`check\` on a 23-line file, wall (median of ${CLI_RUNS})`, `${wall.toFixed(0)} ms`, '<= 300 ms', wall <= 300));
+      rows.push(row('  the same, CPU time (user + system)', `${median(cli.map((t) => t.cpuMs)).toFixed(0)} ms`, '-', undefined));
+      rows.push(row(`  bare \`node -e 0\`: wall, CPU (median of ${CLI_RUNS})`, `${median(bareNode.map((t) => t.wallMs)).toFixed(0)} ms, ${median(bareNode.map((t) => t.cpuMs)).toFixed(0)} ms`, '-', undefined));
+      rows.push(row('load average (1 min) at the end', os.loadavg()[0]!.toFixed(1), '-', undefined));
     } finally {
       rmSync(tmp, { recursive: true, force: true });
       execFileSync(process.execPath, ['esbuild.mjs'], { cwd: REPO_ROOT, stdio: 'inherit' });

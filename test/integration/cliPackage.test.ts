@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CATALYST_VERSION } from '../../src/core/version';
 import { loadExeca } from '../support/execa';
@@ -43,23 +43,8 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 `;
 
-/** A route that waits for the whole Anthropic answer: what `check` exists to find. */
-const LLM_ROUTE = `from anthropic import AsyncAnthropic
-from fastapi import FastAPI
-
-app = FastAPI()
-client = AsyncAnthropic()
-
-
-@app.get("/chat")
-async def chat(prompt: str) -> str:
-    message = await client.messages.create(
-        model="claude-sonnet-4-5",
-        max_tokens=1024,
-        messages=[{"role": "user", "content": prompt}],
-    )
-    return message.content[0].text
-`;
+/** A route that waits for the whole Anthropic answer (line 18): what `check` exists to find. */
+const LLM_ROUTE = path.join(REPO_ROOT, 'test', 'fixtures', 'host-workspace', 'chat.py');
 
 /** The environment minus what an outer `npm test` exports (npm_config_*, npm_package_*), which a nested npm would obey. */
 function withoutNpmRun(env: NodeJS.ProcessEnv): Record<string, string> {
@@ -90,6 +75,10 @@ describe('the CLI npm package, installed into an empty prefix', function () {
   before(async function () {
     const execa = await loadExeca();
     tmp = await makeTempDir('cli-package');
+    // Nothing above the prefix may hold a node_modules folder, or Node would find there what the package lacks.
+    for (let dir = tmp; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+      assert.ok(!existsSync(path.join(dir, 'node_modules')), `${dir} has a node_modules folder: set TMPDIR to a clean folder`);
+    }
     prefix = path.join(tmp, 'prefix');
     work = path.join(tmp, 'work');
     const env = withoutNpmRun(process.env);
@@ -156,13 +145,13 @@ describe('the CLI npm package, installed into an empty prefix', function () {
   });
 
   it('check finds the non-streamed LLM call and exits 1', async () => {
-    await writeFile(path.join(work, 'chat.py'), LLM_ROUTE);
+    await copyFile(LLM_ROUTE, path.join(work, 'chat.py'));
     const run = await cli(['check', 'chat.py', '--json']);
     assert.equal(run.code, 1, run.stderr);
     const findings = JSON.parse(run.stdout) as { file: string; line: number; code: string; provider: string }[];
     assert.deepEqual(
       findings.map(({ file, line, code, provider }) => ({ file, line, code, provider })),
-      [{ file: 'chat.py', line: 10, code: 'llm-not-streamed', provider: 'anthropic' }],
+      [{ file: 'chat.py', line: 18, code: 'llm-not-streamed', provider: 'anthropic' }],
     );
   });
 
