@@ -86,10 +86,12 @@ export const budgetsBenchmark: Benchmark = {
       const host = spawnSync(process.execPath, ['test/host/run.mjs', '--vsix', vsix, '--grep', 'budgets'], { cwd: REPO_ROOT, encoding: 'utf8' });
       process.stdout.write(host.stdout.split('\n').filter((line) => line.includes('[budget]') || line.includes('extension under test')).map((l) => `${l}\n`).join(''));
       const figures = JSON.parse(readFileSync(path.join(REPO_ROOT, '.artifacts', 'host', 'budgets.json'), 'utf8')) as Record<string, number | null>;
-      const activation = figures['activation (code loaded + activate() resolved)'] ?? null;
+      const activation = figures['activation as VS Code counts it (code loading + activate() until resolved)'] ?? null;
+      const activationWall = figures['  loading the code -> activate() resolved, wall (VS Code sets up the context meanwhile)'] ?? null;
       const fromOpen = figures['open Python file -> activate() resolved'] ?? null;
       const diagnostic = figures['first LLM diagnostic, 5000-line file (open -> published)'] ?? null;
-      rows.push(row('activation (VS Code: code loading + activate() resolved)', activation === null ? 'n/a' : `${activation} ms`, '<= 50 ms', activation === null ? undefined : activation <= 50));
+      rows.push(row('activation as VS Code counts it: code loading + activate() until resolved', activation === null ? 'n/a' : `${activation} ms`, '<= 50 ms', activation === null ? undefined : activation <= 50));
+      rows.push(row('  loading the code -> activate() resolved, wall', activationWall === null ? 'n/a' : `${activationWall} ms`, '-', undefined));
       rows.push(row('  opening a Python file -> activate() resolved', fromOpen === null ? 'n/a' : `${fromOpen} ms`, '-', undefined));
       rows.push(row('first LLM diagnostic after opening a 5,000-line file', diagnostic === null ? 'n/a' : `${diagnostic} ms`, '-', undefined));
       if (host.status !== 0) process.stdout.write(`(the host run failed:\n${host.stdout.slice(-2000)}\n${host.stderr.slice(-2000)})\n`);
