@@ -89,10 +89,12 @@ export const budgetsBenchmark: Benchmark = {
       const activation = figures['activation as VS Code counts it (code loading + activate() until resolved)'] ?? null;
       const activationWall = figures['  loading the code -> activate() resolved, wall (VS Code sets up the context meanwhile)'] ?? null;
       const fromOpen = figures['open Python file -> activate() resolved'] ?? null;
+      const fromEvent = figures['Python document ready (activation event) -> activate() resolved'] ?? null;
       const diagnostic = figures['first LLM diagnostic, 5000-line file (open -> published)'] ?? null;
       rows.push(row('activation as VS Code counts it: code loading + activate() until resolved', activation === null ? 'n/a' : `${activation} ms`, '<= 50 ms', activation === null ? undefined : activation <= 50));
       rows.push(row('  loading the code -> activate() resolved, wall', activationWall === null ? 'n/a' : `${activationWall} ms`, '-', undefined));
-      rows.push(row('  opening a Python file -> activate() resolved', fromOpen === null ? 'n/a' : `${fromOpen} ms`, '-', undefined));
+      rows.push(row('  Python document ready (the activation event) -> activate() resolved', fromEvent === null ? 'n/a' : `${fromEvent} ms`, '-', undefined));
+      rows.push(row('  openTextDocument called -> activate() resolved (first document of a new window)', fromOpen === null ? 'n/a' : `${fromOpen} ms`, '-', undefined));
       rows.push(row('first LLM diagnostic after opening a 5,000-line file', diagnostic === null ? 'n/a' : `${diagnostic} ms`, '-', undefined));
       if (host.status !== 0) process.stdout.write(`(the host run failed:\n${host.stdout.slice(-2000)}\n${host.stderr.slice(-2000)})\n`);
 
