@@ -1,107 +1,339 @@
 /**
- * `npm run bench -- streaming`: the generated streaming module on a real uvicorn (one worker, loopback).
+ * `npm run bench -- streaming`: the generated streaming module on a real uvicorn (one worker, loopback), side by
+ * side with the anchors users would compare it with, in one run:
  *
- * - Throughput: stream_tokens + streaming_response over a zero-delay generator against a plain StreamingResponse
- *   of the same pre-encoded bytes (the practical limit), alternated, median of several rounds, per wall-clock
- *   second and per CPU-second of the server. Target >= 0.8x.
- * - Latency: from the generator yielding (it sends its own time.time() as the token) to the event arriving at
- *   the client. Target: median < 5 ms.
- * - Memory: the server's RSS over 1,000,000 events with include_done off.
- * - Fairness, with a generator that never awaits: how long a second request waits while it streams (against
- *   the same request on an idle server, and behind a plain StreamingResponse), and how many events the
- *   generator produced past the last one the client received when the client hung up.
+ * - raw: a plain StreamingResponse of the same pre-encoded bytes (the ceiling);
+ * - module: stream_tokens + streaming_response;
+ * - sse-starlette: its EventSourceResponse with JSONServerSentEvent;
+ * - fastapi.sse: FastAPI's own SSE (response_class=EventSourceResponse, yielding ServerSentEvent).
  *
- * Clients are a raw socket that only counts bytes (throughput, memory) and node:http with eventsource-parser
- * (latency), so the client is never the bottleneck of the server it measures.
+ * All four stream the same token events from the same never-awaiting generator
+ * (test/fixtures/streaming/bench_app.py), checked equivalent on the wire before anything is measured. Each runs
+ * under uvicorn with uvloop + httptools and with asyncio + h11.
+ *
+ * - Throughput: events per CPU-second of the server (its cost alone; holds up on a shared machine where other
+ *   processes take the CPU in turns) and per wall-clock second, the contenders interleaved in every round, the
+ *   ratio to raw taken inside each round, medians over the rounds. Target: module >= 0.90x raw per CPU-second
+ *   and ahead of both libraries.
+ * - First-event latency: from opening the connection to the first complete event, requests interleaved across
+ *   the contenders; median and p95.
+ * - Memory: the server's RSS growth over one long stream per contender.
+ *
+ * Then the module alone, under uvloop + httptools: yield-to-client latency with a generator that awaits, and
+ * fairness with one that never awaits.
+ *
+ * A contender or server flavour that the stack lacks (the oldest stack has neither library, nor uvloop or
+ * httptools) is reported as missing and the rest still runs. CATALYST_BENCH_STACK=oldest runs on the oldest stack;
+ * CATALYST_BENCH_QUICK=1 does a tenth of the work, to check that the bench runs.
+ *
+ * Clients are a raw socket that only counts bytes (throughput, memory, first event) and node:http with
+ * eventsource-parser (equivalence, latency), so the client is never the bottleneck of the server it measures.
  */
 import { copyFile, rm } from 'node:fs/promises';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
-import { createParser } from 'eventsource-parser';
+import { isDeepStrictEqual } from 'node:util';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { Benchmark } from './index';
 import { residentKb } from '../test/support/processMemory';
+import { pythonStack, type StackName } from '../test/support/python';
 import { rawStream } from '../test/support/rawStream';
 import { STREAMING_FIXTURES, writeStreamingApp } from '../test/support/streamingApp';
 import { makeTempDir } from '../test/support/tempdir';
 import { startUvicorn, type RunningServer } from '../test/support/uvicorn';
 import { wallClockMs } from '../test/support/wire';
 
-const THROUGHPUT_EVENTS = 300_000;
-const THROUGHPUT_ROUNDS = 3;
+/** CATALYST_BENCH_QUICK=1: a tenth of the work, to check that the bench runs (its figures mean little). */
+const SCALE = process.env.CATALYST_BENCH_QUICK ? 0.1 : 1;
+const THROUGHPUT_EVENTS = 200_000 * SCALE;
+const THROUGHPUT_ROUNDS = 5;
+const FIRST_EVENT_REQUESTS = 60 * SCALE;
+const MEMORY_EVENTS = 1_000_000 * SCALE;
+const MEMORY_FROM_EVENTS = MEMORY_EVENTS / 10;
 const LATENCY_EVENTS = 300;
-const MEMORY_EVENTS = 1_000_000;
 const FAIRNESS_EVENTS = 3_000_000;
 const SECOND_REQUESTS = 10;
+const TARGET_RATIO = 0.9;
+
+interface Contender {
+  readonly key: 'raw' | 'module' | 'sse-starlette' | 'fastapi.sse';
+  readonly label: string;
+  readonly path: string;
+}
+
+const CONTENDERS: readonly Contender[] = [
+  { key: 'raw', label: 'raw StreamingResponse, pre-encoded (ceiling)', path: '/raw' },
+  { key: 'module', label: 'generated module: stream_tokens + streaming_response', path: '/tokens' },
+  { key: 'sse-starlette', label: 'sse-starlette EventSourceResponse', path: '/sse-starlette' },
+  { key: 'fastapi.sse', label: 'FastAPI fastapi.sse EventSourceResponse', path: '/fastapi-sse' },
+];
+
+interface ServerFlavour {
+  readonly label: string;
+  readonly args: readonly string[];
+  /** Python modules uvicorn needs for it. */
+  readonly needs: readonly string[];
+}
+
+const FLAVOURS: readonly ServerFlavour[] = [
+  { label: 'uvloop + httptools', args: ['--loop', 'uvloop', '--http', 'httptools'], needs: ['uvloop', 'httptools'] },
+  { label: 'asyncio + h11', args: ['--loop', 'asyncio', '--http', 'h11'], needs: ['h11'] },
+];
+
+/** The events every contender must send for ?count=3, as an SSE client sees them. */
+const EXPECTED_EVENT = { event: 'token', data: { text: 'tok' } };
+
+interface ContenderFigures {
+  readonly contender: Contender;
+  readonly cpuRate: number;
+  readonly wallRate: number;
+  /** Median over the rounds of (this contender's events per CPU-s / raw's, in the same round). */
+  readonly cpuRatio: number;
+  readonly firstEventMs: readonly number[];
+  readonly rssGrowthKb: number;
+  readonly bytesPerEvent: number;
+}
+
+interface FlavourResult {
+  readonly flavour: ServerFlavour;
+  /** Absent when the stack cannot run this flavour, with why. */
+  readonly skipped?: string;
+  readonly figures: readonly ContenderFigures[];
+  readonly missing: Readonly<Record<string, string>>;
+  readonly versions: Readonly<Record<string, string>>;
+}
 
 export const streamingBenchmark: Benchmark = {
   name: 'streaming',
-  description: 'generated streaming module on uvicorn: events/s vs raw StreamingResponse, yield-to-client latency, RSS, fairness',
+  description:
+    'generated streaming module vs raw StreamingResponse, sse-starlette and fastapi.sse on uvicorn (uvloop+httptools, asyncio+h11): events per CPU-s, first-event latency, RSS; then the module alone: yield-to-client latency, fairness',
   async run() {
+    const stackName = (process.env.CATALYST_BENCH_STACK ?? 'current') as StackName;
+    const stack = pythonStack(stackName);
+    const python = (await stack.interpreter()).command;
     const dir = await makeTempDir('bench-streaming');
-    let server: RunningServer | undefined;
     try {
       await writeStreamingApp(dir);
       await copyFile(path.join(STREAMING_FIXTURES, 'bench_app.py'), path.join(dir, 'bench_app.py'));
-      server = await startUvicorn({ cwd: dir, app: 'bench_app:app' });
-      const rows: Row[] = [];
-      rows.push(...(await throughput(server)));
-      rows.push(...(await latency(server)));
-      rows.push(...(await memory(server)));
-      rows.push(...(await fairness(server)));
-      printTable(rows);
+      const loadBefore = os.loadavg()[0]!;
+      const results: FlavourResult[] = [];
+      for (const flavour of FLAVOURS) {
+        const absent = [];
+        for (const module of flavour.needs) {
+          if (!(await stack.has(module))) absent.push(module);
+        }
+        if (absent.length > 0) {
+          results.push({ flavour, skipped: `${absent.join(', ')} not installed`, figures: [], missing: {}, versions: {} });
+          continue;
+        }
+        results.push(await withServer(dir, python, flavour.args, (server) => compareContenders(server, flavour)));
+      }
+      const loadAfter = os.loadavg()[0]!;
+      printComparison(stackName, python, results, [loadBefore, loadAfter]);
+
+      const moduleFlavour = FLAVOURS.find((f) => !results.find((r) => r.flavour === f)?.skipped) ?? FLAVOURS[FLAVOURS.length - 1]!;
+      process.stdout.write(`\n### The generated module alone (${moduleFlavour.label})\n\n`);
+      const rows = await withServer(dir, python, moduleFlavour.args, async (server) => [...(await latency(server)), ...(await fairness(server))]);
+      printTable(['measure', 'value', 'comparison / target'], rows);
     } finally {
-      await server?.stop();
       await rm(dir, { recursive: true, force: true });
     }
   },
 };
 
-interface Row {
-  readonly measure: string;
-  readonly value: string;
-  readonly comparison: string;
+async function withServer<T>(dir: string, python: string, extraArgs: readonly string[], use: (server: RunningServer) => Promise<T>): Promise<T> {
+  const server = await startUvicorn({ cwd: dir, app: 'bench_app:app', python, extraArgs });
+  try {
+    return await use(server);
+  } finally {
+    await server.stop();
+  }
 }
 
-async function throughput(server: RunningServer): Promise<Row[]> {
-  // Wall-clock events/s is what a client sees; events per CPU-second of the server is the module's cost alone,
-  // and holds up better on a shared machine, where other processes take the CPU in turns.
-  const wall = { raw: [] as number[], tokens: [] as number[] };
-  const cpu = { raw: [] as number[], tokens: [] as number[] };
-  for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
-    for (const kind of ['raw', 'tokens'] as const) {
-      const cpuBefore = await cpuSeconds(server);
-      const result = await rawStream(server.port, `/${kind}?count=${THROUGHPUT_EVENTS}`);
-      const cpuUsed = (await cpuSeconds(server)) - cpuBefore;
-      if (!result.complete || result.events !== THROUGHPUT_EVENTS) {
-        throw new Error(`/${kind}: ${result.events} events, complete=${result.complete}`);
-      }
-      wall[kind].push(THROUGHPUT_EVENTS / (result.elapsedMs / 1000));
-      cpu[kind].push(THROUGHPUT_EVENTS / cpuUsed);
-    }
+async function compareContenders(server: RunningServer, flavour: ServerFlavour): Promise<FlavourResult> {
+  const { missing, versions } = await getJson<{ missing: Record<string, string>; versions: Record<string, string> }>(server, '/contenders');
+  const present = CONTENDERS.filter((c) => missing[c.key] === undefined);
+  const bytesPerEvent = new Map<Contender, number>();
+  for (const contender of present) {
+    bytesPerEvent.set(contender, await checkEquivalent(server, contender));
+    // Warm-up: the first request of a route builds its models and caches.
+    await countedStream(server, contender, 10_000);
   }
-  const ratio = median(wall.tokens) / median(wall.raw);
-  const cpuRatio = median(cpu.tokens) / median(cpu.raw);
-  return [
-    {
-      measure: 'raw StreamingResponse, pre-encoded bytes',
-      value: `${fmt(median(wall.raw))} events/s (${fmt(median(cpu.raw))}/CPU-s)`,
-      comparison: '1.00x (the limit)',
-    },
-    {
-      measure: 'stream_tokens + streaming_response',
-      value: `${fmt(median(wall.tokens))} events/s (${fmt(median(cpu.tokens))}/CPU-s)`,
-      comparison: `${ratio.toFixed(2)}x raw wall, ${cpuRatio.toFixed(2)}x per CPU-s (target >= 0.80x) ${ratio >= 0.8 ? 'OK' : 'BELOW TARGET'}`,
-    },
-  ];
+  process.stderr.write(`bench streaming (${flavour.label}): ${present.map((c) => c.key).join(', ')} send equivalent events; measuring\n`);
+
+  const cpu = new Map<Contender, number[]>(present.map((c) => [c, []]));
+  const wall = new Map<Contender, number[]>(present.map((c) => [c, []]));
+  const ratios = new Map<Contender, number[]>(present.map((c) => [c, []]));
+  for (let round = 0; round < THROUGHPUT_ROUNDS; round++) {
+    // Rotate the order every round so that no contender always follows the same one.
+    const order = present.map((_, i) => present[(i + round) % present.length]!);
+    const cpuThisRound = new Map<Contender, number>();
+    for (const contender of order) {
+      const cpuBefore = await cpuSeconds(server);
+      const elapsedMs = await countedStream(server, contender, THROUGHPUT_EVENTS);
+      const cpuUsed = (await cpuSeconds(server)) - cpuBefore;
+      cpuThisRound.set(contender, THROUGHPUT_EVENTS / cpuUsed);
+      cpu.get(contender)!.push(THROUGHPUT_EVENTS / cpuUsed);
+      wall.get(contender)!.push(THROUGHPUT_EVENTS / (elapsedMs / 1000));
+    }
+    const raw = cpuThisRound.get(present.find((c) => c.key === 'raw')!)!;
+    for (const contender of present) ratios.get(contender)!.push(cpuThisRound.get(contender)! / raw);
+  }
+
+  const firstEvent = new Map<Contender, number[]>(present.map((c) => [c, []]));
+  for (let i = 0; i < FIRST_EVENT_REQUESTS; i++) {
+    for (const contender of present) firstEvent.get(contender)!.push(await firstEventMs(server, contender));
+  }
+
+  const pid = (await getJson<{ pid: number }>(server, '/info')).pid;
+  const figures: ContenderFigures[] = [];
+  for (const contender of present) {
+    figures.push({
+      contender,
+      cpuRate: median(cpu.get(contender)!),
+      wallRate: median(wall.get(contender)!),
+      cpuRatio: median(ratios.get(contender)!),
+      firstEventMs: [...firstEvent.get(contender)!].sort((a, b) => a - b),
+      rssGrowthKb: await rssGrowth(server, contender, pid),
+      bytesPerEvent: bytesPerEvent.get(contender)!,
+    });
+  }
+  return { flavour, figures, missing, versions };
+}
+
+/** Streams 3 events from the contender and checks an SSE client sees the expected ones; returns bytes per event. */
+async function checkEquivalent(server: RunningServer, contender: Contender): Promise<number> {
+  const events: EventSourceMessage[] = [];
+  const body = await new Promise<string>((resolve, reject) => {
+    http
+      .get(`${server.baseUrl}${contender.path}?count=3`, { agent: false }, (response) => {
+        let text = '';
+        const parser = createParser({ onEvent: (event) => events.push(event) });
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          text += chunk;
+          parser.feed(chunk);
+        });
+        response.on('end', () => resolve(text));
+        response.on('error', reject);
+      })
+      .on('error', reject);
+  });
+  const seen = events.map((e) => ({ event: e.event, data: JSON.parse(e.data) as unknown }));
+  if (seen.length !== 3 || !seen.every((e) => isDeepStrictEqual(e, EXPECTED_EVENT))) {
+    throw new Error(`${contender.key} does not send the expected token events: ${JSON.stringify(body)}`);
+  }
+  return Buffer.byteLength(body) / 3;
+}
+
+/** Streams `count` events from the contender and returns the wall-clock ms it took; throws unless all arrived. */
+async function countedStream(server: RunningServer, contender: Contender, count: number): Promise<number> {
+  const result = await rawStream(server.port, `${contender.path}?count=${count}`);
+  if (!result.complete || result.events !== count) {
+    throw new Error(`${contender.path}: ${result.events} of ${count} events, complete=${result.complete}`);
+  }
+  return result.elapsedMs;
+}
+
+/** From opening the connection to the first complete event of a one-event stream, in ms. */
+async function firstEventMs(server: RunningServer, contender: Contender): Promise<number> {
+  const start = performance.now();
+  let firstAt: number | undefined;
+  const result = await rawStream(server.port, `${contender.path}?count=1`, ({ events }) => {
+    if (events >= 1 && firstAt === undefined) firstAt = performance.now();
+  });
+  if (firstAt === undefined || !result.complete) {
+    throw new Error(`${contender.path}?count=1: no event (${result.events} events, complete=${result.complete})`);
+  }
+  return firstAt - start;
+}
+
+/** The server's RSS growth from a tenth of the way into one long stream to its last hundredth, in kB. */
+async function rssGrowth(server: RunningServer, contender: Contender, pid: number): Promise<number> {
+  const samples: number[] = [];
+  const checkpoints = [MEMORY_FROM_EVENTS, MEMORY_EVENTS - MEMORY_EVENTS / 100];
+  const result = await rawStream(server.port, `${contender.path}?count=${MEMORY_EVENTS}`, ({ events }) => {
+    while (checkpoints.length > 0 && events >= checkpoints[0]!) {
+      checkpoints.shift();
+      samples.push(residentKb(pid));
+    }
+  });
+  if (!result.complete || result.events !== MEMORY_EVENTS || samples.length !== 2) {
+    throw new Error(`${contender.path}: ${result.events} of ${MEMORY_EVENTS} events, complete=${result.complete}`);
+  }
+  return samples[1]! - samples[0]!;
 }
 
 async function cpuSeconds(server: RunningServer): Promise<number> {
   return (await getJson<{ seconds: number }>(server, '/cpu')).seconds;
 }
 
-async function latency(server: RunningServer): Promise<Row[]> {
+function printComparison(stackName: string, python: string, results: readonly FlavourResult[], load: readonly [number, number]): void {
+  const versions = results.find((r) => !r.skipped)?.versions ?? {};
+  const cpus = os.cpus();
+  process.stdout.write(
+    [
+      `Stack: ${stackName} (${python}): ${Object.entries(versions)
+        .map(([name, version]) => `${name} ${version}`)
+        .join(', ')}.`,
+      `Machine: ${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${os.platform()} ${os.release()}, shared (load average ${load[0].toFixed(1)} at the start, ${load[1].toFixed(1)} at the end); one uvicorn worker, client on loopback.`,
+      `Events: 'event: token' + data {"text":"tok"} from a generator that never awaits; ${fmt(THROUGHPUT_EVENTS)} events x ${THROUGHPUT_ROUNDS} rounds (medians), first event over ${FIRST_EVENT_REQUESTS} requests, RSS from ${fmt(MEMORY_FROM_EVENTS)} to ${fmt(MEMORY_EVENTS)} events.`,
+      '',
+      '',
+    ].join('\n'),
+  );
+  const rows: string[][] = [];
+  const verdicts: string[] = [];
+  for (const result of results) {
+    if (result.skipped) {
+      rows.push([result.flavour.label, '(not run)', `skipped: ${result.skipped}`, '', '', '', '', '', '']);
+      verdicts.push(`${result.flavour.label}: not run (${result.skipped}).`);
+      continue;
+    }
+    for (const f of result.figures) {
+      rows.push([
+        result.flavour.label,
+        f.contender.label,
+        fmt(f.cpuRate),
+        `${f.cpuRatio.toFixed(2)}x`,
+        fmt(f.wallRate),
+        `${quantile(f.firstEventMs, 0.5).toFixed(2)} ms`,
+        `${quantile(f.firstEventMs, 0.95).toFixed(2)} ms`,
+        `${f.rssGrowthKb >= 0 ? '+' : ''}${fmt(f.rssGrowthKb)} kB`,
+        f.bytesPerEvent.toFixed(0),
+      ]);
+    }
+    for (const contender of CONTENDERS) {
+      const why = result.missing[contender.key];
+      if (why !== undefined) rows.push([result.flavour.label, contender.label, `missing: ${why}`, '', '', '', '', '', '']);
+    }
+    verdicts.push(verdict(result));
+  }
+  printTable(['server', 'contender', 'events / CPU-s', 'vs raw', 'events / s (wall)', 'first event p50', 'first event p95', 'RSS growth', 'bytes / event'], rows);
+  process.stdout.write(`\n${verdicts.map((v) => `- ${v}`).join('\n')}\n`);
+}
+
+/** Where the module stands on one server flavour: >= TARGET_RATIO x raw per CPU-s and ahead of each library present. */
+function verdict(result: FlavourResult): string {
+  const byKey = (key: Contender['key']) => result.figures.find((f) => f.contender.key === key);
+  const module = byKey('module')!;
+  const parts = [`module ${module.cpuRatio.toFixed(2)}x raw per CPU-s (target >= ${TARGET_RATIO.toFixed(2)}x): ${module.cpuRatio >= TARGET_RATIO ? 'OK' : 'BELOW TARGET'}`];
+  for (const key of ['sse-starlette', 'fastapi.sse'] as const) {
+    const library = byKey(key);
+    if (library === undefined) {
+      parts.push(`${key} missing, not compared`);
+    } else {
+      const lead = module.cpuRate / library.cpuRate;
+      parts.push(`${lead.toFixed(2)}x ${key} (${lead > 1 ? 'ahead' : 'NOT AHEAD'})`);
+    }
+  }
+  return `${result.flavour.label}: ${parts.join('; ')}.`;
+}
+
+async function latency(server: RunningServer): Promise<string[][]> {
   const delays: number[] = [];
   await new Promise<void>((resolve, reject) => {
     const request = http.get(`${server.baseUrl}/stamped?count=${LATENCY_EVENTS}&interval=0.005`, { agent: false }, (response) => {
@@ -125,32 +357,12 @@ async function latency(server: RunningServer): Promise<Row[]> {
   const sorted = [...delays].sort((a, b) => a - b);
   const p50 = quantile(sorted, 0.5);
   return [
-    { measure: 'yield -> event at client, median', value: `${p50.toFixed(2)} ms`, comparison: `target < 5 ms ${p50 < 5 ? 'OK' : 'ABOVE TARGET'}` },
-    { measure: 'yield -> event at client, p95', value: `${quantile(sorted, 0.95).toFixed(2)} ms`, comparison: `${delays.length} events, 5 ms apart` },
+    ['yield -> event at client, median', `${p50.toFixed(2)} ms`, `target < 5 ms ${p50 < 5 ? 'OK' : 'ABOVE TARGET'}`],
+    ['yield -> event at client, p95', `${quantile(sorted, 0.95).toFixed(2)} ms`, `${delays.length} events, 5 ms apart`],
   ];
 }
 
-async function memory(server: RunningServer): Promise<Row[]> {
-  const pid = (await getJson<{ pid: number }>(server, '/info')).pid;
-  const samples: number[] = [];
-  const checkpoints = [100_000, MEMORY_EVENTS - 10_000];
-  const result = await rawStream(server.port, `/tokens?count=${MEMORY_EVENTS}`, ({ events }) => {
-    while (checkpoints.length > 0 && events >= checkpoints[0]!) {
-      checkpoints.shift();
-      samples.push(residentKb(pid));
-    }
-  });
-  const [atStart = 0, atEnd = 0] = samples;
-  return [
-    {
-      measure: `server RSS, 100k -> ${MEMORY_EVENTS / 1000}k events`,
-      value: `${fmt(atStart)} -> ${fmt(atEnd)} kB`,
-      comparison: `+${fmt(atEnd - atStart)} kB (${result.events} events, include_done off)`,
-    },
-  ];
-}
-
-async function fairness(server: RunningServer): Promise<Row[]> {
+async function fairness(server: RunningServer): Promise<string[][]> {
   const idle = await secondRequestWaits(server, SECOND_REQUESTS);
 
   // The module's response, with a generator that never awaits.
@@ -188,16 +400,16 @@ async function fairness(server: RunningServer): Promise<Row[]> {
 
   const beyond = closed.produced - receivedAtClose;
   return [
-    {
-      measure: 'never-awaiting stream: 2nd request waits',
-      value: `median ${median(during).toFixed(1)} ms, max ${Math.max(...during).toFixed(1)} ms`,
-      comparison: `idle server: median ${median(idle).toFixed(1)} ms; behind a plain StreamingResponse: ${behindRaw[0]?.toFixed(0)} ms`,
-    },
-    {
-      measure: 'never-awaiting stream: disconnect',
-      value: `stopped ${fmt(beyond)} events past the last received`,
-      comparison: `generator closed ${(closed.closedAtMs - closedAt).toFixed(1)} ms after hang-up; ${fmt(closed.produced)} of ${fmt(FAIRNESS_EVENTS)} produced (${streamed.events} received)`,
-    },
+    [
+      'never-awaiting stream: 2nd request waits',
+      `median ${median(during).toFixed(1)} ms, max ${Math.max(...during).toFixed(1)} ms`,
+      `idle server: median ${median(idle).toFixed(1)} ms; behind a plain StreamingResponse: ${behindRaw[0]?.toFixed(0)} ms`,
+    ],
+    [
+      'never-awaiting stream: disconnect',
+      `stopped ${fmt(beyond)} events past the last received`,
+      `generator closed ${(closed.closedAtMs - closedAt).toFixed(1)} ms after hang-up; ${fmt(closed.produced)} of ${fmt(FAIRNESS_EVENTS)} produced (${streamed.events} received)`,
+    ],
   ];
 }
 
@@ -253,10 +465,10 @@ function fmt(n: number): string {
   return Math.round(n).toLocaleString('en');
 }
 
-function printTable(rows: readonly Row[]): void {
-  const headers: Row = { measure: 'measure', value: 'value', comparison: 'ratio / target' };
-  const width = (key: keyof Row) => Math.max(...[headers, ...rows].map((r) => r[key].length));
-  const line = (r: Row) => `| ${r.measure.padEnd(width('measure'))} | ${r.value.padEnd(width('value'))} | ${r.comparison.padEnd(width('comparison'))} |`;
-  const rule = `|${'-'.repeat(width('measure') + 2)}|${'-'.repeat(width('value') + 2)}|${'-'.repeat(width('comparison') + 2)}|`;
+/** Prints a markdown table, columns padded to their widest cell. */
+function printTable(headers: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => `| ${widths.map((w, i) => (cells[i] ?? '').padEnd(w)).join(' | ')} |`;
+  const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
   process.stdout.write([line(headers), rule, ...rows.map(line)].join('\n') + '\n');
 }
