@@ -48,10 +48,14 @@ import { wallClockMs } from '../test/support/wire';
 
 /** CATALYST_BENCH_QUICK=1: a tenth of the work, to check that the bench runs (its figures mean little). */
 const SCALE = process.env.CATALYST_BENCH_QUICK ? 0.1 : 1;
-const THROUGHPUT_EVENTS = 200_000 * SCALE;
+/** Each throughput stream is sized to take about this much server CPU (calibrated per contender)... */
+const THROUGHPUT_CPU_SECONDS = 1 * SCALE;
+/** ...within these bounds, in events. */
+const THROUGHPUT_EVENTS = { min: 20_000 * SCALE, max: 300_000 * SCALE };
+const WARM_UP_EVENTS = 10_000 * SCALE;
 const THROUGHPUT_ROUNDS = 5;
 const FIRST_EVENT_REQUESTS = 60 * SCALE;
-const MEMORY_EVENTS = 1_000_000 * SCALE;
+const MEMORY_EVENTS = 300_000 * SCALE;
 const MEMORY_FROM_EVENTS = MEMORY_EVENTS / 10;
 const LATENCY_EVENTS = 300;
 const FAIRNESS_EVENTS = 3_000_000;
@@ -157,10 +161,17 @@ async function compareContenders(server: RunningServer, flavour: ServerFlavour):
   const { missing, versions } = await getJson<{ missing: Record<string, string>; versions: Record<string, string> }>(server, '/contenders');
   const present = CONTENDERS.filter((c) => missing[c.key] === undefined);
   const bytesPerEvent = new Map<Contender, number>();
+  const events = new Map<Contender, number>();
   for (const contender of present) {
     bytesPerEvent.set(contender, await checkEquivalent(server, contender));
-    // Warm-up: the first request of a route builds its models and caches.
-    await countedStream(server, contender, 10_000);
+    // Warm-up (the first requests of a route build its models and caches), which also sizes the measured streams:
+    // the slowest library would otherwise take minutes per stream.
+    await countedStream(server, contender, WARM_UP_EVENTS);
+    const cpuBefore = await cpuSeconds(server);
+    await countedStream(server, contender, WARM_UP_EVENTS);
+    const rate = WARM_UP_EVENTS / ((await cpuSeconds(server)) - cpuBefore);
+    const sized = Math.round((rate * THROUGHPUT_CPU_SECONDS) / 1000) * 1000;
+    events.set(contender, Math.min(THROUGHPUT_EVENTS.max, Math.max(THROUGHPUT_EVENTS.min, sized)));
   }
   process.stderr.write(`bench streaming (${flavour.label}): ${present.map((c) => c.key).join(', ')} send equivalent events; measuring\n`);
 
@@ -172,12 +183,13 @@ async function compareContenders(server: RunningServer, flavour: ServerFlavour):
     const order = present.map((_, i) => present[(i + round) % present.length]!);
     const cpuThisRound = new Map<Contender, number>();
     for (const contender of order) {
+      const count = events.get(contender)!;
       const cpuBefore = await cpuSeconds(server);
-      const elapsedMs = await countedStream(server, contender, THROUGHPUT_EVENTS);
+      const elapsedMs = await countedStream(server, contender, count);
       const cpuUsed = (await cpuSeconds(server)) - cpuBefore;
-      cpuThisRound.set(contender, THROUGHPUT_EVENTS / cpuUsed);
-      cpu.get(contender)!.push(THROUGHPUT_EVENTS / cpuUsed);
-      wall.get(contender)!.push(THROUGHPUT_EVENTS / (elapsedMs / 1000));
+      cpuThisRound.set(contender, count / cpuUsed);
+      cpu.get(contender)!.push(count / cpuUsed);
+      wall.get(contender)!.push(count / (elapsedMs / 1000));
     }
     const raw = cpuThisRound.get(present.find((c) => c.key === 'raw')!)!;
     for (const contender of present) ratios.get(contender)!.push(cpuThisRound.get(contender)! / raw);
@@ -280,7 +292,7 @@ function printComparison(stackName: string, python: string, results: readonly Fl
         .map(([name, version]) => `${name} ${version}`)
         .join(', ')}.`,
       `Machine: ${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${os.platform()} ${os.release()}, shared (load average ${load[0].toFixed(1)} at the start, ${load[1].toFixed(1)} at the end); one uvicorn worker, client on loopback.`,
-      `Events: 'event: token' + data {"text":"tok"} from a generator that never awaits; ${fmt(THROUGHPUT_EVENTS)} events x ${THROUGHPUT_ROUNDS} rounds (medians), first event over ${FIRST_EVENT_REQUESTS} requests, RSS from ${fmt(MEMORY_FROM_EVENTS)} to ${fmt(MEMORY_EVENTS)} events.`,
+      `Events: 'event: token' + data {"text":"tok"} from a generator that never awaits; throughput over ${THROUGHPUT_ROUNDS} interleaved rounds of streams sized to ~${THROUGHPUT_CPU_SECONDS} CPU-s each (${fmt(THROUGHPUT_EVENTS.min)}-${fmt(THROUGHPUT_EVENTS.max)} events; medians), first event over ${FIRST_EVENT_REQUESTS} requests each, RSS from ${fmt(MEMORY_FROM_EVENTS)} to ${fmt(MEMORY_EVENTS - MEMORY_EVENTS / 100)} events of one stream.`,
       '',
       '',
     ].join('\n'),
