@@ -16,6 +16,7 @@ import { renderBodyModel, renderRouteFunction, promptExpression } from '../codeg
 import { demoTokenSource, functionTokenSource, sdkTokenSource, type Helper, type TokenSourceCode } from '../codegen/python/templates/tokenSources.py';
 import type { FastApiApp, FunctionInfo, ModuleAnalysis } from '../python/analysis';
 import { planImports, type ImportRequest } from '../python/importEdit';
+import { leadingCommentsStart } from '../python/layout';
 import { PythonWorkspace, type EndpointTarget } from '../python/workspace';
 import { importModuleFor, importsOwnPackageAbsolutely, normaliseFile, streamingModuleFile, uvicornTargetFor, type UvicornTarget } from './modulePaths';
 import { insertBlocks, lineStartOf, reindent } from './pythonLayout';
@@ -334,7 +335,7 @@ class Planner {
     const bodyIndent = analysis.source.slice(returnLine, returnStatement.span.start);
     const edits = [insertBlocks(analysis.source, returnLine, [reindent(routeText, analysis.indentUnit, bodyIndent)], { eol, blankLines: 1 })];
     if (moduleLevel.length > 0) {
-      edits.push(insertBlocks(analysis.source, leadingCommentsStart(analysis, target.app!.span.start), moduleLevel, { eol, blankLines: 2 }));
+      edits.push(insertBlocks(analysis.source, commentsAboveStatementAt(analysis, target.app!.span.start), moduleLevel, { eol, blankLines: 2 }));
     }
     return edits;
   }
@@ -465,7 +466,7 @@ class Planner {
     for (const inclusion of analysis.inclusions) {
       // A route added to a router after it is included would not be served: include_router copies routes.
       if (inclusion.router === target.id && inclusion.statement.parent?.type === 'module') {
-        candidates.push(leadingCommentsStart(analysis, inclusion.span.start));
+        candidates.push(commentsAboveStatementAt(analysis, inclusion.span.start));
       }
     }
     return Math.min(...candidates.filter((offset) => offset >= definitionEnd));
@@ -498,14 +499,8 @@ export function preferredTargets(targets: readonly EndpointTarget[]): EndpointTa
   return targets.filter((t) => !(t.createdBy !== undefined && factories.has(`${t.file}:${t.createdBy}`)));
 }
 
-/** The start of the comment lines directly above the statement at `offset` (they belong to it). */
-function leadingCommentsStart(analysis: ModuleAnalysis, offset: number): number {
+/** The start of the comment lines directly above the top-level statement at `offset` (they belong to it). */
+function commentsAboveStatementAt(analysis: ModuleAnalysis, offset: number): number {
   const statement = analysis.root.namedChildren.find((node) => node?.startIndex === offset);
-  let start = statement ?? undefined;
-  let previous = statement?.previousSibling;
-  while (start && previous?.type === 'comment' && previous.endPosition.row === start.startPosition.row - 1 && previous.startPosition.column === 0) {
-    start = previous;
-    previous = previous.previousSibling;
-  }
-  return start ? lineStartOf(analysis.source, start.startIndex) : lineStartOf(analysis.source, offset);
+  return lineStartOf(analysis.source, statement ? leadingCommentsStart(statement) : offset);
 }

@@ -138,3 +138,24 @@ export function positionalArguments(call: SyntaxNode): SyntaxNode[] {
 export function children(node: SyntaxNode | null | undefined): SyntaxNode[] {
   return (node?.namedChildren ?? []).filter((child): child is SyntaxNode => child !== null);
 }
+
+/** `async def` (the `async` keyword is the definition's first child). */
+export function isAsyncFunction(fn: SyntaxNode): boolean {
+  return fn.firstChild?.type === 'async';
+}
+
+/** Whether a function body yields (not counting nested functions, lambdas and classes): it is a generator. */
+export function containsYield(node: SyntaxNode): boolean {
+  for (const child of children(node)) {
+    if (child.type === 'yield') {
+      return true;
+    }
+    if (child.type === 'function_definition' || child.type === 'lambda' || child.type === 'class_definition') {
+      continue;
+    }
+    if (containsYield(child)) {
+      return true;
+    }
+  }
+  return false;
+}

@@ -1,5 +1,6 @@
 /** Small text edits on one LLM call: make it stream, await it. Offsets are against the module's source. */
 import type { SyntaxNode } from '../../python/parser';
+import { isAsyncFunction } from '../../python/syntax';
 import type { LlmCall } from '../../python/llm/detect';
 import type { TextEdit } from '../textEdit';
 
@@ -66,7 +67,7 @@ export function awaitEdits(call: LlmCall): TextEdit[] {
 
 /** `async ` before `def` of a synchronous function; none when it is already async. */
 export function asyncDefEdit(fn: SyntaxNode): TextEdit | undefined {
-  if (fn.firstChild?.type === 'async') {
+  if (isAsyncFunction(fn)) {
     return undefined;
   }
   const def = fn.children.find((c) => c?.type === 'def');

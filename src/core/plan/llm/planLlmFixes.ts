@@ -10,8 +10,6 @@
 import { analyzePythonModule, type ModuleAnalysis } from '../../python/analysis';
 import { planImports, type ImportRequest } from '../../python/importEdit';
 import { findLlmCalls, type LlmCall } from '../../python/llm/detect';
-import { describeRouteDecorator, type RouteHandler } from '../../python/llm/routes';
-import type { SyntaxNode } from '../../python/parser';
 import { coalesceTextEdits, type TextEdit } from '../textEdit';
 import { planAsyncClient } from './asyncClient';
 import { planStreamCall, VARIANT_SUFFIX, type FixStyle } from './streamCall';
@@ -44,19 +42,9 @@ export const FIX_TITLES: Readonly<Record<LlmFixKind, string>> = {
   'async-client': 'Use the async client',
 };
 
-/** The LLM calls of a module whose routes come from the full FastAPI analysis. */
+/** The LLM calls of an analysed module (route handlers read by the analysis's own resolver). */
 export function findAnalyzedLlmCalls(analysis: ModuleAnalysis): LlmCall[] {
-  const handlers = new Map<number, SyntaxNode>();
-  for (const route of analysis.routes) {
-    if (route.handler && route.decorator.type === 'decorator') {
-      handlers.set(route.handler.node.id, route.decorator);
-    }
-  }
-  const routeOf = (fn: SyntaxNode): RouteHandler | null => {
-    const decorator = handlers.get(fn.id);
-    return decorator ? describeRouteDecorator(decorator, fn) : null;
-  };
-  return findLlmCalls(analysis.tree, { routeOf });
+  return findLlmCalls(analysis.tree, { routes: analysis.routeResolver });
 }
 
 /** The fixes for the LLM call that starts at `callOffset` (the start of the call expression). */

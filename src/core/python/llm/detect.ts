@@ -4,10 +4,11 @@
  * function (and FastAPI route) it sits in. Pure: tree in, facts out.
  */
 import type { SyntaxNode, Tree } from '../parser';
-import { scopeBindings, type Binding } from './bindings';
+import { RouteResolver, type RouteHandler } from '../routes';
+import { scopeBindings, type Binding } from '../scopeBindings';
+import { isAsyncFunction } from '../syntax';
 import { readSdkImports, resolveClassReference, type SdkImports } from './sdkImports';
 import { COMPLETION_METHODS, clientClass, type ClientClass, type CompletionMethod, type LlmApi, type LlmProvider } from './sdks';
-import { RouteResolver, type RouteHandler } from './routes';
 
 export type ClientSite =
   /** `client = AsyncOpenAI()` at module level. */
@@ -94,10 +95,10 @@ function methodCallCandidates(tree: Tree): Array<{ call: SyntaxNode; methodName:
 
 export interface FindLlmCallsOptions {
   /**
-   * Tells whether a function is a route handler. Defaults to reading its decorators (routes.ts), which is
-   * what the editor uses on every keystroke; callers holding the full module analysis pass its routes.
+   * Tells whether a function is a route handler (../routes.ts, the one route detector). Callers holding a
+   * module analysis pass its resolver so the owners it already read are reused; made here otherwise.
    */
-  readonly routeOf?: (fn: SyntaxNode) => RouteHandler | null;
+  readonly routes?: RouteResolver;
 }
 
 /** All LLM calls in the module, in source order. Calls whose client cannot be resolved to an SDK class are left out. */
@@ -107,8 +108,8 @@ export function findLlmCalls(tree: Tree, options: FindLlmCallsOptions = {}): Llm
   if (imports.classes.size === 0 && imports.modules.size === 0) {
     return [];
   }
-  const routes = new RouteResolver();
-  const context = new ResolutionContext(root, imports, options.routeOf ?? ((fn) => routes.routeOf(fn)));
+  const routes = options.routes ?? new RouteResolver(root);
+  const context = new ResolutionContext(root, imports, (fn) => routes.routeOf(fn));
   const calls: LlmCall[] = [];
   for (const { call: node, methodName } of methodCallCandidates(tree)) {
     const call = describeCall(node, methodName, context);
@@ -129,8 +130,8 @@ export function findLlmCallAt(tree: Tree, start: number, end: number, options: F
   if (imports.classes.size === 0 && imports.modules.size === 0) {
     return undefined;
   }
-  const routes = new RouteResolver();
-  const context = new ResolutionContext(root, imports, options.routeOf ?? ((fn) => routes.routeOf(fn)));
+  const routes = options.routes ?? new RouteResolver(root);
+  const context = new ResolutionContext(root, imports, (fn) => routes.routeOf(fn));
   for (let node: SyntaxNode | null = root.descendantForIndex(start, end); node; node = node.parent) {
     if (node.type !== 'call') {
       continue;
@@ -181,7 +182,7 @@ function describeCall(node: SyntaxNode, methodName: SyntaxNode, context: Resolut
     client,
     awaited: node.parent?.type === 'await',
     function: fn,
-    inAsyncFunction: fn !== null && isAsync(fn),
+    inAsyncFunction: fn !== null && isAsyncFunction(fn),
     route: fn ? context.routeOf(fn) : null,
   };
 }
@@ -209,9 +210,6 @@ export function enclosingFunction(node: SyntaxNode): SyntaxNode | null {
   return null;
 }
 
-export function isAsync(fn: SyntaxNode): boolean {
-  return fn.firstChild?.type === 'async';
-}
 
 /** Resolves receivers to clients, caching what a whole scope knows. */
 class ResolutionContext {

@@ -2,7 +2,7 @@
  * Where a name is bound in a scope, without descending into nested functions or classes: assignments
  * (`x = ...`, `x: T = ...`, `x: T`, `self.x = ...`) and `with ... as x` targets, in statement order.
  */
-import type { SyntaxNode } from '../parser';
+import type { SyntaxNode } from './parser';
 
 export interface Binding {
   /** `identifier` or `attribute` (self.x) on the left. */
