@@ -187,8 +187,22 @@ async function runOn(label: string, source: string): Promise<void> {
         fixesFor(target, calls, analysis, options);
       }),
     ]);
+    const cachedCalls = findLlmCalls(tree);
     rows.push([
-      'code actions end to end (module analysis parses again)',
+      "code actions end to end, as the editor runs them (this version's cached tree and calls)",
+      await measureAsync(10, async () => {
+        const underCursor = findLlmCallAt(tree, target.node.startIndex + 2, target.node.startIndex + 2);
+        await planLlmFixes(source, underCursor!.node.startIndex, options, { tree, calls: cachedCalls });
+      }),
+    ]);
+    rows.push([
+      'code actions end to end on the cached tree, calls found afresh',
+      await measureAsync(10, async () => {
+        await planLlmFixes(source, target.node.startIndex, options, { tree });
+      }),
+    ]);
+    rows.push([
+      'code actions end to end without a cache (parses again; the CLI path)',
       await measureAsync(10, async () => {
         await planLlmFixes(source, target.node.startIndex, options);
       }),

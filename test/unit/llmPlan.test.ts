@@ -205,5 +205,13 @@ describe('LLM quick-fix planner', () => {
       );
       assert.match(result.refused[0]!.reason, /\/a\/stream already exists/);
     });
+
+    it('a sibling route whose path is taken on an app made inside a factory (the analysis names it by the factory)', async () => {
+      const result = await plan(
+        `${head}client = AsyncOpenAI()\n\n\ndef create_app() -> FastAPI:\n    application = FastAPI()\n\n    @application.get("/a")\n    async def a(q: str) -> str:\n        r = await client.responses.create(model="m", input=q)\n        return r.output_text\n\n    @application.get("/a/stream")\n    async def taken() -> None: ...\n\n    return application\n`,
+        { ...options, style: 'sibling' },
+      );
+      assert.match(result.refused[0]?.reason ?? '', /\/a\/stream already exists/);
+    });
   });
 });

@@ -131,62 +131,157 @@ export interface AnalyzeOptions {
   readonly tree?: Tree;
 }
 
+/**
+ * Reads the module from `source`, or from the tree the caller already has (`options.tree`). Only imports
+ * are read up front; everything else is read on first use and kept, so a caller asking one question of a
+ * large module (the code-action path asks for imports and top-level names) pays for that question only.
+ */
 export async function analyzePythonModule(source: string, options: AnalyzeOptions = {}): Promise<ModuleAnalysis> {
   const tree = options.tree ?? (await parsePython(source));
-  const owned = options.tree === undefined;
-  const root = tree.rootNode;
-  const imports = readImports(root);
-  const bindings = importBindings(imports);
-  const resolver = new RouteResolver(root, bindings);
-  const statements = children(root);
+  return new LazyModuleAnalysis(source, tree, options.tree === undefined);
+}
 
-  const functions: FunctionInfo[] = [];
-  const classes = new Map<string, Span>();
-  const topLevelNames = new Set<string>(bindings.keys());
-  for (const statement of statements) {
-    const definition = unwrapDecorated(statement);
-    if (definition.type === 'function_definition') {
-      const info = readFunction(definition);
-      functions.push(info);
-      topLevelNames.add(info.name);
-    } else if (definition.type === 'class_definition') {
-      const name = definition.childForFieldName('name')?.text;
-      if (name) {
-        classes.set(name, spanOf(statement));
-        topLevelNames.add(name);
+/** A value computed on first read and kept. */
+function once<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
+}
+
+class LazyModuleAnalysis implements ModuleAnalysis {
+  readonly root: SyntaxNode;
+  readonly imports: readonly ImportStatement[];
+  readonly bindings: Bindings;
+  readonly routeResolver: RouteResolver;
+  readonly lineEnding: '\n' | '\r\n';
+
+  constructor(
+    readonly source: string,
+    readonly tree: Tree,
+    private readonly ownsTree: boolean,
+  ) {
+    this.root = tree.rootNode;
+    this.imports = readImports(this.root);
+    this.bindings = importBindings(this.imports);
+    this.routeResolver = new RouteResolver(this.root, this.bindings);
+    this.lineEnding = detectLineEnding(source);
+  }
+
+  get syntaxErrors(): readonly Span[] {
+    return this.read.syntaxErrors();
+  }
+  get apps(): readonly FastApiApp[] {
+    return this.read.owners().apps;
+  }
+  get routers(): readonly ApiRouter[] {
+    return this.read.owners().routers;
+  }
+  get inclusions(): readonly RouterInclusion[] {
+    return this.read.routes().inclusions;
+  }
+  get routes(): readonly Route[] {
+    return this.read.routes().routes;
+  }
+  get functions(): readonly FunctionInfo[] {
+    return this.read.functions();
+  }
+  get classes(): ReadonlyMap<string, Span> {
+    return this.read.topLevel().classes;
+  }
+  get topLevelNames(): ReadonlySet<string> {
+    return this.read.topLevel().names;
+  }
+  get mainBlock(): MainBlock | undefined {
+    return this.read.mainBlock();
+  }
+  get indentUnit(): string {
+    return this.read.indentUnit();
+  }
+
+  dispose(): void {
+    if (this.ownsTree) {
+      this.tree.delete();
+    }
+  }
+
+  private readonly read = {
+    syntaxErrors: once(() => collectSyntaxErrors(this.root).map(spanOf)),
+    indentUnit: once(() => detectIndentUnit(this.root, this.source)),
+    mainBlock: once((): MainBlock | undefined => {
+      const statement = children(this.root).find(isMainGuard);
+      return statement && { node: statement, span: spanOf(statement), insertionOffset: leadingCommentsStart(statement) };
+    }),
+    /** Names and classes only: no function is read whole. */
+    topLevel: once(() => {
+      const classes = new Map<string, Span>();
+      const names = new Set<string>(this.bindings.keys());
+      for (const statement of children(this.root)) {
+        const definition = unwrapDecorated(statement);
+        const name = definition.childForFieldName('name')?.text;
+        if (definition.type === 'function_definition' && name) {
+          names.add(name);
+        } else if (definition.type === 'class_definition' && name) {
+          classes.set(name, spanOf(statement));
+          names.add(name);
+        } else {
+          for (const assigned of assignedNames(statement)) {
+            names.add(assigned);
+          }
+        }
       }
-    } else {
-      for (const name of assignedNames(statement)) {
-        topLevelNames.add(name);
+      return { classes, names };
+    }),
+    functions: once(() =>
+      children(this.root)
+        .map(unwrapDecorated)
+        .filter((definition) => definition.type === 'function_definition')
+        .map(readFunction),
+    ),
+    owners: once(() => {
+      const resolver = this.routeResolver;
+      const apps: FastApiApp[] = [];
+      for (const fn of this.functions) {
+        const factory = resolver.moduleFactories().get(fn.name) === fn.node ? resolver.appFactoryOf(fn.node) : null;
+        if (factory) {
+          const { variable, returnStatement } = factory;
+          apps.push({
+            id: fn.name,
+            kind: 'factory',
+            ...(variable !== undefined ? { variable } : {}),
+            node: fn.node,
+            span: fn.span,
+            ...(returnStatement ? { returnStatement: { node: returnStatement, span: spanOf(returnStatement) } } : {}),
+          });
+        }
       }
-    }
-  }
+      const routers: ApiRouter[] = [];
+      for (const owner of resolver.ownersIn(this.root).values()) {
+        const common = { node: owner.binding, span: spanOf(owner.binding) };
+        if (owner.kind === 'app') {
+          apps.push({ id: owner.id, kind: 'instance', variable: owner.variable, ...(owner.createdBy !== undefined ? { createdBy: owner.createdBy } : {}), ...common });
+        } else {
+          routers.push({ id: owner.id, prefix: owner.prefix, ...common });
+        }
+      }
+      return { apps, routers };
+    }),
+    routes: once(() => readRoutes(this.root, this.routeResolver, this.functions, this.bindings)),
+  };
+}
 
-  const apps: FastApiApp[] = [];
-  for (const fn of functions) {
-    const factory = resolver.moduleFactories().get(fn.name) === fn.node ? resolver.appFactoryOf(fn.node) : null;
-    if (factory) {
-      const { variable, returnStatement } = factory;
-      apps.push({
-        id: fn.name,
-        kind: 'factory',
-        ...(variable !== undefined ? { variable } : {}),
-        node: fn.node,
-        span: fn.span,
-        ...(returnStatement ? { returnStatement: { node: returnStatement, span: spanOf(returnStatement) } } : {}),
-      });
-    }
-  }
-  const routers: ApiRouter[] = [];
-  for (const owner of resolver.ownersIn(root).values()) {
-    const common = { node: owner.binding, span: spanOf(owner.binding) };
-    if (owner.kind === 'app') {
-      apps.push({ id: owner.id, kind: 'instance', variable: owner.variable, ...(owner.createdBy !== undefined ? { createdBy: owner.createdBy } : {}), ...common });
-    } else {
-      routers.push({ id: owner.id, prefix: owner.prefix, ...common });
-    }
-  }
-
+/** Routes (decorated handlers and `add_api_route` calls) and `include_router` calls, anywhere in the module. */
+function readRoutes(
+  root: SyntaxNode,
+  resolver: RouteResolver,
+  functions: readonly FunctionInfo[],
+  bindings: Bindings,
+): { routes: Route[]; inclusions: RouterInclusion[] } {
   const routes: Route[] = [];
   for (const decorated of root.descendantsOfType('decorated_definition')) {
     const definition = decorated?.childForFieldName('definition');
@@ -213,7 +308,6 @@ export async function analyzePythonModule(source: string, options: AnalyzeOption
       });
     }
   }
-
   const inclusions: RouterInclusion[] = [];
   for (const statement of root.descendantsOfType('expression_statement')) {
     const call = statement?.firstNamedChild;
@@ -234,38 +328,7 @@ export async function analyzePythonModule(source: string, options: AnalyzeOption
     }
   }
   routes.sort((a, b) => a.span.start - b.span.start);
-
-  const mainStatement = statements.find(isMainGuard);
-  const mainBlock = mainStatement && {
-    node: mainStatement,
-    span: spanOf(mainStatement),
-    insertionOffset: leadingCommentsStart(mainStatement),
-  };
-
-  return {
-    source,
-    tree,
-    root,
-    syntaxErrors: collectSyntaxErrors(root).map(spanOf),
-    imports,
-    bindings,
-    apps,
-    routers,
-    inclusions,
-    routes,
-    functions,
-    classes,
-    topLevelNames,
-    ...(mainBlock ? { mainBlock } : {}),
-    lineEnding: detectLineEnding(source),
-    indentUnit: detectIndentUnit(root, source),
-    routeResolver: resolver,
-    dispose: () => {
-      if (owned) {
-        tree.delete();
-      }
-    },
-  };
+  return { routes, inclusions };
 }
 
 function unwrapDecorated(node: SyntaxNode): SyntaxNode {

@@ -14,21 +14,33 @@ export function detectLineEnding(source: string): '\n' | '\r\n' {
 
 /** The indentation of the first indented block, relative to its parent statement; four spaces when none. */
 export function detectIndentUnit(root: SyntaxNode, source: string): string {
-  for (const block of root.descendantsOfType('block')) {
-    const first = block?.firstNamedChild;
-    const parent = block?.parent;
-    if (!block || !first || !parent || first.startPosition.row === parent.startPosition.row) {
-      continue;
+  // Depth-first, stopping at the first block that tells: collecting every block of a large module first
+  // (descendantsOfType) costs more than the whole rest of a code-action request.
+  const find = (node: SyntaxNode): string | undefined => {
+    for (const child of children(node)) {
+      const unit = child.type === 'block' ? indentOf(child, source) : undefined;
+      const found = unit ?? find(child);
+      if (found !== undefined) {
+        return found;
+      }
     }
-    const lineStart = first.startIndex - first.startPosition.column;
-    const indent = source.slice(lineStart, first.startIndex);
-    const parentLineStart = parent.startIndex - parent.startPosition.column;
-    const parentIndent = source.slice(parentLineStart, parentLineStart + parent.startPosition.column);
-    if (/^[ \t]+$/.test(indent) && indent.startsWith(parentIndent) && indent.length > parentIndent.length) {
-      return indent.slice(parentIndent.length);
-    }
+    return undefined;
+  };
+  return find(root) ?? '    ';
+}
+
+/** A block's indentation relative to its parent statement, when it starts on a line of its own. */
+function indentOf(block: SyntaxNode, source: string): string | undefined {
+  const first = block.firstNamedChild;
+  const parent = block.parent;
+  if (!first || !parent || first.startPosition.row === parent.startPosition.row) {
+    return undefined;
   }
-  return '    ';
+  const lineStart = first.startIndex - first.startPosition.column;
+  const indent = source.slice(lineStart, first.startIndex);
+  const parentLineStart = parent.startIndex - parent.startPosition.column;
+  const parentIndent = source.slice(parentLineStart, parentLineStart + parent.startPosition.column);
+  return /^[ \t]+$/.test(indent) && indent.startsWith(parentIndent) && indent.length > parentIndent.length ? indent.slice(parentIndent.length) : undefined;
 }
 
 /** `if __name__ == "__main__":` (either operand order, any quotes). */

@@ -57,7 +57,9 @@ export class LlmCodeActions implements vscode.CodeActionProvider {
     }
     const callOffset = call.node.startIndex;
     const target = streamingModuleTarget(document.uri.fsPath, existsSync, moduleLocation(document.uri));
-    const plan = await planLlmFixes(document.getText(), callOffset, { style: fixStyle(document.uri), streamingImport: target.importModule });
+    // The tree and the module's calls are this version's, shared with the diagnostics: nothing is parsed again.
+    const parsed = await this.trees.llmCallsFor(document);
+    const plan = await planLlmFixes(document.getText(), callOffset, { style: fixStyle(document.uri), streamingImport: target.importModule }, parsed);
     if (token.isCancellationRequested || document.version !== version) {
       return [];
     }

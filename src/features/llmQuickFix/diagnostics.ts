@@ -5,7 +5,6 @@
  * document closes.
  */
 import * as vscode from 'vscode';
-import { findLlmCalls } from '../../core/python/llm/detect';
 import { llmCallFindings, type Finding } from '../../core/python/llm/findings';
 import type { Logger } from '../shared/logger';
 import { diagnosticSeverity, SEVERITY_SETTING } from './settings';
@@ -60,8 +59,8 @@ export class LlmDiagnostics implements vscode.Disposable {
       this.collection.delete(document.uri);
       return;
     }
-    const tree = await this.trees.treeFor(document);
-    const findings = llmCallFindings(findLlmCalls(tree));
+    const { calls } = await this.trees.llmCallsFor(document);
+    const findings = llmCallFindings(calls);
     this.collection.set(
       document.uri,
       findings.map((finding) => toDiagnostic(document, finding, severity)),

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Parser } from 'web-tree-sitter';
+import { findLlmCalls, type LlmCall } from '../../core/python/llm/detect';
 import { treeEditFor } from '../../core/python/llm/incremental';
 import { createPythonParser, type Tree } from '../../core/python/parser';
 
@@ -15,6 +16,8 @@ interface Entry {
   parsedVersion: number;
   /** Set when a change could not be mirrored on the tree: the next read parses from scratch. */
   fullReparse: boolean;
+  /** The LLM calls found on `tree`, once asked for; dropped with the tree. */
+  calls: readonly LlmCall[] | undefined;
 }
 
 export class SyntaxTrees implements vscode.Disposable {
@@ -33,7 +36,7 @@ export class SyntaxTrees implements vscode.Disposable {
     const key = document.uri.toString();
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { parser: await createPythonParser(), tree: undefined, parsedVersion: -1, fullReparse: true };
+      entry = { parser: await createPythonParser(), tree: undefined, parsedVersion: -1, fullReparse: true, calls: undefined };
       // Another caller may have created it while the parser loaded.
       const raced = this.entries.get(key);
       if (raced) {
@@ -53,9 +56,24 @@ export class SyntaxTrees implements vscode.Disposable {
     }
     entry.tree?.delete();
     entry.tree = tree;
+    entry.calls = undefined;
     entry.parsedVersion = document.version;
     entry.fullReparse = false;
     return tree;
+  }
+
+  /**
+   * The document's tree and the LLM calls on it, found once per document version: the diagnostics and the
+   * code actions of one version share them. Do not keep either: the next change edits the tree.
+   */
+  async llmCallsFor(document: vscode.TextDocument): Promise<{ readonly tree: Tree; readonly calls: readonly LlmCall[] }> {
+    const tree = await this.treeFor(document);
+    const entry = this.entries.get(document.uri.toString());
+    if (entry?.tree !== tree) {
+      return { tree, calls: findLlmCalls(tree) };
+    }
+    entry.calls ??= findLlmCalls(tree);
+    return { tree, calls: entry.calls };
   }
 
   forget(uri: vscode.Uri): void {

@@ -10,6 +10,7 @@
 import { analyzePythonModule, type ModuleAnalysis } from '../../python/analysis';
 import { planImports, type ImportRequest } from '../../python/importEdit';
 import { findLlmCalls, type LlmCall } from '../../python/llm/detect';
+import type { Tree } from '../../python/parser';
 import { coalesceTextEdits, type TextEdit } from '../textEdit';
 import { planAsyncClient } from './asyncClient';
 import { planStreamCall, VARIANT_SUFFIX, type FixStyle } from './streamCall';
@@ -47,11 +48,20 @@ export function findAnalyzedLlmCalls(analysis: ModuleAnalysis): LlmCall[] {
   return findLlmCalls(analysis.tree, { routes: analysis.routeResolver });
 }
 
+/**
+ * What the caller already has for this exact `source` (the editor's syntax-tree cache): its tree, and the
+ * module's LLM calls found on it. Planning then parses nothing and finds nothing twice.
+ */
+export interface ParsedModule {
+  readonly tree: Tree;
+  readonly calls?: readonly LlmCall[];
+}
+
 /** The fixes for the LLM call that starts at `callOffset` (the start of the call expression). */
-export async function planLlmFixes(source: string, callOffset: number, options: LlmFixOptions): Promise<LlmFixPlan> {
-  const analysis = await analyzePythonModule(source);
+export async function planLlmFixes(source: string, callOffset: number, options: LlmFixOptions, parsed?: ParsedModule): Promise<LlmFixPlan> {
+  const analysis = await analyzePythonModule(source, parsed ? { tree: parsed.tree } : {});
   try {
-    const calls = findAnalyzedLlmCalls(analysis);
+    const calls = parsed?.calls ?? findAnalyzedLlmCalls(analysis);
     const call = calls.find((c) => c.node.startIndex === callOffset);
     return call ? fixesFor(call, calls, analysis, options) : { fixes: [], refused: [] };
   } finally {

@@ -108,7 +108,7 @@ export function planStreamCall(call: LlmCall, allCalls: readonly LlmCall[], anal
     return { ok: false, reason: 'the route path is not a string literal' };
   }
   const path = siblingPath(route.pathLiteral);
-  const taken = analysis.routes.some((r) => r.path === unquote(path) && r.owner === route.owner);
+  const taken = analysis.routes.some((r) => r.path === unquote(path) && r.owner === route.ownerInfo.id);
   if (taken) {
     return { ok: false, reason: `the route ${unquote(path)} already exists` };
   }
