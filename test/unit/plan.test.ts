@@ -210,8 +210,10 @@ describe('planAddEndpoint', () => {
       const crlfModule = planned(await planAddEndpoint(await fixture('crlf'))).changes[0]!.after;
       assert.equal(crlfModule.replace(/\r\n/g, '').includes('\n'), false, 'the new module uses CRLF too');
       const tabs = change(planned(await planAddEndpoint(await fixture('tabs'))), 'main.py').after;
-      assert.ok(tabs.includes('\tawait asyncio.sleep(0.03)\n') || tabs.includes('\t\tawait asyncio.sleep(0.03)\n'));
-      assert.equal(/^ {4}/m.test(tabs), false, 'no line indented with spaces');
+      // Each level is one tab, at the depth the code has: the loop body two levels in, the loop and the return one.
+      assert.ok(tabs.includes('\n\tfor index, word in enumerate(reply.split(" ")):\n\t\tawait asyncio.sleep(0.03)\n\t\tyield word'), tabs);
+      assert.ok(tabs.includes('\n\treturn streaming_response(stream_tokens(demo_tokens(prompt)))\n'), tabs);
+      assert.equal(/^\t* +\S/m.test(tabs), false, 'no line indented with spaces, not even after tabs');
     });
 
     it('merges into parenthesised imports in their one-name-per-line style', async () => {
