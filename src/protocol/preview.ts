@@ -3,7 +3,7 @@
  * readonly fields, and a typed post helper for each side. Both programs import this one file; the data shapes
  * come from the SSE core's model (types only, so the browser bundle pulls in no Node code).
  */
-import type { BufferingWarning, HeaderCheck, StreamFailure, StreamNotice, StreamRequest, StreamStats, TextFormat } from '../core/sse/model';
+import type { BufferingWarning, HeaderCheck, StreamFailure, StreamNotice, StreamOutcome, StreamRequest, StreamStats, TextFormat } from '../core/sse/model';
 import type { PreviewModel } from '../core/sse/previewModel';
 
 export type { BufferingWarning, HeaderCheck, StreamFailure, StreamNotice, StreamRequest, StreamStats, TextFormat };
@@ -23,10 +23,8 @@ export interface EventView {
 /** Characters of one event's data that are sent to the webview. */
 export const EVENT_PREVIEW_CHARS = 16 * 1024;
 
-export type RunEnd =
-  | { readonly kind: 'completed' }
-  | { readonly kind: 'stopped' }
-  | { readonly kind: 'failed'; readonly failure: StreamFailure };
+/** How a run ended: the stream's own outcome, one definition (core/sse/model.ts). */
+export type RunEnd = StreamOutcome;
 
 // ---- host -> webview ----
 
@@ -34,7 +32,7 @@ export type HostMessage =
   /** Everything the panel shows, sent when a webview (re)loads while the host has a run (e.g. after being hidden). */
   | { readonly type: 'snapshot'; readonly model: PreviewModel }
   /** The request to show in the request bar (a new panel, a CodeLens, a command with options). */
-  | { readonly type: 'setRequest'; readonly request: StreamRequest; readonly autoSend: boolean }
+  | { readonly type: 'setRequest'; readonly request: StreamRequest }
   | { readonly type: 'started'; readonly run: number; readonly request: StreamRequest }
   | { readonly type: 'response'; readonly run: number; readonly status: number; readonly headers: ReadonlyArray<readonly [string, string]>; readonly checks: readonly HeaderCheck[] }
   /** Everything that happened since the previous batch (the host batches every ~25 ms). */

@@ -86,9 +86,6 @@ function handle(message: HostMessage): void {
   if (message.type === 'setRequest') {
     model.request = message.request;
     view.setRequest(message.request);
-    if (message.autoSend) {
-      post({ type: 'send', request: message.request });
-    }
     schedule({});
     return;
   }

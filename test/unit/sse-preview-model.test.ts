@@ -70,7 +70,7 @@ describe('preview model', function () {
     assert.deepEqual(view, host);
     assert.equal(changes.all, true);
     const other = { url: 'http://127.0.0.1:1/x', method: 'POST', headers: [], body: '{}' };
-    apply(view, { type: 'setRequest', request: other, autoSend: false }, {});
+    apply(view, { type: 'setRequest', request: other }, {});
     assert.deepEqual(view.request, other);
   });
 

@@ -42,8 +42,10 @@ export class PreviewPanelManager implements vscode.Disposable, vscode.WebviewPan
     return preview;
   }
 
+  /** Restores a panel after a window reload; a panel already open is closed (there is one preview at a time). */
   async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
-    this.current?.dispose();
+    // Disposing the VS Code panel closes it and, through its onDidDispose, the PreviewPanel wrapping it.
+    this.current?.panel.dispose();
     this.adopt(panel);
   }
 

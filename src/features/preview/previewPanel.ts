@@ -58,6 +58,8 @@ export class PreviewPanel implements vscode.Disposable {
   private run = 0;
   private connection: AbortController | undefined;
   private lastEventId: string | null = null;
+  /** The request of the latest run, for "start the server and retry". */
+  private lastRequest: StreamRequest | undefined;
   private running: Promise<void> | undefined;
 
   constructor(
@@ -91,7 +93,7 @@ export class PreviewPanel implements vscode.Disposable {
 
   /** Shows a request in the request bar and, with `send`, runs it. */
   setRequest(request: StreamRequest, send: boolean): void {
-    this.post({ type: 'setRequest', request, autoSend: false });
+    this.post({ type: 'setRequest', request });
     if (send) {
       this.send(request);
     }
@@ -104,7 +106,8 @@ export class PreviewPanel implements vscode.Disposable {
     const controller = new AbortController();
     this.connection = controller;
     this.transcript.clear();
-    this.post({ type: 'started', run, request });
+    this.lastRequest = request;
+    // runPreview posts `started` (synchronously, before its first await): the one `started` of this run.
     this.running = this.stream(run, request, controller.signal).catch((error: unknown) => {
       this.logger.error('Stream preview run failed', error);
     });
@@ -183,11 +186,12 @@ export class PreviewPanel implements vscode.Disposable {
 
   /** "Connection refused" offers this: start the dev server on the URL's port, then send the request again. */
   private async startServerAndRetry(): Promise<void> {
-    const last = [...this.recent].reverse().find((m): m is Extract<HostMessage, { type: 'started' }> => m.type === 'started');
-    const port = last ? Number(new URL(last.request.url).port || 80) : undefined;
+    // The latest run's request itself: `recent` is a bounded buffer for tests and may have dropped its `started`.
+    const last = this.lastRequest;
+    const port = last ? Number(new URL(last.url).port || 80) : undefined;
     const started = await vscode.commands.executeCommand<{ readonly port: number } | undefined>('catalyst.startDevServer', { port, openPreview: false });
     if (started && last) {
-      this.send(last.request);
+      this.send(last);
     }
   }
 
