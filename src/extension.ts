@@ -3,26 +3,19 @@
  * Every feature lives in its own folder under src/features/ and returns its disposables.
  */
 import * as vscode from 'vscode';
-import { registerAddEndpoint } from './features/addEndpoint';
-import { registerDevServer } from './features/devServer';
-import { registerLlmQuickFix } from './features/llmQuickFix';
-import { registerPreview } from './features/preview';
-import { createLogger, type Logger } from './features/shared/logger';
+import { addEndpointFeature } from './features/addEndpoint';
+import { devServerFeature } from './features/devServer';
+import { llmQuickFixFeature } from './features/llmQuickFix';
+import { previewFeature } from './features/preview';
+import type { Feature } from './features/shared/feature';
+import { createLogger } from './features/shared/logger';
 
-/** A feature registers its commands/providers and returns everything it created, for disposal on deactivate. */
-export type Feature = (context: vscode.ExtensionContext, logger: Logger) => vscode.Disposable[] | Promise<vscode.Disposable[]>;
-
-const features: ReadonlyArray<readonly [name: string, register: Feature]> = [
-  ['Add Streaming Endpoint', registerAddEndpoint],
-  ['LLM quick fixes', registerLlmQuickFix],
-  ['Stream Preview', registerPreview],
-  ['Dev server', registerDevServer],
-];
+const features: readonly Feature[] = [addEndpointFeature, llmQuickFixFeature, previewFeature, devServerFeature];
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const logger = createLogger();
   context.subscriptions.push(logger);
-  for (const [name, register] of features) {
+  for (const { name, register } of features) {
     try {
       context.subscriptions.push(...(await register(context, logger)));
     } catch (error) {

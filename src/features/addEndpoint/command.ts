@@ -14,7 +14,7 @@ import { readPythonFiles, relativePath } from '../shared/workspaceFiles';
 import { offerOrjson } from './orjsonOffer';
 import type { AddEndpointOptions } from './options';
 import { quickInputPrompts } from './prompts';
-import { streamingSettings } from './settings';
+import { configFor } from '../shared/config';
 
 /** What the command did; returned to callers of executeCommand (tests, other commands). */
 export type AddEndpointResult =
@@ -41,7 +41,7 @@ export async function addStreamingEndpoint(
     return CANCELLED;
   }
   const files = await withDelayedProgress(vscode.l10n.t('Catalyst: reading the Python files of {0}…', folder.name), (token) => readPythonFiles(folder, token));
-  const settings = streamingSettings(folder);
+  const settings = configFor(folder);
   const active = vscode.window.activeTextEditor?.document.uri;
   const given: AddEndpointRequest = {
     ...(options.file !== undefined ? { target: { file: options.file, ...(options.variable !== undefined ? { id: options.variable } : {}) } } : {}),

@@ -1,17 +1,21 @@
 /** The "Add Streaming Endpoint" feature: one command, answered by prompts or by its options argument. */
 import * as vscode from 'vscode';
-import type { Feature } from '../../extension';
+import { registerCommand } from '../shared/command';
+import type { Feature } from '../shared/feature';
 import { addStreamingEndpoint } from './command';
 import { parseAddEndpointOptions } from './options';
 
-export const registerAddEndpoint: Feature = (_context, logger) => [
-  vscode.commands.registerCommand('catalyst.addStreamingEndpoint', async (argument?: unknown) => {
-    try {
-      return await addStreamingEndpoint(parseAddEndpointOptions(argument), logger);
-    } catch (error) {
-      logger.error('Add Streaming Endpoint failed', error);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Add Streaming Endpoint failed: {0}', error instanceof Error ? error.message : String(error)));
-      return { status: 'refused', message: String(error) };
-    }
-  }),
-];
+export const addEndpointFeature: Feature = {
+  name: 'Add Streaming Endpoint',
+  register: (_context, logger) => [
+    registerCommand(
+      {
+        id: 'catalyst.addStreamingEndpoint',
+        title: vscode.l10n.t('Add Streaming Endpoint'),
+        run: (argument?: unknown) => addStreamingEndpoint(parseAddEndpointOptions(argument), logger),
+        onError: (message) => ({ status: 'refused' as const, message }),
+      },
+      logger,
+    ),
+  ],
+};

@@ -4,6 +4,7 @@
  */
 import { PythonExtension, PVSC_EXTENSION_ID } from '@vscode/python-extension';
 import * as vscode from 'vscode';
+import { configFor } from '../shared/config';
 import type { Logger } from '../shared/logger';
 
 export interface SelectedInterpreter {
@@ -25,6 +26,6 @@ export async function selectedInterpreter(folder: vscode.Uri, logger: Logger): P
       logger.warn(`The Python extension did not give an interpreter (${error instanceof Error ? error.message : String(error)}); using the setting or python3`);
     }
   }
-  const configured = vscode.workspace.getConfiguration('catalyst', folder).get<string>('python.path', '').trim();
+  const configured = configFor(folder).pythonPath;
   return configured ? { command: configured, source: 'setting' } : { command: 'python3', source: 'default' };
 }

@@ -7,31 +7,39 @@
 import * as vscode from 'vscode';
 import { llmCallFindings, type Finding } from '../../core/python/llm/findings';
 import type { Logger } from '../shared/logger';
-import { diagnosticSeverity, SEVERITY_SETTING } from './settings';
+import { affectsSettings } from '../shared/config';
+import { Disposable } from '../shared/dispose';
+import { diagnosticSeverity } from './settings';
 import type { SyntaxTrees } from './syntaxTrees';
 
 export const DIAGNOSTIC_SOURCE = 'Catalyst Streaming';
 const DEBOUNCE_MS = 250;
 
-export class LlmDiagnostics implements vscode.Disposable {
-  private readonly collection = vscode.languages.createDiagnosticCollection('catalyst-llm');
+export class LlmDiagnostics extends Disposable {
+  private readonly collection = this._register(vscode.languages.createDiagnosticCollection('catalyst-llm'));
   private readonly pending = new Map<string, NodeJS.Timeout>();
-  private readonly subscriptions: vscode.Disposable[];
 
   constructor(
     private readonly trees: SyntaxTrees,
     private readonly logger: Logger,
   ) {
-    this.subscriptions = [
-      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)),
-      vscode.workspace.onDidCloseTextDocument((d) => this.clear(d.uri)),
+    super();
+    this._register({
+      dispose: () => {
+        this.pending.forEach((timer) => clearTimeout(timer));
+        this.pending.clear();
+      },
+    });
+    this._register(vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)));
+    this._register(vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, DEBOUNCE_MS)));
+    this._register(vscode.workspace.onDidCloseTextDocument((d) => this.clear(d.uri)));
+    this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(SEVERITY_SETTING)) {
+        if (affectsSettings(e, ['diagnosticSeverity'])) {
           vscode.workspace.textDocuments.forEach((d) => this.schedule(d, 0));
         }
       }),
-    ];
+    );
     vscode.workspace.textDocuments.forEach((d) => this.schedule(d, 0));
   }
 
@@ -74,12 +82,6 @@ export class LlmDiagnostics implements vscode.Disposable {
     this.collection.delete(uri);
   }
 
-  dispose(): void {
-    this.pending.forEach((timer) => clearTimeout(timer));
-    this.pending.clear();
-    this.subscriptions.forEach((s) => s.dispose());
-    this.collection.dispose();
-  }
 }
 
 function toDiagnostic(document: vscode.TextDocument, finding: Finding, severity: vscode.DiagnosticSeverity): vscode.Diagnostic {

@@ -3,16 +3,19 @@
  * them stream. Both read the same incrementally re-parsed syntax trees.
  */
 import * as vscode from 'vscode';
-import type { Feature } from '../../extension';
+import type { Feature } from '../shared/feature';
 import { LlmCodeActions } from './codeActions';
 import { LlmDiagnostics } from './diagnostics';
 import { SyntaxTrees } from './syntaxTrees';
 
-export const registerLlmQuickFix: Feature = (_context, logger) => {
-  const trees = new SyntaxTrees();
-  const diagnostics = new LlmDiagnostics(trees, logger);
-  const actions = vscode.languages.registerCodeActionsProvider({ language: 'python' }, new LlmCodeActions(trees, logger), {
-    providedCodeActionKinds: LlmCodeActions.providedCodeActionKinds,
-  });
-  return [actions, diagnostics, trees];
+export const llmQuickFixFeature: Feature = {
+  name: 'LLM quick fixes',
+  register: (_context, logger) => {
+    const trees = new SyntaxTrees();
+    const diagnostics = new LlmDiagnostics(trees, logger);
+    const actions = vscode.languages.registerCodeActionsProvider({ language: 'python' }, new LlmCodeActions(trees, logger), {
+      providedCodeActionKinds: LlmCodeActions.providedCodeActionKinds,
+    });
+    return [actions, diagnostics, trees];
+  },
 };

@@ -1,10 +1,10 @@
-/** Typed readers of the settings the LLM quick-fix follows. */
+/** The settings the LLM quick-fix follows, in the shapes its VS Code side needs (read through shared/config). */
 import * as vscode from 'vscode';
 import type { FixStyle } from '../../core/plan/llm/streamCall';
+import { configFor } from '../shared/config';
+import type { DiagnosticSeveritySetting } from '../shared/settings';
 
-export const SEVERITY_SETTING = 'catalyst.llm.diagnosticSeverity';
-
-const SEVERITIES: Readonly<Record<string, vscode.DiagnosticSeverity>> = {
+const SEVERITIES: Readonly<Record<Exclude<DiagnosticSeveritySetting, 'Off'>, vscode.DiagnosticSeverity>> = {
   Error: vscode.DiagnosticSeverity.Error,
   Warning: vscode.DiagnosticSeverity.Warning,
   Information: vscode.DiagnosticSeverity.Information,
@@ -13,17 +13,17 @@ const SEVERITIES: Readonly<Record<string, vscode.DiagnosticSeverity>> = {
 
 /** The diagnostics' severity for a document; undefined when they are turned off ("Off"). */
 export function diagnosticSeverity(uri: vscode.Uri): vscode.DiagnosticSeverity | undefined {
-  const value = vscode.workspace.getConfiguration('catalyst.llm', uri).get<string>('diagnosticSeverity', 'Information');
-  return value === 'Off' ? undefined : (SEVERITIES[value] ?? vscode.DiagnosticSeverity.Information);
+  const value = configFor(uri).diagnosticSeverity;
+  return value === 'Off' ? undefined : SEVERITIES[value];
 }
 
 export function fixStyle(uri: vscode.Uri): FixStyle {
-  return vscode.workspace.getConfiguration('catalyst.llm', uri).get<string>('fixStyle') === 'sibling' ? 'sibling' : 'rewrite';
+  return configFor(uri).fixStyle;
 }
 
 /** `catalyst.streaming.moduleLocation`, relative to the document's workspace folder; undefined when unset. */
 export function moduleLocation(uri: vscode.Uri): { workspaceFolder: string; relativePath: string } | undefined {
   const folder = vscode.workspace.getWorkspaceFolder(uri);
-  const relativePath = vscode.workspace.getConfiguration('catalyst.streaming', uri).get<string>('moduleLocation', '');
-  return folder && relativePath !== '' ? { workspaceFolder: folder.uri.fsPath, relativePath } : undefined;
+  const relativePath = configFor(uri).moduleLocation;
+  return folder && relativePath !== undefined ? { workspaceFolder: folder.uri.fsPath, relativePath } : undefined;
 }

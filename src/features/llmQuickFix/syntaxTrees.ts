@@ -8,6 +8,7 @@ import type { Parser } from 'web-tree-sitter';
 import { findLlmCalls, type LlmCall } from '../../core/python/llm/detect';
 import { treeEditFor } from '../../core/python/llm/incremental';
 import { createPythonParser, type Tree } from '../../core/python/parser';
+import { Disposable } from '../shared/dispose';
 
 interface Entry {
   readonly parser: Parser;
@@ -20,15 +21,15 @@ interface Entry {
   calls: readonly LlmCall[] | undefined;
 }
 
-export class SyntaxTrees implements vscode.Disposable {
+export class SyntaxTrees extends Disposable {
   private readonly entries = new Map<string, Entry>();
-  private readonly subscriptions: vscode.Disposable[];
 
   constructor() {
-    this.subscriptions = [
-      vscode.workspace.onDidChangeTextDocument((event) => this.recordChanges(event)),
-      vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)),
-    ];
+    super();
+    this._register(vscode.workspace.onDidChangeTextDocument((event) => this.recordChanges(event)));
+    this._register(vscode.workspace.onDidCloseTextDocument((document) => this.forget(document.uri)));
+    // Trees and parsers live in wasm memory, not the garbage-collected heap: free them with the cache.
+    this._register({ dispose: () => [...this.entries.keys()].forEach((uri) => this.forget(vscode.Uri.parse(uri))) });
   }
 
   /** The document's current tree (parsed now if it is stale). Do not keep it: the next change edits it. */
@@ -108,10 +109,4 @@ export class SyntaxTrees implements vscode.Disposable {
     );
   }
 
-  dispose(): void {
-    for (const uri of [...this.entries.keys()]) {
-      this.forget(vscode.Uri.parse(uri));
-    }
-    this.subscriptions.forEach((s) => s.dispose());
-  }
 }

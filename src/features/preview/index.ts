@@ -6,18 +6,30 @@
  * whose `onDidPostMessage` / `recentMessages()` let a test observe the host side of the protocol.
  */
 import * as vscode from 'vscode';
-import type { Logger } from '../shared/logger';
+import { registerCommand } from '../shared/command';
+import type { Feature } from '../shared/feature';
 import { SseRouteCodeLensProvider } from './codeLens';
 import { isOpenPreviewOptions } from './options';
 import { PreviewPanelManager } from './panelManager';
 import { VIEW_TYPE } from './previewPanel';
 
-export function registerPreview(context: vscode.ExtensionContext, logger: Logger): vscode.Disposable[] {
-  const manager = new PreviewPanelManager(context.extensionUri, logger);
-  return [
-    manager,
-    vscode.commands.registerCommand('catalyst.openStreamPreview', (options?: unknown) => manager.open(isOpenPreviewOptions(options) ? options : {})),
-    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, manager),
-    vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new SseRouteCodeLensProvider()),
-  ];
-}
+export const previewFeature: Feature = {
+  name: 'Stream Preview',
+  register: (context, logger) => {
+    const manager = new PreviewPanelManager(context.extensionUri, logger);
+    return [
+      manager,
+      registerCommand(
+        {
+          id: 'catalyst.openStreamPreview',
+          title: vscode.l10n.t('Open Stream Preview'),
+          run: (options?: unknown) => manager.open(isOpenPreviewOptions(options) ? options : {}),
+          onError: () => undefined,
+        },
+        logger,
+      ),
+      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, manager),
+      vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new SseRouteCodeLensProvider()),
+    ];
+  },
+};

@@ -3,19 +3,24 @@
  * WebviewPanelSerializer (the webview restores its own state with getState; the host side starts idle).
  */
 import * as vscode from 'vscode';
+import { Disposable } from '../shared/dispose';
 import type { Logger } from '../shared/logger';
 import { requestFromOptions, type OpenPreviewOptions } from './options';
 import { configureWebview, PreviewPanel, VIEW_TYPE, webviewRoot } from './previewPanel';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8000/stream';
 
-export class PreviewPanelManager implements vscode.Disposable, vscode.WebviewPanelSerializer {
+export class PreviewPanelManager extends Disposable implements vscode.WebviewPanelSerializer {
   private current: PreviewPanel | undefined;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    super();
+    // Closing the panel disposes its PreviewPanel too (through the panel's onDidDispose).
+    this._register({ dispose: () => this.current?.panel.dispose() });
+  }
 
   /** The open panel, if any (tests observe it through its onDidPostMessage / recentMessages()). */
   get panel(): PreviewPanel | undefined {
@@ -61,8 +66,4 @@ export class PreviewPanelManager implements vscode.Disposable, vscode.WebviewPan
     return preview;
   }
 
-  dispose(): void {
-    this.current?.panel.dispose();
-    this.current = undefined;
-  }
 }

@@ -13,6 +13,7 @@ import { apply, emptyModel } from '../../core/sse/previewModel';
 import { runPreview } from '../../core/sse/previewRun';
 import { Transcript } from '../../core/sse/transcript';
 import { isWebviewMessage, postToWebview, type HostMessage, type WebviewMessage } from '../../protocol/preview';
+import { Disposable } from '../shared/dispose';
 import type { Logger } from '../shared/logger';
 import { previewHtml } from './html';
 
@@ -37,11 +38,10 @@ export function configureWebview(webview: vscode.Webview, extensionUri: vscode.U
   });
 }
 
-export class PreviewPanel implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
-  private readonly posted = new vscode.EventEmitter<HostMessage>();
-  private readonly received = new vscode.EventEmitter<WebviewMessage>();
-  private readonly disposed = new vscode.EventEmitter<void>();
+export class PreviewPanel extends Disposable {
+  private readonly posted = this._register(new vscode.EventEmitter<HostMessage>());
+  private readonly received = this._register(new vscode.EventEmitter<WebviewMessage>());
+  private readonly disposed = this._register(new vscode.EventEmitter<void>());
   /** Fires with every message the host posts to the webview. */
   readonly onDidPostMessage = this.posted.event;
   /** Fires with every message the webview sends. */
@@ -66,13 +66,11 @@ export class PreviewPanel implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel,
     private readonly logger: Logger,
   ) {
-    this.disposables.push(
-      this.posted,
-      this.received,
-      this.disposed,
-      panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)),
-      panel.onDidDispose(() => this.dispose()),
-      // Hidden webviews are torn down (no retainContextWhenHidden): when shown again, the page reloads and says 'ready'.
+    super();
+    this._register(panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)));
+    this._register(panel.onDidDispose(() => this.dispose()));
+    // Hidden webviews are torn down (no retainContextWhenHidden): when shown again, the page reloads and says 'ready'.
+    this._register(
       panel.onDidChangeViewState(() => {
         if (!panel.visible) {
           this.webviewReady = false;
@@ -208,11 +206,12 @@ export class PreviewPanel implements vscode.Disposable {
     }
   }
 
-  dispose(): void {
+  override dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
     this.stop();
     this.disposed.fire();
-    for (const d of this.disposables.splice(0)) {
-      d.dispose();
-    }
+    super.dispose();
   }
 }
