@@ -75,6 +75,11 @@ describe('Add Streaming Endpoint', () => {
     assertPythonCompiles('streaming.py');
   });
 
+  it('a refusal says why, with the same reason the CLI reports', async () => {
+    const result = await vscode.commands.executeCommand<{ status: string; reason?: string }>('catalyst.addStreamingEndpoint', { ...ENDPOINT, source: 'no-such-source' });
+    assert.deepEqual({ status: result?.status, reason: result?.reason }, { status: 'refused', reason: 'unknown-source' });
+  });
+
   it('running it again changes nothing', async () => {
     const before = { main: diskText('main.py'), module: diskText('streaming.py') };
     const result = await vscode.commands.executeCommand<{ status: string }>('catalyst.addStreamingEndpoint', { ...ENDPOINT });

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { planAddEndpoint, uvicornArguments, type AddEndpointPlan, type AddEndpointRequest, type FileChange, type HttpMethod, type PlannedEndpoint } from '../../core/plan/addEndpoint';
+import { planAddEndpoint, uvicornArguments, type AddEndpointPlan, type AddEndpointRefusal, type AddEndpointRequest, type FileChange, type HttpMethod, type PlannedEndpoint } from '../../core/plan/addEndpoint';
 import { parseTokenSource } from '../../core/plan/tokenSource';
 import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
 import { nodeFileSystem, type FileSystem } from '../../core/workspace/fileSystem';
@@ -114,7 +114,7 @@ function requestFrom(values: Values): AddEndpointRequest {
 export type AddEndpointOutcome =
   | { readonly status: 'applied' | 'planned'; readonly plan: Extract<AddEndpointPlan, { status: 'planned' }>; readonly diff?: string }
   | { readonly status: 'already-present'; readonly endpoint: PlannedEndpoint; readonly message: string }
-  | { readonly status: 'refused'; readonly reason: string; readonly message: string };
+  | AddEndpointRefusal;
 
 /** Plans on the folder's files and writes the changes (unless dryRun). Also used by `demo`. */
 export async function addEndpoint(

@@ -161,7 +161,7 @@ function formatMs(ms: number | null): string {
 
 /** uvicorn in its own process group (so stopping it stops its children too), output kept for error messages. */
 function startUvicorn(python: string, cwd: string, endpoint: PlannedEndpoint, port: number) {
-  const args = ['-m', 'uvicorn', ...uvicornArguments(endpoint.serve!), '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warning'];
+  const args = ['-m', 'uvicorn', ...uvicornArguments(endpoint.serve!, { host: '127.0.0.1', port, logLevel: 'warning' })];
   const child = spawn(python, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
   let output = '';
   const collect = (chunk: Buffer) => {

@@ -88,6 +88,16 @@ export type RefusalReason =
   | 'name-conflict'
   | 'unsupported-layout';
 
+/** Why an add-endpoint command did nothing: the planner's reasons, an edit that could not be written, or a failure. */
+export type OutcomeRefusalReason = RefusalReason | 'not-writable' | 'failed';
+
+/** A refused add-endpoint as the CLI (`--json`) and the editor's command both report it, `reason` included. */
+export interface AddEndpointRefusal {
+  readonly status: 'refused';
+  readonly reason: OutcomeRefusalReason;
+  readonly message: string;
+}
+
 export type AddEndpointPlan =
   | {
       readonly status: 'planned';

@@ -18,9 +18,28 @@ export interface UvicornTarget {
   readonly factory: boolean;
 }
 
-/** The uvicorn command-line arguments (after `-m uvicorn`) for a target. */
-export function uvicornArguments(target: UvicornTarget): string[] {
-  return [...(target.appDir ? ['--app-dir', target.appDir] : []), target.app, ...(target.factory ? ['--factory'] : [])];
+/** Where and how uvicorn serves: what the dev server, the demo and the tests add after the target. */
+export interface UvicornServe {
+  readonly host?: string;
+  readonly port?: number;
+  readonly reload?: boolean;
+  readonly logLevel?: 'critical' | 'error' | 'warning' | 'info' | 'debug' | 'trace';
+}
+
+/**
+ * The uvicorn command-line arguments (after `-m uvicorn`) for a target, then the serving options: the one
+ * builder behind the CLI's "Try it" line, the demo and the editor's dev server task.
+ */
+export function uvicornArguments(target: UvicornTarget, serve: UvicornServe = {}): string[] {
+  return [
+    ...(target.appDir ? ['--app-dir', target.appDir] : []),
+    target.app,
+    ...(target.factory ? ['--factory'] : []),
+    ...(serve.host !== undefined ? ['--host', serve.host] : []),
+    ...(serve.port !== undefined ? ['--port', String(serve.port)] : []),
+    ...(serve.reload ? ['--reload'] : []),
+    ...(serve.logLevel !== undefined ? ['--log-level', serve.logLevel] : []),
+  ];
 }
 
 /** The app uvicorn runs to serve a target: the app itself, or for a router the first app that includes it. */

@@ -4,7 +4,7 @@
  * the imports and the generated module together. Then reveals the new route and offers the next steps.
  */
 import * as vscode from 'vscode';
-import { planAddEndpoint, type AddEndpointPlan, type AddEndpointRequest, type PlannedEndpoint } from '../../core/plan/addEndpoint';
+import { planAddEndpoint, type AddEndpointPlan, type AddEndpointRefusal, type AddEndpointRequest, type OutcomeRefusalReason, type PlannedEndpoint } from '../../core/plan/addEndpoint';
 import { askAddEndpointRequest, type AddEndpointPrompts } from '../../core/plan/addEndpointQuestions';
 import { parseTokenSource } from '../../core/plan/tokenSource';
 import type { Logger } from '../shared/logger';
@@ -19,7 +19,7 @@ import { configFor } from '../shared/config';
 /** What the command did; returned to callers of executeCommand (tests, other commands). */
 export type AddEndpointResult =
   | { readonly status: 'applied' | 'already-present'; readonly endpoint: PlannedEndpoint; readonly changed: readonly string[] }
-  | { readonly status: 'refused'; readonly message: string }
+  | AddEndpointRefusal
   | { readonly status: 'cancelled' };
 
 const CANCELLED: AddEndpointResult = { status: 'cancelled' };
@@ -34,7 +34,7 @@ export async function addStreamingEndpoint(
 ): Promise<AddEndpointResult> {
   const source = options.source === undefined ? undefined : parseTokenSource(options.source);
   if (options.source !== undefined && source === undefined) {
-    return refuse(vscode.l10n.t('Unknown token source "{0}": use demo, anthropic, openai, groq or the name of an async generator function.', options.source));
+    return refuse('unknown-source', vscode.l10n.t('Unknown token source "{0}": use demo, anthropic, openai, groq or the name of an async generator function.', options.source));
   }
   const folder = await chooseFolder(options);
   if (!folder) {
@@ -65,7 +65,7 @@ export async function addStreamingEndpoint(
 async function apply(folder: vscode.WorkspaceFolder, plan: AddEndpointPlan, logger: Logger): Promise<AddEndpointResult> {
   switch (plan.status) {
     case 'refused':
-      return refuse(plan.message);
+      return refuse(plan.reason, plan.message);
     case 'already-present':
       await reveal(folder, plan.endpoint.file, plan.line);
       void vscode.window.showInformationMessage(plan.message);
@@ -73,7 +73,7 @@ async function apply(folder: vscode.WorkspaceFolder, plan: AddEndpointPlan, logg
     case 'planned': {
       const edit = await toWorkspaceEdit(folder, plan.changes);
       if (!(await vscode.workspace.applyEdit(edit))) {
-        return refuse(vscode.l10n.t('VS Code did not apply the edit (a file may be read-only or changed meanwhile). Nothing was changed.'));
+        return refuse('not-writable', vscode.l10n.t('VS Code did not apply the edit (a file may be read-only or changed meanwhile). Nothing was changed.'));
       }
       await reveal(folder, plan.reveal.path, plan.reveal.line);
       offerNextSteps(folder, plan.endpoint, plan.notes);
@@ -102,9 +102,9 @@ async function chooseFolder(options: AddEndpointOptions): Promise<vscode.Workspa
   return activeFolder ?? (folders.length === 1 ? folders[0] : vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Workspace folder to add the streaming endpoint to') }));
 }
 
-function refuse(message: string): AddEndpointResult {
+function refuse(reason: OutcomeRefusalReason, message: string): AddEndpointResult {
   void vscode.window.showErrorMessage(message);
-  return { status: 'refused', message };
+  return { status: 'refused', reason, message };
 }
 
 async function reveal(folder: vscode.WorkspaceFolder, file: string, line: number): Promise<void> {

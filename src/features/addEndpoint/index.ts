@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { registerCommand } from '../shared/command';
 import type { Feature } from '../shared/feature';
-import { addStreamingEndpoint } from './command';
+import { addStreamingEndpoint, type AddEndpointResult } from './command';
 import { parseAddEndpointOptions } from './options';
 
 export const addEndpointFeature: Feature = {
@@ -13,7 +13,7 @@ export const addEndpointFeature: Feature = {
         id: 'catalyst.addStreamingEndpoint',
         title: vscode.l10n.t('Add Streaming Endpoint'),
         run: (argument?: unknown) => addStreamingEndpoint(parseAddEndpointOptions(argument), logger),
-        onError: (message) => ({ status: 'refused' as const, message }),
+        onError: (message): AddEndpointResult => ({ status: 'refused', reason: 'failed', message }),
       },
       logger,
     ),

@@ -1,10 +1,7 @@
 /** The FastAPI apps of a workspace folder, as uvicorn targets, and the SSE routes each serves. */
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { PythonWorkspace } from '../../core/python/workspace';
-
-/** Python files read to find apps: enough for any real project, bounded so a huge tree cannot stall the command. */
-const MAX_FILES = 500;
-const EXCLUDE = '**/{.venv,venv,env,.env,node_modules,site-packages,__pycache__,.git,.tox,build,dist}/**';
+import { readPythonFiles } from '../shared/workspaceFiles';
 
 export interface UvicornApp {
   /** `package.module:app` as uvicorn takes it. */
@@ -22,14 +19,8 @@ export interface UvicornApp {
 }
 
 export async function findApps(folder: vscode.WorkspaceFolder, token?: vscode.CancellationToken): Promise<UvicornApp[]> {
-  const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.py'), EXCLUDE, MAX_FILES, token);
-  const files = new Map<string, string>();
-  const decoder = new TextDecoder('utf-8');
-  for (const uri of uris) {
-    const relative = vscode.workspace.asRelativePath(uri, false).split('\\').join('/');
-    files.set(relative, decoder.decode(await vscode.workspace.fs.readFile(uri)));
-  }
-  const workspace = new PythonWorkspace(files);
+  // The same files, exclusions and limit as Add Streaming Endpoint (a folder past the limit is refused, not cut).
+  const workspace = new PythonWorkspace(await readPythonFiles(folder, token));
   try {
     const apps: UvicornApp[] = [];
     for (const target of await workspace.targets()) {

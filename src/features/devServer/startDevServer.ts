@@ -10,10 +10,10 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { waitForPort } from '../../core/net/ports';
+import { uvicornArguments } from '../../core/plan/modulePaths';
 import type { Logger } from '../shared/logger';
 import { findApps, type UvicornApp } from './apps';
 import { selectedInterpreter } from './interpreter';
-import { uvicornArgs } from './uvicorn';
 
 export const TASK_TYPE = 'catalyst-dev-server';
 const DEFAULT_PORT = 8000;
@@ -72,7 +72,7 @@ export async function startDevServer(options: StartDevServerOptions, logger: Log
     return offerPreview({ port, url, app: app.target, python: '' }, app, options.openPreview);
   }
   const python = options.python !== undefined ? { command: options.python, source: 'setting' as const } : await selectedInterpreter(folder.uri, logger);
-  const args = uvicornArgs({ target: app.target, host, port, appDir: app.appDir, factory: app.factory });
+  const args = ['-m', 'uvicorn', ...uvicornArguments({ app: app.target, appDir: app.appDir, factory: app.factory }, { host, port })];
   const task = new vscode.Task(
     { type: TASK_TYPE, app: app.target, port },
     folder,
