@@ -158,24 +158,50 @@ describe('SSE transcripts', function () {
 });
 
 describe('SSE batcher', function () {
-  it('hands items over once per interval, and at once on flush', async function () {
+  /** A manual clock: timers fire only when the test advances time. */
+  function manualClock() {
+    let now = 0;
+    let next = 0;
+    const timers = new Map<number, { at: number; callback: () => void }>();
+    return {
+      timer: {
+        set: (callback: () => void, ms: number) => {
+          timers.set(++next, { at: now + ms, callback });
+          return next;
+        },
+        clear: (handle: unknown) => void timers.delete(handle as number),
+      },
+      pending: () => timers.size,
+      advance(ms: number) {
+        now += ms;
+        for (const [id, timer] of [...timers].filter(([, t]) => t.at <= now)) {
+          timers.delete(id);
+          timer.callback();
+        }
+      },
+    };
+  }
+
+  it('hands items over once per interval, and at once on flush', function () {
+    const clock = manualClock();
     const batches: number[][] = [];
-    const batcher = new Batcher<number>((items) => batches.push(items), 20);
+    const batcher = new Batcher<number>((items) => batches.push(items), 20, clock.timer);
     batcher.push(1);
     batcher.push(2);
+    assert.equal(clock.pending(), 1, 'one timer for the whole batch');
+    clock.advance(19);
     assert.deepEqual(batches, [], 'nothing before the interval');
-    const deadline = Date.now() + 5_000;
-    while (batches.length === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    clock.advance(1);
     assert.deepEqual(batches, [[1, 2]]);
     batcher.push(3);
     batcher.flush();
     batcher.flush();
     assert.deepEqual(batches, [[1, 2], [3]], 'flush hands over what is pending, and nothing twice');
+    assert.equal(clock.pending(), 0, 'flush clears the timer');
     batcher.push(4);
     batcher.dispose();
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    assert.deepEqual(batches, [[1, 2], [3]], 'dispose drops pending items and the timer');
+    assert.equal(clock.pending(), 0, 'dispose clears the timer');
+    clock.advance(100);
+    assert.deepEqual(batches, [[1, 2], [3]], 'dispose drops pending items');
   });
 });
