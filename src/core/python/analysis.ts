@@ -309,10 +309,9 @@ function readRoutes(
     }
   }
   const inclusions: RouterInclusion[] = [];
-  for (const statement of root.descendantsOfType('expression_statement')) {
-    const call = statement?.firstNamedChild;
-    const target = call?.type === 'call' ? resolver.ownerCall(call, statement!) : undefined;
-    if (!statement || !call || !target) {
+  for (const { statement, call } of ownerMethodStatements(root, ['add_api_route', 'include_router'])) {
+    const target = resolver.ownerCall(call, statement);
+    if (!target) {
       continue;
     }
     if (target.method === 'add_api_route') {
@@ -329,6 +328,36 @@ function readRoutes(
   }
   routes.sort((a, b) => a.span.start - b.span.start);
   return { routes, inclusions };
+}
+
+/**
+ * Statements that are a call of one of `methods` on some object (`x.include_router(...)`), found by the method
+ * name in the text and confirmed on the tree: far cheaper than visiting every statement of a large module.
+ */
+function ownerMethodStatements(root: SyntaxNode, methods: readonly string[]): Array<{ statement: SyntaxNode; call: SyntaxNode }> {
+  const source = root.text;
+  const found: Array<{ statement: SyntaxNode; call: SyntaxNode }> = [];
+  for (const method of methods) {
+    for (let at = source.indexOf(method); at >= 0; at = source.indexOf(method, at + method.length)) {
+      const name = root.descendantForIndex(at, at + method.length);
+      const attribute = name?.parent;
+      const call = attribute?.parent;
+      const statement = call?.parent;
+      if (
+        name?.type === 'identifier' &&
+        name.startIndex === at &&
+        name.endIndex === at + method.length &&
+        attribute?.type === 'attribute' &&
+        attribute.childForFieldName('attribute')?.id === name.id &&
+        call?.type === 'call' &&
+        call.childForFieldName('function')?.id === attribute.id &&
+        statement?.type === 'expression_statement'
+      ) {
+        found.push({ statement, call });
+      }
+    }
+  }
+  return found;
 }
 
 function unwrapDecorated(node: SyntaxNode): SyntaxNode {
