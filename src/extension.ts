@@ -9,15 +9,18 @@ import { llmQuickFixFeature } from './features/llmQuickFix';
 import { previewFeature } from './features/preview';
 import type { Feature } from './features/shared/feature';
 import { createLogger } from './features/shared/logger';
+import { SyntaxTrees } from './features/shared/syntaxTrees';
 
 const features: readonly Feature[] = [addEndpointFeature, llmQuickFixFeature, previewFeature, devServerFeature];
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const logger = createLogger();
   context.subscriptions.push(logger);
+  const trees = new SyntaxTrees();
+  context.subscriptions.push(trees);
   for (const { name, register } of features) {
     try {
-      context.subscriptions.push(...(await register(context, logger)));
+      context.subscriptions.push(...(await register(context, { logger, trees })));
     } catch (error) {
       logger.error(`Activating "${name}" failed`, error);
       void vscode.window.showErrorMessage(

@@ -7,7 +7,7 @@ import { parseAddEndpointOptions } from './options';
 
 export const addEndpointFeature: Feature = {
   name: 'Add Streaming Endpoint',
-  register: (_context, logger) => [
+  register: (_context, { logger }) => [
     registerCommand(
       {
         id: 'catalyst.addStreamingEndpoint',

@@ -6,7 +6,7 @@ import { startDevServer, type StartDevServerOptions } from './startDevServer';
 
 export const devServerFeature: Feature = {
   name: 'Dev server',
-  register: (_context, logger) => [
+  register: (_context, { logger }) => [
     registerCommand(
       {
         id: 'catalyst.startDevServer',

@@ -14,7 +14,7 @@ import { decideStreamingModule } from '../../core/plan/streamingModule';
 import type { Logger } from '../shared/logger';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { fixStyle, moduleLocation } from './settings';
-import type { SyntaxTrees } from './syntaxTrees';
+import type { SyntaxTrees } from '../shared/syntaxTrees';
 
 export class LlmCodeActions implements vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];

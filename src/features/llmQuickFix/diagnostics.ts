@@ -10,7 +10,7 @@ import type { Logger } from '../shared/logger';
 import { affectsSettings } from '../shared/config';
 import { Disposable } from '../shared/dispose';
 import { diagnosticSeverity } from './settings';
-import type { SyntaxTrees } from './syntaxTrees';
+import type { SyntaxTrees } from '../shared/syntaxTrees';
 
 export const DIAGNOSTIC_SOURCE = 'Catalyst Streaming';
 const DEBOUNCE_MS = 250;

@@ -6,16 +6,14 @@ import * as vscode from 'vscode';
 import type { Feature } from '../shared/feature';
 import { LlmCodeActions } from './codeActions';
 import { LlmDiagnostics } from './diagnostics';
-import { SyntaxTrees } from './syntaxTrees';
 
 export const llmQuickFixFeature: Feature = {
   name: 'LLM quick fixes',
-  register: (_context, logger) => {
-    const trees = new SyntaxTrees();
+  register: (_context, { logger, trees }) => {
     const diagnostics = new LlmDiagnostics(trees, logger);
     const actions = vscode.languages.registerCodeActionsProvider({ language: 'python' }, new LlmCodeActions(trees, logger), {
       providedCodeActionKinds: LlmCodeActions.providedCodeActionKinds,
     });
-    return [actions, diagnostics, trees];
+    return [actions, diagnostics];
   },
 };

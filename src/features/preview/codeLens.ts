@@ -1,14 +1,18 @@
 /** "Preview stream" above every route the Python analysis sees returning an event stream. */
 import * as vscode from 'vscode';
 import { analyzePythonModule } from '../../core/python/analysis';
+import type { SyntaxTrees } from '../shared/syntaxTrees';
 import type { OpenPreviewOptions } from './options';
 
 /** Where the dev server listens by default (Start Dev Server uses the same). */
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:8000';
 
 export class SseRouteCodeLensProvider implements vscode.CodeLensProvider {
+  constructor(private readonly trees: SyntaxTrees) {}
+
   async provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): Promise<vscode.CodeLens[]> {
-    const analysis = await analyzePythonModule(document.getText());
+    // This version's tree from the shared cache: the diagnostics and code actions parsed it already, or will reuse it.
+    const analysis = await analyzePythonModule(document.getText(), { tree: await this.trees.treeFor(document) });
     try {
       if (token.isCancellationRequested) {
         return [];

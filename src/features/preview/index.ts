@@ -15,7 +15,7 @@ import { VIEW_TYPE } from './previewPanel';
 
 export const previewFeature: Feature = {
   name: 'Stream Preview',
-  register: (context, logger) => {
+  register: (context, { logger, trees }) => {
     const manager = new PreviewPanelManager(context.extensionUri, logger);
     return [
       manager,
@@ -29,7 +29,7 @@ export const previewFeature: Feature = {
         logger,
       ),
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, manager),
-      vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new SseRouteCodeLensProvider()),
+      vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new SseRouteCodeLensProvider(trees)),
     ];
   },
 };

@@ -8,7 +8,7 @@ import type { Parser } from 'web-tree-sitter';
 import { findLlmCalls, type LlmCall } from '../../core/python/llm/detect';
 import { treeEditFor } from '../../core/python/llm/incremental';
 import { createPythonParser, type Tree } from '../../core/python/parser';
-import { Disposable } from '../shared/dispose';
+import { Disposable } from './dispose';
 
 interface Entry {
   readonly parser: Parser;
