@@ -10,15 +10,17 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Language, Parser, Tree } from 'web-tree-sitter';
+import type * as WebTreeSitter from 'web-tree-sitter';
 
 export type { Node as SyntaxNode, Tree } from 'web-tree-sitter';
 
-type TreeSitter = typeof import('web-tree-sitter');
+type TreeSitter = typeof WebTreeSitter;
 
 let runtime: TreeSitter | undefined;
 let ready: Promise<Language> | undefined;
 
 function treeSitter(): TreeSitter {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- required on first use on purpose (see above)
   runtime ??= require('web-tree-sitter') as TreeSitter;
   return runtime;
 }
