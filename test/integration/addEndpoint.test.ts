@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
-import { testPython } from '../support/python';
+import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { makeTempDir } from '../support/tempdir';
 import { startUvicorn } from '../support/uvicorn';
 import { assertProgressive, copyFixture, pyrightProjects, runCli, streamTokens, treeDigest, WORKSPACE_FIXTURES } from './addEndpointSupport';
@@ -106,8 +106,15 @@ interface AppliedJson {
   changes: Array<{ path: string; kind: string }>;
 }
 
-describe('add-endpoint on the fixture corpus (real uvicorn, pyright)', function () {
-  this.timeout(120_000);
+for (const stack of PYTHON_STACKS) {
+  describe(`add-endpoint on the fixture corpus (real uvicorn, pyright) ${stack.tag}`, function () {
+    this.timeout(120_000);
+    corpusSuite(stack);
+  });
+}
+
+/** The corpus, served by this stack's uvicorn and type-checked against this stack's packages. */
+function corpusSuite(stack: PythonStack): void {
   let root: string;
 
   before(async () => {
@@ -140,6 +147,7 @@ describe('add-endpoint on the fixture corpus (real uvicorn, pyright)', function 
 
       const { serve, url } = result.endpoint;
       const server = await startUvicorn({
+        stack,
         cwd: dir,
         app: serve.app,
         extraArgs: [...(serve.appDir ? ['--app-dir', serve.appDir] : []), ...(serve.factory ? ['--factory'] : [])],
@@ -160,8 +168,28 @@ describe('add-endpoint on the fixture corpus (real uvicorn, pyright)', function 
     });
   }
 
+  it("a POST route's Pydantic body model: the posted prompt streams back, a body without one is refused with 422", async () => {
+    const dir = await copyFixture('single-file', path.join(root, 'post'));
+    const run = await runCli(['add-endpoint', '--workspace', dir, '--json', '--method', 'POST', '--route', '/chat']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(await readFile(path.join(dir, 'main.py'), 'utf8'), /^class \w+\(BaseModel\):$/m, 'the route takes a Pydantic model');
+    const server = await startUvicorn({ stack, cwd: dir, app: 'main:app' });
+    try {
+      const streamed = await streamTokens(`${server.baseUrl}/chat`, { method: 'POST', body: { prompt: 'Posted as JSON?' } });
+      assert.ok(streamed.done.text.startsWith('You asked: Posted as JSON? '), streamed.done.text);
+      assertProgressive(streamed);
+      const refused = await fetch(`${server.baseUrl}/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"question": "no prompt"}' });
+      assert.equal(refused.status, 422);
+      // Pydantic 1 and 2 word the error differently; both name the missing field's location.
+      const { detail } = (await refused.json()) as { detail: Array<{ loc: string[] }> };
+      assert.deepEqual(detail.map((d) => d.loc), [['body', 'prompt']]);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('pyright finds no new errors in any fixture', async () => {
-    const python = await testPython();
+    const python = await stack.interpreter();
     for (const fixture of FIXTURES) {
       const [before, after] = await Promise.all(['before', 'after'].map((side) => treeDigest(path.join(root, side, fixture.name))));
       assert.notDeepEqual(after, before, `${fixture.name} was not changed: run the whole suite, not this test alone`);
@@ -175,4 +203,4 @@ describe('add-endpoint on the fixture corpus (real uvicorn, pyright)', function 
       assert.ok(count('after') <= count('before'), `${fixture.name}: ${count('before')} errors before, ${count('after')} after:\n${messages.join('\n')}`);
     }
   });
-});
+}

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { startStreamingApp, type StreamingApp } from '../support/streamingApp';
 import { residentKb } from '../support/processMemory';
 import { rawStream } from '../support/rawStream';
@@ -16,12 +17,18 @@ const BASELINE_AT = 100_000;
 /** Growth allowed between 100k and 1M events: allocator noise, far below the ~60 MB that keeping the tokens costs. */
 const MAX_GROWTH_KB = 8 * 1024;
 
-describe('generated streaming module memory (stream_tokens, include_done off)', function () {
-  this.timeout(180_000);
+for (const stack of PYTHON_STACKS) {
+  describe(`generated streaming module memory (stream_tokens, include_done off) ${stack.tag}`, function () {
+    this.timeout(180_000);
+    memorySuite(stack);
+  });
+}
+
+function memorySuite(stack: PythonStack): void {
   let app: StreamingApp;
 
   before(async () => {
-    app = await startStreamingApp();
+    app = await startStreamingApp({ stack });
   });
 
   after(async () => {
@@ -48,4 +55,4 @@ describe('generated streaming module memory (stream_tokens, include_done off)', 
     const report = samples.map((s) => `${s.events}: ${s.rssKb} kB`).join(', ');
     assert.ok(peak - baseline < MAX_GROWTH_KB, `RSS grew ${peak - baseline} kB after ${BASELINE_AT} events (${report})`);
   });
-});
+}

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { startNginxProxy, type RunningProxy } from '../support/nginx';
+import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { startStreamingApp, type StreamingApp } from '../support/streamingApp';
 import { eventually, getJson, openStream } from '../support/wire';
 
@@ -15,12 +16,18 @@ interface RunStatus {
   readonly closed_at: number | null;
 }
 
-describe('generated streaming module behind nginx (proxy_buffering on)', function () {
+for (const stack of PYTHON_STACKS) {
+  describe(`generated streaming module behind nginx (proxy_buffering on) ${stack.tag}`, function () {
+    nginxSuite(stack);
+  });
+}
+
+function nginxSuite(stack: PythonStack): void {
   let app: StreamingApp;
   let proxy: RunningProxy;
 
   before(async () => {
-    app = await startStreamingApp();
+    app = await startStreamingApp({ stack });
     proxy = await startNginxProxy(app.server.port);
   });
 
@@ -57,4 +64,4 @@ describe('generated streaming module behind nginx (proxy_buffering on)', functio
       return status.closed_at ?? undefined;
     });
   });
-});
+}

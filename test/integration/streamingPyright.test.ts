@@ -1,27 +1,50 @@
 /**
- * pyright in strict mode on the generated module, against the installed FastAPI and Starlette (the interpreter
- * the integration tests use), so the types checked are the real ones.
+ * pyright in strict mode on the generated module, on each Python stack: pointed at that stack's interpreter
+ * (`--pythonpath`), so the FastAPI, Starlette and Pydantic types it checks against are the ones that stack
+ * installs, and a probe shows that pyright resolved imports from that stack's own site-packages.
  */
 import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
 import { formatDiagnostics, pyrightStrict } from '../support/pyright';
-import { testPython } from '../support/python';
+import { PYTHON_STACKS, type PythonStack, type StackName } from '../support/python';
 import { makeTempDir } from '../support/tempdir';
 
-describe('generated streaming module under pyright strict', function () {
-  this.timeout(120_000);
+/** An import only each stack's Pydantic has: field_validator came with Pydantic 2, ModelField left with it. */
+const ONLY_ON: Record<StackName, string> = {
+  current: 'from pydantic import field_validator as field_validator',
+  oldest: 'from pydantic.fields import ModelField as ModelField',
+};
+
+for (const stack of PYTHON_STACKS) {
+  describe(`generated streaming module under pyright strict ${stack.tag}`, function () {
+    this.timeout(120_000);
+    pyrightSuite(stack);
+  });
+}
+
+function pyrightSuite(stack: PythonStack): void {
   let dir: string;
   let executable: string;
 
   before(async () => {
     dir = await makeTempDir('streaming-pyright');
-    executable = (await testPython()).executable;
+    executable = (await stack.interpreter()).executable;
   });
 
   after(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it("resolves imports from this stack's own site-packages", async () => {
+    const file = path.join(dir, 'probe.py');
+    const names = Object.keys(ONLY_ON) as StackName[];
+    await writeFile(file, `${names.map((name) => ONLY_ON[name]).join('\n')}\n`);
+    const result = await pyrightStrict(file, executable);
+    const failingLines = new Set(result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.range.start.line));
+    const unresolved = names.filter((_, line) => failingLines.has(line));
+    assert.deepEqual(unresolved, names.filter((name) => name !== stack.name), `pyright strict:\n${formatDiagnostics(result.diagnostics)}`);
   });
 
   it('has zero errors and zero warnings', async () => {
@@ -39,4 +62,4 @@ describe('generated streaming module under pyright strict', function () {
     const moduleLines = (await renderStreamingModule()).split('\n').length;
     assert.ok(result.diagnostics.every((d) => d.range.start.line >= moduleLines - 1), 'only the appended lines are flagged');
   });
-});
+}

@@ -25,6 +25,8 @@ export interface StartStreamingAppOptions {
   readonly transformModule?: (text: string) => string;
   readonly coverage?: StartUvicornOptions['coverage'];
   readonly env?: Readonly<Record<string, string>>;
+  /** The Python stack to run on (default: the current stack). */
+  readonly stack?: StartUvicornOptions['stack'];
 }
 
 /** Writes the generated module and the test app into `dir`. */
@@ -50,6 +52,7 @@ export async function startStreamingApp(options: StartStreamingAppOptions & { re
       cwd: dir,
       app: 'app:app',
       ...(options.env ? { env: options.env } : {}),
+      ...(options.stack ? { stack: options.stack } : {}),
       ...(options.coverage ? { coverage: options.coverage } : {}),
     });
     return {

@@ -6,7 +6,7 @@ import type { ResultPromise } from 'execa';
 import { loadExeca } from './execa';
 import { freePort, waitForPort } from '../../src/core/net/ports';
 import { stopProcessGroup } from '../../src/core/process/stopProcessGroup';
-import { testPython } from './python';
+import { pythonStack, type PythonStack } from './python';
 
 /** coverage.py writes its data on the way out: give it time before SIGKILL. */
 const STOP_GRACE_MS = 5_000;
@@ -28,11 +28,13 @@ export interface StartUvicornOptions {
   /** Run under coverage.py: `python -m coverage run -p --source=DIR -m uvicorn ...`. */
   readonly coverage?: { readonly source: string; readonly dataFile: string };
   readonly extraArgs?: readonly string[];
+  /** The Python stack whose interpreter runs uvicorn (default: the current stack); \`python\` overrides it. */
+  readonly stack?: PythonStack;
   readonly python?: string;
 }
 
 export async function startUvicorn(options: StartUvicornOptions): Promise<RunningServer> {
-  const python = options.python ?? (await testPython()).command;
+  const python = options.python ?? (await (options.stack ?? pythonStack('current')).interpreter()).command;
   let lastError: unknown;
   // freePort() can race with another process taking the port: retry a few times on a new port.
   for (let attempt = 0; attempt < 3; attempt++) {

@@ -1,37 +1,41 @@
 /**
  * Finding a Python that can import FastAPI and uvicorn, and failing loudly, naming what to install, when none can.
- * Uses real interpreters: the one the integration tests use, and candidates that cannot work.
+ * Uses real interpreters: each Python stack's (the ones the integration tests use), and candidates that cannot work.
  */
 import assert from 'node:assert/strict';
 import { defaultPythonCandidates, findPython, PythonNotFoundError } from '../../src/core/python/interpreter';
 import { nginxBinary } from '../support/nginx';
 import { requireCoverage } from '../support/pythonCoverage';
-import { testPython } from '../support/python';
+import { PYTHON_STACKS } from '../support/python';
 
 describe('findPython', function () {
   this.timeout(30_000);
 
-  it('returns the first candidate that imports the modules, with its executable and version', async () => {
-    const working = (await testPython()).command;
-    const found = await findPython(['json'], ['/nonexistent/python3', working]);
-    assert.equal(found.command, working);
-    assert.match(found.version, /^3\.\d+\.\d+$/);
-    assert.ok(found.executable.length > 0);
-  });
+  for (const stack of PYTHON_STACKS) {
+    describe(stack.tag, () => {
+      it('returns the first candidate that imports the modules, with its executable and version', async () => {
+        const working = (await stack.interpreter()).command;
+        const found = await findPython(['json'], ['/nonexistent/python3', working]);
+        assert.equal(found.command, working);
+        assert.match(found.version, /^3\.\d+\.\d+$/);
+        assert.ok(found.executable.length > 0);
+      });
 
-  it('skips an interpreter that lacks a module and tells why', async () => {
-    const working = (await testPython()).command;
-    await assert.rejects(findPython(['catalyst_no_such_module'], ['/nonexistent/python3', working]), (error: unknown) => {
-      assert.ok(error instanceof PythonNotFoundError);
-      assert.deepEqual(
-        error.tried.map((t) => t.command),
-        ['/nonexistent/python3', working],
-      );
-      assert.equal(error.tried[0]!.problem, 'not found');
-      assert.match(error.tried[1]!.problem, /ModuleNotFoundError: No module named 'catalyst_no_such_module'/);
-      return true;
+      it('skips an interpreter that lacks a module and tells why', async () => {
+        const working = (await stack.interpreter()).command;
+        await assert.rejects(findPython(['catalyst_no_such_module'], ['/nonexistent/python3', working]), (error: unknown) => {
+          assert.ok(error instanceof PythonNotFoundError);
+          assert.deepEqual(
+            error.tried.map((t) => t.command),
+            ['/nonexistent/python3', working],
+          );
+          assert.equal(error.tried[0]!.problem, 'not found');
+          assert.match(error.tried[1]!.problem, /ModuleNotFoundError: No module named 'catalyst_no_such_module'/);
+          return true;
+        });
+      });
     });
-  });
+  }
 
   it('fails with a message naming what to install and where to point CATALYST_PYTHON', async () => {
     await assert.rejects(findPython(['fastapi', 'uvicorn'], ['/nonexistent/python3']), (error: unknown) => {
@@ -79,7 +83,9 @@ describe('requireCoverage (test harness)', function () {
     await assert.rejects(requireCoverage('/nonexistent/python3'), /coverage\.py is required[\s\S]*apt-get install python3-coverage/);
   });
 
-  it('accepts the interpreter the integration tests use', async () => {
-    await requireCoverage((await testPython()).command);
-  });
+  for (const stack of PYTHON_STACKS) {
+    it(`accepts the interpreter the integration tests use ${stack.tag}`, async () => {
+      await requireCoverage((await stack.interpreter()).command);
+    });
+  }
 });
