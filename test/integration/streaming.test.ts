@@ -16,7 +16,7 @@ import path from 'node:path';
 import { loadExeca } from '../support/execa';
 import { combinedCoverage, coverageDataFiles, requireCoverage } from '../support/pythonCoverage';
 import { startProviderServer, type ProviderServer } from '../support/providers/server';
-import { pythonStack, testPython } from '../support/python';
+import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { startStreamingApp, STREAMING_FIXTURES, type StreamingApp } from '../support/streamingApp';
 import { makeTempDir } from '../support/tempdir';
 import { eventually, getJson, openStream, parseSse, readStream, wallClockMs, type WireStream } from '../support/wire';
@@ -51,7 +51,48 @@ const AWKWARD_TOKENS = [
   ': not a comment',
 ];
 
-describe('generated streaming module on a real uvicorn (stream_tokens, stream_partial_results, EventStreamResponse)', function () {
+type Serialiser = 'orjson' | 'stdlib';
+
+/** A folder whose sitecustomize.py makes orjson unimportable (see there); put on PYTHONPATH. */
+const WITHOUT_ORJSON = path.join(STREAMING_FIXTURES, 'without-orjson');
+
+/**
+ * The data line of each row of app.py's JSON_TABLE that both serialisers must spell alike, byte for byte
+ * (strings through JSON.stringify, which writes the same compact, unescaped-UTF-8 JSON; numbers as written).
+ */
+const JSON_ALIKE: Record<string, string> = {
+  escapes: JSON.stringify('quote " backslash \\ slash / controls \b\f\n\r\t \u0000\u0001\u001f DEL \u007f'),
+  'non-ascii': JSON.stringify('h\u00e9llo \u65e5\u672c\u8a9e \u{1f642}\u{1f44d}\u{1f3fd} \u2028\u2029 \ue000 \uffff'),
+  'sse-lookalike': String.raw`"data: x\n\nevent: done\n\n: comment"`,
+  keys: '{"\u{1f642}":1,"\u043a\u043b\u044e\u0447":[1,2],"":"","a\\nb":null}',
+  ints: '[0,-1,2147483648,9007199254740993,9223372036854775807,-9223372036854775808,18446744073709551615]',
+  floats: '[0.0,-0.0,0.1,1.0,100.0,0.3333333333333333,123456.789,1000000000000000.0,1e+16,1.5e+300,0.0001,1e-10,5e-324]',
+  literals: '[true,false,null]',
+  nested: '{"a":{"b":[[],{},[[]]]},"tuple":[1,"a"]}',
+};
+
+/**
+ * Where orjson and the standard library differ (measured with orjson 3.13 and Python 3.11): floats between
+ * 1e-10 and 1e-4 in magnitude are spelt differently (the same numbers); NaN and infinities become null with
+ * orjson and NaN/Infinity (not JSON) without it; orjson refuses integers beyond 64 bits and non-string keys,
+ * which the standard library writes; both refuse a lone surrogate (orjson.JSONEncodeError is TypeError).
+ */
+const JSON_DIFFERENT: Record<string, Record<Serialiser, string>> = {
+  'small-floats': { orjson: '[0.00001,-0.000099,1.5e-7]', stdlib: '[1e-05,-9.9e-05,1.5e-07]' },
+  'non-finite': { orjson: '[null,null,null]', stdlib: '[NaN,Infinity,-Infinity]' },
+  'int-beyond-64-bit': { orjson: 'refused TypeError', stdlib: '18446744073709551616' },
+  'int-keys': { orjson: 'refused TypeError', stdlib: '{"1":"a"}' },
+  'lone-surrogate': { orjson: 'refused TypeError', stdlib: 'refused UnicodeEncodeError' },
+};
+
+for (const stack of PYTHON_STACKS) {
+  describe(`generated streaming module on a real uvicorn (stream_tokens, stream_partial_results, EventStreamResponse) ${stack.tag}`, function () {
+    streamingModuleSuite(stack);
+  });
+}
+
+/** Every test of this file, on one stack: its own server, module folder and coverage.py data. */
+function streamingModuleSuite(stack: PythonStack): void {
   let python: string;
   let moduleDir: string;
   let coverageDir: string;
@@ -70,7 +111,7 @@ describe('generated streaming module on a real uvicorn (stream_tokens, stream_pa
   const cpuSeconds = async () => (await getJson<{ seconds: number }>(`${base}/cpu`)).seconds;
 
   before(async () => {
-    python = (await testPython()).command;
+    python = (await stack.interpreter()).command;
     await requireCoverage(python);
     moduleDir = await makeTempDir('streaming-module');
     coverageDir = await makeTempDir('streaming-coverage');
@@ -88,7 +129,7 @@ describe('generated streaming module on a real uvicorn (stream_tokens, stream_pa
   });
 
   async function startCovered(env?: Record<string, string>): Promise<StreamingApp> {
-    const started = await startStreamingApp({ dir: moduleDir, coverage: { source: moduleDir, dataFile }, env: { ...provider.sdkEnvironment(), ...env } });
+    const started = await startStreamingApp({ dir: moduleDir, stack, coverage: { source: moduleDir, dataFile }, env: { ...provider.sdkEnvironment(), ...env } });
     servers.push(started);
     coveredProcesses++;
     return started;
@@ -347,54 +388,104 @@ describe('generated streaming module on a real uvicorn (stream_tokens, stream_pa
     });
   });
 
-  describe(`provider adapters with the real SDKs ${pythonStack('current').tag}`, () => {
-    // The app's /provider routes call the real anthropic and openai SDKs, configured through ANTHROPIC_BASE_URL
-    // and OPENAI_BASE_URL to reach the local provider. Disconnects and upstream errors per SDK: providerSdks.test.ts.
-    const tokens = ['Bon', 'jour', ' 🙂'];
-    const cases = [
-      ['anthropic', 'anthropic_text_stream (messages.create, not awaited)', 'anthropic'],
-      ['anthropic-manager', 'anthropic_text_stream (messages.stream manager)', 'anthropic'],
-      ['openai', 'openai_text_stream (chat.completions.create, not awaited)', 'openai-chat'],
-      ['openai-awaited', 'openai_text_stream (an awaited stream)', 'openai-chat'],
-      ['responses', 'openai_responses_text_stream (responses.create, not awaited)', 'openai-responses'],
-    ] as const;
-    for (const [kind, adapter, api] of cases) {
-      it(`${adapter} streams only the text deltas of the SDK's stream, then done`, async () => {
-        provider.clear();
-        provider.behave({ tokens });
-        const stream = await readStream(`${base}/provider/${kind}`);
-        assert.equal(stream.body().toString('utf8'), tokens.map(tokenEvent).join('') + doneEvent(tokens.join(''), tokens.length));
-        assert.deepEqual(
-          provider.requests.map((r) => [r.api, r.stream, r.outcome]),
-          [[api, true, 'complete']],
-        );
-      });
-    }
+  // The provider routes call the real SDKs, which only the current stack installs.
+  if (stack.name === 'current') {
+    describe(`provider adapters with the real SDKs ${stack.tag}`, () => {
+      // The app's /provider routes call the real anthropic and openai SDKs, configured through ANTHROPIC_BASE_URL
+      // and OPENAI_BASE_URL to reach the local provider. Disconnects and upstream errors per SDK: providerSdks.test.ts.
+      const tokens = ['Bon', 'jour', ' 🙂'];
+      const cases = [
+        ['anthropic', 'anthropic_text_stream (messages.create, not awaited)', 'anthropic'],
+        ['anthropic-manager', 'anthropic_text_stream (messages.stream manager)', 'anthropic'],
+        ['openai', 'openai_text_stream (chat.completions.create, not awaited)', 'openai-chat'],
+        ['openai-awaited', 'openai_text_stream (an awaited stream)', 'openai-chat'],
+        ['responses', 'openai_responses_text_stream (responses.create, not awaited)', 'openai-responses'],
+      ] as const;
+      for (const [kind, adapter, api] of cases) {
+        it(`${adapter} streams only the text deltas of the SDK's stream, then done`, async () => {
+          provider.clear();
+          provider.behave({ tokens });
+          const stream = await readStream(`${base}/provider/${kind}`);
+          assert.equal(stream.body().toString('utf8'), tokens.map(tokenEvent).join('') + doneEvent(tokens.join(''), tokens.length));
+          assert.deepEqual(
+            provider.requests.map((r) => [r.api, r.stream, r.outcome]),
+            [[api, true, 'complete']],
+          );
+        });
+      }
 
-    it('openai_responses_text_stream ends with one error event when the stream reports an error', async () => {
-      provider.behave({ tokens, streamErrorAfter: 1 });
-      const stream = await readStream(`${base}/provider/responses`);
-      const events = parseSse(stream.body().toString('utf8')).events;
-      assert.deepEqual(
-        events.map((e) => e.event),
-        ['token', 'error'],
-      );
-      assert.equal((JSON.parse(events[1]!.data) as { type: string }).type, 'ProviderStreamError');
-      assert.equal(stream.complete, true);
+      it('openai_responses_text_stream ends with one error event when the stream reports an error', async () => {
+        provider.behave({ tokens, streamErrorAfter: 1 });
+        const stream = await readStream(`${base}/provider/responses`);
+        const events = parseSse(stream.body().toString('utf8')).events;
+        assert.deepEqual(
+          events.map((e) => e.event),
+          ['token', 'error'],
+        );
+        assert.equal((JSON.parse(events[1]!.data) as { type: string }).type, 'ProviderStreamError');
+        assert.equal(stream.complete, true);
+      });
     });
-  });
+  }
 
   describe('JSON serialisation', () => {
-    it('gives the same bytes with orjson importable (stand-in) as with the standard library', async () => {
-      const standIn = path.join(STREAMING_FIXTURES, 'orjson-standin');
-      const withOrjson = await startCovered({ PYTHONPATH: standIn });
-      const payload = { json: { tokens: AWKWARD_TOKENS } };
-      assert.equal((await getJson<{ json: string }>(`${base}/info`)).json, 'streaming', 'the first server uses the standard library');
-      assert.equal((await getJson<{ json: string }>(`${withOrjson.server.baseUrl}/info`)).json, 'orjson', 'the second server picked orjson up');
-      const [stdlib, orjson] = await Promise.all([readStream(`${base}/echo`, payload), readStream(`${withOrjson.server.baseUrl}/echo`, payload)]);
-      assert.ok(stdlib.body().length > 0);
-      assert.deepEqual(orjson.body(), stdlib.body());
+    // The current stack's lock pins orjson, so there the real orjson is compared with the standard-library
+    // fallback of the same module in a second server where orjson is made unimportable. Debian's oldest stack
+    // has no orjson: there the fallback is the only path, and it is what these tests run.
+    const withOrjson = stack.name === 'current';
+    let servers: Array<{ readonly serialiser: Serialiser; readonly baseUrl: string }>;
+
+    before(async () => {
+      servers = [{ serialiser: withOrjson ? 'orjson' : 'stdlib', baseUrl: base }];
+      if (withOrjson) {
+        const blocked = await startCovered({ PYTHONPATH: WITHOUT_ORJSON });
+        servers.push({ serialiser: 'stdlib', baseUrl: blocked.server.baseUrl });
+      }
     });
+
+    const picks = withOrjson ? 'the real orjson, and the standard library where orjson is unimportable' : 'the standard-library fallback (this stack has no orjson)';
+    it(`uses ${picks}`, async () => {
+      assert.equal(await stack.has('orjson'), withOrjson, withOrjson ? 'orjson is installed (requirements/current-stack.txt)' : 'Debian has no orjson');
+      const infos = await Promise.all(servers.map((s) => getJson<{ json: string; orjson: string | null }>(`${s.baseUrl}/info`)));
+      // "streaming" is the generated module's own _stdlib_json_dumps; "orjson" is orjson.dumps.
+      const picked = infos.map((info) => [info.json, info.orjson === null ? null : 'orjson imported']);
+      assert.deepEqual(picked, withOrjson ? [['orjson', 'orjson imported'], ['streaming', null]] : [['streaming', null]]);
+      if (withOrjson) {
+        assert.match(infos[0]!.orjson!, /^3\.\d+\.\d+$/, "orjson's own __version__: the real package");
+      }
+    });
+
+    const spells = withOrjson
+      ? 'spells every value of the table as expected: alike with and without orjson, apart from the documented differences'
+      : "spells every value of the table as the standard library must (the current stack compares these spellings with orjson's)";
+    it(spells, async () => {
+      for (const { serialiser, baseUrl } of servers) {
+        const events = parseSse((await readStream(`${baseUrl}/json-table`)).body().toString('utf8')).events;
+        const actual = Object.fromEntries(events.map((e) => [e.id, e.event === 'value' ? e.data : `refused ${(JSON.parse(e.data) as { type: string }).type}`]));
+        const expected = Object.fromEntries([...Object.entries(JSON_ALIKE), ...Object.entries(JSON_DIFFERENT).map(([name, spelt]) => [name, spelt[serialiser]])]);
+        assert.deepEqual(actual, expected, serialiser);
+      }
+    });
+
+    if (withOrjson) {
+      it('gives the same bytes on the wire with the real orjson as without it: the table rows that must be alike, and awkward tokens', async () => {
+        const [orjson, stdlib] = servers;
+        const eventsOf = async (baseUrl: string) =>
+          (await readStream(`${baseUrl}/json-table`))
+            .body()
+            .toString('utf8')
+            .split('\n\n')
+            .filter((event) => Object.keys(JSON_ALIKE).some((name) => event.includes(`\nid: ${name}\n`)));
+        const [withIt, without] = await Promise.all([eventsOf(orjson!.baseUrl), eventsOf(stdlib!.baseUrl)]);
+        assert.equal(withIt.length, Object.keys(JSON_ALIKE).length);
+        assert.deepEqual(withIt, without);
+
+        const payload = { json: { tokens: AWKWARD_TOKENS } };
+        const [tokensWith, tokensWithout] = await Promise.all([readStream(`${orjson!.baseUrl}/echo`, payload), readStream(`${stdlib!.baseUrl}/echo`, payload)]);
+        assert.ok(tokensWithout.body().length > 0);
+        assert.deepEqual(tokensWith.body(), tokensWithout.body());
+      });
+    }
   });
 
   describe('format_sse and the response, called directly (cases a server cannot show)', () => {
@@ -464,7 +555,7 @@ describe('generated streaming module on a real uvicorn (stream_tokens, stream_pa
       );
     });
   });
-});
+}
 
 /** When the last byte of the first occurrence of `needle` arrived. */
 function arrivalOf(stream: WireStream, needle: string): number {
