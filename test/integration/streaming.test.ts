@@ -1,8 +1,9 @@
 /**
  * The generated streaming module on a real uvicorn, checked on the wire.
  *
- * One server (test/fixtures/streaming/app.py next to a freshly generated streaming.py) runs under coverage.py
- * for the whole file; the last test stops every process cleanly and asserts the module's line coverage.
+ * Everything runs on each Python stack (test/support/python.ts), the stack in the title. Per stack, one server
+ * (test/fixtures/streaming/app.py next to a freshly generated streaming.py) runs under that stack's coverage.py
+ * for the whole suite; the last test stops every process cleanly and asserts the module's line coverage.
  * Ordering is forced with gates the test opens (POST /runs/NAME/release), never with sleeps: a module that
  * buffered would hold back the very event the test waits for before opening the gate, and the test would fail
  * at its deadline instead of passing by luck.
