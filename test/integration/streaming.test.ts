@@ -15,7 +15,9 @@ import net from 'node:net';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { loadExeca } from '../support/execa';
-import { combinedCoverage, coverageDataFiles, requireCoverage } from '../support/pythonCoverage';
+import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
+import { providerAdapters } from '../../src/core/codegen/python/templates/providers.py';
+import { combinedCoverage, coverageDataFiles, coverageOfLines, requireCoverage } from '../support/pythonCoverage';
 import { startProviderServer, type ProviderServer } from '../support/providers/server';
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { startStreamingApp, STREAMING_FIXTURES, type StreamingApp } from '../support/streamingApp';
@@ -545,17 +547,28 @@ function streamingModuleSuite(stack: PythonStack): void {
   });
 
   describe('coverage.py of the generated module', () => {
-    it('is at least 90% of its lines, measured while the tests above drove it', async function () {
+    // The provider adapters run only with the real SDKs, which only the current stack installs: there the whole
+    // module is measured, on the oldest stack everything before the adapters (which end the module).
+    const whole = stack.name === 'current';
+    it(`is at least 90% of ${whole ? 'its lines' : 'its lines before the provider adapters'}, measured while the tests above drove it`, async function () {
       await Promise.all(servers.splice(0).map((s) => s.stop()));
       const files = await coverageDataFiles(dataFile);
       assert.equal(files.length, coveredProcesses, `every process under coverage wrote its data on exit (SIGINT): ${files.join(', ')}`);
-      const coverage = await combinedCoverage(python, dataFile, path.join(moduleDir, 'streaming.py'));
+      const module = await combinedCoverage(python, dataFile, path.join(moduleDir, 'streaming.py'));
+      const coverage = whole ? module : coverageOfLines(module, 1, providerAdaptersLine() - 1);
       assert.ok(
         coverage.percent >= 90,
-        `coverage.py: ${coverage.percent.toFixed(1)}% of streaming.py (${coverage.covered}/${coverage.statements}); lines never run: ${coverage.missingLines.join(', ')}`,
+        `coverage.py: ${coverage.percent.toFixed(1)}% of streaming.py${whole ? '' : ' before the provider adapters'} (${coverage.covered}/${coverage.statements}); lines never run: ${coverage.missingLines.join(', ')}`,
       );
     });
   });
+}
+
+/** The first line (1-based) of the generated module's provider-adapters section, the last of the module. */
+function providerAdaptersLine(): number {
+  const index = renderStreamingModule().split('\n').indexOf(providerAdapters.split('\n')[0]!);
+  assert.ok(index > 0, 'the provider adapters section was not found in the generated module');
+  return index + 1;
 }
 
 /** When the last byte of the first occurrence of `needle` arrived. */

@@ -14,8 +14,18 @@ export interface FileCoverage {
   readonly statements: number;
   readonly covered: number;
   readonly percent: number;
-  /** Line numbers that never ran. */
+  /** Line numbers of the statements that ran, and of those that never ran. */
+  readonly executedLines: readonly number[];
   readonly missingLines: readonly number[];
+}
+
+/** The coverage of the statements on lines `from` to `to` (inclusive) only. */
+export function coverageOfLines(coverage: FileCoverage, from: number, to: number): FileCoverage {
+  const inRange = (line: number) => line >= from && line <= to;
+  const executedLines = coverage.executedLines.filter(inRange);
+  const missingLines = coverage.missingLines.filter(inRange);
+  const statements = executedLines.length + missingLines.length;
+  return { statements, covered: executedLines.length, percent: statements === 0 ? 100 : (100 * executedLines.length) / statements, executedLines, missingLines };
 }
 
 /** Fails loudly, naming what to install, when `python` cannot run coverage.py. */
@@ -46,7 +56,7 @@ export async function combinedCoverage(python: string, dataFile: string, sourceF
   const report = path.join(cwd, 'coverage.json');
   await execa(python, ['-m', 'coverage', 'json', `--data-file=${dataFile}`, `--include=${sourceFile}`, '-o', report], { cwd });
   const parsed = JSON.parse(await readFile(report, 'utf8')) as {
-    files: Record<string, { summary: { num_statements: number; covered_lines: number; percent_covered: number }; missing_lines: number[] }>;
+    files: Record<string, { summary: { num_statements: number; covered_lines: number; percent_covered: number }; executed_lines: number[]; missing_lines: number[] }>;
   };
   const entry = Object.entries(parsed.files).find(([file]) => path.resolve(cwd, file) === path.resolve(sourceFile))?.[1];
   if (!entry) {
@@ -56,6 +66,7 @@ export async function combinedCoverage(python: string, dataFile: string, sourceF
     statements: entry.summary.num_statements,
     covered: entry.summary.covered_lines,
     percent: entry.summary.percent_covered,
+    executedLines: entry.executed_lines,
     missingLines: entry.missing_lines,
   };
 }
