@@ -19,6 +19,7 @@ import { ADAPTER_FOR_API } from '../../python/llm/sdks';
 import type { SyntaxNode } from '../../python/parser';
 import { applyTextEdits, type TextEdit } from '../textEdit';
 import { planAsyncClient } from './asyncClient';
+import { bracketedLayout } from '../../codegen/python/formatterLayout';
 import { asyncDefEdit, awaitEdits, indentationOf, lineStart, streamArgumentEdit } from './callEdits';
 
 export type FixStyle = 'rewrite' | 'sibling';
@@ -94,12 +95,8 @@ export function planStreamCall(call: LlmCall, allCalls: readonly LlmCall[], anal
     const edits: TextEdit[] = [
       ...clientEdits.filter((e) => !replaced(e) && !isAsyncDefOf(e, handler)),
       { start: statement.startIndex, end: tailEnd, newText: streamingStatements },
-      returnAnnotationEdit(handler),
+      ...streamingSignatureEdits(handler, source, eol),
     ];
-    const asyncDef = asyncDefEdit(handler);
-    if (asyncDef) {
-      edits.push(asyncDef);
-    }
     return { ok: true, edits, imports, streamingNames };
   }
 
@@ -113,7 +110,6 @@ export function planStreamCall(call: LlmCall, allCalls: readonly LlmCall[], anal
     return { ok: false, reason: `the route ${unquote(path)} already exists` };
   }
   const name = freeTopLevelName(analysis, `${handler.childForFieldName('name')?.text ?? 'handler'}_stream`);
-  const parameters = handler.childForFieldName('parameters')?.text ?? '()';
   const definition = handler.parent?.type === 'decorated_definition' ? handler.parent : handler;
   const defIndent = indentationOf(source, definition);
   // The copied statements get the client swap too (a client made in the handler becomes async in both).
@@ -121,8 +117,8 @@ export function planStreamCall(call: LlmCall, allCalls: readonly LlmCall[], anal
   const decoratorArguments = route.method === 'api_route' ? `${path}${methodsArgument(route.decorator)}` : path;
   const docstring = `${indent}"""Stream the answer of ${handler.childForFieldName('name')?.text ?? 'the handler'} as Server-Sent Events."""${eol}`;
   const sibling =
-    `${eol}${eol}${defIndent}@${route.owner}.${route.method}(${decoratorArguments})${eol}` +
-    `${defIndent}async def ${name}${parameters} -> EventStreamResponse:${eol}` +
+    `${definitionSeparator(defIndent, eol)}${defIndent}@${route.owner}.${route.method}(${decoratorArguments})${eol}` +
+    `${functionHeader(`async def ${name}`, handler, ' -> EventStreamResponse:', defIndent, eol)}${eol}` +
     docstring +
     leading +
     `${indent}${streamingStatements}`;
@@ -170,7 +166,7 @@ function planVariant(
     : '';
   // As in a route, the call is left for the adapter to await on the first read.
   const text =
-    `${eol}${eol}${keptDecorators}${defIndent}async def ${name}${fn.childForFieldName('parameters')?.text ?? '()'} -> AsyncIterator[str]:${eol}` +
+    `${definitionSeparator(defIndent, eol)}${keptDecorators}${functionHeader(`async def ${name}`, fn, ' -> AsyncIterator[str]:', defIndent, eol)}${eol}` +
     `${indent}"""Like ${original}, but returns the answer's text tokens as they arrive.${eol}${eol}` +
     `${indent}Serve them from a route with 'streaming_response(stream_tokens(await ${name}(...)))'.${eol}` +
     `${indent}"""${eol}` +
@@ -212,14 +208,50 @@ function isAsyncDefOf(edit: TextEdit, fn: SyntaxNode): boolean {
   return edit.newText === 'async ' && edit.start >= fn.startIndex && edit.start < (fn.childForFieldName('name')?.startIndex ?? fn.endIndex);
 }
 
-/** `-> X` becomes `-> EventStreamResponse`; a handler without a return annotation gets one. */
-function returnAnnotationEdit(handler: SyntaxNode): TextEdit {
-  const returnType = handler.childForFieldName('return_type');
-  if (returnType) {
-    return { start: returnType.startIndex, end: returnType.endIndex, newText: 'EventStreamResponse' };
-  }
+/**
+ * The handler becomes `async def ...(...) -> EventStreamResponse`. A signature on one line is written anew and
+ * laid out as the formatters would when it no longer fits in 88 columns (the annotation and `async` make it
+ * longer); one the user already spread over several lines keeps its layout, and only `async` and the annotation
+ * change (`-> X` becomes `-> EventStreamResponse`; a handler without one gets it).
+ */
+function streamingSignatureEdits(handler: SyntaxNode, source: string, eol: string): TextEdit[] {
   const parameters = handler.childForFieldName('parameters')!;
-  return { start: parameters.endIndex, end: parameters.endIndex, newText: ' -> EventStreamResponse' };
+  const returnType = handler.childForFieldName('return_type');
+  const headerEnd = returnType ?? parameters;
+  if (handler.startPosition.row === headerEnd.endPosition.row) {
+    const name = handler.childForFieldName('name')!.text;
+    const header = functionHeader(`async def ${name}`, handler, ' -> EventStreamResponse', indentationOf(source, handler), eol);
+    return [{ start: lineStart(source, handler.startIndex), end: headerEnd.endIndex, newText: header }];
+  }
+  const annotation: TextEdit = returnType
+    ? { start: returnType.startIndex, end: returnType.endIndex, newText: 'EventStreamResponse' }
+    : { start: parameters.endIndex, end: parameters.endIndex, newText: ' -> EventStreamResponse' };
+  const asyncDef = asyncDefEdit(handler);
+  return asyncDef ? [asyncDef, annotation] : [annotation];
+}
+
+/**
+ * What goes between the end of a definition and a new one after it: PEP 8's two blank lines at the top level,
+ * one inside a class or function (ruff format and black insert the same).
+ */
+function definitionSeparator(defIndent: string, eol: string): string {
+  return defIndent === '' ? eol.repeat(3) : eol.repeat(2);
+}
+
+/**
+ * `head(<fn's parameters>)tail` at `indent`: laid out as the formatters would when the parameters are on one line,
+ * else with the parameters as the user wrote them.
+ */
+function functionHeader(head: string, fn: SyntaxNode, tail: string, indent: string, eol: string): string {
+  const parameters = fn.childForFieldName('parameters');
+  if (!parameters) {
+    return `${indent}${head}()${tail}`;
+  }
+  if (parameters.startPosition.row !== parameters.endPosition.row) {
+    return `${indent}${head}${parameters.text}${tail}`;
+  }
+  const args = parameters.namedChildren.filter((p): p is SyntaxNode => p !== null).map((p) => p.text);
+  return bracketedLayout(head, args, tail, indent).replaceAll('\n', eol);
 }
 
 /** Where the handler's statements before `statement` are, from the start of their first line, docstring excepted. */

@@ -6,6 +6,8 @@
  * factory's body) and converts line endings to match the target file. Pure and byte-stable.
  */
 
+import { bracketedLayout } from '../formatterLayout';
+
 export interface RouteFunctionOptions {
   /** The app or router variable the decorator is on. */
   readonly owner: string;
@@ -45,8 +47,8 @@ export function renderRouteFunction(options: RouteFunctionOptions): string {
     `${request} gets an ${unbreakable('``event: token``')} for each piece of text the moment it is produced, then an ${unbreakable('``event: done``')} with the whole text (or an ${unbreakable('``event: error``')} if the token source fails).`,
     DOCSTRING_WIDTH,
   );
-  const decorator = call(`@${options.owner}.${options.method.toLowerCase()}`, [pythonString(options.path)], '');
-  const signature = call(`async def ${options.functionName}`, parameters, ' -> EventStreamResponse:');
+  const decorator = bracketedLayout(`@${options.owner}.${options.method.toLowerCase()}`, [pythonString(options.path)], '');
+  const signature = bracketedLayout(`async def ${options.functionName}`, parameters, ' -> EventStreamResponse:');
   return String.raw`${decorator}
 ${signature}
     """Stream the reply to the prompt as Server-Sent Events.
@@ -94,25 +96,6 @@ export const demoTokensFunction = String.raw`async def ${DEMO_TOKENS_FUNCTION}(p
 /** A Python string literal for text without quotes or backslashes to escape (paths, fixed prompts). */
 export function pythonString(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-/** The line length of `ruff format` and black: what we write is laid out as they would lay it out. */
-const LINE_LENGTH = 88;
-
-/**
- * `head(arguments)tail` as the formatters lay it out: on one line when it fits, else the arguments on one
- * indented line of their own, else one argument per line with a trailing comma.
- */
-function call(head: string, args: readonly string[], tail: string): string {
-  const oneLine = `${head}(${args.join(', ')})${tail}`;
-  if (oneLine.length <= LINE_LENGTH) {
-    return oneLine;
-  }
-  const hugged = `    ${args.join(', ')}`;
-  if (hugged.length <= LINE_LENGTH) {
-    return `${head}(\n${hugged}\n)${tail}`;
-  }
-  return `${head}(\n${args.map((arg) => `    ${arg},`).join('\n')}\n)${tail}`;
 }
 
 /** Docstring text width: with the function body's indentation, lines stay within PEP 8's 72 characters. */
