@@ -84,24 +84,42 @@ export const budgetsBenchmark: Benchmark = {
 
       // The installed extension, cold, in the real host.
       const host = spawnSync(process.execPath, ['test/host/run.mjs', '--vsix', vsix, '--grep', 'budgets'], { cwd: REPO_ROOT, encoding: 'utf8' });
-      process.stdout.write(host.stdout.split('\n').filter((line) => line.includes('[budget]') || line.includes('extension under test')).map((l) => `${l}\n`).join(''));
+      process.stdout.write(
+        host.stdout
+          .split('\n')
+          .filter((line) => line.includes('[budget]') || line.includes('extension under test'))
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
       const figures = JSON.parse(readFileSync(path.join(REPO_ROOT, '.artifacts', 'host', 'budgets.json'), 'utf8')) as Record<string, number | null>;
       const activation = figures['activation as VS Code counts it (code loading + activate() until resolved)'] ?? null;
       const activationWall = figures['  loading the code -> activate() resolved, wall (VS Code sets up the context meanwhile)'] ?? null;
       const fromOpen = figures['open Python file -> activate() resolved'] ?? null;
       const fromEvent = figures['Python document ready (activation event) -> activate() resolved'] ?? null;
       const diagnostic = figures['first LLM diagnostic, 5000-line file (open -> published)'] ?? null;
-      rows.push(row('activation as VS Code counts it: code loading + activate() until resolved', activation === null ? 'n/a' : `${activation} ms`, '<= 50 ms', activation === null ? undefined : activation <= 50));
+      rows.push(
+        row(
+          'activation as VS Code counts it: code loading + activate() until resolved',
+          activation === null ? 'n/a' : `${activation} ms`,
+          '<= 50 ms',
+          activation === null ? undefined : activation <= 50,
+        ),
+      );
       rows.push(row('  loading the code -> activate() resolved, wall', activationWall === null ? 'n/a' : `${activationWall} ms`, '-', undefined));
       rows.push(row('  Python document ready (the activation event) -> activate() resolved', fromEvent === null ? 'n/a' : `${fromEvent} ms`, '-', undefined));
-      rows.push(row('  openTextDocument called -> activate() resolved (first document of a new window)', fromOpen === null ? 'n/a' : `${fromOpen} ms`, '-', undefined));
+      rows.push(
+        row('  openTextDocument called -> activate() resolved (first document of a new window)', fromOpen === null ? 'n/a' : `${fromOpen} ms`, '-', undefined),
+      );
       rows.push(row('first LLM diagnostic after opening a 5,000-line file', diagnostic === null ? 'n/a' : `${diagnostic} ms`, '-', undefined));
       if (host.status !== 0) process.stdout.write(`(the host run failed:\n${host.stdout.slice(-2000)}\n${host.stderr.slice(-2000)})\n`);
 
       // The CLI as installed from the tarball, from an empty folder.
       const prefix = path.join(tmp, 'prefix');
       const work = path.join(tmp, 'work');
-      execFileSync('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: tmp, stdio: 'ignore' });
+      execFileSync('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], {
+        cwd: tmp,
+        stdio: 'ignore',
+      });
       execFileSync('mkdir', [work]);
       copyFileSync(SMALL_FILE, path.join(work, 'app.py'));
       const cli = timeRuns(path.join(prefix, 'bin', 'catalyst-streaming'), ['check', 'app.py'], work, CLI_RUNS);
@@ -109,7 +127,14 @@ export const budgetsBenchmark: Benchmark = {
       const wall = median(cli.map((t) => t.wallMs));
       rows.push(row(`CLI cold start: \`check\` on a 23-line file, wall (median of ${CLI_RUNS})`, `${wall.toFixed(0)} ms`, '<= 300 ms', wall <= 300));
       rows.push(row('  the same, CPU time (user + system)', `${median(cli.map((t) => t.cpuMs)).toFixed(0)} ms`, '-', undefined));
-      rows.push(row(`  bare \`node -e 0\`: wall, CPU (median of ${CLI_RUNS})`, `${median(bareNode.map((t) => t.wallMs)).toFixed(0)} ms, ${median(bareNode.map((t) => t.cpuMs)).toFixed(0)} ms`, '-', undefined));
+      rows.push(
+        row(
+          `  bare \`node -e 0\`: wall, CPU (median of ${CLI_RUNS})`,
+          `${median(bareNode.map((t) => t.wallMs)).toFixed(0)} ms, ${median(bareNode.map((t) => t.cpuMs)).toFixed(0)} ms`,
+          '-',
+          undefined,
+        ),
+      );
       rows.push(row('load average (1 min) at the end', os.loadavg()[0]!.toFixed(1), '-', undefined));
     } finally {
       rmSync(tmp, { recursive: true, force: true });

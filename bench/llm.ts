@@ -155,7 +155,14 @@ async function runOn(label: string, source: string): Promise<void> {
         const position = { row: text.slice(0, at).split('\n').length - 1, column: at - text.lastIndexOf('\n', at - 1) - 1 };
         text = `${text.slice(0, at)}x${text.slice(at)}`;
         typed++;
-        tree.edit({ startIndex: at, oldEndIndex: at, newEndIndex: at + 1, startPosition: position, oldEndPosition: position, newEndPosition: { ...position, column: position.column + 1 } });
+        tree.edit({
+          startIndex: at,
+          oldEndIndex: at,
+          newEndIndex: at + 1,
+          startPosition: position,
+          oldEndPosition: position,
+          newEndPosition: { ...position, column: position.column + 1 },
+        });
         const next = parser.parse(text, tree)!;
         tree.delete();
         tree = next;

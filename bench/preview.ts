@@ -122,7 +122,9 @@ async function webviewSide(messages: readonly HostMessage[], times: readonly num
     const cdp = await page.page.context().newCDPSession(page.page);
     await cdp.send('Performance.enable');
     const metrics = async (): Promise<Metrics> =>
-      Object.fromEntries(((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value])) as unknown as Metrics;
+      Object.fromEntries(
+        ((await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }).metrics.map((m) => [m.name, m.value]),
+      ) as unknown as Metrics;
     await cdp.send('HeapProfiler.collectGarbage');
     const heapBefore = ((await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize;
     await page.page.evaluate(RECORDER);
@@ -139,7 +141,9 @@ async function webviewSide(messages: readonly HostMessage[], times: readonly num
     await page.page.waitForSelector('.status-ok', { timeout: 30_000 });
     const seconds = (performance.now() - start) / 1000;
     const after = await metrics();
-    const { frames, longTasks } = (await page.page.evaluate('(() => { window.__recording = false; return { frames: window.__frames, longTasks: window.__longTasks }; })()')) as {
+    const { frames, longTasks } = (await page.page.evaluate(
+      '(() => { window.__recording = false; return { frames: window.__frames, longTasks: window.__longTasks }; })()',
+    )) as {
       frames: number[];
       longTasks: number[];
     };
@@ -153,10 +157,16 @@ async function webviewSide(messages: readonly HostMessage[], times: readonly num
     table([
       ['replay duration', `${seconds.toFixed(2)} s`],
       ['frames rendered', `${frames.length} (${(frames.length / seconds).toFixed(0)} per second)`],
-      ['frame interval p50 / p95 / max', `${percentile(sorted, 0.5).toFixed(1)} / ${percentile(sorted, 0.95).toFixed(1)} / ${(sorted.at(-1) ?? 0).toFixed(1)} ms`],
+      [
+        'frame interval p50 / p95 / max',
+        `${percentile(sorted, 0.5).toFixed(1)} / ${percentile(sorted, 0.95).toFixed(1)} / ${(sorted.at(-1) ?? 0).toFixed(1)} ms`,
+      ],
       ['frames longer than 50 ms', String(frames.filter((f) => f > 50).length)],
       ['long tasks (> 50 ms): count / longest', `${longTasks.length} / ${Math.max(0, ...longTasks).toFixed(0)} ms`],
-      ['renderer main thread busy: all / script / layout / style', `${busy('TaskDuration')} / ${busy('ScriptDuration')} / ${busy('LayoutDuration')} / ${busy('RecalcStyleDuration')}`],
+      [
+        'renderer main thread busy: all / script / layout / style',
+        `${busy('TaskDuration')} / ${busy('ScriptDuration')} / ${busy('LayoutDuration')} / ${busy('RecalcStyleDuration')}`,
+      ],
       ['events the panel counts', shown ?? ''],
       ['event rows in the DOM', String(rows)],
       ['hidden note', hidden ?? ''],

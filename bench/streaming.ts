@@ -327,7 +327,10 @@ function printComparison(stackName: string, python: string, results: readonly Fl
     }
     verdicts.push(verdict(result));
   }
-  printTable(['server', 'contender', 'events / CPU-s', 'vs raw', 'events / s (wall)', 'first event p50', 'first event p95', 'RSS growth', 'bytes / event'], rows);
+  printTable(
+    ['server', 'contender', 'events / CPU-s', 'vs raw', 'events / s (wall)', 'first event p50', 'first event p95', 'RSS growth', 'bytes / event'],
+    rows,
+  );
   process.stdout.write(`\n${verdicts.map((v) => `- ${v}`).join('\n')}\n`);
 }
 
@@ -338,7 +341,9 @@ function printComparison(stackName: string, python: string, results: readonly Fl
 function verdict(result: FlavourResult): string {
   const byKey = (key: Contender['key']) => result.figures.find((f) => f.contender.key === key);
   const module = byKey('module')!;
-  const parts = [`module ${module.cpuRatio.toFixed(2)}x raw per CPU-s (target >= ${TARGET_RATIO.toFixed(2)}x): ${module.cpuRatio >= TARGET_RATIO ? 'OK' : 'BELOW TARGET'}`];
+  const parts = [
+    `module ${module.cpuRatio.toFixed(2)}x raw per CPU-s (target >= ${TARGET_RATIO.toFixed(2)}x): ${module.cpuRatio >= TARGET_RATIO ? 'OK' : 'BELOW TARGET'}`,
+  ];
   const floor = byKey('encode-floor');
   if (floor !== undefined) {
     parts.push(`the encode-only floor is ${floor.cpuRatio.toFixed(2)}x raw, the module ${(module.cpuRatio / floor.cpuRatio).toFixed(2)}x the floor`);
@@ -475,7 +480,10 @@ function getJson<T>(server: RunningServer, urlPath: string): Promise<T> {
 }
 
 function median(values: readonly number[]): number {
-  return quantile([...values].sort((a, b) => a - b), 0.5);
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /** Nearest-rank quantile of sorted values. */

@@ -40,9 +40,7 @@ process.stdout.write(run(vsce, ['package', '--no-dependencies', '--out', vsix]))
 const entries = run('unzip', ['-Z1', vsix]).split('\n').filter(Boolean);
 const missing = REQUIRED.filter((file) => !entries.includes(file));
 const maps = entries.filter((file) => file.endsWith('.map'));
-const bundlesWithMaps = entries
-  .filter((file) => file.endsWith('.js'))
-  .filter((file) => run('unzip', ['-p', vsix, file]).includes('sourceMappingURL='));
+const bundlesWithMaps = entries.filter((file) => file.endsWith('.js')).filter((file) => run('unzip', ['-p', vsix, file]).includes('sourceMappingURL='));
 if (missing.length > 0 || maps.length > 0 || bundlesWithMaps.length > 0) {
   rmSync(vsix, { force: true });
   throw new Error(

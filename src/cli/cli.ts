@@ -36,12 +36,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
  * node:util parseArgs in strict mode, with its errors (unknown option, missing value) turned into a CliError
  * with exit code 2 that names the command's --help.
  */
-export function parseCommandLine<O extends Options>(
-  command: string,
-  args: readonly string[],
-  options: O,
-  allowPositionals = false,
-) {
+export function parseCommandLine<O extends Options>(command: string, args: readonly string[], options: O, allowPositionals = false) {
   try {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals });
   } catch (error) {

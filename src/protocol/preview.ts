@@ -34,7 +34,13 @@ export type HostMessage =
   /** The request to show in the request bar (a new panel, a CodeLens, a command with options). */
   | { readonly type: 'setRequest'; readonly request: StreamRequest }
   | { readonly type: 'started'; readonly run: number; readonly request: StreamRequest }
-  | { readonly type: 'response'; readonly run: number; readonly status: number; readonly headers: ReadonlyArray<readonly [string, string]>; readonly checks: readonly HeaderCheck[] }
+  | {
+      readonly type: 'response';
+      readonly run: number;
+      readonly status: number;
+      readonly headers: ReadonlyArray<readonly [string, string]>;
+      readonly checks: readonly HeaderCheck[];
+    }
   /** Everything that happened since the previous batch (the host batches every ~25 ms). */
   | {
       readonly type: 'batch';
@@ -48,7 +54,14 @@ export type HostMessage =
       readonly stats: StreamStats;
     }
   | { readonly type: 'buffering'; readonly run: number; readonly warning: BufferingWarning }
-  | { readonly type: 'ended'; readonly run: number; readonly end: RunEnd; readonly lastEventId: string | null; readonly stats: StreamStats; readonly textError: string | null }
+  | {
+      readonly type: 'ended';
+      readonly run: number;
+      readonly end: RunEnd;
+      readonly lastEventId: string | null;
+      readonly stats: StreamStats;
+      readonly textError: string | null;
+    }
   | { readonly type: 'exported'; readonly path: string; readonly events: number; readonly omitted: number };
 
 // ---- webview -> host ----
@@ -84,5 +97,14 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
 
 export function isHostMessage(value: unknown): value is HostMessage {
   const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
-  return type === 'snapshot' || type === 'setRequest' || type === 'started' || type === 'response' || type === 'batch' || type === 'buffering' || type === 'ended' || type === 'exported';
+  return (
+    type === 'snapshot' ||
+    type === 'setRequest' ||
+    type === 'started' ||
+    type === 'response' ||
+    type === 'batch' ||
+    type === 'buffering' ||
+    type === 'ended' ||
+    type === 'exported'
+  );
 }

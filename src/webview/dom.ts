@@ -41,7 +41,13 @@ export function formatMs(ms: number | null): string {
     return '–';
   }
   // Thresholds at the rounding points, so 999.7 ms reads "1.000 s", not "1000 ms".
-  return ms >= 9_999.95 ? `${(ms / 1000).toFixed(1)} s` : ms >= 999.5 ? `${(ms / 1000).toFixed(3)} s` : ms >= 99.95 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`;
+  return ms >= 9_999.95
+    ? `${(ms / 1000).toFixed(1)} s`
+    : ms >= 999.5
+      ? `${(ms / 1000).toFixed(3)} s`
+      : ms >= 99.95
+        ? `${Math.round(ms)} ms`
+        : `${ms.toFixed(1)} ms`;
 }
 
 export function formatSize(chars: number): string {

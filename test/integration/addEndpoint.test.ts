@@ -178,11 +178,18 @@ function corpusSuite(stack: PythonStack): void {
       const streamed = await streamTokens(`${server.baseUrl}/chat`, { method: 'POST', body: { prompt: 'Posted as JSON?' } });
       assert.ok(streamed.done.text.startsWith('You asked: Posted as JSON? '), streamed.done.text);
       assertProgressive(streamed);
-      const refused = await fetch(`${server.baseUrl}/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"question": "no prompt"}' });
+      const refused = await fetch(`${server.baseUrl}/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"question": "no prompt"}',
+      });
       assert.equal(refused.status, 422);
       // Pydantic 1 and 2 word the error differently; both name the missing field's location.
       const { detail } = (await refused.json()) as { detail: Array<{ loc: string[] }> };
-      assert.deepEqual(detail.map((d) => d.loc), [['body', 'prompt']]);
+      assert.deepEqual(
+        detail.map((d) => d.loc),
+        [['body', 'prompt']],
+      );
     } finally {
       await server.stop();
     }

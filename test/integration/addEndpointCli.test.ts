@@ -40,7 +40,8 @@ describe('add-endpoint CLI', function () {
 
     it('an invalid route path', () => refusedWithoutChange(['--route', 'stream now'], 2, /Invalid route path: a route path starts with "\/"/));
 
-    it('a route that is already taken', () => refusedWithoutChange(['--route', '/todos'], 1, /The route \/todos is already taken by GET \/todos in main\.py:17 \(list_todos\)/));
+    it('a route that is already taken', () =>
+      refusedWithoutChange(['--route', '/todos'], 1, /The route \/todos is already taken by GET \/todos in main\.py:17 \(list_todos\)/));
 
     it('no FastAPI app', async () => {
       await writeFile(path.join(dir, 'main.py'), 'print("not an app")\n');
@@ -58,7 +59,11 @@ describe('add-endpoint CLI', function () {
     });
 
     it('an unknown --source', async () => {
-      await refusedWithoutChange(['--source', 'gpt-4'], 2, /unknown --source "gpt-4": expected demo, anthropic, openai, groq, or the name of an async generator function/);
+      await refusedWithoutChange(
+        ['--source', 'gpt-4'],
+        2,
+        /unknown --source "gpt-4": expected demo, anthropic, openai, groq, or the name of an async generator function/,
+      );
       await refusedWithoutChange(['--source', 'my_tokens'], 1, /Unknown token source "my_tokens"/);
     });
 
@@ -78,10 +83,13 @@ describe('add-endpoint CLI', function () {
       assert.deepEqual(await treeDigest(dir), before);
 
       const patches = parsePatch(dry.stdout);
-      assert.deepEqual(patches.map((p) => [p.oldFileName, p.newFileName]), [
-        ['/dev/null', 'b/streaming.py'],
-        ['a/main.py', 'b/main.py'],
-      ]);
+      assert.deepEqual(
+        patches.map((p) => [p.oldFileName, p.newFileName]),
+        [
+          ['/dev/null', 'b/streaming.py'],
+          ['a/main.py', 'b/main.py'],
+        ],
+      );
       const real = await runCli(['add-endpoint', '--workspace', dir]);
       assert.equal(real.code, 0, real.stderr);
       assert.equal(applyPatch(original, patches[1]!), await readFile(path.join(dir, 'main.py'), 'utf8'));
@@ -111,7 +119,10 @@ describe('add-endpoint CLI', function () {
         ],
         notes: [],
       });
-      const again = JSON.parse((await runCli(['add-endpoint', '--workspace', dir, '--json', '--method', 'POST', '--route', '/chat'])).stdout) as Record<string, unknown>;
+      const again = JSON.parse((await runCli(['add-endpoint', '--workspace', dir, '--json', '--method', 'POST', '--route', '/chat'])).stdout) as Record<
+        string,
+        unknown
+      >;
       assert.equal(again.status, 'already-present');
       const refused = await runCli(['add-endpoint', '--workspace', dir, '--json', '--route', '/todos']);
       assert.equal(refused.code, 1);

@@ -39,7 +39,12 @@ export async function treeDigest(dir: string): Promise<Map<string, string>> {
         await visit(full);
       } else {
         const mode = (await stat(full)).mode & 0o777;
-        digest.set(path.relative(dir, full), `${createHash('sha256').update(await readFile(full)).digest('hex')} ${mode.toString(8)}`);
+        digest.set(
+          path.relative(dir, full),
+          `${createHash('sha256')
+            .update(await readFile(full))
+            .digest('hex')} ${mode.toString(8)}`,
+        );
       }
     }
   };
@@ -70,7 +75,10 @@ export async function streamTokens(url: string, init: { readonly method?: string
   const last = events[events.length - 1];
   assert.equal(last?.event, 'done', `the stream ends with a done event: ${events.map((e) => e.event).join(',')}`);
   const tokenEvents = events.slice(0, -1);
-  assert.ok(tokenEvents.every((e) => e.event === 'token'), `only token events before done: ${events.map((e) => e.event).join(',')}`);
+  assert.ok(
+    tokenEvents.every((e) => e.event === 'token'),
+    `only token events before done: ${events.map((e) => e.event).join(',')}`,
+  );
   const tokens = tokenEvents.map((e) => (JSON.parse(e.data) as { text: string }).text);
   const done = JSON.parse(last.data) as { text: string; token_count: number };
   assert.equal(done.text, tokens.join(''));
@@ -116,7 +124,10 @@ export async function pyrightProjects(
     }),
   );
   const execa = await loadExeca();
-  const result = await execa(process.execPath, [require.resolve('pyright/index.js'), '--outputjson', '--pythonpath', pythonExecutable], { cwd: folder, reject: false });
+  const result = await execa(process.execPath, [require.resolve('pyright/index.js'), '--outputjson', '--pythonpath', pythonExecutable], {
+    cwd: folder,
+    reject: false,
+  });
   if (result.exitCode !== 0 && result.exitCode !== 1) {
     throw new Error(`pyright failed (exit ${result.exitCode}):\n${result.stderr}\n${result.stdout}`);
   }

@@ -24,8 +24,18 @@ describe('catalyst-streaming check', () => {
     const { code, stdout } = await run(['snippets'], FIXTURES);
     assert.equal(code, 1);
     const lines = stdout.trim().split('\n');
-    assert.ok(lines.includes('snippets/anthropic_async_route.py:16:21: llm-not-streamed Anthropic messages.create() returns the whole LLM response at once; stream it with SSE'), stdout);
-    assert.ok(lines.includes('snippets/openai_sync_in_async.py:10:18: llm-sync-client OpenAI chat.completions.create() on the sync OpenAI client blocks the event loop inside async def; use AsyncOpenAI'), stdout);
+    assert.ok(
+      lines.includes(
+        'snippets/anthropic_async_route.py:16:21: llm-not-streamed Anthropic messages.create() returns the whole LLM response at once; stream it with SSE',
+      ),
+      stdout,
+    );
+    assert.ok(
+      lines.includes(
+        'snippets/openai_sync_in_async.py:10:18: llm-sync-client OpenAI chat.completions.create() on the sync OpenAI client blocks the event loop inside async def; use AsyncOpenAI',
+      ),
+      stdout,
+    );
     // Streaming calls and calls outside routes are not problems.
     assert.ok(!stdout.includes('already_streaming.py') && !stdout.includes('outside_route.py') && !stdout.includes('client_in_self.py'), stdout);
     assert.equal(lines.length, 9);

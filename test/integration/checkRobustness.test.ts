@@ -35,7 +35,10 @@ describe('catalyst-streaming check degrades per file', function () {
       await cp(SNIPPET, path.join(dir, 'route.py'));
       const run = await runCli(['check', '--json', '.'], dir);
       assert.equal(run.code, 1, run.stderr);
-      assert.deepEqual((JSON.parse(run.stdout) as Array<{ file: string }>).map((f) => f.file), ['route.py']);
+      assert.deepEqual(
+        (JSON.parse(run.stdout) as Array<{ file: string }>).map((f) => f.file),
+        ['route.py'],
+      );
       assert.equal(run.stderr, 'deep.py: skipped: nested too deeply to analyse\n');
       const text = await runCli(['check', '.'], dir);
       assert.match(text.stderr, /1 problem in 1 file \(1 file skipped\)\.\n$/);
@@ -67,10 +70,16 @@ describe('catalyst-streaming check degrades per file', function () {
       }
       const check = await runCli(['check', '.'], dir);
       assert.equal(check.code, 1);
-      assert.match(check.stderr, /^catalyst-streaming check: \. holds more than 5000 Python files \(found 5500\), .*; check the project's own folders instead: catalyst-streaming check PATH\.\.\.\n$/);
+      assert.match(
+        check.stderr,
+        /^catalyst-streaming check: \. holds more than 5000 Python files \(found 5500\), .*; check the project's own folders instead: catalyst-streaming check PATH\.\.\.\n$/,
+      );
       assert.equal((await runCli(['check', 'pkg0'], dir)).code, 0, 'one folder is fine');
       const add = await runCli(['add-endpoint', '--workspace', dir]);
       assert.equal(add.code, 1);
-      assert.match(add.stderr, /^catalyst-streaming add-endpoint: .* has more than 5000 Python files, so it looks like more than one project; point --workspace at the project folder\n$/);
+      assert.match(
+        add.stderr,
+        /^catalyst-streaming add-endpoint: .* has more than 5000 Python files, so it looks like more than one project; point --workspace at the project folder\n$/,
+      );
     }));
 });

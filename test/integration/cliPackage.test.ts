@@ -139,7 +139,13 @@ describe('the CLI npm package, installed into an empty prefix', function () {
     assert.equal(run.code, 0, run.stderr);
     const outcome = JSON.parse(run.stdout) as { status: string; changes: { path: string; kind: string }[] };
     assert.equal(outcome.status, 'applied');
-    assert.deepEqual(outcome.changes.map((c) => [c.path, c.kind]), [['streaming.py', 'create'], ['main.py', 'modify']]);
+    assert.deepEqual(
+      outcome.changes.map((c) => [c.path, c.kind]),
+      [
+        ['streaming.py', 'create'],
+        ['main.py', 'modify'],
+      ],
+    );
     assert.match(await readFile(path.join(work, 'main.py'), 'utf8'), /@app\.get\("\/stream"/);
     assert.ok(existsSync(path.join(work, 'streaming.py')));
   });
@@ -160,9 +166,15 @@ describe('the CLI npm package, installed into an empty prefix', function () {
     server = await startUvicorn({ cwd: work, app: 'main:app', python: python.command });
     const run = await cli(['preview', `${server.baseUrl}/stream?prompt=Hi`, '--json']);
     assert.equal(run.code, 0, run.stderr);
-    const events = run.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { event: string; data: string });
+    const events = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; data: string });
     assert.ok(events.length >= 2, run.stdout);
-    assert.ok(events.slice(0, -1).every((e) => e.event === 'token'), run.stdout);
+    assert.ok(
+      events.slice(0, -1).every((e) => e.event === 'token'),
+      run.stdout,
+    );
     const done = events.at(-1)!;
     assert.equal(done.event, 'done');
     const tokens = events.slice(0, -1).map((e) => (JSON.parse(e.data) as { text: string }).text);

@@ -120,7 +120,11 @@ function demoSuite(stack: PythonStack): void {
     return { child, folder, port };
   }
 
-  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, exitCode] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     it(`stops the server and removes the folder on ${signal} (the built CLI)`, async () => {
       const { child, folder, port } = await demoStreaming();
       child.kill(signal);

@@ -125,24 +125,24 @@ describe('formatters and what we generate', function () {
       });
 
       for (const style of ['rewrite', 'sibling'] as const) {
-      it(`check --fix --fix-style ${style}: ${name} has nothing to change after the LLM fixes`, async () => {
-        const workspace = path.join(dir, `fixes-${style}-${name.replace(' ', '-')}`);
-        await cp(path.join(FIXTURES, 'llm/snippets'), workspace, { recursive: true });
-        await rm(path.join(workspace, 'syntax_error_elsewhere.py'));
-        await formatDir(formatter, workspace);
-        const before = new Map<string, string>();
-        for (const file of await readdir(workspace)) before.set(file, await readFile(path.join(workspace, file), 'utf8'));
-        let stderr = '';
-        const code = await main(['check', '--fix', '--fix-style', style, '.'], { stdout: () => undefined, stderr: (t) => (stderr += t), cwd: workspace });
-        // The sibling style still reports the copied call in its own new route as a clash (exit 1); that is the
-        // fix planner's open issue, not a formatting one, so only the rewrite style's exit code is held here.
-        if (style === 'rewrite') assert.equal(code, 0, stderr);
-        const changed: string[] = [];
-        for (const [file, text] of before) if ((await readFile(path.join(workspace, file), 'utf8')) !== text) changed.push(file);
-        assert.ok(changed.length >= 3, `the fixes changed files: ${changed.join(', ')}`);
-        const result = await format(formatter, workspace, true);
-        assert.equal(result.exitCode, 0, `${name} would change what check --fix wrote:\n${result.output}`);
-      });
+        it(`check --fix --fix-style ${style}: ${name} has nothing to change after the LLM fixes`, async () => {
+          const workspace = path.join(dir, `fixes-${style}-${name.replace(' ', '-')}`);
+          await cp(path.join(FIXTURES, 'llm/snippets'), workspace, { recursive: true });
+          await rm(path.join(workspace, 'syntax_error_elsewhere.py'));
+          await formatDir(formatter, workspace);
+          const before = new Map<string, string>();
+          for (const file of await readdir(workspace)) before.set(file, await readFile(path.join(workspace, file), 'utf8'));
+          let stderr = '';
+          const code = await main(['check', '--fix', '--fix-style', style, '.'], { stdout: () => undefined, stderr: (t) => (stderr += t), cwd: workspace });
+          // The sibling style still reports the copied call in its own new route as a clash (exit 1); that is the
+          // fix planner's open issue, not a formatting one, so only the rewrite style's exit code is held here.
+          if (style === 'rewrite') assert.equal(code, 0, stderr);
+          const changed: string[] = [];
+          for (const [file, text] of before) if ((await readFile(path.join(workspace, file), 'utf8')) !== text) changed.push(file);
+          assert.ok(changed.length >= 3, `the fixes changed files: ${changed.join(', ')}`);
+          const result = await format(formatter, workspace, true);
+          assert.equal(result.exitCode, 0, `${name} would change what check --fix wrote:\n${result.output}`);
+        });
       }
     }
   });

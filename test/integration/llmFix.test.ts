@@ -126,7 +126,7 @@ describe(`LLM quick fixes on a real uvicorn with the real SDKs ${CURRENT.tag}`, 
     await rm(fixedDir, { recursive: true, force: true });
   });
 
-  it('pyright (strict, against the real SDKs\' types) reports no new errors in the fixed files, and none in the adapters', async () => {
+  it("pyright (strict, against the real SDKs' types) reports no new errors in the fixed files, and none in the adapters", async () => {
     const [before, after] = await Promise.all([pyrightErrors(originalDir), pyrightErrors(fixedDir)]);
     assert.deepEqual(after.get('streaming.py') ?? [], []);
     assert.deepEqual(after.get('adapters_app.py') ?? [], []);
@@ -152,7 +152,12 @@ describe(`LLM quick fixes on a real uvicorn with the real SDKs ${CURRENT.tag}`, 
     });
 
     it('every fixed route streams the answer token by token, from a streamed upstream request', async () => {
-      const running = await startUvicorn({ cwd: fixedDir, app: 'all_routes:app', env: provider.sdkEnvironment(), python: (await CURRENT.interpreter()).command });
+      const running = await startUvicorn({
+        cwd: fixedDir,
+        app: 'all_routes:app',
+        env: provider.sdkEnvironment(),
+        python: (await CURRENT.interpreter()).command,
+      });
       server = running;
       for (const route of FIXED_ROUTES) {
         await assertRouteStreams(provider, running, `/${route.module}${route.path}`, route);
@@ -226,7 +231,7 @@ describe(`LLM quick fixes on a real uvicorn with the real SDKs ${CURRENT.tag}`, 
           ['error'],
         );
         assert.equal(failed.complete, true);
-        assert.equal(provider.requests.length, 3, 'the request and the SDK\'s two retries');
+        assert.equal(provider.requests.length, 3, "the request and the SDK's two retries");
       } finally {
         provider.behave({ tokens: TOKENS });
       }

@@ -27,7 +27,10 @@ describe('catalyst-streaming preview', function () {
     const { code, stdout, stderr } = await cli(`${server.baseUrl}/tokens`, '--json');
     assert.equal(code, 0, stderr);
     assert.equal(stderr, '');
-    const lines = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual(
       lines.map(({ event, data, id }) => ({ event, data, id })),
       [
@@ -43,7 +46,11 @@ describe('catalyst-streaming preview', function () {
       assert.equal(typeof line.t_ms, 'number');
     }
     const times = lines.map((l) => l.t_ms as number);
-    assert.deepEqual([...times].sort((a, b) => a - b), times, 't_ms never goes back');
+    assert.deepEqual(
+      [...times].sort((a, b) => a - b),
+      times,
+      't_ms never goes back',
+    );
   });
 
   it('--json: event defaults to "message" and id is null before any id', async function () {
@@ -66,7 +73,10 @@ describe('catalyst-streaming preview', function () {
   it('POSTs --data with --header, and resumes with --last-event-id', async function () {
     const { code, stdout } = await cli(`${server.baseUrl}/echo`, '--data', '{"prompt":"hi"}', '--header', 'X-Custom: yes', '--last-event-id', '9', '--json');
     assert.equal(code, 0);
-    const [request, headers] = stdout.trimEnd().split('\n').map((line) => JSON.parse((JSON.parse(line) as { data: string }).data) as Record<string, unknown>);
+    const [request, headers] = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse((JSON.parse(line) as { data: string }).data) as Record<string, unknown>);
     assert.deepEqual(request, { method: 'POST', body: { prompt: 'hi' } });
     assert.equal(headers!['x-custom'], 'yes');
     assert.equal(headers!['last-event-id'], '9');

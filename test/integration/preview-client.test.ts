@@ -52,11 +52,20 @@ describe('SSE client against uvicorn', function () {
     assert.deepEqual(result.outcome, { kind: 'completed' });
     assert.deepEqual(
       events.map((e) => [e.event, e.id]),
-      [['token', '1'], ['token', '2'], ['token', '3'], ['token', '4'], ['done', '4']],
+      [
+        ['token', '1'],
+        ['token', '2'],
+        ['token', '3'],
+        ['token', '4'],
+        ['done', '4'],
+      ],
       'the done event has no id: the last event id carries over, as in the spec',
     );
     assert.equal(result.lastEventId, '4');
-    assert.deepEqual(events.map((e) => e.seq), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      [0, 1, 2, 3, 4],
+    );
     for (let i = 1; i < events.length; i++) {
       assert.ok(events[i]!.tMs >= events[i - 1]!.tMs, 'arrival times never go back');
       assert.ok(events[i]!.chunk >= events[i - 1]!.chunk, 'chunk indexes never go back');
@@ -78,7 +87,10 @@ describe('SSE client against uvicorn', function () {
     assert.ok(stats.headersMs !== null && stats.firstByteMs !== null && stats.firstTokenMs !== null);
     assert.ok(stats.headersMs <= stats.firstByteMs && stats.firstByteMs <= stats.firstTokenMs);
     assert.ok(stats.tokensPerSecond !== null && stats.tokensPerSecond > 0);
-    assert.deepEqual(session.headerChecks.filter((c) => c.level !== 'ok').map((c) => c.header), []);
+    assert.deepEqual(
+      session.headerChecks.filter((c) => c.level !== 'ok').map((c) => c.header),
+      [],
+    );
     assert.equal(session.bufferingWarning, null, 'a stream that streams is not called buffered');
   });
 
@@ -120,8 +132,14 @@ describe('SSE client against uvicorn', function () {
   it('reports malformed lines and a bad retry, and keeps reading', async function () {
     const { result, events, notices } = await collect(get(`${server.baseUrl}/malformed`));
     assert.equal(result.outcome.kind, 'completed');
-    assert.deepEqual(events.map((e) => e.data), ['first', 'second', 'third']);
-    assert.deepEqual(notices.map((n) => n.kind), ['malformed-line', 'malformed-line', 'invalid-retry']);
+    assert.deepEqual(
+      events.map((e) => e.data),
+      ['first', 'second', 'third'],
+    );
+    assert.deepEqual(
+      notices.map((n) => n.kind),
+      ['malformed-line', 'malformed-line', 'invalid-retry'],
+    );
     assert.match(notices[0]!.message, /unknown field "bogus"/);
     assert.match(notices[1]!.message, /this line has no colon/);
   });
@@ -156,8 +174,14 @@ describe('SSE client against uvicorn', function () {
   it('discards an event cut off by the end of the stream, and says so', async function () {
     const { result, events, notices } = await collect(get(`${server.baseUrl}/truncated`));
     assert.equal(result.outcome.kind, 'completed');
-    assert.deepEqual(events.map((e) => e.data), ['whole']);
-    assert.deepEqual(notices.map((n) => n.kind), ['unterminated-event']);
+    assert.deepEqual(
+      events.map((e) => e.data),
+      ['whole'],
+    );
+    assert.deepEqual(
+      notices.map((n) => n.kind),
+      ['unterminated-event'],
+    );
   });
 
   it('Stop aborts the request and the server sees the disconnect', async function () {
@@ -222,7 +246,10 @@ describe('SSE client when the server dies mid-stream', function () {
     const server = await startUvicorn({ cwd: fixtures, app: 'app:app' });
     try {
       const { result, events } = await collect(get(`${server.baseUrl}/die`));
-      assert.deepEqual(events.map((e) => JSON.parse(e.data) as unknown), [{ n: 1 }, { n: 2 }]);
+      assert.deepEqual(
+        events.map((e) => JSON.parse(e.data) as unknown),
+        [{ n: 1 }, { n: 2 }],
+      );
       const failure = result.outcome.kind === 'failed' ? result.outcome.failure : undefined;
       assert.equal(failure?.kind, 'unexpected-end');
       assert.match(failure!.message, /stream ended unexpectedly after 2 event/);

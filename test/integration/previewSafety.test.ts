@@ -87,7 +87,10 @@ describe('catalyst-streaming preview: a safe terminal and bounded output', funct
 
   it('SIGTERM and SIGHUP end it through the same clean path (exit 128 + signal, no stack)', async function () {
     const execa = await loadExeca();
-    for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+    for (const [signal, code] of [
+      ['SIGTERM', 143],
+      ['SIGHUP', 129],
+    ] as const) {
       const child = execa(process.execPath, [CLI, 'preview', `${server.baseUrl}/forever`], { reject: false });
       await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
       child.kill(signal);

@@ -132,7 +132,12 @@ function streamingModuleSuite(stack: PythonStack): void {
   });
 
   async function startCovered(env?: Record<string, string>): Promise<StreamingApp> {
-    const started = await startStreamingApp({ dir: moduleDir, stack, coverage: { source: moduleDir, dataFile }, env: { ...provider.sdkEnvironment(), ...env } });
+    const started = await startStreamingApp({
+      dir: moduleDir,
+      stack,
+      coverage: { source: moduleDir, dataFile },
+      env: { ...provider.sdkEnvironment(), ...env },
+    });
     servers.push(started);
     coveredProcesses++;
     return started;
@@ -194,7 +199,10 @@ function streamingModuleSuite(stack: PythonStack): void {
       // monotonic clock); 1 ms allows for how Node anchors its time origin.
       const { produced_at: producedAt } = await status(name);
       for (let k = 0; k + 1 < count; k++) {
-        assert.ok(receivedAt[k]! < producedAt[k + 1]! * 1000, `token ${k} received (${receivedAt[k]}) before token ${k + 1} produced (${producedAt[k + 1]! * 1000})`);
+        assert.ok(
+          receivedAt[k]! < producedAt[k + 1]! * 1000,
+          `token ${k} received (${receivedAt[k]}) before token ${k + 1} produced (${producedAt[k + 1]! * 1000})`,
+        );
         assert.ok(producedAt[k]! * 1000 <= receivedAt[k]! + 1, `token ${k} produced (${producedAt[k]! * 1000}) before it was received (${receivedAt[k]})`);
       }
     });
@@ -204,7 +212,9 @@ function streamingModuleSuite(stack: PythonStack): void {
       const text = stream.body().toString('utf8');
       assert.equal(
         text,
-        tokenEvent('partial ') + tokenEvent('answer') + 'event: error\ndata: {"type":"RuntimeError","message":"The stream failed; the server log has the details."}\n\n',
+        tokenEvent('partial ') +
+          tokenEvent('answer') +
+          'event: error\ndata: {"type":"RuntimeError","message":"The stream failed; the server log has the details."}\n\n',
       );
       assert.equal(parseSse(text).events.filter((e) => e.event === 'error').length, 1);
       assert.equal(stream.complete, true, 'the chunked terminator was received');
@@ -285,7 +295,10 @@ function streamingModuleSuite(stack: PythonStack): void {
     it('sends no done event without merge_results', async () => {
       const stream = await readStream(`${base}/partial/no-merge`);
       const events = parseSse(stream.body().toString('utf8')).events;
-      assert.deepEqual(events.map((e) => e.event), ['partial', 'partial']);
+      assert.deepEqual(
+        events.map((e) => e.event),
+        ['partial', 'partial'],
+      );
       assert.deepEqual(new Set(events.map((e) => e.data)), new Set(['{"index":0,"result":1}', '{"index":1,"result":2}']));
     });
 
@@ -446,13 +459,23 @@ function streamingModuleSuite(stack: PythonStack): void {
       }
     });
 
-    const picks = withOrjson ? 'the real orjson, and the standard library where orjson is unimportable' : 'the standard-library fallback (this stack has no orjson)';
+    const picks = withOrjson
+      ? 'the real orjson, and the standard library where orjson is unimportable'
+      : 'the standard-library fallback (this stack has no orjson)';
     it(`uses ${picks}`, async () => {
       assert.equal(await stack.has('orjson'), withOrjson, withOrjson ? 'orjson is installed (requirements/current-stack.txt)' : 'Debian has no orjson');
       const infos = await Promise.all(servers.map((s) => getJson<{ json: string; orjson: string | null }>(`${s.baseUrl}/info`)));
       // "streaming" is the generated module's own _stdlib_json_dumps; "orjson" is orjson.dumps.
       const picked = infos.map((info) => [info.json, info.orjson === null ? null : 'orjson imported']);
-      assert.deepEqual(picked, withOrjson ? [['orjson', 'orjson imported'], ['streaming', null]] : [['streaming', null]]);
+      assert.deepEqual(
+        picked,
+        withOrjson
+          ? [
+              ['orjson', 'orjson imported'],
+              ['streaming', null],
+            ]
+          : [['streaming', null]],
+      );
       if (withOrjson) {
         assert.match(infos[0]!.orjson!, /^3\.\d+\.\d+$/, "orjson's own __version__: the real package");
       }
@@ -465,7 +488,10 @@ function streamingModuleSuite(stack: PythonStack): void {
       for (const { serialiser, baseUrl } of servers) {
         const events = parseSse((await readStream(`${baseUrl}/json-table`)).body().toString('utf8')).events;
         const actual = Object.fromEntries(events.map((e) => [e.id, e.event === 'value' ? e.data : `refused ${(JSON.parse(e.data) as { type: string }).type}`]));
-        const expected = Object.fromEntries([...Object.entries(JSON_ALIKE), ...Object.entries(JSON_DIFFERENT).map(([name, spelt]) => [name, spelt[serialiser]])]);
+        const expected = Object.fromEntries([
+          ...Object.entries(JSON_ALIKE),
+          ...Object.entries(JSON_DIFFERENT).map(([name, spelt]) => [name, spelt[serialiser]]),
+        ]);
         assert.deepEqual(actual, expected, serialiser);
       }
     });
@@ -517,7 +543,7 @@ function streamingModuleSuite(stack: PythonStack): void {
       assert.equal(result.format_with_id, 'event: update\nid: 42\ndata: [1,null,true]\n\n');
     });
 
-    it('writes orjson\'s JSON without orjson too: NaN as null, small floats as orjson writes them', () => {
+    it("writes orjson's JSON without orjson too: NaN as null, small floats as orjson writes them", () => {
       assert.equal(result.stdlib_json, '{"n":[1,-0.0,0.00001,1e-7,null,true,null],"s":["é\\n",{}]}');
     });
 

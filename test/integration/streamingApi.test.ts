@@ -50,7 +50,10 @@ for (const stack of PYTHON_STACKS) {
     });
 
     it('sends the message with expose_errors=True', () => {
-      assert.equal(result.tokens_exposed, `event: token\ndata: {"text":"a"}\n\nevent: error\ndata: {"type":"RuntimeError","message":"upstream failed at ${SECRET}"}\n\n`);
+      assert.equal(
+        result.tokens_exposed,
+        `event: token\ndata: {"text":"a"}\n\nevent: error\ndata: {"type":"RuntimeError","message":"upstream failed at ${SECRET}"}\n\n`,
+      );
       assert.equal(result.partial_exposed, `event: error\ndata: {"index":0,"type":"ValueError","message":"operation failed at ${SECRET}"}\n\n`);
     });
 

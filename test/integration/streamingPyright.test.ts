@@ -44,7 +44,11 @@ function pyrightSuite(stack: PythonStack): void {
     const result = await pyrightStrict(file, executable);
     const failingLines = new Set(result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.range.start.line));
     const unresolved = names.filter((_, line) => failingLines.has(line));
-    assert.deepEqual(unresolved, names.filter((name) => name !== stack.name), `pyright strict:\n${formatDiagnostics(result.diagnostics)}`);
+    assert.deepEqual(
+      unresolved,
+      names.filter((name) => name !== stack.name),
+      `pyright strict:\n${formatDiagnostics(result.diagnostics)}`,
+    );
   });
 
   it('has zero errors and zero warnings', async () => {
@@ -60,6 +64,9 @@ function pyrightSuite(stack: PythonStack): void {
     const result = await pyrightStrict(file, executable);
     assert.ok(result.errorCount > 0, 'strict mode flags a missing parameter type');
     const moduleLines = (await renderStreamingModule()).split('\n').length;
-    assert.ok(result.diagnostics.every((d) => d.range.start.line >= moduleLines - 1), 'only the appended lines are flagged');
+    assert.ok(
+      result.diagnostics.every((d) => d.range.start.line >= moduleLines - 1),
+      'only the appended lines are flagged',
+    );
   });
 }

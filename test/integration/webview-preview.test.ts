@@ -107,7 +107,9 @@ describe('Stream Preview webview in Chromium', function () {
   it('flags gzip (not Connection on HTTP/1.1), and puts compression first among the causes', async function () {
     await page.deliver(await record(get(`${server.baseUrl}/gzip/tokens`)));
     await waitForStatus(page, 'ok');
-    assert.deepEqual((await page.page.locator('.check-warning').evaluateAll((items) => items.map((i) => i.getAttribute('data-header')))).sort(), ['Content-Encoding']);
+    assert.deepEqual((await page.page.locator('.check-warning').evaluateAll((items) => items.map((i) => i.getAttribute('data-header')))).sort(), [
+      'Content-Encoding',
+    ]);
     assert.match(await text(page, '.buffering-warning li'), /^Response compression \(Content-Encoding: gzip\)/);
     await page.page.screenshot({ path: path.join(artifacts, 'webview-gzip-buffering.png') });
   });
@@ -126,7 +128,11 @@ describe('Stream Preview webview in Chromium', function () {
     await waitForStatus(page, 'error');
     assert.match(await text(page, '.status'), /503 Service Unavailable: \{"detail":"model overloaded"\}/);
     await page.deliver(await record(get(`${server.baseUrl}/not-sse`), 2));
-    await page.page.waitForFunction(() => (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document.querySelector('.status')?.textContent.includes('not an event stream'));
+    await page.page.waitForFunction(() =>
+      (globalThis as unknown as { document: { querySelector(s: string): { textContent: string } | null } }).document
+        .querySelector('.status')
+        ?.textContent.includes('not an event stream'),
+    );
     assert.match(await text(page, '.status'), /It starts with: <html>this is a page, not a stream<\/html>/);
   });
 
@@ -182,7 +188,15 @@ describe('Stream Preview webview in Chromium', function () {
     await p.getByRole('button', { name: 'Send' }).click();
     assert.deepEqual((await page.posted()).at(-1), {
       type: 'send',
-      request: { url: 'http://127.0.0.1:8000/chat', method: 'POST', headers: [['Authorization', 'Bearer x:y'], ['X-Trace', '1']], body: '{"prompt": "hi"}' },
+      request: {
+        url: 'http://127.0.0.1:8000/chat',
+        method: 'POST',
+        headers: [
+          ['Authorization', 'Bearer x:y'],
+          ['X-Trace', '1'],
+        ],
+        body: '{"prompt": "hi"}',
+      },
     });
     const request: StreamRequest = { url: 'http://127.0.0.1:8000/chat', method: 'POST', headers: [], body: '{}' };
     await page.deliver([{ type: 'started', run: 1, request }]);
@@ -199,7 +213,11 @@ describe('Stream Preview webview in Chromium', function () {
     await page.deliver(await record(get(`${server.baseUrl}/tokens`)));
     await waitForStatus(page, 'ok');
     // The state is saved on a short timer; wait until it holds the finished run.
-    await page.page.waitForFunction(() => ((globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('vscode-state') ?? '').includes('"completed"'));
+    await page.page.waitForFunction(() =>
+      ((globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('vscode-state') ?? '').includes(
+        '"completed"',
+      ),
+    );
     await page.reload();
     await waitForStatus(page, 'ok');
     assert.equal(await page.page.locator('.event-row').count(), 5);

@@ -19,7 +19,16 @@ import { makeTempDir } from '../support/tempdir';
 
 const root = path.resolve(__dirname, '../..');
 
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** A subset of VS Code's Dark Modern theme, as VS Code injects it into every webview (`--vscode-*` on <html>). */
 const DARK_MODERN: Record<string, string> = {

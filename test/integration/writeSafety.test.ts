@@ -131,7 +131,11 @@ describe('writes are all or nothing and keep every encoding', function () {
       const source = (await readFile(path.join(LLM_SNIPPETS, 'anthropic_async_route.py'), 'utf8')).replace(/^/, '# coding: latin-1\n# Grüße aus Köln\n');
       await writeFile(snippet, Buffer.from(source, 'latin1'));
       const check = await runCli(['check', '--json', snippet], dir);
-      assert.deepEqual((JSON.parse(check.stdout) as Array<{ line: number }>).map((f) => f.line), [18], 'found, at the right line');
+      assert.deepEqual(
+        (JSON.parse(check.stdout) as Array<{ line: number }>).map((f) => f.line),
+        [18],
+        'found, at the right line',
+      );
       const fix = await runCli(['check', '--fix', snippet], dir);
       assert.match(fix.stderr, /fixed: /);
       const fixed = await readFile(snippet);
@@ -188,7 +192,9 @@ describe('writes are all or nothing and keep every encoding', function () {
     try {
       for (let trial = 0; trial < 50; trial++) {
         const ws = await copyFixture('single-file', path.join(root, `ws-${trial}`));
-        const runs = await Promise.all(['/a', '/b'].map((route) => execa(process.execPath, [CLI, 'add-endpoint', '--workspace', ws, '--route', route], { reject: false, timeout: 120_000 })));
+        const runs = await Promise.all(
+          ['/a', '/b'].map((route) => execa(process.execPath, [CLI, 'add-endpoint', '--workspace', ws, '--route', route], { reject: false, timeout: 120_000 })),
+        );
         const text = await readFile(path.join(ws, 'main.py'), 'utf8');
         for (const [i, route] of ['/a', '/b'].entries()) {
           const run = runs[i]!;

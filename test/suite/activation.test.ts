@@ -44,8 +44,8 @@ describe('activation', () => {
 
   it('registers every command with its localized title and category', async () => {
     const registered = await vscode.commands.getCommands(true);
-    const contributed = (catalystExtension().packageJSON as { contributes: { commands: { command: string; title: string; category: string }[] } })
-      .contributes.commands;
+    const contributed = (catalystExtension().packageJSON as { contributes: { commands: { command: string; title: string; category: string }[] } }).contributes
+      .commands;
     for (const [id, title] of Object.entries(COMMANDS)) {
       assert.ok(registered.includes(id), `${id} is not registered`);
       const entry = contributed.find((c) => c.command === id);

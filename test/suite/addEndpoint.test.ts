@@ -76,7 +76,10 @@ describe('Add Streaming Endpoint', () => {
   });
 
   it('a refusal says why, with the same reason the CLI reports', async () => {
-    const result = await vscode.commands.executeCommand<{ status: string; reason?: string }>('catalyst.addStreamingEndpoint', { ...ENDPOINT, source: 'no-such-source' });
+    const result = await vscode.commands.executeCommand<{ status: string; reason?: string }>('catalyst.addStreamingEndpoint', {
+      ...ENDPOINT,
+      source: 'no-such-source',
+    });
     assert.deepEqual({ status: result?.status, reason: result?.reason }, { status: 'refused', reason: 'unknown-source' });
   });
 

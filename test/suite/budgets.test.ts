@@ -57,7 +57,15 @@ function largeApp(lines: number): string {
   ];
   const body: string[] = [];
   for (let i = 0; head.length + body.length + tail.length + 8 <= lines; i++) {
-    body.push('', '', `@app.get("/items/${i}")`, `async def item_${i}(limit: int = 10) -> dict[str, int]:`, `    """Item ${i}, at most \`limit\` of it."""`, `    total = sum(range(limit)) + ${i}`, '    return {"id": ' + i + ', "total": total}');
+    body.push(
+      '',
+      '',
+      `@app.get("/items/${i}")`,
+      `async def item_${i}(limit: int = 10) -> dict[str, int]:`,
+      `    """Item ${i}, at most \`limit\` of it."""`,
+      `    total = sum(range(limit)) + ${i}`,
+      '    return {"id": ' + i + ', "total": total}',
+    );
   }
   while (head.length + body.length + tail.length < lines) body.push('');
   return `${[...head, ...body, ...tail].join('\n')}\n`;
@@ -90,7 +98,12 @@ describe('budgets (measured, not asserted)', function () {
       documentReady = Date.now();
     }
     await waitFor(() => catalystExtension().isActive, { what: 'the extension to activate', timeoutMs: 30_000 });
-    const [willLoad, didLoad, willActivate, didActivate] = ['willLoadExtensionCode', 'didLoadExtensionCode', 'willActivateExtension', 'didActivateExtension'].map(markTime);
+    const [willLoad, didLoad, willActivate, didActivate] = [
+      'willLoadExtensionCode',
+      'didLoadExtensionCode',
+      'willActivateExtension',
+      'didActivateExtension',
+    ].map(markTime);
     const span = (from: number | undefined, to: number | undefined) => (from !== undefined && to !== undefined ? to - from : null);
     const loading = span(willLoad, didLoad);
     const activating = span(willActivate, didActivate);

@@ -76,7 +76,10 @@ describe('dev server and Stream Preview', () => {
     const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', main)) ?? [];
     const previews = lenses.filter((lens) => lens.command?.command === 'catalyst.openStreamPreview');
     // /stream (GET) and /events (POST, added through the prompts) stream; /health does not.
-    const described = previews.map((lens) => ({ route: text[lens.range.start.line]?.trim(), options: lens.command?.arguments?.[0] as { url: string; method: string } }));
+    const described = previews.map((lens) => ({
+      route: text[lens.range.start.line]?.trim(),
+      options: lens.command?.arguments?.[0] as { url: string; method: string },
+    }));
     assert.deepEqual(
       described.map(({ route, options }) => ({ route, url: new URL(options.url).pathname, method: options.method })),
       [
@@ -136,7 +139,10 @@ describe('dev server and Stream Preview', () => {
       reference.map((e) => e.event),
       'the same events, in the same order, as a plain client receives',
     );
-    assert.deepEqual(received.map((e) => e.data), reference.map((e) => e.data));
+    assert.deepEqual(
+      received.map((e) => e.data),
+      reference.map((e) => e.data),
+    );
     // Times are stamped on arrival and never go backwards.
     assert.ok(received.every((e, i) => i === 0 || e.tMs >= received[i - 1]!.tMs));
 
@@ -176,7 +182,10 @@ describe('dev server and Stream Preview', () => {
     const target = workspaceUri('stream-transcript.jsonl');
     const written = await preview.exportTranscript(target);
     assert.equal(written?.toString(), target.toString());
-    const lines = readFileSync(target.fsPath, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { event: string; data: string; t_ms: number });
+    const lines = readFileSync(target.fsPath, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; data: string; t_ms: number });
     assert.deepEqual(
       lines.map(({ event, data }) => ({ event, data })),
       reference.map(({ event, data }) => ({ event, data })),

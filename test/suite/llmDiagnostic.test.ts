@@ -32,7 +32,10 @@ describe('LLM call diagnostic', () => {
 
   it('marks the non-streaming call in the route handler, as Information by default', async () => {
     const [diagnostic] = await waitForDiagnostics(uri, SAYS, 1);
-    const callLine = editor.document.getText().split('\n').findIndex((line) => line.includes('client.messages.create('));
+    const callLine = editor.document
+      .getText()
+      .split('\n')
+      .findIndex((line) => line.includes('client.messages.create('));
     assert.equal(diagnostic!.range.start.line, callLine);
     assert.equal(diagnostic!.severity, vscode.DiagnosticSeverity.Information);
   });

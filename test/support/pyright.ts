@@ -42,5 +42,7 @@ export async function pyrightStrict(file: string, pythonExecutable: string): Pro
 }
 
 export function formatDiagnostics(diagnostics: readonly PyrightDiagnostic[]): string {
-  return diagnostics.map((d) => `  ${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity}: ${d.message}${d.rule ? ` (${d.rule})` : ''}`).join('\n');
+  return diagnostics
+    .map((d) => `  ${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity}: ${d.message}${d.rule ? ` (${d.rule})` : ''}`)
+    .join('\n');
 }

@@ -68,7 +68,9 @@ const ALL_STACKS: readonly PythonStack[] = [makeStack('current'), makeStack('old
 
 /** The stacks this run tests: both, unless CATALYST_TEST_STACKS names some. */
 export const PYTHON_STACKS: readonly PythonStack[] = (() => {
-  const wanted = process.env.CATALYST_TEST_STACKS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = process.env.CATALYST_TEST_STACKS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!wanted || wanted.length === 0) return ALL_STACKS;
   const unknown = wanted.filter((w) => !ALL_STACKS.some((s) => s.name === w));
   if (unknown.length > 0) throw new Error(`CATALYST_TEST_STACKS: unknown stack ${unknown.join(', ')} (current, oldest)`);

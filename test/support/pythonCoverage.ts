@@ -25,7 +25,13 @@ export function coverageOfLines(coverage: FileCoverage, from: number, to: number
   const executedLines = coverage.executedLines.filter(inRange);
   const missingLines = coverage.missingLines.filter(inRange);
   const statements = executedLines.length + missingLines.length;
-  return { statements, covered: executedLines.length, percent: statements === 0 ? 100 : (100 * executedLines.length) / statements, executedLines, missingLines };
+  return {
+    statements,
+    covered: executedLines.length,
+    percent: statements === 0 ? 100 : (100 * executedLines.length) / statements,
+    executedLines,
+    missingLines,
+  };
 }
 
 /** Fails loudly, naming what to install, when `python` cannot run coverage.py. */
@@ -56,7 +62,10 @@ export async function combinedCoverage(python: string, dataFile: string, sourceF
   const report = path.join(cwd, 'coverage.json');
   await execa(python, ['-m', 'coverage', 'json', `--data-file=${dataFile}`, `--include=${sourceFile}`, '-o', report], { cwd });
   const parsed = JSON.parse(await readFile(report, 'utf8')) as {
-    files: Record<string, { summary: { num_statements: number; covered_lines: number; percent_covered: number }; executed_lines: number[]; missing_lines: number[] }>;
+    files: Record<
+      string,
+      { summary: { num_statements: number; covered_lines: number; percent_covered: number }; executed_lines: number[]; missing_lines: number[] }
+    >;
   };
   const entry = Object.entries(parsed.files).find(([file]) => path.resolve(cwd, file) === path.resolve(sourceFile))?.[1];
   if (!entry) {

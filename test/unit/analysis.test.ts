@@ -12,8 +12,13 @@ function routeSummary(analysis: ModuleAnalysis) {
 describe('analyzePythonModule', () => {
   describe('FastAPI apps', () => {
     it('finds a plain app and its routes', async () => {
-      const a = await analyze(`from fastapi import FastAPI\n\napp = FastAPI(title="x")\n\n\n@app.get("/items/{item_id}")\nasync def read_item(item_id: int, q: str | None = None) -> dict[str, int]:\n    return {"id": item_id}\n`);
-      assert.deepEqual(a.apps.map((x) => [x.id, x.kind, x.variable]), [['app', 'instance', 'app']]);
+      const a = await analyze(
+        `from fastapi import FastAPI\n\napp = FastAPI(title="x")\n\n\n@app.get("/items/{item_id}")\nasync def read_item(item_id: int, q: str | None = None) -> dict[str, int]:\n    return {"id": item_id}\n`,
+      );
+      assert.deepEqual(
+        a.apps.map((x) => [x.id, x.kind, x.variable]),
+        [['app', 'instance', 'app']],
+      );
       assert.deepEqual(routeSummary(a), [{ owner: 'app', methods: 'GET', path: '/items/{item_id}', handler: 'read_item', sse: false }]);
       const handler = a.routes[0]!.handler!;
       assert.equal(handler.isAsync, true);
@@ -42,7 +47,10 @@ describe('analyzePythonModule', () => {
           '',
         ].join('\n'),
       );
-      assert.deepEqual(a.apps.map((x) => x.id), ['one', 'two', 'three', 'four']);
+      assert.deepEqual(
+        a.apps.map((x) => x.id),
+        ['one', 'two', 'three', 'four'],
+      );
       a.dispose();
     });
 
@@ -83,7 +91,13 @@ describe('analyzePythonModule', () => {
           '',
         ].join('\n'),
       );
-      assert.deepEqual(a.routers.map((r) => [r.id, r.prefix]), [['router', '/users'], ['plain', '']]);
+      assert.deepEqual(
+        a.routers.map((r) => [r.id, r.prefix]),
+        [
+          ['router', '/users'],
+          ['plain', ''],
+        ],
+      );
       assert.deepEqual(routeSummary(a), [
         { owner: 'router', methods: 'GET', path: '/users/', handler: 'list_users', sse: false },
         { owner: 'plain', methods: 'GET,POST', path: '/both', handler: 'both', sse: false },
@@ -149,7 +163,15 @@ describe('analyzePythonModule', () => {
           '',
         ].join('\n'),
       );
-      const shapes = a.imports.map((s) => ({ kind: s.kind, module: s.module, names: s.names.map((n) => (n.alias ? `${n.name} as ${n.alias}` : n.name)), p: s.parenthesized, m: s.multiline, top: s.topLevel, w: s.wildcard }));
+      const shapes = a.imports.map((s) => ({
+        kind: s.kind,
+        module: s.module,
+        names: s.names.map((n) => (n.alias ? `${n.name} as ${n.alias}` : n.name)),
+        p: s.parenthesized,
+        m: s.multiline,
+        top: s.topLevel,
+        w: s.wildcard,
+      }));
       assert.deepEqual(shapes, [
         { kind: 'future', module: '__future__', names: ['annotations'], p: false, m: false, top: true, w: false },
         { kind: 'import', module: '', names: ['os', 'sys as system'], p: false, m: false, top: true, w: false },
@@ -210,7 +232,8 @@ describe('analyzePythonModule', () => {
 
   describe('module layout', () => {
     it('finds the __main__ block and the comments that belong to it', async () => {
-      const source = 'import uvicorn\nfrom fastapi import FastAPI\napp = FastAPI()\n\n# Run with: python main.py\nif __name__ == "__main__":\n    uvicorn.run(app)\n';
+      const source =
+        'import uvicorn\nfrom fastapi import FastAPI\napp = FastAPI()\n\n# Run with: python main.py\nif __name__ == "__main__":\n    uvicorn.run(app)\n';
       const a = await analyze(source);
       assert.equal(a.mainBlock?.node.startPosition.row, 5);
       assert.equal(a.mainBlock?.insertionOffset, source.indexOf('# Run'));
@@ -240,12 +263,16 @@ describe('analyzePythonModule', () => {
     });
 
     it('reads async generator functions and counts positions in UTF-16 code units', async () => {
-      const source = 's = "é😀"\nasync def tokens(prompt: str, *, n: int = 3) -> AsyncIterator[str]:\n    async def inner():\n        yield 1\n    yield prompt\n\nasync def not_gen():\n    async def inner():\n        yield 1\n    return inner\n';
+      const source =
+        's = "é😀"\nasync def tokens(prompt: str, *, n: int = 3) -> AsyncIterator[str]:\n    async def inner():\n        yield 1\n    yield prompt\n\nasync def not_gen():\n    async def inner():\n        yield 1\n    return inner\n';
       const a = await analyze(source);
       const [tokens, notGen] = a.functions;
       assert.deepEqual([tokens?.name, tokens?.isAsync, tokens?.isGenerator], ['tokens', true, true]);
       assert.deepEqual([notGen?.name, notGen?.isGenerator], ['not_gen', false]);
-      assert.deepEqual(tokens?.parameters.map((p) => p.name), ['prompt', 'n']);
+      assert.deepEqual(
+        tokens?.parameters.map((p) => p.name),
+        ['prompt', 'n'],
+      );
       assert.equal(tokens?.span.start, source.indexOf('async def tokens'));
       a.dispose();
     });

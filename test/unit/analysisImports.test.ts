@@ -22,12 +22,31 @@ function lines(...all: string[]): string {
 describe('planImports', () => {
   it('adds a new local section after the third-party imports', async () => {
     const { text } = await addImports(lines('from fastapi import FastAPI', '', 'app = FastAPI()'), [STREAMING]);
-    assert.equal(text, lines('from fastapi import FastAPI', '', 'from .streaming import EventStreamResponse, stream_tokens, streaming_response', '', 'app = FastAPI()'));
+    assert.equal(
+      text,
+      lines('from fastapi import FastAPI', '', 'from .streaming import EventStreamResponse, stream_tokens, streaming_response', '', 'app = FastAPI()'),
+    );
   });
 
   it('puts each new statement in its isort section, sorted among sorted neighbours', async () => {
-    const source = lines('"""App."""', 'from __future__ import annotations', '', 'import os', 'import sys', '', 'from fastapi import FastAPI', 'from starlette.requests import Request', '', 'app = FastAPI()');
-    const { text } = await addImports(source, [{ module: 'asyncio' }, { module: 'collections.abc', names: ['AsyncIterator'] }, { module: 'pydantic', names: ['BaseModel'] }, STREAMING]);
+    const source = lines(
+      '"""App."""',
+      'from __future__ import annotations',
+      '',
+      'import os',
+      'import sys',
+      '',
+      'from fastapi import FastAPI',
+      'from starlette.requests import Request',
+      '',
+      'app = FastAPI()',
+    );
+    const { text } = await addImports(source, [
+      { module: 'asyncio' },
+      { module: 'collections.abc', names: ['AsyncIterator'] },
+      { module: 'pydantic', names: ['BaseModel'] },
+      STREAMING,
+    ]);
     assert.equal(
       text,
       lines(
@@ -52,7 +71,10 @@ describe('planImports', () => {
 
   it('merges into an existing single-line import, keeping sorted names sorted', async () => {
     const { text } = await addImports(lines('from fastapi import FastAPI', 'from .streaming import stream_tokens', 'app = FastAPI()'), [STREAMING]);
-    assert.equal(text, lines('from fastapi import FastAPI', 'from .streaming import EventStreamResponse, stream_tokens, streaming_response', 'app = FastAPI()'));
+    assert.equal(
+      text,
+      lines('from fastapi import FastAPI', 'from .streaming import EventStreamResponse, stream_tokens, streaming_response', 'app = FastAPI()'),
+    );
   });
 
   it('appends to an unsorted list and keeps aliases', async () => {
@@ -65,7 +87,12 @@ describe('planImports', () => {
     const { text } = await addImports(source, [{ module: 'fastapi', names: ['BackgroundTasks', 'APIRouter'] }]);
     assert.equal(
       text,
-      lines('from fastapi import (', ...['APIRouter', 'BackgroundTasks', 'Body', 'Depends', 'FastAPI', 'HTTPException', 'Query', 'Request', 'Response', 'status'].map((n) => `    ${n},`), ')', 'app = FastAPI()'),
+      lines(
+        'from fastapi import (',
+        ...['APIRouter', 'BackgroundTasks', 'Body', 'Depends', 'FastAPI', 'HTTPException', 'Query', 'Request', 'Response', 'status'].map((n) => `    ${n},`),
+        ')',
+        'app = FastAPI()',
+      ),
     );
   });
 
@@ -83,7 +110,9 @@ describe('planImports', () => {
 
   it('keeps CRLF line endings and tab indentation in new wrapped statements', async () => {
     const source = 'from fastapi import FastAPI\r\n\r\napp = FastAPI()\r\n\r\nif True:\r\n\tpass\r\n';
-    const { text } = await addImports(source, [{ module: '.streaming', names: ['EventStreamResponse', 'stream_partial_results', 'stream_tokens', 'streaming_response'] }]);
+    const { text } = await addImports(source, [
+      { module: '.streaming', names: ['EventStreamResponse', 'stream_partial_results', 'stream_tokens', 'streaming_response'] },
+    ]);
     assert.equal(
       text,
       'from fastapi import FastAPI\r\n\r\nfrom .streaming import (\r\n\tEventStreamResponse,\r\n\tstream_partial_results,\r\n\tstream_tokens,\r\n\tstreaming_response,\r\n)\r\n\r\napp = FastAPI()\r\n\r\nif True:\r\n\tpass\r\n',
@@ -104,13 +133,19 @@ describe('planImports', () => {
   });
 
   it('reports names bound to something else instead of shadowing them', async () => {
-    const { text, conflicts } = await addImports(lines('from mylib import stream_tokens', 'def streaming_response(): ...', 'asyncio = None'), [STREAMING, { module: 'asyncio' }]);
+    const { text, conflicts } = await addImports(lines('from mylib import stream_tokens', 'def streaming_response(): ...', 'asyncio = None'), [
+      STREAMING,
+      { module: 'asyncio' },
+    ]);
     assert.deepEqual(conflicts, [
       { name: 'streaming_response', boundTo: 'a local definition' },
       { name: 'stream_tokens', boundTo: 'mylib.stream_tokens' },
       { name: 'asyncio', boundTo: 'a local definition' },
     ]);
-    assert.equal(text, lines('from mylib import stream_tokens', '', 'from .streaming import EventStreamResponse', 'def streaming_response(): ...', 'asyncio = None'));
+    assert.equal(
+      text,
+      lines('from mylib import stream_tokens', '', 'from .streaming import EventStreamResponse', 'def streaming_response(): ...', 'asyncio = None'),
+    );
   });
 
   it('writes the first import of a module after its docstring and comments', async () => {

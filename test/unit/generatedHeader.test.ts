@@ -103,8 +103,14 @@ describe('withGeneratedHeader / inspectGeneratedFile', () => {
 
     it('recognises the fixture copies: an unedited 0.0.9 module and an edited 0.1.0 one', async () => {
       const fixtures = path.resolve(__dirname, '../fixtures/workspaces');
-      assert.deepEqual(await inspectGeneratedFile(await readFile(path.join(fixtures, 'generated-untouched/streaming.py'), 'utf8')), { kind: 'untouched', version: '0.0.9' });
-      assert.deepEqual(await inspectGeneratedFile(await readFile(path.join(fixtures, 'generated-edited/streaming.py'), 'utf8')), { kind: 'edited', version: '0.1.0' });
+      assert.deepEqual(await inspectGeneratedFile(await readFile(path.join(fixtures, 'generated-untouched/streaming.py'), 'utf8')), {
+        kind: 'untouched',
+        version: '0.0.9',
+      });
+      assert.deepEqual(await inspectGeneratedFile(await readFile(path.join(fixtures, 'generated-edited/streaming.py'), 'utf8')), {
+        kind: 'edited',
+        version: '0.1.0',
+      });
     });
   });
 });

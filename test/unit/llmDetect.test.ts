@@ -71,14 +71,32 @@ describe('LLM call detection', () => {
 
     it('aliases: `from anthropic import AsyncAnthropic as Claude`, `import openai` then `openai.AsyncOpenAI()`, `FastAPI as Api`', async () => {
       assert.deepEqual(await detectFile('aliases.py'), [
-        { line: 12, provider: 'anthropic', method: 'messages.create', client: 'AsyncAnthropic', site: 'module', streams: false, async: true, route: 'ask_claude' },
+        {
+          line: 12,
+          provider: 'anthropic',
+          method: 'messages.create',
+          client: 'AsyncAnthropic',
+          site: 'module',
+          streams: false,
+          async: true,
+          route: 'ask_claude',
+        },
         { line: 18, provider: 'openai', method: 'responses.create', client: 'AsyncOpenAI', site: 'module', streams: false, async: true, route: 'ask_gpt' },
       ]);
     });
 
     it('Groq with a **kwargs spread: not known to stream, so diagnosed', async () => {
       const [call] = await detectFile('kwargs_spread.py');
-      assert.deepEqual(call, { line: 13, provider: 'groq', method: 'chat.completions.create', client: 'AsyncGroq', site: 'module', streams: false, async: true, route: 'summary' });
+      assert.deepEqual(call, {
+        line: 13,
+        provider: 'groq',
+        method: 'chat.completions.create',
+        client: 'AsyncGroq',
+        site: 'module',
+        streams: false,
+        async: true,
+        route: 'summary',
+      });
     });
 
     it('a client on `self`, set in __init__ (Azure OpenAI), in a method: no route, no diagnostic', async () => {
@@ -90,7 +108,16 @@ describe('LLM call detection', () => {
 
     it('a client received as a FastAPI dependency: `client: AsyncAnthropic = Depends(...)`', async () => {
       assert.deepEqual(await detectFile('client_dependency.py'), [
-        { line: 13, provider: 'anthropic', method: 'messages.create', client: 'AsyncAnthropic', site: 'parameter', streams: false, async: true, route: 'haiku' },
+        {
+          line: 13,
+          provider: 'anthropic',
+          method: 'messages.create',
+          client: 'AsyncAnthropic',
+          site: 'parameter',
+          streams: false,
+          async: true,
+          route: 'haiku',
+        },
       ]);
     });
 
@@ -133,10 +160,7 @@ describe('LLM call detection', () => {
     const header = 'from fastapi import FastAPI\nimport anthropic\nfrom openai import AsyncOpenAI, OpenAI\n\napp = FastAPI()\n';
 
     it('ignores look-alike calls whose receiver is not an SDK client', async () => {
-      assert.deepEqual(
-        await detect(`${header}\nasync def f(db):\n    await db.messages.create(text="x")\n    await other.chat.completions.create()\n`),
-        [],
-      );
+      assert.deepEqual(await detect(`${header}\nasync def f(db):\n    await db.messages.create(text="x")\n    await other.chat.completions.create()\n`), []);
     });
 
     it('`stream=False` does not stream; `stream=flag` is unknown (not diagnosed)', async () => {
@@ -177,12 +201,17 @@ describe('LLM call detection', () => {
     });
 
     it('a local variable shadows the module-level client', async () => {
-      const [call] = await detect(`${header}client = AsyncOpenAI()\n\nasync def a() -> None:\n    client = OpenAI()\n    client.chat.completions.create(model="m", messages=[])\n`);
+      const [call] = await detect(
+        `${header}client = AsyncOpenAI()\n\nasync def a() -> None:\n    client = OpenAI()\n    client.chat.completions.create(model="m", messages=[])\n`,
+      );
       assert.deepEqual([call!.client, call!.site], ['OpenAI', 'function']);
     });
 
     it('a name rebound to something else in the function is not an SDK client', async () => {
-      assert.deepEqual(await detect(`${header}client = AsyncOpenAI()\n\nasync def a(client) -> None:\n    await client.chat.completions.create(model="m", messages=[])\n`), []);
+      assert.deepEqual(
+        await detect(`${header}client = AsyncOpenAI()\n\nasync def a(client) -> None:\n    await client.chat.completions.create(model="m", messages=[])\n`),
+        [],
+      );
     });
 
     it('routes on an APIRouter, and decorators of other objects are not routes', async () => {
@@ -200,7 +229,11 @@ describe('LLM call detection', () => {
       const tree = await parsePython(source);
       try {
         const inner = source.indexOf('model="n"');
-        assert.equal(findLlmCallAt(tree, inner, inner)?.node.text.includes('model="n"') && findLlmCallAt(tree, inner, inner)?.node.text.startsWith('client.responses.create(model="n"'), true);
+        assert.equal(
+          findLlmCallAt(tree, inner, inner)?.node.text.includes('model="n"') &&
+            findLlmCallAt(tree, inner, inner)?.node.text.startsWith('client.responses.create(model="n"'),
+          true,
+        );
         const outer = source.indexOf('model="m"');
         assert.match(findLlmCallAt(tree, outer, outer)?.node.text ?? '', /^client\.responses\.create\(model="m"/);
         const onMethod = source.indexOf('create');
@@ -213,7 +246,9 @@ describe('LLM call detection', () => {
 
     it('Groq has no Responses API and Anthropic no chat completions: such calls are not LLM nodes', async () => {
       assert.deepEqual(
-        await detect(`from groq import AsyncGroq\nfrom anthropic import AsyncAnthropic\ng = AsyncGroq()\na = AsyncAnthropic()\nasync def f() -> None:\n    await g.responses.create()\n    await a.chat.completions.create()\n`),
+        await detect(
+          `from groq import AsyncGroq\nfrom anthropic import AsyncAnthropic\ng = AsyncGroq()\na = AsyncAnthropic()\nasync def f() -> None:\n    await g.responses.create()\n    await a.chat.completions.create()\n`,
+        ),
         [],
       );
     });

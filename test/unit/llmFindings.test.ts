@@ -58,7 +58,8 @@ async def e():
 
   it('GZipMiddleware is reported only on a module with SSE routes, whichever module it is imported from', async () => {
     const gzip = 'from starlette.middleware.gzip import GZipMiddleware\n';
-    const sseRoute = '\n@app.get("/s")\nasync def s():\n    return StreamingResponse(events(), media_type="text/event-stream", headers={"X-Accel-Buffering": "no"})\n';
+    const sseRoute =
+      '\n@app.get("/s")\nasync def s():\n    return StreamingResponse(events(), media_type="text/event-stream", headers={"X-Accel-Buffering": "no"})\n';
     assert.deepEqual(await codes(`${gzip}${SSE_APP}app.add_middleware(GZipMiddleware)\n${sseRoute}`), ['11:sse-gzip']);
     assert.deepEqual(await codes(`${gzip}${SSE_APP}app.add_middleware(GZipMiddleware)\n`), []);
     assert.deepEqual(
@@ -77,14 +78,23 @@ describe('streamingModuleTarget', () => {
   const file = path.join('/w', 'app', 'main.py');
 
   it('goes next to the file, imported relatively inside a package and absolutely beside a script', () => {
-    assert.deepEqual(streamingModuleTarget(file, (f) => f === path.join('/w', 'app', '__init__.py')), { file: path.join('/w', 'app', 'streaming.py'), importModule: '.streaming' });
-    assert.deepEqual(streamingModuleTarget(file, () => false), { file: path.join('/w', 'app', 'streaming.py'), importModule: 'streaming' });
+    assert.deepEqual(
+      streamingModuleTarget(file, (f) => f === path.join('/w', 'app', '__init__.py')),
+      { file: path.join('/w', 'app', 'streaming.py'), importModule: '.streaming' },
+    );
+    assert.deepEqual(
+      streamingModuleTarget(file, () => false),
+      { file: path.join('/w', 'app', 'streaming.py'), importModule: 'streaming' },
+    );
   });
 
   it('follows catalyst.streaming.moduleLocation, relative to the workspace folder', () => {
-    assert.deepEqual(streamingModuleTarget(file, () => false, { workspaceFolder: '/w', relativePath: 'lib/sse/streaming.py' }), {
-      file: path.join('/w', 'lib', 'sse', 'streaming.py'),
-      importModule: 'lib.sse.streaming',
-    });
+    assert.deepEqual(
+      streamingModuleTarget(file, () => false, { workspaceFolder: '/w', relativePath: 'lib/sse/streaming.py' }),
+      {
+        file: path.join('/w', 'lib', 'sse', 'streaming.py'),
+        importModule: 'lib.sse.streaming',
+      },
+    );
   });
 });

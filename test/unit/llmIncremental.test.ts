@@ -34,7 +34,10 @@ function positions(tree: Tree): string[] {
 
 describe('incremental re-parse', () => {
   it('matches a full parse after each of 150 random edits (including non-ASCII text)', async () => {
-    let text = readFileSync(path.join(__dirname, '../fixtures/llm/snippets/anthropic_async_route.py'), 'utf8').replace('Answer a prompt', 'Réponds 😀 à la question');
+    let text = readFileSync(path.join(__dirname, '../fixtures/llm/snippets/anthropic_async_route.py'), 'utf8').replace(
+      'Answer a prompt',
+      'Réponds 😀 à la question',
+    );
     const parser = await createPythonParser();
     const fresh = await createPythonParser();
     let tree = parser.parse(text)!;

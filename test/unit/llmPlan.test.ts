@@ -97,7 +97,10 @@ describe('LLM quick-fix planner', () => {
     const asyncOnly = applyTextEdits(source, fixes[1]!.edits);
     assert.equal(
       asyncOnly,
-      source.replace('from openai import OpenAI', 'from openai import AsyncOpenAI').replace('client = OpenAI()', 'client = AsyncOpenAI()').replace('completion = client.', 'completion = await client.'),
+      source
+        .replace('from openai import OpenAI', 'from openai import AsyncOpenAI')
+        .replace('client = OpenAI()', 'client = AsyncOpenAI()')
+        .replace('completion = client.', 'completion = await client.'),
     );
     const streamed = applyTextEdits(source, fixes[0]!.edits);
     assert.match(streamed, /client = AsyncOpenAI\(\)/);
@@ -111,7 +114,7 @@ describe('LLM quick-fix planner', () => {
     assert.match(fixed, /@app\.get\("\/joke"\)\nasync def joke\(\) -> EventStreamResponse:\n    client = AsyncGroq\(\)\n    stream = client/);
   });
 
-  it('adds stream=True after a **kwargs spread, in the call\'s one-argument-per-line layout', async () => {
+  it("adds stream=True after a **kwargs spread, in the call's one-argument-per-line layout", async () => {
     const fixed = applyTextEdits(read('kwargs_spread.py'), (await plan(read('kwargs_spread.py'))).fixes[0]!.edits);
     assert.match(fixed, / {8}\*\*OPTIONS,\n {8}stream=True,\n {4}\)\n/);
     assert.match(fixed, /openai_text_stream\(stream\)/);
@@ -120,7 +123,10 @@ describe('LLM quick-fix planner', () => {
   it('uses the Responses adapter for responses.create and keeps an aliased client class', async () => {
     const source = read('aliases.py');
     const fixed = applyTextEdits(source, (await plan(source, options, 'responses')).fixes[0]!.edits);
-    assert.match(fixed, /stream = gpt\.responses\.create\(model="gpt-4\.1", input=q, stream=True\)\n {4}return streaming_response\(stream_tokens\(openai_responses_text_stream\(stream\)\)\)/);
+    assert.match(
+      fixed,
+      /stream = gpt\.responses\.create\(model="gpt-4\.1", input=q, stream=True\)\n {4}return streaming_response\(stream_tokens\(openai_responses_text_stream\(stream\)\)\)/,
+    );
     assert.match(fixed, /claude = Claude\(max_retries=2\)/);
   });
 
@@ -170,7 +176,9 @@ describe('LLM quick-fix planner', () => {
     const head = 'from fastapi import FastAPI, Depends\nfrom openai import AsyncOpenAI, OpenAI\n\napp = FastAPI()\n';
 
     it('a call inside a compound statement of the handler', async () => {
-      const result = await plan(`${head}client = AsyncOpenAI()\n\n@app.get("/a")\nasync def a(q: str) -> str:\n    if q:\n        r = await client.responses.create(model="m", input=q)\n        return r.output_text\n    return ""\n`);
+      const result = await plan(
+        `${head}client = AsyncOpenAI()\n\n@app.get("/a")\nasync def a(q: str) -> str:\n    if q:\n        r = await client.responses.create(model="m", input=q)\n        return r.output_text\n    return ""\n`,
+      );
       assert.deepEqual(result.fixes, []);
       assert.match(result.refused[0]!.reason, /compound statement/);
     });
@@ -188,12 +196,16 @@ describe('LLM quick-fix planner', () => {
     });
 
     it('a sync client received as a dependency', async () => {
-      const result = await plan(`${head}def get() -> OpenAI:\n    return OpenAI()\n\n@app.get("/a")\nasync def a(client: OpenAI = Depends(get)) -> str:\n    c = client.chat.completions.create(model="m", messages=[])\n    return str(c)\n`);
+      const result = await plan(
+        `${head}def get() -> OpenAI:\n    return OpenAI()\n\n@app.get("/a")\nasync def a(client: OpenAI = Depends(get)) -> str:\n    c = client.chat.completions.create(model="m", messages=[])\n    return str(c)\n`,
+      );
       assert.match(result.refused.find((r) => r.kind === 'async-client')!.reason, /dependency/);
     });
 
     it('a name the file already binds to something else', async () => {
-      const result = await plan(`${head}client = AsyncOpenAI()\n\ndef stream_tokens() -> None: ...\n\n@app.get("/a")\nasync def a(q: str) -> str:\n    r = await client.responses.create(model="m", input=q)\n    return r.output_text\n`);
+      const result = await plan(
+        `${head}client = AsyncOpenAI()\n\ndef stream_tokens() -> None: ...\n\n@app.get("/a")\nasync def a(q: str) -> str:\n    r = await client.responses.create(model="m", input=q)\n    return r.output_text\n`,
+      );
       assert.deepEqual(result.fixes, []);
       assert.match(result.refused[0]!.reason, /stream_tokens/);
     });

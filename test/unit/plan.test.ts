@@ -68,20 +68,35 @@ describe('planAddEndpoint', () => {
       );
       assert.equal(change(plan, 'streaming.py').after, await renderStreamingModule());
       const main = change(plan, 'main.py').after;
-      assert.ok(main.startsWith(lines('"""A to-do API in one file."""', 'import asyncio', 'from collections.abc import AsyncIterator', '', 'from fastapi import FastAPI, HTTPException', 'from pydantic import BaseModel', '', 'from streaming import EventStreamResponse, stream_tokens, streaming_response', '')), main);
+      assert.ok(
+        main.startsWith(
+          lines(
+            '"""A to-do API in one file."""',
+            'import asyncio',
+            'from collections.abc import AsyncIterator',
+            '',
+            'from fastapi import FastAPI, HTTPException',
+            'from pydantic import BaseModel',
+            '',
+            'from streaming import EventStreamResponse, stream_tokens, streaming_response',
+            '',
+          ),
+        ),
+        main,
+      );
       assert.ok(
         main.endsWith(
           lines(
-              '@app.get("/stream")',
-              'async def stream(prompt: str = "Why is the sky blue?") -> EventStreamResponse:',
-              '    """Stream the reply to the prompt as Server-Sent Events.',
-              '',
-              '    GET /stream?prompt=... gets an ``event: token`` for each piece of',
-              '    text the moment it is produced, then an ``event: done`` with the',
-              '    whole text (or an ``event: error`` if the token source fails).',
-              '    """',
-              '    return streaming_response(stream_tokens(demo_tokens(prompt)))',
-            ),
+            '@app.get("/stream")',
+            'async def stream(prompt: str = "Why is the sky blue?") -> EventStreamResponse:',
+            '    """Stream the reply to the prompt as Server-Sent Events.',
+            '',
+            '    GET /stream?prompt=... gets an ``event: token`` for each piece of',
+            '    text the moment it is produced, then an ``event: done`` with the',
+            '    whole text (or an ``event: error`` if the token source fails).',
+            '    """',
+            '    return streaming_response(stream_tokens(demo_tokens(prompt)))',
+          ),
         ),
         main,
       );
@@ -113,14 +128,26 @@ describe('planAddEndpoint', () => {
       const files = await fixture('single-file');
       const once = applied(files, planned(await planAddEndpoint(files)));
       const second = planned(await planAddEndpoint(once, { route: '/chat', method: 'POST' }));
-      assert.deepEqual(second.changes.map((c) => c.path), ['main.py']);
+      assert.deepEqual(
+        second.changes.map((c) => c.path),
+        ['main.py'],
+      );
       assert.deepEqual(second.notes, ['streaming.py is already up to date.']);
       const main = change(second, 'main.py').after;
       assert.equal(main.split('async def demo_tokens').length, 2, 'demo_tokens defined once');
       assert.ok(main.includes('from pydantic import BaseModel\n'));
       assert.ok(
         main.includes(
-          lines('class ChatRequest(BaseModel):', '    """The JSON body of POST /chat."""', '', '    prompt: str', '', '', '@app.post("/chat")', 'async def chat(body: ChatRequest) -> EventStreamResponse:'),
+          lines(
+            'class ChatRequest(BaseModel):',
+            '    """The JSON body of POST /chat."""',
+            '',
+            '    prompt: str',
+            '',
+            '',
+            '@app.post("/chat")',
+            'async def chat(body: ChatRequest) -> EventStreamResponse:',
+          ),
         ),
         main,
       );
@@ -154,7 +181,10 @@ describe('planAddEndpoint', () => {
       assert.equal(change(plan, 'src/shop/streaming.py').kind, 'create');
       const app = change(plan, 'src/shop/app.py').after;
       // The file imports its own package by absolute name, so the new import does too.
-      assert.ok(app.includes(lines('from shop.api import health', 'from shop.streaming import EventStreamResponse, stream_tokens, streaming_response', '', '')), app);
+      assert.ok(
+        app.includes(lines('from shop.api import health', 'from shop.streaming import EventStreamResponse, stream_tokens, streaming_response', '', '')),
+        app,
+      );
       assert.ok(app.indexOf('async def demo_tokens') < app.indexOf('def create_app'));
       assert.ok(app.endsWith(lines('        return streaming_response(stream_tokens(demo_tokens(prompt)))', '', '    return application')), app);
       assert.ok(app.includes(lines('        return {"version": "0.1.0"}', '', '    @application.get("/stream")')));
@@ -182,7 +212,10 @@ describe('planAddEndpoint', () => {
       const main = change(plan, 'main.py').after;
       assert.ok(main.includes(lines('@router.get("/stream")')));
       // include_router copies the routes it finds: the new one must come before that call.
-      assert.ok(main.includes(lines('    return streaming_response(stream_tokens(demo_tokens(prompt)))', '', '', 'app.include_router(router, prefix="/v1")')), main);
+      assert.ok(
+        main.includes(lines('    return streaming_response(stream_tokens(demo_tokens(prompt)))', '', '', 'app.include_router(router, prefix="/v1")')),
+        main,
+      );
       assert.ok(main.includes('    GET /v1/chat/stream?prompt=... gets an ``event: token``'), main);
     });
 
@@ -193,7 +226,10 @@ describe('planAddEndpoint', () => {
       assert.deepEqual(plan.endpoint.serve, { appDir: '', app: 'app.main:app', factory: false });
       assert.equal(change(plan, 'app/streaming.py').kind, 'create');
       const items = change(plan, 'app/routers/items.py').after;
-      assert.ok(items.includes(lines('from ..dependencies import get_token_header', 'from ..streaming import EventStreamResponse, stream_tokens, streaming_response')), items);
+      assert.ok(
+        items.includes(lines('from ..dependencies import get_token_header', 'from ..streaming import EventStreamResponse, stream_tokens, streaming_response')),
+        items,
+      );
       assert.deepEqual(plan.notes, []);
     });
 
@@ -218,8 +254,16 @@ describe('planAddEndpoint', () => {
 
     it('merges into parenthesised imports in their one-name-per-line style', async () => {
       const main = change(planned(await planAddEndpoint(await fixture('multiline-imports'))), 'main.py').after;
-      assert.ok(main.includes(lines('import asyncio', 'import logging', 'from collections.abc import (', '    AsyncIterator,', '    Mapping,', '    Sequence,', ')')), main);
-      assert.ok(main.includes(lines('    Query,  # validated query parameters', ')', '', 'from streaming import EventStreamResponse, stream_tokens, streaming_response')), main);
+      assert.ok(
+        main.includes(lines('import asyncio', 'import logging', 'from collections.abc import (', '    AsyncIterator,', '    Mapping,', '    Sequence,', ')')),
+        main,
+      );
+      assert.ok(
+        main.includes(
+          lines('    Query,  # validated query parameters', ')', '', 'from streaming import EventStreamResponse, stream_tokens, streaming_response'),
+        ),
+        main,
+      );
     });
 
     it('names the handler uniquely and passes path parameters through', async () => {
@@ -228,7 +272,9 @@ describe('planAddEndpoint', () => {
       assert.equal(plan.endpoint.functionName, 'chat_stream_2');
       // 92 columns on one line: laid out as ruff format and black would.
       assert.ok(
-        change(plan, 'main.py').after.includes(lines('async def chat_stream_2(', '    room_id: str, prompt: str = "Why is the sky blue?"', ') -> EventStreamResponse:')),
+        change(plan, 'main.py').after.includes(
+          lines('async def chat_stream_2(', '    room_id: str, prompt: str = "Why is the sky blue?"', ') -> EventStreamResponse:'),
+        ),
         change(plan, 'main.py').after,
       );
     });
@@ -252,7 +298,10 @@ describe('planAddEndpoint', () => {
         const main = change(plan, 'main.py').after;
         assert.ok(main.includes(`from ${provider} import ${client}\n`));
         assert.ok(main.includes(`import functools\n`));
-        assert.ok(main.includes(lines('from streaming import (', '    EventStreamResponse,', `    ${adapter},`, '    stream_tokens,', '    streaming_response,', ')')), main);
+        assert.ok(
+          main.includes(lines('from streaming import (', '    EventStreamResponse,', `    ${adapter},`, '    stream_tokens,', '    streaming_response,', ')')),
+          main,
+        );
         assert.ok(main.includes(`@functools.cache\ndef ${provider}_client() -> ${client}:\n`));
         assert.ok(main.includes(`    return streaming_response(stream_tokens(${adapter}(${variable})))\n`));
         assert.ok(main.includes('"content": prompt}'));
@@ -284,7 +333,10 @@ describe('planAddEndpoint', () => {
         'main.py': APP + lines('', '', 'def sync_tokens():', '    yield "x"', '', '', 'async def two(a: str, b: str):', '    yield a'),
       });
       assert.match(refused(await planAddEndpoint(files, { source: { kind: 'function', name: 'nope' } }), 'unknown-source'), /Unknown token source "nope"/);
-      assert.match(refused(await planAddEndpoint(files, { source: { kind: 'function', name: 'sync_tokens' } }), 'unknown-source'), /not an async generator function/);
+      assert.match(
+        refused(await planAddEndpoint(files, { source: { kind: 'function', name: 'sync_tokens' } }), 'unknown-source'),
+        /not an async generator function/,
+      );
       assert.match(refused(await planAddEndpoint(files, { source: { kind: 'function', name: 'two' } }), 'unknown-source'), /takes 2 arguments/);
     });
   });
@@ -294,7 +346,10 @@ describe('planAddEndpoint', () => {
 
     it('leaves an identical module alone', async () => {
       const plan = planned(await planAddEndpoint(workspace({ 'main.py': APP, 'streaming.py': await renderStreamingModule() }), requestFor()));
-      assert.deepEqual(plan.changes.map((c) => c.path), ['main.py']);
+      assert.deepEqual(
+        plan.changes.map((c) => c.path),
+        ['main.py'],
+      );
       assert.deepEqual(plan.notes, ['streaming.py is already up to date.']);
     });
 
@@ -314,7 +369,10 @@ describe('planAddEndpoint', () => {
     it('never writes a module its owner edited, and uses it when it has what the route needs', async () => {
       const files = await fixture('generated-edited');
       const plan = planned(await planAddEndpoint(files, requestFor()));
-      assert.deepEqual(plan.changes.map((c) => c.path), ['main.py']);
+      assert.deepEqual(
+        plan.changes.map((c) => c.path),
+        ['main.py'],
+      );
       assert.match(plan.notes[0]!, /streaming\.py was edited since it was generated, so it is left as it is/);
       const main = change(plan, 'main.py').after;
       assert.ok(main.includes('from streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
@@ -339,7 +397,10 @@ describe('planAddEndpoint', () => {
     });
 
     it('refuses a path another route already serves, whatever its method', async () => {
-      assert.match(refused(await planAddEndpoint(workspace({ 'main.py': APP }), { route: '/' }), 'route-taken'), /already taken by GET \/ in main\.py:6 \(index\)/);
+      assert.match(
+        refused(await planAddEndpoint(workspace({ 'main.py': APP }), { route: '/' }), 'route-taken'),
+        /already taken by GET \/ in main\.py:6 \(index\)/,
+      );
       const post = APP.replace('@app.get("/")', '@app.post("/stream")');
       assert.match(refused(await planAddEndpoint(workspace({ 'main.py': post })), 'route-taken'), /POST \/stream/);
     });
@@ -350,14 +411,23 @@ describe('planAddEndpoint', () => {
       assert.match(refused(await planAddEndpoint(files, { route: '/admin/' }), 'route-taken'), /POST \/admin\/ in app\/internal\/admin\.py/);
       assert.match(refused(await planAddEndpoint(files, { route: '/users/me' }), 'route-taken'), /read_user_me/);
       // The same clash, seen from the router: /items + /{item_id}.
-      assert.match(refused(await planAddEndpoint(files, { target: { file: 'app/routers/items.py', id: 'router' }, route: '/{item_id}' }), 'route-taken'), /read_item/);
+      assert.match(
+        refused(await planAddEndpoint(files, { target: { file: 'app/routers/items.py', id: 'router' }, route: '/{item_id}' }), 'route-taken'),
+        /read_item/,
+      );
     });
 
     it('refuses when there is no FastAPI app, or several', async () => {
       assert.match(refused(await planAddEndpoint(workspace({ 'main.py': 'print("hi")\n' })), 'no-app'), /No FastAPI app found/);
       assert.match(refused(await planAddEndpoint(workspace({ 'a.py': APP, 'b.py': APP })), 'ambiguous-target'), /a\.py:app, b\.py:app/);
-      assert.match(refused(await planAddEndpoint(workspace({ 'main.py': APP }), { target: { file: 'main.py', id: 'api' } }), 'unknown-target'), /no FastAPI app or APIRouter named api; it has app/);
-      assert.match(refused(await planAddEndpoint(workspace({ 'main.py': APP }), { target: { file: 'other.py' } }), 'unknown-target'), /not a Python file of this workspace/);
+      assert.match(
+        refused(await planAddEndpoint(workspace({ 'main.py': APP }), { target: { file: 'main.py', id: 'api' } }), 'unknown-target'),
+        /no FastAPI app or APIRouter named api; it has app/,
+      );
+      assert.match(
+        refused(await planAddEndpoint(workspace({ 'main.py': APP }), { target: { file: 'other.py' } }), 'unknown-target'),
+        /not a Python file of this workspace/,
+      );
     });
 
     it('refuses a target with syntax errors, saying where', async () => {
@@ -367,10 +437,26 @@ describe('planAddEndpoint', () => {
 
     it('refuses layouts it cannot write into: a module no import reaches, a factory without "return app"', async () => {
       const packaged = workspace({ 'app/__init__.py': '', 'app/main.py': APP, 'tools/x.py': '' });
-      assert.match(refused(await planAddEndpoint(packaged, { moduleLocation: 'tools' }), 'unsupported-layout'), /app\/main\.py cannot import a module at tools\/streaming\.py/);
+      assert.match(
+        refused(await planAddEndpoint(packaged, { moduleLocation: 'tools' }), 'unsupported-layout'),
+        /app\/main\.py cannot import a module at tools\/streaming\.py/,
+      );
       const factory = workspace({ 'main.py': lines('from fastapi import FastAPI', '', 'def create_app() -> FastAPI:', '    return FastAPI()') });
-      assert.match(refused(await planAddEndpoint(factory), 'unsupported-layout'), /create_app\(\) in main\.py returns an app without assigning it to a variable/);
-      const early = workspace({ 'main.py': lines('from fastapi import FastAPI', '', 'def create_app() -> FastAPI:', '    app = FastAPI()', '    if app.debug:', '        return app', '    return configure(app)') });
+      assert.match(
+        refused(await planAddEndpoint(factory), 'unsupported-layout'),
+        /create_app\(\) in main\.py returns an app without assigning it to a variable/,
+      );
+      const early = workspace({
+        'main.py': lines(
+          'from fastapi import FastAPI',
+          '',
+          'def create_app() -> FastAPI:',
+          '    app = FastAPI()',
+          '    if app.debug:',
+          '        return app',
+          '    return configure(app)',
+        ),
+      });
       assert.match(refused(await planAddEndpoint(early), 'unsupported-layout'), /does not end with "return app"/);
     });
 
@@ -381,14 +467,27 @@ describe('planAddEndpoint', () => {
   });
 
   it('plans text that parses back into an SSE route, on every fixture', async () => {
-    for (const name of ['single-file', 'bigger-app', 'src-factory', 'uvicorn-main', 'multiline-imports', 'crlf', 'tabs', 'generated-untouched', 'generated-edited']) {
+    for (const name of [
+      'single-file',
+      'bigger-app',
+      'src-factory',
+      'uvicorn-main',
+      'multiline-imports',
+      'crlf',
+      'tabs',
+      'generated-untouched',
+      'generated-edited',
+    ]) {
       const files = await fixture(name);
       const plan = planned(await planAddEndpoint(files));
       const target = change(plan, plan.endpoint.file);
       const analysis = await analyzePythonModule(target.after);
       try {
         assert.deepEqual(analysis.syntaxErrors, [], name);
-        assert.ok(analysis.routes.some((r) => r.path === '/stream' && r.streamsSse), name);
+        assert.ok(
+          analysis.routes.some((r) => r.path === '/stream' && r.streamsSse),
+          name,
+        );
       } finally {
         analysis.dispose();
       }

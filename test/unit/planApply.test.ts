@@ -76,12 +76,28 @@ describe('applyChanges', () => {
       const outside = path.join(dir, 'outside');
       const cases: Array<[() => Promise<unknown>, FileChange[], RegExp]> = [
         [() => chmod(path.join(ws, 'main.py'), 0o444), [change('streaming.py', undefined, 'm'), change('main.py', 'old', 'new')], /main\.py is read-only/],
-        [() => writeFile(path.join(ws, 'main.py'), 'edited meanwhile'), [change('streaming.py', undefined, 'm'), change('main.py', 'old', 'new')], /main\.py changed since it was read/],
+        [
+          () => writeFile(path.join(ws, 'main.py'), 'edited meanwhile'),
+          [change('streaming.py', undefined, 'm'), change('main.py', 'old', 'new')],
+          /main\.py changed since it was read/,
+        ],
         [() => writeFile(path.join(ws, 'streaming.py'), 'mine'), [change('streaming.py', undefined, 'm')], /streaming\.py already exists/],
         [async () => undefined, [change('pkg/streaming.py', undefined, 'm')], /cannot create pkg\/streaming\.py: its folder is missing/],
-        [() => symlink(path.join(outside, 'nowhere.py'), path.join(ws, 'streaming.py')), [change('streaming.py', undefined, 'm')], /streaming\.py is a symbolic link to .*nowhere\.py, which does not exist; Catalyst does not write through it/],
-        [() => symlink(path.join(outside, 'there.py'), path.join(ws, 'streaming.py')), [change('main.py', 'old', 'new'), change('streaming.py', undefined, 'm')], /streaming\.py is a symbolic link to .*there\.py, outside the workspace/],
-        [() => symlink(outside, path.join(ws, 'pkg')), [change('pkg/streaming.py', undefined, 'm')], /pkg\/streaming\.py is in a folder that links outside the workspace/],
+        [
+          () => symlink(path.join(outside, 'nowhere.py'), path.join(ws, 'streaming.py')),
+          [change('streaming.py', undefined, 'm')],
+          /streaming\.py is a symbolic link to .*nowhere\.py, which does not exist; Catalyst does not write through it/,
+        ],
+        [
+          () => symlink(path.join(outside, 'there.py'), path.join(ws, 'streaming.py')),
+          [change('main.py', 'old', 'new'), change('streaming.py', undefined, 'm')],
+          /streaming\.py is a symbolic link to .*there\.py, outside the workspace/,
+        ],
+        [
+          () => symlink(outside, path.join(ws, 'pkg')),
+          [change('pkg/streaming.py', undefined, 'm')],
+          /pkg\/streaming\.py is in a folder that links outside the workspace/,
+        ],
       ];
       for (const [arrange, changes, message] of cases) {
         await mkdir(ws, { recursive: true });
@@ -90,7 +106,11 @@ describe('applyChanges', () => {
         await writeFile(path.join(outside, 'there.py'), 'theirs');
         await arrange();
         const before = await tree(dir);
-        await assert.rejects(applyChanges(ws, changes, nodeFileSystem), (error: Error) => error instanceof ApplyError && message.test(error.message) && /^Nothing was written/.test(error.message), String(message));
+        await assert.rejects(
+          applyChanges(ws, changes, nodeFileSystem),
+          (error: Error) => error instanceof ApplyError && message.test(error.message) && /^Nothing was written/.test(error.message),
+          String(message),
+        );
         assert.deepEqual(await tree(dir), before, String(message));
         await chmod(path.join(ws, 'main.py'), 0o644).catch(() => undefined);
         await rm(ws, { recursive: true, force: true });
@@ -142,7 +162,11 @@ describe('applyChanges', () => {
           assert.deepEqual(userFiles, outcome === 'applied' ? after : before, `fault at step ${failAt} (${failedStep}): ${outcome}`);
           // Only a failed clean-up may leave a temp file behind (the user's files are already right).
           if (failedStep !== 'deleteFile') {
-            assert.deepEqual(Object.keys(now).filter((name) => name.startsWith('.')), [], `leftovers after a fault at step ${failAt} (${failedStep})`);
+            assert.deepEqual(
+              Object.keys(now).filter((name) => name.startsWith('.')),
+              [],
+              `leftovers after a fault at step ${failAt} (${failedStep})`,
+            );
           }
           failedCleanly += outcome === 'refused' ? 1 : 0;
         }
@@ -168,7 +192,10 @@ describe('applyChanges', () => {
       assert.deepEqual(await readFile(path.join(ws, 'latin.py')), Buffer.concat([latin1, Buffer.from('other = "ü"\n', 'latin1')]));
       const text = files.get('latin.py')!;
       const before = await tree(ws);
-      await assert.rejects(applyChanges(ws, [change('latin.py', `${text}other = "ü"\n`, `${text}euro = "€"\n`)], nodeFileSystem), /Nothing was written: latin\.py: its encoding latin-1 cannot represent "€" \(U\+20AC\)/);
+      await assert.rejects(
+        applyChanges(ws, [change('latin.py', `${text}other = "ü"\n`, `${text}euro = "€"\n`)], nodeFileSystem),
+        /Nothing was written: latin\.py: its encoding latin-1 cannot represent "€" \(U\+20AC\)/,
+      );
       assert.deepEqual(await tree(ws), before);
     }));
 
@@ -178,7 +205,10 @@ describe('applyChanges', () => {
       await writeFile(path.join(ws, 'main.py'), bytes);
       const text = (await readPythonFiles(ws, nodeFileSystem)).get('main.py')!;
       assert.ok(!text.includes('\ufffd'));
-      await assert.rejects(applyChanges(ws, [change('main.py', text, `import os\n${text}`)], nodeFileSystem), /Nothing was written: main\.py: it is not valid UTF-8 and declares no other encoding/);
+      await assert.rejects(
+        applyChanges(ws, [change('main.py', text, `import os\n${text}`)], nodeFileSystem),
+        /Nothing was written: main\.py: it is not valid UTF-8 and declares no other encoding/,
+      );
       assert.deepEqual(await readFile(path.join(ws, 'main.py')), bytes);
     }));
 
@@ -199,7 +229,15 @@ describe('applyChanges', () => {
 describe('readPythonFiles', () => {
   it('reads every .py file with workspace-relative POSIX paths, skipping environments and caches', () =>
     withTempDir('read-ws', async (ws) => {
-      for (const file of ['main.py', 'app/__init__.py', 'app/routers/items.py', '.venv/lib/site.py', 'app/__pycache__/main.py', 'node_modules/pkg/x.py', 'README.md']) {
+      for (const file of [
+        'main.py',
+        'app/__init__.py',
+        'app/routers/items.py',
+        '.venv/lib/site.py',
+        'app/__pycache__/main.py',
+        'node_modules/pkg/x.py',
+        'README.md',
+      ]) {
         await mkdir(path.dirname(path.join(ws, file)), { recursive: true });
         await writeFile(path.join(ws, file), 'x');
       }

@@ -19,7 +19,8 @@ function cannedPrompts(answers: Partial<Record<Question, (choices: readonly Choi
   return { prompts, asked };
 }
 
-const MAIN = 'from fastapi import APIRouter, FastAPI\n\napp = FastAPI()\nrouter = APIRouter(prefix="/r")\n\n\n@app.get("/taken")\nasync def taken() -> None: ...\n\n\nasync def my_tokens(prompt: str):\n    yield prompt\n';
+const MAIN =
+  'from fastapi import APIRouter, FastAPI\n\napp = FastAPI()\nrouter = APIRouter(prefix="/r")\n\n\n@app.get("/taken")\nasync def taken() -> None: ...\n\n\nasync def my_tokens(prompt: str):\n    yield prompt\n';
 const OTHER = 'from fastapi import FastAPI\n\napi = FastAPI()\n';
 
 describe('askAddEndpointRequest', () => {
@@ -32,10 +33,20 @@ describe('askAddEndpointRequest', () => {
     const request = await askAddEndpointRequest(files, prompts, { activeFile: 'main.py', defaults: { method: 'POST', moduleLocation: 'lib' } });
     assert.deepEqual(asked[0], { question: 'target', labels: ['app', 'router', 'api'] });
     assert.equal(asked[1]!.question, 'route');
-    assert.deepEqual(asked[1]!.validation, [undefined, 'a route path starts with "/" (got "no-slash")', '/taken is already served by GET in main.py:7 (taken)']);
+    assert.deepEqual(asked[1]!.validation, [
+      undefined,
+      'a route path starts with "/" (got "no-slash")',
+      '/taken is already served by GET in main.py:7 (taken)',
+    ]);
     assert.deepEqual(asked[2], { question: 'method', labels: ['POST', 'GET'] });
     assert.deepEqual(asked[3]!.labels, ['demo', 'anthropic', 'openai', 'groq', 'my_tokens']);
-    assert.deepEqual(request, { target: { file: 'main.py', id: 'app' }, route: '/stream', method: 'POST', source: { kind: 'function', name: 'my_tokens' }, moduleLocation: 'lib' });
+    assert.deepEqual(request, {
+      target: { file: 'main.py', id: 'app' },
+      route: '/stream',
+      method: 'POST',
+      source: { kind: 'function', name: 'my_tokens' },
+      moduleLocation: 'lib',
+    });
   });
 
   it('asks nothing that was given, and stops when a question is cancelled', async () => {
@@ -46,7 +57,10 @@ describe('askAddEndpointRequest', () => {
     assert.deepEqual(asked, []);
     const cancelled = cannedPrompts({ method: () => undefined });
     assert.equal(await askAddEndpointRequest(files, cancelled.prompts, { given: { route: '/x' } }), undefined);
-    assert.deepEqual(cancelled.asked.map((a) => a.question), ['target', 'method']);
+    assert.deepEqual(
+      cancelled.asked.map((a) => a.question),
+      ['target', 'method'],
+    );
   });
 
   it('validates the route against a router with its prefixes', async () => {

@@ -37,7 +37,10 @@ describe('route paths', () => {
     assert.equal(handlerNameFor('/2024/stream'), 'stream_2024_stream');
     assert.equal(handlerNameFor('/import'), 'import_');
     assert.equal(bodyModelNameFor('chat_stream'), 'ChatStreamRequest');
-    assert.equal(uniqueName('stream', (n) => ['stream', 'stream_2'].includes(n)), 'stream_3');
+    assert.equal(
+      uniqueName('stream', (n) => ['stream', 'stream_2'].includes(n)),
+      'stream_3',
+    );
   });
 
   it('parses --source values', () => {
@@ -62,7 +65,10 @@ describe('layout helpers', () => {
     assert.equal(edit.start, edit.end, 'a pure insertion');
     const before = 'x = 1\nif __name__ == "__main__":\n    pass';
     const atMain = insertBlocks(before, before.indexOf('if'), ['def f():\n    pass', 'def g():\n    pass'], { eol: '\r\n', blankLines: 2 });
-    assert.equal(applyTextEdits(before, [atMain]), 'x = 1\n\r\n\r\ndef f():\r\n    pass\r\n\r\n\r\ndef g():\r\n    pass\r\n\r\n\r\nif __name__ == "__main__":\n    pass');
+    assert.equal(
+      applyTextEdits(before, [atMain]),
+      'x = 1\n\r\n\r\ndef f():\r\n    pass\r\n\r\n\r\ndef g():\r\n    pass\r\n\r\n\r\nif __name__ == "__main__":\n    pass',
+    );
     const noFinalNewline = 'x = 1';
     assert.equal(applyTextEdits(noFinalNewline, [insertBlocks(noFinalNewline, 5, ['y = 2'], { eol: '\n', blankLines: 1 })]), 'x = 1\n\ny = 2\n');
   });
@@ -77,7 +83,14 @@ describe('layout helpers', () => {
     ]);
     assert.deepEqual(edits, [{ start: 2, end: 4, newText: '12XY' }]);
     assert.equal(applyTextEdits(text, edits), 'ab12XYef');
-    assert.throws(() => applyTextEdits(text, [{ start: 1, end: 3, newText: '' }, { start: 2, end: 4, newText: '' }]), /overlapping/);
+    assert.throws(
+      () =>
+        applyTextEdits(text, [
+          { start: 1, end: 3, newText: '' },
+          { start: 2, end: 4, newText: '' },
+        ]),
+      /overlapping/,
+    );
     assert.deepEqual(positionAt('a\nbc\nd', 4), { line: 1, character: 2 });
   });
 });

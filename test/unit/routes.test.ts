@@ -58,7 +58,7 @@ describe('one route detector', () => {
     assert.deepEqual(await llmRoutes(source), ['"/chat"']);
   });
 
-  it('a name `FastAPI` that is not fastapi\'s does not make an app for either', async () => {
+  it("a name `FastAPI` that is not fastapi's does not make an app for either", async () => {
     const source = `from openai import AsyncOpenAI\n\nclient = AsyncOpenAI()\n\n\nclass FastAPI:\n    def get(self, path: str): ...\n\n\napp = FastAPI()\n\n\n@app.get("/chat")\nasync def chat():\n${CALL}`;
     assert.deepEqual(await analysedRoutes(source), []);
     assert.deepEqual(await llmRoutes(source), [null]);
@@ -78,7 +78,8 @@ describe('one route detector', () => {
 });
 
 describe("FastAPI's native SSE (response_class=EventSourceResponse, FastAPI >= 0.135)", () => {
-  const NATIVE = 'from collections.abc import AsyncIterable\n\nfrom fastapi import APIRouter, FastAPI\nfrom fastapi.sse import EventSourceResponse\n\napp = FastAPI()\n';
+  const NATIVE =
+    'from collections.abc import AsyncIterable\n\nfrom fastapi import APIRouter, FastAPI\nfrom fastapi.sse import EventSourceResponse\n\napp = FastAPI()\n';
   const yielding = '    for word in ("a", "b"):\n        yield {"token": word}\n';
 
   it('is an SSE route when the handler yields; not when it returns', async () => {

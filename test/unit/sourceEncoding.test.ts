@@ -35,13 +35,19 @@ describe('sourceEncoding', () => {
     const cases: Array<[Buffer, RegExp]> = [
       [bytes('x = "café"\n', 'latin1'), /not valid UTF-8 and declares no other encoding/],
       [Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes('# coding: latin-1\n')]), /starts with a UTF-8 BOM but declares coding latin-1/],
-      [Buffer.concat([bytes('# coding: shift_jis\nx = "'), Buffer.from([0x82, 0xa0]), bytes('"\n')]), /can write UTF-8 and single-byte encodings, not shift-jis/],
+      [
+        Buffer.concat([bytes('# coding: shift_jis\nx = "'), Buffer.from([0x82, 0xa0]), bytes('"\n')]),
+        /can write UTF-8 and single-byte encodings, not shift-jis/,
+      ],
       [bytes('# coding: klingon\nx = 1\n'), /declared encoding klingon is unknown/],
     ];
     for (const [original, reason] of cases) {
       const decoded = decodeSource(original);
       assert.match(decoded.encoding.notWritable ?? '', reason);
-      assert.throws(() => encodeSource(decoded.text, decoded.encoding, 'main.py'), (error: Error) => error instanceof EncodingError && error.message.startsWith('main.py: '));
+      assert.throws(
+        () => encodeSource(decoded.text, decoded.encoding, 'main.py'),
+        (error: Error) => error instanceof EncodingError && error.message.startsWith('main.py: '),
+      );
     }
     assert.equal(decodeSource(cases[2]![0]).text.includes('\u3042'), true, 'Shift JIS is still read correctly for check');
   });

@@ -70,16 +70,27 @@ describe('SSE response header checks', function () {
   const levels = (headers: [string, string][]) => Object.fromEntries(checkResponseHeaders(headers).map((c) => [c.header, c.level]));
 
   it('passes a well-configured stream', function () {
-    assert.deepEqual(levels([['Content-Type', 'text/event-stream; charset=utf-8'], ['Cache-Control', 'no-cache, no-transform'], ['X-Accel-Buffering', 'no']]), {
-      'Content-Type': 'ok',
-      'Cache-Control': 'ok',
-      'X-Accel-Buffering': 'ok',
-    });
+    assert.deepEqual(
+      levels([
+        ['Content-Type', 'text/event-stream; charset=utf-8'],
+        ['Cache-Control', 'no-cache, no-transform'],
+        ['X-Accel-Buffering', 'no'],
+      ]),
+      {
+        'Content-Type': 'ok',
+        'Cache-Control': 'ok',
+        'X-Accel-Buffering': 'ok',
+      },
+    );
   });
 
   it('flags what buffers or breaks a stream', function () {
     assert.deepEqual(
-      levels([['content-type', 'application/json'], ['x-accel-buffering', 'yes'], ['content-encoding', 'gzip']]),
+      levels([
+        ['content-type', 'application/json'],
+        ['x-accel-buffering', 'yes'],
+        ['content-encoding', 'gzip'],
+      ]),
       { 'Content-Type': 'error', 'Cache-Control': 'warning', 'X-Accel-Buffering': 'warning', 'Content-Encoding': 'warning' },
     );
     assert.deepEqual(levels([]), { 'Content-Type': 'error', 'Cache-Control': 'warning', 'X-Accel-Buffering': 'info' });
@@ -136,7 +147,10 @@ describe('SSE transcripts', function () {
     const transcript = new Transcript();
     transcript.add(event(0, 'a "quoted"\nline', 1.234));
     transcript.add(event(1, 'b', 2));
-    assert.equal(transcript.toJsonl(), '{"event":"message","data":"a \\"quoted\\"\\nline","id":null,"t_ms":1.23,"chunk":0}\n{"event":"message","data":"b","id":"1","t_ms":2,"chunk":1}\n');
+    assert.equal(
+      transcript.toJsonl(),
+      '{"event":"message","data":"a \\"quoted\\"\\nline","id":null,"t_ms":1.23,"chunk":0}\n{"event":"message","data":"b","id":"1","t_ms":2,"chunk":1}\n',
+    );
     assert.deepEqual(eventRecord(event(1)), { event: 'message', data: 'x', id: '1', t_ms: 1 });
     assert.equal(transcriptLine(event(3)), '{"event":"message","data":"x","id":"3","t_ms":3,"chunk":3}');
   });

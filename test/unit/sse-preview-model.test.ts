@@ -7,8 +7,18 @@ import { isHostMessage, isWebviewMessage, postToHost, postToWebview } from '../.
 
 const request = { url: 'http://127.0.0.1:8000/s', method: 'GET', headers: [] } as const;
 const stats = { events: 0 } as unknown as StreamStats;
-const events = (from: number, count: number, data = 'd'): EventView[] => Array.from({ length: count }, (_, i) => ({ seq: from + i, event: 'token', id: null, tMs: from + i, chunk: 0, data }));
-const batch = (run: number, list: EventView[], text = '', textReplaced = false): HostMessage => ({ type: 'batch', run, events: list, text, textReplaced, textFormat: 'catalyst', notices: [], stats });
+const events = (from: number, count: number, data = 'd'): EventView[] =>
+  Array.from({ length: count }, (_, i) => ({ seq: from + i, event: 'token', id: null, tMs: from + i, chunk: 0, data }));
+const batch = (run: number, list: EventView[], text = '', textReplaced = false): HostMessage => ({
+  type: 'batch',
+  run,
+  events: list,
+  text,
+  textReplaced,
+  textFormat: 'catalyst',
+  notices: [],
+  stats,
+});
 
 describe('preview model', function () {
   it('keeps a bounded window of events and counts the hidden ones', function () {
@@ -45,7 +55,11 @@ describe('preview model', function () {
     const model = emptyModel(request);
     apply(model, { type: 'started', run: 2, request }, {});
     const notice = { kind: 'malformed-line', message: 'm', tMs: 1 } as const;
-    apply(model, { ...(batch(2, events(0, 1)) as Extract<HostMessage, { type: 'batch' }>), notices: Array.from({ length: NOTICE_LIMIT + 5 }, () => notice) }, {});
+    apply(
+      model,
+      { ...(batch(2, events(0, 1)) as Extract<HostMessage, { type: 'batch' }>), notices: Array.from({ length: NOTICE_LIMIT + 5 }, () => notice) },
+      {},
+    );
     assert.deepEqual([model.notices.length, model.noticesOmitted], [NOTICE_LIMIT, 5]);
     apply(model, { type: 'response', run: 2, status: 200, headers: [['a', 'b']], checks: [] }, {});
     assert.equal(model.status.kind, 'streaming');

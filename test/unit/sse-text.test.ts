@@ -32,7 +32,8 @@ describe('SSE text assembly', function () {
   });
 
   it('reads OpenAI Chat Completions chunks, choice 0 only, and [DONE] once the format is known', function () {
-    const chunk = (content: string, extra = '') => `{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}}${extra}},{"index":1,"delta":{"content":"other"}}]}`;
+    const chunk = (content: string, extra = '') =>
+      `{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}}${extra}},{"index":1,"delta":{"content":"other"}}]}`;
     const a = assemble([
       ['message', '{"object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant"}}]}'],
       ['message', chunk('Hi')],
@@ -67,7 +68,10 @@ describe('SSE text assembly', function () {
       ['message_stop', '{"type":"message_stop"}'],
     ]);
     assert.deepEqual([a.text, a.format, a.done, a.tokens], ['Bonjour', 'anthropic', true, 2]);
-    assert.deepEqual(readTextEvent('error', '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'), { format: 'anthropic', error: 'overloaded_error: Overloaded' });
+    assert.deepEqual(readTextEvent('error', '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'), {
+      format: 'anthropic',
+      error: 'overloaded_error: Overloaded',
+    });
   });
 
   it('reads the Vercel AI SDK UI message stream', function () {

@@ -3,11 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inspectGeneratedFile } from '../../src/core/codegen/python/generatedHeader';
-import {
-  DEFAULT_STREAMING_MODULE_OPTIONS,
-  renderStreamingModule,
-  STREAMING_MODULE_EXPORTS,
-} from '../../src/core/codegen/python/templates/streaming.py';
+import { DEFAULT_STREAMING_MODULE_OPTIONS, renderStreamingModule, STREAMING_MODULE_EXPORTS } from '../../src/core/codegen/python/templates/streaming.py';
 import { parsePython, type SyntaxNode } from '../../src/core/python/parser';
 import { CATALYST_VERSION } from '../../src/core/version';
 
@@ -62,14 +58,21 @@ describe('renderStreamingModule', () => {
 
   it('refuses a ping interval that is not a positive number of seconds', async () => {
     for (const pingInterval of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
-      await assert.rejects(renderStreamingModule({ pingInterval }), { name: 'RangeError', message: /pingInterval must be a positive number/ }, String(pingInterval));
+      await assert.rejects(
+        renderStreamingModule({ pingInterval }),
+        { name: 'RangeError', message: /pingInterval must be a positive number/ },
+        String(pingInterval),
+      );
     }
   });
 
   it('is the text of files/streaming.py after the header, with only the ping interval line templated', async () => {
     const source = readFileSync(path.resolve(__dirname, '../../src/core/codegen/python/files/streaming.py'), 'utf8');
     assert.equal((await renderStreamingModule()).split('\n').slice(4).join('\n'), source);
-    assert.equal((await renderStreamingModule({ pingInterval: 3 })).split('\n').slice(4).join('\n'), source.replace('DEFAULT_PING_INTERVAL = 15.0\n', 'DEFAULT_PING_INTERVAL = 3.0\n'));
+    assert.equal(
+      (await renderStreamingModule({ pingInterval: 3 })).split('\n').slice(4).join('\n'),
+      source.replace('DEFAULT_PING_INTERVAL = 15.0\n', 'DEFAULT_PING_INTERVAL = 3.0\n'),
+    );
   });
 
   it('is LF-only text ending in one newline, without tabs or trailing spaces', async () => {

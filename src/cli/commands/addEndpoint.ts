@@ -4,7 +4,16 @@
  */
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import { planAddEndpoint, uvicornArguments, type AddEndpointPlan, type AddEndpointRefusal, type AddEndpointRequest, type FileChange, type HttpMethod, type PlannedEndpoint } from '../../core/plan/addEndpoint';
+import {
+  planAddEndpoint,
+  uvicornArguments,
+  type AddEndpointPlan,
+  type AddEndpointRefusal,
+  type AddEndpointRequest,
+  type FileChange,
+  type HttpMethod,
+  type PlannedEndpoint,
+} from '../../core/plan/addEndpoint';
 import { parseTokenSource } from '../../core/plan/tokenSource';
 import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
 import { nodeFileSystem, type FileSystem } from '../../core/workspace/fileSystem';
@@ -176,7 +185,9 @@ function workspaceRelative(root: string, file: string): string {
 
 function unifiedDiff(change: FileChange): string {
   const before = change.before ?? '';
-  return createTwoFilesPatch(change.before === undefined ? '/dev/null' : `a/${change.path}`, `b/${change.path}`, before, change.after, undefined, undefined, { context: 3 });
+  return createTwoFilesPatch(change.before === undefined ? '/dev/null' : `a/${change.path}`, `b/${change.path}`, before, change.after, undefined, undefined, {
+    context: 3,
+  });
 }
 
 function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {

@@ -53,7 +53,6 @@ folders to check instead.
 Exit status: 0 no problems, 1 problems found (after --fix: problems left), 2 bad command line.
 `;
 
-
 /** Folders never searched: environments, caches, build output, version control. */
 const SKIPPED_FOLDERS = new Set(['node_modules', '__pycache__', 'site-packages', 'venv', 'env', 'build', 'dist']);
 

@@ -18,8 +18,7 @@ Options:
 `;
 
 const artifacts = {
-  'streaming-module': (pingInterval: number | undefined) =>
-    renderStreamingModule(pingInterval === undefined ? {} : { pingInterval }),
+  'streaming-module': (pingInterval: number | undefined) => renderStreamingModule(pingInterval === undefined ? {} : { pingInterval }),
 } as const;
 
 export const generateCommand: CliCommand = {
@@ -42,7 +41,8 @@ export const generateCommand: CliCommand = {
     }
     const [artifact, ...extra] = positionals;
     if (artifact === undefined || extra.length > 0 || !(artifact in artifacts)) {
-      const what = artifact === undefined ? 'missing what to generate' : `unknown argument "${[artifact, ...extra].find((a) => !(a in artifacts)) ?? extra[0]}"`;
+      const what =
+        artifact === undefined ? 'missing what to generate' : `unknown argument "${[artifact, ...extra].find((a) => !(a in artifacts)) ?? extra[0]}"`;
       throw new CliError(`${what}; expected one of: ${Object.keys(artifacts).join(', ')}\n\n${help}`, USAGE_ERROR);
     }
     const pingInterval = values['ping-interval'] === undefined ? undefined : Number(values['ping-interval']);

@@ -124,7 +124,8 @@ async function stream(request: StreamRequest, json: boolean, rawIo: CliIo, signa
           onEvent: (event) => out(humanLine(event)),
           onComment: (comment, tMs) => out(`${ms(tMs).padStart(11)}  : ${comment}\n`),
           onNotice: (notice) => out(`${ms(notice.tMs).padStart(11)}  ! ${notice.message}\n`),
-          onBuffering: (warning) => out(`${''.padStart(11)}  ! buffering suspected: ${warning.burstEvents} events in one burst after ${ms(warning.silenceMs)} of silence\n`),
+          onBuffering: (warning) =>
+            out(`${''.padStart(11)}  ! buffering suspected: ${warning.burstEvents} events in one burst after ${ms(warning.silenceMs)} of silence\n`),
         },
   );
   const result = await session.run({ signal, idleTimeoutMs });
@@ -166,7 +167,9 @@ function summary(session: StreamSession): string {
     const kept = session.text.text;
     const hidden = session.text.dropped + Math.max(0, kept.length - SUMMARY_TEXT_CHARS);
     const shown = hidden > 0 ? kept.slice(-SUMMARY_TEXT_CHARS) : kept;
-    lines.push(`text (${session.text.format}${hidden > 0 ? `; truncated: the first ${hidden} of ${hidden + shown.length} characters are not shown` : ''}): ${hidden > 0 ? '…' : ''}${shown}`);
+    lines.push(
+      `text (${session.text.format}${hidden > 0 ? `; truncated: the first ${hidden} of ${hidden + shown.length} characters are not shown` : ''}): ${hidden > 0 ? '…' : ''}${shown}`,
+    );
   }
   if (session.text.error !== null) {
     lines.push(`the stream reported an error: ${session.text.error}`);

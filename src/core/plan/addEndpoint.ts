@@ -223,7 +223,10 @@ class Planner {
     if (importPlan.conflicts.length > 0) {
       const one = importPlan.conflicts.length === 1;
       const list = importPlan.conflicts.map((c) => `${c.name} (now ${c.boundTo})`).join(', ');
-      throw new Refusal('name-conflict', `${target.file} already uses ${one ? 'the name' : 'the names'} ${list}, which the endpoint imports. Rename ${one ? 'it' : 'them'} first.`);
+      throw new Refusal(
+        'name-conflict',
+        `${target.file} already uses ${one ? 'the name' : 'the names'} ${list}, which the endpoint imports. Rename ${one ? 'it' : 'them'} first.`,
+      );
     }
 
     const routeText = renderRouteFunction({
@@ -245,7 +248,13 @@ class Planner {
     const notes: string[] = [];
     const { decision } = module;
     if (decision.action === 'create') {
-      changes.push({ path: module.file, kind: 'create', after: decision.text, edits: [{ start: 0, end: 0, newText: decision.text }], description: `create the streaming module ${module.file}` });
+      changes.push({
+        path: module.file,
+        kind: 'create',
+        after: decision.text,
+        edits: [{ start: 0, end: 0, newText: decision.text }],
+        description: `create the streaming module ${module.file}`,
+      });
     } else if (decision.action === 'update') {
       const before = module.text!;
       changes.push({
@@ -272,7 +281,9 @@ class Planner {
       description: `add ${this.method} ${endpointBase.url} (${functionName}) to ${target.id}${helpers.length > 0 ? `, with ${helpers.map((h) => h.name).join(', ')}` : ''}`,
     });
     if (target.kind === 'router' && endpointBase.serve === undefined) {
-      notes.push(`${target.id} in ${target.file} is not included in any app of this workspace: include it (app.include_router(${target.id})) to serve ${endpointBase.url}.`);
+      notes.push(
+        `${target.id} in ${target.file} is not included in any app of this workspace: include it (app.include_router(${target.id})) to serve ${endpointBase.url}.`,
+      );
     }
     return { status: 'planned', endpoint: { ...endpointBase, functionName }, changes, notes, reveal: { path: target.file, line: revealLine } };
   }
@@ -315,7 +326,10 @@ class Planner {
         continue; // Added with an earlier endpoint (or written by the user): reused.
       }
       if (analysis.topLevelNames.has(helper.name)) {
-        throw new Refusal('name-conflict', `${target.file} already defines ${helper.name}, which is not the function the endpoint needs. Rename it, or choose another token source.`);
+        throw new Refusal(
+          'name-conflict',
+          `${target.file} already defines ${helper.name}, which is not the function the endpoint needs. Rename it, or choose another token source.`,
+        );
       }
       helpers.push(helper);
     }
@@ -335,11 +349,16 @@ class Planner {
     const eol = analysis.lineEnding;
     const moduleLevel = moduleLevelTexts.map((text) => reindent(text, analysis.indentUnit));
     if (target.kind !== 'factory') {
-      return [insertBlocks(analysis.source, this.moduleInsertionOffset(target), [...moduleLevel, reindent(routeText, analysis.indentUnit)], { eol, blankLines: 2 })];
+      return [
+        insertBlocks(analysis.source, this.moduleInsertionOffset(target), [...moduleLevel, reindent(routeText, analysis.indentUnit)], { eol, blankLines: 2 }),
+      ];
     }
     const returnStatement = target.app?.returnStatement;
     if (!returnStatement) {
-      throw new Refusal('unsupported-layout', `${target.id}() in ${target.file} does not end with "return ${target.variable}"; add the route to the app it returns by hand, or choose another target.`);
+      throw new Refusal(
+        'unsupported-layout',
+        `${target.id}() in ${target.file} does not end with "return ${target.variable}"; add the route to the app it returns by hand, or choose another target.`,
+      );
     }
     const returnLine = lineStartOf(analysis.source, returnStatement.span.start);
     const bodyIndent = analysis.source.slice(returnLine, returnStatement.span.start);
@@ -364,10 +383,16 @@ class Planner {
       const candidates = preferredTargets(await this.workspace.targets());
       const apps = candidates.filter((t) => t.kind !== 'router');
       if (apps.length === 0) {
-        throw new Refusal('no-app', 'No FastAPI app found: no module creates one (app = FastAPI(...)) or returns one from a factory (def create_app() -> FastAPI). Point at a file with --app FILE[:VARIABLE].');
+        throw new Refusal(
+          'no-app',
+          'No FastAPI app found: no module creates one (app = FastAPI(...)) or returns one from a factory (def create_app() -> FastAPI). Point at a file with --app FILE[:VARIABLE].',
+        );
       }
       if (apps.length > 1) {
-        throw new Refusal('ambiguous-target', `Several FastAPI apps found: ${apps.map((t) => `${t.file}:${t.id}`).join(', ')}. Choose one with --app FILE[:VARIABLE].`);
+        throw new Refusal(
+          'ambiguous-target',
+          `Several FastAPI apps found: ${apps.map((t) => `${t.file}:${t.id}`).join(', ')}. Choose one with --app FILE[:VARIABLE].`,
+        );
       }
       file = apps[0]!.file;
       id = apps[0]!.id;
@@ -375,10 +400,20 @@ class Planner {
     const analysis = await this.workspace.module(file)!;
     if (analysis.syntaxErrors.length > 0) {
       const first = analysis.syntaxErrors[0]!;
-      throw new Refusal('syntax-error', `${file} has a syntax error at line ${first.startPoint.row + 1}, column ${first.startPoint.column + 1}; fix it first, so the endpoint is not added to a file that cannot run.`);
+      throw new Refusal(
+        'syntax-error',
+        `${file} has a syntax error at line ${first.startPoint.row + 1}, column ${first.startPoint.column + 1}; fix it first, so the endpoint is not added to a file that cannot run.`,
+      );
     }
     const inFile: EndpointTarget[] = preferredTargets([
-      ...analysis.apps.map((app): EndpointTarget => ({ file, id: app.id, kind: app.kind === 'factory' ? 'factory' : 'app', line: app.span.startPoint.row, description: '', ...(app.createdBy ? { createdBy: app.createdBy } : {}) })),
+      ...analysis.apps.map((app): EndpointTarget => ({
+        file,
+        id: app.id,
+        kind: app.kind === 'factory' ? 'factory' : 'app',
+        line: app.span.startPoint.row,
+        description: '',
+        ...(app.createdBy ? { createdBy: app.createdBy } : {}),
+      })),
       ...analysis.routers.map((router): EndpointTarget => ({ file, id: router.id, kind: 'router', line: router.span.startPoint.row, description: '' })),
     ]);
     if (id === undefined) {
@@ -396,7 +431,10 @@ class Planner {
     if (app) {
       const variable = app.variable;
       if (variable === undefined) {
-        throw new Refusal('unsupported-layout', `${id}() in ${file} returns an app without assigning it to a variable; write "app = FastAPI(...)" and "return app" so a route can be added to it.`);
+        throw new Refusal(
+          'unsupported-layout',
+          `${id}() in ${file} returns an app without assigning it to a variable; write "app = FastAPI(...)" and "return app" so a route can be added to it.`,
+        );
       }
       return { file, analysis, id, kind: app.kind === 'factory' ? 'factory' : 'app', variable, app };
     }
@@ -421,7 +459,10 @@ class Planner {
     const found = await this.findTokenFunction(target, source.name);
     const required = found.fn.parameters.filter((p) => !p.variadic && p.defaultValue === undefined && p.name !== 'self');
     if (required.length > 1) {
-      throw new Refusal('unknown-source', `${source.name} (${found.file}) takes ${required.length} arguments; the endpoint can pass it the prompt only. Wrap it in a function of one parameter.`);
+      throw new Refusal(
+        'unknown-source',
+        `${source.name} (${found.file}) takes ${required.length} arguments; the endpoint can pass it the prompt only. Wrap it in a function of one parameter.`,
+      );
     }
     const takesPrompt = required.length === 1 || found.fn.parameters.some((p) => !p.variadic);
     const imports: ImportRequest[] = [];
@@ -453,14 +494,23 @@ class Planner {
       }
     }
     if (candidates.length === 0) {
-      throw new Refusal('unknown-source', `Unknown token source "${name}": it is not demo, anthropic, openai or groq, and no function of that name is defined in ${target.file} or elsewhere in the workspace.`);
+      throw new Refusal(
+        'unknown-source',
+        `Unknown token source "${name}": it is not demo, anthropic, openai or groq, and no function of that name is defined in ${target.file} or elsewhere in the workspace.`,
+      );
     }
     if (candidates.length > 1) {
-      throw new Refusal('unknown-source', `Several functions are named ${name} (${candidates.map((c) => c.file).join(', ')}); define or import the one you mean in ${target.file}.`);
+      throw new Refusal(
+        'unknown-source',
+        `Several functions are named ${name} (${candidates.map((c) => c.file).join(', ')}); define or import the one you mean in ${target.file}.`,
+      );
     }
     const found = candidates[0]!;
     if (!isTokenGenerator(found.fn)) {
-      throw new Refusal('unknown-source', `${name} in ${found.file} is not an async generator function (async def ... yield); the endpoint streams what such a function yields.`);
+      throw new Refusal(
+        'unknown-source',
+        `${name} in ${found.file} is not an async generator function (async def ... yield); the endpoint streams what such a function yields.`,
+      );
     }
     return found;
   }

@@ -39,7 +39,11 @@ export interface AskOptions {
 }
 
 /** The request to plan, or undefined when the user cancelled a question. Throws nothing for "no app": the planner says so. */
-export async function askAddEndpointRequest(files: ReadonlyMap<string, string>, prompts: AddEndpointPrompts, options: AskOptions = {}): Promise<AddEndpointRequest | undefined> {
+export async function askAddEndpointRequest(
+  files: ReadonlyMap<string, string>,
+  prompts: AddEndpointPrompts,
+  options: AskOptions = {},
+): Promise<AddEndpointRequest | undefined> {
   const given = options.given ?? {};
   const workspace = new PythonWorkspace(files);
   try {
@@ -106,7 +110,10 @@ function orderTargets(targets: readonly EndpointTarget[], activeFile: string | u
 /** Path syntax, then clashes with the routes the target already serves (an SSE route of ours is the planner's call). */
 async function routeValidator(workspace: PythonWorkspace, target: AddEndpointRequest['target']): Promise<(route: string) => string | undefined> {
   const analysis = target?.id === undefined ? undefined : await workspace.module(target.file);
-  const index = analysis && target?.id !== undefined && analysis.syntaxErrors.length === 0 ? await buildRouteIndex(workspace, { file: target.file, id: target.id }, analysis) : undefined;
+  const index =
+    analysis && target?.id !== undefined && analysis.syntaxErrors.length === 0
+      ? await buildRouteIndex(workspace, { file: target.file, id: target.id }, analysis)
+      : undefined;
   return (route) => {
     const invalid = validateRoutePath(route);
     if (invalid || !index) {
@@ -134,14 +141,20 @@ async function sourceChoices(workspace: PythonWorkspace, targetFile: string | un
     ...SDK_PROVIDERS.map((provider) => ({ label: provider, description: SDK_LABELS[provider], value: { kind: 'sdk', provider } as const })),
   ];
   // Only files that can hold one are parsed.
-  const files = [...workspace.files.entries()].filter(([file, text]) => file.endsWith('.py') && text.includes('async def') && text.includes('yield')).map(([file]) => file);
+  const files = [...workspace.files.entries()]
+    .filter(([file, text]) => file.endsWith('.py') && text.includes('async def') && text.includes('yield'))
+    .map(([file]) => file);
   files.sort((a, b) => Number(b === targetFile) - Number(a === targetFile));
   const seen = new Set<string>();
   for (const file of files) {
     for (const fn of (await workspace.module(file)!).functions) {
       if (fn.isAsync && fn.isGenerator && !seen.has(fn.name) && fn.name !== 'demo_tokens') {
         seen.add(fn.name);
-        choices.push({ label: fn.name, description: `your async generator in ${file}:${fn.span.startPoint.row + 1}`, value: { kind: 'function', name: fn.name } });
+        choices.push({
+          label: fn.name,
+          description: `your async generator in ${file}:${fn.span.startPoint.row + 1}`,
+          value: { kind: 'function', name: fn.name },
+        });
       }
     }
   }

@@ -5,7 +5,9 @@
 
 /** Python keywords and soft keywords that cannot (or should not) name a function. */
 const PYTHON_KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case type'.split(' '),
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield match case type'.split(
+    ' ',
+  ),
 );
 
 const SEGMENT = /^[A-Za-z0-9._~-]+$/;
@@ -66,7 +68,12 @@ export function handlerNameFor(route: string): string {
   const words = route
     .split('/')
     .filter((segment) => segment !== '' && !PARAMETER.test(segment))
-    .map((segment) => segment.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, ''))
+    .map((segment) =>
+      segment
+        .toLowerCase()
+        .replace(/[^a-z0-9_]+/g, '_')
+        .replace(/^_+|_+$/g, ''),
+    )
     .filter((word) => word !== '');
   let name = words.join('_') || 'stream';
   if (/^[0-9]/.test(name)) {

@@ -264,7 +264,13 @@ class LazyModuleAnalysis implements ModuleAnalysis {
       for (const owner of resolver.ownersIn(this.root).values()) {
         const common = { node: owner.binding, span: spanOf(owner.binding) };
         if (owner.kind === 'app') {
-          apps.push({ id: owner.id, kind: 'instance', variable: owner.variable, ...(owner.createdBy !== undefined ? { createdBy: owner.createdBy } : {}), ...common });
+          apps.push({
+            id: owner.id,
+            kind: 'instance',
+            variable: owner.variable,
+            ...(owner.createdBy !== undefined ? { createdBy: owner.createdBy } : {}),
+            ...common,
+          });
         } else {
           routers.push({ id: owner.id, prefix: owner.prefix, ...common });
         }
@@ -376,7 +382,11 @@ function assignedNames(statement: SyntaxNode): string[] {
     if (left?.type === 'identifier') {
       names.push(left.text);
     } else if (left?.type === 'pattern_list' || left?.type === 'tuple_pattern') {
-      names.push(...children(left).filter((n) => n.type === 'identifier').map((n) => n.text));
+      names.push(
+        ...children(left)
+          .filter((n) => n.type === 'identifier')
+          .map((n) => n.text),
+      );
     }
     assignment = assignment.childForFieldName('right');
   }

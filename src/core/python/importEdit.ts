@@ -203,9 +203,7 @@ function mergeInto(statement: ImportStatement, missing: readonly string[], conte
 
   const hasComments = statement.node.descendantsOfType('comment').length > 0;
   const onePerLine =
-    statement.parenthesized &&
-    statement.multiline &&
-    existing.every((n, i) => i === 0 || n.span.startPoint.row > existing[i - 1]!.span.endPoint.row);
+    statement.parenthesized && statement.multiline && existing.every((n, i) => i === 0 || n.span.startPoint.row > existing[i - 1]!.span.endPoint.row);
 
   if (!onePerLine && !hasComments) {
     // Rewrite the whole statement: nothing of the author's is lost on a line without comments.

@@ -38,10 +38,7 @@ export function defaultPythonCandidates(env: NodeJS.ProcessEnv = process.env, pr
 }
 
 /** The first candidate that imports every module in `modules`; throws PythonNotFoundError naming what to install. */
-export async function findPython(
-  modules: readonly string[],
-  candidates: readonly string[] = defaultPythonCandidates(),
-): Promise<PythonInterpreter> {
+export async function findPython(modules: readonly string[], candidates: readonly string[] = defaultPythonCandidates()): Promise<PythonInterpreter> {
   const tried: Array<{ command: string; problem: string }> = [];
   const probe = `import sys\n${modules.map((m) => `import ${m}`).join('\n')}\nprint(sys.executable)\nprint("%d.%d.%d" % sys.version_info[:3])`;
   for (const command of candidates) {

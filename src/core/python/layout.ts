@@ -53,11 +53,7 @@ export function isMainGuard(statement: SyntaxNode): boolean {
     return false;
   }
   const operands = children(condition);
-  return (
-    operands.length === 2 &&
-    operands.some((o) => o.type === 'identifier' && o.text === '__name__') &&
-    operands.some((o) => stringValue(o) === '__main__')
-  );
+  return operands.length === 2 && operands.some((o) => o.type === 'identifier' && o.text === '__name__') && operands.some((o) => stringValue(o) === '__main__');
 }
 
 /**

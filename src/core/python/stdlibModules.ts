@@ -19,5 +19,7 @@ sqlite3 sre_compile sre_constants sre_parse ssl stat statistics string stringpre
 symtable sys sysconfig syslog tabnanny tarfile telnetlib tempfile termios textwrap this threading time timeit
 tkinter token tokenize tomllib trace traceback tracemalloc tty turtle turtledemo types typing unicodedata
 unittest urllib uu uuid venv warnings wave weakref webbrowser winreg winsound wsgiref xdrlib xml xmlrpc zipapp
-zipfile zipimport zlib zoneinfo`.trim().split(/\s+/),
+zipfile zipimport zlib zoneinfo`
+    .trim()
+    .split(/\s+/),
 );

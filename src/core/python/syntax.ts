@@ -129,8 +129,7 @@ export function keywordArgument(call: SyntaxNode, name: string): SyntaxNode | un
 export function positionalArguments(call: SyntaxNode): SyntaxNode[] {
   const args = call.childForFieldName('arguments');
   return (args?.namedChildren ?? []).filter(
-    (arg): arg is SyntaxNode =>
-      arg !== null && !['keyword_argument', 'list_splat', 'dictionary_splat', 'comment'].includes(arg.type),
+    (arg): arg is SyntaxNode => arg !== null && !['keyword_argument', 'list_splat', 'dictionary_splat', 'comment'].includes(arg.type),
   );
 }
 

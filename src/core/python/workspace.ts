@@ -104,7 +104,10 @@ export class PythonWorkspace {
 
   /** Python files that may define apps or routers: only those mentioning fastapi are parsed. */
   private fastapiFiles(): string[] {
-    return [...this.files.entries()].filter(([file, text]) => file.endsWith('.py') && text.includes('fastapi')).map(([file]) => file).sort(compareFiles);
+    return [...this.files.entries()]
+      .filter(([file, text]) => file.endsWith('.py') && text.includes('fastapi'))
+      .map(([file]) => file)
+      .sort(compareFiles);
   }
 
   /** Every app, factory and router in the workspace: apps first, top-level files before nested ones. */
@@ -219,7 +222,10 @@ export class PythonWorkspace {
 
   dispose(): void {
     for (const analysis of this.analyses.values()) {
-      void analysis.then((a) => a.dispose(), () => undefined);
+      void analysis.then(
+        (a) => a.dispose(),
+        () => undefined,
+      );
     }
     this.analyses.clear();
   }

@@ -51,7 +51,12 @@ export class BufferingDetector {
     }
     if (this.warning === null && this.burstEvents >= this.thresholds.minBurstEvents && this.burstSilenceMs >= this.thresholds.minSilenceMs) {
       this.warnedBurstStartMs = this.burstStartMs;
-      this.warning = { burstEvents: this.burstEvents, silenceMs: Math.round(this.burstSilenceMs), atMs: Math.round(this.burstStartMs), causes: likelyCauses(this.headers) };
+      this.warning = {
+        burstEvents: this.burstEvents,
+        silenceMs: Math.round(this.burstSilenceMs),
+        atMs: Math.round(this.burstStartMs),
+        causes: likelyCauses(this.headers),
+      };
       return this.warning;
     }
     return undefined;
@@ -71,9 +76,14 @@ export function likelyCauses(headers: ReadonlyArray<readonly [string, string]>):
   const causes = {
     compression: `Response compression${compression ? ` (Content-Encoding: ${compression})` : ''}: GZipMiddleware and similar buffer output until a block fills. Exclude text/event-stream from compression.`,
     proxy: `A reverse proxy buffering the response${viaProxy ? ` (this one says Server: ${server || 'a proxy'})` : ''}: nginx does unless the response has "X-Accel-Buffering: no" or the location sets "proxy_buffering off".`,
-    blocking: 'A blocked event loop: time.sleep() or a synchronous client (requests, a sync LLM SDK) inside an async generator holds every event until it returns. Use await asyncio.sleep() and the async client, or a plain def generator.',
+    blocking:
+      'A blocked event loop: time.sleep() or a synchronous client (requests, a sync LLM SDK) inside an async generator holds every event until it returns. Use await asyncio.sleep() and the async client, or a plain def generator.',
     devProxy: 'A development proxy or CDN in between (Vite/webpack/Next.js rewrites, Cloudflare) that buffers or compresses responses.',
   };
-  const order: (keyof typeof causes)[] = compression ? ['compression', 'proxy', 'blocking', 'devProxy'] : viaProxy ? ['proxy', 'blocking', 'compression', 'devProxy'] : ['blocking', 'proxy', 'compression', 'devProxy'];
+  const order: (keyof typeof causes)[] = compression
+    ? ['compression', 'proxy', 'blocking', 'devProxy']
+    : viaProxy
+      ? ['proxy', 'blocking', 'compression', 'devProxy']
+      : ['blocking', 'proxy', 'compression', 'devProxy'];
   return order.map((key) => causes[key]);
 }

@@ -192,7 +192,11 @@ async function readEvents(
     onEvent(message) {
       if (draining) {
         // Per the spec an event is dispatched only at a blank line: one cut off by the end of the stream is dropped.
-        listener.onNotice?.({ kind: 'unterminated-event', tMs, message: `The stream ended in the middle of an event (${message.data.length} characters of data); it was discarded, as the SSE spec requires` });
+        listener.onNotice?.({
+          kind: 'unterminated-event',
+          tMs,
+          message: `The stream ended in the middle of an event (${message.data.length} characters of data); it was discarded, as the SSE spec requires`,
+        });
         return;
       }
       if (message.id !== undefined) {
@@ -208,7 +212,8 @@ async function readEvents(
         return;
       }
       const kind = error.type === 'invalid-retry' ? 'invalid-retry' : 'malformed-line';
-      const what = error.type === 'invalid-retry' ? `retry value "${error.value ?? ''}" is not a number of milliseconds` : `unknown field "${error.field ?? ''}"`;
+      const what =
+        error.type === 'invalid-retry' ? `retry value "${error.value ?? ''}" is not a number of milliseconds` : `unknown field "${error.field ?? ''}"`;
       listener.onNotice?.({ kind, tMs, message: `Ignored a malformed line (${what}): ${truncate(error.line ?? '', 200)}` });
     },
   });
@@ -231,14 +236,23 @@ async function readEvents(
         parser.feed(text);
       }
       if (tooLarge) {
-        return result({ kind: 'failed', failure: { kind: 'event-too-large', message: `An event grew beyond ${MAX_EVENT_CHARS / (1024 * 1024)} MB without ending; reading stopped` } });
+        return result({
+          kind: 'failed',
+          failure: { kind: 'event-too-large', message: `An event grew beyond ${MAX_EVENT_CHARS / (1024 * 1024)} MB without ending; reading stopped` },
+        });
       }
     }
   } catch (error) {
     if (signal.aborted) {
       return result({ kind: 'stopped' });
     }
-    return result({ kind: 'failed', failure: { kind: 'unexpected-end', message: `The stream ended unexpectedly after ${state.events} event(s): the connection was closed before the response was complete (${describeCause(error)})` } });
+    return result({
+      kind: 'failed',
+      failure: {
+        kind: 'unexpected-end',
+        message: `The stream ended unexpectedly after ${state.events} event(s): the connection was closed before the response was complete (${describeCause(error)})`,
+      },
+    });
   } finally {
     reader.releaseLock();
   }

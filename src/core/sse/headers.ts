@@ -22,7 +22,11 @@ export function checkResponseHeaders(headers: ReadonlyArray<readonly [string, st
 
   const cacheControl = (get('cache-control') ?? '').toLowerCase();
   if (cacheControl.includes('no-cache') || cacheControl.includes('no-store')) {
-    add('Cache-Control', 'ok', `The stream is not cached${cacheControl.includes('no-transform') ? ' or transformed' : '. Adding no-transform also tells proxies not to compress or rewrite it'}`);
+    add(
+      'Cache-Control',
+      'ok',
+      `The stream is not cached${cacheControl.includes('no-transform') ? ' or transformed' : '. Adding no-transform also tells proxies not to compress or rewrite it'}`,
+    );
   } else {
     add('Cache-Control', 'warning', 'Missing no-cache: a proxy or CDN may cache or hold back the stream. Send "Cache-Control: no-cache"');
   }
@@ -38,14 +42,22 @@ export function checkResponseHeaders(headers: ReadonlyArray<readonly [string, st
 
   const encoding = get('content-encoding');
   if (encoding !== null && encoding.trim().toLowerCase() !== 'identity') {
-    add('Content-Encoding', 'warning', `${encoding}: compressors buffer output until a block fills, so events arrive in bursts. Exclude text/event-stream from compression (e.g. GZipMiddleware)`);
+    add(
+      'Content-Encoding',
+      'warning',
+      `${encoding}: compressors buffer output until a block fills, so events arrive in bursts. Exclude text/event-stream from compression (e.g. GZipMiddleware)`,
+    );
   }
 
   // Connection is HTTP/1.x's own header (keep-alive is what a stream wants there); HTTP/2 and 3 forbid it
   // (RFC 9113 8.2.2, RFC 9114 4.2), and a client may treat the response as malformed.
   const connection = get('connection');
   if (connection !== null && (httpVersion === '2' || httpVersion === '3')) {
-    add('Connection', 'warning', `"${connection}": connection-specific headers are forbidden in HTTP/${httpVersion}; a proxy or browser may reject the response. Send it on HTTP/1.x only`);
+    add(
+      'Connection',
+      'warning',
+      `"${connection}": connection-specific headers are forbidden in HTTP/${httpVersion}; a proxy or browser may reject the response. Send it on HTTP/1.x only`,
+    );
   } else if (connection !== null && connection.trim().toLowerCase() === 'close') {
     add('Connection', 'info', `"close" on HTTP/${httpVersion}: fine for one stream, but the connection is not reused afterwards`);
   }

@@ -41,10 +41,7 @@ export type StreamFailure =
   | { readonly kind: 'event-too-large'; readonly message: string }
   | { readonly kind: 'network'; readonly message: string };
 
-export type StreamOutcome =
-  | { readonly kind: 'completed' }
-  | { readonly kind: 'stopped' }
-  | { readonly kind: 'failed'; readonly failure: StreamFailure };
+export type StreamOutcome = { readonly kind: 'completed' } | { readonly kind: 'stopped' } | { readonly kind: 'failed'; readonly failure: StreamFailure };
 
 /** Something odd in an otherwise readable stream. */
 export interface StreamNotice {

@@ -18,7 +18,9 @@ type BatchItem = { readonly event: EventView; readonly text?: { readonly delta: 
 
 export function toEventView(event: SseEvent): EventView {
   const view = { seq: event.seq, event: event.event, id: event.id, tMs: Math.round(event.tMs * 100) / 100, chunk: event.chunk };
-  return event.data.length > EVENT_PREVIEW_CHARS ? { ...view, data: event.data.slice(0, EVENT_PREVIEW_CHARS), fullLength: event.data.length } : { ...view, data: event.data };
+  return event.data.length > EVENT_PREVIEW_CHARS
+    ? { ...view, data: event.data.slice(0, EVENT_PREVIEW_CHARS), fullLength: event.data.length }
+    : { ...view, data: event.data };
 }
 
 export interface PreviewRunOptions {

@@ -76,7 +76,10 @@ export function decodeSource(bytes: Uint8Array): DecodedSource {
   }
   if (bom) {
     // Python: "encoding problem: utf-8" when a BOM meets another cookie.
-    return { text: Buffer.from(body).toString('latin1'), encoding: { name: cookie, bom, notWritable: `it starts with a UTF-8 BOM but declares coding ${cookie}` } };
+    return {
+      text: Buffer.from(body).toString('latin1'),
+      encoding: { name: cookie, bom, notWritable: `it starts with a UTF-8 BOM but declares coding ${cookie}` },
+    };
   }
   const codec = singleByteCodec(cookie);
   if (codec !== undefined) {
@@ -89,7 +92,10 @@ export function decodeSource(bytes: Uint8Array): DecodedSource {
   const text = tryDecode(cookie, body);
   return text !== undefined
     ? { text, encoding: { name: cookie, bom: false, notWritable: `Catalyst can write UTF-8 and single-byte encodings, not ${cookie}` } }
-    : { text: Buffer.from(body).toString('latin1'), encoding: { name: cookie, bom: false, notWritable: `its declared encoding ${cookie} is unknown or does not match its bytes` } };
+    : {
+        text: Buffer.from(body).toString('latin1'),
+        encoding: { name: cookie, bom: false, notWritable: `its declared encoding ${cookie} is unknown or does not match its bytes` },
+      };
 }
 
 /** The text in the file's own encoding, BOM first if it had one. Throws EncodingError when that is not possible. */
@@ -105,7 +111,9 @@ export function encodeSource(text: string, encoding: SourceEncoding, file = 'the
   const bytes = codec?.encode(text);
   if (bytes === undefined) {
     const bad = codec === undefined ? undefined : [...text].find((ch) => codec.encode(ch) === undefined);
-    throw new EncodingError(`${file}: its encoding ${encoding.name} cannot represent ${bad === undefined ? 'the new text' : `"${bad}" (U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`}`);
+    throw new EncodingError(
+      `${file}: its encoding ${encoding.name} cannot represent ${bad === undefined ? 'the new text' : `"${bad}" (U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')})`}`,
+    );
   }
   return bytes;
 }
@@ -126,7 +134,8 @@ interface SingleByteCodec {
 const codecs = new Map<string, SingleByteCodec | undefined>();
 
 /** windows-1252 bytes 0x80-0x9F (WHATWG Encoding index); U+FFFD marks the five bytes it leaves undefined. */
-const WINDOWS_1252_80_9F = '\u20ac\ufffd\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\ufffd\u017d\ufffd\ufffd\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\ufffd\u017e\u0178';
+const WINDOWS_1252_80_9F =
+  '\u20ac\ufffd\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\ufffd\u017d\ufffd\ufffd\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\ufffd\u017e\u0178';
 
 /**
  * A codec where every character is one byte (ASCII, Latin-1, windows-125x, ISO-8859-x, KOI8...), built from the
@@ -164,7 +173,11 @@ function singleByteCodec(name: string): SingleByteCodec | undefined {
       [...WINDOWS_1252_80_9F].forEach((ch, i) => (table[0x80 + i] = ch === '\ufffd' ? undefined : ch));
     }
     const ascii = table.slice(0, 0x80).every((ch, b) => ch === String.fromCharCode(b));
-    if (!ascii || decoder.encoding === 'utf-8' || ['shift_jis', 'euc-jp', 'iso-2022-jp', 'gbk', 'gb18030', 'big5', 'euc-kr', 'utf-16le', 'utf-16be'].includes(decoder.encoding)) {
+    if (
+      !ascii ||
+      decoder.encoding === 'utf-8' ||
+      ['shift_jis', 'euc-jp', 'iso-2022-jp', 'gbk', 'gb18030', 'big5', 'euc-kr', 'utf-16le', 'utf-16be'].includes(decoder.encoding)
+    ) {
       codecs.set(name, undefined);
       return undefined;
     }

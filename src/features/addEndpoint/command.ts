@@ -4,7 +4,14 @@
  * the imports and the generated module together. Then reveals the new route and offers the next steps.
  */
 import * as vscode from 'vscode';
-import { planAddEndpoint, type AddEndpointPlan, type AddEndpointRefusal, type AddEndpointRequest, type OutcomeRefusalReason, type PlannedEndpoint } from '../../core/plan/addEndpoint';
+import {
+  planAddEndpoint,
+  type AddEndpointPlan,
+  type AddEndpointRefusal,
+  type AddEndpointRequest,
+  type OutcomeRefusalReason,
+  type PlannedEndpoint,
+} from '../../core/plan/addEndpoint';
 import { askAddEndpointRequest, type AddEndpointPrompts } from '../../core/plan/addEndpointQuestions';
 import { parseTokenSource } from '../../core/plan/tokenSource';
 import type { Logger } from '../shared/logger';
@@ -34,7 +41,10 @@ export async function addStreamingEndpoint(
 ): Promise<AddEndpointResult> {
   const source = options.source === undefined ? undefined : parseTokenSource(options.source);
   if (options.source !== undefined && source === undefined) {
-    return refuse('unknown-source', vscode.l10n.t('Unknown token source "{0}": use demo, anthropic, openai, groq or the name of an async generator function.', options.source));
+    return refuse(
+      'unknown-source',
+      vscode.l10n.t('Unknown token source "{0}": use demo, anthropic, openai, groq or the name of an async generator function.', options.source),
+    );
   }
   const folder = await chooseFolder(options);
   if (!folder) {
@@ -99,7 +109,12 @@ async function chooseFolder(options: AddEndpointOptions): Promise<vscode.Workspa
   }
   const active = vscode.window.activeTextEditor?.document.uri;
   const activeFolder = active && vscode.workspace.getWorkspaceFolder(active);
-  return activeFolder ?? (folders.length === 1 ? folders[0] : vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Workspace folder to add the streaming endpoint to') }));
+  return (
+    activeFolder ??
+    (folders.length === 1
+      ? folders[0]
+      : vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Workspace folder to add the streaming endpoint to') }))
+  );
 }
 
 function refuse(reason: OutcomeRefusalReason, message: string): AddEndpointResult {

@@ -18,20 +18,29 @@ export async function offerOrjson(folder: vscode.WorkspaceFolder): Promise<void>
     (bytes) => decoder.decode(bytes),
     () => undefined,
   );
-  if ((requirements.size === 0 && pyproject === undefined) || declaresDependency({ requirements, ...(pyproject !== undefined ? { pyproject } : {}) }, 'orjson')) {
+  if (
+    (requirements.size === 0 && pyproject === undefined) ||
+    declaresDependency({ requirements, ...(pyproject !== undefined ? { pyproject } : {}) }, 'orjson')
+  ) {
     return;
   }
   const target = requirements.has('requirements.txt') ? 'requirements.txt' : [...requirements.keys()][0];
   if (target === undefined) {
     const open = vscode.l10n.t('Open pyproject.toml');
-    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Add orjson to your project\'s dependencies for faster SSE encoding (optional; the output is the same).'), open);
+    const choice = await vscode.window.showInformationMessage(
+      vscode.l10n.t("Add orjson to your project's dependencies for faster SSE encoding (optional; the output is the same)."),
+      open,
+    );
     if (choice === open) {
       await vscode.window.showTextDocument(pyprojectUri);
     }
     return;
   }
   const add = vscode.l10n.t('Add to {0}', target);
-  const choice = await vscode.window.showInformationMessage(vscode.l10n.t('{0} does not list orjson. Add it for faster SSE encoding? (Optional; the output is the same.)', target), add);
+  const choice = await vscode.window.showInformationMessage(
+    vscode.l10n.t('{0} does not list orjson. Add it for faster SSE encoding? (Optional; the output is the same.)', target),
+    add,
+  );
   if (choice !== add) {
     return;
   }

@@ -95,13 +95,17 @@ export async function startDevServer(options: StartDevServerOptions, logger: Log
     }
   });
   try {
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Waiting for uvicorn on port {0}', port) },
-      () => waitForPort(port, { host, timeoutMs: START_TIMEOUT_MS, signal: ended.signal }),
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Waiting for uvicorn on port {0}', port) }, () =>
+      waitForPort(port, { host, timeoutMs: START_TIMEOUT_MS, signal: ended.signal }),
     );
   } catch (error) {
     const why = ended.signal.aborted
-      ? vscode.l10n.t('uvicorn exited{0} before it answered on {1}. Its output is in the terminal "{2}".', exitCode === undefined ? '' : ` (code ${exitCode})`, url, task.name)
+      ? vscode.l10n.t(
+          'uvicorn exited{0} before it answered on {1}. Its output is in the terminal "{2}".',
+          exitCode === undefined ? '' : ` (code ${exitCode})`,
+          url,
+          task.name,
+        )
       : vscode.l10n.t('uvicorn did not answer on {0} within {1} s. Its output is in the terminal "{2}".', url, START_TIMEOUT_MS / 1000, task.name);
     logger.error(why, error);
     if (!ended.signal.aborted) {
@@ -166,7 +170,9 @@ async function pickFolder(folderPath: string | undefined): Promise<vscode.Worksp
 }
 
 async function pickApp(folder: vscode.WorkspaceFolder): Promise<UvicornApp | undefined> {
-  const apps = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Looking for FastAPI apps') }, () => findApps(folder));
+  const apps = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Looking for FastAPI apps') }, () =>
+    findApps(folder),
+  );
   if (apps.length === 0) {
     void vscode.window.showErrorMessage(vscode.l10n.t('No FastAPI app found in {0} (looked for `app = FastAPI()` and app factories).', folder.name));
     return undefined;

@@ -81,7 +81,6 @@ export class LlmDiagnostics extends Disposable {
     this.pending.delete(key);
     this.collection.delete(uri);
   }
-
 }
 
 function toDiagnostic(document: vscode.TextDocument, finding: Finding, severity: vscode.DiagnosticSeverity): vscode.Diagnostic {

@@ -65,5 +65,4 @@ export class PreviewPanelManager extends Disposable implements vscode.WebviewPan
     this.current = preview;
     return preview;
   }
-
 }

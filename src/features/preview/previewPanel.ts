@@ -123,14 +123,17 @@ export class PreviewPanel extends Disposable {
       (await vscode.window.showSaveDialog({
         title: vscode.l10n.t('Export Stream Transcript'),
         filters: { [vscode.l10n.t('JSON Lines')]: ['jsonl'] },
-        defaultUri: vscode.workspace.workspaceFolders?.[0] ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'stream-transcript.jsonl') : undefined,
+        defaultUri: vscode.workspace.workspaceFolders?.[0]
+          ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'stream-transcript.jsonl')
+          : undefined,
       }));
     if (uri === undefined) {
       return undefined;
     }
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(this.transcript.toJsonl()));
     this.post({ type: 'exported', path: uri.fsPath, events: this.transcript.size, omitted: this.transcript.omitted });
-    const note = this.transcript.omitted > 0 ? vscode.l10n.t(' ({0} later events were past the transcript limit and are not in it)', this.transcript.omitted) : '';
+    const note =
+      this.transcript.omitted > 0 ? vscode.l10n.t(' ({0} later events were past the transcript limit and are not in it)', this.transcript.omitted) : '';
     void vscode.window.showInformationMessage(vscode.l10n.t('Exported {0} events to {1}{2}', this.transcript.size, vscode.workspace.asRelativePath(uri), note));
     return uri;
   }

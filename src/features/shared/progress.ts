@@ -11,7 +11,15 @@ export async function withDelayedProgress<T>(title: string, task: (token: vscode
     timer = setTimeout(() => resolve('slow'), MOMENT_MS);
   });
   try {
-    if ((await Promise.race([work.then(() => 'done' as const, () => 'done' as const), slow])) === 'slow') {
+    if (
+      (await Promise.race([
+        work.then(
+          () => 'done' as const,
+          () => 'done' as const,
+        ),
+        slow,
+      ])) === 'slow'
+    ) {
       return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (_progress, token) => {
         token.onCancellationRequested(() => cancellation.cancel());
         return work;

@@ -108,5 +108,4 @@ export class SyntaxTrees extends Disposable {
       }),
     );
   }
-
 }

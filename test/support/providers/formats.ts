@@ -88,7 +88,13 @@ export function chatCompletionBody(id: string, model: string, tokens: readonly s
  * `stream_options.include_usage` was asked for, then the `data: [DONE]` sentinel. Azure adds a first chunk with
  * empty `choices` and `prompt_filter_results`; Groq adds `x_groq` (the request id, and usage at the end).
  */
-export function chatCompletionEvents(api: 'openai-chat' | 'azure-chat' | 'groq-chat', id: string, model: string, tokens: readonly string[], includeUsage: boolean) {
+export function chatCompletionEvents(
+  api: 'openai-chat' | 'azure-chat' | 'groq-chat',
+  id: string,
+  model: string,
+  tokens: readonly string[],
+  includeUsage: boolean,
+) {
   const delta = (d: Record<string, unknown>, finish: string | null = null) => [{ index: 0, delta: d, logprobs: null, finish_reason: finish }];
   const usage = { prompt_tokens: 12, completion_tokens: tokens.length, total_tokens: 12 + tokens.length };
   const head: ProviderEvent[] = [];
@@ -96,9 +102,7 @@ export function chatCompletionEvents(api: 'openai-chat' | 'azure-chat' | 'groq-c
     head.push({ data: json({ ...chunk('', '', []), prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] }) });
   }
   head.push({ data: json(chunk(id, model, delta({ role: 'assistant', content: '' }), api === 'groq-chat' ? { x_groq: { id: `req_${id}` } } : {})) });
-  const tail: ProviderEvent[] = [
-    { data: json(chunk(id, model, delta({}, 'stop'), api === 'groq-chat' ? { x_groq: { id: `req_${id}`, usage } } : {})) },
-  ];
+  const tail: ProviderEvent[] = [{ data: json(chunk(id, model, delta({}, 'stop'), api === 'groq-chat' ? { x_groq: { id: `req_${id}`, usage } } : {})) }];
   if (includeUsage) {
     tail.push({ data: json(chunk(id, model, [], { usage })) });
   }
@@ -134,7 +138,16 @@ function response(id: string, model: string, status: string, output: unknown[], 
     tool_choice: 'auto',
     tools: [],
     top_p: 1,
-    usage: outputTokens === null ? null : { input_tokens: 12, output_tokens: outputTokens, total_tokens: 12 + outputTokens, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } },
+    usage:
+      outputTokens === null
+        ? null
+        : {
+            input_tokens: 12,
+            output_tokens: outputTokens,
+            total_tokens: 12 + outputTokens,
+            input_tokens_details: { cached_tokens: 0 },
+            output_tokens_details: { reasoning_tokens: 0 },
+          },
   };
 }
 

@@ -150,7 +150,11 @@ function streamPlan(api: ApiName, id: string, model: string, body: Record<string
     default: {
       const options = body.stream_options as { include_usage?: boolean } | undefined;
       const events = chatCompletionEvents(api, id, model, tokens, options?.include_usage === true);
-      return { contentType: 'text/event-stream; charset=utf-8', ...events, error: events.error('server_error', 'The server had an error while processing your request.') };
+      return {
+        contentType: 'text/event-stream; charset=utf-8',
+        ...events,
+        error: events.error('server_error', 'The server had an error while processing your request.'),
+      };
     }
   }
 }
@@ -220,7 +224,9 @@ export async function startProviderServer(): Promise<ProviderServer> {
     const api = apiOf(req.method ?? '', url.pathname);
     const body = await readJson(req);
     if (!api) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify(openaiErrorBody('invalid_request_error', `no route ${req.method} ${url.pathname}`)));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify(openaiErrorBody('invalid_request_error', `no route ${req.method} ${url.pathname}`)));
       return;
     }
     const record: ProviderRequest = {

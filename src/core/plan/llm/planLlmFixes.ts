@@ -78,7 +78,9 @@ export function fixesFor(call: LlmCall, calls: readonly LlmCall[], analysis: Mod
     const plan = planStreamCall(call, calls, analysis, options.style);
     if (plan.ok) {
       const imports: ImportRequest[] = [...plan.imports, { module: options.streamingImport, names: plan.streamingNames }];
-      const title = call.route ? FIX_TITLES.stream : `Stream this LLM call: add ${call.function?.childForFieldName('name')?.text ?? ''}${VARIANT_SUFFIX}() returning its tokens`;
+      const title = call.route
+        ? FIX_TITLES.stream
+        : `Stream this LLM call: add ${call.function?.childForFieldName('name')?.text ?? ''}${VARIANT_SUFFIX}() returning its tokens`;
       addFix(withImports('stream', title, plan.edits, imports, plan.streamingNames, analysis, options));
     } else {
       refused.push({ kind: 'stream', reason: plan.reason });

@@ -161,9 +161,13 @@ function planVariant(
   const original = fn.childForFieldName('name')?.text ?? 'the function';
   const defIndent = indentationOf(source, scope);
   // Decorators such as @staticmethod stay meaningful for the variant; others (caches, routes) would not.
-  const keptDecorators = scope.type === 'decorated_definition'
-    ? scope.namedChildren.filter((d) => d?.type === 'decorator' && /^@(staticmethod|classmethod)\s*$/.test(d.text)).map((d) => `${defIndent}${d!.text}${eol}`).join('')
-    : '';
+  const keptDecorators =
+    scope.type === 'decorated_definition'
+      ? scope.namedChildren
+          .filter((d) => d?.type === 'decorator' && /^@(staticmethod|classmethod)\s*$/.test(d.text))
+          .map((d) => `${defIndent}${d!.text}${eol}`)
+          .join('')
+      : '';
   // As in a route, the call is left for the adapter to await on the first read.
   const text =
     `${definitionSeparator(defIndent, eol)}${keptDecorators}${functionHeader(`async def ${name}`, fn, ' -> AsyncIterator[str]:', defIndent, eol)}${eol}` +

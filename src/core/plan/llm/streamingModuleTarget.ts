@@ -22,7 +22,10 @@ export function streamingModuleTarget(
   moduleLocation?: { readonly workspaceFolder: string; readonly relativePath: string },
 ): StreamingModuleTarget {
   const folder = path.dirname(pythonFile);
-  const file = moduleLocation && moduleLocation.relativePath !== '' ? path.resolve(moduleLocation.workspaceFolder, moduleLocation.relativePath) : path.join(folder, 'streaming.py');
+  const file =
+    moduleLocation && moduleLocation.relativePath !== ''
+      ? path.resolve(moduleLocation.workspaceFolder, moduleLocation.relativePath)
+      : path.join(folder, 'streaming.py');
   const moduleName = path.basename(file, '.py');
   if (path.dirname(file) === folder) {
     return { file, importModule: exists(path.join(folder, '__init__.py')) ? `.${moduleName}` : moduleName };

@@ -159,8 +159,7 @@ function describeCall(node: SyntaxNode, methodName: SyntaxNode, context: Resolut
     return undefined;
   }
   const args = node.childForFieldName('arguments');
-  const streamArgument =
-    args?.namedChildren.find((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'stream') ?? null;
+  const streamArgument = args?.namedChildren.find((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'stream') ?? null;
   const streamValue = streamArgument?.childForFieldName('value');
   const streams = methodSpec.alwaysStreams
     ? true
@@ -209,7 +208,6 @@ export function enclosingFunction(node: SyntaxNode): SyntaxNode | null {
   }
   return null;
 }
-
 
 /** Resolves receivers to clients, caching what a whole scope knows. */
 class ResolutionContext {

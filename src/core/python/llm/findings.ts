@@ -96,11 +96,16 @@ export function sseFindings(analysis: ModuleAnalysis): Finding[] {
     const name = resolveQualifiedName(callee, analysis.bindings);
     if (name !== undefined && STREAMING_RESPONSE.has(name) && servesEventStream(call) && !setsAccelBuffering(call)) {
       findings.push(
-        finding('sse-no-accel-buffering', 'StreamingResponse serves text/event-stream without "X-Accel-Buffering: no"; behind nginx the events arrive in bursts', [], {
-          provider: null,
-          node: call,
-          highlightEnd: callee?.endIndex ?? call.endIndex,
-        }),
+        finding(
+          'sse-no-accel-buffering',
+          'StreamingResponse serves text/event-stream without "X-Accel-Buffering: no"; behind nginx the events arrive in bursts',
+          [],
+          {
+            provider: null,
+            node: call,
+            highlightEnd: callee?.endIndex ?? call.endIndex,
+          },
+        ),
       );
     }
     if (hasSseRoutes && callee?.type === 'attribute' && callee.childForFieldName('attribute')?.text === 'add_middleware') {

@@ -102,7 +102,10 @@ export function resolveClassReference(node: SyntaxNode | null, imports: SdkImpor
       if (genericName === undefined || !WRAPPERS.has(genericName)) {
         return undefined;
       }
-      const args = node.type === 'subscript' ? node.childrenForFieldName('subscript') : (node.namedChildren.find((c) => c?.type === 'type_parameter')?.namedChildren ?? []);
+      const args =
+        node.type === 'subscript'
+          ? node.childrenForFieldName('subscript')
+          : (node.namedChildren.find((c) => c?.type === 'type_parameter')?.namedChildren ?? []);
       return resolveClassReference(args[0] ?? null, imports);
     }
     default:

@@ -40,9 +40,7 @@ export function renderRouteFunction(options: RouteFunctionOptions): string {
     ...options.pathParameters.map((name) => `${name}: str`),
     options.bodyModel ? `body: ${options.bodyModel}` : `prompt: str = ${pythonString(DEFAULT_PROMPT)}`,
   ];
-  const request = options.bodyModel
-    ? `${options.method} ${options.url} with a JSON body {"prompt": ...}`
-    : `${options.method} ${options.url}?prompt=...`;
+  const request = options.bodyModel ? `${options.method} ${options.url} with a JSON body {"prompt": ...}` : `${options.method} ${options.url}?prompt=...`;
   const details = wrap(
     `${request} gets an ${unbreakable('``event: token``')} for each piece of text the moment it is produced, then an ${unbreakable('``event: done``')} with the whole text (or an ${unbreakable('``event: error``')} if the token source fails).`,
     DOCSTRING_WIDTH,

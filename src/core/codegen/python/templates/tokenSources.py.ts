@@ -63,9 +63,30 @@ interface SdkSpec {
 }
 
 const SDKS: Readonly<Record<SdkProvider, SdkSpec>> = {
-  anthropic: { module: 'anthropic', clientClass: 'AsyncAnthropic', clientFunction: 'anthropic_client', vendor: 'Anthropic', apiKeyVariable: 'ANTHROPIC_API_KEY', model: 'claude-sonnet-4-5' },
-  openai: { module: 'openai', clientClass: 'AsyncOpenAI', clientFunction: 'openai_client', vendor: 'OpenAI', apiKeyVariable: 'OPENAI_API_KEY', model: 'gpt-4o-mini' },
-  groq: { module: 'groq', clientClass: 'AsyncGroq', clientFunction: 'groq_client', vendor: 'Groq', apiKeyVariable: 'GROQ_API_KEY', model: 'llama-3.3-70b-versatile' },
+  anthropic: {
+    module: 'anthropic',
+    clientClass: 'AsyncAnthropic',
+    clientFunction: 'anthropic_client',
+    vendor: 'Anthropic',
+    apiKeyVariable: 'ANTHROPIC_API_KEY',
+    model: 'claude-sonnet-4-5',
+  },
+  openai: {
+    module: 'openai',
+    clientClass: 'AsyncOpenAI',
+    clientFunction: 'openai_client',
+    vendor: 'OpenAI',
+    apiKeyVariable: 'OPENAI_API_KEY',
+    model: 'gpt-4o-mini',
+  },
+  groq: {
+    module: 'groq',
+    clientClass: 'AsyncGroq',
+    clientFunction: 'groq_client',
+    vendor: 'Groq',
+    apiKeyVariable: 'GROQ_API_KEY',
+    model: 'llama-3.3-70b-versatile',
+  },
 };
 
 function clientHelper(sdk: SdkSpec): Helper {
