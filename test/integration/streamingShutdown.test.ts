@@ -3,8 +3,9 @@
  * every stream end with `retry: 1000` and the `reconnect` event and a clean chunked end, and uvicorn exits.
  *
  * uvicorn 0.17 (the oldest stack) installs its signal handler on the event loop, where the module cannot see
- * it: there the streams run on until they end, and uvicorn waits for them. That stack is measured by the
- * same code (CATALYST_SHUTDOWN_MEASURE=1 prints what happens) but not asserted.
+ * it: there the streams run on until they end, and uvicorn waits for them. On that stack the test holds the
+ * README to what it says: 3 s after SIGTERM no stream has ended or seen a reconnect event and uvicorn still runs
+ * (CATALYST_SHUTDOWN_MEASURE=1 prints what happens on either stack).
  */
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
@@ -23,11 +24,12 @@ for (const stack of PYTHON_STACKS) {
   describe(`graceful shutdown of open streams on SIGTERM ${stack.tag}`, function () {
     this.timeout(120_000);
 
-    it(`ends ${STREAMS} open streams with retry and a reconnect event, and uvicorn exits`, async function () {
-      const measureOnly = stack.name === 'oldest';
-      if (measureOnly && process.env.CATALYST_SHUTDOWN_MEASURE !== '1') {
-        this.skip(); // uvicorn 0.17 cannot signal shutdown to the app (see above)
-      }
+    // uvicorn 0.17 cannot signal shutdown to the app (see above): there the limit the README states is asserted.
+    const unsignalled = stack.name === 'oldest';
+    const title = unsignalled
+      ? `keeps ${STREAMS} open streams running after SIGTERM (uvicorn 0.17 does not tell the app), as the README says`
+      : `ends ${STREAMS} open streams with retry and a reconnect event, and uvicorn exits`;
+    it(title, async function () {
       const python = (await stack.interpreter()).command;
       const dir = await makeTempDir('shutdown');
       const execa = await loadExeca();
@@ -61,18 +63,27 @@ for (const stack of PYTHON_STACKS) {
               return { complete, body: s.body().toString('utf8') };
             }),
           ),
-          new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), measureOnly ? 10_000 : 60_000)),
+          new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), unsignalled ? 3_000 : 60_000)),
         ]);
-        const exit = await Promise.race([child, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000))]);
+        const exit = await Promise.race([child, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), unsignalled ? 0 : 10_000))]);
         const exitedAfter = wallClockMs() - sentAt;
         if (process.env.CATALYST_SHUTDOWN_MEASURE === '1') {
           const sorted = [...ended].sort((a, b) => a - b);
           console.log(
             `${stack.tag} ${ended.length}/${STREAMS} streams ended (median ${Math.round(sorted[sorted.length >> 1] ?? NaN)} ms, max ${Math.round(sorted.at(-1) ?? NaN)} ms after SIGTERM); ` +
-              `uvicorn ${exit ? `exited (${exit.exitCode ?? exit.signal}) about ${Math.round(exitedAfter)} ms after SIGTERM` : 'still running 10 s later'}`,
+              `uvicorn ${exit ? `exited (${exit.exitCode ?? exit.signal}) about ${Math.round(exitedAfter)} ms after SIGTERM` : `still running ${Math.round(exitedAfter)} ms later`}`,
           );
         }
-        if (measureOnly) return;
+        if (unsignalled) {
+          assert.equal(outcomes, undefined, 'the streams are still open 3 s after SIGTERM');
+          assert.equal(ended.length, 0, `no stream ended (${ended.length} did)`);
+          assert.ok(
+            streams.every((s) => !s.body().toString('utf8').includes('event: reconnect')),
+            'no reconnect event',
+          );
+          assert.equal(exit, undefined, 'uvicorn still runs');
+          return;
+        }
         assert.ok(outcomes, `every stream ended after SIGTERM (${ended.length} of ${STREAMS} did)`);
         for (const { complete, body } of outcomes) {
           assert.ok(body.endsWith(RECONNECT), `the stream ends with the reconnect event: ${JSON.stringify(body.slice(-200))}`);
