@@ -3,7 +3,9 @@
  * ESLint (flat config): typescript-eslint's recommended rules, no import cycles anywhere, and the layering
  * the architecture promises, as rules rather than hopes:
  *   - src/core is pure: it never imports `vscode`, the extension shell (src/features), the CLI or the webview;
- *   - src/protocol (shared with the browser bundle) imports types only.
+ *   - src/protocol (shared with the browser bundle) imports types only;
+ *   - the webview (a browser bundle) takes from the core only the preview model and the plain stream types,
+ *     never the host's run or anything else that may reach Node.
  * `npm run lint` runs with --max-warnings 0 and is part of `npm test`.
  */
 import importX from 'eslint-plugin-import-x';
@@ -50,6 +52,22 @@ export default tseslint.config(
         'error',
         {
           patterns: [{ group: ['**/core/**'], allowTypeImports: true, message: 'The preview protocol imports only plain model types from the core.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '/core/(?!sse/model$|sse/preview/model$)',
+              message: 'The webview takes from the core only core/sse/preview/model and core/sse/model (browser-safe).',
+            },
+          ],
         },
       ],
     },

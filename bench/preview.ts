@@ -11,7 +11,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { runPreview } from '../src/core/sse/previewRun';
+import { runPreview } from '../src/core/sse/preview';
 import type { HostMessage } from '../src/protocol/preview';
 import { launchBrowser, openWebview } from '../test/integration/webviewHarness';
 import type { Benchmark } from './index';

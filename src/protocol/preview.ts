@@ -4,7 +4,7 @@
  * come from the SSE core's model (types only, so the browser bundle pulls in no Node code).
  */
 import type { BufferingWarning, HeaderCheck, StreamFailure, StreamNotice, StreamOutcome, StreamRequest, StreamStats, TextFormat } from '../core/sse/model';
-import type { PreviewModel } from '../core/sse/previewModel';
+import type { PreviewModel } from '../core/sse/preview/model';
 
 export type { BufferingWarning, HeaderCheck, StreamFailure, StreamNotice, StreamRequest, StreamStats, TextFormat };
 

@@ -4,7 +4,7 @@
  * one render per frame. State is saved with setState (throttled) and restored on load.
  */
 import { isHostMessage, postToHost, type HostMessage, type StreamRequest, type WebviewMessage } from '../protocol/preview';
-import { apply, cleared, emptyModel, persisted, type Changes, type PreviewModel as Model } from '../core/sse/previewModel';
+import { apply, cleared, emptyModel, persisted, type Changes, type PreviewModel as Model } from '../core/sse/preview/model';
 import { PreviewView } from './view';
 
 interface VsCodeApi {

@@ -4,7 +4,7 @@
  */
 import type { EventView, StreamRequest } from '../protocol/preview';
 import { button, formatMs, formatSize, h, icon, rebuild, setText } from './dom';
-import { EVENT_WINDOW, type Changes, type PreviewModel as Model } from '../core/sse/previewModel';
+import { EVENT_WINDOW, type Changes, type PreviewModel as Model } from '../core/sse/preview/model';
 
 export interface ViewActions {
   send(request: StreamRequest): void;

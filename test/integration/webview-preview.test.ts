@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { freePort } from '../../src/core/net/ports';
 import type { StreamRequest } from '../../src/core/sse/model';
-import { runPreview } from '../../src/core/sse/previewRun';
+import { runPreview } from '../../src/core/sse/preview';
 import type { EventView, HostMessage, StreamStats } from '../../src/protocol/preview';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { launchBrowser, openWebview, type WebviewPage } from './webviewHarness';

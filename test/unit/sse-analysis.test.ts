@@ -1,11 +1,10 @@
 /** Timing statistics, header checks, buffering detection, transcripts and batching. */
 import assert from 'node:assert/strict';
-import { Batcher } from '../../src/core/sse/batcher';
 import { BufferingDetector, likelyCauses } from '../../src/core/sse/buffering';
 import { checkResponseHeaders, type HttpVersion } from '../../src/core/sse/headers';
 import type { SseEvent } from '../../src/core/sse/model';
 import { RECENT_GAPS, round, StatsTracker } from '../../src/core/sse/stats';
-import { eventRecord, Transcript, transcriptLine } from '../../src/core/sse/transcript';
+import { Batcher, eventRecord, Transcript, transcriptLine } from '../../src/core/sse/preview';
 
 const event = (seq: number, data = 'x', tMs = seq): SseEvent => ({ seq, event: 'message', data, id: seq % 2 ? String(seq) : null, tMs, chunk: seq });
 

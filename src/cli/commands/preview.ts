@@ -5,7 +5,7 @@
 import type { SseEvent, StreamRequest } from '../../core/sse/model';
 import { StreamSession } from '../../core/sse/session';
 import { checkUrl } from '../../core/sse/connection';
-import { eventRecord } from '../../core/sse/transcript';
+import { eventRecord } from '../../core/sse/preview';
 import { CliError, listenForStop, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
 import { escapeControls } from '../terminalText';
 

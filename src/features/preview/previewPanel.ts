@@ -9,9 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { StreamRequest } from '../../core/sse/model';
-import { apply, emptyModel } from '../../core/sse/previewModel';
-import { runPreview } from '../../core/sse/previewRun';
-import { Transcript } from '../../core/sse/transcript';
+import { apply, emptyModel, runPreview, Transcript } from '../../core/sse/preview';
 import { isWebviewMessage, postToWebview, type HostMessage, type WebviewMessage } from '../../protocol/preview';
 import { Disposable } from '../shared/dispose';
 import type { Logger } from '../shared/logger';

@@ -4,8 +4,8 @@
  * own copy and sends it whole (`snapshot`) when a webview (re)loads, e.g. after the panel was hidden. Everything
  * in it is bounded, so neither side's memory grows with the length of the stream. Pure: no DOM, no Node.
  */
-import type { EventView, HostMessage, RunEnd } from '../../protocol/preview';
-import type { BufferingWarning, HeaderCheck, StreamNotice, StreamRequest, StreamStats, TextFormat } from './model';
+import type { EventView, HostMessage, RunEnd } from '../../../protocol/preview';
+import type { BufferingWarning, HeaderCheck, StreamNotice, StreamRequest, StreamStats, TextFormat } from '../model';
 
 /** Events kept (and rendered); older ones are counted as hidden. */
 export const EVENT_WINDOW = 500;

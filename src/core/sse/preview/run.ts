@@ -5,11 +5,11 @@
  * into the webview bundle in Chromium.
  */
 import { Batcher } from './batcher';
-import type { BufferingWarning, SseEvent, StreamNotice, StreamRequest } from './model';
-import { StreamSession } from './session';
-import type { StreamResult } from './connection';
+import type { BufferingWarning, SseEvent, StreamNotice, StreamRequest } from '../model';
+import { StreamSession } from '../session';
+import type { StreamResult } from '../connection';
 import type { Transcript } from './transcript';
-import { EVENT_PREVIEW_CHARS, type EventView, type HostMessage } from '../../protocol/preview';
+import { EVENT_PREVIEW_CHARS, type EventView, type HostMessage } from '../../../protocol/preview';
 
 /** How often a batch is posted while events flow: under one 60 Hz frame's worth of delay, 40 messages a second. */
 export const BATCH_INTERVAL_MS = 25;

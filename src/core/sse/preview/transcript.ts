@@ -1,6 +1,6 @@
 /** The transcript of a stream: its events with timings, exported as JSON Lines (one event a line). */
-import type { SseEvent } from './model';
-import { round } from './stats';
+import type { SseEvent } from '../model';
+import { round } from '../stats';
 
 /** One event as the CLI's --json prints it: `{"event","data","id","t_ms"}`. */
 export function eventRecord(event: SseEvent): { event: string; data: string; id: string | null; t_ms: number } {
