@@ -11,6 +11,7 @@ import { findLlmCalls } from '../../src/core/python/llm/detect';
 import { treeEditFor } from '../../src/core/python/llm/incremental';
 import { createPythonParser, type Tree } from '../../src/core/python/parser';
 import { positionAt } from '../../src/core/plan/textEdit';
+import { buildFile } from '../../bench/llm';
 
 /** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -79,6 +80,36 @@ describe('incremental re-parse', () => {
       tree.delete();
       parser.delete();
       fresh.delete();
+    }
+  });
+
+  it('reuses the old tree: after a keystroke mid-line in a 5,000-line file, nearly every identifier is the old node', async () => {
+    // Reuse, not time: a node tree-sitter reused keeps its id (the subtree it points at); one it parsed again
+    // gets a new one. A parse that ignored the old tree, or an edit at the wrong offset, reuses (almost) none.
+    const source = buildFile(5_000);
+    const at = source.indexOf('total = 0', source.length / 2) + 'total'.length;
+    const parser = await createPythonParser();
+    const tree = parser.parse(source)!;
+    const position = positionAt(source, at);
+    tree.edit(treeEditFor({ rangeOffset: at, rangeLength: 0, start: position, end: position, text: 'x' }));
+    const text = `${source.slice(0, at)}x${source.slice(at)}`;
+    const next = parser.parse(text, tree)!;
+    try {
+      const ids = (t: Tree) => t.rootNode.descendantsOfType('identifier').map((n) => n!.id);
+      const old = new Set(ids(tree));
+      const now = ids(next);
+      const reused = now.filter((id) => old.has(id)).length;
+      assert.ok(now.length > 5_000, `the file has ${now.length} identifiers`);
+      assert.ok(reused / now.length > 0.9, `only ${reused} of ${now.length} identifiers reused`);
+      assert.deepEqual(
+        tree.getChangedRanges(next).map((r) => [r.startIndex, r.endIndex]),
+        [],
+        'a keystroke inside an identifier changes no syntax',
+      );
+    } finally {
+      tree.delete();
+      next.delete();
+      parser.delete();
     }
   });
 });
