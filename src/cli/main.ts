@@ -3,6 +3,7 @@
  * registered in the table below; this file only dispatches and maps errors to exit codes.
  */
 import { CliError, type CliCommand, type CliIo } from './cli';
+import { tuneForColdStart } from './coldStart';
 import { addEndpointCommand } from './commands/addEndpoint';
 import { checkCommand } from './commands/check';
 import { demoCommand } from './commands/demo';
@@ -49,6 +50,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 }
 
 if (require.main === module) {
+  tuneForColdStart();
   // A reader that goes away (`| head -1`) is not an error: stop quietly, through the command's clean-up.
   const outputClosed = new AbortController();
   const quietOnEpipe = (error: NodeJS.ErrnoException) => {
