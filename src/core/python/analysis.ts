@@ -25,7 +25,18 @@ import { readImports, importBindings, type ImportStatement } from './imports';
 import { collectSyntaxErrors, detectIndentUnit, detectLineEnding, isMainGuard, leadingCommentsStart } from './layout';
 import { parsePython, type SyntaxNode, type Tree } from './parser';
 import { RouteResolver, routeMethods, routePathNode, type RouteOwner } from './routes';
-import { children, dottedText, keywordArgument, positionalArguments, resolveQualifiedName, spanOf, stringValue, type Bindings, type Span } from './syntax';
+import {
+  children,
+  dottedText,
+  keywordArgument,
+  methodCallsNamed,
+  positionalArguments,
+  resolveQualifiedName,
+  spanOf,
+  stringValue,
+  type Bindings,
+  type Span,
+} from './syntax';
 
 export type { ImportStatement, ImportedName } from './imports';
 export type { Bindings, Point, Span } from './syntax';
@@ -315,7 +326,12 @@ function readRoutes(
     }
   }
   const inclusions: RouterInclusion[] = [];
-  for (const { statement, call } of ownerMethodStatements(root, ['add_api_route', 'include_router'])) {
+  for (const { call } of methodCallsNamed(root, ['add_api_route', 'include_router'])) {
+    // Registrations are statements of their own (`app.include_router(...)`), not parts of other expressions.
+    const statement = call.parent;
+    if (statement?.type !== 'expression_statement') {
+      continue;
+    }
     const target = resolver.ownerCall(call, statement);
     if (!target) {
       continue;
@@ -334,36 +350,6 @@ function readRoutes(
   }
   routes.sort((a, b) => a.span.start - b.span.start);
   return { routes, inclusions };
-}
-
-/**
- * Statements that are a call of one of `methods` on some object (`x.include_router(...)`), found by the method
- * name in the text and confirmed on the tree: far cheaper than visiting every statement of a large module.
- */
-function ownerMethodStatements(root: SyntaxNode, methods: readonly string[]): Array<{ statement: SyntaxNode; call: SyntaxNode }> {
-  const source = root.text;
-  const found: Array<{ statement: SyntaxNode; call: SyntaxNode }> = [];
-  for (const method of methods) {
-    for (let at = source.indexOf(method); at >= 0; at = source.indexOf(method, at + method.length)) {
-      const name = root.descendantForIndex(at, at + method.length);
-      const attribute = name?.parent;
-      const call = attribute?.parent;
-      const statement = call?.parent;
-      if (
-        name?.type === 'identifier' &&
-        name.startIndex === at &&
-        name.endIndex === at + method.length &&
-        attribute?.type === 'attribute' &&
-        attribute.childForFieldName('attribute')?.id === name.id &&
-        call?.type === 'call' &&
-        call.childForFieldName('function')?.id === attribute.id &&
-        statement?.type === 'expression_statement'
-      ) {
-        found.push({ statement, call });
-      }
-    }
-  }
-  return found;
 }
 
 function unwrapDecorated(node: SyntaxNode): SyntaxNode {

@@ -158,3 +158,38 @@ export function containsYield(node: SyntaxNode): boolean {
     return found !== null;
   });
 }
+
+/** A call of a method on some object (`x.name(...)`), and the method's name identifier. */
+export interface MethodCall {
+  readonly call: SyntaxNode;
+  readonly methodName: SyntaxNode;
+}
+
+/**
+ * Every call of a method named one of `names` (`x.name(...)`), in source order. Candidates come from the source
+ * text (a string search is far cheaper than walking or querying the whole tree of a large module); the tree
+ * decides what each occurrence is, so ones in strings, comments or longer names drop out.
+ */
+export function methodCallsNamed(root: SyntaxNode, names: readonly string[]): MethodCall[] {
+  const source = root.text;
+  const found: MethodCall[] = [];
+  for (const name of new Set(names)) {
+    for (let at = source.indexOf(name); at >= 0; at = source.indexOf(name, at + name.length)) {
+      const identifier = root.descendantForIndex(at, at + name.length);
+      const attribute = identifier?.parent;
+      const call = attribute?.parent;
+      if (
+        identifier?.type === 'identifier' &&
+        identifier.startIndex === at &&
+        identifier.endIndex === at + name.length &&
+        attribute?.type === 'attribute' &&
+        attribute.childForFieldName('attribute')?.id === identifier.id &&
+        call?.type === 'call' &&
+        call.childForFieldName('function')?.id === attribute.id
+      ) {
+        found.push({ call, methodName: identifier });
+      }
+    }
+  }
+  return found.sort((a, b) => a.call.startIndex - b.call.startIndex);
+}

@@ -6,7 +6,7 @@
 import type { SyntaxNode, Tree } from '../parser';
 import { RouteResolver, type RouteHandler } from '../routes';
 import { scopeBindings, type Binding } from '../scopeBindings';
-import { isAsyncFunction } from '../syntax';
+import { isAsyncFunction, methodCallsNamed } from '../syntax';
 import { readSdkImports, resolveClassReference, type SdkImports } from './sdkImports';
 import { COMPLETION_METHODS, clientClass, type ClientClass, type CompletionMethod, type LlmApi, type LlmProvider } from './sdks';
 
@@ -64,35 +64,6 @@ export interface LlmCall {
 /** The method names the completion methods end with (`create`, `stream`). */
 const METHOD_NAMES = [...new Set(COMPLETION_METHODS.map((m) => m.path[m.path.length - 1]!))];
 
-/**
- * The `create`/`stream` identifiers that are the method of a call, in source order. Candidates come from
- * the source text (a string search is far cheaper than walking or querying the whole tree of a large
- * module); the tree decides what each occurrence is, so ones in strings, comments or other names drop out.
- */
-function methodCallCandidates(tree: Tree): Array<{ call: SyntaxNode; methodName: SyntaxNode }> {
-  const source = tree.rootNode.text;
-  const found: Array<{ call: SyntaxNode; methodName: SyntaxNode }> = [];
-  for (const name of METHOD_NAMES) {
-    for (let at = source.indexOf(name); at >= 0; at = source.indexOf(name, at + name.length)) {
-      const identifier = tree.rootNode.descendantForIndex(at, at + name.length);
-      const attribute = identifier?.parent;
-      const call = attribute?.parent;
-      if (
-        identifier?.type === 'identifier' &&
-        identifier.startIndex === at &&
-        identifier.endIndex === at + name.length &&
-        attribute?.type === 'attribute' &&
-        attribute.childForFieldName('attribute')?.startIndex === at &&
-        call?.type === 'call' &&
-        call.childForFieldName('function')?.id === attribute.id
-      ) {
-        found.push({ call, methodName: identifier });
-      }
-    }
-  }
-  return found.sort((a, b) => a.call.startIndex - b.call.startIndex);
-}
-
 export interface FindLlmCallsOptions {
   /**
    * Tells whether a function is a route handler (../routes.ts, the one route detector). Callers holding a
@@ -111,7 +82,7 @@ export function findLlmCalls(tree: Tree, options: FindLlmCallsOptions = {}): Llm
   const routes = options.routes ?? new RouteResolver(root);
   const context = new ResolutionContext(root, imports, (fn) => routes.routeOf(fn));
   const calls: LlmCall[] = [];
-  for (const { call: node, methodName } of methodCallCandidates(tree)) {
+  for (const { call: node, methodName } of methodCallsNamed(tree.rootNode, METHOD_NAMES)) {
     const call = describeCall(node, methodName, context);
     if (call) {
       calls.push(call);
