@@ -30,6 +30,10 @@ export const UTF8: SourceEncoding = { name: 'utf-8', bom: false };
 
 const BOM = [0xef, 0xbb, 0xbf];
 
+function startsWithBom(bytes: Uint8Array): boolean {
+  return bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2];
+}
+
 /** PEP 263's own definition of the cookie, applied to one line (decoded as Latin-1, so any byte is a character). */
 const CODING_COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
 
@@ -40,7 +44,7 @@ const ASCII_NAMES = new Set(['ascii', 'us-ascii', '646']);
 
 /** The coding cookie of the first two lines, normalised the way Python normalises codec names (case, `_` = `-`). */
 export function codingCookie(bytes: Uint8Array): string | undefined {
-  let start = bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2] ? 3 : 0;
+  let start = startsWithBom(bytes) ? BOM.length : 0;
   for (let line = 0; line < 2 && start < bytes.length; line++) {
     let end = bytes.indexOf(0x0a, start);
     end = end === -1 ? bytes.length : end;
@@ -59,8 +63,8 @@ export function codingCookie(bytes: Uint8Array): string | undefined {
 }
 
 export function decodeSource(bytes: Uint8Array): DecodedSource {
-  const bom = bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2];
-  const body = bom ? bytes.subarray(3) : bytes;
+  const bom = startsWithBom(bytes);
+  const body = bom ? bytes.subarray(BOM.length) : bytes;
   const cookie = codingCookie(bytes);
   if (cookie === undefined || UTF8_NAMES.has(cookie)) {
     const utf8 = tryDecode('utf-8', body);
