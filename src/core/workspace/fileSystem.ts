@@ -97,11 +97,8 @@ export const nodeFileSystem: FileSystem = {
   async writeNewFile(file, bytes, options) {
     const handle = await open(file, 'wx', options.mode ?? 0o666);
     try {
-      let offset = 0;
-      while (offset < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
-        offset += bytesWritten;
-      }
+      // Writes every byte (a single write() may write fewer).
+      await handle.writeFile(bytes);
       if (options.mode !== undefined) {
         // open() applied the umask: set the mode the replaced file had, exactly.
         await handle.chmod(options.mode);
