@@ -55,6 +55,12 @@ describe('catalyst-streaming preview: a safe terminal and bounded output', funct
     assert.match((await cli('--help')).stdout, /--idle-timeout SECONDS {2}give up when the server sends nothing for this long \(default 60; 0: never\)/);
   });
 
+  it('--idle-timeout counts silence, not the stream: 8 events 0.3 s apart (2.4 s in all) outlive a 1 s timeout', async function () {
+    const run = await cli(`${server.baseUrl}/slow?count=8&gap=0.3`, '--idle-timeout', '1');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /events 9 \(token 8, done 1\)/);
+  });
+
   it('5,000 event types: a short summary with the most frequent types and "others ... (truncated)"', async function () {
     const run = await cli(`${server.baseUrl}/many-types?n=5000`);
     assert.equal(run.code, 0);

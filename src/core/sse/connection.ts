@@ -104,25 +104,32 @@ export async function openStream(request: StreamRequest, listener: StreamListene
     return result({ kind: 'stopped' });
   }
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  // The idle timer: restarted by every sign of life, it cancels the request when the server goes quiet.
+  // The idle watch: every sign of life only notes the time (it runs per chunk, so no timer is reset there); one
+  // timer wakes when the silence could have reached the limit, and cancels the request if it has.
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let idled = false;
   const idleMs = options.idleTimeoutMs ?? 0;
+  let lastSignOfLife = performance.now();
   const alive = () => {
-    if (idleMs > 0) {
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => {
-        idled = true;
-        controller.abort();
-      }, idleMs);
+    lastSignOfLife = performance.now();
+  };
+  const watchIdle = () => {
+    const quietMs = performance.now() - lastSignOfLife;
+    if (quietMs >= idleMs) {
+      idled = true;
+      controller.abort();
+    } else {
+      idleTimer = setTimeout(watchIdle, idleMs - quietMs);
     }
   };
+  if (idleMs > 0) {
+    idleTimer = setTimeout(watchIdle, idleMs);
+  }
   const idleFailure = (): StreamFailure => ({
     kind: 'idle-timeout',
     idleMs,
     message: `No data for ${idleMs / 1000} s after ${state.events} event(s): the server stopped sending without closing the stream; gave up (--idle-timeout)`,
   });
-  alive();
   try {
     let response: Response;
     try {
