@@ -5,9 +5,24 @@
  *   statements that consumed the whole completion are replaced by
  *       stream = client.chat.completions.create(..., stream=True)   # awaited by the adapter
  *       return streaming_response(stream_tokens(openai_text_stream(stream)))
- *   and the handler returns `EventStreamResponse`.
+ *   and the handler returns `EventStreamResponse` (a `response_model=` on the route goes: the response is SSE).
+ *   When the handler did something with the answer before returning it (answerUse.ts: append it to a history,
+ *   save a transcript, log it), those statements move, in order, into a small async generator in the handler
+ *   that passes the tokens on and runs them with the assembled text once the answer is complete:
+ *       async def answer_tokens() -> AsyncIterator[str]:
+ *           parts: list[str] = []
+ *           async for token in openai_text_stream(stream):
+ *               parts.append(token)
+ *               yield token
+ *           reply = "".join(parts)
+ *           history.append({"role": "assistant", "content": reply})
+ *       return streaming_response(stream_tokens(answer_tokens()))
+ *   A client that leaves first closes the generator at its `yield`: the statements do not run (they were written
+ *   for a complete answer: a half answer saved as the assistant's turn would be wrong), and the adapter, dropped
+ *   with the generator, is closed by the event loop's async-generator finalizer, which closes the provider stream.
+ *   Where the handler's use of the answer cannot run at the end of a stream, the fix is refused with the reason.
  * sibling: the handler is left as it is and a route beside it (same owner and method, path + "/stream",
- *   name + "_stream", same parameters and leading statements) streams instead.
+ *   name + "_stream", same parameters and the whole body, streamed as above) streams instead.
  *
  * A sync client is switched to its async counterpart as part of the fix (see asyncClient.ts); where that
  * is refused, so is this fix.
@@ -16,10 +31,13 @@ import type { ModuleAnalysis } from '../../python/analysis';
 import type { ImportRequest } from '../../python/importEdit';
 import type { LlmCall } from '../../python/llm/detect';
 import { ADAPTER_FOR_API } from '../../python/llm/sdks';
+import { structuredAnswer } from '../../python/llm/structuredAnswer';
+import { keywordArgument } from '../../python/syntax';
 import type { SyntaxNode } from '../../python/parser';
 import { applyTextEdits, type TextEdit } from '../textEdit';
 import { planAsyncClient } from './asyncClient';
 import { bracketedLayout } from '../../codegen/python/formatterLayout';
+import { readAnswerUse, type AnswerUse } from './answerUse';
 import { asyncDefEdit, awaitEdits, indentationOf, lineStart, streamArgumentEdit } from './callEdits';
 
 export type FixStyle = 'rewrite' | 'sibling';
@@ -42,6 +60,10 @@ export function planStreamCall(call: LlmCall, allCalls: readonly LlmCall[], anal
   if (call.streams !== false) {
     return { ok: false, reason: 'the call already streams' };
   }
+  const structured = structuredAnswer(call);
+  if (structured !== undefined) {
+    return { ok: false, reason: `${structured}: there is no text to stream` };
+  }
   const route = call.route;
   if (!call.function) {
     return { ok: false, reason: 'the call is at module level' };
@@ -50,7 +72,14 @@ export function planStreamCall(call: LlmCall, allCalls: readonly LlmCall[], anal
   const body = handler.childForFieldName('body');
   const statement = body ? statementIn(body, call.node) : undefined;
   if (!body || !statement || !['expression_statement', 'return_statement'].includes(statement.type)) {
-    return { ok: false, reason: 'the call is inside a compound statement (if, for, try, with) of the handler' };
+    const compound = statement?.type.replace(/_statement$/, '') ?? 'compound';
+    return {
+      ok: false,
+      reason:
+        compound === 'try'
+          ? 'the call is inside a try statement of the handler: its error handling (a fallback answer) cannot run once the stream has started'
+          : `the call is inside a compound statement (${compound}) of the handler`,
+    };
   }
   const { source, lineEnding: eol } = analysis;
 
@@ -78,13 +107,28 @@ export function planStreamCall(call: LlmCall, allCalls: readonly LlmCall[], anal
   const indent = indentationOf(source, statement);
   const variable = freeName(handler, 'stream');
   const adapter = ADAPTER_FOR_API[call.api];
-  // Not awaited: the adapter awaits the call on the first read, so an HTTP error opening the stream (after the
-  // SDK's retries) becomes an `error` event instead of a 500 before the response starts.
-  const streamingStatements = `${variable} = ${callText}${eol}` + `${indent}return streaming_response(stream_tokens(${adapter}(${variable})))`;
-  const streamingNames = ['EventStreamResponse', adapter, 'stream_tokens', 'streaming_response'];
 
   if (!route) {
     return planVariant(call, handler, statement, body, source, eol, indent, callText, clientEdits, imports);
+  }
+
+  const definition = handler.parent?.type === 'decorated_definition' ? handler.parent : handler;
+  const defIndent = indentationOf(source, definition);
+  const responseModel = keywordArgument(route.decorator.namedChildren[0]!, 'response_model');
+  const returnType = handler.childForFieldName('return_type');
+  const wrappers = new Set([responseModel?.text, returnType?.text].filter((t): t is string => t !== undefined));
+  const use = readAnswerUse(call, allCalls, body, statement, wrappers);
+  if (!use.ok) {
+    return { ok: false, reason: use.reason };
+  }
+  const streamingNames = ['EventStreamResponse', adapter, 'stream_tokens', 'streaming_response'];
+  // Not awaited: the adapter awaits the call on the first read, so an HTTP error opening the stream (after the
+  // SDK's retries) becomes an `error` event instead of a 500 before the response starts.
+  let streamingStatements = `${variable} = ${callText}${eol}${indent}return streaming_response(stream_tokens(${adapter}(${variable})))`;
+  if (use.after.length > 0) {
+    const tokens = afterStatementsGenerator(handler, use, { source, eol, indent, unit: indent.slice(defIndent.length), adapter, variable, clientEdits });
+    streamingStatements = `${variable} = ${callText}${eol}${eol}${tokens.definition}${eol}${indent}return streaming_response(stream_tokens(${tokens.name}()))`;
+    imports = [...imports, { module: 'collections.abc', names: ['AsyncIterator'] }];
   }
 
   if (style === 'rewrite') {
@@ -96,6 +140,7 @@ export function planStreamCall(call: LlmCall, allCalls: readonly LlmCall[], anal
       ...clientEdits.filter((e) => !replaced(e) && !isAsyncDefOf(e, handler)),
       { start: statement.startIndex, end: tailEnd, newText: streamingStatements },
       ...streamingSignatureEdits(handler, source, eol),
+      ...(responseModel ? [keywordArgumentRemoval(responseModel.parent!)] : []),
     ];
     return { ok: true, edits, imports, streamingNames };
   }
@@ -110,8 +155,6 @@ export function planStreamCall(call: LlmCall, allCalls: readonly LlmCall[], anal
     return { ok: false, reason: `the route ${unquote(path)} already exists` };
   }
   const name = freeTopLevelName(analysis, `${handler.childForFieldName('name')?.text ?? 'handler'}_stream`);
-  const definition = handler.parent?.type === 'decorated_definition' ? handler.parent : handler;
-  const defIndent = indentationOf(source, definition);
   // The copied statements get the client swap too (a client made in the handler becomes async in both).
   const leading = copiedLeadingStatements(body, statement, source, clientEdits);
   const decoratorArguments = route.method === 'api_route' ? `${path}${methodsArgument(route.decorator)}` : path;
@@ -277,9 +320,9 @@ function copiedLeadingStatements(body: SyntaxNode, statement: SyntaxNode, source
   );
 }
 
-/** A name not bound in the function (parameters or assignments), starting from `base`. */
-function freeName(fn: SyntaxNode, base: string): string {
-  const used = new Set(fn.descendantsOfType('identifier').map((n) => n?.text));
+/** A name not used in the function (parameters, assignments, reads) nor in `taken`, starting from `base`. */
+function freeName(fn: SyntaxNode, base: string, taken: ReadonlySet<string> = new Set()): string {
+  const used = new Set([...fn.descendantsOfType('identifier').map((n) => n?.text), ...taken]);
   if (!used.has(base)) {
     return base;
   }
@@ -317,4 +360,78 @@ function methodsArgument(decorator: SyntaxNode): string {
   const args = decorator.namedChildren[0]?.childForFieldName('arguments');
   const methods = args?.namedChildren.find((a) => a?.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'methods');
   return methods ? `, ${methods.text}` : '';
+}
+
+/**
+ * The async generator a rewritten handler streams through: it passes the adapter's tokens on, collecting them,
+ * then runs the handler's statements that used the answer, with the assembled text bound to the name they use.
+ */
+function afterStatementsGenerator(
+  handler: SyntaxNode,
+  use: AnswerUse,
+  context: {
+    readonly source: string;
+    readonly eol: string;
+    readonly indent: string;
+    readonly unit: string;
+    readonly adapter: string;
+    readonly variable: string;
+    readonly clientEdits: readonly TextEdit[];
+  },
+): { name: string; definition: string } {
+  const { source, eol, indent, unit, adapter, variable } = context;
+  const taken = new Set([variable]);
+  const fresh = (base: string) => {
+    const name = freeName(handler, base, taken);
+    taken.add(name);
+    return name;
+  };
+  const name = fresh('answer_tokens');
+  const parts = fresh('parts');
+  const token = fresh('token');
+  const text = use.textName ?? fresh('text');
+  // Comments between the statements, and those just before or after them, move with them.
+  let first = use.after[0]!;
+  const ownLine = (n: SyntaxNode) => source.slice(lineStart(source, n.startIndex), n.startIndex).trim() === '';
+  while (first.previousNamedSibling?.type === 'comment' && ownLine(first.previousNamedSibling)) {
+    first = first.previousNamedSibling;
+  }
+  let last = use.after.at(-1)!;
+  while (last.nextNamedSibling?.type === 'comment') {
+    last = last.nextNamedSibling;
+  }
+  const start = lineStart(source, first.startIndex);
+  const end = codeEnd(last, source);
+  const replacements: TextEdit[] = [
+    ...use.textExpressions.map((e) => ({ start: e.startIndex - start, end: e.endIndex - start, newText: text })),
+    ...context.clientEdits.filter((e) => e.start >= start && e.end <= end).map((e) => ({ ...e, start: e.start - start, end: e.end - start })),
+  ];
+  const statements = applyTextEdits(source.slice(start, end), replacements)
+    .split(eol)
+    .map((line) => (line.trim() === '' ? '' : `${unit}${line}`))
+    .join(eol);
+  const inner = `${indent}${unit}`;
+  const definition =
+    `${indent}async def ${name}() -> AsyncIterator[str]:${eol}` +
+    `${inner}"""Yield the answer's tokens, then do what the handler did with the answer.${eol}${eol}` +
+    `${inner}The statements after the loop run once the whole answer has arrived; if the${eol}` +
+    `${inner}client leaves first, this generator is closed at its yield and they do not run.${eol}` +
+    `${inner}"""${eol}` +
+    `${inner}${parts}: list[str] = []${eol}` +
+    `${inner}async for ${token} in ${adapter}(${variable}):${eol}` +
+    `${inner}${unit}${parts}.append(${token})${eol}` +
+    `${inner}${unit}yield ${token}${eol}` +
+    `${inner}${text} = "".join(${parts})${eol}` +
+    `${statements}${eol}`;
+  return { name, definition };
+}
+
+/** Removes a keyword argument (`response_model=Answer`) and the comma that joins it to its neighbours. */
+function keywordArgumentRemoval(argument: SyntaxNode): TextEdit {
+  const previous = argument.previousNamedSibling;
+  if (previous) {
+    return { start: previous.endIndex, end: argument.endIndex, newText: '' };
+  }
+  const next = argument.nextNamedSibling;
+  return { start: argument.startIndex, end: next ? next.startIndex : argument.endIndex, newText: '' };
 }

@@ -16,6 +16,7 @@ import type { SyntaxNode } from '../parser';
 import { dottedText, keywordArgument, positionalArguments, resolveQualifiedName, stringValue } from '../syntax';
 import type { LlmCall } from './detect';
 import type { LlmProvider } from './sdks';
+import { structuredAnswer } from './structuredAnswer';
 
 export type FindingCode = 'llm-not-streamed' | 'llm-sync-client' | 'sse-no-accel-buffering' | 'sse-gzip';
 
@@ -53,12 +54,16 @@ function finding(
   return { code, message, template, templateArguments, ...rest };
 }
 
-/** Findings about LLM calls: `llm-not-streamed` for calls in routes, `llm-sync-client` for sync clients in async code. */
+/**
+ * Findings about LLM calls: `llm-not-streamed` for calls in routes, `llm-sync-client` for sync clients in async code.
+ * A call whose answer is structured (structuredAnswer.ts) is not "not streamed", nor is one in a route that
+ * has a streaming sibling (`--fix-style sibling` added it: the JSON route stays on purpose).
+ */
 export function llmCallFindings(calls: readonly LlmCall[]): Finding[] {
   const findings: Finding[] = [];
   for (const call of calls) {
     const who = `${PROVIDER_NAMES[call.provider]} ${call.method}()`;
-    if (call.route && call.streams === false) {
+    if (call.route && call.streams === false && structuredAnswer(call) === undefined && !hasStreamingSibling(call, calls)) {
       findings.push(
         finding('llm-not-streamed', '{0} returns the whole LLM response at once; stream it with SSE', [who], {
           provider: call.provider,
@@ -80,6 +85,27 @@ export function llmCallFindings(calls: readonly LlmCall[]): Finding[] {
     }
   }
   return findings;
+}
+
+/** The path of the streaming sibling of a route path: `/chat` -> `/chat/stream`, `/` -> `/stream`. */
+export function streamingSiblingPath(path: string): string {
+  return `${path.endsWith('/') ? path.slice(0, -1) : path}/stream`;
+}
+
+/** Whether a streaming LLM call serves the call's route path + "/stream" on the same owner and method. */
+function hasStreamingSibling(call: LlmCall, calls: readonly LlmCall[]): boolean {
+  const route = call.route!;
+  if (route.path === undefined) {
+    return false;
+  }
+  const siblingPath = streamingSiblingPath(route.path);
+  return calls.some(
+    (other) =>
+      other.streams === true &&
+      other.route?.path === siblingPath &&
+      other.route.ownerInfo.id === route.ownerInfo.id &&
+      other.route.methods.join() === route.methods.join(),
+  );
 }
 
 const EVENT_STREAM = 'text/event-stream';
