@@ -11,7 +11,7 @@ import { cp, copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
 import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
-import { loadExeca } from '../support/execa';
+import { addedMessages, pyrightStrictErrorsByFile } from '../support/pyright';
 import { startProviderServer, type ApiName, type ProviderServer } from '../support/providers/server';
 import { pythonStack } from '../support/python';
 import { makeTempDir } from '../support/tempdir';
@@ -20,7 +20,6 @@ import { getJson, parseSse, readStream } from '../support/wire';
 
 const CURRENT = pythonStack('current');
 const FIXTURES = path.join(__dirname, '../fixtures/llm');
-const PYRIGHT = path.join(__dirname, '../../node_modules/.bin/pyright');
 /** What the local provider answers in these tests. */
 const TOKENS = ['Hello', ' from', ' the', ' local', ' provider', ' — ', 'ça', ' va', '.'];
 
@@ -75,27 +74,6 @@ async function requestJson(url: string, json?: unknown): Promise<unknown> {
   return JSON.parse(text) as unknown;
 }
 
-interface PyrightDiagnostic {
-  readonly file: string;
-  readonly severity: string;
-  readonly message: string;
-}
-
-/** pyright --outputjson on a folder, with the current stack's site-packages (the real SDKs): error messages per file name. */
-async function pyrightErrors(dir: string): Promise<Map<string, string[]>> {
-  const execa = await loadExeca();
-  await writeFile(path.join(dir, 'pyrightconfig.json'), JSON.stringify({ typeCheckingMode: 'strict' }));
-  const python = await CURRENT.interpreter();
-  const result = await execa(PYRIGHT, ['--outputjson', '--pythonpath', python.executable], { cwd: dir, reject: false, timeout: 180_000 });
-  const report = JSON.parse(result.stdout) as { generalDiagnostics: PyrightDiagnostic[] };
-  const errors = new Map<string, string[]>();
-  for (const d of report.generalDiagnostics.filter((d) => d.severity === 'error')) {
-    const name = path.basename(d.file);
-    errors.set(name, [...(errors.get(name) ?? []), d.message]);
-  }
-  return errors;
-}
-
 describe(`LLM quick fixes on a real uvicorn with the real SDKs ${CURRENT.tag}`, function () {
   this.timeout(180_000);
   let fixedDir: string;
@@ -127,7 +105,8 @@ describe(`LLM quick fixes on a real uvicorn with the real SDKs ${CURRENT.tag}`, 
   });
 
   it("pyright (strict, against the real SDKs' types) reports no new errors in the fixed files, and none in the adapters", async () => {
-    const [before, after] = await Promise.all([pyrightErrors(originalDir), pyrightErrors(fixedDir)]);
+    const python = (await CURRENT.interpreter()).executable;
+    const [before, after] = await Promise.all([pyrightStrictErrorsByFile(originalDir, python), pyrightStrictErrorsByFile(fixedDir, python)]);
     assert.deepEqual(after.get('streaming.py') ?? [], []);
     assert.deepEqual(after.get('adapters_app.py') ?? [], []);
     for (const [file, messages] of after) {
@@ -135,12 +114,7 @@ describe(`LLM quick fixes on a real uvicorn with the real SDKs ${CURRENT.tag}`, 
       if (file === 'syntax_error_elsewhere.py' || file === 'all_routes.py') {
         continue;
       }
-      const known = [...(before.get(file) ?? [])];
-      const added = messages.filter((m) => {
-        const i = known.indexOf(m);
-        return i < 0 || (known.splice(i, 1), false);
-      });
-      assert.deepEqual(added, [], `new pyright errors in ${file}`);
+      assert.deepEqual(addedMessages(before.get(file) ?? [], messages), [], `new pyright errors in ${file}`);
     }
   });
 

@@ -46,3 +46,29 @@ export function formatDiagnostics(diagnostics: readonly PyrightDiagnostic[]): st
     .map((d) => `  ${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity}: ${d.message}${d.rule ? ` (${d.rule})` : ''}`)
     .join('\n');
 }
+
+/** pyright --outputjson (strict) on a whole folder against `pythonExecutable`'s packages: error messages per file name. */
+export async function pyrightStrictErrorsByFile(dir: string, pythonExecutable: string): Promise<Map<string, string[]>> {
+  await writeFile(path.join(dir, 'pyrightconfig.json'), JSON.stringify({ typeCheckingMode: 'strict' }));
+  const execa = await loadExeca();
+  const result = await execa(process.execPath, [PYRIGHT_CLI, '--outputjson', '--pythonpath', pythonExecutable], { cwd: dir, reject: false, timeout: 180_000 });
+  if (result.exitCode !== 0 && result.exitCode !== 1) {
+    throw new Error(`pyright failed (exit ${result.exitCode}):\n${result.stderr}\n${result.stdout}`);
+  }
+  const report = JSON.parse(result.stdout) as { generalDiagnostics: Array<PyrightDiagnostic & { file: string }> };
+  const errors = new Map<string, string[]>();
+  for (const d of report.generalDiagnostics.filter((d) => d.severity === 'error')) {
+    const name = path.basename(d.file);
+    errors.set(name, [...(errors.get(name) ?? []), d.message]);
+  }
+  return errors;
+}
+
+/** The messages of `after` that `before` does not have (counted: a message twice where it was once is new once). */
+export function addedMessages(before: readonly string[], after: readonly string[]): string[] {
+  const known = [...before];
+  return after.filter((m) => {
+    const i = known.indexOf(m);
+    return i < 0 || (known.splice(i, 1), false);
+  });
+}
