@@ -6,7 +6,8 @@
  *    with the REAL SDKs (current stack only: the oldest has no SDKs), streams the answer, and the file the
  *    statements write holds the full text. A client that leaves mid-answer closes the provider stream and the
  *    statements do not run. ruff and pyright find nothing new in the fixed files; `ruff format` has nothing to do.
- *  - refused: the file is left as it is, `check --fix` prints "not fixed: <why>" and exits 1, the finding stays.
+ *  - refused: the file is left as it is, `check --fix` prints "not fixed: <why>" and exits 1, the finding stays
+ *    and says why there is no quick fix (the editor shows the same message).
  *  - not a finding: forced tool calls, JSON response formats and tiny classifiers are not "not streamed".
  * And `--fix-style sibling` copies the whole handler, keeps PEP 8 spacing and passes its own check (exit 0).
  */
@@ -72,7 +73,12 @@ const CASES: readonly Case[] = [
   },
   { file: 'usage_logging.py', outcome: 'refused', line: 15, reason: /uses `completion\.usage` \(line 19\), the token usage/ },
   { file: 'try_fallback.py', outcome: 'refused', line: 14, reason: /inside a try statement of the handler: its error handling \(a fallback answer\)/ },
-  { file: 'dict_return.py', outcome: 'refused', line: 12, reason: /returns `\{"answer": message\.content\[0\]\.text, "model": message\.model\}`, which holds more/ },
+  {
+    file: 'dict_return.py',
+    outcome: 'refused',
+    line: 12,
+    reason: /returns `\{"answer": message\.content\[0\]\.text, "model": message\.model\}`, which holds more/,
+  },
   { file: 'branch_on_answer.py', outcome: 'refused', line: 12, reason: /branches on the answer at line 17/ },
   { file: 'two_calls.py', outcome: 'refused', line: 12, reason: /another LLM call \(line 13\)/ },
   { file: 'forced_tool.py', outcome: 'not a finding' },
@@ -156,7 +162,10 @@ describe(`check --fix keeps what the handler did with the answer ${CURRENT.tag}`
         const line = stderr.split('\n').find((l) => l.startsWith(`${c.file}:${c.line}: not fixed: `));
         assert.ok(line, stderr);
         assert.match(line, c.reason);
-        assert.match(stdout, new RegExp(`^${c.file}:${c.line}:\\d+: llm-not-streamed `, 'm'), 'the finding stays');
+        const finding = stdout.split('\n').find((l) => new RegExp(`^${c.file}:${c.line}:\\d+: llm-not-streamed `).test(l));
+        assert.ok(finding, `the finding stays:\n${stdout}`);
+        assert.match(finding, /\(no quick fix: /);
+        assert.match(finding, c.reason, 'the finding says why there is no quick fix');
       } else {
         assert.equal(code, 0, stdout + stderr);
         assert.equal(stdout, '');

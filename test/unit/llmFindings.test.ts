@@ -77,6 +77,61 @@ async def e():
 describe('streamingModuleTarget', () => {
   const file = path.join('/w', 'app', 'main.py');
 
+  describe('calls whose answer is structured are not "not streamed"; ordinary ones are', () => {
+    const head =
+      'from anthropic import AsyncAnthropic\nfrom fastapi import FastAPI\nfrom openai import AsyncOpenAI\n\napp = FastAPI()\noa = AsyncOpenAI()\nan = AsyncAnthropic()\nCHOICE = {"type": "tool", "name": "t"}\n\n\n@app.get("/a")\nasync def a() -> object:\n    return await ';
+    const ROWS: ReadonlyArray<[call: string, reported: boolean]> = [
+      ['oa.chat.completions.create(model="m", messages=[], tool_choice="required")', false],
+      ['oa.chat.completions.create(model="m", messages=[], tool_choice={"type": "function", "function": {"name": "f"}})', false],
+      ['oa.chat.completions.create(model="m", messages=[], tool_choice="auto")', true],
+      ['an.messages.create(model="m", max_tokens=512, messages=[], tool_choice={"type": "tool", "name": "t"})', false],
+      ['an.messages.create(model="m", max_tokens=512, messages=[], tool_choice={"type": "any"})', false],
+      ['an.messages.create(model="m", max_tokens=512, messages=[], tool_choice={"type": "auto"})', true],
+      // A value the analysis cannot read leaves it an ordinary completion: a finding must be certain either way.
+      ['an.messages.create(model="m", max_tokens=512, messages=[], tool_choice=CHOICE)', true],
+      ['oa.chat.completions.create(model="m", messages=[], response_format={"type": "json_object"})', false],
+      ['oa.chat.completions.create(model="m", messages=[], response_format=dict(type="json_schema"))', false],
+      ['oa.chat.completions.create(model="m", messages=[], response_format={"type": "text"})', true],
+      ['oa.responses.create(model="m", input="x", text={"format": {"type": "json_schema", "name": "n"}})', false],
+      ['oa.chat.completions.create(model="m", messages=[], max_tokens=16)', false],
+      ['oa.chat.completions.create(model="m", messages=[], max_completion_tokens=1)', false],
+      ['oa.responses.create(model="m", input="x", max_output_tokens=8)', false],
+      ['an.messages.create(model="m", max_tokens=17, messages=[])', true],
+    ];
+    for (const [call, reported] of ROWS) {
+      it(`${reported ? 'reported' : 'not reported'}: ${call}`, async () => {
+        assert.deepEqual(await codes(`${head}${call}\n`), reported ? ['13:llm-not-streamed'] : []);
+      });
+    }
+  });
+
+  it('a route with a streaming sibling (path + "/stream", same owner and method) is not reported; another method is', async () => {
+    const source = `from fastapi import FastAPI
+from openai import AsyncOpenAI
+
+app = FastAPI()
+client = AsyncOpenAI()
+
+
+@app.post("/chat")
+async def chat(q: str) -> str:
+    r = await client.responses.create(model="m", input=q)
+    return r.output_text
+
+
+@app.post("/chat/stream")
+async def chat_stream(q: str) -> object:
+    return client.responses.create(model="m", input=q, stream=True)
+
+
+@app.get("/chat")
+async def chat_get(q: str) -> str:
+    r = await client.responses.create(model="m", input=q)
+    return r.output_text
+`;
+    assert.deepEqual(await codes(source), ['21:llm-not-streamed']);
+  });
+
   it('goes next to the file, imported relatively inside a package and absolutely beside a script', () => {
     assert.deepEqual(
       streamingModuleTarget(file, (f) => f === path.join('/w', 'app', '__init__.py')),

@@ -172,6 +172,105 @@ describe('LLM quick-fix planner', () => {
     assert.deepEqual((await plan(read('already_streaming.py'))).fixes, []);
   });
 
+  describe('keeps what the handler did with the answer', () => {
+    const head =
+      'from fastapi import FastAPI\nfrom openai import AsyncOpenAI\nfrom pydantic import BaseModel\n\napp = FastAPI()\nclient = AsyncOpenAI()\nlog: list[str] = []\n\n\nclass Reply(BaseModel):\n    text: str\n\n\n';
+    const call = '    c = await client.chat.completions.create(model="m", messages=[])\n';
+
+    it('runs the statements after the call, in order, with the assembled text, in a generator the response streams', async () => {
+      const source = `${head}@app.get("/a")\nasync def a(q: str) -> str:\n    log.append(q)\n${call}    # Kept with the statements.\n    log.append(c.choices[0].message.content or "")\n    log.append("done")\n    return c.choices[0].message.content or ""\n`;
+      const fixed = applyTextEdits(source, (await plan(source)).fixes[0]!.edits);
+      assert.equal(
+        fixed.slice(fixed.indexOf('@app.get')),
+        [
+          '@app.get("/a")',
+          'async def a(q: str) -> EventStreamResponse:',
+          '    log.append(q)',
+          '    stream = client.chat.completions.create(model="m", messages=[], stream=True)',
+          '',
+          '    async def answer_tokens() -> AsyncIterator[str]:',
+          '        """Yield the answer\'s tokens, then do what the handler did with the answer.',
+          '',
+          '        The statements after the loop run once the whole answer has arrived; if the',
+          '        client leaves first, this generator is closed at its yield and they do not run.',
+          '        """',
+          '        parts: list[str] = []',
+          '        async for token in openai_text_stream(stream):',
+          '            parts.append(token)',
+          '            yield token',
+          '        text = "".join(parts)',
+          '        # Kept with the statements.',
+          '        log.append(text or "")',
+          '        log.append("done")',
+          '',
+          '    return streaming_response(stream_tokens(answer_tokens()))',
+          '',
+        ].join('\n'),
+      );
+      assert.match(fixed, /^from collections\.abc import AsyncIterator$/m);
+    });
+
+    it('uses the name the handler gives the text, and picks names the handler does not use', async () => {
+      const source = `${head}@app.get("/a")\nasync def a(parts: str, token: str) -> str:\n${call}    reply = c.choices[0].message.content\n    log.append(reply or parts + token)\n    return reply or ""\n`;
+      const fixed = applyTextEdits(source, (await plan(source)).fixes[0]!.edits);
+      assert.match(fixed, /\n {8}parts_2: list\[str\] = \[\]\n {8}async for token_2 in openai_text_stream\(stream\):\n/);
+      assert.match(fixed, /\n {8}reply = "".join\(parts_2\)\n {8}log\.append\(reply or parts \+ token\)\n\n {4}return /);
+    });
+
+    it('removes response_model from the route, wherever it is among the arguments', async () => {
+      for (const [decorator, expected] of [
+        ['@app.get("/a", response_model=Reply)', '@app.get("/a")'],
+        ['@app.get("/a", response_model=Reply, tags=["chat"])', '@app.get("/a", tags=["chat"])'],
+        ['@app.get(response_model=Reply, path="/a")', '@app.get(path="/a")'],
+        ['@app.get(\n    "/a",\n    response_model=Reply,\n)', '@app.get(\n    "/a",\n)'],
+      ]) {
+        const source = `${head}${decorator}\nasync def a() -> Reply:\n${call}    return Reply(text=c.choices[0].message.content or "")\n`;
+        const fixed = applyTextEdits(source, (await plan(source)).fixes[0]!.edits);
+        assert.ok(fixed.includes(`${expected}\nasync def a() -> EventStreamResponse:\n`), fixed);
+      }
+    });
+
+    const REFUSED: ReadonlyArray<[what: string, body: string, reason: RegExp]> = [
+      ['the usage', `${call}    log.append(str(c.usage))\n    return c.choices[0].message.content or ""\n`, /uses `c\.usage` \(line \d+\), the token usage/],
+      [
+        'the response object',
+        `${call}    log.append(c.id)\n    return c.choices[0].message.content or ""\n`,
+        /uses `c\.id` \(line \d+\), more of the response than its text/,
+      ],
+      [
+        'a raise after the call',
+        `${call}    t = c.choices[0].message.content\n    if t is None:\n        raise ValueError("empty")\n    return t\n`,
+        /branches on the answer/,
+      ],
+      [
+        'an early return that does not use the answer',
+        `${call}    for x in log:\n        return x\n    return c.choices[0].message.content or ""\n`,
+        /can return at line/,
+      ],
+      ['a local of the handler rebound', `    n = 0\n${call}    n += 1\n    return c.choices[0].message.content or ""\n`, /rebinds n \(line/],
+      ['a multi-line string', `${call}    log.append("""a\nb""")\n    return c.choices[0].message.content or ""\n`, /multi-line string/],
+      ['a transformed return', `${call}    return (c.choices[0].message.content or "").upper()\n`, /returns `\(c\.choices/],
+      ['a wrapper the route does not declare', `${call}    return dict(text=c.choices[0].message.content)\n`, /returns `dict\(/],
+      ['the response returned', `${call}    return c\n`, /returns `c`/],
+      ['no return', `${call}    log.append(c.choices[0].message.content or "")\n`, /does not end by returning the answer/],
+      [
+        'the answer inside an expression',
+        `    n = len((await client.chat.completions.create(model="m", messages=[])).choices)\n    return str(n)\n`,
+        /used inside `len\(/,
+      ],
+    ];
+    for (const [what, body, reason] of REFUSED) {
+      it(`refuses: ${what}`, async () => {
+        const result = await plan(`${head}@app.get("/a")\nasync def a() -> str:\n${body}`);
+        assert.deepEqual(
+          result.fixes.map((f) => f.kind),
+          [],
+        );
+        assert.match(result.refused[0]?.reason ?? '', reason);
+      });
+    }
+  });
+
   describe('refuses, with a reason, what it cannot do safely', () => {
     const head = 'from fastapi import FastAPI, Depends\nfrom openai import AsyncOpenAI, OpenAI\n\napp = FastAPI()\n';
 

@@ -32,12 +32,11 @@ import type { ImportRequest } from '../../python/importEdit';
 import type { LlmCall } from '../../python/llm/detect';
 import { ADAPTER_FOR_API } from '../../python/llm/sdks';
 import { structuredAnswer } from '../../python/llm/structuredAnswer';
-import { keywordArgument } from '../../python/syntax';
 import type { SyntaxNode } from '../../python/parser';
 import { applyTextEdits, type TextEdit } from '../textEdit';
 import { planAsyncClient } from './asyncClient';
 import { bracketedLayout } from '../../codegen/python/formatterLayout';
-import { readAnswerUse, type AnswerUse } from './answerUse';
+import { readHandlerAnswer, statementIn, type AnswerUse } from '../../python/llm/answerUse';
 import { asyncDefEdit, awaitEdits, indentationOf, lineStart, streamArgumentEdit } from './callEdits';
 
 export type FixStyle = 'rewrite' | 'sibling';
@@ -69,17 +68,14 @@ export function planStreamCall(call: LlmCall, allCalls: readonly LlmCall[], anal
     return { ok: false, reason: 'the call is at module level' };
   }
   const handler = call.function;
+  const answer = route ? readHandlerAnswer(call, allCalls) : undefined;
+  if (answer && !answer.ok) {
+    return { ok: false, reason: answer.reason };
+  }
   const body = handler.childForFieldName('body');
   const statement = body ? statementIn(body, call.node) : undefined;
   if (!body || !statement || !['expression_statement', 'return_statement'].includes(statement.type)) {
-    const compound = statement?.type.replace(/_statement$/, '') ?? 'compound';
-    return {
-      ok: false,
-      reason:
-        compound === 'try'
-          ? 'the call is inside a try statement of the handler: its error handling (a fallback answer) cannot run once the stream has started'
-          : `the call is inside a compound statement (${compound}) of the handler`,
-    };
+    return { ok: false, reason: 'the call is inside a compound statement (if, for, try, with) of the function' };
   }
   const { source, lineEnding: eol } = analysis;
 
@@ -114,18 +110,13 @@ export function planStreamCall(call: LlmCall, allCalls: readonly LlmCall[], anal
 
   const definition = handler.parent?.type === 'decorated_definition' ? handler.parent : handler;
   const defIndent = indentationOf(source, definition);
-  const responseModel = keywordArgument(route.decorator.namedChildren[0]!, 'response_model');
-  const returnType = handler.childForFieldName('return_type');
-  const wrappers = new Set([responseModel?.text, returnType?.text].filter((t): t is string => t !== undefined));
-  const use = readAnswerUse(call, allCalls, body, statement, wrappers);
-  if (!use.ok) {
-    return { ok: false, reason: use.reason };
-  }
+  const use = answer?.ok ? answer : undefined;
+  const responseModel = use?.responseModel;
   const streamingNames = ['EventStreamResponse', adapter, 'stream_tokens', 'streaming_response'];
   // Not awaited: the adapter awaits the call on the first read, so an HTTP error opening the stream (after the
   // SDK's retries) becomes an `error` event instead of a 500 before the response starts.
   let streamingStatements = `${variable} = ${callText}${eol}${indent}return streaming_response(stream_tokens(${adapter}(${variable})))`;
-  if (use.after.length > 0) {
+  if (use && use.after.length > 0) {
     const tokens = afterStatementsGenerator(handler, use, { source, eol, indent, unit: indent.slice(defIndent.length), adapter, variable, clientEdits });
     streamingStatements = `${variable} = ${callText}${eol}${eol}${tokens.definition}${eol}${indent}return streaming_response(stream_tokens(${tokens.name}()))`;
     imports = [...imports, { module: 'collections.abc', names: ['AsyncIterator'] }];
@@ -239,16 +230,6 @@ function codeEnd(node: SyntaxNode, source: string): number {
 
 function editKey(edit: TextEdit): string {
   return `${edit.start}:${edit.end}:${edit.newText}`;
-}
-
-/** The statement of `body` that contains `node`. */
-function statementIn(body: SyntaxNode, node: SyntaxNode): SyntaxNode | undefined {
-  for (let n: SyntaxNode | null = node; n; n = n.parent) {
-    if (n.parent?.id === body.id) {
-      return n;
-    }
-  }
-  return undefined;
 }
 
 function isAsyncDefOf(edit: TextEdit, fn: SyntaxNode): boolean {

@@ -16,6 +16,7 @@ import type { SyntaxNode } from '../parser';
 import { dottedText, keywordArgument, positionalArguments, resolveQualifiedName, stringValue } from '../syntax';
 import type { LlmCall } from './detect';
 import type { LlmProvider } from './sdks';
+import { readHandlerAnswer } from './answerUse';
 import { structuredAnswer } from './structuredAnswer';
 
 export type FindingCode = 'llm-not-streamed' | 'llm-sync-client' | 'sse-no-accel-buffering' | 'sse-gzip';
@@ -64,13 +65,22 @@ export function llmCallFindings(calls: readonly LlmCall[]): Finding[] {
   for (const call of calls) {
     const who = `${PROVIDER_NAMES[call.provider]} ${call.method}()`;
     if (call.route && call.streams === false && structuredAnswer(call) === undefined && !hasStreamingSibling(call, calls)) {
+      // Where the stream fix could not keep what the handler does with the answer, the finding says why.
+      const answer = readHandlerAnswer(call, calls);
       findings.push(
-        finding('llm-not-streamed', '{0} returns the whole LLM response at once; stream it with SSE', [who], {
-          provider: call.provider,
-          node: call.node,
-          highlightEnd: call.methodName.endIndex,
-          call,
-        }),
+        finding(
+          'llm-not-streamed',
+          answer.ok
+            ? '{0} returns the whole LLM response at once; stream it with SSE'
+            : '{0} returns the whole LLM response at once; stream it with SSE (no quick fix: {1})',
+          answer.ok ? [who] : [who, answer.reason],
+          {
+            provider: call.provider,
+            node: call.node,
+            highlightEnd: call.methodName.endIndex,
+            call,
+          },
+        ),
       );
     }
     if (call.inAsyncFunction && !call.client.cls.async) {

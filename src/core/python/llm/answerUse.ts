@@ -8,13 +8,15 @@
  *   - a branch on the answer or an early `return`/`raise` after the call (the status has already been sent);
  *   - a final `return` that carries more than the text (`{"reply": text, "sources": docs}`, `transform(text)`);
  *   - another LLM call in the handler, or the answer used inside a larger expression at the call.
+ * Pure, on the syntax tree: the editor's diagnostics say why the fix is not offered as the user types.
  * The text of each API's answer is `message.content[0].text` (Anthropic Messages),
  * `completion.choices[0].message.content` (Chat Completions) and `response.output_text` (Responses).
  */
-import type { LlmCall } from '../../python/llm/detect';
-import type { LlmApi } from '../../python/llm/sdks';
-import type { SyntaxNode } from '../../python/parser';
-import { scopeBindings } from '../../python/scopeBindings';
+import type { SyntaxNode } from '../parser';
+import { scopeBindings } from '../scopeBindings';
+import { keywordArgument } from '../syntax';
+import type { LlmCall } from './detect';
+import type { LlmApi } from './sdks';
 
 export interface AnswerUse {
   /** The statements after the call that run once the answer is complete, in order (the final return excluded). */
@@ -29,6 +31,14 @@ export interface AnswerUse {
 
 export type AnswerUsePlan = ({ readonly ok: true } & AnswerUse) | { readonly ok: false; readonly reason: string };
 
+export interface HandlerAnswer extends AnswerUse {
+  readonly body: SyntaxNode;
+  /** The statement of the handler's body that holds the call. */
+  readonly statement: SyntaxNode;
+  /** `response_model=...` on the route decorator, if any: the fix removes it (the response becomes SSE). */
+  readonly responseModel: SyntaxNode | undefined;
+}
+
 /** The attribute path from the response object to its text, per API. */
 const TEXT_PATH: Readonly<Record<LlmApi, readonly (string | number)[]>> = {
   'anthropic-messages': ['content', 0, 'text'],
@@ -42,17 +52,47 @@ const BRANCHES = new Set(['if_statement', 'while_statement', 'try_statement', 'm
 /** At most this much of an expression is quoted in a reason. */
 const QUOTED_LENGTH = 60;
 
+/** What the route handler holding `call` does with its answer, or why the stream fix cannot keep it. */
+export function readHandlerAnswer(
+  call: LlmCall,
+  calls: readonly LlmCall[],
+): ({ readonly ok: true } & HandlerAnswer) | { readonly ok: false; readonly reason: string } {
+  const handler = call.function;
+  const body = handler?.childForFieldName('body');
+  if (!handler || !body || !call.route) {
+    return refuse('the call is not in a route handler');
+  }
+  const statement = statementIn(body, call.node);
+  if (!statement || !['expression_statement', 'return_statement'].includes(statement.type)) {
+    const compound = statement?.type.replace(/_statement$/, '') ?? 'compound';
+    return refuse(
+      compound === 'try'
+        ? 'the call is inside a try statement of the handler: its error handling (a fallback answer) cannot run once the stream has started'
+        : `the call is inside a compound statement (${compound}) of the handler`,
+    );
+  }
+  const responseModel = keywordArgument(call.route.decorator.namedChildren[0]!, 'response_model');
+  const returnType = handler.childForFieldName('return_type');
+  const wrappers = new Set([responseModel?.text, returnType?.text].filter((t): t is string => t !== undefined));
+  const use = readAnswerUse(call, calls, body, statement, wrappers);
+  return use.ok ? { ...use, body, statement, responseModel } : use;
+}
+
+/** The statement of `body` that contains `node`. */
+export function statementIn(body: SyntaxNode, node: SyntaxNode): SyntaxNode | undefined {
+  for (let n: SyntaxNode | null = node; n; n = n.parent) {
+    if (n.parent?.id === body.id) {
+      return n;
+    }
+  }
+  return undefined;
+}
+
 /**
  * Reads the handler around `statement` (the top-level statement of `body` holding the call). `wrappers` are the
  * names a final `return Wrapper(text)` may construct: the handler's return annotation and `response_model`.
  */
-export function readAnswerUse(
-  call: LlmCall,
-  calls: readonly LlmCall[],
-  body: SyntaxNode,
-  statement: SyntaxNode,
-  wrappers: ReadonlySet<string>,
-): AnswerUsePlan {
+function readAnswerUse(call: LlmCall, calls: readonly LlmCall[], body: SyntaxNode, statement: SyntaxNode, wrappers: ReadonlySet<string>): AnswerUsePlan {
   const other = calls.find((c) => c !== call && c.function?.id === call.function?.id);
   if (other) {
     return refuse(`the handler makes another LLM call (line ${other.node.startPosition.row + 1}), which one stream cannot carry`);
@@ -127,7 +167,9 @@ export function readAnswerUse(
     }
     const exit = [...s.descendantsOfType(['return_statement', 'raise_statement'])].find((n) => n !== null && !inNestedScope(n, s));
     if (exit) {
-      return refuse(`the handler can ${exit.type === 'return_statement' ? 'return' : 'raise'} at line ${exit.startPosition.row + 1}, after the response has started`);
+      return refuse(
+        `the handler can ${exit.type === 'return_statement' ? 'return' : 'raise'} at line ${exit.startPosition.row + 1}, after the response has started`,
+      );
     }
     const rebound = boundNames(s).find((n) => handlerLocals.has(n) || names.has(n));
     if (rebound !== undefined) {
@@ -144,7 +186,8 @@ export function readAnswerUse(
   }
 
   const returned = finalReturn.namedChildren[0];
-  const isText = (n: SyntaxNode) => (textName !== undefined && n.type === 'identifier' && n.text === textName) || (responseName !== undefined && isTextOf(n, responseName, path));
+  const isText = (n: SyntaxNode) =>
+    (textName !== undefined && n.type === 'identifier' && n.text === textName) || (responseName !== undefined && isTextOf(n, responseName, path));
   if (!returned || !isTextish(returned, isText, wrappers)) {
     return refuse(`the handler returns ${quote(returned ?? finalReturn)}, which holds more than the answer's text`);
   }
@@ -276,7 +319,12 @@ function boundNames(statement: SyntaxNode): string[] {
     if (target.type === 'identifier') {
       names.push(target.text);
     } else {
-      names.push(...target.descendantsOfType('identifier').filter((i) => i?.parent?.type !== 'attribute' && i?.parent?.type !== 'subscript').map((i) => i!.text));
+      names.push(
+        ...target
+          .descendantsOfType('identifier')
+          .filter((i) => i?.parent?.type !== 'attribute' && i?.parent?.type !== 'subscript')
+          .map((i) => i!.text),
+      );
     }
   }
   return names;
