@@ -31,6 +31,7 @@ import type { ModuleAnalysis } from '../../python/analysis';
 import type { ImportRequest } from '../../python/importEdit';
 import type { LlmCall } from '../../python/llm/detect';
 import { ADAPTER_FOR_API } from '../../python/llm/sdks';
+import { streamingSiblingPath } from '../../python/llm/findings';
 import { structuredAnswer } from '../../python/llm/structuredAnswer';
 import type { SyntaxNode } from '../../python/parser';
 import { applyTextEdits, type TextEdit } from '../textEdit';
@@ -328,8 +329,7 @@ function freeTopLevelName(analysis: ModuleAnalysis, base: string): string {
 /** `"/chat"` -> `"/chat/stream"`, `"/"` -> `"/stream"`, keeping the quotes and any prefix. */
 function siblingPath(literal: string): string {
   const quote = literal.endsWith('"""') || literal.endsWith("'''") ? literal.slice(-3) : literal.slice(-1);
-  const inner = literal.slice(0, -quote.length);
-  return `${inner.endsWith('/') ? inner.slice(0, -1) : inner}/stream${quote}`;
+  return `${streamingSiblingPath(literal.slice(0, -quote.length))}${quote}`;
 }
 
 function unquote(literal: string): string {
