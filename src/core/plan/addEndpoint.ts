@@ -17,11 +17,14 @@ import { demoTokenSource, functionTokenSource, sdkTokenSource, type Helper, type
 import type { FastApiApp, FunctionInfo, ModuleAnalysis } from '../python/analysis';
 import { planImports, type ImportRequest } from '../python/importEdit';
 import { leadingCommentsStart } from '../python/layout';
-import { PythonWorkspace, type EndpointTarget } from '../python/workspace';
+import type { Span } from '../python/analysis';
+import { servingApp } from '../python/routeOrder';
+import { isTestFile, PythonWorkspace, type EndpointTarget } from '../python/workspace';
 import { importModuleFor, importsOwnPackageAbsolutely, normaliseFile, streamingModuleFile, uvicornTargetFor, type UvicornTarget } from './modulePaths';
 import { insertBlocks, lineStartOf, reindent } from './pythonLayout';
 import { bodyModelNameFor, handlerNameFor, pathParameters, uniqueName, validateRoutePath } from './routePath';
 import { buildRouteIndex } from './routeIndex';
+import { capturedMessage, checkServed, placeBefore, unresolvedUrlNote } from './routePlacement';
 import { decideStreamingModule } from './streamingModule';
 import { applyTextEdits, coalesceTextEdits, type TextEdit } from './textEdit';
 import { formatTokenSource, type TokenSourceChoice } from './tokenSource';
@@ -86,7 +89,9 @@ export type RefusalReason =
   | 'unknown-source'
   | 'module-conflict'
   | 'name-conflict'
-  | 'unsupported-layout';
+  | 'unsupported-layout'
+  /** A route or mount that comes first (in another router, or a mount before the router's inclusion) would answer the path. */
+  | 'route-unreachable';
 
 /** Why an add-endpoint command did nothing: the planner's reasons, an edit that could not be written, or a failure. */
 export type OutcomeRefusalReason = RefusalReason | 'not-writable' | 'failed';
@@ -170,7 +175,8 @@ class Planner {
     const index = await buildRouteIndex(this.workspace, target, target.analysis);
     const url = index.url(this.route);
     const matches = index.matches(this.route);
-    const serve = await uvicornTargetFor(this.workspace, target);
+    const serving = await servingApp(this.workspace, target);
+    const serve = serving && (await uvicornTargetFor(this.workspace, serving.app));
     const endpointBase = {
       file: target.file,
       owner: target.id,
@@ -240,7 +246,8 @@ class Planner {
       body: source.body(promptExpression(this.method)),
     });
     const moduleLevel = [...helpers.map((helper) => helper.text), ...(bodyModel ? [renderBodyModel(bodyModel, this.method, endpointBase.url)] : [])];
-    const edits = coalesceTextEdits([...importPlan.edits, ...this.codeEdits(target, routeText, moduleLevel)]);
+    const before = await placeBefore(this.workspace, target, this.route, this.method);
+    const edits = coalesceTextEdits([...importPlan.edits, ...this.codeEdits(target, routeText, moduleLevel, before)]);
     const after = applyTextEdits(analysis.source, edits);
     const revealLine = await this.verify(target, after, functionName);
 
@@ -280,6 +287,10 @@ class Planner {
       edits,
       description: `add ${this.method} ${endpointBase.url} (${functionName}) to ${target.id}${helpers.length > 0 ? `, with ${helpers.map((h) => h.name).join(', ')}` : ''}`,
     });
+    const unresolved = unresolvedUrlNote(endpointBase.url);
+    if (unresolved) {
+      notes.push(unresolved);
+    }
     if (target.kind === 'router' && endpointBase.serve === undefined) {
       notes.push(
         `${target.id} in ${target.file} is not included in any app of this workspace: include it (app.include_router(${target.id})) to serve ${endpointBase.url}.`,
@@ -342,15 +353,19 @@ class Planner {
   /**
    * The inserted code: at module level, the helpers and the body model followed by the route (at the end,
    * above `if __name__ == "__main__":`); for a factory, the route inside it above its `return` and the
-   * rest at module level above the factory.
+   * rest at module level above the factory. `before`: a statement the route must precede to be matched
+   * first (see routePlacement.ts).
    */
-  private codeEdits(target: ResolvedTarget, routeText: string, moduleLevelTexts: readonly string[]): TextEdit[] {
+  private codeEdits(target: ResolvedTarget, routeText: string, moduleLevelTexts: readonly string[], before?: Span): TextEdit[] {
     const { analysis } = target;
     const eol = analysis.lineEnding;
     const moduleLevel = moduleLevelTexts.map((text) => reindent(text, analysis.indentUnit));
     if (target.kind !== 'factory') {
       return [
-        insertBlocks(analysis.source, this.moduleInsertionOffset(target), [...moduleLevel, reindent(routeText, analysis.indentUnit)], { eol, blankLines: 2 }),
+        insertBlocks(analysis.source, this.moduleInsertionOffset(target, before), [...moduleLevel, reindent(routeText, analysis.indentUnit)], {
+          eol,
+          blankLines: 2,
+        }),
       ];
     }
     const returnStatement = target.app?.returnStatement;
@@ -360,9 +375,11 @@ class Planner {
         `${target.id}() in ${target.file} does not end with "return ${target.variable}"; add the route to the app it returns by hand, or choose another target.`,
       );
     }
-    const returnLine = lineStartOf(analysis.source, returnStatement.span.start);
-    const bodyIndent = analysis.source.slice(returnLine, returnStatement.span.start);
-    const edits = [insertBlocks(analysis.source, returnLine, [reindent(routeText, analysis.indentUnit, bodyIndent)], { eol, blankLines: 1 })];
+    // Above the return, or above the statement of the factory's body the route must precede.
+    const anchor = before && before.start >= target.app!.span.start && before.end <= returnStatement.span.start ? before : returnStatement.span;
+    const anchorLine = lineStartOf(analysis.source, anchor.start);
+    const bodyIndent = analysis.source.slice(anchorLine, anchor.start);
+    const edits = [insertBlocks(analysis.source, anchorLine, [reindent(routeText, analysis.indentUnit, bodyIndent)], { eol, blankLines: 1 })];
     if (moduleLevel.length > 0) {
       edits.push(insertBlocks(analysis.source, commentsAboveStatementAt(analysis, target.app!.span.start), moduleLevel, { eol, blankLines: 2 }));
     }
@@ -380,7 +397,8 @@ class Planner {
         throw new Refusal('unknown-target', `${requested.file} is not a Python file of this workspace.`);
       }
     } else {
-      const candidates = preferredTargets(await this.workspace.targets());
+      // Apps in test code (a conftest fixture, a test's stub app) are not the project's: only named with --app.
+      const candidates = preferredTargets((await this.workspace.targets()).filter((t) => !isTestFile(t.file)));
       const apps = candidates.filter((t) => t.kind !== 'router');
       if (apps.length === 0) {
         throw new Refusal(
@@ -515,10 +533,16 @@ class Planner {
     return found;
   }
 
-  /** Module-level code goes at the end, above `if __name__ == "__main__":` and above the router's own inclusion. */
-  private moduleInsertionOffset(target: ResolvedTarget): number {
+  /**
+   * Module-level code goes at the end, above `if __name__ == "__main__":`, above the router's own inclusion,
+   * and above the route or mount that would otherwise answer the new path first (`before`).
+   */
+  private moduleInsertionOffset(target: ResolvedTarget, before?: Span): number {
     const { analysis } = target;
     const candidates = [analysis.source.length];
+    if (before) {
+      candidates.push(commentsAboveStatementAt(analysis, before.start));
+    }
     if (analysis.mainBlock) {
       candidates.push(analysis.mainBlock.insertionOffset);
     }
@@ -533,7 +557,8 @@ class Planner {
   }
 
   /**
-   * The new text must parse and serve the new route as an SSE route: a last check before anything is written.
+   * The new text must parse, hold the new route as an SSE route, and route its URL to it: a last check
+   * before anything is written.
    * Returns the 0-based line the new route starts on, to reveal it.
    */
   private async verify(target: ResolvedTarget, after: string, functionName: string): Promise<number> {
@@ -545,6 +570,11 @@ class Planner {
       const added = analysis.routes.find((r) => r.handler?.name === functionName && r.path === this.route);
       if (analysis.syntaxErrors.length > 0 || !added?.streamsSse) {
         throw new Error(`internal error: the planned edit of ${target.file} does not parse back into the new route ${functionName}`);
+      }
+      // Matched the way Starlette matches, through the app that serves it: the new route must answer its URL.
+      const served = await checkServed(check, target, this.route, this.method, functionName);
+      if (served.status === 'captured') {
+        throw new Refusal('route-unreachable', capturedMessage(served, target, this.method));
       }
       return added.span.startPoint.row;
     } finally {

@@ -4,6 +4,7 @@
  * each keystroke synchronously.
  */
 import type { ModuleAnalysis } from '../python/analysis';
+import { servingApp } from '../python/routeOrder';
 import type { PythonWorkspace, ServedRoute, TargetRef } from '../python/workspace';
 
 export interface RouteIndex {
@@ -30,12 +31,17 @@ export async function buildRouteIndex(workspace: PythonWorkspace, target: Target
       tables.push({ prefix: '', routes: await workspace.routeTable(owner) });
     }
   } else {
-    tables.push({ prefix: router.prefix, routes: await workspace.routeTable(target) });
-    const inclusions = await workspace.inclusionsOf(target);
-    for (const inclusion of inclusions) {
-      tables.push({ prefix: inclusion.prefix + router.prefix, routes: await workspace.routeTable(inclusion.owner) });
+    const routerPrefix = await workspace.routerPrefix(target.file, router);
+    tables.push({ prefix: routerPrefix, routes: await workspace.routeTable(target) });
+    for (const inclusion of await workspace.inclusionsOf(target)) {
+      tables.push({ prefix: inclusion.prefix + routerPrefix, routes: await workspace.routeTable(inclusion.owner) });
     }
-    urlPrefix = (inclusions[0]?.prefix ?? '') + router.prefix;
+    // The URL through the app that serves it, every inclusion prefix on the way (constants and settings read).
+    const serving = await servingApp(workspace, target);
+    urlPrefix = serving ? serving.prefix : routerPrefix;
+    if (serving && !tables.some((table) => table.prefix === serving.prefix)) {
+      tables.push({ prefix: serving.prefix, routes: await workspace.routeTable(serving.app) });
+    }
   }
   return {
     url: (route) => urlPrefix + route,

@@ -66,6 +66,8 @@ export interface ApiRouter {
   readonly id: string;
   /** The `prefix=` given to APIRouter(...), '' when none (or not a literal). */
   readonly prefix: string;
+  /** A `prefix=` that is not a string literal (a constant, `settings.API_V1_STR`): resolved by the workspace. */
+  readonly prefixExpression?: SyntaxNode;
   readonly node: SyntaxNode;
   readonly span: Span;
 }
@@ -75,9 +77,26 @@ export interface RouterInclusion {
   readonly owner: string;
   /** The included expression as written, e.g. `router`, `items.router`. */
   readonly router: string;
-  /** The same resolved through imports when its head is imported (e.g. `.routers.items.router`). */
+  /**
+   * The same resolved through imports when its head is imported (e.g. `.routers.items.router`), the imports
+   * of the enclosing function included (`def create_app(): from . import chat; app.include_router(chat.router)`).
+   */
   readonly routerQualifiedName?: string;
+  /** The `prefix=` literal; '' when there is none or it is not a literal (then see prefixExpression). */
   readonly prefix: string;
+  /** A `prefix=` that is not a string literal (a constant, `settings.API_V1_STR`): resolved by the workspace. */
+  readonly prefixExpression?: SyntaxNode;
+  /** The statement making the call. */
+  readonly statement: SyntaxNode;
+  readonly span: Span;
+}
+
+/** `X.mount(path, app)`: everything under `path` goes to the mounted app, whatever the method. */
+export interface RouteMount {
+  /** The app or router id the mount is on. */
+  readonly owner: string;
+  /** The path literal; undefined when it is not one. */
+  readonly path: string | undefined;
   /** The statement making the call. */
   readonly statement: SyntaxNode;
   readonly span: Span;
@@ -120,6 +139,8 @@ export interface ModuleAnalysis {
   readonly apps: readonly FastApiApp[];
   readonly routers: readonly ApiRouter[];
   readonly inclusions: readonly RouterInclusion[];
+  /** `X.mount(...)` calls (module level and inside factories). */
+  readonly mounts: readonly RouteMount[];
   readonly routes: readonly Route[];
   readonly functions: readonly FunctionInfo[];
   readonly classes: ReadonlyMap<string, Span>;
@@ -195,6 +216,9 @@ class LazyModuleAnalysis implements ModuleAnalysis {
   }
   get inclusions(): readonly RouterInclusion[] {
     return this.read.routes().inclusions;
+  }
+  get mounts(): readonly RouteMount[] {
+    return this.read.routes().mounts;
   }
   get routes(): readonly Route[] {
     return this.read.routes().routes;
@@ -283,7 +307,7 @@ class LazyModuleAnalysis implements ModuleAnalysis {
             ...common,
           });
         } else {
-          routers.push({ id: owner.id, prefix: owner.prefix, ...common });
+          routers.push({ id: owner.id, prefix: owner.prefix, ...(owner.prefixExpression ? { prefixExpression: owner.prefixExpression } : {}), ...common });
         }
       }
       return { apps, routers };
@@ -298,7 +322,7 @@ function readRoutes(
   resolver: RouteResolver,
   functions: readonly FunctionInfo[],
   bindings: Bindings,
-): { routes: Route[]; inclusions: RouterInclusion[] } {
+): { routes: Route[]; inclusions: RouterInclusion[]; mounts: RouteMount[] } {
   const routes: Route[] = [];
   for (const decorated of root.descendantsOfType('decorated_definition')) {
     const definition = decorated?.childForFieldName('definition');
@@ -326,7 +350,8 @@ function readRoutes(
     }
   }
   const inclusions: RouterInclusion[] = [];
-  for (const { call } of methodCallsNamed(root, ['add_api_route', 'include_router'])) {
+  const mounts: RouteMount[] = [];
+  for (const { call } of methodCallsNamed(root, ['add_api_route', 'include_router', 'mount'])) {
     // Registrations are statements of their own (`app.include_router(...)`), not parts of other expressions.
     const statement = call.parent;
     if (statement?.type !== 'expression_statement') {
@@ -342,14 +367,16 @@ function readRoutes(
         routes.push(route);
       }
     } else if (target.method === 'include_router') {
-      const inclusion = readInclusion(statement, call, target.owner, bindings);
+      const inclusion = readInclusion(statement, call, target.owner, withLocalImports(statement, bindings));
       if (inclusion) {
         inclusions.push(inclusion);
       }
+    } else if (target.method === 'mount') {
+      mounts.push({ owner: target.owner.id, path: stringValue(routePathNode(call)), statement, span: spanOf(statement) });
     }
   }
   routes.sort((a, b) => a.span.start - b.span.start);
-  return { routes, inclusions };
+  return { routes, inclusions, mounts };
 }
 
 function unwrapDecorated(node: SyntaxNode): SyntaxNode {
@@ -400,6 +427,31 @@ function readAddApiRoute(statement: SyntaxNode, call: SyntaxNode, owner: RouteOw
   };
 }
 
+/**
+ * The module's bindings with the imports of the functions enclosing `statement` (a factory importing its
+ * routers inside itself, to keep `import app.main` light), the innermost last so that it wins.
+ */
+function withLocalImports(statement: SyntaxNode, bindings: Bindings): Bindings {
+  const enclosing: SyntaxNode[] = [];
+  for (let scope = statement.parent; scope; scope = scope.parent) {
+    if (scope.type === 'function_definition') {
+      enclosing.unshift(scope);
+    }
+  }
+  if (enclosing.length === 0) {
+    return bindings;
+  }
+  const merged = new Map(bindings);
+  for (const fn of enclosing) {
+    const body = fn.childForFieldName('body');
+    const local = body ? readImports(body).filter((i) => i.span.start < statement.startIndex) : [];
+    for (const [name, qualified] of importBindings(local)) {
+      merged.set(name, qualified);
+    }
+  }
+  return merged;
+}
+
 function readInclusion(statement: SyntaxNode, call: SyntaxNode, owner: RouteOwner, bindings: Bindings): RouterInclusion | undefined {
   const included = positionalArguments(call)[0] ?? keywordArgument(call, 'router');
   const router = dottedText(included);
@@ -407,11 +459,14 @@ function readInclusion(statement: SyntaxNode, call: SyntaxNode, owner: RouteOwne
     return undefined;
   }
   const qualified = resolveQualifiedName(included, bindings);
+  const prefixNode = keywordArgument(call, 'prefix');
+  const prefix = stringValue(prefixNode);
   return {
     owner: owner.id,
     router,
     ...(qualified !== undefined ? { routerQualifiedName: qualified } : {}),
-    prefix: stringValue(keywordArgument(call, 'prefix')) ?? '',
+    prefix: prefix ?? '',
+    ...(prefixNode && prefix === undefined ? { prefixExpression: prefixNode } : {}),
     statement,
     span: spanOf(statement),
   };

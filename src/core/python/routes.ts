@@ -34,6 +34,8 @@ export interface RouteOwner {
   readonly kind: 'app' | 'router';
   /** A router's `prefix=` as a literal, '' otherwise. */
   readonly prefix: string;
+  /** A router's `prefix=` when it is not a string literal (a constant, a settings attribute). */
+  readonly prefixExpression?: SyntaxNode;
   /** The assignment (or annotated name) binding the variable. */
   readonly binding: SyntaxNode;
   /** The module-level factory that made it (`app = create_app()`). */
@@ -251,8 +253,17 @@ export class RouteResolver {
       } else if (callee?.type === 'identifier' && this.moduleFactories().has(callee.text)) {
         owners.set(variable, { variable, id: variable, kind: 'app', prefix: '', binding: statement, createdBy: callee.text, nativeSseDefault: false });
       } else if (this.isClass(callee, API_ROUTER_CLASS) || this.isClass(annotation, API_ROUTER_CLASS)) {
-        const prefix = value ? (stringValue(keywordArgument(value, 'prefix')) ?? '') : '';
-        owners.set(variable, { variable, id: variable, kind: 'router', prefix, binding: statement, nativeSseDefault });
+        const prefixNode = value ? keywordArgument(value, 'prefix') : undefined;
+        const prefix = stringValue(prefixNode);
+        owners.set(variable, {
+          variable,
+          id: variable,
+          kind: 'router',
+          prefix: prefix ?? '',
+          ...(prefixNode && prefix === undefined ? { prefixExpression: prefixNode } : {}),
+          binding: statement,
+          nativeSseDefault,
+        });
       }
     }
     return owners;

@@ -11,7 +11,9 @@
  * Pure: it reads only the texts it is given. Modules are analysed on first use.
  */
 import path from 'node:path';
-import { analyzePythonModule, type FastApiApp, type ModuleAnalysis, type Route } from './analysis';
+import { analyzePythonModule, type ApiRouter, type FastApiApp, type ModuleAnalysis, type Route, type RouterInclusion } from './analysis';
+import type { SyntaxNode } from './parser';
+import { resolveString, type ModuleLookup } from './stringConstants';
 
 export interface ModuleIdentity {
   /** `app.routers.items`; `main` for a top-level script. */
@@ -50,7 +52,38 @@ export interface ServedRoute {
   readonly file: string;
 }
 
-export class PythonWorkspace {
+/**
+ * A prefix whose value cannot be known from the source (`prefix=get_prefix()`), as it appears in a path:
+ * `<get_prefix()>`. `<` and `>` never occur in a route path, so such a path matches no request and no route.
+ */
+export function unresolvedPrefix(expression: string): string {
+  return `<${expression}>`;
+}
+
+/** The unresolved prefixes in a path (see unresolvedPrefix), as written: `get_prefix()`. */
+export function unresolvedPrefixesIn(path: string): string[] {
+  const found: string[] = [];
+  for (let start = path.indexOf('<'); start >= 0; start = path.indexOf('<', start + 1)) {
+    const end = path.indexOf('>', start);
+    if (end < 0) {
+      break;
+    }
+    found.push(path.slice(start + 1, end));
+  }
+  return found;
+}
+
+/**
+ * Test code, not the project's app: files under a `tests/` or `test/` folder, `test_*.py`, `*_test.py` and
+ * `conftest.py` (pytest's conventions). Their apps and fixtures are never a default target.
+ */
+export function isTestFile(file: string): boolean {
+  const parts = file.split('/');
+  const name = parts[parts.length - 1] ?? '';
+  return parts.slice(0, -1).some((dir) => dir === 'tests' || dir === 'test') || name === 'conftest.py' || /^test_.*\.py$|_test\.py$/.test(name);
+}
+
+export class PythonWorkspace implements ModuleLookup {
   private readonly analyses = new Map<string, Promise<ModuleAnalysis>>();
   private readonly byDottedName = new Map<string, string>();
 
@@ -95,6 +128,64 @@ export class PythonWorkspace {
   /** The file of a module by dotted name, if the workspace has it. */
   fileOf(dottedName: string): string | undefined {
     return this.byDottedName.get(dottedName);
+  }
+
+  /**
+   * The file of the module `qualified` (absolute, or relative with leading dots) names when imported from
+   * `fromFile`: through the package layout first, else as a namespace package (folders without
+   * `__init__.py`, which Python 3 imports too) under the importer's import root, the workspace folder or
+   * a folder above the importer.
+   */
+  moduleFile(fromFile: string, qualified: string): string | undefined {
+    const absolute = this.absoluteName(fromFile, qualified);
+    const known = absolute === undefined ? undefined : this.fileOf(absolute);
+    if (known !== undefined) {
+      return known;
+    }
+    const rest = qualified.replace(/^\.+/, '');
+    const dots = qualified.length - rest.length;
+    const parts = rest === '' ? [] : rest.split('.');
+    const candidates = (base: string) => {
+      const stem = [base, ...parts].filter((p) => p !== '').join('/');
+      return parts.length === 0 ? [joinPath(stem, '__init__.py')] : [`${stem}.py`, joinPath(stem, '__init__.py')];
+    };
+    const roots: string[] = [];
+    if (dots > 0) {
+      let dir = folderOf(fromFile);
+      for (let up = 1; up < dots; up++) {
+        if (dir === '') {
+          return undefined;
+        }
+        dir = folderOf(dir);
+      }
+      roots.push(dir);
+    } else {
+      roots.push(this.identity(fromFile).root, '');
+      for (let dir = folderOf(fromFile); dir !== ''; dir = folderOf(dir)) {
+        roots.push(dir);
+      }
+    }
+    for (const root of roots) {
+      const file = candidates(root).find((candidate) => this.files.has(candidate));
+      if (file !== undefined) {
+        return file;
+      }
+    }
+    return undefined;
+  }
+
+  /** A router's `prefix=` value (constants and settings followed); `<expression>` when it cannot be known. */
+  async routerPrefix(file: string, router: ApiRouter): Promise<string> {
+    return router.prefixExpression ? this.prefixValue(file, router.prefixExpression) : router.prefix;
+  }
+
+  /** An `include_router(..., prefix=...)` value, as routerPrefix. */
+  async inclusionPrefix(file: string, inclusion: RouterInclusion): Promise<string> {
+    return inclusion.prefixExpression ? this.prefixValue(file, inclusion.prefixExpression) : inclusion.prefix;
+  }
+
+  private async prefixValue(file: string, expression: SyntaxNode): Promise<string> {
+    return (await resolveString(this, file, expression)) ?? unresolvedPrefix(expression.text);
   }
 
   /** Top-level names of the project's own modules and packages (isort's first-party section). */
@@ -157,31 +248,40 @@ export class PythonWorkspace {
     if (app?.createdBy) {
       owners.add(app.createdBy);
     }
+    const router = analysis.routers.find((r) => r.id === target.id);
+    const ownPrefix = prefix + (router ? await this.routerPrefix(target.file, router) : '');
     const table: ServedRoute[] = analysis.routes
       .filter((route) => owners.has(route.owner))
-      .map((route) => ({ methods: route.methods, path: prefix + route.fullPath, route, file: target.file }));
+      .map((route) => ({ methods: route.methods, path: ownPrefix + route.path, route, file: target.file }));
     for (const inclusion of analysis.inclusions.filter((i) => owners.has(i.owner))) {
-      const router = await this.resolveRouter(target.file, analysis, inclusion.router, inclusion.routerQualifiedName);
-      if (router) {
-        table.push(...(await this.routeTable(router, prefix + inclusion.prefix, seen)));
+      const included = await this.resolveRouter(target.file, analysis, inclusion.router, inclusion.routerQualifiedName);
+      if (included) {
+        table.push(...(await this.routeTable(included, ownPrefix + (await this.inclusionPrefix(target.file, inclusion)), seen)));
       }
     }
     return table;
   }
 
   /** Where a router is included, and the prefix it gets there (apps and routers, across the workspace). */
-  async inclusionsOf(router: TargetRef): Promise<Array<{ readonly owner: TargetRef; readonly prefix: string }>> {
-    const found: Array<{ owner: TargetRef; prefix: string }> = [];
+  async inclusionsOf(router: TargetRef): Promise<Array<{ readonly owner: TargetRef; readonly prefix: string; readonly inclusion: RouterInclusion }>> {
+    const found: Array<{ owner: TargetRef; prefix: string; inclusion: RouterInclusion }> = [];
     for (const file of this.fastapiFiles()) {
       const analysis = await this.module(file)!;
       for (const inclusion of analysis.inclusions) {
         const resolved = await this.resolveRouter(file, analysis, inclusion.router, inclusion.routerQualifiedName);
         if (resolved?.file === router.file && resolved.id === router.id) {
-          found.push({ owner: { file, id: inclusion.owner }, prefix: inclusion.prefix });
+          found.push({ owner: { file, id: inclusion.owner }, prefix: await this.inclusionPrefix(file, inclusion), inclusion });
         }
       }
     }
-    return found;
+    // An app in the project's code before one in its tests.
+    return found.sort((a, b) => Number(isTestFile(a.owner.file)) - Number(isTestFile(b.owner.file)));
+  }
+
+  /** An included router expression (`router`, `items.router`) as used in `file`, resolved to its module and variable. */
+  async includedRouter(file: string, inclusion: RouterInclusion): Promise<TargetRef | undefined> {
+    const analysis = await this.module(file);
+    return analysis && this.resolveRouter(file, analysis, inclusion.router, inclusion.routerQualifiedName);
   }
 
   /** An absolute dotted name for a (possibly relative) qualified name as seen from `file`. */
@@ -205,15 +305,13 @@ export class PythonWorkspace {
     if (qualified === undefined) {
       return analysis.routers.some((r) => r.id === expression) ? { file, id: expression } : undefined;
     }
-    const absolute = this.absoluteName(file, qualified);
-    if (absolute === undefined) {
-      return undefined;
-    }
-    // `pkg.routers.items.router`: a variable (the last part) of a module the workspace has.
-    const parts = absolute.split('.');
-    const id = parts.pop();
-    const moduleFile = this.fileOf(parts.join('.'));
-    if (id === undefined || moduleFile === undefined) {
+    // `pkg.routers.items.router`, `.chat.router`: a variable (the last part) of a module the workspace has.
+    const rest = qualified.replace(/^\.+/, '');
+    const cut = rest.lastIndexOf('.');
+    const id = rest.slice(cut + 1);
+    const moduleName = qualified.slice(0, qualified.length - rest.length) + (cut < 0 ? '' : rest.slice(0, cut));
+    const moduleFile = moduleName === '' ? undefined : this.moduleFile(file, moduleName);
+    if (id === '' || moduleFile === undefined) {
       return undefined;
     }
     const routerModule = await this.module(moduleFile)!;
