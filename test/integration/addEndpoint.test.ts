@@ -14,10 +14,29 @@ import { assertProgressive, copyFixture, pyrightProjects, runCli, streamTokens, 
 
 interface Fixture {
   readonly name: string;
+  /** add-endpoint's arguments after --workspace (default: none, the default target and route). */
+  readonly args?: readonly string[];
   /** Extra folders pyright must resolve imports from (a src layout). */
   readonly extraPaths?: readonly string[];
   /** Fixture-specific checks of the files after the change. */
   check(dir: string, read: (file: string) => Promise<string>): Promise<void>;
+  /** The URL add-endpoint must report (prefixes, constants and settings applied). */
+  readonly url?: string;
+  /** Checks against the running server besides the new stream: what the app served before still answers. */
+  served?(baseUrl: string): Promise<void>;
+}
+
+/** `first` comes before `second` in `text` (both present). */
+function assertBefore(text: string, first: string, second: string): void {
+  assert.ok(text.includes(first) && text.includes(second), `${first} and ${second} in:\n${text}`);
+  assert.ok(text.indexOf(first) < text.indexOf(second), `${first} must come before ${second}:\n${text}`);
+}
+
+async function assertAnswers(url: string, status: number, body: RegExp): Promise<void> {
+  const response = await fetch(url);
+  const text = await response.text();
+  assert.equal(response.status, status, `${url}: ${text}`);
+  assert.match(text, body, url);
 }
 
 const original = (fixture: string, file: string) => readFile(path.join(WORKSPACE_FIXTURES, fixture, file), 'utf8');
@@ -98,6 +117,71 @@ const FIXTURES: readonly Fixture[] = [
       assert.equal(await read('streaming.py'), await original('generated-edited', 'streaming.py'));
     },
   },
+  // Route order: a route FastAPI matches first would answer the new path, so the new route goes above it.
+  {
+    name: 'notes-order',
+    args: ['--route', '/notes/stream'],
+    url: '/notes/stream',
+    async check(_dir, read) {
+      assertBefore(await read('main.py'), '@app.get("/notes/stream")', '@app.get("/notes/{note_id}")');
+    },
+    async served(baseUrl) {
+      await assertAnswers(`${baseUrl}/notes/1`, 200, /Buy milk/);
+    },
+  },
+  {
+    name: 'uuid-router',
+    args: ['--app', 'app/routers/items.py:router'],
+    url: '/items/stream',
+    async check(_dir, read) {
+      assertBefore(await read('app/routers/items.py'), '@router.get("/stream")', '@router.get("/{item_id}")');
+    },
+    async served(baseUrl) {
+      await assertAnswers(`${baseUrl}/items/not-a-uuid`, 422, /uuid/i);
+    },
+  },
+  {
+    name: 'root-mount',
+    url: '/stream',
+    async check(_dir, read) {
+      assertBefore(await read('main.py'), '@app.get("/stream")', 'app.mount("/"');
+    },
+    async served(baseUrl) {
+      await assertAnswers(`${baseUrl}/`, 200, /single-page front end/);
+    },
+  },
+  // The URL that serves: prefixes from constants, settings, nested routers; routers found in factories and conftest apps skipped.
+  {
+    name: 'constant-prefix',
+    args: ['--app', 'app/routers/chat.py:router'],
+    url: '/api/v1/chat/stream',
+    async check() {},
+    async served(baseUrl) {
+      await assertAnswers(`${baseUrl}/api/v1/chat/models`, 200, /small/);
+    },
+  },
+  {
+    name: 'settings-prefix',
+    args: ['--app', 'app/api/routes/items.py:router'],
+    url: '/api/v1/items/stream',
+    async check(_dir, read) {
+      assertBefore(await read('app/api/routes/items.py'), '@router.get("/stream")', '@router.get("/{id}")');
+    },
+  },
+  {
+    name: 'factory-chat',
+    args: ['--app', 'app/chat.py:router'],
+    url: '/v1/chat/stream',
+    async check() {},
+  },
+  {
+    name: 'conftest-app',
+    url: '/stream',
+    async check(_dir, read) {
+      assert.equal(await read('tests/conftest.py'), await original('conftest-app', 'tests/conftest.py'));
+      assert.ok((await read('main.py')).includes('@app.get("/stream")'));
+    },
+  },
 ];
 
 interface AppliedJson {
@@ -134,10 +218,15 @@ function corpusSuite(stack: PythonStack): void {
       const dir = path.join(root, 'after', fixture.name);
       const untouched = await treeDigest(dir);
 
-      const first = await runCli(['add-endpoint', '--workspace', dir, '--json']);
+      const args = ['add-endpoint', '--workspace', dir, '--json', ...(fixture.args ?? [])];
+      const first = await runCli(args);
       assert.equal(first.code, 0, first.stderr);
       const result = JSON.parse(first.stdout) as AppliedJson;
       assert.equal(result.status, 'applied');
+      if (fixture.url !== undefined) {
+        assert.equal(result.endpoint.url, fixture.url);
+      }
+      assert.ok(result.endpoint.serve, 'endpoint.serve: the app that serves the route');
       await fixture.check(dir, (file) => readFile(path.join(dir, file), 'utf8'));
 
       // Only the files the plan names changed.
@@ -157,11 +246,12 @@ function corpusSuite(stack: PythonStack): void {
         assert.ok(streamed.tokens.length >= 30, `${streamed.tokens.length} tokens`);
         assert.ok(streamed.done.text.startsWith('You asked: Is it streaming? '), streamed.done.text);
         assertProgressive(streamed);
+        await fixture.served?.(server.baseUrl);
       } finally {
         await server.stop();
       }
 
-      const again = await runCli(['add-endpoint', '--workspace', dir, '--json']);
+      const again = await runCli(args);
       assert.equal(again.code, 0, again.stderr);
       assert.equal((JSON.parse(again.stdout) as { status: string }).status, 'already-present');
       assert.deepEqual(await treeDigest(dir), changed);
@@ -211,3 +301,60 @@ function corpusSuite(stack: PythonStack): void {
     }
   });
 }
+
+describe('add-endpoint refuses a route that would never serve, and writes nothing', function () {
+  this.timeout(60_000);
+  let root: string;
+  before(async () => {
+    root = await makeTempDir('add-endpoint-unreachable');
+  });
+  after(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const cases = [
+    {
+      fixture: 'captured-by-router',
+      args: ['--app', 'app/routers/drafts.py:router'],
+      // notes.router (prefix /notes, GET /{note_id}) is included before drafts.router (prefix /notes).
+      message:
+        /^GET \/notes\/stream would be answered by GET \/notes\/\{note_id\} \(read_note\) at app\/routers\/notes\.py:6, included at app\/main\.py:6, before the new route in app\/routers\/drafts\.py .* Choose another --route, or add it to router with --app app\/routers\/notes\.py:router, where it goes above read_note\.$/,
+    },
+    {
+      fixture: 'mount-before-router',
+      args: ['--app', 'api.py:router'],
+      message:
+        /^GET \/api\/stream would be answered by the mount at "\/" \(main\.py:9\), which takes every request under it before the new route in api\.py .* Add the route to app with --app main\.py:app \(it goes above the mount\), or choose a --route outside "\/"\.$/,
+    },
+  ];
+  for (const { fixture, args, message } of cases) {
+    it(`${fixture}: refused as route-unreachable with what to do instead`, async () => {
+      const dir = await copyFixture(fixture, path.join(root, fixture));
+      const untouched = await treeDigest(dir);
+      const run = await runCli(['add-endpoint', '--workspace', dir, '--json', ...args]);
+      assert.equal(run.code, 1, run.stderr);
+      const result = JSON.parse(run.stdout) as { status: string; reason: string; message: string };
+      assert.equal(result.status, 'refused');
+      assert.equal(result.reason, 'route-unreachable');
+      assert.match(result.message, message);
+      assert.deepEqual(await treeDigest(dir), untouched);
+    });
+  }
+
+  it('mount-before-router: the way out it names works (the app, above the mount)', async () => {
+    const dir = await copyFixture('mount-before-router', path.join(root, 'mount-way-out'));
+    const run = await runCli(['add-endpoint', '--workspace', dir, '--json', '--app', 'main.py:app']);
+    assert.equal(run.code, 0, run.stderr);
+    assertBefore(await readFile(path.join(dir, 'main.py'), 'utf8'), '@app.get("/stream")', 'app.mount("/"');
+  });
+
+  it('namespace-routers: a router imported through a namespace package is found included, with the URL and how to serve it', async () => {
+    const dir = await copyFixture('namespace-routers', path.join(root, 'namespace'));
+    const run = await runCli(['add-endpoint', '--workspace', dir, '--json', '--dry-run', '--app', 'routers/chat.py:router']);
+    assert.equal(run.code, 0, run.stderr);
+    const result = JSON.parse(run.stdout) as AppliedJson & { notes: string[] };
+    assert.equal(result.endpoint.url, '/chat/stream');
+    assert.deepEqual(result.endpoint.serve, { appDir: '', app: 'main:app', factory: false });
+    assert.deepEqual(result.notes, []);
+  });
+});

@@ -15,6 +15,7 @@ import {
   type PlannedEndpoint,
 } from '../../core/plan/addEndpoint';
 import { parseTokenSource } from '../../core/plan/tokenSource';
+import { unresolvedPrefixesIn } from '../../core/python/workspace';
 import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
 import { nodeFileSystem, type FileSystem } from '../../core/workspace/fileSystem';
 import { LockBusyError, withLocks } from '../../core/workspace/lock';
@@ -216,7 +217,8 @@ function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
         ...changes.map((change) => `  ${change.kind === 'create' ? 'created ' : change.kind === 'update' ? 'updated ' : 'modified'} ${change.path}`),
         ...notes.map((note) => `  note: ${note}`),
       ];
-      if (endpoint.serve) {
+      // A URL with a prefix that could not be read (a note says so) gets no curl line: it would 404.
+      if (endpoint.serve && unresolvedPrefixesIn(endpoint.url).length === 0) {
         const query = endpoint.method === 'GET' ? '' : ` -H 'content-type: application/json' -d '{"prompt": "Hi"}'`;
         lines.push(`Try it: uvicorn ${uvicornArguments(endpoint.serve).join(' ')}`, `   then: curl -N${query} http://127.0.0.1:8000${endpoint.url}`);
       }
