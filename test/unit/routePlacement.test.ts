@@ -110,6 +110,31 @@ describe('route placement and the URL that serves', () => {
       assertBefore(text, '    @app.get("/stream")\n    async def stream(', '    @app.get("/{slug}")');
     });
 
+    it('refuses for an app made by a local factory whose own route answers first, and names the factory', async () => {
+      const main = lines(
+        'from fastapi import FastAPI',
+        '',
+        '',
+        'def create_app() -> FastAPI:',
+        '    application = FastAPI()',
+        '',
+        '    @application.get("/{slug}")',
+        '    async def page(slug: str) -> str: ...',
+        '',
+        '    return application',
+        '',
+        '',
+        'app = create_app()',
+      );
+      const result = await planAddEndpoint(files({ 'main.py': main }), { target: { file: 'main.py', id: 'app' } });
+      assert.equal(result.status, 'refused', JSON.stringify(result));
+      assert.equal((result as { reason: string }).reason, 'route-unreachable');
+      assert.match((result as { message: string }).message, /GET \/\{slug\} \(page\) at main\.py:7 .*--app main\.py:create_app/);
+      // The way out it names works.
+      const text = after(await plan({ 'main.py': main }, { target: { file: 'main.py', id: 'create_app' } }), 'main.py');
+      assertBefore(text, '    @application.get("/stream")', '    @application.get("/{slug}")');
+    });
+
     it('refuses when a route of another router, included earlier, answers first; names the way out', async () => {
       const workspace = {
         'main.py': lines(

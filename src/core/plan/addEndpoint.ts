@@ -14,10 +14,9 @@
  */
 import { renderBodyModel, renderRouteFunction, promptExpression } from '../codegen/python/templates/route.py';
 import { demoTokenSource, functionTokenSource, sdkTokenSource, type Helper, type TokenSourceCode } from '../codegen/python/templates/tokenSources.py';
-import type { FastApiApp, FunctionInfo, ModuleAnalysis } from '../python/analysis';
+import type { FastApiApp, FunctionInfo, ModuleAnalysis, Span } from '../python/analysis';
 import { planImports, type ImportRequest } from '../python/importEdit';
 import { leadingCommentsStart } from '../python/layout';
-import type { Span } from '../python/analysis';
 import { servingApp } from '../python/routeOrder';
 import { isTestFile, PythonWorkspace, type EndpointTarget } from '../python/workspace';
 import { importModuleFor, importsOwnPackageAbsolutely, normaliseFile, streamingModuleFile, uvicornTargetFor, type UvicornTarget } from './modulePaths';
@@ -26,7 +25,7 @@ import { bodyModelNameFor, handlerNameFor, pathParameters, uniqueName, validateR
 import { buildRouteIndex } from './routeIndex';
 import { capturedMessage, checkServed, placeBefore, unresolvedUrlNote } from './routePlacement';
 import { decideStreamingModule } from './streamingModule';
-import { applyTextEdits, coalesceTextEdits, type TextEdit } from './textEdit';
+import { applyTextEdits, coalesceTextEdits, originalOffset, positionAt, type TextEdit } from './textEdit';
 import { formatTokenSource, type TokenSourceChoice } from './tokenSource';
 
 export type { TokenSourceChoice } from './tokenSource';
@@ -249,7 +248,7 @@ class Planner {
     const before = await placeBefore(this.workspace, target, this.route, this.method);
     const edits = coalesceTextEdits([...importPlan.edits, ...this.codeEdits(target, routeText, moduleLevel, before)]);
     const after = applyTextEdits(analysis.source, edits);
-    const revealLine = await this.verify(target, after, functionName);
+    const revealLine = await this.verify(target, after, edits, functionName);
 
     const changes: FileChange[] = [];
     const notes: string[] = [];
@@ -540,7 +539,8 @@ class Planner {
   private moduleInsertionOffset(target: ResolvedTarget, before?: Span): number {
     const { analysis } = target;
     const candidates = [analysis.source.length];
-    if (before) {
+    // Only a top-level statement can be preceded from module level (not a route inside a factory the app is made by).
+    if (before && analysis.root.namedChildren.some((statement) => statement?.startIndex === before.start)) {
       candidates.push(commentsAboveStatementAt(analysis, before.start));
     }
     if (analysis.mainBlock) {
@@ -561,7 +561,7 @@ class Planner {
    * before anything is written.
    * Returns the 0-based line the new route starts on, to reveal it.
    */
-  private async verify(target: ResolvedTarget, after: string, functionName: string): Promise<number> {
+  private async verify(target: ResolvedTarget, after: string, edits: readonly TextEdit[], functionName: string): Promise<number> {
     const files = new Map(this.workspace.files);
     files.set(target.file, after);
     const check = new PythonWorkspace(files);
@@ -574,7 +574,10 @@ class Planner {
       // Matched the way Starlette matches, through the app that serves it: the new route must answer its URL.
       const served = await checkServed(check, target, this.route, this.method, functionName);
       if (served.status === 'captured') {
-        throw new Refusal('route-unreachable', capturedMessage(served, target, this.method));
+        // Lines as the user's file has them now: the checked text has the new imports above.
+        const lineOf = (file: string, span: Span) =>
+          file === target.file ? positionAt(target.analysis.source, originalOffset(edits, span.start)).line + 1 : span.startPoint.row + 1;
+        throw new Refusal('route-unreachable', capturedMessage(served, target, this.method, lineOf));
       }
       return added.span.startPoint.row;
     } finally {

@@ -43,9 +43,17 @@ export async function checkServed(workspace: PythonWorkspace, target: TargetRef,
   return { status: 'captured', url, app: serving.app, by: first };
 }
 
-/** Why the new route would not be the one answering, and what to do instead (for a refusal). */
-export function capturedMessage(check: Extract<ServedCheck, { status: 'captured' }>, target: TargetRef, method: string): string {
-  const where = (file: string, span: Span) => `${file}:${span.startPoint.row + 1}`;
+/**
+ * Why the new route would not be the one answering, and what to do instead (for a refusal). `lineOf`: the
+ * 1-based line a span of the checked (planned) text is on in the user's file as it is now.
+ */
+export function capturedMessage(
+  check: Extract<ServedCheck, { status: 'captured' }>,
+  target: TargetRef,
+  method: string,
+  lineOf: (file: string, span: Span) => number,
+): string {
+  const where = (file: string, span: Span) => `${file}:${lineOf(file, span)}`;
   const request = `${method} ${check.url}`;
   const by = check.by;
   if (!by) {

@@ -26,6 +26,22 @@ export function applyTextEdits(text: string, edits: readonly TextEdit[]): string
   return result + text.slice(cursor);
 }
 
+/** Where an offset of the edited text was in the original (for text the edits kept; inserted text maps to its edit's start). */
+export function originalOffset(edits: readonly TextEdit[], editedOffset: number): number {
+  let shift = 0;
+  for (const edit of [...edits].sort((a, b) => a.start - b.start)) {
+    const editedStart = edit.start + shift;
+    if (editedOffset < editedStart) {
+      break;
+    }
+    if (editedOffset < editedStart + edit.newText.length) {
+      return edit.start;
+    }
+    shift += edit.newText.length - (edit.end - edit.start);
+  }
+  return editedOffset - shift;
+}
+
 /** 0-based line and UTF-16 column of an offset. */
 export function positionAt(text: string, offset: number): { readonly line: number; readonly character: number } {
   let line = 0;
