@@ -4,11 +4,11 @@
  * before and after across the whole corpus.
  */
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
-import { makeTempDir } from '../support/tempdir';
+import { makeTempDir, withTempDir } from '../support/tempdir';
 import { startUvicorn } from '../support/uvicorn';
 import { assertProgressive, copyFixture, pyrightProjects, runCli, streamTokens, treeDigest, WORKSPACE_FIXTURES } from './addEndpointSupport';
 
@@ -219,6 +219,10 @@ function corpusSuite(stack: PythonStack): void {
       const untouched = await treeDigest(dir);
 
       const args = ['add-endpoint', '--workspace', dir, '--json', ...(fixture.args ?? [])];
+      // The URL printed for people is the one --json reports and uvicorn is asked for below.
+      const dry = await runCli(['add-endpoint', '--workspace', dir, '--dry-run', ...(fixture.args ?? [])]);
+      assert.equal(dry.code, 0, dry.stderr);
+      const printed = /Dry run: nothing was written\. GET (\S+) on /.exec(dry.stderr)?.[1];
       const first = await runCli(args);
       assert.equal(first.code, 0, first.stderr);
       const result = JSON.parse(first.stdout) as AppliedJson;
@@ -226,6 +230,7 @@ function corpusSuite(stack: PythonStack): void {
       if (fixture.url !== undefined) {
         assert.equal(result.endpoint.url, fixture.url);
       }
+      assert.equal(printed, result.endpoint.url);
       assert.ok(result.endpoint.serve, 'endpoint.serve: the app that serves the route');
       await fixture.check(dir, (file) => readFile(path.join(dir, file), 'utf8'));
 
@@ -356,5 +361,24 @@ describe('add-endpoint refuses a route that would never serve, and writes nothin
     assert.equal(result.endpoint.url, '/chat/stream');
     assert.deepEqual(result.endpoint.serve, { appDir: '', app: 'main:app', factory: false });
     assert.deepEqual(result.notes, []);
+  });
+});
+
+describe('add-endpoint with a prefix it cannot read', () => {
+  it('says the URL is not known instead of printing a wrong one, and prints no curl line', async () => {
+    await withTempDir('add-endpoint-unknown-prefix', async (dir) => {
+      await writeFile(
+        path.join(dir, 'main.py'),
+        'from fastapi import FastAPI\n\nimport chat\nfrom config import prefix_for\n\napp = FastAPI()\napp.include_router(chat.router, prefix=prefix_for("chat"))\n',
+      );
+      await writeFile(path.join(dir, 'config.py'), 'def prefix_for(name: str) -> str:\n    return f"/api/{name}"\n');
+      await writeFile(path.join(dir, 'chat.py'), 'from fastapi import APIRouter\n\nrouter = APIRouter()\n');
+      const run = await runCli(['add-endpoint', '--workspace', dir, '--app', 'chat.py:router']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /^Added GET <prefix_for\("chat"\)>\/stream on router in chat\.py/);
+      assert.match(run.stdout, /note: The URL's prefix prefix_for\("chat"\) is not a constant Catalyst can read, so the full URL is not known/);
+      assert.match(run.stdout, /Try it: uvicorn main:app\n/);
+      assert.doesNotMatch(run.stdout, /curl/);
+    });
   });
 });

@@ -217,10 +217,13 @@ function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
         ...changes.map((change) => `  ${change.kind === 'create' ? 'created ' : change.kind === 'update' ? 'updated ' : 'modified'} ${change.path}`),
         ...notes.map((note) => `  note: ${note}`),
       ];
-      // A URL with a prefix that could not be read (a note says so) gets no curl line: it would 404.
-      if (endpoint.serve && unresolvedPrefixesIn(endpoint.url).length === 0) {
+      if (endpoint.serve) {
         const query = endpoint.method === 'GET' ? '' : ` -H 'content-type: application/json' -d '{"prompt": "Hi"}'`;
-        lines.push(`Try it: uvicorn ${uvicornArguments(endpoint.serve).join(' ')}`, `   then: curl -N${query} http://127.0.0.1:8000${endpoint.url}`);
+        lines.push(`Try it: uvicorn ${uvicornArguments(endpoint.serve).join(' ')}`);
+        // A URL with a prefix that could not be read (a note says so) gets no curl line: it would not be the URL.
+        if (unresolvedPrefixesIn(endpoint.url).length === 0) {
+          lines.push(`   then: curl -N${query} http://127.0.0.1:8000${endpoint.url}`);
+        }
       }
       io.stdout(`${lines.join('\n')}\n`);
       return;
