@@ -138,7 +138,9 @@ describe('add-endpoint CLI', function () {
   });
 
   describe(`SDK token sources ${pythonStack('current').tag}`, () => {
-    it('type-check in strict mode against the real SDKs and stream from uvicorn with them', async () => {
+    it('type-check in strict mode against the real SDKs and stream from uvicorn with them', async function () {
+      // pyright strict over the SDKs' stubs and four uvicorn runs: a bound for a loaded 2-core machine, not a budget.
+      this.timeout(180_000);
       await withTempDir('add-endpoint-sdk', async (root) => {
         const dir = path.join(root, 'ws');
         await mkdir(dir);
