@@ -36,9 +36,16 @@ describe('catalyst-streaming check', () => {
       ),
       stdout,
     );
-    // Streaming calls and calls outside routes are not problems.
-    assert.ok(!stdout.includes('already_streaming.py') && !stdout.includes('outside_route.py') && !stdout.includes('client_in_self.py'), stdout);
-    assert.equal(lines.length, 9);
+    // A helper a route calls is reached from that route, which the message names.
+    assert.ok(
+      lines.includes(
+        'snippets/outside_route.py:10:24: llm-not-streamed OpenAI chat.completions.create() returns the whole LLM response at once to the route GET /summary (summary in outside_route.py); stream it with SSE',
+      ),
+      stdout,
+    );
+    // Streaming calls and calls no route reaches are not problems.
+    assert.ok(!stdout.includes('already_streaming.py') && !stdout.includes('client_in_self.py'), stdout);
+    assert.equal(lines.length, 10);
   });
 
   it('--json prints one array in the documented format, 1-based positions of the call', async () => {
@@ -50,7 +57,8 @@ describe('catalyst-streaming check', () => {
         line: 8,
         column: 1,
         code: 'sse-gzip',
-        message: 'GZipMiddleware on app, which has SSE routes, holds events back until its compression buffer fills',
+        message:
+          'GZipMiddleware on app, which has SSE routes, holds events back until its compression buffer fills if the project runs Starlette before 0.46.0 (its version is not pinned in a lock or requirements file; 0.46.0 and later skip text/event-stream)',
         provider: null,
       },
       {
@@ -99,7 +107,10 @@ describe('catalyst-streaming check', () => {
     await withTempDir('llm-check-fix', async (dir) => {
       await cp(path.join(FIXTURES, 'snippets'), dir, { recursive: true });
       const first = await run(['--fix', '.'], dir);
-      assert.equal(first.code, 0, first.stderr);
+      // Left: the helper a route reaches (the fixes stream calls written in route handlers).
+      assert.equal(first.code, 1, first.stderr);
+      assert.match(first.stdout, /^outside_route\.py:10:24: llm-not-streamed .* to the route GET \/summary/m);
+      assert.equal(first.stdout.trim().split('\n').length, 1, first.stdout);
       assert.match(first.stderr, /Created streaming\.py/);
       assert.equal((first.stderr.match(/: fixed: /g) ?? []).length, 8, first.stderr);
       assert.equal((await inspectGeneratedFile(await readFile(path.join(dir, 'streaming.py'), 'utf8'))).kind, 'untouched');
@@ -120,7 +131,7 @@ describe('catalyst-streaming check', () => {
         after.dispose();
       }
       const second = await run(['--fix', '.'], dir);
-      assert.equal(second.code, 0);
+      assert.equal(second.code, 1);
       assert.doesNotMatch(second.stderr, /fixed:|Created|Updated/);
       assert.deepEqual(await snapshot(), afterFirst);
     });

@@ -6,11 +6,12 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileChange } from '../../core/plan/addEndpoint';
-import { analyzePythonModule } from '../../core/python/analysis';
-import { FINDING_CODES, moduleFindings, type FindingCode } from '../../core/python/llm/findings';
+import { FINDING_CODES, type FindingCode, type ProjectFacts } from '../../core/python/llm/findings';
+import { WorkspaceDetection } from '../../core/python/llm/workspaceDetection';
+import { isVersionSource, packageVersion } from '../../core/python/projectVersions';
+import { PythonWorkspace } from '../../core/python/workspace';
 import type { LlmProvider } from '../../core/python/llm/sdks';
 import { fixLlmCalls } from '../../core/plan/llm/fixAll';
-import { findAnalyzedLlmCalls } from '../../core/plan/llm/planLlmFixes';
 import type { FixStyle } from '../../core/plan/llm/streamCall';
 import { streamingModuleTarget } from '../../core/plan/llm/streamingModuleTarget';
 import { decideStreamingModule } from '../../core/plan/streamingModule';
@@ -104,10 +105,7 @@ export const checkCommand: CliCommand = {
         await perFile(file, skip, () => fixFile(file, style, io));
       }
     }
-    const findings: JsonFinding[] = [];
-    for (const file of files) {
-      findings.push(...((await perFile(file, skip, () => checkFile(file, io.cwd))) ?? []));
-    }
+    const findings = await checkFiles(files, io.cwd, skip);
     if (values.json) {
       io.stdout(`${JSON.stringify(findings, null, 2)}\n`);
     } else {
@@ -191,23 +189,84 @@ async function walk(folder: string, found: string[]): Promise<void> {
   }
 }
 
-async function checkFile(file: string, cwd: string): Promise<JsonFinding[]> {
-  // As Python reads it: BOM, coding cookie, or (for undeclared non-UTF-8 bytes) one character per byte.
-  const source = decodeSource(await readFile(file)).text;
-  const analysis = await analyzePythonModule(source);
+/**
+ * Checks the files as one workspace, so calls are followed across modules: the files are read (as Python
+ * reads them: BOM, coding cookie, or one character per byte for undeclared non-UTF-8 bytes), then each
+ * file's findings are worked out with every other file known.
+ */
+async function checkFiles(files: readonly string[], cwd: string, skip: (file: string, reason: string) => void): Promise<JsonFinding[]> {
+  const root = workspaceRoot(files);
+  const texts = new Map<string, string>();
+  const absoluteOf = new Map<string, string>();
+  for (const file of files) {
+    const text = await perFile(file, skip, async () => decodeSource(await readFile(file)).text);
+    if (text !== undefined) {
+      const relative = path.relative(root, file).split(path.sep).join('/');
+      texts.set(relative, text);
+      absoluteOf.set(relative, file);
+    }
+  }
+  const workspace = new PythonWorkspace(texts);
+  const detection = new WorkspaceDetection(workspace, await projectFacts(root));
   try {
-    const shown = shownPath(file, cwd);
-    return moduleFindings(analysis, findAnalyzedLlmCalls(analysis)).map((finding) => ({
-      file: shown,
-      line: finding.node.startPosition.row + 1,
-      // tree-sitter columns count UTF-16 code units here (see analysis.ts); editors count characters the same way.
-      column: finding.node.startPosition.column + 1,
-      code: finding.code,
-      message: finding.message,
-      provider: finding.provider,
-    }));
+    const findings: JsonFinding[] = [];
+    for (const [relative, file] of absoluteOf) {
+      const shown = shownPath(file, cwd);
+      const found = await perFile(file, skip, async () =>
+        (await detection.findings(relative)).map((finding) => ({
+          file: shown,
+          line: finding.node.startPosition.row + 1,
+          // tree-sitter columns count UTF-16 code units here (see analysis.ts); editors count characters the same way.
+          column: finding.node.startPosition.column + 1,
+          code: finding.code,
+          message: finding.message,
+          provider: finding.provider,
+        })),
+      );
+      findings.push(...(found ?? []));
+    }
+    return findings;
   } finally {
-    analysis.dispose();
+    workspace.dispose();
+  }
+}
+
+/**
+ * The folder module names are relative to: the files' common folder, raised above any package it is in
+ * (`check app/` on a package `app` still knows `app.services`).
+ */
+function workspaceRoot(files: readonly string[]): string {
+  let root = files.length === 0 ? '.' : path.dirname(files[0]!);
+  for (const file of files) {
+    while (!(file + path.sep).startsWith(root + path.sep) && path.dirname(root) !== root) {
+      root = path.dirname(root);
+    }
+  }
+  while (existsSync(path.join(root, '__init__.py')) && path.dirname(root) !== root) {
+    root = path.dirname(root);
+  }
+  return root;
+}
+
+/**
+ * The Starlette version the project pins: the nearest folder at or above `root` holding a lock,
+ * requirements or pyproject file (not above a repository's root).
+ */
+async function projectFacts(root: string): Promise<ProjectFacts> {
+  for (let folder = root; ; folder = path.dirname(folder)) {
+    const entries = await readdir(folder).catch(() => [] as string[]);
+    const sources = entries.filter(isVersionSource);
+    if (sources.length > 0) {
+      const texts = new Map<string, string>();
+      for (const name of sources) {
+        texts.set(name, await readFile(path.join(folder, name), 'utf8').catch(() => ''));
+      }
+      const starlette = packageVersion(texts, 'starlette');
+      return starlette ? { starlette } : {};
+    }
+    if (entries.includes('.git') || path.dirname(folder) === folder) {
+      return {};
+    }
   }
 }
 

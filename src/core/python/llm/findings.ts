@@ -13,6 +13,7 @@
  */
 import type { ModuleAnalysis } from '../analysis';
 import type { SyntaxNode } from '../parser';
+import { atLeast, type PackageVersion } from '../projectVersions';
 import { dottedText, keywordArgument, positionalArguments, resolveQualifiedName, stringValue } from '../syntax';
 import type { LlmCall } from './detect';
 import type { LlmProvider } from './sdks';
@@ -63,7 +64,12 @@ function finding(
 export function llmCallFindings(calls: readonly LlmCall[]): Finding[] {
   const findings: Finding[] = [];
   for (const call of calls) {
-    const who = `${PROVIDER_NAMES[call.provider]} ${call.method}()`;
+    if (call.offloaded) {
+      // Run in a worker thread (run_in_executor, to_thread, run_in_threadpool): it blocks no event loop, and
+      // the code around it decides what reaches the client.
+      continue;
+    }
+    const who = callName(call);
     if (call.route && call.streams === false && structuredAnswer(call) === undefined && !hasStreamingSibling(call, calls)) {
       // Where the stream fix could not keep what the handler does with the answer, the finding says why.
       const answer = readHandlerAnswer(call, calls);
@@ -118,12 +124,65 @@ function hasStreamingSibling(call: LlmCall, calls: readonly LlmCall[]): boolean 
   );
 }
 
+function callName(call: LlmCall): string {
+  return `${PROVIDER_NAMES[call.provider]} ${call.method}()`;
+}
+
+/** How a call outside any route handler is reached from routes (see workspaceDetection.ts). */
+export interface CallReach {
+  /** The first route that reaches the call's function, e.g. `POST /chat (chat in app/api.py)`. */
+  readonly route?: string;
+  /** The first `async def` route whose event loop runs the function (called directly, not in a worker thread). */
+  readonly eventLoopRoute?: string;
+}
+
+/**
+ * Findings for an LLM call in a function that routes reach through calls (helpers, services, `Depends`
+ * providers), beyond those llmCallFindings reports where the call is written: the route is named, since
+ * the call's own function is not one.
+ */
+export function reachedCallFindings(call: LlmCall, reach: CallReach): Finding[] {
+  if (call.offloaded) {
+    return [];
+  }
+  const findings: Finding[] = [];
+  const who = callName(call);
+  const rest = { provider: call.provider, node: call.node, highlightEnd: call.methodName.endIndex, call };
+  if (!call.route && call.streams === false && structuredAnswer(call) === undefined && reach.route !== undefined) {
+    findings.push(finding('llm-not-streamed', '{0} returns the whole LLM response at once to the route {1}; stream it with SSE', [who, reach.route], rest));
+  }
+  if (!call.inAsyncFunction && !call.client.cls.async && reach.eventLoopRoute !== undefined) {
+    findings.push(
+      finding(
+        'llm-sync-client',
+        '{0} on the sync {1} client blocks the event loop: it runs inside the async route {2}; use {3}',
+        [who, call.client.cls.name, reach.eventLoopRoute, call.client.cls.counterpart],
+        rest,
+      ),
+    );
+  }
+  return findings;
+}
+
+/** What the project's files say about the packages some findings depend on. */
+export interface ProjectFacts {
+  /** Starlette's version from the lock or requirements files; undefined when none pins it. */
+  readonly starlette?: PackageVersion;
+}
+
+/**
+ * Starlette's GZipMiddleware skips `text/event-stream` since 0.46.0 (encode/starlette#2871, "Don't compress on
+ * server sent events"; `DEFAULT_EXCLUDED_CONTENT_TYPES`), and since 1.5.0 takes `exclude_content_types=`,
+ * which replaces that default.
+ */
+const STARLETTE_SKIPS_SSE = '0.46.0';
+
 const EVENT_STREAM = 'text/event-stream';
 const STREAMING_RESPONSE = new Set(['starlette.responses.StreamingResponse', 'fastapi.responses.StreamingResponse']);
 const GZIP_MIDDLEWARE = new Set(['starlette.middleware.gzip.GZipMiddleware', 'fastapi.middleware.gzip.GZipMiddleware']);
 
 /** Findings about SSE responses and middleware, from the module analysis. */
-export function sseFindings(analysis: ModuleAnalysis): Finding[] {
+export function sseFindings(analysis: ModuleAnalysis, facts: ProjectFacts = {}): Finding[] {
   const findings: Finding[] = [];
   const calls = analysis.root.descendantsOfType('call').filter((c): c is SyntaxNode => c !== null);
   const hasSseRoutes = analysis.routes.some((r) => r.streamsSse);
@@ -148,17 +207,54 @@ export function sseFindings(analysis: ModuleAnalysis): Finding[] {
       const middleware = resolveQualifiedName(positionalArguments(call)[0], analysis.bindings);
       if (middleware !== undefined && GZIP_MIDDLEWARE.has(middleware)) {
         const owner = dottedText(callee.childForFieldName('object')) ?? 'the app';
-        findings.push(
-          finding('sse-gzip', 'GZipMiddleware on {0}, which has SSE routes, holds events back until its compression buffer fills', [owner], {
-            provider: null,
-            node: call,
-            highlightEnd: callee.endIndex,
-          }),
-        );
+        const gzip = gzipFinding(call, facts.starlette);
+        if (gzip) {
+          findings.push(
+            finding(
+              'sse-gzip',
+              `GZipMiddleware on {0}, which has SSE routes, holds events back until its compression buffer fills${gzip.why}`,
+              [owner, ...gzip.arguments],
+              {
+                provider: null,
+                node: call,
+                highlightEnd: callee.endIndex,
+              },
+            ),
+          );
+        }
       }
     }
   }
   return findings;
+}
+
+/**
+ * Whether GZipMiddleware compresses the SSE routes' responses, and why it is said to: the template's tail
+ * (`{1}`... placeholders) and its arguments. Undefined when the project's Starlette skips event streams.
+ */
+function gzipFinding(call: SyntaxNode, starlette: PackageVersion | undefined): { why: string; arguments: string[] } | undefined {
+  const excluded = keywordArgument(call, 'exclude_content_types');
+  if (excluded) {
+    // Starlette's default list keeps holding event-stream when it is spread in; a literal list without it replaces it.
+    const mentions = excluded
+      .descendantsOfType(['string', 'identifier', 'attribute'])
+      .some((n) => stringValue(n) === EVENT_STREAM || n?.text.endsWith('DEFAULT_EXCLUDED_CONTENT_TYPES'));
+    const literal = excluded.type === 'tuple' || excluded.type === 'list';
+    return literal && !mentions ? { why: ' ({1} replaces the default that skips {2})', arguments: ['exclude_content_types', EVENT_STREAM] } : undefined;
+  }
+  if (atLeast(starlette, STARLETTE_SKIPS_SSE)) {
+    return undefined;
+  }
+  if (starlette?.kind === 'exact') {
+    return {
+      why: ' (Starlette {1}, from {2}, compresses {3}; {4} and later skip it)',
+      arguments: [starlette.version, starlette.source, EVENT_STREAM, STARLETTE_SKIPS_SSE],
+    };
+  }
+  return {
+    why: ' if the project runs Starlette before {1} (its version is not pinned in a lock or requirements file; {1} and later skip {2})',
+    arguments: [STARLETTE_SKIPS_SSE, EVENT_STREAM],
+  };
 }
 
 function servesEventStream(call: SyntaxNode): boolean {
@@ -173,21 +269,72 @@ function servesEventStream(call: SyntaxNode): boolean {
 function setsAccelBuffering(call: SyntaxNode): boolean {
   const headers = keywordArgument(call, 'headers') ?? positionalArguments(call)[2];
   if (!headers) {
+    return setAfterConstruction(call);
+  }
+  return headers.type !== 'dictionary' || dictionarySets(headers) || setAfterConstruction(call);
+}
+
+/**
+ * `response = StreamingResponse(...)` then `response.headers["X-Accel-Buffering"] = "no"` (or
+ * `.headers.update({...})`, `.headers.setdefault(...)`, `.headers.append(...)`) in the same function. An
+ * update the analysis cannot read counts as setting it.
+ */
+function setAfterConstruction(call: SyntaxNode): boolean {
+  const assignment = call.parent;
+  const variable = assignment?.type === 'assignment' && assignment.childForFieldName('right')?.id === call.id ? assignment.childForFieldName('left') : null;
+  if (variable?.type !== 'identifier') {
     return false;
   }
-  if (headers.type !== 'dictionary') {
-    return true;
+  let scope: SyntaxNode = call;
+  while (scope.parent && scope.type !== 'function_definition') {
+    scope = scope.parent;
   }
-  return headers.namedChildren.some((pair) => {
+  const isHeadersOfVariable = (node: SyntaxNode | null) =>
+    node?.type === 'attribute' && node.childForFieldName('attribute')?.text === 'headers' && node.childForFieldName('object')?.text === variable.text;
+  for (const node of scope.descendantsOfType(['subscript', 'call'])) {
+    if (!node || node.startIndex < call.endIndex) {
+      continue;
+    }
+    if (node.type === 'subscript') {
+      const isTarget = node.parent?.type === 'assignment' && node.parent.childForFieldName('left')?.id === node.id;
+      if (
+        isTarget &&
+        isHeadersOfVariable(node.childForFieldName('value')) &&
+        stringValue(node.childForFieldName('subscript'))?.toLowerCase() === ACCEL_BUFFERING
+      ) {
+        return true;
+      }
+      continue;
+    }
+    const callee = node.childForFieldName('function');
+    const method = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+    if (!method || !isHeadersOfVariable(callee!.childForFieldName('object'))) {
+      continue;
+    }
+    const first = positionalArguments(node)[0];
+    if ((method === 'setdefault' || method === 'append' || method === '__setitem__') && stringValue(first)?.toLowerCase() === ACCEL_BUFFERING) {
+      return true;
+    }
+    if (method === 'update' && (first?.type !== 'dictionary' || dictionarySets(first))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+const ACCEL_BUFFERING = 'x-accel-buffering';
+
+function dictionarySets(dictionary: SyntaxNode): boolean {
+  return dictionary.namedChildren.some((pair) => {
     if (pair?.type === 'dictionary_splat') {
       return true;
     }
     const key = pair?.type === 'pair' ? stringValue(pair.childForFieldName('key')) : undefined;
-    return key?.toLowerCase() === 'x-accel-buffering';
+    return key?.toLowerCase() === ACCEL_BUFFERING;
   });
 }
 
 /** Every finding of a module, in source order. */
-export function moduleFindings(analysis: ModuleAnalysis, calls: readonly LlmCall[]): Finding[] {
-  return [...llmCallFindings(calls), ...sseFindings(analysis)].sort((a, b) => a.node.startIndex - b.node.startIndex);
+export function moduleFindings(analysis: ModuleAnalysis, calls: readonly LlmCall[], facts: ProjectFacts = {}): Finding[] {
+  return [...llmCallFindings(calls), ...sseFindings(analysis, facts)].sort((a, b) => a.node.startIndex - b.node.startIndex);
 }

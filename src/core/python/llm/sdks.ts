@@ -16,6 +16,8 @@ export interface ClientClass {
   readonly async: boolean;
   /** The other member of the sync/async pair. */
   readonly counterpart: string;
+  /** For the SDKs' `Client`/`AsyncClient` exports: the class they alias. */
+  readonly aliasOf?: string;
 }
 
 function pair(module: LlmProvider, syncName: string, asyncName: string): ClientClass[] {
@@ -32,7 +34,19 @@ export const CLIENT_CLASSES: readonly ClientClass[] = [
   ...pair('openai', 'OpenAI', 'AsyncOpenAI'),
   ...pair('openai', 'AzureOpenAI', 'AsyncAzureOpenAI'),
   ...pair('groq', 'Groq', 'AsyncGroq'),
+  // Each SDK also exports its clients as `Client` / `AsyncClient` (aliases of the classes above).
+  ...alias('anthropic', 'Client', 'AsyncClient', 'Anthropic', 'AsyncAnthropic'),
+  ...alias('openai', 'Client', 'AsyncClient', 'OpenAI', 'AsyncOpenAI'),
+  ...alias('groq', 'Client', 'AsyncClient', 'Groq', 'AsyncGroq'),
 ];
+
+/** `from openai import AsyncClient`: the same class as AsyncOpenAI; the fix swaps the alias for its counterpart alias. */
+function alias(module: LlmProvider, syncName: string, asyncName: string, syncClass: string, asyncClass: string): ClientClass[] {
+  return [
+    { module, name: syncName, provider: module, async: false, counterpart: asyncName, aliasOf: syncClass },
+    { module, name: asyncName, provider: module, async: true, counterpart: syncName, aliasOf: asyncClass },
+  ];
+}
 
 const byQualifiedName = new Map(CLIENT_CLASSES.map((c) => [`${c.module}.${c.name}`, c]));
 
