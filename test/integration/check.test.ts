@@ -137,3 +137,46 @@ describe('catalyst-streaming check', () => {
     });
   });
 });
+
+describe('catalyst-streaming check across modules (--json)', () => {
+  const WORKSPACES = path.join(FIXTURES, 'workspace');
+  /** [layout, arguments after --json, expected `file:line:column code` rows]. */
+  const rows: ReadonlyArray<readonly [string, readonly string[], readonly string[]]> = [
+    ['service-depends', ['app/'], ['app/services/chat.py:11:22 llm-not-streamed', 'app/services/chat.py:11:22 llm-sync-client']],
+    ['helper-module', ['.'], ['app/llm.py:5:24 llm-not-streamed']],
+    [
+      'state-and-dicts',
+      ['app'],
+      [
+        'app/routers/chat.py:10:21 llm-not-streamed',
+        'app/routers/chat.py:20:24 llm-not-streamed',
+        'app/routers/chat.py:30:18 llm-not-streamed',
+        'app/routers/chat.py:30:18 llm-sync-client',
+      ],
+    ],
+    ['offloaded', ['.'], []],
+    ['gzip-old', ['main.py'], ['main.py:8:1 sse-gzip']],
+    ['gzip-new', ['main.py'], []],
+  ];
+  for (const [layout, args, expected] of rows) {
+    it(`${layout}: ${expected.length === 0 ? 'nothing to report' : expected.join(', ')}`, async () => {
+      const { code, stdout } = await run(['--json', ...args], path.join(WORKSPACES, layout));
+      const findings = JSON.parse(stdout) as Array<Record<string, unknown>>;
+      assert.deepEqual(
+        findings.map((f) => `${String(f['file'])}:${String(f['line'])}:${String(f['column'])} ${String(f['code'])}`),
+        expected,
+        stdout,
+      );
+      // The documented shape, unchanged: exactly these keys.
+      for (const finding of findings) {
+        assert.deepEqual(Object.keys(finding).sort(), ['code', 'column', 'file', 'line', 'message', 'provider']);
+      }
+      assert.equal(code, expected.length > 0 ? 1 : 0);
+    });
+  }
+
+  it('names the route a reached call blocks, in the text output too', async () => {
+    const { stdout } = await run(['app'], path.join(WORKSPACES, 'service-depends'));
+    assert.match(stdout, /^app\/services\/chat\.py:11:22: llm-sync-client .* async route POST \/chat\/ask \(ask in app\/api\/chat\.py\); use AsyncOpenAI$/m);
+  });
+});

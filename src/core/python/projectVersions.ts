@@ -5,6 +5,7 @@
  * some questions need ("is it at least 0.46?"). Pure: file names and texts in, facts out.
  */
 import { parse as parseToml } from 'smol-toml';
+import { normalisePackageName as normalise, requirementName } from '../workspace/dependencies';
 
 export interface PackageVersion {
   /** exact: `==` or a lock; at-least: the lower bound of a range. */
@@ -27,11 +28,6 @@ function sourceRank(fileName: string): number {
   if (/^requirements.*\.txt$/.test(base)) return 3;
   if (base === 'pyproject.toml') return 4;
   return Number.POSITIVE_INFINITY;
-}
-
-/** PEP 503 normalisation: `Starlette`, `starlette_x` and `starlette.x` name the same distributions as `starlette-x`. */
-function normalise(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
 
 /** The version of `name` the project pins; undefined when no file says (or a file cannot be read). */
@@ -102,9 +98,8 @@ function fromRequirementLine(line: string, name: string): Found | undefined {
     .split(';')[0]!
     .replace(/\\\s*$/, '')
     .trim();
-  const nameEnd = requirement.search(/[\s[<>=!~(^]/);
-  const head = nameEnd < 0 ? requirement : requirement.slice(0, nameEnd);
-  if (head === '' || head.startsWith('-') || normalise(head) !== name) {
+  const head = requirementName(requirement);
+  if (head === undefined || requirement.startsWith('-') || normalise(head) !== name) {
     return undefined;
   }
   const rest = requirement.slice(head.length).replace(/^\s*\[[^\]]*\]/, '');

@@ -6,8 +6,8 @@
  * of an object whose class is known (a parameter annotated with it, `Depends(provider)` and the class the
  * provider returns, `x = Service(...)`, `x = get_service()`), and the `Depends(...)` providers themselves.
  * A function runs on the event loop when an `async def` route (or an `async def` provider) calls it
- * directly; `def` routes and providers run in FastAPI's thread pool, and arguments of `run_in_executor`,
- * `to_thread`, `run_in_threadpool` in a worker thread. The search is breadth-first over (function, on the
+ * directly; `def` routes and providers run in FastAPI's thread pool. Calls in the arguments of `run_in_executor`,
+ * `to_thread`, `run_in_threadpool` run in a worker thread and are not followed. The search is breadth-first over (function, on the
  * event loop?) states, each visited once, to MAX_CALL_DEPTH calls from a route: linear, and cycles end.
  *
  * Clients are resolved across modules too (`from app.llm import client`, factories, dicts of clients,
@@ -271,17 +271,19 @@ export class WorkspaceDetection {
 
   // ---- the call graph ----
 
-  /** What `fn` calls directly, and whether each callee runs in a worker thread instead. */
+  /** What `fn` calls directly on its own thread, and the providers it depends on (offloaded: FastAPI's thread pool runs a `def` provider). */
   private callees(fn: FunctionRef): Array<{ callee: FunctionRef; offloaded: boolean }> {
     const found: Array<{ callee: FunctionRef; offloaded: boolean }> = [];
     const body = fn.node.childForFieldName('body');
     for (const call of body?.descendantsOfType('call') ?? []) {
-      if (!call || enclosingFunction(call)?.id !== fn.node.id) {
+      // What runs in a worker thread (`run_in_executor(None, lambda: ...)`) is not followed, as the LLM calls
+      // written there are not reported (llmCallFindings): the user already moved it off the event loop.
+      if (!call || enclosingFunction(call)?.id !== fn.node.id || runsInWorkerThread(call)) {
         continue;
       }
       const callee = this.resolveCallee(fn, call);
       if (callee) {
-        found.push({ callee, offloaded: runsInWorkerThread(call) });
+        found.push({ callee, offloaded: false });
       }
     }
     // Dependencies run before the function, each provider on the loop only if it is `async def`.
