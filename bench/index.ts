@@ -14,6 +14,7 @@ const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [
   () => import('./llm').then((m) => m.llmBenchmark),
   () => import('./preview').then((m) => m.previewBenchmark),
   () => import('./budgets').then((m) => m.budgetsBenchmark),
+  () => import('./checkWorkspace').then((m) => m.checkWorkspaceBenchmark),
 ];
 
 async function main(): Promise<void> {
