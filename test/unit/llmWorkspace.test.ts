@@ -127,6 +127,19 @@ export const ROWS: readonly Row[] = [
     what: 'sse-gzip on a new Starlette when exclude_content_types replaces the default without text/event-stream',
     expected: [['main.py:8 sse-gzip', 'exclude_content_types replaces the default that skips text/event-stream']],
   },
+  {
+    layout: 'frameworks',
+    what: 'LiteLLM (acompletion, sync completion, a Router) and LangChain chat models (ainvoke; invoke on self.llm reached through a module-level service from an async route); astream and stream=True are fine',
+    expected: [
+      ['app/agent.py:10 llm-not-streamed', 'LangChain ChatOpenAI.invoke()', 'to the route GET /research (research in app/main.py)'],
+      ['app/agent.py:10 llm-sync-client', 'async route GET /research', 'use astream'],
+      ['app/main.py:16 llm-not-streamed', 'litellm.acompletion()'],
+      ['app/main.py:22 llm-not-streamed', 'litellm.completion()'],
+      ['app/main.py:22 llm-sync-client', 'use acompletion'],
+      ['app/main.py:34 llm-not-streamed', 'litellm.acompletion()'],
+      ['app/main.py:40 llm-not-streamed', 'LangChain ChatAnthropic.ainvoke()'],
+    ],
+  },
 ];
 
 describe('LLM detection across the workspace', () => {

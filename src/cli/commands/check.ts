@@ -10,6 +10,7 @@ import { FINDING_CODES, type FindingCode, type ProjectFacts } from '../../core/p
 import { WorkspaceDetection } from '../../core/python/llm/workspaceDetection';
 import { isVersionSource, packageVersion } from '../../core/python/projectVersions';
 import { PythonWorkspace } from '../../core/python/workspace';
+import type { FrameworkProvider } from '../../core/python/llm/frameworks';
 import type { LlmProvider } from '../../core/python/llm/sdks';
 import { fixLlmCalls } from '../../core/plan/llm/fixAll';
 import type { FixStyle } from '../../core/plan/llm/streamCall';
@@ -41,7 +42,7 @@ Options:
   --json                 print one JSON array of findings:
                          [{"file", "line", "column", "code", "message", "provider"}]
                          (file relative to the current folder; line and column 1-based, of the call;
-                         provider "anthropic", "openai", "groq", or null)
+                         provider "anthropic", "openai", "groq", "litellm", "langchain", or null)
   --fix                  apply the quick fixes (llm-not-streamed, llm-sync-client), creating or updating
                          streaming.py next to each fixed file, then report what is left
   --fix-style STYLE      rewrite: the route handler streams (default); sibling: add a streaming route beside it
@@ -63,7 +64,7 @@ export interface JsonFinding {
   readonly column: number;
   readonly code: FindingCode;
   readonly message: string;
-  readonly provider: LlmProvider | null;
+  readonly provider: LlmProvider | FrameworkProvider | null;
 }
 
 export const checkCommand: CliCommand = {

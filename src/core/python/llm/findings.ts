@@ -16,6 +16,7 @@ import type { SyntaxNode } from '../parser';
 import { atLeast, type PackageVersion } from '../projectVersions';
 import { dottedText, keywordArgument, positionalArguments, resolveQualifiedName, stringValue } from '../syntax';
 import type { LlmCall } from './detect';
+import type { FrameworkCall, FrameworkProvider } from './frameworks';
 import type { LlmProvider } from './sdks';
 import { readHandlerAnswer } from './answerUse';
 import { structuredAnswer } from './structuredAnswer';
@@ -35,7 +36,8 @@ export interface Finding {
   /** The message with `{0}`-style placeholders, and their values, for an editor to localise. */
   readonly template: string;
   readonly templateArguments: readonly string[];
-  readonly provider: LlmProvider | null;
+  /** The SDK, or the framework (`litellm`, `langchain`) the call goes through; null for SSE findings. */
+  readonly provider: LlmProvider | FrameworkProvider | null;
   /** The node the finding is about (the call); its start is the finding's position. */
   readonly node: SyntaxNode;
   /** Where an editor underlines it: from the node's start to this node's end (the callee, not the arguments). */
@@ -157,6 +159,40 @@ export function reachedCallFindings(call: LlmCall, reach: CallReach): Finding[] 
         'llm-sync-client',
         '{0} on the sync {1} client blocks the event loop: it runs inside the async route {2}; use {3}',
         [who, call.client.cls.name, reach.eventLoopRoute, call.client.cls.counterpart],
+        rest,
+      ),
+    );
+  }
+  return findings;
+}
+
+/**
+ * Findings for a LiteLLM or LangChain call (no quick fix: the call is not an LlmCall): not streamed in a route
+ * (or reached from one), and sync inside async def (or on the event loop of an async route that reaches it).
+ */
+export function frameworkCallFindings(call: FrameworkCall, reach: CallReach | undefined): Finding[] {
+  if (call.offloaded) {
+    return [];
+  }
+  const findings: Finding[] = [];
+  const rest = { provider: call.provider, node: call.node, highlightEnd: call.highlightEnd };
+  if (call.streams === false && call.inRoute) {
+    findings.push(finding('llm-not-streamed', '{0} returns the whole LLM response at once; stream it with SSE', [call.label], rest));
+  } else if (call.streams === false && reach?.route !== undefined) {
+    findings.push(
+      finding('llm-not-streamed', '{0} returns the whole LLM response at once to the route {1}; stream it with SSE', [call.label, reach.route], rest),
+    );
+  }
+  if (call.syncAlternative !== undefined && call.inAsyncFunction) {
+    findings.push(
+      finding('llm-sync-client', '{0} is a sync call: it blocks the event loop inside async def; use {1}', [call.label, call.syncAlternative], rest),
+    );
+  } else if (call.syncAlternative !== undefined && reach?.eventLoopRoute !== undefined) {
+    findings.push(
+      finding(
+        'llm-sync-client',
+        '{0} is a sync call: it blocks the event loop: it runs inside the async route {1}; use {2}',
+        [call.label, reach.eventLoopRoute, call.syncAlternative],
         rest,
       ),
     );

@@ -15,6 +15,7 @@
  */
 import type { ModuleAnalysis } from '../analysis';
 import type { SyntaxNode } from '../parser';
+import { scopeBindings } from '../scopeBindings';
 import type { PythonWorkspace } from '../workspace';
 import { dottedText, isAsyncFunction } from '../syntax';
 import {
@@ -28,7 +29,8 @@ import {
   type LlmCall,
   type ModuleClients,
 } from './detect';
-import { llmCallFindings, reachedCallFindings, sseFindings, type CallReach, type Finding, type ProjectFacts } from './findings';
+import { frameworkCallFindings, llmCallFindings, reachedCallFindings, sseFindings, type CallReach, type Finding, type ProjectFacts } from './findings';
+import { findFrameworkCalls } from './frameworks';
 import type { ClientClass } from './sdks';
 
 /** Calls followed from a route before giving up (a handler -> service -> helper chain is 3). */
@@ -50,6 +52,7 @@ interface ModuleState {
   readonly analysis: ModuleAnalysis;
   readonly symbols: ReadonlyMap<string, SyntaxNode>;
   clients?: ModuleClients | null;
+  bindings?: ReturnType<typeof scopeBindings>;
 }
 
 export class WorkspaceDetection {
@@ -77,6 +80,9 @@ export class WorkspaceDetection {
       if (reach) {
         found.push(...reachedCallFindings(call, reach));
       }
+    }
+    for (const call of findFrameworkCalls(module.analysis)) {
+      found.push(...frameworkCallFindings(call, call.function ? this.reaches.get(key(file, call.function)) : undefined));
     }
     return found.sort((a, b) => a.node.startIndex - b.node.startIndex);
   }
@@ -246,7 +252,14 @@ export class WorkspaceDetection {
         }
       }
     }
-    return undefined;
+    // A module-level instance: `researcher = Researcher()`.
+    const module = this.modules.get(file);
+    if (module) {
+      module.bindings ??= scopeBindings(module.analysis.root);
+    }
+    const binding = module?.bindings?.filter((b) => b.target.type === 'identifier' && b.target.text === name).pop();
+    const value = binding?.value?.type === 'await' ? binding.value.namedChildren[0] : binding?.value;
+    return this.classNamed(file, binding?.annotation) ?? (value?.type === 'call' ? this.callResult(file, value, null) : undefined);
   }
 
   private methodOf(cls: ClassRef, name: string, depth = 0): FunctionRef | undefined {
