@@ -88,8 +88,17 @@ describe(`LLM quick fixes on a real uvicorn with the real SDKs ${CURRENT.tag}`, 
     await cp(path.join(FIXTURES, 'snippets'), originalDir, { recursive: true });
     await cp(path.join(FIXTURES, 'snippets'), fixedDir, { recursive: true });
     let stderr = '';
-    const code = await main(['check', '--fix', '.'], { stdout: () => undefined, stderr: (t) => (stderr += t), cwd: fixedDir });
-    assert.equal(code, 0, stderr);
+    let stdout = '';
+    const code = await main(['check', '--fix', '.'], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: fixedDir });
+    // What is left are calls routes reach through a helper or a service, which the fixes do not rewrite.
+    assert.equal(code, 1, stderr);
+    assert.ok(
+      stdout
+        .trim()
+        .split('\n')
+        .every((line) => line.includes(' to the route ')),
+      stdout,
+    );
     await copyFile(path.join(FIXTURES, 'apps/adapters_app.py'), path.join(fixedDir, 'adapters_app.py'));
     const modules = [...new Set(FIXED_ROUTES.map((r) => r.module))];
     await writeFile(
