@@ -29,7 +29,7 @@ import {
   type LlmCall,
   type ModuleClients,
 } from './detect';
-import { frameworkCallFindings, llmCallFindings, reachedCallFindings, sseFindings, type CallReach, type Finding, type ProjectFacts } from './findings';
+import { frameworkCallFindings, llmCallFindings, reachedCallFindings, sseFindings, type Finding, type ProjectFacts } from './findings';
 import { findFrameworkCalls } from './frameworks';
 import type { ClientClass } from './sdks';
 
@@ -398,8 +398,6 @@ export class WorkspaceDetection {
     }
   }
 }
-
-export type { CallReach };
 
 /**
  * A module nested too deeply for the analysis (RangeError) adds nothing to the graph; its own findings then
