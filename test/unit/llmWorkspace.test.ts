@@ -82,6 +82,14 @@ export const ROWS: readonly Row[] = [
     ],
   },
   {
+    layout: 'state-one-module',
+    what: '`app.state.claude` (an `anthropic.AsyncClient`) and a typed `dict[str, AsyncOpenAI]` filled in the lifespan of the same module; `messages.stream` on app.state is fine',
+    expected: [
+      ['main.py:24 llm-not-streamed', 'Anthropic messages.create()'],
+      ['main.py:34 llm-not-streamed', 'OpenAI chat.completions.create()'],
+    ],
+  },
+  {
     layout: 'factory',
     what: 'factory functions: `client = get_client()` (by its return annotation) and `Depends(make_client)` (by what it returns)',
     expected: [
