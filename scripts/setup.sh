@@ -6,10 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # python3-*: the oldest supported FastAPI stack (FastAPI 0.92, Pydantic 1); python3-venv: the venv for the
-# current stack; nginx-light: the proxy tests; chromium: webview and
+# current stack; python3-redis, redis-server: the resumable streams (Redis store) and their tests; nginx-light: the proxy tests; chromium: webview and
 # workbench tests (driven by playwright-core, which never downloads a browser); libkrb5-dev: building
 # code-server's kerberos module for the extension-host tests; unzip: reading the packaged .vsix.
-DEBIAN_PACKAGES=(python3 python3-fastapi python3-uvicorn python3-httpx python3-coverage python3-pytest python3-venv nginx-light chromium libkrb5-dev ca-certificates unzip)
+DEBIAN_PACKAGES=(python3 python3-fastapi python3-uvicorn python3-httpx python3-coverage python3-pytest python3-venv python3-redis redis-server nginx-light chromium libkrb5-dev ca-certificates unzip)
 
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do

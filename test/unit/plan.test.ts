@@ -109,6 +109,7 @@ describe('planAddEndpoint', () => {
         route: '/stream',
         url: '/stream',
         source: 'demo',
+        resumable: false,
         functionName: 'stream',
         serve: { appDir: '', app: 'main:app', factory: false },
       });

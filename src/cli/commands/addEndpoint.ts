@@ -24,7 +24,7 @@ import { CliError, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } 
 
 const help = `Usage: catalyst-streaming add-endpoint [--workspace DIR] [--app FILE[:VAR]] [--route /stream]
                                        [--method GET|POST] [--source demo|anthropic|openai|groq|FUNC]
-                                       [--module PATH] [--dry-run] [--json]
+                                       [--module PATH] [--resumable] [--dry-run] [--json]
 
 Adds a Server-Sent Events endpoint to a FastAPI app: the generated streaming module (created, kept, or
 updated when it is an unedited older version; never overwritten once you edited it), the imports merged into
@@ -42,6 +42,10 @@ Options:
                     (through the SDK's async client), or the name of an async generator function of yours
   --module PATH     where the streaming module goes (a .py file or a folder), relative to the workspace
                     (default: streaming.py at the top of the app's package, or next to a top-level script)
+  --resumable       a resumable stream: events carry ids, and a reconnect with Last-Event-ID (a browser's
+                    EventSource sends it by itself) continues where it stopped, on any worker; the answer is
+                    produced once, whoever is connected. Stored in Redis when REDIS_URL is set, else in
+                    process (one worker). Adds resumable.py beside the streaming module
   --dry-run         print the changes as a unified diff and write nothing
   --json            print the outcome as one JSON object (below) instead of text
   -h, --help        show this help
@@ -55,7 +59,8 @@ JSON output:
     "reason": "invalid-route" | "route-taken" | "no-app" | ...,   (refused only)
     "message": "...",
     "endpoint": { "file", "owner", "ownerKind": "app"|"factory"|"router", "method", "route", "url",
-                  "functionName", "source", "serve": { "appDir", "app", "factory" } },
+                  "functionName", "source", "resumable": true|false,
+                  "serve": { "appDir", "app", "factory" } },
     "changes": [ { "path", "kind": "create"|"update"|"modify", "description" } ],
     "notes": [ "..." ],
     "diff": "..."                                                  (--dry-run only)
@@ -75,6 +80,7 @@ export const addEndpointCommand: CliCommand = {
       method: { type: 'string' },
       source: { type: 'string' },
       module: { type: 'string' },
+      resumable: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -94,7 +100,7 @@ export const addEndpointCommand: CliCommand = {
   },
 };
 
-type Values = Partial<Record<'workspace' | 'app' | 'route' | 'method' | 'source' | 'module', string>>;
+type Values = Partial<Record<'workspace' | 'app' | 'route' | 'method' | 'source' | 'module', string>> & { readonly resumable?: boolean };
 
 function requestFrom(values: Values): AddEndpointRequest {
   const method = values.method?.toUpperCase();
@@ -118,6 +124,7 @@ function requestFrom(values: Values): AddEndpointRequest {
     ...(method ? { method: method as HttpMethod } : {}),
     ...(source ? { source } : {}),
     ...(values.module !== undefined ? { moduleLocation: values.module } : {}),
+    ...(values.resumable === true ? { resumable: true } : {}),
   };
 }
 
@@ -232,7 +239,7 @@ function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
 }
 
 function summary(endpoint: PlannedEndpoint): string {
-  return `${endpoint.method} ${endpoint.url} on ${endpoint.owner} in ${endpoint.file} (function ${endpoint.functionName}, tokens from ${endpoint.source}).`;
+  return `${endpoint.resumable ? 'resumable ' : ''}${endpoint.method} ${endpoint.url} on ${endpoint.owner} in ${endpoint.file} (function ${endpoint.functionName}, tokens from ${endpoint.source}).`;
 }
 
 function toJson(outcome: AddEndpointOutcome): Record<string, unknown> {

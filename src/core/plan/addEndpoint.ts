@@ -12,19 +12,43 @@
  * `files` maps workspace-relative POSIX paths to text: every Python file of the workspace (`__init__.py`
  * files tell packages from scripts; other modules are read for routers, route clashes and token functions).
  */
-import { renderBodyModel, renderRouteFunction, promptExpression } from '../codegen/python/templates/route.py';
-import { demoTokenSource, functionTokenSource, sdkTokenSource, type Helper, type TokenSourceCode } from '../codegen/python/templates/tokenSources.py';
+import { renderResumableModule } from '../codegen/python/templates/resumable.py';
+import {
+  RESUMABLE_RESPONSE_CLASS,
+  RESUMABLE_RESPONSE_FUNCTION,
+  renderBodyModel,
+  renderRouteFunction,
+  promptExpression,
+  resumableHandlerBody,
+  returnEvents,
+} from '../codegen/python/templates/route.py';
+import {
+  ASYNC_ITERATOR,
+  demoTokenSource,
+  functionTokenSource,
+  sdkTokenSource,
+  type Helper,
+  type TokenSourceCode,
+} from '../codegen/python/templates/tokenSources.py';
 import type { FastApiApp, FunctionInfo, ModuleAnalysis, Span } from '../python/analysis';
 import { planImports, type ImportRequest } from '../python/importEdit';
 import { leadingCommentsStart } from '../python/layout';
 import { servingApp } from '../python/routeOrder';
 import { isTestFile, PythonWorkspace, type EndpointTarget } from '../python/workspace';
-import { importModuleFor, importsOwnPackageAbsolutely, normaliseFile, streamingModuleFile, uvicornTargetFor, type UvicornTarget } from './modulePaths';
+import {
+  importModuleFor,
+  importsOwnPackageAbsolutely,
+  normaliseFile,
+  resumableModuleFile,
+  streamingModuleFile,
+  uvicornTargetFor,
+  type UvicornTarget,
+} from './modulePaths';
 import { insertBlocks, lineStartOf, reindent } from './pythonLayout';
 import { bodyModelNameFor, handlerNameFor, pathParameters, uniqueName, validateRoutePath } from './routePath';
 import { buildRouteIndex } from './routeIndex';
 import { capturedMessage, checkServed, placeBefore, unresolvedUrlNote } from './routePlacement';
-import { decideStreamingModule } from './streamingModule';
+import { decideGeneratedModule, decideStreamingModule, type ModuleDecision } from './streamingModule';
 import { applyTextEdits, coalesceTextEdits, originalOffset, positionAt, type TextEdit } from './textEdit';
 import { formatTokenSource, type TokenSourceChoice } from './tokenSource';
 
@@ -48,6 +72,11 @@ export interface AddEndpointRequest {
    * the top of the target's package (next to the target for a top-level script).
    */
   readonly moduleLocation?: string;
+  /**
+   * A resumable stream: events carry ids `<stream-id>:<seq>`, a reconnect with `Last-Event-ID` resumes it (on
+   * any worker, with Redis), through the generated resumable module beside the streaming module.
+   */
+  readonly resumable?: boolean;
 }
 
 export interface FileChange {
@@ -74,6 +103,8 @@ export interface PlannedEndpoint {
   readonly url: string;
   readonly functionName: string;
   readonly source: string;
+  /** Whether the stream is resumable (`--resumable`). */
+  readonly resumable: boolean;
   /** How uvicorn serves the app the route belongs to; absent for a router no app includes. */
   readonly serve?: UvicornTarget;
 }
@@ -184,6 +215,7 @@ class Planner {
       route: this.route,
       url,
       source: formatTokenSource(this.source),
+      resumable: this.request.resumable === true,
       ...(serve ? { serve } : {}),
     };
 
@@ -210,19 +242,23 @@ class Planner {
     const { analysis } = target;
     const source = await this.tokenSource(target);
     const module = await this.streamingModule(target, source);
+    const resumable = this.request.resumable === true ? await this.resumableModule(target, module.file) : undefined;
     const { functionName, helpers, bodyModel } = this.names(target, source);
 
     // Imports, merged into the module's own in their style.
     const imports: ImportRequest[] = [
       { module: module.importName, names: module.names },
+      ...(resumable ? [{ module: resumable.importName, names: resumable.names }, ASYNC_ITERATOR] : []),
       ...source.imports,
       ...helpers.flatMap((helper) => helper.imports),
       ...(bodyModel ? [{ module: 'pydantic', names: ['BaseModel'] }] : []),
     ];
     // The streaming module is the project's own even before it exists (isort's first-party section).
     const firstParty = this.workspace.firstPartyModules();
-    if (!module.importName.startsWith('.')) {
-      firstParty.add(module.importName.split('.')[0]!);
+    for (const name of [module.importName, ...(resumable ? [resumable.importName] : [])]) {
+      if (!name.startsWith('.')) {
+        firstParty.add(name.split('.')[0]!);
+      }
     }
     const importPlan = planImports(analysis, imports, { firstPartyModules: firstParty });
     if (importPlan.conflicts.length > 0) {
@@ -242,7 +278,8 @@ class Planner {
       functionName,
       pathParameters: pathParameters(this.route),
       ...(bodyModel ? { bodyModel } : {}),
-      body: source.body(promptExpression(this.method)),
+      body: resumable ? resumableHandlerBody(source.body(promptExpression(this.method), returnEvents)) : source.body(promptExpression(this.method)),
+      ...(resumable ? { resumable: true } : {}),
     });
     const moduleLevel = [...helpers.map((helper) => helper.text), ...(bodyModel ? [renderBodyModel(bodyModel, this.method, endpointBase.url)] : [])];
     const before = await placeBefore(this.workspace, target, this.route, this.method);
@@ -252,31 +289,13 @@ class Planner {
 
     const changes: FileChange[] = [];
     const notes: string[] = [];
-    const { decision } = module;
-    if (decision.action === 'create') {
-      changes.push({
-        path: module.file,
-        kind: 'create',
-        after: decision.text,
-        edits: [{ start: 0, end: 0, newText: decision.text }],
-        description: `create the streaming module ${module.file}`,
-      });
-    } else if (decision.action === 'update') {
-      const before = module.text!;
-      changes.push({
-        path: module.file,
-        kind: 'update',
-        before,
-        after: decision.text,
-        edits: [{ start: 0, end: before.length, newText: decision.text }],
-        description: `update ${module.file} (generated by Catalyst Streaming ${decision.fromVersion}, never edited) to the current template`,
-      });
-    } else {
-      notes.push(
-        decision.reason === 'edited'
-          ? `${module.file} was edited since it was generated, so it is left as it is; it still defines everything the endpoint imports.`
-          : `${module.file} is already up to date.`,
-      );
+    for (const generated of [module, ...(resumable ? [resumable] : [])]) {
+      const change = generatedModuleChange(generated.file, generated.text, generated.decision, generated.kind);
+      if ('note' in change) {
+        notes.push(change.note);
+      } else {
+        changes.push(change);
+      }
     }
     changes.push({
       path: target.file,
@@ -308,13 +327,36 @@ class Planner {
         `${target.file} cannot import a module at ${file} (no import reaches it from there: is its folder a package, with an __init__.py, under the same import root?). Put the streaming module in ${target.file}'s package, or next to it for a top-level script.`,
       );
     }
-    const names = ['EventStreamResponse', 'stream_tokens', 'streaming_response', ...source.streamingNames];
+    // A resumable route responds through the resumable module; it needs only the encoder from this one.
+    const encoders = this.request.resumable === true ? ['stream_tokens'] : ['EventStreamResponse', 'stream_tokens', 'streaming_response'];
+    const names = [...encoders, ...source.streamingNames];
     const text = this.workspace.files.get(file);
     const decision = await decideStreamingModule(file, text, target.analysis.lineEnding, names);
     if (decision.action === 'refuse') {
       throw new Refusal('module-conflict', decision.message);
     }
-    return { file, importName, names, text, decision };
+    return { file, importName, names, text, decision, kind: 'streaming module' };
+  }
+
+  /** The resumable module beside the streaming module: where, how the target imports it, and what to do with it. */
+  private async resumableModule(target: ResolvedTarget, streamingFile: string) {
+    const file = resumableModuleFile(streamingFile);
+    const importName = importModuleFor(this.workspace, target.file, file, importsOwnPackageAbsolutely(this.workspace, target.file, target.analysis));
+    const streamingImport = importModuleFor(this.workspace, file, streamingFile);
+    if (importName === undefined || streamingImport === undefined) {
+      throw new Refusal('unsupported-layout', `${target.file} cannot import a module at ${file}.`);
+    }
+    const names = [RESUMABLE_RESPONSE_CLASS, RESUMABLE_RESPONSE_FUNCTION];
+    const text = this.workspace.files.get(file);
+    const decision = await decideGeneratedModule(file, text, target.analysis.lineEnding, names, {
+      kind: 'resumable module',
+      relocate: 'Rename that file, or choose another location for the streaming module (--module): the resumable module goes beside it.',
+      render: () => renderResumableModule({ streamingImport }),
+    });
+    if (decision.action === 'refuse') {
+      throw new Refusal('module-conflict', decision.message);
+    }
+    return { file, importName, names, text, decision, kind: 'resumable module' };
   }
 
   /** The handler's name, the helpers to add (those the module does not define yet) and a POST body model's name. */
@@ -596,4 +638,36 @@ export function preferredTargets(targets: readonly EndpointTarget[]): EndpointTa
 function commentsAboveStatementAt(analysis: ModuleAnalysis, offset: number): number {
   const statement = analysis.root.namedChildren.find((node) => node?.startIndex === offset);
   return lineStartOf(analysis.source, statement ? leadingCommentsStart(statement) : offset);
+}
+
+/** The change a generated module's decision makes, or the note saying why there is none. */
+function generatedModuleChange(file: string, before: string | undefined, decision: ModuleDecision, kind: string): FileChange | { note: string } {
+  if (decision.action === 'create') {
+    return {
+      path: file,
+      kind: 'create',
+      after: decision.text,
+      edits: [{ start: 0, end: 0, newText: decision.text }],
+      description: `create the ${kind} ${file}`,
+    };
+  }
+  if (decision.action === 'update') {
+    return {
+      path: file,
+      kind: 'update',
+      before: before!,
+      after: decision.text,
+      edits: [{ start: 0, end: before!.length, newText: decision.text }],
+      description: `update ${file} (generated by Catalyst Streaming ${decision.fromVersion}, never edited) to the current template`,
+    };
+  }
+  if (decision.action === 'keep') {
+    return {
+      note:
+        decision.reason === 'edited'
+          ? `${file} was edited since it was generated, so it is left as it is; it still defines everything the endpoint imports.`
+          : `${file} is already up to date.`,
+    };
+  }
+  throw new Error(`internal error: a refused ${kind} decision reached the plan`);
 }

@@ -494,6 +494,9 @@ function returnsEventStream(definition: SyntaxNode, bindings: Bindings): boolean
     const last = name.split('.').pop();
     const mediaTypeNode = keywordArgument(call, 'media_type');
     const mediaType = mediaTypeNode ? stringValue(mediaTypeNode) : undefined;
+    if (last === 'resumable_response' || last === 'ResumableStreamResponse') {
+      return true;
+    }
     if (last === 'streaming_response' || last === 'EventStreamResponse') {
       return mediaTypeNode === undefined || mediaType === EVENT_STREAM;
     }

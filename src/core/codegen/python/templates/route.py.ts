@@ -26,6 +26,8 @@ export interface RouteFunctionOptions {
    * the Python expression `prompt` (see `promptExpression`).
    */
   readonly body: string;
+  /** A resumable stream (`--resumable`): its events carry ids and a reconnect resumes it. */
+  readonly resumable?: boolean;
 }
 
 /** The Python expression holding the prompt inside the handler. */
@@ -41,12 +43,16 @@ export function renderRouteFunction(options: RouteFunctionOptions): string {
     options.bodyModel ? `body: ${options.bodyModel}` : `prompt: str = ${pythonString(DEFAULT_PROMPT)}`,
   ];
   const request = options.bodyModel ? `${options.method} ${options.url} with a JSON body {"prompt": ...}` : `${options.method} ${options.url}?prompt=...`;
+  const resumability = options.resumable
+    ? ` Every event has an id; a reconnect that sends ${unbreakable('``Last-Event-ID``')} (an EventSource does) gets the events after it, then the rest, on any worker.`
+    : '';
   const details = wrap(
-    `${request} gets an ${unbreakable('``event: token``')} for each piece of text the moment it is produced, then an ${unbreakable('``event: done``')} with the whole text (or an ${unbreakable('``event: error``')} if the token source fails).`,
+    `${request} gets an ${unbreakable('``event: token``')} for each piece of text the moment it is produced, then an ${unbreakable('``event: done``')} with the whole text (or an ${unbreakable('``event: error``')} if the token source fails).${resumability}`,
     DOCSTRING_WIDTH,
   );
   const decorator = bracketedLayout(`@${options.owner}.${options.method.toLowerCase()}`, [pythonString(options.path)], '');
-  const signature = bracketedLayout(`async def ${options.functionName}`, parameters, ' -> EventStreamResponse:');
+  const returns = options.resumable ? RESUMABLE_RESPONSE_CLASS : 'EventStreamResponse';
+  const signature = bracketedLayout(`async def ${options.functionName}`, parameters, ` -> ${returns}:`);
   return String.raw`${decorator}
 ${signature}
     """Stream the reply to the prompt as Server-Sent Events.
@@ -54,6 +60,29 @@ ${signature}
 ${indentBody(details)}
     """
 ${indentBody(options.body)}
+`;
+}
+
+export const RESUMABLE_RESPONSE_CLASS = 'ResumableStreamResponse';
+export const RESUMABLE_RESPONSE_FUNCTION = 'resumable_response';
+export const MAKE_EVENTS_FUNCTION = 'make_events';
+
+/** The `respond` of a resumable handler's token source: the nested function returns the events themselves. */
+export const returnEvents = (events: string): string => `return ${events}\n`;
+
+/**
+ * The body of a resumable handler, around `eventsBody` (the token source's statements ending in
+ * `return <events>`): they go into a nested function that the resumable response calls once, when a new
+ * stream starts, so a reconnect never calls the model again.
+ */
+export function resumableHandlerBody(eventsBody: string): string {
+  // The blank line first: black and ruff format put one between a docstring and a nested function.
+  return `
+# Called once, when a new stream starts; a reconnect replays the stored events.
+def ${MAKE_EVENTS_FUNCTION}() -> AsyncIterator[bytes]:
+${indentBody(eventsBody)}
+
+return ${RESUMABLE_RESPONSE_FUNCTION}(${MAKE_EVENTS_FUNCTION})
 `;
 }
 

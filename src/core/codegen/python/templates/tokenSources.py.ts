@@ -28,18 +28,27 @@ export interface TokenSourceCode {
   readonly imports: readonly ImportRequest[];
   /** Top-level definitions the handler calls, in order. */
   readonly helpers: readonly Helper[];
-  /** The handler's statements for a prompt held in the Python expression `prompt`. */
-  body(prompt: string): string;
+  /**
+   * The handler's statements for a prompt held in the Python expression `prompt`, ending with `respond(events)`
+   * (the statement that returns a response for `events`, the expression of the encoded SSE events).
+   */
+  body(prompt: string, respond?: Respond): string;
 }
 
-const ASYNC_ITERATOR: ImportRequest = { module: 'collections.abc', names: ['AsyncIterator'] };
+/** The statement that returns a response for the encoded events `events` (a Python expression). */
+export type Respond = (events: string) => string;
+
+/** A plain (not resumable) stream: `return streaming_response(events)`. */
+export const respondStreaming: Respond = (events) => `return streaming_response(${events})\n`;
+
+export const ASYNC_ITERATOR: ImportRequest = { module: 'collections.abc', names: ['AsyncIterator'] };
 
 export function demoTokenSource(): TokenSourceCode {
   return {
     streamingNames: [],
     imports: [],
     helpers: [{ name: DEMO_TOKENS_FUNCTION, text: demoTokensFunction.trimEnd(), imports: [{ module: 'asyncio' }, ASYNC_ITERATOR] }],
-    body: (prompt) => `return streaming_response(stream_tokens(${DEMO_TOKENS_FUNCTION}(${prompt})))\n`,
+    body: (prompt, respond = respondStreaming) => respond(`stream_tokens(${DEMO_TOKENS_FUNCTION}(${prompt}))`),
   };
 }
 
@@ -49,7 +58,7 @@ export function functionTokenSource(name: string, takesPrompt: boolean, imports:
     streamingNames: [],
     imports,
     helpers: [],
-    body: (prompt) => `return streaming_response(stream_tokens(${name}(${takesPrompt ? prompt : ''})))\n`,
+    body: (prompt, respond = respondStreaming) => respond(`stream_tokens(${name}(${takesPrompt ? prompt : ''}))`),
   };
 }
 
@@ -112,13 +121,12 @@ export function sdkTokenSource(provider: SdkProvider): TokenSourceCode {
       streamingNames: ['anthropic_text_stream'],
       imports: [],
       helpers: [clientHelper(sdk)],
-      body: (prompt) => String.raw`message_stream = ${sdk.clientFunction}().messages.stream(
+      body: (prompt, respond = respondStreaming) => String.raw`message_stream = ${sdk.clientFunction}().messages.stream(
     model="${sdk.model}",
     max_tokens=1024,
     messages=[{"role": "user", "content": ${prompt}}],
 )
-return streaming_response(stream_tokens(anthropic_text_stream(message_stream)))
-`,
+${respond('stream_tokens(anthropic_text_stream(message_stream))')}`,
     };
   }
   // OpenAI and Groq share the Chat Completions shape: chunks with choices[0].delta.content. The call is not
@@ -127,12 +135,11 @@ return streaming_response(stream_tokens(anthropic_text_stream(message_stream)))
     streamingNames: ['openai_text_stream'],
     imports: [],
     helpers: [clientHelper(sdk)],
-    body: (prompt) => String.raw`chunks = ${sdk.clientFunction}().chat.completions.create(
+    body: (prompt, respond = respondStreaming) => String.raw`chunks = ${sdk.clientFunction}().chat.completions.create(
     model="${sdk.model}",
     messages=[{"role": "user", "content": ${prompt}}],
     stream=True,
 )
-return streaming_response(stream_tokens(openai_text_stream(chunks)))
-`,
+${respond('stream_tokens(openai_text_stream(chunks))')}`,
   };
 }
