@@ -28,7 +28,9 @@ export function nginxBinary(candidates: readonly string[] = NGINX_CANDIDATES): s
   return found;
 }
 
-export async function startNginxProxy(upstreamPort: number): Promise<RunningProxy> {
+/** nginx in front of one upstream port, or of several as a round-robin upstream (nginx's default balancing). */
+export async function startNginxProxy(upstreamPorts: number | readonly number[]): Promise<RunningProxy> {
+  const ports = typeof upstreamPorts === 'number' ? [upstreamPorts] : upstreamPorts;
   const binary = nginxBinary();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'catalyst-nginx-'));
   const port = await freePort();
@@ -38,7 +40,7 @@ master_process off;
 worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
-events { worker_connections 64; }
+events { worker_connections 512; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body;
@@ -46,10 +48,13 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
+  upstream backends {
+${ports.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
+  }
   server {
     listen 127.0.0.1:${port};
     location / {
-      proxy_pass http://127.0.0.1:${upstreamPort};
+      proxy_pass http://backends;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
     }

@@ -434,66 +434,108 @@ class _Options:
 _producers: set[asyncio.Task[None]] = set()
 
 
-async def _produce(
-    options: _Options, stream_id: str, events: AsyncIterator[bytes]
-) -> None:
-    """Write every event to the store, whether or not anybody is connected."""
-    store = options.store
-    seq = 0
-    abandoned = False
+class _Producer:
+    """Writes every event to the store, whether or not anybody is connected.
 
-    async def watch(scope: anyio.CancelScope) -> None:
-        nonlocal abandoned
-        while True:
-            await store.beat(stream_id, "producer", _PRODUCER_TTL)
-            await anyio.sleep(options.beat_every)
-            if not await store.alive(stream_id, "reader"):
-                abandoned = True
-                scope.cancel()
-                return
+    Runs in a task of its own, not the request's. A watcher beside it shows
+    the producer's sign of life and stops it when no reader showed one for
+    ``abandon_after`` seconds, or when the store is lost. It stops the source
+    with a plain asyncio cancellation, delivered once: the source's own
+    cleanup (an HTTP client closing the provider's connection) then runs
+    normally instead of being cancelled again at its every await.
+    """
 
-    try:
-        async with anyio.create_task_group() as task_group:
-            task_group.start_soon(watch, task_group.cancel_scope)
-            try:
-                async for event in events:
-                    seq += 1
-                    await store.append(stream_id, seq, event)
-            except StoreUnavailable:
-                _logger.exception("Stream store lost; stream %s stopped", stream_id)
-                raise
-            except Exception as exc:
-                _logger.exception("Stream %s failed", stream_id)
-                seq += 1
-                await store.append(
-                    stream_id,
-                    seq,
-                    options.error_event(type(exc).__name__, "The stream failed."),
-                )
-            task_group.cancel_scope.cancel()
-    except StoreUnavailable:
-        pass
-    finally:
+    def __init__(
+        self, options: _Options, stream_id: str, events: AsyncIterator[bytes]
+    ) -> None:
+        self._options = options
+        self._store = options.store
+        self._stream_id = stream_id
+        self._events = events
+        self._seq = 0
+        self._stopped_by: Literal["abandoned", "store"] | None = None
+
+    async def run(self) -> None:
+        task = asyncio.current_task()
+        if task is None:  # pragma: no cover - always a task when scheduled
+            return
+        watcher = asyncio.ensure_future(self._watch(task))
+        try:
+            await self._copy()
+        except asyncio.CancelledError:
+            if self._stopped_by is None:
+                raise  # Not ours: the server is shutting down.
+            _uncancel(task)
+        finally:
+            watcher.cancel()
+            await self._close()
+
+    async def _copy(self) -> None:
+        store = self._store
+        try:
+            async for event in self._events:
+                self._seq += 1
+                await store.append(self._stream_id, self._seq, event)
+        except StoreUnavailable:
+            _logger.exception("Stream store lost; stream %s stopped", self._stream_id)
+            self._stopped_by = "store"
+        except Exception as exc:
+            # The encoders turn a failing source into their error event; this is
+            # for an encoder that raises itself.
+            _logger.exception("Stream %s failed", self._stream_id)
+            await self._append_error(type(exc).__name__, "The stream failed.")
+
+    async def _watch(self, producer: asyncio.Task[None]) -> None:
+        store = self._store
+        try:
+            while True:
+                await store.beat(self._stream_id, "producer", _PRODUCER_TTL)
+                await asyncio.sleep(self._options.beat_every)
+                if not await store.alive(self._stream_id, "reader"):
+                    self._stopped_by = "abandoned"
+                    break
+        except StoreUnavailable:
+            self._stopped_by = "store"
+        producer.cancel()
+
+    async def _append_error(self, kind: str, message: str) -> None:
+        try:
+            await self._store.append(
+                self._stream_id, self._seq + 1, self._options.error_event(kind, message)
+            )
+            self._seq += 1
+        except StoreUnavailable:
+            self._stopped_by = "store"
+
+    async def _close(self) -> None:
         with anyio.CancelScope(shield=True), anyio.move_on_after(_CLEANUP_SECONDS):
             # Closing the source closes the provider stream: billing stops.
-            if isinstance(events, _SupportsAclose):
-                await events.aclose()
+            if isinstance(self._events, _SupportsAclose):
+                await self._events.aclose()
+        if self._stopped_by == "store":
+            return
         with anyio.CancelScope(shield=True), anyio.move_on_after(_CLEANUP_SECONDS):
+            if self._stopped_by == "abandoned":
+                _logger.warning(
+                    "Stream %s abandoned: nobody read it for %s s",
+                    self._stream_id,
+                    self._options.abandon_after,
+                )
+                message = "Nobody read the stream, so it was stopped."
+                await self._append_error("StreamAbandoned", message)
             try:
-                if abandoned:
-                    _logger.warning(
-                        "Stream %s abandoned: nobody read it for %s s",
-                        stream_id,
-                        options.abandon_after,
-                    )
-                    seq += 1
-                    message = "Nobody read the stream, so it was stopped."
-                    await store.append(
-                        stream_id, seq, options.error_event("StreamAbandoned", message)
-                    )
-                await store.finish(stream_id, seq, options.keep_for)
+                await self._store.finish(
+                    self._stream_id, self._seq, self._options.keep_for
+                )
             except StoreUnavailable:
-                _logger.warning("Stream %s could not be marked finished", stream_id)
+                _logger.warning("Stream %s could not be finished", self._stream_id)
+
+
+def _uncancel(task: asyncio.Task[None]) -> None:
+    """Forget a cancellation that was handled (Python 3.11+ counts them)."""
+    uncancel = getattr(task, "uncancel", None)
+    if callable(uncancel):
+        uncancel()
 
 
 # --- The response --------------------------------------------------------------
@@ -547,9 +589,8 @@ class ResumableStreamResponse(Response):
                 await store.create(stream_id, self._options.keep_for)
                 await store.beat(stream_id, "reader", self._options.abandon_after)
                 await store.beat(stream_id, "producer", _PRODUCER_TTL)
-                task = asyncio.get_running_loop().create_task(
-                    _produce(self._options, stream_id, self._make_events())
-                )
+                producer = _Producer(self._options, stream_id, self._make_events())
+                task = asyncio.get_running_loop().create_task(producer.run())
                 _producers.add(task)
                 task.add_done_callback(_producers.discard)
                 return self._stream(stream_id, 0, None)

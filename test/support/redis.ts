@@ -1,0 +1,64 @@
+/**
+ * A real redis-server for a test (Debian's redis-server): on a free 127.0.0.1 port, in a temp folder of its
+ * own, without persistence (no RDB snapshots, no AOF), stopped and its folder removed by `stop()`.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { ResultPromise } from 'execa';
+import { freePort, waitForPort } from '../../src/core/net/ports';
+import { loadExeca } from './execa';
+
+export interface RunningRedis {
+  readonly port: number;
+  /** `redis://127.0.0.1:PORT/0` */
+  readonly url: string;
+  /** Runs one command with redis-cli and returns its output (trimmed). */
+  cli(...args: string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const REDIS_SERVER = '/usr/bin/redis-server';
+const REDIS_CLI = '/usr/bin/redis-cli';
+
+export async function startRedis(): Promise<RunningRedis> {
+  if (!existsSync(REDIS_SERVER)) {
+    throw new Error(
+      `redis-server is required for the resumable stream tests and was not found at ${REDIS_SERVER}. Run bash scripts/setup.sh (Debian redis-server).`,
+    );
+  }
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'catalyst-redis-'));
+  const port = await freePort();
+  const execa = await loadExeca();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'];
+  const child: ResultPromise = execa(REDIS_SERVER, args, { reject: false, all: true });
+  let output = '';
+  child.all?.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+  });
+  const exited = new AbortController();
+  void child.then(() => exited.abort());
+  try {
+    await waitForPort(port, { timeoutMs: 10_000, signal: exited.signal });
+  } catch (error) {
+    child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`redis-server did not start: ${(error as Error).message}\n${output}`);
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}/0`,
+    cli: async (...command) => {
+      const result = await execa(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(port), ...command], { timeout: 10_000 });
+      return String(result.stdout).trim();
+    },
+    stop: () =>
+      (stopped ??= (async () => {
+        child.kill('SIGKILL');
+        await child;
+        await rm(dir, { recursive: true, force: true });
+      })()),
+  };
+}
