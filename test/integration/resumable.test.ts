@@ -425,3 +425,54 @@ function resumableSuite(stack: PythonStack): void {
     assert.match(all.at(-1)!.data, /StoreUnavailable/);
   });
 }
+
+for (const stack of PYTHON_STACKS) {
+  describe(`resumable streams: the in-process store (no REDIS_URL) ${stack.tag}`, function () {
+    this.timeout(120_000);
+    inProcessSuite(stack);
+  });
+}
+
+function inProcessSuite(stack: PythonStack): void {
+  let root: string;
+  let provider: ProviderServer;
+  let worker: RunningServer;
+
+  before(async () => {
+    root = await makeApp();
+    provider = await startProviderServer();
+    worker = await startUvicorn({ cwd: root, app: 'app.main:app', stack, env: { WORKER_NAME: 'solo', PROVIDER_URL: provider.baseUrl } });
+  });
+
+  after(async () => {
+    await worker?.stop();
+    await provider?.stop();
+  });
+
+  it('resumes a killed stream on the same worker, exactly where it stopped; 204 after the end; 404 for an unknown id', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const first = await openStream(scriptedUrl(worker.baseUrl, `tag=${tag}&count=30&delay=0.02`));
+    await first.waitFor((body) => events(body).length >= 4, 'four events');
+    first.close();
+    const seen = events(first.body());
+    const rest = await readStream(`${worker.baseUrl}/stream`, { headers: { 'Last-Event-ID': seen.at(-1)!.id } });
+    const all = [...seen, ...events(rest.body())];
+    assertContiguous(all, 'the resumed stream');
+    assert.deepEqual(tokenTexts(all), expectedTokens(tag, 30));
+    const atEnd = await readStream(`${worker.baseUrl}/stream`, { headers: { 'Last-Event-ID': all.at(-1)!.id } });
+    assert.equal(atEnd.status, 204);
+    const unknown = await readStream(`${worker.baseUrl}/stream`, { headers: { 'Last-Event-ID': `${'f'.repeat(32)}:1` } });
+    assert.equal(unknown.status, 404);
+  });
+
+  it('closes the provider stream once nobody read it for abandon_after', async () => {
+    provider.behave({ tokens: Array.from({ length: 400 }, (_, i) => ` p${i}`), eventDelayMs: 20 });
+    const stream = await openStream(`${worker.baseUrl}/provider?prompt=hi`);
+    await stream.waitFor((body) => events(body).length >= 2, 'two provider tokens');
+    stream.close();
+    const request = await eventually('the provider request', async () => provider.requests.find((r) => r.stream), 10_000);
+    await provider.closed(request.connection, 30_000);
+    assert.equal(request.outcome, 'connection-closed');
+    assert.ok(request.tokensWritten < 400);
+  });
+}
