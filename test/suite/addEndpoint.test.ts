@@ -108,6 +108,7 @@ describe('Add Streaming Endpoint', () => {
       { title: 'Route path of the streaming endpoint', type: '/events', press: ['Enter'] },
       { title: 'HTTP method', type: 'POST', press: ['Enter'] },
       { title: 'Where do the tokens come from?', press: ['Enter'] },
+      { title: 'Plain or resumable stream?', press: ['Enter'] },
     ]);
     const result = await running;
     assert.equal(result?.status, 'applied');

@@ -45,13 +45,15 @@ describe('askAddEndpointRequest', () => {
       route: '/stream',
       method: 'POST',
       source: { kind: 'function', name: 'my_tokens' },
+      resumable: false,
       moduleLocation: 'lib',
     });
+    assert.deepEqual(asked[4], { question: 'resumable', labels: ['Plain stream', 'Resumable stream'] });
   });
 
   it('asks nothing that was given, and stops when a question is cancelled', async () => {
     const files = new Map([['main.py', MAIN]]);
-    const given = { target: { file: 'main.py', id: 'app' }, route: '/x', method: 'GET', source: { kind: 'demo' } } as const;
+    const given = { target: { file: 'main.py', id: 'app' }, route: '/x', method: 'GET', source: { kind: 'demo' }, resumable: false } as const;
     const { prompts, asked } = cannedPrompts({});
     assert.deepEqual(await askAddEndpointRequest(files, prompts, { given }), given);
     assert.deepEqual(asked, []);

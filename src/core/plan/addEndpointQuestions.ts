@@ -2,7 +2,7 @@
  * The questions "Add Streaming Endpoint" asks, behind a small prompts interface: the extension answers them
  * with QuickPicks and an InputBox, tests with canned answers. Only what the caller did not already give is
  * asked (the command's options object, settings): target (when there is more than one), route (validated as
- * it is typed, clashes included), method, token source.
+ * it is typed, clashes included), method, token source, plain or resumable stream.
  *
  *   const request = await askAddEndpointRequest(files, prompts, { given, defaults, activeFile });
  *   if (request) { const plan = await planAddEndpoint(files, request); ... }
@@ -20,7 +20,7 @@ export interface Choice<T> {
   readonly value: T;
 }
 
-export type Question = 'target' | 'route' | 'method' | 'source';
+export type Question = 'target' | 'route' | 'method' | 'source' | 'resumable';
 
 export interface AddEndpointPrompts {
   /** One of `choices` (the first is the suggested one); undefined when the user cancels. */
@@ -95,8 +95,23 @@ export async function askAddEndpointRequest(
       }
     }
 
+    let resumable = given.resumable;
+    if (resumable === undefined) {
+      resumable = await prompts.pick('resumable', 'Plain or resumable stream?', [
+        { label: 'Plain stream', description: 'a dropped connection ends the answer', value: false },
+        {
+          label: 'Resumable stream',
+          description: 'a reconnect continues where it stopped, on any worker (Redis when REDIS_URL is set, else in process)',
+          value: true,
+        },
+      ]);
+      if (resumable === undefined) {
+        return undefined;
+      }
+    }
+
     const moduleLocation = given.moduleLocation ?? options.defaults?.moduleLocation;
-    return { ...(target ? { target } : {}), route, method, source, ...(moduleLocation ? { moduleLocation } : {}) };
+    return { ...(target ? { target } : {}), route, method, source, resumable, ...(moduleLocation ? { moduleLocation } : {}) };
   } finally {
     workspace.dispose();
   }

@@ -58,6 +58,7 @@ export async function addStreamingEndpoint(
     ...(options.route !== undefined ? { route: options.route } : {}),
     ...(options.method !== undefined ? { method: options.method } : {}),
     ...(source !== undefined ? { source } : {}),
+    ...(options.resumable !== undefined ? { resumable: options.resumable } : {}),
   };
   const request = await askAddEndpointRequest(files, prompts, {
     given,

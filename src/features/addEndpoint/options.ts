@@ -1,7 +1,7 @@
 /**
  * The command's optional argument: answers to its prompts given up front, so tests and other commands can run
  * it without UI, e.g. `executeCommand('catalyst.addStreamingEndpoint', { file: 'main.py', variable: 'app',
- * route: '/stream', method: 'GET', source: 'demo' })`. Unanswered questions are still asked.
+ * route: '/stream', method: 'GET', source: 'demo', resumable: false })`. Unanswered questions are still asked.
  */
 export interface AddEndpointOptions {
   /** Workspace folder name or absolute path (multi-root workspaces). */
@@ -14,6 +14,8 @@ export interface AddEndpointOptions {
   readonly method?: 'GET' | 'POST';
   /** `demo`, `anthropic`, `openai`, `groq`, or the name of an async generator function. */
   readonly source?: string;
+  /** A resumable stream (ids, replay from Last-Event-ID); asked when absent. */
+  readonly resumable?: boolean;
 }
 
 const STRING_KEYS = ['folder', 'file', 'variable', 'route', 'source'] as const;
@@ -32,5 +34,6 @@ export function parseAddEndpointOptions(value: unknown): AddEndpointOptions {
     }
   }
   const method = record.method === 'GET' || record.method === 'POST' ? record.method : undefined;
-  return { ...options, ...(method ? { method } : {}) };
+  const resumable = typeof record.resumable === 'boolean' ? { resumable: record.resumable } : {};
+  return { ...options, ...(method ? { method } : {}), ...resumable };
 }
