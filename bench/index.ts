@@ -15,6 +15,7 @@ const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [
   () => import('./preview').then((m) => m.previewBenchmark),
   () => import('./budgets').then((m) => m.budgetsBenchmark),
   () => import('./checkWorkspace').then((m) => m.checkWorkspaceBenchmark),
+  () => import('./resumable').then((m) => m.resumableBenchmark),
 ];
 
 async function main(): Promise<void> {

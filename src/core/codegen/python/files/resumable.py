@@ -93,6 +93,8 @@ _PRODUCER_TTL = 10.0
 # Bounds the events kept per stream (Redis XADD MAXLEN): a runaway generator
 # cannot fill the store.
 _MAX_EVENTS = 100_000
+# The most events written to the store in one round trip.
+_BATCH_EVENTS = 256
 # How long an expired stream is remembered, to answer 410 rather than 404.
 _TOMBSTONE_SECONDS = 86_400.0
 # The bound on closing a token source, and on the last writes of a stream.
@@ -130,8 +132,8 @@ class StreamStore(Protocol):
         """Register a new, empty stream."""
         ...
 
-    async def append(self, stream_id: str, seq: int, event: bytes) -> None:
-        """Store event number ``seq`` (one encoded SSE event)."""
+    async def append(self, stream_id: str, seq: int, events: list[bytes]) -> None:
+        """Store ``events`` (encoded SSE events) as numbers ``seq``, ``seq + 1``..."""
         ...
 
     async def finish(self, stream_id: str, after: int, keep_for: float) -> None:
@@ -201,9 +203,9 @@ class MemoryStreamStore:
         self._sweep()
         self._streams[stream_id] = _MemoryStream(expires_at=time.monotonic() + keep_for)
 
-    async def append(self, stream_id: str, seq: int, event: bytes) -> None:
+    async def append(self, stream_id: str, seq: int, events: list[bytes]) -> None:
         stream = self._streams[stream_id]
-        stream.events.append(event)
+        stream.events.extend(events)
         stream.changed.set()
         stream.changed = asyncio.Event()
 
@@ -308,7 +310,7 @@ class RedisStreamStore:
         )
         return cls(cast("RedisClient", client), prefix=prefix)
 
-    async def _run(self, *commands: tuple[Any, ...]) -> list[Any]:
+    async def _run(self, *commands: tuple[object, ...]) -> list[Any]:
         """Send commands in one round trip; connection failures become ours."""
         try:
             async with self._client.pipeline(transaction=False) as pipe:
@@ -334,14 +336,17 @@ class RedisStreamStore:
             ("SET", f"{key}:gone", "1", "PX", _ms(keep_for + _TOMBSTONE_SECONDS)),
         )
 
-    async def append(self, stream_id: str, seq: int, event: bytes) -> None:
+    async def append(self, stream_id: str, seq: int, events: list[bytes]) -> None:
         key = self._key(stream_id)
-        # The expiry moves with every event: a stream whose producer died
+        bound = ("MAXLEN", "~", _MAX_EVENTS)
+        commands = [
+            ("XADD", key, *bound, f"{seq + offset}-1", "e", event)
+            for offset, event in enumerate(events)
+        ]
+        # The expiry moves with every batch: a stream whose producer died
         # without finishing it is removed keep_for after its last event.
-        await self._run(
-            ("XADD", key, "MAXLEN", "~", _MAX_EVENTS, f"{seq}-1", "e", event),
-            ("PEXPIRE", key, _ms(self._keep_for.get(stream_id, DEFAULT_KEEP_FOR))),
-        )
+        keep_for = self._keep_for.get(stream_id, DEFAULT_KEEP_FOR)
+        await self._run(*commands, ("PEXPIRE", key, _ms(keep_for)))
 
     async def finish(self, stream_id: str, after: int, keep_for: float) -> None:
         key = self._key(stream_id)
@@ -471,19 +476,51 @@ class _Producer:
             await self._close()
 
     async def _copy(self) -> None:
-        store = self._store
+        """Read the source into a bounded queue that a writer empties in batches.
+
+        While the store is busy with one batch the next one gathers, so a
+        fast source costs one store round trip per batch, not per event; a
+        source faster than the store waits for it (memory stays bounded).
+        """
+        queue: asyncio.Queue[bytes | None] = asyncio.Queue(_BATCH_EVENTS)
+        writer = asyncio.ensure_future(self._write(queue))
         try:
             async for event in self._events:
-                self._seq += 1
-                await store.append(self._stream_id, self._seq, event)
-        except StoreUnavailable:
-            _logger.exception("Stream store lost; stream %s stopped", self._stream_id)
-            self._stopped_by = "store"
+                await queue.put(event)
+                if writer.done():
+                    break  # The store was lost.
         except Exception as exc:
             # The encoders turn a failing source into their error event; this is
             # for an encoder that raises itself.
             _logger.exception("Stream %s failed", self._stream_id)
-            await self._append_error(type(exc).__name__, "The stream failed.")
+            message = "The stream failed."
+            await queue.put(self._options.error_event(type(exc).__name__, message))
+        finally:
+            if not writer.done():
+                await queue.put(None)
+            try:
+                await writer
+            except StoreUnavailable:
+                _logger.exception(
+                    "Stream store lost; stream %s stopped", self._stream_id
+                )
+                self._stopped_by = "store"
+
+    async def _write(self, queue: asyncio.Queue[bytes | None]) -> None:
+        while True:
+            first = await queue.get()
+            batch: list[bytes] = []
+            event = first
+            while event is not None:
+                batch.append(event)
+                if len(batch) == _BATCH_EVENTS or queue.empty():
+                    break
+                event = queue.get_nowait()
+            if batch:
+                await self._store.append(self._stream_id, self._seq + 1, batch)
+                self._seq += len(batch)
+            if event is None:
+                return
 
     async def _watch(self, producer: asyncio.Task[None]) -> None:
         store = self._store
@@ -500,9 +537,8 @@ class _Producer:
 
     async def _append_error(self, kind: str, message: str) -> None:
         try:
-            await self._store.append(
-                self._stream_id, self._seq + 1, self._options.error_event(kind, message)
-            )
+            event = self._options.error_event(kind, message)
+            await self._store.append(self._stream_id, self._seq + 1, [event])
             self._seq += 1
         except StoreUnavailable:
             self._stopped_by = "store"
