@@ -110,6 +110,7 @@ describe('add-endpoint CLI', function () {
           route: '/chat',
           url: '/chat',
           source: 'demo',
+          resumable: false,
           serve: { appDir: '', app: 'main:app', factory: false },
           functionName: 'chat',
         },
@@ -124,6 +125,20 @@ describe('add-endpoint CLI', function () {
         unknown
       >;
       assert.equal(again.status, 'already-present');
+      const resumable = JSON.parse((await runCli(['add-endpoint', '--workspace', dir, '--json', '--resumable', '--route', '/resume'])).stdout) as {
+        message: string;
+        endpoint: { resumable: boolean };
+        changes: Array<{ path: string; kind: string }>;
+      };
+      assert.equal(resumable.endpoint.resumable, true);
+      assert.match(resumable.message, /^Added resumable GET \/resume /);
+      assert.deepEqual(
+        resumable.changes.map((c) => [c.path, c.kind]),
+        [
+          ['resumable.py', 'create'],
+          ['main.py', 'modify'],
+        ],
+      );
       const refused = await runCli(['add-endpoint', '--workspace', dir, '--json', '--route', '/todos']);
       assert.equal(refused.code, 1);
       assert.deepEqual(Object.keys(JSON.parse(refused.stdout) as object), ['status', 'reason', 'message']);
@@ -134,6 +149,8 @@ describe('add-endpoint CLI', function () {
       const run = await runCli(['add-endpoint', '--help']);
       assert.equal(run.code, 0);
       assert.match(run.stdout, /JSON output:[\s\S]*"status": "applied" \| "planned" \| "already-present" \| "refused"/);
+      assert.match(run.stdout, /--resumable {7}a resumable stream/);
+      assert.match(run.stdout, /"resumable": true\|false/);
     });
   });
 
