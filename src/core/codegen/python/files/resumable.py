@@ -451,12 +451,16 @@ class _Producer:
     """
 
     def __init__(
-        self, options: _Options, stream_id: str, events: AsyncIterator[bytes]
+        self,
+        options: _Options,
+        stream_id: str,
+        make_events: Callable[[], AsyncIterator[bytes]],
     ) -> None:
         self._options = options
         self._store = options.store
         self._stream_id = stream_id
-        self._events = events
+        self._make_events = make_events
+        self._events: AsyncIterator[bytes] | None = None
         self._seq = 0
         self._stopped_by: Literal["abandoned", "store"] | None = None
 
@@ -485,6 +489,9 @@ class _Producer:
         queue: asyncio.Queue[bytes | None] = asyncio.Queue(_BATCH_EVENTS)
         writer = asyncio.ensure_future(self._write(queue))
         try:
+            # Made here, not in the request: a failure to start the source (a
+            # missing API key) becomes the stream's error event.
+            self._events = self._make_events()
             async for event in self._events:
                 await queue.put(event)
                 if writer.done():
@@ -625,7 +632,7 @@ class ResumableStreamResponse(Response):
                 await store.create(stream_id, self._options.keep_for)
                 await store.beat(stream_id, "reader", self._options.abandon_after)
                 await store.beat(stream_id, "producer", _PRODUCER_TTL)
-                producer = _Producer(self._options, stream_id, self._make_events())
+                producer = _Producer(self._options, stream_id, self._make_events)
                 task = asyncio.get_running_loop().create_task(producer.run())
                 _producers.add(task)
                 task.add_done_callback(_producers.discard)
