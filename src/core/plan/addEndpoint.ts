@@ -32,6 +32,7 @@ import {
 } from '../codegen/python/templates/tokenSources.py';
 import type { FastApiApp, FunctionInfo, ModuleAnalysis, Span } from '../python/analysis';
 import { planImports, type ImportRequest } from '../python/importEdit';
+import { findNamespacePackages } from '../python/namespacePackages';
 import { leadingCommentsStart } from '../python/layout';
 import { servingApp } from '../python/routeOrder';
 import { isTestFile, PythonWorkspace, type EndpointTarget } from '../python/workspace';
@@ -46,6 +47,7 @@ import {
 } from './modulePaths';
 import { insertBlocks, lineStartOf, reindent } from './pythonLayout';
 import { bodyModelNameFor, handlerNameFor, pathParameters, uniqueName, validateRoutePath } from './routePath';
+import { routeConventions } from './routeConventions';
 import { buildRouteIndex } from './routeIndex';
 import { capturedMessage, checkServed, placeBefore, unresolvedUrlNote } from './routePlacement';
 import { decideGeneratedModule, decideStreamingModule, type ModuleDecision } from './streamingModule';
@@ -158,7 +160,7 @@ class Refusal extends Error {
 }
 
 export async function planAddEndpoint(files: ReadonlyMap<string, string>, request: AddEndpointRequest = {}): Promise<AddEndpointPlan> {
-  const workspace = new PythonWorkspace(files);
+  const workspace = new PythonWorkspace(files, { namespacePackages: await findNamespacePackages(files) });
   try {
     return await new Planner(workspace, request).plan();
   } catch (error) {
@@ -270,8 +272,10 @@ class Planner {
       );
     }
 
+    const conventions = await routeConventions(this.workspace, target);
     const routeText = renderRouteFunction({
       owner: target.variable,
+      decoratorKeywords: conventions.keywords,
       method: this.method,
       path: this.route,
       url: endpointBase.url,
@@ -288,7 +292,7 @@ class Planner {
     const revealLine = await this.verify(target, after, edits, functionName);
 
     const changes: FileChange[] = [];
-    const notes: string[] = [];
+    const notes: string[] = [...conventions.notes];
     for (const generated of [module, ...(resumable ? [resumable] : [])]) {
       const change = generatedModuleChange(generated.file, generated.text, generated.decision, generated.kind);
       if ('note' in change) {
@@ -606,7 +610,7 @@ class Planner {
   private async verify(target: ResolvedTarget, after: string, edits: readonly TextEdit[], functionName: string): Promise<number> {
     const files = new Map(this.workspace.files);
     files.set(target.file, after);
-    const check = new PythonWorkspace(files);
+    const check = new PythonWorkspace(files, { namespacePackages: await findNamespacePackages(files) });
     try {
       const analysis = await check.module(target.file)!;
       const added = analysis.routes.find((r) => r.handler?.name === functionName && r.path === this.route);

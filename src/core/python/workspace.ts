@@ -87,7 +87,14 @@ export class PythonWorkspace implements ModuleLookup {
   private readonly analyses = new Map<string, Promise<ModuleAnalysis>>();
   private readonly byDottedName = new Map<string, string>();
 
-  constructor(readonly files: ReadonlyMap<string, string>) {
+  /**
+   * `options.namespacePackages`: folders without `__init__.py` that the project imports as packages (see
+   * namespacePackages.ts); module names run through them as through regular packages.
+   */
+  constructor(
+    readonly files: ReadonlyMap<string, string>,
+    private readonly options: { readonly namespacePackages?: ReadonlySet<string> } = {},
+  ) {
     for (const file of files.keys()) {
       if (file.endsWith('.py')) {
         this.byDottedName.set(this.identity(file).dottedName, file);
@@ -117,8 +124,9 @@ export class PythonWorkspace implements ModuleLookup {
       parts.push(base);
     }
     let dir = folderOf(file);
-    const inPackage = this.files.has(joinPath(dir, '__init__.py'));
-    while (dir !== '' && this.files.has(joinPath(dir, '__init__.py'))) {
+    const isPackageFolder = (folder: string) => this.files.has(joinPath(folder, '__init__.py')) || this.options.namespacePackages?.has(folder) === true;
+    const inPackage = this.files.has(joinPath(dir, '__init__.py')) || (dir !== '' && isPackageFolder(dir));
+    while (dir !== '' && isPackageFolder(dir)) {
       parts.unshift(path.posix.basename(dir));
       dir = folderOf(dir);
     }

@@ -17,6 +17,11 @@ export interface RouteFunctionOptions {
   /** The path a client requests (with router and inclusion prefixes), for the docstring. */
   readonly url: string;
   readonly functionName: string;
+  /**
+   * Keyword arguments of the decorator after the path, as Python source (`tags=["chat"]`,
+   * `dependencies=[Depends(auth)]`): the conventions of the sibling routes the planner follows.
+   */
+  readonly decoratorKeywords?: readonly string[];
   /** Path parameters (`{item_id}`), passed through as `str` parameters. */
   readonly pathParameters: readonly string[];
   /** POST only: the pydantic model of the JSON body. */
@@ -50,7 +55,7 @@ export function renderRouteFunction(options: RouteFunctionOptions): string {
     `${request} gets an ${unbreakable('``event: token``')} for each piece of text the moment it is produced, then an ${unbreakable('``event: done``')} with the whole text (or an ${unbreakable('``event: error``')} if the token source fails).${resumability}`,
     DOCSTRING_WIDTH,
   );
-  const decorator = bracketedLayout(`@${options.owner}.${options.method.toLowerCase()}`, [pythonString(options.path)], '');
+  const decorator = bracketedLayout(`@${options.owner}.${options.method.toLowerCase()}`, [pythonString(options.path), ...(options.decoratorKeywords ?? [])], '');
   const returns = options.resumable ? RESUMABLE_RESPONSE_CLASS : 'EventStreamResponse';
   const signature = bracketedLayout(`async def ${options.functionName}`, parameters, ` -> ${returns}:`);
   return String.raw`${decorator}
