@@ -15,6 +15,7 @@ import {
   type PlannedEndpoint,
 } from '../../core/plan/addEndpoint';
 import { parseTokenSource } from '../../core/plan/tokenSource';
+import { describeImportFailure, verifyEndpoint, type EndpointVerification } from '../../core/plan/verifyEndpoint';
 import { unresolvedPrefixesIn } from '../../core/python/workspace';
 import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
 import { nodeFileSystem, type FileSystem } from '../../core/workspace/fileSystem';
@@ -24,7 +25,7 @@ import { CliError, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } 
 
 const help = `Usage: catalyst-streaming add-endpoint [--workspace DIR] [--app FILE[:VAR]] [--route /stream]
                                        [--method GET|POST] [--source demo|anthropic|openai|groq|FUNC]
-                                       [--module PATH] [--resumable] [--dry-run] [--json]
+                                       [--module PATH] [--resumable] [--dry-run] [--no-verify] [--json]
 
 Adds a Server-Sent Events endpoint to a FastAPI app: the generated streaming module (created, kept, or
 updated when it is an unedited older version; never overwritten once you edited it), the imports merged into
@@ -46,9 +47,17 @@ Options:
                     EventSource sends it by itself) continues where it stopped, on any worker; the answer is
                     produced once, whoever is connected. Stored in Redis when REDIS_URL is set, else in
                     process (one worker). Adds resumable.py beside the streaming module
-  --dry-run         print the changes as a unified diff and write nothing
+  --dry-run         print the changes as a unified diff and write nothing (nothing is run either)
+  --no-verify       write without first importing the changed app in Python (see below)
   --json            print the outcome as one JSON object (below) instead of text
   -h, --help        show this help
+
+Before writing, the changed app is imported in a subprocess, as uvicorn would import it, from a temporary
+view of the workspace with the changes laid over it (the project's .venv/venv Python, else CATALYST_PYTHON,
+python3, /usr/bin/python3: the first that has FastAPI). If the app imports without the change but not with
+it, nothing is written and the exception's last line and file are printed (reason "app-does-not-start").
+If it cannot be imported either way in this environment (a missing package or setting), the change is
+written and reported as not verified.
 
 Exit status: 0 when the endpoint was added (or planned, with --dry-run) or is already there; 1 when it cannot
 be added (the message says why; nothing was written); 2 for a wrong command line.
@@ -63,6 +72,8 @@ JSON output:
                   "serve": { "appDir", "app", "factory" } },
     "changes": [ { "path", "kind": "create"|"update"|"modify", "description" } ],
     "notes": [ "..." ],
+    "verification": { "verified": true|false, "python", "reason", "error", "file", "line", "code" },
+                      (applied, planned, and the app-does-not-start refusal; error/file/line: the exception)
     "diff": "..."                                                  (--dry-run only)
   }
   Paths are relative to the workspace, with "/" separators. "serve" tells how to run the app with uvicorn
@@ -82,6 +93,7 @@ export const addEndpointCommand: CliCommand = {
       module: { type: 'string' },
       resumable: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      'no-verify': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     });
@@ -91,7 +103,7 @@ export const addEndpointCommand: CliCommand = {
     }
     const request = requestFrom(values);
     const root = path.resolve(io.cwd, values.workspace ?? '.');
-    const outcome = await addEndpoint(root, request, { dryRun: values['dry-run'] === true });
+    const outcome = await addEndpoint(root, request, { dryRun: values['dry-run'] === true, verify: values['no-verify'] !== true });
     report(outcome, io, values.json === true);
     if (outcome.status === 'refused') {
       return outcome.reason === 'invalid-route' ? USAGE_ERROR : 1;
@@ -129,15 +141,34 @@ function requestFrom(values: Values): AddEndpointRequest {
 }
 
 export type AddEndpointOutcome =
-  | { readonly status: 'applied' | 'planned'; readonly plan: Extract<AddEndpointPlan, { status: 'planned' }>; readonly diff?: string }
+  | {
+      readonly status: 'applied' | 'planned';
+      readonly plan: Extract<AddEndpointPlan, { status: 'planned' }>;
+      readonly diff?: string;
+      readonly verification: VerificationJson;
+    }
   | { readonly status: 'already-present'; readonly endpoint: PlannedEndpoint; readonly message: string }
-  | AddEndpointRefusal;
+  | (AddEndpointRefusal & { readonly verification?: VerificationJson });
+
+/** Whether the changed app was imported before writing (`--json`'s "verification"). */
+export interface VerificationJson {
+  readonly verified: boolean;
+  /** The interpreter that imported it. */
+  readonly python?: string;
+  /** Why it was not verified. */
+  readonly reason?: string;
+  /** The exception's last traceback line, and where (workspace-relative when in the project). */
+  readonly error?: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly code?: string;
+}
 
 /** Plans on the folder's files and writes the changes (unless dryRun). Also used by `demo`. */
 export async function addEndpoint(
   root: string,
   request: AddEndpointRequest,
-  options: { readonly dryRun?: boolean; readonly fs?: FileSystem } = {},
+  options: { readonly dryRun?: boolean; readonly verify?: boolean; readonly fs?: FileSystem } = {},
 ): Promise<AddEndpointOutcome> {
   const fs = options.fs ?? nodeFileSystem;
   if ((await fs.writability(root)) === 'missing') {
@@ -145,7 +176,7 @@ export async function addEndpoint(
   }
   try {
     // Reading, planning and writing under one workspace lock: a second run waits, then plans on this one's result.
-    return await withLocks([await realPathOf(root, fs)], () => planAndApply(root, request, options.dryRun === true, fs));
+    return await withLocks([await realPathOf(root, fs)], () => planAndApply(root, request, { dryRun: options.dryRun === true, verify: options.verify === true }, fs));
   } catch (error) {
     if (error instanceof TooManyFilesError || error instanceof LockBusyError) {
       throw new CliError(error.message);
@@ -158,7 +189,12 @@ async function realPathOf(root: string, fs: FileSystem): Promise<string> {
   return fs.realPath(root).catch(() => root);
 }
 
-async function planAndApply(root: string, request: AddEndpointRequest, dryRun: boolean, fs: FileSystem): Promise<AddEndpointOutcome> {
+async function planAndApply(
+  root: string,
+  request: AddEndpointRequest,
+  { dryRun, verify }: { readonly dryRun: boolean; readonly verify: boolean },
+  fs: FileSystem,
+): Promise<AddEndpointOutcome> {
   const target = request.target && { ...request.target, file: workspaceRelative(root, request.target.file) };
   const moduleLocation = request.moduleLocation === undefined ? undefined : workspaceRelative(root, request.moduleLocation);
   const plan = await planAddEndpoint(await readPythonFiles(root, fs), {
@@ -172,7 +208,17 @@ async function planAndApply(root: string, request: AddEndpointRequest, dryRun: b
       : { status: 'already-present', endpoint: plan.endpoint, message: plan.message };
   }
   if (dryRun) {
-    return { status: 'planned', plan, diff: plan.changes.map(unifiedDiff).join('') };
+    return { status: 'planned', plan, diff: plan.changes.map(unifiedDiff).join(''), verification: { verified: false, reason: 'dry run: nothing was written or run' } };
+  }
+  const verification = verify ? await verifyEndpoint(root, plan.changes, plan.endpoint.serve) : undefined;
+  if (verification?.status === 'broken') {
+    const { failure, python } = verification;
+    return {
+      status: 'refused',
+      reason: 'app-does-not-start',
+      message: `The app would no longer start with this change: importing ${plan.endpoint.serve!.app} with ${python} raises ${describeImportFailure(failure)} (line numbers of the changed file), and it imports without the change. Nothing was written. Look at ${failure.file ?? 'the traceback'} (e.g. a generate_unique_id_function that expects something of every route), or add the endpoint with --no-verify and fix the app by hand.`,
+      verification: verificationJson(verification),
+    };
   }
   try {
     await applyChanges(root, plan.changes, fs);
@@ -182,7 +228,21 @@ async function planAndApply(root: string, request: AddEndpointRequest, dryRun: b
     }
     throw error;
   }
-  return { status: 'applied', plan };
+  return {
+    status: 'applied',
+    plan,
+    verification: verification ? verificationJson(verification) : { verified: false, reason: '--no-verify: the app was not imported' },
+  };
+}
+
+function verificationJson(verification: EndpointVerification): VerificationJson {
+  const failure = verification.status === 'verified' ? undefined : verification.failure;
+  return {
+    verified: verification.status === 'verified',
+    ...(verification.python !== undefined ? { python: verification.python } : {}),
+    ...(verification.status === 'unverified' ? { reason: verification.reason } : {}),
+    ...(failure ? { error: failure.error, ...(failure.file !== undefined ? { file: failure.file } : {}), ...(failure.line !== undefined ? { line: failure.line } : {}), ...(failure.code !== undefined ? { code: failure.code } : {}) } : {}),
+  };
 }
 
 /** --app and --module take a path relative to the workspace folder, or an absolute one. */
@@ -223,6 +283,9 @@ function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
         `Added ${summary(endpoint)}`,
         ...changes.map((change) => `  ${change.kind === 'create' ? 'created ' : change.kind === 'update' ? 'updated ' : 'modified'} ${change.path}`),
         ...notes.map((note) => `  note: ${note}`),
+        outcome.verification.verified
+          ? `  verified: the app imports with the change (${outcome.verification.python})`
+          : `  note: not verified: ${outcome.verification.reason}`,
       ];
       if (endpoint.serve) {
         const query = endpoint.method === 'GET' ? '' : ` -H 'content-type: application/json' -d '{"prompt": "Hi"}'`;
@@ -245,7 +308,7 @@ function summary(endpoint: PlannedEndpoint): string {
 function toJson(outcome: AddEndpointOutcome): Record<string, unknown> {
   switch (outcome.status) {
     case 'refused':
-      return { status: 'refused', reason: outcome.reason, message: outcome.message };
+      return { status: 'refused', reason: outcome.reason, message: outcome.message, ...(outcome.verification ? { verification: outcome.verification } : {}) };
     case 'already-present':
       return { status: 'already-present', message: outcome.message, endpoint: outcome.endpoint, changes: [], notes: [] };
     default:
@@ -255,6 +318,7 @@ function toJson(outcome: AddEndpointOutcome): Record<string, unknown> {
         endpoint: outcome.plan.endpoint,
         changes: outcome.plan.changes.map((change) => ({ path: change.path, kind: change.kind, description: change.description })),
         notes: outcome.plan.notes,
+        verification: outcome.verification,
         ...(outcome.diff !== undefined ? { diff: outcome.diff } : {}),
       };
   }

@@ -128,7 +128,7 @@ export type RefusalReason =
   | 'route-unreachable';
 
 /** Why an add-endpoint command did nothing: the planner's reasons, an edit that could not be written, or a failure. */
-export type OutcomeRefusalReason = RefusalReason | 'not-writable' | 'failed';
+export type OutcomeRefusalReason = RefusalReason | 'not-writable' | 'failed' | 'app-does-not-start';
 
 /** A refused add-endpoint as the CLI (`--json`) and the editor's command both report it, `reason` included. */
 export interface AddEndpointRefusal {

@@ -1,0 +1,70 @@
+/**
+ * Before add-endpoint writes anything: does the app still start with the change? The changed files are laid
+ * over the workspace (see overlay.ts) and the app is imported there, by the project's Python (a `.venv` or
+ * `venv` in the workspace, else the interpreter resolution of interpreter.ts).
+ *
+ *   await verifyEndpoint(root, plan.changes, plan.endpoint.serve)
+ *     -> { status: 'verified', python }
+ *      | { status: 'broken', python, failure }          the app imports without the change and not with it
+ *      | { status: 'unverified', reason, failure? }     no Python with FastAPI, no app to import, or the app
+ *                                                       does not import even without the change
+ *
+ * Only a failure the change itself causes is "broken": an app that cannot start in this environment anyway
+ * (a missing package or environment variable) says nothing about the route, so it is reported, not refused.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createOverlay, type OverlayChange } from '../workspace/overlay';
+import { importApp, type ImportCheck, type ImportTarget } from '../python/importCheck';
+import { defaultPythonCandidates, findPython, PythonNotFoundError } from '../python/interpreter';
+
+export type ImportFailure = Extract<ImportCheck, { ok: false }>;
+
+export type EndpointVerification =
+  | { readonly status: 'verified'; readonly python: string }
+  | { readonly status: 'broken'; readonly python: string; readonly failure: ImportFailure }
+  | { readonly status: 'unverified'; readonly reason: string; readonly python?: string; readonly failure?: ImportFailure };
+
+/** Virtual environments in the workspace folder, the usual names first. */
+export function workspacePythonCandidates(root: string): string[] {
+  return ['.venv', 'venv', 'env'].map((name) => path.join(root, name, 'bin', 'python')).filter((python) => existsSync(python));
+}
+
+export async function verifyEndpoint(root: string, changes: readonly OverlayChange[], serve: ImportTarget | undefined): Promise<EndpointVerification> {
+  if (serve === undefined) {
+    return { status: 'unverified', reason: 'no app of this workspace includes the route, so there is no app to import' };
+  }
+  let python: string;
+  try {
+    python = (await findPython(['fastapi'], [...workspacePythonCandidates(root), ...defaultPythonCandidates()])).command;
+  } catch (error) {
+    if (error instanceof PythonNotFoundError) {
+      return { status: 'unverified', reason: 'no Python that can import fastapi was found (set CATALYST_PYTHON to the project\'s interpreter)' };
+    }
+    throw error;
+  }
+  const withChange = await importInOverlay(root, changes, python, serve);
+  if (withChange.ok) {
+    return { status: 'verified', python };
+  }
+  const without = await importInOverlay(root, [], python, serve);
+  if (!without.ok) {
+    return { status: 'unverified', python, failure: withChange, reason: `the app does not start with ${python} even without the change (${describeImportFailure(without)})` };
+  }
+  return { status: 'broken', python, failure: withChange };
+}
+
+async function importInOverlay(root: string, changes: readonly OverlayChange[], python: string, serve: ImportTarget): Promise<ImportCheck> {
+  const overlay = await createOverlay(root, changes);
+  try {
+    return await importApp(python, overlay.dir, serve);
+  } finally {
+    await overlay.dispose();
+  }
+}
+
+/** `KeyError: 'stream' at app/main.py:12 (return IDS[route.name])` */
+export function describeImportFailure(failure: ImportFailure): string {
+  const where = failure.file === undefined ? '' : ` at ${failure.file}${failure.line === undefined ? '' : `:${failure.line}`}`;
+  return `${failure.error}${where}${failure.code ? ` (${failure.code})` : ''}`;
+}
