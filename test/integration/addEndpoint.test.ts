@@ -10,7 +10,7 @@ import { renderStreamingModule } from '../../src/core/codegen/python/templates/s
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { makeTempDir, withTempDir } from '../support/tempdir';
 import { startUvicorn } from '../support/uvicorn';
-import { assertProgressive, copyFixture, pyrightProjects, runCli, streamTokens, treeDigest, WORKSPACE_FIXTURES } from './addEndpointSupport';
+import { assertProgressive, copyFixture, pyrightProjects, runCli, serveEndpoint, streamTokens, treeDigest, WORKSPACE_FIXTURES } from './addEndpointSupport';
 
 interface Fixture {
   readonly name: string;
@@ -240,12 +240,7 @@ function corpusSuite(stack: PythonStack): void {
       assert.deepEqual(touched, result.changes.map((c) => c.path).sort());
 
       const { serve, url } = result.endpoint;
-      const server = await startUvicorn({
-        stack,
-        cwd: dir,
-        app: serve.app,
-        extraArgs: [...(serve.appDir ? ['--app-dir', serve.appDir] : []), ...(serve.factory ? ['--factory'] : [])],
-      });
+      const server = await serveEndpoint(stack, dir, serve);
       try {
         const streamed = await streamTokens(`${server.baseUrl}${url}?prompt=${encodeURIComponent('Is it streaming?')}`);
         assert.ok(streamed.tokens.length >= 30, `${streamed.tokens.length} tokens`);

@@ -7,6 +7,8 @@ import { main } from '../../src/cli/main';
 import type { SseEvent } from '../../src/core/sse/model';
 import { StreamSession } from '../../src/core/sse/session';
 import { loadExeca } from '../support/execa';
+import type { PythonStack } from '../support/python';
+import { startUvicorn, type RunningServer } from '../support/uvicorn';
 
 export const WORKSPACE_FIXTURES = path.join(__dirname, '..', 'fixtures', 'workspaces');
 
@@ -22,6 +24,40 @@ export async function runCli(args: readonly string[], cwd = process.cwd()): Prom
   let stderr = '';
   const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd });
   return { code, stdout, stderr };
+}
+
+/**
+ * The CLI run with CATALYST_PYTHON set to `python` (restored after): the interpreter add-endpoint imports the
+ * changed app with, so each stack's test verifies with that stack's FastAPI.
+ */
+export async function runCliWithPython(python: string, args: readonly string[], cwd = process.cwd()): Promise<CliRun> {
+  const previous = process.env.CATALYST_PYTHON;
+  process.env.CATALYST_PYTHON = python;
+  try {
+    return await runCli(args, cwd);
+  } finally {
+    if (previous === undefined) {
+      delete process.env.CATALYST_PYTHON;
+    } else {
+      process.env.CATALYST_PYTHON = previous;
+    }
+  }
+}
+
+/** uvicorn serving an endpoint as add-endpoint's `--json` says to (`serve`: app-dir, module:attribute, factory). */
+export function serveEndpoint(
+  stack: PythonStack,
+  dir: string,
+  serve: { readonly appDir: string; readonly app: string; readonly factory: boolean },
+  env?: Readonly<Record<string, string>>,
+): Promise<RunningServer> {
+  return startUvicorn({
+    stack,
+    cwd: dir,
+    app: serve.app,
+    extraArgs: [...(serve.appDir ? ['--app-dir', serve.appDir] : []), ...(serve.factory ? ['--factory'] : [])],
+    ...(env ? { env } : {}),
+  });
 }
 
 export async function copyFixture(name: string, to: string): Promise<string> {
@@ -59,13 +95,16 @@ export interface StreamedTokens {
 }
 
 /** Streams an endpoint with the product's own SSE client and checks the token/done protocol on the wire. */
-export async function streamTokens(url: string, init: { readonly method?: string; readonly body?: unknown } = {}): Promise<StreamedTokens> {
+export async function streamTokens(
+  url: string,
+  init: { readonly method?: string; readonly body?: unknown; readonly headers?: ReadonlyArray<readonly [string, string]> } = {},
+): Promise<StreamedTokens> {
   const events: SseEvent[] = [];
   const session = new StreamSession(
     {
       url,
       method: init.method ?? 'GET',
-      headers: init.body === undefined ? [] : [['content-type', 'application/json']],
+      headers: [...(init.body === undefined ? [] : [['content-type', 'application/json'] as const]), ...(init.headers ?? [])],
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     },
     { onEvent: (event) => events.push(event) },

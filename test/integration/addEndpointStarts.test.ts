@@ -1,0 +1,167 @@
+/**
+ * add-endpoint leaves an app that still starts (issue 14, item 2): on layouts from real projects, each result
+ * is imported by the CLI before writing, served by this stack's uvicorn, and its URL streamed; refusals say
+ * why and write nothing.
+ *  - namespace-unique-id: the full-stack template's `generate_unique_id_function` reading `route.tags[0]`,
+ *    app/ without __init__.py run as `uvicorn app.main:app`, sibling routes all guarded by one dependency;
+ *  - own-streaming-package: a `streaming/` package of the project's own that a new streaming.py would lose to;
+ *  - unique-id-by-name: an id function the planner cannot satisfy (operation ids listed by route name): the
+ *    import check catches it;
+ *  - needs-settings: an app that does not start in this environment without the change either.
+ */
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { PYTHON_STACKS, type PythonStack } from '../support/python';
+import { makeTempDir } from '../support/tempdir';
+import { copyFixture, runCliWithPython, serveEndpoint, streamTokens, treeDigest, WORKSPACE_FIXTURES } from './addEndpointSupport';
+
+interface Outcome {
+  status: string;
+  reason?: string;
+  message: string;
+  endpoint: { url: string; serve: { appDir: string; app: string; factory: boolean } };
+  changes: Array<{ path: string; kind: string }>;
+  notes: string[];
+  verification: { verified: boolean; python?: string; reason?: string; error?: string; file?: string; line?: number; code?: string };
+}
+
+for (const stack of PYTHON_STACKS) {
+  describe(`add-endpoint: the app still starts (real uvicorn) ${stack.tag}`, function () {
+    this.timeout(120_000);
+    startsSuite(stack);
+  });
+}
+
+function startsSuite(stack: PythonStack): void {
+  let root: string;
+  let python: string;
+
+  before(async () => {
+    root = await makeTempDir('add-endpoint-starts');
+    python = (await stack.interpreter()).command;
+  });
+
+  after(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const addEndpoint = async (dir: string, ...args: string[]) => {
+    const run = await runCliWithPython(python, ['add-endpoint', '--workspace', dir, '--json', ...args]);
+    return { code: run.code, stderr: run.stderr, outcome: JSON.parse(run.stdout) as Outcome };
+  };
+  const read = (dir: string, file: string) => readFile(path.join(dir, file), 'utf8');
+  const query = `?prompt=${encodeURIComponent('Still starting?')}`;
+
+  it('namespace package with the template\'s tag-reading id function: tags, the siblings\' guard, "from app.streaming", served as app.main:app', async () => {
+    const dir = await copyFixture('namespace-unique-id', path.join(root, 'namespace'));
+    const { code, stderr, outcome } = await addEndpoint(dir);
+    assert.equal(code, 0, stderr);
+    assert.equal(outcome.status, 'applied', outcome.message);
+    assert.deepEqual(outcome.verification, { verified: true, python });
+    assert.deepEqual(outcome.endpoint.serve, { appDir: '', app: 'app.main:app', factory: false });
+    assert.deepEqual(outcome.changes.map((c) => c.path).sort(), ['app/main.py', 'app/streaming.py']);
+    const main = await read(dir, 'app/main.py');
+    assert.ok(main.includes('\nfrom app.streaming import EventStreamResponse, stream_tokens, streaming_response\n'), main);
+    assert.ok(main.includes('@app.get("/stream", tags=["streaming"], dependencies=[Depends(require_api_key)])\n'), main);
+    assert.ok(outcome.notes.some((note) => note.includes('generate_unique_id_function')), outcome.notes.join('\n'));
+
+    const server = await serveEndpoint(stack, dir, outcome.endpoint.serve);
+    try {
+      const unguarded = await fetch(`${server.baseUrl}${outcome.endpoint.url}${query}`);
+      assert.equal(unguarded.status, 401, 'the new route is guarded as its siblings are');
+      const streamed = await streamTokens(`${server.baseUrl}${outcome.endpoint.url}${query}`, { headers: [['x-api-key', 'secret']] });
+      assert.ok(streamed.done.text.startsWith('You asked: Still starting? '), streamed.done.text);
+      const openapi = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as { paths: Record<string, { get?: { operationId?: string } }> };
+      assert.equal(openapi.paths['/stream']?.get?.operationId, 'streaming-stream', 'the id function read the new tag');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('a router with its own tags in the namespace package: no tags added, its prefix served', async () => {
+    const dir = await copyFixture('namespace-unique-id', path.join(root, 'namespace-router'));
+    const { code, stderr, outcome } = await addEndpoint(dir, '--app', 'app/api/notes.py:router');
+    assert.equal(code, 0, stderr);
+    assert.equal(outcome.verification.verified, true, JSON.stringify(outcome.verification));
+    const notes = await read(dir, 'app/api/notes.py');
+    assert.ok(notes.includes('@router.get("/stream")\n'), notes);
+    assert.equal(outcome.endpoint.url, '/notes/stream');
+    const server = await serveEndpoint(stack, dir, outcome.endpoint.serve);
+    try {
+      const streamed = await streamTokens(`${server.baseUrl}${outcome.endpoint.url}${query}`);
+      assert.ok(streamed.tokens.length >= 30, `${streamed.tokens.length} tokens`);
+      const openapi = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as { paths: Record<string, { get?: { operationId?: string } }> };
+      assert.equal(openapi.paths['/notes/stream']?.get?.operationId, 'notes-stream');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("the project's own streaming/ package: the module is sse_streaming.py and both are imported; --module streaming.py is refused", async () => {
+    const dir = await copyFixture('own-streaming-package', path.join(root, 'own-package'));
+    const untouched = await treeDigest(dir);
+    const refusal = await addEndpoint(dir, '--module', 'streaming.py');
+    assert.equal(refusal.code, 1);
+    assert.equal(refusal.outcome.reason, 'module-conflict');
+    assert.match(refusal.outcome.message, /would clash with the package streaming\/ \(streaming\/__init__\.py\).*--module sse_streaming\.py/);
+    assert.deepEqual(await treeDigest(dir), untouched, 'nothing written');
+
+    const { code, stderr, outcome } = await addEndpoint(dir);
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(outcome.changes.map((c) => c.path).sort(), ['main.py', 'sse_streaming.py']);
+    assert.match(outcome.notes[0]!, /sse_streaming\.py, not streaming\.py/);
+    assert.ok((await read(dir, 'main.py')).includes('\nfrom sse_streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
+    const server = await serveEndpoint(stack, dir, outcome.endpoint.serve);
+    try {
+      const streamed = await streamTokens(`${server.baseUrl}${outcome.endpoint.url}${query}`);
+      assert.ok(streamed.tokens.length >= 30, `${streamed.tokens.length} tokens`);
+      const shipped = await fetch(`${server.baseUrl}/orders/7/ship`, { method: 'POST' });
+      assert.deepEqual(await shipped.json(), { shipped: 7 }, "the project's streaming package still serves its route");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('an id function the new route breaks: refused with the exception and where, nothing written; --no-verify writes an app uvicorn cannot start', async () => {
+    const dir = await copyFixture('unique-id-by-name', path.join(root, 'by-name'));
+    const untouched = await treeDigest(dir);
+    const { code, outcome } = await addEndpoint(dir);
+    assert.equal(code, 1);
+    assert.equal(outcome.reason, 'app-does-not-start');
+    assert.match(outcome.message, /raises KeyError: 'stream' at main\.py:\d+ \(return OPERATION_IDS\[route\.name\]\)/);
+    assert.match(outcome.message, /Nothing was written/);
+    assert.equal(outcome.verification.verified, false);
+    assert.equal(outcome.verification.file, 'main.py');
+    assert.deepEqual(await treeDigest(dir), untouched, 'nothing written');
+
+    const forced = await addEndpoint(dir, '--no-verify');
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.deepEqual(forced.outcome.verification, { verified: false, reason: '--no-verify: the app was not imported' });
+    await assert.rejects(serveEndpoint(stack, dir, forced.outcome.endpoint.serve), /KeyError: 'stream'/, 'what the check predicted');
+  });
+
+  it('an app that does not start here even without the change: written, reported as not verified, and it serves once configured', async () => {
+    const dir = await copyFixture('needs-settings', path.join(root, 'settings'));
+    const { code, stderr, outcome } = await addEndpoint(dir);
+    assert.equal(code, 0, stderr);
+    assert.equal(outcome.status, 'applied');
+    assert.equal(outcome.verification.verified, false);
+    assert.match(outcome.verification.reason!, /does not start .* even without the change \(KeyError: 'REPORTS_DATABASE_URL' at main\.py:6/);
+    const server = await serveEndpoint(stack, dir, outcome.endpoint.serve, { REPORTS_DATABASE_URL: 'sqlite://' });
+    try {
+      const streamed = await streamTokens(`${server.baseUrl}${outcome.endpoint.url}${query}`);
+      assert.ok(streamed.tokens.length >= 30, `${streamed.tokens.length} tokens`);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('--dry-run runs nothing and says so', async () => {
+    const dir = await copyFixture('unique-id-by-name', path.join(root, 'dry'));
+    const { code, outcome } = await addEndpoint(dir, '--dry-run');
+    assert.equal(code, 0);
+    assert.deepEqual(outcome.verification, { verified: false, reason: 'dry run: nothing was written or run' });
+    assert.equal(await read(dir, 'main.py'), await readFile(path.join(WORKSPACE_FIXTURES, 'unique-id-by-name', 'main.py'), 'utf8'));
+  });
+}
