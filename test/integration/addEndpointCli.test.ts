@@ -12,7 +12,7 @@ import { startProviderServer } from '../support/providers/server';
 import { pythonStack } from '../support/python';
 import { makeTempDir, withTempDir } from '../support/tempdir';
 import { startUvicorn } from '../support/uvicorn';
-import { copyFixture, pyrightProjects, runCli, streamTokens, treeDigest } from './addEndpointSupport';
+import { copyFixture, pyrightProjects, runCli, runCliWithPython, streamTokens, treeDigest } from './addEndpointSupport';
 
 describe('add-endpoint CLI', function () {
   this.timeout(60_000);
@@ -97,7 +97,8 @@ describe('add-endpoint CLI', function () {
     });
 
     it('--json prints one object of the documented shape, for every outcome', async () => {
-      const applied = await runCli(['add-endpoint', '--workspace', dir, '--json', '--method', 'post', '--route', '/chat']);
+      const python = (await pythonStack('current').interpreter()).command;
+      const applied = await runCliWithPython(python, ['add-endpoint', '--workspace', dir, '--json', '--method', 'post', '--route', '/chat']);
       assert.equal(applied.code, 0, applied.stderr);
       assert.deepEqual(JSON.parse(applied.stdout), {
         status: 'applied',
@@ -119,6 +120,7 @@ describe('add-endpoint CLI', function () {
           { path: 'main.py', kind: 'modify', description: 'add POST /chat (chat) to app, with demo_tokens' },
         ],
         notes: [],
+        verification: { verified: true, python },
       });
       const again = JSON.parse((await runCli(['add-endpoint', '--workspace', dir, '--json', '--method', 'POST', '--route', '/chat'])).stdout) as Record<
         string,
@@ -169,7 +171,18 @@ describe('add-endpoint CLI', function () {
           ['groq', '/llama', 'GET'],
           ['demo', '/demo', 'POST'],
         ] as const) {
-          const run = await runCli(['add-endpoint', '--workspace', dir, '--source', source, '--route', route, '--method', method]);
+          const run = await runCliWithPython((await pythonStack('current').interpreter()).command, [
+            'add-endpoint',
+            '--workspace',
+            dir,
+            '--source',
+            source,
+            '--route',
+            route,
+            '--method',
+            method,
+          ]);
+          assert.match(run.stdout, /verified: the app imports with the change/);
           assert.equal(run.code, 0, run.stderr);
         }
         const python = await pythonStack('current').interpreter();

@@ -157,6 +157,17 @@ function startsSuite(stack: PythonStack): void {
     }
   });
 
+  it('an SDK this interpreter lacks: written, and the note says to install it (not a refusal)', async function () {
+    if (await stack.has('openai')) {
+      this.skip(); // Only a stack without the openai package shows it (the oldest).
+    }
+    const dir = await copyFixture('own-streaming-package', path.join(root, 'no-sdk'));
+    const { code, stderr, outcome } = await addEndpoint(dir, '--source', 'openai');
+    assert.equal(code, 0, stderr);
+    assert.equal(outcome.verification.verified, false);
+    assert.match(outcome.verification.reason!, /has no openai package, which the new endpoint imports: install it where the app runs \(pip install openai\)/);
+  });
+
   it('--dry-run runs nothing and says so', async () => {
     const dir = await copyFixture('unique-id-by-name', path.join(root, 'dry'));
     const { code, outcome } = await addEndpoint(dir, '--dry-run');

@@ -152,4 +152,30 @@ describe('planImports', () => {
     const { text } = await addImports('#!/usr/bin/env python\n"""Doc."""\nx = 1\n', [{ module: 'asyncio' }]);
     assert.equal(text, '#!/usr/bin/env python\n"""Doc."""\nimport asyncio\n\nx = 1\n');
   });
+
+  it('keeps a block that runs its sections together in one piece, and an unsorted block in its order', async () => {
+    const compact = lines('import os', 'from fastapi import FastAPI', 'from .db import get_db', 'from .models import Note', '', 'app = FastAPI()');
+    const { text } = await addImports(compact, [{ module: 'app.streaming', names: ['stream_tokens'] }, { module: 'asyncio' }], {
+      firstPartyModules: new Set(['app']),
+    });
+    assert.equal(
+      text,
+      lines('import asyncio', 'import os', 'from fastapi import FastAPI', 'from app.streaming import stream_tokens', 'from .db import get_db', 'from .models import Note', '', 'app = FastAPI()'),
+    );
+    const unsorted = lines('from fastapi import FastAPI, Depends', 'from .db import get_db', 'import logging', 'import json', '', 'app = FastAPI()');
+    const added = await addImports(unsorted, [{ module: 'collections.abc', names: ['AsyncIterator'] }, STREAMING]);
+    assert.equal(
+      added.text,
+      lines(
+        'from fastapi import FastAPI, Depends',
+        'from .db import get_db',
+        'from .streaming import EventStreamResponse, stream_tokens, streaming_response',
+        'import logging',
+        'import json',
+        'from collections.abc import AsyncIterator',
+        '',
+        'app = FastAPI()',
+      ),
+    );
+  });
 });

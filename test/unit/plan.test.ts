@@ -396,6 +396,15 @@ describe('planAddEndpoint', () => {
     });
   });
 
+  describe('imports in the file\'s style', () => {
+    it('says pydantic.BaseModel in a file that imports the pydantic module, and adds no import for it', async () => {
+      const app = lines('import pydantic', 'from fastapi import FastAPI', '', 'app = FastAPI()');
+      const main = change(planned(await planAddEndpoint(workspace({ 'main.py': app }), { method: 'POST' })), 'main.py').after;
+      assert.match(main, /^class StreamRequest\(pydantic\.BaseModel\):$/m);
+      assert.equal(main.includes('from pydantic import'), false, main);
+    });
+  });
+
   describe('refusals', () => {
     it('refuses an invalid route path', async () => {
       assert.match(refused(await planAddEndpoint(workspace({ 'main.py': APP }), { route: 'stream' }), 'invalid-route'), /starts with "\/"/);

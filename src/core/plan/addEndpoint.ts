@@ -32,7 +32,7 @@ import {
   type TokenSourceCode,
 } from '../codegen/python/templates/tokenSources.py';
 import type { FastApiApp, FunctionInfo, ModuleAnalysis, Span } from '../python/analysis';
-import { planImports, type ImportRequest } from '../python/importEdit';
+import { moduleImportedAs, planImports, type ImportRequest } from '../python/importEdit';
 import { findNamespacePackages } from '../python/namespacePackages';
 import { leadingCommentsStart } from '../python/layout';
 import { servingApp } from '../python/routeOrder';
@@ -249,13 +249,16 @@ class Planner {
     const resumable = this.request.resumable === true ? await this.resumableModule(target, module.file) : undefined;
     const { functionName, helpers, bodyModel } = this.names(target, source);
 
-    // Imports, merged into the module's own in their style.
+    // Imports, merged into the module's own in their style: a file that says `import pydantic` gets
+    // `pydantic.BaseModel`, not a second import.
+    const pydanticModule = bodyModel && analysis.bindings.get('BaseModel') !== 'pydantic.BaseModel' ? moduleImportedAs(analysis, 'pydantic') : undefined;
+    const baseModel = pydanticModule ? `${pydanticModule}.BaseModel` : 'BaseModel';
     const imports: ImportRequest[] = [
       { module: module.importName, names: module.names },
       ...(resumable ? [{ module: resumable.importName, names: resumable.names }, ASYNC_ITERATOR] : []),
       ...source.imports,
       ...helpers.flatMap((helper) => helper.imports),
-      ...(bodyModel ? [{ module: 'pydantic', names: ['BaseModel'] }] : []),
+      ...(bodyModel && !pydanticModule ? [{ module: 'pydantic', names: ['BaseModel'] }] : []),
     ];
     // The streaming module is the project's own even before it exists (isort's first-party section).
     const firstParty = this.workspace.firstPartyModules();
@@ -287,7 +290,10 @@ class Planner {
       body: resumable ? resumableHandlerBody(source.body(promptExpression(this.method), returnEvents)) : source.body(promptExpression(this.method)),
       ...(resumable ? { resumable: true } : {}),
     });
-    const moduleLevel = [...helpers.map((helper) => helper.text), ...(bodyModel ? [renderBodyModel(bodyModel, this.method, endpointBase.url)] : [])];
+    const moduleLevel = [
+      ...helpers.map((helper) => helper.text),
+      ...(bodyModel ? [renderBodyModel(bodyModel, this.method, endpointBase.url, baseModel)] : []),
+    ];
     const before = await placeBefore(this.workspace, target, this.route, this.method);
     const edits = coalesceTextEdits([...importPlan.edits, ...this.codeEdits(target, routeText, moduleLevel, before)]);
     const after = applyTextEdits(analysis.source, edits);

@@ -51,7 +51,26 @@ export async function verifyEndpoint(root: string, changes: readonly OverlayChan
   if (!without.ok) {
     return { status: 'unverified', python, failure: withChange, reason: `the app does not start with ${python} even without the change (${describeImportFailure(without)})` };
   }
+  const missing = withChange.missingModule?.split('.')[0];
+  if (missing !== undefined && !isProjectModule(root, serve, changes, missing)) {
+    // A package the new code imports (an SDK) that this interpreter lacks: install it where the app runs.
+    return {
+      status: 'unverified',
+      python,
+      failure: withChange,
+      reason: `${python} has no ${missing} package, which the new endpoint imports: install it where the app runs (pip install ${missing})`,
+    };
+  }
   return { status: 'broken', python, failure: withChange };
+}
+
+/** `name` is a top-level module of the project: in the workspace folder or the app's folder, or one the change creates. */
+function isProjectModule(root: string, serve: ImportTarget, changes: readonly OverlayChange[], name: string): boolean {
+  const created = changes.some((change) => path.posix.basename(change.path, '.py') === name || change.path.split('/').includes(name));
+  return (
+    created ||
+    [root, path.join(root, serve.appDir)].some((folder) => existsSync(path.join(folder, `${name}.py`)) || existsSync(path.join(folder, name)))
+  );
 }
 
 async function importInOverlay(root: string, changes: readonly OverlayChange[], python: string, serve: ImportTarget): Promise<ImportCheck> {

@@ -23,6 +23,8 @@ export type ImportCheck =
       readonly line?: number;
       /** That line's code, stripped. */
       readonly code?: string;
+      /** A ModuleNotFoundError's module (`openai`, `app.streaming`). */
+      readonly missingModule?: string;
     };
 
 export interface ImportTarget {
@@ -61,6 +63,7 @@ except BaseException as exc:  # noqa: BLE001 - any failure to start is the repor
         "file": frame.filename if frame else None,
         "line": frame.lineno if frame else None,
         "code": (frame.line or "") if frame else "",
+        "missing": exc.name if isinstance(exc, ModuleNotFoundError) else None,
     }
 sys.stdout.flush()
 print("${MARKER}" + json.dumps(result), flush=True)
@@ -78,7 +81,7 @@ export async function importApp(python: string, cwd: string, target: ImportTarge
     const last = stderr.trim().split('\n').pop();
     return { ok: false, error: failure === 'timeout' ? `the import did not finish in ${timeoutMs / 1000} s` : last || `${python} exited without a result` };
   }
-  const result = JSON.parse(line.slice(MARKER.length)) as { ok: boolean; error?: string; file?: string | null; line?: number | null; code?: string };
+  const result = JSON.parse(line.slice(MARKER.length)) as { ok: boolean; error?: string; file?: string | null; line?: number | null; code?: string; missing?: string | null };
   if (result.ok) {
     return { ok: true };
   }
@@ -90,6 +93,7 @@ export async function importApp(python: string, cwd: string, target: ImportTarge
     ...(relative !== undefined ? { file: relative } : {}),
     ...(typeof result.line === 'number' && result.line > 0 ? { line: result.line } : {}),
     ...(result.code ? { code: result.code } : {}),
+    ...(result.missing ? { missingModule: result.missing } : {}),
   };
 }
 

@@ -109,6 +109,19 @@ export function planImports(analysis: ModuleAnalysis, requests: readonly ImportR
   return { edits: coalesceTextEdits(edits), conflicts };
 }
 
+/**
+ * The name the module binds `module` itself to (`import pydantic` -> 'pydantic', `import pydantic as pd` ->
+ * 'pd'), so code can say `pydantic.BaseModel` in a file that imports modules rather than names.
+ */
+export function moduleImportedAs(analysis: ModuleAnalysis, module: string): string | undefined {
+  for (const [local, qualified] of analysis.bindings) {
+    if (qualified === module) {
+      return local;
+    }
+  }
+  return undefined;
+}
+
 interface Context {
   readonly source: string;
   readonly eol: string;
@@ -298,6 +311,8 @@ function placeNewStatements(analysis: ModuleAnalysis, added: readonly NewStateme
     return { offset: moduleHeaderEnd(analysis), item };
   });
 
+  // A block that runs its sections together (no blank line anywhere between its imports) stays one block.
+  const compact = runsSectionsTogether(topLevel);
   const groups = new Map<number, Anchored[]>();
   for (const entry of anchored) {
     groups.set(entry.offset, [...(groups.get(entry.offset) ?? []), entry]);
@@ -314,19 +329,33 @@ function placeNewStatements(analysis: ModuleAnalysis, added: readonly NewStateme
     }
     let previous = above;
     for (const { item } of items) {
-      if (previous !== undefined && previous !== item.section) {
+      if (previous !== undefined && previous !== item.section && !compact) {
         text += eol;
       }
       text += item.text + eol;
       previous = item.section;
     }
-    if (below !== undefined && previous !== below) {
+    if (compact && below !== undefined) {
+      // Inside a compact block: no blank line.
+    } else if (below !== undefined && previous !== below) {
       text += eol;
     } else if (above === undefined && below === undefined && !/^\r?\n/.test(context.source.slice(offset))) {
       text += eol;
     }
     return { start: offset, end: offset, newText: text };
   });
+}
+
+/**
+ * The module's imports are one block of several sections with no blank line between any two of them
+ * (`import os` right above `from fastapi import FastAPI` right above `from .db import get_db`): its author
+ * does not separate sections, so new imports join the block without blank lines.
+ */
+function runsSectionsTogether(imports: ReadonlyArray<{ readonly statement: ImportStatement; readonly section: Section }>): boolean {
+  if (imports.length < 2 || imports.every((entry) => entry.section === imports[0]!.section)) {
+    return false;
+  }
+  return imports.every((entry, i) => i === 0 || entry.statement.span.startPoint.row === imports[i - 1]!.statement.span.endPoint.row + 1);
 }
 
 /** Where a module's first import goes when it has none: after the docstring and leading comments. */

@@ -91,9 +91,9 @@ return ${RESUMABLE_RESPONSE_FUNCTION}(${MAKE_EVENTS_FUNCTION})
 `;
 }
 
-/** The pydantic model of a POST route's JSON body. */
-export function renderBodyModel(name: string, method: string, url: string): string {
-  return String.raw`class ${name}(BaseModel):
+/** The pydantic model of a POST route's JSON body; `base` as the file names pydantic's (`pydantic.BaseModel`). */
+export function renderBodyModel(name: string, method: string, url: string, base = 'BaseModel'): string {
+  return String.raw`class ${name}(${base}):
     """The JSON body of ${method} ${url}."""
 
     prompt: str
