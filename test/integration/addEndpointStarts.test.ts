@@ -64,7 +64,10 @@ function startsSuite(stack: PythonStack): void {
     const main = await read(dir, 'app/main.py');
     assert.ok(main.includes('\nfrom app.streaming import EventStreamResponse, stream_tokens, streaming_response\n'), main);
     assert.ok(main.includes('@app.get("/stream", tags=["streaming"], dependencies=[Depends(require_api_key)])\n'), main);
-    assert.ok(outcome.notes.some((note) => note.includes('generate_unique_id_function')), outcome.notes.join('\n'));
+    assert.ok(
+      outcome.notes.some((note) => note.includes('generate_unique_id_function')),
+      outcome.notes.join('\n'),
+    );
 
     const server = await serveEndpoint(stack, dir, outcome.endpoint.serve);
     try {

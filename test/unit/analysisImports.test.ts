@@ -160,7 +160,16 @@ describe('planImports', () => {
     });
     assert.equal(
       text,
-      lines('import asyncio', 'import os', 'from fastapi import FastAPI', 'from app.streaming import stream_tokens', 'from .db import get_db', 'from .models import Note', '', 'app = FastAPI()'),
+      lines(
+        'import asyncio',
+        'import os',
+        'from fastapi import FastAPI',
+        'from app.streaming import stream_tokens',
+        'from .db import get_db',
+        'from .models import Note',
+        '',
+        'app = FastAPI()',
+      ),
     );
     const unsorted = lines('from fastapi import FastAPI, Depends', 'from .db import get_db', 'import logging', 'import json', '', 'app = FastAPI()');
     const added = await addImports(unsorted, [{ module: 'collections.abc', names: ['AsyncIterator'] }, STREAMING]);

@@ -396,7 +396,7 @@ describe('planAddEndpoint', () => {
     });
   });
 
-  describe('imports in the file\'s style', () => {
+  describe("imports in the file's style", () => {
     it('says pydantic.BaseModel in a file that imports the pydantic module, and adds no import for it', async () => {
       const app = lines('import pydantic', 'from fastapi import FastAPI', '', 'app = FastAPI()');
       const main = change(planned(await planAddEndpoint(workspace({ 'main.py': app }), { method: 'POST' })), 'main.py').after;

@@ -176,7 +176,9 @@ export async function addEndpoint(
   }
   try {
     // Reading, planning and writing under one workspace lock: a second run waits, then plans on this one's result.
-    return await withLocks([await realPathOf(root, fs)], () => planAndApply(root, request, { dryRun: options.dryRun === true, verify: options.verify === true }, fs));
+    return await withLocks([await realPathOf(root, fs)], () =>
+      planAndApply(root, request, { dryRun: options.dryRun === true, verify: options.verify === true }, fs),
+    );
   } catch (error) {
     if (error instanceof TooManyFilesError || error instanceof LockBusyError) {
       throw new CliError(error.message);
@@ -208,7 +210,12 @@ async function planAndApply(
       : { status: 'already-present', endpoint: plan.endpoint, message: plan.message };
   }
   if (dryRun) {
-    return { status: 'planned', plan, diff: plan.changes.map(unifiedDiff).join(''), verification: { verified: false, reason: 'dry run: nothing was written or run' } };
+    return {
+      status: 'planned',
+      plan,
+      diff: plan.changes.map(unifiedDiff).join(''),
+      verification: { verified: false, reason: 'dry run: nothing was written or run' },
+    };
   }
   const verification = verify ? await verifyEndpoint(root, plan.changes, plan.endpoint.serve) : undefined;
   if (verification?.status === 'broken') {
@@ -241,7 +248,14 @@ function verificationJson(verification: EndpointVerification): VerificationJson 
     verified: verification.status === 'verified',
     ...(verification.python !== undefined ? { python: verification.python } : {}),
     ...(verification.status === 'unverified' ? { reason: verification.reason } : {}),
-    ...(failure ? { error: failure.error, ...(failure.file !== undefined ? { file: failure.file } : {}), ...(failure.line !== undefined ? { line: failure.line } : {}), ...(failure.code !== undefined ? { code: failure.code } : {}) } : {}),
+    ...(failure
+      ? {
+          error: failure.error,
+          ...(failure.file !== undefined ? { file: failure.file } : {}),
+          ...(failure.line !== undefined ? { line: failure.line } : {}),
+          ...(failure.code !== undefined ? { code: failure.code } : {}),
+        }
+      : {}),
   };
 }
 

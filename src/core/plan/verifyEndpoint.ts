@@ -39,7 +39,7 @@ export async function verifyEndpoint(root: string, changes: readonly OverlayChan
     python = (await findPython(['fastapi'], [...workspacePythonCandidates(root), ...defaultPythonCandidates()])).command;
   } catch (error) {
     if (error instanceof PythonNotFoundError) {
-      return { status: 'unverified', reason: 'no Python that can import fastapi was found (set CATALYST_PYTHON to the project\'s interpreter)' };
+      return { status: 'unverified', reason: "no Python that can import fastapi was found (set CATALYST_PYTHON to the project's interpreter)" };
     }
     throw error;
   }
@@ -49,7 +49,12 @@ export async function verifyEndpoint(root: string, changes: readonly OverlayChan
   }
   const without = await importInOverlay(root, [], python, serve);
   if (!without.ok) {
-    return { status: 'unverified', python, failure: withChange, reason: `the app does not start with ${python} even without the change (${describeImportFailure(without)})` };
+    return {
+      status: 'unverified',
+      python,
+      failure: withChange,
+      reason: `the app does not start with ${python} even without the change (${describeImportFailure(without)})`,
+    };
   }
   const missing = withChange.missingModule?.split('.')[0];
   if (missing !== undefined && !isProjectModule(root, serve, changes, missing)) {
@@ -67,10 +72,7 @@ export async function verifyEndpoint(root: string, changes: readonly OverlayChan
 /** `name` is a top-level module of the project: in the workspace folder or the app's folder, or one the change creates. */
 function isProjectModule(root: string, serve: ImportTarget, changes: readonly OverlayChange[], name: string): boolean {
   const created = changes.some((change) => path.posix.basename(change.path, '.py') === name || change.path.split('/').includes(name));
-  return (
-    created ||
-    [root, path.join(root, serve.appDir)].some((folder) => existsSync(path.join(folder, `${name}.py`)) || existsSync(path.join(folder, name)))
-  );
+  return created || [root, path.join(root, serve.appDir)].some((folder) => existsSync(path.join(folder, `${name}.py`)) || existsSync(path.join(folder, name)));
 }
 
 async function importInOverlay(root: string, changes: readonly OverlayChange[], python: string, serve: ImportTarget): Promise<ImportCheck> {

@@ -81,12 +81,22 @@ export async function importApp(python: string, cwd: string, target: ImportTarge
     const last = stderr.trim().split('\n').pop();
     return { ok: false, error: failure === 'timeout' ? `the import did not finish in ${timeoutMs / 1000} s` : last || `${python} exited without a result` };
   }
-  const result = JSON.parse(line.slice(MARKER.length)) as { ok: boolean; error?: string; file?: string | null; line?: number | null; code?: string; missing?: string | null };
+  const result = JSON.parse(line.slice(MARKER.length)) as {
+    ok: boolean;
+    error?: string;
+    file?: string | null;
+    line?: number | null;
+    code?: string;
+    missing?: string | null;
+  };
   if (result.ok) {
     return { ok: true };
   }
   const file = result.file ?? undefined;
-  const relative = file !== undefined && path.resolve(project, file).startsWith(project + path.sep) ? path.relative(project, path.resolve(project, file)).split(path.sep).join('/') : file;
+  const relative =
+    file !== undefined && path.resolve(project, file).startsWith(project + path.sep)
+      ? path.relative(project, path.resolve(project, file)).split(path.sep).join('/')
+      : file;
   return {
     ok: false,
     error: result.error ?? 'unknown error',

@@ -36,13 +36,12 @@ export async function findNamespacePackages(files: ReadonlyMap<string, string>):
   if (byName.size === 0) {
     return new Set();
   }
-  const leadsInto = (dir: string, next: string | undefined) =>
-    next !== undefined && (files.has(`${dir}/${next}.py`) || folders.has(`${dir}/${next}`));
+  const leadsInto = (dir: string, next: string | undefined) => next !== undefined && (files.has(`${dir}/${next}.py`) || folders.has(`${dir}/${next}`));
 
   const roots = new Set<string>();
   for (const [file, text] of files) {
     // Cheap text filter first: only files mentioning a candidate folder's name (or a relative import) are parsed.
-    if (!file.endsWith('.py') || ![...byName.keys()].some((name) => text.includes(name)) && !text.includes('from .')) {
+    if (!file.endsWith('.py') || (![...byName.keys()].some((name) => text.includes(name)) && !text.includes('from .'))) {
       continue;
     }
     const analysis = await analyzePythonModule(text);
@@ -56,9 +55,7 @@ export async function findNamespacePackages(files: ReadonlyMap<string, string>):
           continue;
         }
         const dotted =
-          statement.kind === 'import'
-            ? statement.names.map((n) => n.name.split('.'))
-            : statement.names.map((n) => [...statement.module.split('.'), n.name]);
+          statement.kind === 'import' ? statement.names.map((n) => n.name.split('.')) : statement.names.map((n) => [...statement.module.split('.'), n.name]);
         for (const [first, second] of dotted) {
           for (const dir of byName.get(first ?? '') ?? []) {
             if (leadsInto(dir, second)) {
