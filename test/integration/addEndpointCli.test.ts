@@ -171,6 +171,8 @@ describe('add-endpoint CLI', function () {
           ['groq', '/llama', 'GET'],
           ['demo', '/demo', 'POST'],
         ] as const) {
+          // The last run imports the app with all three SDKs' endpoints (one import check, not four: each loads the SDKs).
+          const last = source === 'demo';
           const run = await runCliWithPython((await pythonStack('current').interpreter()).command, [
             'add-endpoint',
             '--workspace',
@@ -181,9 +183,12 @@ describe('add-endpoint CLI', function () {
             route,
             '--method',
             method,
+            ...(last ? [] : ['--no-verify']),
           ]);
-          assert.match(run.stdout, /verified: the app imports with the change/);
           assert.equal(run.code, 0, run.stderr);
+          if (last) {
+            assert.match(run.stdout, /verified: the app imports with the change/);
+          }
         }
         const python = await pythonStack('current').interpreter();
         const { messages } = await pyrightProjects(root, [{ root: 'ws' }], python.executable, { typeCheckingMode: 'strict' });

@@ -7,12 +7,15 @@
  *  - own-streaming-package: a `streaming/` package of the project's own that a new streaming.py would lose to;
  *  - unique-id-by-name: an id function the planner cannot satisfy (operation ids listed by route name): the
  *    import check catches it;
- *  - needs-settings: an app that does not start in this environment without the change either.
+ *  - needs-settings: an app that does not start in this environment without the change either;
+ *  - azure-configured-client: `--source openai` uses the app's configured AsyncAzureOpenAI client (seen at the
+ *    local provider server as an Azure deployment request), not a new AsyncOpenAI().
  */
 import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { PYTHON_STACKS, type PythonStack } from '../support/python';
+import { startProviderServer } from '../support/providers/server';
+import { PYTHON_STACKS, pythonStack, type PythonStack } from '../support/python';
 import { makeTempDir } from '../support/tempdir';
 import { copyFixture, runCliWithPython, serveEndpoint, streamTokens, treeDigest, WORKSPACE_FIXTURES } from './addEndpointSupport';
 
@@ -179,3 +182,41 @@ function startsSuite(stack: PythonStack): void {
     assert.equal(await read(dir, 'main.py'), await readFile(path.join(WORKSPACE_FIXTURES, 'unique-id-by-name', 'main.py'), 'utf8'));
   });
 }
+
+describe(`add-endpoint --source openai uses the app's configured client ${pythonStack('current').tag}`, function () {
+  this.timeout(120_000);
+
+  it('imports the Azure client from app/llm.py and streams through it from the local provider', async () => {
+    const stack = pythonStack('current');
+    const root = await makeTempDir('add-endpoint-client');
+    const provider = await startProviderServer();
+    try {
+      const dir = await copyFixture('azure-configured-client', path.join(root, 'ws'));
+      const run = await runCliWithPython((await stack.interpreter()).command, ['add-endpoint', '--workspace', dir, '--json', '--source', 'openai']);
+      assert.equal(run.code, 0, run.stderr);
+      const outcome = JSON.parse(run.stdout) as Outcome;
+      assert.equal(outcome.verification.verified, true, JSON.stringify(outcome.verification));
+      assert.match(outcome.notes.join('\n'), /uses your configured client client \(AsyncAzureOpenAI in app\/llm\.py\)/);
+      const main = await readFile(path.join(dir, 'app/main.py'), 'utf8');
+      assert.ok(main.includes('\nfrom .llm import client\n'), main);
+      assert.ok(main.includes('chunks = client.chat.completions.create('), main);
+      assert.equal(main.includes('AsyncOpenAI'), false, 'no second client');
+
+      const tokens = ['Through', ' the', ' Azure', ' client', '.'];
+      provider.behave({ tokens });
+      const server = await serveEndpoint(stack, dir, outcome.endpoint.serve, provider.sdkEnvironment());
+      try {
+        const streamed = await streamTokens(`${server.baseUrl}${outcome.endpoint.url}?prompt=Hi`);
+        assert.deepEqual(streamed.tokens, tokens);
+      } finally {
+        await server.stop();
+      }
+      assert.equal(provider.requests.length, 1);
+      assert.equal(provider.requests[0]!.api, 'azure-chat');
+      assert.match(provider.requests[0]!.url, /^\/openai\/deployments\/gpt-4o-deployment\/chat\/completions\?api-version=2024-10-21$/);
+    } finally {
+      await provider.stop();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -28,7 +28,9 @@ import {
   demoTokenSource,
   functionTokenSource,
   sdkTokenSource,
+  type ExistingClient,
   type Helper,
+  type SdkProvider,
   type TokenSourceCode,
 } from '../codegen/python/templates/tokenSources.py';
 import type { FastApiApp, FunctionInfo, ModuleAnalysis, Span } from '../python/analysis';
@@ -48,6 +50,7 @@ import {
 } from './modulePaths';
 import { insertBlocks, lineStartOf, reindent } from './pythonLayout';
 import { bodyModelNameFor, handlerNameFor, pathParameters, uniqueName, validateRoutePath } from './routePath';
+import { findConfiguredClient } from './existingClient';
 import { ALTERNATIVE_MODULE_NAMES, moduleShadowing } from './moduleShadowing';
 import { routeConventions } from './routeConventions';
 import { buildRouteIndex } from './routeIndex';
@@ -190,6 +193,8 @@ class Planner {
   private readonly route: string;
   private readonly method: HttpMethod;
   private readonly source: TokenSourceChoice;
+  /** What the token source decided (a configured client reused). */
+  private readonly sourceNotes: string[] = [];
 
   constructor(
     private readonly workspace: PythonWorkspace,
@@ -300,7 +305,7 @@ class Planner {
     const revealLine = await this.verify(target, after, edits, functionName);
 
     const changes: FileChange[] = [];
-    const notes: string[] = [...(module.note ? [module.note] : []), ...conventions.notes];
+    const notes: string[] = [...(module.note ? [module.note] : []), ...this.sourceNotes, ...conventions.notes];
     for (const generated of [module, ...(resumable ? [resumable] : [])]) {
       const change = generatedModuleChange(generated.file, generated.text, generated.decision, generated.kind);
       if ('note' in change) {
@@ -570,7 +575,7 @@ class Planner {
       return demoTokenSource();
     }
     if (source.kind === 'sdk') {
-      return sdkTokenSource(source.provider);
+      return sdkTokenSource(source.provider, await this.configuredClient(target, source.provider));
     }
     const found = await this.findTokenFunction(target, source.name);
     const required = found.fn.parameters.filter((p) => !p.variadic && p.defaultValue === undefined && p.name !== 'self');
@@ -590,6 +595,26 @@ class Planner {
       imports.push({ module, names: [source.name] });
     }
     return functionTokenSource(source.name, takesPrompt, imports);
+  }
+
+  /** The app's own configured client of that SDK, as the target module reaches it (noted for the user). */
+  private async configuredClient(target: ResolvedTarget, provider: SdkProvider): Promise<ExistingClient | undefined> {
+    const client = await findConfiguredClient(this.workspace, target.file, provider);
+    if (client === undefined) {
+      return undefined;
+    }
+    const imports: ImportRequest[] = [];
+    if (client.file !== target.file) {
+      const module = importModuleFor(this.workspace, target.file, client.file, importsOwnPackageAbsolutely(this.workspace, target.file, target.analysis));
+      if (module === undefined) {
+        return undefined;
+      }
+      imports.push({ module, names: [client.name] });
+    }
+    this.sourceNotes.push(
+      `The endpoint uses your configured client ${client.name} (${client.className.split('.').pop()} in ${client.file}) rather than a new one.${client.className === 'openai.AsyncAzureOpenAI' ? ' With Azure, model= names your deployment: check it.' : ''}`,
+    );
+    return { expression: client.name, imports };
   }
 
   /** An async generator function by name: in the target module first, else the only one in the workspace. */

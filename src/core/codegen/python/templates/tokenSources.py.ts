@@ -113,15 +113,33 @@ def ${sdk.clientFunction}() -> ${sdk.clientClass}:
   };
 }
 
-export function sdkTokenSource(provider: SdkProvider): TokenSourceCode {
+/** A client the app already configures (`client = AsyncAzureOpenAI(...)`), used instead of making another. */
+export interface ExistingClient {
+  /** How the handler names it: `client`, `llm.client`. */
+  readonly expression: string;
+  /** What the target module imports to see it (nothing when it is defined there). */
+  readonly imports: readonly ImportRequest[];
+}
+
+/** The async client classes of each SDK that an existing client may be made from. */
+export const SDK_CLIENT_CLASSES: Readonly<Record<SdkProvider, readonly string[]>> = {
+  anthropic: ['anthropic.AsyncAnthropic', 'anthropic.AsyncAnthropicBedrock', 'anthropic.AsyncAnthropicVertex'],
+  openai: ['openai.AsyncOpenAI', 'openai.AsyncAzureOpenAI', 'openai.AsyncClient'],
+  groq: ['groq.AsyncGroq', 'groq.AsyncClient'],
+};
+
+export function sdkTokenSource(provider: SdkProvider, existing?: ExistingClient): TokenSourceCode {
   const sdk = SDKS[provider];
+  const client = existing?.expression ?? `${sdk.clientFunction}()`;
+  const helpers = existing ? [] : [clientHelper(sdk)];
+  const imports = existing?.imports ?? [];
   if (provider === 'anthropic') {
     // messages.stream(...) is entered by the adapter, so nothing is sent until the response starts streaming.
     return {
       streamingNames: ['anthropic_text_stream'],
-      imports: [],
-      helpers: [clientHelper(sdk)],
-      body: (prompt, respond = respondStreaming) => String.raw`message_stream = ${sdk.clientFunction}().messages.stream(
+      imports,
+      helpers,
+      body: (prompt, respond = respondStreaming) => String.raw`message_stream = ${client}.messages.stream(
     model="${sdk.model}",
     max_tokens=1024,
     messages=[{"role": "user", "content": ${prompt}}],
@@ -133,9 +151,9 @@ ${respond('stream_tokens(anthropic_text_stream(message_stream))')}`,
   // awaited: the adapter awaits it on the first read, so an HTTP error opening the stream becomes an `error` event.
   return {
     streamingNames: ['openai_text_stream'],
-    imports: [],
-    helpers: [clientHelper(sdk)],
-    body: (prompt, respond = respondStreaming) => String.raw`chunks = ${sdk.clientFunction}().chat.completions.create(
+    imports,
+    helpers,
+    body: (prompt, respond = respondStreaming) => String.raw`chunks = ${client}.chat.completions.create(
     model="${sdk.model}",
     messages=[{"role": "user", "content": ${prompt}}],
     stream=True,
