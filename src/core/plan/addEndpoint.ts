@@ -295,10 +295,7 @@ class Planner {
       body: resumable ? resumableHandlerBody(source.body(promptExpression(this.method), returnEvents)) : source.body(promptExpression(this.method)),
       ...(resumable ? { resumable: true } : {}),
     });
-    const moduleLevel = [
-      ...helpers.map((helper) => helper.text),
-      ...(bodyModel ? [renderBodyModel(bodyModel, this.method, endpointBase.url, baseModel)] : []),
-    ];
+    const moduleLevel = [...helpers.map((helper) => helper.text), ...(bodyModel ? [renderBodyModel(bodyModel, this.method, endpointBase.url, baseModel)] : [])];
     const before = await placeBefore(this.workspace, target, this.route, this.method);
     const edits = coalesceTextEdits([...importPlan.edits, ...this.codeEdits(target, routeText, moduleLevel, before)]);
     const after = applyTextEdits(analysis.source, edits);

@@ -55,7 +55,11 @@ export function renderRouteFunction(options: RouteFunctionOptions): string {
     `${request} gets an ${unbreakable('``event: token``')} for each piece of text the moment it is produced, then an ${unbreakable('``event: done``')} with the whole text (or an ${unbreakable('``event: error``')} if the token source fails).${resumability}`,
     DOCSTRING_WIDTH,
   );
-  const decorator = bracketedLayout(`@${options.owner}.${options.method.toLowerCase()}`, [pythonString(options.path), ...(options.decoratorKeywords ?? [])], '');
+  const decorator = bracketedLayout(
+    `@${options.owner}.${options.method.toLowerCase()}`,
+    [pythonString(options.path), ...(options.decoratorKeywords ?? [])],
+    '',
+  );
   const returns = options.resumable ? RESUMABLE_RESPONSE_CLASS : 'EventStreamResponse';
   const signature = bracketedLayout(`async def ${options.functionName}`, parameters, ` -> ${returns}:`);
   return String.raw`${decorator}
