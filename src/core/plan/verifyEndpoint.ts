@@ -43,7 +43,17 @@ export async function verifyEndpoint(root: string, changes: readonly OverlayChan
     }
     throw error;
   }
-  const withChange = await importInOverlay(root, changes, python, serve);
+  let withChange: ImportCheck;
+  try {
+    withChange = await importInOverlay(root, changes, python, serve);
+  } catch (error) {
+    // No temporary folder or symbolic links here (e.g. Windows without the privilege): say so, write anyway.
+    return {
+      status: 'unverified',
+      python,
+      reason: `the temporary view of the workspace could not be made (${error instanceof Error ? error.message : String(error)})`,
+    };
+  }
   if (withChange.ok) {
     return { status: 'verified', python };
   }
