@@ -175,6 +175,20 @@ const FIXTURES: readonly Fixture[] = [
     async check() {},
   },
   {
+    // routers/ has no __init__.py: main.py imports it as a namespace package, and uvicorn main:app serves it.
+    name: 'namespace-routers',
+    args: ['--app', 'routers/chat.py:router'],
+    url: '/chat/stream',
+    async check(_dir, read) {
+      assert.equal(await read('routers/streaming.py'), await renderStreamingModule());
+      assert.ok((await read('routers/chat.py')).includes('from .streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
+      assert.equal(await read('main.py'), await original('namespace-routers', 'main.py'));
+    },
+    async served(baseUrl) {
+      await assertAnswers(`${baseUrl}/chat/models`, 200, /small/);
+    },
+  },
+  {
     name: 'conftest-app',
     url: '/stream',
     async check(_dir, read) {
@@ -346,16 +360,6 @@ describe('add-endpoint refuses a route that would never serve, and writes nothin
     const run = await runCli(['add-endpoint', '--workspace', dir, '--json', '--app', 'main.py:app']);
     assert.equal(run.code, 0, run.stderr);
     assertBefore(await readFile(path.join(dir, 'main.py'), 'utf8'), '@app.get("/stream")', 'app.mount("/"');
-  });
-
-  it('namespace-routers: a router imported through a namespace package is found included, with the URL and how to serve it', async () => {
-    const dir = await copyFixture('namespace-routers', path.join(root, 'namespace'));
-    const run = await runCli(['add-endpoint', '--workspace', dir, '--json', '--dry-run', '--app', 'routers/chat.py:router']);
-    assert.equal(run.code, 0, run.stderr);
-    const result = JSON.parse(run.stdout) as AppliedJson & { notes: string[] };
-    assert.equal(result.endpoint.url, '/chat/stream');
-    assert.deepEqual(result.endpoint.serve, { appDir: '', app: 'main:app', factory: false });
-    assert.deepEqual(result.notes, []);
   });
 });
 
