@@ -89,6 +89,46 @@ describe('dev server and Stream Preview', () => {
     );
   });
 
+  it("a router's CodeLens opens the URL its app serves it at: the include_router prefix from another module applied", async () => {
+    // A package of its own, removed again: the other tests see the fixture's apps unchanged.
+    const files: Record<string, string> = {
+      'lensapp/__init__.py': '',
+      'lensapp/config.py': 'API_PREFIX = "/api/v1"\n',
+      'lensapp/chat.py': [
+        'from fastapi import APIRouter',
+        'from fastapi.responses import StreamingResponse',
+        '',
+        'router = APIRouter(prefix="/chat")',
+        '',
+        '',
+        '@router.get("/stream")',
+        'async def stream() -> StreamingResponse:',
+        '    return StreamingResponse(iter(()), media_type="text/event-stream")',
+        '',
+      ].join('\n'),
+      'lensapp/main.py':
+        'from fastapi import FastAPI\n\nfrom . import chat\nfrom .config import API_PREFIX\n\napp = FastAPI()\napp.include_router(chat.router, prefix=API_PREFIX)\n',
+    };
+    try {
+      for (const [file, text] of Object.entries(files)) {
+        await vscode.workspace.fs.writeFile(workspaceUri(file), new TextEncoder().encode(text));
+      }
+      const chat = workspaceUri('lensapp/chat.py');
+      await vscode.workspace.openTextDocument(chat);
+      const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', chat)) ?? [];
+      const urls = lenses
+        .filter((lens) => lens.command?.command === 'catalyst.openStreamPreview')
+        .map((lens) => (lens.command?.arguments?.[0] as { url: string }).url);
+      assert.deepEqual(
+        urls.map((u) => new URL(u).pathname),
+        ['/api/v1/chat/stream'],
+      );
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.workspace.fs.delete(workspaceUri('lensapp'), { recursive: true });
+    }
+  });
+
   it('Start Dev Server runs uvicorn for the app as a task; the new route streams from it', async () => {
     port = await freePort();
     url = `http://127.0.0.1:${port}${ENDPOINT.route}`;
