@@ -128,7 +128,7 @@ describe('renderStreamingModule', () => {
       assert.ok(defined.has(name), `${name} is defined at module level`);
     }
     // Compared as sets: ruff (RUF022) orders __all__ isort-style, SCREAMING_CASE first.
-    assert.deepEqual([...all].sort(), [...STREAMING_MODULE_EXPORTS].sort());
+    assert.deepEqual([...(all ?? [])].sort(), [...STREAMING_MODULE_EXPORTS].sort());
   });
 });
 

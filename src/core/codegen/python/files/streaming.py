@@ -1234,10 +1234,14 @@ class UIChatRequest(BaseModel):
             (message.role, message.text()) for message in self.messages
         )
 
-    def chat_messages(self) -> list[dict[str, str]]:
-        """The conversation as ``{"role", "content"}`` dicts (text only)."""
+    def chat_messages(self, *, system: bool = True) -> list[dict[str, str]]:
+        """The conversation as ``{"role", "content"}`` dicts (422 if no user).
+
+        Text only, messages without text left out; ``system=False`` leaves
+        out system messages too (Anthropic takes them apart from messages).
+        """
         return _chat_messages(
-            (message.role, message.text()) for message in self.messages
+            ((message.role, message.text()) for message in self.messages), system
         )
 
 
@@ -1289,10 +1293,14 @@ class ChatCompletionRequest(BaseModel):
             (message.role, message.text()) for message in self.messages
         )
 
-    def chat_messages(self) -> list[dict[str, str]]:
-        """The conversation as ``{"role", "content"}`` dicts (text only)."""
+    def chat_messages(self, *, system: bool = True) -> list[dict[str, str]]:
+        """The conversation as ``{"role", "content"}`` dicts (422 if no user).
+
+        Text only, messages without text left out; ``system=False`` leaves
+        out system messages too (Anthropic takes them apart from messages).
+        """
         return _chat_messages(
-            (message.role, message.text()) for message in self.messages
+            ((message.role, message.text()) for message in self.messages), system
         )
 
 
@@ -1306,11 +1314,14 @@ def _last_user_text(messages: Iterable[tuple[str, str]]) -> str:
     return text
 
 
-def _chat_messages(messages: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+def _chat_messages(
+    messages: Iterable[tuple[str, str]], system: bool
+) -> list[dict[str, str]]:
+    roles = ("system", "user", "assistant") if system else ("user", "assistant")
     conversation = [
         {"role": role, "content": content}
         for role, content in messages
-        if role in ("system", "user", "assistant") and content
+        if role in roles and content
     ]
     if not any(message["role"] == "user" for message in conversation):
         raise _no_user_message()
