@@ -21,6 +21,7 @@ import { startProviderServer, type ProviderServer } from '../support/providers/s
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { startStreamingApp, STREAMING_FIXTURES, type StreamingApp } from '../support/streamingApp';
 import { makeTempDir } from '../support/tempdir';
+import { protocolWireSuite } from './streamingProtocols.part';
 import { eventually, getJson, openStream, parseSse, readStream, wallClockMs, type WireStream } from '../support/wire';
 
 interface RunStatus {
@@ -262,6 +263,8 @@ function streamingModuleSuite(stack: PythonStack): void {
       assert.ok(unreceived < 300_000, `${unreceived} events produced beyond the ${received} received`);
     });
   });
+
+  protocolWireSuite(() => base);
 
   describe('stream_partial_results', () => {
     it('streams results in completion order, the fast one first though listed last; a failure does not stop the others', async () => {
