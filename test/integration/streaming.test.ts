@@ -433,6 +433,43 @@ function streamingModuleSuite(stack: PythonStack): void {
         });
       }
 
+      const partsCases = [
+        ['anthropic', 'anthropic_stream_parts (messages.create)'],
+        ['anthropic-manager', 'anthropic_stream_parts (messages.stream manager)'],
+        ['openai', 'openai_stream_parts (chat.completions.create)'],
+        ['responses', 'openai_responses_stream_parts (responses.create)'],
+      ] as const;
+      for (const [kind, adapter] of partsCases) {
+        it(`${adapter} streams reasoning, text and tool calls as the provider sent them`, async () => {
+          provider.behave({
+            tokens,
+            reasoning: ['Hmm', '…'],
+            toolCalls: [{ id: 'call_1', name: 'lookup', arguments: ['{"q":', ' "x"}'] }],
+          });
+          const stream = await readStream(`${base}/provider-parts/${kind}`);
+          assert.equal(
+            stream.body().toString('utf8'),
+            'event: reasoning\ndata: {"text":"Hmm"}\n\nevent: reasoning\ndata: {"text":"…"}\n\n' +
+              tokens.map(tokenEvent).join('') +
+              'event: tool_call\ndata: {"id":"call_1","name":"lookup","input":{"q":"x"}}\n\n' +
+              doneEvent(tokens.join(''), tokens.length),
+          );
+        });
+      }
+
+      it('openai_responses_stream_parts ends with one error event when the stream reports an error', async () => {
+        provider.behave({ tokens, streamErrorAfter: 1 });
+        const stream = await readStream(`${base}/provider-parts/responses`);
+        const events = parseSse(stream.body().toString('utf8')).events;
+        assert.deepEqual(
+          events.map((e) => [e.event, (JSON.parse(e.data) as { type?: string }).type]),
+          [
+            ['token', undefined],
+            ['error', 'ProviderStreamError'],
+          ],
+        );
+      });
+
       it('openai_responses_text_stream ends with one error event when the stream reports an error', async () => {
         provider.behave({ tokens, streamErrorAfter: 1 });
         const stream = await readStream(`${base}/provider/responses`);

@@ -206,6 +206,91 @@ export function protocolWireSuite(base: () => string): void {
     });
   });
 
+  describe('protocols: the request bodies (UIChatRequest, ChatCompletionRequest)', () => {
+    const postJson = (url: string, body: unknown) =>
+      fetch(`${base()}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+    it("read the AI SDK's chat body: text parts joined, other parts and unknown keys ignored, the last user message", async () => {
+      const response = await postJson('/requests/ai-sdk', {
+        id: 'c',
+        trigger: 'submit-message',
+        unknown: { kept: false },
+        messages: [
+          { id: '0', role: 'system', parts: [{ type: 'text', text: 'Be brief.' }] },
+          { id: '1', role: 'user', parts: [{ type: 'text', text: 'First ' }, { type: 'file', url: 'x' }, { type: 'text', text: 'question' }] },
+          { id: '2', role: 'assistant', parts: [{ type: 'step-start' }, { type: 'reasoning', text: 'hidden' }, { type: 'text', text: 'Answer' }] },
+          { id: '3', role: 'user', parts: [{ type: 'text', text: 'Second' }] },
+        ],
+      });
+      assert.equal(response.status, 200);
+      const messages = [
+        { role: 'user', content: 'First question' },
+        { role: 'assistant', content: 'Answer' },
+        { role: 'user', content: 'Second' },
+      ];
+      assert.deepEqual(await response.json(), {
+        last_user_text: 'Second',
+        messages: [{ role: 'system', content: 'Be brief.' }, ...messages],
+        without_system: messages,
+      });
+    });
+
+    it('read an OpenAI request: string or parts content, null content, stream and include_usage', async () => {
+      const response = await postJson('/requests/openai', {
+        model: 'gpt-x',
+        stream: true,
+        stream_options: { include_usage: true },
+        temperature: 0.2,
+        messages: [
+          { role: 'developer', content: 'ignored role' },
+          { role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'image_url', image_url: { url: 'x' } }] },
+          { role: 'assistant', content: null, tool_calls: [] },
+          { role: 'tool', content: 'tool output', tool_call_id: 'x' },
+        ],
+      });
+      assert.equal(response.status, 200);
+      assert.deepEqual(await response.json(), {
+        last_user_text: 'Hi',
+        messages: [{ role: 'user', content: 'Hi' }],
+        without_system: [{ role: 'user', content: 'Hi' }],
+        model: 'gpt-x',
+        stream: true,
+        include_usage: true,
+      });
+      const plain = await postJson('/requests/openai', { messages: [{ role: 'user', content: 'Hey' }] });
+      assert.deepEqual(await plain.json(), {
+        last_user_text: 'Hey',
+        messages: [{ role: 'user', content: 'Hey' }],
+        without_system: [{ role: 'user', content: 'Hey' }],
+        model: '',
+        stream: false,
+        include_usage: false,
+      });
+    });
+
+    it('answer 422 with a clear message without a user message, and 422 for wrong types', async () => {
+      for (const [url, body] of [
+        ['/requests/ai-sdk', { messages: [] }],
+        ['/requests/ai-sdk', { messages: [{ id: '1', role: 'user', parts: [{ type: 'text', text: '' }] }] }],
+        ['/requests/openai', { messages: [{ role: 'assistant', content: 'no question' }] }],
+      ] as const) {
+        const response = await postJson(url, body);
+        assert.equal(response.status, 422, JSON.stringify(body));
+        assert.deepEqual(await response.json(), {
+          detail: "The request has no user message with text: 'messages' must include at least one message with role 'user'.",
+        });
+      }
+      for (const [url, body] of [
+        ['/requests/ai-sdk', {}],
+        ['/requests/ai-sdk', { messages: [{ id: '1', role: 'robot', parts: [] }] }],
+        ['/requests/openai', { messages: [{ role: 'user', content: ['not a part'] }] }],
+        ['/requests/openai', { messages: [{ role: 'user', content: 'x' }], stream_options: { include_usage: 'yes' } }],
+      ] as const) {
+        assert.equal((await postJson(url, body)).status, 422, JSON.stringify(body));
+      }
+    });
+  });
+
   describe('protocols: the source is closed on disconnect and at the end, and a never-awaiting one does not starve the server', () => {
     for (const protocol of ['sse', 'ai-sdk', 'openai']) {
       it(`${protocol}: a client leaving mid-stream closes the source; a finished stream has closed it`, async () => {
