@@ -123,7 +123,12 @@ function protocolSuite(stack: PythonStack): void {
     assert.equal(done, true);
     const usage = data.at(-1)!;
     assert.deepEqual(usage.choices, []);
-    const chunks = data.slice(0, -1) as Array<{ id: string; object: string; model: string; choices: Array<{ delta: Record<string, unknown>; finish_reason: string | null }> }>;
+    const chunks = data.slice(0, -1) as Array<{
+      id: string;
+      object: string;
+      model: string;
+      choices: Array<{ delta: Record<string, unknown>; finish_reason: string | null }>;
+    }>;
     assert.ok(chunks.every((c) => c.object === 'chat.completion.chunk' && c.model === 'my-model' && c.id === chunks[0]!.id));
     assert.match(chunks[0]!.id, /^chatcmpl-/);
     assert.equal(chunks[0]!.choices[0]!.delta.role, 'assistant');

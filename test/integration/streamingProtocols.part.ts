@@ -37,8 +37,7 @@ const data = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
 const named = (event: string, value: unknown) => `event: ${event}\n${data(value)}`;
 
 export function protocolWireSuite(base: () => string): void {
-  const post = (protocol: string, body: Record<string, unknown>, name = randomUUID()) =>
-    readStream(`${base()}/protocol/${protocol}/${name}`, { json: body });
+  const post = (protocol: string, body: Record<string, unknown>, name = randomUUID()) => readStream(`${base()}/protocol/${protocol}/${name}`, { json: body });
   const status = (name: string) => getJson<RunStatus>(`${base()}/runs/${name}`);
 
   describe('protocols: sse (stream_tokens with typed parts)', () => {
@@ -110,7 +109,12 @@ export function protocolWireSuite(base: () => string): void {
           'data: [DONE]\n\n',
       );
       const exposed = await post('ai-sdk', { parts: [{ fail: 'shown' }], expose_errors: true });
-      assert.ok(exposed.body().toString('utf8').includes(data({ type: 'error', errorText: 'shown' })));
+      assert.ok(
+        exposed
+          .body()
+          .toString('utf8')
+          .includes(data({ type: 'error', errorText: 'shown' })),
+      );
     });
 
     it('unparsable tool arguments become tool-input-error with the raw text', async () => {
@@ -120,7 +124,13 @@ export function protocolWireSuite(base: () => string): void {
           .body()
           .toString('utf8')
           .includes(
-            data({ type: 'tool-input-error', toolCallId: 'a', toolName: 'broken', input: '{"x": ', errorText: "The tool call's arguments are not valid JSON." }),
+            data({
+              type: 'tool-input-error',
+              toolCallId: 'a',
+              toolName: 'broken',
+              input: '{"x": ',
+              errorText: "The tool call's arguments are not valid JSON.",
+            }),
           ),
       );
     });
@@ -217,7 +227,15 @@ export function protocolWireSuite(base: () => string): void {
         unknown: { kept: false },
         messages: [
           { id: '0', role: 'system', parts: [{ type: 'text', text: 'Be brief.' }] },
-          { id: '1', role: 'user', parts: [{ type: 'text', text: 'First ' }, { type: 'file', url: 'x' }, { type: 'text', text: 'question' }] },
+          {
+            id: '1',
+            role: 'user',
+            parts: [
+              { type: 'text', text: 'First ' },
+              { type: 'file', url: 'x' },
+              { type: 'text', text: 'question' },
+            ],
+          },
           { id: '2', role: 'assistant', parts: [{ type: 'step-start' }, { type: 'reasoning', text: 'hidden' }, { type: 'text', text: 'Answer' }] },
           { id: '3', role: 'user', parts: [{ type: 'text', text: 'Second' }] },
         ],
@@ -243,7 +261,13 @@ export function protocolWireSuite(base: () => string): void {
         temperature: 0.2,
         messages: [
           { role: 'developer', content: 'ignored role' },
-          { role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'image_url', image_url: { url: 'x' } }] },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'Hi' },
+              { type: 'image_url', image_url: { url: 'x' } },
+            ],
+          },
           { role: 'assistant', content: null, tool_calls: [] },
           { role: 'tool', content: 'tool output', tool_call_id: 'x' },
         ],

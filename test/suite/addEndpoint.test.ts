@@ -102,6 +102,8 @@ describe('Add Streaming Endpoint', () => {
     await pressKeys('add-endpoint-prompts', [
       // The active editor's app is offered first.
       { title: 'Add the streaming endpoint to which app or router?', press: ['Enter'] },
+      // The protocol: the setting's (sse by default) first.
+      { title: 'Which protocol does the endpoint speak?', press: ['Enter'] },
       // The route box starts at the default with the part after "/" selected: typing replaces it.
       { title: 'Route path of the streaming endpoint', type: 'health', expect: '/health is already served by GET in main.py' },
       { title: 'Route path of the streaming endpoint', press: ['Control+A'] },

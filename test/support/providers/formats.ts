@@ -246,9 +246,16 @@ export function responsesEvents(id: string, model: string, tokens: readonly stri
       ? [
           event('response.output_item.added', { output_index: 0, item: reasoningItem(false) }),
           event('response.reasoning_summary_part.added', { item_id: reasoningId, output_index: 0, summary_index: 0, part: { type: 'summary_text', text: '' } }),
-          ...extras.reasoning.map((delta) => event('response.reasoning_summary_text.delta', { item_id: reasoningId, output_index: 0, summary_index: 0, delta })),
+          ...extras.reasoning.map((delta) =>
+            event('response.reasoning_summary_text.delta', { item_id: reasoningId, output_index: 0, summary_index: 0, delta }),
+          ),
           event('response.reasoning_summary_text.done', { item_id: reasoningId, output_index: 0, summary_index: 0, text: summary }),
-          event('response.reasoning_summary_part.done', { item_id: reasoningId, output_index: 0, summary_index: 0, part: { type: 'summary_text', text: summary } }),
+          event('response.reasoning_summary_part.done', {
+            item_id: reasoningId,
+            output_index: 0,
+            summary_index: 0,
+            part: { type: 'summary_text', text: summary },
+          }),
           event('response.output_item.done', { output_index: 0, item: reasoningItem(true) }),
         ]
       : [];
