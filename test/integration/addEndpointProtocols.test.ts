@@ -8,11 +8,12 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { PYTHON_STACKS, type PythonStack } from '../support/python';
+import { startProviderServer, type ProviderServer } from '../support/providers/server';
+import { PYTHON_STACKS, pythonStack, type PythonStack } from '../support/python';
 import { makeTempDir } from '../support/tempdir';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { parseSse, readStream } from '../support/wire';
-import { copyFixture, runCli, treeDigest } from './addEndpointSupport';
+import { copyFixture, pyrightProjects, runCli, treeDigest } from './addEndpointSupport';
 
 interface EndpointJson {
   status: string;
@@ -188,3 +189,145 @@ function protocolSuite(stack: PythonStack): void {
     assert.deepEqual(await treeDigest(dir), before);
   });
 }
+
+// SDK sources on the chat protocols: the conversation goes to the provider as its messages (Anthropic without
+// the system message), and what the provider streams (reasoning, text, tool calls) comes out in the protocol.
+// The SDKs are on the current stack only.
+describe(`add-endpoint --protocol with SDK sources, served by real uvicorn ${pythonStack('current').tag}`, function () {
+  this.timeout(180_000);
+  const stack = pythonStack('current');
+  let root: string;
+  let dir: string;
+  let provider: ProviderServer;
+  let server: RunningServer;
+  const urls: Record<string, string> = {};
+
+  before(async () => {
+    root = await makeTempDir('add-endpoint-protocol-sdks');
+    dir = await copyFixture('single-file', path.join(root, 'app'));
+    for (const [protocol, source, route] of [
+      ['ai-sdk', 'anthropic', '/claude/chat'],
+      ['openai', 'openai', '/v1/chat/completions'],
+      ['ai-sdk', 'groq', '/groq/chat'],
+    ] as const) {
+      const run = await runCli(['add-endpoint', '--workspace', dir, '--protocol', protocol, '--source', source, '--route', route, '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      urls[source] = (JSON.parse(run.stdout) as EndpointJson).endpoint.url;
+    }
+    provider = await startProviderServer();
+    server = await startUvicorn({ stack, cwd: dir, app: 'main:app', env: provider.sdkEnvironment() });
+  });
+
+  after(async () => {
+    await server?.stop();
+    await provider?.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  beforeEach(() => provider.clear());
+
+  const TOOL = { id: 'call_1', name: 'get_weather', arguments: ['{"city": ', '"Paris"}'] };
+
+  it('ai-sdk + anthropic: the conversation without the system message upstream; thinking, text and tool use in the UI message stream', async () => {
+    provider.behave({ tokens: ['Sun', 'ny.'], reasoning: ['Let me', ' check.'], toolCalls: [TOOL] });
+    const body = { ...AI_SDK_BODY, messages: [{ id: 's', role: 'system', parts: [{ type: 'text', text: 'Be brief.' }] }, ...AI_SDK_BODY.messages] };
+    const stream = await readStream(`${server.baseUrl}${urls['anthropic']}`, { json: body });
+    assert.equal(stream.status, 200, server.output());
+    assert.deepEqual(provider.requests[0]!.body.messages, [
+      { role: 'user', content: 'An earlier question' },
+      { role: 'assistant', content: 'An answer' },
+      { role: 'user', content: PROMPT },
+    ]);
+    const { data, done } = dataEvents(stream.body());
+    assert.ok(done);
+    assert.deepEqual(
+      data.map((d) => [d.type, d.delta ?? d.inputTextDelta ?? d.input ?? null]),
+      [
+        ['start', null],
+        ['reasoning-start', null],
+        ['reasoning-delta', 'Let me'],
+        ['reasoning-delta', ' check.'],
+        ['reasoning-end', null],
+        ['text-start', null],
+        ['text-delta', 'Sun'],
+        ['text-delta', 'ny.'],
+        ['text-end', null],
+        ['tool-input-start', null],
+        ['tool-input-delta', '{"city": '],
+        ['tool-input-delta', '"Paris"}'],
+        ['tool-input-available', { city: 'Paris' }],
+        ['finish', null],
+      ],
+    );
+  });
+
+  it('ai-sdk + groq: Groq reasoning deltas and tool calls in the UI message stream', async () => {
+    provider.behave({ tokens: ['Hi'], reasoning: ['Hmm'], toolCalls: [TOOL] });
+    const stream = await readStream(`${server.baseUrl}${urls['groq']}`, { json: AI_SDK_BODY });
+    const { data } = dataEvents(stream.body());
+    assert.deepEqual(
+      data.map((d) => d.type),
+      [
+        'start',
+        'reasoning-start',
+        'reasoning-delta',
+        'reasoning-end',
+        'text-start',
+        'text-delta',
+        'text-end',
+        'tool-input-start',
+        'tool-input-delta',
+        'tool-input-delta',
+        'tool-input-available',
+        'finish',
+      ],
+    );
+    assert.equal(provider.requests[0]!.api, 'groq-chat');
+  });
+
+  it('openai + openai: the conversation upstream; streamed chunks carry reasoning_content, content and tool_calls; stream false too', async () => {
+    provider.behave({ tokens: ['Sun', 'ny.'], reasoning: ['Let me check.'], toolCalls: [TOOL] });
+    const stream = await readStream(`${server.baseUrl}${urls['openai']}`, { json: openaiBody({ stream: true }) });
+    assert.deepEqual(provider.requests[0]!.body.messages, [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: PROMPT },
+    ]);
+    const { data, done } = dataEvents(stream.body());
+    assert.ok(done);
+    const deltas = data.map((d) => (d.choices as Array<{ delta: Record<string, unknown>; finish_reason: string | null }>)[0]!);
+    assert.deepEqual(
+      deltas.map((c) => c.delta),
+      [
+        { role: 'assistant', content: '' },
+        { reasoning_content: 'Let me check.' },
+        { content: 'Sun' },
+        { content: 'ny.' },
+        { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } }] },
+        { tool_calls: [{ index: 0, function: { arguments: '{"city": ' } }] },
+        { tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] },
+        {},
+      ],
+    );
+    assert.equal(deltas.at(-1)!.finish_reason, 'tool_calls');
+
+    const whole = (await (
+      await fetch(`${server.baseUrl}${urls['openai']}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(openaiBody({ stream: false })),
+      })
+    ).json()) as { model: string; choices: Array<{ message: Record<string, unknown> }> };
+    assert.equal(whole.model, 'my-model');
+    assert.deepEqual(whole.choices[0]!.message, {
+      role: 'assistant',
+      content: 'Sunny.',
+      reasoning_content: 'Let me check.',
+      tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Paris"}' } }],
+    });
+  });
+
+  it('pyright (standard) finds no errors in the generated routes, against the real SDKs', async () => {
+    const { errorsByFile, messages } = await pyrightProjects(root, [{ root: 'app' }], (await stack.interpreter()).executable);
+    assert.equal(errorsByFile.get('app/main.py') ?? 0, 0, messages.join('\n'));
+  });
+});

@@ -320,7 +320,7 @@ class Planner {
             pathParameters: pathParameters(this.route),
             statements: source.chat.statements,
             source: source.chat.expression,
-            defaultModel: formatTokenSource(this.source),
+            defaultModel: source.chat.model,
           });
     const moduleLevel = [...helpers.map((helper) => helper.text), ...(bodyModel ? [renderBodyModel(bodyModel, this.method, endpointBase.url, baseModel)] : [])];
     const before = await placeBefore(this.workspace, target, this.route, this.method);

@@ -1234,11 +1234,13 @@ class UIChatRequest(BaseModel):
             (message.role, message.text()) for message in self.messages
         )
 
-    def chat_messages(self, *, system: bool = True) -> list[dict[str, str]]:
+    def chat_messages(self, *, system: bool = True) -> list[Any]:
         """The conversation as ``{"role", "content"}`` dicts (422 if no user).
 
         Text only, messages without text left out; ``system=False`` leaves
         out system messages too (Anthropic takes them apart from messages).
+        The items are typed ``Any`` so that the list can be passed as the
+        ``messages`` of any SDK, each of which types them its own way.
         """
         return _chat_messages(
             ((message.role, message.text()) for message in self.messages), system
@@ -1293,11 +1295,13 @@ class ChatCompletionRequest(BaseModel):
             (message.role, message.text()) for message in self.messages
         )
 
-    def chat_messages(self, *, system: bool = True) -> list[dict[str, str]]:
+    def chat_messages(self, *, system: bool = True) -> list[Any]:
         """The conversation as ``{"role", "content"}`` dicts (422 if no user).
 
         Text only, messages without text left out; ``system=False`` leaves
         out system messages too (Anthropic takes them apart from messages).
+        The items are typed ``Any`` so that the list can be passed as the
+        ``messages`` of any SDK, each of which types them its own way.
         """
         return _chat_messages(
             ((message.role, message.text()) for message in self.messages), system
@@ -1314,11 +1318,9 @@ def _last_user_text(messages: Iterable[tuple[str, str]]) -> str:
     return text
 
 
-def _chat_messages(
-    messages: Iterable[tuple[str, str]], system: bool
-) -> list[dict[str, str]]:
+def _chat_messages(messages: Iterable[tuple[str, str]], system: bool) -> list[Any]:
     roles = ("system", "user", "assistant") if system else ("user", "assistant")
-    conversation = [
+    conversation: list[dict[str, str]] = [
         {"role": role, "content": content}
         for role, content in messages
         if role in roles and content

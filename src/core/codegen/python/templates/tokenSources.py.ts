@@ -48,16 +48,18 @@ export interface ChatSourceCode {
   readonly statements: string;
   /** The Python expression of the token source (str or typed parts). */
   readonly expression: string;
+  /** The model an openai route answers with when the request names none: the SDK's model, else the source's name. */
+  readonly model: string;
 }
 
 /**
  * Demo and user functions take the text of the last user message (the prompt, as on the sse protocol);
  * SDK sources get the whole conversation as the provider's messages.
  */
-function promptChatSource(call: (prompt: string) => string, takesPrompt: boolean): ChatSourceCode {
+function promptChatSource(call: (prompt: string) => string, takesPrompt: boolean, model: string): ChatSourceCode {
   return takesPrompt
-    ? { streamingNames: [], statements: 'prompt = body.last_user_text()\n', expression: call('prompt') }
-    : { streamingNames: [], statements: 'body.last_user_text()  # a 422 without a user message\n', expression: call('') };
+    ? { streamingNames: [], statements: 'prompt = body.last_user_text()\n', expression: call('prompt'), model }
+    : { streamingNames: [], statements: 'body.last_user_text()  # a 422 without a user message\n', expression: call(''), model };
 }
 
 /** The statement that returns a response for the encoded events `events` (a Python expression). */
@@ -74,7 +76,7 @@ export function demoTokenSource(): TokenSourceCode {
     imports: [],
     helpers: [{ name: DEMO_TOKENS_FUNCTION, text: demoTokensFunction.trimEnd(), imports: [{ module: 'asyncio' }, ASYNC_ITERATOR] }],
     body: (prompt, respond = respondStreaming) => respond(`stream_tokens(${DEMO_TOKENS_FUNCTION}(${prompt}))`),
-    chat: promptChatSource((prompt) => `${DEMO_TOKENS_FUNCTION}(${prompt})`, true),
+    chat: promptChatSource((prompt) => `${DEMO_TOKENS_FUNCTION}(${prompt})`, true, 'demo'),
   };
 }
 
@@ -85,7 +87,7 @@ export function functionTokenSource(name: string, takesPrompt: boolean, imports:
     imports,
     helpers: [],
     body: (prompt, respond = respondStreaming) => respond(`stream_tokens(${name}(${takesPrompt ? prompt : ''}))`),
-    chat: promptChatSource((prompt) => `${name}(${prompt})`, takesPrompt),
+    chat: promptChatSource((prompt) => `${name}(${prompt})`, takesPrompt, name),
   };
 }
 
@@ -182,6 +184,7 @@ ${respond('stream_tokens(anthropic_text_stream(message_stream))')}`,
 )
 `,
         expression: 'anthropic_stream_parts(message_stream)',
+        model: sdk.model,
       },
     };
   }
@@ -206,6 +209,7 @@ ${respond('stream_tokens(openai_text_stream(chunks))')}`,
 )
 `,
       expression: 'openai_stream_parts(chunks)',
+      model: sdk.model,
     },
   };
 }
