@@ -215,6 +215,19 @@ describe(`provider adapters with the real SDKs ${CURRENT.tag}`, function () {
         assert.ok(delay >= 0 && delay <= 1_000, `the upstream connection closed ${delay.toFixed(0)} ms after the client left (deadline 1 s)`);
         assert.equal(request.outcome, 'connection-closed');
       });
+
+      it('closes the upstream connection within 1 s when the client leaves while the whole answer waits unread upstream', async () => {
+        // Only the adapter's close() releases the connection here (see the same test of the text adapters).
+        const many = Array.from({ length: 5_000 }, (_, i) => ` t${i}`);
+        provider.behave({ tokens: many, reasoning: REASONING, toolCalls: TOOL_CALLS });
+        const stream = await openStream(`${app.baseUrl}${partsRoute}`);
+        await stream.waitFor((body) => tokenCount(body) >= 3, 'three tokens', 15_000);
+        const request = upstreamRequest(route);
+        const leftAt = wallClockMs();
+        stream.close();
+        const delay = (await provider.closed(request.connection, 10_000)) - leftAt;
+        assert.ok(delay >= 0 && delay <= 1_000, `the upstream connection closed ${delay.toFixed(0)} ms after the client left (deadline 1 s)`);
+      });
     });
   }
 });
