@@ -1199,6 +1199,41 @@ def _no_user_message() -> HTTPException:
     return HTTPException(status_code=422, detail=_NO_USER_MESSAGE)
 
 
+class _Conversation:
+    """What the routes read from either chat body: its (role, text) turns."""
+
+    def _turns(self) -> Iterable[tuple[str, str]]:
+        raise NotImplementedError
+
+    def last_user_text(self) -> str:
+        """The text of the last user message; 422 if there is none."""
+        text: str | None = None
+        for role, content in self._turns():
+            if role == "user" and content:
+                text = content
+        if text is None:
+            raise _no_user_message()
+        return text
+
+    def chat_messages(self, *, system: bool = True) -> list[Any]:
+        """The conversation as ``{"role", "content"}`` dicts (422 if no user).
+
+        Text only, messages without text left out; ``system=False`` leaves
+        out system messages too (Anthropic takes them apart from messages).
+        The items are typed ``Any`` so that the list can be passed as the
+        ``messages`` of any SDK, each of which types them its own way.
+        """
+        roles = ("system", "user", "assistant") if system else ("user", "assistant")
+        conversation: list[dict[str, str]] = [
+            {"role": role, "content": content}
+            for role, content in self._turns()
+            if role in roles and content
+        ]
+        if not any(message["role"] == "user" for message in conversation):
+            raise _no_user_message()
+        return conversation
+
+
 _OptionalText = Optional[StrictStr]
 _Role = Literal["system", "user", "assistant"]
 
@@ -1221,30 +1256,15 @@ class UIMessage(BaseModel):
         return "".join(part.text or "" for part in self.parts if part.type == "text")
 
 
-class UIChatRequest(BaseModel):
+class UIChatRequest(_Conversation, BaseModel):
     """The body ``useChat``'s default transport posts (AI SDK 5 and later)."""
 
     id: StrictStr = ""
     messages: list[UIMessage]
     trigger: StrictStr = ""
 
-    def last_user_text(self) -> str:
-        """The text of the last user message; 422 if there is none."""
-        return _last_user_text(
-            (message.role, message.text()) for message in self.messages
-        )
-
-    def chat_messages(self, *, system: bool = True) -> list[Any]:
-        """The conversation as ``{"role", "content"}`` dicts (422 if no user).
-
-        Text only, messages without text left out; ``system=False`` leaves
-        out system messages too (Anthropic takes them apart from messages).
-        The items are typed ``Any`` so that the list can be passed as the
-        ``messages`` of any SDK, each of which types them its own way.
-        """
-        return _chat_messages(
-            ((message.role, message.text()) for message in self.messages), system
-        )
+    def _turns(self) -> Iterable[tuple[str, str]]:
+        return ((message.role, message.text()) for message in self.messages)
 
 
 class ChatContentPart(BaseModel):
@@ -1277,7 +1297,7 @@ class ChatCompletionStreamOptions(BaseModel):
 _OptionalStreamOptions = Optional[ChatCompletionStreamOptions]
 
 
-class ChatCompletionRequest(BaseModel):
+class ChatCompletionRequest(_Conversation, BaseModel):
     """The body of ``POST /v1/chat/completions`` as OpenAI clients send it."""
 
     model: StrictStr = ""
@@ -1289,45 +1309,8 @@ class ChatCompletionRequest(BaseModel):
     def include_usage(self) -> bool:
         return self.stream_options is not None and self.stream_options.include_usage
 
-    def last_user_text(self) -> str:
-        """The text of the last user message; 422 if there is none."""
-        return _last_user_text(
-            (message.role, message.text()) for message in self.messages
-        )
-
-    def chat_messages(self, *, system: bool = True) -> list[Any]:
-        """The conversation as ``{"role", "content"}`` dicts (422 if no user).
-
-        Text only, messages without text left out; ``system=False`` leaves
-        out system messages too (Anthropic takes them apart from messages).
-        The items are typed ``Any`` so that the list can be passed as the
-        ``messages`` of any SDK, each of which types them its own way.
-        """
-        return _chat_messages(
-            ((message.role, message.text()) for message in self.messages), system
-        )
-
-
-def _last_user_text(messages: Iterable[tuple[str, str]]) -> str:
-    text: str | None = None
-    for role, content in messages:
-        if role == "user" and content:
-            text = content
-    if text is None:
-        raise _no_user_message()
-    return text
-
-
-def _chat_messages(messages: Iterable[tuple[str, str]], system: bool) -> list[Any]:
-    roles = ("system", "user", "assistant") if system else ("user", "assistant")
-    conversation: list[dict[str, str]] = [
-        {"role": role, "content": content}
-        for role, content in messages
-        if role in roles and content
-    ]
-    if not any(message["role"] == "user" for message in conversation):
-        raise _no_user_message()
-    return conversation
+    def _turns(self) -> Iterable[tuple[str, str]]:
+        return ((message.role, message.text()) for message in self.messages)
 
 
 # --- Provider adapters ---------------------------------------------------------
