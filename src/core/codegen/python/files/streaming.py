@@ -843,25 +843,12 @@ async def ui_message_stream(
     runs = 0
     try:
         async for part in source:
-            if isinstance(part, (str, TextDelta)):
-                text = part if isinstance(part, str) else part.text
-                if kind != "text":
-                    if kind:
-                        yield _data_event({"type": f"{kind}-end", "id": run_id})
-                    runs += 1
-                    kind, run_id = "text", f"text-{runs}"
-                    yield _data_event({"type": "text-start", "id": run_id})
-                    delta_head = _ui_delta_head("text-delta", run_id)
-                yield delta_head + _json_dumps(text) + _TOKEN_EVENT_END
+            if isinstance(part, str):
+                part_kind, text = "text", part
+            elif isinstance(part, TextDelta):
+                part_kind, text = "text", part.text
             elif isinstance(part, ReasoningDelta):
-                if kind != "reasoning":
-                    if kind:
-                        yield _data_event({"type": f"{kind}-end", "id": run_id})
-                    runs += 1
-                    kind, run_id = "reasoning", f"reasoning-{runs}"
-                    yield _data_event({"type": "reasoning-start", "id": run_id})
-                    delta_head = _ui_delta_head("reasoning-delta", run_id)
-                yield delta_head + _json_dumps(part.text) + _TOKEN_EVENT_END
+                part_kind, text = "reasoning", part.text
             else:
                 if kind:
                     yield _data_event({"type": f"{kind}-end", "id": run_id})
@@ -869,6 +856,15 @@ async def ui_message_stream(
                 event = _ui_tool_event(part, calls)
                 if event is not None:
                     yield event
+                continue
+            if part_kind != kind:
+                if kind:
+                    yield _data_event({"type": f"{kind}-end", "id": run_id})
+                runs += 1
+                kind, run_id = part_kind, f"{part_kind}-{runs}"
+                yield _data_event({"type": f"{kind}-start", "id": run_id})
+                delta_head = _ui_delta_head(f"{kind}-delta", run_id)
+            yield delta_head + _json_dumps(text) + _TOKEN_EVENT_END
         if kind:
             yield _data_event({"type": f"{kind}-end", "id": run_id})
             kind = ""
@@ -1044,21 +1040,15 @@ async def openai_chat_completion_stream(
     yield completion.chunk({"role": "assistant", "content": ""})
     calls = _ToolCalls()
     deltas = 0
+    # Text is most of a stream: its chunk is the two prepared halves around it.
+    content_head, content_tail = completion.content_head, completion.content_tail
     try:
         async for part in source:
             deltas += 1
             if isinstance(part, str):
-                yield (
-                    completion.content_head
-                    + _json_dumps(part)
-                    + completion.content_tail
-                )
+                yield content_head + _json_dumps(part) + content_tail
             elif isinstance(part, TextDelta):
-                yield (
-                    completion.content_head
-                    + _json_dumps(part.text)
-                    + completion.content_tail
-                )
+                yield content_head + _json_dumps(part.text) + content_tail
             elif isinstance(part, ReasoningDelta):
                 yield completion.chunk({"reasoning_content": part.text})
             elif isinstance(part, ToolCallStart):
