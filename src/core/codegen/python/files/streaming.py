@@ -844,11 +844,14 @@ async def ui_message_stream(
     try:
         async for part in source:
             if isinstance(part, str):
-                part_kind, text = "text", part
+                text = part
+                part_kind = "text"
             elif isinstance(part, TextDelta):
-                part_kind, text = "text", part.text
+                text = part.text
+                part_kind = "text"
             elif isinstance(part, ReasoningDelta):
-                part_kind, text = "reasoning", part.text
+                text = part.text
+                part_kind = "reasoning"
             else:
                 if kind:
                     yield _data_event({"type": f"{kind}-end", "id": run_id})
@@ -861,7 +864,8 @@ async def ui_message_stream(
                 if kind:
                     yield _data_event({"type": f"{kind}-end", "id": run_id})
                 runs += 1
-                kind, run_id = part_kind, f"{part_kind}-{runs}"
+                kind = part_kind
+                run_id = f"{kind}-{runs}"
                 yield _data_event({"type": f"{kind}-start", "id": run_id})
                 delta_head = _ui_delta_head(f"{kind}-delta", run_id)
             yield delta_head + _json_dumps(text) + _TOKEN_EVENT_END
@@ -892,8 +896,9 @@ def _ui_delta_head(chunk_type: str, run_id: str) -> bytes:
 
 def _ui_tool_available(call: _ToolCall) -> bytes:
     ok, value = call.parsed_arguments()
+    chunk_type = "tool-input-available" if ok else "tool-input-error"
     chunk = {
-        "type": "tool-input-available" if ok else "tool-input-error",
+        "type": chunk_type,
         "toolCallId": call.id,
         "toolName": call.name,
         "input": value,
@@ -1041,7 +1046,8 @@ async def openai_chat_completion_stream(
     calls = _ToolCalls()
     deltas = 0
     # Text is most of a stream: its chunk is the two prepared halves around it.
-    content_head, content_tail = completion.content_head, completion.content_tail
+    content_head = completion.content_head
+    content_tail = completion.content_tail
     try:
         async for part in source:
             deltas += 1
