@@ -177,7 +177,7 @@ ${respond('stream_tokens(anthropic_text_stream(message_stream))')}`,
       // Anthropic takes no "system" role in messages: system messages of the conversation are left out.
       chat: {
         streamingNames: ['anthropic_stream_parts'],
-        statements: String.raw`message_stream = ${sdk.clientFunction}().messages.stream(
+        statements: String.raw`message_stream = ${client}.messages.stream(
     model="${sdk.model}",
     max_tokens=1024,
     messages=body.chat_messages(system=False),
@@ -202,7 +202,7 @@ ${respond('stream_tokens(anthropic_text_stream(message_stream))')}`,
 ${respond('stream_tokens(openai_text_stream(chunks))')}`,
     chat: {
       streamingNames: ['openai_stream_parts'],
-      statements: String.raw`chunks = ${sdk.clientFunction}().chat.completions.create(
+      statements: String.raw`chunks = ${client}.chat.completions.create(
     model="${sdk.model}",
     messages=body.chat_messages(),
     stream=True,
