@@ -103,6 +103,7 @@ describe('add-endpoint CLI', function () {
       assert.deepEqual(JSON.parse(applied.stdout), {
         status: 'applied',
         message: 'Added POST /chat on app in main.py (function chat, tokens from demo).',
+        protocol: 'sse',
         endpoint: {
           file: 'main.py',
           owner: 'app',
@@ -111,6 +112,7 @@ describe('add-endpoint CLI', function () {
           route: '/chat',
           url: '/chat',
           source: 'demo',
+          protocol: 'sse',
           resumable: false,
           serve: { appDir: '', app: 'main:app', factory: false },
           functionName: 'chat',
@@ -153,6 +155,22 @@ describe('add-endpoint CLI', function () {
       assert.match(run.stdout, /JSON output:[\s\S]*"status": "applied" \| "planned" \| "already-present" \| "refused"/);
       assert.match(run.stdout, /--resumable {7}a resumable stream/);
       assert.match(run.stdout, /"resumable": true\|false/);
+      assert.match(run.stdout, /--protocol NAME {3}what the route speaks \(default sse\)/);
+      assert.match(run.stdout, /"protocol": "sse" \| "ai-sdk" \| "openai"/);
+    });
+
+    it('refuses an unknown --protocol, and --method GET with a chat protocol, as usage errors writing nothing', async () => {
+      const before = await treeDigest(dir);
+      const unknown = await runCli(['add-endpoint', '--workspace', dir, '--protocol', 'vercel']);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /unknown --protocol "vercel": expected sse, ai-sdk, openai/);
+      const get = await runCli(['add-endpoint', '--workspace', dir, '--protocol', 'ai-sdk', '--method', 'GET']);
+      assert.equal(get.code, 2);
+      assert.match(get.stderr, /--protocol ai-sdk makes a POST route; leave out --method GET/);
+      const resumable = await runCli(['add-endpoint', '--workspace', dir, '--protocol', 'openai', '--resumable']);
+      assert.equal(resumable.code, 2);
+      assert.match(resumable.stderr, /--resumable makes a resumable sse stream; it does not go with --protocol openai/);
+      assert.deepEqual(await treeDigest(dir), before);
     });
   });
 

@@ -180,4 +180,58 @@ describe(`provider adapters with the real SDKs ${CURRENT.tag}`, function () {
       });
     });
   }
+
+  // The typed-parts adapters (anthropic_stream_parts, openai_stream_parts, openai_responses_stream_parts) on the
+  // same SDK calls, the provider sending reasoning before the text and two tool calls after it in each API's
+  // format: Anthropic thinking (thinking_delta, signature_delta) and tool_use blocks (input_json_delta), Chat
+  // Completions reasoning deltas and delta.tool_calls, Responses reasoning summary and function_call items.
+  for (const route of ROUTES.filter((r) => r.route !== '/anthropic/awaited')) {
+    const partsRoute = `/parts${route.route}`;
+    describe(`${route.sdk}, typed parts (${partsRoute})`, () => {
+      it('streams reasoning, then the text, then each tool call with its parsed input, then done', async () => {
+        provider.behave({ tokens: TOKENS, reasoning: REASONING, toolCalls: TOOL_CALLS });
+        const stream = await readStream(`${app.baseUrl}${partsRoute}`);
+        assert.equal(stream.status, 200, `${stream.body().toString('utf8')}\n${app.output()}`);
+        assert.equal(
+          stream.body().toString('utf8'),
+          REASONING.map((text) => `event: reasoning\ndata: ${JSON.stringify({ text })}\n\n`).join('') +
+            TOKENS.map(tokenEvent).join('') +
+            `event: tool_call\ndata: ${JSON.stringify({ id: 'call_weather', name: 'get_weather', input: { city: 'Paris', unit: 'c' } })}\n\n` +
+            `event: tool_call\ndata: ${JSON.stringify({ id: 'call_time', name: 'get_time', input: {} })}\n\n` +
+            doneEvent(TOKENS.join(''), TOKENS.length),
+        );
+        assert.equal(upstreamRequest(route).outcome, 'complete');
+      });
+
+      /** Leaves after three tokens; resolves with the upstream request and how long after it its connection closed. */
+      async function leaveAfterThreeTokens(tokenCountUpstream: number, eventDelayMs?: number) {
+        const many = Array.from({ length: tokenCountUpstream }, (_, i) => ` t${i}`);
+        provider.behave({ tokens: many, reasoning: REASONING, toolCalls: TOOL_CALLS, ...(eventDelayMs ? { eventDelayMs } : {}) });
+        const stream = await openStream(`${app.baseUrl}${partsRoute}`);
+        await stream.waitFor((body) => tokenCount(body) >= 3, 'three tokens', 15_000);
+        const request = upstreamRequest(route);
+        const leftAt = wallClockMs();
+        stream.close();
+        const delay = (await provider.closed(request.connection, 10_000)) - leftAt;
+        assert.ok(delay >= 0 && delay <= 1_000, `the upstream connection closed ${delay.toFixed(0)} ms after the client left (deadline 1 s)`);
+        return request;
+      }
+
+      it('closes the upstream connection within 1 s when the client leaves mid-answer', async () => {
+        const request = await leaveAfterThreeTokens(200, 20);
+        assert.equal(request.outcome, 'connection-closed');
+      });
+
+      it('closes the upstream connection within 1 s when the client leaves while the whole answer waits unread upstream', async () => {
+        // Only the adapter's close() releases the connection here (see the same test of the text adapters).
+        await leaveAfterThreeTokens(5_000);
+      });
+    });
+  }
 });
+
+const REASONING = ['The user wants', ' the weather', ' and the time.'];
+const TOOL_CALLS = [
+  { id: 'call_weather', name: 'get_weather', arguments: ['{"city": "Pa', 'ris", "unit"', ': "c"}'] },
+  { id: 'call_time', name: 'get_time', arguments: [] },
+];

@@ -21,6 +21,7 @@ import { startProviderServer, type ProviderServer } from '../support/providers/s
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { startStreamingApp, STREAMING_FIXTURES, type StreamingApp } from '../support/streamingApp';
 import { makeTempDir } from '../support/tempdir';
+import { protocolWireSuite } from './streamingProtocols.part';
 import { eventually, getJson, openStream, parseSse, readStream, wallClockMs, type WireStream } from '../support/wire';
 
 interface RunStatus {
@@ -263,6 +264,8 @@ function streamingModuleSuite(stack: PythonStack): void {
     });
   });
 
+  protocolWireSuite(() => base);
+
   describe('stream_partial_results', () => {
     it('streams results in completion order, the fast one first though listed last; a failure does not stop the others', async () => {
       const stream = await readStream(`${base}/partial/order`);
@@ -429,6 +432,43 @@ function streamingModuleSuite(stack: PythonStack): void {
           );
         });
       }
+
+      const partsCases = [
+        ['anthropic', 'anthropic_stream_parts (messages.create)'],
+        ['anthropic-manager', 'anthropic_stream_parts (messages.stream manager)'],
+        ['openai', 'openai_stream_parts (chat.completions.create)'],
+        ['responses', 'openai_responses_stream_parts (responses.create)'],
+      ] as const;
+      for (const [kind, adapter] of partsCases) {
+        it(`${adapter} streams reasoning, text and tool calls as the provider sent them`, async () => {
+          provider.behave({
+            tokens,
+            reasoning: ['Hmm', '…'],
+            toolCalls: [{ id: 'call_1', name: 'lookup', arguments: ['{"q":', ' "x"}'] }],
+          });
+          const stream = await readStream(`${base}/provider-parts/${kind}`);
+          assert.equal(
+            stream.body().toString('utf8'),
+            'event: reasoning\ndata: {"text":"Hmm"}\n\nevent: reasoning\ndata: {"text":"…"}\n\n' +
+              tokens.map(tokenEvent).join('') +
+              'event: tool_call\ndata: {"id":"call_1","name":"lookup","input":{"q":"x"}}\n\n' +
+              doneEvent(tokens.join(''), tokens.length),
+          );
+        });
+      }
+
+      it('openai_responses_stream_parts ends with one error event when the stream reports an error', async () => {
+        provider.behave({ tokens, streamErrorAfter: 1 });
+        const stream = await readStream(`${base}/provider-parts/responses`);
+        const events = parseSse(stream.body().toString('utf8')).events;
+        assert.deepEqual(
+          events.map((e) => [e.event, (JSON.parse(e.data) as { type?: string }).type]),
+          [
+            ['token', undefined],
+            ['error', 'ProviderStreamError'],
+          ],
+        );
+      });
 
       it('openai_responses_text_stream ends with one error event when the stream reports an error', async () => {
         provider.behave({ tokens, streamErrorAfter: 1 });

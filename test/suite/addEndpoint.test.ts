@@ -102,6 +102,8 @@ describe('Add Streaming Endpoint', () => {
     await pressKeys('add-endpoint-prompts', [
       // The active editor's app is offered first.
       { title: 'Add the streaming endpoint to which app or router?', press: ['Enter'] },
+      // The protocol: the setting's (sse by default) first.
+      { title: 'Which protocol does the endpoint speak?', press: ['Enter'] },
       // The route box starts at the default with the part after "/" selected: typing replaces it.
       { title: 'Route path of the streaming endpoint', type: 'health', expect: '/health is already served by GET in main.py' },
       { title: 'Route path of the streaming endpoint', press: ['Control+A'] },
@@ -115,6 +117,32 @@ describe('Add Streaming Endpoint', () => {
     assert.deepEqual({ route: result.endpoint?.route, method: result.endpoint?.method }, { route: '/events', method: 'POST' });
     const text = currentText('main.py')!;
     assert.ok(lineOf(text, '@app.post("/events")') > 0);
+    assert.ok(await vscode.workspace.saveAll(false));
+    assertPythonCompiles('main.py');
+  });
+
+  it('picking the ai-sdk protocol proposes /api/chat and asks no method', async function () {
+    if (!canDriveWorkbench()) {
+      this.skip(); // only the code-server runner can type into the workbench
+    }
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(main));
+    const running = vscode.commands.executeCommand<{ status: string; endpoint?: { route: string; method: string; protocol: string } }>(
+      'catalyst.addStreamingEndpoint',
+    );
+    await pressKeys('add-endpoint-protocol', [
+      { title: 'Add the streaming endpoint to which app or router?', press: ['Enter'] },
+      { title: 'Which protocol does the endpoint speak?', type: 'ai-sdk', press: ['Enter'] },
+      // The route box proposes the protocol's path: accepted as is.
+      { title: 'Route path of the streaming endpoint', press: ['Enter'] },
+      { title: 'Where do the tokens come from?', press: ['Enter'] },
+    ]);
+    const result = await running;
+    assert.equal(result?.status, 'applied');
+    assert.deepEqual(
+      { route: result.endpoint?.route, method: result.endpoint?.method, protocol: result.endpoint?.protocol },
+      { route: '/api/chat', method: 'POST', protocol: 'ai-sdk' },
+    );
+    assert.ok(lineOf(currentText('main.py')!, 'async def api_chat(body: UIChatRequest) -> EventStreamResponse:') > 0);
     assert.ok(await vscode.workspace.saveAll(false));
     assertPythonCompiles('main.py');
   });

@@ -106,6 +106,7 @@ describe('planAddEndpoint', () => {
         owner: 'app',
         ownerKind: 'app',
         method: 'GET',
+        protocol: 'sse',
         route: '/stream',
         url: '/stream',
         source: 'demo',

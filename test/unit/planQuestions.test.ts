@@ -24,7 +24,7 @@ const MAIN =
 const OTHER = 'from fastapi import FastAPI\n\napi = FastAPI()\n';
 
 describe('askAddEndpointRequest', () => {
-  it('asks for target, route, method and source, offering the active file first and validating the route live', async () => {
+  it('asks for target, protocol, route, method and source, offering the active file first and validating the route live', async () => {
     const files = new Map([
       ['other.py', OTHER],
       ['main.py', MAIN],
@@ -32,6 +32,8 @@ describe('askAddEndpointRequest', () => {
     const { prompts, asked } = cannedPrompts({ source: (choices) => choices.find((c) => c.label === 'my_tokens')!.value }, ['/ok', 'no-slash', '/taken']);
     const request = await askAddEndpointRequest(files, prompts, { activeFile: 'main.py', defaults: { method: 'POST', moduleLocation: 'lib' } });
     assert.deepEqual(asked[0], { question: 'target', labels: ['app', 'router', 'api'] });
+    assert.deepEqual(asked[1], { question: 'protocol', labels: ['sse', 'ai-sdk', 'openai'] });
+    asked.splice(1, 1);
     assert.equal(asked[1]!.question, 'route');
     assert.deepEqual(asked[1]!.validation, [
       undefined,
@@ -42,6 +44,7 @@ describe('askAddEndpointRequest', () => {
     assert.deepEqual(asked[3]!.labels, ['demo', 'anthropic', 'openai', 'groq', 'my_tokens']);
     assert.deepEqual(request, {
       target: { file: 'main.py', id: 'app' },
+      protocol: 'sse',
       route: '/stream',
       method: 'POST',
       source: { kind: 'function', name: 'my_tokens' },
@@ -53,22 +56,38 @@ describe('askAddEndpointRequest', () => {
 
   it('asks nothing that was given, and stops when a question is cancelled', async () => {
     const files = new Map([['main.py', MAIN]]);
-    const given = { target: { file: 'main.py', id: 'app' }, route: '/x', method: 'GET', source: { kind: 'demo' }, resumable: false } as const;
+    const given = { target: { file: 'main.py', id: 'app' }, protocol: 'sse', route: '/x', method: 'GET', source: { kind: 'demo' }, resumable: false } as const;
     const { prompts, asked } = cannedPrompts({});
     assert.deepEqual(await askAddEndpointRequest(files, prompts, { given }), given);
     assert.deepEqual(asked, []);
     const cancelled = cannedPrompts({ method: () => undefined });
-    assert.equal(await askAddEndpointRequest(files, cancelled.prompts, { given: { route: '/x' } }), undefined);
+    assert.equal(await askAddEndpointRequest(files, cancelled.prompts, { given: { route: '/x', protocol: 'sse' } }), undefined);
     assert.deepEqual(
       cancelled.asked.map((a) => a.question),
       ['target', 'method'],
     );
   });
 
+  it('a chat protocol proposes its own path and asks no method (its route is POST); the setting orders the protocols', async () => {
+    const files = new Map([['main.py', MAIN]]);
+    const { prompts, asked } = cannedPrompts({ target: (choices) => choices[0]!.value });
+    const request = await askAddEndpointRequest(files, prompts, { defaults: { protocol: 'openai', route: '/custom', method: 'GET' } });
+    assert.deepEqual(asked[1], { question: 'protocol', labels: ['openai', 'sse', 'ai-sdk'] });
+    assert.deepEqual(
+      asked.map((a) => a.question),
+      ['target', 'protocol', 'route', 'source'],
+    );
+    assert.equal(request?.protocol, 'openai');
+    assert.equal(request?.route, '/v1/chat/completions');
+    assert.equal(request?.method, 'POST');
+    const aiSdk = cannedPrompts({ target: (choices) => choices[0]!.value, protocol: () => 'ai-sdk' });
+    assert.equal((await askAddEndpointRequest(files, aiSdk.prompts))?.route, '/api/chat');
+  });
+
   it('validates the route against a router with its prefixes', async () => {
     const files = new Map([['main.py', `${MAIN}\n\n@router.get("/x")\nasync def x() -> None: ...\n\n\napp.include_router(router, prefix="/v1")\n`]]);
     const { prompts, asked } = cannedPrompts({ target: (choices) => choices.find((c) => c.label === 'router')!.value }, ['/x', '/y']);
     await askAddEndpointRequest(files, prompts);
-    assert.deepEqual(asked[1]!.validation, ['/v1/r/x is already served by GET in main.py:15 (x)', undefined]);
+    assert.deepEqual(asked[2]!.validation, ['/v1/r/x is already served by GET in main.py:15 (x)', undefined]);
   });
 });

@@ -59,6 +59,7 @@ describe('settings', () => {
       moduleLocation: undefined,
       defaultRoute: '/stream',
       defaultMethod: 'GET',
+      defaultProtocol: 'sse',
       diagnosticSeverity: 'Information',
       fixStyle: 'rewrite',
       pythonPath: undefined,
@@ -70,6 +71,7 @@ describe('settings', () => {
       [SETTING_KEYS.moduleLocation]: ' app/streaming.py ',
       [SETTING_KEYS.defaultRoute]: '/chat',
       [SETTING_KEYS.defaultMethod]: 'POST',
+      [SETTING_KEYS.defaultProtocol]: 'ai-sdk',
       [SETTING_KEYS.diagnosticSeverity]: 'Off',
       [SETTING_KEYS.fixStyle]: 'sibling',
       [SETTING_KEYS.pythonPath]: '/usr/bin/python3',
@@ -78,6 +80,7 @@ describe('settings', () => {
       moduleLocation: 'app/streaming.py',
       defaultRoute: '/chat',
       defaultMethod: 'POST',
+      defaultProtocol: 'ai-sdk',
       diagnosticSeverity: 'Off',
       fixStyle: 'sibling',
       pythonPath: '/usr/bin/python3',
@@ -86,12 +89,13 @@ describe('settings', () => {
       [SETTING_KEYS.moduleLocation]: '   ',
       [SETTING_KEYS.defaultRoute]: 42,
       [SETTING_KEYS.defaultMethod]: 'PUT',
+      [SETTING_KEYS.defaultProtocol]: 'vercel',
       [SETTING_KEYS.diagnosticSeverity]: 'error',
       [SETTING_KEYS.fixStyle]: null,
     });
     assert.deepEqual(
-      [invalid.moduleLocation, invalid.defaultRoute, invalid.defaultMethod, invalid.diagnosticSeverity, invalid.fixStyle],
-      [undefined, '/stream', 'GET', 'Information', 'rewrite'],
+      [invalid.moduleLocation, invalid.defaultRoute, invalid.defaultMethod, invalid.defaultProtocol, invalid.diagnosticSeverity, invalid.fixStyle],
+      [undefined, '/stream', 'GET', 'sse', 'Information', 'rewrite'],
     );
   });
 

@@ -14,6 +14,7 @@ import {
   type HttpMethod,
   type PlannedEndpoint,
 } from '../../core/plan/addEndpoint';
+import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS } from '../../core/plan/protocol';
 import { parseTokenSource } from '../../core/plan/tokenSource';
 import { describeImportFailure, verifyEndpoint, type EndpointVerification } from '../../core/plan/verifyEndpoint';
 import { unresolvedPrefixesIn } from '../../core/python/workspace';
@@ -24,7 +25,8 @@ import { readPythonFiles, TooManyFilesError } from '../../core/workspace/readWor
 import { CliError, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
 
 const help = `Usage: catalyst-streaming add-endpoint [--workspace DIR] [--app FILE[:VAR]] [--route /stream]
-                                       [--method GET|POST] [--source demo|anthropic|openai|groq|FUNC]
+                                       [--method GET|POST] [--protocol sse|ai-sdk|openai]
+                                       [--source demo|anthropic|openai|groq|FUNC]
                                        [--module PATH] [--resumable] [--dry-run] [--no-verify] [--json]
 
 Adds a Server-Sent Events endpoint to a FastAPI app: the generated streaming module (created, kept, or
@@ -37,8 +39,16 @@ Options:
   --app FILE[:VAR]  the module (relative to the workspace), and the app, app factory or APIRouter in it, to
                     add the route to (default: the workspace's only FastAPI app), e.g. app/main.py:app,
                     app/routers/items.py:router, src/shop/app.py:create_app
-  --route PATH      the route path (default /stream); {name} segments become str parameters
-  --method METHOD   GET (prompt in the query string, default) or POST (JSON body {"prompt": "..."})
+  --route PATH      the route path (default /stream; /api/chat for ai-sdk, /v1/chat/completions for openai);
+                    {name} segments become str parameters
+  --method METHOD   GET (prompt in the query string, default) or POST (JSON body {"prompt": "..."});
+                    sse only: the ai-sdk and openai routes are POST
+  --protocol NAME   what the route speaks (default sse):
+                      sse     ${PROTOCOLS.sse.description}
+                      ai-sdk  ${PROTOCOLS['ai-sdk'].description}
+                      openai  ${PROTOCOLS.openai.description}
+                    ai-sdk and openai routes take the conversation: an SDK source gets all its messages,
+                    demo and your function get the text of the last user message
   --source SOURCE   where the tokens come from: demo (default, a canned reply), anthropic, openai, groq
                     (through the SDK's async client), or the name of an async generator function of yours
   --module PATH     where the streaming module goes (a .py file or a folder), relative to the workspace
@@ -67,8 +77,9 @@ JSON output:
     "status": "applied" | "planned" | "already-present" | "refused",
     "reason": "invalid-route" | "route-taken" | "no-app" | ...,   (refused only)
     "message": "...",
+    "protocol": "sse" | "ai-sdk" | "openai",                       (not when refused)
     "endpoint": { "file", "owner", "ownerKind": "app"|"factory"|"router", "method", "route", "url",
-                  "functionName", "source", "resumable": true|false,
+                  "functionName", "source", "protocol", "resumable": true|false,
                   "serve": { "appDir", "app", "factory" } },
     "changes": [ { "path", "kind": "create"|"update"|"modify", "description" } ],
     "notes": [ "..." ],
@@ -89,6 +100,7 @@ export const addEndpointCommand: CliCommand = {
       app: { type: 'string' },
       route: { type: 'string' },
       method: { type: 'string' },
+      protocol: { type: 'string' },
       source: { type: 'string' },
       module: { type: 'string' },
       resumable: { type: 'boolean' },
@@ -112,12 +124,22 @@ export const addEndpointCommand: CliCommand = {
   },
 };
 
-type Values = Partial<Record<'workspace' | 'app' | 'route' | 'method' | 'source' | 'module', string>> & { readonly resumable?: boolean };
+type Values = Partial<Record<'workspace' | 'app' | 'route' | 'method' | 'protocol' | 'source' | 'module', string>> & { readonly resumable?: boolean };
 
 function requestFrom(values: Values): AddEndpointRequest {
   const method = values.method?.toUpperCase();
   if (method !== undefined && method !== 'GET' && method !== 'POST') {
     throw new CliError(`--method must be GET or POST, got "${values.method}"`, USAGE_ERROR);
+  }
+  const protocol = values.protocol === undefined ? undefined : parseProtocol(values.protocol);
+  if (values.protocol !== undefined && protocol === undefined) {
+    throw new CliError(`unknown --protocol "${values.protocol}": expected ${STREAM_PROTOCOLS.join(', ')}`, USAGE_ERROR);
+  }
+  if (protocol !== undefined && PROTOCOLS[protocol].method !== undefined && method !== undefined && method !== PROTOCOLS[protocol].method) {
+    throw new CliError(`--protocol ${protocol} makes a ${PROTOCOLS[protocol].method} route; leave out --method ${values.method}`, USAGE_ERROR);
+  }
+  if (values.resumable === true && protocol !== undefined && protocol !== 'sse') {
+    throw new CliError(`--resumable makes a resumable sse stream; it does not go with --protocol ${protocol}`, USAGE_ERROR);
   }
   const source = values.source === undefined ? undefined : parseTokenSource(values.source);
   if (source === undefined && values.source !== undefined) {
@@ -135,6 +157,7 @@ function requestFrom(values: Values): AddEndpointRequest {
     ...(values.route !== undefined ? { route: values.route } : {}),
     ...(method ? { method: method as HttpMethod } : {}),
     ...(source ? { source } : {}),
+    ...(protocol ? { protocol } : {}),
     ...(values.module !== undefined ? { moduleLocation: values.module } : {}),
     ...(values.resumable === true ? { resumable: true } : {}),
   };
@@ -302,7 +325,7 @@ function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
           : `  note: not verified: ${outcome.verification.reason}`,
       ];
       if (endpoint.serve) {
-        const query = endpoint.method === 'GET' ? '' : ` -H 'content-type: application/json' -d '{"prompt": "Hi"}'`;
+        const query = endpoint.method === 'GET' ? '' : ` -H 'content-type: application/json' -d '${EXAMPLE_BODY[endpoint.protocol]}'`;
         lines.push(`Try it: uvicorn ${uvicornArguments(endpoint.serve).join(' ')}`);
         // A URL with a prefix that could not be read (a note says so) gets no curl line: it would not be the URL.
         if (unresolvedPrefixesIn(endpoint.url).length === 0) {
@@ -315,8 +338,15 @@ function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
   }
 }
 
+/** A request body for the "Try it" curl line of each protocol's POST route. */
+const EXAMPLE_BODY = {
+  sse: '{"prompt": "Hi"}',
+  'ai-sdk': '{"messages": [{"id": "1", "role": "user", "parts": [{"type": "text", "text": "Hi"}]}]}',
+  openai: '{"model": "demo", "stream": true, "messages": [{"role": "user", "content": "Hi"}]}',
+} as const;
+
 function summary(endpoint: PlannedEndpoint): string {
-  return `${endpoint.resumable ? 'resumable ' : ''}${endpoint.method} ${endpoint.url} on ${endpoint.owner} in ${endpoint.file} (function ${endpoint.functionName}, tokens from ${endpoint.source}).`;
+  return `${endpoint.resumable ? 'resumable ' : ''}${endpoint.method} ${endpoint.url} on ${endpoint.owner} in ${endpoint.file} (function ${endpoint.functionName}, tokens from ${endpoint.source}${endpoint.protocol === 'sse' ? '' : `, speaking ${endpoint.protocol}`}).`;
 }
 
 function toJson(outcome: AddEndpointOutcome): Record<string, unknown> {
@@ -324,11 +354,12 @@ function toJson(outcome: AddEndpointOutcome): Record<string, unknown> {
     case 'refused':
       return { status: 'refused', reason: outcome.reason, message: outcome.message, ...(outcome.verification ? { verification: outcome.verification } : {}) };
     case 'already-present':
-      return { status: 'already-present', message: outcome.message, endpoint: outcome.endpoint, changes: [], notes: [] };
+      return { status: 'already-present', message: outcome.message, protocol: outcome.endpoint.protocol, endpoint: outcome.endpoint, changes: [], notes: [] };
     default:
       return {
         status: outcome.status,
         message: `${outcome.status === 'applied' ? 'Added' : 'Would add'} ${summary(outcome.plan.endpoint)}`,
+        protocol: outcome.plan.endpoint.protocol,
         endpoint: outcome.plan.endpoint,
         changes: outcome.plan.changes.map((change) => ({ path: change.path, kind: change.kind, description: change.description })),
         notes: outcome.plan.notes,

@@ -18,10 +18,12 @@ import {
   RESUMABLE_RESPONSE_CLASS,
   RESUMABLE_RESPONSE_FUNCTION,
   renderBodyModel,
+  renderChatRoute,
   renderRouteFunction,
   promptExpression,
   resumableHandlerBody,
   returnEvents,
+  CHAT_REQUEST_MODEL,
 } from '../codegen/python/templates/route.py';
 import {
   ASYNC_ITERATOR,
@@ -57,9 +59,11 @@ import { buildRouteIndex } from './routeIndex';
 import { capturedMessage, checkServed, placeBefore, unresolvedUrlNote } from './routePlacement';
 import { decideGeneratedModule, decideStreamingModule, type ModuleDecision } from './streamingModule';
 import { applyTextEdits, coalesceTextEdits, originalOffset, positionAt, type TextEdit } from './textEdit';
+import { DEFAULT_PROTOCOL, PROTOCOLS, type StreamProtocol } from './protocol';
 import { formatTokenSource, type TokenSourceChoice } from './tokenSource';
 
 export type { TokenSourceChoice } from './tokenSource';
+export type { StreamProtocol } from './protocol';
 export { uvicornArguments, type UvicornTarget } from './modulePaths';
 
 export type HttpMethod = 'GET' | 'POST';
@@ -67,10 +71,12 @@ export type HttpMethod = 'GET' | 'POST';
 export interface AddEndpointRequest {
   /** The module and app/router/factory to add the route to; found in the workspace when absent. */
   readonly target?: { readonly file: string; readonly id?: string };
-  /** Default `/stream`. */
+  /** Default: the protocol's (`/stream`, `/api/chat`, `/v1/chat/completions`). */
   readonly route?: string;
-  /** Default GET; POST takes a JSON body `{"prompt": ...}`. */
+  /** sse only (the chat protocols are POST): default GET; POST takes a JSON body `{"prompt": ...}`. */
   readonly method?: HttpMethod;
+  /** The wire protocol: default `sse` (our token/done/error events). */
+  readonly protocol?: StreamProtocol;
   /** Default the demo generator. */
   readonly source?: TokenSourceChoice;
   /**
@@ -110,6 +116,7 @@ export interface PlannedEndpoint {
   readonly url: string;
   readonly functionName: string;
   readonly source: string;
+  readonly protocol: StreamProtocol;
   /** Whether the stream is resumable (`--resumable`). */
   readonly resumable: boolean;
   /** How uvicorn serves the app the route belongs to; absent for a router no app includes. */
@@ -195,13 +202,16 @@ class Planner {
   private readonly source: TokenSourceChoice;
   /** What the token source decided (a configured client reused). */
   private readonly sourceNotes: string[] = [];
+  private readonly protocol: StreamProtocol;
 
   constructor(
     private readonly workspace: PythonWorkspace,
     private readonly request: AddEndpointRequest,
   ) {
-    this.route = request.route ?? DEFAULT_ROUTE;
-    this.method = request.method ?? 'GET';
+    this.protocol = request.protocol ?? DEFAULT_PROTOCOL;
+    const protocol = PROTOCOLS[this.protocol];
+    this.route = request.route ?? protocol.defaultRoute;
+    this.method = protocol.method ?? request.method ?? 'GET';
     this.source = request.source ?? { kind: 'demo' };
   }
 
@@ -224,7 +234,8 @@ class Planner {
       route: this.route,
       url,
       source: formatTokenSource(this.source),
-      resumable: this.request.resumable === true,
+      protocol: this.protocol,
+      resumable: this.request.resumable === true && this.protocol === 'sse',
       ...(serve ? { serve } : {}),
     };
 
@@ -251,7 +262,8 @@ class Planner {
     const { analysis } = target;
     const source = await this.tokenSource(target);
     const module = await this.streamingModule(target, source);
-    const resumable = this.request.resumable === true ? await this.resumableModule(target, module.file) : undefined;
+    // Resumable streams are of our sse protocol (the CLI refuses --resumable with another).
+    const resumable = this.request.resumable === true && this.protocol === 'sse' ? await this.resumableModule(target, module.file) : undefined;
     const { functionName, helpers, bodyModel } = this.names(target, source);
 
     // Imports, merged into the module's own in their style: a file that says `import pydantic` gets
@@ -264,6 +276,7 @@ class Planner {
       ...source.imports,
       ...helpers.flatMap((helper) => helper.imports),
       ...(bodyModel && !pydanticModule ? [{ module: 'pydantic', names: ['BaseModel'] }] : []),
+      ...(this.protocol === 'openai' ? [{ module: 'fastapi', names: ['Response'] }] : []),
     ];
     // The streaming module is the project's own even before it exists (isort's first-party section).
     const firstParty = this.workspace.firstPartyModules();
@@ -283,18 +296,32 @@ class Planner {
     }
 
     const conventions = await routeConventions(this.workspace, target);
-    const routeText = renderRouteFunction({
-      owner: target.variable,
-      decoratorKeywords: conventions.keywords,
-      method: this.method,
-      path: this.route,
-      url: endpointBase.url,
-      functionName,
-      pathParameters: pathParameters(this.route),
-      ...(bodyModel ? { bodyModel } : {}),
-      body: resumable ? resumableHandlerBody(source.body(promptExpression(this.method), returnEvents)) : source.body(promptExpression(this.method)),
-      ...(resumable ? { resumable: true } : {}),
-    });
+    const routeText =
+      this.protocol === 'sse'
+        ? renderRouteFunction({
+            owner: target.variable,
+            decoratorKeywords: conventions.keywords,
+            method: this.method,
+            path: this.route,
+            url: endpointBase.url,
+            functionName,
+            pathParameters: pathParameters(this.route),
+            ...(bodyModel ? { bodyModel } : {}),
+            body: resumable ? resumableHandlerBody(source.body(promptExpression(this.method), returnEvents)) : source.body(promptExpression(this.method)),
+            ...(resumable ? { resumable: true } : {}),
+          })
+        : renderChatRoute({
+            protocol: this.protocol,
+            owner: target.variable,
+            decoratorKeywords: conventions.keywords,
+            path: this.route,
+            url: endpointBase.url,
+            functionName,
+            pathParameters: pathParameters(this.route),
+            statements: source.chat.statements,
+            source: source.chat.expression,
+            defaultModel: source.chat.model,
+          });
     const moduleLevel = [...helpers.map((helper) => helper.text), ...(bodyModel ? [renderBodyModel(bodyModel, this.method, endpointBase.url, baseModel)] : [])];
     const before = await placeBefore(this.workspace, target, this.route, this.method);
     const edits = coalesceTextEdits([...importPlan.edits, ...this.codeEdits(target, routeText, moduleLevel, before)]);
@@ -333,9 +360,7 @@ class Planner {
 
   /** Where the streaming module is, how the target imports it, what it imports from it, and what to do with it. */
   private async streamingModule(target: ResolvedTarget, source: TokenSourceCode) {
-    // A resumable route responds through the resumable module; it needs only the encoder from this one.
-    const encoders = this.request.resumable === true ? ['stream_tokens'] : ['EventStreamResponse', 'stream_tokens', 'streaming_response'];
-    const names = [...encoders, ...source.streamingNames];
+    const names = this.streamingNames(source);
     const preferred = streamingModuleFile(this.workspace, target.file, this.request.moduleLocation);
     const clash = moduleShadowing(this.workspace, preferred);
     if (this.request.moduleLocation !== undefined) {
@@ -418,6 +443,21 @@ class Planner {
     return { file, importName, names, text, decision, kind: 'resumable module' };
   }
 
+  /** What the handler imports from the streaming module: the protocol's encoder and request model, the source's adapter. */
+  private streamingNames(source: TokenSourceCode): string[] {
+    switch (this.protocol) {
+      case 'sse': {
+        // A resumable route responds through the resumable module; it needs only the encoder from this one.
+        const encoders = this.request.resumable === true ? ['stream_tokens'] : ['EventStreamResponse', 'stream_tokens', 'streaming_response'];
+        return [...encoders, ...source.streamingNames];
+      }
+      case 'ai-sdk':
+        return ['EventStreamResponse', CHAT_REQUEST_MODEL['ai-sdk'], 'ui_message_stream_response', ...source.chat.streamingNames];
+      case 'openai':
+        return [CHAT_REQUEST_MODEL.openai, 'openai_chat_completion_response', ...source.chat.streamingNames];
+    }
+  }
+
   /** The handler's name, the helpers to add (those the module does not define yet) and a POST body model's name. */
   private names(target: ResolvedTarget, source: TokenSourceCode): { functionName: string; helpers: Helper[]; bodyModel?: string } {
     const { analysis } = target;
@@ -446,7 +486,7 @@ class Planner {
     }
     const functionName = uniqueName(handlerNameFor(this.route), (name) => taken.has(name));
     taken.add(functionName);
-    const bodyModel = this.method === 'POST' ? uniqueName(bodyModelNameFor(functionName), (name) => taken.has(name)) : undefined;
+    const bodyModel = this.method === 'POST' && this.protocol === 'sse' ? uniqueName(bodyModelNameFor(functionName), (name) => taken.has(name)) : undefined;
     return { functionName, helpers, ...(bodyModel ? { bodyModel } : {}) };
   }
 

@@ -1,8 +1,9 @@
 /**
  * The questions "Add Streaming Endpoint" asks, behind a small prompts interface: the extension answers them
  * with QuickPicks and an InputBox, tests with canned answers. Only what the caller did not already give is
- * asked (the command's options object, settings): target (when there is more than one), route (validated as
- * it is typed, clashes included), method, token source, plain or resumable stream.
+ * asked (the command's options object, settings): target (when there is more than one), protocol, route
+ * (validated as it is typed, clashes included; the protocol's path proposed), method (sse only: the chat
+ * protocols are POST), token source, plain or resumable stream (sse only).
  *
  *   const request = await askAddEndpointRequest(files, prompts, { given, defaults, activeFile });
  *   if (request) { const plan = await planAddEndpoint(files, request); ... }
@@ -10,6 +11,7 @@
 import { SDK_PROVIDERS } from '../codegen/python/templates/tokenSources.py';
 import { PythonWorkspace, type EndpointTarget } from '../python/workspace';
 import { DEFAULT_ROUTE, preferredTargets, type AddEndpointRequest, type HttpMethod } from './addEndpoint';
+import { DEFAULT_PROTOCOL, PROTOCOLS, STREAM_PROTOCOLS, type StreamProtocol } from './protocol';
 import { buildRouteIndex } from './routeIndex';
 import { validateRoutePath } from './routePath';
 import type { TokenSourceChoice } from './tokenSource';
@@ -20,7 +22,7 @@ export interface Choice<T> {
   readonly value: T;
 }
 
-export type Question = 'target' | 'route' | 'method' | 'source' | 'resumable';
+export type Question = 'target' | 'protocol' | 'route' | 'method' | 'source' | 'resumable';
 
 export interface AddEndpointPrompts {
   /** One of `choices` (the first is the suggested one); undefined when the user cancels. */
@@ -32,8 +34,13 @@ export interface AddEndpointPrompts {
 export interface AskOptions {
   /** Answers already known (the command's options argument); these are not asked. */
   readonly given?: AddEndpointRequest;
-  /** Settings: the route and method offered first, and where the streaming module goes. */
-  readonly defaults?: { readonly route?: string; readonly method?: HttpMethod; readonly moduleLocation?: string };
+  /** Settings: the protocol, route and method offered first, and where the streaming module goes. */
+  readonly defaults?: {
+    readonly protocol?: StreamProtocol;
+    readonly route?: string;
+    readonly method?: HttpMethod;
+    readonly moduleLocation?: string;
+  };
   /** The workspace-relative path of the active editor's file: its apps are offered first. */
   readonly activeFile?: string;
 }
@@ -65,16 +72,32 @@ export async function askAddEndpointRequest(
       }
     }
 
+    let protocol = given.protocol;
+    if (protocol === undefined) {
+      const preferred = options.defaults?.protocol ?? DEFAULT_PROTOCOL;
+      const choices = [preferred, ...STREAM_PROTOCOLS.filter((p) => p !== preferred)].map((p) => ({
+        label: p,
+        description: PROTOCOLS[p].description,
+        value: p,
+      }));
+      protocol = await prompts.pick('protocol', 'Which protocol does the endpoint speak?', choices);
+      if (!protocol) {
+        return undefined;
+      }
+    }
+
     let route = given.route;
     if (route === undefined) {
       const validate = await routeValidator(workspace, target);
-      route = await prompts.input('route', 'Route path of the streaming endpoint', options.defaults?.route ?? DEFAULT_ROUTE, validate);
+      // The sse route setting applies to sse; a chat protocol proposes its clients' path.
+      const initial = protocol === 'sse' ? (options.defaults?.route ?? DEFAULT_ROUTE) : PROTOCOLS[protocol].defaultRoute;
+      route = await prompts.input('route', 'Route path of the streaming endpoint', initial, validate);
       if (route === undefined) {
         return undefined;
       }
     }
 
-    let method = given.method;
+    let method = PROTOCOLS[protocol].method ?? given.method;
     if (method === undefined) {
       const preferred = options.defaults?.method ?? 'GET';
       const methods: Array<Choice<HttpMethod>> = [
@@ -95,7 +118,8 @@ export async function askAddEndpointRequest(
       }
     }
 
-    let resumable = given.resumable;
+    // Resumable streams are of the sse protocol: the chat protocols' clients have no Last-Event-ID to resume by.
+    let resumable = protocol === 'sse' ? given.resumable : false;
     if (resumable === undefined) {
       resumable = await prompts.pick('resumable', 'Plain or resumable stream?', [
         { label: 'Plain stream', description: 'a dropped connection ends the answer', value: false },
@@ -111,7 +135,7 @@ export async function askAddEndpointRequest(
     }
 
     const moduleLocation = given.moduleLocation ?? options.defaults?.moduleLocation;
-    return { ...(target ? { target } : {}), route, method, source, resumable, ...(moduleLocation ? { moduleLocation } : {}) };
+    return { ...(target ? { target } : {}), protocol, route, method, source, resumable, ...(moduleLocation ? { moduleLocation } : {}) };
   } finally {
     workspace.dispose();
   }

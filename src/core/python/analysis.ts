@@ -500,7 +500,8 @@ function returnsEventStream(definition: SyntaxNode, bindings: Bindings): boolean
     if (last === 'streaming_response' || last === 'EventStreamResponse') {
       return mediaTypeNode === undefined || mediaType === EVENT_STREAM;
     }
-    if (last === 'EventSourceResponse') {
+    if (last === 'EventSourceResponse' || last === 'ui_message_stream_response' || last === 'openai_chat_completion_response') {
+      // The last two: the generated module's AI SDK UI message stream and OpenAI Chat Completions routes.
       return true;
     }
     if (last === 'StreamingResponse') {

@@ -53,16 +53,25 @@ export async function addStreamingEndpoint(
   const files = await withDelayedProgress(vscode.l10n.t('Catalyst: reading the Python files of {0}…', folder.name), (token) => readPythonFiles(folder, token));
   const settings = configFor(folder);
   const active = vscode.window.activeTextEditor?.document.uri;
+  // Callers that answer the route or method up front were written before protocols: they are not asked one. A
+  // method is our sse protocol's; a route alone gets the setting.
+  const protocol = options.protocol ?? (options.method !== undefined ? 'sse' : options.route !== undefined ? settings.defaultProtocol : undefined);
   const given: AddEndpointRequest = {
     ...(options.file !== undefined ? { target: { file: options.file, ...(options.variable !== undefined ? { id: options.variable } : {}) } } : {}),
     ...(options.route !== undefined ? { route: options.route } : {}),
     ...(options.method !== undefined ? { method: options.method } : {}),
     ...(source !== undefined ? { source } : {}),
     ...(options.resumable !== undefined ? { resumable: options.resumable } : {}),
+    ...(protocol !== undefined ? { protocol } : {}),
   };
   const request = await askAddEndpointRequest(files, prompts, {
     given,
-    defaults: { route: settings.defaultRoute, method: settings.defaultMethod, ...(settings.moduleLocation ? { moduleLocation: settings.moduleLocation } : {}) },
+    defaults: {
+      protocol: settings.defaultProtocol,
+      route: settings.defaultRoute,
+      method: settings.defaultMethod,
+      ...(settings.moduleLocation ? { moduleLocation: settings.moduleLocation } : {}),
+    },
     ...(active && vscode.workspace.getWorkspaceFolder(active) === folder ? { activeFile: relativePath(folder, active) } : {}),
   });
   if (!request) {

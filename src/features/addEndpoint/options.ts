@@ -1,8 +1,12 @@
 /**
  * The command's optional argument: answers to its prompts given up front, so tests and other commands can run
  * it without UI, e.g. `executeCommand('catalyst.addStreamingEndpoint', { file: 'main.py', variable: 'app',
- * route: '/stream', method: 'GET', source: 'demo', resumable: false })`. Unanswered questions are still asked.
+ * route: '/stream', method: 'GET', source: 'demo', protocol: 'sse', resumable: false })`. Unanswered questions
+ * are still asked, except the protocol when the route or method is given (callers from before protocols
+ * existed): then it is the `catalyst.streaming.defaultProtocol` setting.
  */
+import { parseProtocol, type StreamProtocol } from '../../core/plan/protocol';
+
 export interface AddEndpointOptions {
   /** Workspace folder name or absolute path (multi-root workspaces). */
   readonly folder?: string;
@@ -16,6 +20,8 @@ export interface AddEndpointOptions {
   readonly source?: string;
   /** A resumable stream (ids, replay from Last-Event-ID); asked when absent. */
   readonly resumable?: boolean;
+  /** `sse`, `ai-sdk` or `openai`. */
+  readonly protocol?: StreamProtocol;
 }
 
 const STRING_KEYS = ['folder', 'file', 'variable', 'route', 'source'] as const;
@@ -35,5 +41,6 @@ export function parseAddEndpointOptions(value: unknown): AddEndpointOptions {
   }
   const method = record.method === 'GET' || record.method === 'POST' ? record.method : undefined;
   const resumable = typeof record.resumable === 'boolean' ? { resumable: record.resumable } : {};
-  return { ...options, ...(method ? { method } : {}), ...resumable };
+  const protocol = typeof record.protocol === 'string' ? parseProtocol(record.protocol) : undefined;
+  return { ...options, ...(method ? { method } : {}), ...(protocol ? { protocol } : {}), ...resumable };
 }

@@ -4,6 +4,7 @@
  * default declared in package.json. Pure (no `vscode`): config.ts reads the values, tests feed them directly.
  */
 import { DEFAULT_ROUTE } from '../../core/plan/addEndpoint';
+import { DEFAULT_PROTOCOL, STREAM_PROTOCOLS, type StreamProtocol } from '../../core/plan/protocol';
 
 export type DiagnosticSeveritySetting = 'Error' | 'Warning' | 'Information' | 'Hint' | 'Off';
 export type FixStyleSetting = 'rewrite' | 'sibling';
@@ -16,6 +17,8 @@ export interface Settings {
   readonly defaultRoute: string;
   /** `catalyst.streaming.defaultMethod` */
   readonly defaultMethod: HttpMethodSetting;
+  /** `catalyst.streaming.defaultProtocol` */
+  readonly defaultProtocol: StreamProtocol;
   /** `catalyst.llm.diagnosticSeverity` */
   readonly diagnosticSeverity: DiagnosticSeveritySetting;
   /** `catalyst.llm.fixStyle` */
@@ -29,6 +32,7 @@ export const SETTING_KEYS: { readonly [K in keyof Settings]: string } = {
   moduleLocation: 'catalyst.streaming.moduleLocation',
   defaultRoute: 'catalyst.streaming.defaultRoute',
   defaultMethod: 'catalyst.streaming.defaultMethod',
+  defaultProtocol: 'catalyst.streaming.defaultProtocol',
   diagnosticSeverity: 'catalyst.llm.diagnosticSeverity',
   fixStyle: 'catalyst.llm.fixStyle',
   pythonPath: 'catalyst.python.path',
@@ -50,6 +54,7 @@ export function readSettings(read: (key: string) => unknown): Settings {
     moduleLocation: optionalText(read(SETTING_KEYS.moduleLocation)),
     defaultRoute: route ?? DEFAULT_ROUTE,
     defaultMethod: oneOf(read(SETTING_KEYS.defaultMethod), ['GET', 'POST'], 'GET'),
+    defaultProtocol: oneOf(read(SETTING_KEYS.defaultProtocol), STREAM_PROTOCOLS, DEFAULT_PROTOCOL),
     diagnosticSeverity: oneOf(read(SETTING_KEYS.diagnosticSeverity), ['Error', 'Warning', 'Information', 'Hint', 'Off'], 'Information'),
     fixStyle: oneOf(read(SETTING_KEYS.fixStyle), ['rewrite', 'sibling'], 'rewrite'),
     pythonPath: optionalText(read(SETTING_KEYS.pythonPath)),

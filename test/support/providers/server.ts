@@ -49,11 +49,13 @@ import {
   chatCompletionEvents,
   openaiErrorBody,
   type ProviderEvent,
+  type ProviderToolCall,
+  type AnswerExtras,
   responsesBody,
   responsesEvents,
 } from './formats';
 
-export type { ApiName } from './formats';
+export type { ApiName, ProviderToolCall } from './formats';
 
 export interface ProviderBehaviour {
   /** The answer's text, one streamed delta per item. */
@@ -64,6 +66,10 @@ export interface ProviderBehaviour {
   readonly failStatus?: 500 | 529;
   /** Stream this many tokens, then the API's error event, then end the response. */
   readonly streamErrorAfter?: number;
+  /** Streamed reasoning before the text (Anthropic thinking, Chat Completions reasoning deltas, Responses summary). */
+  readonly reasoning?: readonly string[];
+  /** Tool calls streamed after the text, their arguments in fragments. */
+  readonly toolCalls?: readonly ProviderToolCall[];
 }
 
 export interface ProviderRequest {
@@ -124,14 +130,14 @@ interface StreamPlan {
   readonly error: ProviderEvent;
 }
 
-function streamPlan(api: ApiName, id: string, model: string, body: Record<string, unknown>, tokens: readonly string[]): StreamPlan {
+function streamPlan(api: ApiName, id: string, model: string, body: Record<string, unknown>, tokens: readonly string[], extras: AnswerExtras): StreamPlan {
   switch (api) {
     case 'anthropic': {
-      const events = anthropicEvents(id, model, tokens);
+      const events = anthropicEvents(id, model, tokens, extras);
       return { contentType: 'text/event-stream; charset=utf-8', ...events, error: events.error('overloaded_error', 'Overloaded') };
     }
     case 'openai-responses': {
-      const events = responsesEvents(id, model, tokens);
+      const events = responsesEvents(id, model, tokens, extras);
       const head = events.head();
       const token = events.token;
       // The sequence numbers follow the order of writing: the tail is made after the tokens.
@@ -149,7 +155,7 @@ function streamPlan(api: ApiName, id: string, model: string, body: Record<string
     }
     default: {
       const options = body.stream_options as { include_usage?: boolean } | undefined;
-      const events = chatCompletionEvents(api, id, model, tokens, options?.include_usage === true);
+      const events = chatCompletionEvents(api, id, model, tokens, options?.include_usage === true, extras);
       return {
         contentType: 'text/event-stream; charset=utf-8',
         ...events,
@@ -257,7 +263,11 @@ export async function startProviderServer(): Promise<ProviderServer> {
       return;
     }
 
-    const plan = streamPlan(api, id, model, body, current.tokens);
+    const extras: AnswerExtras = {
+      ...(current.reasoning ? { reasoning: current.reasoning } : {}),
+      ...(current.toolCalls ? { toolCalls: current.toolCalls } : {}),
+    };
+    const plan = streamPlan(api, id, model, body, current.tokens, extras);
     res.writeHead(200, { 'content-type': plan.contentType, 'cache-control': 'no-cache', ...requestId });
     let closed = false;
     let wake: (() => void) | undefined;

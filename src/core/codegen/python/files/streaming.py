@@ -43,41 +43,80 @@ another worker) instead of waiting on a connection that is going away.
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import math
 import signal
 import time
+import uuid
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
     Awaitable,
     Callable,
+    Iterable,
     Mapping,
     Sequence,
 )
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from json.encoder import encode_basestring
-from typing import Any, Generic, Protocol, TypeVar, Union, cast, runtime_checkable
+from typing import (
+    Any,
+    Generic,
+    Literal,
+    Optional,
+    Protocol,
+    TypeVar,
+    Union,
+    cast,
+    runtime_checkable,
+)
 
 import anyio
 import anyio.lowlevel
 from anyio.abc import ObjectSendStream
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from pydantic import BaseModel, StrictBool, StrictStr
 from starlette.background import BackgroundTask
-from starlette.responses import StreamingResponse
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 __all__ = [
     "DEFAULT_PING_INTERVAL",
+    "UI_MESSAGE_STREAM_HEADERS",
+    "ChatCompletionMessage",
+    "ChatCompletionRequest",
+    "ChatCompletionStreamOptions",
+    "ChatContentPart",
     "EventStreamResponse",
+    "ProviderStreamError",
+    "ReasoningDelta",
+    "StreamPart",
+    "TextDelta",
+    "TokenSource",
+    "ToolCallDelta",
+    "ToolCallEnd",
+    "ToolCallStart",
+    "UIChatRequest",
+    "UIMessage",
+    "UIMessagePart",
+    "anthropic_stream_parts",
     "anthropic_text_stream",
     "format_sse",
+    "openai_chat_completion",
+    "openai_chat_completion_response",
+    "openai_chat_completion_stream",
+    "openai_responses_stream_parts",
     "openai_responses_text_stream",
+    "openai_stream_parts",
     "openai_text_stream",
     "stream_partial_results",
     "stream_tokens",
     "streaming_response",
+    "ui_message_stream",
+    "ui_message_stream_response",
 ]
 
 T = TypeVar("T")
@@ -257,20 +296,158 @@ async def _aclose(iterable: object) -> None:
         await iterable.aclose()
 
 
+# --- Stream parts --------------------------------------------------------------
+# A token source yields plain text (``str``) or typed parts: reasoning and tool
+# calls as well as text. Each encoder below writes them in its protocol; a
+# source that yields only ``str`` streams exactly as before.
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A piece of the answer's text (a plain ``str`` means the same)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ReasoningDelta:
+    """A piece of the model's reasoning (thinking, or a summary of it)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class ToolCallStart:
+    """The model starts calling tool ``name``; ``id`` names this call."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ToolCallDelta:
+    """A fragment of the JSON arguments of the tool call ``id``."""
+
+    id: str
+    arguments: str
+
+
+@dataclass(frozen=True)
+class ToolCallEnd:
+    """The arguments of the tool call ``id`` are complete."""
+
+    id: str
+
+
+StreamPart = Union[TextDelta, ReasoningDelta, ToolCallStart, ToolCallDelta, ToolCallEnd]
+"""A typed piece of a model's output."""
+
+TokenSource = AsyncIterable[Union[str, StreamPart]]
+"""What the encoders read: text (``str``, a text delta) or typed parts."""
+
+
+class _ToolCall:
+    """A tool call being streamed: its arguments are kept until it ends."""
+
+    __slots__ = ("arguments", "id", "index", "name")
+
+    def __init__(self, id: str, name: str, index: int) -> None:
+        self.id = id
+        self.name = name
+        self.index = index
+        self.arguments: list[str] = []
+
+    def parsed_arguments(self) -> tuple[bool, Any]:
+        """``(True, value)`` for arguments that are JSON, else ``(False, raw)``.
+
+        No arguments at all (a tool without parameters) is an empty object.
+        """
+        raw = "".join(self.arguments)
+        if not raw.strip():
+            return True, {}
+        try:
+            return True, json.loads(raw)
+        except ValueError:
+            return False, raw
+
+
+class _ToolCalls:
+    """The tool calls of one stream that have started and not yet ended.
+
+    Memory holds only the arguments of calls still open: a source that never
+    ends its calls gets them ended when it ends (see ``drain``).
+    """
+
+    def __init__(self) -> None:
+        self._open: dict[str, _ToolCall] = {}
+        self.started = 0
+
+    def start(self, part: ToolCallStart) -> _ToolCall:
+        call = _ToolCall(part.id, part.name, self.started)
+        self.started += 1
+        self._open[part.id] = call
+        return call
+
+    def add(self, part: ToolCallDelta) -> _ToolCall | None:
+        """The open call the fragment belongs to (None for an unknown id)."""
+        call = self._open.get(part.id)
+        if call is not None:
+            call.arguments.append(part.arguments)
+        return call
+
+    def end(self, part: ToolCallEnd) -> _ToolCall | None:
+        return self._open.pop(part.id, None)
+
+    def drain(self) -> list[_ToolCall]:
+        """End every call still open, in the order they started."""
+        calls = list(self._open.values())
+        self._open.clear()
+        return calls
+
+
+def _tool_call_event(call: _ToolCall) -> bytes:
+    ok, value = call.parsed_arguments()
+    data = {"id": call.id, "name": call.name, ("input" if ok else "arguments"): value}
+    return format_sse("tool_call", data)
+
+
+def _sse_part_event(part: StreamPart, calls: _ToolCalls) -> bytes | None:
+    """The ``sse`` protocol's event for a part other than text, if it has one."""
+    if isinstance(part, ReasoningDelta):
+        return format_sse("reasoning", {"text": part.text})
+    if isinstance(part, ToolCallStart):
+        calls.start(part)
+    elif isinstance(part, ToolCallDelta):
+        calls.add(part)
+    elif isinstance(part, ToolCallEnd):
+        call = calls.end(part)
+        if call is not None:
+            return _tool_call_event(call)
+    return None
+
+
 async def stream_tokens(
-    token_generator: AsyncIterable[str],
+    token_generator: TokenSource,
     *,
     include_done: bool = True,
     expose_errors: bool = False,
 ) -> AsyncIterator[bytes]:
     """Stream text tokens as SSE ``token`` events, each the moment it arrives.
 
+    The generator yields text (``str`` or :class:`TextDelta`) and, if it
+    likes, other :data:`StreamPart` s.
+
     Events:
-        ``token`` ``{"text": token}`` for every token;
+        ``token`` ``{"text": token}`` for every piece of text;
+        ``reasoning`` ``{"text": ...}`` for every :class:`ReasoningDelta`;
+        ``tool_call`` ``{"id", "name", "input"}`` once a tool call has ended
+        (:class:`ToolCallEnd`, or the end of the stream), ``input`` being its
+        arguments parsed as JSON; arguments that are not JSON are sent as
+        they came, as ``{"id", "name", "arguments": raw}``;
         ``done`` ``{"text": full_text, "token_count": n}`` at the end, when
         ``include_done`` is true (the text is then kept in memory; without it
         nothing is accumulated and memory stays constant however long the
-        stream);
+        stream); text only, counting the text tokens;
         ``error`` ``{"type": "ExceptionClassName", "message": ...}`` if the
         generator raises, after which the stream ends cleanly. The message is
         a generic one and the exception goes to the server log, unless
@@ -281,11 +458,23 @@ async def stream_tokens(
     reason, including the client going away, so the upstream request stops.
     """
     parts: list[str] = []
+    calls = _ToolCalls()
     try:
         async for token in token_generator:
+            if isinstance(token, str):
+                text = token
+            elif isinstance(token, TextDelta):
+                text = token.text
+            else:
+                event = _sse_part_event(token, calls)
+                if event is not None:
+                    yield event
+                continue
             if include_done:
-                parts.append(token)
-            yield _TOKEN_EVENT_START + _json_dumps(token) + _TOKEN_EVENT_END
+                parts.append(text)
+            yield _TOKEN_EVENT_START + _json_dumps(text) + _TOKEN_EVENT_END
+        for call in calls.drain():
+            yield _tool_call_event(call)
     except Exception as exc:
         _logger.exception("Token stream failed; sending an error event")
         yield format_sse("error", _error_fields(exc, expose_errors))
@@ -592,6 +781,534 @@ def streaming_response(
     )
 
 
+# --- Protocols: the Vercel AI SDK and OpenAI Chat Completions -------------------
+# The same token source, encoded for the clients people already use: the AI
+# SDK's useChat (UI message stream protocol v1) and any OpenAI client (Chat
+# Completions, streamed or not). Each encoder yields one complete SSE event per
+# chunk, closes the source when the stream ends for any reason, and turns a
+# source error into its protocol's error (a generic message unless
+# expose_errors) after logging it.
+
+UI_MESSAGE_STREAM_HEADERS: Mapping[str, str] = {
+    # How useChat's default transport knows the body is a UI message stream.
+    "x-vercel-ai-ui-message-stream": "v1",
+}
+
+_DONE_EVENT = b"data: [DONE]\n\n"
+
+
+def _data_event(data: Any) -> bytes:
+    """A data-only SSE event, as the AI SDK and OpenAI write them."""
+    return b"data: " + _json_dumps(data) + _EVENT_END
+
+
+async def ui_message_stream(
+    source: TokenSource,
+    *,
+    message_id: str | None = None,
+    expose_errors: bool = False,
+) -> AsyncIterator[bytes]:
+    """Stream a token source as the Vercel AI SDK's UI message stream (v1).
+
+    What ``useChat`` (its default transport) and ``readUIMessageStream``
+    read: data-only SSE events, each a JSON object with a ``type``:
+
+    - ``start`` (with ``messageId`` when ``message_id`` is given);
+    - a run of text as ``text-start``, ``text-delta`` (``delta``) per piece,
+      ``text-end``, all with the same ``id``; reasoning the same way with
+      ``reasoning-start``/``-delta``/``-end``; a new run starts whenever the
+      kind changes;
+    - a tool call as ``tool-input-start`` (``toolCallId``, ``toolName``),
+      ``tool-input-delta`` (``inputTextDelta``) per fragment, and when it
+      ends ``tool-input-available`` with the parsed ``input`` (or
+      ``tool-input-error`` with the raw text when it is not JSON);
+    - ``finish``, then ``data: [DONE]``.
+
+    If the source raises, the open run is ended, an ``error`` event
+    (``errorText``: a generic message unless ``expose_errors``) is sent, then
+    ``[DONE]`` without ``finish``, as the AI SDK itself does. Send it with
+    :func:`ui_message_stream_response`, which adds the
+    ``x-vercel-ai-ui-message-stream: v1`` header.
+    """
+    start: dict[str, str] = {"type": "start"}
+    if message_id is not None:
+        start["messageId"] = message_id
+    yield _data_event(start)
+    calls = _ToolCalls()
+    # The run of text or reasoning in progress: its kind, its id, and the
+    # bytes that start each of its deltas (written once per run, not per delta).
+    kind = ""
+    run_id = ""
+    delta_head = b""
+    runs = 0
+    try:
+        async for part in source:
+            if isinstance(part, str):
+                text = part
+                part_kind = "text"
+            elif isinstance(part, TextDelta):
+                text = part.text
+                part_kind = "text"
+            elif isinstance(part, ReasoningDelta):
+                text = part.text
+                part_kind = "reasoning"
+            else:
+                if kind:
+                    yield _data_event({"type": f"{kind}-end", "id": run_id})
+                    kind = ""
+                event = _ui_tool_event(part, calls)
+                if event is not None:
+                    yield event
+                continue
+            if part_kind != kind:
+                if kind:
+                    yield _data_event({"type": f"{kind}-end", "id": run_id})
+                runs += 1
+                kind = part_kind
+                run_id = f"{kind}-{runs}"
+                yield _data_event({"type": f"{kind}-start", "id": run_id})
+                delta_head = _ui_delta_head(f"{kind}-delta", run_id)
+            yield delta_head + _json_dumps(text) + _TOKEN_EVENT_END
+        if kind:
+            yield _data_event({"type": f"{kind}-end", "id": run_id})
+            kind = ""
+        for call in calls.drain():
+            yield _ui_tool_available(call)
+    except Exception as exc:
+        _logger.exception("Token stream failed; sending an error chunk")
+        if kind:
+            yield _data_event({"type": f"{kind}-end", "id": run_id})
+        error_text = _error_fields(exc, expose_errors)["message"]
+        yield _data_event({"type": "error", "errorText": error_text})
+        yield _DONE_EVENT
+        return
+    finally:
+        await _aclose(source)
+    yield _data_event({"type": "finish"})
+    yield _DONE_EVENT
+
+
+def _ui_delta_head(chunk_type: str, run_id: str) -> bytes:
+    """``data: {"type":...,"id":...,"delta":`` for the deltas of one run."""
+    head = _json_dumps({"type": chunk_type, "id": run_id})[:-1]
+    return b"data: " + head + b',"delta":'
+
+
+def _ui_tool_available(call: _ToolCall) -> bytes:
+    ok, value = call.parsed_arguments()
+    chunk_type = "tool-input-available" if ok else "tool-input-error"
+    chunk = {
+        "type": chunk_type,
+        "toolCallId": call.id,
+        "toolName": call.name,
+        "input": value,
+    }
+    if not ok:
+        chunk["errorText"] = "The tool call's arguments are not valid JSON."
+    return _data_event(chunk)
+
+
+def _ui_tool_event(part: StreamPart, calls: _ToolCalls) -> bytes | None:
+    if isinstance(part, ToolCallStart):
+        calls.start(part)
+        return _data_event(
+            {"type": "tool-input-start", "toolCallId": part.id, "toolName": part.name}
+        )
+    if isinstance(part, ToolCallDelta):
+        if calls.add(part) is None:
+            return None
+        return _data_event(
+            {
+                "type": "tool-input-delta",
+                "toolCallId": part.id,
+                "inputTextDelta": part.arguments,
+            }
+        )
+    if isinstance(part, ToolCallEnd):
+        call = calls.end(part)
+        return None if call is None else _ui_tool_available(call)
+    return None
+
+
+def ui_message_stream_response(
+    source: TokenSource,
+    *,
+    message_id: str | None = None,
+    expose_errors: bool = False,
+    headers: Mapping[str, str] | None = None,
+    ping_interval: float | None = DEFAULT_PING_INTERVAL,
+) -> EventStreamResponse:
+    """:func:`ui_message_stream` as a response, with its protocol header.
+
+    ``x-vercel-ai-ui-message-stream: v1`` is added to ``headers``; keep-alive
+    comments, closing on disconnect and shutdown are those of
+    :class:`EventStreamResponse`.
+    """
+    return streaming_response(
+        ui_message_stream(source, message_id=message_id, expose_errors=expose_errors),
+        headers={**UI_MESSAGE_STREAM_HEADERS, **(headers or {})},
+        ping_interval=ping_interval,
+    )
+
+
+class _Completion:
+    """The parts of one Chat Completions answer: ids and its chunks' bytes."""
+
+    def __init__(self, model: str) -> None:
+        self.id = f"chatcmpl-{uuid.uuid4().hex}"
+        self.created = int(time.time())
+        self.model = model
+        head = _json_dumps(
+            {
+                "id": self.id,
+                "object": "chat.completion.chunk",
+                "created": self.created,
+                "model": model,
+            }
+        )
+        # data: {"id":...,"model":...,"choices":[{"index":0,"delta":
+        self.delta_head = b"data: " + head[:-1] + b',"choices":[{"index":0,"delta":'
+        self.content_head = self.delta_head + b'{"content":'
+        self.content_tail = b'},"logprobs":null,"finish_reason":null}]}\n\n'
+
+    def chunk(
+        self, delta: Mapping[str, Any], finish_reason: str | None = None
+    ) -> bytes:
+        tail = {"logprobs": None, "finish_reason": finish_reason}
+        return (
+            self.delta_head
+            + _json_dumps(delta)
+            + b","
+            + _json_dumps(tail)[1:-1]
+            + b"}]}\n\n"
+        )
+
+    def usage_chunk(self, completion_tokens: int) -> bytes:
+        return _data_event(
+            {
+                "id": self.id,
+                "object": "chat.completion.chunk",
+                "created": self.created,
+                "model": self.model,
+                "choices": [],
+                "usage": _usage(completion_tokens),
+            }
+        )
+
+
+def _usage(completion_tokens: int) -> dict[str, int]:
+    # The source's deltas are counted, not the model's tokens, which only the
+    # provider knows; the prompt is not counted.
+    return {
+        "prompt_tokens": 0,
+        "completion_tokens": completion_tokens,
+        "total_tokens": completion_tokens,
+    }
+
+
+def _openai_error(exc: Exception, expose: bool) -> dict[str, Any]:
+    """The error object of the OpenAI API, which its clients raise as APIError."""
+    return {
+        "message": _error_fields(exc, expose)["message"],
+        "type": "server_error",
+        "param": None,
+        "code": None,
+    }
+
+
+async def openai_chat_completion_stream(
+    source: TokenSource,
+    *,
+    model: str,
+    include_usage: bool = False,
+    expose_errors: bool = False,
+) -> AsyncIterator[bytes]:
+    """Stream a token source as OpenAI Chat Completions chunks.
+
+    What an OpenAI client reads from ``chat.completions.create(...,
+    stream=True)``: data-only SSE events, each a ``chat.completion.chunk``
+    with one choice: first ``delta.role``, then ``delta.content`` per piece of
+    text, ``delta.reasoning_content`` per piece of reasoning, and
+    ``delta.tool_calls`` (the call's ``index``, ``id``, ``type`` and
+    ``function.name`` when it starts, then ``function.arguments`` fragments);
+    a last chunk with ``finish_reason`` (``tool_calls`` if the answer called
+    tools, else ``stop``); when ``include_usage``, a chunk with no choices
+    and ``usage`` (the source's deltas counted as completion tokens); then
+    ``data: [DONE]``.
+
+    If the source raises, ``data: {"error": {"message", "type", "param",
+    "code"}}`` is sent and the stream ends without ``[DONE]``: the official
+    clients raise it as an ``APIError``. The message is generic unless
+    ``expose_errors``.
+    """
+    completion = _Completion(model)
+    yield completion.chunk({"role": "assistant", "content": ""})
+    calls = _ToolCalls()
+    deltas = 0
+    # Text is most of a stream: its chunk is the two prepared halves around it.
+    content_head = completion.content_head
+    content_tail = completion.content_tail
+    try:
+        async for part in source:
+            deltas += 1
+            if isinstance(part, str):
+                yield content_head + _json_dumps(part) + content_tail
+            elif isinstance(part, TextDelta):
+                yield content_head + _json_dumps(part.text) + content_tail
+            elif isinstance(part, ReasoningDelta):
+                yield completion.chunk({"reasoning_content": part.text})
+            elif isinstance(part, ToolCallStart):
+                call = calls.start(part)
+                function = {"name": part.name, "arguments": ""}
+                tool_call = {
+                    "index": call.index,
+                    "id": part.id,
+                    "type": "function",
+                    "function": function,
+                }
+                yield completion.chunk({"tool_calls": [tool_call]})
+            elif isinstance(part, ToolCallDelta):
+                call = calls.add(part)
+                if call is not None:
+                    fragment = {"arguments": part.arguments}
+                    tool_call = {"index": call.index, "function": fragment}
+                    yield completion.chunk({"tool_calls": [tool_call]})
+            else:
+                calls.end(part)
+    except Exception as exc:
+        _logger.exception("Token stream failed; sending an error chunk")
+        yield _data_event({"error": _openai_error(exc, expose_errors)})
+        return
+    finally:
+        await _aclose(source)
+    finish_reason = "tool_calls" if calls.started else "stop"
+    yield completion.chunk({}, finish_reason)
+    if include_usage:
+        yield completion.usage_chunk(deltas)
+    yield _DONE_EVENT
+
+
+async def openai_chat_completion(source: TokenSource, *, model: str) -> dict[str, Any]:
+    """Read a whole token source into one ``chat.completion`` object.
+
+    For ``stream: false`` requests: ``choices[0].message`` has the text as
+    ``content`` (None when there is none), ``reasoning_content`` when the
+    source reasoned, and ``tool_calls`` (with their arguments as a string,
+    as OpenAI sends them) when it called tools. The source is closed at the
+    end; an exception from it propagates.
+    """
+    completion = _Completion(model)
+    texts: list[str] = []
+    reasoning: list[str] = []
+    calls = _ToolCalls()
+    ended: list[_ToolCall] = []
+    deltas = 0
+    try:
+        async for part in source:
+            deltas += 1
+            if isinstance(part, str):
+                texts.append(part)
+            elif isinstance(part, TextDelta):
+                texts.append(part.text)
+            elif isinstance(part, ReasoningDelta):
+                reasoning.append(part.text)
+            elif isinstance(part, ToolCallStart):
+                ended.append(calls.start(part))
+            elif isinstance(part, ToolCallDelta):
+                calls.add(part)
+            else:
+                calls.end(part)
+    finally:
+        await _aclose(source)
+    message: dict[str, Any] = {"role": "assistant", "content": "".join(texts) or None}
+    if reasoning:
+        message["reasoning_content"] = "".join(reasoning)
+    if ended:
+        message["tool_calls"] = [
+            {
+                "id": call.id,
+                "type": "function",
+                "function": {"name": call.name, "arguments": "".join(call.arguments)},
+            }
+            for call in ended
+        ]
+    choice = {
+        "index": 0,
+        "message": message,
+        "logprobs": None,
+        "finish_reason": "tool_calls" if ended else "stop",
+    }
+    return {
+        "id": completion.id,
+        "object": "chat.completion",
+        "created": completion.created,
+        "model": model,
+        "choices": [choice],
+        "usage": _usage(deltas),
+    }
+
+
+async def openai_chat_completion_response(
+    source: TokenSource,
+    *,
+    model: str,
+    stream: bool,
+    include_usage: bool = False,
+    expose_errors: bool = False,
+) -> Response:
+    """The answer to a Chat Completions request, streamed or not.
+
+    ``stream`` true: :func:`openai_chat_completion_stream` in an
+    :class:`EventStreamResponse`. Otherwise one ``chat.completion`` JSON
+    object (:func:`openai_chat_completion`), or, if the source fails, a 500
+    with the API's ``{"error": {...}}`` body, which the clients raise.
+    """
+    if stream:
+        return streaming_response(
+            openai_chat_completion_stream(
+                source,
+                model=model,
+                include_usage=include_usage,
+                expose_errors=expose_errors,
+            )
+        )
+    try:
+        completion = await openai_chat_completion(source, model=model)
+    except Exception as exc:
+        _logger.exception("Token source failed; answering 500")
+        return JSONResponse({"error": _openai_error(exc, expose_errors)}, 500)
+    return JSONResponse(completion)
+
+
+# --- Request bodies ------------------------------------------------------------
+# The JSON the clients send, as Pydantic models that work on Pydantic 1 and 2.
+# Keys not named here are accepted and ignored; strings are strict (a number
+# is not taken for text), so wrong types get FastAPI's 422.
+
+_NO_USER_MESSAGE = (
+    "The request has no user message with text: 'messages' must include "
+    "at least one message with role 'user'."
+)
+
+
+def _no_user_message() -> HTTPException:
+    return HTTPException(status_code=422, detail=_NO_USER_MESSAGE)
+
+
+class _Conversation:
+    """What the routes read from either chat body: its (role, text) turns."""
+
+    def _turns(self) -> Iterable[tuple[str, str]]:
+        raise NotImplementedError
+
+    def last_user_text(self) -> str:
+        """The text of the last user message; 422 if there is none."""
+        text: str | None = None
+        for role, content in self._turns():
+            if role == "user" and content:
+                text = content
+        if text is None:
+            raise _no_user_message()
+        return text
+
+    def chat_messages(self, *, system: bool = True) -> list[Any]:
+        """The conversation as ``{"role", "content"}`` dicts (422 if no user).
+
+        Text only, messages without text left out; ``system=False`` leaves
+        out system messages too (Anthropic takes them apart from messages).
+        The items are typed ``Any`` so that the list can be passed as the
+        ``messages`` of any SDK, each of which types them its own way.
+        """
+        roles = ("system", "user", "assistant") if system else ("user", "assistant")
+        conversation: list[dict[str, str]] = [
+            {"role": role, "content": content}
+            for role, content in self._turns()
+            if role in roles and content
+        ]
+        if not any(message["role"] == "user" for message in conversation):
+            raise _no_user_message()
+        return conversation
+
+
+_OptionalText = Optional[StrictStr]
+_Role = Literal["system", "user", "assistant"]
+
+
+class UIMessagePart(BaseModel):
+    """A part of a UI message: ``{"type": "text", "text": ...}`` or another."""
+
+    type: StrictStr
+    text: _OptionalText = None
+
+
+class UIMessage(BaseModel):
+    """A message of the AI SDK's chat: its text is in its ``text`` parts."""
+
+    id: StrictStr = ""
+    role: _Role
+    parts: list[UIMessagePart]
+
+    def text(self) -> str:
+        return "".join(part.text or "" for part in self.parts if part.type == "text")
+
+
+class UIChatRequest(_Conversation, BaseModel):
+    """The body ``useChat``'s default transport posts (AI SDK 5 and later)."""
+
+    id: StrictStr = ""
+    messages: list[UIMessage]
+    trigger: StrictStr = ""
+
+    def _turns(self) -> Iterable[tuple[str, str]]:
+        return ((message.role, message.text()) for message in self.messages)
+
+
+class ChatContentPart(BaseModel):
+    """A part of a message's content: ``{"type": "text", "text": ...}``."""
+
+    type: StrictStr
+    text: _OptionalText = None
+
+
+_MessageContent = Union[StrictStr, list[ChatContentPart], None]
+
+
+class ChatCompletionMessage(BaseModel):
+    """A message of a Chat Completions request."""
+
+    role: StrictStr
+    content: _MessageContent = None
+
+    def text(self) -> str:
+        if self.content is None or isinstance(self.content, str):
+            return self.content or ""
+        parts = self.content
+        return "".join(part.text or "" for part in parts if part.type == "text")
+
+
+class ChatCompletionStreamOptions(BaseModel):
+    include_usage: StrictBool = False
+
+
+_OptionalStreamOptions = Optional[ChatCompletionStreamOptions]
+
+
+class ChatCompletionRequest(_Conversation, BaseModel):
+    """The body of ``POST /v1/chat/completions`` as OpenAI clients send it."""
+
+    model: StrictStr = ""
+    messages: list[ChatCompletionMessage]
+    stream: StrictBool = False
+    stream_options: _OptionalStreamOptions = None
+
+    @property
+    def include_usage(self) -> bool:
+        return self.stream_options is not None and self.stream_options.include_usage
+
+    def _turns(self) -> Iterable[tuple[str, str]]:
+        return ((message.role, message.text()) for message in self.messages)
+
+
 # --- Provider adapters ---------------------------------------------------------
 # Each adapter turns an LLM SDK's async stream into the async iterator of text
 # tokens that stream_tokens consumes, and closes the provider stream when it ends
@@ -791,3 +1508,240 @@ def openai_responses_text_stream(stream: _ResponsesStream) -> AsyncIterator[str]
     including the client going away.
     """
     return _texts(stream, _responses_text)
+
+
+# The adapters above give text only. Those below give typed parts as well:
+# reasoning and tool calls, for stream_tokens, ui_message_stream and
+# openai_chat_completion_stream. Each reads one stream with a small state
+# machine made for it (which content block or tool call index is which call).
+
+_Part = Union[str, StreamPart]
+
+
+async def _parts(
+    opening: _AsyncEventStream[T] | Awaitable[_AsyncEventStream[T]],
+    parts_of: Callable[[T], Iterable[_Part]],
+) -> AsyncIterator[_Part]:
+    """Like ``_texts``, for an adapter that maps each event to parts."""
+    stream = opening if isinstance(opening, _AsyncEventStream) else await opening
+    try:
+        async for event in stream:
+            for part in parts_of(event):
+                yield part
+    finally:
+        await stream.close()
+
+
+async def _parts_from_manager(
+    manager: AbstractAsyncContextManager[_AsyncEventStream[T]],
+    parts_of: Callable[[T], Iterable[_Part]],
+) -> AsyncIterator[_Part]:
+    """Like ``_parts``, for a stream opened by a context manager that closes it."""
+    async with manager as stream:
+        async for event in stream:
+            for part in parts_of(event):
+                yield part
+
+
+def _str_attr(value: object, name: str) -> str | None:
+    """``value.name`` when it is a string (an SDK model's optional field)."""
+    attribute = getattr(value, name, None)
+    return attribute if isinstance(attribute, str) else None
+
+
+class _AnthropicParts:
+    """Anthropic Messages events -> parts, remembering which block is a tool call.
+
+    ``content_block_start`` of a ``tool_use`` block starts a call (its ``id``
+    and ``name``), its ``input_json_delta`` s are the arguments, and its
+    ``content_block_stop`` ends it; ``text_delta`` is text, ``thinking_delta``
+    reasoning. ``signature_delta`` (the thinking block's signature) and the
+    other events carry nothing to stream.
+    """
+
+    def __init__(self) -> None:
+        self._tool_blocks: dict[int, str] = {}
+
+    def __call__(self, event: _TypedEvent) -> list[_Part]:
+        index = getattr(event, "index", None)
+        if event.type == "content_block_delta":
+            delta = getattr(event, "delta", None)
+            delta_type = getattr(delta, "type", None)
+            if delta_type == "text_delta":
+                text = _str_attr(delta, "text")
+                return [text] if text else []
+            if delta_type == "thinking_delta":
+                thinking = _str_attr(delta, "thinking")
+                return [ReasoningDelta(thinking)] if thinking else []
+            if delta_type == "input_json_delta" and isinstance(index, int):
+                call_id = self._tool_blocks.get(index)
+                partial = _str_attr(delta, "partial_json")
+                if call_id is not None and partial:
+                    return [ToolCallDelta(call_id, partial)]
+            return []
+        if event.type == "content_block_start" and isinstance(index, int):
+            block = getattr(event, "content_block", None)
+            call_id = _str_attr(block, "id")
+            name = _str_attr(block, "name")
+            if getattr(block, "type", None) == "tool_use" and call_id and name:
+                self._tool_blocks[index] = call_id
+                return [ToolCallStart(call_id, name)]
+            return []
+        if event.type == "content_block_stop" and isinstance(index, int):
+            call_id = self._tool_blocks.pop(index, None)
+            return [] if call_id is None else [ToolCallEnd(call_id)]
+        return []
+
+
+def anthropic_stream_parts(stream: _AnthropicStream) -> AsyncIterator[str | StreamPart]:
+    """The text, thinking and tool calls of an Anthropic Messages stream.
+
+    Accepts what :func:`anthropic_text_stream` accepts. Yields the answer's
+    text as ``str``, extended thinking (``thinking_delta``) as
+    :class:`ReasoningDelta`, and each ``tool_use`` block as
+    :class:`ToolCallStart`, a :class:`ToolCallDelta` per ``input_json_delta``
+    and :class:`ToolCallEnd`. The provider stream is closed when the parts
+    end for any reason, including the client going away.
+    """
+    if not isinstance(stream, _AsyncEventStream) and isinstance(
+        stream, AbstractAsyncContextManager
+    ):
+        return _parts_from_manager(stream, _AnthropicParts())
+    return _parts(stream, _AnthropicParts())
+
+
+class _ChatCompletionParts:
+    """Chat Completions chunks -> parts, tool calls keyed by their ``index``.
+
+    A tool call's first delta has its ``id`` and ``function.name``, the
+    following ones (same ``index``) fragments of ``function.arguments``; the
+    calls end when the choice has a ``finish_reason``. ``delta.reasoning``
+    (Groq, OpenRouter) or ``delta.reasoning_content`` (DeepSeek, vLLM) is
+    reasoning.
+    """
+
+    def __init__(self) -> None:
+        self._calls: dict[int, str] = {}
+
+    def __call__(self, chunk: _ChatCompletionChunk) -> list[_Part]:
+        if not chunk.choices:
+            return []
+        choice = chunk.choices[0]
+        delta = choice.delta
+        parts: list[_Part] = []
+        reasoning = _str_attr(delta, "reasoning") or _str_attr(
+            delta, "reasoning_content"
+        )
+        if reasoning:
+            parts.append(ReasoningDelta(reasoning))
+        if delta.content:
+            parts.append(delta.content)
+        tool_calls: object = getattr(delta, "tool_calls", None) or ()
+        for tool_call in cast("Sequence[object]", tool_calls):
+            parts.extend(self._tool_call_parts(tool_call))
+        if getattr(choice, "finish_reason", None) and self._calls:
+            parts.extend(ToolCallEnd(call_id) for call_id in self._calls.values())
+            self._calls.clear()
+        return parts
+
+    def _tool_call_parts(self, tool_call: object) -> list[_Part]:
+        index = getattr(tool_call, "index", None)
+        if not isinstance(index, int):
+            return []
+        function = getattr(tool_call, "function", None)
+        parts: list[_Part] = []
+        call_id = self._calls.get(index)
+        if call_id is None:
+            call_id = _str_attr(tool_call, "id")
+            name = _str_attr(function, "name")
+            if not call_id or name is None:
+                return []
+            self._calls[index] = call_id
+            parts.append(ToolCallStart(call_id, name))
+        arguments = _str_attr(function, "arguments")
+        if arguments:
+            parts.append(ToolCallDelta(call_id, arguments))
+        return parts
+
+
+def openai_stream_parts(
+    stream: _ChatCompletionStream,
+) -> AsyncIterator[str | StreamPart]:
+    """The text, reasoning and tool calls of a Chat Completions stream.
+
+    For OpenAI, Azure OpenAI, Groq and other compatible APIs; accepts what
+    :func:`openai_text_stream` accepts. Yields ``delta.content`` as ``str``,
+    ``delta.reasoning``/``delta.reasoning_content`` as
+    :class:`ReasoningDelta`, and ``delta.tool_calls`` as
+    :class:`ToolCallStart`/:class:`ToolCallDelta` per call, each ended
+    (:class:`ToolCallEnd`) when the choice finishes. The provider stream is
+    closed when the parts end for any reason.
+    """
+    return _parts(stream, _ChatCompletionParts())
+
+
+class _ResponsesParts:
+    """Responses API events -> parts; function calls keyed by their item id.
+
+    ``response.output_item.added`` of a ``function_call`` item starts a call
+    (named by its ``call_id``, what a tool result refers to), its
+    ``response.function_call_arguments.delta`` s are the arguments and
+    ``.done`` ends it. Reasoning comes as ``response.reasoning_summary_text``
+    or ``response.reasoning_text`` deltas. An ``error`` or
+    ``response.failed`` event raises :class:`ProviderStreamError`.
+    """
+
+    def __init__(self) -> None:
+        self._calls: dict[str, str] = {}
+
+    def __call__(self, event: _TypedEvent) -> list[_Part]:
+        kind = event.type
+        if kind == "response.output_text.delta":
+            text = _str_attr(event, "delta")
+            return [text] if text else []
+        if kind in (
+            "response.reasoning_summary_text.delta",
+            "response.reasoning_text.delta",
+        ):
+            text = _str_attr(event, "delta")
+            return [ReasoningDelta(text)] if text else []
+        if kind == "response.output_item.added":
+            item = getattr(event, "item", None)
+            item_id = _str_attr(item, "id")
+            call_id = _str_attr(item, "call_id")
+            name = _str_attr(item, "name")
+            if getattr(item, "type", None) != "function_call" or not call_id:
+                return []
+            self._calls[item_id or call_id] = call_id
+            return [ToolCallStart(call_id, name or "")]
+        if kind == "response.function_call_arguments.delta":
+            call_id = self._calls.get(_str_attr(event, "item_id") or "")
+            delta = _str_attr(event, "delta")
+            return [ToolCallDelta(call_id, delta)] if call_id and delta else []
+        if kind in (
+            "response.function_call_arguments.done",
+            "response.output_item.done",
+        ):
+            item = getattr(event, "item", None)
+            item_id = _str_attr(event, "item_id") or _str_attr(item, "id") or ""
+            call_id = self._calls.pop(item_id, None)
+            return [] if call_id is None else [ToolCallEnd(call_id)]
+        _responses_text(event)  # raises on error events
+        return []
+
+
+def openai_responses_stream_parts(
+    stream: _ResponsesStream,
+) -> AsyncIterator[str | StreamPart]:
+    """The text, reasoning and function calls of a Responses API stream.
+
+    Accepts what :func:`openai_responses_text_stream` accepts. Yields
+    ``response.output_text.delta`` as ``str``, reasoning summary (and
+    reasoning text) deltas as :class:`ReasoningDelta`, and each
+    ``function_call`` output item as :class:`ToolCallStart` (its
+    ``call_id`` and ``name``), :class:`ToolCallDelta` per arguments delta and
+    :class:`ToolCallEnd`. An ``error`` or ``response.failed`` event raises
+    :class:`ProviderStreamError`. The provider stream is closed when the
+    parts end for any reason.
+    """
+    return _parts(stream, _ResponsesParts())

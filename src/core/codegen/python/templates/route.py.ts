@@ -166,3 +166,55 @@ function indentBody(body: string): string {
     .map((line) => (line.length > 0 ? `    ${line}` : line))
     .join('\n');
 }
+
+export interface ChatRouteOptions {
+  readonly protocol: 'ai-sdk' | 'openai';
+  readonly owner: string;
+  /** Keyword arguments the decorator takes after the path (the sibling routes' conventions). */
+  readonly decoratorKeywords?: readonly string[];
+  readonly path: string;
+  readonly url: string;
+  readonly functionName: string;
+  readonly pathParameters: readonly string[];
+  /** Statements reading the conversation from `body` (tokenSources.py.ts `chat.statements`). */
+  readonly statements: string;
+  /** The token source expression. */
+  readonly source: string;
+  /** openai: the model name answered when the request names none. */
+  readonly defaultModel: string;
+}
+
+/** The request body model of each chat protocol, defined in the generated streaming module. */
+export const CHAT_REQUEST_MODEL = { 'ai-sdk': 'UIChatRequest', openai: 'ChatCompletionRequest' } as const;
+
+/** A POST route speaking the Vercel AI SDK's UI message stream, or OpenAI-compatible Chat Completions. */
+export function renderChatRoute(options: ChatRouteOptions): string {
+  const model = CHAT_REQUEST_MODEL[options.protocol];
+  const parameters = [...options.pathParameters.map((name) => `${name}: str`), `body: ${model}`];
+  const decorator = bracketedLayout(`@${options.owner}.post`, [pythonString(options.path), ...(options.decoratorKeywords ?? [])], '');
+  const aiSdk = options.protocol === 'ai-sdk';
+  const signature = bracketedLayout(`async def ${options.functionName}`, parameters, aiSdk ? ' -> EventStreamResponse:' : ' -> Response:');
+  const summary = aiSdk
+    ? 'Stream the reply to the chat as the Vercel AI SDK UI message stream.'
+    : 'Answer the chat as an OpenAI-compatible Chat Completions endpoint.';
+  const details = aiSdk
+    ? `POST ${options.url} takes the body useChat's default transport sends ({"messages": [...]}) and streams the reply as the UI message stream protocol v1 (text, reasoning and tool-input chunks, then finish and [DONE]). A request without a user message gets a 422.`
+    : `POST ${options.url} takes an OpenAI Chat Completions request: with "stream": true the reply comes as chat.completion.chunk events and data: [DONE] (usage last when stream_options.include_usage), otherwise as one chat.completion object. A request without a user message gets a 422.`;
+  const result = aiSdk
+    ? `return ui_message_stream_response(${options.source})\n`
+    : `return await openai_chat_completion_response(
+    ${options.source},
+    model=body.model or ${pythonString(options.defaultModel)},
+    stream=body.stream,
+    include_usage=body.include_usage,
+)
+`;
+  return String.raw`${decorator}
+${signature}
+    """${summary}
+
+${indentBody(wrap(details, DOCSTRING_WIDTH))}
+    """
+${indentBody(options.statements + result)}
+`;
+}

@@ -24,7 +24,35 @@ interface ResolvedOptions {
 export const DEFAULT_STREAMING_MODULE_OPTIONS: ResolvedOptions = { pingInterval: 15 };
 
 /** Names the provider-adapter section of the module defines. */
-export const PROVIDER_ADAPTER_EXPORTS = ['anthropic_text_stream', 'openai_responses_text_stream', 'openai_text_stream'] as const;
+export const PROVIDER_ADAPTER_EXPORTS = [
+  'anthropic_stream_parts',
+  'anthropic_text_stream',
+  'openai_responses_stream_parts',
+  'openai_responses_text_stream',
+  'openai_stream_parts',
+  'openai_text_stream',
+  'ProviderStreamError',
+] as const;
+
+/** The typed parts a token source may yield besides plain text (files/streaming.py "Stream parts"). */
+export const STREAM_PART_EXPORTS = ['ReasoningDelta', 'StreamPart', 'TextDelta', 'TokenSource', 'ToolCallDelta', 'ToolCallEnd', 'ToolCallStart'] as const;
+
+/** The protocol encoders, their response helpers and the request bodies of the protocol routes. */
+export const PROTOCOL_EXPORTS = [
+  'ChatCompletionMessage',
+  'ChatCompletionRequest',
+  'ChatCompletionStreamOptions',
+  'ChatContentPart',
+  'UI_MESSAGE_STREAM_HEADERS',
+  'UIChatRequest',
+  'UIMessage',
+  'UIMessagePart',
+  'openai_chat_completion',
+  'openai_chat_completion_response',
+  'openai_chat_completion_stream',
+  'ui_message_stream',
+  'ui_message_stream_response',
+] as const;
 
 /** Public names of the generated module, for code that imports from it. */
 export const STREAMING_MODULE_EXPORTS = [
@@ -34,6 +62,8 @@ export const STREAMING_MODULE_EXPORTS = [
   'stream_partial_results',
   'stream_tokens',
   'streaming_response',
+  ...STREAM_PART_EXPORTS,
+  ...PROTOCOL_EXPORTS,
   ...PROVIDER_ADAPTER_EXPORTS,
 ] as const;
 

@@ -33,6 +33,33 @@ export interface TokenSourceCode {
    * (the statement that returns a response for `events`, the expression of the encoded SSE events).
    */
   body(prompt: string, respond?: Respond): string;
+  /**
+   * For the chat protocols (ai-sdk, openai), whose handler has the request body as `body` (UIChatRequest or
+   * ChatCompletionRequest of the streaming module): statements that read the conversation from it (raising
+   * the 422 for a request without a user message before the response starts) and the token source.
+   */
+  readonly chat: ChatSourceCode;
+}
+
+export interface ChatSourceCode {
+  /** Names the handler imports from the streaming module for this source (a typed-parts adapter). */
+  readonly streamingNames: readonly string[];
+  /** Statements before the return (LF, four-space indentation at column 0). */
+  readonly statements: string;
+  /** The Python expression of the token source (str or typed parts). */
+  readonly expression: string;
+  /** The model an openai route answers with when the request names none: the SDK's model, else the source's name. */
+  readonly model: string;
+}
+
+/**
+ * Demo and user functions take the text of the last user message (the prompt, as on the sse protocol);
+ * SDK sources get the whole conversation as the provider's messages.
+ */
+function promptChatSource(call: (prompt: string) => string, takesPrompt: boolean, model: string): ChatSourceCode {
+  return takesPrompt
+    ? { streamingNames: [], statements: 'prompt = body.last_user_text()\n', expression: call('prompt'), model }
+    : { streamingNames: [], statements: 'body.last_user_text()  # a 422 without a user message\n', expression: call(''), model };
 }
 
 /** The statement that returns a response for the encoded events `events` (a Python expression). */
@@ -49,6 +76,7 @@ export function demoTokenSource(): TokenSourceCode {
     imports: [],
     helpers: [{ name: DEMO_TOKENS_FUNCTION, text: demoTokensFunction.trimEnd(), imports: [{ module: 'asyncio' }, ASYNC_ITERATOR] }],
     body: (prompt, respond = respondStreaming) => respond(`stream_tokens(${DEMO_TOKENS_FUNCTION}(${prompt}))`),
+    chat: promptChatSource((prompt) => `${DEMO_TOKENS_FUNCTION}(${prompt})`, true, 'demo'),
   };
 }
 
@@ -59,6 +87,7 @@ export function functionTokenSource(name: string, takesPrompt: boolean, imports:
     imports,
     helpers: [],
     body: (prompt, respond = respondStreaming) => respond(`stream_tokens(${name}(${takesPrompt ? prompt : ''}))`),
+    chat: promptChatSource((prompt) => `${name}(${prompt})`, takesPrompt, name),
   };
 }
 
@@ -145,6 +174,18 @@ export function sdkTokenSource(provider: SdkProvider, existing?: ExistingClient)
     messages=[{"role": "user", "content": ${prompt}}],
 )
 ${respond('stream_tokens(anthropic_text_stream(message_stream))')}`,
+      // Anthropic takes no "system" role in messages: system messages of the conversation are left out.
+      chat: {
+        streamingNames: ['anthropic_stream_parts'],
+        statements: String.raw`message_stream = ${client}.messages.stream(
+    model="${sdk.model}",
+    max_tokens=1024,
+    messages=body.chat_messages(system=False),
+)
+`,
+        expression: 'anthropic_stream_parts(message_stream)',
+        model: sdk.model,
+      },
     };
   }
   // OpenAI and Groq share the Chat Completions shape: chunks with choices[0].delta.content. The call is not
@@ -159,5 +200,16 @@ ${respond('stream_tokens(anthropic_text_stream(message_stream))')}`,
     stream=True,
 )
 ${respond('stream_tokens(openai_text_stream(chunks))')}`,
+    chat: {
+      streamingNames: ['openai_stream_parts'],
+      statements: String.raw`chunks = ${client}.chat.completions.create(
+    model="${sdk.model}",
+    messages=body.chat_messages(),
+    stream=True,
+)
+`,
+      expression: 'openai_stream_parts(chunks)',
+      model: sdk.model,
+    },
   };
 }
