@@ -13,6 +13,13 @@
  * (test/fixtures/streaming/bench_app.py), checked equivalent on the wire before anything is measured. Each runs
  * under uvicorn with uvloop + httptools and with asyncio + h11.
  *
+ * The protocol encoders of the same module, each against the raw limit of its own wire format (its output for the
+ * same tokens, pre-encoded, over a plain StreamingResponse), in the same rounds:
+ * - ui_message_stream (the Vercel AI SDK UI message stream: start, text-start, a text-delta per token, text-end,
+ *   finish, [DONE]) vs its pre-encoded bytes;
+ * - openai_chat_completion_stream (chat.completion.chunk per token, the finish chunk, [DONE]) vs its pre-encoded
+ *   bytes. Target: each >= 0.80x its raw limit per CPU-s. Their events per second count the token events only.
+ *
  * - Throughput: events per CPU-second of the server (its cost alone; holds up on a shared machine where other
  *   processes take the CPU in turns) and per wall-clock second, the contenders interleaved in every round, the
  *   ratio to raw taken inside each round, medians over the rounds. Target: module >= 0.90x raw per CPU-second
@@ -63,20 +70,37 @@ const LATENCY_EVENTS = 300;
 const FAIRNESS_EVENTS = 3_000_000;
 const SECOND_REQUESTS = 10;
 const TARGET_RATIO = 0.9;
+/** Issue 10's target for the protocol encoders, each against its own pre-encoded limit. */
+const PROTOCOL_TARGET_RATIO = 0.8;
+
+type ContenderKey = 'raw' | 'encode-floor' | 'module' | 'sse-starlette' | 'fastapi.sse' | 'ui-raw' | 'ui-message' | 'openai-raw' | 'openai-chunks';
 
 interface Contender {
-  readonly key: 'raw' | 'encode-floor' | 'module' | 'sse-starlette' | 'fastapi.sse';
+  readonly key: ContenderKey;
   readonly label: string;
   readonly path: string;
+  /** The pre-encoded stream of the same wire format that its "vs raw" ratio is taken against. */
+  readonly limit: ContenderKey;
 }
 
 const CONTENDERS: readonly Contender[] = [
-  { key: 'raw', label: 'raw StreamingResponse, pre-encoded (ceiling)', path: '/raw' },
-  { key: 'encode-floor', label: 'encode-only floor: token encoding over a plain StreamingResponse', path: '/encode-floor' },
-  { key: 'module', label: 'generated module: stream_tokens + streaming_response', path: '/tokens' },
-  { key: 'sse-starlette', label: 'sse-starlette EventSourceResponse', path: '/sse-starlette' },
-  { key: 'fastapi.sse', label: 'FastAPI fastapi.sse EventSourceResponse', path: '/fastapi-sse' },
+  { key: 'raw', label: 'raw StreamingResponse, pre-encoded (ceiling)', path: '/raw', limit: 'raw' },
+  { key: 'encode-floor', label: 'encode-only floor: token encoding over a plain StreamingResponse', path: '/encode-floor', limit: 'raw' },
+  { key: 'module', label: 'generated module: stream_tokens + streaming_response', path: '/tokens', limit: 'raw' },
+  { key: 'sse-starlette', label: 'sse-starlette EventSourceResponse', path: '/sse-starlette', limit: 'raw' },
+  { key: 'fastapi.sse', label: 'FastAPI fastapi.sse EventSourceResponse', path: '/fastapi-sse', limit: 'raw' },
+  { key: 'ui-raw', label: 'ai-sdk: UI message stream, pre-encoded (its ceiling)', path: '/ui-message-raw', limit: 'ui-raw' },
+  { key: 'ui-message', label: 'ai-sdk: ui_message_stream + streaming_response', path: '/ui-message', limit: 'ui-raw' },
+  { key: 'openai-raw', label: 'openai: chat.completion.chunk stream, pre-encoded (its ceiling)', path: '/openai-chunks-raw', limit: 'openai-raw' },
+  { key: 'openai-chunks', label: 'openai: openai_chat_completion_stream + streaming_response', path: '/openai-chunks', limit: 'openai-raw' },
 ];
+
+/** How a contender's stream for N tokens is framed: events before the first token event and after the last. */
+interface Framing {
+  readonly before: number;
+  readonly after: number;
+  readonly bytesPerEvent: number;
+}
 
 interface ServerFlavour {
   readonly label: string;
@@ -90,14 +114,17 @@ const FLAVOURS: readonly ServerFlavour[] = [
   { label: 'asyncio + h11', args: ['--loop', 'asyncio', '--http', 'h11'], needs: ['h11'] },
 ];
 
-/** The events every contender must send for ?count=3, as an SSE client sees them. */
+/** The events every contender of our own protocol must send for ?count=3, as an SSE client sees them. */
 const EXPECTED_EVENT = { event: 'token', data: { text: 'tok' } };
+
+/** Fields that differ between two streams of the same encoder (ids, timestamps); not compared. */
+const VOLATILE_FIELDS = new Set(['id', 'created', 'messageId']);
 
 interface ContenderFigures {
   readonly contender: Contender;
   readonly cpuRate: number;
   readonly wallRate: number;
-  /** Median over the rounds of (this contender's events per CPU-s / raw's, in the same round). */
+  /** Median over the rounds of (this contender's events per CPU-s / its limit's, in the same round). */
   readonly cpuRatio: number;
   readonly firstEventMs: readonly number[];
   readonly rssGrowthKb: number;
@@ -162,16 +189,18 @@ async function withServer<T>(dir: string, python: string, extraArgs: readonly st
 
 async function compareContenders(server: RunningServer, flavour: ServerFlavour): Promise<FlavourResult> {
   const { missing, versions } = await getJson<{ missing: Record<string, string>; versions: Record<string, string> }>(server, '/contenders');
-  const present = CONTENDERS.filter((c) => missing[c.key] === undefined);
-  const bytesPerEvent = new Map<Contender, number>();
+  const present = CONTENDERS.filter((c) => missing[c.key] === undefined && missing[c.limit] === undefined);
+  const framings = new Map<Contender, Framing>();
   const events = new Map<Contender, number>();
   for (const contender of present) {
-    bytesPerEvent.set(contender, await checkEquivalent(server, contender));
+    const limit = present.find((c) => c.key === contender.limit)!;
+    const framing = await checkEquivalent(server, contender, limit);
+    framings.set(contender, framing);
     // Warm-up (the first requests of a route build its models and caches), which also sizes the measured streams:
     // the slowest library would otherwise take minutes per stream.
-    await countedStream(server, contender, WARM_UP_EVENTS);
+    await countedStream(server, contender, framing, WARM_UP_EVENTS);
     const cpuBefore = await cpuSeconds(server);
-    await countedStream(server, contender, WARM_UP_EVENTS);
+    await countedStream(server, contender, framing, WARM_UP_EVENTS);
     const rate = WARM_UP_EVENTS / ((await cpuSeconds(server)) - cpuBefore);
     const sized = Math.round((rate * THROUGHPUT_CPU_SECONDS) / 1000) * 1000;
     events.set(contender, Math.min(THROUGHPUT_EVENTS.max, Math.max(THROUGHPUT_EVENTS.min, sized)));
@@ -188,19 +217,21 @@ async function compareContenders(server: RunningServer, flavour: ServerFlavour):
     for (const contender of order) {
       const count = events.get(contender)!;
       const cpuBefore = await cpuSeconds(server);
-      const elapsedMs = await countedStream(server, contender, count);
+      const elapsedMs = await countedStream(server, contender, framings.get(contender)!, count);
       const cpuUsed = (await cpuSeconds(server)) - cpuBefore;
       cpuThisRound.set(contender, count / cpuUsed);
       cpu.get(contender)!.push(count / cpuUsed);
       wall.get(contender)!.push(count / (elapsedMs / 1000));
     }
-    const raw = cpuThisRound.get(present.find((c) => c.key === 'raw')!)!;
-    for (const contender of present) ratios.get(contender)!.push(cpuThisRound.get(contender)! / raw);
+    for (const contender of present) {
+      const limit = cpuThisRound.get(present.find((c) => c.key === contender.limit)!)!;
+      ratios.get(contender)!.push(cpuThisRound.get(contender)! / limit);
+    }
   }
 
   const firstEvent = new Map<Contender, number[]>(present.map((c) => [c, []]));
   for (let i = 0; i < FIRST_EVENT_REQUESTS; i++) {
-    for (const contender of present) firstEvent.get(contender)!.push(await firstEventMs(server, contender));
+    for (const contender of present) firstEvent.get(contender)!.push(await firstEventMs(server, contender, framings.get(contender)!));
   }
 
   const pid = (await getJson<{ pid: number }>(server, '/info')).pid;
@@ -212,15 +243,53 @@ async function compareContenders(server: RunningServer, flavour: ServerFlavour):
       wallRate: median(wall.get(contender)!),
       cpuRatio: median(ratios.get(contender)!),
       firstEventMs: [...firstEvent.get(contender)!].sort((a, b) => a - b),
-      rssGrowthKb: await rssGrowth(server, contender, pid),
-      bytesPerEvent: bytesPerEvent.get(contender)!,
+      rssGrowthKb: await rssGrowth(server, contender, framings.get(contender)!, pid),
+      bytesPerEvent: framings.get(contender)!.bytesPerEvent,
     });
   }
   return { flavour, figures, missing, versions };
 }
 
-/** Streams 3 events from the contender and checks an SSE client sees the expected ones; returns bytes per event. */
-async function checkEquivalent(server: RunningServer, contender: Contender): Promise<number> {
+/**
+ * Streams 3 tokens from the contender and checks an SSE client sees the expected events: our token events, or for a
+ * protocol encoder the same events as its pre-encoded limit (ids and timestamps aside), 3 of them with the token.
+ */
+async function checkEquivalent(server: RunningServer, contender: Contender, limit: Contender): Promise<Framing> {
+  const { events, body } = await parsedStream(server, contender);
+  const seen = events.map((e) => ({ event: e.event, data: parseData(e.data) }));
+  const tokenAt = seen.flatMap((e, i) => (JSON.stringify(e.data).includes('"tok"') ? [i] : []));
+  const framing = { before: tokenAt[0] ?? 0, after: seen.length - 1 - (tokenAt.at(-1) ?? 0), bytesPerEvent: Buffer.byteLength(body) / seen.length };
+  if (limit.key === 'raw') {
+    if (seen.length !== 3 || !seen.every((e) => isDeepStrictEqual(e, EXPECTED_EVENT))) {
+      throw new Error(`${contender.key} does not send the expected token events: ${JSON.stringify(body)}`);
+    }
+    return framing;
+  }
+  const expected = (await parsedStream(server, limit)).events.map((e) => ({ event: e.event, data: parseData(e.data) }));
+  if (tokenAt.length !== 3 || tokenAt[2]! - tokenAt[0]! !== 2 || !isDeepStrictEqual(seen.map(stable), expected.map(stable))) {
+    throw new Error(`${contender.key} does not send the events of ${limit.key}: ${JSON.stringify(body)}`);
+  }
+  return framing;
+}
+
+/** An event's data as JSON when it is JSON (not `[DONE]`), without the fields that change from stream to stream. */
+function parseData(data: string): unknown {
+  try {
+    return JSON.parse(data) as unknown;
+  } catch {
+    return data;
+  }
+}
+
+function stable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stable);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (VOLATILE_FIELDS.has(k) ? [] : [[k, stable(v)]])));
+  }
+  return value;
+}
+
+async function parsedStream(server: RunningServer, contender: Contender): Promise<{ events: EventSourceMessage[]; body: string }> {
   const events: EventSourceMessage[] = [];
   const body = await new Promise<string>((resolve, reject) => {
     http
@@ -237,28 +306,25 @@ async function checkEquivalent(server: RunningServer, contender: Contender): Pro
       })
       .on('error', reject);
   });
-  const seen = events.map((e) => ({ event: e.event, data: JSON.parse(e.data) as unknown }));
-  if (seen.length !== 3 || !seen.every((e) => isDeepStrictEqual(e, EXPECTED_EVENT))) {
-    throw new Error(`${contender.key} does not send the expected token events: ${JSON.stringify(body)}`);
-  }
-  return Buffer.byteLength(body) / 3;
+  return { events, body };
 }
 
-/** Streams `count` events from the contender and returns the wall-clock ms it took; throws unless all arrived. */
-async function countedStream(server: RunningServer, contender: Contender, count: number): Promise<number> {
+/** Streams `count` tokens from the contender and returns the wall-clock ms it took; throws unless all arrived. */
+async function countedStream(server: RunningServer, contender: Contender, framing: Framing, count: number): Promise<number> {
   const result = await rawStream(server.port, `${contender.path}?count=${count}`);
-  if (!result.complete || result.events !== count) {
-    throw new Error(`${contender.path}: ${result.events} of ${count} events, complete=${result.complete}`);
+  const expected = framing.before + count + framing.after;
+  if (!result.complete || result.events !== expected) {
+    throw new Error(`${contender.path}: ${result.events} of ${expected} events, complete=${result.complete}`);
   }
   return result.elapsedMs;
 }
 
-/** From opening the connection to the first complete event of a one-event stream, in ms. */
-async function firstEventMs(server: RunningServer, contender: Contender): Promise<number> {
+/** From opening the connection to the first complete token event of a one-token stream, in ms. */
+async function firstEventMs(server: RunningServer, contender: Contender, framing: Framing): Promise<number> {
   const start = performance.now();
   let firstAt: number | undefined;
   const result = await rawStream(server.port, `${contender.path}?count=1`, ({ events }) => {
-    if (events >= 1 && firstAt === undefined) firstAt = performance.now();
+    if (events >= framing.before + 1 && firstAt === undefined) firstAt = performance.now();
   });
   if (firstAt === undefined || !result.complete) {
     throw new Error(`${contender.path}?count=1: no event (${result.events} events, complete=${result.complete})`);
@@ -267,17 +333,18 @@ async function firstEventMs(server: RunningServer, contender: Contender): Promis
 }
 
 /** The server's RSS growth from a tenth of the way into one long stream to its last hundredth, in kB. */
-async function rssGrowth(server: RunningServer, contender: Contender, pid: number): Promise<number> {
+async function rssGrowth(server: RunningServer, contender: Contender, framing: Framing, pid: number): Promise<number> {
   const samples: number[] = [];
   const checkpoints = [MEMORY_FROM_EVENTS, MEMORY_EVENTS - MEMORY_EVENTS / 100];
+  const expected = framing.before + MEMORY_EVENTS + framing.after;
   const result = await rawStream(server.port, `${contender.path}?count=${MEMORY_EVENTS}`, ({ events }) => {
     while (checkpoints.length > 0 && events >= checkpoints[0]!) {
       checkpoints.shift();
       samples.push(residentKb(pid));
     }
   });
-  if (!result.complete || result.events !== MEMORY_EVENTS || samples.length !== 2) {
-    throw new Error(`${contender.path}: ${result.events} of ${MEMORY_EVENTS} events, complete=${result.complete}`);
+  if (!result.complete || result.events !== expected || samples.length !== 2) {
+    throw new Error(`${contender.path}: ${result.events} of ${expected} events, complete=${result.complete}`);
   }
   return samples[1]! - samples[0]!;
 }
@@ -328,7 +395,7 @@ function printComparison(stackName: string, python: string, results: readonly Fl
     verdicts.push(verdict(result));
   }
   printTable(
-    ['server', 'contender', 'events / CPU-s', 'vs raw', 'events / s (wall)', 'first event p50', 'first event p95', 'RSS growth', 'bytes / event'],
+    ['server', 'contender', 'events / CPU-s', 'vs its raw', 'events / s (wall)', 'first token p50', 'first token p95', 'RSS growth', 'bytes / event'],
     rows,
   );
   process.stdout.write(`\n${verdicts.map((v) => `- ${v}`).join('\n')}\n`);
@@ -339,7 +406,7 @@ function printComparison(stackName: string, python: string, results: readonly Fl
  * Every comparison is between ratios to raw (medians of per-round ratios), so that they agree with the table.
  */
 function verdict(result: FlavourResult): string {
-  const byKey = (key: Contender['key']) => result.figures.find((f) => f.contender.key === key);
+  const byKey = (key: ContenderKey) => result.figures.find((f) => f.contender.key === key);
   const module = byKey('module')!;
   const parts = [
     `module ${module.cpuRatio.toFixed(2)}x raw per CPU-s (target >= ${TARGET_RATIO.toFixed(2)}x): ${module.cpuRatio >= TARGET_RATIO ? 'OK' : 'BELOW TARGET'}`,
@@ -356,6 +423,17 @@ function verdict(result: FlavourResult): string {
       const lead = module.cpuRatio / library.cpuRatio;
       parts.push(`${lead.toFixed(2)}x ${key} (${lead > 1 ? 'ahead' : 'NOT AHEAD'})`);
     }
+  }
+  for (const [key, name] of [
+    ['ui-message', 'ui_message_stream'],
+    ['openai-chunks', 'openai_chat_completion_stream'],
+  ] as const) {
+    const encoder = byKey(key);
+    parts.push(
+      encoder === undefined
+        ? `${name} missing (${result.missing[key] ?? 'not measured'})`
+        : `${name} ${encoder.cpuRatio.toFixed(2)}x its raw limit per CPU-s (target >= ${PROTOCOL_TARGET_RATIO.toFixed(2)}x): ${encoder.cpuRatio >= PROTOCOL_TARGET_RATIO ? 'OK' : 'BELOW TARGET'}`,
+    );
   }
   return `${result.flavour.label}: ${parts.join('; ')}.`;
 }

@@ -36,11 +36,15 @@ interface AppliedJson {
   };
 }
 
-/**
- * Copies the sample app, adds the three routes with the CLI (checking each `--json` outcome), and starts it.
- * `transform` may rewrite the generated files before the server starts (to break an encoder on purpose).
- */
-export async function startChatApp(stack: PythonStack, transform?: (dir: string) => Promise<void>): Promise<ChatApp> {
+export interface ChatAppOptions {
+  /** Rewrites the generated files before the server starts (to break an encoder on purpose). */
+  readonly transform?: (dir: string) => Promise<void>;
+  /** An origin the app accepts cross-origin requests from (CORSMiddleware), e.g. a page's. */
+  readonly corsOrigin?: string;
+}
+
+/** Copies the sample app, adds the three routes with the CLI (checking each `--json` outcome), and starts it. */
+export async function startChatApp(stack: PythonStack, options: ChatAppOptions = {}): Promise<ChatApp> {
   const root = await makeTempDir('protocol-app');
   try {
     const dir = path.join(root, 'chat-app');
@@ -74,14 +78,14 @@ export async function startChatApp(stack: PythonStack, transform?: (dir: string)
       serve = applied.endpoint.serve;
       urls.set(protocol, applied.endpoint.url);
     }
-    await transform?.(dir);
+    await options.transform?.(dir);
     assert.ok(serve);
     assert.equal(serve.factory, false);
     const server = await startUvicorn({
       stack,
       cwd: path.join(dir, serve.appDir),
       app: serve.app,
-      env: { CHAT_MARKER_DIR: markerDir },
+      env: { CHAT_MARKER_DIR: markerDir, ...(options.corsOrigin ? { CHAT_CORS_ORIGIN: options.corsOrigin } : {}) },
     });
     return {
       server,
