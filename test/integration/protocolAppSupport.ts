@@ -103,7 +103,7 @@ export async function startChatApp(stack: PythonStack, options: ChatAppOptions =
 }
 
 /**
- * Waits (bounded) until the scripted source's slow reply for `run` was closed, and returns how many ticks it had
+ * Waits (bounded) until the scripted source's slow or flood reply for `run` was closed, and returns how many ticks it had
  * produced by then. Fails if it is still running after 20 s: the client's hang-up did not reach the source.
  */
 export async function sourceClosed(app: ChatApp, run: string): Promise<number> {
@@ -119,8 +119,13 @@ export async function sourceClosed(app: ChatApp, run: string): Promise<number> {
   }
 }
 
-/** The slow reply produces 3000 ticks (a minute) unless closed: a count below that means it was closed early. */
-export const SLOW_TICKS = 3000;
+/**
+ * The replies that run until closed, with the ticks each produces if nobody closes it: a count below that means it
+ * was closed early. `slow` awaits between ticks (a cancellation reaches it there); `flood` never awaits, so only an
+ * explicit aclose() of the source ends it.
+ */
+export const ENDLESS = { slow: 3000, flood: 5_000_000 } as const;
+export type EndlessScript = keyof typeof ENDLESS;
 
 /** What the scripted source yields for the prompt `parts`, as each protocol's client should assemble it. */
 export const SCRIPTED = {

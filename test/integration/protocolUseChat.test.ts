@@ -15,7 +15,7 @@ import * as esbuild from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { makeTempDir } from '../support/tempdir';
-import { PROTOCOL_FIXTURES, SCRIPTED, SLOW_TICKS, sourceClosed, startChatApp, type ChatApp } from './protocolAppSupport';
+import { PROTOCOL_FIXTURES, ENDLESS, SCRIPTED, sourceClosed, startChatApp, type ChatApp } from './protocolAppSupport';
 import { launchBrowser } from './webviewHarness';
 
 /** Bounded waits in the page: generous for a loaded machine, never a fixed sleep. */
@@ -164,6 +164,6 @@ function pageSuite(stack: PythonStack): void {
     await page.click('text=Stop');
     await page.waitForSelector('main[data-status="ready"]', { timeout: WAIT_MS });
     const produced = await sourceClosed(app, run);
-    assert.ok(produced >= 3 && produced < SLOW_TICKS, `closed after ${produced} of ${SLOW_TICKS} ticks`);
+    assert.ok(produced >= 3 && produced < ENDLESS.slow, `closed after ${produced} of ${ENDLESS.slow} ticks`);
   });
 }
