@@ -143,7 +143,7 @@ interface FlavourResult {
 export const streamingBenchmark: Benchmark = {
   name: 'streaming',
   description:
-    'generated streaming module vs raw StreamingResponse, sse-starlette and fastapi.sse on uvicorn (uvloop+httptools, asyncio+h11): events per CPU-s, first-event latency, RSS; then the module alone: yield-to-client latency, fairness',
+    'generated streaming module vs raw StreamingResponse, sse-starlette and fastapi.sse on uvicorn (uvloop+httptools, asyncio+h11), and its ai-sdk and openai protocol encoders vs their own pre-encoded limits: events per CPU-s, first-token latency, RSS; then the module alone: yield-to-client latency, fairness',
   async run() {
     const stackName = (process.env.CATALYST_BENCH_STACK ?? 'current') as StackName;
     const stack = pythonStack(stackName);
@@ -362,7 +362,7 @@ function printComparison(stackName: string, python: string, results: readonly Fl
         .map(([name, version]) => `${name} ${version}`)
         .join(', ')}.`,
       `Machine: ${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${os.platform()} ${os.release()}, shared (load average ${load[0].toFixed(1)} at the start, ${load[1].toFixed(1)} at the end); one uvicorn worker, client on loopback.`,
-      `Events: 'event: token' + data {"text":"tok"} from a generator that never awaits; throughput over ${THROUGHPUT_ROUNDS} interleaved rounds of streams sized to ~${THROUGHPUT_CPU_SECONDS} CPU-s each (${fmt(THROUGHPUT_EVENTS.min)}-${fmt(THROUGHPUT_EVENTS.max)} events; medians), first event over ${FIRST_EVENT_REQUESTS} requests each, RSS from ${fmt(MEMORY_FROM_EVENTS)} to ${fmt(MEMORY_EVENTS - MEMORY_EVENTS / 100)} events of one stream.`,
+      `Events: 'event: token' + data {"text":"tok"} (the ai-sdk and openai rows: their own event per token, "vs its raw" against their own pre-encoded bytes) from a generator that never awaits; throughput over ${THROUGHPUT_ROUNDS} interleaved rounds of streams sized to ~${THROUGHPUT_CPU_SECONDS} CPU-s each (${fmt(THROUGHPUT_EVENTS.min)}-${fmt(THROUGHPUT_EVENTS.max)} events; medians), first event over ${FIRST_EVENT_REQUESTS} requests each, RSS from ${fmt(MEMORY_FROM_EVENTS)} to ${fmt(MEMORY_EVENTS - MEMORY_EVENTS / 100)} events of one stream.`,
       '',
       '',
     ].join('\n'),
