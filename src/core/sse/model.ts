@@ -62,6 +62,26 @@ export interface HeaderCheck {
 
 export type TextFormat = 'catalyst' | 'openai' | 'anthropic' | 'vercel-ai';
 
+/**
+ * The wire protocols a generated endpoint speaks (issue 10 contract): `sse` our named events (`stream_tokens`),
+ * `ai-sdk` the Vercel AI SDK UI message stream v1 (`ui_message_stream`), `openai` Chat Completions chunks
+ * (`openai_chat_completion_stream`).
+ */
+export type StreamProtocol = 'sse' | 'ai-sdk' | 'openai';
+
+/** One tool call of a stream as assembled so far. `arguments` is the JSON text of its input as streamed. */
+export interface ToolCallView {
+  readonly id: string;
+  readonly name: string;
+  readonly arguments: string;
+  /** The parsed input, once the call is complete and its arguments are JSON. */
+  readonly input?: unknown;
+  /** The call is complete (no more arguments will come). */
+  readonly done: boolean;
+  /** Characters of `arguments` not kept (the start is kept). */
+  readonly argumentsDropped?: number;
+}
+
 /** Timing and counts, recomputed as events arrive. Times in ms since the request was sent; null until known. */
 export interface StreamStats {
   readonly headersMs: number | null;

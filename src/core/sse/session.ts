@@ -8,12 +8,20 @@ import { openStream, type OpenStreamOptions, type ResponseHead, type StreamResul
 import { checkResponseHeaders } from './headers';
 import type { BufferingWarning, HeaderCheck, SseEvent, StreamNotice, StreamRequest } from './model';
 import { StatsTracker } from './stats';
-import { TextAssembler } from './text';
+import { PartsAssembler, type PartReading, type ToolCallView } from './parts';
+import { parseObject, TextAssembler } from './text';
 
 export interface SessionListener {
   onResponse?(head: ResponseHead, checks: readonly HeaderCheck[]): void;
-  /** `text`: what this event added to the assembled text, if it carried text. */
-  onEvent?(event: SseEvent, text: { readonly delta: string; readonly replaced: boolean } | undefined): void;
+  /**
+   * `text`: what this event added to the assembled text, if it carried text; `parts`: the reasoning or tool call
+   * it carried (with the call's state after it), and the protocol it showed.
+   */
+  onEvent?(
+    event: SseEvent,
+    text: { readonly delta: string; readonly replaced: boolean } | undefined,
+    parts: (PartReading & { readonly call?: ToolCallView }) | undefined,
+  ): void;
   onComment?(comment: string, tMs: number): void;
   onNotice?(notice: StreamNotice): void;
   onBuffering?(warning: BufferingWarning): void;
@@ -22,6 +30,8 @@ export interface SessionListener {
 export class StreamSession {
   readonly stats = new StatsTracker();
   readonly text = new TextAssembler();
+  /** The protocol the stream speaks, its reasoning and its tool calls. */
+  readonly parts = new PartsAssembler();
   private buffering: BufferingDetector | null = null;
   headerChecks: readonly HeaderCheck[] = [];
 
@@ -43,13 +53,16 @@ export class StreamSession {
           stats.headers(head.tMs);
           this.headerChecks = checkResponseHeaders(head.headers, head.httpVersion);
           this.buffering = new BufferingDetector(head.tMs, head.headers);
+          this.parts.headers(head.headers);
           listener.onResponse?.(head, this.headerChecks);
         },
         onChunk: (chunk) => stats.chunk(chunk.bytes, chunk.tMs),
         onEvent: (event) => {
-          const added = text.push(event.event, event.data);
+          const json = parseObject(event.data);
+          const added = text.push(event.event, event.data, json);
+          const parts = this.parts.push(event.event, event.data, json);
           stats.event(event.event, event.tMs, added !== undefined && !added.replaced);
-          listener.onEvent?.(event, added);
+          listener.onEvent?.(event, added, parts);
           const warning = this.buffering?.event(event.tMs);
           if (warning) {
             listener.onBuffering?.(warning);
