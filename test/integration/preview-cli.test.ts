@@ -42,8 +42,10 @@ describe('catalyst-streaming preview', function () {
       ],
     );
     for (const line of lines) {
-      assert.deepEqual(Object.keys(line), ['event', 'data', 'id', 't_ms']);
+      // The original four fields first, unchanged; the protocol (added for issue 10) after them.
+      assert.deepEqual(Object.keys(line), ['event', 'data', 'id', 't_ms', 'protocol']);
       assert.equal(typeof line.t_ms, 'number');
+      assert.equal(line.protocol, 'sse');
     }
     const times = lines.map((l) => l.t_ms as number);
     assert.deepEqual(
@@ -51,6 +53,64 @@ describe('catalyst-streaming preview', function () {
       times,
       't_ms never goes back',
     );
+  });
+
+  describe('protocols (issue 10): detection, reasoning and tool calls', function () {
+    const jsonLines = (stdout: string) =>
+      stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    /** What a consumer of --json assembles: the protocols seen, the reasoning, the arguments and final state per tool call. */
+    function assembled(lines: ReadonlyArray<Record<string, unknown>>) {
+      const calls = new Map<string, { name: string; arguments: string; done: boolean; input?: unknown }>();
+      for (const line of lines) {
+        const call = line.tool_call as { id: string; name: string; arguments?: string; done: boolean; input?: unknown } | undefined;
+        if (call) {
+          const before = calls.get(call.id);
+          calls.set(call.id, { name: call.name, arguments: (before?.arguments ?? '') + (call.arguments ?? ''), done: call.done, ...('input' in call ? { input: call.input } : {}) });
+        }
+      }
+      return {
+        protocols: [...new Set(lines.map((l) => l.protocol))],
+        reasoning: lines.map((l) => (l.reasoning as string | undefined) ?? '').join(''),
+        calls: Object.fromEntries(calls),
+      };
+    }
+    const weather = { call_1: { name: 'get_weather', arguments: '{"city":"Paris"}', done: true, input: { city: 'Paris' } } };
+
+    it('sse: --json lines carry the protocol, the reasoning and the tool call', async function () {
+      const { code, stdout } = await cli(`${server.baseUrl}/protocol/sse?prompt=Bonjour`, '--json');
+      assert.equal(code, 0);
+      assert.deepEqual(assembled(jsonLines(stdout)), { protocols: ['sse'], reasoning: 'The user wants the weather.', calls: weather });
+    });
+
+    it('ai-sdk: detected from the header on every line; tool input streamed in fragments', async function () {
+      const body = JSON.stringify({ id: 'c1', messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'Bonjour' }] }], trigger: 'submit-message' });
+      const { code, stdout } = await cli(`${server.baseUrl}/api/chat`, '--data', body, '--json');
+      assert.equal(code, 0);
+      const lines = jsonLines(stdout);
+      assert.deepEqual(assembled(lines), { protocols: ['ai-sdk'], reasoning: 'The user wants the weather.', calls: weather });
+      const fragments = lines.filter((l) => (l.tool_call as { arguments?: string } | undefined)?.arguments !== undefined).length;
+      assert.equal(fragments, 2, 'one line per tool-input-delta');
+    });
+
+    it('openai: reasoning_content and tool_calls, the call completed by finish_reason', async function () {
+      const body = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'Bonjour' }] });
+      const { code, stdout } = await cli(`${server.baseUrl}/v1/chat/completions`, '--data', body, '--json');
+      assert.equal(code, 0);
+      const lines = jsonLines(stdout);
+      assert.deepEqual(assembled(lines), { protocols: ['openai'], reasoning: 'The user wants the weather.', calls: weather });
+      const finish = lines.find((l) => l.data !== '[DONE]' && (JSON.parse(l.data as string) as { choices: Array<{ finish_reason: unknown }> }).choices[0]?.finish_reason);
+      assert.deepEqual((finish?.tool_call as { done: boolean }).done, true);
+    });
+
+    it('the human summary names the protocol and shows reasoning and tool calls beside the text', async function () {
+      const body = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'Bonjour' }] });
+      const { code, stdout } = await cli(`${server.baseUrl}/v1/chat/completions`, '--data', body);
+      assert.equal(code, 0);
+      assert.match(stdout, /\ntext \(openai\): You said: Bonjour\nprotocol: openai\nreasoning: The user wants the weather\.\ntool call get_weather \(call_1\): \{"city":"Paris"\}\n/);
+    });
   });
 
   it('--json: event defaults to "message" and id is null before any id', async function () {

@@ -6,6 +6,7 @@ import type { SseEvent, StreamRequest } from '../../core/sse/model';
 import { StreamSession } from '../../core/sse/session';
 import { checkUrl } from '../../core/sse/connection';
 import { eventRecord } from '../../core/sse/preview';
+import type { PartReading, ToolCallView } from '../../core/sse/parts';
 import { CliError, listenForStop, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
 import { escapeControls } from '../terminalText';
 
@@ -26,8 +27,23 @@ Options:
   --header "K: V"      request header; repeat for several
   --last-event-id ID   resume: send Last-Event-ID
   --idle-timeout SECONDS  give up when the server sends nothing for this long (default ${DEFAULT_IDLE_TIMEOUT_S}; 0: never)
-  --json               one JSON object per event and line: {"event","data","id","t_ms"}; nothing else on stdout
+  --json               one JSON object per event and line (below); nothing else on stdout
   -h, --help           show this help
+
+The protocol a stream speaks is detected from its response headers and events: "sse" (named events
+token/reasoning/tool_call/done/error), "ai-sdk" (the Vercel AI SDK UI message stream: header
+x-vercel-ai-ui-message-stream: v1, or {"type": ...} events), "openai" (chat.completion.chunk objects).
+The summary shows it, with the reasoning and the tool calls beside the assembled text.
+
+JSON output, one object per event:
+  {"event", "data", "id", "t_ms",
+   "protocol": "sse" | "ai-sdk" | "openai",       (once detected; absent before, or for other streams)
+   "reasoning": "...",                            (the reasoning text this event added)
+   "tool_call": {"id", "name",                    (a tool call this event started, continued or completed)
+                 "arguments": "...",              (the fragment of the JSON arguments this event carried)
+                 "done": true | false,            (the call is complete)
+                 "input": ...}}                   (the parsed arguments, once done, when they are JSON)
+  Concatenating "reasoning" gives the reasoning; "arguments" per tool call id gives its arguments.
 `;
 
 /** Longest data shown per event in the human format; --json always prints it whole. */
@@ -116,7 +132,7 @@ async function stream(request: StreamRequest, json: boolean, rawIo: CliIo, signa
     request,
     json
       ? {
-          onEvent: (event) => out(`${JSON.stringify(eventRecord(event))}\n`),
+          onEvent: (event, _text, parts) => out(`${JSON.stringify({ ...eventRecord(event), ...partFields(session.parts.protocol, parts) })}\n`),
           onNotice: (notice) => err(`warning: ${notice.message}\n`),
         }
       : {
@@ -149,6 +165,27 @@ async function stream(request: StreamRequest, json: boolean, rawIo: CliIo, signa
   }
 }
 
+/** The --json fields beside the event's own: its stream's protocol, the reasoning and tool call it carried. */
+function partFields(protocol: string | null, parts: (PartReading & { readonly call?: ToolCallView }) | undefined): Record<string, unknown> {
+  const call = parts?.call;
+  const fragment = parts?.toolCall?.arguments;
+  return {
+    ...(protocol !== null ? { protocol } : {}),
+    ...(parts?.reasoning ? { reasoning: parts.reasoning } : {}),
+    ...(call
+      ? {
+          tool_call: {
+            id: call.id,
+            name: call.name,
+            ...(fragment !== undefined ? { arguments: fragment } : {}),
+            done: call.done,
+            ...(call.done && 'input' in call ? { input: call.input } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
 function humanLine(event: SseEvent): string {
   const data = event.data.length > SHOWN_DATA_CHARS ? `${event.data.slice(0, SHOWN_DATA_CHARS)}… (${event.data.length} characters)` : event.data;
   const id = event.id === null ? '' : ` id=${event.id}`;
@@ -171,6 +208,7 @@ function summary(session: StreamSession): string {
       `text (${session.text.format}${hidden > 0 ? `; truncated: the first ${hidden} of ${hidden + shown.length} characters are not shown` : ''}): ${hidden > 0 ? '…' : ''}${shown}`,
     );
   }
+  lines.push(...partsSummary(session));
   if (session.text.error !== null) {
     lines.push(`the stream reported an error: ${session.text.error}`);
   }
@@ -183,6 +221,28 @@ function summary(session: StreamSession): string {
     lines.push(...buffering.causes.map((cause) => `  - ${cause}`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The protocol, the reasoning (its end, like the text) and one line per tool call. */
+function partsSummary(session: StreamSession): string[] {
+  const { parts } = session;
+  const lines: string[] = [];
+  if (parts.protocol !== null) {
+    lines.push(`protocol: ${parts.protocol}`);
+  }
+  const reasoning = parts.reasoning;
+  if (reasoning !== '') {
+    const hidden = parts.reasoningDropped + Math.max(0, reasoning.length - SUMMARY_TEXT_CHARS);
+    lines.push(`reasoning${hidden > 0 ? ` (the first ${hidden} characters are not shown)` : ''}: ${hidden > 0 ? '…' : ''}${reasoning.slice(-SUMMARY_TEXT_CHARS)}`);
+  }
+  for (const call of parts.toolCalls) {
+    const args = call.arguments.length > SUMMARY_TEXT_CHARS ? `${call.arguments.slice(0, SUMMARY_TEXT_CHARS)}… (${call.arguments.length} characters)` : call.arguments;
+    lines.push(`tool call ${call.name} (${call.id}${call.done ? '' : ', incomplete'}): ${args}`);
+  }
+  if (parts.toolCallsOmitted > 0) {
+    lines.push(`…and ${parts.toolCallsOmitted} more tool calls`);
+  }
+  return lines;
 }
 
 function countsText(counts: Readonly<Record<string, number>>, otherEvents: number): string {
