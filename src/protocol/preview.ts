@@ -3,10 +3,21 @@
  * readonly fields, and a typed post helper for each side. Both programs import this one file; the data shapes
  * come from the SSE core's model (types only, so the browser bundle pulls in no Node code).
  */
-import type { BufferingWarning, HeaderCheck, StreamFailure, StreamNotice, StreamOutcome, StreamRequest, StreamStats, TextFormat } from '../core/sse/model';
+import type {
+  BufferingWarning,
+  HeaderCheck,
+  StreamFailure,
+  StreamNotice,
+  StreamOutcome,
+  StreamProtocol,
+  StreamRequest,
+  StreamStats,
+  TextFormat,
+  ToolCallView,
+} from '../core/sse/model';
 import type { PreviewModel } from '../core/sse/preview/model';
 
-export type { BufferingWarning, HeaderCheck, StreamFailure, StreamNotice, StreamRequest, StreamStats, TextFormat };
+export type { BufferingWarning, HeaderCheck, StreamFailure, StreamNotice, StreamProtocol, StreamRequest, StreamStats, TextFormat, ToolCallView };
 
 /** An event as the webview shows it: the data is cut to a preview length (a 5 MB event is not rendered whole). */
 export interface EventView {
@@ -50,6 +61,13 @@ export type HostMessage =
       readonly text: string;
       readonly textReplaced: boolean;
       readonly textFormat: TextFormat | null;
+      /** The protocol the stream speaks, once detected (see core/sse/parts.ts). */
+      readonly protocol: StreamProtocol | null;
+      /** Reasoning text appended since the previous batch. */
+      readonly reasoning: string;
+      /** The tool calls that changed since the previous batch, each in its state after it. */
+      readonly toolCalls: readonly ToolCallView[];
+      readonly toolCallsOmitted: number;
       readonly notices: readonly StreamNotice[];
       readonly stats: StreamStats;
     }

@@ -15,7 +15,7 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-const STATE_VERSION = 1;
+const STATE_VERSION = 2;
 /** setState serialises the whole model: at most once a second while events flow. */
 const SAVE_INTERVAL_MS = 1000;
 

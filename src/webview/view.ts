@@ -2,7 +2,7 @@
  * The preview's DOM: built once, then updated from the model once per animation frame. Event data, text,
  * headers and messages are all set with textContent / text nodes, never parsed as HTML.
  */
-import type { EventView, StreamRequest } from '../protocol/preview';
+import type { EventView, StreamRequest, ToolCallView } from '../protocol/preview';
 import { button, formatMs, formatSize, h, icon, rebuild, setText } from './dom';
 import { EVENT_WINDOW, type Changes, type PreviewModel as Model } from '../core/sse/preview/model';
 
@@ -20,6 +20,15 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 const ROWS_PER_FRAME = 100;
 /** Characters of the assembled text kept in the DOM: a few screens of it (its layout is redone on every append). */
 const TEXT_SHOWN = 8 * 1024;
+
+/** Characters of reasoning and of one tool call's arguments drawn (the model keeps more). */
+const PART_SHOWN = 4 * 1024;
+
+const PROTOCOL_NAMES: Record<string, string> = {
+  sse: 'sse (Catalyst events)',
+  'ai-sdk': 'ai-sdk (Vercel AI SDK UI message stream v1)',
+  openai: 'openai (Chat Completions chunks)',
+};
 
 const FORMAT_NAMES: Record<string, string> = {
   catalyst: 'Catalyst token/done events',
@@ -58,6 +67,13 @@ export class PreviewView {
   /** Characters of assembled text in the DOM: only the tail is shown (see TEXT_SHOWN). */
   private textShown = 0;
   private readonly textTitle = h('span', { text: 'Assembled text' });
+  private readonly protocolBadge = h('span', { className: 'badge protocol-badge', title: 'The protocol the stream speaks, detected from its headers and events' });
+  private readonly reasoningSection = h('div', { className: 'reasoning-section' });
+  private readonly reasoning = h('pre', { className: 'reasoning-text' });
+  private readonly reasoningNote = h('div', { className: 'hidden-note' });
+  private readonly toolSection = h('div', { className: 'tool-section' });
+  private readonly toolList = h('ol', { className: 'tool-calls' });
+  private readonly toolNote = h('div', { className: 'hidden-note' });
   private readonly stats = h('dl', { className: 'stats' });
   private readonly counts = h('div', { className: 'counts' });
   private readonly chart = h('canvas', { className: 'gap-chart', attrs: { width: '360', height: '56', 'aria-label': 'Gaps between events' } });
@@ -144,9 +160,11 @@ export class PreviewView {
         h(
           'section',
           { className: 'side-column' },
-          h('h2', {}, icon('symbol-string'), this.textTitle),
+          h('h2', {}, icon('symbol-string'), this.textTitle, this.protocolBadge),
           this.textNote,
           this.text,
+          this.reasoningSection,
+          this.toolSection,
           h('h2', {}, icon('graph'), h('span', { text: 'Timing' })),
           this.stats,
           this.counts,
@@ -157,6 +175,11 @@ export class PreviewView {
         ),
       ),
     );
+    this.reasoningSection.append(h('h2', {}, icon('lightbulb'), h('span', { text: 'Reasoning' })), this.reasoningNote, this.reasoning);
+    this.toolSection.append(h('h2', {}, icon('tools'), h('span', { text: 'Tool calls' })), this.toolList, this.toolNote);
+    this.reasoningSection.hidden = true;
+    this.toolSection.hidden = true;
+    this.protocolBadge.hidden = true;
     root.querySelector('form')?.addEventListener('submit', (e) => e.preventDefault());
   }
 
@@ -194,6 +217,9 @@ export class PreviewView {
       this.appendEvents(changes.events, ROWS_PER_FRAME);
     }
     this.renderText(model, changes, textAtEnd);
+    if (changes.all || changes.parts) {
+      this.renderParts(model);
+    }
     setText(this.hiddenNote, model.hidden > 0 ? `${model.hidden.toLocaleString('en-US')} earlier events hidden (the transcript export has them)` : '');
     this.hiddenNote.hidden = model.hidden === 0;
     setText(this.textTitle, model.textFormat ? `Assembled text · ${FORMAT_NAMES[model.textFormat] ?? model.textFormat}` : 'Assembled text');
@@ -210,6 +236,24 @@ export class PreviewView {
     if (this.stickToBottom && (changes.all || changes.events || listBehind)) {
       list.scrollTop = Number.MAX_SAFE_INTEGER;
     }
+  }
+
+  /** The protocol badge, the reasoning (its tail) and the tool calls: redrawn when they change. */
+  private renderParts(model: Model): void {
+    this.protocolBadge.hidden = model.protocol === null;
+    setText(this.protocolBadge, model.protocol ?? '');
+    this.protocolBadge.title = model.protocol ? `Protocol: ${PROTOCOL_NAMES[model.protocol] ?? model.protocol}` : '';
+    this.protocolBadge.dataset.protocol = model.protocol ?? '';
+    this.reasoningSection.hidden = model.reasoning === '';
+    const shown = model.reasoning.slice(-PART_SHOWN);
+    setText(this.reasoning, shown);
+    const hidden = model.reasoningDropped + model.reasoning.length - shown.length;
+    setText(this.reasoningNote, hidden > 0 ? `${hidden.toLocaleString('en-US')} earlier characters not shown` : '');
+    this.reasoningNote.hidden = hidden <= 0;
+    this.toolSection.hidden = model.toolCalls.length === 0;
+    this.toolList.replaceChildren(...model.toolCalls.map(toolCallItem));
+    setText(this.toolNote, model.toolCallsOmitted > 0 ? `…and ${model.toolCallsOmitted.toLocaleString('en-US')} more (not kept)` : '');
+    this.toolNote.hidden = model.toolCallsOmitted === 0;
   }
 
   /**
@@ -448,6 +492,28 @@ export class PreviewView {
  * One row: time, type, id, data, as inline spans in a fixed-height block (no grid or flex: a row's layout is
  * one line box). Cheap to build: four elements, no listeners.
  */
+/** One tool call: its name and id, whether its arguments are complete, and the arguments (pretty once parsed). */
+function toolCallItem(call: ToolCallView): HTMLElement {
+  let args = call.arguments;
+  if (call.done && 'input' in call) {
+    args = JSON.stringify(call.input, null, 2);
+  }
+  const cut = args.length > PART_SHOWN ? `${args.slice(0, PART_SHOWN)}… (${formatSize(args.length)})` : args;
+  const dropped = call.argumentsDropped ? ` … (${call.argumentsDropped.toLocaleString('en-US')} more characters not kept)` : '';
+  return h(
+    'li',
+    { className: `tool-call ${call.done ? 'tool-call-done' : 'tool-call-streaming'}`, attrs: { 'data-id': call.id } },
+    h(
+      'div',
+      { className: 'tool-call-head' },
+      h('strong', { className: 'tool-call-name', text: call.name }),
+      h('span', { className: 'tool-call-id', text: call.id }),
+      h('span', { className: 'badge tool-call-state', text: call.done ? 'complete' : 'streaming…' }),
+    ),
+    h('pre', { className: 'tool-call-arguments', text: cut + dropped }),
+  );
+}
+
 function eventRow(event: EventView): HTMLElement {
   const cut = event.fullLength !== undefined ? ` … (${formatSize(event.fullLength)}, the first ${formatSize(event.data.length)} shown)` : '';
   const first = event.data.trimStart()[0];

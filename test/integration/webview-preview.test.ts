@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { freePort } from '../../src/core/net/ports';
 import type { StreamRequest } from '../../src/core/sse/model';
 import { runPreview } from '../../src/core/sse/preview';
-import type { EventView, HostMessage, StreamStats } from '../../src/protocol/preview';
+import type { EventView, HostMessage, StreamStats, ToolCallView } from '../../src/protocol/preview';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { launchBrowser, openWebview, type WebviewPage } from './webviewHarness';
 
@@ -22,6 +22,9 @@ async function record(request: StreamRequest, run = 1): Promise<HostMessage[]> {
   await runPreview({ run, request, post: (m) => messages.push(structuredClone(m)) });
   return messages;
 }
+
+/** A batch's part fields when the stream has no reasoning or tool calls. */
+const NO_PARTS = { protocol: 'sse', reasoning: '', toolCalls: [], toolCallsOmitted: 0 } as const;
 
 const get = (url: string): StreamRequest => ({ url, method: 'GET', headers: [] });
 
@@ -82,6 +85,65 @@ describe('Stream Preview webview in Chromium', function () {
     assert.equal(await text(page, '.event-row[data-seq="4"] .event-pretty'), '{\n  "text": "Hello, world!",\n  "token_count": 4\n}');
     assert.equal(await page.page.locator('.event-row[data-seq="3"] .event-pretty').count(), 0, 'other rows stay closed');
     await page.page.screenshot({ path: path.join(artifacts, 'webview-token-stream.png') });
+  });
+
+  describe('protocols (issue 10): the detected protocol, reasoning and tool calls beside the text', function () {
+    const post = (url: string, body: unknown): StreamRequest => ({ url, method: 'POST', headers: [], body: JSON.stringify(body) });
+    const cases: ReadonlyArray<readonly [protocol: string, request: () => StreamRequest]> = [
+      ['sse', () => get(`${server.baseUrl}/protocol/sse?prompt=Bonjour`)],
+      ['ai-sdk', () => post(`${server.baseUrl}/api/chat`, { id: 'c', messages: [{ id: 'm', role: 'user', parts: [{ type: 'text', text: 'Bonjour' }] }], trigger: 'submit-message' })],
+      ['openai', () => post(`${server.baseUrl}/v1/chat/completions`, { model: 'm', stream: true, messages: [{ role: 'user', content: 'Bonjour' }] })],
+    ];
+    for (const [protocol, request] of cases) {
+      it(protocol, async function () {
+        await page.deliver(await record(request()));
+        await waitForStatus(page, 'ok');
+        assert.equal(await text(page, '.protocol-badge'), protocol);
+        assert.equal(await page.page.locator('.protocol-badge').isVisible(), true);
+        assert.equal(await text(page, '.assembled-text'), 'You said: Bonjour');
+        assert.equal(await text(page, '.reasoning-text'), 'The user wants the weather.');
+        assert.equal(await page.page.locator('.tool-call').count(), 1);
+        assert.equal(await text(page, '.tool-call-name'), 'get_weather');
+        assert.equal(await text(page, '.tool-call-id'), 'call_1');
+        assert.equal(await text(page, '.tool-call-state'), 'complete');
+        assert.equal(await text(page, '.tool-call-arguments'), '{\n  "city": "Paris"\n}');
+        await page.page.screenshot({ path: path.join(artifacts, `webview-protocol-${protocol}.png`) });
+      });
+    }
+
+    it('a plain token stream shows no reasoning or tool-call sections', async function () {
+      await page.deliver(await record(get(`${server.baseUrl}/tokens`)));
+      await waitForStatus(page, 'ok');
+      assert.equal(await page.page.locator('.reasoning-section').isVisible(), false);
+      assert.equal(await page.page.locator('.tool-section').isVisible(), false);
+      assert.equal(await text(page, '.protocol-badge'), 'sse');
+    });
+
+    it('shows a tool call as streaming until its input is complete, then replaces it in place', async function () {
+      const batch = (call: ToolCallView): HostMessage => ({
+        type: 'batch',
+        run: 1,
+        events: [],
+        text: '',
+        textReplaced: false,
+        textFormat: null,
+        protocol: 'ai-sdk',
+        reasoning: '',
+        toolCalls: [call],
+        toolCallsOmitted: 0,
+        notices: [],
+        stats: emptyStats(),
+      });
+      const started: HostMessage = { type: 'started', run: 1, request: get(`${server.baseUrl}/api/chat`) };
+      await page.deliver([started, batch({ id: 'call_1', name: 'get_weather', arguments: '{"city":', done: false })]);
+      await page.page.waitForSelector('.tool-call-streaming');
+      assert.equal(await text(page, '.tool-call-state'), 'streaming…');
+      assert.equal(await text(page, '.tool-call-arguments'), '{"city":');
+      await page.deliver([batch({ id: 'call_1', name: 'get_weather', arguments: '{"city":"Rome"}', input: { city: 'Rome' }, done: true })]);
+      await page.page.waitForSelector('.tool-call-done');
+      assert.equal(await page.page.locator('.tool-call').count(), 1, 'the same call, updated');
+      assert.equal(await text(page, '.tool-call-arguments'), '{\n  "city": "Rome"\n}');
+    });
   });
 
   it('renders event data as text: an <img onerror> payload shows its characters and runs nothing', async function () {
@@ -258,7 +320,7 @@ export function syntheticBatches(batches: number, size: number): HostMessage[] {
       events.push({ seq, event: 'token', id: String(seq), tMs: seq * 0.05, chunk: seq >> 4, data: `{"text":"t${seq}"}` });
       text += `t${seq}`;
     }
-    messages.push({ type: 'batch', run: 1, events, text, textReplaced: false, textFormat: 'catalyst', notices: [], stats: emptyStats(seq) });
+    messages.push({ type: 'batch', run: 1, events, text, textReplaced: false, textFormat: 'catalyst', ...NO_PARTS, notices: [], stats: emptyStats(seq) });
   }
   messages.push({ type: 'ended', run: 1, end: { kind: 'completed' }, lastEventId: String(seq - 1), stats: emptyStats(seq), textError: null });
   return messages;

@@ -16,6 +16,10 @@ const batch = (run: number, list: EventView[], text = '', textReplaced = false):
   text,
   textReplaced,
   textFormat: 'catalyst',
+  protocol: null,
+  reasoning: '',
+  toolCalls: [],
+  toolCallsOmitted: 0,
   notices: [],
   stats,
 });

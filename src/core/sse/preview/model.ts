@@ -5,7 +5,7 @@
  * in it is bounded, so neither side's memory grows with the length of the stream. Pure: no DOM, no Node.
  */
 import type { EventView, HostMessage, RunEnd } from '../../../protocol/preview';
-import type { BufferingWarning, HeaderCheck, StreamNotice, StreamRequest, StreamStats, TextFormat } from '../model';
+import type { BufferingWarning, HeaderCheck, StreamNotice, StreamProtocol, StreamRequest, StreamStats, TextFormat, ToolCallView } from '../model';
 
 /** Events kept (and rendered); older ones are counted as hidden. */
 export const EVENT_WINDOW = 500;
@@ -26,6 +26,14 @@ export interface PreviewModel {
   textDropped: number;
   textFormat: TextFormat | null;
   textError: string | null;
+  /** The protocol the stream speaks, once detected. */
+  protocol: StreamProtocol | null;
+  /** The reasoning the stream carried (its end, bounded like the text). */
+  reasoning: string;
+  reasoningDropped: number;
+  /** Tool calls in the order they started (bounded by the host's PartsAssembler). */
+  toolCalls: ToolCallView[];
+  toolCallsOmitted: number;
   stats: StreamStats | null;
   response: { readonly status: number; readonly headers: ReadonlyArray<readonly [string, string]>; readonly checks: readonly HeaderCheck[] } | null;
   buffering: BufferingWarning | null;
@@ -45,6 +53,11 @@ export function emptyModel(request: StreamRequest): PreviewModel {
     textDropped: 0,
     textFormat: null,
     textError: null,
+    protocol: null,
+    reasoning: '',
+    reasoningDropped: 0,
+    toolCalls: [],
+    toolCallsOmitted: 0,
     stats: null,
     response: null,
     buffering: null,
@@ -63,6 +76,8 @@ export function cleared(model: PreviewModel): PreviewModel {
 export interface Changes {
   events?: EventView[];
   text?: { readonly appended: string } | 'reset';
+  /** The protocol, reasoning or tool calls changed. */
+  parts?: boolean;
   all?: boolean;
 }
 
@@ -117,6 +132,7 @@ export function apply(model: PreviewModel, message: HostMessage, changes: Change
         }
       }
       model.textFormat = message.textFormat;
+      applyParts(model, message, changes);
       for (const notice of message.notices) {
         if (model.notices.length < NOTICE_LIMIT) {
           model.notices.push(notice);
@@ -139,6 +155,31 @@ export function apply(model: PreviewModel, message: HostMessage, changes: Change
     case 'exported':
       return;
   }
+}
+
+/** The batch's protocol, reasoning (appended, bounded) and tool calls (each replacing its earlier state). */
+function applyParts(model: PreviewModel, message: Extract<HostMessage, { type: 'batch' }>, changes: Changes): void {
+  if (message.protocol !== model.protocol || message.reasoning || message.toolCalls.length > 0) {
+    changes.parts = true;
+  }
+  model.protocol = message.protocol;
+  if (message.reasoning) {
+    model.reasoning += message.reasoning;
+    if (model.reasoning.length > TEXT_LIMIT * 1.5) {
+      const drop = model.reasoning.length - TEXT_LIMIT;
+      model.reasoning = model.reasoning.slice(drop);
+      model.reasoningDropped += drop;
+    }
+  }
+  for (const call of message.toolCalls) {
+    const at = model.toolCalls.findIndex((c) => c.id === call.id);
+    if (at >= 0) {
+      model.toolCalls[at] = call;
+    } else {
+      model.toolCalls.push(call);
+    }
+  }
+  model.toolCallsOmitted = message.toolCallsOmitted;
 }
 
 /** The model as saved with setState: event data cut shorter, so a reload restores quickly. */

@@ -5,7 +5,7 @@
  * into the webview bundle in Chromium.
  */
 import { Batcher } from './batcher';
-import type { BufferingWarning, SseEvent, StreamNotice, StreamRequest } from '../model';
+import type { BufferingWarning, SseEvent, StreamNotice, StreamRequest, ToolCallView } from '../model';
 import { StreamSession } from '../session';
 import type { StreamResult } from '../connection';
 import type { Transcript } from './transcript';
@@ -14,7 +14,14 @@ import { EVENT_PREVIEW_CHARS, type EventView, type HostMessage } from '../../../
 /** How often a batch is posted while events flow: under one 60 Hz frame's worth of delay, 40 messages a second. */
 export const BATCH_INTERVAL_MS = 25;
 
-type BatchItem = { readonly event: EventView; readonly text?: { readonly delta: string; readonly replaced: boolean } } | { readonly notice: StreamNotice };
+type BatchItem =
+  | {
+      readonly event: EventView;
+      readonly text?: { readonly delta: string; readonly replaced: boolean };
+      readonly reasoning?: string;
+      readonly call?: ToolCallView;
+    }
+  | { readonly notice: StreamNotice };
 
 export function toEventView(event: SseEvent): EventView {
   const view = { seq: event.seq, event: event.event, id: event.id, tMs: Math.round(event.tMs * 100) / 100, chunk: event.chunk };
@@ -39,9 +46,14 @@ export async function runPreview(options: PreviewRunOptions): Promise<StreamResu
   post({ type: 'started', run, request });
   const session: StreamSession = new StreamSession(request, {
     onResponse: (head, checks) => post({ type: 'response', run, status: head.status, headers: head.headers, checks }),
-    onEvent: (event, text) => {
+    onEvent: (event, text, parts) => {
       transcript?.add(event);
-      batcher.push(text ? { event: toEventView(event), text } : { event: toEventView(event) });
+      batcher.push({
+        event: toEventView(event),
+        ...(text ? { text } : {}),
+        ...(parts?.reasoning ? { reasoning: parts.reasoning } : {}),
+        ...(parts?.call ? { call: parts.call } : {}),
+      });
     },
     onNotice: (notice) => batcher.push({ notice }),
     onBuffering: (warning) => {
@@ -72,12 +84,18 @@ function batchMessage(run: number, items: readonly BatchItem[], session: StreamS
   const notices: StreamNotice[] = [];
   let text = '';
   let textReplaced = false;
+  let reasoning = '';
+  const calls = new Map<string, ToolCallView>();
   for (const item of items) {
     if ('notice' in item) {
       notices.push(item.notice);
       continue;
     }
     events.push(item.event);
+    reasoning += item.reasoning ?? '';
+    if (item.call) {
+      calls.set(item.call.id, item.call);
+    }
     if (item.text?.replaced) {
       text = item.text.delta;
       textReplaced = true;
@@ -85,5 +103,20 @@ function batchMessage(run: number, items: readonly BatchItem[], session: StreamS
       text += item.text.delta;
     }
   }
-  return { type: 'batch', run, events, text, textReplaced, textFormat: session.text.format, notices, stats: session.stats.snapshot() };
+  const { parts } = session;
+  return {
+    type: 'batch',
+    run,
+    events,
+    text,
+    textReplaced,
+    textFormat: session.text.format,
+    protocol: parts.protocol,
+    reasoning,
+    // A call the OpenAI finish closed without an event of its own is sent in its final state too.
+    toolCalls: calls.size > 0 ? parts.toolCalls.filter((call) => calls.has(call.id) || call.done) : [],
+    toolCallsOmitted: parts.toolCallsOmitted,
+    notices,
+    stats: session.stats.snapshot(),
+  };
 }
