@@ -89,3 +89,11 @@ export function listenForStop(io: CliIo): StopRequest {
     },
   };
 }
+
+/** `--app FILE[:VAR]`: a module relative to the workspace and, after a colon, the app/factory/router in it. */
+export function parseAppOption(value: string): { readonly file: string; readonly id?: string } {
+  // A Windows drive letter ("C:\...") is not a variable.
+  const colon = value.lastIndexOf(':');
+  const hasVariable = colon > 1 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value.slice(colon + 1));
+  return hasVariable ? { file: value.slice(0, colon), id: value.slice(colon + 1) } : { file: value };
+}

@@ -9,9 +9,10 @@ import { checkCommand } from './commands/check';
 import { demoCommand } from './commands/demo';
 import { generateCommand } from './commands/generate';
 import { previewCommand } from './commands/preview';
+import { snippetCommand } from './commands/snippet';
 import { CATALYST_VERSION } from '../core/version';
 
-const commands: readonly CliCommand[] = [generateCommand, addEndpointCommand, checkCommand, demoCommand, previewCommand];
+const commands: readonly CliCommand[] = [generateCommand, addEndpointCommand, checkCommand, demoCommand, previewCommand, snippetCommand];
 
 const usage = `catalyst-streaming: Server-Sent Events streaming for FastAPI
 

@@ -22,7 +22,7 @@ import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
 import { nodeFileSystem, type FileSystem } from '../../core/workspace/fileSystem';
 import { LockBusyError, withLocks } from '../../core/workspace/lock';
 import { readPythonFiles, TooManyFilesError } from '../../core/workspace/readWorkspace';
-import { CliError, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
+import { CliError, parseAppOption, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
 
 const help = `Usage: catalyst-streaming add-endpoint [--workspace DIR] [--app FILE[:VAR]] [--route /stream]
                                        [--method GET|POST] [--protocol sse|ai-sdk|openai]
@@ -147,10 +147,7 @@ function requestFrom(values: Values): AddEndpointRequest {
   }
   let target: AddEndpointRequest['target'];
   if (values.app !== undefined) {
-    // FILE[:VAR]; a Windows drive letter ("C:\...") is not a variable.
-    const colon = values.app.lastIndexOf(':');
-    const hasVariable = colon > 1 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(values.app.slice(colon + 1));
-    target = hasVariable ? { file: values.app.slice(0, colon), id: values.app.slice(colon + 1) } : { file: values.app };
+    target = parseAppOption(values.app);
   }
   return {
     ...(target ? { target } : {}),

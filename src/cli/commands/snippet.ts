@@ -1,0 +1,107 @@
+/**
+ * `catalyst-streaming snippet --app FILE:VAR --route PATH --client KIND [--base-url URL] [--json]`: prints a
+ * ready-to-paste consumer of a streaming route, from the same core as "Catalyst: Copy Client Snippet".
+ */
+import path from 'node:path';
+import { PythonWorkspace } from '../../core/python/workspace';
+import { CLIENT_DESCRIPTIONS, CLIENT_KINDS, isClientKind, renderSnippet } from '../../core/snippets/clientSnippets';
+import { findSnippetRoute } from '../../core/snippets/routeLookup';
+import { nodeFileSystem } from '../../core/workspace/fileSystem';
+import { readPythonFiles } from '../../core/workspace/readWorkspace';
+import { CliError, parseAppOption, parseCommandLine, USAGE_ERROR, type CliCommand } from '../cli';
+
+export const DEFAULT_SNIPPET_BASE_URL = 'http://127.0.0.1:8000';
+
+const help = `Usage: catalyst-streaming snippet --app FILE:VAR --route PATH --client KIND [--base-url URL]
+                                  [--method GET|POST] [--workspace DIR] [--json]
+
+Prints a ready-to-paste client of a streaming route. The route is looked up in the app's route table (router
+and include_router prefixes applied); its protocol is read from its code: a route returning
+ui_message_stream(...) speaks "ai-sdk", openai_chat_completion_stream(...) "openai", any other event
+stream "sse" (our token/reasoning/tool_call/done/error events).
+
+Clients (--client):
+${CLIENT_KINDS.map((kind) => `  ${kind.padEnd(15)}${CLIENT_DESCRIPTIONS[kind]}`).join('\n')}
+  eventsource needs a GET route speaking sse; ai-sdk a POST route speaking ai-sdk; openai-node and
+  openai-python a POST route speaking openai whose path ends with /chat/completions (base URL = the rest).
+
+Options:
+  --app FILE:VAR    the module (relative to the workspace) and the app, app factory or APIRouter serving the route
+  --route PATH      the path a client requests, e.g. /api/chat
+  --client KIND     one of ${CLIENT_KINDS.join(', ')}
+  --base-url URL    where the app is served (default ${DEFAULT_SNIPPET_BASE_URL})
+  --method METHOD   when the path has both a GET and a POST streaming handler (default: the one the client can use)
+  --workspace DIR   the project folder (default: the current folder)
+  --json            print {"client","route":{"path","method","protocol"},"baseUrl","language","fileName",
+                    "install","code"} instead of the code
+  -h, --help        show this help
+
+Exit status: 0 when the snippet was printed; 1 when the route is unknown or the client cannot consume it
+(the message says why); 2 for a wrong command line.
+`;
+
+export const snippetCommand: CliCommand = {
+  name: 'snippet',
+  summary: 'print a ready-to-paste client of a streaming route',
+  async run(args, io) {
+    const { values } = parseCommandLine('snippet', args, {
+      app: { type: 'string' },
+      route: { type: 'string' },
+      client: { type: 'string' },
+      'base-url': { type: 'string' },
+      method: { type: 'string' },
+      workspace: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      io.stdout(help);
+      return 0;
+    }
+    const missing = (['app', 'route', 'client'] as const).filter((name) => values[name] === undefined);
+    if (missing.length > 0) {
+      throw new CliError(`missing ${missing.map((name) => `--${name}`).join(', ')}\n\n${help}`, USAGE_ERROR);
+    }
+    const client = values.client!;
+    if (!isClientKind(client)) {
+      throw new CliError(`unknown --client "${client}": expected one of ${CLIENT_KINDS.join(', ')}`, USAGE_ERROR);
+    }
+    const app = parseAppOption(values.app!);
+    if (app.id === undefined) {
+      throw new CliError(`--app must name the app in the file: FILE:VAR, e.g. ${values.app}:app`, USAGE_ERROR);
+    }
+    const baseUrl = values['base-url'] ?? DEFAULT_SNIPPET_BASE_URL;
+    if (!/^https?:\/\/[^/]/.test(baseUrl)) {
+      throw new CliError(`--base-url must be an http(s) URL, got "${baseUrl}"`, USAGE_ERROR);
+    }
+    const method = values.method?.toUpperCase();
+    if (method !== undefined && method !== 'GET' && method !== 'POST') {
+      throw new CliError(`--method must be GET or POST, got "${values.method}"`, USAGE_ERROR);
+    }
+    const root = path.resolve(io.cwd, values.workspace ?? '.');
+    if ((await nodeFileSystem.writability(root)) === 'missing') {
+      throw new CliError(`the workspace folder ${root} does not exist`);
+    }
+    const workspace = new PythonWorkspace(await readPythonFiles(root, nodeFileSystem));
+    try {
+      const file = path.relative(root, path.resolve(root, app.file)).split(path.sep).join('/');
+      const found = await findSnippetRoute(workspace, { file, id: app.id }, values.route!, client, method);
+      if (!found.ok) {
+        throw new CliError(found.message);
+      }
+      const rendered = renderSnippet(found.route, client, baseUrl);
+      if (!rendered.ok) {
+        throw new CliError(rendered.message);
+      }
+      const { snippet } = rendered;
+      io.stdout(
+        values.json
+          ? `${JSON.stringify({ client, route: found.route, baseUrl, language: snippet.language, fileName: snippet.fileName, install: snippet.install, code: snippet.code })}\n`
+          : snippet.code,
+      );
+      return 0;
+    } finally {
+      workspace.dispose();
+    }
+  },
+};

@@ -1,0 +1,32 @@
+/**
+ * Which wire protocol a route speaks, read from its handler's code: the generated encoder it calls (names fixed
+ * by the issue 10 contract). `ui_message_stream(...)` -> ai-sdk, `openai_chat_completion_stream(...)` or
+ * `openai_chat_completion(...)` -> openai; any other event stream -> sse (our `stream_tokens` events).
+ * Called as a name or an attribute (`streaming.ui_message_stream`): the names are ours and distinctive.
+ */
+import type { StreamProtocol } from '../sse/model';
+import type { Route } from './analysis';
+
+export const ENCODER_PROTOCOLS: Readonly<Record<string, StreamProtocol>> = {
+  stream_tokens: 'sse',
+  ui_message_stream: 'ai-sdk',
+  openai_chat_completion_stream: 'openai',
+  openai_chat_completion: 'openai',
+};
+
+/** The route's protocol; null when the route does not stream and calls none of the encoders. */
+export function routeProtocol(route: Route): StreamProtocol | null {
+  const body = route.handler?.node.childForFieldName('body');
+  let found: StreamProtocol | null = null;
+  for (const call of body?.descendantsOfType('call') ?? []) {
+    const callee = call?.childForFieldName('function');
+    const name = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.type === 'identifier' ? callee.text : undefined;
+    const protocol = name === undefined ? undefined : ENCODER_PROTOCOLS[name];
+    // The AI SDK's and OpenAI's encoders are what set a route apart; stream_tokens alone is ours.
+    if (protocol !== undefined && protocol !== 'sse') {
+      return protocol;
+    }
+    found ??= protocol ?? null;
+  }
+  return found ?? (route.streamsSse ? 'sse' : null);
+}
