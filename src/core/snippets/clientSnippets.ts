@@ -379,7 +379,7 @@ import OpenAI from 'openai';
 const client = new OpenAI({
   baseURL: ${js(baseURL)},
   // The client requires a key; the route does not check it unless you add auth in front of it.
-  apiKey: process.env.OPENAI_API_KEY ?? 'not-needed',
+  apiKey: process.env.OPENAI_API_KEY || 'not-needed',
 });
 
 const stream = await client.chat.completions.create({
@@ -427,7 +427,7 @@ from openai import OpenAI
 client = OpenAI(
     base_url=${py(baseUrl)},
     # The client requires a key; the route does not check it unless you add auth in front of it.
-    api_key=os.environ.get("OPENAI_API_KEY", "not-needed"),
+    api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
 )
 
 stream = client.chat.completions.create(

@@ -1,0 +1,220 @@
+/**
+ * Every client snippet kind, as `catalyst-streaming snippet` prints it, run against a real uvicorn serving the
+ * fixture routes of the three protocols (test/fixtures/sse/app.py): TypeScript with tsx under Node, the
+ * EventSource one in Debian's Chromium, the useChat one by importing its module and streaming through the
+ * transport it configures (the AI SDK's own DefaultChatTransport + readUIMessageStream), the OpenAI ones with
+ * the official clients (npm openai under Node, the openai package of the current Python stack).
+ */
+import assert from 'node:assert/strict';
+import { symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { main } from '../../src/cli/main';
+import { loadExeca } from '../support/execa';
+import { testPython } from '../support/python';
+import { withTempDir } from '../support/tempdir';
+import { startUvicorn, type RunningServer } from '../support/uvicorn';
+import { launchBrowser } from './webviewHarness';
+
+const repo = path.resolve(__dirname, '../..');
+const fixtures = path.resolve(__dirname, '../fixtures/sse');
+/** How long one snippet may run: a bound, not a measurement. */
+const RUN_TIMEOUT_MS = 60_000;
+
+/** `catalyst-streaming snippet ...` on the fixture app; the printed code, or the failure. */
+async function snippet(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['snippet', '--workspace', fixtures, '--app', 'app.py:app', ...argv], {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    cwd: process.cwd(),
+  });
+  return { code, stdout, stderr };
+}
+
+async function printed(...argv: string[]): Promise<string> {
+  const result = await snippet(...argv);
+  assert.equal(result.code, 0, result.stderr);
+  return result.stdout;
+}
+
+/** A scratch folder that resolves the repository's node_modules (the packages each snippet says to install). */
+async function inProject<T>(body: (dir: string) => Promise<T>): Promise<T> {
+  return withTempDir('snippet', async (dir) => {
+    await symlink(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { jsx: 'react-jsx', module: 'esnext', target: 'es2022', strict: true } }));
+    return body(dir);
+  });
+}
+
+/** Runs a TypeScript file with tsx; its stdout. */
+async function runTs(dir: string, file: string): Promise<string> {
+  const execa = await loadExeca();
+  const result = await execa(path.join(repo, 'node_modules/.bin/tsx'), [file], { cwd: dir, timeout: RUN_TIMEOUT_MS, reject: false, env: { OPENAI_API_KEY: '' } });
+  assert.equal(result.exitCode, 0, `${file} failed:\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** What every runnable snippet's example prints for the fixture's conversation. */
+function expectedOutput(prompt = 'Hello!'): string {
+  return ['tool call: get_weather {"city":"Paris"}', 'reasoning: The user wants the weather.', `text: You said: ${prompt}`].join('\n');
+}
+
+describe('client snippets, run against a real server', function () {
+  let server: RunningServer;
+
+  before(async function () {
+    server = await startUvicorn({ cwd: fixtures, app: 'app:app' });
+  });
+
+  after(async function () {
+    await server?.stop();
+  });
+
+  describe('fetch + eventsource-parser (TypeScript, run with tsx)', function () {
+    const cases: ReadonlyArray<readonly [string, string, string]> = [
+      ['sse on GET', '/protocol/sse', 'GET'],
+      ['sse on POST', '/protocol/sse', 'POST'],
+      ['ai-sdk', '/api/chat', 'POST'],
+      ['openai', '/v1/chat/completions', 'POST'],
+    ];
+    for (const [name, route, method] of cases) {
+      it(name, async function () {
+        const code = await printed('--route', route, '--method', method, '--client', 'fetch', '--base-url', server.baseUrl);
+        const output = await inProject(async (dir) => {
+          await writeFile(path.join(dir, 'streamReply.mts'), code);
+          return runTs(dir, 'streamReply.mts');
+        });
+        assert.equal(output.trim(), expectedOutput());
+      });
+    }
+  });
+
+  it('openai-node: the official openai npm client, with the snippet’s baseURL', async function () {
+    const code = await printed('--route', '/v1/chat/completions', '--client', 'openai-node', '--base-url', server.baseUrl);
+    assert.match(code, new RegExp(`baseURL: "${server.baseUrl}/v1"`));
+    const output = await inProject(async (dir) => {
+      await writeFile(path.join(dir, 'chat.mts'), code);
+      return runTs(dir, 'chat.mts');
+    });
+    assert.equal(output.trim(), expectedOutput());
+  });
+
+  it('openai-python: the official openai Python client, with the snippet’s base_url', async function () {
+    const code = await printed('--route', '/v1/chat/completions', '--client', 'openai-python', '--base-url', server.baseUrl);
+    const python = await testPython('current');
+    const execa = await loadExeca();
+    const output = await withTempDir('snippet-py', async (dir) => {
+      await writeFile(path.join(dir, 'chat.py'), code);
+      const result = await execa(python.command, ['chat.py'], { cwd: dir, timeout: RUN_TIMEOUT_MS, reject: false, env: { OPENAI_API_KEY: '' } });
+      assert.equal(result.exitCode, 0, result.stderr);
+      return result.stdout;
+    });
+    assert.equal(output.trim(), expectedOutput());
+  });
+
+  it('ai-sdk: the useChat module’s own transport, streamed with readUIMessageStream', async function () {
+    const code = await printed('--route', '/api/chat', '--client', 'ai-sdk', '--base-url', server.baseUrl);
+    const driver = `import { readUIMessageStream } from 'ai';
+import { Chat, transport } from './Chat.tsx';
+
+if (typeof Chat !== 'function') throw new Error('the snippet exports no Chat component');
+const stream = await transport.sendMessages({
+  chatId: 'chat-1',
+  messageId: undefined,
+  trigger: 'submit-message',
+  abortSignal: undefined,
+  messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'Bonjour' }] }],
+});
+let last;
+for await (const message of readUIMessageStream({ stream })) last = message;
+console.log(JSON.stringify(last.parts.map(({ type, text, toolCallId, input, state }) => ({ type, text, toolCallId, input, state }))));
+`;
+    const output = await inProject(async (dir) => {
+      await writeFile(path.join(dir, 'Chat.tsx'), code);
+      await writeFile(path.join(dir, 'drive.mts'), driver);
+      return runTs(dir, 'drive.mts');
+    });
+    assert.deepEqual(JSON.parse(output), [
+      { type: 'reasoning', text: 'The user wants the weather.', state: 'done' },
+      { type: 'text', text: 'You said: Bonjour', state: 'done' },
+      { type: 'tool-get_weather', toolCallId: 'call_1', input: { city: 'Paris' }, state: 'input-available' },
+    ]);
+  });
+
+  describe('eventsource in Chromium', function () {
+    let browser: Browser;
+
+    before(async function () {
+      browser = await launchBrowser();
+    });
+
+    after(async function () {
+      await browser?.close();
+    });
+
+    it('streams the GET route with the browser’s EventSource', async function () {
+      const code = await printed('--route', '/protocol/sse', '--client', 'eventsource', '--base-url', server.baseUrl);
+      const page = await browser.newPage();
+      try {
+        const lines: string[] = [];
+        const finished = new Promise<void>((resolve) =>
+          page.on('console', (message) => {
+            lines.push(message.text());
+            if (message.text().startsWith('text:')) {
+              resolve();
+            }
+          }),
+        );
+        const errors: string[] = [];
+        page.on('pageerror', (error) => errors.push(error.message));
+        // The page is served on the app's origin (as a front end behind the same host would be), so no CORS.
+        const pageUrl = `${server.baseUrl}/__snippet_page`;
+        await page.route(pageUrl, (route) => route.fulfill({ contentType: 'text/html', body: `<!DOCTYPE html><script>\n${code}\n</script>` }));
+        await page.goto(pageUrl);
+        await Promise.race([finished, page.waitForTimeout(RUN_TIMEOUT_MS)]);
+        assert.deepEqual(errors, []);
+        assert.equal(lines.join('\n'), expectedOutput());
+      } finally {
+        await page.close();
+      }
+    });
+  });
+
+  describe('refusals', function () {
+    it('says why a client cannot consume a route, and which routes there are', async function () {
+      const cases: ReadonlyArray<readonly [string[], RegExp]> = [
+        [['--route', '/api/chat', '--client', 'eventsource'], /EventSource can only GET, and POST \/api\/chat is a POST route: use --client fetch/],
+        [['--route', '/protocol/sse', '--client', 'ai-sdk'], /speaks the sse protocol; useChat needs a POST route speaking the AI SDK UI message stream/],
+        [['--route', '/api/chat', '--client', 'openai-python'], /speaks the ai-sdk protocol; the OpenAI clients need a POST route speaking Chat Completions/],
+        [['--route', '/nope', '--client', 'fetch'], /has no streaming route \/nope\. Its streaming routes: GET \/protocol\/sse \(sse\), POST \/protocol\/sse \(sse\), POST \/api\/chat \(ai-sdk\), POST \/v1\/chat\/completions \(openai\)/],
+      ];
+      for (const [argv, message] of cases) {
+        const result = await snippet(...argv);
+        assert.equal(result.code, 1, argv.join(' '));
+        assert.equal(result.stdout, '');
+        assert.match(result.stderr, message);
+      }
+      const usage = await snippet('--route', '/api/chat', '--client', 'curl');
+      assert.equal(usage.code, 2);
+      assert.match(usage.stderr, /unknown --client "curl": expected one of fetch, eventsource, ai-sdk, openai-node, openai-python/);
+    });
+
+    it('--json gives the route with its method and protocol beside the code', async function () {
+      const json = JSON.parse(await printed('--route', '/api/chat', '--client', 'ai-sdk', '--json')) as Record<string, unknown>;
+      assert.deepEqual(
+        { ...json, code: typeof json.code },
+        {
+          client: 'ai-sdk',
+          route: { path: '/api/chat', method: 'POST', protocol: 'ai-sdk' },
+          baseUrl: 'http://127.0.0.1:8000',
+          language: 'typescriptreact',
+          fileName: 'Chat.tsx',
+          install: 'npm install ai @ai-sdk/react',
+          code: 'string',
+        },
+      );
+    });
+  });
+});
