@@ -7,11 +7,12 @@ import { addEndpointFeature } from './features/addEndpoint';
 import { devServerFeature } from './features/devServer';
 import { llmQuickFixFeature } from './features/llmQuickFix';
 import { previewFeature } from './features/preview';
+import { snippetsFeature } from './features/snippets';
 import type { Feature } from './features/shared/feature';
 import { createLogger } from './features/shared/logger';
 import { SyntaxTrees } from './features/shared/syntaxTrees';
 
-const features: readonly Feature[] = [addEndpointFeature, llmQuickFixFeature, previewFeature, devServerFeature];
+const features: readonly Feature[] = [addEndpointFeature, llmQuickFixFeature, previewFeature, snippetsFeature, devServerFeature];
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const logger = createLogger();

@@ -67,7 +67,10 @@ export class PreviewView {
   /** Characters of assembled text in the DOM: only the tail is shown (see TEXT_SHOWN). */
   private textShown = 0;
   private readonly textTitle = h('span', { text: 'Assembled text' });
-  private readonly protocolBadge = h('span', { className: 'badge protocol-badge', title: 'The protocol the stream speaks, detected from its headers and events' });
+  private readonly protocolBadge = h('span', {
+    className: 'badge protocol-badge',
+    title: 'The protocol the stream speaks, detected from its headers and events',
+  });
   private readonly reasoningSection = h('div', { className: 'reasoning-section' });
   private readonly reasoning = h('pre', { className: 'reasoning-text' });
   private readonly reasoningNote = h('div', { className: 'hidden-note' });

@@ -68,7 +68,12 @@ describe('catalyst-streaming preview', function () {
         const call = line.tool_call as { id: string; name: string; arguments?: string; done: boolean; input?: unknown } | undefined;
         if (call) {
           const before = calls.get(call.id);
-          calls.set(call.id, { name: call.name, arguments: (before?.arguments ?? '') + (call.arguments ?? ''), done: call.done, ...('input' in call ? { input: call.input } : {}) });
+          calls.set(call.id, {
+            name: call.name,
+            arguments: (before?.arguments ?? '') + (call.arguments ?? ''),
+            done: call.done,
+            ...('input' in call ? { input: call.input } : {}),
+          });
         }
       }
       return {
@@ -101,7 +106,9 @@ describe('catalyst-streaming preview', function () {
       assert.equal(code, 0);
       const lines = jsonLines(stdout);
       assert.deepEqual(assembled(lines), { protocols: ['openai'], reasoning: 'The user wants the weather.', calls: weather });
-      const finish = lines.find((l) => l.data !== '[DONE]' && (JSON.parse(l.data as string) as { choices: Array<{ finish_reason: unknown }> }).choices[0]?.finish_reason);
+      const finish = lines.find(
+        (l) => l.data !== '[DONE]' && (JSON.parse(l.data as string) as { choices: Array<{ finish_reason: unknown }> }).choices[0]?.finish_reason,
+      );
       assert.deepEqual((finish?.tool_call as { done: boolean }).done, true);
     });
 
@@ -109,7 +116,10 @@ describe('catalyst-streaming preview', function () {
       const body = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: 'Bonjour' }] });
       const { code, stdout } = await cli(`${server.baseUrl}/v1/chat/completions`, '--data', body);
       assert.equal(code, 0);
-      assert.match(stdout, /\ntext \(openai\): You said: Bonjour\nprotocol: openai\nreasoning: The user wants the weather\.\ntool call get_weather \(call_1\): \{"city":"Paris"\}\n/);
+      assert.match(
+        stdout,
+        /\ntext \(openai\): You said: Bonjour\nprotocol: openai\nreasoning: The user wants the weather\.\ntool call get_weather \(call_1\): \{"city":"Paris"\}\n/,
+      );
     });
   });
 

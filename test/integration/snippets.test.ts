@@ -43,7 +43,10 @@ async function printed(...argv: string[]): Promise<string> {
 async function inProject<T>(body: (dir: string) => Promise<T>): Promise<T> {
   return withTempDir('snippet', async (dir) => {
     await symlink(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-    await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { jsx: 'react-jsx', module: 'esnext', target: 'es2022', strict: true } }));
+    await writeFile(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { jsx: 'react-jsx', module: 'esnext', target: 'es2022', strict: true } }),
+    );
     return body(dir);
   });
 }
@@ -51,7 +54,12 @@ async function inProject<T>(body: (dir: string) => Promise<T>): Promise<T> {
 /** Runs a TypeScript file with tsx; its stdout. */
 async function runTs(dir: string, file: string): Promise<string> {
   const execa = await loadExeca();
-  const result = await execa(path.join(repo, 'node_modules/.bin/tsx'), [file], { cwd: dir, timeout: RUN_TIMEOUT_MS, reject: false, env: { OPENAI_API_KEY: '' } });
+  const result = await execa(path.join(repo, 'node_modules/.bin/tsx'), [file], {
+    cwd: dir,
+    timeout: RUN_TIMEOUT_MS,
+    reject: false,
+    env: { OPENAI_API_KEY: '' },
+  });
   assert.equal(result.exitCode, 0, `${file} failed:\n${result.stderr}`);
   return result.stdout;
 }
@@ -188,7 +196,10 @@ console.log(JSON.stringify(last.parts.map(({ type, text, toolCallId, input, stat
         [['--route', '/api/chat', '--client', 'eventsource'], /EventSource can only GET, and POST \/api\/chat is a POST route: use --client fetch/],
         [['--route', '/protocol/sse', '--client', 'ai-sdk'], /speaks the sse protocol; useChat needs a POST route speaking the AI SDK UI message stream/],
         [['--route', '/api/chat', '--client', 'openai-python'], /speaks the ai-sdk protocol; the OpenAI clients need a POST route speaking Chat Completions/],
-        [['--route', '/nope', '--client', 'fetch'], /has no streaming route \/nope\. Its streaming routes: GET \/protocol\/sse \(sse\), POST \/protocol\/sse \(sse\), POST \/api\/chat \(ai-sdk\), POST \/v1\/chat\/completions \(openai\)/],
+        [
+          ['--route', '/nope', '--client', 'fetch'],
+          /has no streaming route \/nope\. Its streaming routes: GET \/protocol\/sse \(sse\), POST \/protocol\/sse \(sse\), POST \/api\/chat \(ai-sdk\), POST \/v1\/chat\/completions \(openai\)/,
+        ],
       ];
       for (const [argv, message] of cases) {
         const result = await snippet(...argv);

@@ -91,7 +91,15 @@ describe('Stream Preview webview in Chromium', function () {
     const post = (url: string, body: unknown): StreamRequest => ({ url, method: 'POST', headers: [], body: JSON.stringify(body) });
     const cases: ReadonlyArray<readonly [protocol: string, request: () => StreamRequest]> = [
       ['sse', () => get(`${server.baseUrl}/protocol/sse?prompt=Bonjour`)],
-      ['ai-sdk', () => post(`${server.baseUrl}/api/chat`, { id: 'c', messages: [{ id: 'm', role: 'user', parts: [{ type: 'text', text: 'Bonjour' }] }], trigger: 'submit-message' })],
+      [
+        'ai-sdk',
+        () =>
+          post(`${server.baseUrl}/api/chat`, {
+            id: 'c',
+            messages: [{ id: 'm', role: 'user', parts: [{ type: 'text', text: 'Bonjour' }] }],
+            trigger: 'submit-message',
+          }),
+      ],
       ['openai', () => post(`${server.baseUrl}/v1/chat/completions`, { model: 'm', stream: true, messages: [{ role: 'user', content: 'Bonjour' }] })],
     ];
     for (const [protocol, request] of cases) {

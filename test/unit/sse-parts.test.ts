@@ -97,8 +97,21 @@ describe('stream parts: protocol, reasoning, tool calls', function () {
   });
 
   it('the first protocol seen sticks; other streams and non-JSON data say nothing', function () {
-    assert.equal(assemble([['message', 'plain text'], ['message', '{"hello":1}'], ['error', '{"type":"error","error":{}}']]).protocol, null);
-    assert.equal(assemble([['token', '{"text":"a"}'], ['message', chunk({ content: 'b' })]]).protocol, 'sse');
+    assert.equal(
+      assemble([
+        ['message', 'plain text'],
+        ['message', '{"hello":1}'],
+        ['error', '{"type":"error","error":{}}'],
+      ]).protocol,
+      null,
+    );
+    assert.equal(
+      assemble([
+        ['token', '{"text":"a"}'],
+        ['message', chunk({ content: 'b' })],
+      ]).protocol,
+      'sse',
+    );
     // Anthropic's error has a `type: "error"` too, but no errorText: not the AI SDK's.
     assert.equal(assemble([['message', '{"type":"error","error":{"type":"overloaded_error"}}']]).protocol, null);
     assert.equal(assemble([['message', '{"type":"error","errorText":"boom"}']]).protocol, 'ai-sdk');

@@ -233,10 +233,13 @@ function partsSummary(session: StreamSession): string[] {
   const reasoning = parts.reasoning;
   if (reasoning !== '') {
     const hidden = parts.reasoningDropped + Math.max(0, reasoning.length - SUMMARY_TEXT_CHARS);
-    lines.push(`reasoning${hidden > 0 ? ` (the first ${hidden} characters are not shown)` : ''}: ${hidden > 0 ? '…' : ''}${reasoning.slice(-SUMMARY_TEXT_CHARS)}`);
+    lines.push(
+      `reasoning${hidden > 0 ? ` (the first ${hidden} characters are not shown)` : ''}: ${hidden > 0 ? '…' : ''}${reasoning.slice(-SUMMARY_TEXT_CHARS)}`,
+    );
   }
   for (const call of parts.toolCalls) {
-    const args = call.arguments.length > SUMMARY_TEXT_CHARS ? `${call.arguments.slice(0, SUMMARY_TEXT_CHARS)}… (${call.arguments.length} characters)` : call.arguments;
+    const args =
+      call.arguments.length > SUMMARY_TEXT_CHARS ? `${call.arguments.slice(0, SUMMARY_TEXT_CHARS)}… (${call.arguments.length} characters)` : call.arguments;
     lines.push(`tool call ${call.name} (${call.id}${call.done ? '' : ', incomplete'}): ${args}`);
   }
   if (parts.toolCallsOmitted > 0) {

@@ -115,7 +115,10 @@ function readSse(event: string, json: Json): PartReading | undefined {
     }
     const raw = str(json.arguments);
     const args = raw ?? (json.input === undefined ? '' : JSON.stringify(json.input));
-    return { protocol: 'sse', toolCall: { id, name: str(json.name) ?? '', arguments: args, ...(raw === undefined && 'input' in json ? { input: json.input } : {}), done: true } };
+    return {
+      protocol: 'sse',
+      toolCall: { id, name: str(json.name) ?? '', arguments: args, ...(raw === undefined && 'input' in json ? { input: json.input } : {}), done: true },
+    };
   }
   if (event === 'token' || event === 'done') {
     return typeof json.text === 'string' || 'result' in json ? { protocol: 'sse' } : undefined;

@@ -1,10 +1,15 @@
-/** "Preview stream" above every route the Python analysis sees returning an event stream. */
+/**
+ * "Preview stream" above every route the Python analysis sees returning an event stream, and beside it "Copy
+ * client snippet" (for every route whose protocol its code shows, see core/python/routeProtocol.ts).
+ */
 import * as vscode from 'vscode';
 import { analyzePythonModule } from '../../core/python/analysis';
 import { needsWorkspaceForPaths, servedRoutePaths } from '../../core/python/servedPaths';
 import type { SyntaxTrees } from '../shared/syntaxTrees';
 import { readPythonFiles, relativePath } from '../shared/workspaceFiles';
 import type { OpenPreviewOptions } from './options';
+import { snippetRoutes } from '../../core/snippets/routeLookup';
+import type { CopySnippetOptions } from '../snippets';
 
 /** Where the dev server listens by default (Start Dev Server uses the same). */
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:8000';
@@ -19,29 +24,50 @@ export class SseRouteCodeLensProvider implements vscode.CodeLensProvider {
       if (token.isCancellationRequested) {
         return [];
       }
-      const routes = analysis.routes.filter((route) => route.streamsSse && route.methods.some((m) => m === 'GET' || m === 'POST'));
+      const previewable = (route: (typeof analysis.routes)[number]): boolean => route.streamsSse && route.methods.some((m) => m === 'GET' || m === 'POST');
+      const routes = analysis.routes.filter((route) => previewable(route) || snippetRoutes(route, route.fullPath).length > 0);
       // The URL the serving app answers at: include_router prefixes from other modules, as add-endpoint prints it.
       const { files, file } = await this.filesFor(document, needsWorkspaceForPaths(routes), token);
       const paths = await servedRoutePaths(files, file, routes);
       if (token.isCancellationRequested) {
         return [];
       }
-      return routes.map((route, index) => {
-        const method = route.methods.includes('GET') ? 'GET' : 'POST';
+      return routes.flatMap((route, index) => {
         const fullPath = paths[index] ?? route.fullPath;
-        const options: OpenPreviewOptions = {
-          url: `${DEFAULT_BASE_URL}${fullPath}`,
-          method,
-          ...(method === 'POST' ? { body: '{}' } : {}),
-          send: false,
-        };
         const line = route.span.startPoint.row;
-        return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-          title: vscode.l10n.t('$(pulse) Preview stream'),
-          tooltip: vscode.l10n.t('Open the Stream Preview for {0} {1}', method, fullPath),
-          command: 'catalyst.openStreamPreview',
-          arguments: [options],
-        });
+        const range = new vscode.Range(line, 0, line, 0);
+        const lenses: vscode.CodeLens[] = [];
+        if (previewable(route)) {
+          const method = route.methods.includes('GET') ? 'GET' : 'POST';
+          const options: OpenPreviewOptions = {
+            url: `${DEFAULT_BASE_URL}${fullPath}`,
+            method,
+            ...(method === 'POST' ? { body: '{}' } : {}),
+            send: false,
+          };
+          lenses.push(
+            new vscode.CodeLens(range, {
+              title: vscode.l10n.t('$(pulse) Preview stream'),
+              tooltip: vscode.l10n.t('Open the Stream Preview for {0} {1}', method, fullPath),
+              command: 'catalyst.openStreamPreview',
+              arguments: [options],
+            }),
+          );
+        }
+        // The same method the preview lens uses: GET when the route has it.
+        const snippetRoute = snippetRoutes(route, fullPath).sort((a, b) => (a.method === 'GET' ? -1 : b.method === 'GET' ? 1 : 0))[0];
+        if (snippetRoute !== undefined) {
+          const options: CopySnippetOptions = { route: snippetRoute, baseUrl: DEFAULT_BASE_URL };
+          lenses.push(
+            new vscode.CodeLens(range, {
+              title: vscode.l10n.t('$(clippy) Copy client snippet'),
+              tooltip: vscode.l10n.t('Copy a client of {0} {1} ({2} protocol) to the clipboard', snippetRoute.method, fullPath, snippetRoute.protocol),
+              command: 'catalyst.copyClientSnippet',
+              arguments: [options],
+            }),
+          );
+        }
+        return lenses;
       });
     } finally {
       analysis.dispose();

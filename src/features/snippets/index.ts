@@ -1,0 +1,105 @@
+/**
+ * "Catalyst: Copy Client Snippet": a ready-to-paste consumer of a streaming route, copied to the clipboard.
+ * From the CodeLens beside "Preview stream" (the route is given), or from the Command Palette on a Python
+ * file (a QuickPick of its streaming routes). Then a QuickPick of the clients that can consume the route.
+ * The rendering is the core's (core/snippets), the same as `catalyst-streaming snippet`.
+ *
+ * `executeCommand('catalyst.copyClientSnippet', { route: { path, method, protocol }, client?, baseUrl? })`
+ * resolves to the Snippet copied, or undefined when the user cancelled.
+ */
+import * as vscode from 'vscode';
+import {
+  CLIENT_DESCRIPTIONS,
+  clientsFor,
+  isClientKind,
+  renderSnippet,
+  type ClientKind,
+  type Snippet,
+  type SnippetRoute,
+} from '../../core/snippets/clientSnippets';
+import { moduleSnippetRoutes } from '../../core/snippets/routeLookup';
+import { registerCommand } from '../shared/command';
+import type { Feature } from '../shared/feature';
+import type { SyntaxTrees } from '../shared/syntaxTrees';
+import { DEFAULT_BASE_URL } from '../preview/codeLens';
+
+export const COPY_SNIPPET_COMMAND = 'catalyst.copyClientSnippet';
+
+export interface CopySnippetOptions {
+  readonly route: SnippetRoute;
+  /** Skips the client QuickPick (tests, or a caller that knows). */
+  readonly client?: ClientKind;
+  readonly baseUrl?: string;
+}
+
+function isCopySnippetOptions(value: unknown): value is CopySnippetOptions {
+  const route = (value as { route?: Partial<SnippetRoute> } | undefined)?.route;
+  const client = (value as { client?: unknown } | undefined)?.client;
+  return (
+    typeof route?.path === 'string' &&
+    typeof route.method === 'string' &&
+    (route.protocol === 'sse' || route.protocol === 'ai-sdk' || route.protocol === 'openai') &&
+    (client === undefined || (typeof client === 'string' && isClientKind(client)))
+  );
+}
+
+async function pickRoute(trees: SyntaxTrees): Promise<SnippetRoute | undefined> {
+  const document = vscode.window.activeTextEditor?.document;
+  if (document?.languageId !== 'python') {
+    throw new Error(vscode.l10n.t('Open the Python file with the route, or use the "Copy client snippet" CodeLens above it.'));
+  }
+  const routes = await moduleSnippetRoutes(document.getText(), { tree: await trees.treeFor(document) });
+  if (routes.length === 0) {
+    throw new Error(vscode.l10n.t('{0} has no streaming routes.', vscode.workspace.asRelativePath(document.uri)));
+  }
+  if (routes.length === 1) {
+    return routes[0];
+  }
+  const picked = await vscode.window.showQuickPick(
+    routes.map((route) => ({ label: `${route.method} ${route.path}`, description: route.protocol, detail: vscode.l10n.t('line {0}', route.line + 1), route })),
+    { title: vscode.l10n.t('Copy Client Snippet: which route?') },
+  );
+  return picked?.route;
+}
+
+async function copySnippet(trees: SyntaxTrees, options: unknown): Promise<Snippet | undefined> {
+  const given = isCopySnippetOptions(options) ? options : undefined;
+  const route = given?.route ?? (await pickRoute(trees));
+  if (route === undefined) {
+    return undefined;
+  }
+  let client = given?.client;
+  if (client === undefined) {
+    const picked = await vscode.window.showQuickPick(
+      clientsFor(route).map((client) => ({ label: client, description: CLIENT_DESCRIPTIONS[client], client })),
+      { title: vscode.l10n.t('Copy a client of {0} {1} ({2} protocol)', route.method, route.path, route.protocol) },
+    );
+    client = picked?.client;
+  }
+  if (client === undefined) {
+    return undefined;
+  }
+  const rendered = renderSnippet(route, client, given?.baseUrl ?? DEFAULT_BASE_URL);
+  if (!rendered.ok) {
+    throw new Error(rendered.message);
+  }
+  await vscode.env.clipboard.writeText(rendered.snippet.code);
+  const install = rendered.snippet.install ? vscode.l10n.t(' Install first: {0}', rendered.snippet.install) : '';
+  void vscode.window.showInformationMessage(vscode.l10n.t('Copied the {0} client of {1} {2} to the clipboard.{3}', client, route.method, route.path, install));
+  return rendered.snippet;
+}
+
+export const snippetsFeature: Feature = {
+  name: 'Client Snippets',
+  register: (_context, { logger, trees }) => [
+    registerCommand(
+      {
+        id: COPY_SNIPPET_COMMAND,
+        title: vscode.l10n.t('Copy Client Snippet'),
+        run: (options?: unknown) => copySnippet(trees, options),
+        onError: () => undefined,
+      },
+      logger,
+    ),
+  ],
+};
