@@ -6,13 +6,14 @@
  * the official clients (npm openai under Node, the openai package of the current Python stack).
  */
 import assert from 'node:assert/strict';
-import { symlink, writeFile } from 'node:fs/promises';
+import { rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { main } from '../../src/cli/main';
 import { loadExeca } from '../support/execa';
 import { testPython } from '../support/python';
-import { withTempDir } from '../support/tempdir';
+import { makeTempDir, withTempDir } from '../support/tempdir';
+import { copyFixture, runCli } from './addEndpointSupport';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { launchBrowser } from './webviewHarness';
 
@@ -23,9 +24,13 @@ const RUN_TIMEOUT_MS = 60_000;
 
 /** `catalyst-streaming snippet ...` on the fixture app; the printed code, or the failure. */
 async function snippet(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return snippetIn(fixtures, 'app.py:app', ...argv);
+}
+
+async function snippetIn(workspace: string, app: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await main(['snippet', '--workspace', fixtures, '--app', 'app.py:app', ...argv], {
+  const code = await main(['snippet', '--workspace', workspace, '--app', app, ...argv], {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
     cwd: process.cwd(),
@@ -63,6 +68,49 @@ async function runTs(dir: string, file: string): Promise<string> {
   assert.equal(result.exitCode, 0, `${file} failed:\n${result.stderr}`);
   return result.stdout;
 }
+
+/** Runs the EventSource snippet in a page served on the app's origin (a front end behind the same host: no CORS). */
+async function runInChromium(browser: Browser, baseUrl: string, code: string): Promise<string> {
+  const page = await browser.newPage();
+  try {
+    const lines: string[] = [];
+    const finished = new Promise<void>((resolve) =>
+      page.on('console', (message) => {
+        lines.push(message.text());
+        if (message.text().startsWith('text:')) {
+          resolve();
+        }
+      }),
+    );
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const pageUrl = `${baseUrl}/__snippet_page`;
+    await page.route(pageUrl, (route) => route.fulfill({ contentType: 'text/html', body: `<!DOCTYPE html><script>\n${code}\n</script>` }));
+    await page.goto(pageUrl);
+    await Promise.race([finished, page.waitForTimeout(RUN_TIMEOUT_MS)]);
+    assert.deepEqual(errors, []);
+    return lines.join('\n');
+  } finally {
+    await page.close();
+  }
+}
+
+/** Streams one user message through the ai-sdk snippet's own transport and prints the final message's parts. */
+const AI_SDK_DRIVER = `import { readUIMessageStream } from 'ai';
+import { Chat, transport } from './Chat.tsx';
+
+if (typeof Chat !== 'function') throw new Error('the snippet exports no Chat component');
+const stream = await transport.sendMessages({
+  chatId: 'chat-1',
+  messageId: undefined,
+  trigger: 'submit-message',
+  abortSignal: undefined,
+  messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'Bonjour' }] }],
+});
+let last;
+for await (const message of readUIMessageStream({ stream })) last = message;
+console.log(JSON.stringify(last.parts.map(({ type, text, toolCallId, input, state }) => ({ type, text, toolCallId, input, state }))));
+`;
 
 /** What every runnable snippet's example prints for the fixture's conversation. */
 function expectedOutput(prompt = 'Hello!'): string {
@@ -124,24 +172,9 @@ describe('client snippets, run against a real server', function () {
 
   it('ai-sdk: the useChat module’s own transport, streamed with readUIMessageStream', async function () {
     const code = await printed('--route', '/api/chat', '--client', 'ai-sdk', '--base-url', server.baseUrl);
-    const driver = `import { readUIMessageStream } from 'ai';
-import { Chat, transport } from './Chat.tsx';
-
-if (typeof Chat !== 'function') throw new Error('the snippet exports no Chat component');
-const stream = await transport.sendMessages({
-  chatId: 'chat-1',
-  messageId: undefined,
-  trigger: 'submit-message',
-  abortSignal: undefined,
-  messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: 'Bonjour' }] }],
-});
-let last;
-for await (const message of readUIMessageStream({ stream })) last = message;
-console.log(JSON.stringify(last.parts.map(({ type, text, toolCallId, input, state }) => ({ type, text, toolCallId, input, state }))));
-`;
     const output = await inProject(async (dir) => {
       await writeFile(path.join(dir, 'Chat.tsx'), code);
-      await writeFile(path.join(dir, 'drive.mts'), driver);
+      await writeFile(path.join(dir, 'drive.mts'), AI_SDK_DRIVER);
       return runTs(dir, 'drive.mts');
     });
     assert.deepEqual(JSON.parse(output), [
@@ -164,29 +197,7 @@ console.log(JSON.stringify(last.parts.map(({ type, text, toolCallId, input, stat
 
     it('streams the GET route with the browser’s EventSource', async function () {
       const code = await printed('--route', '/protocol/sse', '--client', 'eventsource', '--base-url', server.baseUrl);
-      const page = await browser.newPage();
-      try {
-        const lines: string[] = [];
-        const finished = new Promise<void>((resolve) =>
-          page.on('console', (message) => {
-            lines.push(message.text());
-            if (message.text().startsWith('text:')) {
-              resolve();
-            }
-          }),
-        );
-        const errors: string[] = [];
-        page.on('pageerror', (error) => errors.push(error.message));
-        // The page is served on the app's origin (as a front end behind the same host would be), so no CORS.
-        const pageUrl = `${server.baseUrl}/__snippet_page`;
-        await page.route(pageUrl, (route) => route.fulfill({ contentType: 'text/html', body: `<!DOCTYPE html><script>\n${code}\n</script>` }));
-        await page.goto(pageUrl);
-        await Promise.race([finished, page.waitForTimeout(RUN_TIMEOUT_MS)]);
-        assert.deepEqual(errors, []);
-        assert.equal(lines.join('\n'), expectedOutput());
-      } finally {
-        await page.close();
-      }
+      assert.equal(await runInChromium(browser, server.baseUrl, code), expectedOutput());
     });
   });
 
@@ -227,5 +238,95 @@ console.log(JSON.stringify(last.parts.map(({ type, text, toolCallId, input, stat
         },
       );
     });
+  });
+});
+
+/**
+ * The same snippets for routes add-endpoint generated (the demo token source: plain text, so no reasoning or
+ * tool calls), served by uvicorn on the current stack: the protocol is read from the generated code.
+ */
+describe('client snippets of generated routes, run against a real server', function () {
+  let root: string;
+  let dir: string;
+  let server: RunningServer;
+  let browser: Browser;
+  const urls: Record<string, string> = {};
+
+  before(async function () {
+    root = await makeTempDir('snippet-generated');
+    dir = await copyFixture('single-file', path.join(root, 'app'));
+    let serve = '';
+    for (const protocol of ['sse', 'ai-sdk', 'openai']) {
+      const run = await runCli(['add-endpoint', '--workspace', dir, '--protocol', protocol, '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      const endpoint = (JSON.parse(run.stdout) as { endpoint: { url: string; serve: { app: string } } }).endpoint;
+      urls[protocol] = endpoint.url;
+      serve = endpoint.serve.app;
+    }
+    [server, browser] = await Promise.all([startUvicorn({ cwd: dir, app: serve }), launchBrowser()]);
+  });
+
+  after(async function () {
+    await browser?.close();
+    await server?.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const generated = (...argv: string[]) => snippetIn(dir, 'main.py:app', ...argv, '--base-url', server.baseUrl);
+  /** The demo source answers "You asked: <prompt> ..." */
+  const repliesToHello = (output: string) => assert.match(output, /^reasoning: \ntext: You asked: Hello! \S/m);
+
+  for (const protocol of ['sse', 'ai-sdk', 'openai']) {
+    it(`fetch: ${protocol}`, async function () {
+      const run = await generated('--route', urls[protocol]!, '--client', 'fetch');
+      assert.equal(run.code, 0, run.stderr);
+      const output = await inProject(async (project) => {
+        await writeFile(path.join(project, 'streamReply.mts'), run.stdout);
+        return runTs(project, 'streamReply.mts');
+      });
+      repliesToHello(output);
+    });
+  }
+
+  it('eventsource (GET sse route) in Chromium', async function () {
+    const run = await generated('--route', urls['sse']!, '--client', 'eventsource');
+    assert.equal(run.code, 0, run.stderr);
+    repliesToHello(await runInChromium(browser, server.baseUrl, run.stdout));
+  });
+
+  it('openai-node and openai-python', async function () {
+    const node = await generated('--route', urls['openai']!, '--client', 'openai-node');
+    const python = await generated('--route', urls['openai']!, '--client', 'openai-python');
+    assert.equal(node.code + python.code, 0, node.stderr + python.stderr);
+    repliesToHello(
+      await inProject(async (project) => {
+        await writeFile(path.join(project, 'chat.mts'), node.stdout);
+        return runTs(project, 'chat.mts');
+      }),
+    );
+    const interpreter = await testPython('current');
+    const execa = await loadExeca();
+    await withTempDir('snippet-py', async (project) => {
+      await writeFile(path.join(project, 'chat.py'), python.stdout);
+      const result = await execa(interpreter.command, ['chat.py'], { cwd: project, timeout: RUN_TIMEOUT_MS, reject: false, env: { OPENAI_API_KEY: '' } });
+      assert.equal(result.exitCode, 0, result.stderr);
+      repliesToHello(result.stdout);
+    });
+  });
+
+  it('ai-sdk: useChat’s transport reads the generated route', async function () {
+    const run = await generated('--route', urls['ai-sdk']!, '--client', 'ai-sdk');
+    assert.equal(run.code, 0, run.stderr);
+    const output = await inProject(async (project) => {
+      await writeFile(path.join(project, 'Chat.tsx'), run.stdout);
+      await writeFile(path.join(project, 'drive.mts'), AI_SDK_DRIVER);
+      return runTs(project, 'drive.mts');
+    });
+    const parts = JSON.parse(output) as Array<{ type: string; text?: string; state?: string }>;
+    assert.deepEqual(
+      parts.map((p) => [p.type, p.state]),
+      [['text', 'done']],
+    );
+    assert.match(parts[0]!.text!, /^You asked: Bonjour /);
   });
 });

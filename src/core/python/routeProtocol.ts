@@ -1,7 +1,8 @@
 /**
  * Which wire protocol a route speaks, read from its handler's code: the generated encoder it calls (names fixed
- * by the issue 10 contract). `ui_message_stream(...)` -> ai-sdk, `openai_chat_completion_stream(...)` or
- * `openai_chat_completion(...)` -> openai; any other event stream -> sse (our `stream_tokens` events).
+ * by the issue 10 contract, and the responses the generated routes return around them): `ui_message_stream(...)` /
+ * `ui_message_stream_response(...)` -> ai-sdk, `openai_chat_completion_stream(...)`, `openai_chat_completion(...)` /
+ * `openai_chat_completion_response(...)` -> openai; any other event stream -> sse (our `stream_tokens` events).
  * Called as a name or an attribute (`streaming.ui_message_stream`): the names are ours and distinctive.
  */
 import type { StreamProtocol } from '../sse/model';
@@ -10,8 +11,11 @@ import type { Route } from './analysis';
 export const ENCODER_PROTOCOLS: Readonly<Record<string, StreamProtocol>> = {
   stream_tokens: 'sse',
   ui_message_stream: 'ai-sdk',
+  // What the generated ai-sdk and openai routes return (the encoders wrapped in their responses).
+  ui_message_stream_response: 'ai-sdk',
   openai_chat_completion_stream: 'openai',
   openai_chat_completion: 'openai',
+  openai_chat_completion_response: 'openai',
 };
 
 /** The route's protocol; null when the route does not stream and calls none of the encoders. */

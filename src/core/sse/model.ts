@@ -62,12 +62,8 @@ export interface HeaderCheck {
 
 export type TextFormat = 'catalyst' | 'openai' | 'anthropic' | 'vercel-ai';
 
-/**
- * The wire protocols a generated endpoint speaks (issue 10 contract): `sse` our named events (`stream_tokens`),
- * `ai-sdk` the Vercel AI SDK UI message stream v1 (`ui_message_stream`), `openai` Chat Completions chunks
- * (`openai_chat_completion_stream`).
- */
-export type StreamProtocol = 'sse' | 'ai-sdk' | 'openai';
+/** The wire protocol a stream speaks (the protocols add-endpoint generates; defined once, in core/plan/protocol.ts). */
+export type { StreamProtocol } from '../plan/protocol';
 
 /** One tool call of a stream as assembled so far. `arguments` is the JSON text of its input as streamed. */
 export interface ToolCallView {
