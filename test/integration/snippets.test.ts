@@ -44,29 +44,42 @@ async function printed(...argv: string[]): Promise<string> {
   return result.stdout;
 }
 
-/** A scratch folder that resolves the repository's node_modules (the packages each snippet says to install). */
-async function inProject<T>(body: (dir: string) => Promise<T>): Promise<T> {
+/**
+ * Writes `files` into a scratch folder that resolves the repository's node_modules (the packages each snippet
+ * says to install) and runs `entry` with tsx; its stdout.
+ */
+async function runTsSnippet(files: Readonly<Record<string, string>>, entry: string): Promise<string> {
   return withTempDir('snippet', async (dir) => {
     await symlink(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     await writeFile(
       path.join(dir, 'tsconfig.json'),
       JSON.stringify({ compilerOptions: { jsx: 'react-jsx', module: 'esnext', target: 'es2022', strict: true } }),
     );
-    return body(dir);
+    for (const [name, text] of Object.entries(files)) {
+      await writeFile(path.join(dir, name), text);
+    }
+    const execa = await loadExeca();
+    const result = await execa(path.join(repo, 'node_modules/.bin/tsx'), [entry], {
+      cwd: dir,
+      timeout: RUN_TIMEOUT_MS,
+      reject: false,
+      env: { OPENAI_API_KEY: '' },
+    });
+    assert.equal(result.exitCode, 0, `${entry} failed:\n${result.stderr}`);
+    return result.stdout;
   });
 }
 
-/** Runs a TypeScript file with tsx; its stdout. */
-async function runTs(dir: string, file: string): Promise<string> {
+/** Runs a Python snippet with the current stack's interpreter (which has the openai package); its stdout. */
+async function runPythonSnippet(code: string): Promise<string> {
+  const python = await testPython('current');
   const execa = await loadExeca();
-  const result = await execa(path.join(repo, 'node_modules/.bin/tsx'), [file], {
-    cwd: dir,
-    timeout: RUN_TIMEOUT_MS,
-    reject: false,
-    env: { OPENAI_API_KEY: '' },
+  return withTempDir('snippet-py', async (dir) => {
+    await writeFile(path.join(dir, 'chat.py'), code);
+    const result = await execa(python.command, ['chat.py'], { cwd: dir, timeout: RUN_TIMEOUT_MS, reject: false, env: { OPENAI_API_KEY: '' } });
+    assert.equal(result.exitCode, 0, result.stderr);
+    return result.stdout;
   });
-  assert.equal(result.exitCode, 0, `${file} failed:\n${result.stderr}`);
-  return result.stdout;
 }
 
 /** Runs the EventSource snippet in a page served on the app's origin (a front end behind the same host: no CORS). */
@@ -138,10 +151,7 @@ describe('client snippets, run against a real server', function () {
     for (const [name, route, method] of cases) {
       it(name, async function () {
         const code = await printed('--route', route, '--method', method, '--client', 'fetch', '--base-url', server.baseUrl);
-        const output = await inProject(async (dir) => {
-          await writeFile(path.join(dir, 'streamReply.mts'), code);
-          return runTs(dir, 'streamReply.mts');
-        });
+        const output = await runTsSnippet({ 'streamReply.mts': code }, 'streamReply.mts');
         assert.equal(output.trim(), expectedOutput());
       });
     }
@@ -150,33 +160,19 @@ describe('client snippets, run against a real server', function () {
   it('openai-node: the official openai npm client, with the snippet’s baseURL', async function () {
     const code = await printed('--route', '/v1/chat/completions', '--client', 'openai-node', '--base-url', server.baseUrl);
     assert.match(code, new RegExp(`baseURL: "${server.baseUrl}/v1"`));
-    const output = await inProject(async (dir) => {
-      await writeFile(path.join(dir, 'chat.mts'), code);
-      return runTs(dir, 'chat.mts');
-    });
+    const output = await runTsSnippet({ 'chat.mts': code }, 'chat.mts');
     assert.equal(output.trim(), expectedOutput());
   });
 
   it('openai-python: the official openai Python client, with the snippet’s base_url', async function () {
     const code = await printed('--route', '/v1/chat/completions', '--client', 'openai-python', '--base-url', server.baseUrl);
-    const python = await testPython('current');
-    const execa = await loadExeca();
-    const output = await withTempDir('snippet-py', async (dir) => {
-      await writeFile(path.join(dir, 'chat.py'), code);
-      const result = await execa(python.command, ['chat.py'], { cwd: dir, timeout: RUN_TIMEOUT_MS, reject: false, env: { OPENAI_API_KEY: '' } });
-      assert.equal(result.exitCode, 0, result.stderr);
-      return result.stdout;
-    });
+    const output = await runPythonSnippet(code);
     assert.equal(output.trim(), expectedOutput());
   });
 
   it('ai-sdk: the useChat module’s own transport, streamed with readUIMessageStream', async function () {
     const code = await printed('--route', '/api/chat', '--client', 'ai-sdk', '--base-url', server.baseUrl);
-    const output = await inProject(async (dir) => {
-      await writeFile(path.join(dir, 'Chat.tsx'), code);
-      await writeFile(path.join(dir, 'drive.mts'), AI_SDK_DRIVER);
-      return runTs(dir, 'drive.mts');
-    });
+    const output = await runTsSnippet({ 'Chat.tsx': code, 'drive.mts': AI_SDK_DRIVER }, 'drive.mts');
     assert.deepEqual(JSON.parse(output), [
       { type: 'reasoning', text: 'The user wants the weather.', state: 'done' },
       { type: 'text', text: 'You said: Bonjour', state: 'done' },
@@ -280,10 +276,7 @@ describe('client snippets of generated routes, run against a real server', funct
     it(`fetch: ${protocol}`, async function () {
       const run = await generated('--route', urls[protocol]!, '--client', 'fetch');
       assert.equal(run.code, 0, run.stderr);
-      const output = await inProject(async (project) => {
-        await writeFile(path.join(project, 'streamReply.mts'), run.stdout);
-        return runTs(project, 'streamReply.mts');
-      });
+      const output = await runTsSnippet({ 'streamReply.mts': run.stdout }, 'streamReply.mts');
       repliesToHello(output);
     });
   }
@@ -298,30 +291,14 @@ describe('client snippets of generated routes, run against a real server', funct
     const node = await generated('--route', urls['openai']!, '--client', 'openai-node');
     const python = await generated('--route', urls['openai']!, '--client', 'openai-python');
     assert.equal(node.code + python.code, 0, node.stderr + python.stderr);
-    repliesToHello(
-      await inProject(async (project) => {
-        await writeFile(path.join(project, 'chat.mts'), node.stdout);
-        return runTs(project, 'chat.mts');
-      }),
-    );
-    const interpreter = await testPython('current');
-    const execa = await loadExeca();
-    await withTempDir('snippet-py', async (project) => {
-      await writeFile(path.join(project, 'chat.py'), python.stdout);
-      const result = await execa(interpreter.command, ['chat.py'], { cwd: project, timeout: RUN_TIMEOUT_MS, reject: false, env: { OPENAI_API_KEY: '' } });
-      assert.equal(result.exitCode, 0, result.stderr);
-      repliesToHello(result.stdout);
-    });
+    repliesToHello(await runTsSnippet({ 'chat.mts': node.stdout }, 'chat.mts'));
+    repliesToHello(await runPythonSnippet(python.stdout));
   });
 
   it('ai-sdk: useChat’s transport reads the generated route', async function () {
     const run = await generated('--route', urls['ai-sdk']!, '--client', 'ai-sdk');
     assert.equal(run.code, 0, run.stderr);
-    const output = await inProject(async (project) => {
-      await writeFile(path.join(project, 'Chat.tsx'), run.stdout);
-      await writeFile(path.join(project, 'drive.mts'), AI_SDK_DRIVER);
-      return runTs(project, 'drive.mts');
-    });
+    const output = await runTsSnippet({ 'Chat.tsx': run.stdout, 'drive.mts': AI_SDK_DRIVER }, 'drive.mts');
     const parts = JSON.parse(output) as Array<{ type: string; text?: string; state?: string }>;
     assert.deepEqual(
       parts.map((p) => [p.type, p.state]),
