@@ -8,7 +8,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import StreamingResponse
 
 from . import streaming
-from .streaming import openai_chat_completion, openai_chat_completion_stream, streaming_response, stream_tokens, ui_message_stream
+from .streaming import openai_chat_completion, openai_chat_completion_stream, streaming_response, stream_tokens, ui_message_stream_response
 
 app = FastAPI()
 router = APIRouter(prefix="/v1")
@@ -22,6 +22,11 @@ async def stream(prompt: str) -> StreamingResponse:
 @app.post("/api/chat")
 async def chat(body: ChatRequest) -> StreamingResponse:
     return streaming_response(streaming.ui_message_stream(source(body)), headers=UI_HEADERS)
+
+
+@app.post("/generated/chat")
+async def generated_chat(body: UIChatRequest):
+    return ui_message_stream_response(source(body))
 
 
 @router.post("/chat/completions")
@@ -41,7 +46,7 @@ describe('client snippets (pure)', function () {
     const routes = await moduleSnippetRoutes(MODULE);
     assert.deepEqual(
       routes.map(({ method, path, protocol }) => `${method} ${path} ${protocol}`),
-      ['GET /stream sse', 'POST /api/chat ai-sdk', 'POST /v1/chat/completions openai'],
+      ['GET /stream sse', 'POST /api/chat ai-sdk', 'POST /generated/chat ai-sdk', 'POST /v1/chat/completions openai'],
     );
   });
 
