@@ -6,6 +6,7 @@
  * the official clients (npm openai under Node, the openai package of the current Python stack).
  */
 import assert from 'node:assert/strict';
+import * as esbuild from 'esbuild';
 import { rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -80,6 +81,53 @@ async function runPythonSnippet(code: string): Promise<string> {
     assert.equal(result.exitCode, 0, result.stderr);
     return result.stdout;
   });
+}
+
+/**
+ * The useChat snippet as a real React page in Chromium: Chat.tsx bundled for the browser with a root that renders
+ * it, served on the app's origin; types `prompt` into its form and returns the page's text once the assistant's
+ * tool call is shown (the last part the fixture streams).
+ */
+async function runChatPage(browser: Browser, baseUrl: string, code: string, prompt: string): Promise<string> {
+  const bundle = await withTempDir('snippet-page', async (dir) => {
+    await writeFile(path.join(dir, 'Chat.tsx'), code);
+    await writeFile(
+      path.join(dir, 'page.tsx'),
+      "import { createRoot } from 'react-dom/client';\nimport { Chat } from './Chat';\ncreateRoot(document.getElementById('root')!).render(<Chat />);\n",
+    );
+    const result = await esbuild.build({
+      entryPoints: [path.join(dir, 'page.tsx')],
+      bundle: true,
+      write: false,
+      platform: 'browser',
+      format: 'iife',
+      jsx: 'automatic',
+      define: { 'process.env.NODE_ENV': '"production"' },
+      nodePaths: [path.join(repo, 'node_modules')],
+      logLevel: 'silent',
+    });
+    return result.outputFiles[0]!.text;
+  });
+  const page = await browser.newPage();
+  try {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    const pageUrl = `${baseUrl}/__chat_page`;
+    await page.route(pageUrl, (route) =>
+      route.fulfill({ contentType: 'text/html', body: '<!DOCTYPE html><div id="root"></div><script src="/__chat_page.js"></script>' }),
+    );
+    await page.route(`${baseUrl}/__chat_page.js`, (route) => route.fulfill({ contentType: 'text/javascript', body: bundle }));
+    await page.goto(pageUrl);
+    await page.locator('input').fill(prompt);
+    await page.locator('button[type="submit"]').click();
+    await page.locator('[data-role="assistant"] pre').waitFor({ timeout: RUN_TIMEOUT_MS });
+    // The stream is over when the input is enabled again (status back to "ready").
+    await page.locator('input:not([disabled])').waitFor({ timeout: RUN_TIMEOUT_MS });
+    assert.deepEqual(errors, []);
+    return await page.locator('#root').innerText();
+  } finally {
+    await page.close();
+  }
 }
 
 /** Runs the EventSource snippet in a page served on the app's origin (a front end behind the same host: no CORS). */
@@ -180,7 +228,7 @@ describe('client snippets, run against a real server', function () {
     ]);
   });
 
-  describe('eventsource in Chromium', function () {
+  describe('in Chromium', function () {
     let browser: Browser;
 
     before(async function () {
@@ -194,6 +242,15 @@ describe('client snippets, run against a real server', function () {
     it('streams the GET route with the browser’s EventSource', async function () {
       const code = await printed('--route', '/protocol/sse', '--client', 'eventsource', '--base-url', server.baseUrl);
       assert.equal(await runInChromium(browser, server.baseUrl, code), expectedOutput());
+    });
+
+    it('ai-sdk: the useChat component as a real React page, streaming reasoning, text and the tool call', async function () {
+      const code = await printed('--route', '/api/chat', '--client', 'ai-sdk', '--base-url', server.baseUrl);
+      const text = await runChatPage(browser, server.baseUrl, code, 'Bonjour');
+      assert.equal(
+        text.replace(/\s+/g, ' ').trim(),
+        'user: Bonjour assistant: Reasoning You said: Bonjour get_weather {"city":"Paris"} (input-available) Send',
+      );
     });
   });
 
