@@ -179,6 +179,8 @@ function expectedOutput(prompt = 'Hello!'): string {
 }
 
 describe('client snippets, run against a real server', function () {
+  // Each test starts Node or Python with a client library, or a browser page: seconds each on a busy machine.
+  this.timeout(180_000);
   let server: RunningServer;
 
   before(async function () {
@@ -299,6 +301,7 @@ describe('client snippets, run against a real server', function () {
  * tool calls), served by uvicorn on the current stack: the protocol is read from the generated code.
  */
 describe('client snippets of generated routes, run against a real server', function () {
+  this.timeout(180_000);
   let root: string;
   let dir: string;
   let server: RunningServer;
