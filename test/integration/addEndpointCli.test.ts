@@ -183,15 +183,17 @@ describe('add-endpoint CLI', function () {
         await mkdir(dir);
         // A small, fully typed app: pyright strict then judges only the code add-endpoint writes.
         await writeFile(path.join(dir, 'main.py'), 'from fastapi import FastAPI\n\napp = FastAPI()\n');
-        for (const [source, route, method] of [
-          ['anthropic', '/claude', 'GET'],
-          ['openai', '/gpt', 'POST'],
-          ['groq', '/llama', 'GET'],
-          ['demo', '/demo', 'POST'],
+        // The anthropic chat route passes the SDK's `omit` sentinel as `system`: strict mode checks it types.
+        for (const [source, route, method, protocol] of [
+          ['anthropic', '/claude', 'GET', 'sse'],
+          ['openai', '/gpt', 'POST', 'sse'],
+          ['groq', '/llama', 'GET', 'sse'],
+          ['demo', '/demo', 'POST', 'sse'],
+          ['anthropic', '/claude/chat', 'POST', 'ai-sdk'],
         ] as const) {
           // --no-verify: importing the three SDKs in a subprocess would cost this test's budget; the import check
           // with a real SDK is in addEndpointStarts.test.ts (the configured Azure client).
-          const run = await runCli(['add-endpoint', '--workspace', dir, '--source', source, '--route', route, '--method', method, '--no-verify']);
+          const run = await runCli(['add-endpoint', '--workspace', dir, '--source', source, '--route', route, '--method', method, '--protocol', protocol, '--no-verify']);
           assert.equal(run.code, 0, run.stderr);
         }
         const python = await pythonStack('current').interpreter();

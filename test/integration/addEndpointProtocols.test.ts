@@ -190,9 +190,9 @@ function protocolSuite(stack: PythonStack): void {
   });
 }
 
-// SDK sources on the chat protocols: the conversation goes to the provider as its messages (Anthropic without
-// the system message), and what the provider streams (reasoning, text, tool calls) comes out in the protocol.
-// The SDKs are on the current stack only.
+// SDK sources on the chat protocols: the conversation goes to the provider as its messages (to Anthropic, the
+// system messages' text as its `system` parameter, and no `system` key without one), and what the provider
+// streams (reasoning, text, tool calls) comes out in the protocol. The SDKs are on the current stack only.
 describe(`add-endpoint --protocol with SDK sources, served by real uvicorn ${pythonStack('current').tag}`, function () {
   this.timeout(180_000);
   const stack = pythonStack('current');
@@ -207,12 +207,13 @@ describe(`add-endpoint --protocol with SDK sources, served by real uvicorn ${pyt
     dir = await copyFixture('single-file', path.join(root, 'app'));
     for (const [protocol, source, route] of [
       ['ai-sdk', 'anthropic', '/claude/chat'],
+      ['openai', 'anthropic', '/claude/v1/chat/completions'],
       ['openai', 'openai', '/v1/chat/completions'],
       ['ai-sdk', 'groq', '/groq/chat'],
     ] as const) {
       const run = await runCli(['add-endpoint', '--workspace', dir, '--protocol', protocol, '--source', source, '--route', route, '--json']);
       assert.equal(run.code, 0, run.stderr);
-      urls[source] = (JSON.parse(run.stdout) as EndpointJson).endpoint.url;
+      urls[`${protocol} ${source}`] = (JSON.parse(run.stdout) as EndpointJson).endpoint.url;
     }
     provider = await startProviderServer();
     server = await startUvicorn({ stack, cwd: dir, app: 'main:app', env: provider.sdkEnvironment() });
@@ -228,11 +229,13 @@ describe(`add-endpoint --protocol with SDK sources, served by real uvicorn ${pyt
 
   const TOOL = { id: 'call_1', name: 'get_weather', arguments: ['{"city": ', '"Paris"}'] };
 
-  it('ai-sdk + anthropic: the conversation without the system message upstream; thinking, text and tool use in the UI message stream', async () => {
+  it('ai-sdk + anthropic: the system messages as `system` upstream, the rest as messages; thinking, text and tool use in the UI message stream', async () => {
     provider.behave({ tokens: ['Sun', 'ny.'], reasoning: ['Let me', ' check.'], toolCalls: [TOOL] });
-    const body = { ...AI_SDK_BODY, messages: [{ id: 's', role: 'system', parts: [{ type: 'text', text: 'Be brief.' }] }, ...AI_SDK_BODY.messages] };
-    const stream = await readStream(`${server.baseUrl}${urls['anthropic']}`, { json: body });
+    const system = (id: string, text: string) => ({ id, role: 'system', parts: [{ type: 'text', text }] });
+    const body = { ...AI_SDK_BODY, messages: [system('s1', 'Be brief.'), system('s2', 'Answer in French.'), ...AI_SDK_BODY.messages] };
+    const stream = await readStream(`${server.baseUrl}${urls['ai-sdk anthropic']}`, { json: body });
     assert.equal(stream.status, 200, server.output());
+    assert.equal(provider.requests[0]!.body.system, 'Be brief.\n\nAnswer in French.');
     assert.deepEqual(provider.requests[0]!.body.messages, [
       { role: 'user', content: 'An earlier question' },
       { role: 'assistant', content: 'An answer' },
@@ -261,9 +264,32 @@ describe(`add-endpoint --protocol with SDK sources, served by real uvicorn ${pyt
     );
   });
 
+  it('anthropic on both protocols: a system message reaches Anthropic as `system`; without one no `system` key is sent', async () => {
+    provider.behave({ tokens: ['Sun', 'ny.'] });
+    const withoutSystem = { ...openaiBody({ stream: false }), messages: [{ role: 'user', content: PROMPT }] };
+    for (const [url, withSystemMessage, noSystemMessage] of [
+      [urls['openai anthropic']!, openaiBody({ stream: true }), withoutSystem],
+      [urls['ai-sdk anthropic']!, { ...AI_SDK_BODY, messages: [{ id: 's', role: 'system', parts: [{ type: 'text', text: 'Be brief.' }] }, ...AI_SDK_BODY.messages] }, AI_SDK_BODY],
+    ] as const) {
+      provider.clear();
+      for (const body of [withSystemMessage, noSystemMessage]) {
+        const response = await fetch(`${server.baseUrl}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        assert.equal(response.status, 200, `${url}: ${server.output()}`);
+        assert.match(await response.text(), /Sunny\.|"Sun"/);
+      }
+      assert.equal(provider.requests.length, 2, url);
+      const [withSystem, without] = provider.requests.map((r) => r.body);
+      assert.equal(provider.requests[0]!.api, 'anthropic');
+      assert.equal(withSystem!.system, 'Be brief.', url);
+      assert.ok(!('system' in without!), `${url}: no system key in ${JSON.stringify(without)}`);
+      assert.equal((without!.messages as Array<{ role: string }>).at(-1)!.role, 'user');
+      assert.ok((withSystem!.messages as Array<{ role: string }>).every((m) => m.role !== 'system'), url);
+    }
+  });
+
   it('ai-sdk + groq: Groq reasoning deltas and tool calls in the UI message stream', async () => {
     provider.behave({ tokens: ['Hi'], reasoning: ['Hmm'], toolCalls: [TOOL] });
-    const stream = await readStream(`${server.baseUrl}${urls['groq']}`, { json: AI_SDK_BODY });
+    const stream = await readStream(`${server.baseUrl}${urls['ai-sdk groq']}`, { json: AI_SDK_BODY });
     const { data } = dataEvents(stream.body());
     assert.deepEqual(
       data.map((d) => d.type),
@@ -287,7 +313,7 @@ describe(`add-endpoint --protocol with SDK sources, served by real uvicorn ${pyt
 
   it('openai + openai: the conversation upstream; streamed chunks carry reasoning_content, content and tool_calls; stream false too', async () => {
     provider.behave({ tokens: ['Sun', 'ny.'], reasoning: ['Let me check.'], toolCalls: [TOOL] });
-    const stream = await readStream(`${server.baseUrl}${urls['openai']}`, { json: openaiBody({ stream: true }) });
+    const stream = await readStream(`${server.baseUrl}${urls['openai openai']}`, { json: openaiBody({ stream: true }) });
     assert.deepEqual(provider.requests[0]!.body.messages, [
       { role: 'system', content: 'Be brief.' },
       { role: 'user', content: PROMPT },
@@ -311,7 +337,7 @@ describe(`add-endpoint --protocol with SDK sources, served by real uvicorn ${pyt
     assert.equal(deltas.at(-1)!.finish_reason, 'tool_calls');
 
     const whole = (await (
-      await fetch(`${server.baseUrl}${urls['openai']}`, {
+      await fetch(`${server.baseUrl}${urls['openai openai']}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(openaiBody({ stream: false })),

@@ -4,7 +4,7 @@
  *  - the generated module: `ruff format` and black (defaults) leave it unchanged; reformatted with other
  *    settings (line length, quote style, magic trailing commas) it still reads as untouched, and an edit made
  *    after that reformatting still reads as edited;
- *  - routes (add-endpoint, every token source, GET and POST) and LLM fixes (`check --fix`) in a file the
+ *  - routes (add-endpoint, every token source, GET and POST, the chat protocols) and LLM fixes (`check --fix`) in a file the
  *    formatter had already formatted: the formatter has nothing to change afterwards.
  * Real ruff and black from the current stack's venv.
  */
@@ -102,6 +102,9 @@ describe('formatters and what we generate', function () {
       { source: 'anthropic', method: 'POST', route: '/chat' },
       { source: 'openai', method: 'GET', route: '/openai' },
       { source: 'groq', method: 'POST', route: '/groq' },
+      // The chat protocols' routes (the anthropic one with its `system=` argument).
+      { source: 'anthropic', method: 'POST', route: '/claude/chat', protocol: 'ai-sdk' },
+      { source: 'anthropic', method: 'POST', route: '/claude/v1/chat/completions', protocol: 'openai' },
     ] as const;
     for (const [name, formatter] of [
       ['ruff format', RUFF_DEFAULT],
@@ -111,9 +114,10 @@ describe('formatters and what we generate', function () {
         const workspace = path.join(dir, `routes-${name.replace(' ', '-')}`);
         await cp(path.join(FIXTURES, 'workspaces/single-file'), workspace, { recursive: true });
         await formatDir(formatter, workspace);
-        for (const { source, method, route } of routes) {
+        for (const { source, method, route, ...rest } of routes) {
+          const protocol = 'protocol' in rest ? rest.protocol : 'sse';
           let stderr = '';
-          const code = await main(['add-endpoint', '--workspace', workspace, '--route', route, '--method', method, '--source', source], {
+          const code = await main(['add-endpoint', '--workspace', workspace, '--route', route, '--method', method, '--source', source, '--protocol', protocol], {
             stdout: () => undefined,
             stderr: (t) => (stderr += t),
             cwd: workspace,

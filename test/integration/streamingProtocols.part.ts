@@ -227,6 +227,7 @@ export function protocolWireSuite(base: () => string): void {
         unknown: { kept: false },
         messages: [
           { id: '0', role: 'system', parts: [{ type: 'text', text: 'Be brief.' }] },
+          { id: '0b', role: 'system', parts: [{ type: 'text', text: 'Answer in French.' }] },
           {
             id: '1',
             role: 'user',
@@ -248,8 +249,9 @@ export function protocolWireSuite(base: () => string): void {
       ];
       assert.deepEqual(await response.json(), {
         last_user_text: 'Second',
-        messages: [{ role: 'system', content: 'Be brief.' }, ...messages],
+        messages: [{ role: 'system', content: 'Be brief.' }, { role: 'system', content: 'Answer in French.' }, ...messages],
         without_system: messages,
+        system_prompt: 'Be brief.\n\nAnswer in French.',
       });
     });
 
@@ -277,6 +279,7 @@ export function protocolWireSuite(base: () => string): void {
         last_user_text: 'Hi',
         messages: [{ role: 'user', content: 'Hi' }],
         without_system: [{ role: 'user', content: 'Hi' }],
+        system_prompt: null,
         model: 'gpt-x',
         stream: true,
         include_usage: true,
@@ -286,6 +289,7 @@ export function protocolWireSuite(base: () => string): void {
         last_user_text: 'Hey',
         messages: [{ role: 'user', content: 'Hey' }],
         without_system: [{ role: 'user', content: 'Hey' }],
+        system_prompt: null,
         model: '',
         stream: false,
         include_usage: false,

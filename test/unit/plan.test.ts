@@ -311,6 +311,29 @@ describe('planAddEndpoint', () => {
       });
     }
 
+    it('chat protocols: the anthropic route passes the system messages as `system` (omitted when none), openai keeps them in messages', async () => {
+      for (const protocol of ['ai-sdk', 'openai'] as const) {
+        const claude = change(planned(await planAddEndpoint(workspace({ 'main.py': APP }), { protocol, source: { kind: 'sdk', provider: 'anthropic' } })), 'main.py').after;
+        assert.ok(claude.includes('from anthropic import AsyncAnthropic, omit\n'), claude);
+        assert.ok(
+          claude.includes(
+            lines(
+              '    message_stream = anthropic_client().messages.stream(',
+              '        model="claude-sonnet-4-5",',
+              '        max_tokens=1024,',
+              '        system=body.system_prompt() or omit,',
+              '        messages=body.chat_messages(system=False),',
+              '    )',
+            ),
+          ),
+          claude,
+        );
+        const gpt = change(planned(await planAddEndpoint(workspace({ 'main.py': APP }), { protocol, source: { kind: 'sdk', provider: 'openai' } })), 'main.py').after;
+        assert.ok(gpt.includes('        messages=body.chat_messages(),\n'), gpt);
+        assert.equal(/system|omit/.test(gpt.split('\n').filter((line) => !line.startsWith('#')).join('\n')), false, gpt);
+      }
+    });
+
     it('streams an async generator function of the module', async () => {
       const files = workspace({ 'main.py': APP + lines('', '', 'async def my_tokens(question: str):', '    yield question') });
       const main = change(planned(await planAddEndpoint(files, { source: { kind: 'function', name: 'my_tokens' } })), 'main.py').after;

@@ -274,6 +274,7 @@ class Planner {
       { module: module.importName, names: module.names },
       ...(resumable ? [{ module: resumable.importName, names: resumable.names }, ASYNC_ITERATOR] : []),
       ...source.imports,
+      ...(this.protocol === 'sse' ? [] : source.chat.imports),
       ...helpers.flatMap((helper) => helper.imports),
       ...(bodyModel && !pydanticModule ? [{ module: 'pydantic', names: ['BaseModel'] }] : []),
       ...(this.protocol === 'openai' ? [{ module: 'fastapi', names: ['Response'] }] : []),

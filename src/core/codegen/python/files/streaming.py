@@ -1229,6 +1229,15 @@ class _Conversation:
             raise _no_user_message()
         return conversation
 
+    def system_prompt(self) -> str | None:
+        """The system messages' text joined by blank lines; None if none.
+
+        For providers that take the system prompt apart from the messages
+        (Anthropic's ``system``), beside ``chat_messages(system=False)``.
+        """
+        texts = [text for role, text in self._turns() if role == "system" and text]
+        return "\n\n".join(texts) if texts else None
+
 
 _OptionalText = Optional[StrictStr]
 _Role = Literal["system", "user", "assistant"]

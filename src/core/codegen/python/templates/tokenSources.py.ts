@@ -44,6 +44,8 @@ export interface TokenSourceCode {
 export interface ChatSourceCode {
   /** Names the handler imports from the streaming module for this source (a typed-parts adapter). */
   readonly streamingNames: readonly string[];
+  /** Other imports these statements need (Anthropic's `omit` sentinel), beside the source's own. */
+  readonly imports: readonly ImportRequest[];
   /** Statements before the return (LF, four-space indentation at column 0). */
   readonly statements: string;
   /** The Python expression of the token source (str or typed parts). */
@@ -58,8 +60,8 @@ export interface ChatSourceCode {
  */
 function promptChatSource(call: (prompt: string) => string, takesPrompt: boolean, model: string): ChatSourceCode {
   return takesPrompt
-    ? { streamingNames: [], statements: 'prompt = body.last_user_text()\n', expression: call('prompt'), model }
-    : { streamingNames: [], statements: 'body.last_user_text()  # a 422 without a user message\n', expression: call(''), model };
+    ? { streamingNames: [], imports: [], statements: 'prompt = body.last_user_text()\n', expression: call('prompt'), model }
+    : { streamingNames: [], imports: [], statements: 'body.last_user_text()  # a 422 without a user message\n', expression: call(''), model };
 }
 
 /** The statement that returns a response for the encoded events `events` (a Python expression). */
@@ -174,12 +176,15 @@ export function sdkTokenSource(provider: SdkProvider, existing?: ExistingClient)
     messages=[{"role": "user", "content": ${prompt}}],
 )
 ${respond('stream_tokens(anthropic_text_stream(message_stream))')}`,
-      // Anthropic takes no "system" role in messages: system messages of the conversation are left out.
+      // Anthropic takes no "system" role in messages: the system messages' text goes as its `system` parameter,
+      // and none at all (the SDK's `omit`, which leaves the key out of the request) when the client sent none.
       chat: {
         streamingNames: ['anthropic_stream_parts'],
+        imports: [{ module: sdk.module, names: ['omit'] }],
         statements: String.raw`message_stream = ${client}.messages.stream(
     model="${sdk.model}",
     max_tokens=1024,
+    system=body.system_prompt() or omit,
     messages=body.chat_messages(system=False),
 )
 `,
@@ -202,6 +207,7 @@ ${respond('stream_tokens(anthropic_text_stream(message_stream))')}`,
 ${respond('stream_tokens(openai_text_stream(chunks))')}`,
     chat: {
       streamingNames: ['openai_stream_parts'],
+      imports: [],
       statements: String.raw`chunks = ${client}.chat.completions.create(
     model="${sdk.model}",
     messages=body.chat_messages(),
