@@ -193,7 +193,20 @@ describe('add-endpoint CLI', function () {
         ] as const) {
           // --no-verify: importing the three SDKs in a subprocess would cost this test's budget; the import check
           // with a real SDK is in addEndpointStarts.test.ts (the configured Azure client).
-          const run = await runCli(['add-endpoint', '--workspace', dir, '--source', source, '--route', route, '--method', method, '--protocol', protocol, '--no-verify']);
+          const run = await runCli([
+            'add-endpoint',
+            '--workspace',
+            dir,
+            '--source',
+            source,
+            '--route',
+            route,
+            '--method',
+            method,
+            '--protocol',
+            protocol,
+            '--no-verify',
+          ]);
           assert.equal(run.code, 0, run.stderr);
         }
         const python = await pythonStack('current').interpreter();

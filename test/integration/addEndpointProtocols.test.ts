@@ -269,11 +269,19 @@ describe(`add-endpoint --protocol with SDK sources, served by real uvicorn ${pyt
     const withoutSystem = { ...openaiBody({ stream: false }), messages: [{ role: 'user', content: PROMPT }] };
     for (const [url, withSystemMessage, noSystemMessage] of [
       [urls['openai anthropic']!, openaiBody({ stream: true }), withoutSystem],
-      [urls['ai-sdk anthropic']!, { ...AI_SDK_BODY, messages: [{ id: 's', role: 'system', parts: [{ type: 'text', text: 'Be brief.' }] }, ...AI_SDK_BODY.messages] }, AI_SDK_BODY],
+      [
+        urls['ai-sdk anthropic']!,
+        { ...AI_SDK_BODY, messages: [{ id: 's', role: 'system', parts: [{ type: 'text', text: 'Be brief.' }] }, ...AI_SDK_BODY.messages] },
+        AI_SDK_BODY,
+      ],
     ] as const) {
       provider.clear();
       for (const body of [withSystemMessage, noSystemMessage]) {
-        const response = await fetch(`${server.baseUrl}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const response = await fetch(`${server.baseUrl}${url}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
         assert.equal(response.status, 200, `${url}: ${server.output()}`);
         assert.match(await response.text(), /Sunny\.|"Sun"/);
       }
@@ -283,7 +291,10 @@ describe(`add-endpoint --protocol with SDK sources, served by real uvicorn ${pyt
       assert.equal(withSystem!.system, 'Be brief.', url);
       assert.ok(!('system' in without!), `${url}: no system key in ${JSON.stringify(without)}`);
       assert.equal((without!.messages as Array<{ role: string }>).at(-1)!.role, 'user');
-      assert.ok((withSystem!.messages as Array<{ role: string }>).every((m) => m.role !== 'system'), url);
+      assert.ok(
+        (withSystem!.messages as Array<{ role: string }>).every((m) => m.role !== 'system'),
+        url,
+      );
     }
   });
 

@@ -117,11 +117,14 @@ describe('formatters and what we generate', function () {
         for (const { source, method, route, ...rest } of routes) {
           const protocol = 'protocol' in rest ? rest.protocol : 'sse';
           let stderr = '';
-          const code = await main(['add-endpoint', '--workspace', workspace, '--route', route, '--method', method, '--source', source, '--protocol', protocol], {
-            stdout: () => undefined,
-            stderr: (t) => (stderr += t),
-            cwd: workspace,
-          });
+          const code = await main(
+            ['add-endpoint', '--workspace', workspace, '--route', route, '--method', method, '--source', source, '--protocol', protocol],
+            {
+              stdout: () => undefined,
+              stderr: (t) => (stderr += t),
+              cwd: workspace,
+            },
+          );
           assert.equal(code, 0, stderr);
         }
         const result = await format(formatter, workspace, true);

@@ -313,7 +313,10 @@ describe('planAddEndpoint', () => {
 
     it('chat protocols: the anthropic route passes the system messages as `system` (omitted when none), openai keeps them in messages', async () => {
       for (const protocol of ['ai-sdk', 'openai'] as const) {
-        const claude = change(planned(await planAddEndpoint(workspace({ 'main.py': APP }), { protocol, source: { kind: 'sdk', provider: 'anthropic' } })), 'main.py').after;
+        const claude = change(
+          planned(await planAddEndpoint(workspace({ 'main.py': APP }), { protocol, source: { kind: 'sdk', provider: 'anthropic' } })),
+          'main.py',
+        ).after;
         assert.ok(claude.includes('from anthropic import AsyncAnthropic, omit\n'), claude);
         assert.ok(
           claude.includes(
@@ -328,9 +331,21 @@ describe('planAddEndpoint', () => {
           ),
           claude,
         );
-        const gpt = change(planned(await planAddEndpoint(workspace({ 'main.py': APP }), { protocol, source: { kind: 'sdk', provider: 'openai' } })), 'main.py').after;
+        const gpt = change(
+          planned(await planAddEndpoint(workspace({ 'main.py': APP }), { protocol, source: { kind: 'sdk', provider: 'openai' } })),
+          'main.py',
+        ).after;
         assert.ok(gpt.includes('        messages=body.chat_messages(),\n'), gpt);
-        assert.equal(/system|omit/.test(gpt.split('\n').filter((line) => !line.startsWith('#')).join('\n')), false, gpt);
+        assert.equal(
+          /system|omit/.test(
+            gpt
+              .split('\n')
+              .filter((line) => !line.startsWith('#'))
+              .join('\n'),
+          ),
+          false,
+          gpt,
+        );
       }
     });
 
