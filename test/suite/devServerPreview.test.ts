@@ -75,7 +75,8 @@ describe('dev server and Stream Preview', () => {
     const text = (await vscode.workspace.openTextDocument(main)).getText().split('\n');
     const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', main)) ?? [];
     const previews = lenses.filter((lens) => lens.command?.command === 'catalyst.openStreamPreview');
-    // /stream (GET) and /events (POST, added through the prompts) stream; /health does not.
+    // /stream (GET), /events (POST, added through the prompts) and /api/chat (POST, the ai-sdk protocol's route the
+    // Add Streaming Endpoint suite adds) stream; /health does not.
     const described = previews.map((lens) => ({
       route: text[lens.range.start.line]?.trim(),
       options: lens.command?.arguments?.[0] as { url: string; method: string },
@@ -85,6 +86,7 @@ describe('dev server and Stream Preview', () => {
       [
         { route: '@app.get("/stream")', url: '/stream', method: 'GET' },
         { route: '@app.post("/events")', url: '/events', method: 'POST' },
+        { route: '@app.post("/api/chat")', url: '/api/chat', method: 'POST' },
       ].filter((expected) => text.some((line) => line.trim() === expected.route)),
     );
   });
