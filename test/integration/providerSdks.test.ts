@@ -24,7 +24,15 @@ const CURRENT = pythonStack('current');
 const APP = path.join(__dirname, '../fixtures/llm/apps/adapters_app.py');
 
 /** Route of adapters_app.py -> the API its SDK calls, and the request the provider must have seen. */
-const ROUTES: ReadonlyArray<{ readonly route: string; readonly sdk: string; readonly api: ApiName; readonly url: RegExp; readonly auth: string }> = [
+const ROUTES: ReadonlyArray<{
+  readonly route: string;
+  readonly sdk: string;
+  readonly api: ApiName;
+  readonly url: RegExp;
+  readonly auth: string;
+  readonly textOnly?: boolean;
+  readonly errorType?: string;
+}> = [
   { route: '/anthropic/create', sdk: 'anthropic messages.create(stream=True)', api: 'anthropic', url: /^\/v1\/messages$/, auth: 'authorization' },
   { route: '/anthropic/awaited', sdk: 'anthropic messages.create(stream=True), awaited', api: 'anthropic', url: /^\/v1\/messages$/, auth: 'authorization' },
   { route: '/anthropic/manager', sdk: 'anthropic messages.stream()', api: 'anthropic', url: /^\/v1\/messages$/, auth: 'authorization' },
@@ -38,6 +46,27 @@ const ROUTES: ReadonlyArray<{ readonly route: string; readonly sdk: string; read
     auth: 'api-key',
   },
   { route: '/groq/chat', sdk: 'groq chat.completions', api: 'groq-chat', url: /^\/openai\/v1\/chat\/completions$/, auth: 'authorization' },
+  { route: '/litellm/chat', sdk: 'litellm acompletion(stream=True)', api: 'openai-chat', url: /^\/v1\/chat\/completions$/, auth: 'authorization' },
+  // langchain_text_stream reads text only: no /parts route.
+  {
+    route: '/langchain/chat',
+    sdk: 'langchain-openai ChatOpenAI.astream',
+    api: 'openai-chat',
+    url: /^\/v1\/chat\/completions$/,
+    auth: 'authorization',
+    textOnly: true,
+    // langchain-openai re-raises openai's InternalServerError as its subclass OpenAIAPIError.
+    errorType: 'OpenAIAPIError',
+  },
+  {
+    route: '/langchain/responses',
+    sdk: 'langchain-openai ChatOpenAI(use_responses_api=True).astream, content blocks',
+    api: 'openai-responses',
+    url: /^\/v1\/responses$/,
+    auth: 'authorization',
+    textOnly: true,
+    errorType: 'OpenAIAPIError',
+  },
 ];
 
 /** The SDKs' default max_retries: a retryable HTTP error is tried this many times more. */
@@ -63,7 +92,12 @@ describe(`provider adapters with the real SDKs ${CURRENT.tag}`, function () {
     await writeFile(path.join(dir, 'streaming.py'), await renderStreamingModule());
     await copyFile(APP, path.join(dir, 'adapters_app.py'));
     provider = await startProviderServer();
-    app = await startUvicorn({ cwd: dir, app: 'adapters_app:app', env: provider.sdkEnvironment(), python: (await CURRENT.interpreter()).command });
+    app = await startUvicorn({
+      cwd: dir,
+      app: 'adapters_app:app',
+      env: { ...provider.sdkEnvironment(), LITELLM_LOCAL_MODEL_COST_MAP: 'True' },
+      python: (await CURRENT.interpreter()).command,
+    });
   });
 
   after(async () => {
@@ -156,7 +190,7 @@ describe(`provider adapters with the real SDKs ${CURRENT.tag}`, function () {
           ['error'],
         );
         const error = JSON.parse(events[0]!.data) as { type: unknown; message: unknown };
-        assert.equal(error.type, route.api === 'anthropic' ? 'OverloadedError' : 'InternalServerError');
+        assert.equal(error.type, route.errorType ?? (route.api === 'anthropic' ? 'OverloadedError' : 'InternalServerError'));
         assert.equal(typeof error.message, 'string');
         assert.equal(stream.complete, true);
         assert.equal(provider.requests.length, 1 + SDK_RETRIES, 'the SDK retried a retryable status its default number of times');
@@ -185,7 +219,7 @@ describe(`provider adapters with the real SDKs ${CURRENT.tag}`, function () {
   // same SDK calls, the provider sending reasoning before the text and two tool calls after it in each API's
   // format: Anthropic thinking (thinking_delta, signature_delta) and tool_use blocks (input_json_delta), Chat
   // Completions reasoning deltas and delta.tool_calls, Responses reasoning summary and function_call items.
-  for (const route of ROUTES.filter((r) => r.route !== '/anthropic/awaited')) {
+  for (const route of ROUTES.filter((r) => r.route !== '/anthropic/awaited' && !r.textOnly)) {
     const partsRoute = `/parts${route.route}`;
     describe(`${route.sdk}, typed parts (${partsRoute})`, () => {
       it('streams reasoning, then the text, then each tool call with its parsed input, then done', async () => {

@@ -43,6 +43,7 @@ another worker) instead of waiting on a connection that is going away.
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import logging
 import math
@@ -105,6 +106,7 @@ __all__ = [
     "anthropic_stream_parts",
     "anthropic_text_stream",
     "format_sse",
+    "langchain_text_stream",
     "openai_chat_completion",
     "openai_chat_completion_response",
     "openai_chat_completion_stream",
@@ -1332,13 +1334,32 @@ _EventT_co = TypeVar("_EventT_co", covariant=True)
 class _AsyncEventStream(Protocol[_EventT_co]):
     """An SDK's async event stream.
 
-    ``AsyncStream`` (OpenAI, Groq, Anthropic) or Anthropic's
-    ``AsyncMessageStream``.
+    ``AsyncStream`` (OpenAI, Groq, Anthropic), Anthropic's
+    ``AsyncMessageStream`` or LiteLLM's ``CustomStreamWrapper``.
     """
 
     def __aiter__(self) -> AsyncIterator[_EventT_co]: ...
 
-    async def close(self) -> None: ...
+    # Async in the SDKs; synchronous in LiteLLM's CustomStreamWrapper (see
+    # _close_stream).
+    def close(self) -> object: ...
+
+
+async def _close_stream(stream: _AsyncEventStream[object]) -> None:
+    """Close a provider stream and the HTTP response under it, now.
+
+    ``aclose()`` where the stream has one: LiteLLM's ``CustomStreamWrapper``
+    (what ``litellm.acompletion(..., stream=True)`` gives) has an async
+    ``aclose()`` that closes the SDK stream it wraps, and a synchronous
+    ``close()`` that drops that stream's async close unawaited, leaving the
+    connection open.
+    """
+    if isinstance(stream, _SupportsAclose):
+        await stream.aclose()
+        return
+    closing = stream.close()
+    if inspect.isawaitable(closing):
+        await closing
 
 
 class _TypedEvent(Protocol):
@@ -1382,7 +1403,7 @@ async def _texts(
             if text:
                 yield text
     finally:
-        await stream.close()
+        await _close_stream(stream)
 
 
 async def _texts_from_manager(
@@ -1458,12 +1479,13 @@ _ChatCompletionStream = Union[
 
 
 def openai_text_stream(stream: _ChatCompletionStream) -> AsyncIterator[str]:
-    """The text tokens of an OpenAI (or Azure OpenAI, or Groq) chat stream.
+    """The text tokens of an OpenAI (or Azure OpenAI, Groq or LiteLLM) chat stream.
 
-    ``stream`` is ``client.chat.completions.create(..., stream=True)``, best
-    not yet awaited (it is awaited on the first read, so a failure to open the
-    stream becomes an ``error`` event), or what awaiting it returns; each
-    chunk's text is ``choices[0].delta.content``. Example::
+    ``stream`` is ``client.chat.completions.create(..., stream=True)`` or
+    ``litellm.acompletion(..., stream=True)``, best not yet awaited (it is
+    awaited on the first read, so a failure to open the stream becomes an
+    ``error`` event), or what awaiting it returns; each chunk's text is
+    ``choices[0].delta.content``. Example::
 
         stream = client.chat.completions.create(
             model=..., messages=messages, stream=True
@@ -1519,6 +1541,64 @@ def openai_responses_text_stream(stream: _ResponsesStream) -> AsyncIterator[str]
     return _texts(stream, _responses_text)
 
 
+class _LangChainMessageChunk(Protocol):
+    """LangChain's ``AIMessageChunk``: its ``content`` is text or content blocks."""
+
+    @property
+    def content(self) -> str | Sequence[object]: ...
+
+
+def _langchain_text(chunk: _LangChainMessageChunk) -> str:
+    # A list of content blocks (Anthropic, the Responses API, LangChain's own
+    # standard blocks): the text is in the strings and the {"type": "text"}
+    # blocks; reasoning, tool-call and image blocks are not part of it.
+    content = chunk.content
+    if isinstance(content, str):
+        return content
+    texts: list[str] = []
+    for block in content:
+        if isinstance(block, str):
+            texts.append(block)
+        elif isinstance(block, Mapping):
+            fields = cast("Mapping[str, object]", block)
+            text = fields.get("text")
+            if fields.get("type") == "text" and isinstance(text, str):
+                texts.append(text)
+    return "".join(texts)
+
+
+async def _langchain_texts(
+    chunks: AsyncIterable[_LangChainMessageChunk],
+) -> AsyncIterator[str]:
+    try:
+        async for chunk in chunks:
+            text = _langchain_text(chunk)
+            if text:
+                yield text
+    finally:
+        await _aclose(chunks)
+
+
+def langchain_text_stream(
+    chunks: AsyncIterable[_LangChainMessageChunk],
+) -> AsyncIterator[str]:
+    """The text tokens of a LangChain chat model's ``astream(...)``.
+
+    ``chunks`` is ``model.astream(messages)`` (any chat model: ``ChatOpenAI``,
+    ``ChatAnthropic``, ...); each ``AIMessageChunk`` gives its ``content`` when
+    that is a string, or the text of its text blocks. Example::
+
+        chunks = model.astream(messages)
+        return streaming_response(stream_tokens(langchain_text_stream(chunks)))
+
+    ``astream`` is an async generator that opens the provider request on the
+    first read, so a failure to open it becomes an ``error`` event. It is
+    closed when the tokens end for any reason, including the client going
+    away, and with it the provider request.
+    """
+    return _langchain_texts(chunks)
+
+
 # The adapters above give text only. Those below give typed parts as well:
 # reasoning and tool calls, for stream_tokens, ui_message_stream and
 # openai_chat_completion_stream. Each reads one stream with a small state
@@ -1538,7 +1618,7 @@ async def _parts(
             for part in parts_of(event):
                 yield part
     finally:
-        await stream.close()
+        await _close_stream(stream)
 
 
 async def _parts_from_manager(
@@ -1678,7 +1758,7 @@ def openai_stream_parts(
 ) -> AsyncIterator[str | StreamPart]:
     """The text, reasoning and tool calls of a Chat Completions stream.
 
-    For OpenAI, Azure OpenAI, Groq and other compatible APIs; accepts what
+    For OpenAI, Azure OpenAI, Groq, LiteLLM and other compatible APIs; accepts what
     :func:`openai_text_stream` accepts. Yields ``delta.content`` as ``str``,
     ``delta.reasoning``/``delta.reasoning_content`` as
     :class:`ReasoningDelta`, and ``delta.tool_calls`` as

@@ -27,6 +27,7 @@ export const DEFAULT_STREAMING_MODULE_OPTIONS: ResolvedOptions = { pingInterval:
 export const PROVIDER_ADAPTER_EXPORTS = [
   'anthropic_stream_parts',
   'anthropic_text_stream',
+  'langchain_text_stream',
   'openai_responses_stream_parts',
   'openai_responses_text_stream',
   'openai_stream_parts',
