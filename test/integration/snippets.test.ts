@@ -64,7 +64,9 @@ async function runTsSnippet(files: Readonly<Record<string, string>>, entry: stri
       cwd: dir,
       timeout: RUN_TIMEOUT_MS,
       reject: false,
-      env: { OPENAI_API_KEY: '' },
+      // A user's client is not our code: without NODE_V8_COVERAGE it writes no coverage, whose data: URL
+      // source maps (tsx's JSX loader) c8 cannot report on.
+      env: { OPENAI_API_KEY: '', NODE_V8_COVERAGE: undefined },
     });
     assert.equal(result.exitCode, 0, `${entry} failed:\n${result.stderr}`);
     return result.stdout;
