@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { PythonStack } from '../support/python';
 import { makeTempDir } from '../support/tempdir';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
+import { eventually } from '../support/wire';
 import { runCli } from './addEndpointSupport';
 
 export const PROTOCOL_FIXTURES = path.resolve(__dirname, '../fixtures/protocols');
@@ -108,14 +109,14 @@ export async function startChatApp(stack: PythonStack, options: ChatAppOptions =
  */
 export async function sourceClosed(app: ChatApp, run: string): Promise<number> {
   const marker = path.join(app.markerDir, `closed-${run}`);
-  const deadline = Date.now() + 20_000;
-  for (;;) {
+  const closedAfter = async (): Promise<number | undefined> => {
     const text = await readFile(marker, 'utf8').catch(() => undefined);
-    if (text !== undefined && text !== '') return Number(text);
-    if (Date.now() > deadline) {
-      throw new Error(`the source of run ${run} was not closed within 20 s of the client's abort\n${app.server.output()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    return text === undefined || text === '' ? undefined : Number(text);
+  };
+  try {
+    return await eventually(`the source of run ${run} closed after the client's abort`, closedAfter, 20_000, 50);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n${app.server.output()}`);
   }
 }
 
