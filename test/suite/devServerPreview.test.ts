@@ -211,7 +211,10 @@ describe('dev server and Stream Preview', () => {
     assert.ok(preview, 'needs the preview panel');
     const column = preview.panel.viewColumn;
     // Another editor on top of the panel in its group hides it: its webview is torn down.
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(workspaceUri('requirements.txt')), { viewColumn: column, preview: false });
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(workspaceUri('requirements.txt')), {
+      ...(column !== undefined && { viewColumn: column }),
+      preview: false,
+    });
     await waitFor(() => !preview!.panel.visible, { what: 'the preview panel to be hidden' });
     preview.panel.reveal(column);
     await waitFor(() => preview!.panel.visible, { what: 'the preview panel to be shown again' });

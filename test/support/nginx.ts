@@ -3,7 +3,6 @@
  * loopback port, as a foreground process (daemon off) with every path inside a temp folder. Proxy buffering
  * stays at nginx's default (on), as in a typical production config: the stream must get through anyway.
  */
-import type { ResultPromise } from 'execa';
 import { loadExeca } from './execa';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -63,7 +62,7 @@ ${ports.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
 `;
   await writeFile(path.join(dir, 'nginx.conf'), config);
   const execa = await loadExeca();
-  const child: ResultPromise = execa(binary, ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { reject: false, all: true });
+  const child = execa(binary, ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { reject: false, all: true });
   let output = '';
   child.all?.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk;

@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ResultPromise } from 'execa';
 import { freePort, waitForPort } from '../../src/core/net/ports';
 import { loadExeca } from './execa';
 
@@ -32,7 +31,7 @@ export async function startRedis(): Promise<RunningRedis> {
   const port = await freePort();
   const execa = await loadExeca();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'];
-  const child: ResultPromise = execa(REDIS_SERVER, args, { reject: false, all: true });
+  const child = execa(REDIS_SERVER, args, { reject: false, all: true });
   let output = '';
   child.all?.setEncoding('utf8').on('data', (chunk: string) => {
     output += chunk;

@@ -2,7 +2,7 @@
  * Starts a real uvicorn for a test: on a free 127.0.0.1 port, in its own process group, stopped (with its
  * children) by `stop()`. Fails with uvicorn's own output when it exits before answering.
  */
-import type { ResultPromise } from 'execa';
+import type { ChildProcess } from 'node:child_process';
 import { loadExeca } from './execa';
 import { freePort, waitForPort } from '../../src/core/net/ports';
 import { stopProcessGroup } from '../../src/core/process/stopProcessGroup';
@@ -69,7 +69,7 @@ export async function startUvicorn(options: StartUvicornOptions): Promise<Runnin
   throw lastError;
 }
 
-function server(port: number, child: ResultPromise, output: () => string): RunningServer {
+function server(port: number, child: ChildProcess, output: () => string): RunningServer {
   return {
     port,
     baseUrl: `http://127.0.0.1:${port}`,

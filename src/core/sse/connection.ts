@@ -137,7 +137,7 @@ export async function openStream(request: StreamRequest, listener: StreamListene
       response = await fetch(url, {
         method: request.method.toUpperCase(),
         headers: requestHeaders(request),
-        body: hasBody ? request.body : undefined,
+        ...(hasBody ? { body: request.body } : {}),
         signal: controller.signal,
         redirect: 'follow',
       });

@@ -116,14 +116,13 @@ export class PreviewPanel extends Disposable {
 
   /** Writes the transcript (.jsonl, one event a line) to `target`, or asks where. Returns the file written. */
   async exportTranscript(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
     const uri =
       target ??
       (await vscode.window.showSaveDialog({
         title: vscode.l10n.t('Export Stream Transcript'),
         filters: { [vscode.l10n.t('JSON Lines')]: ['jsonl'] },
-        defaultUri: vscode.workspace.workspaceFolders?.[0]
-          ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'stream-transcript.jsonl')
-          : undefined,
+        ...(folder && { defaultUri: vscode.Uri.joinPath(folder.uri, 'stream-transcript.jsonl') }),
       }));
     if (uri === undefined) {
       return undefined;
