@@ -184,8 +184,9 @@ export class TextAssembler {
   private keep(text: string): void {
     const drop = Math.max(0, text.length - MAX_ASSEMBLED_CHARS);
     this.dropped += drop;
-    this.parts = [drop > 0 ? text.slice(drop) : text];
-    this.length = this.parts[0]!.length;
+    const kept = drop > 0 ? text.slice(drop) : text;
+    this.parts = [kept];
+    this.length = kept.length;
   }
 
   get text(): string {
