@@ -2,9 +2,10 @@
  * The preview's DOM: built once, then updated from the model once per animation frame. Event data, text,
  * headers and messages are all set with textContent / text nodes, never parsed as HTML.
  */
-import type { EventView, StreamRequest, ToolCallView } from '../protocol/preview';
+import type { EventView, PreviewModel as Model } from '../protocol/preview';
+import type { StreamRequest, ToolCallView } from '../protocol/stream';
 import { button, formatMs, formatSize, h, icon, rebuild, setText } from './dom';
-import { EVENT_WINDOW, type Changes, type PreviewModel as Model } from '../core/sse/preview/model';
+import { EVENT_WINDOW, type Changes } from '../core/sse/preview/model';
 
 export interface ViewActions {
   send(request: StreamRequest): void;

@@ -6,7 +6,7 @@
  * - the Vercel AI SDK UI message stream: `{"type": "text-delta", "delta": ...}`, `{"type": "finish"}`, `[DONE]`.
  * Anything else is left alone: the assembler reports no text rather than guessing.
  */
-import type { TextFormat } from './model';
+import type { TextFormat } from '../../protocol/stream';
 
 /** What one event means for the text. */
 export interface TextReading {

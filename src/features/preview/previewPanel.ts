@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { StreamRequest } from '../../core/sse/model';
+import type { StreamRequest } from '../../protocol/stream';
 import { apply, emptyModel, runPreview, Transcript } from '../../core/sse/preview';
 import { isWebviewMessage, postToWebview, type HostMessage, type WebviewMessage } from '../../protocol/preview';
 import { Disposable } from '../shared/dispose';
