@@ -1,7 +1,7 @@
 /**
  * The data shapes of a stream, shared by the SSE client core, the CLI, the extension host and the webview.
  * Plain serialisable objects: they cross postMessage as they are. Types only and no imports, so the browser
- * bundle takes nothing from the core through them (the bottom layer: see test/unit/importGraph.test.ts).
+ * bundle takes nothing from the core through them (the bottom layer: see scripts/eslintImportGraph.mjs).
  */
 
 /** What to request. `headers` keep their order and case as the user typed them. */
