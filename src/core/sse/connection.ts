@@ -197,6 +197,10 @@ async function readEvents(
   const parser = createParser({
     maxBufferSize: MAX_EVENT_CHARS,
     onEvent(message) {
+      if (signal.aborted) {
+        // Stopped (by the caller or the idle timeout): the rest of the chunk being parsed is not delivered.
+        return;
+      }
       if (draining) {
         // Per the spec an event is dispatched only at a blank line: one cut off by the end of the stream is dropped.
         listener.onNotice?.({
