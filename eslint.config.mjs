@@ -1,15 +1,17 @@
 // @ts-check
 /**
- * ESLint (flat config): typescript-eslint's recommended rules, no import cycles anywhere, and the layering
- * the architecture promises, as rules rather than hopes:
+ * ESLint (flat config): typescript-eslint's recommended rules, no import cycles anywhere (type-only imports
+ * counted), and the layering the architecture promises, as rules rather than hopes:
+ *   - src imports downward only: protocol; workspace, python; plan, codegen, sse; app, snippets; the shells
+ *     (scripts/eslintImportGraph.mjs LAYERS);
  *   - src/core is pure: it never imports `vscode`, the extension shell (src/features), the CLI or the webview;
- *   - src/protocol (shared with the browser bundle) imports types only;
- *   - the webview (a browser bundle) takes from the core only the preview model and the plain stream types,
- *     never the host's run or anything else that may reach Node.
+ *   - src/protocol (shared with the browser bundle) imports nothing from the core;
+ *   - the webview (a browser bundle) takes from the core only the preview model's reducer, never the host's
+ *     run or anything else that may reach Node.
  * `npm run lint` runs with --max-warnings 0 and is part of `npm test`.
  */
-import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
+import { importGraphPlugin } from './scripts/eslintImportGraph.mjs';
 
 export default tseslint.config(
   {
@@ -18,13 +20,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.mjs', '**/*.cjs'],
-    plugins: { 'import-x': importX },
-    settings: {
-      'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'] })],
-      'import-x/extensions': ['.ts', '.js', '.mjs', '.cjs'],
-    },
+    plugins: { 'import-graph': importGraphPlugin },
     rules: {
-      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-graph/no-cycle': 'error',
+      'import-graph/layers': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
@@ -48,10 +47,12 @@ export default tseslint.config(
   {
     files: ['src/protocol/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': [
+      'no-restricted-imports': [
         'error',
         {
-          patterns: [{ group: ['**/core/**'], allowTypeImports: true, message: 'The preview protocol imports only plain model types from the core.' }],
+          patterns: [
+            { group: ['**/core/**', '**/core'], message: 'The preview protocol imports nothing from the core: its data shapes live in src/protocol.' },
+          ],
         },
       ],
     },
@@ -64,8 +65,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '/core/(?!sse/model$|sse/preview/model$)',
-              message: 'The webview takes from the core only core/sse/preview/model and core/sse/model (browser-safe).',
+              regex: '/core/(?!sse/preview/model$)',
+              message: 'The webview takes from the core only core/sse/preview/model (browser-safe); its data shapes come from src/protocol.',
             },
           ],
         },

@@ -13,7 +13,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Benchmark } from './index';
+import type { Benchmark } from './benchmark';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 const CLI_RUNS = 9;

@@ -9,7 +9,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Benchmark } from './index';
+import type { Benchmark } from './benchmark';
 
 const FILES = 300;
 const LINES = 30_000;

@@ -3,11 +3,7 @@
  * are ratios measured inside one run (the machine is shared and noisy, absolute times are not comparable).
  * Run one with `npm run bench -- NAME`.
  */
-export interface Benchmark {
-  readonly name: string;
-  readonly description: string;
-  run(): Promise<void>;
-}
+import type { Benchmark } from './benchmark';
 
 const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [
   () => import('./streaming').then((m) => m.streamingBenchmark),

@@ -9,7 +9,7 @@ import { findLlmCallAt, findLlmCalls } from '../src/core/python/llm/detect';
 import { llmCallFindings } from '../src/core/python/llm/findings';
 import { createPythonParser } from '../src/core/python/parser';
 import { findAnalyzedLlmCalls, fixesFor, planLlmFixes } from '../src/core/plan/llm/planLlmFixes';
-import type { Benchmark } from './index';
+import type { Benchmark } from './benchmark';
 
 const HEADER = `from anthropic import AsyncAnthropic
 from fastapi import FastAPI

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { runPreview } from '../src/core/sse/preview';
 import type { HostMessage } from '../src/protocol/preview';
 import { launchBrowser, openWebview } from '../test/integration/webviewHarness';
-import type { Benchmark } from './index';
+import type { Benchmark } from './benchmark';
 
 const RATE = 20_000;
 const SECONDS = 10;

@@ -23,7 +23,7 @@ import { rawStream, type RawStreamResult } from '../test/support/rawStream';
 import { startRedis } from '../test/support/redis';
 import { makeTempDir } from '../test/support/tempdir';
 import { startUvicorn, type RunningServer } from '../test/support/uvicorn';
-import type { Benchmark } from './index';
+import type { Benchmark } from './benchmark';
 
 const SCALE = process.env.CATALYST_BENCH_QUICK ? 0.1 : 1;
 const EVENTS = Math.round(20_000 * SCALE);

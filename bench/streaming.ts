@@ -46,7 +46,7 @@ import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import type { Benchmark } from './index';
+import type { Benchmark } from './benchmark';
 import { residentKb } from '../test/support/processMemory';
 import { pythonStack, type StackName } from '../test/support/python';
 import { rawStream } from '../test/support/rawStream';

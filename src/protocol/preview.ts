@@ -1,12 +1,12 @@
 /**
  * The messages between the extension host and the Stream Preview webview: discriminated unions on `type` with
  * readonly fields, and a typed post helper for each side. Both programs import this one file; the data shapes
- * come from the SSE core's model (types only, so the browser bundle pulls in no Node code).
+ * come from ./stream. It imports nothing from the core: the webview is a browser program, and what it shares
+ * with the host is data, not code.
  */
 import type {
   BufferingWarning,
   HeaderCheck,
-  StreamFailure,
   StreamNotice,
   StreamOutcome,
   StreamProtocol,
@@ -14,10 +14,7 @@ import type {
   StreamStats,
   TextFormat,
   ToolCallView,
-} from '../core/sse/model';
-import type { PreviewModel } from '../core/sse/preview/model';
-
-export type { BufferingWarning, HeaderCheck, StreamFailure, StreamNotice, StreamProtocol, StreamRequest, StreamStats, TextFormat, ToolCallView };
+} from './stream';
 
 /** An event as the webview shows it: the data is cut to a preview length (a 5 MB event is not rendered whole). */
 export interface EventView {
@@ -34,8 +31,37 @@ export interface EventView {
 /** Characters of one event's data that are sent to the webview. */
 export const EVENT_PREVIEW_CHARS = 16 * 1024;
 
-/** How a run ended: the stream's own outcome, one definition (core/sse/model.ts). */
+/** How a run ended: the stream's own outcome, one definition (./stream.ts). */
 export type RunEnd = StreamOutcome;
+
+export type Status = { readonly kind: 'idle' } | { readonly kind: 'connecting' } | { readonly kind: 'streaming' } | RunEnd;
+
+export interface PreviewModel {
+  request: StreamRequest;
+  run: number;
+  status: Status;
+  events: EventView[];
+  /** Events of this run no longer in `events`. */
+  hidden: number;
+  text: string;
+  textDropped: number;
+  textFormat: TextFormat | null;
+  textError: string | null;
+  /** The protocol the stream speaks, once detected. */
+  protocol: StreamProtocol | null;
+  /** The reasoning the stream carried (its end, bounded like the text). */
+  reasoning: string;
+  reasoningDropped: number;
+  /** Tool calls in the order they started (bounded by the host's PartsAssembler). */
+  toolCalls: ToolCallView[];
+  toolCallsOmitted: number;
+  stats: StreamStats | null;
+  response: { readonly status: number; readonly headers: ReadonlyArray<readonly [string, string]>; readonly checks: readonly HeaderCheck[] } | null;
+  buffering: BufferingWarning | null;
+  notices: StreamNotice[];
+  noticesOmitted: number;
+  lastEventId: string | null;
+}
 
 // ---- host -> webview ----
 

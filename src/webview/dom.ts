@@ -54,9 +54,12 @@ export function formatSize(chars: number): string {
   return chars >= 1024 * 1024 ? `${(chars / (1024 * 1024)).toFixed(1)} MB` : chars >= 1024 ? `${(chars / 1024).toFixed(1)} KB` : `${chars} B`;
 }
 
-/** Sets an element's text only when it differs: an unchanged write still invalidates layout. */
-export function setText(element: HTMLElement, text: string): void {
-  if (element.textContent !== text) {
+/**
+ * Sets an element's text only when it differs: an unchanged write still invalidates layout. Takes an indexed
+ * child as it comes (`children[i]`, undefined past the end) so callers need no assertion.
+ */
+export function setText(element: Element | undefined, text: string): void {
+  if (element !== undefined && element.textContent !== text) {
     element.textContent = text;
   }
 }

@@ -3,8 +3,9 @@
  * most once per animation frame, however many batches arrived in between, so a 20,000 events/s stream costs
  * one render per frame. State is saved with setState (throttled) and restored on load.
  */
-import { isHostMessage, postToHost, type HostMessage, type StreamRequest, type WebviewMessage } from '../protocol/preview';
-import { apply, cleared, emptyModel, persisted, type Changes, type PreviewModel as Model } from '../core/sse/preview/model';
+import { isHostMessage, postToHost, type HostMessage, type PreviewModel as Model, type WebviewMessage } from '../protocol/preview';
+import type { StreamRequest } from '../protocol/stream';
+import { apply, cleared, emptyModel, persisted, type Changes } from '../core/sse/preview/model';
 import { PreviewView } from './view';
 
 interface VsCodeApi {

@@ -6,20 +6,7 @@
 import path from 'node:path';
 import { format } from 'node:util';
 import { chromium } from 'playwright-core';
-
-export const CHROMIUM = process.env.CATALYST_CHROMIUM ?? '/usr/bin/chromium';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  // Every name resolves to nothing except the loopback server: the page cannot reach the network.
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-];
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.mjs';
 
 /** `vscode-remote://` URI of a path on the machine code-server runs on. */
 export function remoteUri(port, absolutePath) {
@@ -36,7 +23,7 @@ export async function openWorkbench({ origin, port, workspace, extensionPath, te
   const server = await chromium.launchServer({
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS],
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,

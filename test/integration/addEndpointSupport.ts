@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
-import type { SseEvent } from '../../src/core/sse/model';
+import type { SseEvent } from '../../src/protocol/stream';
 import { StreamSession } from '../../src/core/sse/session';
 import { loadExeca } from '../support/execa';
 import type { PythonStack } from '../support/python';

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { openStream, type StreamListener } from '../../src/core/sse/connection';
-import type { SseEvent, StreamNotice, StreamRequest } from '../../src/core/sse/model';
+import type { SseEvent, StreamNotice, StreamRequest } from '../../src/protocol/stream';
 import { StreamSession } from '../../src/core/sse/session';
 import { freePort } from '../../src/core/net/ports';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';

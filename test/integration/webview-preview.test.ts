@@ -8,9 +8,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { freePort } from '../../src/core/net/ports';
-import type { StreamRequest } from '../../src/core/sse/model';
+import type { StreamRequest, StreamStats, ToolCallView } from '../../src/protocol/stream';
 import { runPreview } from '../../src/core/sse/preview';
-import type { EventView, HostMessage, StreamStats, ToolCallView } from '../../src/protocol/preview';
+import type { EventView, HostMessage } from '../../src/protocol/preview';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { launchBrowser, openWebview, type WebviewPage } from './webviewHarness';
 

@@ -15,20 +15,10 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { previewHtml } from '../../src/features/preview/html';
 import type { HostMessage, WebviewMessage } from '../../src/protocol/preview';
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.mjs';
 import { makeTempDir } from '../support/tempdir';
 
 const root = path.resolve(__dirname, '../..');
-
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** A subset of VS Code's Dark Modern theme, as VS Code injects it into every webview (`--vscode-*` on <html>). */
 const DARK_MODERN: Record<string, string> = {
@@ -150,7 +140,7 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/
 let built: Promise<string> | undefined;
 
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS] });
 }
 
 export async function openWebview(browser: Browser, viewport = { width: 1200, height: 800 }): Promise<WebviewPage> {

@@ -9,21 +9,15 @@ import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { freePort, waitForPort } from '../../src/core/net/ports';
 import type { PreviewPanel } from '../../src/features/preview/previewPanel';
-import type { HostMessage } from '../../src/protocol/preview';
 import { workspaceUri } from './support/extension';
 import { ENDPOINT } from './support/fixture';
+import { record, type PostedMessages } from './support/previewMessages';
 import { collectEvents, tokenText, type ReceivedEvent } from './support/sse';
 import { waitFor, withDeadline } from './support/wait';
 import { canDriveWorkbench, captureWorkbench, pressKeys } from './support/workbench';
 
 /** The fixture's app, as uvicorn names it. */
 const APP = 'main:app';
-
-type Message<T extends HostMessage['type']> = Extract<HostMessage, { type: T }>;
-
-function messagesOf<T extends HostMessage['type']>(preview: PreviewPanel, type: T): Message<T>[] {
-  return preview.recentMessages().filter((m): m is Message<T> => m.type === type);
-}
 
 /** The command line a task runs, whatever kind of execution it is. */
 function commandLineOf(task: vscode.Task): string {
@@ -50,6 +44,8 @@ describe('dev server and Stream Preview', () => {
   let url: string;
   let execution: vscode.TaskExecution | undefined;
   let preview: PreviewPanel | undefined;
+  /** What the panel posted since it was opened (recorded on the test's side). */
+  let posted: PostedMessages | undefined;
   /** The route's events as a plain HTTP client receives them. */
   let reference: ReceivedEvent[];
 
@@ -62,6 +58,7 @@ describe('dev server and Stream Preview', () => {
 
   after(async () => {
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    posted?.dispose();
     preview?.panel.dispose();
     execution?.terminate();
     if (port !== undefined) {
@@ -159,22 +156,21 @@ describe('dev server and Stream Preview', () => {
 
   it('the preview panel connects to the route and receives every event', async () => {
     assert.ok(reference, 'needs the running dev server');
-    preview = await vscode.commands.executeCommand<PreviewPanel>('catalyst.openStreamPreview', { url, send: true });
+    preview = await vscode.commands.executeCommand<PreviewPanel>('catalyst.openStreamPreview', { url, send: false });
     assert.ok(preview?.panel, 'the command returns the panel');
     assert.equal(preview.panel.viewType, 'catalyst.streamPreview');
+    posted = record(preview);
+    preview.send({ url, method: 'GET', headers: [] });
 
-    const [ended] = await waitFor(() => (messagesOf(preview!, 'ended').length > 0 ? messagesOf(preview!, 'ended') : undefined), {
-      what: 'the preview run to end',
-      timeoutMs: 20_000,
-    });
-    assert.deepEqual(ended!.end, { kind: 'completed' });
+    const ended = await posted.ended(posted.lastRun(), 'the preview run to end', 20_000);
+    assert.deepEqual(ended.end, { kind: 'completed' });
 
-    const [response] = messagesOf(preview, 'response');
+    const [response] = posted.of('response');
     assert.equal(response?.status, 200);
     const contentType = response!.headers.find(([name]) => name.toLowerCase() === 'content-type')?.[1];
     assert.match(contentType ?? '', /^text\/event-stream/);
 
-    const batches = messagesOf(preview, 'batch');
+    const batches = posted.of('batch');
     const received = batches.flatMap((b) => b.events);
     assert.deepEqual(
       received.map((e) => e.event),
@@ -211,7 +207,10 @@ describe('dev server and Stream Preview', () => {
     assert.ok(preview, 'needs the preview panel');
     const column = preview.panel.viewColumn;
     // Another editor on top of the panel in its group hides it: its webview is torn down.
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(workspaceUri('requirements.txt')), { viewColumn: column, preview: false });
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(workspaceUri('requirements.txt')), {
+      ...(column !== undefined && { viewColumn: column }),
+      preview: false,
+    });
     await waitFor(() => !preview!.panel.visible, { what: 'the preview panel to be hidden' });
     preview.panel.reveal(column);
     await waitFor(() => preview!.panel.visible, { what: 'the preview panel to be shown again' });
@@ -236,12 +235,12 @@ describe('dev server and Stream Preview', () => {
   });
 
   it('Stop aborts a run midway: it ends as stopped, with fewer events', async () => {
-    assert.ok(preview && reference, 'needs the preview panel and the dev server');
+    assert.ok(preview && posted && reference, 'needs the preview panel and the dev server');
     preview.send({ url, method: 'GET', headers: [] });
-    const run = messagesOf(preview, 'started').at(-1)!.run;
-    await waitFor(() => messagesOf(preview!, 'batch').some((b) => b.run === run && b.events.length > 0), { what: 'the first events of the new run' });
+    const run = posted.lastRun();
+    await waitFor(() => posted!.of('batch').some((b) => b.run === run && b.events.length > 0), { what: 'the first events of the new run' });
     preview.stop();
-    const ended = await waitFor(() => messagesOf(preview!, 'ended').find((m) => m.run === run), { what: 'the stopped run to end' });
+    const ended = await posted.ended(run, 'the stopped run to end');
     assert.deepEqual(ended.end, { kind: 'stopped' });
     assert.ok(ended.stats.events < reference.length, `${ended.stats.events} of ${reference.length} events before the stop`);
   });
@@ -263,10 +262,9 @@ describe('dev server and Stream Preview', () => {
   });
 
   it('with the server gone, the preview reports the refused connection', async () => {
-    assert.ok(preview, 'needs the preview panel');
+    assert.ok(preview && posted, 'needs the preview panel');
     preview.send({ url, method: 'GET', headers: [] });
-    const run = messagesOf(preview, 'started').at(-1)!.run;
-    const ended = await waitFor(() => messagesOf(preview!, 'ended').find((m) => m.run === run), { what: 'the run against the closed port to end' });
+    const ended = await posted.ended(posted.lastRun(), 'the run against the closed port to end');
     assert.equal(ended.end.kind, 'failed');
     assert.equal(ended.end.kind === 'failed' && ended.end.failure.kind, 'connection-refused');
   });

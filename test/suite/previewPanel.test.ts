@@ -9,6 +9,7 @@ import { PreviewPanelManager } from '../../src/features/preview/panelManager';
 import { VIEW_TYPE, type PreviewPanel } from '../../src/features/preview/previewPanel';
 import { createLogger } from '../../src/features/shared/logger';
 import { catalystExtension } from './support/extension';
+import { record } from './support/previewMessages';
 import { waitFor } from './support/wait';
 
 describe('Stream Preview panel, host side', () => {
@@ -16,17 +17,24 @@ describe('Stream Preview panel, host side', () => {
     // Nothing listens on a fresh free port: each run ends at once with "connection refused".
     const url = `http://127.0.0.1:${await freePort()}/stream`;
     const preview = await vscode.commands.executeCommand<PreviewPanel>('catalyst.openStreamPreview', { url, send: true });
-    await preview.idle();
-    preview.send({ url, method: 'GET', headers: [] });
-    await preview.idle();
-    const messages = preview.recentMessages();
-    const runs = messages.filter((m) => m.type === 'ended').map((m) => m.run);
-    assert.ok(runs.length >= 2, `two runs ended: ${runs.join(', ')}`);
-    for (const run of runs.slice(-2)) {
-      const started = messages.filter((m) => m.type === 'started' && m.run === run);
-      assert.equal(started.length, 1, `run ${run} posted ${started.length} 'started' messages`);
+    // The command's own run posted `started` before it returned; its end comes from the socket, after this.
+    const posted = record(preview);
+    try {
+      await waitFor(() => posted.of('ended')[0], { what: "the command's run to end" });
+      for (const attempt of [1, 2]) {
+        preview.send({ url, method: 'GET', headers: [] });
+        await posted.ended(posted.lastRun(), `run ${attempt} sent from the panel to end`);
+      }
+      const runs = posted.of('ended').map((m) => m.run);
+      assert.equal(runs.length, 3, `three runs ended: ${runs.join(', ')}`);
+      for (const run of runs.slice(-2)) {
+        const started = posted.of('started').filter((m) => m.run === run);
+        assert.equal(started.length, 1, `run ${run} posted ${started.length} 'started' messages`);
+      }
+    } finally {
+      posted.dispose();
+      preview.panel.dispose();
     }
-    preview.panel.dispose();
   });
 
   it('a panel restored after a reload replaces the open one, which is closed', async () => {

@@ -3,13 +3,11 @@
  * loopback port, as a foreground process (daemon off) with every path inside a temp folder. Proxy buffering
  * stays at nginx's default (on), as in a typical production config: the stream must get through anyway.
  */
-import type { ResultPromise } from 'execa';
-import { loadExeca } from './execa';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, waitForPort } from '../../src/core/net/ports';
+import { startListening } from './processes';
 
 export interface RunningProxy {
   readonly port: number;
@@ -33,8 +31,7 @@ export async function startNginxProxy(upstreamPorts: number | readonly number[])
   const ports = typeof upstreamPorts === 'number' ? [upstreamPorts] : upstreamPorts;
   const binary = nginxBinary();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'catalyst-nginx-'));
-  const port = await freePort();
-  const config = `
+  const config = (port: number) => `
 daemon off;
 master_process off;
 worker_processes 1;
@@ -61,29 +58,26 @@ ${ports.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
   }
 }
 `;
-  await writeFile(path.join(dir, 'nginx.conf'), config);
-  const execa = await loadExeca();
-  const child: ResultPromise = execa(binary, ['-p', dir, '-c', path.join(dir, 'nginx.conf')], { reject: false, all: true });
-  let output = '';
-  child.all?.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
+  const nginx = await startListening({
+    name: 'nginx',
+    command: binary,
+    // The config is written for the port being tried, just before nginx reads it.
+    args: async (port) => {
+      await writeFile(path.join(dir, 'nginx.conf'), config(port));
+      return ['-p', dir, '-c', path.join(dir, 'nginx.conf')];
+    },
+    startTimeoutMs: 10_000,
+    // SIGQUIT: nginx's graceful shutdown (open streams finish); SIGKILL after 5 s.
+    stop: { signal: 'SIGQUIT', graceMs: 5_000 },
+  }).catch(async (error: unknown) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
   });
-  const exited = new AbortController();
-  void child.then(() => exited.abort());
-  try {
-    await waitForPort(port, { timeoutMs: 10_000, signal: exited.signal });
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw new Error(`nginx did not start: ${(error as Error).message}\n${output}`);
-  }
   return {
-    port,
-    baseUrl: `http://127.0.0.1:${port}`,
+    port: nginx.port,
+    baseUrl: `http://127.0.0.1:${nginx.port}`,
     stop: async () => {
-      child.kill('SIGQUIT');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await child;
-      clearTimeout(timer);
+      await nginx.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -6,9 +6,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ResultPromise } from 'execa';
-import { freePort, waitForPort } from '../../src/core/net/ports';
 import { loadExeca } from './execa';
+import { startListening } from './processes';
 
 export interface RunningRedis {
   readonly port: number;
@@ -29,23 +28,34 @@ export async function startRedis(): Promise<RunningRedis> {
     );
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'catalyst-redis-'));
-  const port = await freePort();
-  const execa = await loadExeca();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'];
-  const child: ResultPromise = execa(REDIS_SERVER, args, { reject: false, all: true });
-  let output = '';
-  child.all?.setEncoding('utf8').on('data', (chunk: string) => {
-    output += chunk;
-  });
-  const exited = new AbortController();
-  void child.then(() => exited.abort());
-  try {
-    await waitForPort(port, { timeoutMs: 10_000, signal: exited.signal });
-  } catch (error) {
-    child.kill('SIGKILL');
+  const redis = await startListening({
+    name: 'redis-server',
+    command: REDIS_SERVER,
+    args: (port) => [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'warning',
+    ],
+    startTimeoutMs: 10_000,
+    // Nothing to flush: no persistence.
+    stop: { signal: 'SIGKILL', graceMs: 0 },
+  }).catch(async (error: unknown) => {
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`redis-server did not start: ${(error as Error).message}\n${output}`);
-  }
+    throw error;
+  });
+  const { port } = redis;
+  const execa = await loadExeca();
   let stopped: Promise<void> | undefined;
   return {
     port,
@@ -56,8 +66,7 @@ export async function startRedis(): Promise<RunningRedis> {
     },
     stop: () =>
       (stopped ??= (async () => {
-        child.kill('SIGKILL');
-        await child;
+        await redis.stop();
         await rm(dir, { recursive: true, force: true });
       })()),
   };

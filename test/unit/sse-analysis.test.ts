@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { BufferingDetector, likelyCauses } from '../../src/core/sse/buffering';
 import { checkResponseHeaders, type HttpVersion } from '../../src/core/sse/headers';
-import type { SseEvent } from '../../src/core/sse/model';
+import type { SseEvent } from '../../src/protocol/stream';
 import { RECENT_GAPS, round, StatsTracker } from '../../src/core/sse/stats';
 import { Batcher, eventRecord, Transcript, transcriptLine } from '../../src/core/sse/preview';
 

@@ -1,6 +1,6 @@
 /** The preview model both sides fold host messages into: bounded, and late messages of a replaced run ignored. */
 import assert from 'node:assert/strict';
-import type { StreamStats } from '../../src/core/sse/model';
+import type { StreamStats } from '../../src/protocol/stream';
 import { apply, cleared, emptyModel, EVENT_WINDOW, NOTICE_LIMIT, persisted, TEXT_LIMIT, type Changes } from '../../src/core/sse/preview';
 import type { EventView, HostMessage } from '../../src/protocol/preview';
 import { isHostMessage, isWebviewMessage, postToHost, postToWebview } from '../../src/protocol/preview';

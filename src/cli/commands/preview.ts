@@ -2,7 +2,7 @@
  * `catalyst-streaming preview URL [--method M] [--data JSON] [--header K:V]... [--last-event-id ID] [--json]`:
  * streams a URL's Server-Sent Events to the terminal with timing, from the same core as the Stream Preview panel.
  */
-import type { SseEvent, StreamRequest } from '../../core/sse/model';
+import type { SseEvent, StreamRequest } from '../../protocol/stream';
 import { StreamSession } from '../../core/sse/session';
 import { checkUrl } from '../../core/sse/connection';
 import { eventRecord } from '../../core/sse/preview';

@@ -8,7 +8,7 @@
  *   const request = await askAddEndpointRequest(files, prompts, { given, defaults, activeFile });
  *   if (request) { const plan = await planAddEndpoint(files, request); ... }
  */
-import { SDK_PROVIDERS } from '../codegen/python/templates/tokenSources.py';
+import { SDK_PROVIDERS, type SdkProvider } from '../codegen/python/templates/tokenSources.py';
 import { PythonWorkspace, type EndpointTarget } from '../python/workspace';
 import { DEFAULT_ROUTE, preferredTargets, type AddEndpointRequest, type HttpMethod } from './addEndpoint';
 import { DEFAULT_PROTOCOL, PROTOCOLS, STREAM_PROTOCOLS, type StreamProtocol } from './protocol';
@@ -167,7 +167,7 @@ async function routeValidator(workspace: PythonWorkspace, target: AddEndpointReq
   };
 }
 
-const SDK_LABELS: Readonly<Record<string, string>> = {
+const SDK_LABELS: Readonly<Record<SdkProvider, string>> = {
   anthropic: 'Anthropic (Claude) through the anthropic SDK',
   openai: 'OpenAI Chat Completions through the openai SDK',
   groq: 'Groq through the groq SDK',

@@ -2,8 +2,10 @@
  * The wire protocol a new endpoint speaks, defined once for the CLI, the editor command, the setting and the
  * planner: our own SSE events, the Vercel AI SDK's UI message stream, or OpenAI-compatible Chat Completions.
  */
+import type { StreamProtocol } from '../../protocol/stream';
 
-export type StreamProtocol = 'sse' | 'ai-sdk' | 'openai';
+// Defined in src/protocol/stream.ts, the bottom layer the webview shares; the planner's callers name it here too.
+export type { StreamProtocol };
 
 export const STREAM_PROTOCOLS: readonly StreamProtocol[] = ['sse', 'ai-sdk', 'openai'];
 

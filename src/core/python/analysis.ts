@@ -146,7 +146,7 @@ export interface ModuleAnalysis {
   readonly classes: ReadonlyMap<string, Span>;
   /** Every name bound at module level: imports, defs, classes, assignment targets. */
   readonly topLevelNames: ReadonlySet<string>;
-  readonly mainBlock?: MainBlock;
+  readonly mainBlock: MainBlock | undefined;
   readonly lineEnding: '\n' | '\r\n';
   /** One level of indentation as the file writes it; four spaces when the file has no indented block. */
   readonly indentUnit: string;

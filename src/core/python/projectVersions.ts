@@ -93,9 +93,9 @@ function fromRequirements(text: string, name: string): Found | undefined {
 
 /** One PEP 508 requirement: `starlette[full]==0.45.3 ; python_version >= "3.9"  # comment`. */
 function fromRequirementLine(line: string, name: string): Found | undefined {
+  // Up to the first comment or environment marker, without a line continuation.
   const requirement = line
-    .split('#')[0]!
-    .split(';')[0]!
+    .replace(/[#;][\s\S]*$/, '')
     .replace(/\\\s*$/, '')
     .trim();
   const head = requirementName(requirement);

@@ -5,7 +5,7 @@
  * `openai_chat_completion_response(...)` -> openai; any other event stream -> sse (our `stream_tokens` events).
  * Called as a name or an attribute (`streaming.ui_message_stream`): the names are ours and distinctive.
  */
-import type { StreamProtocol } from '../sse/model';
+import type { StreamProtocol } from '../../protocol/stream';
 import type { Route } from './analysis';
 
 export const ENCODER_PROTOCOLS: Readonly<Record<string, StreamProtocol>> = {

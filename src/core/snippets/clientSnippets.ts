@@ -10,7 +10,7 @@
  * What each request sends follows the generated routes: `sse` GET takes `?prompt=`, POST `{"prompt"}`; the
  * AI SDK's chat body; the Chat Completions body.
  */
-import type { StreamProtocol } from '../sse/model';
+import type { StreamProtocol } from '../../protocol/stream';
 
 export const CLIENT_KINDS = ['fetch', 'eventsource', 'ai-sdk', 'openai-node', 'openai-python'] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];

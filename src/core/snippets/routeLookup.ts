@@ -47,7 +47,8 @@ export async function findSnippetRoute(workspace: PythonWorkspace, target: Targe
     streaming.push(...snippetRoutes(served.route, served.path));
   }
   const atPath = streaming.filter((r) => r.path === path && (method === undefined || r.method === method.toUpperCase()));
-  if (atPath.length === 0) {
+  const [firstAtPath] = atPath;
+  if (firstAtPath === undefined) {
     const listed = streaming.map((r) => `${r.method} ${r.path} (${r.protocol})`);
     return {
       ok: false,
@@ -57,5 +58,5 @@ export async function findSnippetRoute(workspace: PythonWorkspace, target: Targe
     };
   }
   const fitting = atPath.filter((r) => clientsFor(r).includes(client));
-  return { ok: true, route: fitting[0] ?? atPath[0]! };
+  return { ok: true, route: fitting[0] ?? firstAtPath };
 }

@@ -3,7 +3,7 @@
  * something between the generator and the client buffers (a proxy, a compressor, a blocked event loop), the
  * events pile up and then arrive together: many events in one burst right after a silence.
  */
-import type { BufferingWarning } from './model';
+import type { BufferingWarning } from '../../protocol/stream';
 
 export interface BufferingThresholds {
   /** Events closer together than this belong to one burst. */

@@ -7,8 +7,8 @@
  * for network or server trouble, it resolves with an outcome.
  */
 import { createParser, type ParseError } from 'eventsource-parser';
-import type { HttpVersion } from './headers';
-import type { SseEvent, StreamFailure, StreamNotice, StreamOutcome, StreamRequest } from './model';
+import { mediaType, type HttpVersion } from './headers';
+import type { SseEvent, StreamFailure, StreamNotice, StreamOutcome, StreamRequest } from '../../protocol/stream';
 
 /** The parser refuses to buffer more than this for one event: a defence against an endless line, not a limit on real events. */
 export const MAX_EVENT_CHARS = 64 * 1024 * 1024;
@@ -137,7 +137,7 @@ export async function openStream(request: StreamRequest, listener: StreamListene
       response = await fetch(url, {
         method: request.method.toUpperCase(),
         headers: requestHeaders(request),
-        body: hasBody ? request.body : undefined,
+        ...(hasBody ? { body: request.body } : {}),
         signal: controller.signal,
         redirect: 'follow',
       });
@@ -197,6 +197,10 @@ async function readEvents(
   const parser = createParser({
     maxBufferSize: MAX_EVENT_CHARS,
     onEvent(message) {
+      if (signal.aborted) {
+        // Stopped (by the caller or the idle timeout): the rest of the chunk being parsed is not delivered.
+        return;
+      }
       if (draining) {
         // Per the spec an event is dispatched only at a blank line: one cut off by the end of the stream is dropped.
         listener.onNotice?.({
@@ -272,11 +276,6 @@ async function readEvents(
   draining = true;
   parser.feed('\n\n');
   return result({ kind: 'completed' });
-}
-
-/** "Text/Event-Stream; charset=utf-8" -> "text/event-stream". */
-export function mediaType(contentType: string): string {
-  return (contentType.split(';', 1)[0] ?? '').trim().toLowerCase();
 }
 
 /** Reads the start of a body as text, for an error message. */

@@ -1,9 +1,13 @@
 /** Checks of an SSE response's headers: what makes a stream arrive whole, late, or not at all. */
-import { mediaType } from './connection';
-import type { HeaderCheck } from './model';
+import type { HeaderCheck } from '../../protocol/stream';
 
 /** The HTTP version a response came over: '1.0', '1.1', '2' or '3'. */
 export type HttpVersion = '1.0' | '1.1' | '2' | '3';
+
+/** "Text/Event-Stream; charset=utf-8" -> "text/event-stream". */
+export function mediaType(contentType: string): string {
+  return (contentType.split(';', 1)[0] ?? '').trim().toLowerCase();
+}
 
 export function checkResponseHeaders(headers: ReadonlyArray<readonly [string, string]>, httpVersion: HttpVersion = '1.1'): HeaderCheck[] {
   const get = (name: string): string | null => {

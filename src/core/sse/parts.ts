@@ -13,7 +13,7 @@
  * Anthropic Messages streams (no protocol of ours, but the preview is pointed at them too) give their
  * `thinking_delta` and `tool_use` blocks the same way. The text itself stays with the TextAssembler (text.ts).
  */
-import type { StreamProtocol, ToolCallView } from './model';
+import type { StreamProtocol, ToolCallView } from '../../protocol/stream';
 import { parseObject } from './text';
 
 export type { StreamProtocol, ToolCallView };

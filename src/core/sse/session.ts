@@ -6,7 +6,7 @@
 import { BufferingDetector } from './buffering';
 import { openStream, type OpenStreamOptions, type ResponseHead, type StreamResult } from './connection';
 import { checkResponseHeaders } from './headers';
-import type { BufferingWarning, HeaderCheck, SseEvent, StreamNotice, StreamRequest } from './model';
+import type { BufferingWarning, HeaderCheck, SseEvent, StreamNotice, StreamRequest } from '../../protocol/stream';
 import { StatsTracker } from './stats';
 import { PartsAssembler, type PartReading, type ToolCallView } from './parts';
 import { parseObject, TextAssembler } from './text';

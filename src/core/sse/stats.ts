@@ -1,5 +1,5 @@
 /** Timing statistics of one stream, updated incrementally (O(1) per event) so they keep up at 20,000 events/s. */
-import type { StreamStats } from './model';
+import type { StreamStats } from '../../protocol/stream';
 
 /** How many recent inter-event gaps are kept for the chart. */
 export const RECENT_GAPS = 120;

@@ -6,7 +6,7 @@
  * - the Vercel AI SDK UI message stream: `{"type": "text-delta", "delta": ...}`, `{"type": "finish"}`, `[DONE]`.
  * Anything else is left alone: the assembler reports no text rather than guessing.
  */
-import type { TextFormat } from './model';
+import type { TextFormat } from '../../protocol/stream';
 
 /** What one event means for the text. */
 export interface TextReading {
@@ -184,8 +184,9 @@ export class TextAssembler {
   private keep(text: string): void {
     const drop = Math.max(0, text.length - MAX_ASSEMBLED_CHARS);
     this.dropped += drop;
-    this.parts = [drop > 0 ? text.slice(drop) : text];
-    this.length = this.parts[0]!.length;
+    const kept = drop > 0 ? text.slice(drop) : text;
+    this.parts = [kept];
+    this.length = kept.length;
   }
 
   get text(): string {

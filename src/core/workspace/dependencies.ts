@@ -21,12 +21,7 @@ export function normalisePackageName(name: string): string {
 
 /** The distribution name at the start of a PEP 508 requirement (`orjson>=3.9 ; python_version > "3.8"` -> `orjson`). */
 export function requirementName(requirement: string): string | undefined {
-  const trimmed = requirement.trim();
-  let end = 0;
-  while (end < trimmed.length && /[A-Za-z0-9._-]/.test(trimmed[end]!)) {
-    end++;
-  }
-  return end > 0 ? trimmed.slice(0, end) : undefined;
+  return /^[A-Za-z0-9._-]+/.exec(requirement.trim())?.[0];
 }
 
 /** Names required by a requirements.txt: comments, blank lines and pip options (`-r`, `-e`, `--index-url`) skipped. */

@@ -7,7 +7,11 @@ import type { AddEndpointPrompts } from '../../core/plan/addEndpointQuestions';
 
 export const quickInputPrompts: AddEndpointPrompts = {
   async pick(_question, title, choices) {
-    const items = choices.map((choice) => ({ label: choice.label, description: choice.description, value: choice.value }));
+    const items = choices.map((choice) => ({
+      label: choice.label,
+      ...(choice.description !== undefined && { description: choice.description }),
+      value: choice.value,
+    }));
     return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t(title), matchOnDescription: true, ignoreFocusOut: true }))?.value;
   },
   input(_question, title, initial, validate) {

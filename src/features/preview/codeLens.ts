@@ -9,7 +9,7 @@ import type { SyntaxTrees } from '../shared/syntaxTrees';
 import { readPythonFiles, relativePath } from '../shared/workspaceFiles';
 import type { OpenPreviewOptions } from './options';
 import { snippetRoutes } from '../../core/snippets/routeLookup';
-import type { CopySnippetOptions } from '../snippets';
+import type { CopySnippetOptions } from '../snippets/options';
 
 /** Where the dev server listens by default (Start Dev Server uses the same). */
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:8000';

@@ -3,7 +3,7 @@
  * after a window reload) and the "Preview stream" CodeLens.
  *
  * `executeCommand('catalyst.openStreamPreview', { url, method, body, headers, send })` returns the PreviewPanel,
- * whose `onDidPostMessage` / `recentMessages()` let a test observe the host side of the protocol.
+ * whose `onDidPostMessage` lets a caller (a test) observe the host side of the protocol.
  */
 import * as vscode from 'vscode';
 import { registerCommand } from '../shared/command';

@@ -1,5 +1,5 @@
 /** The `catalyst.openStreamPreview` options argument, checked and turned into a StreamRequest. */
-import type { StreamRequest } from '../../core/sse/model';
+import type { StreamRequest } from '../../protocol/stream';
 
 /**
  * `executeCommand('catalyst.openStreamPreview', { url, method, body, headers, send })`.

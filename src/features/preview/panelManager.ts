@@ -22,7 +22,7 @@ export class PreviewPanelManager extends Disposable implements vscode.WebviewPan
     this._register({ dispose: () => this.current?.panel.dispose() });
   }
 
-  /** The open panel, if any (tests observe it through its onDidPostMessage / recentMessages()). */
+  /** The open panel, if any. */
   get panel(): PreviewPanel | undefined {
     return this.current;
   }

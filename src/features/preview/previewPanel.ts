@@ -3,21 +3,19 @@
  * into one message per ~25 ms whatever the rate), keeps the transcript for export, and resends the whole model
  * to a webview that reloads.
  *
- * For tests (the extension-host suite): `onDidPostMessage` / `recentMessages()` show what the host posted,
- * `onDidReceiveMessage` what the webview sent; `send()` / `exportTranscript(uri)` drive it without the UI.
+ * `onDidPostMessage` fires with what the host posts (the extension-host suite records it on its side, in
+ * test/suite/support/previewMessages.ts); `send()` / `exportTranscript(uri)` drive it without the UI.
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { StreamRequest } from '../../core/sse/model';
+import type { StreamRequest } from '../../protocol/stream';
 import { apply, emptyModel, runPreview, Transcript } from '../../core/sse/preview';
-import { isWebviewMessage, postToWebview, type HostMessage, type WebviewMessage } from '../../protocol/preview';
+import { isWebviewMessage, postToWebview, type HostMessage } from '../../protocol/preview';
 import { Disposable } from '../shared/dispose';
 import type { Logger } from '../shared/logger';
 import { previewHtml } from './html';
 
 export const VIEW_TYPE = 'catalyst.streamPreview';
-/** Host messages kept for `recentMessages()`. */
-const RECENT_LIMIT = 200;
 
 /** The only folder the webview may load from: the built bundle, its CSS and the codicon font. */
 export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
@@ -38,14 +36,10 @@ export function configureWebview(webview: vscode.Webview, extensionUri: vscode.U
 
 export class PreviewPanel extends Disposable {
   private readonly posted = this._register(new vscode.EventEmitter<HostMessage>());
-  private readonly received = this._register(new vscode.EventEmitter<WebviewMessage>());
   private readonly disposed = this._register(new vscode.EventEmitter<void>());
   /** Fires with every message the host posts to the webview. */
   readonly onDidPostMessage = this.posted.event;
-  /** Fires with every message the webview sends. */
-  readonly onDidReceiveMessage = this.received.event;
   readonly onDidDispose = this.disposed.event;
-  private readonly recent: HostMessage[] = [];
   private readonly transcript = new Transcript();
   /** What the webview shows, folded from the posted messages by the same reducer the webview runs. */
   private readonly model = emptyModel({ url: '', method: 'GET', headers: [] });
@@ -58,7 +52,6 @@ export class PreviewPanel extends Disposable {
   private lastEventId: string | null = null;
   /** The request of the latest run, for "start the server and retry". */
   private lastRequest: StreamRequest | undefined;
-  private running: Promise<void> | undefined;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -75,16 +68,6 @@ export class PreviewPanel extends Disposable {
         }
       }),
     );
-  }
-
-  /** The last host messages, oldest first (bounded). */
-  recentMessages(): readonly HostMessage[] {
-    return [...this.recent];
-  }
-
-  /** Resolves when the current run (if any) has ended and its last message was posted. */
-  async idle(): Promise<void> {
-    await this.running;
   }
 
   /** Shows a request in the request bar and, with `send`, runs it. */
@@ -104,7 +87,7 @@ export class PreviewPanel extends Disposable {
     this.transcript.clear();
     this.lastRequest = request;
     // runPreview posts `started` (synchronously, before its first await): the one `started` of this run.
-    this.running = this.stream(run, request, controller.signal).catch((error: unknown) => {
+    void this.stream(run, request, controller.signal).catch((error: unknown) => {
       this.logger.error('Stream preview run failed', error);
     });
   }
@@ -116,14 +99,13 @@ export class PreviewPanel extends Disposable {
 
   /** Writes the transcript (.jsonl, one event a line) to `target`, or asks where. Returns the file written. */
   async exportTranscript(target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
     const uri =
       target ??
       (await vscode.window.showSaveDialog({
         title: vscode.l10n.t('Export Stream Transcript'),
         filters: { [vscode.l10n.t('JSON Lines')]: ['jsonl'] },
-        defaultUri: vscode.workspace.workspaceFolders?.[0]
-          ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, 'stream-transcript.jsonl')
-          : undefined,
+        ...(folder && { defaultUri: vscode.Uri.joinPath(folder.uri, 'stream-transcript.jsonl') }),
       }));
     if (uri === undefined) {
       return undefined;
@@ -154,7 +136,6 @@ export class PreviewPanel extends Disposable {
       this.logger.warn(`Stream preview: ignored an unknown message from the webview: ${JSON.stringify(message)?.slice(0, 200)}`);
       return;
     }
-    this.received.fire(message);
     switch (message.type) {
       case 'ready':
         this.webviewReady = true;
@@ -185,7 +166,6 @@ export class PreviewPanel extends Disposable {
 
   /** "Connection refused" offers this: start the dev server on the URL's port, then send the request again. */
   private async startServerAndRetry(): Promise<void> {
-    // The latest run's request itself: `recent` is a bounded buffer for tests and may have dropped its `started`.
     const last = this.lastRequest;
     const port = last ? Number(new URL(last.url).port || 80) : undefined;
     const started = await vscode.commands.executeCommand<{ readonly port: number } | undefined>('catalyst.startDevServer', { port, openPreview: false });
@@ -195,10 +175,6 @@ export class PreviewPanel extends Disposable {
   }
 
   private post(message: HostMessage): void {
-    this.recent.push(message);
-    if (this.recent.length > RECENT_LIMIT) {
-      this.recent.splice(0, this.recent.length - RECENT_LIMIT);
-    }
     this.posted.fire(message);
     apply(this.model, message, {});
     this.touched = true;

@@ -8,40 +8,15 @@
  * resolves to the Snippet copied, or undefined when the user cancelled.
  */
 import * as vscode from 'vscode';
-import {
-  CLIENT_DESCRIPTIONS,
-  clientsFor,
-  isClientKind,
-  renderSnippet,
-  type ClientKind,
-  type Snippet,
-  type SnippetRoute,
-} from '../../core/snippets/clientSnippets';
+import { CLIENT_DESCRIPTIONS, clientsFor, renderSnippet, type Snippet, type SnippetRoute } from '../../core/snippets/clientSnippets';
 import { moduleSnippetRoutes } from '../../core/snippets/routeLookup';
 import { registerCommand } from '../shared/command';
 import type { Feature } from '../shared/feature';
 import type { SyntaxTrees } from '../shared/syntaxTrees';
 import { DEFAULT_BASE_URL } from '../preview/codeLens';
+import { isCopySnippetOptions } from './options';
 
 export const COPY_SNIPPET_COMMAND = 'catalyst.copyClientSnippet';
-
-export interface CopySnippetOptions {
-  readonly route: SnippetRoute;
-  /** Skips the client QuickPick (tests, or a caller that knows). */
-  readonly client?: ClientKind;
-  readonly baseUrl?: string;
-}
-
-function isCopySnippetOptions(value: unknown): value is CopySnippetOptions {
-  const route = (value as { route?: Partial<SnippetRoute> } | undefined)?.route;
-  const client = (value as { client?: unknown } | undefined)?.client;
-  return (
-    typeof route?.path === 'string' &&
-    typeof route.method === 'string' &&
-    (route.protocol === 'sse' || route.protocol === 'ai-sdk' || route.protocol === 'openai') &&
-    (client === undefined || (typeof client === 'string' && isClientKind(client)))
-  );
-}
 
 async function pickRoute(trees: SyntaxTrees): Promise<SnippetRoute | undefined> {
   const document = vscode.window.activeTextEditor?.document;

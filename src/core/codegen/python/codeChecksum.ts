@@ -47,8 +47,8 @@ export async function codeChecksum(source: string): Promise<string> {
   }
 }
 
-/** The normalised tokens of `node`, in source order (exported for tests). */
-export function normalisedTokens(node: SyntaxNode): string[] {
+/** The normalised tokens of `node`, in source order. */
+function normalisedTokens(node: SyntaxNode): string[] {
   const out: string[] = [];
   collect(node, out);
   return out;

@@ -15,7 +15,7 @@ export interface TextChange {
 
 export function treeEditFor(change: TextChange): Edit {
   const lines = change.text.split('\n');
-  const lastLine = lines[lines.length - 1]!;
+  const lastLine = change.text.slice(change.text.lastIndexOf('\n') + 1);
   return {
     startIndex: change.rangeOffset,
     oldEndIndex: change.rangeOffset + change.rangeLength,

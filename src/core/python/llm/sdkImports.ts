@@ -41,8 +41,8 @@ export function readSdkImports(root: SyntaxNode): SdkImports {
       for (const name of statement.childrenForFieldName('name')) {
         const { imported, local, importedNode } = importNames(name);
         const cls = imported === undefined ? undefined : clientClass(module, imported);
-        if (cls && importedNode) {
-          classes.set(local ?? imported!, { cls, statement, importedName: importedNode });
+        if (imported !== undefined && cls && importedNode) {
+          classes.set(local ?? imported, { cls, statement, importedName: importedNode });
         }
       }
     }
@@ -50,7 +50,7 @@ export function readSdkImports(root: SyntaxNode): SdkImports {
   return { modules, classes };
 }
 
-function importNames(node: SyntaxNode | null): { imported?: string; local?: string; importedNode?: SyntaxNode } {
+function importNames(node: SyntaxNode | null): { imported?: string | undefined; local?: string | undefined; importedNode?: SyntaxNode | undefined } {
   if (!node) {
     return {};
   }

@@ -4,43 +4,14 @@
  * own copy and sends it whole (`snapshot`) when a webview (re)loads, e.g. after the panel was hidden. Everything
  * in it is bounded, so neither side's memory grows with the length of the stream. Pure: no DOM, no Node.
  */
-import type { EventView, HostMessage, RunEnd } from '../../../protocol/preview';
-import type { BufferingWarning, HeaderCheck, StreamNotice, StreamProtocol, StreamRequest, StreamStats, TextFormat, ToolCallView } from '../model';
+import type { EventView, HostMessage, PreviewModel } from '../../../protocol/preview';
+import type { StreamRequest } from '../../../protocol/stream';
 
 /** Events kept (and rendered); older ones are counted as hidden. */
 export const EVENT_WINDOW = 500;
 /** Characters of assembled text kept; beyond it the start is dropped (in steps, so not on every batch). */
 export const TEXT_LIMIT = 256 * 1024;
 export const NOTICE_LIMIT = 50;
-
-export type Status = { readonly kind: 'idle' } | { readonly kind: 'connecting' } | { readonly kind: 'streaming' } | RunEnd;
-
-export interface PreviewModel {
-  request: StreamRequest;
-  run: number;
-  status: Status;
-  events: EventView[];
-  /** Events of this run no longer in `events`. */
-  hidden: number;
-  text: string;
-  textDropped: number;
-  textFormat: TextFormat | null;
-  textError: string | null;
-  /** The protocol the stream speaks, once detected. */
-  protocol: StreamProtocol | null;
-  /** The reasoning the stream carried (its end, bounded like the text). */
-  reasoning: string;
-  reasoningDropped: number;
-  /** Tool calls in the order they started (bounded by the host's PartsAssembler). */
-  toolCalls: ToolCallView[];
-  toolCallsOmitted: number;
-  stats: StreamStats | null;
-  response: { readonly status: number; readonly headers: ReadonlyArray<readonly [string, string]>; readonly checks: readonly HeaderCheck[] } | null;
-  buffering: BufferingWarning | null;
-  notices: StreamNotice[];
-  noticesOmitted: number;
-  lastEventId: string | null;
-}
 
 export function emptyModel(request: StreamRequest): PreviewModel {
   return {

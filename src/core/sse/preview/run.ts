@@ -5,7 +5,7 @@
  * into the webview bundle in Chromium.
  */
 import { Batcher } from './batcher';
-import type { BufferingWarning, SseEvent, StreamNotice, StreamRequest, ToolCallView } from '../model';
+import type { BufferingWarning, SseEvent, StreamNotice, StreamRequest, ToolCallView } from '../../../protocol/stream';
 import { StreamSession } from '../session';
 import type { StreamResult } from '../connection';
 import type { Transcript } from './transcript';

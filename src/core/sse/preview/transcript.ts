@@ -1,5 +1,5 @@
 /** The transcript of a stream: its events with timings, exported as JSON Lines (one event a line). */
-import type { SseEvent } from '../model';
+import type { SseEvent } from '../../../protocol/stream';
 import { round } from '../stats';
 
 /** One event as the CLI's --json prints it: `{"event","data","id","t_ms"}`. */

@@ -1,7 +1,7 @@
 /**
- * The data shapes of an SSE preview, shared by the client core, the CLI, the extension host and (as types only)
- * the webview. Plain serialisable objects: they cross postMessage as they are. No runtime code here, so the
- * browser bundle can import these types without pulling in Node.
+ * The data shapes of a stream, shared by the SSE client core, the CLI, the extension host and the webview.
+ * Plain serialisable objects: they cross postMessage as they are. Types only and no imports, so the browser
+ * bundle takes nothing from the core through them (the bottom layer: see scripts/eslintImportGraph.mjs).
  */
 
 /** What to request. `headers` keep their order and case as the user typed them. */
@@ -62,8 +62,8 @@ export interface HeaderCheck {
 
 export type TextFormat = 'catalyst' | 'openai' | 'anthropic' | 'vercel-ai';
 
-/** The wire protocol a stream speaks (the protocols add-endpoint generates; defined once, in core/plan/protocol.ts). */
-export type { StreamProtocol } from '../plan/protocol';
+/** The wire protocol a stream speaks (the protocols add-endpoint generates; their details in core/plan/protocol.ts). */
+export type StreamProtocol = 'sse' | 'ai-sdk' | 'openai';
 
 /** One tool call of a stream as assembled so far. `arguments` is the JSON text of its input as streamed. */
 export interface ToolCallView {
