@@ -14,6 +14,7 @@ import {
   type HttpMethod,
   type PlannedEndpoint,
 } from '../../core/plan/addEndpoint';
+import { shellWord, urlPath } from '../../core/codegen/escape';
 import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS } from '../../core/plan/protocol';
 import { parseTokenSource } from '../../core/plan/tokenSource';
 import { describeImportFailure, verifyEndpoint, type EndpointVerification } from '../../core/plan/verifyEndpoint';
@@ -324,9 +325,11 @@ function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
       if (endpoint.serve) {
         const query = endpoint.method === 'GET' ? '' : ` -H 'content-type: application/json' -d '${EXAMPLE_BODY[endpoint.protocol]}'`;
         lines.push(`Try it: uvicorn ${uvicornArguments(endpoint.serve).join(' ')}`);
-        // A URL with a prefix that could not be read (a note says so) gets no curl line: it would not be the URL.
-        if (unresolvedPrefixesIn(endpoint.url).length === 0) {
-          lines.push(`   then: curl -N${query} http://127.0.0.1:8000${endpoint.url}`);
+        // A URL with a prefix that could not be read (a note says so) gets no curl line: it would not be the URL;
+        // The URL is percent-encoded and shell-quoted: a prefix with spaces, quotes or `$(...)` pastes as one word.
+        const url = shellWord(`http://127.0.0.1:8000${urlPath(endpoint.url)}`);
+        if (unresolvedPrefixesIn(endpoint.url).length === 0 && url !== undefined) {
+          lines.push(`   then: curl -N${query} ${url}`);
         }
       }
       io.stdout(`${lines.join('\n')}\n`);

@@ -1,0 +1,101 @@
+/**
+ * Values from the user's project that add-endpoint places into the Python it writes (a router prefix reaches
+ * the route's docstring and the body model's) go through the Python escaper: the module still parses, with
+ * Python's own parser, and each docstring says the URL, character for character.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { main } from '../../src/cli/main';
+import { planAddEndpoint, type AddEndpointRequest } from '../../src/core/plan/addEndpoint';
+
+/** A prefix that closes a docstring, then (on its own line, inside the triple-quoted literal) calls os._exit. */
+const PREFIX = '/h/"""+__import__("os")._exit(3)+"""\n\'\'\'x $(id) ${process.exit(1)} `x` */ </script>\u202e';
+
+/** An app whose router (with `prefix`, as Python source that evaluates to it) has one route. */
+const appWith = (prefix: string): string =>
+  [
+    'from fastapi import APIRouter, FastAPI',
+    '',
+    // The prefix as Python source: a single-quoted literal (it holds """) and a triple-quoted one (a newline).
+    `router = APIRouter(prefix='${prefix.slice(0, prefix.indexOf('\n'))}' """${prefix.slice(prefix.indexOf('\n'))}""")`,
+    '',
+    '',
+    '@router.get("/history")',
+    'async def history() -> list[str]:',
+    '    return []',
+    '',
+    '',
+    'app = FastAPI()',
+    'app.include_router(router)',
+    '',
+  ].join('\n');
+const APP = appWith(PREFIX);
+/** For the curl line: `<...>` in a URL marks a prefix Catalyst could not read, so this one has no `</script>`. */
+const SHELL_PREFIX = PREFIX.replace('</script>', '; rm -rf ~ | cat &');
+
+describe('values placed in generated Python', function () {
+  it('a hostile router prefix stays inside the docstrings of every kind of route add-endpoint writes', async function () {
+    const requests: AddEndpointRequest[] = [
+      { target: { file: 'main.py', id: 'router' } },
+      { target: { file: 'main.py', id: 'router' }, method: 'POST' },
+      { target: { file: 'main.py', id: 'router' }, protocol: 'ai-sdk' },
+      { target: { file: 'main.py', id: 'router' }, protocol: 'openai' },
+    ];
+    const modules: Array<{ source: string; url: string }> = [];
+    for (const request of requests) {
+      const plan = await planAddEndpoint(new Map([['main.py', APP]]), request);
+      assert.equal(plan.status, 'planned', plan.status === 'refused' ? plan.message : plan.status);
+      if (plan.status !== 'planned') {
+        return;
+      }
+      assert.ok(plan.endpoint.url.startsWith(PREFIX), plan.endpoint.url);
+      modules.push({ source: plan.changes.find((c) => c.path === 'main.py')!.after, url: plan.endpoint.url });
+    }
+    // Each module parses; every docstring of the functions and classes it defines, with its lines joined,
+    // holds the URL exactly (or none at all: the old routes).
+    const program = `
+import ast, json, sys
+out = []
+for source in json.load(sys.stdin):
+    tree = ast.parse(source)
+    docs = [ast.get_docstring(n) or "" for n in ast.walk(tree) if isinstance(n, (ast.AsyncFunctionDef, ast.ClassDef))]
+    out.append([" ".join(d.split()) for d in docs])
+print(json.dumps(out))`;
+    const docs = JSON.parse(execFileSync('python3', ['-c', program], { input: JSON.stringify(modules.map((m) => m.source)), encoding: 'utf8' })) as string[][];
+    modules.forEach(({ url }, i) => {
+      // A docstring is read with its lines joined: the URL's own newline reads as the escape it was written as.
+      const shown = ` ${url} `.split(/\s+/).join(' ').trim();
+      assert.ok(
+        docs[i]!.some((doc) => doc.includes(shown)),
+        `${JSON.stringify(url)} in none of ${JSON.stringify(docs[i])}`,
+      );
+    });
+  });
+
+  it('the "then: curl" line add-endpoint prints is one shell word for the URL, and runs nothing from the prefix', async function () {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'catalyst-hostile-'));
+    try {
+      await writeFile(path.join(dir, 'main.py'), appWith(SHELL_PREFIX));
+      let stdout = '';
+      const code = await main(['add-endpoint', '--workspace', dir, '--app', 'main.py:router', '--method', 'POST', '--no-verify'], {
+        stdout: (t) => (stdout += t),
+        stderr: () => undefined,
+        cwd: dir,
+      });
+      assert.equal(code, 0, stdout);
+      const line = stdout.split('\n').find((l) => l.startsWith('   then: curl '));
+      assert.ok(line, stdout);
+      // sh runs the line with a curl that prints its arguments, one per line.
+      const args = execFileSync('sh', ['-c', `curl() { printf '%s\\n' "$@"; }\n${line.replace('then: ', '')}`], { encoding: 'utf8' }).split('\n');
+      const url = new URL(args[args.length - 2]!);
+      assert.equal(decodeURIComponent(url.pathname), `${SHELL_PREFIX}/stream`);
+      assert.equal(url.search + url.hash, '');
+      assert.deepEqual(args.slice(0, 5), ['-N', '-H', 'content-type: application/json', '-d', '{"prompt": "Hi"}']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
