@@ -6,6 +6,7 @@
 import type {
   BufferingWarning,
   HeaderCheck,
+  Redirect,
   StreamFailure,
   StreamNotice,
   StreamOutcome,
@@ -17,7 +18,7 @@ import type {
 } from '../core/sse/model';
 import type { PreviewModel } from '../core/sse/preview/model';
 
-export type { BufferingWarning, HeaderCheck, StreamFailure, StreamNotice, StreamProtocol, StreamRequest, StreamStats, TextFormat, ToolCallView };
+export type { BufferingWarning, HeaderCheck, Redirect, StreamFailure, StreamNotice, StreamProtocol, StreamRequest, StreamStats, TextFormat, ToolCallView };
 
 /** An event as the webview shows it: the data is cut to a preview length (a 5 MB event is not rendered whole). */
 export interface EventView {
@@ -51,6 +52,8 @@ export type HostMessage =
       readonly status: number;
       readonly headers: ReadonlyArray<readonly [string, string]>;
       readonly checks: readonly HeaderCheck[];
+      /** The redirects followed before this response (absent or empty: none). */
+      readonly redirects?: readonly Redirect[];
     }
   /** Everything that happened since the previous batch (the host batches every ~25 ms). */
   | {

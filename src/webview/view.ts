@@ -4,7 +4,7 @@
  */
 import type { EventView, StreamRequest, ToolCallView } from '../protocol/preview';
 import { button, formatMs, formatSize, h, icon, rebuild, setText } from './dom';
-import { EVENT_WINDOW, type Changes, type PreviewModel as Model } from '../core/sse/preview/model';
+import { EVENT_WINDOW, redirectText, type Changes, type PreviewModel as Model } from '../core/sse/preview/model';
 
 export interface ViewActions {
   send(request: StreamRequest): void;
@@ -474,6 +474,15 @@ export class PreviewView {
     }
     const iconFor = { ok: 'pass', info: 'info', warning: 'warning', error: 'error' } as const;
     this.headerChecks.replaceChildren(
+      ...(response.redirects ?? []).map((redirect) =>
+        h(
+          'li',
+          { className: `check check-${redirect.crossOrigin ? 'warning' : 'info'}`, attrs: { 'data-redirect': redirect.to } },
+          icon(redirect.crossOrigin ? 'warning' : 'info'),
+          h('strong', { text: 'Redirect' }),
+          h('span', { text: redirectText(redirect) }),
+        ),
+      ),
       ...response.checks.map((check) =>
         h(
           'li',

@@ -5,7 +5,7 @@
  * in it is bounded, so neither side's memory grows with the length of the stream. Pure: no DOM, no Node.
  */
 import type { EventView, HostMessage, RunEnd } from '../../../protocol/preview';
-import type { BufferingWarning, HeaderCheck, StreamNotice, StreamProtocol, StreamRequest, StreamStats, TextFormat, ToolCallView } from '../model';
+import type { BufferingWarning, HeaderCheck, Redirect, StreamNotice, StreamProtocol, StreamRequest, StreamStats, TextFormat, ToolCallView } from '../model';
 
 /** Events kept (and rendered); older ones are counted as hidden. */
 export const EVENT_WINDOW = 500;
@@ -35,7 +35,13 @@ export interface PreviewModel {
   toolCalls: ToolCallView[];
   toolCallsOmitted: number;
   stats: StreamStats | null;
-  response: { readonly status: number; readonly headers: ReadonlyArray<readonly [string, string]>; readonly checks: readonly HeaderCheck[] } | null;
+  response: {
+    readonly status: number;
+    readonly headers: ReadonlyArray<readonly [string, string]>;
+    readonly checks: readonly HeaderCheck[];
+    /** The redirects followed before the response (none when absent); see core/sse/redirects.ts. */
+    readonly redirects?: readonly Redirect[];
+  } | null;
   buffering: BufferingWarning | null;
   notices: StreamNotice[];
   noticesOmitted: number;
@@ -100,7 +106,12 @@ export function apply(model: PreviewModel, message: HostMessage, changes: Change
       changes.all = true;
       return;
     case 'response':
-      model.response = { status: message.status, headers: message.headers, checks: message.checks };
+      model.response = {
+        status: message.status,
+        headers: message.headers,
+        checks: message.checks,
+        ...(message.redirects?.length ? { redirects: message.redirects } : {}),
+      };
       model.status = { kind: 'streaming' };
       return;
     case 'batch': {
@@ -180,6 +191,12 @@ function applyParts(model: PreviewModel, message: Extract<HostMessage, { type: '
     }
   }
   model.toolCallsOmitted = message.toolCallsOmitted;
+}
+
+/** "302 -> URL", and on another origin which of the user's headers were not sent there: the CLI and the panel say it so. */
+export function redirectText(redirect: Redirect): string {
+  const withheld = redirect.droppedHeaders.length > 0 ? `; not sent there: ${redirect.droppedHeaders.join(', ')}` : '';
+  return `${redirect.status} -> ${redirect.to}${redirect.crossOrigin ? ` (another origin${withheld})` : ''}`;
 }
 
 /** The model as saved with setState: event data cut shorter, so a reload restores quickly. */
