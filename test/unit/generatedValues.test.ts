@@ -10,6 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
 import { planAddEndpoint, type AddEndpointRequest } from '../../src/core/plan/addEndpoint';
+import { findAnalyzedLlmCalls, planLlmFixes } from '../../src/core/plan/llm/planLlmFixes';
+import { streamingModuleTarget } from '../../src/core/plan/llm/streamingModuleTarget';
+import { analyzePythonModule } from '../../src/core/python/analysis';
 
 /** A prefix that closes a docstring, then (on its own line, inside the triple-quoted literal) calls os._exit. */
 const PREFIX = '/h/"""+__import__("os")._exit(3)+"""\n\'\'\'x $(id) ${process.exit(1)} `x` */ </script>\u202e';
@@ -97,5 +100,43 @@ print(json.dumps(out))`;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  /** A module file name that, pasted into `from NAME import ...`, imports os and runs id when the app starts. */
+  const INJECTING_MODULE = "os import system as _;_('id');from x.py";
+
+  it('a streaming module whose name is not a Python module name is refused by add-endpoint, not imported', async function () {
+    const plan = await planAddEndpoint(new Map([['main.py', 'from fastapi import FastAPI\n\napp = FastAPI()\n']]), { moduleLocation: INJECTING_MODULE });
+    assert.equal(plan.status, 'refused');
+    assert.match(
+      plan.status === 'refused' ? plan.message : '',
+      /main\.py cannot import a module at os import system as _;_\('id'\);from x\.py \(no import reaches it from there: are its folder and file names Python identifiers/,
+    );
+  });
+
+  it('…and by the LLM quick fix, which says why', async function () {
+    const source = [
+      'from fastapi import FastAPI',
+      'from openai import AsyncOpenAI',
+      '',
+      'app = FastAPI()',
+      'client = AsyncOpenAI()',
+      '',
+      '',
+      '@app.get("/ask")',
+      'async def ask(prompt: str) -> dict[str, str]:',
+      '    reply = await client.chat.completions.create(model="m", messages=[{"role": "user", "content": prompt}])',
+      '    return {"text": reply.choices[0].message.content or ""}',
+      '',
+    ].join('\n');
+    const target = streamingModuleTarget('/w/main.py', () => false, { workspaceFolder: '/w', relativePath: INJECTING_MODULE });
+    const analysis = await analyzePythonModule(source);
+    const call = findAnalyzedLlmCalls(analysis)[0]!;
+    analysis.dispose();
+    const plan = await planLlmFixes(source, call.node.startIndex, { style: 'rewrite', streamingImport: target.importModule });
+    assert.deepEqual(plan.fixes, []);
+    assert.deepEqual(plan.refused, [
+      { kind: 'stream', reason: `the streaming module's name ${JSON.stringify(INJECTING_MODULE.slice(0, -3))} is not a Python module name` },
+    ]);
   });
 });

@@ -80,6 +80,19 @@ export function urlPath(path: string): string {
   return path.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@/{}]+/gu, (run) => encodeURIComponent(run.replace(/\p{Cs}/gu, '\ufffd')));
 }
 
+/** One Python identifier: a letter or `_`, then letters, digits, marks, `_` (PEP 3131, closely enough). */
+const IDENTIFIER = String.raw`[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*`;
+const IMPORT_NAME = new RegExp(String.raw`^\.*${IDENTIFIER}(\.${IDENTIFIER})*$`, 'u');
+
+/**
+ * A module name as it goes into `from X import ...` (`streaming`, `.streaming`, `app.streaming`): identifiers
+ * joined by dots, leading dots for a relative import. Nothing can escape a name, so any other value (a file
+ * called `os import system;system('id');from x.py`) is refused, never written.
+ */
+export function isPythonImportName(name: string): boolean {
+  return IMPORT_NAME.test(name);
+}
+
 /**
  * A POSIX shell word (for a `curl` line a user pastes into a terminal): as it is when it holds only
  * characters no shell treats specially, else single-quoted. Undefined when it holds a control or line-ending
