@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
@@ -78,21 +78,28 @@ print(json.dumps(out))`;
     });
   });
 
-  it('the "then: curl" line add-endpoint prints is one shell word for the URL, and runs nothing from the prefix', async function () {
+  it('the "Try it" lines add-endpoint prints give uvicorn and curl each word whole, and run nothing from the folder or prefix', async function () {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'catalyst-hostile-'));
+    const folder = "my app $(id) `id` it's";
     try {
-      await writeFile(path.join(dir, 'main.py'), appWith(SHELL_PREFIX));
+      await mkdir(path.join(dir, folder));
+      await writeFile(path.join(dir, folder, 'main.py'), appWith(SHELL_PREFIX));
       let stdout = '';
-      const code = await main(['add-endpoint', '--workspace', dir, '--app', 'main.py:router', '--method', 'POST', '--no-verify'], {
+      const code = await main(['add-endpoint', '--workspace', dir, '--app', `${folder}/main.py:router`, '--method', 'POST', '--no-verify'], {
         stdout: (t) => (stdout += t),
         stderr: () => undefined,
         cwd: dir,
       });
       assert.equal(code, 0, stdout);
-      const line = stdout.split('\n').find((l) => l.startsWith('   then: curl '));
-      assert.ok(line, stdout);
-      // sh runs the line with a curl that prints its arguments, one per line.
-      const args = execFileSync('sh', ['-c', `curl() { printf '%s\\n' "$@"; }\n${line.replace('then: ', '')}`], { encoding: 'utf8' }).split('\n');
+      const tryIt = stdout.split('\n').filter((l) => /^(Try it|   then): /.test(l));
+      assert.equal(tryIt.length, 2, stdout);
+      // sh runs the lines with a uvicorn and a curl that print their arguments, one per line.
+      const run = (line: string) =>
+        execFileSync('sh', ['-c', `uvicorn() { printf '%s\\n' "$@"; }\ncurl() { printf '%s\\n' "$@"; }\n${line.replace(/^(Try it|   then): /, '')}`], {
+          encoding: 'utf8',
+        }).split('\n');
+      assert.deepEqual(run(tryIt[0]!), ['--app-dir', folder, 'main:app', '']);
+      const args = run(tryIt[1]!);
       const url = new URL(args[args.length - 2]!);
       assert.equal(decodeURIComponent(url.pathname), `${SHELL_PREFIX}/stream`);
       assert.equal(url.search + url.hash, '');
