@@ -180,7 +180,8 @@ describe('catalyst-streaming preview: redirects keep the user’s headers on the
         '/loop': [302, '/loop'],
         '/elsewhere': [302, 'file:///etc/passwd'],
       };
-      const redirect = to[request.path];
+      const target = request.path.startsWith('/to?') ? new URL(request.path, home.origin).searchParams.get('url') : null;
+      const redirect = target !== null ? ([302, target] as const) : to[request.path];
       if (redirect) {
         response.writeHead(redirect[0], { location: redirect[1] }).end();
       } else {
@@ -291,6 +292,15 @@ describe('catalyst-streaming preview: redirects keep the user’s headers on the
     const file = await cli(`${home.origin}/elsewhere`);
     assert.equal(file.code, 1);
     assert.match(file.stderr, /redirected \(302\) to "file:\/\/\/etc\/passwd", which is not an http\(s\) URL; not followed/);
+  });
+
+  it('a redirect to a host that refuses the connection: the failure names that host, not the first one', async function () {
+    const closed = await recordingServer('127.0.0.2', () => undefined);
+    await closed.close();
+    const run = await cli(`${home.origin}/to?url=${encodeURIComponent(`${closed.origin}/stream`)}`);
+    assert.equal(run.code, 1);
+    assert.ok(run.stdout.startsWith(`redirect 302 -> ${closed.origin}/stream (another origin)\n`), run.stdout);
+    assert.match(run.stderr, new RegExp(`Could not connect to ${closed.origin.slice('http://'.length).replace(/\./g, '\\.')}: connection refused`));
   });
 
   it('the preview panel’s model gets the redirects with the response', async function () {
