@@ -301,6 +301,7 @@ describe('catalyst-streaming preview: redirects keep the user’s headers on the
     assert.equal(run.code, 1);
     assert.ok(run.stdout.startsWith(`redirect 302 -> ${closed.origin}/stream (another origin)\n`), run.stdout);
     assert.match(run.stderr, new RegExp(`Could not connect to ${closed.origin.slice('http://'.length).replace(/\./g, '\\.')}: connection refused`));
+    assert.ok(run.stderr.includes(`uvicorn main:app --port ${new URL(closed.origin).port}\n`), run.stderr);
   });
 
   it('the preview panel’s model gets the redirects with the response', async function () {

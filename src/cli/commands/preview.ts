@@ -173,7 +173,7 @@ async function stream(request: StreamRequest, json: boolean, rawIo: CliIo, signa
     case 'failed':
       err(`catalyst-streaming preview: ${result.outcome.failure.message}\n`);
       if (result.outcome.failure.kind === 'connection-refused') {
-        err(`Start the server first, e.g.: python3 -m uvicorn main:app --port ${new URL(request.url).port || 80}\n`);
+        err(`Start the server first, e.g.: python3 -m uvicorn main:app --port ${new URL(result.outcome.failure.url).port || 80}\n`);
       }
       return 1;
   }
