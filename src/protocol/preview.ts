@@ -7,6 +7,7 @@
 import type {
   BufferingWarning,
   HeaderCheck,
+  Redirect,
   StreamNotice,
   StreamOutcome,
   StreamProtocol,
@@ -56,7 +57,13 @@ export interface PreviewModel {
   toolCalls: ToolCallView[];
   toolCallsOmitted: number;
   stats: StreamStats | null;
-  response: { readonly status: number; readonly headers: ReadonlyArray<readonly [string, string]>; readonly checks: readonly HeaderCheck[] } | null;
+  response: {
+    readonly status: number;
+    readonly headers: ReadonlyArray<readonly [string, string]>;
+    readonly checks: readonly HeaderCheck[];
+    /** The redirects followed before the response (none when absent); see core/sse/redirects.ts. */
+    readonly redirects?: readonly Redirect[];
+  } | null;
   buffering: BufferingWarning | null;
   notices: StreamNotice[];
   noticesOmitted: number;
@@ -77,6 +84,8 @@ export type HostMessage =
       readonly status: number;
       readonly headers: ReadonlyArray<readonly [string, string]>;
       readonly checks: readonly HeaderCheck[];
+      /** The redirects followed before this response (absent or empty: none). */
+      readonly redirects?: readonly Redirect[];
     }
   /** Everything that happened since the previous batch (the host batches every ~25 ms). */
   | {

@@ -43,6 +43,18 @@ export type StreamFailure =
 
 export type StreamOutcome = { readonly kind: 'completed' } | { readonly kind: 'stopped' } | { readonly kind: 'failed'; readonly failure: StreamFailure };
 
+/**
+ * A redirect the request followed. On another origin than the URL requested (scheme, host or port), none of
+ * the user's headers went along: `droppedHeaders` names them (as the user gave them).
+ */
+export interface Redirect {
+  readonly status: number;
+  readonly from: string;
+  readonly to: string;
+  readonly crossOrigin: boolean;
+  readonly droppedHeaders: readonly string[];
+}
+
 /** Something odd in an otherwise readable stream. */
 export interface StreamNotice {
   readonly kind: 'malformed-line' | 'invalid-retry' | 'unterminated-event';

@@ -50,6 +50,13 @@ async function printed(...argv: string[]): Promise<string> {
  * says to install) and runs `entry` with tsx; its stdout.
  */
 async function runTsSnippet(files: Readonly<Record<string, string>>, entry: string): Promise<string> {
+  const result = await runTs(files, entry);
+  assert.equal(result.exitCode, 0, `${entry} failed:\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** runTsSnippet's run, whatever its exit code. */
+async function runTs(files: Readonly<Record<string, string>>, entry: string): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
   return withTempDir('snippet', async (dir) => {
     await symlink(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     await writeFile(
@@ -68,8 +75,7 @@ async function runTsSnippet(files: Readonly<Record<string, string>>, entry: stri
       // source maps (tsx's JSX loader) c8 cannot report on.
       env: { OPENAI_API_KEY: '', NODE_V8_COVERAGE: undefined },
     });
-    assert.equal(result.exitCode, 0, `${entry} failed:\n${result.stderr}`);
-    return result.stdout;
+    return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
   });
 }
 
@@ -367,5 +373,74 @@ describe('client snippets of generated routes, run against a real server', funct
       [['text', 'done']],
     );
     assert.match(parts[0]!.text!, /^You asked: Bonjour /);
+  });
+});
+
+/**
+ * Snippets of routes at hostile paths (test/fixtures/sse/hostile_routes.py: router prefixes that once closed
+ * the OpenAI Python snippet's docstring, ended the fetch snippet's comment, ran inside its error message's
+ * template literal and closed the EventSource page's <script>), each run as a user would paste it. Had a value
+ * escaped its literal, the run would end in os._exit(3), process.exit(5) or (6), or a page error.
+ */
+describe('client snippets of routes at hostile paths, run against a real server', function () {
+  this.timeout(180_000);
+  /** The fixture's HOSTILE and PYTHON_EXIT prefixes, character for character. */
+  const HOSTILE = "/h/'''\nprocess.exit(5)//${process.exit(6)}`id`*/</script><!--$(id);rm -rf ~ 100%?#\u2028\u2029\u202e";
+  const OPENAI = `/o/"""+__import__("os")._exit(3)+"""${HOSTILE}/v1/chat/completions`;
+  let server: RunningServer;
+  const hostile = (...argv: string[]) => snippetIn(fixtures, 'hostile_routes.py:app', ...argv);
+  const code = async (...argv: string[]) => {
+    const run = await hostile(...argv, '--base-url', server.baseUrl);
+    assert.equal(run.code, 0, run.stderr);
+    return run.stdout;
+  };
+
+  before(async function () {
+    server = await startUvicorn({ cwd: fixtures, app: 'hostile_routes:app' });
+  });
+
+  after(async function () {
+    await server?.stop();
+  });
+
+  for (const [name, route, method] of [
+    ['sse on GET', `${HOSTILE}/sse`, 'GET'],
+    ['ai-sdk', `${HOSTILE}/chat`, 'POST'],
+    ['openai', OPENAI, 'POST'],
+  ] as const) {
+    it(`fetch: ${name}`, async function () {
+      const output = await runTsSnippet({ 'streamReply.mts': await code('--route', route, '--method', method, '--client', 'fetch') }, 'streamReply.mts');
+      assert.equal(output.trim(), expectedOutput());
+    });
+  }
+
+  it('fetch: the error message of a failed request names the URL, and runs nothing from the path', async function () {
+    const run = await hostile('--route', `${HOSTILE}/sse`, '--client', 'fetch', '--base-url', `${server.baseUrl}/missing`);
+    assert.equal(run.code, 0, run.stderr);
+    const result = await runTs({ 'streamReply.mts': run.stdout }, 'streamReply.mts');
+    assert.equal(result.exitCode, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /Error: GET http:\/\/127\.0\.0\.1:\d+\/missing\/h\/'''%0Aprocess\.exit\(5\)\/\/\$\{process\.exit\(6\)\}%60id%60\S+\/sse failed: HTTP 404/,
+    );
+  });
+
+  it('openai-node and openai-python', async function () {
+    assert.equal((await runTsSnippet({ 'chat.mts': await code('--route', OPENAI, '--client', 'openai-node') }, 'chat.mts')).trim(), expectedOutput());
+    assert.equal((await runPythonSnippet(await code('--route', OPENAI, '--client', 'openai-python'))).trim(), expectedOutput());
+  });
+
+  it('ai-sdk: the useChat module’s own transport', async function () {
+    const output = await runTsSnippet({ 'Chat.tsx': await code('--route', `${HOSTILE}/chat`, '--client', 'ai-sdk'), 'drive.mts': AI_SDK_DRIVER }, 'drive.mts');
+    assert.equal((JSON.parse(output) as unknown[]).length, 3);
+  });
+
+  it('eventsource: pasted into a page’s <script>, in Chromium', async function () {
+    const browser = await launchBrowser();
+    try {
+      assert.equal(await runInChromium(browser, server.baseUrl, await code('--route', `${HOSTILE}/sse`, '--client', 'eventsource')), expectedOutput());
+    } finally {
+      await browser.close();
+    }
   });
 });

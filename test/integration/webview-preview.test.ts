@@ -184,6 +184,21 @@ describe('Stream Preview webview in Chromium', function () {
     await page.page.screenshot({ path: path.join(artifacts, 'webview-gzip-buffering.png') });
   });
 
+  it('lists the redirects before the header checks, a cross-origin one as a warning naming the headers not sent', async function () {
+    const redirects = [
+      { status: 302, from: `${server.baseUrl}/old`, to: 'http://127.0.0.2:9/tokens', crossOrigin: true, droppedHeaders: ['X-Api-Key'] },
+      { status: 307, from: 'http://127.0.0.2:9/tokens', to: `${server.baseUrl}/tokens`, crossOrigin: false, droppedHeaders: [] },
+    ];
+    const messages = await record(get(`${server.baseUrl}/tokens`));
+    await page.deliver(messages.map((m) => (m.type === 'response' ? { ...m, redirects } : m)));
+    await waitForStatus(page, 'ok');
+    assert.deepEqual(await page.page.locator('.header-checks li[data-redirect]').allTextContents(), [
+      'Redirect302 -> http://127.0.0.2:9/tokens (another origin; not sent there: X-Api-Key)',
+      `Redirect307 -> ${server.baseUrl}/tokens`,
+    ]);
+    assert.equal(await page.page.locator('.check-warning[data-redirect]').count(), 1);
+  });
+
   it('says when the connection is refused and offers to start the server', async function () {
     const port = await freePort();
     await page.deliver(await record(get(`http://127.0.0.1:${port}/stream`)));

@@ -1,6 +1,10 @@
 /** Client snippets' pure parts: a route's protocol from its code, which clients fit which route, the URLs. */
 import assert from 'node:assert/strict';
-import { clientsFor, renderSnippet, type SnippetRoute } from '../../src/core/snippets/clientSnippets';
+import { execFileSync } from 'node:child_process';
+import { transformSync } from 'esbuild';
+import { urlPath } from '../../src/core/codegen/escape';
+import { CLIENT_KINDS, clientsFor, renderSnippet, type ClientKind, type SnippetRoute } from '../../src/core/snippets/clientSnippets';
+import { HOSTILE_VALUES } from '../support/hostileValues';
 import { moduleSnippetRoutes } from '../../src/core/snippets/routeLookup';
 
 const MODULE = `
@@ -80,5 +84,75 @@ describe('client snippets (pure)', function () {
     assert.ok(get.ok && post.ok);
     assert.match(get.snippet.code, /fetch\(`\$\{STREAM_URL\}\?prompt=\$\{encodeURIComponent\(prompt\)\}`/);
     assert.match(post.snippet.code, /body: JSON\.stringify\(\{ prompt \}\)/);
+  });
+
+  it('a hostile route path (quotes, comment ends, line terminators, NUL, bidi, ${...}) never leaves its literal or comment', function () {
+    const BASE = 'http://127.0.0.1:8000';
+    const routeFor = (client: ClientKind, value: string): SnippetRoute => {
+      const path = `/h/${value}`;
+      switch (client) {
+        case 'fetch':
+        case 'eventsource':
+          return { path, method: 'GET', protocol: 'sse' };
+        case 'ai-sdk':
+          return { path, method: 'POST', protocol: 'ai-sdk' };
+        case 'openai-node':
+        case 'openai-python':
+          return { path: `${path}/v1/chat/completions`, method: 'POST', protocol: 'openai' };
+      }
+    };
+    const render = (client: ClientKind, value: string) => {
+      const result = renderSnippet(routeFor(client, value), client, BASE);
+      assert.ok(result.ok, `${client} ${JSON.stringify(value)}`);
+      return result.snippet;
+    };
+    const python: Array<{ code: string; docstring: string; baseUrl: string }> = [];
+    for (const client of CLIENT_KINDS) {
+      const plainLines = render(client, 'plain').code.split('\n').length;
+      for (const value of HOSTILE_VALUES) {
+        const snippet = render(client, value);
+        const what = `${client} ${JSON.stringify(value)}`;
+        // Not one line more than for a plain path: nothing in the value started a line of its own.
+        assert.equal(snippet.code.split(/\r\n|[\n\r\u2028\u2029]/).length, plainLines, what);
+        if (snippet.language === 'python') {
+          const path = routeFor(client, value).path;
+          python.push({
+            code: snippet.code,
+            docstring: `POST ${path}: OpenAI-compatible`,
+            baseUrl: BASE + urlPath(path).slice(0, -'/chat/completions'.length),
+          });
+        } else {
+          // esbuild's parser (TypeScript, TSX and JavaScript as the snippet's language says) accepts it.
+          assert.doesNotThrow(
+            () =>
+              transformSync(snippet.code, {
+                loader: snippet.language === 'typescriptreact' ? 'tsx' : snippet.language === 'typescript' ? 'ts' : 'js',
+                format: 'esm',
+              }),
+            what,
+          );
+        }
+      }
+    }
+    // Python's own parser: the module docstring and base_url are exactly the route's path and URL.
+    const program = `
+import ast, json, sys
+out = []
+for code in json.load(sys.stdin):
+    tree = ast.parse(code)
+    call = next(n for n in ast.walk(tree) if isinstance(n, ast.keyword) and n.arg == "base_url")
+    out.append([[ord(c) for c in ast.get_docstring(tree, clean=False)], ast.literal_eval(call.value)])
+print(json.dumps(out))`;
+    const parsed = JSON.parse(execFileSync('python3', ['-c', program], { input: JSON.stringify(python.map((p) => p.code)), encoding: 'utf8' })) as Array<
+      [number[], string]
+    >;
+    python.forEach((expected, i) => {
+      const [docstring, baseUrl] = parsed[i]!;
+      assert.deepEqual(
+        docstring.slice(0, [...expected.docstring].length),
+        [...expected.docstring].map((c) => c.codePointAt(0)),
+      );
+      assert.equal(baseUrl, expected.baseUrl);
+    });
   });
 });

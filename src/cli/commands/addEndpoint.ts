@@ -14,6 +14,7 @@ import {
   type HttpMethod,
   type PlannedEndpoint,
 } from '../../core/plan/addEndpoint';
+import { shellWord, urlPath } from '../../core/codegen/escape';
 import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS } from '../../core/plan/protocol';
 import { parseTokenSource } from '../../core/plan/tokenSource';
 import { describeImportFailure, verifyEndpoint, type EndpointVerification } from '../../core/plan/verifyEndpoint';
@@ -321,12 +322,16 @@ function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
           ? `  verified: the app imports with the change (${outcome.verification.python})`
           : `  note: not verified: ${outcome.verification.reason}`,
       ];
-      if (endpoint.serve) {
+      // Lines to paste into a shell: every word quoted for it (a folder or prefix with spaces, quotes or `$(...)`
+      // stays one word); a word with a control character no quoting makes safe, and the lines are left out.
+      const uvicorn = endpoint.serve ? uvicornArguments(endpoint.serve).map(shellWord) : [];
+      if (uvicorn.length > 0 && uvicorn.every((word) => word !== undefined)) {
         const query = endpoint.method === 'GET' ? '' : ` -H 'content-type: application/json' -d '${EXAMPLE_BODY[endpoint.protocol]}'`;
-        lines.push(`Try it: uvicorn ${uvicornArguments(endpoint.serve).join(' ')}`);
+        lines.push(`Try it: uvicorn ${uvicorn.join(' ')}`);
         // A URL with a prefix that could not be read (a note says so) gets no curl line: it would not be the URL.
-        if (unresolvedPrefixesIn(endpoint.url).length === 0) {
-          lines.push(`   then: curl -N${query} http://127.0.0.1:8000${endpoint.url}`);
+        const url = shellWord(`http://127.0.0.1:8000${urlPath(endpoint.url)}`);
+        if (unresolvedPrefixesIn(endpoint.url).length === 0 && url !== undefined) {
+          lines.push(`   then: curl -N${query} ${url}`);
         }
       }
       io.stdout(`${lines.join('\n')}\n`);

@@ -2,10 +2,10 @@
  * `catalyst-streaming preview URL [--method M] [--data JSON] [--header K:V]... [--last-event-id ID] [--json]`:
  * streams a URL's Server-Sent Events to the terminal with timing, from the same core as the Stream Preview panel.
  */
-import type { SseEvent, StreamRequest } from '../../protocol/stream';
+import type { Redirect, SseEvent, StreamRequest } from '../../protocol/stream';
 import { StreamSession } from '../../core/sse/session';
 import { checkUrl } from '../../core/sse/connection';
-import { eventRecord } from '../../core/sse/preview';
+import { eventRecord, redirectText } from '../../core/sse/preview';
 import type { PartReading, ToolCallView } from '../../core/sse/parts';
 import { CliError, listenForStop, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
 import { escapeControls } from '../terminalText';
@@ -30,6 +30,10 @@ Options:
   --json               one JSON object per event and line (below); nothing else on stdout
   -h, --help           show this help
 
+Redirects are followed (at most 20). A redirect to another origin (scheme, host or port) carries none of
+your --header values nor --last-event-id: they go only to the URL's origin, as curl and browsers do. Each
+redirect is shown ("redirect 302 -> URL"), on stderr with --json.
+
 The protocol a stream speaks is detected from its response headers and events: "sse" (named events
 token/reasoning/tool_call/done/error), "ai-sdk" (the Vercel AI SDK UI message stream: header
 x-vercel-ai-ui-message-stream: v1, or {"type": ...} events), "openai" (chat.completion.chunk objects).
@@ -42,7 +46,10 @@ JSON output, one object per event:
    "tool_call": {"id", "name",                    (a tool call this event started, continued or completed)
                  "arguments": "...",              (the fragment of the JSON arguments this event carried)
                  "done": true | false,            (the call is complete)
-                 "input": ...}}                   (the parsed arguments, once done, when they are JSON)
+                 "input": ...}},                  (the parsed arguments, once done, when they are JSON)
+   "redirects": [{"status", "from", "to",         (present when the response came through redirects)
+                  "cross_origin": true | false,   (another origin than the URL's)
+                  "dropped_headers": [...]}]}     (your headers not sent there)
   Concatenating "reasoning" gives the reasoning; "arguments" per tool call id gives its arguments.
 `;
 
@@ -128,14 +135,21 @@ async function stream(request: StreamRequest, json: boolean, rawIo: CliIo, signa
   // Whatever reaches the terminal may carry the server's bytes: escape its controls. --json is escaped by JSON itself.
   const out = (text: string) => rawIo.stdout(json ? text : escapeControls(text));
   const err = (text: string) => rawIo.stderr(escapeControls(text));
+  const redirects: Redirect[] = [];
   const session = new StreamSession(
     request,
     json
       ? {
-          onEvent: (event, _text, parts) => out(`${JSON.stringify({ ...eventRecord(event), ...partFields(session.parts.protocol, parts) })}\n`),
+          onEvent: (event, _text, parts) =>
+            out(`${JSON.stringify({ ...eventRecord(event), ...partFields(session.parts.protocol, parts), ...redirectFields(redirects) })}\n`),
           onNotice: (notice) => err(`warning: ${notice.message}\n`),
+          onRedirect: (redirect) => {
+            redirects.push(redirect);
+            err(redirectLine(redirect));
+          },
         }
       : {
+          onRedirect: (redirect) => out(redirectLine(redirect)),
           onResponse: (head) => out(`HTTP ${head.status} after ${ms(head.tMs)}\n`),
           onEvent: (event) => out(humanLine(event)),
           onComment: (comment, tMs) => out(`${ms(tMs).padStart(11)}  : ${comment}\n`),
@@ -159,10 +173,23 @@ async function stream(request: StreamRequest, json: boolean, rawIo: CliIo, signa
     case 'failed':
       err(`catalyst-streaming preview: ${result.outcome.failure.message}\n`);
       if (result.outcome.failure.kind === 'connection-refused') {
-        err(`Start the server first, e.g.: python3 -m uvicorn main:app --port ${new URL(request.url).port || 80}\n`);
+        err(`Start the server first, e.g.: python3 -m uvicorn main:app --port ${new URL(result.outcome.failure.url).port || 80}\n`);
       }
       return 1;
   }
+}
+
+function redirectLine(redirect: Redirect): string {
+  return `redirect ${redirectText(redirect)}\n`;
+}
+
+/** The --json field of a response that came through redirects (none otherwise). */
+function redirectFields(redirects: readonly Redirect[]): Record<string, unknown> {
+  return redirects.length === 0
+    ? {}
+    : {
+        redirects: redirects.map((r) => ({ status: r.status, from: r.from, to: r.to, cross_origin: r.crossOrigin, dropped_headers: r.droppedHeaders })),
+      };
 }
 
 /** The --json fields beside the event's own: its stream's protocol, the reasoning and tool call it carried. */

@@ -412,7 +412,7 @@ class Planner {
     if (importName === undefined) {
       throw new Refusal(
         'unsupported-layout',
-        `${target.file} cannot import a module at ${file} (no import reaches it from there: is its folder a package, with an __init__.py, under the same import root?). Put the streaming module in ${target.file}'s package, or next to it for a top-level script.`,
+        `${target.file} cannot import a module at ${file} (no import reaches it from there: are its folder and file names Python identifiers, its folder a package, with an __init__.py, under the same import root?). Put the streaming module in ${target.file}'s package, or next to it for a top-level script.`,
       );
     }
     const text = this.workspace.files.get(file);

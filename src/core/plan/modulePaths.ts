@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { ModuleAnalysis } from '../python/analysis';
 import type { PythonWorkspace, TargetRef } from '../python/workspace';
+import { isPythonImportName } from '../codegen/escape';
 
 export const STREAMING_MODULE_FILE = 'streaming.py';
 export const RESUMABLE_MODULE_FILE = 'resumable.py';
@@ -88,9 +89,16 @@ export function resumableModuleFile(streamingFile: string): string {
 /**
  * The module name `fromFile` imports `toFile` by: relative within one package (unless `absolute`, for files
  * that import their own package by its full name), the dotted name from a script's folder otherwise;
- * undefined when no import can reach it (different sys.path roots).
+ * undefined when no import can reach it (different sys.path roots, or a folder or file name that is not a
+ * Python identifier).
  */
 export function importModuleFor(workspace: PythonWorkspace, fromFile: string, toFile: string, absolute = false): string | undefined {
+  const name = importPathFor(workspace, fromFile, toFile, absolute);
+  // A folder or file name that is not an identifier cannot be imported, and must not be pasted into an import.
+  return name !== undefined && isPythonImportName(name) ? name : undefined;
+}
+
+function importPathFor(workspace: PythonWorkspace, fromFile: string, toFile: string, absolute: boolean): string | undefined {
   const from = workspace.identity(fromFile);
   const to = workspace.identity(toFile);
   if (from.root !== to.root) {

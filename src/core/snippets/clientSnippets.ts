@@ -11,6 +11,7 @@
  * AI SDK's chat body; the Chat Completions body.
  */
 import type { StreamProtocol } from '../../protocol/stream';
+import { commentText, jsString as js, pythonString as py, pythonStringBody, urlPath } from '../codegen/escape';
 
 export const CLIENT_KINDS = ['fetch', 'eventsource', 'ai-sdk', 'openai-node', 'openai-python'] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];
@@ -59,7 +60,7 @@ export function clientsFor(route: SnippetRoute): ClientKind[] {
 }
 
 export function renderSnippet(route: SnippetRoute, client: ClientKind, baseUrl: string): SnippetResult {
-  const refused = refusal(route, client);
+  const refused = /^[A-Z]+$/.test(route.method) ? refusal(route, client) : `${JSON.stringify(route.method)} is not an HTTP method`;
   if (refused !== undefined) {
     return { ok: false, message: refused };
   }
@@ -108,13 +109,8 @@ function refusal(route: SnippetRoute, client: ClientKind): string | undefined {
   }
 }
 
-/** A JavaScript string literal (JSON's is one). */
-const js = (value: string): string => JSON.stringify(value);
-/** A Python string literal: JSON's double-quoted form is valid Python for the URLs and prompts used here. */
-const py = (value: string): string => JSON.stringify(value);
-
 function fetchSnippet(route: SnippetRoute, base: string): string {
-  const url = base + route.path;
+  const url = base + urlPath(route.path);
   const get = route.method === 'GET';
   let request: string;
   let loop: string;
@@ -219,7 +215,7 @@ function fetchSnippet(route: SnippetRoute, base: string): string {
       break;
   }
   const callsDecl = route.protocol === 'openai' ? `\n  const calls: Array<{ id: string; name: string; arguments: string }> = [];` : '';
-  return `// ${route.method} ${route.path}: ${what}, read with fetch and eventsource-parser.
+  return `// ${route.method} ${commentText(route.path)}: ${what}, read with fetch and eventsource-parser.
 // npm install eventsource-parser
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 
@@ -235,7 +231,7 @@ export interface StreamHandlers {
 export async function streamReply(prompt: string, handlers: StreamHandlers = {}, signal?: AbortSignal): Promise<string> {
 ${request}
   if (!response.ok || response.body === null) {
-    throw new Error(\`${route.method} ${route.path} failed: HTTP \${response.status} \${await response.text()}\`);
+    throw new Error(\`${route.method} \${STREAM_URL} failed: HTTP \${response.status} \${await response.text()}\`);
   }
   const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
   let text = '';${callsDecl}
@@ -261,9 +257,9 @@ console.log('text:', text);
 }
 
 function eventSourceSnippet(route: SnippetRoute, base: string): string {
-  return `// GET ${route.path}: Catalyst SSE events in the browser with EventSource.
+  return `// GET ${commentText(route.path)}: Catalyst SSE events in the browser with EventSource.
 // From a page on another origin, the FastAPI app needs CORS (fastapi.middleware.cors.CORSMiddleware).
-const STREAM_URL = ${js(base + route.path)};
+const STREAM_URL = ${js(base + urlPath(route.path))};
 
 /** Streams the reply to \`prompt\`, calling the handlers as parts arrive; resolves with the whole text. */
 function streamReply(prompt, { onText, onReasoning, onToolCall } = {}) {
@@ -306,7 +302,7 @@ streamReply(${js(DEFAULT_PROMPT)}, {
 }
 
 function aiSdkSnippet(route: SnippetRoute, base: string): string {
-  return `// POST ${route.path}: a chat page with the Vercel AI SDK's useChat, streaming the UI message stream.
+  return `// POST ${commentText(route.path)}: a chat page with the Vercel AI SDK's useChat, streaming the UI message stream.
 // npm install ai @ai-sdk/react
 'use client';
 
@@ -315,7 +311,7 @@ import { DefaultChatTransport } from 'ai';
 import { useState } from 'react';
 
 /** useChat's own transport, pointed at the FastAPI route (on another origin, the app needs CORS). */
-export const transport = new DefaultChatTransport({ api: ${js(base + route.path)} });
+export const transport = new DefaultChatTransport({ api: ${js(base + urlPath(route.path))} });
 
 export function Chat() {
   const { messages, sendMessage, status, error } = useChat({ transport });
@@ -371,8 +367,8 @@ export function Chat() {
 }
 
 function openAiNodeSnippet(route: SnippetRoute, base: string): string {
-  const baseURL = base + route.path.slice(0, -OPENAI_PATH.length);
-  return `// POST ${route.path}: OpenAI-compatible Chat Completions with the official client.
+  const baseURL = base + urlPath(route.path).slice(0, -OPENAI_PATH.length);
+  return `// POST ${commentText(route.path)}: OpenAI-compatible Chat Completions with the official client.
 // npm install openai
 import OpenAI from 'openai';
 
@@ -416,8 +412,8 @@ console.log('text:', text);
 }
 
 function openAiPythonSnippet(route: SnippetRoute, base: string): string {
-  const baseUrl = base + route.path.slice(0, -OPENAI_PATH.length);
-  return `"""POST ${route.path}: OpenAI-compatible Chat Completions with the official client (pip install openai)."""
+  const baseUrl = base + urlPath(route.path).slice(0, -OPENAI_PATH.length);
+  return `"""POST ${pythonStringBody(route.path)}: OpenAI-compatible Chat Completions with the official client (pip install openai)."""
 
 import json
 import os

@@ -8,7 +8,8 @@
  */
 import { createParser, type ParseError } from 'eventsource-parser';
 import { mediaType, type HttpVersion } from './headers';
-import type { SseEvent, StreamFailure, StreamNotice, StreamOutcome, StreamRequest } from '../../protocol/stream';
+import type { Redirect, SseEvent, StreamFailure, StreamNotice, StreamOutcome, StreamRequest } from '../../protocol/stream';
+import { fetchFollowingRedirects, HopError } from './redirects';
 
 /** The parser refuses to buffer more than this for one event: a defence against an endless line, not a limit on real events. */
 export const MAX_EVENT_CHARS = 64 * 1024 * 1024;
@@ -21,6 +22,8 @@ export interface ResponseHead {
   readonly httpVersion: HttpVersion;
   readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly tMs: number;
+  /** The redirects followed to get here, in order (empty when none): the response came from the last one's `to`. */
+  readonly redirects: readonly Redirect[];
 }
 
 export interface StreamListener {
@@ -30,6 +33,8 @@ export interface StreamListener {
   onComment?(comment: string, tMs: number): void;
   onRetry?(retryMs: number): void;
   onNotice?(notice: StreamNotice): void;
+  /** A redirect, before it is followed. */
+  onRedirect?(redirect: Redirect): void;
 }
 
 export interface StreamResult {
@@ -132,21 +137,40 @@ export async function openStream(request: StreamRequest, listener: StreamListene
   });
   try {
     let response: Response;
+    const redirects: Redirect[] = [];
     try {
       const hasBody = request.body !== undefined && request.body !== '' && request.method.toUpperCase() !== 'GET' && request.method.toUpperCase() !== 'HEAD';
-      response = await fetch(url, {
-        method: request.method.toUpperCase(),
-        headers: requestHeaders(request),
-        ...(hasBody ? { body: request.body } : {}),
-        signal: controller.signal,
-        redirect: 'follow',
-      });
+      const followed = await fetchFollowingRedirects(
+        {
+          url,
+          method: request.method.toUpperCase(),
+          body: hasBody ? request.body : undefined,
+          headers: requestHeaders(request),
+          otherOriginHeaders: requestHeaders({ url: request.url, method: request.method, headers: [] }),
+          userHeaderNames: [...new Set([...request.headers.map(([name]) => name), ...(request.lastEventId !== undefined ? ['Last-Event-ID'] : [])])],
+        },
+        controller.signal,
+        (redirect) => {
+          alive();
+          redirects.push(redirect);
+          listener.onRedirect?.(redirect);
+        },
+      );
+      if ('failure' in followed) {
+        return failed(followed.failure);
+      }
+      response = followed.response;
     } catch (error) {
-      return idled ? failed(idleFailure()) : controller.signal.aborted ? result({ kind: 'stopped' }) : failed(requestFailure(error, url));
+      const hop = error instanceof HopError ? error : undefined;
+      return idled
+        ? failed(idleFailure())
+        : controller.signal.aborted
+          ? result({ kind: 'stopped' })
+          : failed(requestFailure(hop?.cause ?? error, hop?.url ?? url));
     }
     alive();
     // Node's fetch (undici, default dispatcher) speaks HTTP/1.1 only: it does not negotiate HTTP/2.
-    const head: ResponseHead = { status: response.status, httpVersion: '1.1', headers: [...response.headers], tMs: elapsed() };
+    const head: ResponseHead = { status: response.status, httpVersion: '1.1', headers: [...response.headers], tMs: elapsed(), redirects };
     listener.onResponse?.(head);
 
     if (!response.ok) {

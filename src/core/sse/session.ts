@@ -6,7 +6,7 @@
 import { BufferingDetector } from './buffering';
 import { openStream, type OpenStreamOptions, type ResponseHead, type StreamResult } from './connection';
 import { checkResponseHeaders } from './headers';
-import type { BufferingWarning, HeaderCheck, SseEvent, StreamNotice, StreamRequest } from '../../protocol/stream';
+import type { BufferingWarning, HeaderCheck, Redirect, SseEvent, StreamNotice, StreamRequest } from '../../protocol/stream';
 import { StatsTracker } from './stats';
 import { PartsAssembler, type PartReading, type ToolCallView } from './parts';
 import { parseObject, TextAssembler } from './text';
@@ -25,6 +25,8 @@ export interface SessionListener {
   onComment?(comment: string, tMs: number): void;
   onNotice?(notice: StreamNotice): void;
   onBuffering?(warning: BufferingWarning): void;
+  /** A redirect, before it is followed (see redirects.ts: which headers go to another origin). */
+  onRedirect?(redirect: Redirect): void;
 }
 
 export class StreamSession {
@@ -74,6 +76,7 @@ export class StreamSession {
         },
         onRetry: (ms) => stats.retry(ms),
         onNotice: (notice) => listener.onNotice?.(notice),
+        onRedirect: (redirect) => listener.onRedirect?.(redirect),
       },
       options,
     );

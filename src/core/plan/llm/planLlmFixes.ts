@@ -7,6 +7,7 @@
  * with the reason, never half-made. Once applied, a fix is not offered again: the call then streams, or
  * its client is async.
  */
+import { isPythonImportName } from '../../codegen/escape';
 import { analyzePythonModule, type ModuleAnalysis } from '../../python/analysis';
 import { planImports, type ImportRequest } from '../../python/importEdit';
 import { findLlmCalls, type LlmCall } from '../../python/llm/detect';
@@ -106,6 +107,10 @@ function withImports(
   analysis: ModuleAnalysis,
   options: LlmFixOptions,
 ): LlmFix | { kind: LlmFixKind; reason: string } {
+  const unimportable = imports.find((i) => !isPythonImportName(i.module));
+  if (unimportable !== undefined) {
+    return { kind, reason: `the streaming module's name ${JSON.stringify(unimportable.module)} is not a Python module name` };
+  }
   // An absolute `streaming` import is the project's own module: isort's first-party section.
   const firstPartyModules = new Set(options.firstPartyModules);
   if (!options.streamingImport.startsWith('.')) {

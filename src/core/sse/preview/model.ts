@@ -5,7 +5,7 @@
  * in it is bounded, so neither side's memory grows with the length of the stream. Pure: no DOM, no Node.
  */
 import type { EventView, HostMessage, PreviewModel } from '../../../protocol/preview';
-import type { StreamRequest } from '../../../protocol/stream';
+import type { Redirect, StreamRequest } from '../../../protocol/stream';
 
 /** Events kept (and rendered); older ones are counted as hidden. */
 export const EVENT_WINDOW = 500;
@@ -71,7 +71,12 @@ export function apply(model: PreviewModel, message: HostMessage, changes: Change
       changes.all = true;
       return;
     case 'response':
-      model.response = { status: message.status, headers: message.headers, checks: message.checks };
+      model.response = {
+        status: message.status,
+        headers: message.headers,
+        checks: message.checks,
+        ...(message.redirects?.length ? { redirects: message.redirects } : {}),
+      };
       model.status = { kind: 'streaming' };
       return;
     case 'batch': {
@@ -151,6 +156,12 @@ function applyParts(model: PreviewModel, message: Extract<HostMessage, { type: '
     }
   }
   model.toolCallsOmitted = message.toolCallsOmitted;
+}
+
+/** "302 -> URL", and on another origin which of the user's headers were not sent there: the CLI and the panel say it so. */
+export function redirectText(redirect: Redirect): string {
+  const withheld = redirect.droppedHeaders.length > 0 ? `; not sent there: ${redirect.droppedHeaders.join(', ')}` : '';
+  return `${redirect.status} -> ${redirect.to}${redirect.crossOrigin ? ` (another origin${withheld})` : ''}`;
 }
 
 /** The model as saved with setState: event data cut shorter, so a reload restores quickly. */

@@ -45,7 +45,7 @@ export async function runPreview(options: PreviewRunOptions): Promise<StreamResu
   const { run, request, post, transcript } = options;
   post({ type: 'started', run, request });
   const session: StreamSession = new StreamSession(request, {
-    onResponse: (head, checks) => post({ type: 'response', run, status: head.status, headers: head.headers, checks }),
+    onResponse: (head, checks) => post({ type: 'response', run, status: head.status, headers: head.headers, checks, redirects: head.redirects }),
     onEvent: (event, text, parts) => {
       transcript?.add(event);
       batcher.push({

@@ -6,6 +6,7 @@
  * factory's body) and converts line endings to match the target file. Pure and byte-stable.
  */
 
+import { pythonString, pythonStringBody } from '../../escape';
 import { bracketedLayout } from '../formatterLayout';
 
 export interface RouteFunctionOptions {
@@ -47,7 +48,9 @@ export function renderRouteFunction(options: RouteFunctionOptions): string {
     ...options.pathParameters.map((name) => `${name}: str`),
     options.bodyModel ? `body: ${options.bodyModel}` : `prompt: str = ${pythonString(DEFAULT_PROMPT)}`,
   ];
-  const request = options.bodyModel ? `${options.method} ${options.url} with a JSON body {"prompt": ...}` : `${options.method} ${options.url}?prompt=...`;
+  const request = options.bodyModel
+    ? `${options.method} ${pythonStringBody(options.url)} with a JSON body {"prompt": ...}`
+    : `${options.method} ${pythonStringBody(options.url)}?prompt=...`;
   const resumability = options.resumable
     ? ` Every event has an id; a reconnect that sends ${unbreakable('``Last-Event-ID``')} (an EventSource does) gets the events after it, then the rest, on any worker.`
     : '';
@@ -98,7 +101,7 @@ return ${RESUMABLE_RESPONSE_FUNCTION}(${MAKE_EVENTS_FUNCTION})
 /** The pydantic model of a POST route's JSON body; `base` as the file names pydantic's (`pydantic.BaseModel`). */
 export function renderBodyModel(name: string, method: string, url: string, base = 'BaseModel'): string {
   return String.raw`class ${name}(${base}):
-    """The JSON body of ${method} ${url}."""
+    """The JSON body of ${method} ${pythonStringBody(url)}."""
 
     prompt: str
 `;
@@ -129,10 +132,8 @@ export const demoTokensFunction = String.raw`async def ${DEMO_TOKENS_FUNCTION}(p
         yield word if index == 0 else " " + word
 `;
 
-/** A Python string literal for text without quotes or backslashes to escape (paths, fixed prompts). */
-export function pythonString(text: string): string {
-  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
+/** A Python string literal for any text: the one Python escaper (core/codegen/escape.ts), re-exported for the templates. */
+export { pythonString };
 
 /** Docstring text width: with the function body's indentation, lines stay within PEP 8's 72 characters. */
 const DOCSTRING_WIDTH = 68;
@@ -198,8 +199,8 @@ export function renderChatRoute(options: ChatRouteOptions): string {
     ? 'Stream the reply to the chat as the Vercel AI SDK UI message stream.'
     : 'Answer the chat as an OpenAI-compatible Chat Completions endpoint.';
   const details = aiSdk
-    ? `POST ${options.url} takes the body useChat's default transport sends ({"messages": [...]}) and streams the reply as the UI message stream protocol v1 (text, reasoning and tool-input chunks, then finish and [DONE]). A request without a user message gets a 422.`
-    : `POST ${options.url} takes an OpenAI Chat Completions request: with "stream": true the reply comes as chat.completion.chunk events and data: [DONE] (usage last when stream_options.include_usage), otherwise as one chat.completion object. A request without a user message gets a 422.`;
+    ? `POST ${pythonStringBody(options.url)} takes the body useChat's default transport sends ({"messages": [...]}) and streams the reply as the UI message stream protocol v1 (text, reasoning and tool-input chunks, then finish and [DONE]). A request without a user message gets a 422.`
+    : `POST ${pythonStringBody(options.url)} takes an OpenAI Chat Completions request: with "stream": true the reply comes as chat.completion.chunk events and data: [DONE] (usage last when stream_options.include_usage), otherwise as one chat.completion object. A request without a user message gets a 422.`;
   const result = aiSdk
     ? `return ui_message_stream_response(${options.source})\n`
     : `return await openai_chat_completion_response(

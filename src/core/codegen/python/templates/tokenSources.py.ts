@@ -7,6 +7,7 @@
  * away. The client is made once, on first use, so the app starts (and its other routes work) without an API key.
  */
 import type { ImportRequest } from '../../../python/importEdit';
+import { pythonString } from '../../escape';
 import { DEMO_TOKENS_FUNCTION, demoTokensFunction } from './route.py';
 
 export type SdkProvider = 'anthropic' | 'openai' | 'groq';
@@ -171,7 +172,7 @@ export function sdkTokenSource(provider: SdkProvider, existing?: ExistingClient)
       imports,
       helpers,
       body: (prompt, respond = respondStreaming) => String.raw`message_stream = ${client}.messages.stream(
-    model="${sdk.model}",
+    model=${pythonString(sdk.model)},
     max_tokens=1024,
     messages=[{"role": "user", "content": ${prompt}}],
 )
@@ -182,7 +183,7 @@ ${respond('stream_tokens(anthropic_text_stream(message_stream))')}`,
         streamingNames: ['anthropic_stream_parts'],
         imports: [{ module: sdk.module, names: ['omit'] }],
         statements: String.raw`message_stream = ${client}.messages.stream(
-    model="${sdk.model}",
+    model=${pythonString(sdk.model)},
     max_tokens=1024,
     system=body.system_prompt() or omit,
     messages=body.chat_messages(system=False),
@@ -200,7 +201,7 @@ ${respond('stream_tokens(anthropic_text_stream(message_stream))')}`,
     imports,
     helpers,
     body: (prompt, respond = respondStreaming) => String.raw`chunks = ${client}.chat.completions.create(
-    model="${sdk.model}",
+    model=${pythonString(sdk.model)},
     messages=[{"role": "user", "content": ${prompt}}],
     stream=True,
 )
@@ -209,7 +210,7 @@ ${respond('stream_tokens(openai_text_stream(chunks))')}`,
       streamingNames: ['openai_stream_parts'],
       imports: [],
       statements: String.raw`chunks = ${client}.chat.completions.create(
-    model="${sdk.model}",
+    model=${pythonString(sdk.model)},
     messages=body.chat_messages(),
     stream=True,
 )
