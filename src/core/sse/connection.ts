@@ -146,7 +146,13 @@ export async function openStream(request: StreamRequest, listener: StreamListene
           method: request.method.toUpperCase(),
           body: hasBody ? request.body : undefined,
           headers: requestHeaders(request),
-          otherOriginHeaders: requestHeaders({ url: request.url, method: request.method, headers: [] }),
+          // Another origin gets only what the request itself implies (Content-Type for a body), none of the user's headers.
+          otherOriginHeaders: requestHeaders({
+            url: request.url,
+            method: request.method,
+            headers: [],
+            ...(request.body === undefined ? {} : { body: request.body }),
+          }),
           userHeaderNames: [...new Set([...request.headers.map(([name]) => name), ...(request.lastEventId !== undefined ? ['Last-Event-ID'] : [])])],
         },
         controller.signal,
