@@ -13,7 +13,19 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'media/**', 'coverage/**', 'node_modules/**', '.host/**', '.venv/**', 'test/fixtures/**', '**/*.py', 'out/**', 'reports/**', '.stryker-tmp/**'],
+    ignores: [
+      'dist/**',
+      'media/**',
+      'coverage/**',
+      'node_modules/**',
+      '.host/**',
+      '.venv/**',
+      'test/fixtures/**',
+      '**/*.py',
+      'out/**',
+      'reports/**',
+      '.stryker-tmp/**',
+    ],
   },
   ...tseslint.configs.recommended,
   {
