@@ -22,11 +22,12 @@ const [folder, ...strykerArgs] = process.argv.slice(2);
 const folders = readdirSync(CORE, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name);
-if (folder === undefined || !folders.includes(folder)) {
-  console.error(`Usage: npm run test:mutation -- FOLDER [stryker options], FOLDER one of: ${folders.join(', ')}`);
+if (folder === undefined || !(folders.includes(folder) || folder === 'core')) {
+  console.error(`Usage: npm run test:mutation -- FOLDER [stryker options], FOLDER one of: ${folders.join(', ')}, or core (all)`);
   process.exit(2);
 }
-const mutate = strykerArgs.includes('--mutate') ? [] : ['--mutate', `${CORE}/${folder}/**/*.ts`];
+const glob = folder === 'core' ? `${CORE}/**/*.ts` : `${CORE}/${folder}/**/*.ts`;
+const mutate = strykerArgs.includes('--mutate') ? [] : ['--mutate', glob];
 const args = ['run', ...mutate, '--incremental', ...strykerArgs];
 const started = Date.now();
 const stryker = spawn(process.execPath, [path.join(path.dirname(require.resolve('@stryker-mutator/core/package.json')), 'bin/stryker.js'), ...args], {
