@@ -7,9 +7,18 @@
 import assert from 'node:assert/strict';
 import { chmod, lstat, mkdir, readdir, readFile, readlink, realpath, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { nodeFileSystem } from '../../src/core/workspace/fileSystem';
+import {
+  appendRequirement,
+  declaresDependency,
+  normalisePackageName,
+  pyprojectDependencyNames,
+  requirementName,
+  requirementsFileNames,
+} from '../../src/core/workspace/dependencies';
+import { nodeFileSystem, type FileSystem } from '../../src/core/workspace/fileSystem';
 import { LockBusyError, withLocks } from '../../src/core/workspace/lock';
 import { createOverlay } from '../../src/core/workspace/overlay';
+import { MAX_PYTHON_FILES, readPythonFiles, TooManyFilesError } from '../../src/core/workspace/readWorkspace';
 import { buildSingleByteCodec, codingCookie, decodeSource, encodeSource, EncodingError } from '../../src/core/workspace/sourceEncoding';
 import { withTempDir } from '../support/tempdir';
 
@@ -38,6 +47,18 @@ describe('withLocks (mutation-tested)', () => {
         /body failed/,
       );
       assert.deepEqual(await readdir(folder), [], 'released when the body fails too');
+    }));
+
+  // Kills: the keys' sort (`[...new Set(keys)]` unsorted): two runs taking the same locks in opposite orders
+  // would each hold one and wait for the other until they time out.
+  it('two runs wanting the same keys in opposite orders both finish', () =>
+    withTempDir('lock-order', async (folder) => {
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 30));
+      const ran = await Promise.all([
+        withLocks(['/k/a', '/k/b'], async () => (await pause(), 'first'), { folder, waitMs: 3_000 }),
+        withLocks(['/k/b', '/k/a'], async () => (await pause(), 'second'), { folder, waitMs: 3_000 }),
+      ]);
+      assert.deepEqual(ran, ['first', 'second']);
     }));
 
   // Kills: the stale-lock take-over (`Number.isInteger(owner) && !isAlive(owner)` replaced by `false`, isAlive
@@ -107,6 +128,7 @@ describe('createOverlay (mutation-tested)', () => {
         { path: 'pkg/deep/mod.py', after: 'deep\n' },
       ]);
       const at = (relative: string) => path.join(overlay.dir, relative);
+      assert.match(path.basename(overlay.dir), /^catalyst-verify-/);
       try {
         assert.deepEqual((await readdir(overlay.dir)).sort(), ['app', 'pkg', 'settings.toml']);
         assert.ok((await lstat(at('settings.toml'))).isSymbolicLink());
@@ -176,11 +198,16 @@ describe('nodeFileSystem (mutation-tested)', () => {
   // `getuid() === 0 && uid !== undefined && gid !== undefined`), the clean-up on failure; 'wx' (never clobbers).
   it('writeNewFile: exact mode and owner, never over an existing file, nothing left on failure', () =>
     withTempDir('fs-write', async (dir) => {
-      const umask = process.umask();
-      await nodeFileSystem.writeNewFile(path.join(dir, 'default.py'), Buffer.from('a'), {});
-      assert.equal((await stat(path.join(dir, 'default.py'))).mode & 0o7777, 0o666 & ~umask);
-      await nodeFileSystem.writeNewFile(path.join(dir, 'exact.py'), Buffer.from('b'), { mode: 0o2751 & 0o777 });
-      assert.equal((await stat(path.join(dir, 'exact.py'))).mode & 0o7777, 0o751);
+      // Kills: the chmod after open() removed (the umask would take the group and other write bits).
+      const umaskBefore = process.umask(0o022);
+      try {
+        await nodeFileSystem.writeNewFile(path.join(dir, 'default.py'), Buffer.from('a'), {});
+        await nodeFileSystem.writeNewFile(path.join(dir, 'exact.py'), Buffer.from('b'), { mode: 0o666 });
+      } finally {
+        process.umask(umaskBefore);
+      }
+      assert.equal((await stat(path.join(dir, 'default.py'))).mode & 0o7777, 0o644);
+      assert.equal((await stat(path.join(dir, 'exact.py'))).mode & 0o7777, 0o666);
       await assert.rejects(nodeFileSystem.writeNewFile(path.join(dir, 'exact.py'), Buffer.from('c'), {}), { code: 'EEXIST' });
       assert.equal(await readFile(path.join(dir, 'exact.py'), 'utf8'), 'b');
       if (process.getuid?.() === 0) {
@@ -229,6 +256,23 @@ describe('sourceEncoding edges (mutation-tested)', () => {
     assert.equal(codingCookie(latin1('#\n')), undefined);
   });
 
+  // Kills: startsWithBom's `&&` chain turned into `||` or any of its three comparisons into `true`, and
+  // tryDecode's `ignoreBOM: true` (a second BOM is text, kept).
+  it('decodeSource: only the three BOM bytes together are a BOM; a second BOM stays in the text', () => {
+    for (const start of [
+      [0x41, 0xbb, 0xbf],
+      [0xef, 0x41, 0xbf],
+      [0xef, 0xbb, 0x41],
+      [0x41, 0x42, 0xbf],
+      [0xef, 0x41, 0x42],
+    ]) {
+      const decoded = decodeSource(Buffer.from([...start, 0x0a]));
+      assert.equal(decoded.encoding.bom, false, start.join(','));
+      assert.equal(decoded.text.length, 4, start.join(','));
+    }
+    assert.deepEqual(decodeSource(Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf, 0x41])), { text: '\ufeffA', encoding: { name: 'utf-8', bom: true } });
+  });
+
   // Kills: decodeSource's flags and reasons: `bom` kept on UTF-8 files, `bom: false` on single-byte ones, the
   // undeclared non-UTF-8 reason, a single-byte file that does not match its cookie, and EncodingError's name.
   it('decodeSource and encodeSource: each encoding and reason exactly', () => {
@@ -244,7 +288,16 @@ describe('sourceEncoding edges (mutation-tested)', () => {
       encoding: { name: 'ascii', bom: false, notWritable: 'it is not valid ascii as it declares' },
     });
     assert.deepEqual(decodeSource(latin1('# coding: latin-1\nx = "\u00e9"\n')).encoding, { name: 'latin-1', bom: false });
-    assert.deepEqual(decodeSource(latin1('# coding: utf-16\nx\n')).encoding.notWritable, 'its declared encoding utf-16 is unknown or does not match its bytes');
+    assert.deepEqual(decodeSource(latin1('# coding: utf-16\nx\n')).encoding, {
+      name: 'utf-16',
+      bom: false,
+      notWritable: 'its declared encoding utf-16 is unknown or does not match its bytes',
+    });
+    assert.deepEqual(decodeSource(latin1('# coding: euc-kr\nx\n')).encoding, {
+      name: 'euc-kr',
+      bom: false,
+      notWritable: 'Catalyst can write UTF-8 and single-byte encodings, not euc-kr',
+    });
     const error = (() => {
       try {
         encodeSource('x = "\u20ac"\n', { name: 'latin-1', bom: false }, 'main.py');
@@ -274,13 +327,18 @@ describe('sourceEncoding edges (mutation-tested)', () => {
     const latin = buildSingleByteCodec('latin-1')!;
     assert.equal(latin.decode(all), String.fromCharCode(...all));
     assert.deepEqual([...latin.encode(String.fromCharCode(...all))!], [...all]);
+    assert.equal(latin.encode('\u0100'), undefined, 'no 257th byte');
+    // A byte the encoding leaves undefined (ISO-8859-3 0xA5) is not a character: `fatal: true` and the
+    // `ch !== undefined` check.
+    assert.equal(buildSingleByteCodec('iso-8859-3')!.decode(Uint8Array.of(0xa5)), undefined);
+    assert.equal(buildSingleByteCodec('iso-8859-3')!.decode(Uint8Array.of(0xa6)), '\u0124');
     const cp1252 = buildSingleByteCodec('cp1252')!;
     assert.equal(cp1252.decode(Uint8Array.of(0x80, 0x9f, 0x41, 0xe9)), '\u20ac\u0178A\u00e9');
     for (const hole of [0x81, 0x8d, 0x8f, 0x90, 0x9d]) assert.equal(cp1252.decode(Uint8Array.of(hole)), undefined, hole.toString(16));
     assert.deepEqual([...cp1252.encode('\u20ac\u2122')!], [0x80, 0x99]);
     assert.equal(cp1252.encode('\u0080'), undefined, 'C1 controls are not windows-1252');
     const koi8 = buildSingleByteCodec('koi8-r')!;
-    assert.equal(koi8.decode(Uint8Array.of(0xc1, 0x41)), '\u0430A');
+    assert.equal(koi8.decode(Uint8Array.of(0xc1, 0x41, 0x80)), '\u0430A\u2500', 'windows-1252 characters for windows-1252 only');
     assert.deepEqual([...koi8.encode('\u0430')!], [0xc1]);
     for (const name of [
       'utf-8',
@@ -298,5 +356,80 @@ describe('sourceEncoding edges (mutation-tested)', () => {
     ]) {
       assert.equal(buildSingleByteCodec(name), undefined, name);
     }
+  });
+});
+
+describe('dependencies and readPythonFiles edges (mutation-tested)', () => {
+  // Kills: normalisePackageName's `+` (runs of separators), requirementName's bounds, the comment regex's
+  // `(^|\s)` and `$`, pip options skipped, and each pyproject table (optional, groups, Poetry, Poetry groups).
+  it('reads dependency names from requirements files and each pyproject.toml table', () => {
+    assert.equal(normalisePackageName('Or_.-Json'), 'or-json');
+    assert.equal(requirementName('  orjson>=3.9 ; python_version > "3.8"'), 'orjson');
+    assert.equal(requirementName('>=1'), undefined);
+    assert.equal(requirementName('a'), 'a');
+    assert.deepEqual(requirementsFileNames('# top\r\norjson  # fast\r-r base.txt\n--index-url x\nfoo#bar\n\nuvicorn[standard]==0.30\n'), [
+      'orjson',
+      'foo',
+      'uvicorn',
+    ]);
+    const pyproject = [
+      '[project]',
+      'dependencies = ["fastapi>=0.100", 7, ">=1"]',
+      '[project.optional-dependencies]',
+      'fast = ["orjson"]',
+      'bad = "not a list"',
+      '[dependency-groups]',
+      'dev = ["pytest"]',
+      '[tool.poetry.dependencies]',
+      'python = "^3.9"',
+      '[tool.poetry.group.test.dependencies]',
+      'httpx = "*"',
+      '[tool.poetry.group.odd]',
+      'dependencies = ["not", "a", "table"]',
+    ].join('\n');
+    assert.deepEqual(pyprojectDependencyNames(pyproject), ['fastapi', 'orjson', 'pytest', 'python', 'httpx']);
+    assert.deepEqual(pyprojectDependencyNames('project = 1\ntool = []\n'), []);
+    const files = (requirements: Record<string, string>, text?: string) => ({
+      requirements: new Map(Object.entries(requirements)),
+      ...(text === undefined ? {} : { pyproject: text }),
+    });
+    assert.equal(declaresDependency(files({ 'requirements.txt': 'ORJSON==3\n' }), 'orjson'), true);
+    assert.equal(declaresDependency(files({}, pyproject), 'Or_Json'), false);
+    assert.equal(declaresDependency(files({}, pyproject), 'HTTPX'), true);
+    assert.equal(declaresDependency(files({}, '[project\n'), 'httpx'), false, 'invalid TOML declares nothing');
+    assert.equal(appendRequirement('', 'orjson'), 'orjson\n');
+    assert.equal(appendRequirement('a\r\nb', 'orjson'), 'a\r\nb\r\norjson\r\n');
+    assert.equal(appendRequirement('a\n', 'orjson'), 'a\norjson\n');
+  });
+
+  // Kills: the sorted walk (its comparator), the `.egg-info` and SKIPPED_FOLDERS checks, `.py` files only, and the
+  // MAX_PYTHON_FILES bound (`>=`, exactly MAX_PYTHON_FILES files allowed) with TooManyFilesError's message.
+  it('readPythonFiles: sorted, skipping environments and egg-info, at most MAX_PYTHON_FILES files', async () => {
+    const tree: Record<string, Record<string, 'file' | 'directory'>> = {
+      '/w': { 'b.py': 'file', 'a.py': 'file', 'c.txt': 'file', pkg: 'directory', '.venv': 'directory', 'x.egg-info': 'directory', 'd.py': 'directory' },
+      '/w/pkg': { 'z.py': 'file', 'm.py': 'file' },
+      '/w/.venv': { 'skip.py': 'file' },
+      '/w/x.egg-info': { 'skip.py': 'file' },
+      '/w/d.py': {},
+    };
+    const fake = (dirs: typeof tree): FileSystem =>
+      ({
+        readDirectory: async (dir: string) => Object.entries(dirs[dir] ?? {}).map(([name, kind]) => ({ name, kind })),
+        readFile: async (file: string) => Buffer.from(`# ${file}\n`),
+      }) as unknown as FileSystem;
+    const files = await readPythonFiles('/w', fake(tree));
+    assert.deepEqual([...files.keys()], ['a.py', 'b.py', 'pkg/m.py', 'pkg/z.py']);
+    assert.equal(files.get('pkg/m.py'), '# /w/pkg/m.py\n');
+    const many = (n: number) => ({ '/m': Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}.py`, 'file' as const])) });
+    assert.equal((await readPythonFiles('/m', fake(many(MAX_PYTHON_FILES)))).size, MAX_PYTHON_FILES);
+    await assert.rejects(readPythonFiles('/m', fake(many(MAX_PYTHON_FILES + 1))), (error: Error) => {
+      assert.ok(error instanceof TooManyFilesError);
+      assert.equal(error.name, 'TooManyFilesError');
+      assert.equal(
+        error.message,
+        `/m has more than ${MAX_PYTHON_FILES} Python files, so it looks like more than one project; point --workspace at the project folder`,
+      );
+      return true;
+    });
   });
 });
