@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { chmod, lstat, mkdir, readdir, readFile, readlink, realpath, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { applyChanges, ApplyError } from '../../src/core/workspace/applyChanges';
 import {
   appendRequirement,
   declaresDependency,
@@ -432,4 +433,33 @@ describe('dependencies and readPythonFiles edges (mutation-tested)', () => {
       return true;
     });
   });
+});
+
+describe('applyChanges refusals (mutation-tested)', () => {
+  type FileChange = Parameters<typeof applyChanges>[1][number];
+  const create = (file: string, after: string): FileChange => ({ path: file, kind: 'create', after, edits: [], description: '' });
+  const modify = (file: string, before: string, after: string): FileChange => ({ path: file, kind: 'modify', before, after, edits: [], description: '' });
+
+  // Kills: ApplyError's name, both "Nothing was written: ..." messages, the created file's folder check
+  // (`writability(dirname) !== 'writable'`, never run before), and "no longer exists" (`state === 'missing'`).
+  it('refuses a file in a missing or read-only folder, and a modified file that is gone, with exact messages', () =>
+    withTempDir('apply-refusals', async (root) => {
+      await mkdir(path.join(root, 'locked'));
+      await chmod(path.join(root, 'locked'), 0o555);
+      const refused = async (changes: FileChange[]) => {
+        const error = await applyChanges(root, changes, nodeFileSystem).then(
+          () => assert.fail('expected a refusal'),
+          (e: unknown) => e as Error,
+        );
+        assert.ok(error instanceof ApplyError);
+        assert.equal(error.name, 'ApplyError');
+        return error.message;
+      };
+      assert.equal(await refused([create('missing/x.py', 'x\n')]), 'Nothing was written: cannot create missing/x.py: its folder is missing.');
+      assert.equal(await refused([create('locked/x.py', 'x\n')]), 'Nothing was written: cannot create locked/x.py: its folder is missing or read-only.');
+      assert.equal(await refused([modify('gone.py', 'old\n', 'new\n')]), 'Nothing was written: gone.py no longer exists.');
+      assert.deepEqual(await readdir(root), ['locked']);
+      // Kills: requirementsFileNames' `name !== undefined` filter (a line that names nothing).
+      assert.deepEqual(requirementsFileNames('>=1\norjson\n'), ['orjson']);
+    }));
 });
