@@ -390,6 +390,8 @@ describe('dependencies and readPythonFiles edges (mutation-tested)', () => {
     ].join('\n');
     assert.deepEqual(pyprojectDependencyNames(pyproject), ['fastapi', 'orjson', 'pytest', 'python', 'httpx']);
     assert.deepEqual(pyprojectDependencyNames('project = 1\ntool = []\n'), []);
+    // Kills: table()'s `typeof value === 'object'` check and `table(group)?.dependencies` without the `?.`.
+    assert.deepEqual(pyprojectDependencyNames('[tool.poetry]\ndependencies = "abc"\n[tool.poetry.group]\nodd = 1\n'), []);
     const files = (requirements: Record<string, string>, text?: string) => ({
       requirements: new Map(Object.entries(requirements)),
       ...(text === undefined ? {} : { pyproject: text }),
@@ -406,8 +408,17 @@ describe('dependencies and readPythonFiles edges (mutation-tested)', () => {
   // Kills: the sorted walk (its comparator), the `.egg-info` and SKIPPED_FOLDERS checks, `.py` files only, and the
   // MAX_PYTHON_FILES bound (`>=`, exactly MAX_PYTHON_FILES files allowed) with TooManyFilesError's message.
   it('readPythonFiles: sorted, skipping environments and egg-info, at most MAX_PYTHON_FILES files', async () => {
-    const tree: Record<string, Record<string, 'file' | 'directory'>> = {
-      '/w': { 'b.py': 'file', 'a.py': 'file', 'c.txt': 'file', pkg: 'directory', '.venv': 'directory', 'x.egg-info': 'directory', 'd.py': 'directory' },
+    const tree: Record<string, Record<string, 'file' | 'directory' | 'other'>> = {
+      '/w': {
+        'link.py': 'other',
+        'b.py': 'file',
+        'a.py': 'file',
+        'c.txt': 'file',
+        pkg: 'directory',
+        '.venv': 'directory',
+        'x.egg-info': 'directory',
+        'd.py': 'directory',
+      },
       '/w/pkg': { 'z.py': 'file', 'm.py': 'file' },
       '/w/.venv': { 'skip.py': 'file' },
       '/w/x.egg-info': { 'skip.py': 'file' },
@@ -459,6 +470,15 @@ describe('applyChanges refusals (mutation-tested)', () => {
       assert.equal(await refused([create('locked/x.py', 'x\n')]), 'Nothing was written: cannot create locked/x.py: its folder is missing or read-only.');
       assert.equal(await refused([modify('gone.py', 'old\n', 'new\n')]), 'Nothing was written: gone.py no longer exists.');
       assert.deepEqual(await readdir(root), ['locked']);
+      // Kills: the `'; '` joining several problems.
+      assert.equal(
+        await refused([create('missing/x.py', 'x\n'), create('missing/y.py', 'y\n')]),
+        'Nothing was written: cannot create missing/x.py: its folder is missing; cannot create missing/y.py: its folder is missing.',
+      );
+      assert.equal(
+        await refused([modify('gone.py', 'old\n', 'new\n'), modify('gone2.py', 'old\n', 'new\n')]),
+        'Nothing was written: gone.py no longer exists; gone2.py no longer exists.',
+      );
       // Kills: requirementsFileNames' `name !== undefined` filter (a line that names nothing).
       assert.deepEqual(requirementsFileNames('>=1\norjson\n'), ['orjson']);
     }));
