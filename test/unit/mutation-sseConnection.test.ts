@@ -9,6 +9,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { checkUrl, mediaType, openStream, requestHeaders, type StreamListener } from '../../src/core/sse/connection';
 import type { SseEvent, StreamNotice, StreamRequest } from '../../src/core/sse/model';
+import { runPreview, toEventView, type Transcript } from '../../src/core/sse/preview';
+import { StreamSession } from '../../src/core/sse/session';
+import { EVENT_PREVIEW_CHARS, type HostMessage } from '../../src/protocol/preview';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -294,4 +297,120 @@ describe('openStream (mutation-tested, against 127.0.0.1)', () => {
       },
     );
   });
+});
+
+describe('runPreview and StreamSession (mutation-tested, against 127.0.0.1)', () => {
+  // Kills: session.ts and preview/run.ts, which no unit test ran: the messages in order (started, response with
+  // the header checks, batches, buffering, ended), each batch's text, reasoning, tool calls and notices, the
+  // event views (rounded time, the data cut at EVENT_PREVIEW_CHARS), stats fed by chunks, events, comments and
+  // retry, and the transcript.
+  it('posts started, response, batches, buffering and ended for one run', () =>
+    withServer(
+      async (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream', server: 'nginx' });
+        res.write(': hello\nretry: 900\n\n');
+        res.write(`event: token\ndata: {"text":"Hel"}\n\nevent: token\ndata: {"text":"lo"}\n\n`);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        // A burst after a silence: buffering.
+        let burst = '';
+        for (let i = 0; i < 12; i++) burst += `event: token\ndata: {"text":"${i % 10}"}\n\n`;
+        res.write(burst);
+        res.write(`event: big\ndata: ${'x'.repeat(EVENT_PREVIEW_CHARS + 5)}\n\nbogus: 1\n\n`);
+        res.end('event: done\ndata: {"text":"replaced"}\n\n');
+      },
+      async (url) => {
+        const messages: HostMessage[] = [];
+        const recorded: string[] = [];
+        const result = await runPreview({
+          run: 7,
+          request: request(url),
+          post: (message) => messages.push(structuredClone(message)),
+          transcript: { add: (event: SseEvent) => recorded.push(event.event) } as unknown as Transcript,
+          batchIntervalMs: 10,
+        });
+        assert.deepEqual(result.outcome, { kind: 'completed' });
+        const types = messages.map((m) => m.type);
+        assert.equal(types[0], 'started');
+        assert.equal(types[1], 'response');
+        assert.equal(types.at(-1), 'ended');
+        assert.ok(types.includes('buffering'), types.join(' '));
+        assert.ok(messages.every((m) => (m as { run: number }).run === 7));
+        const response = messages[1] as Extract<HostMessage, { type: 'response' }>;
+        assert.equal(response.status, 200);
+        assert.ok(response.checks.some((c) => c.header === 'Content-Type' && c.level === 'ok'));
+        const batches = messages.filter((m): m is Extract<HostMessage, { type: 'batch' }> => m.type === 'batch');
+        const events = batches.flatMap((b) => b.events);
+        assert.deepEqual(
+          events.map((e) => e.event),
+          ['token', 'token', ...Array<string>(12).fill('token'), 'big', 'done'],
+        );
+        assert.deepEqual(
+          recorded,
+          events.map((e) => e.event),
+        );
+        const big = events.find((e) => e.event === 'big')!;
+        assert.equal(big.data.length, EVENT_PREVIEW_CHARS);
+        assert.equal(big.fullLength, EVENT_PREVIEW_CHARS + 5);
+        assert.equal(events[0]!.data, '{"text":"Hel"}');
+        assert.equal(events[0]!.tMs, Math.round(events[0]!.tMs * 100) / 100);
+        const last = batches.at(-1)!;
+        assert.equal(last.text, 'replaced');
+        assert.equal(last.textReplaced, true);
+        assert.equal(last.textFormat, 'catalyst');
+        const appended = batches
+          .filter((b) => !b.textReplaced)
+          .map((b) => b.text)
+          .join('');
+        assert.ok(appended.startsWith('Hello0') && 'Hello012345678901'.startsWith(appended), appended);
+        assert.deepEqual(
+          batches.flatMap((b) => b.notices).map((n) => n.kind),
+          ['malformed-line'],
+        );
+        const ended = messages.at(-1) as Extract<HostMessage, { type: 'ended' }>;
+        assert.deepEqual(ended.end, { kind: 'completed' });
+        assert.equal(ended.stats.events, 16);
+        assert.equal(ended.stats.tokens, 14);
+        assert.equal(ended.stats.comments, 1);
+        assert.equal(ended.stats.retryMs, 900);
+        assert.ok(ended.stats.chunks >= 1 && ended.stats.bytes > EVENT_PREVIEW_CHARS);
+        assert.equal(ended.textError, null);
+        const buffering = messages.filter((m): m is Extract<HostMessage, { type: 'buffering' }> => m.type === 'buffering');
+        assert.ok(buffering.at(-1)!.warning.burstEvents >= 12, JSON.stringify(buffering));
+        assert.match(buffering[0]!.warning.causes[0]!, /reverse proxy/);
+        assert.deepEqual(toEventView({ seq: 1, event: 'm', data: 'd', id: null, tMs: 1.23456, chunk: 0 }), {
+          seq: 1,
+          event: 'm',
+          id: null,
+          tMs: 1.23,
+          chunk: 0,
+          data: 'd',
+        });
+      },
+    ));
+
+  // Kills: StreamSession's listener calls (onResponse with the checks, onEvent with the text delta and parts,
+  // onComment, onNotice) and bufferingWarning before a response (null).
+  it('StreamSession tells its listener each event with what it added', () =>
+    withServer(
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(': c\n\nevent: token\ndata: {"text":"a"}\n\nevent: reasoning\ndata: {"text":"hm"}\n\nbad: x\n\n');
+      },
+      async (url) => {
+        const seen: string[] = [];
+        const session = new StreamSession(request(url), {
+          onResponse: (head, checks) => seen.push(`response ${head.status} ${checks.length > 0}`),
+          onEvent: (event, text, parts) => seen.push(`${event.event} ${text?.delta ?? '-'} ${parts?.reasoning ?? '-'}`),
+          onComment: (comment) => seen.push(`comment ${comment}`),
+          onNotice: (notice) => seen.push(`notice ${notice.kind}`),
+        });
+        assert.equal(session.bufferingWarning, null);
+        await session.run();
+        assert.deepEqual(seen, ['response 200 true', 'comment c', 'token a -', 'reasoning - hm', 'notice malformed-line']);
+        assert.equal(session.text.text, 'a');
+        assert.equal(session.stats.snapshot().tokens, 1);
+        assert.ok(session.headerChecks.length > 0);
+        assert.equal(session.bufferingWarning, null);
+      },
+    ));
 });
