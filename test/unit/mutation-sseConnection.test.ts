@@ -299,6 +299,44 @@ describe('openStream (mutation-tested, against 127.0.0.1)', () => {
   });
 });
 
+describe('openStream edges (mutation-tested, against 127.0.0.1)', () => {
+  // Kills: endsWithCr (a stream ending in CR: that CR ends a line), elapsed() (`now() - started`), and the
+  // empty-body answers (`response.body === null` for a 204 event stream, readExcerpt of a 304).
+  it('a final CR ends the blank line; times come from the injected clock; bodies that are not there', () =>
+    withServer(
+      (req, res) => {
+        if (req.url === '/stream?cr') {
+          sse(res);
+          res.end('data: x\n\r');
+        } else if (req.url === '/stream?204') {
+          res.writeHead(204, { 'content-type': 'text/event-stream' }).end();
+        } else if (req.url === '/stream?304') {
+          res.writeHead(304).end();
+        } else {
+          res.writeHead(500, { 'content-type': 'text/plain' }).end('b'.repeat(4096));
+        }
+      },
+      async (url) => {
+        let clock = 10_000;
+        const log = recorder();
+        const result = await openStream(request(`${url}?cr`), log.listener, { now: () => (clock += 1) });
+        assert.deepEqual(result.outcome, { kind: 'completed' });
+        assert.deepEqual(
+          log.events.map((e) => e.data),
+          ['x'],
+        );
+        assert.deepEqual(log.notices, [], 'dispatched, not reported as cut off');
+        assert.ok(log.events[0]!.tMs > 0 && log.events[0]!.tMs < 100, String(log.events[0]!.tMs));
+        assert.deepEqual((await openStream(request(`${url}?204`), {})).outcome, { kind: 'completed' });
+        const notModified = await openStream(request(`${url}?304`), {});
+        assert.equal(notModified.outcome.kind === 'failed' && notModified.outcome.failure.message, 'The server answered 304 Not Modified with an empty body');
+        // Exactly EXCERPT_BYTES: no ellipsis.
+        const exact = await openStream(request(`${url}?exact`), {});
+        assert.equal(exact.outcome.kind === 'failed' && exact.outcome.failure.message, `The server answered 500 Internal Server Error: ${'b'.repeat(4096)}`);
+      },
+    ));
+});
+
 describe('runPreview and StreamSession (mutation-tested, against 127.0.0.1)', () => {
   // Kills: session.ts and preview/run.ts, which no unit test ran: the messages in order (started, response with
   // the header checks, batches, buffering, ended), each batch's text, reasoning, tool calls and notices, the
