@@ -98,6 +98,8 @@ describe('route path validation edges (mutation-tested)', () => {
     assert.equal(handlerNameFor('/a1/stream'), 'a1_stream');
     assert.equal(handlerNameFor('/{id}'), 'stream');
     assert.equal(handlerNameFor('/_/-'), 'stream');
+    // Kills: the trim's `_+` on either side (`^_` or `_$` would leave one underscore).
+    assert.equal(handlerNameFor('/__x__'), 'x');
     assert.equal(bodyModelNameFor('chat__stream_'), 'ChatStreamRequest');
     const taken = new Set(['stream', 'stream_2', 'stream_3']);
     assert.equal(
@@ -150,6 +152,9 @@ describe('route matching edges (mutation-tested)', () => {
     const literal = '/a.b*c+d?e^f$g{h}i(j)k|l[m]n\\o';
     assert.equal(pathPattern(literal).test(literal), true);
     assert.equal(pathPattern('/a.b').test('/axb'), false);
+    // Kills: the search for `{` from offset 0 (`start >= 0` -> `> 0`) and the next search for `{` only.
+    assert.equal(pathPattern('{a}/b').test('zz/b'), true);
+    assert.equal(pathPattern('/{x}/y}').test('/1/y}'), true);
     assert.equal(sampleRequestPath('/i/{id:int}/{p:path}/{x}/{1y}'), '/i/1/catalyst-sample/catalyst-sample/{1y}');
   });
 

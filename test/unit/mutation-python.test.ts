@@ -27,6 +27,15 @@ const BOTH = lines(
   '',
   'app = FastAPI()',
   'router = APIRouter(prefix="/r")',
+  'sub = APIRouter()',
+  '',
+  '',
+  '@sub.get("/sub")',
+  'async def in_sub() -> None: ...',
+  '',
+  '',
+  '# Kills: the inclusions\u2019 owner filter (`owners.has(i.owner)` removed): the app does not include sub itself.',
+  'router.include_router(sub, prefix="/s")',
   '',
   '',
   '@router.get("/in-router")',
@@ -56,14 +65,16 @@ describe('servedInOrder and servingApp (mutation-tested)', () => {
       assert.deepEqual(shown(await servedInOrder(workspace, { file: 'main.py', id: 'app' })), [
         'route POST /in-app app in_app',
         'mount  /static app',
+        'route GET /api/r/s/sub sub in_sub',
         'route GET /api/r/in-router router in_router',
         'mount  /api/r/router-static router',
       ]);
       assert.deepEqual(shown(await servedInOrder(workspace, { file: 'main.py', id: 'router' })), [
+        'route GET /r/s/sub sub in_sub',
         'route GET /r/in-router router in_router',
         'mount  /r/router-static router',
       ]);
-      const included = (await servedInOrder(workspace, { file: 'main.py', id: 'app' }))[2]!;
+      const included = (await servedInOrder(workspace, { file: 'main.py', id: 'app' }))[3]!;
       const include = BOTH.indexOf('app.include_router');
       assert.equal(included.via.span.start, include, 'an included route is brought by the include_router statement');
       assert.notEqual(included.span.start, include, 'and is written at its decorator');
