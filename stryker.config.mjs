@@ -4,8 +4,13 @@
 // workspace/atomicWrite); see the README's "Mutation testing" for how to run it.
 //
 // Surviving mutants judged equivalent (no test can tell them apart from the code), file:line mutator: why.
-//   plan/routeMatching.ts:86 StringLiteral (converter = 'str'): an unknown converter falls back to str anyway.
-//   plan/routePath.ts:27 BlockStatement (route === '/'): the segment loop accepts '/' too (one trailing empty segment).
+//   plan/routeMatching.ts:83 EqualityOperator (end <= 0): '}' at 0 would need '{' before offset 0.
+//   plan/routeMatching.ts:86 StringLiteral (name = '', converter = 'str'): split() gives one part at least, and an
+//     unknown converter falls back to str anyway.
+//   plan/routePath.ts:27 (3 mutants: route === '/'): the segment loop accepts '/' too (one trailing empty segment).
+//   plan/routePath.ts:70 (segment !== ''): an empty segment gives an empty word, which the next filter drops.
+//   python/routeOrder.ts:43 (if (createdBy) -> true): no route, mount or inclusion has an undefined owner.
+//   python/routeOrder.ts:115 (r.id === target.id -> true): a target that names no router has no inclusions either.
 //   plan/textEdit.ts:64 ArithmeticOperator (a.index - b.index): Array.prototype.sort is stable; the tie-break is redundant.
 //   sse/buffering.ts:30 ArrayDeclaration (headers = []): a string "header" has a one-letter name, never a real one.
 //   sse/buffering.ts:47 ConditionalExpression (warning !== null -> true): warnedBurstStartMs is NaN until a warning.
