@@ -1,7 +1,8 @@
 // Mutation testing of src/core with the unit tests: `npm run test:mutation -- FOLDER` (scripts/mutation-test.mjs).
-// Goal (#22): at least 90% on each of src/core/workspace, plan, sse and python. Reached: workspace, and the
-// seven files #22 named (plan/routePath, routeMatching, textEdit, sse/buffering, stats, python/routeOrder,
-// workspace/atomicWrite); see the README's "Mutation testing" for how to run it.
+// Goal (#22): at least 90% on each of src/core/workspace, plan, sse and python. Measured (unit tests only, static
+// mutants ignored): workspace 90.2% (was 57.8%); the seven files #22 named 97.3% (each 95-99%); sse 76.4% (was
+// 55.5%); plan 61.7% (addEndpoint, llm/, routeConventions, verifyEndpoint: left); python not measured whole.
+// See the README's "Mutation testing" for how to run it.
 //
 // Surviving mutants judged equivalent (no test can tell them apart from the code), file:line mutator: why.
 //   plan/routeMatching.ts:83 EqualityOperator (end <= 0): '}' at 0 would need '{' before offset 0.
