@@ -7,8 +7,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkUrl, mediaType, openStream, requestHeaders, type StreamListener } from '../../src/core/sse/connection';
-import type { SseEvent, StreamNotice, StreamRequest } from '../../src/core/sse/model';
+import { checkUrl, openStream, requestHeaders, type StreamListener } from '../../src/core/sse/connection';
+import { mediaType } from '../../src/core/sse/headers';
+import type { SseEvent, StreamNotice, StreamRequest } from '../../src/protocol/stream';
 import { runPreview, toEventView, type Transcript } from '../../src/core/sse/preview';
 import { StreamSession } from '../../src/core/sse/session';
 import { EVENT_PREVIEW_CHARS, type HostMessage } from '../../src/protocol/preview';
