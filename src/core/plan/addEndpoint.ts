@@ -61,8 +61,10 @@ import { decideGeneratedModule, decideStreamingModule, type ModuleDecision } fro
 import { applyTextEdits, coalesceTextEdits, originalOffset, positionAt, type TextEdit } from './textEdit';
 import { DEFAULT_PROTOCOL, PROTOCOLS, type StreamProtocol } from './protocol';
 import { formatTokenSource, type TokenSourceChoice } from './tokenSource';
+import type { FileChange } from '../workspace/fileChange';
 
 export type { TokenSourceChoice } from './tokenSource';
+export type { FileChange } from '../workspace/fileChange';
 export type { StreamProtocol } from './protocol';
 export { uvicornArguments, type UvicornTarget } from './modulePaths';
 
@@ -90,18 +92,6 @@ export interface AddEndpointRequest {
    * any worker, with Redis), through the generated resumable module beside the streaming module.
    */
   readonly resumable?: boolean;
-}
-
-export interface FileChange {
-  readonly path: string;
-  /** create: a new file; update: a generated module replaced whole; modify: edits in a user's file. */
-  readonly kind: 'create' | 'update' | 'modify';
-  /** The text before (absent when the file is created). */
-  readonly before?: string;
-  readonly after: string;
-  /** Edits against `before` (against '' for a new file): one undoable WorkspaceEdit in the extension. */
-  readonly edits: readonly TextEdit[];
-  readonly description: string;
 }
 
 export interface PlannedEndpoint {
