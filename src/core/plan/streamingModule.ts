@@ -93,7 +93,7 @@ export async function decideGeneratedModule(
 }
 
 /** `DEFAULT_PING_INTERVAL = 15.0` as generated, read back so an update keeps the owner's choice. */
-function readPingInterval(analysis: ModuleAnalysis): number | undefined {
+export function readPingInterval(analysis: ModuleAnalysis): number | undefined {
   for (const statement of analysis.root.namedChildren) {
     const assignment = statement?.type === 'expression_statement' ? statement.firstNamedChild : undefined;
     if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.text === 'DEFAULT_PING_INTERVAL') {
