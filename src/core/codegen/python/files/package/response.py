@@ -1,0 +1,222 @@
+"""The response that carries an event stream: unbuffered, kept alive, closed
+the moment the client goes away or the server shuts down."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import AsyncIterable, Mapping
+from typing import Any
+
+import anyio
+import anyio.lowlevel
+from starlette.background import BackgroundTask
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from .parts import close_now
+
+__all__ = ["DEFAULT_PING_INTERVAL", "EventStreamResponse", "streaming_response"]
+
+DEFAULT_PING_INTERVAL = 15.0
+"""Seconds of silence after which a ``: ping`` comment is sent.
+
+Proxies and load balancers commonly drop connections that stay idle for
+30-60 seconds; a comment line keeps them open and every SSE client ignores it.
+"""
+
+# A stream whose generator never awaits (tokens already in memory, CPU-bound
+# work) would otherwise hold the event loop until it ends: no other request is
+# served and a client disconnect goes unnoticed. Handing control back once
+# every so many events, or every few milliseconds, keeps the server fair at a
+# cost too small to measure, unlike a sleep(0) after every event. The clock is
+# read only every so many events: cheap, and still prompt for slow events.
+_YIELD_EVERY_EVENTS = 64
+_YIELD_EVERY_SECONDS = 0.01
+_CLOCK_CHECK_EVERY_EVENTS = 16
+
+# How often each open stream checks whether the server is shutting down, and
+# its last event then: browsers reconnect after "retry" ms, others see it.
+_SHUTDOWN_POLL_SECONDS = 0.5
+_RECONNECT_EVENT = (
+    b'retry: 1000\nevent: reconnect\ndata: {"reason":"server shutting down"}\n\n'
+)
+_PING = b": ping\n\n"
+
+_SSE_HEADERS: Mapping[str, str] = {
+    # Intermediaries must not cache or transform the stream; nginx buffers
+    # proxied responses unless told not to for this response.
+    "Cache-Control": "no-cache",
+    "X-Accel-Buffering": "no",
+}
+
+
+def _server_is_shutting_down() -> bool:
+    """Whether uvicorn was told to shut down.
+
+    uvicorn 0.29+ installs ``Server.handle_exit`` as the SIGTERM handler and
+    sets ``should_exit`` on a signal; older versions install it on the event
+    loop, out of reach, and then this stays False.
+    """
+    server = getattr(signal.getsignal(signal.SIGTERM), "__self__", None)
+    return getattr(server, "should_exit", False) is True
+
+
+class EventStreamResponse(StreamingResponse):
+    """A ``StreamingResponse`` made for Server-Sent Events.
+
+    It sends anti-buffering headers (and ``Connection: keep-alive`` over
+    HTTP/1.x only: HTTP/2 and 3 forbid it), a ``: ping`` comment after
+    ``ping_interval`` seconds of silence, and hands control back to the event
+    loop regularly; it closes the event generator as soon as the stream ends
+    or the client leaves, and ends with ``retry: 1000`` and a ``reconnect``
+    event when the server shuts down.
+
+    Unlike ``StreamingResponse``, ``content`` must be an async iterable of
+    ``bytes`` (a synchronous iterator would run in a thread and could not be
+    closed when the client leaves), and ``stream_response`` is overridden.
+    """
+
+    def __init__(
+        self,
+        content: AsyncIterable[bytes],
+        *,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str = "text/event-stream",
+        background: BackgroundTask | None = None,
+        ping_interval: float | None = DEFAULT_PING_INTERVAL,
+    ) -> None:
+        if ping_interval is not None and not ping_interval > 0:
+            raise ValueError(
+                f"ping_interval must be a positive number of seconds or None, "
+                f"got {ping_interval!r}"
+            )
+        super().__init__(
+            content,
+            status_code=status_code,
+            headers={**_SSE_HEADERS, **(headers or {})},
+            media_type=media_type,
+            background=background,
+        )
+        self._events = content
+        self._ping_interval = ping_interval
+        # The keep-alive task pings only while no event is being written, and
+        # holds this lock while it does, which the writer then waits for. The
+        # writer only counts its writes: a lock or clock per event would cost
+        # a measurable share of throughput.
+        self._send_lock = anyio.Lock()
+        self._pinging = False
+        self._writing = False
+        self._writes = 0
+        self._shutting_down = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("http_version", "1.1") in ("1.0", "1.1"):
+            self.raw_headers.append((b"connection", b"keep-alive"))
+        await super().__call__(scope, receive, send)
+
+    async def stream_response(self, send: Send) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": self.status_code,
+                "headers": self.raw_headers,
+            }
+        )
+        async with anyio.create_task_group() as task_group:
+            if self._ping_interval is not None:
+                task_group.start_soon(self._keep_alive, send, self._ping_interval)
+            task_group.start_soon(self._watch_for_shutdown, task_group.cancel_scope)
+            try:
+                await self._write_events(send)
+            finally:
+                # Runs even while cancelled (client gone, shutdown), before the
+                # other tasks: close the upstream now, not at garbage collection.
+                with anyio.CancelScope(shield=True):
+                    await close_now(self._events)
+            task_group.cancel_scope.cancel()
+        if self._shutting_down:
+            await send(self._body(_RECONNECT_EVENT))
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    @staticmethod
+    def _body(chunk: bytes) -> dict[str, Any]:
+        return {"type": "http.response.body", "body": chunk, "more_body": True}
+
+    async def _write_events(self, send: Send) -> None:
+        last_yield = time.monotonic()
+        since_yield = 0
+        async for chunk in self.body_iterator:
+            body = chunk.encode(self.charset) if isinstance(chunk, str) else chunk
+            if self._pinging:
+                # Let the ping finish so the two messages do not interleave.
+                async with self._send_lock:
+                    pass
+            self._writing = True
+            await send({"type": "http.response.body", "body": body, "more_body": True})
+            self._writing = False
+            self._writes += 1
+            since_yield += 1
+            if since_yield % _CLOCK_CHECK_EVERY_EVENTS == 0 and (
+                since_yield >= _YIELD_EVERY_EVENTS
+                or time.monotonic() - last_yield >= _YIELD_EVERY_SECONDS
+            ):
+                await anyio.lowlevel.checkpoint()
+                since_yield = 0
+                last_yield = time.monotonic()
+
+    async def _keep_alive(self, send: Send, interval: float) -> None:
+        """Send a comment once nothing was written for ``interval`` seconds.
+
+        Silence is measured here, four checks an interval, from the writer's
+        count; a write held up by a slow client counts as activity.
+        """
+        step = interval / 4
+        seen = self._writes
+        quiet_since = time.monotonic()
+        while True:
+            await anyio.sleep(step)
+            now = time.monotonic()
+            if self._writing or self._writes != seen:
+                seen = self._writes
+                quiet_since = now
+            elif now - quiet_since >= interval:
+                self._pinging = True
+                try:
+                    async with self._send_lock:
+                        await send(self._body(_PING))
+                finally:
+                    self._pinging = False
+                quiet_since = time.monotonic()
+
+    async def _watch_for_shutdown(self, stream: anyio.CancelScope) -> None:
+        """Stop the stream when the server shuts down; it then says reconnect."""
+        # Polled: uvicorn's signal handler sets a plain attribute, no event.
+        while not _server_is_shutting_down():  # noqa: ASYNC110
+            await anyio.sleep(_SHUTDOWN_POLL_SECONDS)
+        self._shutting_down = True
+        stream.cancel()
+
+
+def streaming_response(
+    generator: AsyncIterable[bytes],
+    media_type: str = "text/event-stream",
+    headers: Mapping[str, str] | None = None,
+    *,
+    ping_interval: float | None = DEFAULT_PING_INTERVAL,
+    background: BackgroundTask | None = None,
+) -> EventStreamResponse:
+    """Wrap SSE-encoded events (e.g. from ``stream_tokens``) in a response.
+
+    ``headers`` are added to, and may override, the anti-buffering defaults;
+    ``ping_interval`` is the idle time before a keep-alive comment (None: no
+    comments); ``background`` runs after the response is sent.
+    """
+    return EventStreamResponse(
+        generator,
+        headers=headers,
+        media_type=media_type,
+        background=background,
+        ping_interval=ping_interval,
+    )

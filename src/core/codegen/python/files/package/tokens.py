@@ -1,0 +1,106 @@
+"""Text tokens (and typed parts) as SSE events, each the moment it arrives."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from .events import error_fields, format_sse, json_dumps
+from .parts import (
+    ReasoningDelta,
+    StreamPart,
+    TextDelta,
+    TokenSource,
+    ToolCall,
+    ToolCallDelta,
+    ToolCallEnd,
+    ToolCalls,
+    ToolCallStart,
+    close_now,
+)
+
+__all__ = ["stream_tokens"]
+
+# A token event is written around the JSON string of the token: serialising a
+# bare string is much faster than serialising {"text": token}, same bytes.
+_TOKEN_EVENT_START = b'event: token\ndata: {"text":'
+_TOKEN_EVENT_END = b"}\n\n"
+
+_logger = logging.getLogger(__name__)
+
+
+async def stream_tokens(
+    token_generator: TokenSource,
+    *,
+    include_done: bool = True,
+    expose_errors: bool = False,
+) -> AsyncIterator[bytes]:
+    """Stream text tokens as SSE ``token`` events, each the moment it arrives.
+
+    The generator yields text (``str`` or ``TextDelta``) and, if it likes,
+    other ``StreamPart`` s. Events:
+
+    - ``token`` ``{"text": token}`` for every piece of text;
+    - ``reasoning`` ``{"text": ...}`` for every ``ReasoningDelta``;
+    - ``tool_call`` ``{"id", "name", "input"}`` once a tool call has ended,
+      ``input`` being its arguments parsed as JSON (not JSON: ``"arguments"``
+      with the raw text instead);
+    - ``done`` ``{"text": full_text, "token_count": n}`` at the end, when
+      ``include_done`` (the text is then kept in memory; without it memory
+      stays constant however long the stream);
+    - ``error`` ``{"type": "ExceptionClassName", "message": ...}`` if the
+      generator raises, then the stream ends cleanly. The message is generic
+      and the exception goes to the server log, unless ``expose_errors``:
+      then it is ``str(exc)``, which can hold URLs or keys.
+
+    The generator is closed when the stream ends for any reason, including
+    the client going away, so the upstream request stops.
+    """
+    parts: list[str] = []
+    calls = ToolCalls()
+    try:
+        async for token in token_generator:
+            if isinstance(token, str):
+                text = token
+            elif isinstance(token, TextDelta):
+                text = token.text
+            else:
+                event = _part_event(token, calls)
+                if event is not None:
+                    yield event
+                continue
+            if include_done:
+                parts.append(text)
+            yield _TOKEN_EVENT_START + json_dumps(text) + _TOKEN_EVENT_END
+        for call in calls.drain():
+            yield _tool_call_event(call)
+    except Exception as exc:
+        _logger.exception("Token stream failed; sending an error event")
+        yield format_sse("error", error_fields(exc, expose_errors))
+        return
+    finally:
+        await close_now(token_generator)
+    if include_done:
+        text = "".join(parts)
+        yield format_sse("done", {"text": text, "token_count": len(parts)})
+
+
+def _tool_call_event(call: ToolCall) -> bytes:
+    ok, value = call.parsed_arguments()
+    data = {"id": call.id, "name": call.name, ("input" if ok else "arguments"): value}
+    return format_sse("tool_call", data)
+
+
+def _part_event(part: StreamPart, calls: ToolCalls) -> bytes | None:
+    """The event for a part other than text, if it has one."""
+    if isinstance(part, ReasoningDelta):
+        return format_sse("reasoning", {"text": part.text})
+    if isinstance(part, ToolCallStart):
+        calls.start(part)
+    elif isinstance(part, ToolCallDelta):
+        calls.add(part)
+    elif isinstance(part, ToolCallEnd):
+        call = calls.end(part)
+        if call is not None:
+            return _tool_call_event(call)
+    return None

@@ -1,0 +1,54 @@
+/**
+ * The generated package's Python files, bundled as text (esbuild's `.py` text loader; under mocha
+ * scripts/register-py-text.cjs), keyed by their path inside the package folder. Static imports, so the
+ * bundle carries exactly these files.
+ */
+import initPy from '../files/package/__init__.py';
+import eventsPy from '../files/package/events.py';
+import partialPy from '../files/package/partial.py';
+import partsPy from '../files/package/parts.py';
+import protocolsInitPy from '../files/package/protocols/__init__.py';
+import protocolsCommonPy from '../files/package/protocols/_common.py';
+import aiSdkPy from '../files/package/protocols/ai_sdk.py';
+import openaiChatPy from '../files/package/protocols/openai_chat.py';
+import providersInitPy from '../files/package/providers/__init__.py';
+import providersAdapterPy from '../files/package/providers/_adapter.py';
+import anthropicPy from '../files/package/providers/anthropic.py';
+import langchainPy from '../files/package/providers/langchain.py';
+import openaiPy from '../files/package/providers/openai.py';
+import responsePy from '../files/package/response.py';
+import tokensPy from '../files/package/tokens.py';
+
+/** Path inside the package (`tokens.py`, `protocols/ai_sdk.py`) -> the file's text, LF line endings. */
+export const PACKAGE_SOURCES: ReadonlyMap<string, string> = new Map(
+  (
+    [
+      ['__init__.py', initPy],
+      ['events.py', eventsPy],
+      ['parts.py', partsPy],
+      ['response.py', responsePy],
+      ['tokens.py', tokensPy],
+      ['partial.py', partialPy],
+      ['protocols/__init__.py', protocolsInitPy],
+      ['protocols/_common.py', protocolsCommonPy],
+      ['protocols/ai_sdk.py', aiSdkPy],
+      ['protocols/openai_chat.py', openaiChatPy],
+      ['providers/__init__.py', providersInitPy],
+      ['providers/_adapter.py', providersAdapterPy],
+      ['providers/anthropic.py', anthropicPy],
+      ['providers/openai.py', openaiPy],
+      ['providers/langchain.py', langchainPy],
+    ] as const
+  ).map(([file, text]) => [file, text.replace(/\r\n/g, '\n')]),
+);
+
+/** `protocols.ai_sdk` -> `protocols/ai_sdk.py`; a package (`protocols`, or `''` for the root) -> its `__init__.py`. */
+export function moduleFile(module: string, sources: ReadonlyMap<string, string> = PACKAGE_SOURCES): string | undefined {
+  const base = module === '' ? '' : module.split('.').join('/');
+  for (const candidate of [base === '' ? undefined : `${base}.py`, base === '' ? '__init__.py' : `${base}/__init__.py`]) {
+    if (candidate !== undefined && sources.has(candidate)) {
+      return candidate;
+    }
+  }
+  return undefined;
+}
