@@ -64,7 +64,7 @@ import { applyTextEdits, coalesceTextEdits, originalOffset, positionAt, type Tex
 import { DEFAULT_PROTOCOL, PROTOCOLS, type StreamProtocol } from './protocol';
 import { formatTokenSource, type TokenSourceChoice } from './tokenSource';
 import { wholeTextEdit, type FileChange } from '../workspace/fileChange';
-import type { PythonTarget } from '../python/pythonTarget';
+import type { PythonTarget } from './projectPythonTarget';
 
 export type { TokenSourceChoice } from './tokenSource';
 export type { FileChange } from '../workspace/fileChange';

@@ -14,11 +14,9 @@
  *     -> [{ module: '.streaming.response', names: ['EventStreamResponse'] }, { module: '.streaming.tokens', names: [...] }]
  */
 import { inspectGeneratedFile } from '../codegen/python/generatedHeader';
-import { isPackageName, PACKAGE_EXPORTS } from '../codegen/python/package/packageExports';
-import { renderPackageFiles } from '../codegen/python/package/renderPackage';
+import { isPackageName, PACKAGE_EXPORTS, renderPackageFiles, type PackageName, type PythonTarget } from '../codegen/python/package';
 import { analyzePythonModule } from '../python/analysis';
 import type { ImportRequest } from '../python/importEdit';
-import type { PythonTarget } from '../python/pythonTarget';
 import type { FileChange } from '../workspace/fileChange';
 import { decideGeneratedModule, readPingInterval, type ModuleDecision } from './streamingModule';
 
@@ -49,11 +47,13 @@ export async function decideStreamingPackage(request: PackageRequest): Promise<P
   if (unknown.length > 0) {
     throw new Error(`internal error: not names of the streaming package: ${unknown.join(', ')}`);
   }
+  const names = request.names as readonly PackageName[];
+  const imported = (request.importedNames ?? []) as readonly PackageName[];
   const responseFile = `${request.folder}/response.py`;
   const pingInterval = await untouchedPingInterval(request.read(responseFile));
   const options = { ...(pingInterval === undefined ? {} : { pingInterval }), ...(request.pythonTarget ? { pythonTarget: request.pythonTarget } : {}) };
-  const needed = new Set((await renderPackageFiles(request.names, options)).map((file) => file.path));
-  const rendered = await renderPackageFiles([...new Set([...request.names, ...(request.importedNames ?? [])])], options);
+  const needed = new Set((await renderPackageFiles(names, options)).map((file) => file.path));
+  const rendered = await renderPackageFiles(new Set([...names, ...imported]), options);
   const changes: FileChange[] = [];
   const notes: string[] = [];
   for (const { path, text } of rendered) {
@@ -62,10 +62,10 @@ export async function decideStreamingPackage(request: PackageRequest): Promise<P
     if (existing !== undefined && !needed.has(path)) {
       continue; // Not the new code's: left as it is.
     }
-    const names = Object.entries(PACKAGE_EXPORTS)
+    const defined = Object.entries(PACKAGE_EXPORTS)
       .filter(([name, module]) => request.names.includes(name) && `${module.split('.').join('/')}.py` === path)
       .map(([name]) => name);
-    const decision = await decideGeneratedModule(file, existing, request.eol, names, {
+    const decision = await decideGeneratedModule(file, existing, request.eol, defined, {
       kind: 'file of the streaming package',
       relocate: RELOCATE,
       render: () => Promise.resolve(text),

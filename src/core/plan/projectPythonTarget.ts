@@ -6,11 +6,9 @@
  * Pure: file names (relative to the project folder) and texts in.
  */
 import { parse as parseToml } from 'smol-toml';
+import { DEFAULT_PYTHON_TARGET, type PythonTarget } from '../codegen/python/package';
 
-/** `3.9`, `3.12`: major.minor. */
-export type PythonTarget = `${number}.${number}`;
-
-export const DEFAULT_PYTHON_TARGET: PythonTarget = '3.9';
+export type { PythonTarget } from '../codegen/python/package';
 
 /** The configuration files read (in the project folder), for shells that read them from disk. */
 export const PYTHON_TARGET_SOURCES = ['pyproject.toml', 'ruff.toml', '.ruff.toml'] as const;
@@ -31,7 +29,7 @@ export function projectPythonTarget(files: ReadonlyMap<string, string>): PythonT
     const target = (table as Record<string, unknown> | undefined)?.['target-version'];
     const match = typeof target === 'string' ? /^py3(\d+)$/.exec(target.trim()) : null;
     if (match) {
-      return `3.${Number(match[1])}`;
+      return { major: 3, minor: Number(match[1]) };
     }
   }
   return DEFAULT_PYTHON_TARGET;
@@ -48,7 +46,7 @@ function lowerBound(specifiers: string): PythonTarget | undefined {
       bounds.push(minor);
     }
   }
-  return bounds.length > 0 ? `3.${Math.max(...bounds)}` : undefined;
+  return bounds.length > 0 ? { major: 3, minor: Math.max(...bounds) } : undefined;
 }
 
 function readToml(text: string | undefined): Record<string, unknown> | undefined {
