@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { withGeneratedHeader } from '../../src/core/codegen/python/generatedHeader';
 import { renderPackageFiles } from '../../src/core/codegen/python/package';
-import { planAddEndpoint, type AddEndpointPlan, type AddEndpointRequest, type FileChange } from '../../src/core/plan/addEndpoint';
+import { planAddEndpoint, type AddEndpointPlan, type FileChange } from '../../src/core/plan/addEndpoint';
 import { analyzePythonModule } from '../../src/core/python/analysis';
 import { nodeFileSystem } from '../../src/core/workspace/fileSystem';
 import { readPythonFiles } from '../../src/core/workspace/readWorkspace';
@@ -194,7 +194,13 @@ describe('planAddEndpoint', () => {
       // The file imports its own package by absolute name, so the new import does too.
       assert.ok(
         app.includes(
-          lines('from shop.api import health', 'from shop.streaming.response import EventStreamResponse, streaming_response', 'from shop.streaming.tokens import stream_tokens', '', ''),
+          lines(
+            'from shop.api import health',
+            'from shop.streaming.response import EventStreamResponse, streaming_response',
+            'from shop.streaming.tokens import stream_tokens',
+            '',
+            '',
+          ),
         ),
         app,
       );
@@ -241,7 +247,11 @@ describe('planAddEndpoint', () => {
       const items = change(plan, 'app/routers/items.py').after;
       assert.ok(
         items.includes(
-          lines('from ..dependencies import get_token_header', 'from ..streaming.response import EventStreamResponse, streaming_response', 'from ..streaming.tokens import stream_tokens'),
+          lines(
+            'from ..dependencies import get_token_header',
+            'from ..streaming.response import EventStreamResponse, streaming_response',
+            'from ..streaming.tokens import stream_tokens',
+          ),
         ),
         items,
       );
@@ -435,7 +445,8 @@ describe('planAddEndpoint', () => {
     it('updates a file nobody edited, keeping the ping interval its response.py was made with', async () => {
       const current = await packageFiles(['stream_tokens', 'EventStreamResponse', 'streaming_response'], 'streaming');
       const tuned = await packageFiles(['EventStreamResponse'], 'streaming').then(() => renderPackageFiles(['EventStreamResponse'], { pingInterval: 30 }));
-      const older = async (text: string) => withGeneratedHeader(text.split('\n').slice(4).join('\n').replace('"""', '"""Older. '), { generator: 'Catalyst Streaming', version: '0.0.1' });
+      const older = async (text: string) =>
+        withGeneratedHeader(text.split('\n').slice(4).join('\n').replace('"""', '"""Older. '), { generator: 'Catalyst Streaming', version: '0.0.1' });
       const files = workspace({
         'main.py': APP,
         ...current,
@@ -464,14 +475,23 @@ describe('planAddEndpoint', () => {
       const lost = { ...current, 'streaming/tokens.py': current['streaming/tokens.py']!.replace(/def stream_tokens\(/g, 'def my_stream_tokens(') };
       assert.match(refused(await planAddEndpoint(workspace({ 'main.py': APP, ...lost })), 'module-conflict'), /no longer defines stream_tokens/);
       const foreign = { ...current, 'streaming/tokens.py': 'def stream_tokens() -> None: ...\n' };
-      assert.match(refused(await planAddEndpoint(workspace({ 'main.py': APP, ...foreign })), 'module-conflict'), /streaming\/tokens\.py exists and was not generated/);
+      assert.match(
+        refused(await planAddEndpoint(workspace({ 'main.py': APP, ...foreign })), 'module-conflict'),
+        /streaming\/tokens\.py exists and was not generated/,
+      );
     });
 
     it('leaves a streaming.py or streaming/ package it did not generate alone: another name by default, a refusal when --module names it', async () => {
-      for (const mine of [{ 'streaming.py': 'def mine() -> None: ...\n' }, { 'streaming/__init__.py': '', 'streaming/x.py': 'X = 1\n' }]) {
+      for (const mine of [{ 'streaming.py': 'def mine() -> None: ...\n' }, { 'streaming/__init__.py': '', 'streaming/x.py': 'X = 1\n' }] as Record<
+        string,
+        string
+      >[]) {
         const files = workspace({ 'main.py': APP, ...mine });
         const plan = planned(await planAddEndpoint(files));
-        assert.ok(plan.changes.every((c) => c.path === 'main.py' || c.path.startsWith('sse_streaming/')), plan.changes.map((c) => c.path).join());
+        assert.ok(
+          plan.changes.every((c) => c.path === 'main.py' || c.path.startsWith('sse_streaming/')),
+          plan.changes.map((c) => c.path).join(),
+        );
         assert.match(plan.notes[0]!, /The streaming package is sse_streaming\/, not streaming\/: that name would clash with /);
         assert.ok(change(plan, 'main.py').after.includes('from sse_streaming.tokens import stream_tokens\n'));
         const message = refused(await planAddEndpoint(files, { moduleLocation: 'streaming.py' }), 'module-conflict');
@@ -518,7 +538,10 @@ describe('planAddEndpoint', () => {
         ),
       );
       assert.ok(after.get('app/main.py')!.includes('from .streaming.tokens import stream_tokens\n'));
-      assert.match(plan.notes[0]!, /app\/streaming\.py and app\/resumable\.py \(generated by an earlier version, never edited\) are replaced by the streaming package/);
+      assert.match(
+        plan.notes[0]!,
+        /app\/streaming\.py and app\/resumable\.py \(generated by an earlier version, never edited\) are replaced by the streaming package/,
+      );
       // The edits of each change produce its text (one undo step in the editor).
       assert.equal(applyTextEdits(files.get('app/routes.py')!, change(plan, 'app/routes.py').edits), after.get('app/routes.py'));
     });
@@ -528,7 +551,10 @@ describe('planAddEndpoint', () => {
       const plan = planned(await planAddEndpoint(files, { route: '/more' }));
       assert.equal(change(plan, 'streaming.py').kind, 'delete');
       const main = change(plan, 'main.py').after;
-      assert.ok(main.includes(lines('from streaming.response import EventStreamResponse, streaming_response', 'from streaming.tokens import stream_tokens')), main);
+      assert.ok(
+        main.includes(lines('from streaming.response import EventStreamResponse, streaming_response', 'from streaming.tokens import stream_tokens')),
+        main,
+      );
       assert.equal(main.includes('from streaming import'), false);
     });
 

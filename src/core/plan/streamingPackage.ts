@@ -27,8 +27,8 @@ export interface PackageRequest {
   readonly names: readonly string[];
   /** Names other modules already import from it: their files are created when missing, else left alone. */
   readonly importedNames?: readonly string[];
-  /** The text of a workspace file (workspace-relative path); undefined when there is none. */
-  readonly read: (file: string) => string | undefined;
+  /** The text of a file (a path as `folder` is given); undefined when there is none. */
+  readonly read: (file: string) => string | undefined | Promise<string | undefined>;
   /** Line ending of new files. */
   readonly eol: '\n' | '\r\n';
   readonly pythonTarget?: PythonTarget;
@@ -39,8 +39,7 @@ export type PackageDecision =
   | { readonly status: 'refused'; readonly message: string };
 
 /** What the relocation advice says when a file of the package is not ours. */
-const RELOCATE =
-  'Choose another location for the streaming package (--module, or the catalyst.streaming.moduleLocation setting), or rename that file.';
+const RELOCATE = 'Choose another location for the streaming package (--module, or the catalyst.streaming.moduleLocation setting), or rename that file.';
 
 export async function decideStreamingPackage(request: PackageRequest): Promise<PackageDecision> {
   const unknown = [...request.names, ...(request.importedNames ?? [])].filter((name) => !isPackageName(name));
@@ -50,7 +49,7 @@ export async function decideStreamingPackage(request: PackageRequest): Promise<P
   const names = request.names as readonly PackageName[];
   const imported = (request.importedNames ?? []) as readonly PackageName[];
   const responseFile = `${request.folder}/response.py`;
-  const pingInterval = await untouchedPingInterval(request.read(responseFile));
+  const pingInterval = await untouchedPingInterval(await request.read(responseFile));
   const options = { ...(pingInterval === undefined ? {} : { pingInterval }), ...(request.pythonTarget ? { pythonTarget: request.pythonTarget } : {}) };
   const needed = new Set((await renderPackageFiles(names, options)).map((file) => file.path));
   const rendered = await renderPackageFiles(new Set([...names, ...imported]), options);
@@ -58,7 +57,7 @@ export async function decideStreamingPackage(request: PackageRequest): Promise<P
   const notes: string[] = [];
   for (const { path, text } of rendered) {
     const file = `${request.folder}/${path}`;
-    const existing = request.read(file);
+    const existing = await request.read(file);
     if (existing !== undefined && !needed.has(path)) {
       continue; // Not the new code's: left as it is.
     }
@@ -98,9 +97,7 @@ export function packageImports(packageModule: string, names: readonly string[]):
     const module = `${packageModule}.${PACKAGE_EXPORTS[name]}`;
     bySubmodule.set(module, [...(bySubmodule.get(module) ?? []), name]);
   }
-  return [...bySubmodule]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([module, moduleNames]) => ({ module, names: moduleNames }));
+  return [...bySubmodule].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([module, moduleNames]) => ({ module, names: moduleNames }));
 }
 
 /** The ping interval an untouched generated `response.py` was made with, so an update keeps the owner's choice. */
