@@ -442,6 +442,19 @@ describe('planAddEndpoint', () => {
       );
     });
 
+    it('renders the files for the project\u2019s Python target', async () => {
+      const plan = planned(await planAddEndpoint(workspace({ 'main.py': APP }), { protocol: 'openai', pythonTarget: { major: 3, minor: 12 } }));
+      const names = ['ChatCompletionRequest', 'openai_chat_completion_response'] as const;
+      for (const file of await renderPackageFiles(names, { pythonTarget: { major: 3, minor: 12 } })) {
+        assert.equal(change(plan, `streaming/${file.path}`).after, file.text, file.path);
+      }
+      const on39 = await renderPackageFiles(names);
+      assert.ok(
+        on39.some((file) => change(plan, `streaming/${file.path}`).after !== file.text),
+        'the 3.12 rendering differs from 3.9',
+      );
+    });
+
     it('updates a file nobody edited, keeping the ping interval its response.py was made with', async () => {
       const current = await packageFiles(['stream_tokens', 'EventStreamResponse', 'streaming_response'], 'streaming');
       const tuned = await packageFiles(['EventStreamResponse'], 'streaming').then(() => renderPackageFiles(['EventStreamResponse'], { pingInterval: 30 }));

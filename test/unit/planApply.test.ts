@@ -86,7 +86,11 @@ describe('applyChanges', () => {
         [() => writeFile(path.join(ws, 'streaming.py'), 'mine'), [change('streaming.py', undefined, 'm')], /streaming\.py already exists/],
         // A new file's missing folders are made (a new package), but a file to delete must be there as read.
         [async () => undefined, [change('pkg/streaming.py', undefined, 'm'), deletion('gone.py', 'x')], /gone\.py no longer exists/],
-        [() => writeFile(path.join(ws, 'old.py'), 'edited'), [change('pkg/streaming.py', undefined, 'm'), deletion('old.py', 'x')], /old\.py changed since it was read/],
+        [
+          () => writeFile(path.join(ws, 'old.py'), 'edited'),
+          [change('pkg/streaming.py', undefined, 'm'), deletion('old.py', 'x')],
+          /old\.py changed since it was read/,
+        ],
         [
           () => symlink(outside, path.join(ws, 'pkg')),
           [change('pkg/new/streaming.py', undefined, 'm')],
@@ -178,7 +182,11 @@ describe('applyChanges', () => {
           const failedStep = fs.calls[failAt - 1];
           assert.deepEqual(userFiles, outcome === 'applied' ? after : before, `fault at step ${failAt} (${failedStep}): ${outcome}`);
           if (outcome === 'refused') {
-            assert.deepEqual(await readdir(ws).then((names) => names.filter((name) => name === 'pkg')), [], `a made folder left after a fault at step ${failAt}`);
+            assert.deepEqual(
+              await readdir(ws).then((names) => names.filter((name) => name === 'pkg')),
+              [],
+              `a made folder left after a fault at step ${failAt}`,
+            );
           }
           // Only a failed clean-up may leave a temp file behind (the user's files are already right).
           if (failedStep !== 'deleteFile') {

@@ -22,6 +22,7 @@ import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
 import { nodeFileSystem, type FileSystem } from '../../core/workspace/fileSystem';
 import { LockBusyError, withLocks } from '../../core/workspace/lock';
 import { readPythonFiles, TooManyFilesError } from '../../core/workspace/readWorkspace';
+import { readPythonTarget } from '../../core/plan/projectPythonTarget';
 import { CliError, parseAppOption, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
 
 const help = `Usage: catalyst-streaming add-endpoint [--workspace DIR] [--app FILE[:VAR]] [--route /stream]
@@ -223,6 +224,7 @@ async function planAndApply(
     ...request,
     ...(target ? { target } : {}),
     ...(moduleLocation === undefined ? {} : { moduleLocation }),
+    pythonTarget: await readPythonTarget(root, fs),
   });
   if (plan.status === 'refused' || plan.status === 'already-present') {
     return plan.status === 'refused'

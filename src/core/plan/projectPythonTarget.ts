@@ -5,7 +5,10 @@
  * `target-version` (pyproject `[tool.ruff]`, ruff.toml, .ruff.toml); 3.9 when no file says.
  * Pure: file names (relative to the project folder) and texts in.
  */
+import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
+import type { FileSystem } from '../workspace/fileSystem';
+import { decodeSource } from '../workspace/sourceEncoding';
 import { DEFAULT_PYTHON_TARGET, type PythonTarget } from '../codegen/python/package';
 
 export type { PythonTarget } from '../codegen/python/package';
@@ -58,4 +61,16 @@ function readToml(text: string | undefined): Record<string, unknown> | undefined
   } catch {
     return undefined;
   }
+}
+
+/** The Python target of the project in `root`, from its configuration files as they are on disk. */
+export async function readPythonTarget(root: string, fs: FileSystem): Promise<PythonTarget> {
+  const files = new Map<string, string>();
+  for (const name of PYTHON_TARGET_SOURCES) {
+    const bytes = await fs.readFile(path.join(root, name)).catch(() => undefined);
+    if (bytes !== undefined) {
+      files.set(name, decodeSource(bytes).text);
+    }
+  }
+  return projectPythonTarget(files);
 }

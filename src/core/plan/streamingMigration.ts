@@ -74,7 +74,11 @@ export async function migrateLegacyImports(workspace: PythonWorkspace, legacy: L
       statement.names.forEach((n) => names.add(n.name));
       // `.resumable` -> `.streaming`, `app.streaming` stays: the package takes the old module's place.
       const packageModule = statement.module.replace(/[A-Za-z_][A-Za-z0-9_]*$/, packageName);
-      edits.push({ start: statement.span.start, end: statement.span.end, newText: submoduleImports(statement, packageModule, analysis.source, analysis.lineEnding) });
+      edits.push({
+        start: statement.span.start,
+        end: statement.span.end,
+        newText: submoduleImports(statement, packageModule, analysis.source, analysis.lineEnding),
+      });
     }
     if (edits.length > 0) {
       changed.set(file, applyTextEdits(text, edits));
