@@ -13,9 +13,11 @@ import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
 import { inspectGeneratedFile } from '../../src/core/codegen/python/generatedHeader';
+import { renderPackageFiles } from '../../src/core/codegen/python/package';
 import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
 import { CATALYST_VERSION } from '../../src/core/version';
 import { loadExeca } from '../support/execa';
+import { ALL_PACKAGE_NAMES, writeGeneratedStreaming } from '../support/streamingPackage';
 import { makeTempDir } from '../support/tempdir';
 
 const VENV_BIN = path.resolve(__dirname, '../../.venv/current/bin');
@@ -91,6 +93,43 @@ describe('formatters and what we generate', function () {
         const edited = reformatted.replace(/_YIELD_EVERY_EVENTS = 64/, '_YIELD_EVERY_EVENTS = 32');
         assert.notEqual(edited, reformatted);
         assert.deepEqual(await inspectGeneratedFile(edited), { kind: 'edited', version: CATALYST_VERSION }, `${label}, then edited`);
+      }
+    });
+  });
+
+  describe('the generated package, for Python 3.9, 3.10 and 3.12', () => {
+    const TARGETS = [9, 10, 12].map((minor) => ({ major: 3, minor }));
+    for (const [name, formatter] of [
+      ['ruff format', RUFF_DEFAULT],
+      ['black', BLACK_DEFAULT],
+    ] as const) {
+      it(`is left unchanged by ${name} (default settings), every file`, async () => {
+        for (const pythonTarget of TARGETS) {
+          const folder = path.join(dir, `package-${name.replace(' ', '-')}-3${pythonTarget.minor}`);
+          await writeGeneratedStreaming(folder, { pythonTarget, pingInterval: 2.5 });
+          const result = await format(formatter, folder, true);
+          assert.equal(result.exitCode, 0, `${name} would change the package for 3.${pythonTarget.minor}:\n${result.output}`);
+        }
+      });
+    }
+
+    it('every file still reads as untouched after other formatter settings rewrote it', async () => {
+      for (const pythonTarget of TARGETS) {
+        const generated = await renderPackageFiles(ALL_PACKAGE_NAMES, { pythonTarget });
+        for (const formatter of OTHER_SETTINGS) {
+          const label = `${formatter.slice(1).join(' ')} (3.${pythonTarget.minor})`;
+          const folder = path.join(dir, 'package-reformatted');
+          await rm(folder, { recursive: true, force: true });
+          const root = await writeGeneratedStreaming(folder, { pythonTarget });
+          await formatDir(formatter, root);
+          let changed = 0;
+          for (const file of generated) {
+            const reformatted = await readFile(path.join(root, file.path), 'utf8');
+            changed += reformatted === file.text ? 0 : 1;
+            assert.deepEqual(await inspectGeneratedFile(reformatted), { kind: 'untouched', version: CATALYST_VERSION }, `${file.path}, ${label}`);
+          }
+          assert.ok(changed > 0, `${label} changed some file (else this case proves nothing)`);
+        }
       }
     });
   });

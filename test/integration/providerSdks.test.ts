@@ -1,5 +1,5 @@
 /**
- * The generated module's provider adapters with the REAL SDKs of the current stack (anthropic, openai with
+ * The generated package's provider adapters (providers/) with the REAL SDKs of the current stack (anthropic, openai with
  * Chat Completions, Responses and the Azure client, groq), pointed through their standard base-URL settings
  * at the local provider of test/support/providers, which speaks each API's documented wire format and sees
  * every upstream connection. The SDKs are not part of Debian's oldest stack, so this runs on the current one.
@@ -11,11 +11,11 @@
  * SDK's own retries) or an error event inside it, becomes one `error` event and a clean end.
  */
 import assert from 'node:assert/strict';
-import { copyFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
 import { startProviderServer, type ApiName, type ProviderServer } from '../support/providers/server';
 import { pythonStack } from '../support/python';
+import { importingFromPackage, writeGeneratedStreaming } from '../support/streamingPackage';
 import { makeTempDir } from '../support/tempdir';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { openStream, parseSse, readStream, wallClockMs } from '../support/wire';
@@ -89,8 +89,10 @@ describe(`provider adapters with the real SDKs ${CURRENT.tag}`, function () {
 
   before(async () => {
     dir = await makeTempDir('provider-sdks');
-    await writeFile(path.join(dir, 'streaming.py'), await renderStreamingModule());
-    await copyFile(APP, path.join(dir, 'adapters_app.py'));
+    // The app is written for the single module (llmFix.test.ts type-checks it beside one); here it imports
+    // the same names from the generated package.
+    await writeGeneratedStreaming(dir);
+    await writeFile(path.join(dir, 'adapters_app.py'), await importingFromPackage(await readFile(APP, 'utf8')));
     provider = await startProviderServer();
     app = await startUvicorn({
       cwd: dir,

@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
-import { formatDiagnostics, pyrightStrict } from '../support/pyright';
+import { formatDiagnostics, pyrightStrict, pyrightStrictErrorsByFile } from '../support/pyright';
 import { PYTHON_STACKS, type PythonStack, type StackName } from '../support/python';
+import { writeGeneratedStreaming } from '../support/streamingPackage';
 import { makeTempDir } from '../support/tempdir';
 
 /** An import only each stack's Pydantic has: field_validator came with Pydantic 2, ModelField left with it. */
@@ -69,4 +70,19 @@ function pyrightSuite(stack: PythonStack): void {
       'only the appended lines are flagged',
     );
   });
+
+  for (const minor of [9, 10, 12]) {
+    it(`the generated package for Python 3.${minor}: zero errors in every file, and a strict-mode error where one is added`, async () => {
+      const folder = path.join(dir, `package-3${minor}`);
+      await writeGeneratedStreaming(folder, { pythonTarget: { major: 3, minor } });
+      const clean = await pyrightStrictErrorsByFile(folder, executable, { pythonVersion: `3.${minor}` });
+      assert.deepEqual(Object.fromEntries(clean), {}, 'pyright strict errors per file');
+      await writeGeneratedStreaming(folder, {
+        pythonTarget: { major: 3, minor },
+        transform: (file, text) => (file === 'tokens.py' ? `${text}\n\ndef untyped(value):\n    return value\n` : text),
+      });
+      const broken = await pyrightStrictErrorsByFile(folder, executable, { pythonVersion: `3.${minor}` });
+      assert.deepEqual([...broken.keys()], ['tokens.py'], 'only the file with the untyped function is flagged');
+    });
+  }
 }

@@ -47,9 +47,16 @@ export function formatDiagnostics(diagnostics: readonly PyrightDiagnostic[]): st
     .join('\n');
 }
 
-/** pyright --outputjson (strict) on a whole folder against `pythonExecutable`'s packages: error messages per file name. */
-export async function pyrightStrictErrorsByFile(dir: string, pythonExecutable: string): Promise<Map<string, string[]>> {
-  await writeFile(path.join(dir, 'pyrightconfig.json'), JSON.stringify({ typeCheckingMode: 'strict' }));
+/**
+ * pyright --outputjson (strict) on a whole folder against `pythonExecutable`'s packages: error messages per file
+ * name. `settings` go into its pyrightconfig.json too (e.g. the `pythonVersion` the code is written for).
+ */
+export async function pyrightStrictErrorsByFile(
+  dir: string,
+  pythonExecutable: string,
+  settings: Readonly<Record<string, string>> = {},
+): Promise<Map<string, string[]>> {
+  await writeFile(path.join(dir, 'pyrightconfig.json'), JSON.stringify({ ...settings, typeCheckingMode: 'strict' }));
   const execa = await loadExeca();
   const result = await execa(process.execPath, [PYRIGHT_CLI, '--outputjson', '--pythonpath', pythonExecutable], { cwd: dir, reject: false, timeout: 180_000 });
   if (result.exitCode !== 0 && result.exitCode !== 1) {

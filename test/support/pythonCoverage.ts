@@ -54,23 +54,24 @@ export async function coverageDataFiles(dataFile: string): Promise<string[]> {
   return entries.filter((name) => name.startsWith(prefix)).map((name) => path.join(path.dirname(dataFile), name));
 }
 
-/** Combines every process's data into `dataFile` and returns the line coverage of `sourceFile`. */
-export async function combinedCoverage(python: string, dataFile: string, sourceFile: string): Promise<FileCoverage> {
+interface CoverageJsonFile {
+  summary: { num_statements: number; covered_lines: number; percent_covered: number };
+  executed_lines: number[];
+  missing_lines: number[];
+}
+
+/** Combines every process's data into `dataFile`; the coverage.py JSON report of the files under `include`. */
+async function combinedReport(python: string, dataFile: string, include: string): Promise<Map<string, CoverageJsonFile>> {
   const execa = await loadExeca();
   const cwd = path.dirname(dataFile);
   await execa(python, ['-m', 'coverage', 'combine', `--data-file=${dataFile}`, ...(await coverageDataFiles(dataFile))], { cwd });
   const report = path.join(cwd, 'coverage.json');
-  await execa(python, ['-m', 'coverage', 'json', `--data-file=${dataFile}`, `--include=${sourceFile}`, '-o', report], { cwd });
-  const parsed = JSON.parse(await readFile(report, 'utf8')) as {
-    files: Record<
-      string,
-      { summary: { num_statements: number; covered_lines: number; percent_covered: number }; executed_lines: number[]; missing_lines: number[] }
-    >;
-  };
-  const entry = Object.entries(parsed.files).find(([file]) => path.resolve(cwd, file) === path.resolve(sourceFile))?.[1];
-  if (!entry) {
-    throw new Error(`coverage.py recorded nothing for ${sourceFile}; files measured: ${Object.keys(parsed.files).join(', ') || 'none'}`);
-  }
+  await execa(python, ['-m', 'coverage', 'json', `--data-file=${dataFile}`, `--include=${include}`, '-o', report], { cwd });
+  const parsed = JSON.parse(await readFile(report, 'utf8')) as { files: Record<string, CoverageJsonFile> };
+  return new Map(Object.entries(parsed.files).map(([file, entry]) => [path.resolve(cwd, file), entry]));
+}
+
+function fileCoverage(entry: CoverageJsonFile): FileCoverage {
   return {
     statements: entry.summary.num_statements,
     covered: entry.summary.covered_lines,
@@ -78,4 +79,42 @@ export async function combinedCoverage(python: string, dataFile: string, sourceF
     executedLines: entry.executed_lines,
     missingLines: entry.missing_lines,
   };
+}
+
+/** Combines every process's data into `dataFile` and returns the line coverage of `sourceFile`. */
+export async function combinedCoverage(python: string, dataFile: string, sourceFile: string): Promise<FileCoverage> {
+  const files = await combinedReport(python, dataFile, sourceFile);
+  const entry = files.get(path.resolve(sourceFile));
+  if (!entry) {
+    throw new Error(`coverage.py recorded nothing for ${sourceFile}; files measured: ${[...files.keys()].join(', ') || 'none'}`);
+  }
+  return fileCoverage(entry);
+}
+
+export interface FolderCoverage {
+  readonly statements: number;
+  readonly covered: number;
+  readonly percent: number;
+  /** Each file's coverage, by its path relative to the folder (`tokens.py`, `protocols/ai_sdk.py`). */
+  readonly files: ReadonlyMap<string, FileCoverage>;
+}
+
+/**
+ * Combines every process's data into `dataFile` and returns the line coverage of the `expected` files under
+ * `folder` (a generated package, paths relative to it), in total and per file. Every expected file must have
+ * been imported: a file coverage.py never saw is an error, not 0% hidden in a total.
+ */
+export async function combinedFolderCoverage(python: string, dataFile: string, folder: string, expected: readonly string[]): Promise<FolderCoverage> {
+  const report = await combinedReport(python, dataFile, `${path.resolve(folder)}/*`);
+  const files = new Map<string, FileCoverage>();
+  for (const relative of expected) {
+    const entry = report.get(path.resolve(folder, relative));
+    if (!entry) {
+      throw new Error(`coverage.py recorded nothing for ${relative}; files measured: ${[...report.keys()].join(', ') || 'none'}`);
+    }
+    files.set(relative, fileCoverage(entry));
+  }
+  const statements = [...files.values()].reduce((sum, file) => sum + file.statements, 0);
+  const covered = [...files.values()].reduce((sum, file) => sum + file.covered, 0);
+  return { statements, covered, percent: statements === 0 ? 100 : (100 * covered) / statements, files };
 }

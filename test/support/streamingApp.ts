@@ -1,10 +1,11 @@
 /**
- * The generated streaming module running for real: writes `streaming.py` (rendered now, from the template) and
- * the test app `test/fixtures/streaming/app.py` into a temp folder and starts uvicorn on it.
+ * The generated streaming package running for real: writes the package into `streaming/` (rendered now, every
+ * file) and the test app `test/fixtures/streaming/app.py` beside it into a temp folder and starts uvicorn on it.
  */
-import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { renderStreamingModule, type StreamingModuleOptions } from '../../src/core/codegen/python/templates/streaming.py';
+import type { PackageOptions } from '../../src/core/codegen/python/package';
+import { writeGeneratedStreaming, type WriteStreamingOptions } from './streamingPackage';
 import { makeTempDir } from './tempdir';
 import { startUvicorn, type RunningServer, type StartUvicornOptions } from './uvicorn';
 
@@ -12,29 +13,30 @@ export const STREAMING_FIXTURES = path.resolve(__dirname, '../fixtures/streaming
 
 export interface StreamingApp {
   readonly server: RunningServer;
-  /** The folder holding streaming.py and app.py. */
+  /** The folder holding the streaming package and app.py. */
   readonly dir: string;
-  /** Absolute path of the generated module (what coverage.py measures). */
+  /** Absolute path of the generated package folder (what coverage.py measures). */
   readonly modulePath: string;
   stop(): Promise<void>;
 }
 
 export interface StartStreamingAppOptions {
-  readonly module?: StreamingModuleOptions;
-  /** Replace the generated text (to break it on purpose while checking that a test can fail). */
-  readonly transformModule?: (text: string) => string;
+  readonly module?: PackageOptions;
+  /** Replace a generated file's text (to break it on purpose while checking that a test can fail). */
+  readonly transformModule?: WriteStreamingOptions['transform'];
   readonly coverage?: StartUvicornOptions['coverage'];
   readonly env?: Readonly<Record<string, string>>;
   /** The Python stack to run on (default: the current stack). */
   readonly stack?: StartUvicornOptions['stack'];
 }
 
-/** Writes the generated module and the test app into `dir`. */
+/** Writes the generated package and the test app into `dir`; returns the package folder. */
 export async function writeStreamingApp(dir: string, options: Pick<StartStreamingAppOptions, 'module' | 'transformModule'> = {}): Promise<string> {
   await mkdir(dir, { recursive: true });
-  const text = await renderStreamingModule(options.module);
-  const modulePath = path.join(dir, 'streaming.py');
-  await writeFile(modulePath, options.transformModule ? options.transformModule(text) : text);
+  const modulePath = await writeGeneratedStreaming(dir, {
+    ...options.module,
+    ...(options.transformModule ? { transform: options.transformModule } : {}),
+  });
   await copyFile(path.join(STREAMING_FIXTURES, 'app.py'), path.join(dir, 'app.py'));
   return modulePath;
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { inspectGeneratedFile } from '../../src/core/codegen/python/generatedHeader';
 import { countPackageLines, PACKAGE_EXPORTS, PACKAGE_NAMES, renderPackageFiles, type PackageName } from '../../src/core/codegen/python/package';
 import { moduleFile, PACKAGE_SOURCES } from '../../src/core/codegen/python/package/packageSources';
+import { forPythonTarget } from '../../src/core/codegen/python/package/pythonTarget';
 import { parsePython } from '../../src/core/python/parser';
 import { CATALYST_VERSION } from '../../src/core/version';
 
@@ -161,5 +162,51 @@ describe('the generated package', () => {
       await countPackageLines(PLAIN_SSE),
       files.reduce((sum, file) => sum + file.text.split('\n').length - 1, 0),
     );
+  });
+});
+
+describe('forPythonTarget', () => {
+  const source = [
+    'from __future__ import annotations',
+    '',
+    'from typing import Any, Optional, Union',
+    '',
+    'Text = Optional[Union[int, str]]',
+    'Pair = tuple[Union[int, None], Any]',
+    '',
+    '',
+    'def f(value: Optional[int] = None) -> Union[int, str]:',
+    '    return value or ""',
+    '',
+  ].join('\n');
+
+  it('leaves 3.9 alone', async () => {
+    assert.equal(await forPythonTarget(source, { major: 3, minor: 9 }), source);
+  });
+
+  it('writes X | None and A | B for 3.10, nested ones too, and drops the typing names nothing uses any more', async () => {
+    const rewritten = await forPythonTarget(source, { major: 3, minor: 10 });
+    assert.equal(
+      rewritten,
+      [
+        'from __future__ import annotations',
+        '',
+        'from typing import Any',
+        '',
+        'Text = int | str | None',
+        'Pair = tuple[int | None, Any]',
+        '',
+        '',
+        'def f(value: int | None = None) -> int | str:',
+        '    return value or ""',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps a typing name still used elsewhere, and removes the import line when nothing is left', async () => {
+    const kept = await forPythonTarget('from typing import Optional\n\nX = Optional[int]\nY = Optional\n', { major: 3, minor: 12 });
+    assert.equal(kept, 'from typing import Optional\n\nX = int | None\nY = Optional\n');
+    assert.equal(await forPythonTarget('from typing import Union\n\nX = Union[int, str]\n', { major: 3, minor: 12 }), '\nX = int | str\n');
   });
 });

@@ -17,6 +17,13 @@ import anthropicPy from '../files/package/providers/anthropic.py';
 import langchainPy from '../files/package/providers/langchain.py';
 import openaiPy from '../files/package/providers/openai.py';
 import responsePy from '../files/package/response.py';
+import resumableInitPy from '../files/package/resumable/__init__.py';
+import resumableLimitsPy from '../files/package/resumable/_limits.py';
+import resumableProducerPy from '../files/package/resumable/_producer.py';
+import resumableRunnerPy from '../files/package/resumable/_runner.py';
+import resumableRedisStorePy from '../files/package/resumable/redis_store.py';
+import resumableResponsePy from '../files/package/resumable/response.py';
+import resumableStorePy from '../files/package/resumable/store.py';
 import tokensPy from '../files/package/tokens.py';
 
 /** Path inside the package (`tokens.py`, `protocols/ai_sdk.py`) -> the file's text, LF line endings. */
@@ -38,6 +45,13 @@ export const PACKAGE_SOURCES: ReadonlyMap<string, string> = new Map(
       ['providers/anthropic.py', anthropicPy],
       ['providers/openai.py', openaiPy],
       ['providers/langchain.py', langchainPy],
+      ['resumable/__init__.py', resumableInitPy],
+      ['resumable/_limits.py', resumableLimitsPy],
+      ['resumable/_producer.py', resumableProducerPy],
+      ['resumable/_runner.py', resumableRunnerPy],
+      ['resumable/store.py', resumableStorePy],
+      ['resumable/redis_store.py', resumableRedisStorePy],
+      ['resumable/response.py', resumableResponsePy],
     ] as const
   ).map(([file, text]) => [file, text.replace(/\r\n/g, '\n')]),
 );

@@ -57,11 +57,23 @@ function importedNames(statement: SyntaxNode): string[] {
   return statement.childrenForFieldName('name').flatMap((child) => (child !== null && child.type === 'dotted_name' ? [child.text] : []));
 }
 
-/** A `Optional[...]`/`Union[...]` subscript, with the names that count as those. */
+/**
+ * `Optional[...]`/`Union[...]`: a subscript in an expression (an alias's right-hand side), a generic type in an
+ * annotation; `names` are the names that count as those.
+ */
 function isRewritable(node: SyntaxNode, names: ReadonlySet<string>): boolean {
-  if (node.type !== 'subscript') return false;
-  const value = node.childForFieldName('value');
-  return value?.type === 'identifier' && names.has(value.text);
+  const name = node.type === 'subscript' ? node.childForFieldName('value') : node.type === 'generic_type' ? node.firstNamedChild : null;
+  return name?.type === 'identifier' && names.has(name.text);
+}
+
+/** The written operands of a rewritable node: the subscript's items, or the generic type's parameters. */
+function operandsOf(node: SyntaxNode): SyntaxNode[] {
+  const items = node.type === 'subscript' ? node.childrenForFieldName('subscript') : (node.namedChildren[1]?.namedChildren ?? []);
+  return items.filter((item): item is SyntaxNode => item !== null);
+}
+
+function rewrittenName(node: SyntaxNode): string | undefined {
+  return (node.type === 'subscript' ? node.childForFieldName('value') : node.firstNamedChild)?.text;
 }
 
 function contains(node: SyntaxNode, names: ReadonlySet<string>): boolean {
@@ -71,8 +83,8 @@ function contains(node: SyntaxNode, names: ReadonlySet<string>): boolean {
 /** The node's text with every `Optional[X]`/`Union[A, B]` inside it written as `X | None`/`A | B`. */
 function rewrite(node: SyntaxNode, names: ReadonlySet<string>): string {
   if (isRewritable(node, names)) {
-    const operands = node.childrenForFieldName('subscript').flatMap((child) => (child === null ? [] : [rewrite(child, names)]));
-    if (node.childForFieldName('value')?.text === 'Optional') operands.push('None');
+    const operands = operandsOf(node).map((child) => rewrite(child, names));
+    if (rewrittenName(node) === 'Optional') operands.push('None');
     return operands.join(' | ');
   }
   if (!contains(node, names)) return node.text;

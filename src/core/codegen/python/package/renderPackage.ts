@@ -9,6 +9,7 @@ import { CATALYST_VERSION } from '../../../version';
 import { withGeneratedHeader } from '../generatedHeader';
 import { PACKAGE_EXPORTS, type PackageName } from './packageExports';
 import { moduleFile, PACKAGE_SOURCES } from './packageSources';
+import { DEFAULT_PING_INTERVAL_SECONDS, withPingInterval } from './pingInterval';
 import { DEFAULT_PYTHON_TARGET, forPythonTarget, type PythonTarget } from './pythonTarget';
 import { relativeImports } from './relativeImports';
 
@@ -25,25 +26,21 @@ export interface PackageFile {
   readonly text: string;
 }
 
-export const DEFAULT_PING_INTERVAL_SECONDS = 15;
-
-/** The line of response.py that carries the ping interval, as it stands in the file. */
-const PING_INTERVAL_LINE = 'DEFAULT_PING_INTERVAL = 15.0\n';
+/** The file whose `DEFAULT_PING_INTERVAL` line is templated. */
 const PING_INTERVAL_FILE = 'response.py';
 
 /** The files of the package that `requiredNames` need, each with its header, sorted by path (LF endings). */
 export async function renderPackageFiles(requiredNames: Iterable<PackageName>, options: PackageOptions = {}): Promise<PackageFile[]> {
   const pingInterval = options.pingInterval ?? DEFAULT_PING_INTERVAL_SECONDS;
-  if (!Number.isFinite(pingInterval) || pingInterval <= 0) {
-    throw new RangeError(`pingInterval must be a positive number of seconds, got ${pingInterval}`);
-  }
+  // Checked before anything is rendered, also when response.py is not among the files.
+  withPingInterval(PACKAGE_SOURCES.get(PING_INTERVAL_FILE)!, pingInterval, PING_INTERVAL_FILE);
   const target = options.pythonTarget ?? DEFAULT_PYTHON_TARGET;
   const paths = await packageFilePaths(requiredNames);
   return Promise.all(
     paths.map(async (path) => {
       let body = PACKAGE_SOURCES.get(path)!;
       if (path === PING_INTERVAL_FILE) {
-        body = withPingInterval(body, pingInterval);
+        body = withPingInterval(body, pingInterval, PING_INTERVAL_FILE);
       }
       body = await forPythonTarget(body, target);
       return { path, text: await withGeneratedHeader(body, { generator: 'Catalyst Streaming', version: CATALYST_VERSION }) };
@@ -104,18 +101,4 @@ export async function packageFilePaths(requiredNames: Iterable<PackageName>): Pr
 function byPackagePath(a: string, b: string): number {
   const depth = a.split('/').length - b.split('/').length;
   return depth !== 0 ? depth : a < b ? -1 : a > b ? 1 : 0;
-}
-
-function withPingInterval(source: string, pingInterval: number): string {
-  const at = source.indexOf(`\n${PING_INTERVAL_LINE}`);
-  if (at < 0 || source.indexOf(`\n${PING_INTERVAL_LINE}`, at + 1) >= 0) {
-    throw new Error(`${PING_INTERVAL_FILE} must contain the line ${JSON.stringify(PING_INTERVAL_LINE)} exactly once`);
-  }
-  return source.replace(`\n${PING_INTERVAL_LINE}`, `\nDEFAULT_PING_INTERVAL = ${pythonFloat(pingInterval)}\n`);
-}
-
-/** A Python float literal: 15 -> "15.0", 2.5 -> "2.5". */
-function pythonFloat(value: number): string {
-  const text = String(value);
-  return /^-?\d+$/.test(text) ? `${text}.0` : text;
 }

@@ -11,6 +11,7 @@
 import { CATALYST_VERSION } from '../../../version';
 import streamingPy from '../files/streaming.py';
 import { withGeneratedHeader } from '../generatedHeader';
+import { DEFAULT_PING_INTERVAL_SECONDS, withPingInterval } from '../package/pingInterval';
 
 export interface StreamingModuleOptions {
   /** Default seconds of silence before a `: ping` keep-alive comment (Python's DEFAULT_PING_INTERVAL). */
@@ -21,7 +22,7 @@ interface ResolvedOptions {
   readonly pingInterval: number;
 }
 
-export const DEFAULT_STREAMING_MODULE_OPTIONS: ResolvedOptions = { pingInterval: 15 };
+export const DEFAULT_STREAMING_MODULE_OPTIONS: ResolvedOptions = { pingInterval: DEFAULT_PING_INTERVAL_SECONDS };
 
 /** Names the provider-adapter section of the module defines. */
 export const PROVIDER_ADAPTER_EXPORTS = [
@@ -68,26 +69,9 @@ export const STREAMING_MODULE_EXPORTS = [
   ...PROVIDER_ADAPTER_EXPORTS,
 ] as const;
 
-/** The line of files/streaming.py that carries the ping interval, as it stands in the file. */
-const PING_INTERVAL_LINE = 'DEFAULT_PING_INTERVAL = 15.0\n';
-
 /** Returns the text of `streaming.py` (LF line endings; the planner converts to the target file's style). */
 export async function renderStreamingModule(options: StreamingModuleOptions = {}): Promise<string> {
   const resolved: ResolvedOptions = { ...DEFAULT_STREAMING_MODULE_OPTIONS, ...options };
-  if (!Number.isFinite(resolved.pingInterval) || resolved.pingInterval <= 0) {
-    throw new RangeError(`pingInterval must be a positive number of seconds, got ${resolved.pingInterval}`);
-  }
-  const source = streamingPy.replace(/\r\n/g, '\n');
-  const at = source.indexOf(`\n${PING_INTERVAL_LINE}`);
-  if (at < 0 || source.indexOf(`\n${PING_INTERVAL_LINE}`, at + 1) >= 0) {
-    throw new Error(`files/streaming.py must contain the line ${JSON.stringify(PING_INTERVAL_LINE)} exactly once`);
-  }
-  const body = source.replace(`\n${PING_INTERVAL_LINE}`, `\nDEFAULT_PING_INTERVAL = ${pythonFloat(resolved.pingInterval)}\n`);
+  const body = withPingInterval(streamingPy.replace(/\r\n/g, '\n'), resolved.pingInterval, 'files/streaming.py');
   return withGeneratedHeader(body, { generator: 'Catalyst Streaming', version: CATALYST_VERSION });
-}
-
-/** A Python float literal: 15 -> "15.0", 2.5 -> "2.5". */
-function pythonFloat(value: number): string {
-  const text = String(value);
-  return /^-?\d+$/.test(text) ? `${text}.0` : text;
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import json
 from collections.abc import AsyncIterable, Awaitable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, Union, runtime_checkable
 
 __all__ = [
@@ -68,16 +68,14 @@ TokenSource = AsyncIterable[Union[str, StreamPart]]
 """What the encoders read: text (``str``, a text delta) or typed parts."""
 
 
+@dataclass
 class ToolCall:
     """A tool call being streamed: its arguments are kept until it ends."""
 
-    __slots__ = ("arguments", "id", "index", "name")
-
-    def __init__(self, id: str, name: str, index: int) -> None:
-        self.id = id
-        self.name = name
-        self.index = index
-        self.arguments: list[str] = []
+    id: str
+    name: str
+    index: int
+    arguments: list[str] = field(default_factory=lambda: [])
 
     def parsed_arguments(self) -> tuple[bool, Any]:
         """``(True, value)`` for JSON arguments (none at all is ``{}``), else
@@ -131,12 +129,9 @@ class _SupportsAclose(Protocol):
 
 
 async def close_now(source: object) -> None:
-    """Close a source or provider stream now, not when garbage collected.
-
-    ``aclose()`` where it has one (async generators; LiteLLM's stream, whose
-    synchronous ``close()`` would leave its connection open), else
-    ``close()``, awaited when it is async (the SDKs' streams).
-    """
+    """Close a source or provider stream now, not when garbage collected:
+    ``aclose()`` where it has one (LiteLLM's sync ``close()`` would leave its
+    connection open), else ``close()``, awaited when async (the SDKs')."""
     if isinstance(source, _SupportsAclose):
         await source.aclose()
         return

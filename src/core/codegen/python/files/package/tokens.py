@@ -35,26 +35,18 @@ async def stream_tokens(
     include_done: bool = True,
     expose_errors: bool = False,
 ) -> AsyncIterator[bytes]:
-    """Stream text tokens as SSE ``token`` events, each the moment it arrives.
+    """Stream text tokens as SSE events, each the moment it arrives.
 
-    The generator yields text (``str`` or ``TextDelta``) and, if it likes,
-    other ``StreamPart`` s. Events:
+    Events: ``token`` ``{"text"}`` per piece of text (``str``, ``TextDelta``);
+    ``reasoning`` ``{"text"}`` per ``ReasoningDelta``; ``tool_call`` ``{"id",
+    "name", "input"}`` once a call ended (arguments that are not JSON come raw
+    as ``"arguments"``); ``done`` ``{"text", "token_count"}`` at the end if
+    ``include_done`` (which keeps the text in memory); ``error`` ``{"type",
+    "message"}`` if the generator raises, then a clean end. The message is
+    generic (the exception goes to the server log) unless ``expose_errors``.
 
-    - ``token`` ``{"text": token}`` for every piece of text;
-    - ``reasoning`` ``{"text": ...}`` for every ``ReasoningDelta``;
-    - ``tool_call`` ``{"id", "name", "input"}`` once a tool call has ended,
-      ``input`` being its arguments parsed as JSON (not JSON: ``"arguments"``
-      with the raw text instead);
-    - ``done`` ``{"text": full_text, "token_count": n}`` at the end, when
-      ``include_done`` (the text is then kept in memory; without it memory
-      stays constant however long the stream);
-    - ``error`` ``{"type": "ExceptionClassName", "message": ...}`` if the
-      generator raises, then the stream ends cleanly. The message is generic
-      and the exception goes to the server log, unless ``expose_errors``:
-      then it is ``str(exc)``, which can hold URLs or keys.
-
-    The generator is closed when the stream ends for any reason, including
-    the client going away, so the upstream request stops.
+    The generator is closed when the stream ends for any reason, the client
+    going away included, so the upstream request stops.
     """
     parts: list[str] = []
     calls = ToolCalls()

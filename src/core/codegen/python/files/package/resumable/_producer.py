@@ -1,0 +1,192 @@
+"""The producer of a resumable stream: the token source, copied into the store.
+
+It runs in a task of its own (see ``_runner``), not the request's, so that
+the answer goes on when the connection drops. A watcher beside it shows the
+producer's sign of life and stops it when no reader showed one for
+``abandon_after`` seconds, or when the store is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import anyio
+from anyio.abc import TaskGroup
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from ..parts import close_now
+from ._limits import BATCH_EVENTS, CLEANUP_SECONDS, POLL_SECONDS, PRODUCER_TTL
+from .store import StoreUnavailable, StreamStore
+
+_logger = logging.getLogger(__name__)
+
+ErrorEvent = Callable[[str, str], bytes]
+"""Makes the protocol's error event from an error type and a message."""
+
+
+@dataclass
+class Options:
+    """What a resumable route chose: its store, lifetimes and error event."""
+
+    store: StreamStore
+    abandon_after: float
+    keep_for: float
+    error_event: ErrorEvent
+
+    @property
+    def beat_every(self) -> float:
+        """How often each side shows a sign of life: well within abandon_after."""
+        return max(0.05, min(POLL_SECONDS, self.abandon_after / 4))
+
+
+class Producer:
+    """Writes every event to the store, whether or not anybody is connected.
+
+    When it is to stop (abandoned, or the store lost), the source is stopped
+    at its next event and closed there, at rest: its own cleanup (an HTTP
+    client closing the provider's connection) runs with nothing cancelled.
+    anyio's cancellation would instead hit that cleanup again at its every
+    await, and a client that does not shield it (httpx before 0.24) then
+    leaves the connection open, and billing. Only a source that makes no
+    event for ``CLEANUP_SECONDS`` after that is cancelled. Events already
+    made are still written, then the stream is ended.
+    """
+
+    def __init__(
+        self,
+        options: Options,
+        stream_id: str,
+        make_events: Callable[[], AsyncIterator[bytes]],
+    ) -> None:
+        self._options = options
+        self._store = options.store
+        self._stream_id = stream_id
+        self._make_events = make_events
+        self._events: AsyncIterator[bytes] | None = None
+        self._seq = 0
+        self._stopped_by: Literal["abandoned", "store"] | None = None
+        self._stopping = False
+        # Where the source is read: cancelled if it does not stop in time.
+        self._reading = anyio.CancelScope()
+        # The watcher's, and the timer of a stop that takes too long.
+        self._tasks: TaskGroup | None = None
+
+    async def run(self) -> None:
+        try:
+            async with anyio.create_task_group() as tasks:
+                self._tasks = tasks
+                tasks.start_soon(self._watch)
+                await self._copy()
+                tasks.cancel_scope.cancel()
+        finally:
+            await self._close()
+
+    def _stop(self) -> None:
+        """Stop the source at its next event, or cancel it after a bound."""
+        if not self._stopping and self._tasks is not None:
+            self._stopping = True
+            self._tasks.start_soon(self._cancel_reading_after, CLEANUP_SECONDS)
+
+    async def _cancel_reading_after(self, seconds: float) -> None:
+        await anyio.sleep(seconds)
+        self._reading.cancel()
+
+    async def _copy(self) -> None:
+        """Read the source into a bounded stream that a writer empties in batches.
+
+        While the store is busy with one batch the next one gathers, so a
+        fast source costs one store round trip per batch, not per event; a
+        source faster than the store waits for it (memory stays bounded).
+        """
+        streams: tuple[MemoryObjectSendStream[bytes], MemoryObjectReceiveStream[bytes]]
+        streams = anyio.create_memory_object_stream(BATCH_EVENTS)
+        send, receive = streams
+        with receive:
+            async with anyio.create_task_group() as writing:
+                writing.start_soon(self._write, receive)
+                with send, self._reading:
+                    try:
+                        # Made here, not in the request: a failure to start the
+                        # source (a missing API key) becomes its error event.
+                        self._events = self._make_events()
+                        async for event in self._events:
+                            if self._stopping:
+                                break  # Closed at rest by _close.
+                            await send.send(event)
+                    except Exception as exc:
+                        # The encoders turn a failing source into their error
+                        # event; this is for an encoder that raises itself.
+                        _logger.exception("Stream %s failed", self._stream_id)
+                        kind, message = type(exc).__name__, "The stream failed."
+                        await send.send(self._options.error_event(kind, message))
+
+    async def _write(self, receive: MemoryObjectReceiveStream[bytes]) -> None:
+        """Append what the source made, batch by batch, until it ends."""
+        try:
+            ended = False
+            while not ended:
+                try:
+                    batch = [await receive.receive()]
+                except anyio.EndOfStream:
+                    return
+                while len(batch) < BATCH_EVENTS:
+                    try:
+                        batch.append(receive.receive_nowait())
+                    except anyio.WouldBlock:
+                        break
+                    except anyio.EndOfStream:
+                        ended = True
+                        break
+                await self._store.append(self._stream_id, self._seq + 1, batch)
+                self._seq += len(batch)
+        except StoreUnavailable:
+            _logger.exception("Stream store lost; stream %s stopped", self._stream_id)
+            self._stopped_by = "store"
+            self._stop()
+
+    async def _watch(self) -> None:
+        store = self._store
+        try:
+            while True:
+                await store.beat(self._stream_id, "producer", PRODUCER_TTL)
+                await anyio.sleep(self._options.beat_every)
+                if not await store.alive(self._stream_id, "reader"):
+                    self._stopped_by = "abandoned"
+                    break
+        except StoreUnavailable:
+            self._stopped_by = "store"
+        self._stop()
+
+    async def _append_error(self, kind: str, message: str) -> None:
+        try:
+            event = self._options.error_event(kind, message)
+            await self._store.append(self._stream_id, self._seq + 1, [event])
+            self._seq += 1
+        except StoreUnavailable:
+            self._stopped_by = "store"
+
+    async def _close(self) -> None:
+        with anyio.CancelScope(shield=True), anyio.move_on_after(CLEANUP_SECONDS):
+            # Closing the source closes the provider stream: billing stops.
+            if self._events is not None:
+                await close_now(self._events)
+        if self._stopped_by == "store":
+            return
+        with anyio.CancelScope(shield=True), anyio.move_on_after(CLEANUP_SECONDS):
+            if self._stopped_by == "abandoned":
+                _logger.warning(
+                    "Stream %s abandoned: nobody read it for %s s",
+                    self._stream_id,
+                    self._options.abandon_after,
+                )
+                message = "Nobody read the stream, so it was stopped."
+                await self._append_error("StreamAbandoned", message)
+            try:
+                await self._store.finish(
+                    self._stream_id, self._seq, self._options.keep_for
+                )
+            except StoreUnavailable:
+                _logger.warning("Stream %s could not be finished", self._stream_id)
