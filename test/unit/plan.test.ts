@@ -46,6 +46,10 @@ function change(plan: Planned, file: string): FileChange {
 function applied(files: Map<string, string>, plan: Planned): Map<string, string> {
   const next = new Map(files);
   for (const c of plan.changes) {
+    if (c.kind === 'delete') {
+      next.delete(c.path);
+      continue;
+    }
     const text = applyTextEdits(c.before ?? '', c.edits);
     assert.equal(text, c.after, `the edits of ${c.path} do not produce its new text`);
     next.set(c.path, text);

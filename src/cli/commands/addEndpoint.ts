@@ -289,9 +289,17 @@ function workspaceRelative(root: string, file: string): string {
 
 function unifiedDiff(change: FileChange): string {
   const before = change.before ?? '';
-  return createTwoFilesPatch(change.before === undefined ? '/dev/null' : `a/${change.path}`, change.kind === 'delete' ? '/dev/null' : `b/${change.path}`, before, change.after, undefined, undefined, {
-    context: 3,
-  });
+  return createTwoFilesPatch(
+    change.before === undefined ? '/dev/null' : `a/${change.path}`,
+    change.kind === 'delete' ? '/dev/null' : `b/${change.path}`,
+    before,
+    change.after,
+    undefined,
+    undefined,
+    {
+      context: 3,
+    },
+  );
 }
 
 function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
@@ -317,7 +325,10 @@ function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
       const { endpoint, changes, notes } = outcome.plan;
       const lines = [
         `Added ${summary(endpoint)}`,
-        ...changes.map((change) => `  ${change.kind === 'create' ? 'created ' : change.kind === 'update' ? 'updated ' : change.kind === 'delete' ? 'deleted ' : 'modified'} ${change.path}`),
+        ...changes.map(
+          (change) =>
+            `  ${change.kind === 'create' ? 'created ' : change.kind === 'update' ? 'updated ' : change.kind === 'delete' ? 'deleted ' : 'modified'} ${change.path}`,
+        ),
         ...notes.map((note) => `  note: ${note}`),
         outcome.verification.verified
           ? `  verified: the app imports with the change (${outcome.verification.python})`
