@@ -143,7 +143,10 @@ describe('add-endpoint CLI', function () {
       assert.deepEqual(
         resumable.changes.map((c) => [c.path, c.kind]),
         [
-          ['resumable.py', 'create'],
+          ...['__init__.py', '_limits.py', '_producer.py', '_runner.py', 'redis_store.py', 'response.py', 'store.py'].map((file) => [
+            `streaming/resumable/${file}`,
+            'create',
+          ]),
           ['main.py', 'modify'],
         ],
       );
