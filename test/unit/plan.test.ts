@@ -422,7 +422,9 @@ describe('planAddEndpoint', () => {
 
   describe('the streaming package', () => {
     const LEGACY = path.join(__dirname, '..', 'fixtures', 'legacy');
-    const legacy = (name: string) => readFile(path.join(LEGACY, name), 'utf8');
+    // The 0.1 single modules, as generated: streaming.py lives in the legacy-untouched workspace fixture.
+    const legacy = (name: string) =>
+      readFile(name === 'streaming.py' ? path.join(FIXTURES, 'legacy-untouched', 'app', 'streaming.py') : path.join(LEGACY, name), 'utf8');
     const packageFiles = async (names: Parameters<typeof renderPackageFiles>[0], folder = 'streaming') =>
       Object.fromEntries((await renderPackageFiles(names)).map((file) => [`${folder}/${file.path}`, file.text]));
 
