@@ -153,6 +153,24 @@ describe('the generated package', () => {
     assert.ok(openai.text.includes('_ResponsesStream = (\n    AsyncEventStream[TypedEvent] | Awaitable[AsyncEventStream[TypedEvent]]\n)\n'));
   });
 
+  it('uses anyio for its concurrency in every file, never asyncio (one style for all generated files)', async () => {
+    for (const [file, text] of PACKAGE_SOURCES) {
+      const tree = await parsePython(text);
+      try {
+        const imported = tree.rootNode
+          .descendantsOfType(['import_statement', 'import_from_statement'])
+          .flatMap((statement) => (statement === null ? [] : [statement.text]));
+        assert.deepEqual(
+          imported.filter((statement) => /^(import|from)\s+asyncio\b/.test(statement)),
+          [],
+          `${file} imports asyncio`,
+        );
+      } finally {
+        tree.delete();
+      }
+    }
+  });
+
   it('keeps every file within 350 lines, and counts the lines a set of names writes', async () => {
     for (const file of await renderPackageFiles(PRESENT_NAMES)) {
       assert.ok(file.text.split('\n').length - 1 <= 350, `${file.path} has ${file.text.split('\n').length - 1} lines`);
