@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
+import { existsSync } from 'node:fs';
+import { renderPackageFiles, type PackageName } from '../../src/core/codegen/python/package';
+import { readPythonTarget } from '../../src/core/plan/projectPythonTarget';
+import { nodeFileSystem } from '../../src/core/workspace/fileSystem';
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { makeTempDir, withTempDir } from '../support/tempdir';
 import { startUvicorn } from '../support/uvicorn';
@@ -41,21 +44,34 @@ async function assertAnswers(url: string, status: number, body: RegExp): Promise
 
 const original = (fixture: string, file: string) => readFile(path.join(WORKSPACE_FIXTURES, fixture, file), 'utf8');
 
+/** What a plain sse route imports from the package. */
+const SSE_NAMES: readonly PackageName[] = ['EventStreamResponse', 'stream_tokens', 'streaming_response'];
+
+/** The package folder of the project in `dir` holds the files `names` need, byte for byte as rendered for the project's Python. */
+async function assertPackage(dir: string, folder: string, names: readonly PackageName[] = SSE_NAMES): Promise<void> {
+  const pythonTarget = await readPythonTarget(dir, nodeFileSystem);
+  for (const file of await renderPackageFiles(names, { pythonTarget })) {
+    assert.equal(await readFile(path.join(dir, folder, file.path), 'utf8'), file.text, `${folder}/${file.path}`);
+  }
+}
+
+const SSE_IMPORTS = (base: string) => `from ${base}.response import EventStreamResponse, streaming_response\nfrom ${base}.tokens import stream_tokens\n`;
+
 const FIXTURES: readonly Fixture[] = [
   {
     name: 'single-file',
-    async check(_dir, read) {
-      assert.equal(await read('streaming.py'), await renderStreamingModule());
+    async check(dir, read) {
+      await assertPackage(dir, 'streaming');
       const main = await read('main.py');
       assert.ok(main.startsWith((await original('single-file', 'main.py')).split('\n')[0]!));
-      assert.ok(main.includes('from streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
+      assert.ok(main.includes(SSE_IMPORTS('streaming')));
     },
   },
   {
     name: 'bigger-app',
-    async check(_dir, read) {
-      assert.equal(await read('app/streaming.py'), await renderStreamingModule());
-      assert.ok((await read('app/main.py')).includes('from .streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
+    async check(dir, read) {
+      await assertPackage(dir, 'app/streaming');
+      assert.ok((await read('app/main.py')).includes(SSE_IMPORTS('.streaming')));
       for (const untouched of ['app/routers/items.py', 'app/routers/users.py', 'app/internal/admin.py', 'app/dependencies.py']) {
         assert.equal(await read(untouched), await original('bigger-app', untouched), untouched);
       }
@@ -64,8 +80,8 @@ const FIXTURES: readonly Fixture[] = [
   {
     name: 'src-factory',
     extraPaths: ['src'],
-    async check(_dir, read) {
-      assert.equal(await read('src/shop/streaming.py'), await renderStreamingModule());
+    async check(dir, read) {
+      await assertPackage(dir, 'src/shop/streaming');
       const app = await read('src/shop/app.py');
       assert.ok(app.includes('    @application.get("/stream")\n    async def stream('), app);
       assert.ok(app.trimEnd().endsWith('return application'));
@@ -88,7 +104,7 @@ const FIXTURES: readonly Fixture[] = [
   {
     name: 'crlf',
     async check(_dir, read) {
-      for (const file of ['main.py', 'streaming.py']) {
+      for (const file of ['main.py', 'streaming/tokens.py']) {
         const text = await read(file);
         assert.equal(text.replace(/\r\n/g, '').includes('\n'), false, `${file} has a bare LF`);
       }
@@ -104,17 +120,55 @@ const FIXTURES: readonly Fixture[] = [
   },
   {
     name: 'generated-untouched',
-    async check(_dir, read) {
-      // An older generated module nobody edited is brought up to date.
-      assert.notEqual(await original('generated-untouched', 'streaming.py'), await renderStreamingModule());
-      assert.equal(await read('streaming.py'), await renderStreamingModule());
+    async check(dir, read) {
+      // An older generated module nobody edited is replaced by the package, its imports with it.
+      assert.equal(existsSync(path.join(dir, 'streaming.py')), false);
+      await assertPackage(dir, 'streaming');
+      const main = await read('main.py');
+      assert.ok(main.includes(SSE_IMPORTS('streaming')), main);
+      assert.equal(main.includes('from streaming import'), false);
+    },
+    async served(baseUrl) {
+      // The route that was there before, now on the package.
+      const ticks = await streamTokens(`${baseUrl}/ticks`);
+      assert.equal(ticks.done.text, 'tick 0tick 1tick 2');
+    },
+  },
+  {
+    name: 'legacy-untouched',
+    url: '/stream',
+    async check(dir, read) {
+      // The untouched 0.1 module: gone, and every import of it (relative, absolute, aliased, parenthesised) on the package.
+      assert.equal(existsSync(path.join(dir, 'app/streaming.py')), false);
+      await assertPackage(dir, 'app/streaming', [...SSE_NAMES, 'UIChatRequest', 'ui_message_stream_response']);
+      const main = await read('app/main.py');
+      assert.match(main, /^from \.streaming\.tokens import .*stream_tokens as encode.*# the token encoder$/m);
+      assert.ok(main.includes('from .streaming.response import EventStreamResponse, streaming_response\n'), main);
+      const chat = await read('app/chat.py');
+      assert.ok(chat.includes('from app.streaming.protocols.ai_sdk import UIChatRequest, ui_message_stream_response\n'), chat);
+      assert.ok(chat.includes('from app.streaming.response import EventStreamResponse\n'), chat);
+    },
+    async served(baseUrl) {
+      const ticks = await streamTokens(`${baseUrl}/ticks`);
+      assert.equal(ticks.done.text, 'tick 0 tick 1 tick 2 ');
+      const response = await fetch(`${baseUrl}/api/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'hello' }] }] }),
+      });
+      const body = await response.text();
+      assert.equal(response.status, 200, body);
+      assert.match(body, /"type":"text-delta"/);
+      assert.match(body, /hello/);
     },
   },
   {
     name: 'generated-edited',
-    async check(_dir, read) {
-      // The owner's edits are theirs: not a byte changes.
+    async check(dir, read) {
+      // The owner's edits are theirs: not a byte changes, and the route imports from it (no package beside it).
       assert.equal(await read('streaming.py'), await original('generated-edited', 'streaming.py'));
+      assert.ok((await read('main.py')).includes('from streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
+      assert.equal(existsSync(path.join(dir, 'streaming')), false);
     },
   },
   // Route order: a route FastAPI matches first would answer the new path, so the new route goes above it.
@@ -179,9 +233,9 @@ const FIXTURES: readonly Fixture[] = [
     name: 'namespace-routers',
     args: ['--app', 'routers/chat.py:router'],
     url: '/chat/stream',
-    async check(_dir, read) {
-      assert.equal(await read('routers/streaming.py'), await renderStreamingModule());
-      assert.ok((await read('routers/chat.py')).includes('from .streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
+    async check(dir, read) {
+      await assertPackage(dir, 'routers/streaming');
+      assert.ok((await read('routers/chat.py')).includes(SSE_IMPORTS('.streaming')));
       assert.equal(await read('main.py'), await original('namespace-routers', 'main.py'));
     },
     async served(baseUrl) {
@@ -250,7 +304,7 @@ function corpusSuite(stack: PythonStack): void {
 
       // Only the files the plan names changed.
       const changed = await treeDigest(dir);
-      const touched = [...changed.keys()].filter((file) => changed.get(file) !== untouched.get(file)).sort();
+      const touched = [...new Set([...changed.keys(), ...untouched.keys()])].filter((file) => changed.get(file) !== untouched.get(file)).sort();
       assert.deepEqual(touched, result.changes.map((c) => c.path).sort());
 
       const { serve, url } = result.endpoint;

@@ -83,17 +83,17 @@ describe('add-endpoint CLI', function () {
       assert.deepEqual(await treeDigest(dir), before);
 
       const patches = parsePatch(dry.stdout);
+      const packageFiles = ['__init__.py', 'events.py', 'parts.py', 'response.py', 'tokens.py'].map((file) => `streaming/${file}`);
       assert.deepEqual(
         patches.map((p) => [p.oldFileName, p.newFileName]),
-        [
-          ['/dev/null', 'b/streaming.py'],
-          ['a/main.py', 'b/main.py'],
-        ],
+        [...packageFiles.map((file) => ['/dev/null', `b/${file}`]), ['a/main.py', 'b/main.py']],
       );
       const real = await runCli(['add-endpoint', '--workspace', dir]);
       assert.equal(real.code, 0, real.stderr);
-      assert.equal(applyPatch(original, patches[1]!), await readFile(path.join(dir, 'main.py'), 'utf8'));
-      assert.equal(applyPatch('', patches[0]!), await readFile(path.join(dir, 'streaming.py'), 'utf8'));
+      assert.equal(applyPatch(original, patches.at(-1)!), await readFile(path.join(dir, 'main.py'), 'utf8'));
+      for (const [index, file] of packageFiles.entries()) {
+        assert.equal(applyPatch('', patches[index]!), await readFile(path.join(dir, file), 'utf8'), file);
+      }
     });
 
     it('--json prints one object of the documented shape, for every outcome', async () => {
@@ -118,7 +118,11 @@ describe('add-endpoint CLI', function () {
           functionName: 'chat',
         },
         changes: [
-          { path: 'streaming.py', kind: 'create', description: 'create the streaming module streaming.py' },
+          ...['__init__.py', 'events.py', 'parts.py', 'response.py', 'tokens.py'].map((file) => ({
+            path: `streaming/${file}`,
+            kind: 'create',
+            description: `create the streaming package file streaming/${file}`,
+          })),
           { path: 'main.py', kind: 'modify', description: 'add POST /chat (chat) to app, with demo_tokens' },
         ],
         notes: [],
@@ -139,7 +143,10 @@ describe('add-endpoint CLI', function () {
       assert.deepEqual(
         resumable.changes.map((c) => [c.path, c.kind]),
         [
-          ['resumable.py', 'create'],
+          ...['__init__.py', '_limits.py', '_producer.py', '_runner.py', 'redis_store.py', 'response.py', 'store.py'].map((file) => [
+            `streaming/resumable/${file}`,
+            'create',
+          ]),
           ['main.py', 'modify'],
         ],
       );

@@ -108,7 +108,7 @@ describe('catalyst-streaming check', () => {
     }
   });
 
-  it('--fix rewrites the routes, creates streaming.py, leaves nothing to fix, and a second run changes nothing', async () => {
+  it('--fix rewrites the routes, creates the streaming package, leaves nothing to fix, and a second run changes nothing', async () => {
     await withTempDir('llm-check-fix', async (dir) => {
       await cp(path.join(FIXTURES, 'snippets'), dir, { recursive: true });
       const first = await run(['--fix', '.'], dir);
@@ -117,20 +117,24 @@ describe('catalyst-streaming check', () => {
       assert.match(first.stdout, /^outside_route\.py:10:24: llm-not-streamed .* to the route GET \/summary/m);
       assert.match(first.stdout, /^client_in_self\.py:12:28: llm-not-streamed .* to the route GET \/assistant\/ask/m);
       assert.equal(first.stdout.trim().split('\n').length, 2, first.stdout);
-      assert.match(first.stderr, /Created streaming\.py/);
+      assert.match(first.stderr, /^Created streaming\/tokens\.py$/m);
+      assert.match(first.stderr, /^Created streaming\/providers\/anthropic\.py$/m);
       assert.equal((first.stderr.match(/: fixed: /g) ?? []).length, 8, first.stderr);
-      assert.equal((await inspectGeneratedFile(await readFile(path.join(dir, 'streaming.py'), 'utf8'))).kind, 'untouched');
+      assert.equal((await inspectGeneratedFile(await readFile(path.join(dir, 'streaming', 'tokens.py'), 'utf8'))).kind, 'untouched');
 
       const snapshot = async () => {
         const files = new Map<string, string>();
-        for (const name of (await readdir(dir)).sort()) {
-          files.set(name, await readFile(path.join(dir, name), 'utf8'));
+        for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+          if (entry.isFile()) {
+            const name = path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/');
+            files.set(name, await readFile(path.join(dir, name), 'utf8'));
+          }
         }
-        return files;
+        return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
       };
       const afterFirst = await snapshot();
       for (const [name, text] of afterFirst) {
-        const original = name === 'streaming.py' ? '' : await readFile(path.join(FIXTURES, 'snippets', name), 'utf8');
+        const original = name.startsWith('streaming/') ? '' : await readFile(path.join(FIXTURES, 'snippets', name), 'utf8');
         const [before, after] = await Promise.all([analyzePythonModule(original), analyzePythonModule(text)]);
         assert.ok(after.syntaxErrors.length <= before.syntaxErrors.length, `${name} gained syntax errors`);
         before.dispose();

@@ -13,6 +13,9 @@ import { assertPythonCompiles, currentText, diskText } from './support/files';
 import { waitFor } from './support/wait';
 import { canDriveWorkbench, pressKeys } from './support/workbench';
 
+/** What a plain sse route with the demo source writes of the package. */
+const PACKAGE_FILES = ['__init__.py', 'events.py', 'parts.py', 'response.py', 'tokens.py'].map((file) => `streaming/${file}`);
+
 function lineOf(text: string, needle: string): number {
   return text.split('\n').findIndex((line) => line.includes(needle));
 }
@@ -23,7 +26,7 @@ describe('Add Streaming Endpoint', () => {
 
   before(async () => {
     original = diskText('main.py')!;
-    assert.equal(diskText('streaming.py'), undefined, 'the fixture starts without a streaming module');
+    assert.equal(diskText('streaming/tokens.py'), undefined, 'the fixture starts without the streaming package');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(main));
   });
 
@@ -33,18 +36,20 @@ describe('Add Streaming Endpoint', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('adds the route to the app and creates the streaming module, in one edit', async () => {
+  it('adds the route to the app and creates the streaming package\u2019s files, in one edit', async () => {
     const result = await vscode.commands.executeCommand<{ status: string; changed?: string[] }>('catalyst.addStreamingEndpoint', { ...ENDPOINT });
-    assert.deepEqual({ status: result?.status, changed: [...(result?.changed ?? [])].sort() }, { status: 'applied', changed: ['main.py', 'streaming.py'] });
+    assert.deepEqual({ status: result?.status, changed: [...(result?.changed ?? [])].sort() }, { status: 'applied', changed: ['main.py', ...PACKAGE_FILES] });
 
-    const module = diskText('streaming.py');
-    assert.ok(module, 'streaming.py is created next to main.py');
-    assert.equal((await inspectGeneratedFile(module)).kind, 'untouched', 'the module carries an intact generated header');
-    assert.match(module, /^def streaming_response\(/m);
-    assert.match(module, /^async def stream_tokens\(/m);
+    for (const file of PACKAGE_FILES) {
+      const text = diskText(file);
+      assert.ok(text, `${file} is created next to main.py`);
+      assert.equal((await inspectGeneratedFile(text)).kind, 'untouched', `${file} carries an intact generated header`);
+    }
+    assert.match(diskText('streaming/response.py')!, /^def streaming_response\(/m);
+    assert.match(diskText('streaming/tokens.py')!, /^async def stream_tokens\(/m);
 
     const text = currentText('main.py')!;
-    assert.match(text, /^from streaming import [^\n]*\bstream_tokens\b/m, 'absolute import for a top-level script');
+    assert.match(text, /^from streaming\.tokens import stream_tokens$/m, 'absolute import for a top-level script');
     const decorator = lineOf(text, '@app.get("/stream")');
     assert.ok(decorator > 0, 'the route decorator is there');
     assert.ok(decorator < lineOf(text, 'if __name__ == "__main__":'), 'new code goes above the __main__ block');
@@ -59,20 +64,22 @@ describe('Add Streaming Endpoint', () => {
 
   it('one undo reverts both files; redo brings them back', async () => {
     const added = currentText('main.py')!;
-    const module = diskText('streaming.py')!;
+    const module = diskText('streaming/tokens.py')!;
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(main));
 
     await vscode.commands.executeCommand('undo');
-    await waitFor(() => diskText('streaming.py') === undefined, { what: 'streaming.py to be removed by the undo' });
+    await waitFor(() => PACKAGE_FILES.every((file) => diskText(file) === undefined), { what: 'the package files to be removed by the undo' });
     assert.equal(currentText('main.py'), original);
 
     await vscode.commands.executeCommand('redo');
-    await waitFor(() => diskText('streaming.py') === module, { what: 'streaming.py to come back with the redo' });
+    await waitFor(() => diskText('streaming/tokens.py') === module, { what: 'the package files to come back with the redo' });
     assert.equal(currentText('main.py'), added);
     assert.ok(await vscode.workspace.saveAll(false));
     assert.equal(diskText('main.py'), added);
     assertPythonCompiles('main.py');
-    assertPythonCompiles('streaming.py');
+    for (const file of PACKAGE_FILES) {
+      assertPythonCompiles(file);
+    }
   });
 
   it('a refusal says why, with the same reason the CLI reports', async () => {
@@ -84,11 +91,11 @@ describe('Add Streaming Endpoint', () => {
   });
 
   it('running it again changes nothing', async () => {
-    const before = { main: diskText('main.py'), module: diskText('streaming.py') };
+    const before = { main: diskText('main.py'), module: diskText('streaming/tokens.py') };
     const result = await vscode.commands.executeCommand<{ status: string }>('catalyst.addStreamingEndpoint', { ...ENDPOINT });
     assert.equal(result?.status, 'already-present');
     assert.equal(currentText('main.py'), before.main);
-    assert.equal(diskText('streaming.py'), before.module);
+    assert.equal(diskText('streaming/tokens.py'), before.module);
     const document = await vscode.workspace.openTextDocument(main);
     assert.equal(document.isDirty, false);
   });

@@ -63,8 +63,9 @@ describe(`LLM quick-fix ${pythonStack('current').tag}`, () => {
   it('rewrites the route in one undoable edit; the action and the diagnostic are then gone', async () => {
     const document = await vscode.workspace.openTextDocument(uri);
     const before = document.getText();
-    // Absent, or the one Add Streaming Endpoint generated when its tests ran first: the fix creates or extends it.
-    const moduleBefore = diskText('streaming.py');
+    // The package's Anthropic adapter: absent (Add Streaming Endpoint, when its tests ran first, wrote the demo's files only).
+    const ADAPTER = 'streaming/providers/anthropic.py';
+    const moduleBefore = diskText(ADAPTER);
     const [diagnostic] = await waitForDiagnostics(uri, SAYS, 1);
     // Applied the way the lightbulb does it: the workbench runs the provider and applies the preferred fix's
     // edit itself. (Re-applying the WorkspaceEdit returned by vscode.executeCodeActionProvider is not possible:
@@ -76,31 +77,31 @@ describe(`LLM quick-fix ${pythonStack('current').tag}`, () => {
     const after = document.getText();
     assert.match(after, /stream=True/);
     assert.match(after, /streaming_response\(stream_tokens\(anthropic_text_stream\(/);
-    assert.match(after, /^from \.?streaming import (\([^)]*|[^\n]*)\banthropic_text_stream\b/m);
+    assert.match(after, /^from \.?streaming\.providers\.anthropic import anthropic_text_stream$/m);
     await waitForDiagnostics(uri, SAYS, 0);
     const call = after.split('\n').findIndex((line) => line.includes('client.messages.create('));
     assert.ok(call >= 0, 'the call is still there');
     const again = await codeActionsAt(uri, new vscode.Range(call, 0, call, 200));
     assert.ok(!again.some((a) => a.title === STREAM_ACTION), 'the action is offered again on a streaming call');
 
-    const moduleAfter = currentText('streaming.py');
-    assert.match(moduleAfter ?? '', /^def anthropic_text_stream\(/m, 'the streaming module has the Anthropic adapter');
+    const moduleAfter = currentText(ADAPTER);
+    assert.match(moduleAfter ?? '', /^def anthropic_text_stream\(/m, 'the package has the Anthropic adapter');
 
     // One undo puts everything back as it was (chat.py, and the module created or changed), and the diagnostic.
     await vscode.window.showTextDocument(document);
     await vscode.commands.executeCommand('undo');
     assert.equal(document.getText(), before);
-    await waitFor(() => currentText('streaming.py') === moduleBefore, { what: 'streaming.py to be as before the fix' });
+    await waitFor(() => currentText(ADAPTER) === moduleBefore, { what: `${ADAPTER} to be as before the fix` });
     await waitForDiagnostics(uri, SAYS, 1);
     await vscode.commands.executeCommand('redo');
     assert.equal(document.getText(), after);
-    await waitFor(() => currentText('streaming.py') === moduleAfter, { what: 'streaming.py to be as the fix made it' });
+    await waitFor(() => currentText(ADAPTER) === moduleAfter, { what: `${ADAPTER} to be as the fix made it` });
     assert.ok(await vscode.workspace.saveAll(false));
   });
 
   it('the rewritten route streams the answer token by token from uvicorn', async () => {
     const cwd = workspaceFolder().uri.fsPath;
-    assert.ok(existsSync(`${cwd}/streaming.py`), 'the generated streaming module is next to chat.py');
+    assert.ok(existsSync(`${cwd}/streaming/providers/anthropic.py`), 'the generated streaming package is next to chat.py');
     const upstream = await localProvider();
     server = await startUvicorn({ cwd, app: 'chat:app', env: upstream.sdkEnvironment() });
     const { contentType, events } = await collectEvents(`${server.baseUrl}/chat`, {

@@ -53,7 +53,7 @@ describe('LLM quick-fix planner', () => {
       source
         .replace(
           'from pydantic import BaseModel\n',
-          'from pydantic import BaseModel\n\nfrom streaming import (\n    EventStreamResponse,\n    anthropic_text_stream,\n    stream_tokens,\n    streaming_response,\n)\n',
+          'from pydantic import BaseModel\n\nfrom streaming.providers.anthropic import anthropic_text_stream\nfrom streaming.response import EventStreamResponse, streaming_response\nfrom streaming.tokens import stream_tokens\n',
         )
         .replace('-> dict[str, str]:', '-> EventStreamResponse:')
         .replace('    message = await ', '    stream = ')
@@ -61,6 +61,14 @@ describe('LLM quick-fix planner', () => {
         .replace('    return {"reply": message.content[0].text}\n', '    return streaming_response(stream_tokens(anthropic_text_stream(stream)))\n'),
     );
     assert.deepEqual(fixes[0]!.streamingNames, ['EventStreamResponse', 'anthropic_text_stream', 'stream_tokens', 'streaming_response']);
+  });
+
+  it('imports every name from a single module of an earlier version when one is in place (singleModule)', async () => {
+    const source = read('anthropic_async_route.py');
+    const { fixes } = await plan(source, { ...options, singleModule: true });
+    const fixed = applyTextEdits(source, fixes[0]!.edits);
+    assert.ok(fixed.includes('from streaming import (\n    EventStreamResponse,\n    anthropic_text_stream,\n'), fixed);
+    assert.equal(fixed.includes('streaming.tokens'), false);
   });
 
   it('adds a sibling streaming route and leaves the handler alone with fixStyle "sibling"', async () => {

@@ -23,6 +23,7 @@ import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
 import { nodeFileSystem, type FileSystem } from '../../core/workspace/fileSystem';
 import { LockBusyError, withLocks } from '../../core/workspace/lock';
 import { readPythonFiles, TooManyFilesError } from '../../core/workspace/readWorkspace';
+import { readPythonTarget } from '../../core/plan/projectPythonTarget';
 import { CliError, parseAppOption, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
 
 const help = `Usage: catalyst-streaming add-endpoint [--workspace DIR] [--app FILE[:VAR]] [--route /stream]
@@ -224,6 +225,7 @@ async function planAndApply(
     ...request,
     ...(target ? { target } : {}),
     ...(moduleLocation === undefined ? {} : { moduleLocation }),
+    pythonTarget: await readPythonTarget(root, fs),
   });
   if (plan.status === 'refused' || plan.status === 'already-present') {
     return plan.status === 'refused'
@@ -288,9 +290,17 @@ function workspaceRelative(root: string, file: string): string {
 
 function unifiedDiff(change: FileChange): string {
   const before = change.before ?? '';
-  return createTwoFilesPatch(change.before === undefined ? '/dev/null' : `a/${change.path}`, `b/${change.path}`, before, change.after, undefined, undefined, {
-    context: 3,
-  });
+  return createTwoFilesPatch(
+    change.before === undefined ? '/dev/null' : `a/${change.path}`,
+    change.kind === 'delete' ? '/dev/null' : `b/${change.path}`,
+    before,
+    change.after,
+    undefined,
+    undefined,
+    {
+      context: 3,
+    },
+  );
 }
 
 function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
@@ -316,7 +326,10 @@ function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
       const { endpoint, changes, notes } = outcome.plan;
       const lines = [
         `Added ${summary(endpoint)}`,
-        ...changes.map((change) => `  ${change.kind === 'create' ? 'created ' : change.kind === 'update' ? 'updated ' : 'modified'} ${change.path}`),
+        ...changes.map(
+          (change) =>
+            `  ${change.kind === 'create' ? 'created ' : change.kind === 'update' ? 'updated ' : change.kind === 'delete' ? 'deleted ' : 'modified'} ${change.path}`,
+        ),
         ...notes.map((note) => `  note: ${note}`),
         outcome.verification.verified
           ? `  verified: the app imports with the change (${outcome.verification.python})`

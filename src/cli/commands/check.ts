@@ -15,7 +15,7 @@ import type { LlmProvider } from '../../core/python/llm/sdks';
 import { fixLlmCalls } from '../../core/plan/llm/fixAll';
 import type { FixStyle } from '../../core/plan/llm/streamCall';
 import { streamingModuleTarget } from '../../core/plan/llm/streamingModuleTarget';
-import { decideStreamingModule } from '../../core/plan/streamingModule';
+import { planFixStreamingCode } from '../../core/plan/llm/fixStreamingCode';
 import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
 import { nodeFileSystem } from '../../core/workspace/fileSystem';
 import { MAX_PYTHON_FILES } from '../../core/workspace/readWorkspace';
@@ -283,7 +283,7 @@ async function fixFile(file: string, style: FixStyle, io: CliIo): Promise<void> 
     return;
   }
   const target = streamingModuleTarget(file, existsSync);
-  const result = await fixLlmCalls(source, { style, streamingImport: target.importModule });
+  const result = await fixLlmCalls(source, { style, streamingImport: target.importModule, singleModule: target.singleModule });
   for (const refusal of result.refused) {
     io.stderr(`${shown}:${refusal.line}: not fixed: ${refusal.reason}\n`);
   }
@@ -293,27 +293,18 @@ async function fixFile(file: string, style: FixStyle, io: CliIo): Promise<void> 
   const folder = path.dirname(file);
   const relative = (absolute: string) => path.relative(folder, absolute).split(path.sep).join('/');
   const changes: FileChange[] = [];
-  let moduleNote: string | undefined;
-  if (result.streamingNames.length > 0) {
-    const existing = existsSync(target.file) ? decodeSource(await readFile(target.file)).text : undefined;
-    const eol = source.includes('\r\n') ? '\r\n' : '\n';
-    const decision = await decideStreamingModule(target.file, existing, eol, result.streamingNames);
-    if (decision.action === 'refuse') {
-      io.stderr(`${shown}: not fixed: ${decision.message}\n`);
-      return;
-    }
-    if (decision.action === 'create' || decision.action === 'update') {
-      changes.push({
-        path: relative(target.file),
-        kind: decision.action,
-        ...(existing === undefined ? {} : { before: existing }),
-        after: decision.text,
-        edits: [],
-        description: 'the streaming module',
-      });
-      moduleNote = `${decision.action === 'create' ? 'Created' : 'Updated'} ${shownPath(target.file, io.cwd)}`;
-    }
+  const code = await planFixStreamingCode(target, result.streamingNames, source.includes('\r\n') ? '\r\n' : '\n', (f) =>
+    existsSync(f) ? readFile(f).then((bytes) => decodeSource(bytes).text) : Promise.resolve(undefined),
+  );
+  if (code.status === 'refused') {
+    io.stderr(`${shown}: not fixed: ${code.message}\n`);
+    return;
   }
+  changes.push(...code.changes.map((change) => ({ ...change, path: relative(change.path) })));
+  const moduleNote = [
+    ...code.changes.map((change) => `${change.kind === 'create' ? 'Created' : 'Updated'} ${shownPath(change.path, io.cwd)}`),
+    ...code.notes,
+  ].join('\n');
   changes.push({ path: relative(file), kind: 'modify', before: source, after: result.text, edits: [], description: 'LLM calls streamed' });
   try {
     await applyChanges(folder, changes, nodeFileSystem);
@@ -324,7 +315,7 @@ async function fixFile(file: string, style: FixStyle, io: CliIo): Promise<void> 
     }
     throw error;
   }
-  if (moduleNote !== undefined) {
+  if (moduleNote !== '') {
     io.stderr(`${moduleNote}\n`);
   }
   for (const fix of result.applied) {

@@ -98,7 +98,9 @@ export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> 
       throw new CliError(`could not add the endpoint to the sample app: ${outcome.message}`);
     }
     const { endpoint, changes } = outcome.plan;
-    io.stdout(`2. Added ${endpoint.method} ${endpoint.url} (${changes.map((c) => `${c.kind === 'create' ? 'created' : 'modified'} ${c.path}`).join(', ')})\n`);
+    io.stdout(
+      `2. Added ${endpoint.method} ${endpoint.url} (${changes.map((c) => `${c.kind === 'create' ? 'created' : c.kind === 'delete' ? 'deleted' : 'modified'} ${c.path}`).join(', ')})\n`,
+    );
 
     const port = await freePort();
     const serve = endpoint.serve!;

@@ -3,6 +3,8 @@
  * plans with the pure planner, and applies the plan as ONE WorkspaceEdit, so a single undo reverts the route,
  * the imports and the generated module together. Then reveals the new route and offers the next steps.
  */
+import { readPythonTarget } from '../../core/plan/projectPythonTarget';
+import { nodeFileSystem } from '../../core/workspace/fileSystem';
 import * as vscode from 'vscode';
 import {
   planAddEndpoint,
@@ -77,7 +79,7 @@ export async function addStreamingEndpoint(
   if (!request) {
     return CANCELLED;
   }
-  const plan = await planAddEndpoint(files, request);
+  const plan = await planAddEndpoint(files, { ...request, pythonTarget: await readPythonTarget(folder.uri.fsPath, nodeFileSystem) });
   logger.info(`Add Streaming Endpoint: ${plan.status} ${JSON.stringify(request)}`);
   return apply(folder, plan, logger);
 }

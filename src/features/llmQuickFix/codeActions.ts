@@ -10,7 +10,8 @@ import * as vscode from 'vscode';
 import { findLlmCallAt } from '../../core/python/llm/detect';
 import { planLlmFixes, type LlmFix } from '../../core/plan/llm/planLlmFixes';
 import { streamingModuleTarget } from '../../core/plan/llm/streamingModuleTarget';
-import { decideStreamingModule } from '../../core/plan/streamingModule';
+import { planFixStreamingCode } from '../../core/plan/llm/fixStreamingCode';
+import type { StreamingModuleTarget } from '../../core/plan/llm/streamingModuleTarget';
 import type { Logger } from '../shared/logger';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { fixStyle, moduleLocation } from './settings';
@@ -59,7 +60,12 @@ export class LlmCodeActions implements vscode.CodeActionProvider {
     const target = streamingModuleTarget(document.uri.fsPath, existsSync, moduleLocation(document.uri));
     // The tree and the module's calls are this version's, shared with the diagnostics: nothing is parsed again.
     const parsed = await this.trees.llmCallsFor(document);
-    const plan = await planLlmFixes(document.getText(), callOffset, { style: fixStyle(document.uri), streamingImport: target.importModule }, parsed);
+    const plan = await planLlmFixes(
+      document.getText(),
+      callOffset,
+      { style: fixStyle(document.uri), streamingImport: target.importModule, singleModule: target.singleModule },
+      parsed,
+    );
     if (token.isCancellationRequested || document.version !== version) {
       return [];
     }
@@ -70,7 +76,7 @@ export class LlmCodeActions implements vscode.CodeActionProvider {
     const ours = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.range.intersection(callRange) !== undefined);
     const actions: vscode.CodeAction[] = [];
     for (const fix of plan.fixes) {
-      const edit = await this.workspaceEdit(document, fix, target.file);
+      const edit = await this.workspaceEdit(document, fix, target);
       if (!edit) {
         continue;
       }
@@ -86,22 +92,20 @@ export class LlmCodeActions implements vscode.CodeActionProvider {
     return actions;
   }
 
-  /** The fix as one WorkspaceEdit, with the streaming module; undefined when the module cannot be written. */
-  private async workspaceEdit(document: vscode.TextDocument, fix: LlmFix, moduleFile: string): Promise<vscode.WorkspaceEdit | undefined> {
+  /** The fix as one WorkspaceEdit, with the streaming package's files; undefined when they cannot be written. */
+  private async workspaceEdit(document: vscode.TextDocument, fix: LlmFix, target: StreamingModuleTarget): Promise<vscode.WorkspaceEdit | undefined> {
     const edit = new vscode.WorkspaceEdit();
-    if (fix.streamingNames.length > 0) {
-      const moduleUri = vscode.Uri.file(moduleFile);
-      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === moduleUri.toString());
-      const existing = open ? open.getText() : existsSync(moduleFile) ? await readFile(moduleFile, 'utf8') : undefined;
-      const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-      const decision = await decideStreamingModule(moduleFile, existing, eol, fix.streamingNames);
-      if (decision.action === 'refuse') {
-        this.logger.warn(`"${fix.title}" not offered: ${decision.message}`);
-        return undefined;
-      }
-      if (decision.action === 'create' || decision.action === 'update') {
-        edit.createFile(moduleUri, { overwrite: true, contents: new TextEncoder().encode(decision.text) });
-      }
+    const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+    const code = await planFixStreamingCode(target, fix.streamingNames, eol, async (file) => {
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.file(file).toString());
+      return open ? open.getText() : existsSync(file) ? await readFile(file, 'utf8') : undefined;
+    });
+    if (code.status === 'refused') {
+      this.logger.warn(`"${fix.title}" not offered: ${code.message}`);
+      return undefined;
+    }
+    for (const change of code.changes) {
+      edit.createFile(vscode.Uri.file(change.path), { overwrite: true, contents: new TextEncoder().encode(change.after) });
     }
     edit.set(
       document.uri,

@@ -2,8 +2,8 @@
  * The quick fixes for one LLM call, as text edits against the module's source:
  *   - "Stream this LLM call as an SSE endpoint" (streamCall.ts), for a non-streaming call in a route handler;
  *   - "Use the async client" (asyncClient.ts), for a sync client called inside `async def`.
- * Each fix also says which names it imports from the generated streaming module (the caller creates or
- * updates that module with streamingModule.ts). A fix that cannot be made safely is listed in `refused`
+ * Each fix also says which names it imports from the generated streaming package (the caller writes its
+ * files with fixStreamingCode.ts). A fix that cannot be made safely is listed in `refused`
  * with the reason, never half-made. Once applied, a fix is not offered again: the call then streams, or
  * its client is async.
  */
@@ -12,6 +12,7 @@ import { analyzePythonModule, type ModuleAnalysis } from '../../python/analysis'
 import { planImports, type ImportRequest } from '../../python/importEdit';
 import { findLlmCalls, type LlmCall } from '../../python/llm/detect';
 import type { Tree } from '../../python/parser';
+import { packageImports } from '../streamingPackage';
 import { coalesceTextEdits, type TextEdit } from '../textEdit';
 import { planAsyncClient } from './asyncClient';
 import { planStreamCall, VARIANT_SUFFIX, type FixStyle } from './streamCall';
@@ -29,8 +30,13 @@ export interface LlmFix {
 
 export interface LlmFixOptions {
   readonly style: FixStyle;
-  /** Where the streaming helpers are imported from: `.streaming` or `streaming`. */
+  /** Where the streaming helpers are imported from: the package (`.streaming`, `streaming`), or a single module. */
   readonly streamingImport: string;
+  /**
+   * `streamingImport` names a single module of an earlier version (kept: edited, or not migrated here), which
+   * defines every name itself; otherwise each name comes from its submodule of the package.
+   */
+  readonly singleModule?: boolean;
   readonly firstPartyModules?: ReadonlySet<string>;
 }
 
@@ -78,7 +84,10 @@ export function fixesFor(call: LlmCall, calls: readonly LlmCall[], analysis: Mod
   if (call.streams === false) {
     const plan = planStreamCall(call, calls, analysis, options.style);
     if (plan.ok) {
-      const imports: ImportRequest[] = [...plan.imports, { module: options.streamingImport, names: plan.streamingNames }];
+      const streaming = options.singleModule
+        ? [{ module: options.streamingImport, names: plan.streamingNames }]
+        : packageImports(options.streamingImport, plan.streamingNames);
+      const imports: ImportRequest[] = [...plan.imports, ...streaming];
       const title = call.route
         ? FIX_TITLES.stream
         : `Stream this LLM call: add ${call.function?.childForFieldName('name')?.text ?? ''}${VARIANT_SUFFIX}() returning its tokens`;
