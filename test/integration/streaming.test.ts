@@ -615,13 +615,16 @@ function streamingModuleSuite(stack: PythonStack): void {
 
   describe('coverage.py of the generated package', () => {
     // The provider adapters run only with the real SDKs, which only the current stack installs: there the whole
-    // package is measured, on the oldest stack everything but providers/.
+    // package is measured, on the oldest stack everything but providers/. resumable/ is not driven here (its
+    // suites, resumable*.test.ts, run it behind uvicorn workers, Redis and nginx), so it is not counted.
     const whole = stack.name === 'current';
     it(`is at least 90% of ${whole ? 'its lines' : 'its lines outside providers/'}, measured while the tests above drove it`, async function () {
       await Promise.all(servers.splice(0).map((s) => s.stop()));
       const files = await coverageDataFiles(dataFile);
       assert.equal(files.length, coveredProcesses, `every process under coverage wrote its data on exit (SIGINT): ${files.join(', ')}`);
-      const measured = (await renderPackageFiles(ALL_PACKAGE_NAMES)).map((file) => file.path).filter((file) => whole || !file.startsWith('providers/'));
+      const measured = (await renderPackageFiles(ALL_PACKAGE_NAMES))
+        .map((file) => file.path)
+        .filter((file) => !file.startsWith('resumable/') && (whole || !file.startsWith('providers/')));
       const coverage = await combinedFolderCoverage(python, dataFile, path.join(moduleDir, 'streaming'), measured);
       const perFile = [...coverage.files].map(([file, c]) => `${file} ${c.percent.toFixed(0)}% (never run: ${c.missingLines.join(', ') || '-'})`);
       assert.ok(

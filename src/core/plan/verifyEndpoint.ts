@@ -81,7 +81,16 @@ export async function verifyEndpoint(root: string, changes: readonly OverlayChan
 
 /** `name` is a top-level module of the project: in the workspace folder or the app's folder, or one the change creates. */
 function isProjectModule(root: string, serve: ImportTarget, changes: readonly OverlayChange[], name: string): boolean {
-  const created = changes.some((change) => path.posix.basename(change.path, '.py') === name || change.path.split('/').includes(name));
+  // Top-level only: the generated package has providers/openai.py and providers/anthropic.py, which are not the SDKs.
+  const created = changes.some((change) =>
+    ['', serve.appDir].some((base) => {
+      const dir = base === '.' ? '' : base.replace(/\/+$/, '');
+      const prefix = dir === '' ? '' : `${dir}/`;
+      if (!change.path.startsWith(prefix)) return false;
+      const top = change.path.slice(prefix.length).split('/')[0];
+      return top === name || top === `${name}.py`;
+    }),
+  );
   return created || [root, path.join(root, serve.appDir)].some((folder) => existsSync(path.join(folder, `${name}.py`)) || existsSync(path.join(folder, name)));
 }
 

@@ -33,11 +33,20 @@ const PAREN_SLOTS = new Set([
 ]);
 const CLOSERS = new Set([')', ']', '}']);
 
-export async function codeChecksum(source: string): Promise<string> {
+/**
+ * `codeChecksums(source)[0]` is the checksum written into headers; the others are what earlier versions wrote for
+ * the same code (0.1.x kept the parentheses of a tuple a formatter adds around `return a, b`), so a file of theirs
+ * that was never edited still reads as untouched.
+ */
+export async function codeChecksums(source: string): Promise<[current: string, ...earlier: string[]]> {
+  return [await codeChecksum(source), await codeChecksum(source, { tupleParens: 'kept' })];
+}
+
+export async function codeChecksum(source: string, options: Normalisation = { tupleParens: 'dropped' }): Promise<string> {
   const tree = await parsePython(source);
   try {
     const hash = createHash('sha256');
-    for (const token of normalisedTokens(tree.rootNode)) {
+    for (const token of normalisedTokens(tree.rootNode, options)) {
       // A separator that cannot occur inside a token keeps ["ab", "c"] apart from ["a", "bc"].
       hash.update(token, 'utf8').update('\u0000');
     }
@@ -48,13 +57,21 @@ export async function codeChecksum(source: string): Promise<string> {
 }
 
 /** The normalised tokens of `node`, in source order. */
-function normalisedTokens(node: SyntaxNode): string[] {
+function normalisedTokens(node: SyntaxNode, options: Normalisation): string[] {
   const out: string[] = [];
-  collect(node, out);
+  collect(node, out, options);
   return out;
 }
 
-function collect(node: SyntaxNode, out: string[]): void {
+interface Normalisation {
+  /**
+   * `return a, b` and `return (a, b)` (and `x = a, b`): formatters add those parentheses when they split the
+   * line. 'kept' is how 0.1.x counted them, read back for its headers only.
+   */
+  readonly tupleParens: 'dropped' | 'kept';
+}
+
+function collect(node: SyntaxNode, out: string[], options: Normalisation): void {
   switch (node.type) {
     case 'comment':
       out.push(`#${node.text.slice(1).trim()}`);
@@ -79,7 +96,9 @@ function collect(node: SyntaxNode, out: string[]): void {
     }
     return;
   }
-  const redundantParens = node.type === 'parenthesized_expression' && node.parent !== null && PAREN_SLOTS.has(node.parent.type);
+  const inSlot = node.parent !== null && PAREN_SLOTS.has(node.parent.type);
+  const redundantParens =
+    inSlot && (node.type === 'parenthesized_expression' || (options.tupleParens === 'dropped' && node.type === 'tuple' && node.namedChildCount > 0));
   children.forEach((child, i) => {
     if (redundantParens && (i === 0 || i === children.length - 1) && (child.type === '(' || child.type === ')')) {
       return;
@@ -93,7 +112,7 @@ function collect(node: SyntaxNode, out: string[]): void {
     if (child.type === ',' && next !== undefined && CLOSERS.has(next.type) && !isOneElementTuple(node)) {
       return;
     }
-    collect(child, out);
+    collect(child, out, options);
   });
 }
 
@@ -113,7 +132,7 @@ function stringToken(node: SyntaxNode): string {
         prefixes.add(child.text.replace(/['"]+$/, '').toLowerCase());
       } else if (child.type === 'interpolation') {
         // Formatters may space the expression inside {...}; its tokens are what count.
-        content += `{${normalisedTokens(child).slice(1, -1).join(' ')}}`;
+        content += `{${normalisedTokens(child, { tupleParens: 'dropped' }).slice(1, -1).join(' ')}}`;
       } else if (child.type !== 'string_end') {
         content += child.text;
       }
