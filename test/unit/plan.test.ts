@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { withGeneratedHeader } from '../../src/core/codegen/python/generatedHeader';
 import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
-import { planAddEndpoint, type AddEndpointPlan, type AddEndpointRequest, type FileChange } from '../../src/core/plan/addEndpoint';
+import { planAddEndpoint, type AddEndpointPlan, type AddEndpointRequest } from '../../src/core/plan/addEndpoint';
+import type { FileChange } from '../../src/core/workspace/fileChange';
 import { analyzePythonModule } from '../../src/core/python/analysis';
 import { nodeFileSystem } from '../../src/core/workspace/fileSystem';
 import { readPythonFiles } from '../../src/core/workspace/readWorkspace';
-import { applyTextEdits } from '../../src/core/plan/textEdit';
+import { applyTextEdits } from '../../src/core/workspace/textEdit';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'workspaces');
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { chmod, mkdir, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { FileChange } from '../../src/core/plan/addEndpoint';
+import type { FileChange } from '../../src/core/workspace/fileChange';
 import { applyChanges, ApplyError } from '../../src/core/workspace/applyChanges';
 import { nodeFileSystem, type FileSystem } from '../../src/core/workspace/fileSystem';
 import { readPythonFiles } from '../../src/core/workspace/readWorkspace';

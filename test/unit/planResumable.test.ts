@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { inspectGeneratedFile } from '../../src/core/codegen/python/generatedHeader';
 import { renderResumableModule } from '../../src/core/codegen/python/templates/resumable.py';
 import { planAddEndpoint, type AddEndpointPlan } from '../../src/core/plan/addEndpoint';
-import { applyTextEdits } from '../../src/core/plan/textEdit';
+import { applyTextEdits } from '../../src/core/workspace/textEdit';
 
 type Planned = Extract<AddEndpointPlan, { status: 'planned' }>;
 

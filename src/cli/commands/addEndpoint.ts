@@ -10,7 +10,6 @@ import {
   type AddEndpointPlan,
   type AddEndpointRefusal,
   type AddEndpointRequest,
-  type FileChange,
   type HttpMethod,
   type PlannedEndpoint,
 } from '../../core/plan/addEndpoint';
@@ -18,6 +17,7 @@ import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS } from '../../core/plan/prot
 import { parseTokenSource } from '../../core/plan/tokenSource';
 import { describeImportFailure, verifyEndpoint, type EndpointVerification } from '../../core/plan/verifyEndpoint';
 import { unresolvedPrefixesIn } from '../../core/python/workspace';
+import type { FileChange } from '../../core/workspace/fileChange';
 import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
 import { nodeFileSystem, type FileSystem } from '../../core/workspace/fileSystem';
 import { LockBusyError, withLocks } from '../../core/workspace/lock';

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { FileChange } from '../../core/plan/addEndpoint';
+import type { FileChange } from '../../core/workspace/fileChange';
 import { FINDING_CODES, type FindingCode, type ProjectFacts } from '../../core/python/llm/findings';
 import { WorkspaceDetection } from '../../core/python/llm/workspaceDetection';
 import { isVersionSource, packageVersion } from '../../core/python/projectVersions';

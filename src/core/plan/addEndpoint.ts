@@ -58,7 +58,8 @@ import { routeConventions } from './routeConventions';
 import { buildRouteIndex } from './routeIndex';
 import { capturedMessage, checkServed, placeBefore, unresolvedUrlNote } from './routePlacement';
 import { decideGeneratedModule, decideStreamingModule, type ModuleDecision } from './streamingModule';
-import { applyTextEdits, coalesceTextEdits, originalOffset, positionAt, type TextEdit } from './textEdit';
+import type { FileChange } from '../workspace/fileChange';
+import { applyTextEdits, coalesceTextEdits, originalOffset, positionAt, type TextEdit } from '../workspace/textEdit';
 import { DEFAULT_PROTOCOL, PROTOCOLS, type StreamProtocol } from './protocol';
 import { formatTokenSource, type TokenSourceChoice } from './tokenSource';
 
@@ -90,18 +91,6 @@ export interface AddEndpointRequest {
    * any worker, with Redis), through the generated resumable module beside the streaming module.
    */
   readonly resumable?: boolean;
-}
-
-export interface FileChange {
-  readonly path: string;
-  /** create: a new file; update: a generated module replaced whole; modify: edits in a user's file. */
-  readonly kind: 'create' | 'update' | 'modify';
-  /** The text before (absent when the file is created). */
-  readonly before?: string;
-  readonly after: string;
-  /** Edits against `before` (against '' for a new file): one undoable WorkspaceEdit in the extension. */
-  readonly edits: readonly TextEdit[];
-  readonly description: string;
 }
 
 export interface PlannedEndpoint {

@@ -5,7 +5,7 @@
  * of the workspace, text its encoding cannot hold. Then writeFilesAtomically puts every file in place or none.
  */
 import path from 'node:path';
-import type { FileChange } from '../plan/addEndpoint';
+import type { FileChange } from './fileChange';
 import { AtomicWriteError, writeFilesAtomically, type AtomicWrite } from './atomicWrite';
 import type { FileSystem } from './fileSystem';
 import { LockBusyError, withLocks } from './lock';

@@ -3,7 +3,7 @@
  * or not) receive the edits instead of having their files replaced underneath them.
  */
 import * as vscode from 'vscode';
-import type { FileChange } from '../../core/plan/addEndpoint';
+import type { FileChange } from '../../core/workspace/fileChange';
 
 export async function toWorkspaceEdit(folder: vscode.WorkspaceFolder, changes: readonly FileChange[]): Promise<vscode.WorkspaceEdit> {
   const edit = new vscode.WorkspaceEdit();

@@ -11,7 +11,7 @@ import { analyzePythonModule, type ModuleAnalysis } from '../../python/analysis'
 import { planImports, type ImportRequest } from '../../python/importEdit';
 import { findLlmCalls, type LlmCall } from '../../python/llm/detect';
 import type { Tree } from '../../python/parser';
-import { coalesceTextEdits, type TextEdit } from '../textEdit';
+import { coalesceTextEdits, type TextEdit } from '../../workspace/textEdit';
 import { planAsyncClient } from './asyncClient';
 import { planStreamCall, VARIANT_SUFFIX, type FixStyle } from './streamCall';
 
