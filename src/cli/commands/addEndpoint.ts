@@ -13,7 +13,7 @@ import {
   type HttpMethod,
   type PlannedEndpoint,
 } from '../../core/plan/addEndpoint';
-import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS } from '../../core/plan/protocol';
+import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS, supportsResumable } from '../../core/plan/protocol';
 import { parseTokenSource } from '../../core/plan/tokenSource';
 import { describeImportFailure, verifyEndpoint, type EndpointVerification } from '../../core/plan/verifyEndpoint';
 import { unresolvedPrefixesIn } from '../../core/python/workspace';
@@ -23,6 +23,7 @@ import { nodeFileSystem, type FileSystem } from '../../core/workspace/fileSystem
 import { LockBusyError, withLocks } from '../../core/workspace/lock';
 import { readPythonFiles, TooManyFilesError } from '../../core/workspace/readWorkspace';
 import { CliError, parseAppOption, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
+import { DEV_SERVER_URL } from '../../core/defaults';
 
 const help = `Usage: catalyst-streaming add-endpoint [--workspace DIR] [--app FILE[:VAR]] [--route /stream]
                                        [--method GET|POST] [--protocol sse|ai-sdk|openai]
@@ -138,7 +139,7 @@ function requestFrom(values: Values): AddEndpointRequest {
   if (protocol !== undefined && PROTOCOLS[protocol].method !== undefined && method !== undefined && method !== PROTOCOLS[protocol].method) {
     throw new CliError(`--protocol ${protocol} makes a ${PROTOCOLS[protocol].method} route; leave out --method ${values.method}`, USAGE_ERROR);
   }
-  if (values.resumable === true && protocol !== undefined && protocol !== 'sse') {
+  if (values.resumable === true && protocol !== undefined && !supportsResumable(protocol)) {
     throw new CliError(`--resumable makes a resumable sse stream; it does not go with --protocol ${protocol}`, USAGE_ERROR);
   }
   const source = values.source === undefined ? undefined : parseTokenSource(values.source);
@@ -326,7 +327,7 @@ function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
         lines.push(`Try it: uvicorn ${uvicornArguments(endpoint.serve).join(' ')}`);
         // A URL with a prefix that could not be read (a note says so) gets no curl line: it would not be the URL.
         if (unresolvedPrefixesIn(endpoint.url).length === 0) {
-          lines.push(`   then: curl -N${query} http://127.0.0.1:8000${endpoint.url}`);
+          lines.push(`   then: curl -N${query} ${DEV_SERVER_URL}${endpoint.url}`);
         }
       }
       io.stdout(`${lines.join('\n')}\n`);

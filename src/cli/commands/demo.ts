@@ -17,6 +17,7 @@ import { findPython, PythonNotFoundError } from '../../core/python/interpreter';
 import { StreamSession } from '../../core/sse/session';
 import { CliError, listenForStop, parseCommandLine, type CliCommand, type CliIo } from '../cli';
 import { addEndpoint } from './addEndpoint';
+import { DEV_SERVER_HOST } from '../../core/defaults';
 
 /** How long uvicorn gets to shut down after SIGINT before it is killed. */
 const STOP_GRACE_MS = 3_000;
@@ -113,7 +114,7 @@ export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> 
       }
       throw new CliError(`uvicorn did not start: ${(error as Error).message}\n${started.output()}`);
     }
-    const url = `http://127.0.0.1:${port}${endpoint.url}?prompt=${encodeURIComponent(options.prompt)}`;
+    const url = `http://${DEV_SERVER_HOST}:${port}${endpoint.url}?prompt=${encodeURIComponent(options.prompt)}`;
     io.stdout(`3. Started uvicorn ${uvicornArguments(serve).join(' ')} with ${python.executable} (Python ${python.version})\n`);
     io.stdout(`4. Streaming GET ${url}\n\n`);
 
@@ -161,7 +162,7 @@ function formatMs(ms: number | null): string {
 
 /** uvicorn in its own process group (so stopping it stops its children too), output kept for error messages. */
 function startUvicorn(python: string, cwd: string, endpoint: PlannedEndpoint, port: number) {
-  const args = ['-m', 'uvicorn', ...uvicornArguments(endpoint.serve!, { host: '127.0.0.1', port, logLevel: 'warning' })];
+  const args = ['-m', 'uvicorn', ...uvicornArguments(endpoint.serve!, { host: DEV_SERVER_HOST, port, logLevel: 'warning' })];
   const child = spawn(python, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
   let output = '';
   const collect = (chunk: Buffer) => {

@@ -9,8 +9,7 @@ import { findSnippetRoute } from '../../core/snippets/routeLookup';
 import { nodeFileSystem } from '../../core/workspace/fileSystem';
 import { readPythonFiles } from '../../core/workspace/readWorkspace';
 import { CliError, parseAppOption, parseCommandLine, USAGE_ERROR, type CliCommand } from '../cli';
-
-export const DEFAULT_SNIPPET_BASE_URL = 'http://127.0.0.1:8000';
+import { DEV_SERVER_URL } from '../../core/defaults';
 
 const help = `Usage: catalyst-streaming snippet --app FILE:VAR --route PATH --client KIND [--base-url URL]
                                   [--method GET|POST] [--workspace DIR] [--json]
@@ -29,7 +28,7 @@ Options:
   --app FILE:VAR    the module (relative to the workspace) and the app, app factory or APIRouter serving the route
   --route PATH      the path a client requests, e.g. /api/chat
   --client KIND     one of ${CLIENT_KINDS.join(', ')}
-  --base-url URL    where the app is served (default ${DEFAULT_SNIPPET_BASE_URL})
+  --base-url URL    where the app is served (default ${DEV_SERVER_URL})
   --method METHOD   when the path has both a GET and a POST streaming handler (default: the one the client can use)
   --workspace DIR   the project folder (default: the current folder)
   --json            print {"client","route":{"path","method","protocol"},"baseUrl","language","fileName",
@@ -70,7 +69,7 @@ export const snippetCommand: CliCommand = {
     if (app.id === undefined) {
       throw new CliError(`--app must name the app in the file: FILE:VAR, e.g. ${values.app}:app`, USAGE_ERROR);
     }
-    const baseUrl = values['base-url'] ?? DEFAULT_SNIPPET_BASE_URL;
+    const baseUrl = values['base-url'] ?? DEV_SERVER_URL;
     if (!/^https?:\/\/[^/]/.test(baseUrl)) {
       throw new CliError(`--base-url must be an http(s) URL, got "${baseUrl}"`, USAGE_ERROR);
     }

@@ -60,7 +60,7 @@ import { capturedMessage, checkServed, placeBefore, unresolvedUrlNote } from './
 import { decideGeneratedModule, decideStreamingModule, type ModuleDecision } from './streamingModule';
 import type { FileChange } from '../workspace/fileChange';
 import { applyTextEdits, coalesceTextEdits, originalOffset, positionAt, type TextEdit } from '../workspace/textEdit';
-import { DEFAULT_PROTOCOL, PROTOCOLS, type StreamProtocol } from './protocol';
+import { DEFAULT_PROTOCOL, PROTOCOLS, supportsResumable, type StreamProtocol } from './protocol';
 import { formatTokenSource, type TokenSourceChoice } from './tokenSource';
 
 export type { TokenSourceChoice } from './tokenSource';
@@ -149,8 +149,6 @@ export type AddEndpointPlan =
   | { readonly status: 'already-present'; readonly endpoint: PlannedEndpoint; readonly message: string; readonly line: number }
   | { readonly status: 'refused'; readonly reason: RefusalReason; readonly message: string };
 
-export const DEFAULT_ROUTE = '/stream';
-
 class Refusal extends Error {
   constructor(
     readonly reason: RefusalReason,
@@ -224,7 +222,7 @@ class Planner {
       url,
       source: formatTokenSource(this.source),
       protocol: this.protocol,
-      resumable: this.request.resumable === true && this.protocol === 'sse',
+      resumable: this.request.resumable === true && supportsResumable(this.protocol),
       ...(serve ? { serve } : {}),
     };
 
@@ -251,8 +249,7 @@ class Planner {
     const { analysis } = target;
     const source = await this.tokenSource(target);
     const module = await this.streamingModule(target, source);
-    // Resumable streams are of our sse protocol (the CLI refuses --resumable with another).
-    const resumable = this.request.resumable === true && this.protocol === 'sse' ? await this.resumableModule(target, module.file) : undefined;
+    const resumable = this.request.resumable === true && supportsResumable(this.protocol) ? await this.resumableModule(target, module.file) : undefined;
     const { functionName, helpers, bodyModel } = this.names(target, source);
 
     // Imports, merged into the module's own in their style: a file that says `import pydantic` gets

@@ -22,6 +22,7 @@ import { offerOrjson } from './orjsonOffer';
 import type { AddEndpointOptions } from './options';
 import { quickInputPrompts } from './prompts';
 import { configFor } from '../shared/config';
+import { DEV_SERVER_URL } from '../../core/defaults';
 
 /** What the command did; returned to callers of executeCommand (tests, other commands). */
 export type AddEndpointResult =
@@ -30,9 +31,6 @@ export type AddEndpointResult =
   | { readonly status: 'cancelled' };
 
 const CANCELLED: AddEndpointResult = { status: 'cancelled' };
-
-/** uvicorn's default port, which the dev server uses too unless told otherwise. */
-const DEV_SERVER_PORT = 8000;
 
 export async function addStreamingEndpoint(
   options: AddEndpointOptions,
@@ -148,7 +146,7 @@ function offerNextSteps(folder: vscode.WorkspaceFolder, endpoint: PlannedEndpoin
   void vscode.window.showInformationMessage(message, preview, server).then((choice) => {
     if (choice === preview) {
       void vscode.commands.executeCommand('catalyst.openStreamPreview', {
-        url: `http://127.0.0.1:${DEV_SERVER_PORT}${endpoint.url}`,
+        url: `${DEV_SERVER_URL}${endpoint.url}`,
         method: endpoint.method,
         ...(endpoint.method === 'POST' ? { body: { prompt: 'Hello' } } : {}),
         send: false,

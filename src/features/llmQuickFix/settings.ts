@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { FixStyle } from '../../core/plan/llm/streamCall';
 import { configFor } from '../shared/config';
-import type { DiagnosticSeveritySetting } from '../shared/settings';
+import type { DiagnosticSeveritySetting } from '../../core/settings';
 
 const SEVERITIES: Readonly<Record<Exclude<DiagnosticSeveritySetting, 'Off'>, vscode.DiagnosticSeverity>> = {
   Error: vscode.DiagnosticSeverity.Error,

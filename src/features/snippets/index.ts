@@ -21,7 +21,7 @@ import { moduleSnippetRoutes } from '../../core/snippets/routeLookup';
 import { registerCommand } from '../shared/command';
 import type { Feature } from '../shared/feature';
 import type { SyntaxTrees } from '../shared/syntaxTrees';
-import { DEFAULT_BASE_URL } from '../preview/codeLens';
+import { DEV_SERVER_URL } from '../../core/defaults';
 
 export const COPY_SNIPPET_COMMAND = 'catalyst.copyClientSnippet';
 
@@ -79,7 +79,7 @@ async function copySnippet(trees: SyntaxTrees, options: unknown): Promise<Snippe
   if (client === undefined) {
     return undefined;
   }
-  const rendered = renderSnippet(route, client, given?.baseUrl ?? DEFAULT_BASE_URL);
+  const rendered = renderSnippet(route, client, given?.baseUrl ?? DEV_SERVER_URL);
   if (!rendered.ok) {
     throw new Error(rendered.message);
   }
