@@ -5,14 +5,13 @@ import { renderStreamingModule } from '../../src/core/codegen/python/templates/s
 import { planAddEndpoint, type AddEndpointPlan, type AddEndpointRequest } from '../../src/core/plan/addEndpoint';
 import type { FileChange } from '../../src/core/workspace/fileChange';
 import { analyzePythonModule } from '../../src/core/python/analysis';
-import { nodeFileSystem } from '../../src/core/workspace/fileSystem';
-import { readPythonFiles } from '../../src/core/workspace/readWorkspace';
+import { nodeProjectFiles, readPythonFiles } from '../../src/core/workspace/projectFiles';
 import { applyTextEdits } from '../../src/core/workspace/textEdit';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'workspaces');
 
 function fixture(name: string): Promise<Map<string, string>> {
-  return readPythonFiles(path.join(FIXTURES, name), nodeFileSystem);
+  return readPythonFiles(nodeProjectFiles(path.join(FIXTURES, name)));
 }
 
 function workspace(files: Record<string, string>): Map<string, string> {

@@ -7,7 +7,7 @@ import { PythonWorkspace } from '../../core/python/workspace';
 import { CLIENT_DESCRIPTIONS, CLIENT_KINDS, isClientKind, renderSnippet } from '../../core/snippets/clientSnippets';
 import { findSnippetRoute } from '../../core/snippets/routeLookup';
 import { nodeFileSystem } from '../../core/workspace/fileSystem';
-import { readPythonFiles } from '../../core/workspace/readWorkspace';
+import { nodeProjectFiles, readPythonFiles } from '../../core/workspace/projectFiles';
 import { CliError, parseAppOption, parseCommandLine, USAGE_ERROR, type CliCommand } from '../cli';
 import { DEV_SERVER_URL } from '../../core/defaults';
 
@@ -81,7 +81,7 @@ export const snippetCommand: CliCommand = {
     if ((await nodeFileSystem.writability(root)) === 'missing') {
       throw new CliError(`the workspace folder ${root} does not exist`);
     }
-    const workspace = new PythonWorkspace(await readPythonFiles(root, nodeFileSystem));
+    const workspace = new PythonWorkspace(await readPythonFiles(nodeProjectFiles(root)));
     try {
       const file = path.relative(root, path.resolve(root, app.file)).split(path.sep).join('/');
       const found = await findSnippetRoute(workspace, { file, id: app.id }, values.route!, client, method);

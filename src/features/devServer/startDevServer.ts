@@ -13,7 +13,7 @@ import { waitForPort } from '../../core/net/ports';
 import { uvicornArguments } from '../../core/plan/modulePaths';
 import type { Logger } from '../shared/logger';
 import { findApps, type UvicornApp } from './apps';
-import { selectedInterpreter } from './interpreter';
+import { selectedInterpreter } from '../shared/interpreter';
 import { DEV_SERVER_HOST, DEV_SERVER_PORT } from '../../core/defaults';
 
 export const TASK_TYPE = 'catalyst-dev-server';

@@ -1,11 +1,12 @@
 /**
- * Which Python runs the dev server: the interpreter the Python extension has selected for the folder (through
- * its API, when that extension is installed), else the `catalyst.python.path` setting, else `python3`.
+ * The Python the user chose for a folder: the interpreter the Python extension has selected (through its API,
+ * when that extension is installed), else the `catalyst.python.path` setting, else `python3`. The dev server
+ * runs it; the add-endpoint check tries it first among the core's candidates (core/python/interpreter.ts).
  */
 import { PythonExtension, PVSC_EXTENSION_ID } from '@vscode/python-extension';
 import * as vscode from 'vscode';
-import { configFor } from '../shared/config';
-import type { Logger } from '../shared/logger';
+import { configFor } from './config';
+import type { Logger } from './logger';
 
 export interface SelectedInterpreter {
   readonly command: string;
