@@ -3,11 +3,10 @@
  * ready-to-paste consumer of a streaming route, from the same core as "Catalyst: Copy Client Snippet".
  */
 import path from 'node:path';
-import { PythonWorkspace } from '../../core/python/workspace';
-import { CLIENT_DESCRIPTIONS, CLIENT_KINDS, isClientKind, renderSnippet } from '../../core/snippets/clientSnippets';
-import { findSnippetRoute } from '../../core/snippets/routeLookup';
+import { snippetForAppRoute } from '../../core/app/snippet';
+import { CLIENT_DESCRIPTIONS, CLIENT_KINDS, isClientKind } from '../../core/snippets/clientSnippets';
 import { nodeFileSystem } from '../../core/workspace/fileSystem';
-import { nodeProjectFiles, readPythonFiles } from '../../core/workspace/projectFiles';
+import { nodeProjectFiles } from '../../core/workspace/projectFiles';
 import { CliError, parseAppOption, parseCommandLine, USAGE_ERROR, type CliCommand } from '../cli';
 import { DEV_SERVER_URL } from '../../core/defaults';
 
@@ -81,26 +80,17 @@ export const snippetCommand: CliCommand = {
     if ((await nodeFileSystem.writability(root)) === 'missing') {
       throw new CliError(`the workspace folder ${root} does not exist`);
     }
-    const workspace = new PythonWorkspace(await readPythonFiles(nodeProjectFiles(root)));
-    try {
-      const file = path.relative(root, path.resolve(root, app.file)).split(path.sep).join('/');
-      const found = await findSnippetRoute(workspace, { file, id: app.id }, values.route!, client, method);
-      if (!found.ok) {
-        throw new CliError(found.message);
-      }
-      const rendered = renderSnippet(found.route, client, baseUrl);
-      if (!rendered.ok) {
-        throw new CliError(rendered.message);
-      }
-      const { snippet } = rendered;
-      io.stdout(
-        values.json
-          ? `${JSON.stringify({ client, route: found.route, baseUrl, language: snippet.language, fileName: snippet.fileName, install: snippet.install, code: snippet.code })}\n`
-          : snippet.code,
-      );
-      return 0;
-    } finally {
-      workspace.dispose();
+    const file = path.relative(root, path.resolve(root, app.file)).split(path.sep).join('/');
+    const found = await snippetForAppRoute(nodeProjectFiles(root), { file, id: app.id }, values.route!, client, { ...(method ? { method } : {}), baseUrl });
+    if (!found.ok) {
+      throw new CliError(found.message);
     }
+    const { snippet, route } = found;
+    io.stdout(
+      values.json
+        ? `${JSON.stringify({ client, route, baseUrl, language: snippet.language, fileName: snippet.fileName, install: snippet.install, code: snippet.code })}\n`
+        : snippet.code,
+    );
+    return 0;
   },
 };

@@ -8,20 +8,12 @@
  * resolves to the Snippet copied, or undefined when the user cancelled.
  */
 import * as vscode from 'vscode';
-import {
-  CLIENT_DESCRIPTIONS,
-  clientsFor,
-  isClientKind,
-  renderSnippet,
-  type ClientKind,
-  type Snippet,
-  type SnippetRoute,
-} from '../../core/snippets/clientSnippets';
+import { CLIENT_DESCRIPTIONS, clientsFor, isClientKind, type ClientKind, type Snippet, type SnippetRoute } from '../../core/snippets/clientSnippets';
 import { moduleSnippetRoutes } from '../../core/snippets/routeLookup';
 import { registerCommand } from '../shared/command';
 import type { Feature } from '../shared/feature';
 import type { SyntaxTrees } from '../shared/syntaxTrees';
-import { DEV_SERVER_URL } from '../../core/defaults';
+import { snippetForRoute } from '../../core/app/snippet';
 
 export const COPY_SNIPPET_COMMAND = 'catalyst.copyClientSnippet';
 
@@ -79,7 +71,7 @@ async function copySnippet(trees: SyntaxTrees, options: unknown): Promise<Snippe
   if (client === undefined) {
     return undefined;
   }
-  const rendered = renderSnippet(route, client, given?.baseUrl ?? DEV_SERVER_URL);
+  const rendered = snippetForRoute(route, client, given?.baseUrl);
   if (!rendered.ok) {
     throw new Error(rendered.message);
   }
