@@ -4,7 +4,7 @@
  * streaming module, together, or refused), and what add-endpoint returns before anything is written.
  */
 import assert from 'node:assert/strict';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { addEndpoint, endpointSummary, tryIt } from '../../src/core/app/addEndpoint';
 import { checkProject, MAX_ANALYSED_BYTES } from '../../src/core/app/check';
@@ -20,36 +20,8 @@ function project(files: Record<string, string>, open: Record<string, string> = {
   return { ...memoryProjectFiles(ROOT, new Map(Object.entries(files))), openText: (file) => open[file] };
 }
 
-/** A route in app/main.py reaching a non-streaming OpenAI call in app/llm.py. */
-const CROSS_MODULE = {
-  'app/__init__.py': '',
-  'app/clients.py': 'from openai import AsyncClient\n\nclient = AsyncClient()\n',
-  'app/llm.py': [
-    'from .clients import client',
-    '',
-    '',
-    'async def summarise(text: str) -> str:',
-    '    completion = await client.chat.completions.create(',
-    '        model="gpt-4o-mini",',
-    '        messages=[{"role": "user", "content": text}],',
-    '    )',
-    '    return completion.choices[0].message.content or ""',
-    '',
-  ].join('\n'),
-  'app/main.py': [
-    'from fastapi import FastAPI',
-    '',
-    'from app import llm',
-    '',
-    'app = FastAPI()',
-    '',
-    '',
-    '@app.get("/summary")',
-    'async def summary(text: str) -> dict[str, str]:',
-    '    return {"summary": await llm.summarise(text)}',
-    '',
-  ].join('\n'),
-};
+/** A route in app/main.py reaching a non-streaming OpenAI call in app/llm.py (and a streaming one, not reported). */
+const CROSS_MODULE = path.join(__dirname, '../fixtures/llm/workspace/helper-module');
 
 /** A route that waits for Claude's whole answer, in a plain script. */
 const CHAT = [
@@ -73,8 +45,8 @@ const CHAT = [
 
 describe('use case: check', () => {
   it('follows a route into another module: the finding is on the call, in the module that makes it', async () => {
-    const files = Object.keys(CROSS_MODULE).sort();
-    const { findings, skipped } = await checkProject(project(CROSS_MODULE), files);
+    const project = nodeProjectFiles(CROSS_MODULE);
+    const { findings, skipped } = await checkProject(project, await listPythonFiles(project));
     assert.deepEqual(skipped, []);
     assert.deepEqual(
       findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.code}`),
@@ -82,7 +54,8 @@ describe('use case: check', () => {
     );
     const [finding] = findings;
     assert.match(finding!.message, /GET \/summary \(summary in app\/main\.py\)/);
-    assert.equal(CROSS_MODULE['app/llm.py'].slice(finding!.start, finding!.end), 'client.chat.completions.create');
+    const text = await readFile(path.join(CROSS_MODULE, 'app', 'llm.py'), 'utf8');
+    assert.equal(text.slice(finding!.start, finding!.end), 'client.chat.completions.create');
   });
 
   it("counts an editor's unsaved text over the file on disk", async () => {
