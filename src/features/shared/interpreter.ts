@@ -1,10 +1,12 @@
 /**
- * The Python the user chose for a folder: the interpreter the Python extension has selected (through its API,
- * when that extension is installed), else the `catalyst.python.path` setting, else `python3`. The dev server
- * runs it; the add-endpoint check tries it first among the core's candidates (core/python/interpreter.ts).
+ * The Python for a folder: the interpreter the Python extension has selected (through its API, when that
+ * extension is installed), else the `catalyst.python.path` setting, else the core's choice
+ * (core/python/interpreter.ts: the project's .venv, CATALYST_PYTHON, python3, ...). The dev server runs it;
+ * the add-endpoint check tries the user's choice first among the same core candidates.
  */
 import { PythonExtension, PVSC_EXTENSION_ID } from '@vscode/python-extension';
 import * as vscode from 'vscode';
+import { findPython, pythonCandidates } from '../../core/python/interpreter';
 import { configFor } from './config';
 import type { Logger } from './logger';
 
@@ -28,5 +30,13 @@ export async function selectedInterpreter(folder: vscode.Uri, logger: Logger): P
     }
   }
   const configured = configFor(folder).pythonPath;
-  return configured ? { command: configured, source: 'setting' } : { command: 'python3', source: 'default' };
+  if (configured) {
+    return { command: configured, source: 'setting' };
+  }
+  // Nothing chosen: the core's choice, as the CLI makes it (the project's .venv first), of a Python with uvicorn.
+  const found = await findPython(['uvicorn'], pythonCandidates(folder.scheme === 'file' ? { projectRoot: folder.fsPath } : {})).catch((error: unknown) => {
+    logger.warn(`No Python with uvicorn found (${error instanceof Error ? error.message : String(error)}); using python3`);
+    return undefined;
+  });
+  return { command: found?.command ?? 'python3', source: 'default' };
 }
