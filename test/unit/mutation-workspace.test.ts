@@ -19,7 +19,7 @@ import {
 import { nodeFileSystem, type FileSystem } from '../../src/core/workspace/fileSystem';
 import { LockBusyError, withLocks } from '../../src/core/workspace/lock';
 import { createOverlay } from '../../src/core/workspace/overlay';
-import { MAX_PYTHON_FILES, readPythonFiles, TooManyFilesError } from '../../src/core/workspace/readWorkspace';
+import { MAX_PYTHON_FILES, nodeProjectFiles, readPythonFiles, TooManyFilesError } from '../../src/core/workspace/projectFiles';
 import { buildSingleByteCodec, codingCookie, decodeSource, encodeSource, EncodingError } from '../../src/core/workspace/sourceEncoding';
 import { withTempDir } from '../support/tempdir';
 
@@ -429,12 +429,12 @@ describe('dependencies and readPythonFiles edges (mutation-tested)', () => {
         readDirectory: async (dir: string) => Object.entries(dirs[dir] ?? {}).map(([name, kind]) => ({ name, kind })),
         readFile: async (file: string) => Buffer.from(`# ${file}\n`),
       }) as unknown as FileSystem;
-    const files = await readPythonFiles('/w', fake(tree));
+    const files = await readPythonFiles(nodeProjectFiles('/w', fake(tree)));
     assert.deepEqual([...files.keys()], ['a.py', 'b.py', 'pkg/m.py', 'pkg/z.py']);
     assert.equal(files.get('pkg/m.py'), '# /w/pkg/m.py\n');
     const many = (n: number) => ({ '/m': Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}.py`, 'file' as const])) });
-    assert.equal((await readPythonFiles('/m', fake(many(MAX_PYTHON_FILES)))).size, MAX_PYTHON_FILES);
-    await assert.rejects(readPythonFiles('/m', fake(many(MAX_PYTHON_FILES + 1))), (error: Error) => {
+    assert.equal((await readPythonFiles(nodeProjectFiles('/m', fake(many(MAX_PYTHON_FILES))))).size, MAX_PYTHON_FILES);
+    await assert.rejects(readPythonFiles(nodeProjectFiles('/m', fake(many(MAX_PYTHON_FILES + 1)))), (error: Error) => {
       assert.ok(error instanceof TooManyFilesError);
       assert.equal(error.name, 'TooManyFilesError');
       assert.equal(

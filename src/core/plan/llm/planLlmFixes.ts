@@ -13,7 +13,7 @@ import { planImports, type ImportRequest } from '../../python/importEdit';
 import { findLlmCalls, type LlmCall } from '../../python/llm/detect';
 import type { Tree } from '../../python/parser';
 import { packageImports } from '../streamingPackage';
-import { coalesceTextEdits, type TextEdit } from '../textEdit';
+import { coalesceTextEdits, type TextEdit } from '../../workspace/textEdit';
 import { planAsyncClient } from './asyncClient';
 import { planStreamCall, VARIANT_SUFFIX, type FixStyle } from './streamCall';
 
