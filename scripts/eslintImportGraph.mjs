@@ -29,10 +29,8 @@ export const LAYERS = [
  * Upward imports that exist today and are being moved by other work (FileChange and the text edits go down to
  * core/workspace): `from -> to`, relative to the repo root. Delete an entry when its import is gone.
  */
-const PENDING_MOVES = new Set([
-  'src/core/python/importEdit.ts -> src/core/plan/textEdit.ts',
-  'src/core/workspace/applyChanges.ts -> src/core/plan/addEndpoint.ts',
-]);
+/** @type {ReadonlySet<string>} */
+const PENDING_MOVES = new Set([]);
 
 /** @type {Map<string, { mtimeMs: number; imports: string[] }>} */
 const cache = new Map();

@@ -1,5 +1,5 @@
 // Mutation testing of the pure core with Stryker (`npm run test:mutation -- FOLDER [stryker options]`), one
-// folder of src/core at a time, e.g. `npm run test:mutation -- sse` or `-- plan --mutate src/core/plan/textEdit.ts`.
+// folder of src/core at a time, e.g. `npm run test:mutation -- sse` or `-- plan --mutate src/core/plan/routePath.ts`.
 // Not part of `npm test`: a folder takes minutes, on 2 cores. The configuration and the equivalent mutants left
 // alive are in stryker.config.mjs.
 //

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { renderPackageFiles, type PackageName } from '../../src/core/codegen/python/package';
 import { readPythonTarget } from '../../src/core/plan/projectPythonTarget';
-import { nodeFileSystem } from '../../src/core/workspace/fileSystem';
+import { nodeProjectFiles } from '../../src/core/workspace/projectFiles';
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { makeTempDir, withTempDir } from '../support/tempdir';
 import { startUvicorn } from '../support/uvicorn';
@@ -49,7 +49,7 @@ const SSE_NAMES: readonly PackageName[] = ['EventStreamResponse', 'stream_tokens
 
 /** The package folder of the project in `dir` holds the files `names` need, byte for byte as rendered for the project's Python. */
 async function assertPackage(dir: string, folder: string, names: readonly PackageName[] = SSE_NAMES): Promise<void> {
-  const pythonTarget = await readPythonTarget(dir, nodeFileSystem);
+  const pythonTarget = await readPythonTarget(nodeProjectFiles(dir));
   for (const file of await renderPackageFiles(names, { pythonTarget })) {
     assert.equal(await readFile(path.join(dir, folder, file.path), 'utf8'), file.text, `${folder}/${file.path}`);
   }

@@ -36,9 +36,19 @@ describe('Add Streaming Endpoint', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('adds the route to the app and creates the streaming package\u2019s files, in one edit', async () => {
-    const result = await vscode.commands.executeCommand<{ status: string; changed?: string[] }>('catalyst.addStreamingEndpoint', { ...ENDPOINT });
+  it('adds the route to the app and creates the streaming package\u2019s files, in one edit, verified as the CLI verifies', async () => {
+    const result = await vscode.commands.executeCommand<{
+      status: string;
+      changed?: string[];
+      url?: string;
+      serve?: string;
+      verification?: { verified: boolean; python?: string };
+    }>('catalyst.addStreamingEndpoint', { ...ENDPOINT });
     assert.deepEqual({ status: result?.status, changed: [...(result?.changed ?? [])].sort() }, { status: 'applied', changed: ['main.py', ...PACKAGE_FILES] });
+    // The changed app was imported (by catalyst.python.path, the fixture's interpreter) before the edit was made.
+    assert.deepEqual(result?.verification, { verified: true, python: '/usr/bin/python3' });
+    assert.equal(result?.url, 'http://127.0.0.1:8000/stream');
+    assert.equal(result?.serve, 'uvicorn main:app');
 
     for (const file of PACKAGE_FILES) {
       const text = diskText(file);
@@ -88,6 +98,47 @@ describe('Add Streaming Endpoint', () => {
       source: 'no-such-source',
     });
     assert.deepEqual({ status: result?.status, reason: result?.reason }, { status: 'refused', reason: 'unknown-source' });
+  });
+
+  it('refuses, with why and nothing changed, a change that would stop the app from starting', async () => {
+    // Operation ids listed by route name: the new route has none, so importing the app raises (as in the CLI's test).
+    const app = workspaceUri('reports', 'main.py');
+    const source = [
+      'from fastapi import FastAPI',
+      'from fastapi.routing import APIRoute',
+      '',
+      'OPERATION_IDS = {"list_reports": "reports-list"}',
+      '',
+      '',
+      'def operation_id(route: APIRoute) -> str:',
+      '    return OPERATION_IDS[route.name]',
+      '',
+      '',
+      'app = FastAPI(title="Reports", generate_unique_id_function=operation_id)',
+      '',
+      '',
+      '@app.get("/reports")',
+      'async def list_reports() -> list[str]:',
+      '    return ["q1"]',
+      '',
+    ].join('\n');
+    await vscode.workspace.fs.writeFile(app, new TextEncoder().encode(source));
+    try {
+      const result = await vscode.commands.executeCommand<{
+        status: string;
+        reason?: string;
+        message?: string;
+        verification?: { verified: boolean; file?: string };
+      }>('catalyst.addStreamingEndpoint', { ...ENDPOINT, file: 'reports/main.py' });
+      assert.equal(result?.status, 'refused', JSON.stringify(result));
+      assert.equal(result.reason, 'app-does-not-start');
+      assert.match(result.message ?? '', /raises KeyError: 'stream' at reports\/main\.py:\d+ \(return OPERATION_IDS\[route\.name\]\)/);
+      assert.deepEqual({ verified: result.verification?.verified, file: result.verification?.file }, { verified: false, file: 'reports/main.py' });
+      assert.equal(currentText('reports/main.py'), source, 'the app is unchanged');
+      assert.equal(diskText('reports/streaming/tokens.py'), undefined, 'no streaming package written');
+    } finally {
+      await vscode.workspace.fs.delete(workspaceUri('reports'), { recursive: true });
+    }
   });
 
   it('running it again changes nothing', async () => {

@@ -117,7 +117,7 @@ print(json.dumps(out))`;
     assert.equal(plan.status, 'refused');
     assert.match(
       plan.status === 'refused' ? plan.message : '',
-      /main\.py cannot import a module at os import system as _;_\('id'\);from x\.py \(no import reaches it from there: are its folder and file names Python identifiers/,
+      /main\.py cannot import the streaming package at os import system as _;_\('id'\);from x\.py \(no import reaches it from there: are its folder and file names Python identifiers/,
     );
   });
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { analyzePythonModule } from '../../src/core/python/analysis';
 import { fixLlmCalls } from '../../src/core/plan/llm/fixAll';
 import { findAnalyzedLlmCalls, planLlmFixes, type LlmFixOptions, type LlmFixPlan } from '../../src/core/plan/llm/planLlmFixes';
-import { applyTextEdits } from '../../src/core/plan/textEdit';
+import { applyTextEdits } from '../../src/core/workspace/textEdit';
 
 const SNIPPETS = path.join(__dirname, '../fixtures/llm/snippets');
 const read = (name: string) => readFileSync(path.join(SNIPPETS, name), 'utf8');

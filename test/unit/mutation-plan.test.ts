@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { answers, pathPattern, sampleRequestPath } from '../../src/core/plan/routeMatching';
 import { pathParameters, handlerNameFor, uniqueName, validateRoutePath, bodyModelNameFor } from '../../src/core/plan/routePath';
-import { applyTextEdits, coalesceTextEdits, originalOffset, positionAt, type TextEdit } from '../../src/core/plan/textEdit';
+import { applyTextEdits, coalesceTextEdits, originalOffset, positionAt, type TextEdit } from '../../src/core/workspace/textEdit';
 
 const edit = (start: number, end: number, newText: string): TextEdit => ({ start, end, newText });
 

@@ -19,7 +19,7 @@ import {
 import { nodeFileSystem, type FileSystem } from '../../src/core/workspace/fileSystem';
 import { LockBusyError, withLocks } from '../../src/core/workspace/lock';
 import { createOverlay } from '../../src/core/workspace/overlay';
-import { MAX_PYTHON_FILES, readPythonFiles, TooManyFilesError } from '../../src/core/workspace/readWorkspace';
+import { MAX_PYTHON_FILES, nodeProjectFiles, readPythonFiles, TooManyFilesError } from '../../src/core/workspace/projectFiles';
 import { buildSingleByteCodec, codingCookie, decodeSource, encodeSource, EncodingError } from '../../src/core/workspace/sourceEncoding';
 import { withTempDir } from '../support/tempdir';
 
@@ -429,12 +429,12 @@ describe('dependencies and readPythonFiles edges (mutation-tested)', () => {
         readDirectory: async (dir: string) => Object.entries(dirs[dir] ?? {}).map(([name, kind]) => ({ name, kind })),
         readFile: async (file: string) => Buffer.from(`# ${file}\n`),
       }) as unknown as FileSystem;
-    const files = await readPythonFiles('/w', fake(tree));
+    const files = await readPythonFiles(nodeProjectFiles('/w', fake(tree)));
     assert.deepEqual([...files.keys()], ['a.py', 'b.py', 'pkg/m.py', 'pkg/z.py']);
     assert.equal(files.get('pkg/m.py'), '# /w/pkg/m.py\n');
     const many = (n: number) => ({ '/m': Object.fromEntries(Array.from({ length: n }, (_, i) => [`f${i}.py`, 'file' as const])) });
-    assert.equal((await readPythonFiles('/m', fake(many(MAX_PYTHON_FILES)))).size, MAX_PYTHON_FILES);
-    await assert.rejects(readPythonFiles('/m', fake(many(MAX_PYTHON_FILES + 1))), (error: Error) => {
+    assert.equal((await readPythonFiles(nodeProjectFiles('/m', fake(many(MAX_PYTHON_FILES))))).size, MAX_PYTHON_FILES);
+    await assert.rejects(readPythonFiles(nodeProjectFiles('/m', fake(many(MAX_PYTHON_FILES + 1)))), (error: Error) => {
       assert.ok(error instanceof TooManyFilesError);
       assert.equal(error.name, 'TooManyFilesError');
       assert.equal(
@@ -451,8 +451,8 @@ describe('applyChanges refusals (mutation-tested)', () => {
   const create = (file: string, after: string): FileChange => ({ path: file, kind: 'create', after, edits: [], description: '' });
   const modify = (file: string, before: string, after: string): FileChange => ({ path: file, kind: 'modify', before, after, edits: [], description: '' });
 
-  // Kills: ApplyError's name, both "Nothing was written: ..." messages, the created file's folder check
-  // (`writability(dirname) !== 'writable'`, never run before), and "no longer exists" (`state === 'missing'`).
+  // Kills: ApplyError's name, the "Nothing was written: ..." message, the created file's folder check (its
+  // nearest existing folder's `writability !== 'writable'`, never run before), and "no longer exists" (`state === 'missing'`).
   it('refuses a file in a missing or read-only folder, and a modified file that is gone, with exact messages', () =>
     withTempDir('apply-refusals', async (root) => {
       await mkdir(path.join(root, 'locked'));
@@ -466,14 +466,18 @@ describe('applyChanges refusals (mutation-tested)', () => {
         assert.equal(error.name, 'ApplyError');
         return error.message;
       };
-      assert.equal(await refused([create('missing/x.py', 'x\n')]), 'Nothing was written: cannot create missing/x.py: its folder is missing.');
+      // A missing folder is made now (a new package's folders), so only a read-only nearest folder refuses a new file.
       assert.equal(await refused([create('locked/x.py', 'x\n')]), 'Nothing was written: cannot create locked/x.py: its folder is missing or read-only.');
+      assert.equal(
+        await refused([create('missing/x.py', 'x\n'), create('locked/new/y.py', 'y\n')]),
+        'Nothing was written: cannot create locked/new/y.py: its folder is missing or read-only.',
+      );
       assert.equal(await refused([modify('gone.py', 'old\n', 'new\n')]), 'Nothing was written: gone.py no longer exists.');
-      assert.deepEqual(await readdir(root), ['locked']);
+      assert.deepEqual(await readdir(root), ['locked'], 'nothing written, no folder made');
       // Kills: the `'; '` joining several problems.
       assert.equal(
-        await refused([create('missing/x.py', 'x\n'), create('missing/y.py', 'y\n')]),
-        'Nothing was written: cannot create missing/x.py: its folder is missing; cannot create missing/y.py: its folder is missing.',
+        await refused([create('locked/x.py', 'x\n'), create('locked/y.py', 'y\n')]),
+        'Nothing was written: cannot create locked/x.py: its folder is missing or read-only; cannot create locked/y.py: its folder is missing or read-only.',
       );
       assert.equal(
         await refused([modify('gone.py', 'old\n', 'new\n'), modify('gone2.py', 'old\n', 'new\n')]),

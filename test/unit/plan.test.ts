@@ -3,16 +3,16 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { withGeneratedHeader } from '../../src/core/codegen/python/generatedHeader';
 import { renderPackageFiles } from '../../src/core/codegen/python/package';
-import { planAddEndpoint, type AddEndpointPlan, type FileChange } from '../../src/core/plan/addEndpoint';
+import { planAddEndpoint, type AddEndpointPlan } from '../../src/core/plan/addEndpoint';
+import type { FileChange } from '../../src/core/workspace/fileChange';
 import { analyzePythonModule } from '../../src/core/python/analysis';
-import { nodeFileSystem } from '../../src/core/workspace/fileSystem';
-import { readPythonFiles } from '../../src/core/workspace/readWorkspace';
-import { applyTextEdits } from '../../src/core/plan/textEdit';
+import { nodeProjectFiles, readPythonFiles } from '../../src/core/workspace/projectFiles';
+import { applyTextEdits } from '../../src/core/workspace/textEdit';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'workspaces');
 
 function fixture(name: string): Promise<Map<string, string>> {
-  return readPythonFiles(path.join(FIXTURES, name), nodeFileSystem);
+  return readPythonFiles(nodeProjectFiles(path.join(FIXTURES, name)));
 }
 
 function workspace(files: Record<string, string>): Map<string, string> {

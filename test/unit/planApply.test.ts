@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { chmod, mkdir, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { FileChange } from '../../src/core/plan/addEndpoint';
+import type { FileChange } from '../../src/core/workspace/fileChange';
 import { applyChanges, ApplyError } from '../../src/core/workspace/applyChanges';
 import { nodeFileSystem, type FileSystem } from '../../src/core/workspace/fileSystem';
-import { readPythonFiles } from '../../src/core/workspace/readWorkspace';
+import { nodeProjectFiles, readPythonFiles } from '../../src/core/workspace/projectFiles';
 import { withTempDir } from '../support/tempdir';
 
 const change = (file: string, before: string | undefined, after: string): FileChange => ({
@@ -208,7 +208,7 @@ describe('applyChanges', () => {
       await writeFile(path.join(ws, 'bom.py'), Buffer.concat([bom, Buffer.from('x = "é"\n')]));
       const latin1 = Buffer.from('# -*- coding: latin-1 -*-\nname = "café è ö"\n', 'latin1');
       await writeFile(path.join(ws, 'latin.py'), latin1);
-      const files = await readPythonFiles(ws, nodeFileSystem);
+      const files = await readPythonFiles(nodeProjectFiles(ws));
       assert.equal(files.get('bom.py'), 'x = "é"\n');
       assert.equal(files.get('latin.py'), '# -*- coding: latin-1 -*-\nname = "café è ö"\n');
       await applyChanges(
@@ -231,7 +231,7 @@ describe('applyChanges', () => {
     withTempDir('apply-undeclared', async (ws) => {
       const bytes = Buffer.from('name = "café"\n', 'latin1');
       await writeFile(path.join(ws, 'main.py'), bytes);
-      const text = (await readPythonFiles(ws, nodeFileSystem)).get('main.py')!;
+      const text = (await readPythonFiles(nodeProjectFiles(ws))).get('main.py')!;
       assert.ok(!text.includes('\ufffd'));
       await assert.rejects(
         applyChanges(ws, [change('main.py', text, `import os\n${text}`)], nodeFileSystem),
@@ -269,7 +269,7 @@ describe('readPythonFiles', () => {
         await mkdir(path.dirname(path.join(ws, file)), { recursive: true });
         await writeFile(path.join(ws, file), 'x');
       }
-      const files = await readPythonFiles(ws, nodeFileSystem);
+      const files = await readPythonFiles(nodeProjectFiles(ws));
       assert.deepEqual([...files.keys()].sort(), ['app/__init__.py', 'app/routers/items.py', 'main.py']);
     }));
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { insertBlocks, reindent } from '../../src/core/plan/pythonLayout';
 import { bodyModelNameFor, handlerNameFor, pathParameters, uniqueName, validateRoutePath } from '../../src/core/plan/routePath';
-import { applyTextEdits, coalesceTextEdits, positionAt } from '../../src/core/plan/textEdit';
+import { applyTextEdits, coalesceTextEdits, positionAt } from '../../src/core/workspace/textEdit';
 import { parseTokenSource } from '../../src/core/plan/tokenSource';
 
 describe('route paths', () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Disposable, disposeAll } from '../../src/features/shared/dispose';
-import { readSettings, SETTING_KEYS } from '../../src/features/shared/settings';
+import { readSettings, SETTING_KEYS } from '../../src/core/settings';
 
 class Owner extends Disposable {
   own<T extends { dispose(): void }>(d: T): T {

@@ -4,26 +4,16 @@
  */
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import {
-  planAddEndpoint,
-  uvicornArguments,
-  type AddEndpointPlan,
-  type AddEndpointRefusal,
-  type AddEndpointRequest,
-  type FileChange,
-  type HttpMethod,
-  type PlannedEndpoint,
-} from '../../core/plan/addEndpoint';
-import { shellWord, urlPath } from '../../core/codegen/escape';
-import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS } from '../../core/plan/protocol';
+import { addEndpoint as addEndpointUseCase, endpointSummary, tryIt, type PlannedAddEndpoint, type Verification } from '../../core/app/addEndpoint';
+import { shellWord } from '../../core/codegen/escape';
+import type { AddEndpointRefusal, AddEndpointRequest, HttpMethod, PlannedEndpoint } from '../../core/plan/addEndpoint';
+import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS, supportsResumable } from '../../core/plan/protocol';
 import { parseTokenSource } from '../../core/plan/tokenSource';
-import { describeImportFailure, verifyEndpoint, type EndpointVerification } from '../../core/plan/verifyEndpoint';
-import { unresolvedPrefixesIn } from '../../core/python/workspace';
 import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
+import type { FileChange } from '../../core/workspace/fileChange';
 import { nodeFileSystem, type FileSystem } from '../../core/workspace/fileSystem';
 import { LockBusyError, withLocks } from '../../core/workspace/lock';
-import { readPythonFiles, TooManyFilesError } from '../../core/workspace/readWorkspace';
-import { readPythonTarget } from '../../core/plan/projectPythonTarget';
+import { nodeProjectFiles, TooManyFilesError } from '../../core/workspace/projectFiles';
 import { CliError, parseAppOption, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
 
 const help = `Usage: catalyst-streaming add-endpoint [--workspace DIR] [--app FILE[:VAR]] [--route /stream]
@@ -140,7 +130,7 @@ function requestFrom(values: Values): AddEndpointRequest {
   if (protocol !== undefined && PROTOCOLS[protocol].method !== undefined && method !== undefined && method !== PROTOCOLS[protocol].method) {
     throw new CliError(`--protocol ${protocol} makes a ${PROTOCOLS[protocol].method} route; leave out --method ${values.method}`, USAGE_ERROR);
   }
-  if (values.resumable === true && protocol !== undefined && protocol !== 'sse') {
+  if (values.resumable === true && protocol !== undefined && !supportsResumable(protocol)) {
     throw new CliError(`--resumable makes a resumable sse stream; it does not go with --protocol ${protocol}`, USAGE_ERROR);
   }
   const source = values.source === undefined ? undefined : parseTokenSource(values.source);
@@ -165,26 +155,12 @@ function requestFrom(values: Values): AddEndpointRequest {
 export type AddEndpointOutcome =
   | {
       readonly status: 'applied' | 'planned';
-      readonly plan: Extract<AddEndpointPlan, { status: 'planned' }>;
+      readonly plan: PlannedAddEndpoint;
       readonly diff?: string;
-      readonly verification: VerificationJson;
+      readonly verification: Verification;
     }
   | { readonly status: 'already-present'; readonly endpoint: PlannedEndpoint; readonly message: string }
-  | (AddEndpointRefusal & { readonly verification?: VerificationJson });
-
-/** Whether the changed app was imported before writing (`--json`'s "verification"). */
-export interface VerificationJson {
-  readonly verified: boolean;
-  /** The interpreter that imported it. */
-  readonly python?: string;
-  /** Why it was not verified. */
-  readonly reason?: string;
-  /** The exception's last traceback line, and where (workspace-relative when in the project). */
-  readonly error?: string;
-  readonly file?: string;
-  readonly line?: number;
-  readonly code?: string;
-}
+  | (AddEndpointRefusal & { readonly verification?: Verification });
 
 /** Plans on the folder's files and writes the changes (unless dryRun). Also used by `demo`. */
 export async function addEndpoint(
@@ -221,34 +197,22 @@ async function planAndApply(
 ): Promise<AddEndpointOutcome> {
   const target = request.target && { ...request.target, file: workspaceRelative(root, request.target.file) };
   const moduleLocation = request.moduleLocation === undefined ? undefined : workspaceRelative(root, request.moduleLocation);
-  const plan = await planAddEndpoint(await readPythonFiles(root, fs), {
-    ...request,
-    ...(target ? { target } : {}),
-    ...(moduleLocation === undefined ? {} : { moduleLocation }),
-    pythonTarget: await readPythonTarget(root, fs),
-  });
-  if (plan.status === 'refused' || plan.status === 'already-present') {
-    return plan.status === 'refused'
-      ? { status: 'refused', reason: plan.reason, message: plan.message }
-      : { status: 'already-present', endpoint: plan.endpoint, message: plan.message };
+  const outcome = await addEndpointUseCase(
+    nodeProjectFiles(root, fs),
+    { ...request, ...(target ? { target } : {}), ...(moduleLocation === undefined ? {} : { moduleLocation }) },
+    {
+      verify: dryRun ? { skipped: 'dry run: nothing was written or run' } : verify ? true : { skipped: '--no-verify: the app was not imported' },
+    },
+  );
+  if (outcome.status === 'refused') {
+    return outcome;
   }
+  if (outcome.status === 'already-present') {
+    return { status: 'already-present', endpoint: outcome.endpoint, message: outcome.message };
+  }
+  const { plan, verification } = outcome;
   if (dryRun) {
-    return {
-      status: 'planned',
-      plan,
-      diff: plan.changes.map(unifiedDiff).join(''),
-      verification: { verified: false, reason: 'dry run: nothing was written or run' },
-    };
-  }
-  const verification = verify ? await verifyEndpoint(root, plan.changes, plan.endpoint.serve) : undefined;
-  if (verification?.status === 'broken') {
-    const { failure, python } = verification;
-    return {
-      status: 'refused',
-      reason: 'app-does-not-start',
-      message: `The app would no longer start with this change: importing ${plan.endpoint.serve!.app} with ${python} raises ${describeImportFailure(failure)} (line numbers of the changed file), and it imports without the change. Nothing was written. Look at ${failure.file ?? 'the traceback'} (e.g. a generate_unique_id_function that expects something of every route), or add the endpoint with --no-verify and fix the app by hand.`,
-      verification: verificationJson(verification),
-    };
+    return { status: 'planned', plan, diff: plan.changes.map(unifiedDiff).join(''), verification };
   }
   try {
     await applyChanges(root, plan.changes, fs);
@@ -258,28 +222,7 @@ async function planAndApply(
     }
     throw error;
   }
-  return {
-    status: 'applied',
-    plan,
-    verification: verification ? verificationJson(verification) : { verified: false, reason: '--no-verify: the app was not imported' },
-  };
-}
-
-function verificationJson(verification: EndpointVerification): VerificationJson {
-  const failure = verification.status === 'verified' ? undefined : verification.failure;
-  return {
-    verified: verification.status === 'verified',
-    ...(verification.python !== undefined ? { python: verification.python } : {}),
-    ...(verification.status === 'unverified' ? { reason: verification.reason } : {}),
-    ...(failure
-      ? {
-          error: failure.error,
-          ...(failure.file !== undefined ? { file: failure.file } : {}),
-          ...(failure.line !== undefined ? { line: failure.line } : {}),
-          ...(failure.code !== undefined ? { code: failure.code } : {}),
-        }
-      : {}),
-  };
+  return { status: 'applied', plan, verification };
 }
 
 /** --app and --module take a path relative to the workspace folder, or an absolute one. */
@@ -320,12 +263,12 @@ function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
       return;
     case 'planned':
       io.stdout(outcome.diff ?? '');
-      io.stderr(`Dry run: nothing was written. ${summary(outcome.plan.endpoint)}\n`);
+      io.stderr(`Dry run: nothing was written. ${endpointSummary(outcome.plan.endpoint)}\n`);
       return;
     case 'applied': {
       const { endpoint, changes, notes } = outcome.plan;
       const lines = [
-        `Added ${summary(endpoint)}`,
+        `Added ${endpointSummary(endpoint)}`,
         ...changes.map(
           (change) =>
             `  ${change.kind === 'create' ? 'created ' : change.kind === 'update' ? 'updated ' : change.kind === 'delete' ? 'deleted ' : 'modified'} ${change.path}`,
@@ -337,14 +280,15 @@ function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
       ];
       // Lines to paste into a shell: every word quoted for it (a folder or prefix with spaces, quotes or `$(...)`
       // stays one word); a word with a control character no quoting makes safe, and the lines are left out.
-      const uvicorn = endpoint.serve ? uvicornArguments(endpoint.serve).map(shellWord) : [];
-      if (uvicorn.length > 0 && uvicorn.every((word) => word !== undefined)) {
+      const { serveWords, url } = tryIt(endpoint);
+      const serve = serveWords?.map(shellWord);
+      if (serve !== undefined && serve.every((word) => word !== undefined)) {
         const query = endpoint.method === 'GET' ? '' : ` -H 'content-type: application/json' -d '${EXAMPLE_BODY[endpoint.protocol]}'`;
-        lines.push(`Try it: uvicorn ${uvicorn.join(' ')}`);
+        lines.push(`Try it: ${serve.join(' ')}`);
         // A URL with a prefix that could not be read (a note says so) gets no curl line: it would not be the URL.
-        const url = shellWord(`http://127.0.0.1:8000${urlPath(endpoint.url)}`);
-        if (unresolvedPrefixesIn(endpoint.url).length === 0 && url !== undefined) {
-          lines.push(`   then: curl -N${query} ${url}`);
+        const curlUrl = url === undefined ? undefined : shellWord(url);
+        if (curlUrl !== undefined) {
+          lines.push(`   then: curl -N${query} ${curlUrl}`);
         }
       }
       io.stdout(`${lines.join('\n')}\n`);
@@ -360,10 +304,6 @@ const EXAMPLE_BODY = {
   openai: '{"model": "demo", "stream": true, "messages": [{"role": "user", "content": "Hi"}]}',
 } as const;
 
-function summary(endpoint: PlannedEndpoint): string {
-  return `${endpoint.resumable ? 'resumable ' : ''}${endpoint.method} ${endpoint.url} on ${endpoint.owner} in ${endpoint.file} (function ${endpoint.functionName}, tokens from ${endpoint.source}${endpoint.protocol === 'sse' ? '' : `, speaking ${endpoint.protocol}`}).`;
-}
-
 function toJson(outcome: AddEndpointOutcome): Record<string, unknown> {
   switch (outcome.status) {
     case 'refused':
@@ -373,7 +313,7 @@ function toJson(outcome: AddEndpointOutcome): Record<string, unknown> {
     default:
       return {
         status: outcome.status,
-        message: `${outcome.status === 'applied' ? 'Added' : 'Would add'} ${summary(outcome.plan.endpoint)}`,
+        message: `${outcome.status === 'applied' ? 'Added' : 'Would add'} ${endpointSummary(outcome.plan.endpoint)}`,
         protocol: outcome.plan.endpoint.protocol,
         endpoint: outcome.plan.endpoint,
         changes: outcome.plan.changes.map((change) => ({ path: change.path, kind: change.kind, description: change.description })),

@@ -3,14 +3,12 @@
  * ready-to-paste consumer of a streaming route, from the same core as "Catalyst: Copy Client Snippet".
  */
 import path from 'node:path';
-import { PythonWorkspace } from '../../core/python/workspace';
-import { CLIENT_DESCRIPTIONS, CLIENT_KINDS, isClientKind, renderSnippet } from '../../core/snippets/clientSnippets';
-import { findSnippetRoute } from '../../core/snippets/routeLookup';
+import { snippetForAppRoute } from '../../core/app/snippet';
+import { CLIENT_DESCRIPTIONS, CLIENT_KINDS, isClientKind } from '../../core/snippets/clientSnippets';
 import { nodeFileSystem } from '../../core/workspace/fileSystem';
-import { readPythonFiles } from '../../core/workspace/readWorkspace';
+import { nodeProjectFiles } from '../../core/workspace/projectFiles';
 import { CliError, parseAppOption, parseCommandLine, USAGE_ERROR, type CliCommand } from '../cli';
-
-export const DEFAULT_SNIPPET_BASE_URL = 'http://127.0.0.1:8000';
+import { DEV_SERVER_URL } from '../../core/defaults';
 
 const help = `Usage: catalyst-streaming snippet --app FILE:VAR --route PATH --client KIND [--base-url URL]
                                   [--method GET|POST] [--workspace DIR] [--json]
@@ -29,7 +27,7 @@ Options:
   --app FILE:VAR    the module (relative to the workspace) and the app, app factory or APIRouter serving the route
   --route PATH      the path a client requests, e.g. /api/chat
   --client KIND     one of ${CLIENT_KINDS.join(', ')}
-  --base-url URL    where the app is served (default ${DEFAULT_SNIPPET_BASE_URL})
+  --base-url URL    where the app is served (default ${DEV_SERVER_URL})
   --method METHOD   when the path has both a GET and a POST streaming handler (default: the one the client can use)
   --workspace DIR   the project folder (default: the current folder)
   --json            print {"client","route":{"path","method","protocol"},"baseUrl","language","fileName",
@@ -70,7 +68,7 @@ export const snippetCommand: CliCommand = {
     if (app.id === undefined) {
       throw new CliError(`--app must name the app in the file: FILE:VAR, e.g. ${values.app}:app`, USAGE_ERROR);
     }
-    const baseUrl = values['base-url'] ?? DEFAULT_SNIPPET_BASE_URL;
+    const baseUrl = values['base-url'] ?? DEV_SERVER_URL;
     if (!/^https?:\/\/[^/]/.test(baseUrl)) {
       throw new CliError(`--base-url must be an http(s) URL, got "${baseUrl}"`, USAGE_ERROR);
     }
@@ -82,26 +80,17 @@ export const snippetCommand: CliCommand = {
     if ((await nodeFileSystem.writability(root)) === 'missing') {
       throw new CliError(`the workspace folder ${root} does not exist`);
     }
-    const workspace = new PythonWorkspace(await readPythonFiles(root, nodeFileSystem));
-    try {
-      const file = path.relative(root, path.resolve(root, app.file)).split(path.sep).join('/');
-      const found = await findSnippetRoute(workspace, { file, id: app.id }, values.route!, client, method);
-      if (!found.ok) {
-        throw new CliError(found.message);
-      }
-      const rendered = renderSnippet(found.route, client, baseUrl);
-      if (!rendered.ok) {
-        throw new CliError(rendered.message);
-      }
-      const { snippet } = rendered;
-      io.stdout(
-        values.json
-          ? `${JSON.stringify({ client, route: found.route, baseUrl, language: snippet.language, fileName: snippet.fileName, install: snippet.install, code: snippet.code })}\n`
-          : snippet.code,
-      );
-      return 0;
-    } finally {
-      workspace.dispose();
+    const file = path.relative(root, path.resolve(root, app.file)).split(path.sep).join('/');
+    const found = await snippetForAppRoute(nodeProjectFiles(root), { file, id: app.id }, values.route!, client, { ...(method ? { method } : {}), baseUrl });
+    if (!found.ok) {
+      throw new CliError(found.message);
     }
+    const { snippet, route } = found;
+    io.stdout(
+      values.json
+        ? `${JSON.stringify({ client, route, baseUrl, language: snippet.language, fileName: snippet.fileName, install: snippet.install, code: snippet.code })}\n`
+        : snippet.code,
+    );
+    return 0;
   },
 };

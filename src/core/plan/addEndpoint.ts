@@ -60,14 +60,13 @@ import { buildRouteIndex } from './routeIndex';
 import { capturedMessage, checkServed, placeBefore, unresolvedUrlNote } from './routePlacement';
 import { decideStreamingPackage, packageImports } from './streamingPackage';
 import { migrateLegacyImports, namesImportedFromPackage } from './streamingMigration';
-import { applyTextEdits, coalesceTextEdits, originalOffset, positionAt, type TextEdit } from './textEdit';
-import { DEFAULT_PROTOCOL, PROTOCOLS, type StreamProtocol } from './protocol';
+import { applyTextEdits, coalesceTextEdits, originalOffset, positionAt, type TextEdit } from '../workspace/textEdit';
+import { DEFAULT_PROTOCOL, PROTOCOLS, supportsResumable, type StreamProtocol } from './protocol';
 import { formatTokenSource, type TokenSourceChoice } from './tokenSource';
 import { wholeTextEdit, type FileChange } from '../workspace/fileChange';
 import type { PythonTarget } from './projectPythonTarget';
 
 export type { TokenSourceChoice } from './tokenSource';
-export type { FileChange } from '../workspace/fileChange';
 export type { StreamProtocol } from './protocol';
 export { uvicornArguments, type UvicornTarget } from './modulePaths';
 
@@ -154,8 +153,6 @@ export type AddEndpointPlan =
     }
   | { readonly status: 'already-present'; readonly endpoint: PlannedEndpoint; readonly message: string; readonly line: number }
   | { readonly status: 'refused'; readonly reason: RefusalReason; readonly message: string };
-
-export const DEFAULT_ROUTE = '/stream';
 
 class Refusal extends Error {
   constructor(
@@ -294,7 +291,7 @@ class Planner {
       url,
       source: formatTokenSource(this.source),
       protocol: this.protocol,
-      resumable: this.request.resumable === true && this.protocol === 'sse',
+      resumable: this.request.resumable === true && supportsResumable(this.protocol),
       ...(serve ? { serve } : {}),
     };
 
@@ -321,7 +318,7 @@ class Planner {
     const { analysis } = target;
     const source = await this.tokenSource(target);
     // Resumable streams are of our sse protocol (the CLI refuses --resumable with another).
-    const resumable = this.request.resumable === true && this.protocol === 'sse';
+    const resumable = this.request.resumable === true && supportsResumable(this.protocol);
     const module = await this.streamingCode(target, source);
     const { functionName, helpers, bodyModel } = this.names(target, source);
 

@@ -10,8 +10,9 @@
  */
 import { SDK_PROVIDERS, type SdkProvider } from '../codegen/python/templates/tokenSources.py';
 import { PythonWorkspace, type EndpointTarget } from '../python/workspace';
-import { DEFAULT_ROUTE, preferredTargets, type AddEndpointRequest, type HttpMethod } from './addEndpoint';
-import { DEFAULT_PROTOCOL, PROTOCOLS, STREAM_PROTOCOLS, type StreamProtocol } from './protocol';
+import { DEFAULT_ROUTE } from '../defaults';
+import { preferredTargets, type AddEndpointRequest, type HttpMethod } from './addEndpoint';
+import { DEFAULT_PROTOCOL, PROTOCOLS, STREAM_PROTOCOLS, supportsResumable, type StreamProtocol } from './protocol';
 import { buildRouteIndex } from './routeIndex';
 import { validateRoutePath } from './routePath';
 import type { TokenSourceChoice } from './tokenSource';
@@ -118,8 +119,7 @@ export async function askAddEndpointRequest(
       }
     }
 
-    // Resumable streams are of the sse protocol: the chat protocols' clients have no Last-Event-ID to resume by.
-    let resumable = protocol === 'sse' ? given.resumable : false;
+    let resumable = supportsResumable(protocol) ? given.resumable : false;
     if (resumable === undefined) {
       resumable = await prompts.pick('resumable', 'Plain or resumable stream?', [
         { label: 'Plain stream', description: 'a dropped connection ends the answer', value: false },

@@ -5,10 +5,8 @@
  * `target-version` (pyproject `[tool.ruff]`, ruff.toml, .ruff.toml); 3.9 when no file says.
  * Pure: file names (relative to the project folder) and texts in.
  */
-import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import type { FileSystem } from '../workspace/fileSystem';
-import { decodeSource } from '../workspace/sourceEncoding';
+import { readSource, type ProjectFiles } from '../workspace/projectFiles';
 import { DEFAULT_PYTHON_TARGET, type PythonTarget } from '../codegen/python/package';
 
 export type { PythonTarget } from '../codegen/python/package';
@@ -63,13 +61,13 @@ function readToml(text: string | undefined): Record<string, unknown> | undefined
   }
 }
 
-/** The Python target of the project in `root`, from its configuration files as they are on disk. */
-export async function readPythonTarget(root: string, fs: FileSystem): Promise<PythonTarget> {
+/** The Python target of the project, from its configuration files as the project has them (an unreadable one is left out). */
+export async function readPythonTarget(project: ProjectFiles): Promise<PythonTarget> {
   const files = new Map<string, string>();
   for (const name of PYTHON_TARGET_SOURCES) {
-    const bytes = await fs.readFile(path.join(root, name)).catch(() => undefined);
-    if (bytes !== undefined) {
-      files.set(name, decodeSource(bytes).text);
+    const source = await readSource(project, name).catch(() => undefined);
+    if (source !== undefined) {
+      files.set(name, source.text);
     }
   }
   return projectPythonTarget(files);

@@ -37,6 +37,14 @@ export const PROTOCOLS: Readonly<Record<StreamProtocol, ProtocolInfo>> = {
   },
 };
 
+/**
+ * Resumable streams are of our sse protocol only: the chat protocols' clients send no Last-Event-ID to resume
+ * by. The planner, the questions and the CLI's flags all ask this.
+ */
+export function supportsResumable(protocol: StreamProtocol): boolean {
+  return protocol === 'sse';
+}
+
 export function parseProtocol(text: string): StreamProtocol | undefined {
   return (STREAM_PROTOCOLS as readonly string[]).includes(text) ? (text as StreamProtocol) : undefined;
 }

@@ -14,7 +14,7 @@
 import { isPackageName, PACKAGE_EXPORTS } from '../codegen/python/package/packageExports';
 import type { ImportStatement } from '../python/imports';
 import type { PythonWorkspace } from '../python/workspace';
-import { applyTextEdits, type TextEdit } from './textEdit';
+import { applyTextEdits, type TextEdit } from '../workspace/textEdit';
 
 /** The old modules being replaced, by their files (workspace-relative). */
 export interface LegacyModules {

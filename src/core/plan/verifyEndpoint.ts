@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createOverlay, type OverlayChange } from '../workspace/overlay';
 import { importApp, type ImportCheck, type ImportTarget } from '../python/importCheck';
-import { defaultPythonCandidates, findPython, PythonNotFoundError } from '../python/interpreter';
+import { findPython, pythonCandidates, PythonNotFoundError } from '../python/interpreter';
 
 export type ImportFailure = Extract<ImportCheck, { ok: false }>;
 
@@ -25,18 +25,20 @@ export type EndpointVerification =
   | { readonly status: 'broken'; readonly python: string; readonly failure: ImportFailure }
   | { readonly status: 'unverified'; readonly reason: string; readonly python?: string; readonly failure?: ImportFailure };
 
-/** Virtual environments in the workspace folder, the usual names first. */
-export function workspacePythonCandidates(root: string): string[] {
-  return ['.venv', 'venv', 'env'].map((name) => path.join(root, name, 'bin', 'python')).filter((python) => existsSync(python));
-}
-
-export async function verifyEndpoint(root: string, changes: readonly OverlayChange[], serve: ImportTarget | undefined): Promise<EndpointVerification> {
+/** `preferredPython`: the interpreter the user chose (the editor's), tried first; see interpreter.ts pythonCandidates. */
+export async function verifyEndpoint(
+  root: string,
+  changes: readonly OverlayChange[],
+  serve: ImportTarget | undefined,
+  preferredPython?: string,
+): Promise<EndpointVerification> {
   if (serve === undefined) {
     return { status: 'unverified', reason: 'no app of this workspace includes the route, so there is no app to import' };
   }
   let python: string;
   try {
-    python = (await findPython(['fastapi'], [...workspacePythonCandidates(root), ...defaultPythonCandidates()])).command;
+    python = (await findPython(['fastapi'], pythonCandidates({ projectRoot: root, ...(preferredPython === undefined ? {} : { preferred: preferredPython }) })))
+      .command;
   } catch (error) {
     if (error instanceof PythonNotFoundError) {
       return { status: 'unverified', reason: "no Python that can import fastapi was found (set CATALYST_PYTHON to the project's interpreter)" };

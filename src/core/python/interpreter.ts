@@ -6,6 +6,8 @@
  * can import the required modules wins.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 
 export interface PythonInterpreter {
   /** The command as given (a path or a name looked up on PATH). */
@@ -31,14 +33,26 @@ export class PythonNotFoundError extends Error {
   }
 }
 
-/** Candidates in order of preference: an explicit choice first, then PATH, then the system interpreter. */
-export function defaultPythonCandidates(env: NodeJS.ProcessEnv = process.env, preferred?: string): string[] {
-  const candidates = [preferred, env.CATALYST_PYTHON, 'python3', '/usr/bin/python3', 'python'];
+/**
+ * The one interpreter choice, for every verb and feature that runs the user's Python: candidates in order of
+ * preference. An explicit choice first (the editor's selected or configured interpreter), then the project's
+ * own virtual environment (`.venv`, `venv`, `env` in its folder), CATALYST_PYTHON, PATH, the system
+ * interpreter; `findPython` takes the first that imports what is needed.
+ */
+export function pythonCandidates(options: { readonly preferred?: string; readonly projectRoot?: string; readonly env?: NodeJS.ProcessEnv } = {}): string[] {
+  const env = options.env ?? process.env;
+  const venvs = options.projectRoot === undefined ? [] : projectEnvironments(options.projectRoot);
+  const candidates = [options.preferred, ...venvs, env.CATALYST_PYTHON, 'python3', '/usr/bin/python3', 'python'];
   return [...new Set(candidates.filter((c): c is string => typeof c === 'string' && c.length > 0))];
 }
 
+/** Virtual environments in the project folder, the usual names first. */
+function projectEnvironments(root: string): string[] {
+  return ['.venv', 'venv', 'env'].map((name) => path.join(root, name, 'bin', 'python')).filter((python) => existsSync(python));
+}
+
 /** The first candidate that imports every module in `modules`; throws PythonNotFoundError naming what to install. */
-export async function findPython(modules: readonly string[], candidates: readonly string[] = defaultPythonCandidates()): Promise<PythonInterpreter> {
+export async function findPython(modules: readonly string[], candidates: readonly string[] = pythonCandidates()): Promise<PythonInterpreter> {
   const tried: Array<{ command: string; problem: string }> = [];
   const probe = `import sys\n${modules.map((m) => `import ${m}`).join('\n')}\nprint(sys.executable)\nprint("%d.%d.%d" % sys.version_info[:3])`;
   for (const command of candidates) {

@@ -1,10 +1,11 @@
 /**
- * One change a use case asks for, to one file of the workspace: the CLI applies a list of them to disk
- * (applyChanges.ts), the extension turns the list into one WorkspaceEdit (one undo reverts all of them).
+ * A change to one file of the workspace, as plain data: what every use case returns. The CLI writes `after`
+ * to disk (applyChanges.ts); the extension turns `edits` into a WorkspaceEdit, so one undo reverts them all.
  */
-import type { TextEdit } from '../plan/textEdit';
+import type { TextEdit } from './textEdit';
 
 export interface FileChange {
+  /** Workspace-relative, `/`-separated. */
   readonly path: string;
   /**
    * create: a new file (its folders created as needed); update: a generated file replaced whole; modify:
@@ -15,7 +16,10 @@ export interface FileChange {
   readonly before?: string;
   /** The text after ('' for a deleted file). */
   readonly after: string;
-  /** Edits against `before` (against '' for a new file; none for a deleted one). */
+  /**
+   * Edits against `before` (against '' for a new file; none for a deleted one): one undoable WorkspaceEdit
+   * in the extension.
+   */
   readonly edits: readonly TextEdit[];
   readonly description: string;
 }

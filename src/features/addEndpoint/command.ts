@@ -1,40 +1,40 @@
 /**
  * "Catalyst: Add Streaming Endpoint": asks where and how (or takes the answers from the command's argument),
- * plans with the pure planner, and applies the plan as ONE WorkspaceEdit, so a single undo reverts the route,
- * the imports and the generated module together. Then reveals the new route and offers the next steps.
+ * then runs the core's use case (core/app/addEndpoint.ts, the same as the CLI's): plan, and import the changed
+ * app in a subprocess before anything changes, so a change that would stop the app from starting is refused
+ * with why. The plan is applied as ONE WorkspaceEdit, so a single undo reverts the route, the imports and the
+ * generated module together. Then reveals the new route and says where it is served and how to start it.
  */
-import { readPythonTarget } from '../../core/plan/projectPythonTarget';
-import { nodeFileSystem } from '../../core/workspace/fileSystem';
 import * as vscode from 'vscode';
-import {
-  planAddEndpoint,
-  type AddEndpointPlan,
-  type AddEndpointRefusal,
-  type AddEndpointRequest,
-  type OutcomeRefusalReason,
-  type PlannedEndpoint,
-} from '../../core/plan/addEndpoint';
+import { addEndpoint, tryIt, type AddEndpointOutcome, type TryIt, type Verification } from '../../core/app/addEndpoint';
+import type { AddEndpointRefusal, AddEndpointRequest, OutcomeRefusalReason, PlannedEndpoint } from '../../core/plan/addEndpoint';
 import { askAddEndpointRequest, type AddEndpointPrompts } from '../../core/plan/addEndpointQuestions';
 import { parseTokenSource } from '../../core/plan/tokenSource';
 import type { Logger } from '../shared/logger';
 import { toWorkspaceEdit } from '../shared/fileChanges';
 import { withDelayedProgress } from '../shared/progress';
-import { readPythonFiles, relativePath } from '../shared/workspaceFiles';
+import { selectedInterpreter } from '../shared/interpreter';
+import { projectFiles, readPythonFiles, relativePath } from '../shared/workspaceFiles';
 import { offerOrjson } from './orjsonOffer';
 import type { AddEndpointOptions } from './options';
 import { quickInputPrompts } from './prompts';
 import { configFor } from '../shared/config';
+import { DEV_SERVER_URL } from '../../core/defaults';
 
 /** What the command did; returned to callers of executeCommand (tests, other commands). */
 export type AddEndpointResult =
-  | { readonly status: 'applied' | 'already-present'; readonly endpoint: PlannedEndpoint; readonly changed: readonly string[] }
-  | AddEndpointRefusal
+  | ({
+      readonly status: 'applied';
+      readonly endpoint: PlannedEndpoint;
+      readonly changed: readonly string[];
+      /** Whether the changed app was imported first, as the CLI's `--json` says it. */
+      readonly verification: Verification;
+    } & TryIt)
+  | { readonly status: 'already-present'; readonly endpoint: PlannedEndpoint; readonly changed: readonly string[] }
+  | (AddEndpointRefusal & { readonly verification?: Verification })
   | { readonly status: 'cancelled' };
 
 const CANCELLED: AddEndpointResult = { status: 'cancelled' };
-
-/** uvicorn's default port, which the dev server uses too unless told otherwise. */
-const DEV_SERVER_PORT = 8000;
 
 export async function addStreamingEndpoint(
   options: AddEndpointOptions,
@@ -79,28 +79,37 @@ export async function addStreamingEndpoint(
   if (!request) {
     return CANCELLED;
   }
-  const plan = await planAddEndpoint(files, { ...request, pythonTarget: await readPythonTarget(folder.uri.fsPath, nodeFileSystem) });
-  logger.info(`Add Streaming Endpoint: ${plan.status} ${JSON.stringify(request)}`);
-  return apply(folder, plan, logger);
+  const python = await selectedInterpreter(folder.uri, logger);
+  const outcome = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Catalyst: checking that the app still starts with the new endpoint…') },
+    () => addEndpoint(projectFiles(folder.uri), request, { verify: true, ...(python.source === 'default' ? {} : { preferredPython: python.command }) }),
+  );
+  logger.info(
+    `Add Streaming Endpoint: ${outcome.status} ${JSON.stringify(request)}${'verification' in outcome ? ` ${JSON.stringify(outcome.verification)}` : ''}`,
+  );
+  return apply(folder, outcome, logger);
 }
 
-async function apply(folder: vscode.WorkspaceFolder, plan: AddEndpointPlan, logger: Logger): Promise<AddEndpointResult> {
-  switch (plan.status) {
+async function apply(folder: vscode.WorkspaceFolder, outcome: AddEndpointOutcome, logger: Logger): Promise<AddEndpointResult> {
+  switch (outcome.status) {
     case 'refused':
-      return refuse(plan.reason, plan.message);
+      void vscode.window.showErrorMessage(outcome.message);
+      return outcome;
     case 'already-present':
-      await reveal(folder, plan.endpoint.file, plan.line);
-      void vscode.window.showInformationMessage(plan.message);
-      return { status: 'already-present', endpoint: plan.endpoint, changed: [] };
+      await reveal(folder, outcome.endpoint.file, outcome.line);
+      void vscode.window.showInformationMessage(outcome.message);
+      return { status: 'already-present', endpoint: outcome.endpoint, changed: [] };
     case 'planned': {
-      const edit = await toWorkspaceEdit(folder, plan.changes);
+      const { plan, verification } = outcome;
+      const edit = await toWorkspaceEdit(folder.uri, plan.changes);
       if (!(await vscode.workspace.applyEdit(edit))) {
         return refuse('not-writable', vscode.l10n.t('VS Code did not apply the edit (a file may be read-only or changed meanwhile). Nothing was changed.'));
       }
       await reveal(folder, plan.reveal.path, plan.reveal.line);
-      offerNextSteps(folder, plan.endpoint, plan.notes);
+      const next = tryIt(plan.endpoint);
+      offerNextSteps(folder, plan.endpoint, next, verification, plan.notes);
       offerOrjson(folder).catch((error: unknown) => logger.error('Checking the project for orjson failed', error));
-      return { status: 'applied', endpoint: plan.endpoint, changed: plan.changes.map((change) => change.path) };
+      return { status: 'applied', endpoint: plan.endpoint, changed: plan.changes.map((change) => change.path), verification, ...next };
     }
   }
 }
@@ -142,15 +151,25 @@ async function reveal(folder: vscode.WorkspaceFolder, file: string, line: number
   editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 
-/** Not awaited: the command is done; the user may act on the notification whenever they like. */
-function offerNextSteps(folder: vscode.WorkspaceFolder, endpoint: PlannedEndpoint, notes: readonly string[]): void {
+/**
+ * Says what was added, where it is served and how to start it, and whether the app was imported with it; not
+ * awaited: the command is done, the user may act on the notification whenever they like.
+ */
+function offerNextSteps(folder: vscode.WorkspaceFolder, endpoint: PlannedEndpoint, next: TryIt, verification: Verification, notes: readonly string[]): void {
   const preview = vscode.l10n.t('Open Stream Preview');
   const server = vscode.l10n.t('Start Dev Server');
-  const message = [vscode.l10n.t('Added {0} {1} ({2}).', endpoint.method, endpoint.url, endpoint.functionName), ...notes].join(' ');
+  const message = [
+    vscode.l10n.t('Added {0} {1} ({2}).', endpoint.method, next.url ?? endpoint.url, endpoint.functionName),
+    ...(next.serve === undefined ? [] : [vscode.l10n.t('Serve it with: {0}', next.serve)]),
+    verification.verified
+      ? vscode.l10n.t('Verified: the app imports with the change ({0}).', verification.python ?? '')
+      : vscode.l10n.t('Not verified: {0}.', verification.reason ?? ''),
+    ...notes,
+  ].join(' ');
   void vscode.window.showInformationMessage(message, preview, server).then((choice) => {
     if (choice === preview) {
       void vscode.commands.executeCommand('catalyst.openStreamPreview', {
-        url: `http://127.0.0.1:${DEV_SERVER_PORT}${endpoint.url}`,
+        url: next.url ?? `${DEV_SERVER_URL}${endpoint.url}`,
         method: endpoint.method,
         ...(endpoint.method === 'POST' ? { body: { prompt: 'Hello' } } : {}),
         send: false,

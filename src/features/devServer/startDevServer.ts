@@ -13,11 +13,10 @@ import { waitForPort } from '../../core/net/ports';
 import { uvicornArguments } from '../../core/plan/modulePaths';
 import type { Logger } from '../shared/logger';
 import { findApps, type UvicornApp } from './apps';
-import { selectedInterpreter } from './interpreter';
+import { selectedInterpreter } from '../shared/interpreter';
+import { DEV_SERVER_HOST, DEV_SERVER_PORT } from '../../core/defaults';
 
 export const TASK_TYPE = 'catalyst-dev-server';
-const DEFAULT_PORT = 8000;
-const DEFAULT_HOST = '127.0.0.1';
 /** uvicorn with a large app (or a cold import cache) can take a while to bind. */
 const START_TIMEOUT_MS = 60_000;
 
@@ -59,8 +58,8 @@ export async function startDevServer(options: StartDevServerOptions, logger: Log
   if (folder === undefined) {
     return undefined;
   }
-  const host = options.host ?? DEFAULT_HOST;
-  const port = options.port ?? DEFAULT_PORT;
+  const host = options.host ?? DEV_SERVER_HOST;
+  const port = options.port ?? DEV_SERVER_PORT;
   const url = `http://${host}:${port}`;
 
   const app = options.app !== undefined ? appFromTarget(options.app) : await pickApp(folder);

@@ -1,20 +1,19 @@
 /**
  * The quick fixes on an LLM call: "Stream this LLM call as an SSE endpoint" (preferred) and "Use the async
  * client". Each is one WorkspaceEdit: the Python file's edits, plus creating or updating the generated
- * streaming module it imports from, so one undo reverts everything. Planning is the core's
- * (src/core/plan/llm); this only finds the call under the cursor and translates.
+ * streaming module it imports from, so one undo reverts everything. The fix is the core's use case
+ * (core/app/quickFix.ts, which `check --fix` runs too); this only finds the call under the cursor and translates.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import * as vscode from 'vscode';
+import { quickFixesAt } from '../../core/app/quickFix';
 import { findLlmCallAt } from '../../core/python/llm/detect';
-import { planLlmFixes, type LlmFix } from '../../core/plan/llm/planLlmFixes';
-import { streamingModuleTarget } from '../../core/plan/llm/streamingModuleTarget';
-import { planFixStreamingCode } from '../../core/plan/llm/fixStreamingCode';
-import type { StreamingModuleTarget } from '../../core/plan/llm/streamingModuleTarget';
+import type { ProjectFiles } from '../../core/workspace/projectFiles';
+import { toWorkspaceEdit } from '../shared/fileChanges';
 import type { Logger } from '../shared/logger';
+import { projectFiles, relativePath } from '../shared/workspaceFiles';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
-import { fixStyle, moduleLocation } from './settings';
+import { fixStyle, moduleLocation as moduleLocationOf } from './settings';
 import type { SyntaxTrees } from '../shared/syntaxTrees';
 
 export class LlmCodeActions implements vscode.CodeActionProvider {
@@ -57,29 +56,25 @@ export class LlmCodeActions implements vscode.CodeActionProvider {
       return [];
     }
     const callOffset = call.node.startIndex;
-    const target = streamingModuleTarget(document.uri.fsPath, existsSync, moduleLocation(document.uri));
-    // The tree and the module's calls are this version's, shared with the diagnostics: nothing is parsed again.
+    const where = projectOf(document);
+    if (!where) {
+      return []; // an unsaved new document: nowhere to put the streaming module yet
+    }
+    const { project, file } = where;
+    // The tree and the module's calls are this version's, shared with the code lenses: nothing is parsed again.
     const parsed = await this.trees.llmCallsFor(document);
-    const plan = await planLlmFixes(
-      document.getText(),
-      callOffset,
-      { style: fixStyle(document.uri), streamingImport: target.importModule, singleModule: target.singleModule },
-      parsed,
-    );
+    const plan = await quickFixesAt(project, file, callOffset, { style: fixStyle(document.uri), ...moduleLocationOf(document.uri) }, parsed);
     if (token.isCancellationRequested || document.version !== version) {
       return [];
     }
     for (const refusal of plan.refused) {
-      this.logger.info(`${document.uri.fsPath}:${call.node.startPosition.row + 1}: "${refusal.kind}" fix not offered: ${refusal.reason}`);
+      this.logger.info(`${document.uri.fsPath}:${call.node.startPosition.row + 1}: "${refusal.title}" fix not offered: ${refusal.reason}`);
     }
     const callRange = new vscode.Range(document.positionAt(callOffset), document.positionAt(call.node.endIndex));
     const ours = context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.range.intersection(callRange) !== undefined);
     const actions: vscode.CodeAction[] = [];
     for (const fix of plan.fixes) {
-      const edit = await this.workspaceEdit(document, fix, target);
-      if (!edit) {
-        continue;
-      }
+      const edit = await toWorkspaceEdit(vscode.Uri.file(project.root), fix.changes);
       const fixes = ours.filter((d) => d.code === (fix.kind === 'stream' ? 'llm-not-streamed' : 'llm-sync-client'));
       const action = new vscode.CodeAction(vscode.l10n.t(fix.title), fixes.length > 0 ? vscode.CodeActionKind.QuickFix : vscode.CodeActionKind.RefactorRewrite);
       action.edit = edit;
@@ -91,26 +86,16 @@ export class LlmCodeActions implements vscode.CodeActionProvider {
     }
     return actions;
   }
+}
 
-  /** The fix as one WorkspaceEdit, with the streaming package's files; undefined when they cannot be written. */
-  private async workspaceEdit(document: vscode.TextDocument, fix: LlmFix, target: StreamingModuleTarget): Promise<vscode.WorkspaceEdit | undefined> {
-    const edit = new vscode.WorkspaceEdit();
-    const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-    const code = await planFixStreamingCode(target, fix.streamingNames, eol, async (file) => {
-      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === vscode.Uri.file(file).toString());
-      return open ? open.getText() : existsSync(file) ? await readFile(file, 'utf8') : undefined;
-    });
-    if (code.status === 'refused') {
-      this.logger.warn(`"${fix.title}" not offered: ${code.message}`);
-      return undefined;
-    }
-    for (const change of code.changes) {
-      edit.createFile(vscode.Uri.file(change.path), { overwrite: true, contents: new TextEncoder().encode(change.after) });
-    }
-    edit.set(
-      document.uri,
-      fix.edits.map((e) => new vscode.TextEdit(new vscode.Range(document.positionAt(e.start), document.positionAt(e.end)), e.newText)),
-    );
-    return edit;
+/** The document's project (its workspace folder, else its own folder) and its path in it. */
+function projectOf(document: vscode.TextDocument): { readonly project: ProjectFiles; readonly file: string } | undefined {
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+  if (folder) {
+    return { project: projectFiles(folder.uri), file: relativePath(folder, document.uri) };
   }
+  if (document.uri.scheme === 'file') {
+    return { project: projectFiles(vscode.Uri.file(path.dirname(document.uri.fsPath))), file: path.basename(document.uri.fsPath) };
+  }
+  return undefined;
 }

@@ -10,9 +10,7 @@ import { readPythonFiles, relativePath } from '../shared/workspaceFiles';
 import type { OpenPreviewOptions } from './options';
 import { snippetRoutes } from '../../core/snippets/routeLookup';
 import type { CopySnippetOptions } from '../snippets/options';
-
-/** Where the dev server listens by default (Start Dev Server uses the same). */
-export const DEFAULT_BASE_URL = 'http://127.0.0.1:8000';
+import { DEV_SERVER_URL } from '../../core/defaults';
 
 export class SseRouteCodeLensProvider implements vscode.CodeLensProvider {
   constructor(private readonly trees: SyntaxTrees) {}
@@ -40,7 +38,7 @@ export class SseRouteCodeLensProvider implements vscode.CodeLensProvider {
         if (previewable(route)) {
           const method = route.methods.includes('GET') ? 'GET' : 'POST';
           const options: OpenPreviewOptions = {
-            url: `${DEFAULT_BASE_URL}${fullPath}`,
+            url: `${DEV_SERVER_URL}${fullPath}`,
             method,
             ...(method === 'POST' ? { body: '{}' } : {}),
             send: false,
@@ -57,7 +55,7 @@ export class SseRouteCodeLensProvider implements vscode.CodeLensProvider {
         // The same method the preview lens uses: GET when the route has it.
         const snippetRoute = snippetRoutes(route, fullPath).sort((a, b) => (a.method === 'GET' ? -1 : b.method === 'GET' ? 1 : 0))[0];
         if (snippetRoute !== undefined) {
-          const options: CopySnippetOptions = { route: snippetRoute, baseUrl: DEFAULT_BASE_URL };
+          const options: CopySnippetOptions = { route: snippetRoute, baseUrl: DEV_SERVER_URL };
           lenses.push(
             new vscode.CodeLens(range, {
               title: vscode.l10n.t('$(clippy) Copy client snippet'),

@@ -7,8 +7,7 @@ import { Disposable } from '../shared/dispose';
 import type { Logger } from '../shared/logger';
 import { requestFromOptions, type OpenPreviewOptions } from './options';
 import { configureWebview, PreviewPanel, VIEW_TYPE, webviewRoot } from './previewPanel';
-
-export const DEFAULT_URL = 'http://127.0.0.1:8000/stream';
+import { DEFAULT_ROUTE, DEV_SERVER_URL } from '../../core/defaults';
 
 export class PreviewPanelManager extends Disposable implements vscode.WebviewPanelSerializer {
   private current: PreviewPanel | undefined;
@@ -41,7 +40,7 @@ export class PreviewPanelManager extends Disposable implements vscode.WebviewPan
       preview = this.adopt(panel);
     }
     if (options.url !== undefined || options.method !== undefined || options.body !== undefined || options.headers !== undefined) {
-      const request = requestFromOptions(options, DEFAULT_URL);
+      const request = requestFromOptions(options, `${DEV_SERVER_URL}${DEFAULT_ROUTE}`);
       preview.setRequest(request, options.send ?? options.url !== undefined);
     }
     return preview;

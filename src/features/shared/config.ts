@@ -3,9 +3,7 @@
  * calls `getConfiguration`. `affectsSettings` is what `onDidChangeConfiguration` listeners check.
  */
 import * as vscode from 'vscode';
-import { readSettings, SETTING_KEYS, type Settings } from './settings';
-
-export type { Settings } from './settings';
+import { readSettings, SETTING_KEYS, type Settings } from '../../core/settings';
 
 export function configFor(scope?: vscode.ConfigurationScope): Settings {
   const config = vscode.workspace.getConfiguration(undefined, scope);

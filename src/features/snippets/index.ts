@@ -8,12 +8,12 @@
  * resolves to the Snippet copied, or undefined when the user cancelled.
  */
 import * as vscode from 'vscode';
-import { CLIENT_DESCRIPTIONS, clientsFor, renderSnippet, type Snippet, type SnippetRoute } from '../../core/snippets/clientSnippets';
+import { CLIENT_DESCRIPTIONS, clientsFor, type Snippet, type SnippetRoute } from '../../core/snippets/clientSnippets';
 import { moduleSnippetRoutes } from '../../core/snippets/routeLookup';
 import { registerCommand } from '../shared/command';
 import type { Feature } from '../shared/feature';
 import type { SyntaxTrees } from '../shared/syntaxTrees';
-import { DEFAULT_BASE_URL } from '../preview/codeLens';
+import { snippetForRoute } from '../../core/app/snippet';
 import { isCopySnippetOptions } from './options';
 
 export const COPY_SNIPPET_COMMAND = 'catalyst.copyClientSnippet';
@@ -54,7 +54,7 @@ async function copySnippet(trees: SyntaxTrees, options: unknown): Promise<Snippe
   if (client === undefined) {
     return undefined;
   }
-  const rendered = renderSnippet(route, client, given?.baseUrl ?? DEFAULT_BASE_URL);
+  const rendered = snippetForRoute(route, client, given?.baseUrl);
   if (!rendered.ok) {
     throw new Error(rendered.message);
   }

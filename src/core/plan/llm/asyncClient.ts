@@ -11,7 +11,7 @@ import type { ModuleAnalysis } from '../../python/analysis';
 import type { ImportRequest } from '../../python/importEdit';
 import type { LlmCall } from '../../python/llm/detect';
 import type { SyntaxNode } from '../../python/parser';
-import type { TextEdit } from '../textEdit';
+import type { TextEdit } from '../../workspace/textEdit';
 import { asyncDefEdit, awaitEdits } from './callEdits';
 
 export type AsyncClientPlan =

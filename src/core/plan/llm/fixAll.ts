@@ -5,7 +5,7 @@
  */
 import { analyzePythonModule } from '../../python/analysis';
 import { llmCallFindings } from '../../python/llm/findings';
-import { applyTextEdits } from '../textEdit';
+import { applyTextEdits } from '../../workspace/textEdit';
 import { findAnalyzedLlmCalls, fixesFor, type LlmFixOptions } from './planLlmFixes';
 
 export interface FileFixResult {

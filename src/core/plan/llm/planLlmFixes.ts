@@ -13,7 +13,7 @@ import { planImports, type ImportRequest } from '../../python/importEdit';
 import { findLlmCalls, type LlmCall } from '../../python/llm/detect';
 import type { Tree } from '../../python/parser';
 import { packageImports } from '../streamingPackage';
-import { coalesceTextEdits, type TextEdit } from '../textEdit';
+import { coalesceTextEdits, type TextEdit } from '../../workspace/textEdit';
 import { planAsyncClient } from './asyncClient';
 import { planStreamCall, VARIANT_SUFFIX, type FixStyle } from './streamCall';
 
@@ -118,7 +118,9 @@ function withImports(
 ): LlmFix | { kind: LlmFixKind; reason: string } {
   const unimportable = imports.find((i) => !isPythonImportName(i.module));
   if (unimportable !== undefined) {
-    return { kind, reason: `the streaming module's name ${JSON.stringify(unimportable.module)} is not a Python module name` };
+    // Named as configured (the package's submodules hang off it: `x.providers.openai` is not what the user chose).
+    const named = isPythonImportName(options.streamingImport) ? unimportable.module : options.streamingImport;
+    return { kind, reason: `the streaming module's name ${JSON.stringify(named)} is not a Python module name` };
   }
   // An absolute `streaming` import is the project's own module: isort's first-party section.
   const firstPartyModules = new Set(options.firstPartyModules);

@@ -1,10 +1,11 @@
 /**
  * Every `catalyst.*` setting the extension reads, with its type and its default, in one table: the raw value
  * VS Code hands over is checked here (a hand-edited settings.json may hold anything) and falls back to the
- * default declared in package.json. Pure (no `vscode`): config.ts reads the values, tests feed them directly.
+ * default declared in package.json. Pure (no `vscode`): the editor's shared/config.ts reads the values, tests feed
+ * them directly.
  */
-import { DEFAULT_ROUTE } from '../../core/plan/addEndpoint';
-import { DEFAULT_PROTOCOL, STREAM_PROTOCOLS, type StreamProtocol } from '../../core/plan/protocol';
+import { DEFAULT_ROUTE } from './defaults';
+import { DEFAULT_PROTOCOL, STREAM_PROTOCOLS, type StreamProtocol } from './plan/protocol';
 
 export type DiagnosticSeveritySetting = 'Error' | 'Warning' | 'Information' | 'Hint' | 'Off';
 export type FixStyleSetting = 'rewrite' | 'sibling';

@@ -1,0 +1,36 @@
+/**
+ * The client-snippet use case, for `catalyst-streaming snippet` and "Catalyst: Copy Client Snippet": a route
+ * (looked up in the app's route table, or given by the editor's CodeLens) rendered as a ready-to-paste client
+ * of the chosen kind, served at the dev server's URL unless told otherwise.
+ */
+import { DEV_SERVER_URL } from '../defaults';
+import type { TargetRef } from '../python/workspace';
+import { PythonWorkspace } from '../python/workspace';
+import { renderSnippet, type ClientKind, type Snippet, type SnippetRoute } from '../snippets/clientSnippets';
+import { findSnippetRoute } from '../snippets/routeLookup';
+import { readPythonFiles, type ProjectFiles } from '../workspace/projectFiles';
+
+export type SnippetOutcome = { readonly ok: true; readonly route: SnippetRoute; readonly snippet: Snippet } | { readonly ok: false; readonly message: string };
+
+/** The client of the route `path` that `app` (project-relative file, variable) serves. */
+export async function snippetForAppRoute(
+  project: ProjectFiles,
+  app: TargetRef,
+  path: string,
+  client: ClientKind,
+  options: { readonly method?: string; readonly baseUrl?: string } = {},
+): Promise<SnippetOutcome> {
+  const workspace = new PythonWorkspace(await readPythonFiles(project));
+  try {
+    const found = await findSnippetRoute(workspace, app, path, client, options.method);
+    return found.ok ? snippetForRoute(found.route, client, options.baseUrl) : found;
+  } finally {
+    workspace.dispose();
+  }
+}
+
+/** The client of a route already known (the editor's CodeLens read it from the module). */
+export function snippetForRoute(route: SnippetRoute, client: ClientKind, baseUrl: string = DEV_SERVER_URL): SnippetOutcome {
+  const rendered = renderSnippet(route, client, baseUrl);
+  return rendered.ok ? { ok: true, route, snippet: rendered.snippet } : rendered;
+}
