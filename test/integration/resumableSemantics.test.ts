@@ -127,7 +127,14 @@ const events = (body: Buffer | string): Event[] => parseSse(body.toString()).eve
 const seqOf = (id: string) => Number(id.slice(id.lastIndexOf(':') + 1));
 const streamOf = (id: string) => id.slice(0, id.lastIndexOf(':'));
 const url = (base: string, route: string, spec: string) => `${base}${route}?prompt=${encodeURIComponent(spec)}`;
-const errorOf = (body: Buffer) => (JSON.parse(body.toString()) as { error: string }).error;
+/** The `error` of a JSON error body, or the body itself when it is not one (a 500's text). */
+function errorOf(body: Buffer): string {
+  try {
+    return (JSON.parse(body.toString()) as { error: string }).error;
+  } catch {
+    return body.toString();
+  }
+}
 
 async function makeApp(): Promise<string> {
   const root = await makeTempDir('resumable-semantics');
@@ -197,7 +204,7 @@ function semanticsSuite(stack: PythonStack): void {
         [`${liveId}:${2n ** 64n}`, 404, 'unknown-event'],
       ];
       const answers = [];
-      for (const [lastEventId, status, error] of table) {
+      for (const [lastEventId, , error] of table) {
         const response = await readStream(`${base}/a`, { headers: { 'Last-Event-ID': lastEventId } });
         answers.push({ lastEventId: lastEventId.slice(0, 60), status: response.status, ...(error ? { error: errorOf(response.body()) } : {}) });
       }

@@ -21,6 +21,7 @@ from typing import Any, Protocol, cast
 from ._limits import (
     DEFAULT_KEEP_FOR,
     MAX_EVENTS,
+    PRODUCER_TTL,
     REDIS_CONNECT_TIMEOUT,
     REDIS_SOCKET_TIMEOUT,
     TOMBSTONE_SECONDS,
@@ -200,7 +201,11 @@ class RedisStreamStore:
         # without finishing it is removed keep_for after its last event.
         keep_for = self._keep_for.get(stream_id, DEFAULT_KEEP_FOR)
         try:
-            await self._run(*commands, ("PEXPIRE", key, _ms(keep_for)))
+            await self._run(
+                *commands,
+                ("PEXPIRE", key, _ms(keep_for)),
+                ("SET", f"{key}:producer", "1", "PX", _ms(PRODUCER_TTL)),
+            )
         except StoreUnavailable as exc:
             if _is_closed(exc):
                 raise StreamClosed(stream_id) from exc

@@ -9,19 +9,10 @@ A stream belongs to the route that started it, and to its ``owner`` if the
 route gave one: the store keeps it under a key made of both and the id, so
 a resume through another route, or by another owner, finds nothing (404).
 
-What a resume gets (one parser, the same on every store):
-
-- ``Last-Event-ID`` not of the form ``<32 hex digits>:<ASCII digits>``, or a
-  stream of another route or owner, or one never known: 404 JSON.
-- a stream that expired: 410 JSON.
-- an id at or past the end of a finished stream: 204 (an EventSource stops).
-- an id past the last event of a live stream: 404 JSON (``unknown-event``).
-- an id whose next events were dropped (a stream longer than the store
-  keeps): 200 and one ``HistoryLost`` error event, never a silent gap; its
-  id is the last dropped event, so a reconnect gets what is left.
-- a stream whose producer died (its lease ran out): a ``StreamLost`` error
-  event, stored as the stream's end, so every later resume is answered at
-  once (the events and that error, or 204 after it).
+A resume answers 404 for an id it cannot parse or find, 410 once expired,
+204 at or past the end of a finished stream; events it no longer keeps give
+one ``HistoryLost`` error event, never a silent gap, and a stream whose
+producer's lease ran out ends with a stored ``StreamLost`` error.
 """
 
 from __future__ import annotations
@@ -38,8 +29,7 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from ..events import format_sse
-from ..protocols._common import data_event
+from ..events import EVENT_END, format_sse, json_dumps
 from ..response import DEFAULT_PING_INTERVAL, EventStreamResponse
 from ._limits import DEFAULT_ABANDON_AFTER, DEFAULT_KEEP_FOR, POLL_SECONDS, PRODUCER_TTL
 from ._producer import ErrorEvent, Options, Producer
@@ -66,15 +56,20 @@ def sse_error_event(kind: str, message: str) -> bytes:
     return format_sse("error", {"type": kind, "message": message})
 
 
+def _data_event(data: object) -> bytes:
+    # Not protocols._common's: a resumable sse route would then get protocols/.
+    return b"data: " + json_dumps(data) + EVENT_END
+
+
 def ai_sdk_error_event(kind: str, message: str) -> bytes:
     """The AI SDK's ``error`` chunk, for a route that streams that protocol."""
-    return data_event({"type": "error", "errorText": f"{kind}: {message}"})
+    return _data_event({"type": "error", "errorText": f"{kind}: {message}"})
 
 
 def openai_error_event(kind: str, message: str) -> bytes:
     """The OpenAI API's error object in the stream, which its clients raise."""
     error = {"message": message, "type": "server_error", "param": None, "code": kind}
-    return data_event({"error": error})
+    return _data_event({"error": error})
 
 
 _HEX = frozenset("0123456789abcdef")

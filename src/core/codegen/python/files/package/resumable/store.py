@@ -18,7 +18,7 @@ from typing import Literal, Protocol
 
 import anyio
 
-from ._limits import MAX_EVENTS, MAX_STREAM_BYTES, MAX_TOTAL_BYTES
+from ._limits import MAX_EVENTS, MAX_STREAM_BYTES, MAX_TOTAL_BYTES, PRODUCER_TTL
 
 __all__ = [
     "Batch",
@@ -78,8 +78,10 @@ class StreamStore(Protocol):
     async def append(self, stream_id: str, seq: int, events: list[bytes]) -> None:
         """Store ``events`` (encoded SSE events) as numbers ``seq``, ``seq + 1``...
 
-        Raises :class:`StreamFull` when a bound of the store does not leave
-        room for them, :class:`StreamClosed` when the stream was ended.
+        Renews the producer's lease (``PRODUCER_TTL``): a producer that writes
+        is alive even when its watcher runs late. Raises :class:`StreamFull`
+        when a bound of the store does not leave room for the events,
+        :class:`StreamClosed` when the stream was ended.
         """
         ...
 
@@ -126,6 +128,7 @@ class _MemoryStream:
     dropped: int = 0
     size: int = 0
     finished: bool = False
+    keep_for: float = 0.0
     expires_at: float = 0.0
     beats: dict[str, float] = field(default_factory=lambda: {})
     # Set, and replaced by a fresh one, whenever the stream changes: an anyio
@@ -214,7 +217,10 @@ class MemoryStreamStore:
 
     async def create(self, stream_id: str, keep_for: float) -> None:
         self._sweep()
-        self._streams[stream_id] = _MemoryStream(expires_at=time.monotonic() + keep_for)
+        expires_at = time.monotonic() + keep_for
+        self._streams[stream_id] = _MemoryStream(
+            keep_for=keep_for, expires_at=expires_at
+        )
 
     async def append(self, stream_id: str, seq: int, events: list[bytes]) -> None:
         stream = self._streams.get(stream_id)
@@ -224,6 +230,10 @@ class MemoryStreamStore:
         if stream.size + size > self._max_stream_bytes or not self._make_room(size):
             raise StreamFull(stream_id)
         self._add(stream, events, size)
+        # As on Redis: a stream being written expires keep_for after its last event.
+        now = time.monotonic()
+        stream.expires_at = now + stream.keep_for
+        stream.beats["producer"] = now + PRODUCER_TTL
 
     async def finish(
         self, stream_id: str, after: int, keep_for: float, last: bytes | None = None
