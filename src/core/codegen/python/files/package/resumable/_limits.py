@@ -21,7 +21,7 @@ POLL_SECONDS = 1.0
 Between two calls it tells the store it is still there.
 """
 
-PRODUCER_TTL = 2.5
+PRODUCER_TTL = 2.0
 """Seconds a producer's lease lasts: it renews it every ``PRODUCER_RENEW``.
 
 A reader that sees neither new events nor a lease ends the stream with a
@@ -31,9 +31,10 @@ every later resume gets the end at once.
 """
 
 PRODUCER_RENEW = 0.5
-"""Seconds between two renewals of the producer's lease: a busy event loop
-may fall ``PRODUCER_TTL - PRODUCER_RENEW`` seconds behind before a live
-stream is taken for lost."""
+"""Seconds between two renewals of the producer's lease. Every write of
+events renews it too, so a live stream is taken for lost only when it wrote
+nothing and its watcher ran ``PRODUCER_TTL - PRODUCER_RENEW`` seconds late
+(an event loop blocked that long)."""
 
 MAX_EVENTS = 100_000
 """The events kept per stream (Redis XADD MAXLEN): older ones are dropped,
