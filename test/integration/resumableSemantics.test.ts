@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { loadExeca } from '../support/execa';
 import { residentKb } from '../support/processMemory';
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { startRedis, type RunningRedis } from '../support/redis';
@@ -117,6 +118,43 @@ async def small(prompt: str = "") -> ResumableStreamResponse:
     return resumable_response(lambda: stream_tokens(scripted(prompt)), store=small_store())
 `;
 
+/** The stores' end_lost against a producer that is alive after all: both stores, run as a script. */
+const END_LOST = `import asyncio
+import os
+
+from streaming.resumable.redis_store import RedisStreamStore
+from streaming.resumable.store import MemoryStreamStore, StreamClosed, StreamStore
+
+
+async def check(store: StreamStore) -> list[object]:
+    seen: list[object] = []
+    await store.create("s", 60)
+    await store.append("s", 1, [b"a", b"b"])
+    seen.append(await store.end_lost("s", b"lost", 60))  # its lease holds: not ended
+    await store.append("s", 3, [b"c"])
+    await store.beat("s", "producer", 0.001)
+    await asyncio.sleep(0.05)
+    seen.append(await store.end_lost("s", b"lost", 60))  # the lease ran out: ended
+    seen.append(await store.end_lost("s", b"lost", 60))  # once
+    try:
+        await store.append("s", 4, [b"d"])
+        seen.append("appended")
+    except StreamClosed:
+        seen.append("closed")
+    info = await store.info("s")
+    batch = await store.read("s", 0, 0)
+    seen.append([info.last, info.finished, [event for _, event in batch.events]])
+    return seen
+
+
+async def main() -> None:
+    print(await check(MemoryStreamStore()))
+    print(await check(RedisStreamStore.from_url(os.environ["REDIS_URL"])))
+
+
+asyncio.run(main())
+`;
+
 interface Event {
   readonly id: string;
   readonly event: string;
@@ -141,6 +179,7 @@ async function makeApp(): Promise<string> {
   await mkdir(path.join(root, 'app'));
   await writeFile(path.join(root, 'app', '__init__.py'), '');
   await writeFile(path.join(root, 'app', 'main.py'), MAIN);
+  await writeFile(path.join(root, 'end_lost.py'), END_LOST);
   await writeGeneratedStreaming(root);
   return root;
 }
@@ -268,6 +307,14 @@ function semanticsSuite(stack: PythonStack): void {
       }
     });
   }
+
+  it('both stores: a loss is stored only when the lease ran out, once, and the producer then stops', async () => {
+    const execa = await loadExeca();
+    const python = (await stack.interpreter()).command;
+    const result = await execa(python, ['end_lost.py'], { cwd: root, env: { REDIS_URL: redis.url }, timeout: 30_000 });
+    const expected = "[False, True, False, 'closed', [4, True, [b'a', b'b', b'c', b'lost']]]";
+    assert.deepEqual(result.stdout.split('\n'), [expected, expected]);
+  });
 
   it('memory: a runaway source is stopped at the store bound with StreamTooLarge; the server stays small', async () => {
     const server = servers.memory!;
