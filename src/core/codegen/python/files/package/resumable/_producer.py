@@ -163,6 +163,12 @@ class Producer:
             _logger.warning("Stream %s was ended by a reader", self._stream_id)
             self._stopped_by = "closed"
             self._stop()
+        else:
+            return
+        # Stopped: what the source still makes is dropped, so that a send
+        # waiting for room returns and the source stops at its next event.
+        async for _event in receive:
+            pass
 
     async def _watch(self) -> None:
         """Renew the lease every PRODUCER_RENEW s; look for a reader every beat."""
