@@ -21,7 +21,8 @@ export interface RunningRedis {
 const REDIS_SERVER = '/usr/bin/redis-server';
 const REDIS_CLI = '/usr/bin/redis-cli';
 
-export async function startRedis(): Promise<RunningRedis> {
+/** `port`: listen there (to restart a Redis where its clients expect it) rather than on a free port. */
+export async function startRedis(options: { readonly port?: number } = {}): Promise<RunningRedis> {
   if (!existsSync(REDIS_SERVER)) {
     throw new Error(
       `redis-server is required for the resumable stream tests and was not found at ${REDIS_SERVER}. Run bash scripts/setup.sh (Debian redis-server).`,
@@ -48,6 +49,7 @@ export async function startRedis(): Promise<RunningRedis> {
       'warning',
     ],
     startTimeoutMs: 10_000,
+    ...(options.port !== undefined && { port: options.port }),
     // Nothing to flush: no persistence.
     stop: { signal: 'SIGKILL', graceMs: 0 },
   }).catch(async (error: unknown) => {

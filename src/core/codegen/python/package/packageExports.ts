@@ -42,12 +42,18 @@ export const PACKAGE_EXPORTS = {
   Batch: 'resumable.store',
   StoreUnavailable: 'resumable.store',
   MemoryStreamStore: 'resumable.store',
+  StreamClosed: 'resumable.store',
+  StreamFull: 'resumable.store',
+  StreamInfo: 'resumable.store',
   RedisStreamStore: 'resumable.redis_store',
   ResumableStreamResponse: 'resumable.response',
   resumable_response: 'resumable.response',
   default_store: 'resumable.response',
   DEFAULT_ABANDON_AFTER: 'resumable.response',
   DEFAULT_KEEP_FOR: 'resumable.response',
+  sse_error_event: 'resumable.response',
+  ai_sdk_error_event: 'resumable.response',
+  openai_error_event: 'resumable.response',
 } as const satisfies Record<string, string>;
 
 /** A public name of the generated package. */
