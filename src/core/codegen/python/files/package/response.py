@@ -35,9 +35,10 @@ _YIELD_EVERY_EVENTS = 64
 _YIELD_EVERY_SECONDS = 0.01
 _CLOCK_CHECK_EVERY_EVENTS = 16
 
-# How often each open stream checks whether the server is shutting down, and
-# its last event then: browsers reconnect after "retry" ms, others see it.
-_SHUTDOWN_POLL_SECONDS = 0.5
+# How often each open stream's one helper task wakes: to check whether the
+# server is shutting down (its last event then says reconnect: browsers do
+# after "retry" ms) and whether a keep-alive ping is due.
+_TEND_SECONDS = 0.5
 _RECONNECT_EVENT = (
     b'retry: 1000\nevent: reconnect\ndata: {"reason":"server shutting down"}\n\n'
 )
@@ -51,7 +52,7 @@ _SSE_HEADERS: Mapping[str, str] = {
 }
 
 
-def _server_is_shutting_down() -> bool:
+def server_is_shutting_down() -> bool:
     """Whether uvicorn was told to shut down.
 
     uvicorn 0.29+ installs ``Server.handle_exit`` as the SIGTERM handler and
@@ -74,7 +75,10 @@ class EventStreamResponse(StreamingResponse):
 
     Unlike ``StreamingResponse``, ``content`` must be an async iterable of
     ``bytes`` (a synchronous iterator would run in a thread and could not be
-    closed when the client leaves), and ``stream_response`` is overridden.
+    closed when the client leaves), and ``__call__`` is overridden: one task
+    group per response, whose one helper task listens for the client leaving
+    while another pings and watches for shutdown (Starlette's own would add a
+    second group; every task and group costs per event at many streams).
     """
 
     def __init__(
@@ -110,13 +114,11 @@ class EventStreamResponse(StreamingResponse):
         self._writing = False
         self._writes = 0
         self._shutting_down = False
+        self._client_left = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("http_version", "1.1") in ("1.0", "1.1"):
             self.raw_headers.append((b"connection", b"keep-alive"))
-        await super().__call__(scope, receive, send)
-
-    async def stream_response(self, send: Send) -> None:
         await send(
             {
                 "type": "http.response.start",
@@ -125,9 +127,9 @@ class EventStreamResponse(StreamingResponse):
             }
         )
         async with anyio.create_task_group() as task_group:
-            if self._ping_interval is not None:
-                task_group.start_soon(self._keep_alive, send, self._ping_interval)
-            task_group.start_soon(self._watch_for_shutdown, task_group.cancel_scope)
+            stream = task_group.cancel_scope
+            task_group.start_soon(self._listen_for_disconnect, receive, stream)
+            task_group.start_soon(self._tend, send, stream)
             try:
                 await self._write_events(send)
             finally:
@@ -135,10 +137,14 @@ class EventStreamResponse(StreamingResponse):
                 # other tasks: close the upstream now, not at garbage collection.
                 with anyio.CancelScope(shield=True):
                     await close_now(self._events)
-            task_group.cancel_scope.cancel()
+            stream.cancel()
+        if self._client_left:
+            return
         if self._shutting_down:
             await send(self._body(_RECONNECT_EVENT))
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+        if self.background is not None:
+            await self.background()
 
     @staticmethod
     def _body(chunk: bytes) -> dict[str, Any]:
@@ -166,22 +172,32 @@ class EventStreamResponse(StreamingResponse):
                 since_yield = 0
                 last_yield = time.monotonic()
 
-    async def _keep_alive(self, send: Send, interval: float) -> None:
-        """Send a comment once nothing was written for ``interval`` seconds.
+    async def _listen_for_disconnect(
+        self, receive: Receive, stream: anyio.CancelScope
+    ) -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        self._client_left = True
+        stream.cancel()
 
-        Silence is measured here, four checks an interval, from the writer's
-        count; a write held up by a slow client counts as activity.
+    async def _tend(self, send: Send, stream: anyio.CancelScope) -> None:
+        """Stop the stream on shutdown; ping once nothing was written for a while.
+
+        Silence is measured here from the writer's count, not per event; a
+        write held up by a slow client counts as activity. Shutdown is polled:
+        uvicorn's signal handler sets a plain attribute, no event.
         """
-        step = interval / 4
+        interval = self._ping_interval
+        step = _TEND_SECONDS if interval is None else min(_TEND_SECONDS, interval / 4)
         seen = self._writes
         quiet_since = time.monotonic()
-        while True:
+        while not server_is_shutting_down():
             await anyio.sleep(step)
             now = time.monotonic()
             if self._writing or self._writes != seen:
                 seen = self._writes
                 quiet_since = now
-            elif now - quiet_since >= interval:
+            elif interval is not None and now - quiet_since >= interval:
                 self._pinging = True
                 try:
                     async with self._send_lock:
@@ -189,12 +205,6 @@ class EventStreamResponse(StreamingResponse):
                 finally:
                     self._pinging = False
                 quiet_since = time.monotonic()
-
-    async def _watch_for_shutdown(self, stream: anyio.CancelScope) -> None:
-        """Stop the stream when the server shuts down; it then says reconnect."""
-        # Polled: uvicorn's signal handler sets a plain attribute, no event.
-        while not _server_is_shutting_down():  # noqa: ASYNC110
-            await anyio.sleep(_SHUTDOWN_POLL_SECONDS)
         self._shutting_down = True
         stream.cancel()
 
