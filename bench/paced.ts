@@ -122,7 +122,9 @@ export const pacedBenchmark: Benchmark = {
       await server.stop();
       await redis.stop();
     }
-    process.stdout.write(`\n(current stack, one uvicorn worker, ${RATE} tokens/s per stream for ${SECONDS} s, ${ROUNDS} round(s); client on the same machine)\n`);
+    process.stdout.write(
+      `\n(current stack, one uvicorn worker, ${RATE} tokens/s per stream for ${SECONDS} s, ${ROUNDS} round(s); client on the same machine)\n`,
+    );
   },
 };
 
@@ -168,7 +170,9 @@ async function capacity(server: RunningServer): Promise<void> {
     }
   }
   for (const contender of ['starlette', 'package'] as const) {
-    process.stdout.write(`\n${contender}: one worker holds ${held.get(contender) ?? 'fewer than the smallest level of'} paced streams with p99 <= ${P99_GOAL_MS} ms`);
+    process.stdout.write(
+      `\n${contender}: one worker holds ${held.get(contender) ?? 'fewer than the smallest level of'} paced streams with p99 <= ${P99_GOAL_MS} ms`,
+    );
   }
   process.stdout.write('\n');
 }
@@ -178,9 +182,7 @@ async function run(server: RunningServer, contender: Contender, streams: number)
   const before = await cpuSeconds(server);
   const started = performance.now();
   const results = await Promise.all(
-    Array.from({ length: streams }, (_, i) =>
-      delay((RAMP_MS * i) / streams).then(() => timedStream(server.port, `/${contender}?count=${count}&rate=${RATE}`)),
-    ),
+    Array.from({ length: streams }, (_, i) => delay((RAMP_MS * i) / streams).then(() => timedStream(server.port, `/${contender}?count=${count}&rate=${RATE}`))),
   );
   const elapsed = (performance.now() - started - RAMP_MS) / 1000;
   const cpu = (await cpuSeconds(server)) - before;

@@ -36,6 +36,10 @@ __all__ = [
 
 _logger = logging.getLogger(__name__)
 
+# Told (stream id, None) as a stream starts and (stream id, seq) as a resume
+# after seq is served; the optional ``telemetry`` module listens.
+stream_listeners: list[Callable[[str, int | None], None]] = []
+
 
 def _sse_error(kind: str, message: str) -> bytes:
     return format_sse("error", {"type": kind, "message": message})
@@ -93,6 +97,8 @@ class ResumableStreamResponse(Response):
                 await store.create(stream_id, self._options.keep_for)
                 await store.beat(stream_id, "reader", self._options.abandon_after)
                 await store.beat(stream_id, "producer", PRODUCER_TTL)
+                for listener in stream_listeners:
+                    listener(stream_id, None)
                 producer = Producer(self._options, stream_id, self._make_events)
                 await start_background(producer.run)
                 return self._stream(stream_id, 0, None)
@@ -122,6 +128,8 @@ class ResumableStreamResponse(Response):
                 # Nothing after this id and nothing more to come: 204 stops an
                 # EventSource from reconnecting.
                 return Response(status_code=204)
+            for listener in stream_listeners:
+                listener(stream_id, after)
             return self._stream(stream_id, after, first)
         except StoreUnavailable:
             _logger.exception("Stream store unavailable")
