@@ -105,7 +105,7 @@ class EventStreamResponse(StreamingResponse):
         )
         self._events = content
         self._ping_interval = ping_interval
-        # The keep-alive task pings only while no event is being written, and
+        # The helper task pings only while no event is being written, and
         # holds this lock while it does, which the writer then waits for. The
         # writer only counts its writes: a lock or clock per event would cost
         # a measurable share of throughput.
@@ -151,25 +151,26 @@ class EventStreamResponse(StreamingResponse):
         return {"type": "http.response.body", "body": chunk, "more_body": True}
 
     async def _write_events(self, send: Send) -> None:
+        # Per event: the ping check, the send and its count, nothing else;
+        # the clock is read only every so many events.
         last_yield = time.monotonic()
-        since_yield = 0
+        yielded_at = 0
         async for chunk in self.body_iterator:
-            body = chunk.encode(self.charset) if isinstance(chunk, str) else chunk
             if self._pinging:
                 # Let the ping finish so the two messages do not interleave.
                 async with self._send_lock:
                     pass
+            body = chunk.encode(self.charset) if isinstance(chunk, str) else chunk
             self._writing = True
             await send({"type": "http.response.body", "body": body, "more_body": True})
             self._writing = False
             self._writes += 1
-            since_yield += 1
-            if since_yield % _CLOCK_CHECK_EVERY_EVENTS == 0 and (
-                since_yield >= _YIELD_EVERY_EVENTS
+            if self._writes % _CLOCK_CHECK_EVERY_EVENTS == 0 and (
+                self._writes - yielded_at >= _YIELD_EVERY_EVENTS
                 or time.monotonic() - last_yield >= _YIELD_EVERY_SECONDS
             ):
                 await anyio.lowlevel.checkpoint()
-                since_yield = 0
+                yielded_at = self._writes
                 last_yield = time.monotonic()
 
     async def _listen_for_disconnect(
