@@ -22,6 +22,7 @@ interface ApiReport {
   readonly ping_refusals: Record<string, string | null>;
   readonly background_order: readonly string[];
   readonly helper_tasks: number;
+  readonly shutdown_after_handoff: readonly string[];
 }
 
 const SECRET = 'https://internal.example/v1?key=sk-secret';
@@ -86,6 +87,14 @@ for (const stack of PYTHON_STACKS) {
     it('runs an open stream with two helper tasks (client gone; shutdown and pings), not three in two task groups', () => {
       // Each task costs CPU at 1,000 open streams (timers, start, cancellation): npm run bench -- paced.
       assert.equal(result.helper_tasks, 2);
+    });
+
+    it('polls for shutdown from one stream per event loop, handed on when it ends: the others still end with reconnect', () => {
+      const token = 'event: token\ndata: {"text":"x"}\n\n';
+      assert.deepEqual(result.shutdown_after_handoff, [
+        `${token}event: done\ndata: {"text":"x","token_count":1}\n\n`,
+        `${token}retry: 1000\nevent: reconnect\ndata: {"reason":"server shutting down"}\n\n`,
+      ]);
     });
   });
 }

@@ -10,6 +10,7 @@ from typing import Any
 
 import anyio
 import anyio.lowlevel
+from anyio.lowlevel import RunVar
 from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
@@ -35,10 +36,11 @@ _YIELD_EVERY_EVENTS = 64
 _YIELD_EVERY_SECONDS = 0.01
 _CLOCK_CHECK_EVERY_EVENTS = 16
 
-# How often each open stream's one helper task wakes: to check whether the
-# server is shutting down (its last event then says reconnect: browsers do
-# after "retry" ms) and whether a keep-alive ping is due.
-_TEND_SECONDS = 0.5
+# How often the server's shutdown is polled: by one stream's helper task per
+# event loop, which then ends every open stream (their last event says
+# reconnect: browsers do after "retry" ms). The other helpers wake only for
+# their pings: a timer per stream every half second would cost per event.
+_SHUTDOWN_POLL_SECONDS = 0.5
 _RECONNECT_EVENT = (
     b'retry: 1000\nevent: reconnect\ndata: {"reason":"server shutting down"}\n\n'
 )
@@ -61,6 +63,25 @@ def server_is_shutting_down() -> bool:
     """
     server = getattr(signal.getsignal(signal.SIGTERM), "__self__", None)
     return getattr(server, "should_exit", False) is True
+
+
+class _OpenStreams:
+    """The open streams of one event loop, and whether one of them polls."""
+
+    def __init__(self) -> None:
+        self.streams: set[EventStreamResponse] = set()
+        self.polling = False
+
+
+_open_streams: RunVar[_OpenStreams] = RunVar("catalyst_open_streams")
+
+
+def _loop_streams() -> _OpenStreams:
+    streams = _open_streams.get(None)
+    if streams is None:
+        streams = _OpenStreams()
+        _open_streams.set(streams)
+    return streams
 
 
 class EventStreamResponse(StreamingResponse):
@@ -115,6 +136,9 @@ class EventStreamResponse(StreamingResponse):
         self._writes = 0
         self._shutting_down = False
         self._client_left = False
+        # The stream's scope, and the helper's current sleep (to wake it).
+        self._stream: anyio.CancelScope | None = None
+        self._nap: anyio.CancelScope | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("http_version", "1.1") in ("1.0", "1.1"):
@@ -127,9 +151,9 @@ class EventStreamResponse(StreamingResponse):
             }
         )
         async with anyio.create_task_group() as task_group:
-            stream = task_group.cancel_scope
+            stream = self._stream = task_group.cancel_scope
             task_group.start_soon(self._listen_for_disconnect, receive, stream)
-            task_group.start_soon(self._tend, send, stream)
+            task_group.start_soon(self._tend, send)
             try:
                 await self._write_events(send)
             finally:
@@ -181,33 +205,66 @@ class EventStreamResponse(StreamingResponse):
         self._client_left = True
         stream.cancel()
 
-    async def _tend(self, send: Send, stream: anyio.CancelScope) -> None:
-        """Stop the stream on shutdown; ping once nothing was written for a while.
+    async def _tend(self, send: Send) -> None:
+        """Ping once nothing was written for a while; poll for shutdown if no
+        other stream of this event loop does.
 
         Silence is measured here from the writer's count, not per event; a
-        write held up by a slow client counts as activity. Shutdown is polled:
-        uvicorn's signal handler sets a plain attribute, no event.
+        write held up by a slow client counts as activity.
         """
-        interval = self._ping_interval
-        step = _TEND_SECONDS if interval is None else min(_TEND_SECONDS, interval / 4)
-        seen = self._writes
-        quiet_since = time.monotonic()
-        while not server_is_shutting_down():
-            await anyio.sleep(step)
-            now = time.monotonic()
-            if self._writing or self._writes != seen:
-                seen = self._writes
-                quiet_since = now
-            elif interval is not None and now - quiet_since >= interval:
-                self._pinging = True
-                try:
-                    async with self._send_lock:
-                        await send(self._body(_PING))
-                finally:
-                    self._pinging = False
-                quiet_since = time.monotonic()
+        loop_streams = _loop_streams()
+        loop_streams.streams.add(self)
+        polling = False
+        try:
+            interval = self._ping_interval
+            seen = self._writes
+            quiet_since = time.monotonic()
+            while True:
+                polling = polling or not loop_streams.polling
+                loop_streams.polling = True
+                step = interval / 4 if interval is not None else None
+                if polling:
+                    step = min(step or _SHUTDOWN_POLL_SECONDS, _SHUTDOWN_POLL_SECONDS)
+                with anyio.CancelScope() as self._nap:
+                    await (anyio.sleep(step) if step else anyio.sleep_forever())
+                if polling and server_is_shutting_down():
+                    for other in list(loop_streams.streams):
+                        other.stop_for_shutdown()
+                    return
+                now = time.monotonic()
+                if self._writing or self._writes != seen:
+                    seen = self._writes
+                    quiet_since = now
+                elif interval is not None and now - quiet_since >= interval:
+                    await self._ping(send)
+                    quiet_since = time.monotonic()
+        finally:
+            loop_streams.streams.discard(self)
+            if polling:
+                # Hand the polling on to another open stream, woken for it.
+                loop_streams.polling = False
+                for other in loop_streams.streams:
+                    other.wake()
+                    break
+
+    def wake(self) -> None:
+        """Wake the helper task: it may have to poll for shutdown now."""
+        if self._nap is not None:
+            self._nap.cancel()
+
+    def stop_for_shutdown(self) -> None:
+        """End the stream with a reconnect event: the server shuts down."""
         self._shutting_down = True
-        stream.cancel()
+        if self._stream is not None:
+            self._stream.cancel()
+
+    async def _ping(self, send: Send) -> None:
+        self._pinging = True
+        try:
+            async with self._send_lock:
+                await send(self._body(_PING))
+        finally:
+            self._pinging = False
 
 
 def streaming_response(
