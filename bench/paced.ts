@@ -4,8 +4,9 @@
  * plain Starlette `StreamingResponse` paced and formatted the same (the same bytes per event):
  *
  * - CPU per million events: the server process's CPU time over the events the clients received;
- * - delay: from the moment the generator yields a token (its text is the server's wall clock then) to the
- *   moment the client reads it (same machine, same clock), p50/p99 over every event of every stream;
+ * - delay: from the moment the generator yields a token (its text carries the server's wall clock then) to the
+ *   moment the client reads it (same machine, same clock), p50/p99 over every event of every stream; and from
+ *   the moment the token was due (its paced time), which adds the server's lag: a saturated worker yields late;
  * - stretch: how long the streams took over how long they were paced to take (1.00: the worker keeps up).
  *
  * Contenders are interleaved in every round and the CPU ratio to plain is taken inside each round. Then the
@@ -54,12 +55,13 @@ _START = b'event: token\\ndata: {"text":'
 
 
 async def paced(count: int, rate: float) -> AsyncIterator[str]:
-    """count tokens, rate a second; each token is the wall clock when it is yielded."""
-    start = time.monotonic()
+    """count tokens, rate a second, each "<due>/<yielded>": the wall clock when
+    it was due (as a model's API would send it) and when it was yielded."""
+    start, start_wall = time.monotonic(), time.time()
     for index in range(1, count + 1):
         delay = start + index / rate - time.monotonic()
         await asyncio.sleep(max(delay, 0.0))
-        yield repr(time.time())
+        yield f"{start_wall + index / rate:.6f}/{time.time():.6f}"
 
 
 async def formatted(count: int, rate: float) -> AsyncIterator[bytes]:
@@ -99,6 +101,8 @@ interface Run {
   readonly incomplete: number;
   readonly cpuSeconds: number;
   readonly delaysMs: Float64Array;
+  /** From when each token was due (its paced time) to the client: includes the server's lag. */
+  readonly dueDelaysMs: Float64Array;
   readonly stretch: number;
 }
 
@@ -130,7 +134,7 @@ export const pacedBenchmark: Benchmark = {
 
 async function compare(server: RunningServer): Promise<void> {
   process.stdout.write(
-    '| streams | response | CPU µs per event | CPU per event vs plain (median, range) | p50 delay | p99 delay | stretch | incomplete |\n|---:|---|---:|---:|---:|---:|---:|---:|\n',
+    '| streams | response | CPU µs per event | CPU per event vs plain (median, range) | yield to client p50 / p99 | due to client p99 | stretch | incomplete |\n|---:|---|---:|---:|---:|---:|---:|---:|\n',
   );
   for (const streams of LEVELS) {
     const runs = new Map<Contender, Run[]>(CONTENDERS.map((c) => [c, []]));
@@ -150,28 +154,34 @@ async function compare(server: RunningServer): Promise<void> {
     for (const contender of CONTENDERS) {
       const all = runs.get(contender)!;
       const delays = concat(all.map((r) => r.delaysMs));
+      const dueDelays = concat(all.map((r) => r.dueDelaysMs));
       const ratio = ratios.get(contender)!;
       process.stdout.write(
-        `| ${streams} | ${contender} | ${(median(all.map(perEvent)) * 1e6).toFixed(1)} | ${median(ratio).toFixed(2)}x (${Math.min(...ratio).toFixed(2)}-${Math.max(...ratio).toFixed(2)}) | ${quantile(delays, 0.5).toFixed(1)} ms | ${quantile(delays, 0.99).toFixed(1)} ms | ${median(all.map((r) => r.stretch)).toFixed(2)} | ${all.reduce((sum, r) => sum + r.incomplete, 0)} |\n`,
+        `| ${streams} | ${contender} | ${(median(all.map(perEvent)) * 1e6).toFixed(1)} | ${median(ratio).toFixed(2)}x (${Math.min(...ratio).toFixed(2)}-${Math.max(...ratio).toFixed(2)}) | ${quantile(delays, 0.5).toFixed(1)} / ${quantile(delays, 0.99).toFixed(1)} ms | ${quantile(dueDelays, 0.99).toFixed(1)} ms | ${median(all.map((r) => r.stretch)).toFixed(2)} | ${all.reduce((sum, r) => sum + r.incomplete, 0)} |\n`,
       );
     }
   }
 }
 
 async function capacity(server: RunningServer): Promise<void> {
-  process.stdout.write(`\n| streams | response | p99 delay | stretch | CPU µs per event |\n|---:|---|---:|---:|---:|\n`);
+  process.stdout.write(`\n| streams | response | yield to client p99 | due to client p99 | stretch | CPU µs per event |\n|---:|---|---:|---:|---:|---:|\n`);
   const held = new Map<Contender, number>();
   for (const streams of CAPACITY_LEVELS) {
     for (const contender of ['starlette', 'package'] as const) {
       const result = await run(server, contender, streams);
       const p99 = quantile(result.delaysMs, 0.99);
-      if (p99 <= P99_GOAL_MS && result.incomplete === 0) held.set(contender, streams);
-      process.stdout.write(`| ${streams} | ${contender} | ${p99.toFixed(1)} ms | ${result.stretch.toFixed(2)} | ${(perEvent(result) * 1e6).toFixed(1)} |\n`);
+      const dueP99 = quantile(result.dueDelaysMs, 0.99);
+      // Held: every answer complete and tokens reach the client within the goal of when they were due, which
+      // counts the server's lag too (a saturated worker yields late, then at once: its yield-to-client stays low).
+      if (dueP99 <= P99_GOAL_MS && result.incomplete === 0) held.set(contender, streams);
+      process.stdout.write(
+        `| ${streams} | ${contender} | ${p99.toFixed(1)} ms | ${dueP99.toFixed(1)} ms | ${result.stretch.toFixed(2)} | ${(perEvent(result) * 1e6).toFixed(1)} |\n`,
+      );
     }
   }
   for (const contender of ['starlette', 'package'] as const) {
     process.stdout.write(
-      `\n${contender}: one worker holds ${held.get(contender) ?? 'fewer than the smallest level of'} paced streams with p99 <= ${P99_GOAL_MS} ms`,
+      `\n${contender}: one worker holds ${held.get(contender) ?? 'fewer than the smallest level of'} paced streams with p99 <= ${P99_GOAL_MS} ms from when each token was due`,
     );
   }
   process.stdout.write('\n');
@@ -192,14 +202,16 @@ async function run(server: RunningServer, contender: Contender, streams: number)
     incomplete: results.filter((r) => !r.complete || r.delays.length !== count).length,
     cpuSeconds: cpu,
     delaysMs: concat(results.map((r) => Float64Array.from(r.delays))),
+    dueDelaysMs: concat(results.map((r) => Float64Array.from(r.dueDelays))),
     stretch: elapsed / SECONDS,
   };
 }
 
 /** One GET on a raw socket; every token's text is the server's clock when it was yielded (seconds). */
-function timedStream(port: number, urlPath: string): Promise<{ delays: number[]; complete: boolean }> {
+function timedStream(port: number, urlPath: string): Promise<{ delays: number[]; dueDelays: number[]; complete: boolean }> {
   return new Promise((resolve) => {
     const delays: number[] = [];
+    const dueDelays: number[] = [];
     let text = '';
     const socket = net.connect(port, '127.0.0.1', () => {
       socket.write(`GET ${urlPath} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
@@ -213,13 +225,15 @@ function timedStream(port: number, urlPath: string): Promise<{ delays: number[];
       while (at >= 0) {
         const end = text.indexOf('"', at + 9);
         if (end < 0) break;
-        delays.push((now - Number(text.slice(at + 9, end))) * 1000);
+        const [due, yielded] = text.slice(at + 9, end).split('/');
+        dueDelays.push((now - Number(due)) * 1000);
+        delays.push((now - Number(yielded)) * 1000);
         consumed = end;
         at = text.indexOf('{"text":"', end);
       }
       text = text.slice(consumed);
     });
-    const finish = () => resolve({ delays, complete: text.endsWith('0\r\n\r\n') });
+    const finish = () => resolve({ delays, dueDelays, complete: text.endsWith('0\r\n\r\n') });
     socket.on('end', finish);
     socket.on('error', finish);
   });
