@@ -12,6 +12,7 @@ const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [
   () => import('./budgets').then((m) => m.budgetsBenchmark),
   () => import('./checkWorkspace').then((m) => m.checkWorkspaceBenchmark),
   () => import('./resumable').then((m) => m.resumableBenchmark),
+  () => import('./paced').then((m) => m.pacedBenchmark),
 ];
 
 async function main(): Promise<void> {

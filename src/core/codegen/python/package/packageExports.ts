@@ -17,6 +17,8 @@ export const PACKAGE_EXPORTS = {
   TokenSource: 'parts',
   stream_tokens: 'tokens',
   stream_partial_results: 'partial',
+  GenAIUsage: 'telemetry',
+  traced_stream: 'telemetry',
   UI_MESSAGE_STREAM_HEADERS: 'protocols.ai_sdk',
   UIChatRequest: 'protocols.ai_sdk',
   UIMessage: 'protocols.ai_sdk',

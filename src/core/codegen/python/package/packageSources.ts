@@ -24,6 +24,7 @@ import resumableRunnerPy from '../files/package/resumable/_runner.py';
 import resumableRedisStorePy from '../files/package/resumable/redis_store.py';
 import resumableResponsePy from '../files/package/resumable/response.py';
 import resumableStorePy from '../files/package/resumable/store.py';
+import telemetryPy from '../files/package/telemetry.py';
 import tokensPy from '../files/package/tokens.py';
 
 /** Path inside the package (`tokens.py`, `protocols/ai_sdk.py`) -> the file's text, LF line endings. */
@@ -36,6 +37,7 @@ export const PACKAGE_SOURCES: ReadonlyMap<string, string> = new Map(
       ['response.py', responsePy],
       ['tokens.py', tokensPy],
       ['partial.py', partialPy],
+      ['telemetry.py', telemetryPy],
       ['protocols/__init__.py', protocolsInitPy],
       ['protocols/_common.py', protocolsCommonPy],
       ['protocols/ai_sdk.py', aiSdkPy],

@@ -50,6 +50,10 @@ __all__ = [
 
 _logger = logging.getLogger(__name__)
 
+# Told (stream id, None) as a stream starts and (stream id, seq) as a resume
+# after seq is served; the optional ``telemetry`` module listens.
+stream_listeners: list[Callable[[str, int | None], None]] = []
+
 
 def sse_error_event(kind: str, message: str) -> bytes:
     """The ``sse`` protocol's ``error`` event (the default ``error_event``)."""
@@ -152,6 +156,8 @@ class ResumableStreamResponse(Response):
                 await store.create(key, self._options.keep_for)
                 await store.beat(key, "reader", self._options.abandon_after)
                 await store.beat(key, "producer", PRODUCER_TTL)
+                for listener in stream_listeners:
+                    listener(stream_id, None)
                 producer = Producer(self._options, key, self._make_events)
                 await start_background(producer.run)
                 return self._stream(stream_id, key, 0, None)
@@ -186,6 +192,8 @@ class ResumableStreamResponse(Response):
                     404, "unknown-event", "This stream has no event with this id yet."
                 )
             first = await store.read(key, after, 0)
+            for listener in stream_listeners:
+                listener(stream_id, after)
             return self._stream(stream_id, key, after, first)
         except StoreUnavailable:
             _logger.exception("Stream store unavailable")
