@@ -19,6 +19,17 @@
 //   sse/stats.ts:84 (4 mutants) firstTokenMs and lastTokenMs are set together; null - null is 0, and no rate anyway.
 //   sse/stats.ts:97 ConditionalExpression (tokens >= 2 -> true): span > 0 already needs two tokens.
 //   sse/stats.ts:127 ConditionalExpression (untrackedEvents === 0 side): an eviction leaves >= TRACKED_TYPES / 2 > SHOWN_TYPES.
+//   sse/text.ts:28 (data.length === 0 -> false): ''.charCodeAt(0) is NaN, which the '{' check refuses too.
+//   sse/text.ts:33-34 (parseObject's object check, 6 mutants, and its empty catch): data that starts with '{'
+//     parses to an object or throws.
+//   sse/text.ts:115, 134 (a `default:` case emptied): it falls out of the switch, undefined either way.
+//   sse/text.ts:187 (drop > 0 -> true, >=): slice(0) is the whole text.
+//   sse/text.ts:193, parts.ts:288 (parts.length > 1 -> true, >=): joining one part gives it back.
+//   sse/parts.ts:230 (json ?? parse -> &&): an undefined argument takes readPartEvent's default, parseObject(data).
+//   sse/parts.ts:255 (!open.done -> true): completing a done OpenAI call again parses the same arguments.
+//   sse/headers.ts:9 (?? ''), 27 ('' -> another string without no-cache): split() gives one part at least.
+//   sse/preview/model.ts:84 (> EVENT_WINDOW -> >=): drops 0 events; 131 (the 'exported' case): the last case,
+//     it returns nothing either way; 142 (message.reasoning -> true): appending '' changes nothing.
 //   workspace/atomicWrite.ts:48 ArrowFunction (leftovers.delete): each path removes its leftovers once.
 //   workspace/atomicWrite.ts:64 OptionalChaining: a backup exists only when `replaces` does.
 //   workspace/atomicWrite.ts:85 ObjectLiteral, StringLiteral ({ code: 'EEXIST' }): only the message is reported.
