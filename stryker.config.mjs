@@ -30,6 +30,9 @@
 //   sse/headers.ts:9 (?? ''), 27 ('' -> another string without no-cache): split() gives one part at least.
 //   sse/preview/model.ts:84 (> EVENT_WINDOW -> >=): drops 0 events; 131 (the 'exported' case): the last case,
 //     it returns nothing either way; 142 (message.reasoning -> true): appending '' changes nothing.
+//   sse/redirects.ts:50 (body === undefined -> false): fetch takes `body: undefined` as no body; 72 (method !==
+//     'GET' -> true): a GET has no body to drop (openStream sends none); 87 ({ cause }): the parameter property
+//     sets `cause` too.
 //   workspace/atomicWrite.ts:48 ArrowFunction (leftovers.delete): each path removes its leftovers once.
 //   workspace/atomicWrite.ts:64 OptionalChaining: a backup exists only when `replaces` does.
 //   workspace/atomicWrite.ts:85 ObjectLiteral, StringLiteral ({ code: 'EEXIST' }): only the message is reported.
