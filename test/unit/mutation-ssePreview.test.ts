@@ -6,26 +6,12 @@
 import assert from 'node:assert/strict';
 import { apply, Batcher, emptyModel, persisted, redirectText, TEXT_LIMIT, type Changes } from '../../src/core/sse/preview';
 import type { EventView, HostMessage } from '../../src/protocol/preview';
-import type { StreamStats, ToolCallView } from '../../src/protocol/stream';
+import type { ToolCallView } from '../../src/protocol/stream';
+import { batchMessage } from '../support/previewMessages';
 
 const request = { url: 'http://127.0.0.1:8000/s', method: 'GET', headers: [] } as const;
-const stats = { events: 0 } as unknown as StreamStats;
 const event = (seq: number, id: string | null = null, data = 'd'): EventView => ({ seq, event: 'token', id, tMs: seq, chunk: 0, data });
-const batch = (fields: Partial<Extract<HostMessage, { type: 'batch' }>>): HostMessage => ({
-  type: 'batch',
-  run: 0,
-  events: [],
-  text: '',
-  textReplaced: false,
-  textFormat: 'catalyst',
-  protocol: null,
-  reasoning: '',
-  toolCalls: [],
-  toolCallsOmitted: 0,
-  notices: [],
-  stats,
-  ...fields,
-});
+const batch = batchMessage;
 
 describe('preview model reducer (mutation-tested)', () => {
   // Kills: emptyModel's reasoning '' -> "Stryker was here!" and toolCalls [] -> ["Stryker was here"], the
