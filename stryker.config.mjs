@@ -4,7 +4,9 @@
 // folder, 3 min; was 55.5%, then 76.4%); plan 61.7% (addEndpoint, llm/, routeConventions, verifyEndpoint: left);
 // python not measured whole (a 12-file chunk estimated 20 min on the shared machine): per file, with --mutate,
 // functions 75-82% (was 46.8; two runs under load differ), routeProtocol 84.2% (was 52.6), scopeBindings 80.9%
-// (was 45.6), layout 79.4% (was 69.5), servedPaths 80.6%; the rest of python/ not measured yet.
+// (was 45.6), layout 79.4% (was 69.5), namespacePackages 84.7% (was 12.6), imports 82.7%, interpreter 84.3%,
+// servedPaths 80.6%; importCheck 0% (it runs Python: integration tests only); the rest of python/ not measured.
+// Until integ's failing unit tests are fixed, a run needs them ignored (mochaOptions.ignore) to pass its dry run.
 // See the README's "Mutation testing" for how to run it.
 //
 // Surviving mutants judged equivalent (no test can tell them apart from the code), file:line mutator: why.
