@@ -1,7 +1,12 @@
 // Mutation testing of src/core with the unit tests: `npm run test:mutation -- FOLDER` (scripts/mutation-test.mjs).
 // Goal (#22): at least 90% on each of src/core/workspace, plan, sse and python. Measured (unit tests only, static
-// mutants ignored): workspace 90.2% (was 57.8%); the seven files #22 named 97.3% (each 95-99%); sse 76.4% (was
-// 55.5%); plan 61.7% (addEndpoint, llm/, routeConventions, verifyEndpoint: left); python not measured whole.
+// mutants ignored): workspace 90.2% (was 57.8%); the seven files #22 named 97.3% (each 95-99%); sse 90.7% (whole
+// folder, 3 min; was 55.5%, then 76.4%); plan 61.7% (addEndpoint, llm/, routeConventions, verifyEndpoint: left);
+// python not measured whole (a 12-file chunk estimated 20 min on the shared machine): per file, with --mutate,
+// functions 75-82% (was 46.8; two runs under load differ), routeProtocol 84.2% (was 52.6), scopeBindings 80.9%
+// (was 45.6), layout 79.4% (was 69.5), namespacePackages 84.7% (was 12.6), imports 82.7%, interpreter 84.3%,
+// servedPaths 80.6%; importCheck 0% (it runs Python: integration tests only); the rest of python/ not measured.
+// Until integ's failing unit tests are fixed, a run needs them ignored (mochaOptions.ignore) to pass its dry run.
 // See the README's "Mutation testing" for how to run it.
 //
 // Surviving mutants judged equivalent (no test can tell them apart from the code), file:line mutator: why.
@@ -19,6 +24,20 @@
 //   sse/stats.ts:84 (4 mutants) firstTokenMs and lastTokenMs are set together; null - null is 0, and no rate anyway.
 //   sse/stats.ts:97 ConditionalExpression (tokens >= 2 -> true): span > 0 already needs two tokens.
 //   sse/stats.ts:127 ConditionalExpression (untrackedEvents === 0 side): an eviction leaves >= TRACKED_TYPES / 2 > SHOWN_TYPES.
+//   sse/text.ts:28 (data.length === 0 -> false): ''.charCodeAt(0) is NaN, which the '{' check refuses too.
+//   sse/text.ts:33-34 (parseObject's object check, 6 mutants, and its empty catch): data that starts with '{'
+//     parses to an object or throws.
+//   sse/text.ts:115, 134 (a `default:` case emptied): it falls out of the switch, undefined either way.
+//   sse/text.ts:187 (drop > 0 -> true, >=): slice(0) is the whole text.
+//   sse/text.ts:193, parts.ts:288 (parts.length > 1 -> true, >=): joining one part gives it back.
+//   sse/parts.ts:230 (json ?? parse -> &&): an undefined argument takes readPartEvent's default, parseObject(data).
+//   sse/parts.ts:255 (!open.done -> true): completing a done OpenAI call again parses the same arguments.
+//   sse/headers.ts:9 (?? ''), 27 ('' -> another string without no-cache): split() gives one part at least.
+//   sse/preview/model.ts:84 (> EVENT_WINDOW -> >=): drops 0 events; 131 (the 'exported' case): the last case,
+//     it returns nothing either way; 142 (message.reasoning -> true): appending '' changes nothing.
+//   sse/redirects.ts:50 (body === undefined -> false): fetch takes `body: undefined` as no body; 72 (method !==
+//     'GET' -> true): a GET has no body to drop (openStream sends none); 87 ({ cause }): the parameter property
+//     sets `cause` too.
 //   workspace/atomicWrite.ts:48 ArrowFunction (leftovers.delete): each path removes its leftovers once.
 //   workspace/atomicWrite.ts:64 OptionalChaining: a backup exists only when `replaces` does.
 //   workspace/atomicWrite.ts:85 ObjectLiteral, StringLiteral ({ code: 'EEXIST' }): only the message is reported.
@@ -40,8 +59,9 @@
 //     170 (b <= 256: byte 256 wraps to 0, which already maps), 174, 177 (no decoder gives 2 UTF-16 units for a
 //     byte), 183 (every single-byte WHATWG decoder is ASCII-compatible), 187 (multi-byte names the ASCII check
 //     already refuses), 193 (no single-byte table repeats a character).
-// Not equivalent, left: sse/connection.ts, session.ts and preview/run.ts have no unit tests (integration tests
-// run them against real servers, which Stryker's unit-test run does not), so most of sse/ is "no coverage".
+// Not equivalent, left: sse/connection.ts (73%), session.ts and preview/run.ts (69%) are tested against 127.0.0.1
+// servers (mutation-sseConnection), but their error paths (describeCause, errorCode, the event-size cap) are not.
+// python/: most survivors are optional chaining on fields tree-sitter always gives (`node?.type`); not listed.
 
 // scripts/mutation-test.mjs names the folder, so that each folder keeps its own report and incremental state.
 const folder = process.env.MUTATION_FOLDER ?? 'core';

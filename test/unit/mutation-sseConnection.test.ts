@@ -5,33 +5,14 @@
  * killed; these kill them (`npm run test:mutation -- sse`).
  */
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { withServer } from '../support/httpServer';
 import { checkUrl, openStream, requestHeaders, type StreamListener } from '../../src/core/sse/connection';
 import { mediaType } from '../../src/core/sse/headers';
 import type { SseEvent, StreamNotice, StreamRequest } from '../../src/protocol/stream';
 import { runPreview, toEventView, type Transcript } from '../../src/core/sse/preview';
 import { StreamSession } from '../../src/core/sse/session';
 import { EVENT_PREVIEW_CHARS, type HostMessage } from '../../src/protocol/preview';
-
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
-
-/** Runs `body` with a server on 127.0.0.1 answering with `handler`; closes it (and every socket) afterwards. */
-async function withServer<T>(handler: Handler, body: (url: string) => Promise<T>): Promise<T> {
-  const server = createServer((req, res) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (part: string) => (text += part));
-    req.on('end', () => handler(req, res, text));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    return await body(`http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`);
-  } finally {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 const request = (url: string, extra: Partial<StreamRequest> = {}): StreamRequest => ({ url, method: 'GET', headers: [], ...extra });
 

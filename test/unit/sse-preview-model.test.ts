@@ -4,25 +4,13 @@ import type { StreamStats } from '../../src/protocol/stream';
 import { apply, cleared, emptyModel, EVENT_WINDOW, NOTICE_LIMIT, persisted, TEXT_LIMIT, type Changes } from '../../src/core/sse/preview';
 import type { EventView, HostMessage } from '../../src/protocol/preview';
 import { isHostMessage, isWebviewMessage, postToHost, postToWebview } from '../../src/protocol/preview';
+import { batchMessage } from '../support/previewMessages';
 
 const request = { url: 'http://127.0.0.1:8000/s', method: 'GET', headers: [] } as const;
 const stats = { events: 0 } as unknown as StreamStats;
 const events = (from: number, count: number, data = 'd'): EventView[] =>
   Array.from({ length: count }, (_, i) => ({ seq: from + i, event: 'token', id: null, tMs: from + i, chunk: 0, data }));
-const batch = (run: number, list: EventView[], text = '', textReplaced = false): HostMessage => ({
-  type: 'batch',
-  run,
-  events: list,
-  text,
-  textReplaced,
-  textFormat: 'catalyst',
-  protocol: null,
-  reasoning: '',
-  toolCalls: [],
-  toolCallsOmitted: 0,
-  notices: [],
-  stats,
-});
+const batch = (run: number, list: EventView[], text = '', textReplaced = false): HostMessage => batchMessage({ run, events: list, text, textReplaced });
 
 describe('preview model', function () {
   it('keeps a bounded window of events and counts the hidden ones', function () {
