@@ -6,7 +6,6 @@
 // functions 75-82% (was 46.8; two runs under load differ), routeProtocol 84.2% (was 52.6), scopeBindings 80.9%
 // (was 45.6), layout 79.4% (was 69.5), namespacePackages 84.7% (was 12.6), imports 82.7%, interpreter 84.3%,
 // servedPaths 80.6%; importCheck 0% (it runs Python: integration tests only); the rest of python/ not measured.
-// Until integ's failing unit tests are fixed, a run needs them ignored (mochaOptions.ignore) to pass its dry run.
 // See the README's "Mutation testing" for how to run it.
 //
 // Surviving mutants judged equivalent (no test can tell them apart from the code), file:line mutator: why.
