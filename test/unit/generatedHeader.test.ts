@@ -76,6 +76,14 @@ describe('withGeneratedHeader / inspectGeneratedFile', () => {
     assert.deepEqual(await inspectGeneratedFile(replaceBody(text, 'x = (1,)\nprint(1, 2)\n')), edited);
   });
 
+  it('reads a conditional expression black parenthesised among other elements as untouched', async () => {
+    // black at a short line length: found on resumable/response.py at 60.
+    const text = await withGeneratedHeader('def f(s: str) -> tuple[str, int]:\n    return s, 0 if s else 1\n', stamp);
+    const split = 'def f(s: str) -> tuple[str, int]:\n    return s, (\n        0 if s else 1\n    )\n';
+    assert.deepEqual(await inspectGeneratedFile(replaceBody(text, split)), untouched);
+    assert.deepEqual(await inspectGeneratedFile(replaceBody(text, 'def f(s: str) -> tuple[str, int]:\n    return s, (0 if s else 2)\n')), edited);
+  });
+
   it('still reads a file stamped with the 0.1 checksum (tuple parentheses counted) as untouched', async () => {
     const code = 'def f() -> tuple[int, int]:\n    return (1, 2)\n';
     const stamped = await withGeneratedHeader(code, stamp);

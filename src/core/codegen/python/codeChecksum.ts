@@ -32,6 +32,8 @@ const PAREN_SLOTS = new Set([
   'expression_statement',
 ]);
 const CLOSERS = new Set([')', ']', '}']);
+/** Where black may wrap a conditional expression in parentheses of its own. */
+const WRAPPED_CONDITIONAL_PARENTS = new Set(['expression_list', 'argument_list', 'keyword_argument', 'tuple', 'list', 'pair']);
 
 /**
  * `codeChecksums(source)[0]` is the checksum written into headers; the others are what earlier versions wrote for
@@ -98,7 +100,8 @@ function collect(node: SyntaxNode, out: string[], options: Normalisation): void 
   }
   const inSlot = node.parent !== null && PAREN_SLOTS.has(node.parent.type);
   const redundantParens =
-    inSlot && (node.type === 'parenthesized_expression' || (options.tupleParens === 'dropped' && node.type === 'tuple' && node.namedChildCount > 0));
+    (inSlot && (node.type === 'parenthesized_expression' || (options.tupleParens === 'dropped' && node.type === 'tuple' && node.namedChildCount > 0))) ||
+    (options.tupleParens === 'dropped' && isWrappedConditional(node));
   children.forEach((child, i) => {
     if (redundantParens && (i === 0 || i === children.length - 1) && (child.type === '(' || child.type === ')')) {
       return;
@@ -114,6 +117,20 @@ function collect(node: SyntaxNode, out: string[], options: Normalisation): void 
     }
     collect(child, out, options);
   });
+}
+
+/**
+ * `return a, (b if c else d)`: black parenthesises a conditional expression among other elements or arguments
+ * when it splits the line; the parentheses change nothing there.
+ */
+function isWrappedConditional(node: SyntaxNode): boolean {
+  return (
+    node.type === 'parenthesized_expression' &&
+    node.namedChildCount === 1 &&
+    node.namedChildren[0]?.type === 'conditional_expression' &&
+    node.parent !== null &&
+    WRAPPED_CONDITIONAL_PARENTS.has(node.parent.type)
+  );
 }
 
 function isOneElementTuple(node: SyntaxNode): boolean {
