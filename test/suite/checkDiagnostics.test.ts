@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { catalystExtension, workspaceFolder, workspaceUri } from './support/extension';
+import { workspaceFolder, workspaceUri } from './support/extension';
 import { waitFor } from './support/wait';
 
 const SOURCE = 'Catalyst Streaming';
@@ -53,7 +53,9 @@ interface Shown {
 
 /** `check --json` run on the workspace folder by the CLI the extension ships. */
 function checkJson(): Array<Shown & { readonly file: string }> {
-  const cli = path.join(catalystExtension().extensionPath, 'dist', 'cli.js');
+  // The repository's CLI build (dist/cli.js beside dist/test/suite): the .vsix does not ship the CLI, which has
+  // its own npm package, so the installed extension's folder has none.
+  const cli = path.resolve(__dirname, '..', '..', 'cli.js');
   const run = spawnSync(process.execPath, [cli, 'check', '--json'], {
     cwd: workspaceFolder().uri.fsPath,
     encoding: 'utf8',
