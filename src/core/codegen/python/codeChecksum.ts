@@ -35,30 +35,38 @@ const CLOSERS = new Set([')', ']', '}']);
 /** Where black may wrap a conditional expression in parentheses of its own. */
 const WRAPPED_CONDITIONAL_PARENTS = new Set(['expression_list', 'argument_list', 'keyword_argument', 'tuple', 'list', 'pair']);
 
-/**
- * `codeChecksums(source)[0]` is the checksum written into headers; the others are what earlier versions wrote for
- * the same code (0.1.x kept the parentheses of a tuple a formatter adds around `return a, b`), so a file of theirs
- * that was never edited still reads as untouched.
- */
-export async function codeChecksums(source: string): Promise<[current: string, ...earlier: string[]]> {
-  return [await codeChecksum(source), await codeChecksum(source, { tupleParens: 'kept' })];
-}
-
-export async function codeChecksum(source: string, options: Normalisation = { tupleParens: 'dropped' }): Promise<string> {
+export async function codeChecksum(source: string, options: Normalisation = CURRENT): Promise<string> {
   const tree = await parsePython(source);
   try {
-    const hash = createHash('sha256');
-    for (const token of normalisedTokens(tree.rootNode, options)) {
-      // A separator that cannot occur inside a token keeps ["ab", "c"] apart from ["a", "bc"].
-      hash.update(token, 'utf8').update('\u0000');
-    }
-    return hash.digest('hex');
+    return hashTokens(tree.rootNode, options);
   } finally {
     tree.delete();
   }
 }
 
-/** The normalised tokens of `node`, in source order. */
+/**
+ * Whether `source` has the checksum `expected`: the one headers carry now, or what 0.1.x wrote for the same code
+ * (it kept the parentheses a formatter adds around `return a, b` or a conditional), so a file of theirs that was
+ * never edited still reads as untouched. One parse; the earlier checksum only when the current one differs.
+ */
+export async function matchesCodeChecksum(source: string, expected: string): Promise<boolean> {
+  const tree = await parsePython(source);
+  try {
+    return hashTokens(tree.rootNode, CURRENT) === expected || hashTokens(tree.rootNode, EARLIER) === expected;
+  } finally {
+    tree.delete();
+  }
+}
+
+function hashTokens(root: SyntaxNode, options: Normalisation): string {
+  const hash = createHash('sha256');
+  for (const token of normalisedTokens(root, options)) {
+    // A separator that cannot occur inside a token keeps ["ab", "c"] apart from ["a", "bc"].
+    hash.update(token, 'utf8').update('\u0000');
+  }
+  return hash.digest('hex');
+}
+
 function normalisedTokens(node: SyntaxNode, options: Normalisation): string[] {
   const out: string[] = [];
   collect(node, out, options);
@@ -73,6 +81,9 @@ interface Normalisation {
   readonly tupleParens: 'dropped' | 'kept';
 }
 
+const CURRENT: Normalisation = { tupleParens: 'dropped' };
+const EARLIER: Normalisation = { tupleParens: 'kept' };
+
 function collect(node: SyntaxNode, out: string[], options: Normalisation): void {
   switch (node.type) {
     case 'comment':
@@ -82,7 +93,7 @@ function collect(node: SyntaxNode, out: string[], options: Normalisation): void 
       return;
     case 'string':
     case 'concatenated_string':
-      out.push(stringToken(node));
+      out.push(stringToken(node, options));
       return;
     case 'integer':
     case 'float':
@@ -138,7 +149,7 @@ function isOneElementTuple(node: SyntaxNode): boolean {
 }
 
 /** One token for a string, or for implicitly concatenated strings: prefix and content, quotes normalised. */
-function stringToken(node: SyntaxNode): string {
+function stringToken(node: SyntaxNode, options: Normalisation): string {
   const parts = node.type === 'concatenated_string' ? node.namedChildren.filter((c): c is SyntaxNode => c?.type === 'string') : [node];
   const prefixes = new Set<string>();
   let content = '';
@@ -149,7 +160,7 @@ function stringToken(node: SyntaxNode): string {
         prefixes.add(child.text.replace(/['"]+$/, '').toLowerCase());
       } else if (child.type === 'interpolation') {
         // Formatters may space the expression inside {...}; its tokens are what count.
-        content += `{${normalisedTokens(child, { tupleParens: 'dropped' }).slice(1, -1).join(' ')}}`;
+        content += `{${normalisedTokens(child, options).slice(1, -1).join(' ')}}`;
       } else if (child.type !== 'string_end') {
         content += child.text;
       }

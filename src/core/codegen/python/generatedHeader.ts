@@ -15,7 +15,7 @@
  * normalised) on the marker line; they are still read: untouched while that matches, else edited.
  */
 import { createHash } from 'node:crypto';
-import { codeChecksum, codeChecksums } from './codeChecksum';
+import { codeChecksum, matchesCodeChecksum } from './codeChecksum';
 
 const MARKER = '# catalyst-streaming: generated';
 const CHECKSUM_PREFIX = '# code-sha256=';
@@ -78,7 +78,7 @@ export async function inspectGeneratedFile(text: string): Promise<GeneratedFileS
   }
   const expected = checksumLine.slice(CHECKSUM_PREFIX.length).trim();
   const body = lines.slice(4).join('\n');
-  return (await codeChecksums(body)).includes(expected) ? { kind: 'untouched', version } : { kind: 'edited', version };
+  return (await matchesCodeChecksum(body, expected)) ? { kind: 'untouched', version } : { kind: 'edited', version };
 }
 
 function sha256(text: string): string {
