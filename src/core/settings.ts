@@ -26,6 +26,8 @@ export interface Settings {
   readonly fixStyle: FixStyleSetting;
   /** `catalyst.python.path`: the interpreter to run; undefined when unset. */
   readonly pythonPath: string | undefined;
+  /** `catalyst.preview.sendOnOpen`: the preview starts the request when opened on a route. */
+  readonly previewSendOnOpen: boolean;
 }
 
 /** The full key of each setting, for `getConfiguration().get` and `affectsConfiguration`. */
@@ -37,6 +39,7 @@ export const SETTING_KEYS: { readonly [K in keyof Settings]: string } = {
   diagnosticSeverity: 'catalyst.llm.diagnosticSeverity',
   fixStyle: 'catalyst.llm.fixStyle',
   pythonPath: 'catalyst.python.path',
+  previewSendOnOpen: 'catalyst.preview.sendOnOpen',
 };
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
@@ -59,5 +62,6 @@ export function readSettings(read: (key: string) => unknown): Settings {
     diagnosticSeverity: oneOf(read(SETTING_KEYS.diagnosticSeverity), ['Error', 'Warning', 'Information', 'Hint', 'Off'], 'Information'),
     fixStyle: oneOf(read(SETTING_KEYS.fixStyle), ['rewrite', 'sibling'], 'rewrite'),
     pythonPath: optionalText(read(SETTING_KEYS.pythonPath)),
+    previewSendOnOpen: read(SETTING_KEYS.previewSendOnOpen) !== false,
   };
 }

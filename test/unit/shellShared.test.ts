@@ -63,6 +63,7 @@ describe('settings', () => {
       diagnosticSeverity: 'Information',
       fixStyle: 'rewrite',
       pythonPath: undefined,
+      previewSendOnOpen: true,
     });
   });
 
@@ -75,6 +76,7 @@ describe('settings', () => {
       [SETTING_KEYS.diagnosticSeverity]: 'Off',
       [SETTING_KEYS.fixStyle]: 'sibling',
       [SETTING_KEYS.pythonPath]: '/usr/bin/python3',
+      [SETTING_KEYS.previewSendOnOpen]: false,
     });
     assert.deepEqual(set, {
       moduleLocation: 'app/streaming.py',
@@ -84,6 +86,7 @@ describe('settings', () => {
       diagnosticSeverity: 'Off',
       fixStyle: 'sibling',
       pythonPath: '/usr/bin/python3',
+      previewSendOnOpen: false,
     });
     const invalid = from({
       [SETTING_KEYS.moduleLocation]: '   ',

@@ -87,3 +87,35 @@ function describeFailure(error: unknown): string {
   const lastLine = (stderr ?? '').trim().split('\n').pop();
   return lastLine || (error instanceof Error ? error.message : String(error));
 }
+
+/** What one interpreter can import, asked of it directly (no fallback to other candidates). */
+export interface ModuleProbe {
+  readonly command: string;
+  /** Why the interpreter did not run at all ('not found', its last stderr line); undefined when it ran. */
+  readonly failure?: string;
+  /** sys.executable and version, when it ran. */
+  readonly executable?: string;
+  readonly version?: string;
+  /** The modules of the request it cannot import (empty: it has them all). */
+  readonly missing: readonly string[];
+}
+
+/**
+ * Asks `command` which of `modules` it lacks (importlib's find_spec: nothing is imported, nothing of the
+ * user's runs). The editor checks the dev server's interpreter this way before starting it, so a missing
+ * fastapi or uvicorn is named before uvicorn exits with a traceback in a terminal.
+ */
+export async function probeModules(command: string, modules: readonly string[]): Promise<ModuleProbe> {
+  const probe =
+    'import importlib.util, sys\n' +
+    'print(sys.executable)\n' +
+    'print("%d.%d.%d" % sys.version_info[:3])\n' +
+    'print(" ".join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))';
+  try {
+    const { stdout } = await run(command, ['-c', probe, ...modules]);
+    const [executable = command, version = '', missing = ''] = stdout.split('\n');
+    return { command, executable, version, missing: missing.split(' ').filter((m) => m !== '') };
+  } catch (error) {
+    return { command, failure: describeFailure(error), missing: [...modules] };
+  }
+}

@@ -20,6 +20,8 @@ import type { AddEndpointOptions } from './options';
 import { quickInputPrompts } from './prompts';
 import { configFor } from '../shared/config';
 import { DEV_SERVER_URL } from '../../core/defaults';
+import { followOwnEdit, type FollowedEdit } from '../devServer/followEdit';
+import { askForApp } from './missingApp';
 
 /** What the command did; returned to callers of executeCommand (tests, other commands). */
 export type AddEndpointResult =
@@ -29,6 +31,8 @@ export type AddEndpointResult =
       readonly changed: readonly string[];
       /** Whether the changed app was imported first, as the CLI's `--json` says it. */
       readonly verification: Verification;
+      /** Our running dev servers for the folder (by URL), and how each came to serve the new route. */
+      readonly devServer: Readonly<Record<string, FollowedEdit>>;
     } & TryIt)
   | { readonly status: 'already-present'; readonly endpoint: PlannedEndpoint; readonly changed: readonly string[] }
   | (AddEndpointRefusal & { readonly verification?: Verification })
@@ -52,14 +56,29 @@ export async function addStreamingEndpoint(
   if (!folder) {
     return CANCELLED;
   }
-  const files = await withDelayedProgress(vscode.l10n.t('Catalyst: reading the Python files of {0}…', folder.name), (token) => readPythonFiles(folder, token));
+  const read = () => withDelayedProgress(vscode.l10n.t('Catalyst: reading the Python files of {0}…', folder.name), (token) => readPythonFiles(folder, token));
+  let files = await read();
+  // The app first, before any question: without one, the questions would lead to a refusal.
+  let appFile = options.file;
+  if (appFile === undefined) {
+    const found = await askForApp(folder, files, logger);
+    if (found === 'cancelled') {
+      return CANCELLED;
+    }
+    if (found.kind !== 'present') {
+      appFile = found.file;
+      if (found.kind === 'created') {
+        files = await read();
+      }
+    }
+  }
   const settings = configFor(folder);
   const active = vscode.window.activeTextEditor?.document.uri;
   // Callers that answer the route or method up front were written before protocols: they are not asked one. A
   // method is our sse protocol's; a route alone gets the setting.
   const protocol = options.protocol ?? (options.method !== undefined ? 'sse' : options.route !== undefined ? settings.defaultProtocol : undefined);
   const given: AddEndpointRequest = {
-    ...(options.file !== undefined ? { target: { file: options.file, ...(options.variable !== undefined ? { id: options.variable } : {}) } } : {}),
+    ...(appFile !== undefined ? { target: { file: appFile, ...(options.variable !== undefined ? { id: options.variable } : {}) } } : {}),
     ...(options.route !== undefined ? { route: options.route } : {}),
     ...(options.method !== undefined ? { method: options.method } : {}),
     ...(source !== undefined ? { source } : {}),
@@ -107,9 +126,12 @@ async function apply(folder: vscode.WorkspaceFolder, outcome: AddEndpointOutcome
       }
       await reveal(folder, plan.reveal.path, plan.reveal.line);
       const next = tryIt(plan.endpoint);
-      offerNextSteps(folder, plan.endpoint, next, verification, plan.notes);
+      const changed = plan.changes.map((change) => change.path);
+      // A dev server of ours is running: it gets the new route without a restart by hand.
+      const devServer = await followOwnEdit(folder, changed, plan.endpoint.url, logger);
+      offerNextSteps(folder, plan.endpoint, next, verification, [...plan.notes, ...followedNotes(devServer)]);
       offerOrjson(folder).catch((error: unknown) => logger.error('Checking the project for orjson failed', error));
-      return { status: 'applied', endpoint: plan.endpoint, changed: plan.changes.map((change) => change.path), verification, ...next };
+      return { status: 'applied', endpoint: plan.endpoint, changed, verification, devServer, ...next };
     }
   }
 }
@@ -135,6 +157,16 @@ async function chooseFolder(options: AddEndpointOptions): Promise<vscode.Workspa
     (folders.length === 1
       ? folders[0]
       : vscode.window.showWorkspaceFolderPick({ placeHolder: vscode.l10n.t('Workspace folder to add the streaming endpoint to') }))
+  );
+}
+
+function followedNotes(followed: Readonly<Record<string, FollowedEdit>>): string[] {
+  return Object.entries(followed).map(([url, how]) =>
+    how === 'reloaded'
+      ? vscode.l10n.t('Saved: the dev server on {0} reloaded and serves it.', url)
+      : how === 'restarted'
+        ? vscode.l10n.t('Saved, and the dev server on {0} restarted to serve it.', url)
+        : vscode.l10n.t('Saved, but the dev server on {0} does not answer it yet: see its terminal.', url),
   );
 }
 

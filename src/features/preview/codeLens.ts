@@ -41,7 +41,8 @@ export class SseRouteCodeLensProvider implements vscode.CodeLensProvider {
             url: `${DEV_SERVER_URL}${fullPath}`,
             method,
             ...(method === 'POST' ? { body: '{}' } : {}),
-            send: false,
+            // Starts at once unless catalyst.preview.sendOnOpen is off (read when the lens is clicked).
+            fromRoute: true,
           };
           lenses.push(
             new vscode.CodeLens(range, {

@@ -2,7 +2,8 @@
  * The Stream Preview feature: the `catalyst.openStreamPreview` command, the panel serializer (restores the panel
  * after a window reload) and the "Preview stream" CodeLens.
  *
- * `executeCommand('catalyst.openStreamPreview', { url, method, body, headers, send })` returns the PreviewPanel,
+ * `executeCommand('catalyst.openStreamPreview', { url, method, body, headers, send })` returns the PreviewPanel
+ * (without options, from the palette, it first asks which stream: see routePick.ts),
  * whose `onDidPostMessage` lets a caller (a test) observe the host side of the protocol.
  */
 import * as vscode from 'vscode';
@@ -12,6 +13,7 @@ import { SseRouteCodeLensProvider } from './codeLens';
 import { isOpenPreviewOptions } from './options';
 import { PreviewPanelManager } from './panelManager';
 import { VIEW_TYPE } from './previewPanel';
+import { pickPreviewRoute } from './routePick';
 
 export const previewFeature: Feature = {
   name: 'Stream Preview',
@@ -23,7 +25,11 @@ export const previewFeature: Feature = {
         {
           id: 'catalyst.openStreamPreview',
           title: vscode.l10n.t('Open Stream Preview'),
-          run: (options?: unknown) => manager.open(isOpenPreviewOptions(options) ? options : {}),
+          // From the palette (no options): which stream, from the workspace's routes or a typed URL.
+          run: async (options?: unknown) => {
+            const chosen = isOpenPreviewOptions(options) ? options : await pickPreviewRoute(logger);
+            return chosen === undefined ? undefined : manager.open(chosen);
+          },
           onError: () => undefined,
         },
         logger,

@@ -8,6 +8,12 @@ import type { Logger } from '../shared/logger';
 import { requestFromOptions, type OpenPreviewOptions } from './options';
 import { configureWebview, PreviewPanel, VIEW_TYPE, webviewRoot } from './previewPanel';
 import { DEFAULT_ROUTE, DEV_SERVER_URL } from '../../core/defaults';
+import { configFor } from '../shared/config';
+
+/** `catalyst.preview.sendOnOpen`, for the active editor's folder (the route's) when there is one. */
+function sendOnOpen(): boolean {
+  return configFor(vscode.window.activeTextEditor?.document.uri).previewSendOnOpen;
+}
 
 export class PreviewPanelManager extends Disposable implements vscode.WebviewPanelSerializer {
   private current: PreviewPanel | undefined;
@@ -41,7 +47,8 @@ export class PreviewPanelManager extends Disposable implements vscode.WebviewPan
     }
     if (options.url !== undefined || options.method !== undefined || options.body !== undefined || options.headers !== undefined) {
       const request = requestFromOptions(options, `${DEV_SERVER_URL}${DEFAULT_ROUTE}`);
-      preview.setRequest(request, options.send ?? options.url !== undefined);
+      const send = options.send ?? (options.fromRoute === true ? sendOnOpen() : options.url !== undefined);
+      preview.setRequest(request, send);
     }
     return preview;
   }

@@ -14,6 +14,7 @@ import { isWebviewMessage, postToWebview, type HostMessage } from '../../protoco
 import { Disposable } from '../shared/dispose';
 import type { Logger } from '../shared/logger';
 import { previewHtml } from './html';
+import { showStaleServerNotice, staleServerNotice, type StaleServerNotice } from './staleServer';
 
 export const VIEW_TYPE = 'catalyst.streamPreview';
 
@@ -40,6 +41,9 @@ export class PreviewPanel extends Disposable {
   /** Fires with every message the host posts to the webview. */
   readonly onDidPostMessage = this.posted.event;
   readonly onDidDispose = this.disposed.event;
+  private readonly staleServer = this._register(new vscode.EventEmitter<StaleServerNotice>());
+  /** Fires when a 404 contradicts the source: the notice shown (the server is older than the code). */
+  readonly onDidNoticeStaleServer = this.staleServer.event;
   private readonly transcript = new Transcript();
   /** What the webview shows, folded from the posted messages by the same reducer the webview runs. */
   private readonly model = emptyModel({ url: '', method: 'GET', headers: [] });
@@ -52,6 +56,8 @@ export class PreviewPanel extends Disposable {
   private lastEventId: string | null = null;
   /** The request of the latest run, for "start the server and retry". */
   private lastRequest: StreamRequest | undefined;
+  /** The HTTP status each unfinished run got. */
+  private readonly status = new Map<number, number>();
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -124,9 +130,28 @@ export class PreviewPanel extends Disposable {
       this.lastEventId = result.lastEventId;
       const end = result.outcome;
       this.logger.info(`Stream preview ${request.method} ${request.url}: ${end.kind === 'failed' ? end.failure.message : end.kind}, ${result.events} events`);
+      if (this.status.get(run) === 404 && this.run === run) {
+        // Not awaited: the notice waits for the user, the run is over.
+        void this.checkForStaleServer(request).catch((error: unknown) => this.logger.error('Checking the 404 against the source failed', error));
+      }
     } finally {
+      this.status.delete(run);
       if (this.run === run) {
         this.connection = undefined;
+      }
+    }
+  }
+
+  /** A 404 for a route the source has: the server predates the code; offer the restart, then run the request again. */
+  private async checkForStaleServer(request: StreamRequest): Promise<void> {
+    const found = await staleServerNotice(request, 404);
+    if (found === undefined || this.isDisposed) {
+      return;
+    }
+    this.staleServer.fire(found.notice);
+    if (await showStaleServerNotice(found.notice, found.folder, request, this.logger)) {
+      if (!this.isDisposed) {
+        this.send(request);
       }
     }
   }
@@ -168,13 +193,16 @@ export class PreviewPanel extends Disposable {
   private async startServerAndRetry(): Promise<void> {
     const last = this.lastRequest;
     const port = last ? Number(new URL(last.url).port || 80) : undefined;
-    const started = await vscode.commands.executeCommand<{ readonly port: number } | undefined>('catalyst.startDevServer', { port, openPreview: false });
-    if (started && last) {
+    const started = await vscode.commands.executeCommand<{ readonly port?: number } | undefined>('catalyst.startDevServer', { port, openPreview: false });
+    if (started?.port !== undefined && last) {
       this.send(last);
     }
   }
 
   private post(message: HostMessage): void {
+    if (message.type === 'response') {
+      this.status.set(message.run, message.status);
+    }
     this.posted.fire(message);
     apply(this.model, message, {});
     this.touched = true;

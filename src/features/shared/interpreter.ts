@@ -7,12 +7,16 @@
 import { PythonExtension, PVSC_EXTENSION_ID } from '@vscode/python-extension';
 import * as vscode from 'vscode';
 import { findPython, pythonCandidates } from '../../core/python/interpreter';
-import { configFor } from './config';
+import { configFor, settingScopeOf } from './config';
+import { SETTING_KEYS } from '../../core/settings';
+import type { SettingScope } from '../../core/devServer/interpreterProblem';
 import type { Logger } from './logger';
 
 export interface SelectedInterpreter {
   readonly command: string;
   readonly source: 'python-extension' | 'setting' | 'default';
+  /** For `setting`: the settings scope the value was read from (see core/devServer/interpreterProblem.ts). */
+  readonly settingScope?: SettingScope;
 }
 
 export async function selectedInterpreter(folder: vscode.Uri, logger: Logger): Promise<SelectedInterpreter> {
@@ -31,7 +35,8 @@ export async function selectedInterpreter(folder: vscode.Uri, logger: Logger): P
   }
   const configured = configFor(folder).pythonPath;
   if (configured) {
-    return { command: configured, source: 'setting' };
+    const scope = settingScopeOf(SETTING_KEYS.pythonPath, folder);
+    return { command: configured, source: 'setting', ...(scope ? { settingScope: scope } : {}) };
   }
   // Nothing chosen: the core's choice, as the CLI makes it (the project's .venv first), of a Python with uvicorn.
   const found = await findPython(['uvicorn'], pythonCandidates(folder.scheme === 'file' ? { projectRoot: folder.fsPath } : {})).catch((error: unknown) => {
