@@ -50,6 +50,7 @@ describe('dev server: the interpreter message', () => {
     const set = (value: unknown) => value !== undefined && value !== '';
     assert.equal(settingOrigin({ key: 'k', globalValue: 'a', workspaceValue: 'b', workspaceFolderValue: 'c' }, set), 'Workspace Folder');
     assert.equal(settingOrigin({ key: 'k', globalValue: 'a', workspaceValue: 'b' }, set), 'Workspace');
+    assert.equal(settingOrigin({ key: 'k', workspaceValue: 'b', workspaceFolderValue: 'b' }, set), 'Workspace', 'a single-folder window');
     assert.equal(settingOrigin({ key: 'k', globalValue: 'a', workspaceValue: '' }, set), 'User');
     assert.equal(settingOrigin({ key: 'k', defaultValue: '' }, set), undefined);
     assert.equal(settingOrigin(undefined, set), undefined);

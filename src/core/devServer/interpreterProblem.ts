@@ -23,7 +23,8 @@ export function settingOrigin<T>(inspected: InspectedSetting<T> | undefined, isS
   if (inspected === undefined) {
     return undefined;
   }
-  if (isSet(inspected.workspaceFolderValue)) {
+  // A single-folder window reports its settings as both the workspace's and the folder's: that is Workspace.
+  if (isSet(inspected.workspaceFolderValue) && inspected.workspaceFolderValue !== inspected.workspaceValue) {
     return 'Workspace Folder';
   }
   if (isSet(inspected.workspaceValue)) {

@@ -33,6 +33,19 @@ export async function askForApp(folder: vscode.WorkspaceFolder, files: ReadonlyM
   }
   const uri = vscode.Uri.joinPath(folder.uri, ...picked.value.file.split('/'));
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(MINIMAL_APP));
+  await documentCaughtUp(uri);
   logger.info(`Add Streaming Endpoint: created ${picked.value.file} with a minimal FastAPI app`);
   return { kind: 'created', file: picked.value.file };
+}
+
+/**
+ * A document still open for a file of that name (one deleted or moved earlier) holds its old text until VS Code
+ * reloads it from disk; the files are read with open documents winning, so wait (briefly) for that reload.
+ */
+async function documentCaughtUp(uri: vscode.Uri): Promise<void> {
+  const stale = () => vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString() && !d.isDirty && d.getText() !== MINIMAL_APP);
+  const deadline = Date.now() + 3_000;
+  while (stale() !== undefined && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -11,6 +11,7 @@ import type { OpenPreviewOptions } from './options';
 import { snippetRoutes } from '../../core/snippets/routeLookup';
 import type { CopySnippetOptions } from '../snippets/options';
 import { DEV_SERVER_URL } from '../../core/defaults';
+import { runningDevServers } from '../devServer/running';
 
 export class SseRouteCodeLensProvider implements vscode.CodeLensProvider {
   constructor(private readonly trees: SyntaxTrees) {}
@@ -26,6 +27,9 @@ export class SseRouteCodeLensProvider implements vscode.CodeLensProvider {
       const routes = analysis.routes.filter((route) => previewable(route) || snippetRoutes(route, route.fullPath).length > 0);
       // The URL the serving app answers at: include_router prefixes from other modules, as add-endpoint prints it.
       const { files, file } = await this.filesFor(document, needsWorkspaceForPaths(routes), token);
+      // Our dev server for this folder, when one runs (on any port); else the default address.
+      const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+      const baseUrl = runningDevServers().find((server) => server.folder.uri.toString() === folder?.uri.toString())?.url ?? DEV_SERVER_URL;
       const paths = await servedRoutePaths(files, file, routes);
       if (token.isCancellationRequested) {
         return [];
@@ -38,7 +42,7 @@ export class SseRouteCodeLensProvider implements vscode.CodeLensProvider {
         if (previewable(route)) {
           const method = route.methods.includes('GET') ? 'GET' : 'POST';
           const options: OpenPreviewOptions = {
-            url: `${DEV_SERVER_URL}${fullPath}`,
+            url: `${baseUrl}${fullPath}`,
             method,
             ...(method === 'POST' ? { body: '{}' } : {}),
             // Starts at once unless catalyst.preview.sendOnOpen is off (read when the lens is clicked).

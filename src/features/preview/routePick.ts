@@ -33,7 +33,12 @@ export async function pickPreviewRoute(logger: Logger): Promise<OpenPreviewOptio
       ...(pick.detail !== undefined && { detail: pick.detail }),
       value: pick.value,
     })),
-    { title: vscode.l10n.t(ROUTE_PICK_TITLE), placeHolder: vscode.l10n.t('A stream route of this workspace, or a URL'), matchOnDescription: true },
+    {
+      title: vscode.l10n.t(ROUTE_PICK_TITLE),
+      placeHolder: vscode.l10n.t('A stream route of this workspace, or a URL'),
+      matchOnDescription: true,
+      ignoreFocusOut: true,
+    },
   );
   if (picked === undefined) {
     return undefined;
@@ -44,6 +49,7 @@ export async function pickPreviewRoute(logger: Logger): Promise<OpenPreviewOptio
   const url = await vscode.window.showInputBox({
     title: vscode.l10n.t('URL of the stream to preview'),
     value: `${baseUrl}${DEFAULT_ROUTE}`,
+    ignoreFocusOut: true,
     validateInput: (text) => (validatePreviewUrl(text) === undefined ? undefined : vscode.l10n.t(validatePreviewUrl(text)!)),
   });
   return url === undefined ? undefined : { url: url.trim(), method: 'GET', fromRoute: true };

@@ -47,7 +47,7 @@ export async function staleServerNotice(
   return undefined;
 }
 
-/** Shows the notice; its button saves the route's file and restarts our server, then resolves true (retry). */
+/** Shows the notice; resolves true once its button was clicked and did its work (the request is then sent again). */
 export async function showStaleServerNotice(
   notice: StaleServerNotice,
   folder: vscode.WorkspaceFolder,
@@ -56,9 +56,11 @@ export async function showStaleServerNotice(
 ): Promise<boolean> {
   logger.warn(notice.message);
   const choice = await vscode.window.showWarningMessage(notice.message, ...(notice.action !== undefined ? [notice.action] : []));
-  if (choice === undefined || choice !== notice.action) {
-    return false;
-  }
+  return choice !== undefined && choice === notice.action && (await staleServerAction(notice, folder, request));
+}
+
+/** What the notice's button does: save the route's file and restart our server; true when the request can be sent again. */
+export async function staleServerAction(notice: StaleServerNotice, folder: vscode.WorkspaceFolder, request: StreamRequest): Promise<boolean> {
   const document = documentOf(folder, notice.route.file);
   if (document?.isDirty) {
     await document.save();
