@@ -14,13 +14,7 @@ import { isWebviewMessage, postToWebview, type HostMessage } from '../../protoco
 import { Disposable } from '../shared/dispose';
 import type { Logger } from '../shared/logger';
 import { previewHtml } from './html';
-import { showStaleServerNotice, staleServerAction, staleServerNotice, type StaleServerNotice } from './staleServer';
-
-/** A notice that the server is older than the code, and what its button does (then the request is sent again). */
-export interface StaleServerEvent {
-  readonly notice: StaleServerNotice;
-  readonly act: () => Promise<void>;
-}
+import { showStaleServerNotice, staleServerNotice, type StaleServerNotice } from './staleServer';
 
 export const VIEW_TYPE = 'catalyst.streamPreview';
 
@@ -47,7 +41,7 @@ export class PreviewPanel extends Disposable {
   /** Fires with every message the host posts to the webview. */
   readonly onDidPostMessage = this.posted.event;
   readonly onDidDispose = this.disposed.event;
-  private readonly staleServer = this._register(new vscode.EventEmitter<StaleServerEvent>());
+  private readonly staleServer = this._register(new vscode.EventEmitter<StaleServerNotice>());
   /** Fires when a 404 contradicts the source: the notice shown (the server is older than the code). */
   readonly onDidNoticeStaleServer = this.staleServer.event;
   private readonly transcript = new Transcript();
@@ -154,21 +148,9 @@ export class PreviewPanel extends Disposable {
     if (found === undefined || this.isDisposed) {
       return;
     }
-    const retry = (): void => {
-      if (!this.isDisposed) {
-        this.send(request);
-      }
-    };
-    this.staleServer.fire({
-      notice: found.notice,
-      act: async () => {
-        if (await staleServerAction(found.notice, found.folder, request)) {
-          retry();
-        }
-      },
-    });
-    if (await showStaleServerNotice(found.notice, found.folder, request, this.logger)) {
-      retry();
+    this.staleServer.fire(found.notice);
+    if ((await showStaleServerNotice(found.notice, found.folder, request, this.logger)) && !this.isDisposed) {
+      this.send(request);
     }
   }
 

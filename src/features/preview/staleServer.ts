@@ -60,7 +60,7 @@ export async function showStaleServerNotice(
 }
 
 /** What the notice's button does: save the route's file and restart our server; true when the request can be sent again. */
-export async function staleServerAction(notice: StaleServerNotice, folder: vscode.WorkspaceFolder, request: StreamRequest): Promise<boolean> {
+async function staleServerAction(notice: StaleServerNotice, folder: vscode.WorkspaceFolder, request: StreamRequest): Promise<boolean> {
   const document = documentOf(folder, notice.route.file);
   if (document?.isDirty) {
     await document.save();
