@@ -13,31 +13,12 @@ import { workspaceUri } from './support/extension';
 import { ENDPOINT } from './support/fixture';
 import { record, type PostedMessages } from './support/previewMessages';
 import { collectEvents, tokenText, type ReceivedEvent } from './support/sse';
+import { commandLineOf, portIsClosed } from './support/devServer';
 import { waitFor, withDeadline } from './support/wait';
 import { canDriveWorkbench, captureWorkbench, pressKeys } from './support/workbench';
 
 /** The fixture's app, as uvicorn names it. */
 const APP = 'main:app';
-
-/** The command line a task runs, whatever kind of execution it is. */
-function commandLineOf(task: vscode.Task): string {
-  const execution = task.execution;
-  if (execution instanceof vscode.ProcessExecution) {
-    return [execution.process, ...execution.args].join(' ');
-  }
-  if (execution instanceof vscode.ShellExecution) {
-    const command = typeof execution.command === 'string' ? execution.command : execution.command?.value;
-    return [command ?? execution.commandLine ?? '', ...(execution.args ?? []).map((a) => (typeof a === 'string' ? a : a.value))].join(' ');
-  }
-  return '';
-}
-
-async function portIsClosed(port: number): Promise<boolean> {
-  return waitForPort(port, { timeoutMs: 200 }).then(
-    () => false,
-    () => true,
-  );
-}
 
 describe('dev server and Stream Preview', () => {
   let port: number;

@@ -19,6 +19,7 @@ import type { PreviewPanel } from '../../src/features/preview/previewPanel';
 import type { StaleServerNotice } from '../../src/features/preview/staleServer';
 import { workspaceUri } from './support/extension';
 import { record, type PostedMessages } from './support/previewMessages';
+import { commandLineOf, portIsClosed } from './support/devServer';
 import { waitFor } from './support/wait';
 import { canDriveWorkbench, pressKeys } from './support/workbench';
 
@@ -31,18 +32,6 @@ interface Started {
 }
 
 const PYTHON_KEY = 'python.path';
-
-function commandLineOf(task: vscode.Task): string {
-  const execution = task.execution;
-  return execution instanceof vscode.ProcessExecution ? [execution.process, ...execution.args].join(' ') : '';
-}
-
-async function portIsClosed(port: number): Promise<boolean> {
-  return waitForPort(port, { timeoutMs: 200 }).then(
-    () => false,
-    () => true,
-  );
-}
 
 describe('editor: dev server, interpreter, preview on routes, app first', () => {
   let port: number;
