@@ -26,7 +26,7 @@ import { DEV_SERVER_HOST, DEV_SERVER_PORT } from '../../core/defaults';
 import { probeModules } from '../../core/python/interpreter';
 import { interpreterProblemMessage, type InterpreterOrigin } from '../../core/devServer/interpreterProblem';
 import { SETTING_KEYS } from '../../core/settings';
-import { devServerOn, portAnswers, stopDevServer, trackDevServer, type RunningDevServer } from './running';
+import { devServerOn, portAnswers, runningDevServers, stopDevServer, trackDevServer, type RunningDevServer } from './running';
 
 export const TASK_TYPE = 'catalyst-dev-server';
 /** uvicorn with a large app (or a cold import cache) can take a while to bind. */
@@ -98,8 +98,8 @@ export async function startDevServer(options: StartDevServerOptions, logger: Log
     );
     return offerPreview({ status: 'answering', port, url, app: app.target, python: '' }, app, options.openPreview);
   }
-  const python =
-    options.python !== undefined ? { command: options.python, source: 'setting' as const } : (ours?.python ?? (await selectedInterpreter(folder.uri, logger)));
+  // Chosen afresh, a restart included: the user may just have selected another interpreter.
+  const python = options.python !== undefined ? { command: options.python, source: 'setting' as const } : await selectedInterpreter(folder.uri, logger);
   const problem = await interpreterProblem(python, options.python !== undefined, logger);
   if (problem !== undefined) {
     return problem;
@@ -118,10 +118,10 @@ export async function startDevServer(options: StartDevServerOptions, logger: Log
 
 /** `catalyst.restartDevServer`: our server on `port` (or the only one running) started again; else a new start. */
 export async function restartDevServer(options: { readonly port?: number }, logger: Logger): Promise<StartDevServerResult> {
-  const port = options.port ?? DEV_SERVER_PORT;
-  const server = devServerOn(port);
+  const running = runningDevServers();
+  const server = options.port !== undefined ? devServerOn(options.port) : running.length === 1 ? running[0] : devServerOn(DEV_SERVER_PORT);
   if (server === undefined) {
-    return startDevServer({ port, openPreview: false }, logger);
+    return startDevServer({ port: options.port ?? DEV_SERVER_PORT, openPreview: false }, logger);
   }
   return startDevServer(
     {
