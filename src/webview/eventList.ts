@@ -83,12 +83,14 @@ export class EventList {
         this.select(this.selected === seq ? undefined : seq);
       }
     });
+    // From the keyboard (the list takes the focus, its rows do not): arrows open the previous or next event,
+    // Escape closes it.
     this.list.addEventListener('keydown', (e) => {
-      const row = (e.target as Element).closest('.event-row');
-      if (row instanceof HTMLElement && row.dataset.seq !== undefined && (e.key === 'Enter' || e.key === ' ')) {
+      if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
         e.preventDefault();
-        const seq = Number(row.dataset.seq);
-        this.select(this.selected === seq ? undefined : seq);
+        this.step(e.key === 'ArrowUp' ? -1 : 1);
+      } else if (e.key === 'Escape' && this.selected !== undefined) {
+        this.select(undefined);
       }
     });
   }
@@ -160,6 +162,31 @@ export class EventList {
         }
       }
     });
+  }
+
+  /** Opens the event before or after the open one (with none open: the newest, or the first in view), and shows its row. */
+  private step(direction: -1 | 1): void {
+    const at = this.selected === undefined ? -1 : this.events.findIndex((e) => e.seq === this.selected);
+    const index =
+      at >= 0
+        ? Math.max(0, Math.min(this.events.length - 1, at + direction))
+        : direction < 0
+          ? this.events.length - 1
+          : Math.min(this.events.length - 1, Math.ceil(this.scrollTop / ROW_HEIGHT));
+    const event = this.events[index];
+    if (event === undefined) {
+      return;
+    }
+    this.select(event.seq);
+    const top = index * ROW_HEIGHT;
+    if (top < this.scrollTop || top + ROW_HEIGHT > this.scrollTop + this.viewHeight) {
+      // A keyboard scroll: the list stops following unless the row is the last one.
+      this.stickToBottom = index === this.events.length - 1;
+      this.scrollTop = Math.max(0, direction < 0 ? top : top + ROW_HEIGHT - this.viewHeight);
+      this.list.scrollTop = this.scrollTop;
+    }
+    this.dirty = true;
+    this.requestFrame();
   }
 
   /** Opens the detail pane on one event (or closes it). */

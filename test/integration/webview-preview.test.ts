@@ -111,6 +111,14 @@ describe('Stream Preview webview in Chromium', function () {
     assert.deepEqual(await page.page.locator('.event-row[aria-selected="true"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-seq'))), ['4']);
     await page.page.locator('.event-row[data-seq="4"]').click();
     assert.equal(await page.page.locator('.event-detail').isVisible(), false);
+    // From the keyboard: the arrows open the newest event, then the one before; Escape closes it.
+    await page.page.locator('.event-list').focus();
+    await page.page.keyboard.press('ArrowUp');
+    await page.page.keyboard.press('ArrowUp');
+    assert.match(await text(page, '.event-detail-title'), /^Event 3 · token · id 4 /);
+    assert.equal(await page.page.locator('.event-row[data-seq="3"]').getAttribute('aria-selected'), 'true');
+    await page.page.keyboard.press('Escape');
+    assert.equal(await page.page.locator('.event-detail').isVisible(), false);
     await page.page.screenshot({ path: path.join(artifacts, 'webview-token-stream.png') });
   });
 
