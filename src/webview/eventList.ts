@@ -122,7 +122,9 @@ export class EventList {
       // Keep the rows the user reads in place: events that left the window above them move the view up.
       top = Math.max(0, Math.min(this.scrollTop - dropped * ROW_HEIGHT, this.maxScrollTop()));
     }
-    if (top !== this.scrollTop || this.list.scrollTop !== top) {
+    // Compared with the offset kept from scroll events, not read back: a read here, after the spacer's new
+    // height, would force a second layout every frame.
+    if (top !== this.scrollTop) {
       this.list.scrollTop = top;
       this.scrollTop = top;
     }
