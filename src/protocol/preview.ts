@@ -8,6 +8,7 @@ import type {
   BufferingWarning,
   HeaderCheck,
   Redirect,
+  StreamFinish,
   StreamNotice,
   StreamOutcome,
   StreamProtocol,
@@ -27,6 +28,8 @@ export interface EventView {
   readonly data: string;
   /** The full length of the data in characters, when `data` was cut. */
   readonly fullLength?: number;
+  /** The AI SDK chunk type the data names (text-delta, reasoning-delta, tool-input-start, ...): all its events are "message". */
+  readonly part?: string;
 }
 
 /** Characters of one event's data that are sent to the webview. */
@@ -50,6 +53,8 @@ export interface PreviewModel {
   textError: string | null;
   /** The protocol the stream speaks, once detected. */
   protocol: StreamProtocol | null;
+  /** The finish reason, usage and model the stream reported about itself, once it did. */
+  finish: StreamFinish | null;
   /** The reasoning the stream carried (its end, bounded like the text). */
   reasoning: string;
   reasoningDropped: number;
@@ -105,6 +110,8 @@ export type HostMessage =
       readonly toolCallsOmitted: number;
       readonly notices: readonly StreamNotice[];
       readonly stats: StreamStats;
+      /** The finish reason, usage and model so far, when this batch changed them. */
+      readonly finish?: StreamFinish;
     }
   | { readonly type: 'buffering'; readonly run: number; readonly warning: BufferingWarning }
   | {

@@ -124,3 +124,23 @@ export interface BufferingWarning {
   /** The usual causes, the likeliest (judged from the response headers) first. */
   readonly causes: readonly string[];
 }
+
+/**
+ * The token usage a stream reported about itself (the provider's figures as the route passed them on), each
+ * count present only when the stream gave it. Read by core/sse/finish.ts from the wire formats' own names.
+ */
+export interface StreamUsage {
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  readonly totalTokens?: number;
+  /** Input tokens read from the provider's prompt cache. */
+  readonly cachedInputTokens?: number;
+  readonly reasoningTokens?: number;
+}
+
+/** How the stream says its answer ended: the finish reason, the usage and the model, as far as it says. */
+export interface StreamFinish {
+  readonly finishReason?: string;
+  readonly usage?: StreamUsage;
+  readonly model?: string;
+}

@@ -49,6 +49,7 @@ const view = new PreviewView(document.getElementById('app') ?? document.body, {
   },
   exportTranscript: () => post({ type: 'export' }),
   startServer: () => post({ type: 'startServer' }),
+  requestFrame: () => (frame ??= requestAnimationFrame(renderFrame)),
 });
 
 function schedule(more: Changes): void {

@@ -54,11 +54,16 @@ export class RequestBar {
         { className: 'request-line' },
         this.method,
         this.url,
-        this.sendButton,
-        this.stopButton,
-        this.reconnectButton,
-        button('Clear', 'clear-all', () => actions.clear()),
-        button('Export', 'save', () => actions.exportTranscript(), 'Export the transcript as .jsonl'),
+        // One group: on a narrow panel it wraps under the URL whole (see preview.css), the URL keeps its room.
+        h(
+          'div',
+          { className: 'request-actions' },
+          this.sendButton,
+          this.stopButton,
+          this.reconnectButton,
+          button('Clear', 'clear-all', () => actions.clear()),
+          button('Export', 'save', () => actions.exportTranscript(), 'Export the transcript as .jsonl'),
+        ),
       ),
       h(
         'details',

@@ -48,14 +48,19 @@ describe('readPartEvent, event by event (mutation-tested)', () => {
   it('ai-sdk: chunk types, reasoning and tool input', () => {
     assert.equal(read('message', { type: 'error' }), undefined);
     assert.equal(read('message', { type: 'other', errorText: 'x' }), undefined);
-    assert.deepEqual(read('message', { type: 'data-weather' }), { protocol: 'ai-sdk' });
+    assert.deepEqual(read('message', { type: 'data-weather' }), { protocol: 'ai-sdk', chunkType: 'data-weather' });
     assert.equal(read('message', { type: 'other', delta: { type: 'thinking_delta', thinking: 'x' } }), undefined);
-    assert.deepEqual(read('message', { type: 'reasoning-delta', delta: 5 }), { protocol: 'ai-sdk' });
-    assert.deepEqual(read('message', { type: 'reasoning-delta', delta: 'r' }), { protocol: 'ai-sdk', reasoning: 'r' });
-    assert.deepEqual(read('message', { type: 'tool-input-start', toolName: 'n' }), { protocol: 'ai-sdk' });
-    assert.deepEqual(read('message', { type: 'tool-input-start', toolCallId: 'c', toolName: 'n' }), { protocol: 'ai-sdk', toolCall: { id: 'c', name: 'n' } });
+    assert.deepEqual(read('message', { type: 'reasoning-delta', delta: 5 }), { protocol: 'ai-sdk', chunkType: 'reasoning-delta' });
+    assert.deepEqual(read('message', { type: 'reasoning-delta', delta: 'r' }), { protocol: 'ai-sdk', chunkType: 'reasoning-delta', reasoning: 'r' });
+    assert.deepEqual(read('message', { type: 'tool-input-start', toolName: 'n' }), { protocol: 'ai-sdk', chunkType: 'tool-input-start' });
+    assert.deepEqual(read('message', { type: 'tool-input-start', toolCallId: 'c', toolName: 'n' }), {
+      protocol: 'ai-sdk',
+      chunkType: 'tool-input-start',
+      toolCall: { id: 'c', name: 'n' },
+    });
     assert.deepEqual(read('message', { type: 'tool-input-delta', toolCallId: 'c', inputTextDelta: '{' }), {
       protocol: 'ai-sdk',
+      chunkType: 'tool-input-delta',
       toolCall: { id: 'c', arguments: '{' },
     });
   });

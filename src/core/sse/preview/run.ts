@@ -5,7 +5,7 @@
  * into the webview bundle in Chromium.
  */
 import { Batcher } from './batcher';
-import type { BufferingWarning, SseEvent, StreamNotice, StreamRequest, ToolCallView } from '../../../protocol/stream';
+import type { BufferingWarning, SseEvent, StreamFinish, StreamNotice, StreamRequest, ToolCallView } from '../../../protocol/stream';
 import { StreamSession } from '../session';
 import type { StreamResult } from '../connection';
 import type { Transcript } from './transcript';
@@ -23,8 +23,16 @@ type BatchItem =
     }
   | { readonly notice: StreamNotice };
 
-export function toEventView(event: SseEvent): EventView {
-  const view = { seq: event.seq, event: event.event, id: event.id, tMs: Math.round(event.tMs * 100) / 100, chunk: event.chunk };
+/** The event as the webview shows it; `part` is the AI SDK chunk type its data names (see parts.ts). */
+export function toEventView(event: SseEvent, part?: string): EventView {
+  const view = {
+    seq: event.seq,
+    event: event.event,
+    id: event.id,
+    tMs: Math.round(event.tMs * 100) / 100,
+    chunk: event.chunk,
+    ...(part !== undefined ? { part } : {}),
+  };
   return event.data.length > EVENT_PREVIEW_CHARS
     ? { ...view, data: event.data.slice(0, EVENT_PREVIEW_CHARS), fullLength: event.data.length }
     : { ...view, data: event.data };
@@ -49,7 +57,7 @@ export async function runPreview(options: PreviewRunOptions): Promise<StreamResu
     onEvent: (event, text, parts) => {
       transcript?.add(event);
       batcher.push({
-        event: toEventView(event),
+        event: toEventView(event, parts?.chunkType),
         ...(text ? { text } : {}),
         ...(parts?.reasoning ? { reasoning: parts.reasoning } : {}),
         ...(parts?.call ? { call: parts.call } : {}),
@@ -63,7 +71,13 @@ export async function runPreview(options: PreviewRunOptions): Promise<StreamResu
     },
   });
   let postedWarning: BufferingWarning | null = null;
-  const batcher = new Batcher<BatchItem>((items) => post(batchMessage(run, items, session)), options.batchIntervalMs ?? BATCH_INTERVAL_MS);
+  // The finish as last posted: a batch carries it only when it changed.
+  let postedFinish = session.finish.current;
+  const batcher = new Batcher<BatchItem>((items) => {
+    const finish = session.finish.current;
+    post(batchMessage(run, items, session, finish !== postedFinish && finish !== null ? finish : undefined));
+    postedFinish = finish;
+  }, options.batchIntervalMs ?? BATCH_INTERVAL_MS);
   try {
     const result = await session.run(options.signal ? { signal: options.signal } : {});
     batcher.flush();
@@ -79,7 +93,7 @@ export async function runPreview(options: PreviewRunOptions): Promise<StreamResu
   }
 }
 
-function batchMessage(run: number, items: readonly BatchItem[], session: StreamSession): HostMessage {
+function batchMessage(run: number, items: readonly BatchItem[], session: StreamSession, finish: StreamFinish | undefined): HostMessage {
   const events: EventView[] = [];
   const notices: StreamNotice[] = [];
   let text = '';
@@ -118,5 +132,6 @@ function batchMessage(run: number, items: readonly BatchItem[], session: StreamS
     toolCallsOmitted: parts.toolCallsOmitted,
     notices,
     stats: session.stats.snapshot(),
+    ...(finish ? { finish } : {}),
   };
 }
