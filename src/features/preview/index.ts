@@ -12,11 +12,12 @@ import { SseRouteCodeLensProvider } from './codeLens';
 import { isOpenPreviewOptions } from './options';
 import { PreviewPanelManager } from './panelManager';
 import { VIEW_TYPE } from './previewPanel';
+import { RequestHistoryStore } from '../requests/historyStore';
 
 export const previewFeature: Feature = {
   name: 'Stream Preview',
   register: (context, { logger, trees }) => {
-    const manager = new PreviewPanelManager(context.extensionUri, logger);
+    const manager = new PreviewPanelManager(context.extensionUri, logger, new RequestHistoryStore(context.workspaceState));
     return [
       manager,
       registerCommand(

@@ -8,6 +8,7 @@ import type { Logger } from '../shared/logger';
 import { requestFromOptions, type OpenPreviewOptions } from './options';
 import { configureWebview, PreviewPanel, VIEW_TYPE, webviewRoot } from './previewPanel';
 import { DEFAULT_ROUTE, DEV_SERVER_URL } from '../../core/defaults';
+import type { RequestHistoryStore } from '../requests/historyStore';
 
 export class PreviewPanelManager extends Disposable implements vscode.WebviewPanelSerializer {
   private current: PreviewPanel | undefined;
@@ -15,6 +16,8 @@ export class PreviewPanelManager extends Disposable implements vscode.WebviewPan
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly logger: Logger,
+    /** Where sent requests are remembered (none: the panel keeps no history). */
+    private readonly history?: RequestHistoryStore,
   ) {
     super();
     // Closing the panel disposes its PreviewPanel too (through the panel's onDidDispose).
@@ -55,7 +58,7 @@ export class PreviewPanelManager extends Disposable implements vscode.WebviewPan
 
   private adopt(panel: vscode.WebviewPanel): PreviewPanel {
     configureWebview(panel.webview, this.extensionUri);
-    const preview = new PreviewPanel(panel, this.logger);
+    const preview = new PreviewPanel(panel, this.logger, this.history);
     preview.onDidDispose(() => {
       if (this.current === preview) {
         this.current = undefined;
