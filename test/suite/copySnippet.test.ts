@@ -87,5 +87,13 @@ describe('Copy Client Snippet', () => {
       ],
     );
     assert.deepEqual(lines('catalyst.copyClientSnippet'), lines('catalyst.openStreamPreview'), 'beside each Preview stream lens');
+    // A POST route's preview starts with a body it accepts, not {}: the protocol's chat request.
+    const bodies = lenses
+      .filter((lens) => lens.command?.command === 'catalyst.openStreamPreview')
+      .map((lens) => (lens.command?.arguments?.[0] as { body?: string }).body)
+      .map((body) => (body === undefined ? undefined : (JSON.parse(body) as { messages?: unknown[] })));
+    assert.equal(bodies[0], undefined, 'the GET route has no body');
+    assert.deepEqual(bodies[1]?.messages, [{ id: 'message-1', role: 'user', parts: [{ type: 'text', text: 'Hello!' }] }]);
+    assert.deepEqual(bodies[2]?.messages, [{ role: 'user', content: 'Hello!' }]);
   });
 });

@@ -11,6 +11,7 @@ import type { OpenPreviewOptions } from './options';
 import { snippetRoutes } from '../../core/snippets/routeLookup';
 import type { CopySnippetOptions } from '../snippets/options';
 import { DEV_SERVER_URL } from '../../core/defaults';
+import { exampleRequestBody } from '../../core/requests/exampleBody';
 
 export class SseRouteCodeLensProvider implements vscode.CodeLensProvider {
   constructor(private readonly trees: SyntaxTrees) {}
@@ -40,7 +41,8 @@ export class SseRouteCodeLensProvider implements vscode.CodeLensProvider {
           const options: OpenPreviewOptions = {
             url: `${DEV_SERVER_URL}${fullPath}`,
             method,
-            ...(method === 'POST' ? { body: '{}' } : {}),
+            // A body the route accepts (its protocol's chat request, or its Pydantic model with examples), not {}.
+            ...(method === 'POST' ? { body: exampleRequestBody(analysis, route) ?? '{}' } : {}),
             send: false,
           };
           lenses.push(
