@@ -20,7 +20,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 export const LAYERS = [
   ['src/protocol'],
   ['src/core/workspace', 'src/core/python', 'src/core/net', 'src/core/process', 'src/core/version.ts', 'src/core/defaults.ts'],
-  ['src/core/plan', 'src/core/codegen', 'src/core/sse', 'src/core/settings.ts'],
+  ['src/core/plan', 'src/core/codegen', 'src/core/sse', 'src/core/requests', 'src/core/settings.ts'],
   ['src/core/app', 'src/core/snippets', 'src/core/devServer', 'src/core/preview'],
   ['src/cli', 'src/features', 'src/webview', 'src/extension.ts'],
 ];

@@ -134,7 +134,11 @@ export type WebviewMessage =
   | { readonly type: 'reconnect'; readonly request: StreamRequest }
   | { readonly type: 'clear' }
   | { readonly type: 'export' }
-  | { readonly type: 'startServer' };
+  | { readonly type: 'startServer' }
+  /** Save the request bar's request as an entry of a .http file (the host asks which file). */
+  | { readonly type: 'saveRequest'; readonly request: StreamRequest }
+  /** Pick one of the last requests sent (this route's first) into the request bar. */
+  | { readonly type: 'history'; readonly request: StreamRequest };
 
 export type HostMessageType = HostMessage['type'];
 export type WebviewMessageType = WebviewMessage['type'];
@@ -152,7 +156,17 @@ export function postToHost(target: { postMessage(message: unknown): void }, mess
 /** Messages come from another program: check the discriminant before trusting the shape. */
 export function isWebviewMessage(value: unknown): value is WebviewMessage {
   const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
-  return type === 'ready' || type === 'send' || type === 'stop' || type === 'reconnect' || type === 'clear' || type === 'export' || type === 'startServer';
+  return (
+    type === 'ready' ||
+    type === 'send' ||
+    type === 'stop' ||
+    type === 'reconnect' ||
+    type === 'clear' ||
+    type === 'export' ||
+    type === 'startServer' ||
+    type === 'saveRequest' ||
+    type === 'history'
+  );
 }
 
 export function isHostMessage(value: unknown): value is HostMessage {

@@ -9,6 +9,8 @@ export interface RequestActions {
   reconnect(request: StreamRequest): void;
   clear(): void;
   exportTranscript(): void;
+  saveRequest(request: StreamRequest): void;
+  history(request: StreamRequest): void;
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -63,6 +65,8 @@ export class RequestBar {
           this.reconnectButton,
           button('Clear', 'clear-all', () => actions.clear()),
           button('Export', 'save', () => actions.exportTranscript(), 'Export the transcript as .jsonl'),
+          button('Save request', 'save-as', () => actions.saveRequest(this.request()), 'Save the request to a .http file'),
+          button('History', 'history', () => actions.history(this.request()), 'Recent requests'),
         ),
       ),
       h(

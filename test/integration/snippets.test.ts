@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as esbuild from 'esbuild';
 import { rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createParser } from 'eventsource-parser';
 import type { Browser } from 'playwright-core';
 import { main } from '../../src/cli/main';
 import { loadExeca } from '../support/execa';
@@ -89,6 +90,50 @@ async function runPythonSnippet(code: string): Promise<string> {
     assert.equal(result.exitCode, 0, result.stderr);
     return result.stdout;
   });
+}
+
+/**
+ * Runs the curl snippet as a user pastes it into a terminal (POSIX sh, the continuation lines included); the
+ * stream it printed, read back: the text, reasoning and tool calls the events carry, in the snippets' format.
+ */
+async function runCurlSnippet(code: string): Promise<string> {
+  const execa = await loadExeca();
+  const result = await execa('sh', ['-c', code], { timeout: RUN_TIMEOUT_MS, reject: false });
+  assert.equal(result.exitCode, 0, String(result.stderr));
+  let text = '';
+  let reasoning = '';
+  const calls: string[] = [];
+  const fragments = new Map<number, { name: string; arguments: string }>();
+  const parser = createParser({
+    onEvent: ({ event, data }) => {
+      if (data === '[DONE]') {
+        return;
+      }
+      const json = JSON.parse(data) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      if (event === 'token') text += json.text;
+      else if (event === 'reasoning') reasoning += json.text;
+      else if (event === 'tool_call') calls.push(`${json.name} ${JSON.stringify(json.input)}`);
+      else if (json.type === 'text-delta') text += json.delta;
+      else if (json.type === 'reasoning-delta') reasoning += json.delta;
+      else if (json.type === 'tool-input-available') calls.push(`${json.toolName} ${JSON.stringify(json.input)}`);
+      else if (json.choices?.[0]) {
+        const delta = json.choices[0].delta ?? {};
+        text += delta.content ?? '';
+        reasoning += delta.reasoning_content ?? '';
+        for (const f of delta.tool_calls ?? []) {
+          const call = fragments.get(f.index) ?? { name: '', arguments: '' };
+          call.name += f.function?.name ?? '';
+          call.arguments += f.function?.arguments ?? '';
+          fragments.set(f.index, call);
+        }
+      }
+    },
+  });
+  parser.feed(String(result.stdout));
+  for (const call of fragments.values()) {
+    calls.push(`${call.name} ${JSON.stringify(JSON.parse(call.arguments))}`);
+  }
+  return [...calls.map((call) => `tool call: ${call}`), `reasoning: ${reasoning}`, `text: ${text}`].join('\n');
 }
 
 /**
@@ -228,6 +273,35 @@ describe('client snippets, run against a real server', function () {
     assert.equal(output.trim(), expectedOutput());
   });
 
+  describe('httpx with the snippet’s SSE reader (Python), and curl -N (sh)', function () {
+    for (const [name, route, method] of [
+      ['sse on GET', '/protocol/sse', 'GET'],
+      ['sse on POST', '/protocol/sse', 'POST'],
+      ['ai-sdk', '/api/chat', 'POST'],
+      ['openai', '/v1/chat/completions', 'POST'],
+    ] as const) {
+      it(`httpx: ${name}`, async function () {
+        const code = await printed('--route', route, '--method', method, '--client', 'httpx', '--base-url', server.baseUrl);
+        assert.equal((await runPythonSnippet(code)).trim(), expectedOutput());
+      });
+
+      it(`curl: ${name}`, async function () {
+        const code = await printed('--route', route, '--method', method, '--lang', 'curl', '--base-url', server.baseUrl);
+        assert.equal(await runCurlSnippet(code), expectedOutput());
+      });
+    }
+
+    it('--lang python: the openai client on a Chat Completions route, httpx on the others; --lang ts: fetch', async function () {
+      const client = async (...argv: string[]) => (JSON.parse(await printed(...argv, '--json')) as { client: string }).client;
+      assert.equal(await client('--route', '/v1/chat/completions', '--lang', 'python'), 'openai-python');
+      assert.equal(await client('--route', '/api/chat', '--lang', 'python'), 'httpx');
+      assert.equal(await client('--route', '/api/chat', '--lang', 'ts'), 'fetch');
+      const mismatch = await snippet('--route', '/api/chat', '--lang', 'python', '--client', 'fetch');
+      assert.equal(mismatch.code, 2);
+      assert.match(mismatch.stderr, /--client fetch is not a python client/);
+    });
+  });
+
   it('ai-sdk: the useChat module’s own transport, streamed with readUIMessageStream', async function () {
     const code = await printed('--route', '/api/chat', '--client', 'ai-sdk', '--base-url', server.baseUrl);
     const output = await runTsSnippet({ 'Chat.tsx': code, 'drive.mts': AI_SDK_DRIVER }, 'drive.mts');
@@ -281,9 +355,12 @@ describe('client snippets, run against a real server', function () {
         assert.equal(result.stdout, '');
         assert.match(result.stderr, message);
       }
-      const usage = await snippet('--route', '/api/chat', '--client', 'curl');
+      const usage = await snippet('--route', '/api/chat', '--client', 'wget');
       assert.equal(usage.code, 2);
-      assert.match(usage.stderr, /unknown --client "curl": expected one of fetch, eventsource, ai-sdk, openai-node, openai-python/);
+      assert.match(usage.stderr, /unknown --client "wget": expected one of fetch, eventsource, ai-sdk, openai-node, openai-python, httpx, curl/);
+      const lang = await snippet('--route', '/api/chat', '--lang', 'rust');
+      assert.equal(lang.code, 2);
+      assert.match(lang.stderr, /unknown --lang "rust": expected one of ts, python, curl/);
     });
 
     it('--json gives the route with its method and protocol beside the code', async function () {
@@ -363,6 +440,16 @@ describe('client snippets of generated routes, run against a real server', funct
     repliesToHello(await runPythonSnippet(python.stdout));
   });
 
+  for (const protocol of ['sse', 'ai-sdk', 'openai']) {
+    it(`httpx and curl: ${protocol}`, async function () {
+      const httpx = await generated('--route', urls[protocol]!, '--client', 'httpx');
+      const curl = await generated('--route', urls[protocol]!, '--client', 'curl');
+      assert.equal(httpx.code + curl.code, 0, httpx.stderr + curl.stderr);
+      repliesToHello(await runPythonSnippet(httpx.stdout));
+      repliesToHello(await runCurlSnippet(curl.stdout));
+    });
+  }
+
   it('ai-sdk: useChat’s transport reads the generated route', async function () {
     const run = await generated('--route', urls['ai-sdk']!, '--client', 'ai-sdk');
     assert.equal(run.code, 0, run.stderr);
@@ -429,6 +516,17 @@ describe('client snippets of routes at hostile paths, run against a real server'
     assert.equal((await runTsSnippet({ 'chat.mts': await code('--route', OPENAI, '--client', 'openai-node') }, 'chat.mts')).trim(), expectedOutput());
     assert.equal((await runPythonSnippet(await code('--route', OPENAI, '--client', 'openai-python'))).trim(), expectedOutput());
   });
+
+  for (const [name, route, method] of [
+    ['sse on GET', `${HOSTILE}/sse`, 'GET'],
+    ['ai-sdk', `${HOSTILE}/chat`, 'POST'],
+    ['openai', OPENAI, 'POST'],
+  ] as const) {
+    it(`httpx and curl: ${name}`, async function () {
+      assert.equal((await runPythonSnippet(await code('--route', route, '--method', method, '--client', 'httpx'))).trim(), expectedOutput());
+      assert.equal(await runCurlSnippet(await code('--route', route, '--method', method, '--client', 'curl')), expectedOutput());
+    });
+  }
 
   it('ai-sdk: the useChat module’s own transport', async function () {
     const output = await runTsSnippet({ 'Chat.tsx': await code('--route', `${HOSTILE}/chat`, '--client', 'ai-sdk'), 'drive.mts': AI_SDK_DRIVER }, 'drive.mts');

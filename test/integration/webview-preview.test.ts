@@ -413,6 +413,12 @@ describe('Stream Preview webview in Chromium', function () {
         body: '{"prompt": "hi"}',
       },
     });
+    // Save request and History hand the bar's request to the host (which asks for the .http file, or lists recent ones).
+    const sent = (await page.posted()).at(-1) as { request: StreamRequest };
+    await p.getByRole('button', { name: 'Save request' }).click();
+    assert.deepEqual((await page.posted()).at(-1), { type: 'saveRequest', request: sent.request });
+    await p.getByRole('button', { name: 'History' }).click();
+    assert.deepEqual((await page.posted()).at(-1), { type: 'history', request: sent.request });
     const request: StreamRequest = { url: 'http://127.0.0.1:8000/chat', method: 'POST', headers: [], body: '{}' };
     await page.deliver([{ type: 'started', run: 1, request }]);
     await p.waitForSelector('button[title="Stop"]:not([disabled])');

@@ -16,7 +16,9 @@ import { currentText, diskText } from './support/files';
 import { collectEvents, tokenText } from './support/sse';
 import { waitFor } from './support/wait';
 
-const STREAM_ACTION = 'Stream this LLM call as an SSE endpoint';
+/** The fix's title says what changes: the route's response becomes a stream (and the files it creates, if any). */
+const STREAM_ACTION = /^Stream this LLM call as an SSE endpoint: the route’s response becomes an event stream( \(creates .+\))?$/;
+const SIBLING_ACTION = /^Stream this LLM call in a new SSE route beside it, keeping the JSON route( \(creates .+\))?$/;
 const SAYS = 'whole LLM response';
 /** What the local provider answers, one streamed text delta per item. */
 const TOKENS = ['Streams', ' arrive', ' token', ' by', ' token', '.'];
@@ -52,9 +54,27 @@ describe(`LLM quick-fix ${pythonStack('current').tag}`, () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
     const [diagnostic] = await waitForDiagnostics(uri, SAYS, 1);
     const actions = await codeActionsAt(uri, diagnostic!.range);
-    const stream = actions.find((a) => a.title === STREAM_ACTION);
+    const stream = actions.find((a) => STREAM_ACTION.test(a.title));
     assert.ok(stream, `not offered; got: ${actions.map((a) => a.title).join(', ') || 'nothing'}`);
     assert.equal(stream.isPreferred, true);
+    // The generated package is named in the title when the fix creates it (the Anthropic adapter at least).
+    assert.match(stream.title, /\(creates streaming\/providers\/anthropic\.py\)$|\(creates streaming\/ \(\d+ files\)\)$/);
+    // The style that keeps the JSON route is the second action, not only a setting; not preferred.
+    const sibling = actions.find((a) => SIBLING_ACTION.test(a.title));
+    assert.ok(sibling, `the sibling style is not offered; got: ${actions.map((a) => a.title).join(', ')}`);
+    assert.notEqual(sibling.isPreferred, true);
+    assert.equal(actions.indexOf(sibling), actions.indexOf(stream) + 1, 'right after the preferred fix');
+    // Its edit is planned when it is chosen: resolved, it adds a streaming route to chat.py and keeps the JSON one.
+    const resolved =
+      (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic!.range, undefined, 2)) ?? [];
+    const siblingEdit = resolved.find((a) => SIBLING_ACTION.test(a.title))?.edit;
+    assert.ok(siblingEdit, 'the sibling action resolves to an edit');
+    const added = siblingEdit
+      .get(uri)
+      .map((e) => e.newText)
+      .join('');
+    assert.match(added, /streaming_response\(/);
+    assert.doesNotMatch(added, /return \{"reply"/, 'the JSON route is not rewritten');
     // vscode.executeCodeActionProvider does not return the actions' diagnostics; the provider offers a QuickFix
     // (rather than a rewrite refactoring) exactly when it attached the diagnostic.
     assert.equal(stream.kind?.value, vscode.CodeActionKind.QuickFix.value);
@@ -82,7 +102,7 @@ describe(`LLM quick-fix ${pythonStack('current').tag}`, () => {
     const call = after.split('\n').findIndex((line) => line.includes('client.messages.create('));
     assert.ok(call >= 0, 'the call is still there');
     const again = await codeActionsAt(uri, new vscode.Range(call, 0, call, 200));
-    assert.ok(!again.some((a) => a.title === STREAM_ACTION), 'the action is offered again on a streaming call');
+    assert.ok(!again.some((a) => STREAM_ACTION.test(a.title) || SIBLING_ACTION.test(a.title)), 'the action is offered again on a streaming call');
 
     const moduleAfter = currentText(ADAPTER);
     assert.match(moduleAfter ?? '', /^def anthropic_text_stream\(/m, 'the package has the Anthropic adapter');

@@ -708,3 +708,28 @@ describe('planAddEndpoint', () => {
     }
   });
 });
+
+describe('one streaming package per project', () => {
+  it('a route added in another package reuses the generated streaming/ package instead of writing a second copy', async () => {
+    const files = workspace({
+      'app/__init__.py': '',
+      'app/main.py': APP,
+      'admin/__init__.py': '',
+      'admin/api.py': lines('from fastapi import APIRouter', '', 'router = APIRouter(prefix="/admin")'),
+    });
+    const first = applied(files, planned(await planAddEndpoint(files, { target: { file: 'app/main.py', id: 'app' } })));
+    assert.ok(first.has('app/streaming/__init__.py'));
+    const second = planned(await planAddEndpoint(first, { target: { file: 'admin/api.py', id: 'router' }, route: '/events' }));
+    assert.deepEqual(
+      second.changes.map((c) => c.path).filter((p) => p.includes('streaming')),
+      [],
+      'no second streaming package',
+    );
+    assert.match(change(second, 'admin/api.py').after ?? '', /^from app\.streaming\.\w+ import /m);
+    const both = applied(first, second);
+    assert.deepEqual(
+      [...both.keys()].filter((p) => p.endsWith('streaming/__init__.py')),
+      ['app/streaming/__init__.py'],
+    );
+  });
+});

@@ -56,11 +56,22 @@ describe('client snippets (pure)', function () {
 
   it('offers only the clients that can consume a route', function () {
     const sseGet: SnippetRoute = { path: '/stream', method: 'GET', protocol: 'sse' };
-    assert.deepEqual(clientsFor(sseGet), ['fetch', 'eventsource']);
-    assert.deepEqual(clientsFor({ ...sseGet, method: 'POST' }), ['fetch']);
-    assert.deepEqual(clientsFor({ path: '/api/chat', method: 'POST', protocol: 'ai-sdk' }), ['fetch', 'ai-sdk']);
-    assert.deepEqual(clientsFor({ path: '/v1/chat/completions', method: 'POST', protocol: 'openai' }), ['fetch', 'openai-node', 'openai-python']);
-    assert.deepEqual(clientsFor({ path: '/llm', method: 'POST', protocol: 'openai' }), ['fetch'], 'the OpenAI clients need .../chat/completions');
+    assert.deepEqual(clientsFor(sseGet), ['fetch', 'eventsource', 'httpx', 'curl']);
+    assert.deepEqual(clientsFor({ ...sseGet, method: 'POST' }), ['fetch', 'httpx', 'curl']);
+    assert.deepEqual(clientsFor({ path: '/api/chat', method: 'POST', protocol: 'ai-sdk' }), ['fetch', 'ai-sdk', 'httpx', 'curl']);
+    assert.deepEqual(clientsFor({ path: '/v1/chat/completions', method: 'POST', protocol: 'openai' }), [
+      'fetch',
+      'openai-node',
+      'openai-python',
+      'httpx',
+      'curl',
+    ]);
+    assert.deepEqual(
+      clientsFor({ path: '/llm', method: 'POST', protocol: 'openai' }),
+      ['fetch', 'httpx', 'curl'],
+      'the OpenAI clients need .../chat/completions',
+    );
+    assert.deepEqual(clientsFor({ path: '/ai', method: 'GET', protocol: 'ai-sdk' }), [], 'an ai-sdk route is asked with a POST body');
   });
 
   it('gives the OpenAI clients the base URL in front of /chat/completions, and refuses other paths', function () {
@@ -93,6 +104,8 @@ describe('client snippets (pure)', function () {
       switch (client) {
         case 'fetch':
         case 'eventsource':
+        case 'httpx':
+        case 'curl':
           return { path, method: 'GET', protocol: 'sse' };
         case 'ai-sdk':
           return { path, method: 'POST', protocol: 'ai-sdk' };
@@ -107,6 +120,7 @@ describe('client snippets (pure)', function () {
       return result.snippet;
     };
     const python: Array<{ code: string; docstring: string; baseUrl: string }> = [];
+    const curl: Array<{ code: string; url: string }> = [];
     for (const client of CLIENT_KINDS) {
       const plainLines = render(client, 'plain').code.split('\n').length;
       for (const value of HOSTILE_VALUES) {
@@ -116,11 +130,13 @@ describe('client snippets (pure)', function () {
         assert.equal(snippet.code.split(/\r\n|[\n\r\u2028\u2029]/).length, plainLines, what);
         if (snippet.language === 'python') {
           const path = routeFor(client, value).path;
-          python.push({
-            code: snippet.code,
-            docstring: `POST ${path}: OpenAI-compatible`,
-            baseUrl: BASE + urlPath(path).slice(0, -'/chat/completions'.length),
-          });
+          python.push(
+            client === 'httpx'
+              ? { code: snippet.code, docstring: `GET ${path}: Catalyst SSE events`, baseUrl: BASE + urlPath(path) }
+              : { code: snippet.code, docstring: `POST ${path}: OpenAI-compatible`, baseUrl: BASE + urlPath(path).slice(0, -'/chat/completions'.length) },
+          );
+        } else if (snippet.language === 'shellscript') {
+          curl.push({ code: snippet.code, url: `${BASE}${urlPath(routeFor(client, value).path)}?prompt=Hello!` });
         } else {
           // esbuild's parser (TypeScript, TSX and JavaScript as the snippet's language says) accepts it.
           assert.doesNotThrow(
@@ -140,8 +156,14 @@ import ast, json, sys
 out = []
 for code in json.load(sys.stdin):
     tree = ast.parse(code)
-    call = next(n for n in ast.walk(tree) if isinstance(n, ast.keyword) and n.arg == "base_url")
-    out.append([[ord(c) for c in ast.get_docstring(tree, clean=False)], ast.literal_eval(call.value)])
+    # The OpenAI client's base_url=..., or httpx's STREAM_URL = ...
+    url = next(
+        n.value if isinstance(n, ast.keyword) else n.value
+        for n in ast.walk(tree)
+        if (isinstance(n, ast.keyword) and n.arg == "base_url")
+        or (isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name) and n.targets[0].id == "STREAM_URL")
+    )
+    out.append([[ord(c) for c in ast.get_docstring(tree, clean=False)], ast.literal_eval(url)])
 print(json.dumps(out))`;
     const parsed = JSON.parse(execFileSync('python3', ['-c', program], { input: JSON.stringify(python.map((p) => p.code)), encoding: 'utf8' })) as Array<
       [number[], string]
@@ -153,6 +175,17 @@ print(json.dumps(out))`;
         [...expected.docstring].map((c) => c.codePointAt(0)),
       );
       assert.equal(baseUrl, expected.baseUrl);
+    });
+    // A POSIX shell's own word splitting (Python's shlex, in POSIX mode): the comment is one line, the URL one word.
+    const words = JSON.parse(
+      execFileSync('python3', ['-c', 'import json, shlex, sys; print(json.dumps([shlex.split(c, comments=True) for c in json.load(sys.stdin)]))'], {
+        input: JSON.stringify(curl.map((c) => c.code.replace(/\\\n/g, ''))),
+        encoding: 'utf8',
+      }),
+    ) as string[][];
+    assert.equal(words.length, HOSTILE_VALUES.length);
+    curl.forEach((expected, i) => {
+      assert.deepEqual(words[i], ['curl', '-N', '--globoff', '-H', 'Accept: text/event-stream', expected.url]);
     });
   });
 });

@@ -154,7 +154,7 @@ describe('run outcome: one status per outcome', function () {
 
 describe('preview protocol', function () {
   it('recognises each side\u2019s messages and nothing else', function () {
-    for (const type of ['ready', 'send', 'stop', 'reconnect', 'clear', 'export', 'startServer']) {
+    for (const type of ['ready', 'send', 'stop', 'reconnect', 'clear', 'export', 'startServer', 'saveRequest', 'history']) {
       assert.ok(isWebviewMessage({ type }), type);
       assert.ok(!isHostMessage({ type }), type);
     }

@@ -7,7 +7,10 @@ import { StreamSession } from '../../core/sse/session';
 import { checkUrl } from '../../core/sse/connection';
 import { eventRecord, redirectText } from '../../core/sse/preview';
 import type { PartReading, ToolCallView } from '../../core/sse/parts';
-import { CliError, listenForStop, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
+import path from 'node:path';
+import { exampleBodyForAppRoute } from '../../core/app/exampleBody';
+import { nodeProjectFiles } from '../../core/workspace/projectFiles';
+import { CliError, listenForStop, parseAppOption, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
 import { escapeControls } from '../terminalText';
 
 const DEFAULT_IDLE_TIMEOUT_S = 60;
@@ -24,6 +27,9 @@ Control characters from the server (escape sequences included) are shown escaped
 Options:
   --method METHOD      HTTP method (default GET, or POST with --data)
   --data JSON          request body, sent as application/json (must be valid JSON)
+  --app FILE:VAR       without --data, a POST sends a body the route accepts: the app's route at the URL's
+                       path, its protocol's chat request (ai-sdk, openai) or its Pydantic model with examples
+  --workspace DIR      the project folder --app is relative to (default: the current folder)
   --header "K: V"      request header; repeat for several
   --last-event-id ID   resume: send Last-Event-ID
   --idle-timeout SECONDS  give up when the server sends nothing for this long (default ${DEFAULT_IDLE_TIMEOUT_S}; 0: never)
@@ -66,6 +72,8 @@ export const previewCommand: CliCommand = {
       {
         method: { type: 'string' },
         data: { type: 'string' },
+        app: { type: 'string' },
+        workspace: { type: 'string' },
         header: { type: 'string', multiple: true },
         'last-event-id': { type: 'string' },
         'idle-timeout': { type: 'string' },
@@ -78,7 +86,7 @@ export const previewCommand: CliCommand = {
       io.stdout(help);
       return 0;
     }
-    const request = buildRequest(positionals, values);
+    const request = await withExampleBody(buildRequest(positionals, values), values.app, values.workspace, io.cwd);
     const idleSeconds = values['idle-timeout'] === undefined ? DEFAULT_IDLE_TIMEOUT_S : Number(values['idle-timeout']);
     if (!Number.isFinite(idleSeconds) || idleSeconds < 0 || values['idle-timeout']?.trim() === '') {
       throw new CliError(`--idle-timeout must be a number of seconds (0: never), got "${values['idle-timeout']}"`, USAGE_ERROR);
@@ -126,6 +134,24 @@ function buildRequest(
     ...(values.data !== undefined ? { body: values.data } : {}),
     ...(values['last-event-id'] !== undefined ? { lastEventId: values['last-event-id'] } : {}),
   };
+}
+
+/** A POST without --data, given --app: the body the route accepts (the editor's CodeLens starts with the same). */
+async function withExampleBody(request: StreamRequest, appOption: string | undefined, workspace: string | undefined, cwd: string): Promise<StreamRequest> {
+  if (appOption === undefined || request.body !== undefined || request.method !== 'POST') {
+    return request;
+  }
+  const app = parseAppOption(appOption);
+  if (app.id === undefined) {
+    throw new CliError(`--app must name the app in the file: FILE:VAR, e.g. ${appOption}:app`, USAGE_ERROR);
+  }
+  const root = path.resolve(cwd, workspace ?? '.');
+  const file = path.relative(root, path.resolve(root, app.file)).split(path.sep).join('/');
+  const found = await exampleBodyForAppRoute(nodeProjectFiles(root), { file, id: app.id }, decodeURIComponent(new URL(request.url).pathname), 'POST');
+  if (!found.ok) {
+    throw new CliError(found.message);
+  }
+  return found.body === undefined ? request : { ...request, body: found.body };
 }
 
 /** stream()'s result when it was stopped: the caller knows by what, hence the exit code. */

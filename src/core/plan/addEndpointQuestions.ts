@@ -8,6 +8,7 @@
  *   const request = await askAddEndpointRequest(files, prompts, { given, defaults, activeFile });
  *   if (request) { const plan = await planAddEndpoint(files, request); ... }
  */
+import { hasGeneratedHeader } from '../codegen/python/generatedHeader';
 import { SDK_PROVIDERS, type SdkProvider } from '../codegen/python/templates/tokenSources.py';
 import { PythonWorkspace, type EndpointTarget } from '../python/workspace';
 import { DEFAULT_ROUTE } from '../defaults';
@@ -89,10 +90,14 @@ export async function askAddEndpointRequest(
 
     let route = given.route;
     if (route === undefined) {
-      const validate = await routeValidator(workspace, target);
+      const { validate, prefix } = await routeValidator(workspace, target);
       // The sse route setting applies to sse; a chat protocol proposes its clients' path.
       const initial = protocol === 'sse' ? (options.defaults?.route ?? DEFAULT_ROUTE) : PROTOCOLS[protocol].defaultRoute;
-      route = await prompts.input('route', 'Route path of the streaming endpoint', initial, validate);
+      // On a router, the path typed is under its prefix: say so, or a user types the prefix twice.
+      const title = prefix
+        ? `Route path of the streaming endpoint, under the router's prefix ${prefix} (served at ${prefix}/...)`
+        : 'Route path of the streaming endpoint';
+      route = await prompts.input('route', title, initial, validate);
       if (route === undefined) {
         return undefined;
       }
@@ -146,14 +151,20 @@ function orderTargets(targets: readonly EndpointTarget[], activeFile: string | u
   return [...targets.filter((t) => t.file === activeFile), ...targets.filter((t) => t.file !== activeFile)];
 }
 
-/** Path syntax, then clashes with the routes the target already serves (an SSE route of ours is the planner's call). */
-async function routeValidator(workspace: PythonWorkspace, target: AddEndpointRequest['target']): Promise<(route: string) => string | undefined> {
+/**
+ * Path syntax, then clashes with the routes the target already serves (an SSE route of ours is the planner's
+ * call); and the prefix a route on the target is served under (router and inclusion prefixes), '' for none.
+ */
+async function routeValidator(
+  workspace: PythonWorkspace,
+  target: AddEndpointRequest['target'],
+): Promise<{ readonly validate: (route: string) => string | undefined; readonly prefix: string }> {
   const analysis = target?.id === undefined ? undefined : await workspace.module(target.file);
   const index =
     analysis && target?.id !== undefined && analysis.syntaxErrors.length === 0
       ? await buildRouteIndex(workspace, { file: target.file, id: target.id }, analysis)
       : undefined;
-  return (route) => {
+  const validate = (route: string): string | undefined => {
     const invalid = validateRoutePath(route);
     if (invalid || !index) {
       return invalid;
@@ -165,6 +176,7 @@ async function routeValidator(workspace: PythonWorkspace, target: AddEndpointReq
     const handler = clash.route.handler ? ` (${clash.route.handler.name})` : '';
     return `${index.url(route)} is already served by ${clash.methods.join('/')} in ${clash.file}:${clash.route.span.startPoint.row + 1}${handler}`;
   };
+  return { validate, prefix: index?.url('') ?? '' };
 }
 
 const SDK_LABELS: Readonly<Record<SdkProvider, string>> = {
@@ -173,7 +185,12 @@ const SDK_LABELS: Readonly<Record<SdkProvider, string>> = {
   groq: 'Groq through the groq SDK',
 };
 
-/** The demo generator, the SDKs, then the async generator functions of the workspace (the target's first). */
+/**
+ * The demo generator, the SDKs, then the user's own async generator functions (the target's file first): never
+ * those of files we generated (their header says so, edited or not: `stream_tokens` is the streaming package's
+ * encoder, not a token source), never private names (`_texts`). A private one can still be given by name
+ * (`add-endpoint --source function:_name`, or the command's options).
+ */
 async function sourceChoices(workspace: PythonWorkspace, targetFile: string | undefined): Promise<Array<Choice<TokenSourceChoice>>> {
   const choices: Array<Choice<TokenSourceChoice>> = [
     { label: 'demo', description: 'a canned reply, word by word: streams before any model is wired in', value: { kind: 'demo' } },
@@ -181,13 +198,13 @@ async function sourceChoices(workspace: PythonWorkspace, targetFile: string | un
   ];
   // Only files that can hold one are parsed.
   const files = [...workspace.files.entries()]
-    .filter(([file, text]) => file.endsWith('.py') && text.includes('async def') && text.includes('yield'))
+    .filter(([file, text]) => file.endsWith('.py') && text.includes('async def') && text.includes('yield') && !hasGeneratedHeader(text))
     .map(([file]) => file);
   files.sort((a, b) => Number(b === targetFile) - Number(a === targetFile));
   const seen = new Set<string>();
   for (const file of files) {
     for (const fn of (await workspace.module(file)!).functions) {
-      if (fn.isAsync && fn.isGenerator && !seen.has(fn.name) && fn.name !== 'demo_tokens') {
+      if (fn.isAsync && fn.isGenerator && !seen.has(fn.name) && fn.name !== 'demo_tokens' && !fn.name.startsWith('_')) {
         seen.add(fn.name);
         choices.push({
           label: fn.name,

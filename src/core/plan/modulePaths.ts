@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { ModuleAnalysis } from '../python/analysis';
 import type { PythonWorkspace, TargetRef } from '../python/workspace';
 import { isPythonImportName } from '../codegen/escape';
+import { hasGeneratedHeader } from '../codegen/python/generatedHeader';
 
 export const STREAMING_MODULE_FILE = 'streaming.py';
 export const RESUMABLE_MODULE_FILE = 'resumable.py';
@@ -78,7 +79,21 @@ export function streamingModuleFile(workspace: PythonWorkspace, targetFile: stri
   const identity = workspace.identity(targetFile);
   const topPackage = identity.inPackage || identity.isPackage ? identity.dottedName.split('.')[0]! : undefined;
   const folder = topPackage === undefined ? folderOf(targetFile) : joinPath(identity.root, topPackage);
-  return joinPath(folder, STREAMING_MODULE_FILE);
+  const preferred = joinPath(folder, STREAMING_MODULE_FILE);
+  // One generated package per project: one the target can import already (another package's) is reused.
+  return workspace.files.has(`${packageFolder(preferred)}/__init__.py`) ? preferred : (existingStreamingPackage(workspace, targetFile) ?? preferred);
+}
+
+/**
+ * The module file (`app/streaming.py`) standing for a generated streaming package already in the workspace
+ * (a `streaming/__init__.py` with our header, edited or not) that `targetFile` can import; the shallowest first.
+ */
+function existingStreamingPackage(workspace: PythonWorkspace, targetFile: string): string | undefined {
+  const packages = [...workspace.files]
+    .filter(([file, text]) => (file === 'streaming/__init__.py' || file.endsWith('/streaming/__init__.py')) && hasGeneratedHeader(text))
+    .map(([file]) => `${file.slice(0, -'/__init__.py'.length)}.py`)
+    .sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1));
+  return packages.find((moduleFile) => importModuleFor(workspace, targetFile, moduleFile) !== undefined);
 }
 
 /** The streaming package that stands in for the module file `file`: `app/streaming.py` -> `app/streaming`. */

@@ -6,14 +6,18 @@
  * - fetch: TypeScript, fetch + eventsource-parser (the parser this extension uses too), any protocol;
  * - eventsource: the browser's EventSource, our `sse` protocol on GET routes only (EventSource cannot POST);
  * - ai-sdk: a React component with `useChat` and `DefaultChatTransport` pointed at the route (ai-sdk protocol);
- * - openai-node / openai-python: the official OpenAI clients with baseURL/base_url (openai protocol).
+ * - openai-node / openai-python: the official OpenAI clients with baseURL/base_url (openai protocol);
+ * - httpx: Python, httpx with a small SSE reader, any protocol (httpxSnippet.ts);
+ * - curl: one `curl -N` command printing the raw stream, any protocol (curlSnippet.ts).
  * What each request sends follows the generated routes: `sse` GET takes `?prompt=`, POST `{"prompt"}`; the
  * AI SDK's chat body; the Chat Completions body.
  */
-import type { StreamProtocol } from '../../protocol/stream';
 import { commentText, jsString as js, pythonString as py, pythonStringBody, urlPath } from '../codegen/escape';
+import { curlSnippet } from './curlSnippet';
+import type { SnippetRoute } from './snippetRoute';
+import { httpxSnippet } from './httpxSnippet';
 
-export const CLIENT_KINDS = ['fetch', 'eventsource', 'ai-sdk', 'openai-node', 'openai-python'] as const;
+export const CLIENT_KINDS = ['fetch', 'eventsource', 'ai-sdk', 'openai-node', 'openai-python', 'httpx', 'curl'] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 export const CLIENT_DESCRIPTIONS: Readonly<Record<ClientKind, string>> = {
@@ -22,19 +26,15 @@ export const CLIENT_DESCRIPTIONS: Readonly<Record<ClientKind, string>> = {
   'ai-sdk': 'React useChat with the AI SDK’s DefaultChatTransport',
   'openai-node': 'The official openai npm client',
   'openai-python': 'The official openai Python client',
+  httpx: 'Python: httpx with a small SSE reader',
+  curl: 'curl -N: the raw event stream in a terminal',
 };
 
-export interface SnippetRoute {
-  /** The path a client requests (every router and inclusion prefix applied). */
-  readonly path: string;
-  /** Upper-case HTTP method. */
-  readonly method: string;
-  readonly protocol: StreamProtocol;
-}
+export type { SnippetRoute };
 
 export interface Snippet {
   readonly client: ClientKind;
-  readonly language: 'typescript' | 'typescriptreact' | 'javascript' | 'python';
+  readonly language: 'typescript' | 'typescriptreact' | 'javascript' | 'python' | 'shellscript';
   /** A file name to save it as. */
   readonly fileName: string;
   /** Packages to install first, e.g. `npm install eventsource-parser`. */
@@ -76,6 +76,12 @@ export function renderSnippet(route: SnippetRoute, client: ClientKind, baseUrl: 
       return ok(client, 'typescript', 'chat.ts', 'npm install openai', openAiNodeSnippet(route, base));
     case 'openai-python':
       return ok(client, 'python', 'chat.py', 'pip install openai', openAiPythonSnippet(route, base));
+    case 'httpx':
+      return ok(client, 'python', 'stream_reply.py', 'pip install httpx', httpxSnippet(route, base));
+    case 'curl': {
+      const curl = curlSnippet(route, base);
+      return curl.ok ? ok(client, 'shellscript', 'stream.sh', null, curl.code) : curl;
+    }
   }
 }
 
@@ -88,6 +94,8 @@ function refusal(route: SnippetRoute, client: ClientKind): string | undefined {
   const what = `${route.method} ${route.path} speaks the ${route.protocol} protocol`;
   switch (client) {
     case 'fetch':
+    case 'httpx':
+    case 'curl':
       return route.protocol !== 'sse' && route.method !== 'POST' ? `${what} on ${route.method}; its requests are POSTs with a JSON body` : undefined;
     case 'eventsource':
       if (route.method !== 'GET') {

@@ -6,7 +6,9 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { quickFixesAt } from '../../core/app/quickFix';
+import { quickFixesAt, type QuickFix } from '../../core/app/quickFix';
+import { FIX_TITLES } from '../../core/plan/llm/planLlmFixes';
+import type { FixStyle } from '../../core/plan/llm/streamCall';
 import { findLlmCallAt } from '../../core/python/llm/detect';
 import type { ProjectFiles } from '../../core/workspace/projectFiles';
 import { toWorkspaceEdit } from '../shared/fileChanges';
@@ -18,6 +20,9 @@ import type { SyntaxTrees } from '../shared/syntaxTrees';
 
 export class LlmCodeActions implements vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite];
+
+  /** Actions whose edit is planned on resolve (the other fix style). */
+  private readonly pending = new WeakMap<vscode.CodeAction, () => Promise<vscode.WorkspaceEdit>>();
 
   constructor(
     private readonly trees: SyntaxTrees,
@@ -63,7 +68,8 @@ export class LlmCodeActions implements vscode.CodeActionProvider {
     const { project, file } = where;
     // The tree and the module's calls are this version's, shared with the code lenses: nothing is parsed again.
     const parsed = await this.trees.llmCallsFor(document);
-    const plan = await quickFixesAt(project, file, callOffset, { style: fixStyle(document.uri), ...moduleLocationOf(document.uri) }, parsed);
+    const style = fixStyle(document.uri);
+    const plan = await quickFixesAt(project, file, callOffset, { style, ...moduleLocationOf(document.uri) }, parsed);
     if (token.isCancellationRequested || document.version !== version) {
       return [];
     }
@@ -76,7 +82,10 @@ export class LlmCodeActions implements vscode.CodeActionProvider {
     for (const fix of plan.fixes) {
       const edit = await toWorkspaceEdit(vscode.Uri.file(project.root), fix.changes);
       const fixes = ours.filter((d) => d.code === (fix.kind === 'stream' ? 'llm-not-streamed' : 'llm-sync-client'));
-      const action = new vscode.CodeAction(vscode.l10n.t(fix.title), fixes.length > 0 ? vscode.CodeActionKind.QuickFix : vscode.CodeActionKind.RefactorRewrite);
+      const action = new vscode.CodeAction(
+        actionTitle(fix, style, file),
+        fixes.length > 0 ? vscode.CodeActionKind.QuickFix : vscode.CodeActionKind.RefactorRewrite,
+      );
       action.edit = edit;
       action.diagnostics = fixes;
       actions.push(action);
@@ -84,8 +93,69 @@ export class LlmCodeActions implements vscode.CodeActionProvider {
     if (actions[0]) {
       actions[0].isPreferred = true;
     }
+    // The other style of streaming a route, right after the fix (not only through the setting): a refactoring
+    // whose edit is planned when it is chosen (resolveCodeAction), so the lightbulb plans one style, not two.
+    const stream = plan.fixes.find((fix) => fix.kind === 'stream' && fix.title === FIX_TITLES.stream);
+    if (stream) {
+      const otherStyle: FixStyle = style === 'rewrite' ? 'sibling' : 'rewrite';
+      const action = new vscode.CodeAction(actionTitle(stream, otherStyle, file), vscode.CodeActionKind.RefactorRewrite);
+      this.pending.set(action, async () => {
+        const other = await quickFixesAt(project, file, callOffset, { style: otherStyle, ...moduleLocationOf(document.uri) });
+        const fix = other.fixes.find((f) => f.kind === 'stream');
+        if (fix === undefined || document.version !== version) {
+          throw new Error(vscode.l10n.t('{0} changed: ask for the fix again.', file));
+        }
+        return toWorkspaceEdit(vscode.Uri.file(project.root), fix.changes);
+      });
+      actions.splice(1, 0, action);
+    }
     return actions;
   }
+
+  /** The other style's edit, planned only now that it was chosen. */
+  async resolveCodeAction(action: vscode.CodeAction): Promise<vscode.CodeAction> {
+    const plan = this.pending.get(action);
+    if (plan) {
+      action.edit = await plan();
+    }
+    return action;
+  }
+}
+
+/**
+ * What the action changes, in its title: a route's stream fix says whether the route's response becomes an
+ * event stream or a new route is added beside it (the JSON route kept), and which generated files it creates.
+ */
+export function actionTitle(fix: QuickFix, style: FixStyle, file: string): string {
+  if (fix.kind !== 'stream') {
+    return vscode.l10n.t(fix.title);
+  }
+  const created = createdFilesText(fix.changes.filter((change) => change.path !== file && change.kind === 'create').map((change) => change.path));
+  if (fix.title !== FIX_TITLES.stream) {
+    return created ? vscode.l10n.t('{0} (creates {1})', fix.title, created) : vscode.l10n.t(fix.title);
+  }
+  if (style === 'sibling') {
+    return created
+      ? vscode.l10n.t('Stream this LLM call in a new SSE route beside it, keeping the JSON route (creates {0})', created)
+      : vscode.l10n.t('Stream this LLM call in a new SSE route beside it, keeping the JSON route');
+  }
+  return created
+    ? vscode.l10n.t('Stream this LLM call as an SSE endpoint: the route’s response becomes an event stream (creates {0})', created)
+    : vscode.l10n.t('Stream this LLM call as an SSE endpoint: the route’s response becomes an event stream');
+}
+
+/** `app/streaming/ (4 files)` when they are one package folder's files, else the paths. */
+function createdFilesText(paths: readonly string[]): string {
+  const packageOf = (file: string): string | undefined => {
+    const at = `/${file}`.lastIndexOf('/streaming/');
+    return at === -1 ? undefined : file.slice(0, at) + 'streaming/';
+  };
+  const packages = new Set(paths.map(packageOf));
+  const [only] = packages;
+  if (paths.length > 1 && packages.size === 1 && only !== undefined) {
+    return `${only} (${paths.length} files)`;
+  }
+  return paths.join(', ');
 }
 
 /** The document's project (its workspace folder, else its own folder) and its path in it. */

@@ -12,6 +12,7 @@ import { snippetRoutes } from '../../core/snippets/routeLookup';
 import type { CopySnippetOptions } from '../snippets/options';
 import { DEV_SERVER_URL } from '../../core/defaults';
 import { runningDevServers } from '../devServer/running';
+import { exampleRequestBody } from '../../core/requests/exampleBody';
 
 export class SseRouteCodeLensProvider implements vscode.CodeLensProvider {
   constructor(private readonly trees: SyntaxTrees) {}
@@ -44,7 +45,8 @@ export class SseRouteCodeLensProvider implements vscode.CodeLensProvider {
           const options: OpenPreviewOptions = {
             url: `${baseUrl}${fullPath}`,
             method,
-            ...(method === 'POST' ? { body: '{}' } : {}),
+            // A body the route accepts (its protocol's chat request, or its Pydantic model with examples), not {}.
+            ...(method === 'POST' ? { body: exampleRequestBody(analysis, route) ?? '{}' } : {}),
             // Starts at once unless catalyst.preview.sendOnOpen is off (read when the lens is clicked).
             fromRoute: true,
           };

@@ -14,11 +14,12 @@ import { isOpenPreviewOptions } from './options';
 import { PreviewPanelManager } from './panelManager';
 import { VIEW_TYPE } from './previewPanel';
 import { pickPreviewRoute } from './routePick';
+import { RequestHistoryStore } from '../requests/historyStore';
 
 export const previewFeature: Feature = {
   name: 'Stream Preview',
   register: (context, { logger, trees }) => {
-    const manager = new PreviewPanelManager(context.extensionUri, logger);
+    const manager = new PreviewPanelManager(context.extensionUri, logger, new RequestHistoryStore(context.workspaceState));
     return [
       manager,
       registerCommand(

@@ -14,6 +14,7 @@ import { configFor } from '../shared/config';
 function sendOnOpen(): boolean {
   return configFor(vscode.window.activeTextEditor?.document.uri).previewSendOnOpen;
 }
+import type { RequestHistoryStore } from '../requests/historyStore';
 
 export class PreviewPanelManager extends Disposable implements vscode.WebviewPanelSerializer {
   private current: PreviewPanel | undefined;
@@ -21,6 +22,8 @@ export class PreviewPanelManager extends Disposable implements vscode.WebviewPan
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly logger: Logger,
+    /** Where sent requests are remembered (none: the panel keeps no history). */
+    private readonly history?: RequestHistoryStore,
   ) {
     super();
     // Closing the panel disposes its PreviewPanel too (through the panel's onDidDispose).
@@ -62,7 +65,7 @@ export class PreviewPanelManager extends Disposable implements vscode.WebviewPan
 
   private adopt(panel: vscode.WebviewPanel): PreviewPanel {
     configureWebview(panel.webview, this.extensionUri);
-    const preview = new PreviewPanel(panel, this.logger);
+    const preview = new PreviewPanel(panel, this.logger, this.history);
     preview.onDidDispose(() => {
       if (this.current === preview) {
         this.current = undefined;

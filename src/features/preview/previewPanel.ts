@@ -15,6 +15,8 @@ import { Disposable } from '../shared/dispose';
 import type { Logger } from '../shared/logger';
 import { previewHtml } from './html';
 import { showStaleServerNotice, staleServerNotice, type StaleServerNotice } from './staleServer';
+import { withCurrentSecrets } from '../../core/requests/requestHistory';
+import type { RequestHistoryStore } from '../requests/historyStore';
 
 export const VIEW_TYPE = 'catalyst.streamPreview';
 
@@ -62,6 +64,7 @@ export class PreviewPanel extends Disposable {
   constructor(
     readonly panel: vscode.WebviewPanel,
     private readonly logger: Logger,
+    private readonly history?: RequestHistoryStore,
   ) {
     super();
     this._register(panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)));
@@ -92,6 +95,7 @@ export class PreviewPanel extends Disposable {
     this.connection = controller;
     this.transcript.clear();
     this.lastRequest = request;
+    void this.history?.remember(request);
     // runPreview posts `started` (synchronously, before its first await): the one `started` of this run.
     void this.stream(run, request, controller.signal).catch((error: unknown) => {
       this.logger.error('Stream preview run failed', error);
@@ -184,6 +188,28 @@ export class PreviewPanel extends Disposable {
       case 'startServer':
         void this.startServerAndRetry();
         return;
+      case 'saveRequest':
+        void vscode.commands.executeCommand('catalyst.saveStreamRequest', { request: message.request });
+        return;
+      case 'history':
+        void this.pickFromHistory(message.request);
+        return;
+    }
+  }
+
+  /** The last requests sent (this route's first) in a QuickPick; the one picked goes into the request bar. */
+  private async pickFromHistory(current: StreamRequest): Promise<void> {
+    const recent = this.history?.recent(current) ?? [];
+    if (recent.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No requests sent yet.'));
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      recent.map((request) => ({ label: `${request.method} ${request.url}`, detail: request.body?.replace(/\s+/g, ' ').slice(0, 120) ?? '', request })),
+      { title: vscode.l10n.t('Recent requests') },
+    );
+    if (picked) {
+      this.setRequest(withCurrentSecrets(picked.request, current), false);
     }
   }
 

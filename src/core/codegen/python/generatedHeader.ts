@@ -45,6 +45,12 @@ export type GeneratedFileState =
   /** Header present but the code was changed since it was generated: never overwrite. */
   | { readonly kind: 'edited'; readonly version: string };
 
+/** True when the file starts with our header (generated, edited since or not): cheap, no checksum. */
+export function hasGeneratedHeader(text: string): boolean {
+  const secondLine = /^[^\n]*\n([^\n]*)/.exec(text)?.[1];
+  return secondLine !== undefined && secondLine.replace(/\r$/, '').startsWith(`${MARKER} `);
+}
+
 /** Reads the header of a (possibly CRLF) file and tells whether its code is as generated. */
 export async function inspectGeneratedFile(text: string): Promise<GeneratedFileState> {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');

@@ -1,0 +1,10 @@
+/** The route a client snippet is for: what every snippet renderer reads. */
+import type { StreamProtocol } from '../../protocol/stream';
+
+export interface SnippetRoute {
+  /** The path a client requests (every router and inclusion prefix applied). */
+  readonly path: string;
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  readonly protocol: StreamProtocol;
+}
