@@ -7,6 +7,7 @@ import { createTwoFilesPatch } from 'diff';
 import { addEndpoint as addEndpointUseCase, endpointSummary, tryIt, type PlannedAddEndpoint, type Verification } from '../../core/app/addEndpoint';
 import { shellWord } from '../../core/codegen/escape';
 import type { AddEndpointRefusal, AddEndpointRequest, HttpMethod, PlannedEndpoint } from '../../core/plan/addEndpoint';
+import type { ServeSettings } from '../../core/plan/serveCommand';
 import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS, supportsResumable } from '../../core/plan/protocol';
 import { parseTokenSource } from '../../core/plan/tokenSource';
 import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
@@ -158,6 +159,8 @@ export type AddEndpointOutcome =
       readonly plan: PlannedAddEndpoint;
       readonly diff?: string;
       readonly verification: Verification;
+      /** How the project serves (the FastAPI CLI or uvicorn), for the "Try it" line. */
+      readonly serving?: ServeSettings;
     }
   | { readonly status: 'already-present'; readonly endpoint: PlannedEndpoint; readonly message: string }
   | (AddEndpointRefusal & { readonly verification?: Verification });
@@ -210,9 +213,9 @@ async function planAndApply(
   if (outcome.status === 'already-present') {
     return { status: 'already-present', endpoint: outcome.endpoint, message: outcome.message };
   }
-  const { plan, verification } = outcome;
+  const { plan, verification, serving } = outcome;
   if (dryRun) {
-    return { status: 'planned', plan, diff: plan.changes.map(unifiedDiff).join(''), verification };
+    return { status: 'planned', plan, diff: plan.changes.map(unifiedDiff).join(''), verification, serving };
   }
   try {
     await applyChanges(root, plan.changes, fs);
@@ -222,7 +225,7 @@ async function planAndApply(
     }
     throw error;
   }
-  return { status: 'applied', plan, verification };
+  return { status: 'applied', plan, verification, serving };
 }
 
 /** --app and --module take a path relative to the workspace folder, or an absolute one. */
@@ -275,12 +278,12 @@ function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
         ),
         ...notes.map((note) => `  note: ${note}`),
         outcome.verification.verified
-          ? `  verified: the app imports with the change (${outcome.verification.python})`
+          ? `  verified: ${endpoint.serve?.app ?? 'the app'} imports with the change and its own route table sends ${endpoint.method} ${endpoint.url} to the new route (${outcome.verification.python})`
           : `  note: not verified: ${outcome.verification.reason}`,
       ];
       // Lines to paste into a shell: every word quoted for it (a folder or prefix with spaces, quotes or `$(...)`
       // stays one word); a word with a control character no quoting makes safe, and the lines are left out.
-      const { serveWords, url } = tryIt(endpoint);
+      const { serveWords, url } = tryIt(endpoint, outcome.serving);
       const serve = serveWords?.map(shellWord);
       if (serve !== undefined && serve.every((word) => word !== undefined)) {
         const query = endpoint.method === 'GET' ? '' : ` -H 'content-type: application/json' -d '${EXAMPLE_BODY[endpoint.protocol]}'`;

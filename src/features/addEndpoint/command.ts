@@ -106,7 +106,7 @@ async function apply(folder: vscode.WorkspaceFolder, outcome: AddEndpointOutcome
         return refuse('not-writable', vscode.l10n.t('VS Code did not apply the edit (a file may be read-only or changed meanwhile). Nothing was changed.'));
       }
       await reveal(folder, plan.reveal.path, plan.reveal.line);
-      const next = tryIt(plan.endpoint);
+      const next = tryIt(plan.endpoint, outcome.serving);
       offerNextSteps(folder, plan.endpoint, next, verification, plan.notes);
       offerOrjson(folder).catch((error: unknown) => logger.error('Checking the project for orjson failed', error));
       return { status: 'applied', endpoint: plan.endpoint, changed: plan.changes.map((change) => change.path), verification, ...next };
