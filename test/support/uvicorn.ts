@@ -55,7 +55,11 @@ export async function startUvicorn(options: StartUvicornOptions): Promise<Runnin
  * A serve command as add-endpoint prints it (`uvicorn [--app-dir DIR] module:app [--factory]`), run as printed
  * with the stack's Python (`python -m uvicorn ...`) on a free 127.0.0.1 port.
  */
-export async function startServeCommand(options: { readonly stack: PythonStack; readonly cwd: string; readonly words: readonly string[] }): Promise<RunningServer> {
+export async function startServeCommand(options: {
+  readonly stack: PythonStack;
+  readonly cwd: string;
+  readonly words: readonly string[];
+}): Promise<RunningServer> {
   const [program, ...args] = options.words;
   if (program !== 'uvicorn') {
     throw new Error(`only a uvicorn command can be started here, not: ${options.words.join(' ')}`);

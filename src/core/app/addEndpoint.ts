@@ -10,14 +10,14 @@
  *      | { status: 'refused', reason, message, verification? }                  nothing to write
  */
 import { urlPath } from '../codegen/escape';
+import { projectServeSettings } from './devServer';
 import { DEV_SERVER_URL } from '../defaults';
 import { planAddEndpoint, type AddEndpointPlan, type AddEndpointRefusal, type AddEndpointRequest, type PlannedEndpoint } from '../plan/addEndpoint';
 import { readPythonTarget } from '../plan/projectPythonTarget';
-import { readServeConfigFiles, readServeDeclarations, serveCommand, type ServeSettings } from '../plan/serveCommand';
+import { readServeConfigFiles, serveCommand, type ServeSettings } from '../plan/serveCommand';
 import { servingCandidates } from '../plan/servingCandidates';
 import { describeImportFailure, verifyEndpoint, type EndpointVerification, type VerifiedEndpoint } from '../plan/verifyEndpoint';
 import { unreachableMessage } from '../plan/unreachableMessage';
-import { findPython } from '../python/interpreter';
 import { unresolvedPrefixesIn } from '../python/workspace';
 import { readPythonFiles, type ProjectFiles } from '../workspace/projectFiles';
 
@@ -64,8 +64,7 @@ export async function addEndpoint(project: ProjectFiles, request: AddEndpointReq
     return plan;
   }
   const configFiles = await readServeConfigFiles(project);
-  const declarations = await readServeDeclarations(project, configFiles);
-  const serving = (python?: string) => serveSettingsOf(declarations, files, python);
+  const serving = (python?: string) => projectServeSettings(project, python, files, configFiles);
   if (options.verify !== true) {
     return { status: 'planned', plan, verification: { verified: false, reason: options.verify.skipped }, serving: await serving() };
   }
@@ -116,7 +115,10 @@ async function planServed(
   serving: ServeSettings,
 ): Promise<AddEndpointOutcome> {
   const { served } = verification;
-  const plan = await planAddEndpoint(files, { ...request, served: { url: served.url, serve: served.serve, ...(served.module ? { module: served.module } : {}) } });
+  const plan = await planAddEndpoint(files, {
+    ...request,
+    served: { url: served.url, serve: served.serve, ...(served.module ? { module: served.module } : {}) },
+  });
   if (plan.status !== 'planned') {
     return { status: 'planned', plan: first, verification: verificationOf(verification), serving };
   }
@@ -132,22 +134,6 @@ async function planServed(
   return again.status === 'verified'
     ? { status: 'planned', plan, verification: verificationOf(again), serving }
     : { status: 'planned', plan: first, verification: verificationOf(verification), serving };
-}
-
-/** How the project serves: the FastAPI CLI when declared or importable by `python`. */
-async function serveSettingsOf(
-  declarations: { readonly fastapiCli: boolean; readonly entrypoint?: string },
-  files: ReadonlyMap<string, string>,
-  python: string | undefined,
-): Promise<ServeSettings> {
-  const importable =
-    !declarations.fastapiCli && python !== undefined
-      ? await findPython(['fastapi_cli'], [python]).then(
-          () => true,
-          () => false,
-        )
-      : false;
-  return { ...declarations, fastapiCli: declarations.fastapiCli || importable, pythonFiles: files };
 }
 
 function verificationOf(verification: EndpointVerification): Verification {

@@ -71,7 +71,9 @@ async function instanceModules(workspace: PythonWorkspace): Promise<ServingCandi
     });
     // A module that starts something when imported (a server outside a __main__ guard) is not imported to look.
     const startsSomething = expressions.some(
-      (expression) => expression?.type === 'call' && /(^|\.)(run|serve|start|main|run_forever|run_until_complete)$/.test(expression.childForFieldName('function')?.text ?? ''),
+      (expression) =>
+        expression?.type === 'call' &&
+        /(^|\.)(run|serve|start|main|run_forever|run_until_complete)$/.test(expression.childForFieldName('function')?.text ?? ''),
     );
     if (makesInstance && !startsSomething) {
       const base = file.split('/').pop()!.replace(/\.py$/, '');

@@ -174,7 +174,11 @@ export function uvicornTargetInWords(words: readonly string[]): UvicornTarget | 
         i++;
       }
     } else if (/^[A-Za-z_][\w.]*:[A-Za-z_]\w*(\(\))?$/.test(word)) {
-      return { appDir: normaliseDir(appDir), app: word.replace(/\(\)$/, ''), factory: factory || word.endsWith('()') || rest.slice(i + 1).includes('--factory') };
+      return {
+        appDir: normaliseDir(appDir),
+        app: word.replace(/\(\)$/, ''),
+        factory: factory || word.endsWith('()') || rest.slice(i + 1).includes('--factory'),
+      };
     }
   }
   return undefined;
@@ -214,7 +218,10 @@ function appDirOf(workspace: PythonWorkspace, app: string): string {
 }
 
 function normaliseDir(dir: string): string {
-  const clean = dir.replace(/\\/g, '/').replace(/^\.\/?/, '').replace(/\/+$/, '');
+  const clean = dir
+    .replace(/\\/g, '/')
+    .replace(/^\.\/?/, '')
+    .replace(/\/+$/, '');
   return clean === '.' ? '' : clean;
 }
 

@@ -1,5 +1,6 @@
 /**
- * `catalyst.startDevServer`: runs uvicorn for a FastAPI app of the workspace as a VS Code Task (its terminal
+ * `catalyst.startDevServer`: runs the app's dev server (`fastapi dev` where the project has the FastAPI CLI,
+ * uvicorn otherwise; core/app/devServer.ts) for a FastAPI app of the workspace as a VS Code Task (its terminal
  * visible, stopped with the task), waits until the port answers, then offers to open the Stream Preview.
  * In an untrusted workspace it starts nothing: running the app runs the workspace's code.
  *
@@ -10,7 +11,8 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { waitForPort } from '../../core/net/ports';
-import { uvicornArguments } from '../../core/plan/modulePaths';
+import { devServerCommand } from '../../core/app/devServer';
+import { projectFiles } from '../shared/workspaceFiles';
 import type { Logger } from '../shared/logger';
 import { findApps, type UvicornApp } from './apps';
 import { selectedInterpreter } from '../shared/interpreter';
@@ -71,11 +73,16 @@ export async function startDevServer(options: StartDevServerOptions, logger: Log
     return offerPreview({ port, url, app: app.target, python: '' }, app, options.openPreview);
   }
   const python = options.python !== undefined ? { command: options.python, source: 'setting' as const } : await selectedInterpreter(folder.uri, logger);
-  const args = ['-m', 'uvicorn', ...uvicornArguments({ app: app.target, appDir: app.appDir, factory: app.factory }, { host, port })];
+  // `fastapi dev` where the project has the FastAPI CLI, uvicorn otherwise: the core decides, as for add-endpoint's "Try it".
+  const command = await devServerCommand(projectFiles(folder.uri), { app: app.target, appDir: app.appDir, factory: app.factory }, python.command, {
+    host,
+    port,
+  });
+  const args = ['-m', command.program, ...command.args];
   const task = new vscode.Task(
     { type: TASK_TYPE, app: app.target, port },
     folder,
-    vscode.l10n.t('uvicorn {0} on port {1}', app.target, port),
+    vscode.l10n.t('{0} {1} on port {2}', command.program, app.target, port),
     'Catalyst',
     new vscode.ProcessExecution(python.command, args, { cwd: folder.uri.fsPath, env: { PYTHONUNBUFFERED: '1' } }),
     [],
