@@ -12,7 +12,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
+import { servedPathOf, servedRoutesFromApp } from '../../src/core/app/servedRoutes';
 import { shellWords } from '../../src/core/python/serveHints';
+import { nodeProjectFiles } from '../../src/core/workspace/projectFiles';
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { makeTempDir } from '../support/tempdir';
 import { startServeCommand } from '../support/uvicorn';
@@ -59,6 +61,26 @@ function servedRouteSuite(stack: PythonStack): void {
     for (const name of ['class-router', 'catch-all-first', 'factory-with-argument', 'fastapi-entrypoint', 'procfile-target', 'main-uvicorn-run']) {
       assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
     }
+  });
+
+  it("the Preview CodeLens' answer: a module's routes at the paths its app serves them, the file's current text imported", async () => {
+    const dir = await copyFixture('class-router', path.join(root, 'codelens'));
+    const file = 'server/routes/chat.py';
+    // An unsaved route of the editor's text counts: the module is imported as the editor holds it.
+    const text = `${readFileSync(path.join(dir, file), 'utf8')}\n\n@router.post("/ask")\nasync def ask() -> str:\n    return ""\n`;
+    const answer = await servedRoutesFromApp(nodeProjectFiles(dir), file, text, 'router', { preferredPython: python });
+    assert.equal(answer.status, 'served', JSON.stringify(answer));
+    assert.ok(answer.status === 'served');
+    assert.equal(answer.app, 'server.main:app');
+    assert.deepEqual(
+      answer.routes.map((r) => [r.name, r.path, r.methods]),
+      [
+        ['list_models', '/api/v1/chat/models', ['GET']],
+        ['ask', '/api/v1/chat/ask', ['POST']],
+      ],
+    );
+    assert.equal(servedPathOf(answer.routes, 'ask', 13, 'POST'), '/api/v1/chat/ask');
+    assert.equal(servedPathOf(answer.routes, 'ask', 13, 'GET'), undefined);
   });
 
   for (const { name, expected } of SERVED_ROUTE_LAYOUTS) {

@@ -64,15 +64,9 @@ export async function verifyEndpoint(
   if (candidates.length === 0) {
     return { status: 'unverified', reason: 'no app of this workspace includes the route, so there is no app to import' };
   }
-  let python: string;
-  try {
-    python = (await findPython(['fastapi'], pythonCandidates({ projectRoot: root, ...(preferredPython === undefined ? {} : { preferred: preferredPython }) })))
-      .command;
-  } catch (error) {
-    if (error instanceof PythonNotFoundError) {
-      return { status: 'unverified', reason: "no Python that can import fastapi was found (set CATALYST_PYTHON to the project's interpreter)" };
-    }
-    throw error;
+  const python = await projectPython(root, preferredPython);
+  if (python === undefined) {
+    return { status: 'unverified', reason: "no Python that can import fastapi was found (set CATALYST_PYTHON to the project's interpreter)" };
   }
   let probes: CandidateProbe[];
   try {
@@ -133,6 +127,19 @@ export async function verifyEndpoint(
     };
   }
   return { status: 'broken', python, failure: withChange, app: serve };
+}
+
+/** The project's Python that can import FastAPI (`preferredPython` tried first), or undefined when there is none. */
+export async function projectPython(root: string, preferredPython?: string): Promise<string | undefined> {
+  try {
+    return (await findPython(['fastapi'], pythonCandidates({ projectRoot: root, ...(preferredPython === undefined ? {} : { preferred: preferredPython }) })))
+      .command;
+  } catch (error) {
+    if (error instanceof PythonNotFoundError) {
+      return undefined;
+    }
+    throw error;
+  }
 }
 
 /** `name` is a top-level module of the project: in the workspace folder or the app's folder, or one the change creates. */

@@ -68,12 +68,24 @@ export type CandidateProbe =
       readonly captor?: RouteCaptor;
       /** The dotted name the route's module was imported by (its placement on sys.path). */
       readonly module?: string;
+      /** With `routesOf`: the app's routes whose functions that file defines, in the table's order. */
+      readonly routes?: readonly ServedRouteEntry[];
     };
+
+/** A route of an app's table: its function's name and first line (of its decorators), full path, methods. */
+export interface ServedRouteEntry {
+  readonly name: string;
+  readonly line: number;
+  readonly path: string;
+  readonly methods: readonly string[];
+}
 
 export interface ProbeRequest {
   readonly candidates: readonly ProbeTarget[];
   /** The route to look for: its function, by the file that defines it (workspace-relative) and name. */
   readonly endpoint?: { readonly file: string; readonly functionName: string; readonly method: string };
+  /** Instead of one route: every route whose function this file (workspace-relative) defines. */
+  readonly routesOf?: string;
   /** Stop at the first candidate that serves the route (or imports, with no route asked about). */
   readonly firstOnly?: boolean;
 }
@@ -97,6 +109,7 @@ import uuid
 request = json.loads(sys.argv[1])
 project = request["project"]
 endpoint = request.get("endpoint")
+routes_of = request.get("routesOf")
 
 
 def relative(filename):
@@ -160,8 +173,8 @@ def children(route):
     return list(route.routes) if isinstance(route, (Mount, Host)) else None
 
 
-def find(routes, written, requested):
-    """The route asked about, with its full written path and a request path for it."""
+def flatten(routes, written, requested):
+    """Every route of the table in order, mounts and included routers entered: (route, full written path, a request path)."""
     for route in routes:
         if hasattr(route, "effective_route_contexts"):
             # FastAPI 0.13x+: an included router resolved lazily; each context is one of its routes, prefixed.
@@ -169,22 +182,37 @@ def find(routes, written, requested):
                 inner_route = context.starlette_route or context.original_route
                 inner = children(inner_route)
                 if inner is not None:
-                    found = find(inner, written + inner_route.path, requested + request_path(inner_route.path, mount_convertors(inner_route)))
-                elif is_endpoint(context.original_route):
-                    return written + context.path, requested + request_path(context.path_format or context.path, context.param_convertors)
-                if inner is not None and found:
-                    return found
+                    yield from flatten(inner, written + inner_route.path, requested + request_path(inner_route.path, mount_convertors(inner_route)))
+                else:
+                    yield context.original_route, written + context.path, requested + request_path(context.path_format or context.path, context.param_convertors)
             continue
         inner = children(route)
         if inner is not None:
             mount_path = getattr(route, "path", "") or ""
-            found = find(inner, written + mount_path, requested + request_path(mount_path, mount_convertors(route)))
-            if found:
-                return found
-        elif is_endpoint(route):
+            yield from flatten(inner, written + mount_path, requested + request_path(mount_path, mount_convertors(route)))
+        else:
             path = getattr(route, "path", "")
-            return written + path, requested + request_path(getattr(route, "path_format", path), getattr(route, "param_convertors", {}))
+            yield route, written + path, requested + request_path(getattr(route, "path_format", path), getattr(route, "param_convertors", {}))
+
+
+def find(routes):
+    """The route asked about: its full written path and a request path for it."""
+    for route, written, requested in flatten(routes, "", ""):
+        if is_endpoint(route):
+            return written, requested
     return None
+
+
+def routes_in(routes, file):
+    """The routes whose functions are defined in the file: name, first line, full written path, methods."""
+    listed = []
+    for route, written, _ in flatten(routes, "", ""):
+        function = function_of(route)
+        code = getattr(function, "__code__", None)
+        if code is not None and relative(code.co_filename) == file:
+            methods = sorted(getattr(route, "methods", None) or [])
+            listed.append({"name": function.__name__, "line": code.co_firstlineno, "path": written, "methods": methods})
+    return listed
 
 
 def mount_convertors(route):
@@ -258,9 +286,12 @@ def apps_in(value):
 
 def answer(candidate, app, attribute):
     target = dict(candidate, app=candidate["app"].partition(":")[0] + ":" + attribute)
+    if routes_of is not None:
+        listed = routes_in(list(app.routes), routes_of)
+        return {"status": "serves", "target": target, "routes": listed} if listed else None
     if endpoint is None:
         return {"status": "serves", "target": target}
-    found = find(list(app.routes), "", "")
+    found = find(list(app.routes))
     if found is None:
         return None
     written, requested = found
@@ -317,7 +348,8 @@ def probe(candidate):
     except BaseException as exc:  # noqa: BLE001 - any failure to start is the report
         return {"status": "failed", "target": candidate, "failure": failure(exc)}
     if not hasattr(app, "routes"):
-        return {"status": "no-app", "target": candidate} if endpoint is not None else {"status": "serves", "target": candidate}
+        asked = endpoint is not None or routes_of is not None
+        return {"status": "no-app", "target": candidate} if asked else {"status": "serves", "target": candidate}
     return answer(candidate, app, attribute) or {"status": "no-app", "target": candidate}
 
 
@@ -365,6 +397,7 @@ interface RawProbe {
   path?: string;
   reached?: boolean;
   module?: string | null;
+  routes?: ServedRouteEntry[];
   captor?: { kind: 'route' | 'mount'; path: string; methods: string[]; name?: string | null; file?: string | null; line?: number | null };
 }
 
@@ -384,6 +417,7 @@ function fromRaw(raw: RawProbe, project: string): CandidateProbe {
         ...(raw.path !== undefined ? { path: raw.path } : {}),
         ...(raw.reached !== undefined ? { reached: raw.reached } : {}),
         ...(raw.module ? { module: raw.module } : {}),
+        ...(raw.routes ? { routes: raw.routes } : {}),
         ...(captor
           ? {
               captor: {
