@@ -68,7 +68,7 @@ function servedRouteSuite(stack: PythonStack): void {
     const file = 'server/routes/chat.py';
     // An unsaved route of the editor's text counts: the module is imported as the editor holds it.
     const text = `${readFileSync(path.join(dir, file), 'utf8')}\n\n@router.post("/ask")\nasync def ask() -> str:\n    return ""\n`;
-    const answer = await servedRoutesFromApp(nodeProjectFiles(dir), file, text, 'router', { preferredPython: python });
+    const answer = await servedRoutesFromApp(nodeProjectFiles(dir), { file, id: 'router' }, { text, preferredPython: python });
     assert.equal(answer.status, 'served', JSON.stringify(answer));
     assert.ok(answer.status === 'served');
     assert.equal(answer.app, 'server.main:app');
@@ -81,6 +81,28 @@ function servedRouteSuite(stack: PythonStack): void {
     );
     assert.equal(servedPathOf(answer.routes, 'ask', 13, 'POST'), '/api/v1/chat/ask');
     assert.equal(servedPathOf(answer.routes, 'ask', 13, 'GET'), undefined);
+  });
+
+  it('snippet: a path only the imported app knows (an app built in a class) is found in its route table', async () => {
+    const dir = await copyFixture('class-router', path.join(root, 'snippet'));
+    const added = await runCliWithPython(python, ['add-endpoint', '--workspace', dir, '--app', 'server/routes/chat.py:router', '--no-verify']);
+    assert.equal(added.code, 0, added.stderr);
+    const run = await runCliWithPython(python, [
+      'snippet',
+      '--workspace',
+      dir,
+      '--app',
+      'server/main.py:app',
+      '--route',
+      '/api/v1/chat/stream',
+      '--client',
+      'eventsource',
+      '--json',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const snippet = JSON.parse(run.stdout) as { route: { path: string; method: string; protocol: string }; code: string };
+    assert.deepEqual(snippet.route, { path: '/api/v1/chat/stream', method: 'GET', protocol: 'sse' });
+    assert.ok(snippet.code.includes('"http://127.0.0.1:8000/api/v1/chat/stream"'), snippet.code);
   });
 
   for (const { name, expected } of SERVED_ROUTE_LAYOUTS) {

@@ -5,8 +5,8 @@
  * paths (appProbe.ts). The Preview CodeLens and its client snippets use it once the source's reading
  * (servedPaths.ts, the first answer) is shown.
  *
- *   await servedRoutesFromApp(project, 'server/routes/chat.py', text, 'router')
- *     -> { status: 'served', app: 'server.main:app', routes: [{ name: 'stream', line: 12, path: '/api/v1/chat/stream', methods: ['GET'] }] }
+ *   await servedRoutesFromApp(project, { file: 'server/routes/chat.py', id: 'router' }, { text })
+ *     -> { status: 'served', app: 'server.main:app', routes: [{ name: 'stream', file, line: 12, path: '/api/v1/chat/stream', methods: ['GET'] }] }
  *      | { status: 'unknown', reason }
  *
  * It runs the project's module-level code, as starting the server would: shells call it only where they may.
@@ -17,6 +17,7 @@ import { servingCandidates } from '../plan/servingCandidates';
 import { projectPython } from '../plan/verifyEndpoint';
 import { createOverlay } from '../workspace/overlay';
 import { readPythonFiles, type ProjectFiles } from '../workspace/projectFiles';
+import type { TargetRef } from '../python/workspace';
 
 export type ServedRoutesAnswer =
   { readonly status: 'served'; readonly app: string; readonly routes: readonly ServedRouteEntry[] } | { readonly status: 'unknown'; readonly reason: string };
@@ -24,29 +25,35 @@ export type ServedRoutesAnswer =
 /** Imports are bounded: an app that takes longer to import is left to the source's reading. */
 const TIMEOUT_MS = 30_000;
 
+/**
+ * `text`: the module's text as the editor holds it (laid over the workspace); `allRoutes`: every route of the
+ * serving app, not only the module's; `targetFirst`: the owner is an app to ask first (a snippet's --app).
+ */
 export async function servedRoutesFromApp(
   project: ProjectFiles,
-  file: string,
-  text: string,
-  owner: string,
-  options: { readonly preferredPython?: string } = {},
+  owner: TargetRef,
+  options: { readonly text?: string; readonly allRoutes?: boolean; readonly targetFirst?: boolean; readonly preferredPython?: string } = {},
 ): Promise<ServedRoutesAnswer> {
   const python = await projectPython(project.root, options.preferredPython);
   if (python === undefined) {
     return { status: 'unknown', reason: 'no Python that can import fastapi was found' };
   }
-  const files = new Map(await readPythonFiles(project)).set(file, text);
-  const candidates = await servingCandidates(files, { file, id: owner }, await readServeConfigFiles(project));
+  const files = await readPythonFiles(project);
+  if (options.text !== undefined) {
+    files.set(owner.file, options.text);
+  }
+  const candidates = await servingCandidates(files, owner, await readServeConfigFiles(project), { targetFirst: options.targetFirst === true });
   if (candidates.length === 0) {
     return { status: 'unknown', reason: 'no app to import' };
   }
-  const overlay = await createOverlay(project.root, [{ path: file, after: text }]);
+  const overlay = await createOverlay(project.root, options.text === undefined ? [] : [{ path: owner.file, after: options.text }]);
   try {
-    const probes = await probeApps(python, overlay.dir, { candidates: candidates.map((c) => c.target), routesOf: file, firstOnly: true }, TIMEOUT_MS);
+    const routesOf = options.allRoutes ? '*' : owner.file;
+    const probes = await probeApps(python, overlay.dir, { candidates: candidates.map((c) => c.target), routesOf, firstOnly: true }, TIMEOUT_MS);
     const served = probes.find((probe) => probe.status === 'serves' && probe.routes !== undefined);
     return served?.status === 'serves'
       ? { status: 'served', app: served.target.app, routes: served.routes! }
-      : { status: 'unknown', reason: `no app found serves the routes of ${file}` };
+      : { status: 'unknown', reason: `no app found serves the routes of ${owner.file}` };
   } catch (error) {
     if (error instanceof ProbeError) {
       return { status: 'unknown', reason: error.message };

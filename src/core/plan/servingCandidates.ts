@@ -18,8 +18,11 @@ import { uvicornTargetFor, type UvicornTarget } from './modulePaths';
 
 export interface ServingCandidate {
   readonly target: UvicornTarget;
-  /** declared: the project's own hint; source: the app the source analysis found; instance: a module-level instance's module. */
-  readonly kind: 'declared' | 'source' | 'instance';
+  /**
+   * named: the target itself, asked to be served (a snippet's --app); declared: the project's own hint; source:
+   * the app the source analysis found; instance: a module-level instance's module.
+   */
+  readonly kind: 'named' | 'declared' | 'source' | 'instance';
   /** Where it was read (a file, or `pyproject.toml [tool.fastapi] entrypoint`). */
   readonly source: string;
 }
@@ -34,10 +37,16 @@ export async function servingCandidates(
   files: ReadonlyMap<string, string>,
   target: TargetRef,
   configFiles: ReadonlyMap<string, string>,
+  options: { readonly targetFirst?: boolean } = {},
 ): Promise<ServingCandidate[]> {
   const workspace = new PythonWorkspace(files, { namespacePackages: await findNamespacePackages(files) });
   try {
-    const candidates: ServingCandidate[] = (await serveHints(workspace, configFiles)).map((hint) => ({ ...hint, kind: 'declared' }));
+    const candidates: ServingCandidate[] = [];
+    if (options.targetFirst) {
+      const identity = workspace.identity(target.file);
+      candidates.push({ target: { appDir: identity.root, app: `${identity.dottedName}:${target.id}`, factory: false }, kind: 'named', source: target.file });
+    }
+    candidates.push(...(await serveHints(workspace, configFiles)).map((hint): ServingCandidate => ({ ...hint, kind: 'declared' })));
     const fromSource = await uvicornTargetFor(workspace, target);
     if (fromSource) {
       candidates.push({ target: fromSource, kind: 'source', source: target.file });

@@ -75,6 +75,8 @@ export type CandidateProbe =
 /** A route of an app's table: its function's name and first line (of its decorators), full path, methods. */
 export interface ServedRouteEntry {
   readonly name: string;
+  /** Where the function is defined: workspace-relative when in the project. */
+  readonly file: string;
   readonly line: number;
   readonly path: string;
   readonly methods: readonly string[];
@@ -84,7 +86,7 @@ export interface ProbeRequest {
   readonly candidates: readonly ProbeTarget[];
   /** The route to look for: its function, by the file that defines it (workspace-relative) and name. */
   readonly endpoint?: { readonly file: string; readonly functionName: string; readonly method: string };
-  /** Instead of one route: every route whose function this file (workspace-relative) defines. */
+  /** Instead of one route: every route whose function this file (workspace-relative) defines; `*` for every route. */
   readonly routesOf?: string;
   /** Stop at the first candidate that serves the route (or imports, with no route asked about). */
   readonly firstOnly?: boolean;
@@ -204,14 +206,15 @@ def find(routes):
 
 
 def routes_in(routes, file):
-    """The routes whose functions are defined in the file: name, first line, full written path, methods."""
+    """The routes whose functions are defined in the file ("*": every route): name, file, first line, full written path, methods."""
     listed = []
     for route, written, _ in flatten(routes, "", ""):
         function = function_of(route)
         code = getattr(function, "__code__", None)
-        if code is not None and relative(code.co_filename) == file:
+        where = relative(code.co_filename) if code is not None else None
+        if where is not None and (file == "*" or where == file):
             methods = sorted(getattr(route, "methods", None) or [])
-            listed.append({"name": function.__name__, "line": code.co_firstlineno, "path": written, "methods": methods})
+            listed.append({"name": function.__name__, "file": where, "line": code.co_firstlineno, "path": written, "methods": methods})
     return listed
 
 

@@ -125,9 +125,11 @@ export class SseRouteCodeLensProvider implements vscode.CodeLensProvider, vscode
   private async askApp(folder: vscode.WorkspaceFolder, document: vscode.TextDocument, owner: string): Promise<ServedRoutesAnswer> {
     try {
       const python = await selectedInterpreter(folder.uri, this.logger);
-      const answer = await servedRoutesFromApp(projectFiles(folder.uri), relativePath(folder, document.uri), document.getText(), owner, {
-        preferredPython: python.command,
-      });
+      const answer = await servedRoutesFromApp(
+        projectFiles(folder.uri),
+        { file: relativePath(folder, document.uri), id: owner },
+        { text: document.getText(), preferredPython: python.command },
+      );
       if (answer.status === 'unknown') {
         this.logger.info(`Route URLs of ${document.uri.fsPath} are the source's reading: ${answer.reason}`);
       }
