@@ -83,7 +83,11 @@ export const snippetCommand: CliCommand = {
       throw new CliError(`the workspace folder ${root} does not exist`);
     }
     const file = path.relative(root, path.resolve(root, app.file)).split(path.sep).join('/');
-    const found = await snippetForAppRoute(nodeProjectFiles(root), { file, id: app.id }, values.route!, client, { ...(method ? { method } : {}), baseUrl, askApp: true });
+    const found = await snippetForAppRoute(nodeProjectFiles(root), { file, id: app.id }, values.route!, client, {
+      ...(method ? { method } : {}),
+      baseUrl,
+      askApp: true,
+    });
     if (!found.ok) {
       throw new CliError(found.message);
     }

@@ -64,7 +64,7 @@ export async function addEndpoint(project: ProjectFiles, request: AddEndpointReq
     return plan;
   }
   const configFiles = await readServeConfigFiles(project);
-  const serving = (python?: string) => projectServeSettings(project, python, files, configFiles);
+  const serving = (python?: string | { readonly fastapiCli: boolean }) => projectServeSettings(project, python, files, configFiles);
   if (options.verify !== true) {
     return { status: 'planned', plan, verification: { verified: false, reason: options.verify.skipped }, serving: await serving() };
   }
@@ -95,7 +95,7 @@ export async function addEndpoint(project: ProjectFiles, request: AddEndpointReq
       }
       return { status: 'planned', plan, verification: verificationOf(verification), serving: await serving(verification.python) };
     case 'verified':
-      return planServed(files, base, plan, verification, project.root, candidates, endpoint, options.preferredPython, await serving(verification.python));
+      return planServed(files, base, plan, verification, project.root, candidates, endpoint, options.preferredPython, await serving(verification));
   }
 }
 

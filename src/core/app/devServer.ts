@@ -12,21 +12,26 @@ import { readServeConfigFiles, readServeDeclarations, serveCommand, type ServeCo
 import { findPython } from '../python/interpreter';
 import { readPythonFiles, type ProjectFiles } from '../workspace/projectFiles';
 
-/** The project's serving settings; `python`, when known, is asked whether it can import the FastAPI CLI. */
+/**
+ * The project's serving settings. `python`: an interpreter to ask whether it can import the FastAPI CLI, or
+ * what an import of the app already found (appProbe.ts `fastapiCli`).
+ */
 export async function projectServeSettings(
   project: ProjectFiles,
-  python: string | undefined,
+  python: string | { readonly fastapiCli: boolean } | undefined,
   pythonFiles?: ReadonlyMap<string, string>,
   configFiles?: ReadonlyMap<string, string>,
 ): Promise<ServeSettings> {
   const declarations = await readServeDeclarations(project, configFiles ?? (await readServeConfigFiles(project)));
   const importable =
-    !declarations.fastapiCli && python !== undefined
-      ? await findPython(['fastapi_cli'], [python]).then(
-          () => true,
-          () => false,
-        )
-      : false;
+    declarations.fastapiCli || python === undefined
+      ? false
+      : typeof python === 'string'
+        ? await findPython(['fastapi_cli'], [python]).then(
+            () => true,
+            () => false,
+          )
+        : python.fastapiCli;
   return { ...declarations, fastapiCli: declarations.fastapiCli || importable, pythonFiles: pythonFiles ?? (await readPythonFiles(project)) };
 }
 

@@ -49,7 +49,7 @@ export async function servedRoutesFromApp(
   const overlay = await createOverlay(project.root, options.text === undefined ? [] : [{ path: owner.file, after: options.text }]);
   try {
     const routesOf = options.allRoutes ? '*' : owner.file;
-    const probes = await probeApps(python, overlay.dir, { candidates: candidates.map((c) => c.target), routesOf, firstOnly: true }, TIMEOUT_MS);
+    const { probes } = await probeApps(python, overlay.dir, { candidates: candidates.map((c) => c.target), routesOf, firstOnly: true }, TIMEOUT_MS);
     const served = probes.find((probe) => probe.status === 'serves' && probe.routes !== undefined);
     return served?.status === 'serves'
       ? { status: 'served', app: served.target.app, routes: served.routes! }

@@ -19,7 +19,7 @@ export function unreachableMessage(verification: Extract<EndpointVerification, {
   }
   return `${request} would be answered by ${describeCaptor(captor)} in ${app}'s route table (imported with ${verification.python}) before the new route in ${endpoint.file}: Starlette tries routes in order, so it would never run. Nothing was written. ${
     captor.kind === 'mount'
-      ? `Choose a --route outside "${captor.path}", or add the route to the app before that mount.`
+      ? `Choose a --route outside "${captor.path || '/'}", or add the route to the app before that mount.`
       : `Choose another --route, or add the route where it comes before ${captor.name ?? 'that route'}${captor.file ? ` (${captor.file})` : ''}.`
   }`;
 }
@@ -27,7 +27,7 @@ export function unreachableMessage(verification: Extract<EndpointVerification, {
 function describeCaptor(captor: RouteCaptor): string {
   const where = captor.file === undefined ? '' : `${captor.file}${captor.line === undefined ? '' : `:${captor.line}`}`;
   if (captor.kind === 'mount') {
-    return `the mount at "${captor.path}"${where ? ` (${where})` : ''}, which takes every request under it`;
+    return `the mount at "${captor.path || '/'}"${where ? ` (${where})` : ''}, which takes every request under it`;
   }
   const detail = [captor.name, where].filter(Boolean).join(', ');
   return `${captor.methods.join('/')} ${captor.path}${detail ? ` (${detail})` : ''}`;

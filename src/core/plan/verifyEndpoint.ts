@@ -19,7 +19,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createOverlay, type OverlayChange } from '../workspace/overlay';
-import { probeApps, ProbeError, type CandidateProbe, type RouteCaptor } from '../python/appProbe';
+import { probeApps, ProbeError, type CandidateProbe, type ProbeAnswer, type RouteCaptor } from '../python/appProbe';
 import { importApp, importCheckOf, type ImportCheck, type ImportTarget } from '../python/importCheck';
 import { findPython, pythonCandidates, PythonNotFoundError } from '../python/interpreter';
 import type { ServingCandidate } from './servingCandidates';
@@ -37,7 +37,7 @@ export interface ServedRoute {
 }
 
 export type EndpointVerification =
-  | { readonly status: 'verified'; readonly python: string; readonly served: ServedRoute }
+  | { readonly status: 'verified'; readonly python: string; readonly served: ServedRoute; readonly fastapiCli: boolean }
   /** Starlette's matching sends a request to the route's path to another route or mount first. */
   | { readonly status: 'unreachable'; readonly python: string; readonly served: ServedRoute; readonly captor?: RouteCaptor }
   | { readonly status: 'broken'; readonly python: string; readonly failure: ImportFailure; readonly app: ImportTarget }
@@ -68,9 +68,10 @@ export async function verifyEndpoint(
   if (python === undefined) {
     return { status: 'unverified', reason: "no Python that can import fastapi was found (set CATALYST_PYTHON to the project's interpreter)" };
   }
-  let probes: CandidateProbe[];
+  let probes: readonly CandidateProbe[];
+  let fastapiCli = false;
   try {
-    probes = await probeInOverlay(root, changes, python, candidates, endpoint);
+    ({ probes, fastapiCli } = await probeInOverlay(root, changes, python, candidates, endpoint));
   } catch (error) {
     // No temporary folder or symbolic links here (e.g. Windows without the privilege): say so, write anyway.
     return {
@@ -83,7 +84,7 @@ export async function verifyEndpoint(
   if (served?.status === 'serves') {
     const route: ServedRoute = { url: served.path!, serve: served.target, ...(served.module ? { module: served.module } : {}) };
     return served.reached
-      ? { status: 'verified', python, served: route }
+      ? { status: 'verified', python, served: route, fastapiCli }
       : { status: 'unreachable', python, served: route, ...(served.captor ? { captor: served.captor } : {}) };
   }
   // No app found holds the route. The first app the project or its source names that does not start says why.
@@ -163,14 +164,14 @@ async function probeInOverlay(
   python: string,
   candidates: readonly ServingCandidate[],
   endpoint: VerifiedEndpoint,
-): Promise<CandidateProbe[]> {
+): Promise<ProbeAnswer> {
   const overlay = await createOverlay(root, changes);
   try {
     return await probeApps(python, overlay.dir, { candidates: candidates.map((c) => c.target), endpoint, firstOnly: true });
   } catch (error) {
     if (error instanceof ProbeError) {
       // Python died or hung before answering (a module that exits or blocks at import): the first candidate's failure.
-      return [{ status: 'failed', target: candidates[0]!.target, failure: { error: error.message } }];
+      return { probes: [{ status: 'failed', target: candidates[0]!.target, failure: { error: error.message } }], fastapiCli: false };
     }
     throw error;
   } finally {

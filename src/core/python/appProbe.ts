@@ -10,7 +10,8 @@
  *     candidates: [{ appDir: '', app: 'server.main:app', factory: false }],
  *     endpoint: { file: 'server/routes/chat.py', functionName: 'stream', method: 'GET' },
  *   })
- *     -> [{ status: 'serves', target, path: '/api/v1/chat/stream', reached: true, module: 'server.routes.chat' }]
+ *     -> { probes: [{ status: 'serves', target, path: '/api/v1/chat/stream', reached: true, module: 'server.routes.chat' }],
+ *          fastapiCli: false }
  *
  * It runs the project's module-level code (as starting the server would); bytecode caches are not written.
  */
@@ -362,14 +363,27 @@ for candidate in request["candidates"]:
     results.append(result)
     if request.get("firstOnly") and result["status"] == "serves":
         break
+try:
+    import importlib.util
+
+    fastapi_cli = importlib.util.find_spec("fastapi_cli") is not None
+except Exception:
+    fastapi_cli = False
 sys.stdout.flush()
-print("${MARKER}" + json.dumps(results, default=str), flush=True)
+print("${MARKER}" + json.dumps({"results": results, "fastapiCli": fastapi_cli}, default=str), flush=True)
 `;
 
 export class ProbeError extends Error {}
 
+export interface ProbeAnswer {
+  /** One per candidate asked, in order (fewer with `firstOnly`). */
+  readonly probes: readonly CandidateProbe[];
+  /** Whether this Python can import the FastAPI CLI (`fastapi dev`). */
+  readonly fastapiCli: boolean;
+}
+
 /** Runs the probe; rejects with a ProbeError when Python gave no answer (it died or timed out), with why. */
-export async function probeApps(python: string, cwd: string, request: ProbeRequest, timeoutMs = 60_000): Promise<CandidateProbe[]> {
+export async function probeApps(python: string, cwd: string, request: ProbeRequest, timeoutMs = 60_000): Promise<ProbeAnswer> {
   // Python reports module files under the real path of its working folder.
   const project = await realpath(cwd);
   const { stdout, stderr, failure } = await runPython(python, ['-c', SCRIPT, JSON.stringify({ ...request, project })], cwd, timeoutMs);
@@ -381,7 +395,8 @@ export async function probeApps(python: string, cwd: string, request: ProbeReque
     const last = stderr.trim().split('\n').pop();
     throw new ProbeError(failure === 'timeout' ? `the import did not finish in ${timeoutMs / 1000} s` : last || `${python} exited without a result`);
   }
-  return (JSON.parse(line.slice(MARKER.length)) as RawProbe[]).map((raw) => fromRaw(raw, project));
+  const answer = JSON.parse(line.slice(MARKER.length)) as { results: RawProbe[]; fastapiCli: boolean };
+  return { probes: answer.results.map((raw) => fromRaw(raw, project)), fastapiCli: answer.fastapiCli };
 }
 
 interface RawFailure {

@@ -18,7 +18,7 @@ export type ImportTarget = ProbeTarget;
 export async function importApp(python: string, cwd: string, target: ImportTarget, timeoutMs = 60_000): Promise<ImportCheck> {
   let probe: CandidateProbe | undefined;
   try {
-    [probe] = await probeApps(python, cwd, { candidates: [target] }, timeoutMs);
+    [probe] = (await probeApps(python, cwd, { candidates: [target] }, timeoutMs)).probes;
   } catch (error) {
     if (error instanceof ProbeError) {
       return { ok: false, error: error.message };
