@@ -55,25 +55,12 @@ export async function startUvicorn(options: StartUvicornOptions): Promise<Runnin
  * A serve command as add-endpoint prints it (`uvicorn [--app-dir DIR] module:app [--factory]`), run as printed
  * with the stack's Python (`python -m uvicorn ...`) on a free 127.0.0.1 port.
  */
-export async function startServeCommand(options: {
-  readonly stack: PythonStack;
-  readonly cwd: string;
-  readonly words: readonly string[];
-}): Promise<RunningServer> {
+export function startServeCommand(options: { readonly stack: PythonStack; readonly cwd: string; readonly words: readonly string[] }): Promise<RunningServer> {
   const [program, ...args] = options.words;
-  if (program !== 'uvicorn') {
+  if (program !== 'uvicorn' || args.length === 0) {
     throw new Error(`only a uvicorn command can be started here, not: ${options.words.join(' ')}`);
   }
-  const python = (await options.stack.interpreter()).command;
-  const uvicorn = await startListening({
-    name: options.words.join(' '),
-    command: python,
-    args: (port) => ['-m', 'uvicorn', ...args, '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warning'],
-    cwd: options.cwd,
-    env: { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
-    startTimeoutMs: 20_000,
-    stop: { group: true, graceMs: STOP_GRACE_MS },
-    attempts: 3,
-  });
-  return { port: uvicorn.port, baseUrl: `http://127.0.0.1:${uvicorn.port}`, output: uvicorn.output, stop: uvicorn.stop };
+  // `[--app-dir DIR] APP [--factory]`: the app first for startUvicorn, the option after it means the same.
+  const appAt = args[0] === '--app-dir' ? 2 : 0;
+  return startUvicorn({ stack: options.stack, cwd: options.cwd, app: args[appAt]!, extraArgs: [...args.slice(0, appAt), ...args.slice(appAt + 1)] });
 }
