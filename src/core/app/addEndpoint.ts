@@ -1,11 +1,14 @@
 /**
  * The Add Streaming Endpoint use case, for `catalyst-streaming add-endpoint`, `demo` and the editor command
  * alike: read the project through ProjectFiles, plan, and import the changed app in a subprocess before
- * anything is written (verifyEndpoint.ts). It returns the changes and the outcome; the shell writes them (the
- * CLI to disk, the editor as one WorkspaceEdit) and shows the outcome.
+ * anything is written (verifyEndpoint.ts). The imported app's own route table then decides the URL, whether
+ * the route is reached (`route-unreachable` otherwise), the app that serves it and where the streaming
+ * package goes: the plan is made again with its answer. Without an import (`--no-verify`, `--dry-run`, no
+ * Python) the source's reading stands. It returns the changes and the outcome; the shell writes them (the CLI
+ * to disk, the editor as one WorkspaceEdit) and shows the outcome.
  *
  *   await addEndpoint(project, { route: '/stream' }, { verify: true })
- *     -> { status: 'planned', plan, verification: { verified: true, python } }   the shell applies plan.changes
+ *     -> { status: 'planned', plan, verification: { verified: true, python }, serving }   the shell applies plan.changes
  *      | { status: 'already-present', endpoint, message, line }
  *      | { status: 'refused', reason, message, verification? }                  nothing to write
  */
