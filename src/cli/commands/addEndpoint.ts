@@ -60,7 +60,13 @@ view of the workspace with the changes laid over it (the project's .venv/venv Py
 python3, /usr/bin/python3: the first that has FastAPI). If the app imports without the change but not with
 it, nothing is written and the exception's last line and file are printed (reason "app-does-not-start").
 If it cannot be imported either way in this environment (a missing package or setting), the change is
-written and reported as not verified.
+written and reported as not verified. From that import, the app's own route table (mounts and included
+routers) gives the URL, the app that serves it ("serve") and where the streaming package goes, and
+Starlette's own matching must send a request to the URL to the new route: if another route or mount answers
+first, nothing is written (reason "route-unreachable"). The app asked is the project's own ([tool.fastapi]
+entrypoint, Procfile, Dockerfile CMD, a __main__ calling uvicorn.run("pkg.main:app")), else the one the
+source shows, else a module that makes one at import (app = create_app(settings)). With --no-verify and
+--dry-run, the URL and the route order are read from the source.
 
 Exit status: 0 when the endpoint was added (or planned, with --dry-run) or is already there; 1 when it cannot
 be added (the message says why; nothing was written); 2 for a wrong command line.

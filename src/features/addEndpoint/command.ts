@@ -162,7 +162,13 @@ function offerNextSteps(folder: vscode.WorkspaceFolder, endpoint: PlannedEndpoin
     vscode.l10n.t('Added {0} {1} ({2}).', endpoint.method, next.url ?? endpoint.url, endpoint.functionName),
     ...(next.serve === undefined ? [] : [vscode.l10n.t('Serve it with: {0}', next.serve)]),
     verification.verified
-      ? vscode.l10n.t('Verified: the app imports with the change ({0}).', verification.python ?? '')
+      ? vscode.l10n.t(
+          'Verified: {0} imports with the change and its own route table sends {1} {2} to the new route ({3}).',
+          endpoint.serve?.app ?? '',
+          endpoint.method,
+          endpoint.url,
+          verification.python ?? '',
+        )
       : vscode.l10n.t('Not verified: {0}.', verification.reason ?? ''),
     ...notes,
   ].join(' ');
