@@ -380,33 +380,43 @@ describe('add-endpoint refuses a route that would never serve, and writes nothin
     await rm(root, { recursive: true, force: true });
   });
 
+  // With the import (the default) the imported app's route table answers; with --no-verify, the source's reading.
   const cases = [
     {
       fixture: 'captured-by-router',
       args: ['--app', 'app/routers/drafts.py:router'],
       // notes.router (prefix /notes, GET /{note_id}) is included before drafts.router (prefix /notes).
-      message:
+      fromApp:
+        /^GET \/notes\/stream would be answered by GET \/notes\/\{note_id\} \(read_note, app\/routers\/notes\.py:6\) in app\.main:app's route table .* before the new route in app\/routers\/drafts\.py: .* Choose another --route, or add the route where it comes before read_note \(app\/routers\/notes\.py\)\.$/,
+      fromSource:
         /^GET \/notes\/stream would be answered by GET \/notes\/\{note_id\} \(read_note\) at app\/routers\/notes\.py:6, included at app\/main\.py:6, before the new route in app\/routers\/drafts\.py .* Choose another --route, or add it to router with --app app\/routers\/notes\.py:router, where it goes above read_note\.$/,
     },
     {
       fixture: 'mount-before-router',
       args: ['--app', 'api.py:router'],
-      message:
+      fromApp:
+        /^GET \/api\/stream would be answered by the mount at "\/", which takes every request under it in main:app's route table .* before the new route in api\.py: .* Choose a --route outside "\/", or add the route to the app before that mount\.$/,
+      fromSource:
         /^GET \/api\/stream would be answered by the mount at "\/" \(main\.py:9\), which takes every request under it before the new route in api\.py .* Add the route to app with --app main\.py:app \(it goes above the mount\), or choose a --route outside "\/"\.$/,
     },
   ];
-  for (const { fixture, args, message } of cases) {
-    it(`${fixture}: refused as route-unreachable with what to do instead`, async () => {
-      const dir = await copyFixture(fixture, path.join(root, fixture));
-      const untouched = await treeDigest(dir);
-      const run = await runCli(['add-endpoint', '--workspace', dir, '--json', ...args]);
-      assert.equal(run.code, 1, run.stderr);
-      const result = JSON.parse(run.stdout) as { status: string; reason: string; message: string };
-      assert.equal(result.status, 'refused');
-      assert.equal(result.reason, 'route-unreachable');
-      assert.match(result.message, message);
-      assert.deepEqual(await treeDigest(dir), untouched);
-    });
+  for (const { fixture, args, fromApp, fromSource } of cases) {
+    for (const [how, extra, message] of [
+      ['from the imported app', [], fromApp],
+      ['from the source (--no-verify)', ['--no-verify'], fromSource],
+    ] as const) {
+      it(`${fixture}: refused as route-unreachable with what to do instead, ${how}`, async () => {
+        const dir = await copyFixture(fixture, path.join(root, `${fixture}${extra.length}`));
+        const untouched = await treeDigest(dir);
+        const run = await runCli(['add-endpoint', '--workspace', dir, '--json', ...args, ...extra]);
+        assert.equal(run.code, 1, run.stderr);
+        const result = JSON.parse(run.stdout) as { status: string; reason: string; message: string };
+        assert.equal(result.status, 'refused');
+        assert.equal(result.reason, 'route-unreachable');
+        assert.match(result.message, message);
+        assert.deepEqual(await treeDigest(dir), untouched);
+      });
+    }
   }
 
   it('mount-before-router: the way out it names works (the app, above the mount)', async () => {
@@ -418,7 +428,7 @@ describe('add-endpoint refuses a route that would never serve, and writes nothin
 });
 
 describe('add-endpoint with a prefix it cannot read', () => {
-  it('says the URL is not known instead of printing a wrong one, and prints no curl line', async () => {
+  it('without the import, says the URL is not known instead of printing a wrong one, and prints no curl line; with it, prints the URL the app serves', async () => {
     await withTempDir('add-endpoint-unknown-prefix', async (dir) => {
       await writeFile(
         path.join(dir, 'main.py'),
@@ -426,12 +436,20 @@ describe('add-endpoint with a prefix it cannot read', () => {
       );
       await writeFile(path.join(dir, 'config.py'), 'def prefix_for(name: str) -> str:\n    return f"/api/{name}"\n');
       await writeFile(path.join(dir, 'chat.py'), 'from fastapi import APIRouter\n\nrouter = APIRouter()\n');
-      const run = await runCli(['add-endpoint', '--workspace', dir, '--app', 'chat.py:router']);
+      const before = await readFile(path.join(dir, 'chat.py'), 'utf8');
+      const run = await runCli(['add-endpoint', '--workspace', dir, '--app', 'chat.py:router', '--no-verify']);
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /^Added GET <prefix_for\("chat"\)>\/stream on router in chat\.py/);
       assert.match(run.stdout, /note: The URL's prefix prefix_for\("chat"\) is not a constant Catalyst can read, so the full URL is not known/);
       assert.match(run.stdout, /Try it: uvicorn main:app\n/);
       assert.doesNotMatch(run.stdout, /curl/);
+
+      await writeFile(path.join(dir, 'chat.py'), before);
+      const verified = await runCli(['add-endpoint', '--workspace', dir, '--app', 'chat.py:router']);
+      assert.equal(verified.code, 0, verified.stderr);
+      assert.match(verified.stdout, /^Added GET \/api\/chat\/stream on router in chat\.py/);
+      assert.doesNotMatch(verified.stdout, /not a constant Catalyst can read/);
+      assert.match(verified.stdout, /\n {3}then: curl -N http:\/\/127\.0\.0\.1:8000\/api\/chat\/stream\n/);
     });
   });
 });

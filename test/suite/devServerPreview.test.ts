@@ -109,6 +109,66 @@ describe('dev server and Stream Preview', () => {
     }
   });
 
+  it("a router included inside a class: the CodeLens first shows the source's reading, then the URL the imported app serves it at", async function () {
+    this.timeout(90_000);
+    // The app is built in a class (its prefix is invisible to the source) and taken from a method elsewhere.
+    const files: Record<string, string> = {
+      'classlens/__init__.py': '',
+      'classlens/chat.py': [
+        'from fastapi import APIRouter',
+        'from fastapi.responses import StreamingResponse',
+        '',
+        'router = APIRouter(prefix="/chat")',
+        '',
+        '',
+        '@router.get("/stream")',
+        'async def stream() -> StreamingResponse:',
+        '    return StreamingResponse(iter(()), media_type="text/event-stream")',
+        '',
+      ].join('\n'),
+      'classlens/server.py': [
+        'from fastapi import FastAPI',
+        '',
+        'from classlens import chat',
+        '',
+        '',
+        'class Server:',
+        '    def __init__(self) -> None:',
+        '        self.app = FastAPI()',
+        '        self.app.include_router(chat.router, prefix="/api/v1")',
+        '',
+        '    def get_app(self) -> FastAPI:',
+        '        return self.app',
+        '',
+        '',
+        'server = Server()',
+        '',
+      ].join('\n'),
+      'classlens/asgi.py': 'from classlens.server import server\n\napp = server.get_app()\n',
+    };
+    try {
+      for (const [file, text] of Object.entries(files)) {
+        await vscode.workspace.fs.writeFile(workspaceUri(file), new TextEncoder().encode(text));
+      }
+      const chat = workspaceUri('classlens/chat.py');
+      await vscode.workspace.openTextDocument(chat);
+      const previewPaths = async () =>
+        ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', chat)) ?? [])
+          .filter((lens) => lens.command?.command === 'catalyst.openStreamPreview')
+          .map((lens) => new URL((lens.command?.arguments?.[0] as { url: string }).url).pathname);
+      assert.deepEqual(await previewPaths(), ['/chat/stream'], "the source's reading first");
+      const served = await waitFor(async () => ((await previewPaths())[0] === '/api/v1/chat/stream' ? true : undefined), {
+        what: 'the CodeLens to show the URL from the imported app',
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      });
+      assert.equal(served, true);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.workspace.fs.delete(workspaceUri('classlens'), { recursive: true });
+    }
+  });
+
   it('Start Dev Server runs uvicorn for the app as a task; the new route streams from it', async () => {
     port = await freePort();
     url = `http://127.0.0.1:${port}${ENDPOINT.route}`;

@@ -7,6 +7,7 @@ import { createTwoFilesPatch } from 'diff';
 import { addEndpoint as addEndpointUseCase, endpointSummary, tryIt, type PlannedAddEndpoint, type Verification } from '../../core/app/addEndpoint';
 import { shellWord } from '../../core/codegen/escape';
 import type { AddEndpointRefusal, AddEndpointRequest, HttpMethod, PlannedEndpoint } from '../../core/plan/addEndpoint';
+import type { ServeSettings } from '../../core/plan/serveCommand';
 import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS, supportsResumable } from '../../core/plan/protocol';
 import { parseTokenSource } from '../../core/plan/tokenSource';
 import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
@@ -59,7 +60,13 @@ view of the workspace with the changes laid over it (the project's .venv/venv Py
 python3, /usr/bin/python3: the first that has FastAPI). If the app imports without the change but not with
 it, nothing is written and the exception's last line and file are printed (reason "app-does-not-start").
 If it cannot be imported either way in this environment (a missing package or setting), the change is
-written and reported as not verified.
+written and reported as not verified. From that import, the app's own route table (mounts and included
+routers) gives the URL, the app that serves it ("serve") and where the streaming package goes, and
+Starlette's own matching must send a request to the URL to the new route: if another route or mount answers
+first, nothing is written (reason "route-unreachable"). The app asked is the project's own ([tool.fastapi]
+entrypoint, Procfile, Dockerfile CMD, a __main__ calling uvicorn.run("pkg.main:app")), else the one the
+source shows, else a module that makes one at import (app = create_app(settings)). With --no-verify and
+--dry-run, the URL and the route order are read from the source.
 
 Exit status: 0 when the endpoint was added (or planned, with --dry-run) or is already there; 1 when it cannot
 be added (the message says why; nothing was written); 2 for a wrong command line.
@@ -158,6 +165,8 @@ export type AddEndpointOutcome =
       readonly plan: PlannedAddEndpoint;
       readonly diff?: string;
       readonly verification: Verification;
+      /** How the project serves (the FastAPI CLI or uvicorn), for the "Try it" line. */
+      readonly serving?: ServeSettings;
     }
   | { readonly status: 'already-present'; readonly endpoint: PlannedEndpoint; readonly message: string }
   | (AddEndpointRefusal & { readonly verification?: Verification });
@@ -210,9 +219,9 @@ async function planAndApply(
   if (outcome.status === 'already-present') {
     return { status: 'already-present', endpoint: outcome.endpoint, message: outcome.message };
   }
-  const { plan, verification } = outcome;
+  const { plan, verification, serving } = outcome;
   if (dryRun) {
-    return { status: 'planned', plan, diff: plan.changes.map(unifiedDiff).join(''), verification };
+    return { status: 'planned', plan, diff: plan.changes.map(unifiedDiff).join(''), verification, serving };
   }
   try {
     await applyChanges(root, plan.changes, fs);
@@ -222,7 +231,7 @@ async function planAndApply(
     }
     throw error;
   }
-  return { status: 'applied', plan, verification };
+  return { status: 'applied', plan, verification, serving };
 }
 
 /** --app and --module take a path relative to the workspace folder, or an absolute one. */
@@ -275,12 +284,12 @@ function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
         ),
         ...notes.map((note) => `  note: ${note}`),
         outcome.verification.verified
-          ? `  verified: the app imports with the change (${outcome.verification.python})`
+          ? `  verified: ${endpoint.serve?.app ?? 'the app'} imports with the change and its own route table sends ${endpoint.method} ${endpoint.url} to the new route (${outcome.verification.python})`
           : `  note: not verified: ${outcome.verification.reason}`,
       ];
       // Lines to paste into a shell: every word quoted for it (a folder or prefix with spaces, quotes or `$(...)`
       // stays one word); a word with a control character no quoting makes safe, and the lines are left out.
-      const { serveWords, url } = tryIt(endpoint);
+      const { serveWords, url } = tryIt(endpoint, outcome.serving);
       const serve = serveWords?.map(shellWord);
       if (serve !== undefined && serve.every((word) => word !== undefined)) {
         const query = endpoint.method === 'GET' ? '' : ` -H 'content-type: application/json' -d '${EXAMPLE_BODY[endpoint.protocol]}'`;

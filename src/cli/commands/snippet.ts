@@ -15,7 +15,9 @@ const help = `Usage: catalyst-streaming snippet --app FILE:VAR --route PATH (--c
                                   [--base-url URL] [--method GET|POST] [--workspace DIR] [--json]
 
 Prints a ready-to-paste client of a streaming route. The route is looked up in the app's route table (router
-and include_router prefixes applied); its protocol is read from its code: a route returning
+and include_router prefixes applied), as read from the source; a path the source cannot place (an app built
+in a class, a prefix passed to a factory) is looked up in the imported app's own route table (the project's
+Python imports it, as add-endpoint does). Its protocol is read from its code: a route returning
 ui_message_stream(...) speaks "ai-sdk", openai_chat_completion_stream(...) "openai", any other event
 stream "sse" (our token/reasoning/tool_call/done/error events).
 
@@ -82,7 +84,11 @@ export const snippetCommand: CliCommand = {
       throw new CliError(`the workspace folder ${root} does not exist`);
     }
     const file = path.relative(root, path.resolve(root, app.file)).split(path.sep).join('/');
-    const found = await snippetForAppRoute(nodeProjectFiles(root), { file, id: app.id }, values.route!, chosen, { ...(method ? { method } : {}), baseUrl });
+    const found = await snippetForAppRoute(nodeProjectFiles(root), { file, id: app.id }, values.route!, chosen, {
+      ...(method ? { method } : {}),
+      baseUrl,
+      askApp: true,
+    });
     if (!found.ok) {
       throw new CliError(found.message);
     }

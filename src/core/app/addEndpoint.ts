@@ -1,20 +1,26 @@
 /**
  * The Add Streaming Endpoint use case, for `catalyst-streaming add-endpoint`, `demo` and the editor command
  * alike: read the project through ProjectFiles, plan, and import the changed app in a subprocess before
- * anything is written (verifyEndpoint.ts). It returns the changes and the outcome; the shell writes them (the
- * CLI to disk, the editor as one WorkspaceEdit) and shows the outcome.
+ * anything is written (verifyEndpoint.ts). The imported app's own route table then decides the URL, whether
+ * the route is reached (`route-unreachable` otherwise), the app that serves it and where the streaming
+ * package goes: the plan is made again with its answer. Without an import (`--no-verify`, `--dry-run`, no
+ * Python) the source's reading stands. It returns the changes and the outcome; the shell writes them (the CLI
+ * to disk, the editor as one WorkspaceEdit) and shows the outcome.
  *
  *   await addEndpoint(project, { route: '/stream' }, { verify: true })
- *     -> { status: 'planned', plan, verification: { verified: true, python } }   the shell applies plan.changes
+ *     -> { status: 'planned', plan, verification: { verified: true, python }, serving }   the shell applies plan.changes
  *      | { status: 'already-present', endpoint, message, line }
  *      | { status: 'refused', reason, message, verification? }                  nothing to write
  */
 import { urlPath } from '../codegen/escape';
+import { projectServeSettings } from './devServer';
 import { DEV_SERVER_URL } from '../defaults';
 import { planAddEndpoint, type AddEndpointPlan, type AddEndpointRefusal, type AddEndpointRequest, type PlannedEndpoint } from '../plan/addEndpoint';
-import { uvicornArguments } from '../plan/modulePaths';
 import { readPythonTarget } from '../plan/projectPythonTarget';
-import { describeImportFailure, verifyEndpoint, type EndpointVerification } from '../plan/verifyEndpoint';
+import { readServeConfigFiles, serveCommand, type ServeSettings } from '../plan/serveCommand';
+import { servingCandidates } from '../plan/servingCandidates';
+import { describeImportFailure, verifyEndpoint, type EndpointVerification, type VerifiedEndpoint } from '../plan/verifyEndpoint';
+import { unreachableMessage } from '../plan/unreachableMessage';
 import { unresolvedPrefixesIn } from '../python/workspace';
 import { readPythonFiles, type ProjectFiles } from '../workspace/projectFiles';
 
@@ -35,7 +41,7 @@ export interface Verification {
 }
 
 export type AddEndpointOutcome =
-  | { readonly status: 'planned'; readonly plan: PlannedAddEndpoint; readonly verification: Verification }
+  | { readonly status: 'planned'; readonly plan: PlannedAddEndpoint; readonly verification: Verification; readonly serving: ServeSettings }
   | { readonly status: 'already-present'; readonly endpoint: PlannedEndpoint; readonly message: string; readonly line: number }
   | (AddEndpointRefusal & { readonly verification?: Verification });
 
@@ -48,32 +54,93 @@ export interface AddEndpointOptions {
 
 /** Paths in `request` (target file, module location) are project-relative. */
 export async function addEndpoint(project: ProjectFiles, request: AddEndpointRequest, options: AddEndpointOptions): Promise<AddEndpointOutcome> {
+  const files = await readPythonFiles(project);
   // The generated files follow the project's Python target (pyproject.toml, ruff.toml), unless the request names one.
-  const plan = await planAddEndpoint(await readPythonFiles(project), { pythonTarget: await readPythonTarget(project), ...request });
+  const base: AddEndpointRequest = { pythonTarget: await readPythonTarget(project), ...request };
+  const verify = options.verify === true;
+  // With an import ahead, which route answers first is the app's to say: the source's reading waits for it.
+  const plan = await planAddEndpoint(files, { ...base, ...(verify ? { deferReachability: true } : {}) });
   if (plan.status === 'refused') {
     return { status: 'refused', reason: plan.reason, message: plan.message };
   }
   if (plan.status === 'already-present') {
     return plan;
   }
+  const configFiles = await readServeConfigFiles(project);
+  const serving = (python?: string | { readonly fastapiCli: boolean }) => projectServeSettings(project, python, files, configFiles);
   if (options.verify !== true) {
-    return { status: 'planned', plan, verification: { verified: false, reason: options.verify.skipped } };
+    return { status: 'planned', plan, verification: { verified: false, reason: options.verify.skipped }, serving: await serving() };
   }
-  const verification = await verifyEndpoint(project.root, plan.changes, plan.endpoint.serve, options.preferredPython);
-  if (verification.status === 'broken') {
-    const { failure, python } = verification;
-    return {
-      status: 'refused',
-      reason: 'app-does-not-start',
-      message: `The app would no longer start with this change: importing ${plan.endpoint.serve!.app} with ${python} raises ${describeImportFailure(failure)} (line numbers of the changed file), and it imports without the change. Nothing was written. Look at ${failure.file ?? 'the traceback'} (e.g. a generate_unique_id_function that expects something of every route), or add the endpoint with --no-verify and fix the app by hand.`,
-      verification: verificationOf(verification),
-    };
+  const candidates = await servingCandidates(files, { file: plan.endpoint.file, id: plan.endpoint.owner }, configFiles);
+  const endpoint: VerifiedEndpoint = { file: plan.endpoint.file, functionName: plan.endpoint.functionName, method: plan.endpoint.method };
+  const verification = await verifyEndpoint(project.root, plan.changes, candidates, endpoint, options.preferredPython);
+  switch (verification.status) {
+    case 'broken': {
+      const { failure, python, app } = verification;
+      return {
+        status: 'refused',
+        reason: 'app-does-not-start',
+        message: `The app would no longer start with this change: importing ${app.app} with ${python} raises ${describeImportFailure(failure)} (line numbers of the changed file), and it imports without the change. Nothing was written. Look at ${failure.file ?? 'the traceback'} (e.g. a generate_unique_id_function that expects something of every route), or add the endpoint with --no-verify and fix the app by hand.`,
+        verification: verificationOf(verification),
+      };
+    }
+    case 'unreachable':
+      return {
+        status: 'refused',
+        reason: 'route-unreachable',
+        message: unreachableMessage(verification, plan.endpoint),
+        verification: verificationOf(verification),
+      };
+    case 'unverified':
+      if (plan.unreachableBySource !== undefined) {
+        // The app could not answer: the source's reading of the route order decides, as without an import.
+        return { status: 'refused', reason: 'route-unreachable', message: plan.unreachableBySource, verification: verificationOf(verification) };
+      }
+      return { status: 'planned', plan, verification: verificationOf(verification), serving: await serving(verification.python) };
+    case 'verified':
+      return planServed(files, base, plan, verification, project.root, candidates, endpoint, options.preferredPython, await serving(verification));
   }
-  return { status: 'planned', plan, verification: verificationOf(verification) };
+}
+
+/**
+ * The plan again with what the app answered (its URL in the route's docstring, its serving app, the package
+ * placed where the app imports the route's module from); imported once more when that moved the package.
+ */
+async function planServed(
+  files: ReadonlyMap<string, string>,
+  request: AddEndpointRequest,
+  first: PlannedAddEndpoint,
+  verification: Extract<EndpointVerification, { status: 'verified' }>,
+  root: string,
+  candidates: Parameters<typeof verifyEndpoint>[2],
+  endpoint: VerifiedEndpoint,
+  preferredPython: string | undefined,
+  serving: ServeSettings,
+): Promise<AddEndpointOutcome> {
+  const { served } = verification;
+  const plan = await planAddEndpoint(files, {
+    ...request,
+    served: { url: served.url, serve: served.serve, ...(served.module ? { module: served.module } : {}) },
+  });
+  if (plan.status !== 'planned') {
+    return { status: 'planned', plan: first, verification: verificationOf(verification), serving };
+  }
+  const created = (p: PlannedAddEndpoint) =>
+    p.changes
+      .map((change) => change.path)
+      .sort()
+      .join('\n');
+  if (created(plan) === created(first)) {
+    return { status: 'planned', plan, verification: verificationOf(verification), serving };
+  }
+  const again = await verifyEndpoint(root, plan.changes, candidates, endpoint, preferredPython);
+  return again.status === 'verified'
+    ? { status: 'planned', plan, verification: verificationOf(again), serving }
+    : { status: 'planned', plan: first, verification: verificationOf(verification), serving };
 }
 
 function verificationOf(verification: EndpointVerification): Verification {
-  const failure = verification.status === 'verified' ? undefined : verification.failure;
+  const failure = verification.status === 'broken' || verification.status === 'unverified' ? verification.failure : undefined;
   return {
     verified: verification.status === 'verified',
     ...(verification.python !== undefined ? { python: verification.python } : {}),
@@ -91,7 +158,7 @@ function verificationOf(verification: EndpointVerification): Verification {
 
 /** How to try a new endpoint: the command that serves its app, and its URL on the dev server. */
 export interface TryIt {
-  /** `uvicorn main:app`; undefined when no app includes the route. */
+  /** `uvicorn main:app` (`fastapi dev main.py --app app` where the project has the FastAPI CLI); undefined when no app includes the route. */
   readonly serve?: string;
   /** The same command as words (`['uvicorn', 'main:app']`), for a shell that quotes each of them. */
   readonly serveWords?: readonly string[];
@@ -102,8 +169,9 @@ export interface TryIt {
   readonly url?: string;
 }
 
-export function tryIt(endpoint: PlannedEndpoint): TryIt {
-  const serveWords = endpoint.serve ? ['uvicorn', ...uvicornArguments(endpoint.serve)] : undefined;
+export function tryIt(endpoint: PlannedEndpoint, serving?: ServeSettings): TryIt {
+  const command = endpoint.serve && serveCommand(endpoint.serve, serving ?? { fastapiCli: false, pythonFiles: new Set() });
+  const serveWords = command ? [command.program, ...command.args] : undefined;
   return {
     ...(serveWords ? { serve: serveWords.join(' '), serveWords } : {}),
     ...(unresolvedPrefixesIn(endpoint.url).length === 0 ? { url: `${DEV_SERVER_URL}${urlPath(endpoint.url)}` } : {}),

@@ -96,6 +96,17 @@ export interface AddEndpointRequest {
   readonly resumable?: boolean;
   /** The project's Python target (pythonTarget.ts `projectPythonTarget`), which the generated files follow; default 3.9. */
   readonly pythonTarget?: PythonTarget;
+  /**
+   * What the imported app answered for this route (verifyEndpoint.ts): its URL and the app serving it replace
+   * what the source analysis reads, the module it imported the target by places the streaming package, and
+   * the source's view of which route answers first is not consulted.
+   */
+  readonly served?: { readonly url: string; readonly serve: UvicornTarget; readonly module?: string };
+  /**
+   * The app will be asked whether the route is reached: a route the source shows answered first by another
+   * is reported in the plan (`unreachableBySource`) rather than refused, for when the app cannot answer.
+   */
+  readonly deferReachability?: boolean;
 }
 
 export interface PlannedEndpoint {
@@ -150,6 +161,8 @@ export type AddEndpointPlan =
       readonly notes: readonly string[];
       /** Where the new route starts in its file's new text (0-based line), to reveal it. */
       readonly reveal: { readonly path: string; readonly line: number };
+      /** With `deferReachability`: why the source shows another route or mount answering the path first. */
+      readonly unreachableBySource?: string;
     }
   | { readonly status: 'already-present'; readonly endpoint: PlannedEndpoint; readonly message: string; readonly line: number }
   | { readonly status: 'refused'; readonly reason: RefusalReason; readonly message: string };
@@ -278,10 +291,11 @@ class Planner {
     }
     const target = await this.resolveTarget();
     const index = await buildRouteIndex(this.workspace, target, target.analysis);
-    const url = index.url(this.route);
+    const served = this.request.served;
+    const url = served?.url ?? index.url(this.route);
     const matches = index.matches(this.route);
-    const serving = await servingApp(this.workspace, target);
-    const serve = serving && (await uvicornTargetFor(this.workspace, serving.app));
+    const serving = served ? undefined : await servingApp(this.workspace, target);
+    const serve = served?.serve ?? (serving && (await uvicornTargetFor(this.workspace, serving.app)));
     const endpointBase = {
       file: target.file,
       owner: target.id,
@@ -383,7 +397,7 @@ class Planner {
     const before = await placeBefore(this.workspace, target, this.route, this.method);
     const edits = coalesceTextEdits([...importPlan.edits, ...this.codeEdits(target, routeText, moduleLevel, before)]);
     const after = applyTextEdits(analysis.source, edits);
-    const revealLine = await this.verify(target, after, edits, functionName);
+    const { line: revealLine, unreachable } = await this.verify(target, after, edits, functionName);
 
     const changes: FileChange[] = [...module.changes];
     const notes: string[] = [...module.notes, ...this.sourceNotes, ...conventions.notes];
@@ -396,7 +410,7 @@ class Planner {
       description: `add ${this.method} ${endpointBase.url} (${functionName}) to ${target.id}${helpers.length > 0 ? `, with ${helpers.map((h) => h.name).join(', ')}` : ''}`,
     });
     const unresolved = unresolvedUrlNote(endpointBase.url);
-    if (unresolved) {
+    if (unresolved && this.request.served === undefined) {
       notes.push(unresolved);
     }
     if (target.kind === 'router' && endpointBase.serve === undefined) {
@@ -404,7 +418,14 @@ class Planner {
         `${target.id} in ${target.file} is not included in any app of this workspace: include it (app.include_router(${target.id})) to serve ${endpointBase.url}.`,
       );
     }
-    return { status: 'planned', endpoint: { ...endpointBase, functionName }, changes, notes, reveal: { path: target.file, line: revealLine } };
+    return {
+      status: 'planned',
+      endpoint: { ...endpointBase, functionName },
+      changes,
+      notes,
+      reveal: { path: target.file, line: revealLine },
+      ...(unreachable ? { unreachableBySource: unreachable } : {}),
+    };
   }
 
   /**
@@ -414,7 +435,7 @@ class Planner {
    */
   private async streamingCode(target: ResolvedTarget, source: TokenSourceCode): Promise<StreamingCode> {
     const names = this.streamingNames(source);
-    const preferred = streamingModuleFile(this.workspace, target.file, this.request.moduleLocation);
+    const preferred = streamingModuleFile(this.workspace, target.file, this.request.moduleLocation, this.request.served?.module);
     const legacyState = await this.generatedState(preferred);
     if (legacyState === 'untouched' || legacyState === 'edited') {
       const kept = legacyState === 'untouched' ? await this.migrate(preferred) : `it was edited since it was generated`;
@@ -834,10 +855,16 @@ class Planner {
 
   /**
    * The new text must parse, hold the new route as an SSE route, and route its URL to it: a last check
-   * before anything is written.
-   * Returns the 0-based line the new route starts on, to reveal it.
+   * before anything is written (the imported app's answer, when given, decides instead; see `served`).
+   * Returns the 0-based line the new route starts on, to reveal it, and with `deferReachability` why the
+   * source shows it unreachable.
    */
-  private async verify(target: ResolvedTarget, after: string, edits: readonly TextEdit[], functionName: string): Promise<number> {
+  private async verify(
+    target: ResolvedTarget,
+    after: string,
+    edits: readonly TextEdit[],
+    functionName: string,
+  ): Promise<{ readonly line: number; readonly unreachable?: string }> {
     const files = new Map(this.workspace.files);
     files.set(target.file, after);
     const check = new PythonWorkspace(files, { namespacePackages: await findNamespacePackages(files) });
@@ -848,14 +875,18 @@ class Planner {
         throw new Error(`internal error: the planned edit of ${target.file} does not parse back into the new route ${functionName}`);
       }
       // Matched the way Starlette matches, through the app that serves it: the new route must answer its URL.
-      const served = await checkServed(check, target, this.route, this.method, functionName);
-      if (served.status === 'captured') {
+      const served = this.request.served ? undefined : await checkServed(check, target, this.route, this.method, functionName);
+      if (served?.status === 'captured') {
         // Lines as the user's file has them now: the checked text has the new imports above.
         const lineOf = (file: string, span: Span) =>
           file === target.file ? positionAt(target.analysis.source, originalOffset(edits, span.start)).line + 1 : span.startPoint.row + 1;
-        throw new Refusal('route-unreachable', capturedMessage(served, target, this.method, lineOf));
+        const message = capturedMessage(served, target, this.method, lineOf);
+        if (this.request.deferReachability) {
+          return { line: added.span.startPoint.row, unreachable: message };
+        }
+        throw new Refusal('route-unreachable', message);
       }
-      return added.span.startPoint.row;
+      return { line: added.span.startPoint.row };
     } finally {
       check.dispose();
     }

@@ -70,11 +70,20 @@ export async function uvicornTargetFor(workspace: PythonWorkspace, target: Targe
 /**
  * Where the streaming module of a target goes: `location` when given (a `.py` file, or a folder for
  * `streaming.py` in it), else the top of the target's package (src/shop/, app/), or a script's own folder.
+ * `importedAs`: the dotted name the running app imported the target's module by (appProbe.ts), which decides
+ * its package over the source's reading.
  */
-export function streamingModuleFile(workspace: PythonWorkspace, targetFile: string, location?: string): string {
+export function streamingModuleFile(workspace: PythonWorkspace, targetFile: string, location?: string, importedAs?: string): string {
   if (location?.trim()) {
     const normalised = normaliseFile(location.trim());
     return normalised.endsWith('.py') ? normalised : joinPath(normalised, STREAMING_MODULE_FILE);
+  }
+  const imported = importedAs === undefined ? undefined : importRootOf(targetFile, importedAs);
+  if (imported !== undefined) {
+    const parts = importedAs!.split('.');
+    const isPackage = path.posix.basename(targetFile) === '__init__.py';
+    const folder = parts.length > 1 || isPackage ? joinPath(imported, parts[0]!) : folderOf(targetFile);
+    return joinPath(folder, STREAMING_MODULE_FILE);
   }
   const identity = workspace.identity(targetFile);
   const topPackage = identity.inPackage || identity.isPackage ? identity.dottedName.split('.')[0]! : undefined;
@@ -94,6 +103,20 @@ function existingStreamingPackage(workspace: PythonWorkspace, targetFile: string
     .map(([file]) => `${file.slice(0, -'/__init__.py'.length)}.py`)
     .sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1));
   return packages.find((moduleFile) => importModuleFor(workspace, targetFile, moduleFile) !== undefined);
+}
+
+/** The sys.path folder a file is imported from by `dottedName` (`server/routes/chat.py`, `server.routes.chat` -> ''); undefined when they disagree. */
+export function importRootOf(file: string, dottedName: string): string | undefined {
+  const modulePath = dottedName.split('.').join('/');
+  for (const tail of [`${modulePath}.py`, `${modulePath}/__init__.py`]) {
+    if (file === tail) {
+      return '';
+    }
+    if (file.endsWith(`/${tail}`)) {
+      return file.slice(0, -tail.length - 1);
+    }
+  }
+  return undefined;
 }
 
 /** The streaming package that stands in for the module file `file`: `app/streaming.py` -> `app/streaming`. */

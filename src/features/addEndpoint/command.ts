@@ -125,7 +125,7 @@ async function apply(folder: vscode.WorkspaceFolder, outcome: AddEndpointOutcome
         return refuse('not-writable', vscode.l10n.t('VS Code did not apply the edit (a file may be read-only or changed meanwhile). Nothing was changed.'));
       }
       await reveal(folder, plan.reveal.path, plan.reveal.line);
-      const next = tryIt(plan.endpoint);
+      const next = tryIt(plan.endpoint, outcome.serving);
       const changed = plan.changes.map((change) => change.path);
       // A dev server of ours is running: it gets the new route without a restart by hand.
       const devServer = await followOwnEdit(folder, changed, plan.endpoint.url, logger);
@@ -194,7 +194,13 @@ function offerNextSteps(folder: vscode.WorkspaceFolder, endpoint: PlannedEndpoin
     vscode.l10n.t('Added {0} {1} ({2}).', endpoint.method, next.url ?? endpoint.url, endpoint.functionName),
     ...(next.serve === undefined ? [] : [vscode.l10n.t('Serve it with: {0}', next.serve)]),
     verification.verified
-      ? vscode.l10n.t('Verified: the app imports with the change ({0}).', verification.python ?? '')
+      ? vscode.l10n.t(
+          'Verified: {0} imports with the change and its own route table sends {1} {2} to the new route ({3}).',
+          endpoint.serve?.app ?? '',
+          endpoint.method,
+          endpoint.url,
+          verification.python ?? '',
+        )
       : vscode.l10n.t('Not verified: {0}.', verification.reason ?? ''),
     ...notes,
   ].join(' ');

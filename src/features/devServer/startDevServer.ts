@@ -1,6 +1,7 @@
 /**
- * `catalyst.startDevServer`: runs uvicorn for a FastAPI app of the workspace as a VS Code Task (its terminal
- * visible, stopped with the task), with `--reload` so it follows saved edits, waits until the app answers
+ * `catalyst.startDevServer`: runs the app's dev server (`fastapi dev` where the project has the FastAPI CLI,
+ * uvicorn otherwise; core/app/devServer.ts) for a FastAPI app of the workspace as a VS Code Task (its terminal
+ * visible, stopped with the task), reloading so it follows saved edits, waits until the app answers
  * HTTP, then offers to open the Stream Preview. In an untrusted workspace it starts nothing: running the app
  * runs the workspace's code.
  *
@@ -18,7 +19,8 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { waitForPort } from '../../core/net/ports';
-import { uvicornArguments } from '../../core/plan/modulePaths';
+import { devServerCommand } from '../../core/app/devServer';
+import { projectFiles } from '../shared/workspaceFiles';
 import type { Logger } from '../shared/logger';
 import { findApps, type UvicornApp } from './apps';
 import { selectedInterpreter, type SelectedInterpreter } from '../shared/interpreter';
@@ -175,11 +177,18 @@ interface Launch {
 /** Runs the server task with --reload and waits until the app answers HTTP; undefined (said why) when it does not. */
 async function launch({ folder, app, host, port, python }: Launch, logger: Logger): Promise<Omit<StartedDevServer, 'status'> | undefined> {
   const url = `http://${host}:${port}`;
-  const args = ['-m', 'uvicorn', ...uvicornArguments({ app: app.target, appDir: app.appDir, factory: app.factory }, { host, port, reload: true })];
+  // `fastapi dev` where the project has the FastAPI CLI (it reloads by default), uvicorn --reload otherwise: the
+  // core decides, as for add-endpoint's "Try it".
+  const command = await devServerCommand(projectFiles(folder.uri), { app: app.target, appDir: app.appDir, factory: app.factory }, python.command, {
+    host,
+    port,
+    reload: true,
+  });
+  const args = ['-m', command.program, ...command.args];
   const task = new vscode.Task(
     { type: TASK_TYPE, app: app.target, port },
     folder,
-    vscode.l10n.t('uvicorn {0} on port {1}', app.target, port),
+    vscode.l10n.t('{0} {1} on port {2}', command.program, app.target, port),
     'Catalyst',
     new vscode.ProcessExecution(python.command, args, { cwd: folder.uri.fsPath, env: { PYTHONUNBUFFERED: '1' } }),
     [],

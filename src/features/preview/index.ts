@@ -20,6 +20,7 @@ export const previewFeature: Feature = {
   name: 'Stream Preview',
   register: (context, { logger, trees }) => {
     const manager = new PreviewPanelManager(context.extensionUri, logger, new RequestHistoryStore(context.workspaceState));
+    const lenses = new SseRouteCodeLensProvider(trees, logger);
     return [
       manager,
       registerCommand(
@@ -36,7 +37,8 @@ export const previewFeature: Feature = {
         logger,
       ),
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, manager),
-      vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new SseRouteCodeLensProvider(trees)),
+      lenses,
+      vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, lenses),
     ];
   },
 };
