@@ -14,7 +14,8 @@ export const CORPUS = path.join(__dirname, '../fixtures/corpus');
 
 interface Expected {
   readonly about: string;
-  readonly findings: ReadonlyArray<{ readonly file: string; readonly line: number; readonly code: string }>;
+  /** `says`: words the finding's message must carry (why no quick fix is offered, the route that reaches it). */
+  readonly findings: ReadonlyArray<{ readonly file: string; readonly line: number; readonly code: string; readonly says?: readonly string[] }>;
 }
 
 /** The layouts, read when the file loads: mocha declares one test per layout. */
@@ -27,14 +28,14 @@ export async function expectedFindings(layout: string): Promise<Expected> {
   return JSON.parse(await readFile(path.join(CORPUS, layout, 'expected.json'), 'utf8')) as Expected;
 }
 
-/** `file:line code` of every finding `check --json` prints for the layout, in its order. */
-export async function checkedFindings(layout: string): Promise<string[]> {
+/** `file:line code` of every LLM finding `check --json` prints for the layout, in its order, with its message. */
+export async function checkedFindings(layout: string): Promise<Map<string, string>> {
   let stdout = '';
   let stderr = '';
   await main(['check', '--json', '.'], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: path.join(CORPUS, layout) });
   const findings = JSON.parse(stdout) as Array<{ file: string; line: number; code: string }>;
   assert.doesNotMatch(stderr, /skipped/, stderr);
-  return findings.filter((f) => f.code.startsWith('llm-')).map((f) => `${f.file}:${f.line} ${f.code}`);
+  return new Map(findings.filter((f) => f.code.startsWith('llm-')).map((f) => [`${f.file}:${f.line} ${f.code}`, f.message]));
 }
 
 const rows = (expected: Expected) => expected.findings.map((f) => `${f.file}:${f.line} ${f.code}`);
@@ -60,12 +61,18 @@ describe('check on the real-world corpus (test/fixtures/corpus)', function () {
   for (const layout of LAYOUTS) {
     it(layout, async () => {
       const expected = await expectedFindings(layout);
-      const found = await checkedFindings(layout);
+      const messages = await checkedFindings(layout);
+      const found = [...messages.keys()];
       const wanted = rows(expected);
       counts.truePositives += found.filter((f) => wanted.includes(f)).length;
       counts.falsePositives += found.filter((f) => !wanted.includes(f)).length;
       counts.falseNegatives += wanted.filter((f) => !found.includes(f)).length;
       assert.deepEqual([...found].sort(), [...wanted].sort(), expected.about);
+      for (const f of expected.findings) {
+        for (const words of f.says ?? []) {
+          assert.ok(messages.get(`${f.file}:${f.line} ${f.code}`)?.includes(words), `${f.file}:${f.line} ${f.code} says "${words}"`);
+        }
+      }
     });
   }
 });

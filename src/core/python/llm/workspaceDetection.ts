@@ -80,7 +80,7 @@ export class WorkspaceDetection {
     for (const call of calls) {
       const reach = call.function ? this.reaches.get(key(file, call.function)) : undefined;
       if (reach) {
-        found.push(...reachedCallFindings(call, reach));
+        found.push(...reachedCallFindings(call, reach, calls));
       }
     }
     for (const call of findFrameworkCalls(module.analysis)) {
