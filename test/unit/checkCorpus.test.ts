@@ -6,15 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
+import { makeTempDir } from '../support/tempdir';
 
 export const CORPUS = path.join(__dirname, '../fixtures/corpus');
 
 interface Expected {
   readonly about: string;
   /** `says`: words the finding's message must carry (why no quick fix is offered, the route that reaches it). */
+  /** Files `check --fix` must leave byte for byte (no fix keeps the behaviour there). */
+  readonly fixLeaves?: readonly string[];
   readonly findings: ReadonlyArray<{ readonly file: string; readonly line: number; readonly code: string; readonly says?: readonly string[] }>;
 }
 
@@ -33,7 +36,7 @@ export async function checkedFindings(layout: string): Promise<Map<string, strin
   let stdout = '';
   let stderr = '';
   await main(['check', '--json', '.'], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: path.join(CORPUS, layout) });
-  const findings = JSON.parse(stdout) as Array<{ file: string; line: number; code: string }>;
+  const findings = JSON.parse(stdout) as Array<{ file: string; line: number; code: string; message: string }>;
   assert.doesNotMatch(stderr, /skipped/, stderr);
   return new Map(findings.filter((f) => f.code.startsWith('llm-')).map((f) => [`${f.file}:${f.line} ${f.code}`, f.message]));
 }
@@ -68,6 +71,15 @@ describe('check on the real-world corpus (test/fixtures/corpus)', function () {
       counts.falsePositives += found.filter((f) => !wanted.includes(f)).length;
       counts.falseNegatives += wanted.filter((f) => !found.includes(f)).length;
       assert.deepEqual([...found].sort(), [...wanted].sort(), expected.about);
+      if (expected.fixLeaves) {
+        const copy = await makeTempDir(`corpus-${layout}`);
+        await cp(path.join(CORPUS, layout), copy, { recursive: true });
+        let stderr = '';
+        await main(['check', '--fix', '.'], { stdout: () => undefined, stderr: (t) => (stderr += t), cwd: copy });
+        for (const file of expected.fixLeaves) {
+          assert.equal(await readFile(path.join(copy, file), 'utf8'), await readFile(path.join(CORPUS, layout, file), 'utf8'), `${file}\n${stderr}`);
+        }
+      }
       for (const f of expected.findings) {
         for (const words of f.says ?? []) {
           assert.ok(messages.get(`${f.file}:${f.line} ${f.code}`)?.includes(words), `${f.file}:${f.line} ${f.code} says "${words}"`);

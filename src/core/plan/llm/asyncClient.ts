@@ -21,8 +21,8 @@ export type AsyncClientPlan =
   | { readonly ok: true; readonly edits: readonly TextEdit[]; readonly imports: readonly ImportRequest[]; readonly calls: readonly LlmCall[] }
   | { readonly ok: false; readonly reason: string };
 
-export function planAsyncClient(call: LlmCall, allCalls: readonly LlmCall[], analysis: ModuleAnalysis): AsyncClientPlan {
-  const refusal = asyncClientRefusal(call, allCalls);
+export function planAsyncClient(call: LlmCall, allCalls: readonly LlmCall[], analysis: ModuleAnalysis, shared?: ReadonlySet<string>): AsyncClientPlan {
+  const refusal = asyncClientRefusal(call, allCalls, shared);
   if (refusal !== undefined) {
     return { ok: false, reason: refusal };
   }

@@ -7,8 +7,12 @@
 import type { SyntaxNode } from '../parser';
 import type { LlmCall } from './detect';
 
-/** Why the async client cannot replace the sync one safely; undefined when it can. */
-export function asyncClientRefusal(call: LlmCall, calls: readonly LlmCall[]): string | undefined {
+/**
+ * Why the async client cannot replace the sync one safely; undefined when it can. `shared`: this module's
+ * top-level names other modules of the workspace import (WorkspaceDetection.namesImportedFrom), whose calls
+ * on the client this module cannot see; without it only this module's calls are weighed.
+ */
+export function asyncClientRefusal(call: LlmCall, calls: readonly LlmCall[], shared: ReadonlySet<string> = new Set()): string | undefined {
   const { client } = call;
   if (client.cls.async) {
     return 'the client is already async';
@@ -28,6 +32,10 @@ export function asyncClientRefusal(call: LlmCall, calls: readonly LlmCall[]): st
     return 'the client is used as a synchronous context manager';
   }
   const construction = client.construction;
+  const holder = topLevelHolder(construction);
+  if (holder !== undefined && shared.has(holder)) {
+    return `"${holder}" is also imported by other modules, whose calls on the client would have to be awaited too`;
+  }
   for (const other of calls.filter((c) => c.client.construction?.id === construction.id)) {
     if (!other.function) {
       return 'the client is also called at module level, where nothing can await';
@@ -57,4 +65,23 @@ export function streamLoop(call: LlmCall): SyntaxNode | undefined | null {
   return call.streams === true && !call.methodSpec.alwaysStreams && loop?.type === 'for_statement' && loop.childForFieldName('right')?.id === call.node.id
     ? loop
     : null;
+}
+
+/**
+ * The top-level name through which other modules reach a client made at `construction`: the module-level
+ * variable it is assigned to (`client = OpenAI()`) or the top-level function that makes it (a factory).
+ * Undefined for a client held by a class (its calls are the class's methods, here) or made elsewhere.
+ */
+function topLevelHolder(construction: SyntaxNode): string | undefined {
+  let node = construction;
+  while (node.parent && node.parent.type !== 'module') {
+    node = node.parent;
+  }
+  const statement = node.type === 'decorated_definition' ? node.childForFieldName('definition') : node;
+  if (statement?.type === 'function_definition') {
+    return statement.childForFieldName('name')?.text;
+  }
+  const assignment = statement?.type === 'expression_statement' ? statement.namedChildren[0] : undefined;
+  const target = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : undefined;
+  return target?.type === 'identifier' ? target.text : undefined;
 }

@@ -62,9 +62,10 @@ function finding(
 /**
  * Findings about LLM calls: `llm-not-streamed` for calls in routes, `llm-sync-client` for sync clients in async code.
  * A call whose answer is structured (structuredAnswer.ts) is not "not streamed", nor is one in a route that
- * has a streaming sibling (`--fix-style sibling` added it: the JSON route stays on purpose).
+ * has a streaming sibling (`--fix-style sibling` added it: the JSON route stays on purpose). `shared`: the
+ * module's names other modules import (see asyncClientRefusal), for why a sync client has no quick fix.
  */
-export function llmCallFindings(calls: readonly LlmCall[]): Finding[] {
+export function llmCallFindings(calls: readonly LlmCall[], shared?: ReadonlySet<string>): Finding[] {
   const findings: Finding[] = [];
   for (const call of calls) {
     if (call.offloaded) {
@@ -94,7 +95,7 @@ export function llmCallFindings(calls: readonly LlmCall[]): Finding[] {
     }
     if (call.inAsyncFunction && !call.client.cls.async) {
       // Where the async client fix would not keep what the code does, the finding says why (diagnosed only).
-      const refusal = asyncClientRefusal(call, calls);
+      const refusal = asyncClientRefusal(call, calls, shared);
       findings.push(
         finding(
           'llm-sync-client',

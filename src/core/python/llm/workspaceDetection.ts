@@ -62,6 +62,7 @@ export class WorkspaceDetection {
   private graphBuilt = false;
   private readonly stateCache = new Map<string, ClientClass | null>();
   private readonly argumentCache = new Map<string, ClientClass | null>();
+  private readonly importedNamesCache = new Map<string, ReadonlySet<string>>();
 
   constructor(
     private readonly workspace: PythonWorkspace,
@@ -76,7 +77,7 @@ export class WorkspaceDetection {
       return [];
     }
     const calls = this.callsOf(file, module);
-    const found = [...llmCallFindings(calls), ...sseFindings(module.analysis, this.facts)];
+    const found = [...llmCallFindings(calls, this.namesImportedFrom(file)), ...sseFindings(module.analysis, this.facts)];
     for (const call of calls) {
       const reach = call.function ? this.reaches.get(key(file, call.function)) : undefined;
       if (reach) {
@@ -87,6 +88,48 @@ export class WorkspaceDetection {
       found.push(...frameworkCallFindings(call, call.function ? this.reaches.get(key(file, call.function)) : undefined));
     }
     return found.sort((a, b) => a.node.startIndex - b.node.startIndex);
+  }
+
+  /**
+   * The top-level names of `file` that other modules of the workspace import: `from app.llm import client`,
+   * and `llm.client` after `from app import llm` / `import app.llm as llm`. What a fix in `file` alone cannot
+   * change safely (the async client fix: callers elsewhere would have to await).
+   */
+  async importedNames(file: string): Promise<ReadonlySet<string>> {
+    await this.loadAll();
+    return this.namesImportedFrom(file);
+  }
+
+  private namesImportedFrom(file: string): ReadonlySet<string> {
+    const cached = this.importedNamesCache.get(file);
+    if (cached) {
+      return cached;
+    }
+    const names = new Set<string>();
+    for (const [other, module] of this.modules) {
+      if (other === file) {
+        continue;
+      }
+      for (const [local, qualified] of module.analysis.bindings) {
+        const absolute = this.workspace.absoluteName(other, qualified);
+        if (absolute === undefined) {
+          continue;
+        }
+        if (this.workspace.fileOf(absolute) === file) {
+          // The module itself: the names read as attributes of it.
+          for (const attribute of module.analysis.root.descendantsOfType('attribute')) {
+            const name = attribute?.childForFieldName('attribute')?.text;
+            if (attribute?.childForFieldName('object')?.text === local && name !== undefined) {
+              names.add(name);
+            }
+          }
+        } else if (this.workspace.fileOf(absolute.slice(0, absolute.lastIndexOf('.'))) === file) {
+          names.add(absolute.slice(absolute.lastIndexOf('.') + 1));
+        }
+      }
+    }
+    this.importedNamesCache.set(file, names);
+    return names;
   }
 
   private callsOf(file: string, module: ModuleState): LlmCall[] {
