@@ -400,8 +400,8 @@ export class WorkspaceDetection {
     if (!object || attribute === undefined) {
       return undefined;
     }
-    const cls = scope ? enclosingClassOf(scope) : null;
-    if (cls && object.type === 'identifier' && object.text === parameterName(parameterNodes(scope!)[0])) {
+    const cls = selfClass(scope, object);
+    if (cls) {
       for (const method of classMethods(cls)) {
         const self = parameterName(parameterNodes(method)[0]);
         for (const binding of scopeBindings(method.childForFieldName('body')!)) {
@@ -519,8 +519,8 @@ export class WorkspaceDetection {
       return undefined;
     }
     // self.method(...)
-    const cls = scope ? enclosingClassOf(scope) : null;
-    if (cls && object.type === 'identifier' && object.text === parameterName(parameterNodes(scope!)[0])) {
+    const cls = selfClass(scope, object);
+    if (cls) {
       return this.methodOf({ file, node: cls }, method);
     }
     // module.function(...), Class.method(...)
@@ -712,6 +712,12 @@ function argumentFor(call: SyntaxNode, name: string, position: number): SyntaxNo
 function hasDecorator(fn: SyntaxNode, name: string): boolean {
   const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
   return decorated?.namedChildren.some((d) => d?.type === 'decorator' && d.namedChildren[0]?.text === name) ?? false;
+}
+
+/** The class of the method `scope` when `object` is its first parameter (`self`, `cls`); null otherwise. */
+function selfClass(scope: SyntaxNode | null, object: SyntaxNode): SyntaxNode | null {
+  const cls = scope ? enclosingClassOf(scope) : null;
+  return cls && object.type === 'identifier' && object.text === parameterName(parameterNodes(scope!)[0]) ? cls : null;
 }
 
 function classMethods(cls: SyntaxNode): SyntaxNode[] {
