@@ -63,6 +63,7 @@ export class WorkspaceDetection {
   private readonly stateCache = new Map<string, ClientClass | null>();
   private readonly argumentCache = new Map<string, ClientClass | null>();
   private readonly importedNamesCache = new Map<string, ReadonlySet<string>>();
+  private readonly stateClassCache = new Map<string, ClassRef | null>();
 
   constructor(
     private readonly workspace: PythonWorkspace,
@@ -394,6 +395,35 @@ export class WorkspaceDetection {
     }
   }
 
+  /** The class of the instance `<x>.state.<attribute>` is set to anywhere in the workspace (a lifespan's service), once per attribute. */
+  private stateClass(attribute: string, depth: number): ClassRef | undefined {
+    const cached = this.stateClassCache.get(attribute);
+    if (cached !== undefined) {
+      return cached ?? undefined;
+    }
+    // A cycle (a state attribute set from itself) ends as "no class" while this one is worked out.
+    this.stateClassCache.set(attribute, null);
+    let found: ClassRef | undefined;
+    for (const [other, module] of this.modules) {
+      if (found || !module.analysis.source.includes(`.${attribute}`)) {
+        continue;
+      }
+      for (const assignment of module.analysis.root.descendantsOfType('assignment')) {
+        const left = assignment?.childForFieldName('left');
+        const right = assignment?.childForFieldName('right');
+        const stateObject = left?.type === 'attribute' && left.childForFieldName('attribute')?.text === attribute ? left.childForFieldName('object') : null;
+        if (right && stateObject?.type === 'attribute' && stateObject.childForFieldName('attribute')?.text === 'state') {
+          found = this.classOfExpression(other, right, enclosingFunction(assignment!), depth + 1);
+          if (found) {
+            break;
+          }
+        }
+      }
+    }
+    this.stateClassCache.set(attribute, found ?? null);
+    return found;
+  }
+
   private classOfAttribute(file: string, expression: SyntaxNode, scope: SyntaxNode | null, depth: number): ClassRef | undefined {
     const object = expression.childForFieldName('object');
     const attribute = expression.childForFieldName('attribute')?.text;
@@ -417,24 +447,7 @@ export class WorkspaceDetection {
       return undefined;
     }
     if (object.type === 'attribute' && object.childForFieldName('attribute')?.text === 'state') {
-      for (const [other, module] of this.modules) {
-        if (!module.analysis.source.includes(`.${attribute}`)) {
-          continue;
-        }
-        for (const assignment of module.analysis.root.descendantsOfType('assignment')) {
-          const left = assignment?.childForFieldName('left');
-          const right = assignment?.childForFieldName('right');
-          const setsState =
-            left?.type === 'attribute' && left.childForFieldName('attribute')?.text === attribute && left.childForFieldName('object')?.type === 'attribute';
-          if (setsState && right && left.childForFieldName('object')!.childForFieldName('attribute')?.text === 'state') {
-            const made = this.classOfExpression(other, right, enclosingFunction(assignment!), depth + 1);
-            if (made) {
-              return made;
-            }
-          }
-        }
-      }
-      return undefined;
+      return this.stateClass(attribute, depth);
     }
     const dotted = dottedText(expression);
     const head = dotted?.split('.')[0];
