@@ -62,7 +62,7 @@ export class WorkspaceDetection {
   private graphBuilt = false;
   private readonly stateCache = new Map<string, ClientClass | null>();
   private readonly argumentCache = new Map<string, ClientClass | null>();
-  private readonly importedNamesCache = new Map<string, ReadonlySet<string>>();
+  private importedNamesIndex: Map<string, Set<string>> | undefined;
   private readonly stateClassCache = new Map<string, ClassRef | null>();
 
   constructor(
@@ -78,7 +78,9 @@ export class WorkspaceDetection {
       return [];
     }
     const calls = this.callsOf(file, module);
-    const found = [...llmCallFindings(calls, this.namesImportedFrom(file)), ...sseFindings(module.analysis, this.facts)];
+    // Which names other modules import matters only for a sync client in async code (why it has no quick fix).
+    const shared = calls.some((c) => c.inAsyncFunction && !c.client.cls.async) ? this.namesImportedFrom(file) : undefined;
+    const found = [...llmCallFindings(calls, shared), ...sseFindings(module.analysis, this.facts)];
     for (const call of calls) {
       const reach = call.function ? this.reaches.get(key(file, call.function)) : undefined;
       if (reach) {
@@ -102,35 +104,39 @@ export class WorkspaceDetection {
   }
 
   private namesImportedFrom(file: string): ReadonlySet<string> {
-    const cached = this.importedNamesCache.get(file);
-    if (cached) {
-      return cached;
-    }
-    const names = new Set<string>();
+    this.importedNamesIndex ??= this.indexImportedNames();
+    return this.importedNamesIndex.get(file) ?? new Set();
+  }
+
+  /** For every module, the names other modules import from it: one pass over every module's imports. */
+  private indexImportedNames(): Map<string, Set<string>> {
+    const index = new Map<string, Set<string>>();
+    const add = (file: string, name: string) => {
+      const names = index.get(file) ?? new Set<string>();
+      names.add(name);
+      index.set(file, names);
+    };
     for (const [other, module] of this.modules) {
-      if (other === file) {
-        continue;
-      }
+      let attributes: SyntaxNode[] | undefined;
       for (const [local, qualified] of module.analysis.bindings) {
         const absolute = this.workspace.absoluteName(other, qualified);
-        if (absolute === undefined) {
-          continue;
-        }
-        if (this.workspace.fileOf(absolute) === file) {
-          // The module itself: the names read as attributes of it.
-          for (const attribute of module.analysis.root.descendantsOfType('attribute')) {
-            const name = attribute?.childForFieldName('attribute')?.text;
-            if (attribute?.childForFieldName('object')?.text === local && name !== undefined) {
-              names.add(name);
+        const asModule = absolute === undefined ? undefined : this.workspace.fileOf(absolute);
+        const owner = absolute === undefined ? undefined : this.workspace.fileOf(absolute.slice(0, absolute.lastIndexOf('.')));
+        if (asModule !== undefined && asModule !== other) {
+          // The module itself (`from app import llm`): the names read as attributes of it.
+          attributes ??= module.analysis.root.descendantsOfType('attribute').filter((a): a is SyntaxNode => a !== null);
+          for (const attribute of attributes) {
+            const name = attribute.childForFieldName('attribute')?.text;
+            if (attribute.childForFieldName('object')?.text === local && name !== undefined) {
+              add(asModule, name);
             }
           }
-        } else if (this.workspace.fileOf(absolute.slice(0, absolute.lastIndexOf('.'))) === file) {
-          names.add(absolute.slice(absolute.lastIndexOf('.') + 1));
+        } else if (owner !== undefined && owner !== other) {
+          add(owner, absolute!.slice(absolute!.lastIndexOf('.') + 1));
         }
       }
     }
-    this.importedNamesCache.set(file, names);
-    return names;
+    return index;
   }
 
   private callsOf(file: string, module: ModuleState): LlmCall[] {
