@@ -22,6 +22,8 @@ const TOKENS = ['Hello', ' from', ' the', ' local', ' provider', '.'];
 const EVENT_DELAY_MS = 150;
 
 interface FixExpectation {
+  /** The uvicorn target; `main:app` when not given. */
+  readonly app?: string;
   readonly requests: ReadonlyArray<{ readonly path: string }>;
 }
 
@@ -76,7 +78,7 @@ describe(`check --fix on the corpus's sync clients, served by uvicorn ${CURRENT.
     await provider?.stop();
   });
 
-  for (const layout of ['sync-async-generator']) {
+  for (const layout of ['sync-async-generator', 'sync-service-generator']) {
     describe(layout, () => {
       let originalDir: string;
       let fixedDir: string;
@@ -98,9 +100,10 @@ describe(`check --fix on the corpus's sync clients, served by uvicorn ${CURRENT.
 
       it('the fixed app streams every listed route token by token from one streamed upstream request', async () => {
         provider.behave({ tokens: TOKENS });
-        const server = await startUvicorn({ cwd: fixedDir, app: 'main:app', env: provider.sdkEnvironment(), stack: CURRENT });
+        const { app = 'main:app', requests } = await fixExpectation(layout);
+        const server = await startUvicorn({ cwd: fixedDir, app, env: provider.sdkEnvironment(), stack: CURRENT });
         try {
-          for (const { path: routePath } of (await fixExpectation(layout)).requests) {
+          for (const { path: routePath } of requests) {
             provider.clear();
             const stream = await readStream(`${server.baseUrl}${routePath}`);
             assert.equal(stream.status, 200, `${routePath}: ${stream.body().toString('utf8')}\n${server.output()}`);
@@ -118,13 +121,14 @@ describe(`check --fix on the corpus's sync clients, served by uvicorn ${CURRENT.
       });
 
       it('as written, one stream holds the event loop; after the fix a second request is served meanwhile', async () => {
-        const [first, second] = (await fixExpectation(layout)).requests.map((r) => r.path);
+        const { app = 'main:app', requests } = await fixExpectation(layout);
+        const [first, second] = requests.map((r) => r.path);
         provider.behave({ tokens: TOKENS, eventDelayMs: EVENT_DELAY_MS });
         for (const [dir, expected] of [
           [originalDir, false],
           [fixedDir, true],
         ] as const) {
-          const server = await startUvicorn({ cwd: dir, app: 'main:app', env: provider.sdkEnvironment(), stack: CURRENT });
+          const server = await startUvicorn({ cwd: dir, app, env: provider.sdkEnvironment(), stack: CURRENT });
           try {
             assert.equal(await overlaps(server, first!, second!), expected, `${dir === fixedDir ? 'fixed' : 'as written'}\n${server.output()}`);
           } finally {
