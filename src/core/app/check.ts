@@ -13,7 +13,7 @@ import type { LlmProvider } from '../python/llm/sdks';
 import { WorkspaceDetection } from '../python/llm/workspaceDetection';
 import { isVersionSource, packageVersion } from '../python/projectVersions';
 import { PythonWorkspace } from '../python/workspace';
-import { listPythonFiles, MAX_PYTHON_FILES, type ProjectFiles } from '../workspace/projectFiles';
+import type { ProjectFiles } from '../workspace/projectFiles';
 import { decodeSource } from '../workspace/sourceEncoding';
 
 export { FINDING_CODES, type FindingCode };
@@ -88,13 +88,6 @@ export async function importedNamesByFile(project: ProjectFiles, files: readonly
   } finally {
     workspace.dispose();
   }
-}
-
-/** importedNamesByFile for one file of the project, over the project's Python files as `check` walks them. */
-export async function importedNamesOf(project: ProjectFiles, file: string): Promise<ReadonlySet<string>> {
-  const files = await listPythonFiles(project, '', MAX_PYTHON_FILES);
-  // A folder too large to be one project: nothing is known to import the file.
-  return files.length > MAX_PYTHON_FILES ? new Set() : ((await importedNamesByFile(project, files)).get(file) ?? new Set());
 }
 
 async function readAnalysableFiles(project: ProjectFiles, files: readonly string[], skipped: SkippedFile[]): Promise<Map<string, string>> {

@@ -6,7 +6,6 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { importedNamesOf } from '../../core/app/check';
 import { quickFixesAt } from '../../core/app/quickFix';
 import { findLlmCallAt } from '../../core/python/llm/detect';
 import type { ProjectFiles } from '../../core/workspace/projectFiles';
@@ -64,16 +63,7 @@ export class LlmCodeActions implements vscode.CodeActionProvider {
     const { project, file } = where;
     // The tree and the module's calls are this version's, shared with the code lenses: nothing is parsed again.
     const parsed = await this.trees.llmCallsFor(document);
-    // A sync client in async code: its fix must know which of the file's names other files import (their
-    // calls on the client would have to change too); read only then, as it reads the project's files.
-    const sharedNames = !call.client.cls.async && call.inAsyncFunction ? await importedNamesOf(project, file) : undefined;
-    const plan = await quickFixesAt(
-      project,
-      file,
-      callOffset,
-      { style: fixStyle(document.uri), ...moduleLocationOf(document.uri), ...(sharedNames ? { sharedNames } : {}) },
-      parsed,
-    );
+    const plan = await quickFixesAt(project, file, callOffset, { style: fixStyle(document.uri), ...moduleLocationOf(document.uri) }, parsed);
     if (token.isCancellationRequested || document.version !== version) {
       return [];
     }
