@@ -302,6 +302,27 @@ describe('LLM quick-fix planner', () => {
       assert.match(result.refused[1]!.reason, /synchronous function "helper"/);
     });
 
+    it('a sync client whose stream is read other than by a for loop over the call (assigned first, a with block)', async () => {
+      const assigned = await plan(
+        `${head}client = OpenAI()\n\n@app.get("/a")\nasync def a(q: str) -> str:\n    s = client.chat.completions.create(model="m", messages=[], stream=True)\n    return "".join(c.choices[0].delta.content or "" for c in s)\n`,
+      );
+      assert.match(assigned.refused.find((r) => r.kind === 'async-client')!.reason, /not read by a for loop over the call itself/);
+      const managed = await plan(
+        `from anthropic import Anthropic\nfrom fastapi import FastAPI\n\napp = FastAPI()\nclient = Anthropic()\n\n@app.get("/a")\nasync def a(q: str) -> str:\n    with client.messages.stream(model="m", max_tokens=9, messages=[]) as s:\n        return s.get_final_text()\n`,
+      );
+      assert.match(managed.refused.find((r) => r.kind === 'async-client')!.reason, /messages\.stream\(\) returns is not read by a for loop/);
+    });
+
+    it('a sync client read by `for chunk in client...create(stream=True)`: awaited and read by async for', async () => {
+      const source = `${head}client = OpenAI()\n\n@app.get("/a")\nasync def a(q: str) -> str:\n    text = ""\n    for chunk in client.chat.completions.create(model="m", messages=[], stream=True):\n        text += chunk.choices[0].delta.content or ""\n    return text\n`;
+      const result = await plan(source);
+      const fix = result.fixes.find((f) => f.kind === 'async-client')!;
+      assert.match(
+        applyTextEdits(source, fix.edits),
+        /\n    async for chunk in await client\.chat\.completions\.create\(model="m", messages=\[\], stream=True\):\n/,
+      );
+    });
+
     it('a sync client received as a dependency', async () => {
       const result = await plan(
         `${head}def get() -> OpenAI:\n    return OpenAI()\n\n@app.get("/a")\nasync def a(client: OpenAI = Depends(get)) -> str:\n    c = client.chat.completions.create(model="m", messages=[])\n    return str(c)\n`,

@@ -9,16 +9,16 @@ import {
   checkProject,
   FileTooLargeError,
   FINDING_CODES,
+  importedNamesByFile,
   MAX_ANALYSED_BYTES,
   perFile,
   type CheckFinding,
   type FindingCode,
   type SkippedFile,
 } from '../../core/app/check';
-import { fixFile } from '../../core/app/quickFix';
+import { fixFile, type QuickFixOptions } from '../../core/app/quickFix';
 import type { FrameworkProvider } from '../../core/python/llm/frameworks';
 import type { LlmProvider } from '../../core/python/llm/sdks';
-import type { FixStyle } from '../../core/plan/llm/streamCall';
 import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
 import { nodeFileSystem } from '../../core/workspace/fileSystem';
 import { listPythonFiles, MAX_PYTHON_FILES, nodeProjectFiles } from '../../core/workspace/projectFiles';
@@ -100,9 +100,11 @@ export const checkCommand: CliCommand = {
       }
     };
     if (values.fix) {
+      // Read once before any fix: a fix adds imports of the streaming package only, never of the project's names.
+      const imported = await importedNamesByFile(project, relative);
       for (const file of relative) {
         const skipped: SkippedFile[] = [];
-        await perFile(file, skipped, () => fixOne(root, file, style, io));
+        await perFile(file, skipped, () => fixOne(root, file, { style, sharedNames: imported.get(file) ?? new Set() }, io));
         report(skipped);
       }
     }
@@ -180,14 +182,14 @@ function workspaceRoot(files: readonly string[]): string {
  * Applies the fixes to one file and writes it and the streaming module it now imports from, both or neither
  * (the same all-or-nothing write as add-endpoint: read-only files, changed files and links out are refused).
  */
-async function fixOne(root: string, file: string, style: FixStyle, io: CliIo): Promise<void> {
+async function fixOne(root: string, file: string, options: QuickFixOptions, io: CliIo): Promise<void> {
   const absolute = path.join(root, ...file.split('/'));
   const size = (await stat(absolute)).size;
   if (size > MAX_ANALYSED_BYTES) {
     throw new FileTooLargeError(size);
   }
   const shown = shownPath(absolute, io.cwd);
-  const outcome = await fixFile(nodeProjectFiles(root), file, { style });
+  const outcome = await fixFile(nodeProjectFiles(root), file, options);
   for (const refusal of outcome.refused) {
     io.stderr(`${shown}:${refusal.line}: not fixed: ${refusal.reason}\n`);
   }

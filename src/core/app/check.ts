@@ -56,13 +56,7 @@ export interface CheckOutcome {
 /** Checks `files` (project-relative) as one workspace; `facts` default to what the project's lock/requirements files pin. */
 export async function checkProject(project: ProjectFiles, files: readonly string[], facts?: ProjectFacts): Promise<CheckOutcome> {
   const skipped: SkippedFile[] = [];
-  const texts = new Map<string, string>();
-  for (const file of files) {
-    const text = await perFile(file, skipped, () => readAnalysable(project, file));
-    if (text !== undefined) {
-      texts.set(file, text);
-    }
-  }
+  const texts = await readAnalysableFiles(project, files, skipped);
   const workspace = new PythonWorkspace(texts);
   const detection = new WorkspaceDetection(workspace, facts ?? (await projectFacts(project)));
   try {
@@ -75,6 +69,36 @@ export async function checkProject(project: ProjectFiles, files: readonly string
   } finally {
     workspace.dispose();
   }
+}
+
+/**
+ * Per file, its top-level names other files of `files` import (`from app.llm import client`): the fixes leave
+ * a client reached that way as it is (see asyncClientRefusal), since its callers elsewhere would have to change too.
+ */
+export async function importedNamesByFile(project: ProjectFiles, files: readonly string[]): Promise<ReadonlyMap<string, ReadonlySet<string>>> {
+  const texts = await readAnalysableFiles(project, files, []);
+  const workspace = new PythonWorkspace(texts);
+  const detection = new WorkspaceDetection(workspace);
+  try {
+    const names = new Map<string, ReadonlySet<string>>();
+    for (const file of texts.keys()) {
+      names.set(file, await detection.importedNames(file));
+    }
+    return names;
+  } finally {
+    workspace.dispose();
+  }
+}
+
+async function readAnalysableFiles(project: ProjectFiles, files: readonly string[], skipped: SkippedFile[]): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  for (const file of files) {
+    const text = await perFile(file, skipped, () => readAnalysable(project, file));
+    if (text !== undefined) {
+      texts.set(file, text);
+    }
+  }
+  return texts;
 }
 
 function checkFinding(file: string, finding: Finding): CheckFinding {

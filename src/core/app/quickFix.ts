@@ -19,6 +19,8 @@ export interface QuickFixOptions {
   readonly style: FixStyle;
   /** Where the streaming module goes, relative to the project's root (`catalyst.streaming.moduleLocation`). */
   readonly moduleLocation?: string;
+  /** The file's top-level names other files import (importedNamesByFile in check.ts): the fixes leave their clients as they are. */
+  readonly sharedNames?: ReadonlySet<string>;
 }
 
 /** One offered fix: its changes, applied together. */
@@ -55,7 +57,7 @@ export async function quickFixesAt(
   const plan = await planLlmFixes(
     source.text,
     callOffset,
-    { style: options.style, streamingImport: target.importModule, singleModule: target.singleModule },
+    { style: options.style, streamingImport: target.importModule, singleModule: target.singleModule, ...sharedNames(options) },
     parsed,
   );
   const fixes: QuickFix[] = [];
@@ -101,7 +103,12 @@ export async function fixFile(project: ProjectFiles, file: string, options: Quic
     return { status: 'not-fixed', message: source.encoding.notWritable, refused: [] };
   }
   const target = await moduleTarget(project, file, options);
-  const result = await fixLlmCalls(source.text, { style: options.style, streamingImport: target.importModule, singleModule: target.singleModule });
+  const result = await fixLlmCalls(source.text, {
+    style: options.style,
+    streamingImport: target.importModule,
+    singleModule: target.singleModule,
+    ...sharedNames(options),
+  });
   if (result.applied.length === 0) {
     return { status: 'unchanged', refused: result.refused };
   }
@@ -122,6 +129,10 @@ export async function fixFile(project: ProjectFiles, file: string, options: Quic
     generated: module.changes.map((change) => ({ path: change.path, kind: change.kind })),
     notes: module.notes,
   };
+}
+
+function sharedNames(options: QuickFixOptions): { sharedNames?: ReadonlySet<string> } {
+  return options.sharedNames === undefined ? {} : { sharedNames: options.sharedNames };
 }
 
 /** Where the streaming package of `file` goes and how the file imports it (`file` project-relative, absolute inside). */

@@ -29,7 +29,7 @@ export async function fixLlmCalls(source: string, options: LlmFixOptions): Promi
     try {
       const calls = findAnalyzedLlmCalls(analysis);
       const errorsBefore = analysis.syntaxErrors.length;
-      for (const finding of llmCallFindings(calls)) {
+      for (const finding of llmCallFindings(calls, options.sharedNames)) {
         const call = finding.call!;
         const line = call.node.startPosition.row + 1;
         const plan = fixesFor(call, calls, analysis, options);

@@ -38,6 +38,8 @@ export interface LlmFixOptions {
    */
   readonly singleModule?: boolean;
   readonly firstPartyModules?: ReadonlySet<string>;
+  /** The module's top-level names other modules import (see asyncClientRefusal): their clients stay as they are. */
+  readonly sharedNames?: ReadonlySet<string>;
 }
 
 export interface LlmFixPlan {
@@ -97,7 +99,7 @@ export function fixesFor(call: LlmCall, calls: readonly LlmCall[], analysis: Mod
     }
   }
   if (!call.client.cls.async && call.inAsyncFunction) {
-    const plan = planAsyncClient(call, calls, analysis);
+    const plan = planAsyncClient(call, calls, analysis, options.sharedNames);
     if (plan.ok) {
       addFix(withImports('async-client', FIX_TITLES['async-client'], plan.edits, plan.imports, [], analysis, options));
     } else {
