@@ -40,6 +40,17 @@ describe('add-endpoint CLI', function () {
 
     it('an invalid route path', () => refusedWithoutChange(['--route', 'stream now'], 2, /Invalid route path: a route path starts with "\/"/));
 
+    it('a route with a dot segment (plain or percent-encoded), which clients remove before sending', async () => {
+      for (const route of ['/a/../b', '/a/./b', '/a/%2e%2e/b']) {
+        await refusedWithoutChange(['--route', route], 2, /Invalid route path: ".*" has a dot segment \(".*"\): clients remove it before sending/);
+      }
+    });
+
+    it('a refused route is echoed with its control and bidi characters escaped', async () => {
+      await refusedWithoutChange(['--route', '/a\u202eb\u001b[2J'], 2, /Invalid route path: "a\\u202eb\\x1b\[2J" is not a valid path segment/);
+      await refusedWithoutChange(['--route', 'x\u2066\r'], 2, /got "x\\u2066\\r"/);
+    });
+
     it('a route that is already taken', () =>
       refusedWithoutChange(['--route', '/todos'], 1, /The route \/todos is already taken by GET \/todos in main\.py:17 \(list_todos\)/));
 
