@@ -64,6 +64,34 @@ describe('add-endpoint CLI', function () {
       await refusedWithoutChange([], 1, /main\.py has a syntax error at line 30, column \d+; fix it first/);
     });
 
+    it('a NUL byte in the target file: a message that says so and where, not a syntax error', async () => {
+      const original = await readFile(path.join(dir, 'main.py'), 'utf8');
+      const lines = original.split('\n');
+      lines[3] = `ab\u0000${lines[3]}`;
+      await writeFile(path.join(dir, 'main.py'), lines.join('\n'));
+      await refusedWithoutChange([], 1, /main\.py contains a NUL byte \(\\x00\) at line 4, column 3: Python refuses to run a file that holds one/);
+    });
+
+    it('a file named streaming where the generated package goes, and a folder where a generated file goes', async () => {
+      await writeFile(path.join(dir, 'streaming'), 'notes\n');
+      await refusedWithoutChange(
+        [],
+        1,
+        /streaming is a file, where the generated folder streaming\/ goes \(for streaming\/__init__\.py\)\. Nothing was written\./,
+      );
+      await rm(path.join(dir, 'streaming'));
+      await mkdir(path.join(dir, 'streaming', 'events.py'), { recursive: true });
+      await refusedWithoutChange([], 1, /streaming\/events\.py is a folder, where the generated file streaming\/events\.py goes\. Nothing was written\./);
+    });
+
+    it('a folder named streaming.py: the package is added beside it, and a note says Python never imports that folder', async () => {
+      await mkdir(path.join(dir, 'streaming.py'));
+      const run = await runCli(['add-endpoint', '--workspace', dir, '--no-verify']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /note: streaming\.py is a folder, not a Python module: `import streaming` imports the generated package beside it/);
+      assert.ok((await readFile(path.join(dir, 'streaming', '__init__.py'), 'utf8')).length > 0);
+    });
+
     it('a read-only target file: checked before anything is written, so the new module is not created either', async () => {
       await chmod(path.join(dir, 'main.py'), 0o444);
       await refusedWithoutChange([], 1, /Nothing was written: main\.py is read-only\./);

@@ -16,6 +16,8 @@ import { uvicornArguments } from '../plan/modulePaths';
 import { readPythonTarget } from '../plan/projectPythonTarget';
 import { describeImportFailure, verifyEndpoint, type EndpointVerification } from '../plan/verifyEndpoint';
 import { unresolvedPrefixesIn } from '../python/workspace';
+import type { FileChange } from '../workspace/fileChange';
+import type { DirectoryEntry } from '../workspace/fileSystem';
 import { readPythonFiles, type ProjectFiles } from '../workspace/projectFiles';
 
 export type PlannedAddEndpoint = Extract<AddEndpointPlan, { status: 'planned' }>;
@@ -56,8 +58,13 @@ export async function addEndpoint(project: ProjectFiles, request: AddEndpointReq
   if (plan.status === 'already-present') {
     return plan;
   }
+  const inTheWay = await pathInTheWay(project, plan.changes);
+  if (inTheWay !== undefined) {
+    return { status: 'refused', reason: 'module-conflict', message: inTheWay };
+  }
+  const planned = { ...plan, notes: [...plan.notes, ...(await foldersNamedLikeModules(project, plan.changes))] };
   if (options.verify !== true) {
-    return { status: 'planned', plan, verification: { verified: false, reason: options.verify.skipped } };
+    return { status: 'planned', plan: planned, verification: { verified: false, reason: options.verify.skipped } };
   }
   const verification = await verifyEndpoint(project.root, plan.changes, plan.endpoint.serve, options.preferredPython);
   if (verification.status === 'broken') {
@@ -69,7 +76,55 @@ export async function addEndpoint(project: ProjectFiles, request: AddEndpointReq
       verification: verificationOf(verification),
     };
   }
-  return { status: 'planned', plan, verification: verificationOf(verification) };
+  return { status: 'planned', plan: planned, verification: verificationOf(verification) };
+}
+
+/** What is at a project-relative path (its folder's listing, so a symbolic link is 'other'); undefined when nothing. */
+async function kindAt(project: ProjectFiles, file: string): Promise<DirectoryEntry['kind'] | undefined> {
+  const slash = file.lastIndexOf('/');
+  const entries = await project.readDirectory(slash < 0 ? '' : file.slice(0, slash)).catch(() => []);
+  return entries.find((entry) => entry.name === file.slice(slash + 1))?.kind;
+}
+
+/**
+ * A file where a new file's folder goes (`streaming` a file, where the package `streaming/` goes), or a folder
+ * where a new file goes: said before anything is written, instead of failing halfway with ENOTDIR or EISDIR.
+ */
+async function pathInTheWay(project: ProjectFiles, changes: readonly FileChange[]): Promise<string | undefined> {
+  for (const change of changes.filter((c) => c.kind === 'create')) {
+    const parts = change.path.split('/');
+    for (let depth = 1; depth < parts.length; depth++) {
+      const folder = parts.slice(0, depth).join('/');
+      const kind = await kindAt(project, folder);
+      if (kind === undefined) {
+        break;
+      }
+      if (kind === 'file') {
+        return `${folder} is a file, where the generated folder ${folder}/ goes (for ${change.path}). Nothing was written. Rename or remove ${folder}, or choose another place with --module.`;
+      }
+    }
+    if ((await kindAt(project, change.path)) === 'directory') {
+      return `${change.path} is a folder, where the generated file ${change.path} goes. Nothing was written. Rename or remove the folder, or choose another place with --module.`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A folder named like the module a new package stands in for (`streaming.py/` beside a new `streaming/`):
+ * harmless, as Python imports only the package, but easily taken for the generated code, so it is said.
+ */
+async function foldersNamedLikeModules(project: ProjectFiles, changes: readonly FileChange[]): Promise<string[]> {
+  const notes: string[] = [];
+  for (const change of changes.filter((c) => c.kind === 'create' && c.path.endsWith('/__init__.py'))) {
+    const moduleFile = `${change.path.slice(0, -'/__init__.py'.length)}.py`;
+    if ((await kindAt(project, moduleFile)) === 'directory') {
+      notes.push(
+        `${moduleFile} is a folder, not a Python module: \`import ${moduleFile.split('/').pop()!.slice(0, -3)}\` imports the generated package beside it, never that folder.`,
+      );
+    }
+  }
+  return notes;
 }
 
 function verificationOf(verification: EndpointVerification): Verification {

@@ -670,6 +670,15 @@ class Planner {
       file = apps[0]!.file;
       id = apps[0]!.id;
     }
+    const nul = nulBytePosition(this.workspace.files.get(file) ?? '');
+    if (nul !== undefined) {
+      // Python refuses the whole file ("source code cannot contain null bytes"), wherever the byte is; the
+      // parser would report it, if at all, as a syntax error at a column that says nothing.
+      throw new Refusal(
+        'syntax-error',
+        `${file} contains a NUL byte (\\x00) at line ${nul.line}, column ${nul.column}: Python refuses to run a file that holds one; remove it first.`,
+      );
+    }
     const analysis = await this.workspace.module(file)!;
     if (analysis.syntaxErrors.length > 0) {
       const first = analysis.syntaxErrors[0]!;
@@ -872,4 +881,15 @@ export function preferredTargets(targets: readonly EndpointTarget[]): EndpointTa
 function commentsAboveStatementAt(analysis: ModuleAnalysis, offset: number): number {
   const statement = analysis.root.namedChildren.find((node) => node?.startIndex === offset);
   return lineStartOf(analysis.source, statement ? leadingCommentsStart(statement) : offset);
+}
+
+/** Where the first NUL character of `text` is (1-based line and column), if it has one. */
+function nulBytePosition(text: string): { readonly line: number; readonly column: number } | undefined {
+  const index = text.indexOf('\0');
+  if (index < 0) {
+    return undefined;
+  }
+  const before = text.slice(0, index);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: index - lineStart + 1 };
 }
