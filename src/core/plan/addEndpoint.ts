@@ -24,6 +24,7 @@ import {
   resumableHandlerBody,
   returnEvents,
   CHAT_REQUEST_MODEL,
+  READ_BODY_FUNCTION,
 } from '../codegen/python/templates/route.py';
 import {
   ASYNC_ITERATOR,
@@ -334,6 +335,8 @@ class Planner {
       ...helpers.flatMap((helper) => helper.imports),
       ...(bodyModel && !pydanticModule ? [{ module: 'pydantic', names: ['BaseModel'] }] : []),
       ...(this.protocol === 'openai' ? [{ module: 'fastapi', names: ['Response'] }] : []),
+      // A POST route (every chat route) reads its body itself, within limits (request_body.py).
+      ...(this.method === 'POST' ? [{ module: 'fastapi', names: ['Request'] }] : []),
     ];
     // The streaming module is the project's own even before it exists (isort's first-party section).
     const firstParty = this.workspace.firstPartyModules();
@@ -564,12 +567,13 @@ class Planner {
           this.request.resumable === true
             ? ['stream_tokens', RESUMABLE_RESPONSE_CLASS, RESUMABLE_RESPONSE_FUNCTION]
             : ['EventStreamResponse', 'stream_tokens', 'streaming_response'];
-        return [...encoders, ...source.streamingNames];
+        // A POST route reads its body within limits (request_body.py).
+        return [...encoders, ...(this.method === 'POST' ? [READ_BODY_FUNCTION] : []), ...source.streamingNames];
       }
       case 'ai-sdk':
-        return ['EventStreamResponse', CHAT_REQUEST_MODEL['ai-sdk'], 'ui_message_stream_response', ...source.chat.streamingNames];
+        return ['EventStreamResponse', CHAT_REQUEST_MODEL['ai-sdk'], READ_BODY_FUNCTION, 'ui_message_stream_response', ...source.chat.streamingNames];
       case 'openai':
-        return [CHAT_REQUEST_MODEL.openai, 'openai_chat_completion_response', ...source.chat.streamingNames];
+        return [CHAT_REQUEST_MODEL.openai, READ_BODY_FUNCTION, 'openai_chat_completion_response', ...source.chat.streamingNames];
     }
   }
 

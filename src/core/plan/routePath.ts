@@ -21,7 +21,7 @@ const PARAMETER = /^\{([A-Za-z_][A-Za-z0-9_]*)(:path)?\}$/;
 const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 
 /** Names the generated handler uses itself; a path parameter of the same name would collide. */
-const RESERVED_PARAMETERS = new Set(['prompt', 'body']);
+const RESERVED_PARAMETERS = new Set(['prompt', 'body', 'request']);
 
 /** Undefined when `route` is a valid path for a new endpoint, else what is wrong with it. */
 export function validateRoutePath(route: string): string | undefined {
