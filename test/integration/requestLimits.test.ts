@@ -146,7 +146,7 @@ function limitsSuite(stack: PythonStack): void {
     // A limit changed in the route, as the README says to.
     const main = path.join(dir, 'main.py');
     const source = await readFile(main, 'utf8');
-    const changed = source.replace('await read_body(request, AskRequest)', `await read_body(request, AskRequest, max_bytes=${CHANGED_MAX_BYTES})`);
+    const changed = source.replace('= await read_body(request, AskRequest)', `= await read_body(request, AskRequest, max_bytes=${CHANGED_MAX_BYTES})`);
     assert.notEqual(changed, source);
     await writeFile(main, changed + RSS_ROUTE);
     server = await startUvicorn({ stack, cwd: dir, app: 'main:app' });

@@ -167,7 +167,7 @@ describe('planAddEndpoint', () => {
         ),
         main,
       );
-      assert.ok(main.includes('    body = await read_body(request, ChatRequest)\n'));
+      assert.ok(main.includes('    body: ChatRequest = await read_body(request, ChatRequest)\n'));
       assert.ok(main.includes('    return streaming_response(stream_tokens(demo_tokens(body.prompt)))\n'));
     });
   });

@@ -231,5 +231,7 @@ const BODY_LIMITS_DOC = `The body is read within limits (413 past max_bytes, 422
 
 /** The handler's first statement: the JSON body as `model`, read within the package's default limits. */
 function readBodyStatement(model: string): string {
-  return `body = await ${READ_BODY_FUNCTION}(request, ${model})\n`;
+  // Laid out at the handler body's indentation, as the formatters would.
+  const statement = bracketedLayout(`body: ${model} = await ${READ_BODY_FUNCTION}`, ['request', model], '', '    ');
+  return `${statement.slice(4).replace(/\n {4}/g, '\n')}\n`;
 }

@@ -14,7 +14,7 @@ Change a limit in the route: ``read_body(request, Model, max_bytes=...)``.
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import HTTPException
 from pydantic import BaseModel, ValidationError
@@ -30,8 +30,6 @@ __all__ = [
 DEFAULT_MAX_BODY_BYTES = 1_000_000
 DEFAULT_MAX_MESSAGES = 1_000
 DEFAULT_MAX_TEXT_CHARS = 100_000
-
-_Body = TypeVar("_Body", bound=BaseModel)
 
 
 def _refuse(
@@ -58,7 +56,7 @@ async def _read_bytes(request: Request, max_bytes: int) -> bytes:
     return bytes(body)
 
 
-def _validate(model: type[_Body], data: bytes) -> _Body:
+def _validate(model: type[BaseModel], data: bytes) -> Any:
     # Pydantic 2's model_validate_json, else Pydantic 1's parse_raw.
     parse: Any = getattr(model, "model_validate_json", None)
     if parse is None:
@@ -91,13 +89,17 @@ def _check_texts(body: BaseModel, max_messages: int, max_text_chars: int) -> Non
 
 async def read_body(
     request: Request,
-    model: type[_Body],
+    model: type[BaseModel],
     *,
     max_bytes: int = DEFAULT_MAX_BODY_BYTES,
     max_messages: int = DEFAULT_MAX_MESSAGES,
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS,
-) -> _Body:
-    """The request's JSON body as ``model``, read and checked within limits."""
+) -> Any:
+    """The request's JSON body as ``model``, read and checked within limits.
+
+    Typed ``Any`` (not generic, which Python 3.12 would write another way):
+    the route annotates it, ``body: Model = await read_body(request, Model)``.
+    """
     body = _validate(model, await _read_bytes(request, max_bytes))
     _check_texts(body, max_messages, max_text_chars)
     return body
