@@ -91,13 +91,16 @@ function postChunked(url: string, total: number): Promise<ChunkedResult> {
       }
     };
     const timer = setTimeout(finish, 20_000);
+    let responded = false;
     request.on('response', (response) => {
+      responded = true;
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (part: string) => (body += part));
       response.on('end', () => (answered = { status: response.statusCode ?? 0, body }));
     });
-    // Writing goes on after the answer: only the server closing the connection (EPIPE, ECONNRESET) stops it.
+    // Writing stops once the answer starts (data written into a connection the server closed would make its
+    // kernel reset it, which can discard the answer before it is read); then only the server closes it.
     const serverClosed = () => {
       closed = true;
       setTimeout(finish, 200);
@@ -106,14 +109,14 @@ function postChunked(url: string, total: number): Promise<ChunkedResult> {
     request.on('close', serverClosed);
     const write = () => {
       // At most total / 64 KB chunks; waits for 'drain', so only what the connection takes is counted.
-      while (!finished && sent < total) {
+      while (!finished && !responded && sent < total) {
         sent += chunk.length;
         if (!request.write(chunk)) {
           request.once('drain', write);
           return;
         }
       }
-      if (sent >= total && !finished) {
+      if (sent >= total && !finished && !responded) {
         request.end();
       }
     };
