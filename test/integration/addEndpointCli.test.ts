@@ -157,7 +157,8 @@ describe('add-endpoint CLI', function () {
           functionName: 'chat',
         },
         changes: [
-          ...['__init__.py', 'events.py', 'parts.py', 'response.py', 'tokens.py'].map((file) => ({
+          // A POST route reads its body within limits: request_body.py.
+          ...['__init__.py', 'events.py', 'parts.py', 'request_body.py', 'response.py', 'tokens.py'].map((file) => ({
             path: `streaming/${file}`,
             kind: 'create',
             description: `create the streaming package file streaming/${file}`,
