@@ -40,6 +40,17 @@ describe('add-endpoint CLI', function () {
 
     it('an invalid route path', () => refusedWithoutChange(['--route', 'stream now'], 2, /Invalid route path: a route path starts with "\/"/));
 
+    it('a route with a dot segment (plain or percent-encoded), which clients remove before sending', async () => {
+      for (const route of ['/a/../b', '/a/./b', '/a/%2e%2e/b']) {
+        await refusedWithoutChange(['--route', route], 2, /Invalid route path: ".*" has a dot segment \(".*"\): clients remove it before sending/);
+      }
+    });
+
+    it('a refused route is echoed with its control and bidi characters escaped', async () => {
+      await refusedWithoutChange(['--route', '/a\u202eb\u001b[2J'], 2, /Invalid route path: "a\\u202eb\\x1b\[2J" is not a valid path segment/);
+      await refusedWithoutChange(['--route', 'x\u2066\r'], 2, /got "x\\u2066\\r"/);
+    });
+
     it('a route that is already taken', () =>
       refusedWithoutChange(['--route', '/todos'], 1, /The route \/todos is already taken by GET \/todos in main\.py:17 \(list_todos\)/));
 
@@ -51,6 +62,34 @@ describe('add-endpoint CLI', function () {
     it('a target file with syntax errors', async () => {
       await writeFile(path.join(dir, 'main.py'), `${await readFile(path.join(dir, 'main.py'), 'utf8')}\n\ndef broken(:\n    pass\n`);
       await refusedWithoutChange([], 1, /main\.py has a syntax error at line 30, column \d+; fix it first/);
+    });
+
+    it('a NUL byte in the target file: a message that says so and where, not a syntax error', async () => {
+      const original = await readFile(path.join(dir, 'main.py'), 'utf8');
+      const lines = original.split('\n');
+      lines[3] = `ab\u0000${lines[3]}`;
+      await writeFile(path.join(dir, 'main.py'), lines.join('\n'));
+      await refusedWithoutChange([], 1, /main\.py contains a NUL byte \(\\x00\) at line 4, column 3: Python refuses to run a file that holds one/);
+    });
+
+    it('a file named streaming where the generated package goes, and a folder where a generated file goes', async () => {
+      await writeFile(path.join(dir, 'streaming'), 'notes\n');
+      await refusedWithoutChange(
+        [],
+        1,
+        /streaming is a file, where the generated folder streaming\/ goes \(for streaming\/__init__\.py\)\. Nothing was written\./,
+      );
+      await rm(path.join(dir, 'streaming'));
+      await mkdir(path.join(dir, 'streaming', 'events.py'), { recursive: true });
+      await refusedWithoutChange([], 1, /streaming\/events\.py is a folder, where the generated file streaming\/events\.py goes\. Nothing was written\./);
+    });
+
+    it('a folder named streaming.py: the package is added beside it, and a note says Python never imports that folder', async () => {
+      await mkdir(path.join(dir, 'streaming.py'));
+      const run = await runCli(['add-endpoint', '--workspace', dir, '--no-verify']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /note: streaming\.py is a folder, not a Python module: `import streaming` imports the generated package beside it/);
+      assert.ok((await readFile(path.join(dir, 'streaming', '__init__.py'), 'utf8')).length > 0);
     });
 
     it('a read-only target file: checked before anything is written, so the new module is not created either', async () => {
@@ -118,7 +157,8 @@ describe('add-endpoint CLI', function () {
           functionName: 'chat',
         },
         changes: [
-          ...['__init__.py', 'events.py', 'parts.py', 'response.py', 'tokens.py'].map((file) => ({
+          // A POST route reads its body within limits: request_body.py.
+          ...['__init__.py', 'events.py', 'parts.py', 'request_body.py', 'response.py', 'tokens.py'].map((file) => ({
             path: `streaming/${file}`,
             kind: 'create',
             description: `create the streaming package file streaming/${file}`,

@@ -200,7 +200,7 @@ describe('Add Streaming Endpoint', () => {
       { route: result.endpoint?.route, method: result.endpoint?.method, protocol: result.endpoint?.protocol },
       { route: '/api/chat', method: 'POST', protocol: 'ai-sdk' },
     );
-    assert.ok(lineOf(currentText('main.py')!, 'async def api_chat(body: UIChatRequest) -> EventStreamResponse:') > 0);
+    assert.ok(lineOf(currentText('main.py')!, 'async def api_chat(request: Request) -> EventStreamResponse:') > 0);
     assert.ok(await vscode.workspace.saveAll(false));
     assertPythonCompiles('main.py');
   });

@@ -206,6 +206,18 @@ describe('use case: add endpoint', () => {
     assert.equal(outcome.status, 'refused');
     assert.equal(outcome.status === 'refused' && outcome.reason, 'no-app');
   });
+
+  // The editor's command calls this same use case, so it gets the CLI's messages for odd input.
+  it('refuses odd input with its own message: a dot segment, a NUL byte, a file where the package folder goes', async () => {
+    const refusal = async (files: Record<string, string>, route = '/stream') => {
+      const outcome = await addEndpoint(project(files), { route, source: { kind: 'demo' } }, { verify: { skipped: 'not asked' } });
+      assert.equal(outcome.status, 'refused');
+      return outcome.status === 'refused' ? outcome.message : '';
+    };
+    assert.match(await refusal({ 'main.py': MAIN }, '/a/%2E%2e/b'), /has a dot segment \("%2E%2e"\)/);
+    assert.match(await refusal({ 'main.py': MAIN.replace('app =', '\u0000app =') }), /main\.py contains a NUL byte \(\\x00\) at line 3, column 1/);
+    assert.match(await refusal({ 'main.py': MAIN, streaming: 'a file' }), /^streaming is a file, where the generated folder streaming\/ goes/);
+  });
 });
 
 describe('use case: the interpreter choice', () => {

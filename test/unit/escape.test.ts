@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import vm from 'node:vm';
 import { HOSTILE_VALUES } from '../support/hostileValues';
-import { commentText, jsString, pythonString, pythonStringBody, shellWord, urlPath } from '../../src/core/codegen/escape';
+import { commentText, jsString, pythonString, pythonStringBody, shellWord, urlPath, visibleText } from '../../src/core/codegen/escape';
 
 /** Runs a Python program that reads JSON on stdin; its stdout parsed as JSON. */
 function python(program: string, input: unknown): unknown {
@@ -92,5 +92,13 @@ print(json.dumps(out))`;
       assert.equal(execFileSync('sh', ['-c', `printf %s ${word}`], { encoding: 'utf8' }), value);
     }
     assert.equal(shellWord('http://127.0.0.1:8000/api/chat'), 'http://127.0.0.1:8000/api/chat');
+  });
+
+  it('visible text (a value echoed in a message) has no control, format or line-ending character left', function () {
+    for (const value of HOSTILE_VALUES) {
+      const shown = visibleText(value);
+      assert.doesNotMatch(shown, /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u, JSON.stringify(value));
+    }
+    assert.equal(visibleText('café \u202eevil\u001b[2J\n'), 'café \\u202eevil\\x1b[2J\\n');
   });
 });

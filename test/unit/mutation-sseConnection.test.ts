@@ -259,6 +259,25 @@ describe('openStream (mutation-tested, against 127.0.0.1)', () => {
       },
     ));
 
+  // The idle watch starts at the body's first byte: headers at once, then a first event after 3x the limit (a
+  // model thinking), then events closer together than the limit, is a complete stream, not an idle timeout.
+  it('counts idleTimeoutMs from the first byte of the body, not from the headers', () =>
+    withServer(
+      (_req, res) => {
+        sse(res);
+        res.flushHeaders();
+        setTimeout(() => res.write('data: one\n\n'), 900);
+        setTimeout(() => res.write('data: two\n\n'), 1_000);
+        setTimeout(() => res.end('data: three\n\n'), 1_100);
+      },
+      async (url) => {
+        const data: string[] = [];
+        const result = await openStream(request(url), { onEvent: (event) => data.push(event.data) }, { idleTimeoutMs: 300 });
+        assert.deepEqual(result.outcome, { kind: 'completed' });
+        assert.deepEqual(data, ['one', 'two', 'three']);
+      },
+    ));
+
   // Kills: the unexpected-end failure (a connection closed before the chunked body ended) and its message.
   it('fails when the connection drops in the middle of the body', () => {
     let drop = () => undefined as void;

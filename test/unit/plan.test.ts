@@ -143,9 +143,10 @@ describe('planAddEndpoint', () => {
       const files = await fixture('single-file');
       const once = applied(files, planned(await planAddEndpoint(files)));
       const second = planned(await planAddEndpoint(once, { route: '/chat', method: 'POST' }));
+      // The POST route reads its body within limits: the package's request_body.py is the one file it adds.
       assert.deepEqual(
         second.changes.map((c) => c.path),
-        ['main.py'],
+        ['streaming/request_body.py', 'main.py'],
       );
       assert.deepEqual(second.notes, []);
       const main = change(second, 'main.py').after;
@@ -161,11 +162,12 @@ describe('planAddEndpoint', () => {
             '',
             '',
             '@app.post("/chat")',
-            'async def chat(body: ChatRequest) -> EventStreamResponse:',
+            'async def chat(request: Request) -> EventStreamResponse:',
           ),
         ),
         main,
       );
+      assert.ok(main.includes('    body: ChatRequest = await read_body(request, ChatRequest)\n'));
       assert.ok(main.includes('    return streaming_response(stream_tokens(demo_tokens(body.prompt)))\n'));
     });
   });
@@ -440,6 +442,7 @@ describe('planAddEndpoint', () => {
       assert.deepEqual(
         chat.changes.map((c) => [c.path, c.kind]),
         [
+          ['streaming/request_body.py', 'create'],
           ['streaming/protocols/__init__.py', 'create'],
           ['streaming/protocols/_common.py', 'create'],
           ['streaming/protocols/ai_sdk.py', 'create'],

@@ -22,6 +22,8 @@ import { servingCandidates } from '../plan/servingCandidates';
 import { describeImportFailure, verifyEndpoint, type EndpointVerification, type VerifiedEndpoint } from '../plan/verifyEndpoint';
 import { unreachableMessage } from '../plan/unreachableMessage';
 import { unresolvedPrefixesIn } from '../python/workspace';
+import type { FileChange } from '../workspace/fileChange';
+import type { DirectoryEntry } from '../workspace/fileSystem';
 import { readPythonFiles, type ProjectFiles } from '../workspace/projectFiles';
 
 export type PlannedAddEndpoint = Extract<AddEndpointPlan, { status: 'planned' }>;
@@ -66,6 +68,25 @@ export async function addEndpoint(project: ProjectFiles, request: AddEndpointReq
   if (plan.status === 'already-present') {
     return plan;
   }
+  const inTheWay = await pathInTheWay(project, plan.changes);
+  if (inTheWay !== undefined) {
+    return { status: 'refused', reason: 'module-conflict', message: inTheWay };
+  }
+  const outcome = await verifyAndServe(project, files, base, plan, options);
+  if (outcome.status !== 'planned') {
+    return outcome;
+  }
+  return { ...outcome, plan: { ...outcome.plan, notes: [...outcome.plan.notes, ...(await foldersNamedLikeModules(project, outcome.plan.changes))] } };
+}
+
+/** The plan imported with the change (unless told not to), and the app's answer: refused, or planned with how it is served. */
+async function verifyAndServe(
+  project: ProjectFiles,
+  files: ReadonlyMap<string, string>,
+  base: AddEndpointRequest,
+  plan: PlannedAddEndpoint,
+  options: AddEndpointOptions,
+): Promise<AddEndpointOutcome> {
   const configFiles = await readServeConfigFiles(project);
   const serving = (python?: string | { readonly fastapiCli: boolean }) => projectServeSettings(project, python, files, configFiles);
   if (options.verify !== true) {
@@ -137,6 +158,54 @@ async function planServed(
   return again.status === 'verified'
     ? { status: 'planned', plan, verification: verificationOf(again), serving }
     : { status: 'planned', plan: first, verification: verificationOf(verification), serving };
+}
+
+/** What is at a project-relative path (its folder's listing, so a symbolic link is 'other'); undefined when nothing. */
+async function kindAt(project: ProjectFiles, file: string): Promise<DirectoryEntry['kind'] | undefined> {
+  const slash = file.lastIndexOf('/');
+  const entries = await project.readDirectory(slash < 0 ? '' : file.slice(0, slash)).catch(() => []);
+  return entries.find((entry) => entry.name === file.slice(slash + 1))?.kind;
+}
+
+/**
+ * A file where a new file's folder goes (`streaming` a file, where the package `streaming/` goes), or a folder
+ * where a new file goes: said before anything is written, instead of failing halfway with ENOTDIR or EISDIR.
+ */
+async function pathInTheWay(project: ProjectFiles, changes: readonly FileChange[]): Promise<string | undefined> {
+  for (const change of changes.filter((c) => c.kind === 'create')) {
+    const parts = change.path.split('/');
+    for (let depth = 1; depth < parts.length; depth++) {
+      const folder = parts.slice(0, depth).join('/');
+      const kind = await kindAt(project, folder);
+      if (kind === undefined) {
+        break;
+      }
+      if (kind === 'file') {
+        return `${folder} is a file, where the generated folder ${folder}/ goes (for ${change.path}). Nothing was written. Rename or remove ${folder}, or choose another place with --module.`;
+      }
+    }
+    if ((await kindAt(project, change.path)) === 'directory') {
+      return `${change.path} is a folder, where the generated file ${change.path} goes. Nothing was written. Rename or remove the folder, or choose another place with --module.`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A folder named like the module a new package stands in for (`streaming.py/` beside a new `streaming/`):
+ * harmless, as Python imports only the package, but easily taken for the generated code, so it is said.
+ */
+async function foldersNamedLikeModules(project: ProjectFiles, changes: readonly FileChange[]): Promise<string[]> {
+  const notes: string[] = [];
+  for (const change of changes.filter((c) => c.kind === 'create' && c.path.endsWith('/__init__.py'))) {
+    const moduleFile = `${change.path.slice(0, -'/__init__.py'.length)}.py`;
+    if ((await kindAt(project, moduleFile)) === 'directory') {
+      notes.push(
+        `${moduleFile} is a folder, not a Python module: \`import ${moduleFile.split('/').pop()!.slice(0, -3)}\` imports the generated package beside it, never that folder.`,
+      );
+    }
+  }
+  return notes;
 }
 
 function verificationOf(verification: EndpointVerification): Verification {

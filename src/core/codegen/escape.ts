@@ -38,6 +38,15 @@ function pythonEscape(ch: string): string {
 }
 
 /**
+ * A value the user gave, echoed in a message (a refused route path): every control, format (bidi overrides,
+ * zero-width) and line-ending character shown as its escape (`\x1b`, `\u202e`, `\n`), so the message cannot
+ * move the cursor, reorder what is shown, or fake a line of its own. Other text stays as it is.
+ */
+export function visibleText(value: string): string {
+  return value.replace(UNSAFE_ALL, pythonEscape);
+}
+
+/**
  * The inside of a double-quoted (or `"""`-quoted) Python string: `\` and `"` escaped, unsafe characters as
  * `\n`, `\x00`, `\u202e`. Docstring text that carries a value uses this too.
  */

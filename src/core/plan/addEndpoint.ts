@@ -24,6 +24,7 @@ import {
   resumableHandlerBody,
   returnEvents,
   CHAT_REQUEST_MODEL,
+  READ_BODY_FUNCTION,
 } from '../codegen/python/templates/route.py';
 import {
   ASYNC_ITERATOR,
@@ -348,6 +349,8 @@ class Planner {
       ...helpers.flatMap((helper) => helper.imports),
       ...(bodyModel && !pydanticModule ? [{ module: 'pydantic', names: ['BaseModel'] }] : []),
       ...(this.protocol === 'openai' ? [{ module: 'fastapi', names: ['Response'] }] : []),
+      // A POST route (every chat route) reads its body itself, within limits (request_body.py).
+      ...(this.method === 'POST' ? [{ module: 'fastapi', names: ['Request'] }] : []),
     ];
     // The streaming module is the project's own even before it exists (isort's first-party section).
     const firstParty = this.workspace.firstPartyModules();
@@ -585,12 +588,13 @@ class Planner {
           this.request.resumable === true
             ? ['stream_tokens', RESUMABLE_RESPONSE_CLASS, RESUMABLE_RESPONSE_FUNCTION]
             : ['EventStreamResponse', 'stream_tokens', 'streaming_response'];
-        return [...encoders, ...source.streamingNames];
+        // A POST route reads its body within limits (request_body.py).
+        return [...encoders, ...(this.method === 'POST' ? [READ_BODY_FUNCTION] : []), ...source.streamingNames];
       }
       case 'ai-sdk':
-        return ['EventStreamResponse', CHAT_REQUEST_MODEL['ai-sdk'], 'ui_message_stream_response', ...source.chat.streamingNames];
+        return ['EventStreamResponse', CHAT_REQUEST_MODEL['ai-sdk'], READ_BODY_FUNCTION, 'ui_message_stream_response', ...source.chat.streamingNames];
       case 'openai':
-        return [CHAT_REQUEST_MODEL.openai, 'openai_chat_completion_response', ...source.chat.streamingNames];
+        return [CHAT_REQUEST_MODEL.openai, READ_BODY_FUNCTION, 'openai_chat_completion_response', ...source.chat.streamingNames];
     }
   }
 
@@ -690,6 +694,15 @@ class Planner {
       }
       file = apps[0]!.file;
       id = apps[0]!.id;
+    }
+    const nul = nulBytePosition(this.workspace.files.get(file) ?? '');
+    if (nul !== undefined) {
+      // Python refuses the whole file ("source code cannot contain null bytes"), wherever the byte is; the
+      // parser would report it, if at all, as a syntax error at a column that says nothing.
+      throw new Refusal(
+        'syntax-error',
+        `${file} contains a NUL byte (\\x00) at line ${nul.line}, column ${nul.column}: Python refuses to run a file that holds one; remove it first.`,
+      );
     }
     const analysis = await this.workspace.module(file)!;
     if (analysis.syntaxErrors.length > 0) {
@@ -903,4 +916,15 @@ export function preferredTargets(targets: readonly EndpointTarget[]): EndpointTa
 function commentsAboveStatementAt(analysis: ModuleAnalysis, offset: number): number {
   const statement = analysis.root.namedChildren.find((node) => node?.startIndex === offset);
   return lineStartOf(analysis.source, statement ? leadingCommentsStart(statement) : offset);
+}
+
+/** Where the first NUL character of `text` is (1-based line and column), if it has one. */
+function nulBytePosition(text: string): { readonly line: number; readonly column: number } | undefined {
+  const index = text.indexOf('\0');
+  if (index < 0) {
+    return undefined;
+  }
+  const before = text.slice(0, index);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: index - lineStart + 1 };
 }

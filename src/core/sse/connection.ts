@@ -49,8 +49,10 @@ export interface OpenStreamOptions {
   /** Clock in ms; injectable for tests. Defaults to performance.now(). */
   readonly now?: () => number;
   /**
-   * Give up when nothing (headers, bytes) arrives for this long, with an 'idle-timeout' failure that says so;
-   * 0 or absent: wait as long as the HTTP client does.
+   * Give up when no bytes of the body arrive for this long, counted from the body's first byte, with an
+   * 'idle-timeout' failure that says so; 0 or absent: wait as long as the HTTP client does. Before the first
+   * byte the server has not started (a model still thinking, an answer computed whole before it is sent):
+   * that wait is the time to first byte, not silence, and only the HTTP client's own limits bound it.
    */
   readonly idleTimeoutMs?: number;
 }
@@ -109,14 +111,17 @@ export async function openStream(request: StreamRequest, listener: StreamListene
     return result({ kind: 'stopped' });
   }
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  // The idle watch: every sign of life only notes the time (it runs per chunk, so no timer is reset there); one
-  // timer wakes when the silence could have reached the limit, and cancels the request if it has.
+  // The idle watch, from the body's first byte on: every chunk only notes the time (so no timer is reset per
+  // chunk); one timer wakes when the silence could have reached the limit, and cancels the request if it has.
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let idled = false;
   const idleMs = options.idleTimeoutMs ?? 0;
   let lastSignOfLife = performance.now();
   const alive = () => {
     lastSignOfLife = performance.now();
+    if (idleMs > 0 && idleTimer === undefined) {
+      idleTimer = setTimeout(watchIdle, idleMs);
+    }
   };
   const watchIdle = () => {
     const quietMs = performance.now() - lastSignOfLife;
@@ -127,9 +132,6 @@ export async function openStream(request: StreamRequest, listener: StreamListene
       idleTimer = setTimeout(watchIdle, idleMs - quietMs);
     }
   };
-  if (idleMs > 0) {
-    idleTimer = setTimeout(watchIdle, idleMs);
-  }
   const idleFailure = (): StreamFailure => ({
     kind: 'idle-timeout',
     idleMs,
@@ -157,7 +159,6 @@ export async function openStream(request: StreamRequest, listener: StreamListene
         },
         controller.signal,
         (redirect) => {
-          alive();
           redirects.push(redirect);
           listener.onRedirect?.(redirect);
         },
@@ -174,7 +175,6 @@ export async function openStream(request: StreamRequest, listener: StreamListene
           ? result({ kind: 'stopped' })
           : failed(requestFailure(hop?.cause ?? error, hop?.url ?? url));
     }
-    alive();
     // Node's fetch (undici, default dispatcher) speaks HTTP/1.1 only: it does not negotiate HTTP/2.
     const head: ResponseHead = { status: response.status, httpVersion: '1.1', headers: [...response.headers], tMs: elapsed(), redirects };
     listener.onResponse?.(head);

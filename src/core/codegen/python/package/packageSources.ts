@@ -16,6 +16,7 @@ import providersAdapterPy from '../files/package/providers/_adapter.py';
 import anthropicPy from '../files/package/providers/anthropic.py';
 import langchainPy from '../files/package/providers/langchain.py';
 import openaiPy from '../files/package/providers/openai.py';
+import requestBodyPy from '../files/package/request_body.py';
 import responsePy from '../files/package/response.py';
 import resumableInitPy from '../files/package/resumable/__init__.py';
 import resumableLimitsPy from '../files/package/resumable/_limits.py';
@@ -37,6 +38,7 @@ export const PACKAGE_SOURCES: ReadonlyMap<string, string> = new Map(
       ['response.py', responsePy],
       ['tokens.py', tokensPy],
       ['partial.py', partialPy],
+      ['request_body.py', requestBodyPy],
       ['telemetry.py', telemetryPy],
       ['protocols/__init__.py', protocolsInitPy],
       ['protocols/_common.py', protocolsCommonPy],

@@ -46,16 +46,19 @@ export const DEFAULT_PROMPT = 'Why is the sky blue?';
 export function renderRouteFunction(options: RouteFunctionOptions): string {
   const parameters = [
     ...options.pathParameters.map((name) => `${name}: str`),
-    options.bodyModel ? `body: ${options.bodyModel}` : `prompt: str = ${pythonString(DEFAULT_PROMPT)}`,
+    options.bodyModel ? 'request: Request' : `prompt: str = ${pythonString(DEFAULT_PROMPT)}`,
   ];
   const request = options.bodyModel
     ? `${options.method} ${pythonStringBody(options.url)} with a JSON body {"prompt": ...}`
     : `${options.method} ${pythonStringBody(options.url)}?prompt=...`;
+  const limits = options.bodyModel
+    ? ` The body is read within limits (413 past max_bytes, 422 past max_text_chars); pass them to ${READ_BODY_FUNCTION} to change them.`
+    : '';
   const resumability = options.resumable
     ? ` Every event has an id; a reconnect that sends ${unbreakable('``Last-Event-ID``')} (an EventSource does) gets the events after it, then the rest, on any worker.`
     : '';
   const details = wrap(
-    `${request} gets an ${unbreakable('``event: token``')} for each piece of text the moment it is produced, then an ${unbreakable('``event: done``')} with the whole text (or an ${unbreakable('``event: error``')} if the token source fails).${resumability}`,
+    `${request} gets an ${unbreakable('``event: token``')} for each piece of text the moment it is produced, then an ${unbreakable('``event: done``')} with the whole text (or an ${unbreakable('``event: error``')} if the token source fails).${resumability}${limits}`,
     DOCSTRING_WIDTH,
   );
   const decorator = bracketedLayout(
@@ -71,7 +74,7 @@ ${signature}
 
 ${indentBody(details)}
     """
-${indentBody(options.body)}
+${indentBody((options.bodyModel ? readBodyStatement(options.bodyModel) : '') + options.body)}
 `;
 }
 
@@ -191,7 +194,7 @@ export const CHAT_REQUEST_MODEL = { 'ai-sdk': 'UIChatRequest', openai: 'ChatComp
 /** A POST route speaking the Vercel AI SDK's UI message stream, or OpenAI-compatible Chat Completions. */
 export function renderChatRoute(options: ChatRouteOptions): string {
   const model = CHAT_REQUEST_MODEL[options.protocol];
-  const parameters = [...options.pathParameters.map((name) => `${name}: str`), `body: ${model}`];
+  const parameters = [...options.pathParameters.map((name) => `${name}: str`), 'request: Request'];
   const decorator = bracketedLayout(`@${options.owner}.post`, [pythonString(options.path), ...(options.decoratorKeywords ?? [])], '');
   const aiSdk = options.protocol === 'ai-sdk';
   const signature = bracketedLayout(`async def ${options.functionName}`, parameters, aiSdk ? ' -> EventStreamResponse:' : ' -> Response:');
@@ -214,8 +217,21 @@ export function renderChatRoute(options: ChatRouteOptions): string {
 ${signature}
     """${summary}
 
-${indentBody(wrap(details, DOCSTRING_WIDTH))}
+${indentBody(wrap(`${details} ${BODY_LIMITS_DOC}`, DOCSTRING_WIDTH))}
     """
-${indentBody(options.statements + result)}
+${indentBody(readBodyStatement(model) + options.statements + result)}
 `;
+}
+
+/** The package's bounded body reader (request_body.py), and the route parameter it reads from. */
+export const READ_BODY_FUNCTION = 'read_body';
+
+/** What the docstring of a route that reads its body says about the limits. */
+const BODY_LIMITS_DOC = `The body is read within limits (413 past max_bytes, 422 past max_messages or max_text_chars); pass them to ${READ_BODY_FUNCTION} to change them.`;
+
+/** The handler's first statement: the JSON body as `model`, read within the package's default limits. */
+function readBodyStatement(model: string): string {
+  // Laid out at the handler body's indentation, as the formatters would.
+  const statement = bracketedLayout(`body: ${model} = await ${READ_BODY_FUNCTION}`, ['request', model], '', '    ');
+  return `${statement.slice(4).replace(/\n {4}/g, '\n')}\n`;
 }
