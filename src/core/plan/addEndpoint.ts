@@ -23,7 +23,12 @@ import {
   promptExpression,
   resumableHandlerBody,
   returnEvents,
+  renderChatResumeRoute,
+  renderStopRoute,
   CHAT_REQUEST_MODEL,
+  CHAT_STREAM_RESPONSE,
+  STOP_RESPONSE,
+  UNTIL_STOPPED,
 } from '../codegen/python/templates/route.py';
 import {
   ASYNC_ITERATOR,
@@ -253,6 +258,9 @@ interface ResolvedTarget {
   readonly app?: FastApiApp;
 }
 
+/** What every resumable route imports: the response, and what its stop endpoint needs. */
+const RESUMABLE_NAMES = [RESUMABLE_RESPONSE_CLASS, RESUMABLE_RESPONSE_FUNCTION, STOP_RESPONSE, UNTIL_STOPPED] as const;
+
 class Planner {
   private readonly route: string;
   private readonly method: HttpMethod;
@@ -320,7 +328,7 @@ class Planner {
     // Resumable streams are of our sse protocol (the CLI refuses --resumable with another).
     const resumable = this.request.resumable === true && supportsResumable(this.protocol);
     const module = await this.streamingCode(target, source);
-    const { functionName, helpers, bodyModel } = this.names(target, source);
+    const { functionName, helpers, bodyModel, companions } = this.names(target, source, resumable);
 
     // Imports, merged into the module's own in their style: a file that says `import pydantic` gets
     // `pydantic.BaseModel`, not a second import.
@@ -333,7 +341,7 @@ class Planner {
       ...(this.protocol === 'sse' ? [] : source.chat.imports),
       ...helpers.flatMap((helper) => helper.imports),
       ...(bodyModel && !pydanticModule ? [{ module: 'pydantic', names: ['BaseModel'] }] : []),
-      ...(this.protocol === 'openai' ? [{ module: 'fastapi', names: ['Response'] }] : []),
+      ...(this.protocol === 'openai' || resumable ? [{ module: 'fastapi', names: ['Response'] }] : []),
     ];
     // The streaming module is the project's own even before it exists (isort's first-party section).
     const firstParty = this.workspace.firstPartyModules();
@@ -378,10 +386,26 @@ class Planner {
             statements: source.chat.statements,
             source: source.chat.expression,
             defaultModel: source.chat.model,
+            ...(resumable ? { resumable: true } : {}),
           });
+    const companion = {
+      owner: target.variable,
+      decoratorKeywords: conventions.keywords,
+      path: this.route,
+      url: endpointBase.url,
+      routeFunction: functionName,
+      pathParameters: pathParameters(this.route),
+      chat: this.protocol === 'ai-sdk',
+    };
+    // A resumable route's companions: useChat's resume (ai-sdk), and the stop endpoint.
+    const routeTexts = [
+      routeText,
+      ...(companions.resume ? [renderChatResumeRoute({ ...companion, functionName: companions.resume })] : []),
+      ...(companions.stop ? [renderStopRoute({ ...companion, functionName: companions.stop })] : []),
+    ];
     const moduleLevel = [...helpers.map((helper) => helper.text), ...(bodyModel ? [renderBodyModel(bodyModel, this.method, endpointBase.url, baseModel)] : [])];
     const before = await placeBefore(this.workspace, target, this.route, this.method);
-    const edits = coalesceTextEdits([...importPlan.edits, ...this.codeEdits(target, routeText, moduleLevel, before)]);
+    const edits = coalesceTextEdits([...importPlan.edits, ...this.codeEdits(target, routeTexts, moduleLevel, before)]);
     const after = applyTextEdits(analysis.source, edits);
     const revealLine = await this.verify(target, after, edits, functionName);
 
@@ -560,21 +584,29 @@ class Planner {
     switch (this.protocol) {
       case 'sse': {
         // A resumable route responds through the package's resumable response instead.
-        const encoders =
-          this.request.resumable === true
-            ? ['stream_tokens', RESUMABLE_RESPONSE_CLASS, RESUMABLE_RESPONSE_FUNCTION]
-            : ['EventStreamResponse', 'stream_tokens', 'streaming_response'];
+        const encoders = this.request.resumable === true ? ['stream_tokens', ...RESUMABLE_NAMES] : ['EventStreamResponse', 'stream_tokens', 'streaming_response'];
         return [...encoders, ...source.streamingNames];
       }
-      case 'ai-sdk':
-        return ['EventStreamResponse', CHAT_REQUEST_MODEL['ai-sdk'], 'ui_message_stream_response', ...source.chat.streamingNames];
-      case 'openai':
-        return [CHAT_REQUEST_MODEL.openai, 'openai_chat_completion_response', ...source.chat.streamingNames];
+      case 'ai-sdk': {
+        const encoders =
+          this.request.resumable === true
+            ? ['UI_MESSAGE_STREAM_HEADERS', 'ui_message_stream', 'ai_sdk_error_event', CHAT_STREAM_RESPONSE, ...RESUMABLE_NAMES]
+            : ['EventStreamResponse', 'ui_message_stream_response'];
+        return [CHAT_REQUEST_MODEL['ai-sdk'], ...encoders, ...source.chat.streamingNames];
+      }
+      case 'openai': {
+        const encoders = this.request.resumable === true ? ['openai_chat_completion_stream', 'openai_error_event', ...RESUMABLE_NAMES] : [];
+        return [CHAT_REQUEST_MODEL.openai, 'openai_chat_completion_response', ...encoders, ...source.chat.streamingNames];
+      }
     }
   }
 
   /** The handler's name, the helpers to add (those the module does not define yet) and a POST body model's name. */
-  private names(target: ResolvedTarget, source: TokenSourceCode): { functionName: string; helpers: Helper[]; bodyModel?: string } {
+  private names(
+    target: ResolvedTarget,
+    source: TokenSourceCode,
+    resumable: boolean,
+  ): { functionName: string; helpers: Helper[]; bodyModel?: string; companions: { resume?: string; stop?: string } } {
     const { analysis } = target;
     const taken = new Set([...analysis.topLevelNames, target.variable, ...source.helpers.map((helper) => helper.name)]);
     // Inside a factory the handler is a nested function: it must not shadow one of the factory's either.
@@ -602,7 +634,14 @@ class Planner {
     const functionName = uniqueName(handlerNameFor(this.route), (name) => taken.has(name));
     taken.add(functionName);
     const bodyModel = this.method === 'POST' && this.protocol === 'sse' ? uniqueName(bodyModelNameFor(functionName), (name) => taken.has(name)) : undefined;
-    return { functionName, helpers, ...(bodyModel ? { bodyModel } : {}) };
+    if (bodyModel) taken.add(bodyModel);
+    const companion = (suffix: string): string => {
+      const name = uniqueName(`${functionName}_${suffix}`, (candidate) => taken.has(candidate));
+      taken.add(name);
+      return name;
+    };
+    const companions = resumable ? { ...(this.protocol === 'ai-sdk' ? { resume: companion('resume') } : {}), stop: companion('stop') } : {};
+    return { functionName, helpers, ...(bodyModel ? { bodyModel } : {}), companions };
   }
 
   /**
@@ -611,13 +650,13 @@ class Planner {
    * rest at module level above the factory. `before`: a statement the route must precede to be matched
    * first (see routePlacement.ts).
    */
-  private codeEdits(target: ResolvedTarget, routeText: string, moduleLevelTexts: readonly string[], before?: Span): TextEdit[] {
+  private codeEdits(target: ResolvedTarget, routeTexts: readonly string[], moduleLevelTexts: readonly string[], before?: Span): TextEdit[] {
     const { analysis } = target;
     const eol = analysis.lineEnding;
     const moduleLevel = moduleLevelTexts.map((text) => reindent(text, analysis.indentUnit));
     if (target.kind !== 'factory') {
       return [
-        insertBlocks(analysis.source, this.moduleInsertionOffset(target, before), [...moduleLevel, reindent(routeText, analysis.indentUnit)], {
+        insertBlocks(analysis.source, this.moduleInsertionOffset(target, before), [...moduleLevel, ...routeTexts.map((text) => reindent(text, analysis.indentUnit))], {
           eol,
           blankLines: 2,
         }),
@@ -634,7 +673,14 @@ class Planner {
     const anchor = before && before.start >= target.app!.span.start && before.end <= returnStatement.span.start ? before : returnStatement.span;
     const anchorLine = lineStartOf(analysis.source, anchor.start);
     const bodyIndent = analysis.source.slice(anchorLine, anchor.start);
-    const edits = [insertBlocks(analysis.source, anchorLine, [reindent(routeText, analysis.indentUnit, bodyIndent)], { eol, blankLines: 1 })];
+    const edits = [
+      insertBlocks(
+        analysis.source,
+        anchorLine,
+        routeTexts.map((text) => reindent(text, analysis.indentUnit, bodyIndent)),
+        { eol, blankLines: 1 },
+      ),
+    ];
     if (moduleLevel.length > 0) {
       edits.push(insertBlocks(analysis.source, commentsAboveStatementAt(analysis, target.app!.span.start), moduleLevel, { eol, blankLines: 2 }));
     }

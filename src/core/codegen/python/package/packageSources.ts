@@ -18,12 +18,15 @@ import langchainPy from '../files/package/providers/langchain.py';
 import openaiPy from '../files/package/providers/openai.py';
 import responsePy from '../files/package/response.py';
 import resumableInitPy from '../files/package/resumable/__init__.py';
+import resumableErrorsPy from '../files/package/resumable/_errors.py';
+import resumableKeysPy from '../files/package/resumable/_keys.py';
 import resumableLimitsPy from '../files/package/resumable/_limits.py';
 import resumableProducerPy from '../files/package/resumable/_producer.py';
 import resumableRunnerPy from '../files/package/resumable/_runner.py';
 import resumableRedisStorePy from '../files/package/resumable/redis_store.py';
 import resumableResponsePy from '../files/package/resumable/response.py';
 import resumableStorePy from '../files/package/resumable/store.py';
+import resumableStoppingPy from '../files/package/resumable/stopping.py';
 import telemetryPy from '../files/package/telemetry.py';
 import tokensPy from '../files/package/tokens.py';
 
@@ -48,12 +51,15 @@ export const PACKAGE_SOURCES: ReadonlyMap<string, string> = new Map(
       ['providers/openai.py', openaiPy],
       ['providers/langchain.py', langchainPy],
       ['resumable/__init__.py', resumableInitPy],
+      ['resumable/_errors.py', resumableErrorsPy],
+      ['resumable/_keys.py', resumableKeysPy],
       ['resumable/_limits.py', resumableLimitsPy],
       ['resumable/_producer.py', resumableProducerPy],
       ['resumable/_runner.py', resumableRunnerPy],
       ['resumable/store.py', resumableStorePy],
       ['resumable/redis_store.py', resumableRedisStorePy],
       ['resumable/response.py', resumableResponsePy],
+      ['resumable/stopping.py', resumableStoppingPy],
     ] as const
   ).map(([file, text]) => [file, text.replace(/\r\n/g, '\n')]),
 );
