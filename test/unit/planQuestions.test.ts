@@ -75,7 +75,7 @@ describe('askAddEndpointRequest', () => {
     assert.deepEqual(asked[1], { question: 'protocol', labels: ['openai', 'sse', 'ai-sdk'] });
     assert.deepEqual(
       asked.map((a) => a.question),
-      ['target', 'protocol', 'route', 'source'],
+      ['target', 'protocol', 'route', 'source', 'resumable'],
     );
     assert.equal(request?.protocol, 'openai');
     assert.equal(request?.route, '/v1/chat/completions');

@@ -125,7 +125,7 @@ export async function askAddEndpointRequest(
         { label: 'Plain stream', description: 'a dropped connection ends the answer', value: false },
         {
           label: 'Resumable stream',
-          description: 'a reconnect continues where it stopped, on any worker (Redis when REDIS_URL is set, else in process)',
+          description: `${RESUMABLE_HOW[protocol]}, on any worker (Redis when REDIS_URL is set, else in process); a stop endpoint ends it`,
           value: true,
         },
       ]);
@@ -140,6 +140,13 @@ export async function askAddEndpointRequest(
     workspace.dispose();
   }
 }
+
+/** How a resumable stream of each protocol comes back, for the question's description. */
+const RESUMABLE_HOW: Readonly<Record<StreamProtocol, string>> = {
+  sse: 'a reconnect continues where it stopped',
+  'ai-sdk': "useChat's resume: true gets the answer back after a reload",
+  openai: 'the request sent again with Last-Event-ID continues where it stopped',
+};
 
 /** The active file's targets first, then the rest in their order (top-level files first). */
 function orderTargets(targets: readonly EndpointTarget[], activeFile: string | undefined): EndpointTarget[] {
