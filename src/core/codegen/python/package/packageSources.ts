@@ -5,6 +5,8 @@
  */
 import initPy from '../files/package/__init__.py';
 import eventsPy from '../files/package/events.py';
+import finishPy from '../files/package/finish.py';
+import lifecyclePy from '../files/package/lifecycle.py';
 import partialPy from '../files/package/partial.py';
 import partsPy from '../files/package/parts.py';
 import protocolsInitPy from '../files/package/protocols/__init__.py';
@@ -36,6 +38,8 @@ export const PACKAGE_SOURCES: ReadonlyMap<string, string> = new Map(
     [
       ['__init__.py', initPy],
       ['events.py', eventsPy],
+      ['finish.py', finishPy],
+      ['lifecycle.py', lifecyclePy],
       ['parts.py', partsPy],
       ['response.py', responsePy],
       ['tokens.py', tokensPy],
