@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -143,3 +144,28 @@ class FinishOnce:
                     "was not affected",
                     result.finish_reason,
                 )
+
+
+_stop_signal: ContextVar[anyio.Event | None] = ContextVar(
+    "catalyst_stop_signal", default=None
+)
+
+
+def set_stop_signal(signal: anyio.Event) -> None:
+    """Makes ``signal`` the stop of the answer made in the current task.
+
+    A resumable stream's producer sets it before it makes its events, and
+    sets the event when the stream's stop endpoint is called (on any worker).
+    """
+    _stop_signal.set(signal)
+
+
+def stop_signal() -> anyio.Event | None:
+    """The stop of the answer being made in this task; None when it has none."""
+    return _stop_signal.get()
+
+
+def answer_stopped() -> bool:
+    """Whether a stop of the answer being made in this task was asked for."""
+    signal = _stop_signal.get()
+    return signal is not None and signal.is_set()

@@ -34,6 +34,7 @@ from .finish import (
     FinishResult,
     OnFinish,
     Usage,
+    answer_stopped,
 )
 from .parts import (
     ReasoningDelta,
@@ -130,7 +131,7 @@ class _Answer:
         try:
             part = await self._read()
         except StopAsyncIteration:
-            await self._end("completed")
+            await self._end("stopped" if answer_stopped() else "completed")
             raise
         except AnswerTimeout:
             await self._close()
@@ -141,6 +142,12 @@ class _Answer:
         except Exception:
             await self._end("error")
             raise
+        if answer_stopped():
+            # A resumable stream's stop: the part that came after it is not
+            # sent, so it is not part of the answer either.
+            await self._close()
+            await self._end("stopped")
+            raise StopAsyncIteration
         self._record(part)
         return part
 

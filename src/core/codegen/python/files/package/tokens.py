@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from .events import error_fields, format_sse, json_dumps
-from .finish import Usage
+from .finish import Usage, answer_stopped
 from .parts import (
     ReasoningDelta,
     StreamPart,
@@ -80,7 +80,7 @@ async def stream_tokens(
         done: dict[str, object] = {
             "text": "".join(parts),
             "token_count": len(parts),
-            "finish_reason": "completed",
+            "finish_reason": "stopped" if answer_stopped() else "completed",
         }
         figures = usage.reported()
         if figures:

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, StrictStr
 
 from ..events import error_fields, json_dumps
-from ..finish import Usage
+from ..finish import Usage, answer_stopped
 from ..parts import (
     ReasoningDelta,
     StreamPart,
@@ -155,7 +155,8 @@ _USAGE_NAMES = {
 
 
 def _finish_metadata(usage: Usage, model: str | None) -> dict[str, object]:
-    metadata: dict[str, object] = {"finishReason": "completed"}
+    reason = "stopped" if answer_stopped() else "completed"
+    metadata: dict[str, object] = {"finishReason": reason}
     figures = usage.reported()
     if figures:
         metadata["usage"] = {_USAGE_NAMES[key]: n for key, n in figures.items()}

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,6 +20,7 @@ import anyio
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+from ..finish import set_stop_signal
 from ..parts import close_now
 from ._limits import (
     BATCH_EVENTS,
@@ -36,19 +36,6 @@ _logger = logging.getLogger(__name__)
 
 ErrorEvent = Callable[[str, str], bytes]
 """Makes the protocol's error event from an error type and a message."""
-
-_stop_asked: ContextVar[anyio.Event | None] = ContextVar(
-    "catalyst_stop_asked", default=None
-)
-
-
-def stop_asked() -> anyio.Event | None:
-    """Set once a stop of the stream being produced here was asked for.
-
-    None outside a producer: the events are made in the producer's task, so
-    a token source made by ``make_events`` sees its own stream's event.
-    """
-    return _stop_asked.get()
 
 
 @dataclass
@@ -140,7 +127,9 @@ class Producer:
                     try:
                         # Made here, not in the request: a failure to start the
                         # source (a missing API key) becomes its error event.
-                        _stop_asked.set(self.stop_asked)
+                        # The events are made in this task: their source sees
+                        # this stream's stop (finish.answer_stopped).
+                        set_stop_signal(self.stop_asked)
                         self._events = self._make_events()
                         async for event in self._events:
                             if self._stopping:
