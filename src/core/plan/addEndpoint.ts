@@ -584,7 +584,8 @@ class Planner {
     switch (this.protocol) {
       case 'sse': {
         // A resumable route responds through the package's resumable response instead.
-        const encoders = this.request.resumable === true ? ['stream_tokens', ...RESUMABLE_NAMES] : ['EventStreamResponse', 'stream_tokens', 'streaming_response'];
+        const encoders =
+          this.request.resumable === true ? ['stream_tokens', ...RESUMABLE_NAMES] : ['EventStreamResponse', 'stream_tokens', 'streaming_response'];
         return [...encoders, ...source.streamingNames];
       }
       case 'ai-sdk': {
@@ -656,10 +657,15 @@ class Planner {
     const moduleLevel = moduleLevelTexts.map((text) => reindent(text, analysis.indentUnit));
     if (target.kind !== 'factory') {
       return [
-        insertBlocks(analysis.source, this.moduleInsertionOffset(target, before), [...moduleLevel, ...routeTexts.map((text) => reindent(text, analysis.indentUnit))], {
-          eol,
-          blankLines: 2,
-        }),
+        insertBlocks(
+          analysis.source,
+          this.moduleInsertionOffset(target, before),
+          [...moduleLevel, ...routeTexts.map((text) => reindent(text, analysis.indentUnit))],
+          {
+            eol,
+            blankLines: 2,
+          },
+        ),
       ];
     }
     const returnStatement = target.app?.returnStatement;

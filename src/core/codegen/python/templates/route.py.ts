@@ -314,7 +314,16 @@ export function renderChatResumeRoute(options: CompanionRouteOptions): string {
   );
 }
 
-function companion(options: CompanionRouteOptions, method: string, path: string, id: string, summary: string, details: string, returns: string, body: string): string {
+function companion(
+  options: CompanionRouteOptions,
+  method: string,
+  path: string,
+  id: string,
+  summary: string,
+  details: string,
+  returns: string,
+  body: string,
+): string {
   const decorator = bracketedLayout(`@${options.owner}.${method}`, [pythonString(path), ...(options.decoratorKeywords ?? [])], '');
   const parameters = [...options.pathParameters.filter((name) => name !== id).map((name) => `${name}: str`), `${id}: str`];
   const signature = bracketedLayout(`async def ${options.functionName}`, parameters, ` -> ${returns}:`);
