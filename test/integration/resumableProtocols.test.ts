@@ -17,6 +17,9 @@
  *  - sse: fetch + eventsource-parser; stop ends with `done` {"finish_reason": "stopped"}.
  *  - A worker killed mid-answer: the reader on the other worker gets a StreamLost error, on_finish is never
  *    called for that answer (not by the dead worker, not by a second one).
+ *  - A real useChat page (React, @ai-sdk/react, `resume: true`) in Debian's Chromium, current stack: reloaded
+ *    mid-answer, it shows the whole answer once; its Stop (the stop endpoint) closes the provider connection and
+ *    on_finish gets "stopped" with exactly the text the page shows.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -25,6 +28,7 @@ import path from 'node:path';
 import { DefaultChatTransport, type UIMessage, type UIMessageChunk } from 'ai';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import OpenAI from 'openai';
+import type { Browser, Page } from 'playwright-core';
 import { addEndpoint } from '../../src/cli/commands/addEndpoint';
 import { startNginxProxy, type RunningProxy } from '../support/nginx';
 import { startProviderServer, type ProviderServer } from '../support/providers/server';
@@ -34,12 +38,22 @@ import { writeGeneratedStreaming } from '../support/streamingPackage';
 import { makeTempDir } from '../support/tempdir';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { eventually, getJson, wallClockMs } from '../support/wire';
+import { servePage, type PageServer } from './useChatPage';
+import { launchBrowser } from './webviewHarness';
 
 const MAIN = `import os
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 app = FastAPI()
+# The useChat page comes from an origin of its own, as a separate front end would.
+app.add_middleware(
+    CORSMiddleware,
+    allow_origin_regex=r"http://127\\.0\\.0\\.1:[0-9]+",
+    allow_methods=["*"],
+    allow_headers=["*"],
+)
 
 
 @app.get("/pid")
@@ -372,6 +386,82 @@ function suite(stack: PythonStack): void {
         first.slice(3).map((e) => e.data),
       );
       assert.equal(again.at(-1)!.data, '[DONE]');
+    });
+  });
+
+  describe('a real useChat page (resume: true) in Chromium', () => {
+    let pageServer: PageServer;
+    let browser: Browser;
+    let page: Page;
+    const shownText = (p: Page) => p.$$eval('[data-role="assistant"] [data-part="text"]', (elements) => elements.map((e) => e.textContent ?? '').join(''));
+    /** A page-side predicate: the assistant's text so far, in Chromium. */
+    const showsAtLeast = (p: Page, fragment: string) =>
+      p.waitForFunction(
+        `Array.from(document.querySelectorAll('[data-role="assistant"] [data-part="text"]'), (e) => e.textContent ?? '').join('').includes(${JSON.stringify(fragment)})`,
+        undefined,
+        { timeout: WAIT_MS },
+      );
+
+    before(async function () {
+      if (stack.name !== 'current') this.skip(); // One browser run: the server side is the same on both stacks.
+      [pageServer, browser] = await Promise.all([servePage(), launchBrowser()]);
+    });
+
+    after(async () => {
+      await browser?.close();
+      await pageServer?.close();
+    });
+
+    async function openChat(chatId: string): Promise<Page> {
+      const opened = await browser.newPage();
+      const failures: string[] = [];
+      opened.on('pageerror', (error) => failures.push(error.message));
+      await opened.goto(`${pageServer.origin}/?api=${encodeURIComponent(`${proxy.baseUrl}/api/chat`)}&chat=${encodeURIComponent(chatId)}`);
+      await opened.waitForSelector('main[data-status="ready"]', { timeout: WAIT_MS });
+      assert.deepEqual(failures, []);
+      return opened;
+    }
+
+    afterEach(async () => {
+      await page?.close();
+    });
+
+    it('a reload mid-answer shows the whole answer once, resumed on whichever worker', async () => {
+      const run = randomUUID();
+      const tokens = TOKENS_OF(run);
+      provider.behave({ tokens, eventDelayMs: 25 });
+      page = await openChat(`chat-${run}`);
+      await page.fill('input[name="prompt"]', run);
+      await page.click('button[type="submit"]');
+      await showsAtLeast(page, tokens.slice(0, 5).join(''));
+      await page.reload();
+      await showsAtLeast(page, tokens.join(''));
+      await page.waitForSelector('main[data-status="ready"]', { timeout: WAIT_MS });
+      assert.equal(await shownText(page), tokens.join(''), 'every token once, in order');
+      assert.deepEqual(
+        (await finishedFor(run)).map((c) => [c.reason, c.text]),
+        [['completed', tokens.join('')]],
+      );
+    });
+
+    it('Stop closes the provider connection, and on_finish gets "stopped" with exactly the text the page shows', async () => {
+      const run = randomUUID();
+      const tokens = TOKENS_OF(run);
+      provider.behave({ tokens, eventDelayMs: 25 });
+      page = await openChat(`chat-${run}`);
+      await page.fill('input[name="prompt"]', run);
+      await page.click('button[type="submit"]');
+      await showsAtLeast(page, tokens.slice(0, 5).join(''));
+      const askedAt = wallClockMs();
+      await page.click('text=Stop');
+      await logStopToClose('useChat page', run, askedAt);
+      await page.waitForSelector('main[data-status="ready"]', { timeout: WAIT_MS });
+      const shown = await shownText(page);
+      assert.ok(shown.length < tokens.join('').length && tokens.join('').startsWith(shown), shown);
+      assert.deepEqual(
+        (await finishedFor(run)).map((c) => [c.reason, c.text]),
+        [['stopped', shown]],
+      );
     });
   });
 
