@@ -7,7 +7,7 @@ import { createTwoFilesPatch } from 'diff';
 import { addEndpoint as addEndpointUseCase, endpointSummary, tryIt, type PlannedAddEndpoint, type Verification } from '../../core/app/addEndpoint';
 import { shellWord } from '../../core/codegen/escape';
 import type { AddEndpointRefusal, AddEndpointRequest, HttpMethod, PlannedEndpoint } from '../../core/plan/addEndpoint';
-import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS, supportsResumable } from '../../core/plan/protocol';
+import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS } from '../../core/plan/protocol';
 import { parseTokenSource } from '../../core/plan/tokenSource';
 import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
 import type { FileChange } from '../../core/workspace/fileChange';
@@ -45,10 +45,13 @@ Options:
                     (through the SDK's async client), or the name of an async generator function of yours
   --module PATH     where the streaming module goes (a .py file or a folder), relative to the workspace
                     (default: streaming.py at the top of the app's package, or next to a top-level script)
-  --resumable       a resumable stream: events carry ids, and a reconnect with Last-Event-ID (a browser's
-                    EventSource sends it by itself) continues where it stopped, on any worker; the answer is
-                    produced once, whoever is connected. Stored in Redis when REDIS_URL is set, else in
-                    process (one worker). Adds resumable.py beside the streaming module
+  --resumable       a resumable stream, for every protocol: the answer is produced once, whoever is
+                    connected, and comes back on any worker: sse and openai by a reconnect with Last-Event-ID
+                    (a browser's EventSource sends it by itself), ai-sdk through useChat's own resume
+                    (resume: true: GET {route}/{chatId}/stream, 204 when nothing to resume). Adds a stop
+                    endpoint beside it, POST {route}/{id}/stop (ai-sdk: the chat id), that ends the answer on
+                    whichever worker produces it. Stored in Redis when REDIS_URL is set, else in process
+                    (one worker). Adds the package's resumable/ folder
   --dry-run         print the changes as a unified diff and write nothing (nothing is run either)
   --no-verify       write without first importing the changed app in Python (see below)
   --json            print the outcome as one JSON object (below) instead of text
@@ -129,9 +132,6 @@ function requestFrom(values: Values): AddEndpointRequest {
   }
   if (protocol !== undefined && PROTOCOLS[protocol].method !== undefined && method !== undefined && method !== PROTOCOLS[protocol].method) {
     throw new CliError(`--protocol ${protocol} makes a ${PROTOCOLS[protocol].method} route; leave out --method ${values.method}`, USAGE_ERROR);
-  }
-  if (values.resumable === true && protocol !== undefined && !supportsResumable(protocol)) {
-    throw new CliError(`--resumable makes a resumable sse stream; it does not go with --protocol ${protocol}`, USAGE_ERROR);
   }
   const source = values.source === undefined ? undefined : parseTokenSource(values.source);
   if (source === undefined && values.source !== undefined) {
