@@ -33,6 +33,7 @@ describe('the generated package: resumable/', () => {
       [
         '__init__.py',
         'events.py',
+        'finish.py',
         'parts.py',
         'response.py',
         'tokens.py',
