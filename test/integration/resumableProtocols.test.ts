@@ -3,8 +3,8 @@
  * `add-endpoint --resumable` writes for sse, ai-sdk and openai, served by two uvicorn workers (two processes)
  * on a real redis-server, nginx in front as a round-robin upstream. The token source is a user function that
  * streams from the local provider server (test/support/providers), which records when its upstream
- * connection closes; an `on_finish` hook (lifecycle.with_on_finish, as a user adds it) writes each finished
- * answer to a file, so the test can count the calls and compare their text with what the client got.
+ * connection closes; the `on_finish` hook add-endpoint writes beside each route, filled in as a user would,
+ * writes each finished answer to a file, so the test can count the calls and compare their text with what the client got.
  *
  *  - ai-sdk: the `ai` package's DefaultChatTransport, as useChat calls it: sendMessages, then after a reload
  *    reconnectToStream (GET {api}/{chatId}/stream): the whole answer once, nothing lost or repeated; 204 (null)
@@ -34,7 +34,6 @@ import { startNginxProxy, type RunningProxy } from '../support/nginx';
 import { startProviderServer, type ProviderServer } from '../support/providers/server';
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { startRedis, type RunningRedis } from '../support/redis';
-import { writeGeneratedStreaming } from '../support/streamingPackage';
 import { makeTempDir } from '../support/tempdir';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { eventually, getJson, wallClockMs } from '../support/wire';
@@ -68,7 +67,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from .streaming.finish import FinishResult, OnFinish
+from .streaming.finish import FinishResult
 
 
 async def provider_tokens(prompt: str) -> AsyncIterator[str]:
@@ -84,13 +83,10 @@ async def provider_tokens(prompt: str) -> AsyncIterator[str]:
                         yield choices[0]["delta"]["content"]
 
 
-def save_to_log(prompt: str) -> OnFinish:
-    async def save(result: FinishResult) -> None:
-        line = {"prompt": prompt, "pid": os.getpid(), "reason": result.finish_reason, "text": result.text}
-        with open(os.environ["FINISH_LOG"], "a", encoding="utf-8") as log:
-            log.write(json.dumps(line) + "\\n")
-
-    return save
+async def save_to_log(result: FinishResult) -> None:
+    line = {"pid": os.getpid(), "reason": result.finish_reason, "text": result.text}
+    with open(os.environ["FINISH_LOG"], "a", encoding="utf-8") as log:
+        log.write(json.dumps(line) + "\\n")
 `;
 
 const ROUTES = [
@@ -101,7 +97,7 @@ const ROUTES = [
 
 /** The provider's answer: 60 tokens, one every 25 ms (so an answer takes about 1.5 s). */
 const TOKEN_COUNT = 60;
-const TOKENS_OF = (run: string) => Array.from({ length: TOKEN_COUNT }, (_, i) => ` ${run.slice(0, 4)}${i}`);
+const TOKENS_OF = (run: string) => Array.from({ length: TOKEN_COUNT }, (_, i) => ` ${run.slice(0, 8)}-${i}`);
 const WAIT_MS = 20_000;
 
 /** Writes the app and adds the three resumable routes with the real add-endpoint, then wires on_finish in. */
@@ -122,19 +118,16 @@ async function makeApp(): Promise<string> {
     });
     assert.equal(outcome.status, 'applied', JSON.stringify(outcome));
   }
-  // What a user does to save answers: the hook around the stoppable source, in each route.
+  // What a user does to save answers: fill in the on_finish hook add-endpoint wrote beside each route.
   const main = path.join(app, 'main.py');
   const text = await readFile(main, 'utf8');
-  const wired = text.replaceAll('until_stopped(provider_tokens(prompt))', 'with_on_finish(until_stopped(provider_tokens(prompt)), save_to_log(prompt))');
-  assert.equal(wired.split('with_on_finish(').length - 1, 3, text);
-  await writeFile(main, `from .streaming.lifecycle import with_on_finish\nfrom .tokens import save_to_log\n${wired}`);
-  // The package's lifecycle module, which the routes add-endpoint wrote do not import themselves.
-  await writeGeneratedStreaming(app);
+  const example = '    # await db.save(result.text, result.usage.output_tokens)\n';
+  assert.equal(text.split(example).length - 1, 3, text);
+  await writeFile(main, `from .tokens import save_to_log\n${text.replaceAll(example, '    await save_to_log(result)\n')}`);
   return root;
 }
 
 interface Finished {
-  readonly prompt: string;
   readonly pid: number;
   readonly reason: string;
   readonly text: string;
@@ -179,7 +172,7 @@ function suite(stack: PythonStack): void {
           .split('\n')
           .filter(Boolean)
           .map((line) => JSON.parse(line) as Finished)
-          .filter((call) => call.prompt === prompt);
+          .filter((call) => call.text.includes(` ${prompt.slice(0, 8)}-`));
         return calls.length >= count ? calls : undefined;
       },
       WAIT_MS,
@@ -330,7 +323,7 @@ function suite(stack: PythonStack): void {
       assert.equal(last.type, 'error');
       assert.match((last as { errorText: string }).errorText, /^StreamLost:/);
       await new Promise((resolve) => setTimeout(resolve, 500));
-      const calls = (await readFile(finishLog, 'utf8')).split('\n').filter((line) => line.includes(run));
+      const calls = (await readFile(finishLog, 'utf8')).split('\n').filter((line) => line.includes(` ${run.slice(0, 8)}-`));
       assert.deepEqual(calls, [], 'the answer was lost with its worker: no on_finish, and none from another worker');
       // The killed worker is started again for the tests after this one.
       workers[0] = await startUvicorn({

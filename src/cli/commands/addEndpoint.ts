@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { addEndpoint as addEndpointUseCase, endpointSummary, tryIt, type PlannedAddEndpoint, type Verification } from '../../core/app/addEndpoint';
 import { shellWord } from '../../core/codegen/escape';
+import { ON_DISCONNECT_POLICIES, type OnDisconnect } from '../../core/codegen/python/templates/route.py';
 import type { AddEndpointRefusal, AddEndpointRequest, HttpMethod, PlannedEndpoint } from '../../core/plan/addEndpoint';
 import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS } from '../../core/plan/protocol';
 import { parseTokenSource } from '../../core/plan/tokenSource';
@@ -19,7 +20,8 @@ import { CliError, parseAppOption, parseCommandLine, USAGE_ERROR, type CliComman
 const help = `Usage: catalyst-streaming add-endpoint [--workspace DIR] [--app FILE[:VAR]] [--route /stream]
                                        [--method GET|POST] [--protocol sse|ai-sdk|openai]
                                        [--source demo|anthropic|openai|groq|FUNC]
-                                       [--module PATH] [--resumable] [--dry-run] [--no-verify] [--json]
+                                       [--module PATH] [--resumable] [--on-disconnect cancel|finish]
+                                       [--dry-run] [--no-verify] [--json]
 
 Adds a Server-Sent Events endpoint to a FastAPI app: the generated streaming module (created, kept, or
 updated when it is an unedited older version; never overwritten once you edited it), the imports merged into
@@ -52,6 +54,14 @@ Options:
                     endpoint beside it, POST {route}/{id}/stop (ai-sdk: the chat id), that ends the answer on
                     whichever worker produces it. Stored in Redis when REDIS_URL is set, else in process
                     (one worker). Adds the package's resumable/ folder
+  --on-disconnect POLICY
+                    what the route does with an answer whose client left (default cancel):
+                      cancel  close the token source at once: the provider request stops, and its billing
+                      finish  read the answer to its end (at most 5 minutes), so that the route's on_finish
+                              hook receives all of it to save
+                    The route calls its on_finish hook (an async function written beside it, for you to
+                    fill in) once per answer, with the text, the finish reason and the provider's usage.
+                    A resumable stream always finishes
   --dry-run         print the changes as a unified diff and write nothing (nothing is run either)
   --no-verify       write without first importing the changed app in Python (see below)
   --json            print the outcome as one JSON object (below) instead of text
@@ -75,6 +85,7 @@ JSON output:
     "protocol": "sse" | "ai-sdk" | "openai",                       (not when refused)
     "endpoint": { "file", "owner", "ownerKind": "app"|"factory"|"router", "method", "route", "url",
                   "functionName", "source", "protocol", "resumable": true|false,
+                  "onDisconnect": "cancel"|"finish",
                   "serve": { "appDir", "app", "factory" } },
     "changes": [ { "path", "kind": "create"|"update"|"modify", "description" } ],
     "notes": [ "..." ],
@@ -99,6 +110,7 @@ export const addEndpointCommand: CliCommand = {
       source: { type: 'string' },
       module: { type: 'string' },
       resumable: { type: 'boolean' },
+      'on-disconnect': { type: 'string' },
       'dry-run': { type: 'boolean' },
       'no-verify': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -119,7 +131,9 @@ export const addEndpointCommand: CliCommand = {
   },
 };
 
-type Values = Partial<Record<'workspace' | 'app' | 'route' | 'method' | 'protocol' | 'source' | 'module', string>> & { readonly resumable?: boolean };
+type Values = Partial<Record<'workspace' | 'app' | 'route' | 'method' | 'protocol' | 'source' | 'module' | 'on-disconnect', string>> & {
+  readonly resumable?: boolean;
+};
 
 function requestFrom(values: Values): AddEndpointRequest {
   const method = values.method?.toUpperCase();
@@ -132,6 +146,13 @@ function requestFrom(values: Values): AddEndpointRequest {
   }
   if (protocol !== undefined && PROTOCOLS[protocol].method !== undefined && method !== undefined && method !== PROTOCOLS[protocol].method) {
     throw new CliError(`--protocol ${protocol} makes a ${PROTOCOLS[protocol].method} route; leave out --method ${values.method}`, USAGE_ERROR);
+  }
+  const onDisconnect = values['on-disconnect'];
+  if (onDisconnect !== undefined && !isOnDisconnect(onDisconnect)) {
+    throw new CliError(`unknown --on-disconnect "${onDisconnect}": expected ${ON_DISCONNECT_POLICIES.join(' or ')}`, USAGE_ERROR);
+  }
+  if (onDisconnect === 'cancel' && values.resumable === true) {
+    throw new CliError('a resumable stream is produced once, whoever is connected: it always finishes; leave out --on-disconnect cancel', USAGE_ERROR);
   }
   const source = values.source === undefined ? undefined : parseTokenSource(values.source);
   if (source === undefined && values.source !== undefined) {
@@ -149,7 +170,12 @@ function requestFrom(values: Values): AddEndpointRequest {
     ...(protocol ? { protocol } : {}),
     ...(values.module !== undefined ? { moduleLocation: values.module } : {}),
     ...(values.resumable === true ? { resumable: true } : {}),
+    ...(onDisconnect !== undefined ? { onDisconnect } : {}),
   };
+}
+
+function isOnDisconnect(value: string): value is OnDisconnect {
+  return (ON_DISCONNECT_POLICIES as readonly string[]).includes(value);
 }
 
 export type AddEndpointOutcome =

@@ -3,7 +3,8 @@
  * with QuickPicks and an InputBox, tests with canned answers. Only what the caller did not already give is
  * asked (the command's options object, settings): target (when there is more than one), protocol, route
  * (validated as it is typed, clashes included; the protocol's path proposed), method (sse only: the chat
- * protocols are POST), token source, plain or resumable stream (sse only).
+ * protocols are POST), token source, plain or resumable stream (sse only), and what happens to an answer whose
+ * client left (asked where it matters: a plain stream from a model, not the demo; a resumable one always finishes).
  *
  *   const request = await askAddEndpointRequest(files, prompts, { given, defaults, activeFile });
  *   if (request) { const plan = await planAddEndpoint(files, request); ... }
@@ -23,7 +24,7 @@ export interface Choice<T> {
   readonly value: T;
 }
 
-export type Question = 'target' | 'protocol' | 'route' | 'method' | 'source' | 'resumable';
+export type Question = 'target' | 'protocol' | 'route' | 'method' | 'source' | 'resumable' | 'onDisconnect';
 
 export interface AddEndpointPrompts {
   /** One of `choices` (the first is the suggested one); undefined when the user cancels. */
@@ -41,6 +42,8 @@ export interface AskOptions {
     readonly route?: string;
     readonly method?: HttpMethod;
     readonly moduleLocation?: string;
+    /** Seconds an answer may run (the `catalyst.streaming.maxAnswerDuration` setting). */
+    readonly maxAnswerDuration?: number;
   };
   /** The workspace-relative path of the active editor's file: its apps are offered first. */
   readonly activeFile?: string;
@@ -134,8 +137,35 @@ export async function askAddEndpointRequest(
       }
     }
 
+    let onDisconnect = resumable ? undefined : given.onDisconnect;
+    // The demo's answer costs nothing and is worth nothing to save: only a model's answer is asked about.
+    if (!resumable && onDisconnect === undefined && source.kind !== 'demo') {
+      onDisconnect = await prompts.pick('onDisconnect', 'When the client leaves mid-answer?', [
+        { label: 'Cancel the answer', description: 'the model request stops at once, and with it the billing', value: 'cancel' as const },
+        {
+          label: 'Finish the answer',
+          description: "it runs to its end (within the answer time limit) so that the route's on_finish hook can save all of it",
+          value: 'finish' as const,
+        },
+      ]);
+      if (onDisconnect === undefined) {
+        return undefined;
+      }
+    }
+
     const moduleLocation = given.moduleLocation ?? options.defaults?.moduleLocation;
-    return { ...(target ? { target } : {}), protocol, route, method, source, resumable, ...(moduleLocation ? { moduleLocation } : {}) };
+    const maxAnswerDuration = given.maxAnswerDuration ?? options.defaults?.maxAnswerDuration;
+    return {
+      ...(target ? { target } : {}),
+      protocol,
+      route,
+      method,
+      source,
+      resumable,
+      ...(onDisconnect ? { onDisconnect } : {}),
+      ...(moduleLocation ? { moduleLocation } : {}),
+      ...(maxAnswerDuration !== undefined ? { maxAnswerDuration } : {}),
+    };
   } finally {
     workspace.dispose();
   }

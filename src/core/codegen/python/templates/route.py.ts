@@ -75,6 +75,59 @@ ${indentBody(options.body)}
 `;
 }
 
+/** What a route does with an answer whose client left: close the source at once, or read it to its end. */
+export type OnDisconnect = 'cancel' | 'finish';
+export const ON_DISCONNECT_POLICIES: readonly OnDisconnect[] = ['cancel', 'finish'];
+export const DEFAULT_ON_DISCONNECT: OnDisconnect = 'cancel';
+/** lifecycle.py's DEFAULT_MAX_DURATION: seconds an answer may run; the route says max_duration only when it differs. */
+export const DEFAULT_MAX_ANSWER_SECONDS = 300;
+
+/** How a route hands its answers to its on_finish hook. */
+export interface AnswerLifecycle {
+  /** The hook's name (a module-level async function, see `renderFinishHook`). */
+  readonly hook: string;
+  readonly onDisconnect: OnDisconnect;
+  /** Seconds; the package's default when absent. */
+  readonly maxDuration?: number;
+}
+
+/**
+ * `answer = with_on_finish(source, hook, ...)`: the token source wrapped so that the hook gets the finished
+ * answer. `model` is a Python expression (the SDK's model), left out when unknown.
+ */
+export function answerStatement(source: string, lifecycle: AnswerLifecycle, model?: string): string {
+  const keywords = [
+    ...(model === undefined ? [] : [`model=${model}`]),
+    `on_disconnect=${pythonString(lifecycle.onDisconnect)}`,
+    ...(lifecycle.maxDuration === undefined || lifecycle.maxDuration === DEFAULT_MAX_ANSWER_SECONDS
+      ? []
+      : [`max_duration=${pythonFloat(lifecycle.maxDuration)}`]),
+  ];
+  const lines = [source, lifecycle.hook, ...keywords].map((arg) => `    ${arg},\n`);
+  return `answer = with_on_finish(\n${lines.join('')})\n`;
+}
+
+/** A number of seconds as a Python float literal. */
+function pythonFloat(seconds: number): string {
+  return Number.isInteger(seconds) ? `${seconds}.0` : String(seconds);
+}
+
+/** The route's on_finish hook: an async function the user fills in (where to save the answer), empty as written. */
+export function renderFinishHook(name: string, request: string): string {
+  const details = wrap(
+    `${request} hands each answer here once it ended, however it ended: its text, reasoning and tool calls, ${unbreakable('``result.finish_reason``')} (completed, client-left, stopped, error or timeout), the provider's token usage and timings. An exception here is logged; it never reaches the client.`,
+    DOCSTRING_WIDTH,
+  );
+  return String.raw`async def ${name}(result: FinishResult) -> None:
+    """Save a finished answer: called once per answer.
+
+${indentBody(details)}
+    """
+    # Save it here, e.g. to your database:
+    # await db.save(result.text, result.usage.output_tokens)
+`;
+}
+
 export const RESUMABLE_RESPONSE_CLASS = 'ResumableStreamResponse';
 export const RESUMABLE_RESPONSE_FUNCTION = 'resumable_response';
 export const MAKE_EVENTS_FUNCTION = 'make_events';
@@ -95,6 +148,17 @@ export const returnEvents = (events: string): string => {
   }
   return `return ${encoder}${UNTIL_STOPPED}(${events.slice(encoder.length)})\n`;
 };
+
+/**
+ * The statements of a resumable sse handler's `make_events` with an on_finish hook: the source that a stop ends,
+ * handed to the hook (called by the worker that produces the answer), encoded as our events.
+ */
+export function resumableAnswer(source: string, hook: string, model?: string): string {
+  const call = bodyCall(`answer = with_on_finish(${[`${UNTIL_STOPPED}(${source})`, hook, ...(model ? [`model=${model}`] : [])].join(', ')})`, 1);
+  // Laid out at make_events' depth; resumableHandlerBody indents it there.
+  const lines = call.split('\n').map((line) => line.slice(4));
+  return `${lines.join('\n')}\nreturn stream_tokens(answer)\n`;
+}
 
 /**
  * The body of a resumable handler, around `eventsBody` (the token source's statements ending in
@@ -199,6 +263,10 @@ export interface ChatRouteOptions {
   readonly defaultModel: string;
   /** A resumable stream: ai-sdk resumes through useChat's `GET {api}/{chatId}/stream`, openai by `Last-Event-ID`. */
   readonly resumable?: boolean;
+  /** The answer handed to an on_finish hook (`with_on_finish`); the source streamed as is when absent. */
+  readonly lifecycle?: AnswerLifecycle;
+  /** The model an SDK source calls: named to on_finish and, on ai-sdk, in the start part's metadata. */
+  readonly model?: string;
 }
 
 /** The request body model of each chat protocol, defined in the generated streaming module. */
@@ -206,8 +274,8 @@ export const CHAT_REQUEST_MODEL = { 'ai-sdk': 'UIChatRequest', openai: 'ChatComp
 
 /** A POST route speaking the Vercel AI SDK's UI message stream, or OpenAI-compatible Chat Completions. */
 export function renderChatRoute(options: ChatRouteOptions): string {
-  const model = CHAT_REQUEST_MODEL[options.protocol];
-  const parameters = [...options.pathParameters.map((name) => `${name}: str`), `body: ${model}`];
+  const requestModel = CHAT_REQUEST_MODEL[options.protocol];
+  const parameters = [...options.pathParameters.map((name) => `${name}: str`), `body: ${requestModel}`];
   const decorator = bracketedLayout(`@${options.owner}.post`, [pythonString(options.path), ...(options.decoratorKeywords ?? [])], '');
   const aiSdk = options.protocol === 'ai-sdk';
   const resumable = options.resumable === true;
@@ -224,32 +292,10 @@ export function renderChatRoute(options: ChatRouteOptions): string {
   const details = aiSdk
     ? `POST ${pythonStringBody(options.url)} takes the body useChat's default transport sends ({"messages": [...]}) and streams the reply as the UI message stream protocol v1 (text, reasoning and tool-input chunks, then finish and [DONE]). A request without a user message gets a 422.${resumability}`
     : `POST ${pythonStringBody(options.url)} takes an OpenAI Chat Completions request: with "stream": true the reply comes as chat.completion.chunk events and data: [DONE] (usage last when stream_options.include_usage), otherwise as one chat.completion object. A request without a user message gets a 422.${resumability}`;
+  const model = options.model === undefined ? undefined : pythonString(options.model);
+  const modelKeyword = model ? [`model=${model}`] : [];
   const modelArgument = `model=body.model or ${pythonString(options.defaultModel)}`;
-  const stoppable = `${UNTIL_STOPPED}(${options.source})`;
-  const makeEvents = (events: string): string => `
-# Called once, when a new stream starts; a ${aiSdk ? 'resume' : 'reconnect'} replays the stored events.
-def ${MAKE_EVENTS_FUNCTION}() -> AsyncIterator[bytes]:
-${bodyCall('return ' + events, 1)}
-`;
-  const result = resumable
-    ? aiSdk
-      ? `${makeEvents(`ui_message_stream(${stoppable})`)}
-${bodyCall(`return ${RESUMABLE_RESPONSE_FUNCTION}(${MAKE_EVENTS_FUNCTION}, chat_id=body.id, error_event=ai_sdk_error_event, headers=UI_MESSAGE_STREAM_HEADERS)`, 0)}
-`
-      : `if not body.stream:
-${bodyCall(`return await openai_chat_completion_response(${options.source}, ${modelArgument}, stream=False)`, 1)}
-${makeEvents(`openai_chat_completion_stream(${stoppable}, ${modelArgument}, include_usage=body.include_usage)`)}
-${bodyCall(`return ${RESUMABLE_RESPONSE_FUNCTION}(${MAKE_EVENTS_FUNCTION}, error_event=openai_error_event)`, 0)}
-`
-    : aiSdk
-      ? `return ui_message_stream_response(${options.source})\n`
-      : `return await openai_chat_completion_response(
-    ${options.source},
-    ${modelArgument},
-    stream=body.stream,
-    include_usage=body.include_usage,
-)
-`;
+  const result = resumable ? resumableChatResult(options, aiSdk, modelKeyword, modelArgument) : plainChatResult(options, aiSdk, model, modelArgument);
   return String.raw`${decorator}
 ${signature}
     """${summary}
@@ -257,6 +303,46 @@ ${signature}
 ${indentBody(wrap(details, DOCSTRING_WIDTH))}
     """
 ${indentBody(options.statements + result)}
+`;
+}
+
+/** A plain chat route's return: the source (handed to its on_finish hook, when it has one) in the protocol's response. */
+function plainChatResult(options: ChatRouteOptions, aiSdk: boolean, model: string | undefined, modelArgument: string): string {
+  // The SDK's model, for on_finish and the ai-sdk metadata; an openai route answers with the requested model.
+  const answer = options.lifecycle ? answerStatement(options.source, options.lifecycle, model) : '';
+  const source = options.lifecycle ? 'answer' : options.source;
+  return aiSdk
+    ? `${answer}return ui_message_stream_response(${[source, ...(model ? [`model=${model}`] : [])].join(', ')})\n`
+    : `${answer}return await openai_chat_completion_response(
+    ${source},
+    ${modelArgument},
+    stream=body.stream,
+    include_usage=body.include_usage,
+)
+`;
+}
+
+/**
+ * A resumable chat route's return: the events made once, in the producer (`make_events`), from the source that a
+ * stop ends (`until_stopped`), handed to the on_finish hook there, so the worker that produces the answer calls it.
+ */
+function resumableChatResult(options: ChatRouteOptions, aiSdk: boolean, modelKeyword: readonly string[], modelArgument: string): string {
+  const hooked = (source: string) => (options.lifecycle ? `with_on_finish(${[source, options.lifecycle.hook, ...modelKeyword].join(', ')})` : source);
+  const answer = options.lifecycle ? `${bodyCall(`answer = ${hooked(`${UNTIL_STOPPED}(${options.source})`)}`, 1)}\n` : '';
+  const events = options.lifecycle ? 'answer' : `${UNTIL_STOPPED}(${options.source})`;
+  const makeEvents = (encoder: string): string => `
+# Called once, when a new stream starts; a ${aiSdk ? 'resume' : 'reconnect'} replays the stored events.
+def ${MAKE_EVENTS_FUNCTION}() -> AsyncIterator[bytes]:
+${answer}${bodyCall('return ' + encoder, 1)}
+`;
+  return aiSdk
+    ? `${makeEvents(`ui_message_stream(${[events, ...modelKeyword].join(', ')})`)}
+${bodyCall(`return ${RESUMABLE_RESPONSE_FUNCTION}(${MAKE_EVENTS_FUNCTION}, chat_id=body.id, error_event=ai_sdk_error_event, headers=UI_MESSAGE_STREAM_HEADERS)`, 0)}
+`
+    : `if not body.stream:
+${bodyCall(`return await openai_chat_completion_response(${hooked(options.source)}, ${modelArgument}, stream=False)`, 1)}
+${makeEvents(`openai_chat_completion_stream(${events}, ${modelArgument}, include_usage=body.include_usage)`)}
+${bodyCall(`return ${RESUMABLE_RESPONSE_FUNCTION}(${MAKE_EVENTS_FUNCTION}, error_event=openai_error_event)`, 0)}
 `;
 }
 
