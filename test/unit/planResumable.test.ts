@@ -30,7 +30,7 @@ const packageLayout = () =>
     ['app/__init__.py', ''],
     ['app/main.py', APP],
   ]);
-const RESUMABLE_NAMES = ['stream_tokens', 'ResumableStreamResponse', 'resumable_response', 'stop_response', 'until_stopped'] as const;
+const RESUMABLE_NAMES = ['stream_tokens', 'ResumableStreamResponse', 'resumable_response', 'stop_response', 'until_stopped', 'FinishResult', 'with_on_finish'] as const;
 
 describe('planAddEndpoint --resumable', () => {
   it('writes the package with resumable/, importing it relatively, and a route that makes its events once', async () => {
@@ -70,7 +70,8 @@ describe('planAddEndpoint --resumable', () => {
           '',
           '    # Called once, when a new stream starts; a reconnect replays the stored events.',
           '    def make_events() -> AsyncIterator[bytes]:',
-          '        return stream_tokens(until_stopped(demo_tokens(prompt)))',
+          '        answer = with_on_finish(until_stopped(demo_tokens(prompt)), on_stream_finish)',
+          '        return stream_tokens(answer)',
           '',
           '    return resumable_response(make_events)',
           '',
