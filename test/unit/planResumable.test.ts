@@ -30,7 +30,15 @@ const packageLayout = () =>
     ['app/__init__.py', ''],
     ['app/main.py', APP],
   ]);
-const RESUMABLE_NAMES = ['stream_tokens', 'ResumableStreamResponse', 'resumable_response', 'stop_response', 'until_stopped', 'FinishResult', 'with_on_finish'] as const;
+const RESUMABLE_NAMES = [
+  'stream_tokens',
+  'ResumableStreamResponse',
+  'resumable_response',
+  'stop_response',
+  'until_stopped',
+  'FinishResult',
+  'with_on_finish',
+] as const;
 
 describe('planAddEndpoint --resumable', () => {
   it('writes the package with resumable/, importing it relatively, and a route that makes its events once', async () => {
