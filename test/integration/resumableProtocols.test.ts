@@ -419,7 +419,8 @@ function suite(stack: PythonStack): void {
       await page?.close();
     });
 
-    it('a reload mid-answer shows the whole answer once, resumed on whichever worker', async () => {
+    /** Opens a chat page, sends a message and waits until five tokens of the answer are shown. */
+    async function askMidAnswer(): Promise<{ run: string; tokens: string[] }> {
       const run = randomUUID();
       const tokens = TOKENS_OF(run);
       provider.behave({ tokens, eventDelayMs: 25 });
@@ -427,6 +428,11 @@ function suite(stack: PythonStack): void {
       await page.fill('input[name="prompt"]', run);
       await page.click('button[type="submit"]');
       await showsAtLeast(page, tokens.slice(0, 5).join(''));
+      return { run, tokens };
+    }
+
+    it('a reload mid-answer shows the whole answer once, resumed on whichever worker', async () => {
+      const { run, tokens } = await askMidAnswer();
       await page.reload();
       await showsAtLeast(page, tokens.join(''));
       await page.waitForSelector('main[data-status="ready"]', { timeout: WAIT_MS });
@@ -438,13 +444,7 @@ function suite(stack: PythonStack): void {
     });
 
     it('Stop closes the provider connection, and on_finish gets "stopped" with exactly the text the page shows', async () => {
-      const run = randomUUID();
-      const tokens = TOKENS_OF(run);
-      provider.behave({ tokens, eventDelayMs: 25 });
-      page = await openChat(`chat-${run}`);
-      await page.fill('input[name="prompt"]', run);
-      await page.click('button[type="submit"]');
-      await showsAtLeast(page, tokens.slice(0, 5).join(''));
+      const { run, tokens } = await askMidAnswer();
       const askedAt = wallClockMs();
       await page.click('text=Stop');
       await logStopToClose('useChat page', run, askedAt);
