@@ -1,14 +1,9 @@
 """The end of an answer: what was said, why it ended, and what it cost.
 
-A route hands each finished answer to its ``on_finish`` hook, an async
-function of the app's (saving the conversation, counting the tokens a user
-spent), exactly once, whatever ended the answer. ``Usage`` is the provider's
-own count of tokens, which the provider adapters yield as the provider
-reports it; it is also what ``telemetry`` records. Example::
-
-    async def save_answer(result: FinishResult) -> None:
-        # Save result.text and result.usage to your database here.
-        ...
+A route hands each finished answer to its ``on_finish`` hook (an async
+function of the app's: save the conversation, count the tokens) exactly
+once, whatever ended it. ``Usage`` is the provider's own count of tokens,
+which the provider adapters yield as parts; ``telemetry`` records it too.
 """
 
 from __future__ import annotations
