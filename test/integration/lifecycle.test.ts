@@ -10,6 +10,9 @@
  *  - the usage is the provider's own figures (which differ from the number of deltas on purpose): on the
  *    sse `done` event, in `on_finish`, in the AI SDK's message metadata as the `ai` package assembles it,
  *    and in the usage chunk the `openai` npm client reads.
+ *
+ * On both Python stacks (anyio 3 and 4), without an SDK (test/fixtures/streaming/lifecycle_plain_app.py): once for
+ * a completed answer, a client that left under `cancel` and under `finish`, a failing source and a timeout.
  */
 import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -17,7 +20,7 @@ import path from 'node:path';
 import { DefaultChatTransport, readUIMessageStream, type UIMessage } from 'ai';
 import OpenAI from 'openai';
 import { startProviderServer, type ProviderServer, type ProviderUsage } from '../support/providers/server';
-import { pythonStack } from '../support/python';
+import { PYTHON_STACKS, pythonStack } from '../support/python';
 import { writeGeneratedStreaming } from '../support/streamingPackage';
 import { makeTempDir } from '../support/tempdir';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
@@ -25,6 +28,7 @@ import { eventually, getJson, openStream, parseSse, readStream } from '../suppor
 
 const CURRENT = pythonStack('current');
 const APP = path.join(__dirname, '../fixtures/llm/apps/lifecycle_app.py');
+const PLAIN_APP = path.join(__dirname, '../fixtures/streaming/lifecycle_plain_app.py');
 const SDKS = ['anthropic', 'openai', 'responses', 'groq', 'litellm'] as const;
 const TOKENS = ['Streams', ' arrive', ' one', ' délta', ' at', ' a', ' time', ' 🙂', '.'];
 /** Not one output token per delta, so a counted figure cannot pass for the provider's. */
@@ -231,6 +235,79 @@ describe(`answer lifecycle: on_finish and usage with the real SDKs ${CURRENT.tag
     });
   });
 });
+
+for (const stack of PYTHON_STACKS) {
+  describe(`answer lifecycle without an SDK ${stack.tag}`, function () {
+    this.timeout(60_000);
+    let dir: string;
+    let app: RunningServer;
+
+    before(async () => {
+      dir = await makeTempDir('lifecycle-plain');
+      await writeGeneratedStreaming(dir);
+      await writeFile(path.join(dir, 'lifecycle_plain_app.py'), await readFile(PLAIN_APP, 'utf8'));
+      app = await startUvicorn({ cwd: dir, app: 'lifecycle_plain_app:app', python: (await stack.interpreter()).command });
+    });
+
+    after(async () => {
+      await app?.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    beforeEach(() => getJson(`${app.baseUrl}/finished`, 'DELETE'));
+
+    /** The one result on_finish got (a second call within 300 ms fails the test). */
+    async function once(): Promise<Finished> {
+      const first = await eventually('on_finish was called', async () => {
+        const results = await getJson<Finished[]>(`${app.baseUrl}/finished`);
+        return results.length > 0 ? results : undefined;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal((await getJson<Finished[]>(`${app.baseUrl}/finished`)).length, 1, app.output());
+      return first[0]!;
+    }
+    const text = (n: number) => Array.from({ length: n }, (_, i) => ` w${i}`).join('');
+
+    it('completed: done and on_finish carry the usage the source reported', async () => {
+      const stream = await readStream(`${app.baseUrl}/sse?n=5`);
+      const done = eventsOf(stream.body()).at(-1)!;
+      assert.deepEqual(JSON.parse(done.data), { text: text(5), token_count: 5, finish_reason: 'completed', usage: { input_tokens: 5, output_tokens: 5 } });
+      const result = await once();
+      assert.deepEqual([result.finish_reason, result.text, result.model], ['completed', text(5), 'words']);
+      assert.deepEqual(pickUsage(result.usage), { input_tokens: 5, output_tokens: 5, cached_input_tokens: null, reasoning_tokens: null });
+    });
+
+    for (const [policy, reason] of [
+      ['cancel', 'client-left'],
+      ['finish', 'completed'],
+    ] as const) {
+      it(`client left, ${policy}: on_finish gets ${reason}`, async () => {
+        const stream = await openStream(`${app.baseUrl}/sse?n=40&pause=0.02&policy=${policy}`);
+        await stream.waitFor((body) => tokenCount(body) >= 3, 'three tokens', 10_000);
+        stream.close();
+        const result = await once();
+        assert.equal(result.finish_reason, reason);
+        if (policy === 'finish') {
+          assert.equal(result.text, text(40), 'the whole answer');
+        } else {
+          assert.ok(result.text.length < text(40).length && result.text.startsWith(text(3)), result.text);
+        }
+      });
+    }
+
+    it('error and timeout: on_finish gets each once', async () => {
+      const failed = await readStream(`${app.baseUrl}/sse?n=5&fail_after=2`);
+      assert.equal(eventsOf(failed.body()).at(-1)?.event, 'error');
+      assert.deepEqual([(await once()).finish_reason], ['error']);
+      await getJson(`${app.baseUrl}/finished`, 'DELETE');
+      const slow = await readStream(`${app.baseUrl}/sse?n=100&pause=0.02&max=0.3`);
+      assert.equal(eventsOf(slow.body()).at(-1)?.event, 'error');
+      const result = await once();
+      assert.equal(result.finish_reason, 'timeout');
+      assert.ok(result.duration >= 0.3 && result.duration < 3, `duration ${result.duration}`);
+    });
+  });
+}
 
 /** The four token counts of a recorded Usage (its finish_reasons are the provider's own, per API). */
 function pickUsage(usage: Record<string, unknown>) {

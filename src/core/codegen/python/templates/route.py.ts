@@ -7,7 +7,7 @@
  */
 
 import { pythonString, pythonStringBody } from '../../escape';
-import { bracketedLayout } from '../formatterLayout';
+import { bracketedLayout, LINE_LENGTH } from '../formatterLayout';
 
 export interface RouteFunctionOptions {
   /** The app or router variable the decorator is on. */
@@ -118,7 +118,10 @@ export function renderFinishHook(name: string, request: string): string {
     `${request} hands each answer here once it ended, however it ended: its text, reasoning and tool calls, ${unbreakable('``result.finish_reason``')} (completed, client-left, stopped, error or timeout), the provider's token usage and timings. An exception here is logged; it never reaches the client.`,
     DOCSTRING_WIDTH,
   );
-  return String.raw`async def ${name}(result: FinishResult) -> None:
+  // Too long for one line, black and ruff format put the one parameter on its own line with a trailing comma.
+  const oneLine = `async def ${name}(result: FinishResult) -> None:`;
+  const signature = oneLine.length <= LINE_LENGTH ? oneLine : `async def ${name}(\n    result: FinishResult,\n) -> None:`;
+  return String.raw`${signature}
     """Save a finished answer: called once per answer.
 
 ${indentBody(details)}

@@ -1,14 +1,9 @@
 """The end of an answer: what was said, why it ended, and what it cost.
 
-A route hands each finished answer to its ``on_finish`` hook, an async
-function of the app's (saving the conversation, counting the tokens a user
-spent), exactly once, whatever ended the answer. ``Usage`` is the provider's
-own count of tokens, which the provider adapters yield as the provider
-reports it; it is also what ``telemetry`` records. Example::
-
-    async def save_answer(result: FinishResult) -> None:
-        # Save result.text and result.usage to your database here.
-        ...
+A route hands each finished answer to its ``on_finish`` hook (an async
+function of the app's: save the conversation, count the tokens) exactly
+once, whatever ended it. ``Usage`` is the provider's own count of tokens,
+which the provider adapters yield as parts; ``telemetry`` records it too.
 """
 
 from __future__ import annotations
@@ -146,26 +141,15 @@ class FinishOnce:
                 )
 
 
-_stop_signal: ContextVar[anyio.Event | None] = ContextVar(
-    "catalyst_stop_signal", default=None
-)
+_stop: ContextVar[anyio.Event | None] = ContextVar("catalyst_stop", default=None)
 
 
 def set_stop_signal(signal: anyio.Event) -> None:
-    """Makes ``signal`` the stop of the answer made in the current task.
-
-    A resumable stream's producer sets it before it makes its events, and
-    sets the event when the stream's stop endpoint is called (on any worker).
-    """
-    _stop_signal.set(signal)
-
-
-def stop_signal() -> anyio.Event | None:
-    """The stop of the answer being made in this task; None when it has none."""
-    return _stop_signal.get()
+    """The stop of the answer made in this task (a resumable stream's)."""
+    _stop.set(signal)
 
 
 def answer_stopped() -> bool:
     """Whether a stop of the answer being made in this task was asked for."""
-    signal = _stop_signal.get()
+    signal = _stop.get()
     return signal is not None and signal.is_set()

@@ -1,22 +1,12 @@
 """One answer's life: what it said, how it ended, and one ``on_finish`` call.
 
-``with_on_finish`` wraps a token source. It passes every part on unchanged
-while it records the text, reasoning, tool calls and the provider's
-``Usage``, and when the answer ends, however it ends, it calls ``on_finish``
-once with a :class:`~.finish.FinishResult`. When the client leaves, the
-route's disconnect policy decides: ``"cancel"`` closes the source at once
-(the provider request stops, and with it the billing), ``"finish"`` reads
-the answer to its end first, so that ``on_finish`` gets all of it. Either
-way the answer lasts at most ``max_duration`` seconds. Example::
-
-    async def save_answer(result: FinishResult) -> None:
-        ...  # save result.text and result.usage
-
-
-    source = with_on_finish(
-        openai_stream_parts(chunks), save_answer, on_disconnect="finish"
-    )
-    return ui_message_stream_response(source)
+``with_on_finish`` wraps a token source: it passes every part on while it
+records the text, reasoning, tool calls and ``Usage``, and when the answer
+ends, however it ends, calls ``on_finish`` once with a ``FinishResult``.
+When the client leaves, the route's policy decides: ``"cancel"`` closes the
+source at once (the provider request stops, and its billing), ``"finish"``
+reads the answer to its end so that ``on_finish`` gets all of it. Either
+way an answer lasts at most ``max_duration`` seconds.
 """
 
 from __future__ import annotations
@@ -142,12 +132,6 @@ class _Answer:
         except Exception:
             await self._end("error")
             raise
-        if answer_stopped():
-            # A resumable stream's stop: the part that came after it is not
-            # sent, so it is not part of the answer either.
-            await self._close()
-            await self._end("stopped")
-            raise StopAsyncIteration
         self._record(part)
         return part
 

@@ -24,7 +24,7 @@ from typing import Any
 import anyio
 from starlette.responses import JSONResponse, Response
 
-from ..finish import stop_signal
+from ..finish import answer_stopped
 from ..parts import StreamPart, TokenSource, close_now
 from ._keys import chat_key, is_stream_id, route_name, store_key
 from ._limits import DEFAULT_KEEP_FOR, POLL_SECONDS, STOP_WAIT
@@ -44,10 +44,9 @@ async def until_stopped(source: TokenSource) -> AsyncIterator[str | StreamPart]:
     closes the provider's connection. Outside a resumable stream's producer
     it passes every part through.
     """
-    asked = stop_signal()
     try:
         async for part in source:
-            if asked is not None and asked.is_set():
+            if answer_stopped():
                 break
             yield part
     finally:
