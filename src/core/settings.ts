@@ -4,6 +4,7 @@
  * default declared in package.json. Pure (no `vscode`): the editor's shared/config.ts reads the values, tests feed
  * them directly.
  */
+import { DEFAULT_MAX_ANSWER_SECONDS } from './codegen/python/templates/route.py';
 import { DEFAULT_ROUTE } from './defaults';
 import { DEFAULT_PROTOCOL, STREAM_PROTOCOLS, type StreamProtocol } from './plan/protocol';
 
@@ -20,6 +21,8 @@ export interface Settings {
   readonly defaultMethod: HttpMethodSetting;
   /** `catalyst.streaming.defaultProtocol` */
   readonly defaultProtocol: StreamProtocol;
+  /** `catalyst.streaming.maxAnswerDuration`: seconds an answer may run (its route's max_duration). */
+  readonly maxAnswerDuration: number;
   /** `catalyst.llm.diagnosticSeverity` */
   readonly diagnosticSeverity: DiagnosticSeveritySetting;
   /** `catalyst.llm.fixStyle` */
@@ -36,6 +39,7 @@ export const SETTING_KEYS: { readonly [K in keyof Settings]: string } = {
   defaultRoute: 'catalyst.streaming.defaultRoute',
   defaultMethod: 'catalyst.streaming.defaultMethod',
   defaultProtocol: 'catalyst.streaming.defaultProtocol',
+  maxAnswerDuration: 'catalyst.streaming.maxAnswerDuration',
   diagnosticSeverity: 'catalyst.llm.diagnosticSeverity',
   fixStyle: 'catalyst.llm.fixStyle',
   pythonPath: 'catalyst.python.path',
@@ -51,6 +55,11 @@ function optionalText(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
+/** A finite number of at least `minimum`, else the fallback. */
+function numberAtLeast(value: unknown, minimum: number, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= minimum ? value : fallback;
+}
+
 /** The settings from `read(fullKey)` (the raw configured values), each checked and defaulted. */
 export function readSettings(read: (key: string) => unknown): Settings {
   const route = optionalText(read(SETTING_KEYS.defaultRoute));
@@ -59,6 +68,7 @@ export function readSettings(read: (key: string) => unknown): Settings {
     defaultRoute: route ?? DEFAULT_ROUTE,
     defaultMethod: oneOf(read(SETTING_KEYS.defaultMethod), ['GET', 'POST'], 'GET'),
     defaultProtocol: oneOf(read(SETTING_KEYS.defaultProtocol), STREAM_PROTOCOLS, DEFAULT_PROTOCOL),
+    maxAnswerDuration: numberAtLeast(read(SETTING_KEYS.maxAnswerDuration), 1, DEFAULT_MAX_ANSWER_SECONDS),
     diagnosticSeverity: oneOf(read(SETTING_KEYS.diagnosticSeverity), ['Error', 'Warning', 'Information', 'Hint', 'Off'], 'Information'),
     fixStyle: oneOf(read(SETTING_KEYS.fixStyle), ['rewrite', 'sibling'], 'rewrite'),
     pythonPath: optionalText(read(SETTING_KEYS.pythonPath)),

@@ -214,9 +214,11 @@ describe('add-endpoint CLI', function () {
       const get = await runCli(['add-endpoint', '--workspace', dir, '--protocol', 'ai-sdk', '--method', 'GET']);
       assert.equal(get.code, 2);
       assert.match(get.stderr, /--protocol ai-sdk makes a POST route; leave out --method GET/);
-      const resumable = await runCli(['add-endpoint', '--workspace', dir, '--protocol', 'openai', '--resumable']);
-      assert.equal(resumable.code, 2);
-      assert.match(resumable.stderr, /--resumable makes a resumable sse stream; it does not go with --protocol openai/);
+      assert.deepEqual(await treeDigest(dir), before);
+      // --resumable goes with every protocol now: a chat route gets its stop endpoint beside it.
+      const resumable = await runCli(['add-endpoint', '--workspace', dir, '--protocol', 'openai', '--resumable', '--dry-run']);
+      assert.equal(resumable.code, 0, resumable.stderr);
+      assert.match(resumable.stdout, /@app\.post\("\/v1\/chat\/completions\/\{stream_id\}\/stop"\)/);
       assert.deepEqual(await treeDigest(dir), before);
     });
   });

@@ -205,7 +205,8 @@ async function startCuttingRelay(upstreamPort: number, cutAfter: number): Promis
 
 /** The route imports add-endpoint writes today (the single module), and the same names from the package. */
 const MODULE_IMPORTS = 'from .resumable import ResumableStreamResponse, resumable_response\nfrom .streaming import stream_tokens\n';
-const PACKAGE_IMPORTS = 'from .streaming.resumable.response import ResumableStreamResponse, resumable_response\nfrom .streaming.tokens import stream_tokens\n';
+const PACKAGE_IMPORTS =
+  'from .streaming.resumable.response import ResumableStreamResponse, resumable_response\nfrom .streaming.resumable.stopping import stop_response, until_stopped\nfrom .streaming.tokens import stream_tokens\n';
 
 /**
  * Writes the test app, and adds its resumable routes with the real add-endpoint. With `layout: 'package'` the

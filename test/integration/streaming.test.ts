@@ -35,7 +35,7 @@ interface RunStatus {
 
 /** The bytes stream_tokens writes for one token (JSON.stringify matches the module's compact, unescaped-UTF-8 JSON). */
 const tokenEvent = (text: string) => `event: token\ndata: ${JSON.stringify({ text })}\n\n`;
-const doneEvent = (text: string, count: number) => `event: done\ndata: ${JSON.stringify({ text, token_count: count })}\n\n`;
+const doneEvent = (text: string, count: number) => `event: done\ndata: ${JSON.stringify({ text, token_count: count, finish_reason: 'completed' })}\n\n`;
 const includes = (needle: string) => (body: Buffer) => body.includes(needle);
 const countOf = (body: Buffer, needle: string) => body.toString('utf8').split(needle).length - 1;
 
@@ -157,7 +157,7 @@ function streamingModuleSuite(stack: PythonStack): void {
         'event: token\ndata: {"text":"Hello"}\n\n' +
           'event: token\ndata: {"text":", "}\n\n' +
           'event: token\ndata: {"text":"world"}\n\n' +
-          'event: done\ndata: {"text":"Hello, world","token_count":3}\n\n',
+          'event: done\ndata: {"text":"Hello, world","token_count":3,"finish_reason":"completed"}\n\n',
       );
       assert.equal(stream.complete, true, 'the chunked terminator was received');
     });
@@ -182,7 +182,7 @@ function streamingModuleSuite(stack: PythonStack): void {
         events.slice(0, -1).map((e) => (JSON.parse(e.data) as { text: string }).text),
         AWKWARD_TOKENS,
       );
-      assert.deepEqual(JSON.parse(events.at(-1)!.data), { text: AWKWARD_TOKENS.join(''), token_count: AWKWARD_TOKENS.length });
+      assert.deepEqual(JSON.parse(events.at(-1)!.data), { text: AWKWARD_TOKENS.join(''), token_count: AWKWARD_TOKENS.length, finish_reason: 'completed' });
     });
 
     it('sends each token the moment it is produced: token k arrives before token k+1 is produced', async () => {

@@ -92,7 +92,7 @@ for (const stack of PYTHON_STACKS) {
     it('polls for shutdown from one stream per event loop, handed on when it ends: the others still end with reconnect', () => {
       const token = 'event: token\ndata: {"text":"x"}\n\n';
       assert.deepEqual(result.shutdown_after_handoff, [
-        `${token}event: done\ndata: {"text":"x","token_count":1}\n\n`,
+        `${token}event: done\ndata: {"text":"x","token_count":1,"finish_reason":"completed"}\n\n`,
         `${token}retry: 1000\nevent: reconnect\ndata: {"reason":"server shutting down"}\n\n`,
       ]);
     });

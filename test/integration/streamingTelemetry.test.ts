@@ -51,7 +51,7 @@ async function probe(stack: StackName, mode: 'otel' | 'plain'): Promise<Report> 
   }
 }
 
-const DONE = 'event: done\ndata: {"text":"ab","token_count":2}\n\n';
+const DONE = 'event: done\ndata: {"text":"ab","token_count":2,"finish_reason":"completed"}\n\n';
 
 describe('stream telemetry with opentelemetry-sdk [current stack]', function () {
   this.timeout(90_000);

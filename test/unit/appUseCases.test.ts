@@ -195,7 +195,7 @@ describe('use case: add endpoint', () => {
     assert.deepEqual(outcome.verification, { verified: false, reason: 'not asked' });
     assert.deepEqual(
       outcome.plan.changes.map((c) => `${c.kind} ${c.path}`),
-      [...['__init__', 'events', 'parts', 'response', 'tokens'].map((file) => `create streaming/${file}.py`), 'modify main.py'],
+      [...['__init__', 'events', 'finish', 'lifecycle', 'parts', 'response', 'tokens'].map((file) => `create streaming/${file}.py`), 'modify main.py'],
     );
     assert.deepEqual(tryIt(outcome.plan.endpoint), { serve: 'uvicorn main:app', serveWords: ['uvicorn', 'main:app'], url: 'http://127.0.0.1:8000/stream' });
     assert.equal(endpointSummary(outcome.plan.endpoint), 'GET /stream on app in main.py (function stream, tokens from demo).');

@@ -57,6 +57,21 @@ function applied(files: Map<string, string>, plan: Planned): Map<string, string>
   return next;
 }
 
+/** What a plain sse route imports from the package: its encoder and response, and its on_finish hook's. */
+const PLAIN_ROUTE_NAMES = ['EventStreamResponse', 'stream_tokens', 'streaming_response', 'FinishResult', 'with_on_finish'] as const;
+
+/** A route's last statements: the source handed to the on_finish hook `hook`, then the stream returned. */
+function answerLines(indent: string, source: string, hook: string, keywords: readonly string[] = ['on_disconnect="cancel"']): string[] {
+  return [
+    `${indent}answer = with_on_finish(`,
+    `${indent}    ${source},`,
+    `${indent}    ${hook},`,
+    ...keywords.map((keyword) => `${indent}    ${keyword},`),
+    `${indent})`,
+    `${indent}return streaming_response(stream_tokens(answer))`,
+  ];
+}
+
 const APP = lines('from fastapi import FastAPI', '', 'app = FastAPI()', '', '', '@app.get("/")', 'async def index() -> dict[str, str]:', '    return {}');
 
 describe('planAddEndpoint', () => {
@@ -69,6 +84,8 @@ describe('planAddEndpoint', () => {
         [
           ['streaming/__init__.py', 'create'],
           ['streaming/events.py', 'create'],
+          ['streaming/finish.py', 'create'],
+          ['streaming/lifecycle.py', 'create'],
           ['streaming/parts.py', 'create'],
           ['streaming/response.py', 'create'],
           ['streaming/tokens.py', 'create'],
@@ -76,7 +93,7 @@ describe('planAddEndpoint', () => {
         ],
       );
       // Only the files the route's names need, each as the package renders it.
-      for (const file of await renderPackageFiles(['EventStreamResponse', 'stream_tokens', 'streaming_response'])) {
+      for (const file of await renderPackageFiles(PLAIN_ROUTE_NAMES)) {
         assert.equal(change(plan, `streaming/${file.path}`).after, file.text);
       }
       const main = change(plan, 'main.py').after;
@@ -90,6 +107,8 @@ describe('planAddEndpoint', () => {
             'from fastapi import FastAPI, HTTPException',
             'from pydantic import BaseModel',
             '',
+            'from streaming.finish import FinishResult',
+            'from streaming.lifecycle import with_on_finish',
             'from streaming.response import EventStreamResponse, streaming_response',
             'from streaming.tokens import stream_tokens',
             '',
@@ -108,7 +127,7 @@ describe('planAddEndpoint', () => {
             '    text the moment it is produced, then an ``event: done`` with the',
             '    whole text (or an ``event: error`` if the token source fails).',
             '    """',
-            '    return streaming_response(stream_tokens(demo_tokens(prompt)))',
+            ...answerLines('    ', 'demo_tokens(prompt)', 'on_stream_finish'),
           ),
         ),
         main,
@@ -124,6 +143,7 @@ describe('planAddEndpoint', () => {
         url: '/stream',
         source: 'demo',
         resumable: false,
+        onDisconnect: 'cancel',
         functionName: 'stream',
         serve: { appDir: '', app: 'main:app', factory: false },
       });
@@ -168,7 +188,7 @@ describe('planAddEndpoint', () => {
         main,
       );
       assert.ok(main.includes('    body: ChatRequest = await read_body(request, ChatRequest)\n'));
-      assert.ok(main.includes('    return streaming_response(stream_tokens(demo_tokens(body.prompt)))\n'));
+      assert.ok(main.includes(lines(...answerLines('    ', 'demo_tokens(body.prompt)', 'on_chat_finish'))), main);
     });
   });
 
@@ -179,7 +199,7 @@ describe('planAddEndpoint', () => {
       assert.ok(
         main.endsWith(
           lines(
-            '    return streaming_response(stream_tokens(demo_tokens(prompt)))',
+            ...answerLines('    ', 'demo_tokens(prompt)', 'on_stream_finish'),
             '',
             '',
             '# Started with "python main.py" in development.',
@@ -202,6 +222,8 @@ describe('planAddEndpoint', () => {
         app.includes(
           lines(
             'from shop.api import health',
+            'from shop.streaming.finish import FinishResult',
+            'from shop.streaming.lifecycle import with_on_finish',
             'from shop.streaming.response import EventStreamResponse, streaming_response',
             'from shop.streaming.tokens import stream_tokens',
             '',
@@ -211,7 +233,7 @@ describe('planAddEndpoint', () => {
         app,
       );
       assert.ok(app.indexOf('async def demo_tokens') < app.indexOf('def create_app'));
-      assert.ok(app.endsWith(lines('        return streaming_response(stream_tokens(demo_tokens(prompt)))', '', '    return application')), app);
+      assert.ok(app.endsWith(lines(...answerLines('        ', 'demo_tokens(prompt)', 'on_stream_finish'), '', '    return application')), app);
       assert.ok(app.includes(lines('        return {"version": "0.1.0"}', '', '    @application.get("/stream")')));
     });
 
@@ -238,7 +260,7 @@ describe('planAddEndpoint', () => {
       assert.ok(main.includes(lines('@router.get("/stream")')));
       // include_router copies the routes it finds: the new one must come before that call.
       assert.ok(
-        main.includes(lines('    return streaming_response(stream_tokens(demo_tokens(prompt)))', '', '', 'app.include_router(router, prefix="/v1")')),
+        main.includes(lines(...answerLines('    ', 'demo_tokens(prompt)', 'on_stream_finish'), '', '', 'app.include_router(router, prefix="/v1")')),
         main,
       );
       assert.ok(main.includes('    GET /v1/chat/stream?prompt=... gets an ``event: token``'), main);
@@ -255,6 +277,8 @@ describe('planAddEndpoint', () => {
         items.includes(
           lines(
             'from ..dependencies import get_token_header',
+            'from ..streaming.finish import FinishResult',
+            'from ..streaming.lifecycle import with_on_finish',
             'from ..streaming.response import EventStreamResponse, streaming_response',
             'from ..streaming.tokens import stream_tokens',
           ),
@@ -279,7 +303,8 @@ describe('planAddEndpoint', () => {
       const tabs = change(planned(await planAddEndpoint(await fixture('tabs'))), 'main.py').after;
       // Each level is one tab, at the depth the code has: the loop body two levels in, the loop and the return one.
       assert.ok(tabs.includes('\n\tfor index, word in enumerate(reply.split(" ")):\n\t\tawait asyncio.sleep(0.03)\n\t\tyield word'), tabs);
-      assert.ok(tabs.includes('\n\treturn streaming_response(stream_tokens(demo_tokens(prompt)))\n'), tabs);
+      assert.ok(tabs.includes('\n\treturn streaming_response(stream_tokens(answer))\n'), tabs);
+      assert.ok(tabs.includes('\n\tanswer = with_on_finish(\n\t\tdemo_tokens(prompt),\n'), tabs);
       assert.equal(/^\t* +\S/m.test(tabs), false, 'no line indented with spaces, not even after tabs');
     });
 
@@ -295,6 +320,8 @@ describe('planAddEndpoint', () => {
             '    Query,  # validated query parameters',
             ')',
             '',
+            'from streaming.finish import FinishResult',
+            'from streaming.lifecycle import with_on_finish',
             'from streaming.response import EventStreamResponse, streaming_response',
             'from streaming.tokens import stream_tokens',
           ),
@@ -325,10 +352,10 @@ describe('planAddEndpoint', () => {
   });
 
   describe('token sources', () => {
-    for (const [provider, adapter, client, variable] of [
-      ['anthropic', 'anthropic_text_stream', 'AsyncAnthropic', 'message_stream'],
-      ['openai', 'openai_text_stream', 'AsyncOpenAI', 'chunks'],
-      ['groq', 'openai_text_stream', 'AsyncGroq', 'chunks'],
+    for (const [provider, adapter, client, variable, model] of [
+      ['anthropic', 'anthropic_stream_parts', 'AsyncAnthropic', 'message_stream', 'claude-sonnet-4-5'],
+      ['openai', 'openai_stream_parts', 'AsyncOpenAI', 'chunks', 'gpt-4o-mini'],
+      ['groq', 'openai_stream_parts', 'AsyncGroq', 'chunks', 'llama-3.3-70b-versatile'],
     ] as const) {
       it(`streams from the ${provider} SDK through the module's ${adapter}`, async () => {
         const plan = planned(await planAddEndpoint(workspace({ 'main.py': APP }), { source: { kind: 'sdk', provider } }));
@@ -338,6 +365,8 @@ describe('planAddEndpoint', () => {
         assert.ok(
           main.includes(
             lines(
+              'from streaming.finish import FinishResult',
+              'from streaming.lifecycle import with_on_finish',
               `from streaming.providers.${provider === 'anthropic' ? 'anthropic' : 'openai'} import ${adapter}`,
               'from streaming.response import EventStreamResponse, streaming_response',
               'from streaming.tokens import stream_tokens',
@@ -346,7 +375,13 @@ describe('planAddEndpoint', () => {
           main,
         );
         assert.ok(main.includes(`@functools.cache\ndef ${provider}_client() -> ${client}:\n`));
-        assert.ok(main.includes(`    return streaming_response(stream_tokens(${adapter}(${variable})))\n`));
+        // The typed-parts adapter, which yields the provider's usage, handed to the route's on_finish hook.
+        assert.ok(
+          main.includes(lines(...answerLines('    ', `${adapter}(${variable})`, 'on_stream_finish', [`model="${model}"`, 'on_disconnect="cancel"']))),
+          main,
+        );
+        // OpenAI reports the usage of a stream only when asked; Groq's SDK takes no stream_options and sends it anyway.
+        assert.equal(main.includes('        stream_options={"include_usage": True},\n'), provider === 'openai', main);
         assert.ok(main.includes('"content": prompt}'));
         assert.equal(main.includes('demo_tokens'), false);
       });
@@ -393,7 +428,7 @@ describe('planAddEndpoint', () => {
     it('streams an async generator function of the module', async () => {
       const files = workspace({ 'main.py': APP + lines('', '', 'async def my_tokens(question: str):', '    yield question') });
       const main = change(planned(await planAddEndpoint(files, { source: { kind: 'function', name: 'my_tokens' } })), 'main.py').after;
-      assert.ok(main.includes('    return streaming_response(stream_tokens(my_tokens(prompt)))\n'));
+      assert.ok(main.includes(lines(...answerLines('    ', 'my_tokens(prompt)', 'on_stream_finish'))), main);
       assert.equal(main.includes('demo_tokens'), false);
     });
 
@@ -406,7 +441,7 @@ describe('planAddEndpoint', () => {
       });
       const main = change(planned(await planAddEndpoint(files, { source: { kind: 'function', name: 'canned' } })), 'app/main.py').after;
       assert.ok(main.includes('from .llm.tokens import canned\n'), main);
-      assert.ok(main.includes('    return streaming_response(stream_tokens(canned()))\n'));
+      assert.ok(main.includes(lines(...answerLines('    ', 'canned()', 'on_stream_finish'))), main);
     });
 
     it('refuses a function that is missing, not an async generator, or needs more than the prompt', async () => {
@@ -431,7 +466,7 @@ describe('planAddEndpoint', () => {
       Object.fromEntries((await renderPackageFiles(names)).map((file) => [`${folder}/${file.path}`, file.text]));
 
     it('leaves files that are up to date alone, and writes only the files a new route of another kind adds', async () => {
-      const files = workspace({ 'main.py': APP, ...(await packageFiles(['EventStreamResponse', 'stream_tokens', 'streaming_response'])) });
+      const files = workspace({ 'main.py': APP, ...(await packageFiles(PLAIN_ROUTE_NAMES)) });
       const plan = planned(await planAddEndpoint(files));
       assert.deepEqual(
         plan.changes.map((c) => c.path),
@@ -486,7 +521,7 @@ describe('planAddEndpoint', () => {
     });
 
     it('keeps an edited file and names it; refuses when it lost a name the route imports, or is not ours', async () => {
-      const current = await packageFiles(['stream_tokens', 'EventStreamResponse', 'streaming_response']);
+      const current = await packageFiles(PLAIN_ROUTE_NAMES);
       const edited = { ...current, 'streaming/tokens.py': current['streaming/tokens.py']!.replace('\n__all__', '\n# mine\n__all__') };
       const plan = planned(await planAddEndpoint(workspace({ 'main.py': APP, ...edited })));
       assert.deepEqual(

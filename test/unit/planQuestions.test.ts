@@ -49,9 +49,37 @@ describe('askAddEndpointRequest', () => {
       method: 'POST',
       source: { kind: 'function', name: 'my_tokens' },
       resumable: false,
+      onDisconnect: 'cancel',
       moduleLocation: 'lib',
     });
     assert.deepEqual(asked[4], { question: 'resumable', labels: ['Plain stream', 'Resumable stream'] });
+    assert.deepEqual(asked[5], { question: 'onDisconnect', labels: ['Cancel the answer', 'Finish the answer'] });
+  });
+
+  it('asks what happens when the client leaves only for a plain stream from a model, and passes the answer time limit on', async () => {
+    const files = new Map([['main.py', MAIN]]);
+    const base = { target: { file: 'main.py', id: 'app' }, protocol: 'sse', route: '/x', method: 'GET' } as const;
+    const model = cannedPrompts({ onDisconnect: (choices) => choices[1]!.value });
+    const request = await askAddEndpointRequest(files, model.prompts, {
+      given: { ...base, source: { kind: 'sdk', provider: 'anthropic' }, resumable: false },
+      defaults: { maxAnswerDuration: 600 },
+    });
+    assert.equal(request?.onDisconnect, 'finish');
+    assert.equal(request?.maxAnswerDuration, 600);
+    for (const given of [
+      { ...base, source: { kind: 'demo' }, resumable: false },
+      { ...base, source: { kind: 'sdk', provider: 'openai' }, resumable: true },
+    ] as const) {
+      const { prompts, asked } = cannedPrompts({});
+      const answered = await askAddEndpointRequest(files, prompts, { given });
+      assert.deepEqual(asked, [], JSON.stringify(given));
+      assert.equal(answered?.onDisconnect, undefined);
+    }
+    const cancelled = cannedPrompts({ onDisconnect: () => undefined });
+    assert.equal(
+      await askAddEndpointRequest(files, cancelled.prompts, { given: { ...base, source: { kind: 'sdk', provider: 'groq' }, resumable: false } }),
+      undefined,
+    );
   });
 
   it('asks nothing that was given, and stops when a question is cancelled', async () => {
@@ -75,7 +103,7 @@ describe('askAddEndpointRequest', () => {
     assert.deepEqual(asked[1], { question: 'protocol', labels: ['openai', 'sse', 'ai-sdk'] });
     assert.deepEqual(
       asked.map((a) => a.question),
-      ['target', 'protocol', 'route', 'source'],
+      ['target', 'protocol', 'route', 'source', 'resumable'],
     );
     assert.equal(request?.protocol, 'openai');
     assert.equal(request?.route, '/v1/chat/completions');

@@ -30,7 +30,15 @@ const packageLayout = () =>
     ['app/__init__.py', ''],
     ['app/main.py', APP],
   ]);
-const RESUMABLE_NAMES = ['stream_tokens', 'ResumableStreamResponse', 'resumable_response'] as const;
+const RESUMABLE_NAMES = [
+  'stream_tokens',
+  'ResumableStreamResponse',
+  'resumable_response',
+  'stop_response',
+  'until_stopped',
+  'FinishResult',
+  'with_on_finish',
+] as const;
 
 describe('planAddEndpoint --resumable', () => {
   it('writes the package with resumable/, importing it relatively, and a route that makes its events once', async () => {
@@ -49,7 +57,9 @@ describe('planAddEndpoint --resumable', () => {
     }
     const main = plan.changes.at(-1)!.after;
     assert.ok(
-      main.includes('from .streaming.resumable.response import ResumableStreamResponse, resumable_response\nfrom .streaming.tokens import stream_tokens\n'),
+      main.includes(
+        'from .streaming.resumable.response import ResumableStreamResponse, resumable_response\nfrom .streaming.resumable.stopping import stop_response, until_stopped\nfrom .streaming.tokens import stream_tokens\n',
+      ),
       main,
     );
     assert.ok(
@@ -68,9 +78,21 @@ describe('planAddEndpoint --resumable', () => {
           '',
           '    # Called once, when a new stream starts; a reconnect replays the stored events.',
           '    def make_events() -> AsyncIterator[bytes]:',
-          '        return stream_tokens(demo_tokens(prompt))',
+          '        answer = with_on_finish(until_stopped(demo_tokens(prompt)), on_stream_finish)',
+          '        return stream_tokens(answer)',
           '',
           '    return resumable_response(make_events)',
+          '',
+          '',
+          '@app.post("/stream/{stream_id}/stop")',
+          'async def stream_stop(stream_id: str) -> Response:',
+          '    """Stop the stream ``stream_id``.',
+          '',
+          "    /stream's, on whichever worker writes it: the model's stream is",
+          "    closed and every reader gets the answer's end. 200 once it ended,",
+          '    409 if it had already ended, 404 for an unknown id.',
+          '    """',
+          '    return await stop_response(stream, stream_id)',
           '',
         ].join('\n'),
       ),

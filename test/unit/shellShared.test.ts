@@ -60,6 +60,7 @@ describe('settings', () => {
       defaultRoute: '/stream',
       defaultMethod: 'GET',
       defaultProtocol: 'sse',
+      maxAnswerDuration: 300,
       diagnosticSeverity: 'Information',
       fixStyle: 'rewrite',
       pythonPath: undefined,
@@ -73,6 +74,7 @@ describe('settings', () => {
       [SETTING_KEYS.defaultRoute]: '/chat',
       [SETTING_KEYS.defaultMethod]: 'POST',
       [SETTING_KEYS.defaultProtocol]: 'ai-sdk',
+      [SETTING_KEYS.maxAnswerDuration]: 600,
       [SETTING_KEYS.diagnosticSeverity]: 'Off',
       [SETTING_KEYS.fixStyle]: 'sibling',
       [SETTING_KEYS.pythonPath]: '/usr/bin/python3',
@@ -83,6 +85,7 @@ describe('settings', () => {
       defaultRoute: '/chat',
       defaultMethod: 'POST',
       defaultProtocol: 'ai-sdk',
+      maxAnswerDuration: 600,
       diagnosticSeverity: 'Off',
       fixStyle: 'sibling',
       pythonPath: '/usr/bin/python3',
@@ -93,12 +96,21 @@ describe('settings', () => {
       [SETTING_KEYS.defaultRoute]: 42,
       [SETTING_KEYS.defaultMethod]: 'PUT',
       [SETTING_KEYS.defaultProtocol]: 'vercel',
+      [SETTING_KEYS.maxAnswerDuration]: 0,
       [SETTING_KEYS.diagnosticSeverity]: 'error',
       [SETTING_KEYS.fixStyle]: null,
     });
     assert.deepEqual(
-      [invalid.moduleLocation, invalid.defaultRoute, invalid.defaultMethod, invalid.defaultProtocol, invalid.diagnosticSeverity, invalid.fixStyle],
-      [undefined, '/stream', 'GET', 'sse', 'Information', 'rewrite'],
+      [
+        invalid.moduleLocation,
+        invalid.defaultRoute,
+        invalid.defaultMethod,
+        invalid.defaultProtocol,
+        invalid.maxAnswerDuration,
+        invalid.diagnosticSeverity,
+        invalid.fixStyle,
+      ],
+      [undefined, '/stream', 'GET', 'sse', 300, 'Information', 'rewrite'],
     );
   });
 

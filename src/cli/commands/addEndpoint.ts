@@ -6,9 +6,10 @@ import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { addEndpoint as addEndpointUseCase, endpointSummary, tryIt, type PlannedAddEndpoint, type Verification } from '../../core/app/addEndpoint';
 import { shellWord } from '../../core/codegen/escape';
+import { ON_DISCONNECT_POLICIES, type OnDisconnect } from '../../core/codegen/python/templates/route.py';
 import type { AddEndpointRefusal, AddEndpointRequest, HttpMethod, PlannedEndpoint } from '../../core/plan/addEndpoint';
 import type { ServeSettings } from '../../core/plan/serveCommand';
-import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS, supportsResumable } from '../../core/plan/protocol';
+import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS } from '../../core/plan/protocol';
 import { parseTokenSource } from '../../core/plan/tokenSource';
 import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
 import type { FileChange } from '../../core/workspace/fileChange';
@@ -20,7 +21,8 @@ import { CliError, parseAppOption, parseCommandLine, USAGE_ERROR, type CliComman
 const help = `Usage: catalyst-streaming add-endpoint [--workspace DIR] [--app FILE[:VAR]] [--route /stream]
                                        [--method GET|POST] [--protocol sse|ai-sdk|openai]
                                        [--source demo|anthropic|openai|groq|FUNC]
-                                       [--module PATH] [--resumable] [--dry-run] [--no-verify] [--json]
+                                       [--module PATH] [--resumable] [--on-disconnect cancel|finish]
+                                       [--dry-run] [--no-verify] [--json]
 
 Adds a Server-Sent Events endpoint to a FastAPI app: the generated streaming module (created, kept, or
 updated when it is an unedited older version; never overwritten once you edited it), the imports merged into
@@ -46,10 +48,21 @@ Options:
                     (through the SDK's async client), or the name of an async generator function of yours
   --module PATH     where the streaming module goes (a .py file or a folder), relative to the workspace
                     (default: streaming.py at the top of the app's package, or next to a top-level script)
-  --resumable       a resumable stream: events carry ids, and a reconnect with Last-Event-ID (a browser's
-                    EventSource sends it by itself) continues where it stopped, on any worker; the answer is
-                    produced once, whoever is connected. Stored in Redis when REDIS_URL is set, else in
-                    process (one worker). Adds resumable.py beside the streaming module
+  --resumable       a resumable stream, for every protocol: the answer is produced once, whoever is
+                    connected, and comes back on any worker: sse and openai by a reconnect with Last-Event-ID
+                    (a browser's EventSource sends it by itself), ai-sdk through useChat's own resume
+                    (resume: true: GET {route}/{chatId}/stream, 204 when nothing to resume). Adds a stop
+                    endpoint beside it, POST {route}/{id}/stop (ai-sdk: the chat id), that ends the answer on
+                    whichever worker produces it. Stored in Redis when REDIS_URL is set, else in process
+                    (one worker). Adds the package's resumable/ folder
+  --on-disconnect POLICY
+                    what the route does with an answer whose client left (default cancel):
+                      cancel  close the token source at once: the provider request stops, and its billing
+                      finish  read the answer to its end (at most 5 minutes), so that the route's on_finish
+                              hook receives all of it to save
+                    The route calls its on_finish hook (an async function written beside it, for you to
+                    fill in) once per answer, with the text, the finish reason and the provider's usage.
+                    A resumable stream always finishes
   --dry-run         print the changes as a unified diff and write nothing (nothing is run either)
   --no-verify       write without first importing the changed app in Python (see below)
   --json            print the outcome as one JSON object (below) instead of text
@@ -79,6 +92,7 @@ JSON output:
     "protocol": "sse" | "ai-sdk" | "openai",                       (not when refused)
     "endpoint": { "file", "owner", "ownerKind": "app"|"factory"|"router", "method", "route", "url",
                   "functionName", "source", "protocol", "resumable": true|false,
+                  "onDisconnect": "cancel"|"finish",
                   "serve": { "appDir", "app", "factory" } },
     "changes": [ { "path", "kind": "create"|"update"|"modify", "description" } ],
     "notes": [ "..." ],
@@ -103,6 +117,7 @@ export const addEndpointCommand: CliCommand = {
       source: { type: 'string' },
       module: { type: 'string' },
       resumable: { type: 'boolean' },
+      'on-disconnect': { type: 'string' },
       'dry-run': { type: 'boolean' },
       'no-verify': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -123,7 +138,9 @@ export const addEndpointCommand: CliCommand = {
   },
 };
 
-type Values = Partial<Record<'workspace' | 'app' | 'route' | 'method' | 'protocol' | 'source' | 'module', string>> & { readonly resumable?: boolean };
+type Values = Partial<Record<'workspace' | 'app' | 'route' | 'method' | 'protocol' | 'source' | 'module' | 'on-disconnect', string>> & {
+  readonly resumable?: boolean;
+};
 
 function requestFrom(values: Values): AddEndpointRequest {
   const method = values.method?.toUpperCase();
@@ -137,8 +154,12 @@ function requestFrom(values: Values): AddEndpointRequest {
   if (protocol !== undefined && PROTOCOLS[protocol].method !== undefined && method !== undefined && method !== PROTOCOLS[protocol].method) {
     throw new CliError(`--protocol ${protocol} makes a ${PROTOCOLS[protocol].method} route; leave out --method ${values.method}`, USAGE_ERROR);
   }
-  if (values.resumable === true && protocol !== undefined && !supportsResumable(protocol)) {
-    throw new CliError(`--resumable makes a resumable sse stream; it does not go with --protocol ${protocol}`, USAGE_ERROR);
+  const onDisconnect = values['on-disconnect'];
+  if (onDisconnect !== undefined && !isOnDisconnect(onDisconnect)) {
+    throw new CliError(`unknown --on-disconnect "${onDisconnect}": expected ${ON_DISCONNECT_POLICIES.join(' or ')}`, USAGE_ERROR);
+  }
+  if (onDisconnect === 'cancel' && values.resumable === true) {
+    throw new CliError('a resumable stream is produced once, whoever is connected: it always finishes; leave out --on-disconnect cancel', USAGE_ERROR);
   }
   const source = values.source === undefined ? undefined : parseTokenSource(values.source);
   if (source === undefined && values.source !== undefined) {
@@ -156,7 +177,12 @@ function requestFrom(values: Values): AddEndpointRequest {
     ...(protocol ? { protocol } : {}),
     ...(values.module !== undefined ? { moduleLocation: values.module } : {}),
     ...(values.resumable === true ? { resumable: true } : {}),
+    ...(onDisconnect !== undefined ? { onDisconnect } : {}),
   };
+}
+
+function isOnDisconnect(value: string): value is OnDisconnect {
+  return (ON_DISCONNECT_POLICIES as readonly string[]).includes(value);
 }
 
 export type AddEndpointOutcome =

@@ -12,19 +12,31 @@
  * `files` maps workspace-relative POSIX paths to text: every Python file of the workspace (`__init__.py`
  * files tell packages from scripts; other modules are read for routers, route clashes and token functions).
  */
+import { pythonString, pythonStringBody } from '../codegen/escape';
 import { inspectGeneratedFile } from '../codegen/python/generatedHeader';
 import { PACKAGE_EXPORTS, type PackageName } from '../codegen/python/package/packageExports';
 import {
   RESUMABLE_RESPONSE_CLASS,
   RESUMABLE_RESPONSE_FUNCTION,
+  answerStatement,
+  DEFAULT_ON_DISCONNECT,
   renderBodyModel,
+  renderFinishHook,
+  type AnswerLifecycle,
+  type OnDisconnect,
   renderChatRoute,
   renderRouteFunction,
   promptExpression,
   resumableHandlerBody,
   returnEvents,
+  renderChatResumeRoute,
+  renderStopRoute,
+  resumableAnswer,
   CHAT_REQUEST_MODEL,
   READ_BODY_FUNCTION,
+  CHAT_STREAM_RESPONSE,
+  STOP_RESPONSE,
+  UNTIL_STOPPED,
 } from '../codegen/python/templates/route.py';
 import {
   ASYNC_ITERATOR,
@@ -67,8 +79,17 @@ import { formatTokenSource, type TokenSourceChoice } from './tokenSource';
 import { wholeTextEdit, type FileChange } from '../workspace/fileChange';
 import type { PythonTarget } from './projectPythonTarget';
 
+/** What a route with an on_finish hook imports from the package besides its encoder. */
+const LIFECYCLE_NAMES = ['FinishResult', 'with_on_finish'] as const;
+
+/** A model name as a Python string, or undefined. */
+function quotedModel(model: string | undefined): string | undefined {
+  return model === undefined ? undefined : pythonString(model);
+}
+
 export type { TokenSourceChoice } from './tokenSource';
 export type { StreamProtocol } from './protocol';
+export type { OnDisconnect } from '../codegen/python/templates/route.py';
 export { uvicornArguments, type UvicornTarget } from './modulePaths';
 
 export type HttpMethod = 'GET' | 'POST';
@@ -108,6 +129,14 @@ export interface AddEndpointRequest {
    * is reported in the plan (`unreachableBySource`) rather than refused, for when the app cannot answer.
    */
   readonly deferReachability?: boolean;
+  /**
+   * What the route does with an answer whose client left (default `cancel`): `cancel` closes the token source
+   * at once (the provider request stops); `finish` reads the answer to its end so its on_finish hook gets all
+   * of it. Resumable streams always finish.
+   */
+  readonly onDisconnect?: OnDisconnect;
+  /** Seconds an answer may run before it is cut short (the `catalyst.streaming.maxAnswerDuration` setting); default 300. */
+  readonly maxAnswerDuration?: number;
 }
 
 export interface PlannedEndpoint {
@@ -125,6 +154,8 @@ export interface PlannedEndpoint {
   readonly protocol: StreamProtocol;
   /** Whether the stream is resumable (`--resumable`). */
   readonly resumable: boolean;
+  /** What the route does with an answer whose client left (`finish` for a resumable stream). */
+  readonly onDisconnect: OnDisconnect;
   /** How uvicorn serves the app the route belongs to; absent for a router no app includes. */
   readonly serve?: UvicornTarget;
 }
@@ -254,6 +285,8 @@ interface StreamingCode {
   readonly imports: readonly ImportRequest[];
   readonly changes: readonly FileChange[];
   readonly notes: readonly string[];
+  /** Whether the route hands its answers to an on_finish hook: the package has `with_on_finish`, a kept module of an earlier version not. */
+  readonly lifecycle: boolean;
 }
 
 /** The app/router a new route goes on, with what the planner needs to know about it. */
@@ -266,6 +299,9 @@ interface ResolvedTarget {
   readonly variable: string;
   readonly app?: FastApiApp;
 }
+
+/** What every resumable route imports: the response, and what its stop endpoint needs. */
+const RESUMABLE_NAMES = [RESUMABLE_RESPONSE_CLASS, RESUMABLE_RESPONSE_FUNCTION, STOP_RESPONSE, UNTIL_STOPPED] as const;
 
 class Planner {
   private readonly route: string;
@@ -283,6 +319,11 @@ class Planner {
     this.route = request.route ?? protocol.defaultRoute;
     this.method = protocol.method ?? request.method ?? 'GET';
     this.source = request.source ?? { kind: 'demo' };
+  }
+
+  /** A resumable stream is produced once, whoever is connected: it always finishes. */
+  private onDisconnect(): OnDisconnect {
+    return this.request.resumable === true && supportsResumable(this.protocol) ? 'finish' : (this.request.onDisconnect ?? DEFAULT_ON_DISCONNECT);
   }
 
   async plan(): Promise<AddEndpointPlan> {
@@ -307,6 +348,7 @@ class Planner {
       source: formatTokenSource(this.source),
       protocol: this.protocol,
       resumable: this.request.resumable === true && supportsResumable(this.protocol),
+      onDisconnect: this.onDisconnect(),
       ...(serve ? { serve } : {}),
     };
 
@@ -335,7 +377,15 @@ class Planner {
     // Resumable streams are of our sse protocol (the CLI refuses --resumable with another).
     const resumable = this.request.resumable === true && supportsResumable(this.protocol);
     const module = await this.streamingCode(target, source);
-    const { functionName, helpers, bodyModel } = this.names(target, source);
+    const { functionName, helpers, bodyModel, finishHook, companions } = this.names(target, source, module.lifecycle, resumable);
+    const lifecycle: AnswerLifecycle | undefined = finishHook
+      ? {
+          hook: finishHook,
+          onDisconnect: endpointBase.onDisconnect,
+          ...(this.request.maxAnswerDuration === undefined ? {} : { maxDuration: this.request.maxAnswerDuration }),
+        }
+      : undefined;
+    const prompt = promptExpression(this.method);
 
     // Imports, merged into the module's own in their style: a file that says `import pydantic` gets
     // `pydantic.BaseModel`, not a second import.
@@ -348,7 +398,7 @@ class Planner {
       ...(this.protocol === 'sse' ? [] : source.chat.imports),
       ...helpers.flatMap((helper) => helper.imports),
       ...(bodyModel && !pydanticModule ? [{ module: 'pydantic', names: ['BaseModel'] }] : []),
-      ...(this.protocol === 'openai' ? [{ module: 'fastapi', names: ['Response'] }] : []),
+      ...(this.protocol === 'openai' || resumable ? [{ module: 'fastapi', names: ['Response'] }] : []),
       // A POST route (every chat route) reads its body itself, within limits (request_body.py).
       ...(this.method === 'POST' ? [{ module: 'fastapi', names: ['Request'] }] : []),
     ];
@@ -381,7 +431,15 @@ class Planner {
             functionName,
             pathParameters: pathParameters(this.route),
             ...(bodyModel ? { bodyModel } : {}),
-            body: resumable ? resumableHandlerBody(source.body(promptExpression(this.method), returnEvents)) : source.body(promptExpression(this.method)),
+            body: resumable
+              ? resumableHandlerBody(
+                  lifecycle
+                    ? `${source.answer.statements(prompt)}${resumableAnswer(source.answer.expression(prompt), lifecycle.hook, quotedModel(source.answer.model))}`
+                    : source.body(prompt, returnEvents),
+                )
+              : lifecycle
+                ? `${source.answer.statements(prompt)}${answerStatement(source.answer.expression(prompt), lifecycle, quotedModel(source.answer.model))}return streaming_response(stream_tokens(answer))\n`
+                : source.body(prompt),
             ...(resumable ? { resumable: true } : {}),
           })
         : renderChatRoute({
@@ -395,10 +453,33 @@ class Planner {
             statements: source.chat.statements,
             source: source.chat.expression,
             defaultModel: source.chat.model,
+            ...(resumable ? { resumable: true } : {}),
+            ...(lifecycle ? { lifecycle } : {}),
+            ...(source.answer.model === undefined ? {} : { model: source.answer.model }),
           });
-    const moduleLevel = [...helpers.map((helper) => helper.text), ...(bodyModel ? [renderBodyModel(bodyModel, this.method, endpointBase.url, baseModel)] : [])];
+    const companion = {
+      owner: target.variable,
+      decoratorKeywords: conventions.keywords,
+      path: this.route,
+      url: endpointBase.url,
+      routeFunction: functionName,
+      pathParameters: pathParameters(this.route),
+      chat: this.protocol === 'ai-sdk',
+    };
+    // A resumable route's companions: useChat's resume (ai-sdk), and the stop endpoint.
+    const routeTexts = [
+      routeText,
+      ...(companions.resume ? [renderChatResumeRoute({ ...companion, functionName: companions.resume })] : []),
+      ...(companions.stop ? [renderStopRoute({ ...companion, functionName: companions.stop })] : []),
+    ];
+    const moduleLevel = [
+      ...helpers.map((helper) => helper.text),
+      ...(finishHook ? [renderFinishHook(finishHook, `${this.method} ${pythonStringBody(endpointBase.url)}`)] : []),
+      // The body model right above the route that reads it.
+      ...(bodyModel ? [renderBodyModel(bodyModel, this.method, endpointBase.url, baseModel)] : []),
+    ];
     const before = await placeBefore(this.workspace, target, this.route, this.method);
-    const edits = coalesceTextEdits([...importPlan.edits, ...this.codeEdits(target, routeText, moduleLevel, before)]);
+    const edits = coalesceTextEdits([...importPlan.edits, ...this.codeEdits(target, routeTexts, moduleLevel, before)]);
     const after = applyTextEdits(analysis.source, edits);
     const { line: revealLine, unreachable } = await this.verify(target, after, edits, functionName);
 
@@ -437,12 +518,12 @@ class Planner {
    * defines the names. An untouched one of an earlier version is migrated (MigrationNeeded).
    */
   private async streamingCode(target: ResolvedTarget, source: TokenSourceCode): Promise<StreamingCode> {
-    const names = this.streamingNames(source);
+    const names = this.streamingNames(source, true);
     const preferred = streamingModuleFile(this.workspace, target.file, this.request.moduleLocation, this.request.served?.module);
     const legacyState = await this.generatedState(preferred);
     if (legacyState === 'untouched' || legacyState === 'edited') {
       const kept = legacyState === 'untouched' ? await this.migrate(preferred) : `it was edited since it was generated`;
-      return this.legacyModuleCode(target, preferred, names, kept);
+      return this.legacyModuleCode(target, preferred, this.streamingNames(source, false), kept);
     }
     const clash = moduleShadowing(this.workspace, preferred, { asPackage: true });
     if (this.request.moduleLocation !== undefined) {
@@ -530,7 +611,7 @@ class Planner {
     if (decision.status === 'refused') {
       throw new Refusal('module-conflict', decision.message);
     }
-    return { imports: packageImports(importName, names), changes: decision.changes, notes: decision.notes };
+    return { imports: packageImports(importName, names), changes: decision.changes, notes: decision.notes, lifecycle: true };
   }
 
   /** The untouched module of an earlier version (and resumable.py beside it) are replaced by the package: plan again without them. */
@@ -575,31 +656,55 @@ class Planner {
     return {
       imports,
       changes: [],
-      notes: [`${file} (generated by an earlier version) is left as it is, because ${why}, and the endpoint imports from it. ${howToMigrate}`],
+      notes: [
+        `${file} (generated by an earlier version) is left as it is, because ${why}, and the endpoint imports from it; it has no on_finish hook, which the streaming package brings. ${howToMigrate}`,
+      ],
+      lifecycle: false,
     };
   }
 
   /** What the handler imports from the streaming module: the protocol's encoder and request model, the source's adapter. */
-  private streamingNames(source: TokenSourceCode): string[] {
+  private streamingNames(source: TokenSourceCode, lifecycle: boolean): string[] {
+    // A POST route reads its body within limits (request_body.py); every chat route is a POST.
+    const readBody = this.method === 'POST' || this.protocol !== 'sse' ? [READ_BODY_FUNCTION] : [];
     switch (this.protocol) {
       case 'sse': {
         // A resumable route responds through the package's resumable response instead.
+        if (this.request.resumable === true) {
+          const answer = lifecycle ? [...LIFECYCLE_NAMES, ...source.answer.streamingNames] : source.streamingNames;
+          return ['stream_tokens', ...RESUMABLE_NAMES, ...readBody, ...answer];
+        }
+        const encoders = ['EventStreamResponse', 'stream_tokens', 'streaming_response', ...readBody];
+        return lifecycle ? [...encoders, ...LIFECYCLE_NAMES, ...source.answer.streamingNames] : [...encoders, ...source.streamingNames];
+      }
+      case 'ai-sdk': {
         const encoders =
           this.request.resumable === true
-            ? ['stream_tokens', RESUMABLE_RESPONSE_CLASS, RESUMABLE_RESPONSE_FUNCTION]
-            : ['EventStreamResponse', 'stream_tokens', 'streaming_response'];
-        // A POST route reads its body within limits (request_body.py).
-        return [...encoders, ...(this.method === 'POST' ? [READ_BODY_FUNCTION] : []), ...source.streamingNames];
+            ? ['UI_MESSAGE_STREAM_HEADERS', 'ui_message_stream', 'ai_sdk_error_event', CHAT_STREAM_RESPONSE, ...RESUMABLE_NAMES]
+            : ['EventStreamResponse', 'ui_message_stream_response'];
+        return [CHAT_REQUEST_MODEL['ai-sdk'], ...readBody, ...encoders, ...(lifecycle ? LIFECYCLE_NAMES : []), ...source.chat.streamingNames];
       }
-      case 'ai-sdk':
-        return ['EventStreamResponse', CHAT_REQUEST_MODEL['ai-sdk'], READ_BODY_FUNCTION, 'ui_message_stream_response', ...source.chat.streamingNames];
-      case 'openai':
-        return [CHAT_REQUEST_MODEL.openai, READ_BODY_FUNCTION, 'openai_chat_completion_response', ...source.chat.streamingNames];
+      case 'openai': {
+        const encoders = this.request.resumable === true ? ['openai_chat_completion_stream', 'openai_error_event', ...RESUMABLE_NAMES] : [];
+        return [
+          CHAT_REQUEST_MODEL.openai,
+          ...readBody,
+          'openai_chat_completion_response',
+          ...encoders,
+          ...(lifecycle ? LIFECYCLE_NAMES : []),
+          ...source.chat.streamingNames,
+        ];
+      }
     }
   }
 
   /** The handler's name, the helpers to add (those the module does not define yet) and a POST body model's name. */
-  private names(target: ResolvedTarget, source: TokenSourceCode): { functionName: string; helpers: Helper[]; bodyModel?: string } {
+  private names(
+    target: ResolvedTarget,
+    source: TokenSourceCode,
+    lifecycle: boolean,
+    resumable: boolean,
+  ): { functionName: string; helpers: Helper[]; bodyModel?: string; finishHook?: string; companions: { resume?: string; stop?: string } } {
     const { analysis } = target;
     const taken = new Set([...analysis.topLevelNames, target.variable, ...source.helpers.map((helper) => helper.name)]);
     // Inside a factory the handler is a nested function: it must not shadow one of the factory's either.
@@ -627,7 +732,21 @@ class Planner {
     const functionName = uniqueName(handlerNameFor(this.route), (name) => taken.has(name));
     taken.add(functionName);
     const bodyModel = this.method === 'POST' && this.protocol === 'sse' ? uniqueName(bodyModelNameFor(functionName), (name) => taken.has(name)) : undefined;
-    return { functionName, helpers, ...(bodyModel ? { bodyModel } : {}) };
+    if (bodyModel) {
+      taken.add(bodyModel);
+    }
+    // A resumable stream's hook is called by the worker that produces the answer (inside make_events).
+    const finishHook = lifecycle ? uniqueName(`on_${functionName}_finish`, (name) => taken.has(name)) : undefined;
+    if (finishHook) {
+      taken.add(finishHook);
+    }
+    const companion = (suffix: string): string => {
+      const name = uniqueName(`${functionName}_${suffix}`, (candidate) => taken.has(candidate));
+      taken.add(name);
+      return name;
+    };
+    const companions = resumable ? { ...(this.protocol === 'ai-sdk' ? { resume: companion('resume') } : {}), stop: companion('stop') } : {};
+    return { functionName, helpers, ...(bodyModel ? { bodyModel } : {}), ...(finishHook ? { finishHook } : {}), companions };
   }
 
   /**
@@ -636,16 +755,21 @@ class Planner {
    * rest at module level above the factory. `before`: a statement the route must precede to be matched
    * first (see routePlacement.ts).
    */
-  private codeEdits(target: ResolvedTarget, routeText: string, moduleLevelTexts: readonly string[], before?: Span): TextEdit[] {
+  private codeEdits(target: ResolvedTarget, routeTexts: readonly string[], moduleLevelTexts: readonly string[], before?: Span): TextEdit[] {
     const { analysis } = target;
     const eol = analysis.lineEnding;
     const moduleLevel = moduleLevelTexts.map((text) => reindent(text, analysis.indentUnit));
     if (target.kind !== 'factory') {
       return [
-        insertBlocks(analysis.source, this.moduleInsertionOffset(target, before), [...moduleLevel, reindent(routeText, analysis.indentUnit)], {
-          eol,
-          blankLines: 2,
-        }),
+        insertBlocks(
+          analysis.source,
+          this.moduleInsertionOffset(target, before),
+          [...moduleLevel, ...routeTexts.map((text) => reindent(text, analysis.indentUnit))],
+          {
+            eol,
+            blankLines: 2,
+          },
+        ),
       ];
     }
     const returnStatement = target.app?.returnStatement;
@@ -659,7 +783,14 @@ class Planner {
     const anchor = before && before.start >= target.app!.span.start && before.end <= returnStatement.span.start ? before : returnStatement.span;
     const anchorLine = lineStartOf(analysis.source, anchor.start);
     const bodyIndent = analysis.source.slice(anchorLine, anchor.start);
-    const edits = [insertBlocks(analysis.source, anchorLine, [reindent(routeText, analysis.indentUnit, bodyIndent)], { eol, blankLines: 1 })];
+    const edits = [
+      insertBlocks(
+        analysis.source,
+        anchorLine,
+        routeTexts.map((text) => reindent(text, analysis.indentUnit, bodyIndent)),
+        { eol, blankLines: 1 },
+      ),
+    ];
     if (moduleLevel.length > 0) {
       edits.push(insertBlocks(analysis.source, commentsAboveStatementAt(analysis, target.app!.span.start), moduleLevel, { eol, blankLines: 2 }));
     }

@@ -3,7 +3,8 @@
  * with QuickPicks and an InputBox, tests with canned answers. Only what the caller did not already give is
  * asked (the command's options object, settings): target (when there is more than one), protocol, route
  * (validated as it is typed, clashes included; the protocol's path proposed), method (sse only: the chat
- * protocols are POST), token source, plain or resumable stream (sse only).
+ * protocols are POST), token source, plain or resumable stream (sse only), and what happens to an answer whose
+ * client left (asked where it matters: a plain stream from a model, not the demo; a resumable one always finishes).
  *
  *   const request = await askAddEndpointRequest(files, prompts, { given, defaults, activeFile });
  *   if (request) { const plan = await planAddEndpoint(files, request); ... }
@@ -24,7 +25,7 @@ export interface Choice<T> {
   readonly value: T;
 }
 
-export type Question = 'target' | 'protocol' | 'route' | 'method' | 'source' | 'resumable';
+export type Question = 'target' | 'protocol' | 'route' | 'method' | 'source' | 'resumable' | 'onDisconnect';
 
 export interface AddEndpointPrompts {
   /** One of `choices` (the first is the suggested one); undefined when the user cancels. */
@@ -42,6 +43,8 @@ export interface AskOptions {
     readonly route?: string;
     readonly method?: HttpMethod;
     readonly moduleLocation?: string;
+    /** Seconds an answer may run (the `catalyst.streaming.maxAnswerDuration` setting). */
+    readonly maxAnswerDuration?: number;
   };
   /** The workspace-relative path of the active editor's file: its apps are offered first. */
   readonly activeFile?: string;
@@ -130,7 +133,7 @@ export async function askAddEndpointRequest(
         { label: 'Plain stream', description: 'a dropped connection ends the answer', value: false },
         {
           label: 'Resumable stream',
-          description: 'a reconnect continues where it stopped, on any worker (Redis when REDIS_URL is set, else in process)',
+          description: `${RESUMABLE_HOW[protocol]}, on any worker (Redis when REDIS_URL is set, else in process); a stop endpoint ends it`,
           value: true,
         },
       ]);
@@ -139,12 +142,46 @@ export async function askAddEndpointRequest(
       }
     }
 
+    let onDisconnect = resumable ? undefined : given.onDisconnect;
+    // The demo's answer costs nothing and is worth nothing to save: only a model's answer is asked about.
+    if (!resumable && onDisconnect === undefined && source.kind !== 'demo') {
+      onDisconnect = await prompts.pick('onDisconnect', 'When the client leaves mid-answer?', [
+        { label: 'Cancel the answer', description: 'the model request stops at once, and with it the billing', value: 'cancel' as const },
+        {
+          label: 'Finish the answer',
+          description: "it runs to its end (within the answer time limit) so that the route's on_finish hook can save all of it",
+          value: 'finish' as const,
+        },
+      ]);
+      if (onDisconnect === undefined) {
+        return undefined;
+      }
+    }
+
     const moduleLocation = given.moduleLocation ?? options.defaults?.moduleLocation;
-    return { ...(target ? { target } : {}), protocol, route, method, source, resumable, ...(moduleLocation ? { moduleLocation } : {}) };
+    const maxAnswerDuration = given.maxAnswerDuration ?? options.defaults?.maxAnswerDuration;
+    return {
+      ...(target ? { target } : {}),
+      protocol,
+      route,
+      method,
+      source,
+      resumable,
+      ...(onDisconnect ? { onDisconnect } : {}),
+      ...(moduleLocation ? { moduleLocation } : {}),
+      ...(maxAnswerDuration !== undefined ? { maxAnswerDuration } : {}),
+    };
   } finally {
     workspace.dispose();
   }
 }
+
+/** How a resumable stream of each protocol comes back, for the question's description. */
+const RESUMABLE_HOW: Readonly<Record<StreamProtocol, string>> = {
+  sse: 'a reconnect continues where it stopped',
+  'ai-sdk': "useChat's resume: true gets the answer back after a reload",
+  openai: 'the request sent again with Last-Event-ID continues where it stopped',
+};
 
 /** The active file's targets first, then the rest in their order (top-level files first). */
 function orderTargets(targets: readonly EndpointTarget[], activeFile: string | undefined): EndpointTarget[] {

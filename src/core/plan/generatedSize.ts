@@ -49,6 +49,10 @@ export async function measureRouteKind(request: AddEndpointRequest): Promise<Gen
  * shutdown poller and the single task group of response.py; 373 lines of code then, the rest headers, docstrings
  * and the blank lines black requires), and no split reaches 400 without dropping behaviour
  * the wire tests hold (the orjson-identical stdlib JSON, typed parts, the shutdown reconnect). The total is held
- * where it is so it cannot grow unnoticed; lowering it is open work.
+ * where it is so it cannot grow unnoticed; lowering it is open work. Issue #19 raised it from 740 to 1150: every
+ * route now hands its answers to an on_finish hook (the hook in the route, finish.py's result and usage types,
+ * lifecycle.py's recording, disconnect policy and time limit: 1145 lines measured), the lifecycle the issue asks
+ * every generated route to have. Then to 1165 (1161 measured): the stop of a resumable stream, which every
+ * encoder reads to say "stopped" in its finish (finish.py's set_stop_signal and answer_stopped, 13 lines).
  */
-export const GENERATED_LINES_BUDGET = { total: 740, perFile: 350 } as const;
+export const GENERATED_LINES_BUDGET = { total: 1165, perFile: 350 } as const;

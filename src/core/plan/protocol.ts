@@ -38,11 +38,12 @@ export const PROTOCOLS: Readonly<Record<StreamProtocol, ProtocolInfo>> = {
 };
 
 /**
- * Resumable streams are of our sse protocol only: the chat protocols' clients send no Last-Event-ID to resume
- * by. The planner, the questions and the CLI's flags all ask this.
+ * Every protocol can be resumable: sse by `Last-Event-ID`, ai-sdk through useChat's own resume
+ * (`GET {api}/{chatId}/stream`), openai by `Last-Event-ID` on the request sent again. The planner, the questions
+ * and the CLI's flags all ask this.
  */
 export function supportsResumable(protocol: StreamProtocol): boolean {
-  return protocol === 'sse';
+  return STREAM_PROTOCOLS.includes(protocol);
 }
 
 export function parseProtocol(text: string): StreamProtocol | undefined {

@@ -310,6 +310,26 @@ streamReply(${js(DEFAULT_PROMPT)}, {
 }
 
 function aiSdkSnippet(route: SnippetRoute, base: string): string {
+  const resumable = route.resumable === true;
+  const component = resumable
+    ? `/**
+ * A resumable chat: give it the same chatId after a reload (from the URL, or your saved chats) and useChat asks
+ * GET {api}/{chatId}/stream for the answer being written (204: nothing to resume). Stop ends the answer on the
+ * server, on whichever worker writes it; the answer then ends by itself with its finish chunk.
+ */
+export function Chat({ chatId }: { chatId: string }) {
+  const { messages, sendMessage, status, error } = useChat({ id: chatId, transport, resume: true });
+  const [input, setInput] = useState('');
+  const stop = () => fetch(\`\${api}/\${encodeURIComponent(chatId)}/stop\`, { method: 'POST' });`
+    : `export function Chat() {
+  const { messages, sendMessage, status, error } = useChat({ transport });
+  const [input, setInput] = useState('');`;
+  const stopButton = resumable
+    ? `
+        <button type="button" onClick={() => void stop()} disabled={status === 'ready'}>
+          Stop
+        </button>`
+    : '';
   return `// POST ${commentText(route.path)}: a chat page with the Vercel AI SDK's useChat, streaming the UI message stream.
 // npm install ai @ai-sdk/react
 'use client';
@@ -318,12 +338,12 @@ import { useChat } from '@ai-sdk/react';
 import { DefaultChatTransport } from 'ai';
 import { useState } from 'react';
 
-/** useChat's own transport, pointed at the FastAPI route (on another origin, the app needs CORS). */
-export const transport = new DefaultChatTransport({ api: ${js(base + urlPath(route.path))} });
+const api = ${js(base + urlPath(route.path))};
 
-export function Chat() {
-  const { messages, sendMessage, status, error } = useChat({ transport });
-  const [input, setInput] = useState('');
+/** useChat's own transport, pointed at the FastAPI route (on another origin, the app needs CORS). */
+export const transport = new DefaultChatTransport({ api });
+
+${component}
   return (
     <div>
       {messages.map((message) => (
@@ -366,7 +386,7 @@ export function Chat() {
         <input value={input} onChange={(event) => setInput(event.target.value)} disabled={status !== 'ready'} />
         <button type="submit" disabled={status !== 'ready'}>
           Send
-        </button>
+        </button>${stopButton}
       </form>
     </div>
   );

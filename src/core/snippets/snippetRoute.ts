@@ -7,4 +7,6 @@ export interface SnippetRoute {
   /** Upper-case HTTP method. */
   readonly method: string;
   readonly protocol: StreamProtocol;
+  /** A resumable route (`resumable_response`): the ai-sdk snippet resumes the chat and stops it on the server. */
+  readonly resumable?: boolean;
 }

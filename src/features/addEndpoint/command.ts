@@ -83,6 +83,7 @@ export async function addStreamingEndpoint(
     ...(options.method !== undefined ? { method: options.method } : {}),
     ...(source !== undefined ? { source } : {}),
     ...(options.resumable !== undefined ? { resumable: options.resumable } : {}),
+    ...(options.onDisconnect !== undefined ? { onDisconnect: options.onDisconnect } : {}),
     ...(protocol !== undefined ? { protocol } : {}),
   };
   const request = await askAddEndpointRequest(files, prompts, {
@@ -91,6 +92,7 @@ export async function addStreamingEndpoint(
       protocol: settings.defaultProtocol,
       route: settings.defaultRoute,
       method: settings.defaultMethod,
+      maxAnswerDuration: settings.maxAnswerDuration,
       ...(settings.moduleLocation ? { moduleLocation: settings.moduleLocation } : {}),
     },
     ...(active && vscode.workspace.getWorkspaceFolder(active) === folder ? { activeFile: relativePath(folder, active) } : {}),

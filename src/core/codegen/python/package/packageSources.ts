@@ -5,6 +5,8 @@
  */
 import initPy from '../files/package/__init__.py';
 import eventsPy from '../files/package/events.py';
+import finishPy from '../files/package/finish.py';
+import lifecyclePy from '../files/package/lifecycle.py';
 import partialPy from '../files/package/partial.py';
 import partsPy from '../files/package/parts.py';
 import protocolsInitPy from '../files/package/protocols/__init__.py';
@@ -19,12 +21,15 @@ import openaiPy from '../files/package/providers/openai.py';
 import requestBodyPy from '../files/package/request_body.py';
 import responsePy from '../files/package/response.py';
 import resumableInitPy from '../files/package/resumable/__init__.py';
+import resumableErrorsPy from '../files/package/resumable/_errors.py';
+import resumableKeysPy from '../files/package/resumable/_keys.py';
 import resumableLimitsPy from '../files/package/resumable/_limits.py';
 import resumableProducerPy from '../files/package/resumable/_producer.py';
 import resumableRunnerPy from '../files/package/resumable/_runner.py';
 import resumableRedisStorePy from '../files/package/resumable/redis_store.py';
 import resumableResponsePy from '../files/package/resumable/response.py';
 import resumableStorePy from '../files/package/resumable/store.py';
+import resumableStoppingPy from '../files/package/resumable/stopping.py';
 import telemetryPy from '../files/package/telemetry.py';
 import tokensPy from '../files/package/tokens.py';
 
@@ -34,6 +39,8 @@ export const PACKAGE_SOURCES: ReadonlyMap<string, string> = new Map(
     [
       ['__init__.py', initPy],
       ['events.py', eventsPy],
+      ['finish.py', finishPy],
+      ['lifecycle.py', lifecyclePy],
       ['parts.py', partsPy],
       ['response.py', responsePy],
       ['tokens.py', tokensPy],
@@ -50,12 +57,15 @@ export const PACKAGE_SOURCES: ReadonlyMap<string, string> = new Map(
       ['providers/openai.py', openaiPy],
       ['providers/langchain.py', langchainPy],
       ['resumable/__init__.py', resumableInitPy],
+      ['resumable/_errors.py', resumableErrorsPy],
+      ['resumable/_keys.py', resumableKeysPy],
       ['resumable/_limits.py', resumableLimitsPy],
       ['resumable/_producer.py', resumableProducerPy],
       ['resumable/_runner.py', resumableRunnerPy],
       ['resumable/store.py', resumableStorePy],
       ['resumable/redis_store.py', resumableRedisStorePy],
       ['resumable/response.py', resumableResponsePy],
+      ['resumable/stopping.py', resumableStoppingPy],
     ] as const
   ).map(([file, text]) => [file, text.replace(/\r\n/g, '\n')]),
 );

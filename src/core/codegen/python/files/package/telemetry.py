@@ -7,7 +7,7 @@ response is sent, so the stream is part of the request's trace), with the
 GenAI attributes that apply and the stream's figures. Without OpenTelemetry,
 the events are returned unchanged and nothing is recorded. Example::
 
-    usage = GenAIUsage()  # the token source fills it from the provider's answer
+    usage = Usage()  # the token source fills it from the provider's answer
     events = traced_stream(stream_tokens(tokens(prompt, usage)), model=m, usage=usage)
     return streaming_response(events)
 
@@ -27,9 +27,9 @@ import importlib
 import time
 from collections.abc import AsyncIterable, AsyncIterator
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
 
+from .finish import Usage
 from .response import server_is_shutting_down
 
 __all__ = ["GenAIUsage", "traced_stream"]
@@ -50,13 +50,8 @@ def _load(module: str) -> Any:
 _trace: Any = _load("opentelemetry.trace")
 
 
-@dataclass
-class GenAIUsage:
-    """What the model reported, filled in while the stream runs; read at its end."""
-
-    input_tokens: int | None = None
-    output_tokens: int | None = None
-    finish_reasons: list[str] = field(default_factory=lambda: [])
+GenAIUsage = Usage
+"""The name this module gave ``finish.Usage`` before there was one usage type."""
 
 
 class _SpanResumes:
@@ -101,7 +96,7 @@ def traced_stream(
     events: AsyncIterable[bytes],
     *,
     model: str | None = None,
-    usage: GenAIUsage | None = None,
+    usage: Usage | None = None,
     operation: str = "chat",
 ) -> AsyncIterable[bytes]:
     """``events``, recorded as one span when OpenTelemetry is installed.
@@ -112,7 +107,7 @@ def traced_stream(
     """
     if _trace is None:
         return events
-    return _traced(events, model, usage or GenAIUsage(), operation)
+    return _traced(events, model, usage or Usage(), operation)
 
 
 class _Figures:
@@ -140,7 +135,7 @@ class _Figures:
 
 
 async def _traced(
-    events: AsyncIterable[bytes], model: str | None, usage: GenAIUsage, operation: str
+    events: AsyncIterable[bytes], model: str | None, usage: Usage, operation: str
 ) -> AsyncIterator[bytes]:
     # Started at the first read, in the task that sends the response, where
     # the request's span is current (not in the endpoint's own span).
@@ -174,7 +169,7 @@ async def _traced(
 
 
 def _end(
-    span: Any, figures: _Figures, usage: GenAIUsage, outcome: str, resumes: int
+    span: Any, figures: _Figures, usage: Usage, outcome: str, resumes: int
 ) -> None:
     attributes: dict[str, Any] = {
         "catalyst.stream.events": figures.events,

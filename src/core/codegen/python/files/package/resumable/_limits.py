@@ -60,3 +60,14 @@ CLEANUP_SECONDS = 5.0
 
 REDIS_SOCKET_TIMEOUT = POLL_SECONDS + 4.0
 """No Redis command waits on the network longer than this."""
+
+REDIS_STOP_POLL = 0.05
+"""Seconds between two looks of a producer on Redis for a stop request."""
+
+STOP_GRACE = 0.5
+"""Seconds a stopped source has to end at its next token (see
+``stopping.until_stopped``) before the producer stops it itself."""
+
+STOP_WAIT = 2.0
+"""Seconds the stop endpoint waits for the stream to end before it answers
+202 (stopping) instead of 200 (stopped)."""

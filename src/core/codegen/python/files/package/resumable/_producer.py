@@ -20,6 +20,7 @@ import anyio
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+from ..finish import set_stop_signal
 from ..parts import close_now
 from ._limits import (
     BATCH_EVENTS,
@@ -27,6 +28,7 @@ from ._limits import (
     POLL_SECONDS,
     PRODUCER_RENEW,
     PRODUCER_TTL,
+    STOP_GRACE,
 )
 from .store import StoreUnavailable, StreamClosed, StreamFull, StreamStore
 
@@ -76,7 +78,11 @@ class Producer:
         self._make_events = make_events
         self._events: AsyncIterator[bytes] | None = None
         self._seq = 0
-        self._stopped_by: Literal["abandoned", "store", "full", "closed"] | None = None
+        self._stopped_by: (
+            Literal["abandoned", "store", "full", "closed", "stopped"] | None
+        ) = None
+        # Set when a stop is asked for (the stop endpoint, on any worker).
+        self.stop_asked = anyio.Event()
         self._stopping = False
         # Where the source is read: cancelled if it does not stop in time.
         self._reading = anyio.CancelScope()
@@ -88,6 +94,7 @@ class Producer:
             async with anyio.create_task_group() as tasks:
                 self._tasks = tasks
                 tasks.start_soon(self._watch)
+                tasks.start_soon(self._watch_stop)
                 await self._copy()
                 tasks.cancel_scope.cancel()
         finally:
@@ -120,6 +127,9 @@ class Producer:
                     try:
                         # Made here, not in the request: a failure to start the
                         # source (a missing API key) becomes its error event.
+                        # The events are made in this task: their source sees
+                        # this stream's stop (finish.answer_stopped).
+                        set_stop_signal(self.stop_asked)
                         self._events = self._make_events()
                         async for event in self._events:
                             if self._stopping:
@@ -189,6 +199,26 @@ class Producer:
             self._stopped_by = "store"
         self._stop()
 
+    async def _watch_stop(self) -> None:
+        """Wait for a stop; tell the source, and stop it if it does not end.
+
+        A source wrapped in ``stopping.until_stopped`` ends at its next token,
+        and the encoder ends the stream as the protocol does (``done``,
+        ``finish``, ``finish_reason``); any other is stopped after
+        ``STOP_GRACE`` seconds and the stream ends with a ``StreamStopped``
+        error event.
+        """
+        try:
+            while not await self._store.wait_stop(self._stream_id, POLL_SECONDS):
+                pass
+        except StoreUnavailable:
+            return  # _watch sees the store's loss too, and stops the stream.
+        _logger.info("Stream %s: stop asked for", self._stream_id)
+        self.stop_asked.set()
+        await anyio.sleep(STOP_GRACE)
+        self._stopped_by = "stopped"
+        self._stop()
+
     def _last_event(self) -> bytes | None:
         """The error event that ends a stream that was stopped, if any."""
         if self._stopped_by == "abandoned":
@@ -199,6 +229,9 @@ class Producer:
             )
             message = "Nobody read the stream, so it was stopped."
             return self._options.error_event("StreamAbandoned", message)
+        if self._stopped_by == "stopped":
+            message = "The stream was stopped."
+            return self._options.error_event("StreamStopped", message)
         if self._stopped_by == "full":
             message = "The stream reached its size limit, so it was stopped."
             return self._options.error_event("StreamTooLarge", message)

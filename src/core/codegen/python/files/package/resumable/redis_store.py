@@ -18,12 +18,15 @@ import importlib
 from types import TracebackType
 from typing import Any, Protocol, cast
 
+import anyio
+
 from ._limits import (
     DEFAULT_KEEP_FOR,
     MAX_EVENTS,
     PRODUCER_TTL,
     REDIS_CONNECT_TIMEOUT,
     REDIS_SOCKET_TIMEOUT,
+    REDIS_STOP_POLL,
     TOMBSTONE_SECONDS,
 )
 from .store import Batch, StoreUnavailable, StreamClosed, StreamInfo, StreamState
@@ -280,6 +283,23 @@ class RedisStreamStore:
     async def alive(self, stream_id: str, role: str) -> bool:
         (exists,) = await self._run(("EXISTS", f"{self._key(stream_id)}:{role}"))
         return bool(exists)
+
+    async def wait_stop(self, stream_id: str, wait: float) -> bool:
+        # A key the producer looks at every REDIS_STOP_POLL s: no connection
+        # held per stream, and a stop asked on any worker is seen.
+        with anyio.move_on_after(wait):
+            while True:
+                if await self.alive(stream_id, "stop"):
+                    return True
+                await anyio.sleep(REDIS_STOP_POLL)
+        return False
+
+    async def set_active(self, chat_key: str, stream_id: str, keep_for: float) -> None:
+        await self._run(("SET", self._key(chat_key), stream_id, "PX", _ms(keep_for)))
+
+    async def active(self, chat_key: str) -> str | None:
+        (value,) = await self._run(("GET", self._key(chat_key)))
+        return None if value is None else bytes(value).decode()
 
 
 def _ms(seconds: float) -> int:

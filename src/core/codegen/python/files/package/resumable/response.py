@@ -18,19 +18,19 @@ producer's lease ran out ends with a stored ``StreamLost`` error.
 from __future__ import annotations
 
 import functools
-import hashlib
 import logging
 import os
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from ..events import EVENT_END, format_sse, json_dumps
 from ..response import DEFAULT_PING_INTERVAL, EventStreamResponse
+from ._errors import ai_sdk_error_event, openai_error_event, sse_error_event
+from ._keys import chat_key, parse_last_event_id, route_name, store_key
 from ._limits import DEFAULT_ABANDON_AFTER, DEFAULT_KEEP_FOR, POLL_SECONDS, PRODUCER_TTL
 from ._producer import ErrorEvent, Options, Producer
 from ._runner import start_background
@@ -42,6 +42,7 @@ __all__ = [
     "DEFAULT_KEEP_FOR",
     "ResumableStreamResponse",
     "ai_sdk_error_event",
+    "chat_stream_response",
     "default_store",
     "openai_error_event",
     "resumable_response",
@@ -50,61 +51,19 @@ __all__ = [
 
 _logger = logging.getLogger(__name__)
 
+STREAM_ID_HEADER = "x-stream-id"
+
 # Told (stream id, None) as a stream starts and (stream id, seq) as a resume
 # after seq is served; the optional ``telemetry`` module listens.
 stream_listeners: list[Callable[[str, int | None], None]] = []
-
-
-def sse_error_event(kind: str, message: str) -> bytes:
-    """The ``sse`` protocol's ``error`` event (the default ``error_event``)."""
-    return format_sse("error", {"type": kind, "message": message})
-
-
-def _data_event(data: object) -> bytes:
-    # Not protocols._common's: a resumable sse route would then get protocols/.
-    return b"data: " + json_dumps(data) + EVENT_END
-
-
-def ai_sdk_error_event(kind: str, message: str) -> bytes:
-    """The AI SDK's ``error`` chunk, for a route that streams that protocol."""
-    return _data_event({"type": "error", "errorText": f"{kind}: {message}"})
-
-
-def openai_error_event(kind: str, message: str) -> bytes:
-    """The OpenAI API's error object in the stream, which its clients raise."""
-    error = {"message": message, "type": "server_error", "param": None, "code": kind}
-    return _data_event({"error": error})
-
-
-_HEX = frozenset("0123456789abcdef")
-_DIGITS = frozenset("0123456789")
-_PAST_EVERY_END = 10**19
-"""What a sequence number of more than 19 digits counts as: no stream has
-that many events, and int() is never asked to read a huge number."""
-
-
-def _parse_last_event_id(value: str) -> tuple[str, int] | None:
-    """``(stream id, seq)`` from ``<32 hex digits>:<ASCII digits>``, else None."""
-    stream_id, _, seq = value.strip(" \t").rpartition(":")
-    if len(stream_id) != 32 or not _HEX.issuperset(stream_id):
-        return None
-    if not seq or not _DIGITS.issuperset(seq):
-        return None  # str.isdigit() would take "²", which int() refuses.
-    return stream_id, _PAST_EVERY_END if len(seq) > 19 else int(seq)
 
 
 def _route_of(scope: Scope) -> str:
     """The route a request came in by: its endpoint, else its path."""
     endpoint: Any = scope.get("endpoint")
     if endpoint is not None:
-        return f"{endpoint.__module__}.{endpoint.__qualname__}"
+        return route_name(endpoint)
     return str(scope.get("root_path", "")) + str(scope.get("path", ""))
-
-
-def _store_id(stream_id: str, route: str, owner: str | None) -> str:
-    """The stream's key in the store: its route, its owner and its id."""
-    bound = route if owner is None else f"{route}\nowner:{owner}"
-    return hashlib.sha256(bound.encode()).hexdigest()[:32] + "-" + stream_id
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -114,7 +73,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _json_error(status: int, error: str, message: str) -> JSONResponse:
+def json_error(status: int, error: str, message: str) -> JSONResponse:
     return JSONResponse({"error": error, "message": message}, status_code=status)
 
 
@@ -128,10 +87,12 @@ class ResumableStreamResponse(Response):
 
     def __init__(
         self,
-        make_events: Callable[[], AsyncIterator[bytes]],
+        make_events: Callable[[], AsyncIterator[bytes]] | None,
         options: Options,
         *,
         owner: str | None = None,
+        chat_id: str | None = None,
+        route: str | None = None,
         headers: dict[str, str] | None = None,
         ping_interval: float | None = DEFAULT_PING_INTERVAL,
     ) -> None:
@@ -139,76 +100,107 @@ class ResumableStreamResponse(Response):
         self._make_events = make_events
         self._options = options
         self._owner = owner
+        self._chat_id = chat_id or None
+        self._route = route
         self._extra_headers = headers or {}
         self._ping_interval = ping_interval
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         last_event_id = _header(scope, b"last-event-id")
-        response = await self._respond(_route_of(scope), last_event_id)
+        response = await self._respond(self._route or _route_of(scope), last_event_id)
         await response(scope, receive, send)
 
     async def _respond(self, route: str, last_event_id: str | None) -> Response:
-        store = self._options.store
         try:
-            if last_event_id is None:
-                stream_id = secrets.token_hex(16)
-                key = _store_id(stream_id, route, self._owner)
-                await store.create(key, self._options.keep_for)
-                await store.beat(key, "reader", self._options.abandon_after)
-                await store.beat(key, "producer", PRODUCER_TTL)
-                for listener in stream_listeners:
-                    listener(stream_id, None)
-                producer = Producer(self._options, key, self._make_events)
-                await start_background(producer.run)
-                return self._stream(stream_id, key, 0, None)
-            parsed = _parse_last_event_id(last_event_id)
-            if parsed is None:
-                return _json_error(
-                    404,
-                    "unknown-stream",
-                    "Last-Event-ID is not an id of this endpoint's streams.",
-                )
-            stream_id, after = parsed
-            key = _store_id(stream_id, route, self._owner)
-            info = await store.info(key)
-            if info.state == "unknown":
-                return _json_error(
-                    404,
-                    "unknown-stream",
-                    "No stream has this id; start a new one without Last-Event-ID.",
-                )
-            if info.state == "expired":
-                return _json_error(
-                    410,
-                    "expired-stream",
-                    "This stream has expired; start a new one without Last-Event-ID.",
-                )
-            if info.finished and after >= info.last:
-                # Nothing after this id and nothing more to come: 204 stops an
-                # EventSource from reconnecting.
-                return Response(status_code=204)
-            if after > info.last:
-                return _json_error(
-                    404, "unknown-event", "This stream has no event with this id yet."
-                )
-            first = await store.read(key, after, 0)
-            for listener in stream_listeners:
-                listener(stream_id, after)
-            return self._stream(stream_id, key, after, first)
+            if self._make_events is None:
+                return await self._resume_chat(route)
+            if last_event_id is None or self._chat_id is not None:
+                return await self._start(route, self._make_events)
+            return await self._resume(route, last_event_id)
         except StoreUnavailable:
             _logger.exception("Stream store unavailable")
-            return _json_error(
+            return json_error(
                 503,
                 "store-unavailable",
                 "The stream store (Redis) cannot be reached; try again later.",
             )
+
+    async def _start(
+        self, route: str, make_events: Callable[[], AsyncIterator[bytes]]
+    ) -> Response:
+        store, keep_for = self._options.store, self._options.keep_for
+        stream_id = secrets.token_hex(16)
+        key = store_key(stream_id, route, self._owner)
+        await store.create(key, keep_for)
+        await store.beat(key, "reader", self._options.abandon_after)
+        await store.beat(key, "producer", PRODUCER_TTL)
+        if self._chat_id is not None:
+            chat = chat_key(self._chat_id, route, self._owner)
+            previous = await store.active(chat)
+            if previous is not None:
+                # One answer per chat: the one it replaces is stopped.
+                await store.beat(previous, "stop", keep_for)
+            await store.set_active(chat, key, keep_for)
+        for listener in stream_listeners:
+            listener(stream_id, None)
+        producer = Producer(self._options, key, make_events)
+        await start_background(producer.run)
+        return self._stream(stream_id, key, 0, None)
+
+    async def _resume_chat(self, route: str) -> Response:
+        """useChat's resume: the chat's active stream from its start, else 204."""
+        store = self._options.store
+        key = await store.active(chat_key(self._chat_id or "", route, self._owner))
+        info = None if key is None else await store.info(key)
+        if key is None or info is None or info.state != "live" or info.finished:
+            return Response(status_code=204)
+        first = await store.read(key, 0, 0)
+        return self._stream(key.rpartition("-")[2], key, 0, first)
+
+    async def _resume(self, route: str, last_event_id: str) -> Response:
+        store = self._options.store
+        parsed = parse_last_event_id(last_event_id)
+        if parsed is None:
+            return json_error(
+                404,
+                "unknown-stream",
+                "Last-Event-ID is not an id of this endpoint's streams.",
+            )
+        stream_id, after = parsed
+        key = store_key(stream_id, route, self._owner)
+        info = await store.info(key)
+        if info.state == "unknown":
+            return json_error(
+                404,
+                "unknown-stream",
+                "No stream has this id; start a new one without Last-Event-ID.",
+            )
+        if info.state == "expired":
+            return json_error(
+                410,
+                "expired-stream",
+                "This stream has expired; start a new one without Last-Event-ID.",
+            )
+        if info.finished and after >= info.last:
+            # Nothing after this id and nothing more to come: 204 stops an
+            # EventSource from reconnecting.
+            return Response(status_code=204)
+        if after > info.last:
+            return json_error(
+                404, "unknown-event", "This stream has no event with this id yet."
+            )
+        first = await store.read(key, after, 0)
+        for listener in stream_listeners:
+            listener(stream_id, after)
+        return self._stream(stream_id, key, after, first)
 
     def _stream(
         self, stream_id: str, key: str, after: int, first: Batch | None
     ) -> Response:
         return EventStreamResponse(
             self._follow(stream_id, key, after, first),
-            headers=self._extra_headers,
+            # For clients that hide event ids (OpenAI's): stop_response takes it.
+            headers={**self._extra_headers, STREAM_ID_HEADER: stream_id},
             ping_interval=self._ping_interval,
         )
 
@@ -277,7 +269,8 @@ def resumable_response(
     keep_for: float = DEFAULT_KEEP_FOR,
     error_event: ErrorEvent = sse_error_event,
     owner: str | None = None,
-    headers: dict[str, str] | None = None,
+    chat_id: str | None = None,
+    headers: Mapping[str, str] | None = None,
     ping_interval: float | None = DEFAULT_PING_INTERVAL,
 ) -> ResumableStreamResponse:
     """A resumable SSE response for the events ``make_events()`` encodes.
@@ -290,18 +283,63 @@ def resumable_response(
     lost, or a replay's history was dropped: :func:`sse_error_event` (the
     default), :func:`ai_sdk_error_event` or :func:`openai_error_event`.
 
+    ``chat_id`` (useChat's chat id, ``body.id``) makes the new stream that
+    chat's active answer, which :func:`chat_stream_response` resumes; every
+    request then starts a new stream, and stops the chat's previous one.
+
     ``owner`` binds the stream to a user: only a resume with the same owner
     finds it (404 for anyone else). Pass what the app's auth gives, e.g.
     ``owner=str(user.id)`` with ``user = Depends(current_user)``. Without it
     anyone who holds a stream's id can read it through this route.
     """
-    if not abandon_after > 0 or not keep_for > 0:
-        raise ValueError("abandon_after and keep_for must be positive seconds")
-    options = Options(store or default_store(), abandon_after, keep_for, error_event)
+    options = _options(store, abandon_after, keep_for, error_event)
     return ResumableStreamResponse(
         make_events,
         options,
         owner=owner,
-        headers=headers,
+        chat_id=chat_id,
+        headers=dict(headers or {}),
         ping_interval=ping_interval,
     )
+
+
+def chat_stream_response(
+    route: Callable[..., Any],
+    chat_id: str,
+    *,
+    store: StreamStore | None = None,
+    abandon_after: float = DEFAULT_ABANDON_AFTER,
+    keep_for: float = DEFAULT_KEEP_FOR,
+    error_event: ErrorEvent = ai_sdk_error_event,
+    owner: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    ping_interval: float | None = DEFAULT_PING_INTERVAL,
+) -> ResumableStreamResponse:
+    """useChat's resume (``GET {api}/{chatId}/stream``) of a chat of ``route``,
+    the endpoint that starts its streams (``resumable_response(chat_id=)``).
+
+    The chat's active stream from its start (the AI SDK's transport replays
+    a resumed stream), then live; 204 No Content when no stream of the chat
+    is being written: nothing to resume. Pass the route's ``owner``.
+    """
+    options = _options(store, abandon_after, keep_for, error_event)
+    return ResumableStreamResponse(
+        None,
+        options,
+        owner=owner,
+        chat_id=chat_id,
+        route=route_name(route),
+        headers=dict(headers or {}),
+        ping_interval=ping_interval,
+    )
+
+
+def _options(
+    store: StreamStore | None,
+    abandon_after: float,
+    keep_for: float,
+    error_event: ErrorEvent,
+) -> Options:
+    if not abandon_after > 0 or not keep_for > 0:
+        raise ValueError("abandon_after and keep_for must be positive seconds")
+    return Options(store or default_store(), abandon_after, keep_for, error_event)

@@ -121,6 +121,19 @@ class StreamStore(Protocol):
         """Whether ``role`` showed a sign of life that has not run out."""
         ...
 
+    async def wait_stop(self, stream_id: str, wait: float) -> bool:
+        """Whether a stop was asked for (``beat(stream_id, "stop", ttl)``),
+        waiting up to ``wait`` s for one."""
+        ...
+
+    async def set_active(self, chat_key: str, stream_id: str, keep_for: float) -> None:
+        """Make ``stream_id`` the answer a chat resumes, for ``keep_for`` s."""
+        ...
+
+    async def active(self, chat_key: str) -> str | None:
+        """The stream a chat resumes, if it has one."""
+        ...
+
 
 @dataclass
 class _MemoryStream:
@@ -169,6 +182,7 @@ class MemoryStreamStore:
         self._max_total_bytes = max_total_bytes
         self._max_tombstones = max_tombstones
         self._total_bytes = 0
+        self._active: dict[str, tuple[str, float]] = {}
 
     def _get(self, stream_id: str) -> _MemoryStream | None:
         stream = self._streams.get(stream_id)
@@ -282,7 +296,28 @@ class MemoryStreamStore:
         stream = self._streams.get(stream_id)
         if stream is not None:
             stream.beats[role] = time.monotonic() + ttl
+            if role == "stop":
+                stream.changes()  # Wakes the producer's wait_stop at once.
 
     async def alive(self, stream_id: str, role: str) -> bool:
         stream = self._streams.get(stream_id)
         return stream is not None and stream.beats.get(role, 0.0) > time.monotonic()
+
+    async def wait_stop(self, stream_id: str, wait: float) -> bool:
+        with anyio.move_on_after(wait):
+            while not await self.alive(stream_id, "stop"):
+                stream = self._streams.get(stream_id)
+                if stream is None:
+                    return False
+                await stream.changed.wait()
+        return await self.alive(stream_id, "stop")
+
+    async def set_active(self, chat_key: str, stream_id: str, keep_for: float) -> None:
+        now = time.monotonic()
+        for key in [k for k, (_, until) in self._active.items() if until <= now]:
+            del self._active[key]
+        self._active[chat_key] = (stream_id, now + keep_for)
+
+    async def active(self, chat_key: str) -> str | None:
+        stream_id, until = self._active.get(chat_key, ("", 0.0))
+        return stream_id if until > time.monotonic() else None
