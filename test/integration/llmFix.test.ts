@@ -45,7 +45,11 @@ function tokensOf(body: Buffer): string[] {
 function assertStreamedAnswer(body: Buffer, what: string): void {
   assert.deepEqual(tokensOf(body), TOKENS, what);
   const done = parseSse(body.toString('utf8')).events.at(-1);
-  assert.deepEqual([done?.event, JSON.parse(done?.data ?? 'null')], ['done', { text: TOKENS.join(''), token_count: TOKENS.length, finish_reason: 'completed' }], what);
+  assert.deepEqual(
+    [done?.event, JSON.parse(done?.data ?? 'null')],
+    ['done', { text: TOKENS.join(''), token_count: TOKENS.length, finish_reason: 'completed' }],
+    what,
+  );
 }
 
 /** The route answers with the provider's whole answer as `token` events then `done`, from one streamed upstream request. */
