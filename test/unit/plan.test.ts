@@ -374,7 +374,10 @@ describe('planAddEndpoint', () => {
         );
         assert.ok(main.includes(`@functools.cache\ndef ${provider}_client() -> ${client}:\n`));
         // The typed-parts adapter, which yields the provider's usage, handed to the route's on_finish hook.
-        assert.ok(main.includes(lines(...answerLines('    ', `${adapter}(${variable})`, 'on_stream_finish', [`model="${model}"`, 'on_disconnect="cancel"']))), main);
+        assert.ok(
+          main.includes(lines(...answerLines('    ', `${adapter}(${variable})`, 'on_stream_finish', [`model="${model}"`, 'on_disconnect="cancel"']))),
+          main,
+        );
         // OpenAI reports the usage of a stream only when asked; Groq's SDK takes no stream_options and sends it anyway.
         assert.equal(main.includes('        stream_options={"include_usage": True},\n'), provider === 'openai', main);
         assert.ok(main.includes('"content": prompt}'));

@@ -76,7 +76,10 @@ describe('askAddEndpointRequest', () => {
       assert.equal(answered?.onDisconnect, undefined);
     }
     const cancelled = cannedPrompts({ onDisconnect: () => undefined });
-    assert.equal(await askAddEndpointRequest(files, cancelled.prompts, { given: { ...base, source: { kind: 'sdk', provider: 'groq' }, resumable: false } }), undefined);
+    assert.equal(
+      await askAddEndpointRequest(files, cancelled.prompts, { given: { ...base, source: { kind: 'sdk', provider: 'groq' }, resumable: false } }),
+      undefined,
+    );
   });
 
   it('asks nothing that was given, and stops when a question is cancelled', async () => {

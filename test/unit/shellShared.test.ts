@@ -98,7 +98,15 @@ describe('settings', () => {
       [SETTING_KEYS.fixStyle]: null,
     });
     assert.deepEqual(
-      [invalid.moduleLocation, invalid.defaultRoute, invalid.defaultMethod, invalid.defaultProtocol, invalid.maxAnswerDuration, invalid.diagnosticSeverity, invalid.fixStyle],
+      [
+        invalid.moduleLocation,
+        invalid.defaultRoute,
+        invalid.defaultMethod,
+        invalid.defaultProtocol,
+        invalid.maxAnswerDuration,
+        invalid.diagnosticSeverity,
+        invalid.fixStyle,
+      ],
       [undefined, '/stream', 'GET', 'sse', 300, 'Information', 'rewrite'],
     );
   });

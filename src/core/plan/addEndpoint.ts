@@ -622,14 +622,24 @@ class Planner {
         return lifecycle ? [...encoders, ...LIFECYCLE_NAMES, ...source.answer.streamingNames] : [...encoders, ...source.streamingNames];
       }
       case 'ai-sdk':
-        return ['EventStreamResponse', CHAT_REQUEST_MODEL['ai-sdk'], 'ui_message_stream_response', ...(lifecycle ? LIFECYCLE_NAMES : []), ...source.chat.streamingNames];
+        return [
+          'EventStreamResponse',
+          CHAT_REQUEST_MODEL['ai-sdk'],
+          'ui_message_stream_response',
+          ...(lifecycle ? LIFECYCLE_NAMES : []),
+          ...source.chat.streamingNames,
+        ];
       case 'openai':
         return [CHAT_REQUEST_MODEL.openai, 'openai_chat_completion_response', ...(lifecycle ? LIFECYCLE_NAMES : []), ...source.chat.streamingNames];
     }
   }
 
   /** The handler's name, the helpers to add (those the module does not define yet) and a POST body model's name. */
-  private names(target: ResolvedTarget, source: TokenSourceCode, lifecycle: boolean): { functionName: string; helpers: Helper[]; bodyModel?: string; finishHook?: string } {
+  private names(
+    target: ResolvedTarget,
+    source: TokenSourceCode,
+    lifecycle: boolean,
+  ): { functionName: string; helpers: Helper[]; bodyModel?: string; finishHook?: string } {
     const { analysis } = target;
     const taken = new Set([...analysis.topLevelNames, target.variable, ...source.helpers.map((helper) => helper.name)]);
     // Inside a factory the handler is a nested function: it must not shadow one of the factory's either.

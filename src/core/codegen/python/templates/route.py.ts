@@ -99,7 +99,9 @@ export function answerStatement(source: string, lifecycle: AnswerLifecycle, mode
   const keywords = [
     ...(model === undefined ? [] : [`model=${model}`]),
     `on_disconnect=${pythonString(lifecycle.onDisconnect)}`,
-    ...(lifecycle.maxDuration === undefined || lifecycle.maxDuration === DEFAULT_MAX_ANSWER_SECONDS ? [] : [`max_duration=${pythonFloat(lifecycle.maxDuration)}`]),
+    ...(lifecycle.maxDuration === undefined || lifecycle.maxDuration === DEFAULT_MAX_ANSWER_SECONDS
+      ? []
+      : [`max_duration=${pythonFloat(lifecycle.maxDuration)}`]),
   ];
   const lines = [source, lifecycle.hook, ...keywords].map((arg) => `    ${arg},\n`);
   return `answer = with_on_finish(\n${lines.join('')})\n`;
