@@ -13,14 +13,14 @@
  * CATALYST_BENCH_QUICK=1 does less work.
  */
 import { writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import path from 'node:path';
 import { pythonStack, type StackName } from '../test/support/python';
 import { rawStream } from '../test/support/rawStream';
 import { writeGeneratedStreaming } from '../test/support/streamingPackage';
 import { makeTempDir } from '../test/support/tempdir';
-import { startUvicorn, type RunningServer } from '../test/support/uvicorn';
+import { startUvicorn } from '../test/support/uvicorn';
 import type { Benchmark } from './benchmark';
+import { getJson, median } from './resumable';
 
 const SCALE = process.env.CATALYST_BENCH_QUICK ? 0.1 : 1;
 const EVENTS = Math.round(50_000 * SCALE);
@@ -123,20 +123,3 @@ export const lifecycleBenchmark: Benchmark = {
     }
   },
 };
-
-function getJson<T>(server: RunningServer, urlPath: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(`${server.baseUrl}${urlPath}`, (response) => {
-        let body = '';
-        response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-        response.on('end', () => resolve(JSON.parse(body) as T));
-      })
-      .on('error', reject);
-  });
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
