@@ -51,7 +51,7 @@ export async function measureRouteKind(request: AddEndpointRequest): Promise<Gen
  * the wire tests hold (the orjson-identical stdlib JSON, typed parts, the shutdown reconnect). The total is held
  * where it is so it cannot grow unnoticed; lowering it is open work. Issue #19 raised it from 740 to 1150: every
  * route now hands its answers to an on_finish hook (the hook in the route, finish.py's result and usage types,
- * lifecycle.py's recording, disconnect policy and time limit: 1145 lines measured), the lifecycle the issue asks
+ * lifecycle.py's recording, disconnect policy and time limit: 1150 lines measured), the lifecycle the issue asks
  * every generated route to have.
  */
 export const GENERATED_LINES_BUDGET = { total: 1150, perFile: 350 } as const;

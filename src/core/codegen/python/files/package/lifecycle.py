@@ -111,8 +111,7 @@ class _Answer:
         return self
 
     async def __anext__(self) -> _Part:
-        # Once per part, so written for speed: one await, the clock read once,
-        # text (most parts) recorded inline.
+        # Once per part: one await, one clock read, text recorded inline.
         if self._ended:
             raise StopAsyncIteration
         if self._started is None:
@@ -128,9 +127,7 @@ class _Answer:
         except Exception:
             await self._end("error")
             raise
-        # The time limit is checked as parts arrive (a deadline on every read
-        # would cost a timer per part); after the client left, one deadline
-        # bounds the rest (see _read_to_end).
+        # Checked as parts arrive: a deadline per read costs a timer per part.
         now = time.monotonic()
         if now >= self._deadline:
             await self._close()
