@@ -13,6 +13,7 @@ const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [
   () => import('./checkWorkspace').then((m) => m.checkWorkspaceBenchmark),
   () => import('./resumable').then((m) => m.resumableBenchmark),
   () => import('./paced').then((m) => m.pacedBenchmark),
+  () => import('./lifecycle').then((m) => m.lifecycleBenchmark),
 ];
 
 async function main(): Promise<void> {

@@ -122,7 +122,7 @@ describe('add-endpoint CLI', function () {
       assert.deepEqual(await treeDigest(dir), before);
 
       const patches = parsePatch(dry.stdout);
-      const packageFiles = ['__init__.py', 'events.py', 'parts.py', 'response.py', 'tokens.py'].map((file) => `streaming/${file}`);
+      const packageFiles = ['__init__.py', 'events.py', 'finish.py', 'lifecycle.py', 'parts.py', 'response.py', 'tokens.py'].map((file) => `streaming/${file}`);
       assert.deepEqual(
         patches.map((p) => [p.oldFileName, p.newFileName]),
         [...packageFiles.map((file) => ['/dev/null', `b/${file}`]), ['a/main.py', 'b/main.py']],
@@ -153,12 +153,13 @@ describe('add-endpoint CLI', function () {
           source: 'demo',
           protocol: 'sse',
           resumable: false,
+          onDisconnect: 'cancel',
           serve: { appDir: '', app: 'main:app', factory: false },
           functionName: 'chat',
         },
         changes: [
           // A POST route reads its body within limits: request_body.py.
-          ...['__init__.py', 'events.py', 'parts.py', 'request_body.py', 'response.py', 'tokens.py'].map((file) => ({
+          ...['__init__.py', 'events.py', 'finish.py', 'lifecycle.py', 'parts.py', 'request_body.py', 'response.py', 'tokens.py'].map((file) => ({
             path: `streaming/${file}`,
             kind: 'create',
             description: `create the streaming package file streaming/${file}`,

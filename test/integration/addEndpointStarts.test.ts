@@ -65,7 +65,7 @@ function startsSuite(stack: PythonStack): void {
     assert.deepEqual(outcome.endpoint.serve, { appDir: '', app: 'app.main:app', factory: false });
     assert.deepEqual(outcome.changes.map((c) => c.path).sort(), [
       'app/main.py',
-      ...['__init__.py', 'events.py', 'parts.py', 'response.py', 'tokens.py'].map((file) => `app/streaming/${file}`),
+      ...['__init__.py', 'events.py', 'finish.py', 'lifecycle.py', 'parts.py', 'response.py', 'tokens.py'].map((file) => `app/streaming/${file}`),
     ]);
     const main = await read(dir, 'app/main.py');
     assert.ok(

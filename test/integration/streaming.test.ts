@@ -35,7 +35,8 @@ interface RunStatus {
 
 /** The bytes stream_tokens writes for one token (JSON.stringify matches the module's compact, unescaped-UTF-8 JSON). */
 const tokenEvent = (text: string) => `event: token\ndata: ${JSON.stringify({ text })}\n\n`;
-const doneEvent = (text: string, count: number) => `event: done\ndata: ${JSON.stringify({ text, token_count: count, finish_reason: 'completed' })}\n\n`;
+const doneEvent = (text: string, count: number, usage?: Readonly<Record<string, number>>) =>
+  `event: done\ndata: ${JSON.stringify({ text, token_count: count, finish_reason: 'completed', ...(usage ? { usage } : {}) })}\n\n`;
 const includes = (needle: string) => (body: Buffer) => body.includes(needle);
 const countOf = (body: Buffer, needle: string) => body.toString('utf8').split(needle).length - 1;
 
@@ -97,7 +98,7 @@ for (const stack of PYTHON_STACKS) {
 }
 
 /** Package files other suites drive (see the coverage test at the end). */
-const NOT_DRIVEN_HERE = ['resumable/', 'telemetry.py', 'providers/langchain.py'];
+const NOT_DRIVEN_HERE = ['resumable/', 'telemetry.py', 'providers/langchain.py', 'lifecycle.py'];
 
 /** Every test of this file, on one stack: its own server, module folder and coverage.py data. */
 function streamingModuleSuite(stack: PythonStack): void {
@@ -437,13 +438,17 @@ function streamingModuleSuite(stack: PythonStack): void {
         });
       }
 
+      // The provider's usage (test/support/providers: 12 prompt tokens, one output token per delta) on done, as
+      // each API reports it: Anthropic's message_start/message_delta, the Responses API's response.completed;
+      // Chat Completions asked for no usage here.
+      const anthropicUsage = { input_tokens: 12, output_tokens: tokens.length, cached_input_tokens: 0 };
       const partsCases = [
-        ['anthropic', 'anthropic_stream_parts (messages.create)'],
-        ['anthropic-manager', 'anthropic_stream_parts (messages.stream manager)'],
-        ['openai', 'openai_stream_parts (chat.completions.create)'],
-        ['responses', 'openai_responses_stream_parts (responses.create)'],
+        ['anthropic', 'anthropic_stream_parts (messages.create)', anthropicUsage],
+        ['anthropic-manager', 'anthropic_stream_parts (messages.stream manager)', anthropicUsage],
+        ['openai', 'openai_stream_parts (chat.completions.create)', undefined],
+        ['responses', 'openai_responses_stream_parts (responses.create)', { ...anthropicUsage, reasoning_tokens: 0 }],
       ] as const;
-      for (const [kind, adapter] of partsCases) {
+      for (const [kind, adapter, usage] of partsCases) {
         it(`${adapter} streams reasoning, text and tool calls as the provider sent them`, async () => {
           provider.behave({
             tokens,
@@ -456,7 +461,7 @@ function streamingModuleSuite(stack: PythonStack): void {
             'event: reasoning\ndata: {"text":"Hmm"}\n\nevent: reasoning\ndata: {"text":"…"}\n\n' +
               tokens.map(tokenEvent).join('') +
               'event: tool_call\ndata: {"id":"call_1","name":"lookup","input":{"q":"x"}}\n\n' +
-              doneEvent(tokens.join(''), tokens.length),
+              doneEvent(tokens.join(''), tokens.length, usage),
           );
         });
       }
@@ -620,7 +625,8 @@ function streamingModuleSuite(stack: PythonStack): void {
     // The provider adapters run only with the real SDKs, which only the current stack installs: there the whole
     // package is measured, on the oldest stack everything but providers/. Not driven here, so not counted:
     // resumable/ (resumable*.test.ts run it behind uvicorn workers, Redis and nginx), telemetry.py
-    // (streamingTelemetry.test.ts, with the real opentelemetry-sdk) and providers/langchain.py (providerSdks.test.ts).
+    // (streamingTelemetry.test.ts, with the real opentelemetry-sdk), providers/langchain.py (providerSdks.test.ts) and
+    // lifecycle.py (lifecycle.test.ts, with the real SDKs and on both stacks).
     const whole = stack.name === 'current';
     it(`is at least 90% of ${whole ? 'its lines' : 'its lines outside providers/'}, measured while the tests above drove it`, async function () {
       await Promise.all(servers.splice(0).map((s) => s.stop()));

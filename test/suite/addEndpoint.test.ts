@@ -14,7 +14,7 @@ import { waitFor } from './support/wait';
 import { canDriveWorkbench, pressKeys } from './support/workbench';
 
 /** What a plain sse route with the demo source writes of the package. */
-const PACKAGE_FILES = ['__init__.py', 'events.py', 'parts.py', 'response.py', 'tokens.py'].map((file) => `streaming/${file}`);
+const PACKAGE_FILES = ['__init__.py', 'events.py', 'finish.py', 'lifecycle.py', 'parts.py', 'response.py', 'tokens.py'].map((file) => `streaming/${file}`);
 
 function lineOf(text: string, needle: string): number {
   return text.split('\n').findIndex((line) => line.includes(needle));

@@ -112,46 +112,51 @@ class _Answer:
         return self
 
     async def __anext__(self) -> _Part:
+        # Once per part: one await, one clock read, text recorded inline.
         if self._ended:
             raise StopAsyncIteration
         if self._started is None:
-            self._started = time.monotonic()
-            if self._max_duration is not None:
-                self._deadline = self._started + self._max_duration
+            self._start()
         try:
-            part = await self._read()
+            if self._shield:
+                part = await self._shielded_read()
+            else:
+                part = await self._parts.__anext__()
         except StopAsyncIteration:
             await self._end("stopped" if answer_stopped() else "completed")
             raise
-        except AnswerTimeout:
+        except Exception:
+            await self._end("error")
+            raise
+        # Checked as parts arrive: a deadline per read costs a timer per part.
+        now = time.monotonic()
+        if now >= self._deadline:
             await self._close()
             await self._end("timeout")
             raise AnswerTimeout(
                 f"The answer took longer than {self._max_duration} seconds."
-            ) from None
-        except Exception:
-            await self._end("error")
-            raise
-        self._record(part)
+            )
+        if self._first is None:
+            self._first = now
+        if isinstance(part, str):
+            self._texts.append(part)
+        else:
+            self._record(part)
         return part
 
-    async def _read(self) -> _Part:
-        if self._shield:
-            # "finish": the client leaving must not interrupt a read (the
-            # source would be closed with it); the deadline still does.
-            with anyio.CancelScope(shield=True, deadline=self._deadline):
-                return await self._parts.__anext__()
-            raise AnswerTimeout  # only the deadline ends the scope early
-        part = await self._parts.__anext__()
-        # "cancel": the clock is read as parts arrive; a cancel scope per read
-        # would cost throughput, and a client that waits too long leaves.
-        if time.monotonic() >= self._deadline:
-            raise AnswerTimeout
-        return part
+    async def _shielded_read(self) -> _Part:
+        # "finish": the client leaving must not interrupt a read (the source
+        # would be closed with it).
+        with anyio.CancelScope(shield=True):
+            return await self._parts.__anext__()
+        raise AssertionError("a shield alone is never cancelled")
+
+    def _start(self) -> None:
+        self._started = time.monotonic()
+        if self._max_duration is not None:
+            self._deadline = self._started + self._max_duration
 
     def _record(self, part: _Part) -> None:
-        if self._first is None:
-            self._first = time.monotonic()
         if isinstance(part, str):
             self._texts.append(part)
         elif isinstance(part, TextDelta):
@@ -173,7 +178,7 @@ class _Answer:
         if self._ended:
             return
         if self._started is None:
-            self._started = time.monotonic()
+            self._start()
         if server_is_shutting_down():
             await self._close()
             await self._end("stopped")
