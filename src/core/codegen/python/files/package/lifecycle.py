@@ -112,7 +112,7 @@ class _Answer:
         return self
 
     async def __anext__(self) -> _Part:
-        # Once per part: one await, one clock read, text recorded inline.
+        # Once per part: one await, one clock read.
         if self._ended:
             raise StopAsyncIteration
         if self._started is None:
@@ -138,10 +138,7 @@ class _Answer:
             )
         if self._first is None:
             self._first = now
-        if isinstance(part, str):
-            self._texts.append(part)
-        else:
-            self._record(part)
+        self._record(part)
         return part
 
     async def _shielded_read(self) -> _Part:
