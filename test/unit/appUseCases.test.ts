@@ -170,6 +170,33 @@ describe('use case: quick fix', () => {
     assert.match(fixed.after, /^from lib\.sse\.\w+(\.\w+)* import /m);
     assert.equal(applyTextEdits(CHAT, fixed.edits), fixed.after);
   });
+  it('a fix in a subpackage reuses the generated streaming/ package above it instead of writing a second copy', async () => {
+    // The package as an earlier fix wrote it into app/ (its files, each with our header).
+    const first = await fixFile(project({ 'app/__init__.py': '', 'app/chat.py': CHAT }), 'app/chat.py', { style: 'rewrite' });
+    assert.equal(first.status, 'fixed');
+    if (first.status !== 'fixed') return;
+    const written = Object.fromEntries(first.changes.filter((c) => c.path.startsWith('app/streaming/')).map((c) => [c.path, c.after]));
+    assert.ok(written['app/streaming/__init__.py'], 'the first fix wrote app/streaming/');
+    const files = { 'app/__init__.py': '', 'app/admin/__init__.py': '', 'app/admin/chat.py': CHAT, ...written };
+    const outcome = await fixFile(project(files), 'app/admin/chat.py', { style: 'rewrite' });
+    assert.equal(outcome.status, 'fixed');
+    if (outcome.status !== 'fixed') return;
+    assert.deepEqual(
+      outcome.changes.filter((c) => c.path.startsWith('app/admin/streaming')).map((c) => c.path),
+      [],
+      'no second copy beside the subpackage',
+    );
+    assert.match(outcome.changes.find((c) => c.path === 'app/admin/chat.py')!.after, /^from \.\.streaming\.\w+(\.\w+)* import /m);
+    const offset = CHAT.indexOf('client.messages.create(');
+    const { fixes } = await quickFixesAt(project(files), 'app/admin/chat.py', offset, { style: 'rewrite' });
+    const stream = fixes.find((f) => f.kind === 'stream')!;
+    assert.deepEqual(
+      stream.changes.map((c) => c.path).filter((file) => file.includes('streaming')),
+      outcome.changes.map((c) => c.path).filter((file) => file.includes('streaming')),
+      'the editor quick fix goes to the same package',
+    );
+  });
+
   it('check --fix beside a single module of an earlier version: imports from it as it is, and says how to move on', async () => {
     const legacy = await readFile(path.join(__dirname, '..', 'fixtures', 'workspaces', 'legacy-untouched', 'app', 'streaming.py'), 'utf8');
     const outcome = await fixFile(project({ 'chat.py': CHAT, 'streaming.py': legacy }), 'chat.py', { style: 'rewrite' });

@@ -12,6 +12,7 @@ import type { FixStyle } from '../plan/llm/streamCall';
 import { planFixStreamingCode } from '../plan/llm/fixStreamingCode';
 import { streamingModuleTarget, type StreamingModuleTarget } from '../plan/llm/streamingModuleTarget';
 import type { FileChange } from '../workspace/fileChange';
+import { hasGeneratedHeader } from '../codegen/python/generatedHeader';
 import { readSource, type ProjectFiles } from '../workspace/projectFiles';
 import { applyTextEdits } from '../workspace/textEdit';
 
@@ -148,7 +149,40 @@ async function moduleTarget(project: ProjectFiles, file: string, options: QuickF
       existing.add(candidate);
     }
   }
-  return streamingModuleTarget(absolute, (f) => existing.has(f), location);
+  const local = streamingModuleTarget(absolute, (f) => existing.has(f), location);
+  if (location !== undefined || local.singleModule || (await exists(project, relativeTo(project, packageInit(local.file))))) {
+    return local;
+  }
+  return (await enclosingStreamingPackage(project, file)) ?? local;
+}
+
+/** `app/streaming.py` -> `app/streaming/__init__.py`: the package standing in for the module file. */
+function packageInit(moduleFile: string): string {
+  return path.join(moduleFile.slice(0, -'.py'.length), '__init__.py');
+}
+
+/**
+ * A generated `streaming/` package in a folder above `file` that the file imports relatively (every folder
+ * on the way a package), so a fix in `app/admin/routes.py` uses `app/streaming/` (`from ..streaming...`)
+ * rather than writing a second copy into `app/admin/`; one at the project's root is imported as `streaming`, as
+ * uvicorn run from the root finds it. The nearest wins.
+ */
+async function enclosingStreamingPackage(project: ProjectFiles, file: string): Promise<StreamingModuleTarget | undefined> {
+  const folders = file.split('/').slice(0, -1);
+  for (let up = 1; up <= folders.length; up++) {
+    const between = folders.slice(0, folders.length - up + 1);
+    if (!(await exists(project, [...between, '__init__.py'].join('/')))) {
+      return undefined;
+    }
+    const above = folders.slice(0, folders.length - up);
+    const init = await readSource(project, [...above, 'streaming', '__init__.py'].join('/'));
+    if (init !== undefined && hasGeneratedHeader(init.text) && (above.length === 0 || (await exists(project, [...above, '__init__.py'].join('/'))))) {
+      // At the project's root the package is a top-level module: a relative import cannot leave the file's top package.
+      const importModule = above.length === 0 ? 'streaming' : `${'.'.repeat(up + 1)}streaming`;
+      return { file: path.join(project.root, ...above, 'streaming.py'), importModule, singleModule: false };
+    }
+  }
+  return undefined;
 }
 
 async function exists(project: ProjectFiles, file: string): Promise<boolean> {
