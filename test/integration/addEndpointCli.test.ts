@@ -176,10 +176,11 @@ describe('add-endpoint CLI', function () {
       assert.equal(again.status, 'already-present');
       const resumable = JSON.parse((await runCli(['add-endpoint', '--workspace', dir, '--json', '--resumable', '--route', '/resume'])).stdout) as {
         message: string;
-        endpoint: { resumable: boolean };
+        endpoint: { resumable: boolean; onDisconnect: string };
         changes: Array<{ path: string; kind: string }>;
       };
       assert.equal(resumable.endpoint.resumable, true);
+      assert.equal(resumable.endpoint.onDisconnect, 'finish', 'a resumable stream always finishes');
       assert.match(resumable.message, /^Added resumable GET \/resume /);
       assert.deepEqual(
         resumable.changes.map((c) => [c.path, c.kind]),
@@ -191,6 +192,14 @@ describe('add-endpoint CLI', function () {
           ['main.py', 'modify'],
         ],
       );
+      const finishing = JSON.parse(
+        (await runCli(['add-endpoint', '--workspace', dir, '--json', '--dry-run', '--on-disconnect', 'finish', '--route', '/keep'])).stdout,
+      ) as {
+        endpoint: { onDisconnect: string };
+        diff: string;
+      };
+      assert.equal(finishing.endpoint.onDisconnect, 'finish');
+      assert.match(finishing.diff, /^\+ {8}on_disconnect="finish",$/m);
       const refused = await runCli(['add-endpoint', '--workspace', dir, '--json', '--route', '/todos']);
       assert.equal(refused.code, 1);
       assert.deepEqual(Object.keys(JSON.parse(refused.stdout) as object), ['status', 'reason', 'message']);
@@ -220,6 +229,12 @@ describe('add-endpoint CLI', function () {
       const resumable = await runCli(['add-endpoint', '--workspace', dir, '--protocol', 'openai', '--resumable', '--dry-run']);
       assert.equal(resumable.code, 0, resumable.stderr);
       assert.match(resumable.stdout, /@app\.post\("\/v1\/chat\/completions\/\{stream_id\}\/stop"\)/);
+      const policy = await runCli(['add-endpoint', '--workspace', dir, '--on-disconnect', 'later']);
+      assert.equal(policy.code, 2);
+      assert.match(policy.stderr, /unknown --on-disconnect "later": expected cancel or finish/);
+      const cancelResumable = await runCli(['add-endpoint', '--workspace', dir, '--resumable', '--on-disconnect', 'cancel']);
+      assert.equal(cancelResumable.code, 2);
+      assert.match(cancelResumable.stderr, /a resumable stream .* always finishes/);
       assert.deepEqual(await treeDigest(dir), before);
     });
   });

@@ -79,7 +79,7 @@ function demoSuite(stack: PythonStack): void {
     assert.equal(code, 0, `${stderr}\n${stdout}`);
     assert.match(
       stdout,
-      /^2\. Added GET \/stream \(created streaming\/__init__\.py, created streaming\/events\.py, created streaming\/parts\.py, created streaming\/response\.py, created streaming\/tokens\.py, modified main\.py\)$/m,
+      /^2\. Added GET \/stream \(created streaming\/__init__\.py, created streaming\/events\.py, created streaming\/finish\.py, created streaming\/lifecycle\.py, created streaming\/parts\.py, created streaming\/response\.py, created streaming\/tokens\.py, modified main\.py\)$/m,
     );
     assert.ok(stdout.includes(`\n3. Started uvicorn main:app with ${executable} (Python `), `the demo ran ${executable}:\n${stdout}`);
     assert.match(stdout, /You asked: Does it stream\? This answer is streamed as Server-Sent Events/);
