@@ -185,10 +185,18 @@ describe('add-endpoint CLI', function () {
       assert.deepEqual(
         resumable.changes.map((c) => [c.path, c.kind]),
         [
-          ...['__init__.py', '_limits.py', '_producer.py', '_runner.py', 'redis_store.py', 'response.py', 'store.py'].map((file) => [
-            `streaming/resumable/${file}`,
-            'create',
-          ]),
+          ...[
+            '__init__.py',
+            '_errors.py',
+            '_keys.py',
+            '_limits.py',
+            '_producer.py',
+            '_runner.py',
+            'redis_store.py',
+            'response.py',
+            'stopping.py',
+            'store.py',
+          ].map((file) => [`streaming/resumable/${file}`, 'create']),
           ['main.py', 'modify'],
         ],
       );
