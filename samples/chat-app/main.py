@@ -12,7 +12,7 @@ import functools
 import os
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from openai import AsyncOpenAI
 
 from conversations import Conversations
@@ -20,6 +20,7 @@ from streaming.finish import FinishResult
 from streaming.lifecycle import with_on_finish
 from streaming.protocols.ai_sdk import UIChatRequest, ui_message_stream_response
 from streaming.providers.openai import openai_stream_parts
+from streaming.request_body import read_body
 from streaming.response import EventStreamResponse
 
 MODEL = "gpt-4o-mini"
@@ -49,8 +50,9 @@ async def on_api_chat_finish(chat_id: str, question: str, result: FinishResult) 
 
 
 @app.post("/api/chat")
-async def api_chat(body: UIChatRequest) -> EventStreamResponse:
+async def api_chat(request: Request) -> EventStreamResponse:
     """Stream the reply to the chat as the Vercel AI SDK UI message stream."""
+    body: UIChatRequest = await read_body(request, UIChatRequest)
     chunks = openai_client().chat.completions.create(
         model=MODEL,
         messages=body.chat_messages(),
