@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
-import { planAddEndpoint, type AddEndpointRequest } from '../../src/core/plan/addEndpoint';
+import { planAddEndpoint, type AddEndpointRequest } from '../../src/core/plan/endpoint';
 import { findAnalyzedLlmCalls, planLlmFixes } from '../../src/core/plan/llm/planLlmFixes';
 import { streamingModuleTarget } from '../../src/core/plan/llm/streamingModuleTarget';
 import { analyzePythonModule } from '../../src/core/python/analysis';

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { withGeneratedHeader } from '../../src/core/codegen/python/generatedHeader';
 import { renderPackageFiles } from '../../src/core/codegen/python/package';
-import { planAddEndpoint, type AddEndpointPlan } from '../../src/core/plan/addEndpoint';
+import { planAddEndpoint, type AddEndpointPlan } from '../../src/core/plan/endpoint';
 import type { FileChange } from '../../src/core/workspace/fileChange';
 import { analyzePythonModule } from '../../src/core/python/analysis';
 import { nodeProjectFiles, readPythonFiles } from '../../src/core/workspace/projectFiles';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { inspectGeneratedFile, withGeneratedHeader } from '../../src/core/codegen/python/generatedHeader';
 import { renderPackageFiles } from '../../src/core/codegen/python/package';
-import { planAddEndpoint, type AddEndpointPlan } from '../../src/core/plan/addEndpoint';
+import { planAddEndpoint, type AddEndpointPlan } from '../../src/core/plan/endpoint';
 import { applyTextEdits } from '../../src/core/workspace/textEdit';
 
 type Planned = Extract<AddEndpointPlan, { status: 'planned' }>;

@@ -7,7 +7,7 @@ import { createTwoFilesPatch } from 'diff';
 import { addEndpoint as addEndpointUseCase, endpointSummary, tryIt, type PlannedAddEndpoint, type Verification } from '../../core/app/addEndpoint';
 import { shellWord } from '../../core/codegen/escape';
 import { ON_DISCONNECT_POLICIES, type OnDisconnect } from '../../core/codegen/python/templates/route.py';
-import type { AddEndpointRefusal, AddEndpointRequest, HttpMethod, PlannedEndpoint } from '../../core/plan/addEndpoint';
+import type { AddEndpointRefusal, AddEndpointRequest, HttpMethod, PlannedEndpoint } from '../../core/plan/endpoint';
 import type { ServeSettings } from '../../core/plan/serveCommand';
 import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS } from '../../core/plan/protocol';
 import { parseTokenSource } from '../../core/plan/tokenSource';

@@ -15,7 +15,7 @@
 import { urlPath } from '../codegen/escape';
 import { projectServeSettings } from './devServer';
 import { DEV_SERVER_URL } from '../defaults';
-import { planAddEndpoint, type AddEndpointPlan, type AddEndpointRefusal, type AddEndpointRequest, type PlannedEndpoint } from '../plan/addEndpoint';
+import { planAddEndpoint, type AddEndpointPlan, type AddEndpointRefusal, type AddEndpointRequest, type PlannedEndpoint } from '../plan/endpoint';
 import { readPythonTarget } from '../plan/projectPythonTarget';
 import { readServeConfigFiles, serveCommand, type ServeSettings } from '../plan/serveCommand';
 import { servingCandidates } from '../plan/servingCandidates';

@@ -13,7 +13,7 @@ import { hasGeneratedHeader } from '../codegen/python/generatedHeader';
 import { SDK_PROVIDERS, type SdkProvider } from '../codegen/python/templates/tokenSources.py';
 import { PythonWorkspace, type EndpointTarget } from '../python/workspace';
 import { DEFAULT_ROUTE } from '../defaults';
-import { preferredTargets, type AddEndpointRequest, type HttpMethod } from './addEndpoint';
+import { preferredTargets, type AddEndpointRequest, type HttpMethod } from './endpoint';
 import { DEFAULT_PROTOCOL, PROTOCOLS, STREAM_PROTOCOLS, supportsResumable, type StreamProtocol } from './protocol';
 import { buildRouteIndex } from './routeIndex';
 import { validateRoutePath } from './routePath';

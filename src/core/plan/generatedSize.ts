@@ -4,7 +4,7 @@
  * budgets bench prints it, a unit test holds the budget, the README's table is made from it.
  */
 import { lineCount } from '../codegen/python/package';
-import { planAddEndpoint, type AddEndpointRequest } from './addEndpoint';
+import { planAddEndpoint, type AddEndpointRequest } from './endpoint';
 
 /** The smallest app a route is added to. */
 export const SMALLEST_APP = 'from fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get("/")\nasync def index() -> dict[str, str]:\n    return {}\n';

@@ -5,7 +5,7 @@
  * another package). The CLI keeps its own message (`--app FILE[:VARIABLE]`): this is the editor's path only.
  */
 import { isTestFile, PythonWorkspace } from '../python/workspace';
-import { preferredTargets } from './addEndpoint';
+import { preferredTargets } from './endpoint';
 
 /** The text of the minimal app the editor creates: what FastAPI's tutorial starts with. */
 export const MINIMAL_APP = 'from fastapi import FastAPI\n\napp = FastAPI()\n';

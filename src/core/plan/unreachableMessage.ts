@@ -7,7 +7,7 @@
  *     -> 'GET /api/stream would be answered by GET /{full_path:path} (spa, web/frontend.py:10) in web.main:app ...'
  */
 import type { RouteCaptor } from '../python/appProbe';
-import type { PlannedEndpoint } from './addEndpoint';
+import type { PlannedEndpoint } from './endpoint';
 import type { EndpointVerification } from './verifyEndpoint';
 
 export function unreachableMessage(verification: Extract<EndpointVerification, { status: 'unreachable' }>, endpoint: PlannedEndpoint): string {

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { addEndpoint, tryIt, type AddEndpointOutcome, type TryIt, type Verification } from '../../core/app/addEndpoint';
-import type { AddEndpointRefusal, AddEndpointRequest, OutcomeRefusalReason, PlannedEndpoint } from '../../core/plan/addEndpoint';
+import type { AddEndpointRefusal, AddEndpointRequest, OutcomeRefusalReason, PlannedEndpoint } from '../../core/plan/endpoint';
 import { askAddEndpointRequest, type AddEndpointPrompts } from '../../core/plan/addEndpointQuestions';
 import { parseTokenSource } from '../../core/plan/tokenSource';
 import type { Logger } from '../shared/logger';
