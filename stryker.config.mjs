@@ -1,7 +1,7 @@
 // Mutation testing of src/core with the unit tests: `npm run test:mutation -- FOLDER` (scripts/mutation-test.mjs).
 // Goal (#22): at least 90% on each of src/core/workspace, plan, sse and python. Measured (unit tests only, static
 // mutants ignored): workspace 90.2% (was 57.8%); the seven files #22 named 97.3% (each 95-99%); sse 90.7% (whole
-// folder, 3 min; was 55.5%, then 76.4%); plan 61.7% (addEndpoint, llm/, routeConventions, verifyEndpoint: left);
+// folder, 3 min; was 55.5%, then 76.4%); plan 61.7% (addEndpoint, now endpoint/, llm/, routeConventions, verifyEndpoint: left);
 // python not measured whole (a 12-file chunk estimated 20 min on the shared machine): per file, with --mutate,
 // functions 75-82% (was 46.8; two runs under load differ), routeProtocol 84.2% (was 52.6), scopeBindings 80.9%
 // (was 45.6), layout 79.4% (was 69.5), namespacePackages 84.7% (was 12.6), imports 82.7%, interpreter 84.3%,

@@ -15,7 +15,7 @@ import { PythonWorkspace, type EndpointTarget } from '../python/workspace';
 import { DEFAULT_ROUTE } from '../defaults';
 import { preferredTargets, type AddEndpointRequest, type HttpMethod } from './endpoint';
 import { DEFAULT_PROTOCOL, PROTOCOLS, STREAM_PROTOCOLS, supportsResumable, type StreamProtocol } from './protocol';
-import { buildRouteIndex } from './routeIndex';
+import { buildRouteIndex } from './endpoint/routeIndex';
 import { validateRoutePath } from './routePath';
 import type { TokenSourceChoice } from './tokenSource';
 

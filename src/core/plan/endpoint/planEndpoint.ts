@@ -5,7 +5,7 @@
  */
 import { servingApp } from '../../python/routeOrder';
 import { uvicornTargetFor } from '../modulePaths';
-import { buildRouteIndex } from '../routeIndex';
+import { buildRouteIndex } from './routeIndex';
 import { validateRoutePath } from '../routePath';
 import { formatTokenSource } from '../tokenSource';
 import type { EndpointPlanning } from './planning';

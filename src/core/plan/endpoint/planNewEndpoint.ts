@@ -2,8 +2,8 @@
  * A route that is not there yet, planned step by step: its token source, the streaming code it imports, its
  * names, imports and text, where it goes, and the check that the edited module serves it.
  */
-import { routeConventions } from '../routeConventions';
-import { placeBefore, unresolvedUrlNote } from '../routePlacement';
+import { routeConventions } from './routeConventions';
+import { placeBefore, unresolvedUrlNote } from './routePlacement';
 import type { FileChange } from '../../workspace/fileChange';
 import { applyTextEdits, coalesceTextEdits } from '../../workspace/textEdit';
 import { codeEdits } from './codeEdits';

@@ -13,7 +13,7 @@ import {
 import type { FunctionInfo } from '../../python/analysis';
 import type { ImportRequest } from '../../python/importEdit';
 import type { PythonWorkspace } from '../../python/workspace';
-import { findConfiguredClient } from '../existingClient';
+import { findConfiguredClient } from './existingClient';
 import type { EndpointPlanning, ResolvedTarget } from './planning';
 import { Refusal } from './refusal';
 import { importFromTarget } from './targetImport';

@@ -3,7 +3,7 @@ import type { Span } from '../../python/analysis';
 import { findNamespacePackages } from '../../python/namespacePackages';
 import { PythonWorkspace } from '../../python/workspace';
 import { originalOffset, positionAt, type TextEdit } from '../../workspace/textEdit';
-import { capturedMessage, checkServed } from '../routePlacement';
+import { capturedMessage, checkServed } from './routePlacement';
 import type { EndpointPlanning, ResolvedTarget } from './planning';
 import { Refusal } from './refusal';
 

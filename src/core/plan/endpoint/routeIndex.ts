@@ -3,9 +3,9 @@
  * recognised) before anything is planned. Built once per target; the InputBox's live validation then checks
  * each keystroke synchronously.
  */
-import type { ModuleAnalysis } from '../python/analysis';
-import { servingApp } from '../python/routeOrder';
-import type { PythonWorkspace, ServedRoute, TargetRef } from '../python/workspace';
+import type { ModuleAnalysis } from '../../python/analysis';
+import { servingApp } from '../../python/routeOrder';
+import type { PythonWorkspace, ServedRoute, TargetRef } from '../../python/workspace';
 
 export interface RouteIndex {
   /** The path a client requests for `route` on the target (router and inclusion prefixes applied). */

@@ -9,10 +9,10 @@
  * target module wins; else the only one in the workspace's other modules. Several elsewhere: none is chosen.
  * Reads syntax trees only.
  */
-import { SDK_CLIENT_CLASSES, type SdkProvider } from '../codegen/python/templates/tokenSources.py';
-import type { ModuleAnalysis } from '../python/analysis';
-import { children, resolveQualifiedName } from '../python/syntax';
-import type { PythonWorkspace } from '../python/workspace';
+import { SDK_CLIENT_CLASSES, type SdkProvider } from '../../codegen/python/templates/tokenSources.py';
+import type { ModuleAnalysis } from '../../python/analysis';
+import { children, resolveQualifiedName } from '../../python/syntax';
+import type { PythonWorkspace } from '../../python/workspace';
 
 export interface ConfiguredClient {
   readonly file: string;

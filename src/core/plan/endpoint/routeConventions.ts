@@ -17,10 +17,10 @@
  *
  * Pure: reads the workspace's syntax trees only.
  */
-import type { ModuleAnalysis } from '../python/analysis';
-import type { SyntaxNode } from '../python/parser';
-import { children, keywordArgument } from '../python/syntax';
-import type { PythonWorkspace, TargetRef } from '../python/workspace';
+import type { ModuleAnalysis } from '../../python/analysis';
+import type { SyntaxNode } from '../../python/parser';
+import { children, keywordArgument } from '../../python/syntax';
+import type { PythonWorkspace, TargetRef } from '../../python/workspace';
 
 export interface RouteConventions {
   /** Decorator keyword arguments after the path, as Python source. */

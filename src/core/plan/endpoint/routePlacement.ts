@@ -5,10 +5,10 @@
  * that is a place in the target's module; a route or mount that comes first through another router or the
  * app including the target cannot be moved past from there, and the plan is refused with what to do.
  */
-import type { Span } from '../python/analysis';
-import { servedInOrder, servingApp, type ServedEntry } from '../python/routeOrder';
-import { unresolvedPrefixesIn, type PythonWorkspace, type TargetRef } from '../python/workspace';
-import { firstServing, sampleRequestPath } from './routeMatching';
+import type { Span } from '../../python/analysis';
+import { servedInOrder, servingApp, type ServedEntry } from '../../python/routeOrder';
+import { unresolvedPrefixesIn, type PythonWorkspace, type TargetRef } from '../../python/workspace';
+import { firstServing, sampleRequestPath } from '../routeMatching';
 
 /** The statement of the target's module the new route must go above; undefined when the end is fine. */
 export async function placeBefore(workspace: PythonWorkspace, target: TargetRef, route: string, method: string): Promise<Span | undefined> {
