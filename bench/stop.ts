@@ -10,14 +10,11 @@
  * CATALYST_BENCH_STACK=oldest runs on the oldest stack; CATALYST_BENCH_QUICK=1 does 10 stops.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { createParser } from 'eventsource-parser';
-import { addEndpoint } from '../src/cli/commands/addEndpoint';
 import { startProviderServer } from '../test/support/providers/server';
 import { pythonStack, type StackName } from '../test/support/python';
 import { startRedis } from '../test/support/redis';
-import { makeTempDir } from '../test/support/tempdir';
+import { makeResumableApp, PROVIDER_TOKENS_PY } from '../test/support/resumableApp';
 import { startUvicorn } from '../test/support/uvicorn';
 import { eventually, wallClockMs } from '../test/support/wire';
 import type { Benchmark } from './benchmark';
@@ -29,26 +26,6 @@ const WAIT_MS = 20_000;
 const MAIN = `from fastapi import FastAPI
 
 app = FastAPI()
-`;
-
-// The token source: the text of the provider's Chat Completions stream (httpx closes its connection on close).
-const TOKENS = `import json
-import os
-from collections.abc import AsyncIterator
-
-import httpx
-
-
-async def provider_tokens(prompt: str) -> AsyncIterator[str]:
-    request = {"model": "m", "stream": True, "messages": [{"role": "user", "content": prompt}]}
-    async with httpx.AsyncClient(base_url=os.environ["PROVIDER_URL"], timeout=30) as client:
-        async with client.stream("POST", "/v1/chat/completions", json=request) as response:
-            async for line in response.aiter_lines():
-                payload = line[6:].strip() if line.startswith("data: ") else ""
-                if payload and payload != "[DONE]":
-                    choices = json.loads(payload)["choices"]
-                    if choices and choices[0]["delta"].get("content"):
-                        yield choices[0]["delta"]["content"]
 `;
 
 /** The p-th percentile (0-100) of `values`, nearest rank. */
@@ -63,19 +40,14 @@ export const stopBenchmark: Benchmark = {
   async run() {
     const stackName = (process.env.CATALYST_BENCH_STACK ?? 'current') as StackName;
     const stack = pythonStack(stackName);
-    const root = await makeTempDir('bench-stop');
-    await mkdir(path.join(root, 'app'));
-    await writeFile(path.join(root, 'app', '__init__.py'), '');
-    await writeFile(path.join(root, 'app', 'main.py'), MAIN);
-    await writeFile(path.join(root, 'app', 'tokens.py'), TOKENS);
-    const outcome = await addEndpoint(root, {
-      target: { file: 'app/main.py', id: 'app' },
-      protocol: 'sse',
-      route: '/stream',
-      source: { kind: 'function', name: 'provider_tokens' },
-      resumable: true,
+    const root = await makeResumableApp({
+      name: 'bench-stop',
+      main: MAIN,
+      modules: { 'tokens.py': PROVIDER_TOKENS_PY },
+      routes: [{ protocol: 'sse', route: '/stream' }],
+      source: 'provider_tokens',
+      saveToLog: false,
     });
-    if (outcome.status !== 'applied') throw new Error(`add-endpoint: ${JSON.stringify(outcome)}`);
     const [redis, provider] = await Promise.all([startRedis(), startProviderServer()]);
     const env = { REDIS_URL: redis.url, PROVIDER_URL: provider.baseUrl };
     const workers = await Promise.all([0, 1].map(() => startUvicorn({ cwd: root, app: 'app.main:app', stack, env })));

@@ -13,13 +13,12 @@
  *    completed for the rest: resumable routes always finish) and the text a full reader saw.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { addEndpoint } from '../../src/cli/commands/addEndpoint';
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { startRedis, type RunningRedis } from '../support/redis';
-import { makeTempDir } from '../support/tempdir';
+import { makeResumableApp } from '../support/resumableApp';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { eventually } from '../support/wire';
 
@@ -32,26 +31,16 @@ const MAIN = `from fastapi import FastAPI
 app = FastAPI()
 `;
 
-// The user's token source (a paced one: " <prompt>-<n>") and on_finish hook (each answer as a JSON line).
-const TOKENS = `import json
-import os
-from collections.abc import AsyncIterator
+// The user's token source: a paced one, " <prompt>-<n>".
+const TOKENS = `from collections.abc import AsyncIterator
 
 import anyio
-
-from .streaming.finish import FinishResult
 
 
 async def paced_tokens(prompt: str) -> AsyncIterator[str]:
     for n in range(${TOKEN_COUNT}):
         yield f" {prompt}-{n}"
         await anyio.sleep(${TOKEN_DELAY_S})
-
-
-async def save_to_log(result: FinishResult) -> None:
-    line = {"pid": os.getpid(), "reason": result.finish_reason, "text": result.text}
-    with open(os.environ["FINISH_LOG"], "a", encoding="utf-8") as log:
-        log.write(json.dumps(line) + "\\n")
 `;
 
 const ROUTES = { sse: '/stream', 'ai-sdk': '/api/chat', openai: '/v1/chat/completions' } as const;
@@ -60,31 +49,15 @@ const PROTOCOLS = Object.keys(ROUTES) as Protocol[];
 
 const answerOf = (id: string) => Array.from({ length: TOKEN_COUNT }, (_, n) => ` ${id}-${n}`).join('');
 
-async function makeApp(): Promise<string> {
-  const root = await makeTempDir('lifecycle-faults');
-  const app = path.join(root, 'app');
-  await mkdir(app);
-  await writeFile(path.join(app, '__init__.py'), '');
-  await writeFile(path.join(app, 'main.py'), MAIN);
-  await writeFile(path.join(app, 'tokens.py'), TOKENS);
-  for (const protocol of PROTOCOLS) {
-    const outcome = await addEndpoint(root, {
-      target: { file: 'app/main.py', id: 'app' },
-      protocol,
-      route: ROUTES[protocol],
-      source: { kind: 'function', name: 'paced_tokens' },
-      resumable: true,
-    });
-    assert.equal(outcome.status, 'applied', JSON.stringify(outcome));
-  }
-  // What a user does to save answers: fill in the on_finish hook add-endpoint wrote beside each route.
-  const main = path.join(app, 'main.py');
-  const text = await readFile(main, 'utf8');
-  const example = '    # await db.save(result.text, result.usage.output_tokens)\n';
-  assert.equal(text.split(example).length - 1, 3, text);
-  await writeFile(main, `from .tokens import save_to_log\n${text.replaceAll(example, '    await save_to_log(result)\n')}`);
-  return root;
-}
+const makeApp = () =>
+  makeResumableApp({
+    name: 'lifecycle-faults',
+    main: MAIN,
+    modules: { 'tokens.py': TOKENS },
+    routes: PROTOCOLS.map((protocol) => ({ protocol, route: ROUTES[protocol] })),
+    source: 'paced_tokens',
+    saveToLog: true,
+  });
 
 /** A small seeded PRNG (mulberry32): the same run every time. */
 function seeded(seed: number): () => number {
