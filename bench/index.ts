@@ -14,6 +14,7 @@ const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [
   () => import('./resumable').then((m) => m.resumableBenchmark),
   () => import('./paced').then((m) => m.pacedBenchmark),
   () => import('./lifecycle').then((m) => m.lifecycleBenchmark),
+  () => import('./stop').then((m) => m.stopBenchmark),
 ];
 
 async function main(): Promise<void> {

@@ -23,18 +23,17 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultChatTransport, type UIMessage, type UIMessageChunk } from 'ai';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
-import { addEndpoint } from '../../src/cli/commands/addEndpoint';
 import { startNginxProxy, type RunningProxy } from '../support/nginx';
 import { startProviderServer, type ProviderServer } from '../support/providers/server';
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { startRedis, type RunningRedis } from '../support/redis';
-import { makeTempDir } from '../support/tempdir';
+import { makeResumableApp, PROVIDER_TOKENS_PY } from '../support/resumableApp';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { eventually, getJson, wallClockMs } from '../support/wire';
 import { servePage, type PageServer } from './useChatPage';
@@ -60,35 +59,6 @@ async def pid() -> int:
     return os.getpid()
 `;
 
-// The user's token source and on_finish hook: the provider's text, and each finished answer as a JSON line.
-const TOKENS = `import json
-import os
-from collections.abc import AsyncIterator
-
-import httpx
-
-from .streaming.finish import FinishResult
-
-
-async def provider_tokens(prompt: str) -> AsyncIterator[str]:
-    """The text of a Chat Completions stream from the provider at PROVIDER_URL."""
-    request = {"model": "m", "stream": True, "messages": [{"role": "user", "content": prompt}]}
-    async with httpx.AsyncClient(base_url=os.environ["PROVIDER_URL"], timeout=30) as client:
-        async with client.stream("POST", "/v1/chat/completions", json=request) as response:
-            async for line in response.aiter_lines():
-                payload = line[6:].strip() if line.startswith("data: ") else ""
-                if payload and payload != "[DONE]":
-                    choices = json.loads(payload)["choices"]
-                    if choices and choices[0]["delta"].get("content"):
-                        yield choices[0]["delta"]["content"]
-
-
-async def save_to_log(result: FinishResult) -> None:
-    line = {"pid": os.getpid(), "reason": result.finish_reason, "text": result.text}
-    with open(os.environ["FINISH_LOG"], "a", encoding="utf-8") as log:
-        log.write(json.dumps(line) + "\\n")
-`;
-
 const ROUTES = [
   { protocol: 'sse', route: '/stream' },
   { protocol: 'ai-sdk', route: '/api/chat' },
@@ -100,32 +70,16 @@ const TOKEN_COUNT = 60;
 const TOKENS_OF = (run: string) => Array.from({ length: TOKEN_COUNT }, (_, i) => ` ${run.slice(0, 8)}-${i}`);
 const WAIT_MS = 20_000;
 
-/** Writes the app and adds the three resumable routes with the real add-endpoint, then wires on_finish in. */
-async function makeApp(): Promise<string> {
-  const root = await makeTempDir('resumable-protocols');
-  const app = path.join(root, 'app');
-  await mkdir(app);
-  await writeFile(path.join(app, '__init__.py'), '');
-  await writeFile(path.join(app, 'main.py'), MAIN);
-  await writeFile(path.join(app, 'tokens.py'), TOKENS);
-  for (const { protocol, route } of ROUTES) {
-    const outcome = await addEndpoint(root, {
-      target: { file: 'app/main.py', id: 'app' },
-      protocol,
-      route,
-      source: { kind: 'function', name: 'provider_tokens' },
-      resumable: true,
-    });
-    assert.equal(outcome.status, 'applied', JSON.stringify(outcome));
-  }
-  // What a user does to save answers: fill in the on_finish hook add-endpoint wrote beside each route.
-  const main = path.join(app, 'main.py');
-  const text = await readFile(main, 'utf8');
-  const example = '    # await db.save(result.text, result.usage.output_tokens)\n';
-  assert.equal(text.split(example).length - 1, 3, text);
-  await writeFile(main, `from .tokens import save_to_log\n${text.replaceAll(example, '    await save_to_log(result)\n')}`);
-  return root;
-}
+/** The app with the three resumable routes, each answer saved to FINISH_LOG by its on_finish hook. */
+const makeApp = () =>
+  makeResumableApp({
+    name: 'resumable-protocols',
+    main: MAIN,
+    modules: { 'tokens.py': PROVIDER_TOKENS_PY },
+    routes: ROUTES,
+    source: 'provider_tokens',
+    saveToLog: true,
+  });
 
 interface Finished {
   readonly pid: number;

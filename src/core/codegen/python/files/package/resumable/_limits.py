@@ -58,6 +58,14 @@ TOMBSTONE_SECONDS = 86_400.0
 CLEANUP_SECONDS = 5.0
 """The bound on closing a token source, and on the last writes of a stream."""
 
+REDIS_MAX_CONNECTIONS = 10_000
+"""The connections one worker's Redis client may hold at once.
+
+A live stream holds up to three (its reader's blocking read, the producer's
+writes and its stop poll): redis-py 8's default of 100 ran out at about 35
+streams per worker. Redis's own ``maxclients`` (10000) bounds it instead.
+"""
+
 REDIS_SOCKET_TIMEOUT = POLL_SECONDS + 4.0
 """No Redis command waits on the network longer than this."""
 

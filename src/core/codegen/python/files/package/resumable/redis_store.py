@@ -25,6 +25,7 @@ from ._limits import (
     MAX_EVENTS,
     PRODUCER_TTL,
     REDIS_CONNECT_TIMEOUT,
+    REDIS_MAX_CONNECTIONS,
     REDIS_SOCKET_TIMEOUT,
     REDIS_STOP_POLL,
     TOMBSTONE_SECONDS,
@@ -146,6 +147,7 @@ class RedisStreamStore:
             url,
             socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
             socket_timeout=REDIS_SOCKET_TIMEOUT,
+            max_connections=REDIS_MAX_CONNECTIONS,
             # One attempt: an unreachable Redis must become a 503 within the
             # connect timeout, not after rounds of retries.
             retry=retry.Retry(backoff.NoBackoff(), 0),
