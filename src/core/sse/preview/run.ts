@@ -10,6 +10,7 @@ import { StreamSession } from '../session';
 import type { StreamResult } from '../connection';
 import type { Transcript } from './transcript';
 import { EVENT_PREVIEW_CHARS, type EventView, type HostMessage } from '../../../protocol/preview';
+import type { RunStopper } from './stop';
 
 /** How often a batch is posted while events flow: under one 60 Hz frame's worth of delay, 40 messages a second. */
 export const BATCH_INTERVAL_MS = 25;
@@ -45,16 +46,25 @@ export interface PreviewRunOptions {
   /** Receives every event whole (for export). */
   readonly transcript?: Transcript;
   readonly signal?: AbortSignal;
+  /**
+   * The run's Stop (stop.ts), instead of `signal`: it hears the response and the events, so that on a resumable
+   * route Stop asks the server to stop; a stream the server's stop ended is reported as stopped.
+   */
+  readonly stopper?: RunStopper;
   readonly batchIntervalMs?: number;
 }
 
 /** Streams the request and posts `started`, `response`, `batch`es, `buffering` and `ended`. Never throws for stream trouble. */
 export async function runPreview(options: PreviewRunOptions): Promise<StreamResult> {
-  const { run, request, post, transcript } = options;
+  const { run, request, post, transcript, stopper } = options;
   post({ type: 'started', run, request });
   const session: StreamSession = new StreamSession(request, {
-    onResponse: (head, checks) => post({ type: 'response', run, status: head.status, headers: head.headers, checks, redirects: head.redirects }),
+    onResponse: (head, checks) => {
+      stopper?.response(head);
+      post({ type: 'response', run, status: head.status, headers: head.headers, checks, redirects: head.redirects });
+    },
     onEvent: (event, text, parts) => {
+      stopper?.event(event.id, session.parts.protocol);
       transcript?.add(event);
       batcher.push({
         event: toEventView(event, parts?.chunkType),
@@ -79,7 +89,10 @@ export async function runPreview(options: PreviewRunOptions): Promise<StreamResu
     postedFinish = finish;
   }, options.batchIntervalMs ?? BATCH_INTERVAL_MS);
   try {
-    const result = await session.run(options.signal ? { signal: options.signal } : {});
+    const signal = stopper?.signal ?? options.signal;
+    const ran = await session.run(signal ? { signal } : {});
+    const stoppedByServer = (await stopper?.end()) === true;
+    const result: StreamResult = stoppedByServer && ran.outcome.kind === 'completed' ? { ...ran, outcome: { kind: 'stopped' } } : ran;
     batcher.flush();
     // The burst that raised the warning may have grown after it was posted: send its final size.
     const warning = session.bufferingWarning;
