@@ -1,0 +1,156 @@
+/**
+ * The Stream Preview's Stop on the resumable routes `add-endpoint --resumable` writes (sse, ai-sdk, openai), on
+ * a real uvicorn with the in-process store: the preview's own run (runPreview with the panel's RunStopper) is
+ * stopped after a few tokens. Stop asks the route's stop endpoint, so the answer really ends: the route's
+ * on_finish gets "stopped" with the text the preview shows, the preview reads the server's final event (the
+ * finish reason) and reports the run stopped by the server, not a closed connection. Closing the connection
+ * instead would leave a resumable answer running to its end, and on_finish would get "completed".
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { addEndpoint } from '../../src/cli/commands/addEndpoint';
+import { apply, emptyModel, runPreview, RunStopper, type StopOutcome } from '../../src/core/sse/preview';
+import type { HostMessage } from '../../src/protocol/preview';
+import type { StreamRequest } from '../../src/protocol/stream';
+import { PYTHON_STACKS, type PythonStack } from '../support/python';
+import { makeTempDir } from '../support/tempdir';
+import { startUvicorn, type RunningServer } from '../support/uvicorn';
+import { eventually } from '../support/wire';
+
+const MAIN = `from fastapi import FastAPI
+
+app = FastAPI()
+`;
+
+// The user's token source (slow enough to be stopped midway) and on_finish hook (each answer as a JSON line).
+const TOKENS = `import json
+import os
+from collections.abc import AsyncIterator
+
+import anyio
+
+from .streaming.finish import FinishResult
+
+
+async def slow_tokens(prompt: str) -> AsyncIterator[str]:
+    for i in range(400):
+        yield f" {prompt[:8]}-{i}"
+        await anyio.sleep(0.01)
+
+
+async def save_to_log(result: FinishResult) -> None:
+    line = {"reason": result.finish_reason, "text": result.text}
+    with open(os.environ["FINISH_LOG"], "a", encoding="utf-8") as log:
+        log.write(json.dumps(line) + "\\n")
+`;
+
+const ROUTES = [
+  { protocol: 'sse', route: '/stream', finishReason: 'stopped' },
+  { protocol: 'ai-sdk', route: '/api/chat', finishReason: 'stopped' },
+  // OpenAI's finish reasons have no "stopped": a stopped answer ends as "stop", as the openai clients expect.
+  { protocol: 'openai', route: '/v1/chat/completions', finishReason: 'stop' },
+] as const;
+
+const WAIT_MS = 20_000;
+
+function requestFor(protocol: (typeof ROUTES)[number]['protocol'], base: string, run: string): StreamRequest {
+  const headers: [string, string][] = [['Authorization', 'Bearer preview-test']];
+  switch (protocol) {
+    case 'sse':
+      return { url: `${base}/stream?prompt=${run}`, method: 'GET', headers };
+    case 'ai-sdk':
+      return {
+        url: `${base}/api/chat`,
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ id: `chat-${run}`, trigger: 'submit-message', messages: [{ id: 'u1', role: 'user', parts: [{ type: 'text', text: run }] }] }),
+      };
+    case 'openai':
+      return {
+        url: `${base}/v1/chat/completions`,
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: run }] }),
+      };
+  }
+}
+
+for (const stack of PYTHON_STACKS) {
+  describe(`Stream Preview Stop on generated resumable routes ${stack.tag}`, function () {
+    this.timeout(90_000);
+    suite(stack);
+  });
+}
+
+function suite(stack: PythonStack): void {
+  let server: RunningServer;
+  let finishLog: string;
+
+  before(async () => {
+    const root = await makeTempDir('preview-stop');
+    const app = path.join(root, 'app');
+    await mkdir(app);
+    await writeFile(path.join(app, '__init__.py'), '');
+    await writeFile(path.join(app, 'main.py'), MAIN);
+    await writeFile(path.join(app, 'tokens.py'), TOKENS);
+    for (const { protocol, route } of ROUTES) {
+      const outcome = await addEndpoint(root, {
+        target: { file: 'app/main.py', id: 'app' },
+        protocol,
+        route,
+        source: { kind: 'function', name: 'slow_tokens' },
+        resumable: true,
+      });
+      assert.equal(outcome.status, 'applied', JSON.stringify(outcome));
+    }
+    const main = path.join(app, 'main.py');
+    const example = '    # await db.save(result.text, result.usage.output_tokens)\n';
+    const text = await readFile(main, 'utf8');
+    assert.equal(text.split(example).length - 1, ROUTES.length, text);
+    await writeFile(main, `from .tokens import save_to_log\n${text.replaceAll(example, '    await save_to_log(result)\n')}`);
+    finishLog = path.join(root, 'finished.jsonl');
+    await writeFile(finishLog, '');
+    server = await startUvicorn({ cwd: root, app: 'app.main:app', stack, env: { FINISH_LOG: finishLog } });
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  for (const { protocol, finishReason } of ROUTES) {
+    it(`${protocol}: Stop asks the stop endpoint; the preview reads the final event, on_finish gets "stopped" with the shown text`, async () => {
+      const run = randomUUID();
+      const request = requestFor(protocol, server.baseUrl, run);
+      const stopper = new RunStopper(request);
+      const model = emptyModel(request);
+      let stopping: Promise<StopOutcome> | undefined;
+      const result = await runPreview({
+        run: 1,
+        request,
+        stopper,
+        post: (message: HostMessage) => {
+          apply(model, message, {});
+          if (model.text.split(' ').length > 5) {
+            stopping ??= stopper.stop();
+          }
+        },
+      });
+      assert.ok(stopping, `the run ended before Stop: ${JSON.stringify(result.outcome)}`);
+      assert.equal(await stopping, 'stopped-by-server');
+      assert.deepEqual(result.outcome, { kind: 'stopped' });
+      assert.equal(model.finish?.finishReason, finishReason, 'the server sent its final event');
+      assert.ok(model.text.split(' ').length < 300, 'stopped midway');
+      const finished = await eventually(
+        `on_finish for ${run}`,
+        async () => {
+          const lines = (await readFile(finishLog, 'utf8')).split('\n').filter(Boolean);
+          return lines.map((line) => JSON.parse(line) as { reason: string; text: string }).find((line) => line.text.includes(run.slice(0, 8)));
+        },
+        WAIT_MS,
+      );
+      assert.deepEqual([finished.reason, finished.text], ['stopped', model.text]);
+    });
+  }
+}
