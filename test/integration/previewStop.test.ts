@@ -5,16 +5,23 @@
  * on_finish gets "stopped" with the text the preview shows, the preview reads the server's final event (the
  * finish reason) and reports the run stopped by the server, not a closed connection. Closing the connection
  * instead would leave a resumable answer running to its end, and on_finish would get "completed".
+ *
+ * The client snippets' stop on the same routes (current stack): `snippet` renders the fetch, openai-node and
+ * openai-python clients of the generated app, each is run as pasted and sent Ctrl-C (SIGINT) mid-answer; its stop
+ * call ends the answer on the server, the client ends normally with the text so far, and on_finish agrees.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { symlink } from 'node:fs/promises';
 import { addEndpoint } from '../../src/cli/commands/addEndpoint';
+import { main } from '../../src/cli/main';
 import { apply, emptyModel, runPreview, RunStopper, type StopOutcome } from '../../src/core/sse/preview';
 import type { HostMessage } from '../../src/protocol/preview';
 import type { StreamRequest } from '../../src/protocol/stream';
-import { PYTHON_STACKS, type PythonStack } from '../support/python';
+import { loadExeca } from '../support/execa';
+import { PYTHON_STACKS, testPython, type PythonStack } from '../support/python';
 import { makeTempDir } from '../support/tempdir';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { eventually } from '../support/wire';
@@ -37,6 +44,9 @@ from .streaming.finish import FinishResult
 async def slow_tokens(prompt: str) -> AsyncIterator[str]:
     for i in range(400):
         yield f" {prompt[:8]}-{i}"
+        if i == 20:  # Midway: the client can be stopped now (the snippet tests wait for this line).
+            with open(os.environ["STARTED_LOG"], "a", encoding="utf-8") as log:
+                log.write(prompt + "\\n")
         await anyio.sleep(0.01)
 
 
@@ -86,10 +96,12 @@ for (const stack of PYTHON_STACKS) {
 
 function suite(stack: PythonStack): void {
   let server: RunningServer;
+  let root: string;
   let finishLog: string;
+  let startedLog: string;
 
   before(async () => {
-    const root = await makeTempDir('preview-stop');
+    root = await makeTempDir('preview-stop');
     const app = path.join(root, 'app');
     await mkdir(app);
     await writeFile(path.join(app, '__init__.py'), '');
@@ -111,8 +123,9 @@ function suite(stack: PythonStack): void {
     assert.equal(text.split(example).length - 1, ROUTES.length, text);
     await writeFile(main, `from .tokens import save_to_log\n${text.replaceAll(example, '    await save_to_log(result)\n')}`);
     finishLog = path.join(root, 'finished.jsonl');
-    await writeFile(finishLog, '');
-    server = await startUvicorn({ cwd: root, app: 'app.main:app', stack, env: { FINISH_LOG: finishLog } });
+    startedLog = path.join(root, 'started.txt');
+    await Promise.all([writeFile(finishLog, ''), writeFile(startedLog, '')]);
+    server = await startUvicorn({ cwd: root, app: 'app.main:app', stack, env: { FINISH_LOG: finishLog, STARTED_LOG: startedLog } });
   });
 
   after(async () => {
@@ -151,6 +164,50 @@ function suite(stack: PythonStack): void {
         WAIT_MS,
       );
       assert.deepEqual([finished.reason, finished.text], ['stopped', model.text]);
+    });
+  }
+
+  const lines = async (file: string) => (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+
+  /** `snippet` for the generated route, as printed; then runs it, sends SIGINT midway; the text it printed. */
+  async function runStopped(route: string, client: string, command: (file: string) => Promise<readonly [string, readonly string[]]>): Promise<string> {
+    let code = '';
+    const printed = await main(
+      ['snippet', '--workspace', root, '--app', 'app/main.py:app', '--route', route, '--client', client, '--base-url', server.baseUrl],
+      {
+        stdout: (t) => (code += t),
+        stderr: (t) => (code += t),
+        cwd: root,
+      },
+    );
+    assert.equal(printed, 0, code);
+    const dir = await makeTempDir('preview-stop-snippet');
+    await symlink(path.resolve(__dirname, '../../node_modules'), path.join(dir, 'node_modules'), 'dir');
+    const file = path.join(dir, client === 'openai-python' ? 'chat.py' : 'chat.mts');
+    await writeFile(file, code);
+    const [program, args] = await command(file);
+    const [started, finished] = [(await lines(startedLog)).length, (await lines(finishLog)).length];
+    const execa = await loadExeca();
+    const run = execa(program, [...args], { cwd: dir, reject: false, timeout: WAIT_MS, env: { OPENAI_API_KEY: '', NODE_V8_COVERAGE: undefined } });
+    await eventually(`${client}: the answer midway`, async () => ((await lines(startedLog)).length > started ? true : undefined), WAIT_MS);
+    run.kill('SIGINT');
+    const result = await run;
+    assert.equal(result.exitCode, 0, `${client}: ${String(result.stderr)}`);
+    const text = /^text: (.*)$/m.exec(String(result.stdout))?.[1];
+    assert.ok(text !== undefined && text.split(' ').length > 20 && text.split(' ').length < 300, `${client} printed ${String(result.stdout)}`);
+    const call = await eventually(`${client}: on_finish`, async () => (await lines(finishLog))[finished], WAIT_MS);
+    assert.deepEqual(JSON.parse(call), { reason: 'stopped', text });
+    return text;
+  }
+
+  const node = async (file: string) => [process.execPath, ['--import', 'tsx', file]] as const;
+  if (stack.name === 'current') {
+    it('the fetch snippet (sse, ai-sdk), openai-node and openai-python: Ctrl-C stops the answer on the server', async () => {
+      const python = async (file: string) => [(await testPython('current')).command, [file]] as const;
+      await runStopped('/stream', 'fetch', node);
+      await runStopped('/api/chat', 'fetch', node);
+      await runStopped('/v1/chat/completions', 'openai-node', node);
+      await runStopped('/v1/chat/completions', 'openai-python', python);
     });
   }
 }
