@@ -9,6 +9,7 @@
  * The client snippets' stop on the same routes (current stack): `snippet` renders the fetch, openai-node and
  * openai-python clients of the generated app, each is run as pasted and sent Ctrl-C (SIGINT) mid-answer; its stop
  * call ends the answer on the server, the client ends normally with the text so far, and on_finish agrees.
+ * The CLI's `preview` (dist/cli.js) sent Ctrl-C on a resumable route stops the answer on the server too.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -199,6 +200,23 @@ function suite(stack: PythonStack): void {
     assert.deepEqual(JSON.parse(call), { reason: 'stopped', text });
     return text;
   }
+
+  it('the CLI preview: Ctrl-C on a resumable route stops the answer on the server (exit 130, on_finish "stopped")', async () => {
+    const run = randomUUID();
+    const [started, finished] = [(await lines(startedLog)).length, (await lines(finishLog)).length];
+    const execa = await loadExeca();
+    const cli = path.resolve(__dirname, '../../dist/cli.js');
+    const child = execa(process.execPath, [cli, 'preview', `${server.baseUrl}/stream?prompt=${run}`], { reject: false, timeout: WAIT_MS });
+    await eventually('the answer midway', async () => ((await lines(startedLog)).length > started ? true : undefined), WAIT_MS);
+    child.kill('SIGINT');
+    const result = await child;
+    assert.equal(result.exitCode, 130, String(result.stderr));
+    assert.match(String(result.stderr), /^catalyst-streaming preview: stopped on the server after \d+ event\(s\)$/m);
+    assert.match(String(result.stdout), /^ +[\d.]+ ms {2}done id=\S+ {2}\{.*"finish_reason":"stopped"\}$/m);
+    const call = JSON.parse(await eventually('on_finish', async () => (await lines(finishLog))[finished], WAIT_MS)) as { reason: string; text: string };
+    assert.equal(call.reason, 'stopped');
+    assert.ok(call.text.includes(run.slice(0, 8)) && call.text.split(' ').length < 300, call.text);
+  });
 
   const node = async (file: string) => [process.execPath, ['--import', 'tsx', file]] as const;
   if (stack.name === 'current') {

@@ -159,7 +159,7 @@ describe('RunStopper: the preview Stop on a resumable route asks the server firs
 
   it('after the run ended, Stop does nothing', async () => {
     const stopper = new RunStopper(GET(`${base}/stream`));
-    await stopper.end();
+    await stopper.settle({ outcome: { kind: 'completed' }, lastEventId: null, events: 0 });
     assert.equal(await stopper.stop(), 'already-ended');
     assert.deepEqual(stops, []);
   });

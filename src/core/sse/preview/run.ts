@@ -6,7 +6,7 @@
  */
 import { Batcher } from './batcher';
 import type { BufferingWarning, SseEvent, StreamFinish, StreamNotice, StreamRequest, ToolCallView } from '../../../protocol/stream';
-import { StreamSession } from '../session';
+import { StreamSession, type SessionListener } from '../session';
 import type { StreamResult } from '../connection';
 import type { Transcript } from './transcript';
 import { EVENT_PREVIEW_CHARS, type EventView, type HostMessage } from '../../../protocol/preview';
@@ -58,13 +58,9 @@ export interface PreviewRunOptions {
 export async function runPreview(options: PreviewRunOptions): Promise<StreamResult> {
   const { run, request, post, transcript, stopper } = options;
   post({ type: 'started', run, request });
-  const session: StreamSession = new StreamSession(request, {
-    onResponse: (head, checks) => {
-      stopper?.response(head);
-      post({ type: 'response', run, status: head.status, headers: head.headers, checks, redirects: head.redirects });
-    },
+  const listener: SessionListener = {
+    onResponse: (head, checks) => post({ type: 'response', run, status: head.status, headers: head.headers, checks, redirects: head.redirects }),
     onEvent: (event, text, parts) => {
-      stopper?.event(event.id, session.parts.protocol);
       transcript?.add(event);
       batcher.push({
         event: toEventView(event, parts?.chunkType),
@@ -79,7 +75,8 @@ export async function runPreview(options: PreviewRunOptions): Promise<StreamResu
       post({ type: 'buffering', run, warning });
       postedWarning = warning;
     },
-  });
+  };
+  const session: StreamSession = new StreamSession(request, stopper ? stopper.listen(listener, () => session.parts.protocol) : listener);
   let postedWarning: BufferingWarning | null = null;
   // The finish as last posted: a batch carries it only when it changed.
   let postedFinish = session.finish.current;
@@ -91,8 +88,7 @@ export async function runPreview(options: PreviewRunOptions): Promise<StreamResu
   try {
     const signal = stopper?.signal ?? options.signal;
     const ran = await session.run(signal ? { signal } : {});
-    const stoppedByServer = (await stopper?.end()) === true;
-    const result: StreamResult = stoppedByServer && ran.outcome.kind === 'completed' ? { ...ran, outcome: { kind: 'stopped' } } : ran;
+    const result = stopper ? await stopper.settle(ran) : ran;
     batcher.flush();
     // The burst that raised the warning may have grown after it was posted: send its final size.
     const warning = session.bufferingWarning;

@@ -7,7 +7,8 @@
  * closed only when the stop endpoint failed (no answer, or one other than 200/202/409) or the stream has not
  * ended within STOP_GRACE_MS of the press. Any other stream's Stop closes the connection, as it always did.
  */
-import type { ResponseHead } from '../connection';
+import type { ResponseHead, StreamResult } from '../connection';
+import type { SessionListener } from '../session';
 import type { StreamProtocol, StreamRequest } from '../../../protocol/stream';
 import { stopRequest, stopTarget, type StopTarget } from '../stopEndpoint';
 
@@ -48,26 +49,35 @@ export class RunStopper {
     private readonly options: RunStopperOptions = {},
   ) {}
 
-  /** The run heard the response's head. */
-  response(head: ResponseHead): void {
-    this.head = head;
-  }
-
-  /** The run heard an event (its id as the spec keeps it) and knows the protocol (null while it does not). */
-  event(id: string | null, protocol: StreamProtocol | null): void {
-    this.eventId = id;
-    this.protocol = protocol;
+  /**
+   * `listener`, also telling this stopper what it needs to know: the response's head, each event's id and the
+   * protocol the session read (`protocol`). Run the session with this stopper's `signal`, then `settle` its result.
+   */
+  listen(listener: SessionListener, protocol: () => StreamProtocol | null): SessionListener {
+    return {
+      ...listener,
+      onResponse: (head, checks) => {
+        this.head = head;
+        listener.onResponse?.(head, checks);
+      },
+      onEvent: (event, text, parts) => {
+        this.eventId = event.id;
+        this.protocol = protocol();
+        listener.onEvent?.(event, text, parts);
+      },
+    };
   }
 
   /**
-   * The run is over; `true` when the server's stop ended it (a completed stream then counts as stopped). The
-   * stream may end before the stop endpoint answers (it answers once every reader got the end): then this waits
-   * for that answer, which is bounded by the grace.
+   * The run is over with `result`: a stream the server's stop ended counts as stopped, not completed. The stream
+   * may end before the stop endpoint answers (it answers once every reader got the end): then this waits for
+   * that answer, which is bounded by the grace.
    */
-  async end(): Promise<boolean> {
+  async settle(result: StreamResult): Promise<StreamResult> {
     this.finished = true;
     this.markEnded();
-    return (await this.answer) === true;
+    const byServer = (await this.answer) === true;
+    return byServer && result.outcome.kind === 'completed' ? { ...result, outcome: { kind: 'stopped' } } : result;
   }
 
   /** The stop endpoint of this run's stream, once the stream has shown it is a resumable one. */
