@@ -13,16 +13,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { symlink } from 'node:fs/promises';
-import { addEndpoint } from '../../src/cli/commands/addEndpoint';
 import { main } from '../../src/cli/main';
 import { apply, emptyModel, runPreview, RunStopper, type StopOutcome } from '../../src/core/sse/preview';
 import type { HostMessage } from '../../src/protocol/preview';
 import type { StreamRequest } from '../../src/protocol/stream';
 import { loadExeca } from '../support/execa';
 import { PYTHON_STACKS, testPython, type PythonStack } from '../support/python';
+import { makeResumableApp } from '../support/resumableApp';
 import { makeTempDir } from '../support/tempdir';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { eventually } from '../support/wire';
@@ -102,27 +101,7 @@ function suite(stack: PythonStack): void {
   let startedLog: string;
 
   before(async () => {
-    root = await makeTempDir('preview-stop');
-    const app = path.join(root, 'app');
-    await mkdir(app);
-    await writeFile(path.join(app, '__init__.py'), '');
-    await writeFile(path.join(app, 'main.py'), MAIN);
-    await writeFile(path.join(app, 'tokens.py'), TOKENS);
-    for (const { protocol, route } of ROUTES) {
-      const outcome = await addEndpoint(root, {
-        target: { file: 'app/main.py', id: 'app' },
-        protocol,
-        route,
-        source: { kind: 'function', name: 'slow_tokens' },
-        resumable: true,
-      });
-      assert.equal(outcome.status, 'applied', JSON.stringify(outcome));
-    }
-    const main = path.join(app, 'main.py');
-    const example = '    # await db.save(result.text, result.usage.output_tokens)\n';
-    const text = await readFile(main, 'utf8');
-    assert.equal(text.split(example).length - 1, ROUTES.length, text);
-    await writeFile(main, `from .tokens import save_to_log\n${text.replaceAll(example, '    await save_to_log(result)\n')}`);
+    root = await makeResumableApp('preview-stop', { main: MAIN, tokens: TOKENS, source: 'slow_tokens', routes: ROUTES });
     finishLog = path.join(root, 'finished.jsonl');
     startedLog = path.join(root, 'started.txt');
     await Promise.all([writeFile(finishLog, ''), writeFile(startedLog, '')]);

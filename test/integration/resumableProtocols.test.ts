@@ -23,18 +23,17 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DefaultChatTransport, type UIMessage, type UIMessageChunk } from 'ai';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
-import { addEndpoint } from '../../src/cli/commands/addEndpoint';
 import { startNginxProxy, type RunningProxy } from '../support/nginx';
 import { startProviderServer, type ProviderServer } from '../support/providers/server';
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { startRedis, type RunningRedis } from '../support/redis';
-import { makeTempDir } from '../support/tempdir';
+import { makeResumableApp } from '../support/resumableApp';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { eventually, getJson, wallClockMs } from '../support/wire';
 import { servePage, type PageServer } from './useChatPage';
@@ -101,30 +100,8 @@ const TOKENS_OF = (run: string) => Array.from({ length: TOKEN_COUNT }, (_, i) =>
 const WAIT_MS = 20_000;
 
 /** Writes the app and adds the three resumable routes with the real add-endpoint, then wires on_finish in. */
-async function makeApp(): Promise<string> {
-  const root = await makeTempDir('resumable-protocols');
-  const app = path.join(root, 'app');
-  await mkdir(app);
-  await writeFile(path.join(app, '__init__.py'), '');
-  await writeFile(path.join(app, 'main.py'), MAIN);
-  await writeFile(path.join(app, 'tokens.py'), TOKENS);
-  for (const { protocol, route } of ROUTES) {
-    const outcome = await addEndpoint(root, {
-      target: { file: 'app/main.py', id: 'app' },
-      protocol,
-      route,
-      source: { kind: 'function', name: 'provider_tokens' },
-      resumable: true,
-    });
-    assert.equal(outcome.status, 'applied', JSON.stringify(outcome));
-  }
-  // What a user does to save answers: fill in the on_finish hook add-endpoint wrote beside each route.
-  const main = path.join(app, 'main.py');
-  const text = await readFile(main, 'utf8');
-  const example = '    # await db.save(result.text, result.usage.output_tokens)\n';
-  assert.equal(text.split(example).length - 1, 3, text);
-  await writeFile(main, `from .tokens import save_to_log\n${text.replaceAll(example, '    await save_to_log(result)\n')}`);
-  return root;
+function makeApp(): Promise<string> {
+  return makeResumableApp('resumable-protocols', { main: MAIN, tokens: TOKENS, source: 'provider_tokens', routes: ROUTES });
 }
 
 interface Finished {
