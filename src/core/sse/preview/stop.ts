@@ -25,9 +25,8 @@ export type StopOutcome = 'stopped-by-server' | 'aborted' | 'already-ended';
 const ENDING_STATUSES = new Set([200, 202, 409]);
 
 export interface RunStopperOptions {
+  /** STOP_GRACE_MS unless a test says otherwise. */
   readonly graceMs?: number;
-  /** The fetch the stop request goes through (tests). */
-  readonly fetch?: typeof fetch;
 }
 
 export class RunStopper {
@@ -127,7 +126,7 @@ export class RunStopper {
   private async askServer(target: StopTarget, graceMs: number): Promise<boolean | 'gone'> {
     const request = stopRequest(this.request, target);
     try {
-      const response = await (this.options.fetch ?? fetch)(request.url, {
+      const response = await fetch(request.url, {
         method: 'POST',
         headers: request.headers.map(([name, value]) => [name, value]),
         redirect: 'manual',
