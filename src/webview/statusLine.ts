@@ -33,7 +33,7 @@ export class StatusLine {
       case 'completed':
         return line('pass', 'ok', `Completed · ${events}${reason}`);
       case 'stopped':
-        return line('debug-stop', 'stopped', `Stopped · ${events}`);
+        return line('debug-stop', 'stopped', `Stopped · ${events}${reason}`);
       case 'error-event':
         return line('error', 'error', `Error event · ${events}: the stream reported an error: ${outcome.message}`);
       case 'connection-lost':

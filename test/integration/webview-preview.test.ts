@@ -244,6 +244,16 @@ describe('Stream Preview webview in Chromium', function () {
       await page.deliver(messages.map((m) => ('run' in m ? { ...m, run: 2 } : m)).map((m) => (m.type === 'ended' ? { ...m, end: { kind: 'stopped' } } : m)));
       await waitForStatus(page, 'stopped');
       assert.equal(await text(page, '.status'), 'Stopped · 5 events');
+      // A resumable route's Stop: the server ended the stream with its final event, whose finish reason shows.
+      const lastBatch = messages.map((m) => m.type).lastIndexOf('batch');
+      await page.deliver(
+        messages
+          .map((m) => ('run' in m ? { ...m, run: 3 } : m))
+          .map((m, i) => (i === lastBatch && m.type === 'batch' ? { ...m, finish: { finishReason: 'stopped' } } : m))
+          .map((m) => (m.type === 'ended' ? { ...m, end: { kind: 'stopped' } } : m)),
+      );
+      await page.page.locator('.status-text', { hasText: 'finish reason' }).waitFor({ timeout: 10_000 });
+      assert.equal(await text(page, '.status'), 'Stopped · 5 events · finish reason stopped');
     });
   });
 

@@ -3,9 +3,9 @@
  * streams a URL's Server-Sent Events to the terminal with timing, from the same core as the Stream Preview panel.
  */
 import type { Redirect, SseEvent, StreamRequest } from '../../protocol/stream';
-import { StreamSession } from '../../core/sse/session';
+import { StreamSession, type SessionListener } from '../../core/sse/session';
 import { checkUrl } from '../../core/sse/connection';
-import { eventRecord, redirectText } from '../../core/sse/preview';
+import { eventRecord, redirectText, RunStopper, type StopOutcome } from '../../core/sse/preview';
 import type { PartReading, ToolCallView } from '../../core/sse/parts';
 import path from 'node:path';
 import { exampleBodyForAppRoute } from '../../core/app/exampleBody';
@@ -162,29 +162,39 @@ async function stream(request: StreamRequest, json: boolean, rawIo: CliIo, signa
   const out = (text: string) => rawIo.stdout(json ? text : escapeControls(text));
   const err = (text: string) => rawIo.stderr(escapeControls(text));
   const redirects: Redirect[] = [];
-  const session = new StreamSession(
-    request,
-    json
-      ? {
-          onEvent: (event, _text, parts) =>
-            out(`${JSON.stringify({ ...eventRecord(event), ...partFields(session.parts.protocol, parts), ...redirectFields(redirects) })}\n`),
-          onNotice: (notice) => err(`warning: ${notice.message}\n`),
-          onRedirect: (redirect) => {
-            redirects.push(redirect);
-            err(redirectLine(redirect));
-          },
-        }
-      : {
-          onRedirect: (redirect) => out(redirectLine(redirect)),
-          onResponse: (head) => out(`HTTP ${head.status} after ${ms(head.tMs)}\n`),
-          onEvent: (event) => out(humanLine(event)),
-          onComment: (comment, tMs) => out(`${ms(tMs).padStart(11)}  : ${comment}\n`),
-          onNotice: (notice) => out(`${ms(notice.tMs).padStart(11)}  ! ${notice.message}\n`),
-          onBuffering: (warning) =>
-            out(`${''.padStart(11)}  ! buffering suspected: ${warning.burstEvents} events in one burst after ${ms(warning.silenceMs)} of silence\n`),
+  // Ctrl-C on a resumable route stops the answer on the server, as the editor's Stop does (core/sse/preview/stop.ts).
+  const stopper = new RunStopper(request);
+  let stopping: Promise<StopOutcome> | undefined;
+  const stop = () => (stopping = stopper.stop());
+  signal.addEventListener('abort', stop, { once: true });
+  const listener: SessionListener = json
+    ? {
+        onEvent: (event, _text, parts) =>
+          out(`${JSON.stringify({ ...eventRecord(event), ...partFields(session.parts.protocol, parts), ...redirectFields(redirects) })}\n`),
+        onNotice: (notice) => err(`warning: ${notice.message}\n`),
+        onRedirect: (redirect) => {
+          redirects.push(redirect);
+          err(redirectLine(redirect));
         },
+      }
+    : {
+        onRedirect: (redirect) => out(redirectLine(redirect)),
+        onResponse: (head) => out(`HTTP ${head.status} after ${ms(head.tMs)}\n`),
+        onEvent: (event) => out(humanLine(event)),
+        onComment: (comment, tMs) => out(`${ms(tMs).padStart(11)}  : ${comment}\n`),
+        onNotice: (notice) => out(`${ms(notice.tMs).padStart(11)}  ! ${notice.message}\n`),
+        onBuffering: (warning) =>
+          out(`${''.padStart(11)}  ! buffering suspected: ${warning.burstEvents} events in one burst after ${ms(warning.silenceMs)} of silence\n`),
+      };
+  const session: StreamSession = new StreamSession(
+    request,
+    stopper.listen(listener, () => session.parts.protocol),
   );
-  const result = await session.run({ signal, idleTimeoutMs });
+  if (signal.aborted) {
+    stop();
+  }
+  const result = await stopper.settle(await session.run({ signal: stopper.signal, idleTimeoutMs }));
+  signal.removeEventListener('abort', stop);
   if (!json && !rawIo.outputClosed?.aborted) {
     out(summary(session));
   }
@@ -193,7 +203,8 @@ async function stream(request: StreamRequest, json: boolean, rawIo: CliIo, signa
       return 0;
     case 'stopped':
       if (!rawIo.outputClosed?.aborted) {
-        err(`catalyst-streaming preview: interrupted after ${result.events} event(s)\n`);
+        const how = (await stopping) === 'stopped-by-server' ? 'stopped on the server' : 'interrupted';
+        err(`catalyst-streaming preview: ${how} after ${result.events} event(s)\n`);
       }
       return STOPPED;
     case 'failed':

@@ -158,7 +158,7 @@ function fetchSnippet(route: SnippetRoute, base: string): string {
     headers: { Accept: 'text/event-stream', 'Content-Type': 'application/json' },
     // The AI SDK's chat request body, as useChat sends it.
     body: JSON.stringify({
-      id: crypto.randomUUID(),
+      id: chatId,
       messages: [{ id: crypto.randomUUID(), role: 'user', parts: [{ type: 'text', text: prompt }] }],
       trigger: 'submit-message',
     }),
@@ -223,24 +223,26 @@ function fetchSnippet(route: SnippetRoute, base: string): string {
       break;
   }
   const callsDecl = route.protocol === 'openai' ? `\n  const calls: Array<{ id: string; name: string; arguments: string }> = [];` : '';
+  const stop = route.resumable === true ? fetchStop(route, url) : undefined;
+  const chatId = route.protocol === 'ai-sdk' ? `\n  const chatId = crypto.randomUUID();` : '';
   return `// ${route.method} ${commentText(route.path)}: ${what}, read with fetch and eventsource-parser.
 // npm install eventsource-parser
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 
-const STREAM_URL = ${js(url)};
+const STREAM_URL = ${js(url)};${stop?.declarations ?? ''}
 
 export interface StreamHandlers {
   onText?: (text: string) => void;
   onReasoning?: (text: string) => void;
-  onToolCall?: (call: { id: string; name: string; input: unknown }) => void;
+  onToolCall?: (call: { id: string; name: string; input: unknown }) => void;${stop?.handler ?? ''}
 }
 
 /** Streams the reply to \`prompt\`, calling the handlers as parts arrive; resolves with the whole text. */
-export async function streamReply(prompt: string, handlers: StreamHandlers = {}, signal?: AbortSignal): Promise<string> {
+export async function streamReply(prompt: string, handlers: StreamHandlers = {}, signal?: AbortSignal): Promise<string> {${chatId}
 ${request}
   if (!response.ok || response.body === null) {
     throw new Error(\`${route.method} \${STREAM_URL} failed: HTTP \${response.status} \${await response.text()}\`);
-  }
+  }${stop?.offer ?? ''}
   const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
   let text = '';${callsDecl}
   for (;;) {
@@ -257,11 +259,52 @@ ${loop}
 let reasoning = '';
 const text = await streamReply(${js(DEFAULT_PROMPT)}, {
   onReasoning: (delta) => (reasoning += delta),
-  onToolCall: (call) => console.log('tool call:', call.name, JSON.stringify(call.input)),
+  onToolCall: (call) => console.log('tool call:', call.name, JSON.stringify(call.input)),${stop?.example ?? ''}
 });
 console.log('reasoning:', reasoning);
 console.log('text:', text);
 `;
+}
+
+/** The stop endpoint's URL before `/{id}/stop`: the route's URL without a trailing slash (stopPath in route.py.ts). */
+function stopBase(url: string): string {
+  return url.endsWith('/') ? url.slice(0, -1) : url;
+}
+
+/** What the stop endpoint answers (resumable/stopping.py). */
+const STOP_ANSWERS = '200 stopped, 202 stopping, 409 had already ended, 404 unknown';
+
+/**
+ * A resumable route's stop, in the fetch snippet: `POST {route}/{id}/stop` with the stream's id (sse, openai: the
+ * x-stream-id header) or the chat's (ai-sdk). Closing the connection would not stop it: the answer goes on for a
+ * reconnect. `onStoppable` hands the stop to the caller (a Stop button); the example wires it to Ctrl-C.
+ */
+function fetchStop(route: SnippetRoute, url: string): { declarations: string; handler: string; offer: string; example: string } {
+  const id = route.protocol === 'ai-sdk' ? 'chatId' : `response.headers.get('x-stream-id') ?? ''`;
+  return {
+    declarations: `
+
+/** The route's stop endpoint, \`POST {route}/{id}/stop\`: the answer ends on the server, on whichever worker writes it. */
+const STOP_BASE = ${js(stopBase(url))};
+
+/** Stops the answer \`id\` names; the stream then ends by itself with its final event. */
+export async function stopReply(id: string): Promise<void> {
+  const response = await fetch(\`\${STOP_BASE}/\${encodeURIComponent(id)}/stop\`, { method: 'POST' });
+  // ${STOP_ANSWERS}.
+  if (!response.ok && response.status !== 409) {
+    throw new Error(\`stopping \${id} failed: HTTP \${response.status} \${await response.text()}\`);
+  }
+}`,
+    handler: `
+  /** Called once the reply can be stopped, with what stops it: a resumable route's answer outlives the connection. */
+  onStoppable?: (stop: () => Promise<void>) => void;`,
+    offer: `
+  const replyId = ${id};
+  handlers.onStoppable?.(() => stopReply(replyId));`,
+    example: `
+  // Ctrl-C stops the answer on the server; the reply then ends with the text written so far.
+  onStoppable: (stop) => process.once('SIGINT', () => void stop()),`,
+  };
 }
 
 function eventSourceSnippet(route: SnippetRoute, base: string): string {
@@ -396,6 +439,24 @@ ${component}
 
 function openAiNodeSnippet(route: SnippetRoute, base: string): string {
   const baseURL = base + urlPath(route.path).slice(0, -OPENAI_PATH.length);
+  const create = `client.chat.completions.create({
+  model: ${js(SNIPPET_MODEL)},
+  messages: [{ role: 'user', content: ${js(DEFAULT_PROMPT)} }],
+  stream: true,
+})`;
+  const stream =
+    route.resumable === true
+      ? `// A resumable route: the answer goes on on the server when this client goes away.
+// POST {route}/{x-stream-id}/stop ends it, and the stream then ends by itself
+// (${STOP_ANSWERS}).
+const STOP_BASE = ${js(stopBase(base + urlPath(route.path)))};
+const { data: stream, response } = await ${create}.withResponse();
+const streamId = response.headers.get('x-stream-id') ?? '';
+// Ctrl-C stops the answer on the server; the loop below then ends with the text written so far.
+process.once('SIGINT', () => void fetch(\`\${STOP_BASE}/\${encodeURIComponent(streamId)}/stop\`, { method: 'POST' }));
+`
+      : `const stream = await ${create};
+`;
   return `// POST ${commentText(route.path)}: OpenAI-compatible Chat Completions with the official client.
 // npm install openai
 import OpenAI from 'openai';
@@ -406,12 +467,7 @@ const client = new OpenAI({
   apiKey: process.env.OPENAI_API_KEY || 'not-needed',
 });
 
-const stream = await client.chat.completions.create({
-  model: ${js(SNIPPET_MODEL)},
-  messages: [{ role: 'user', content: ${js(DEFAULT_PROMPT)} }],
-  stream: true,
-});
-
+${stream}
 let text = '';
 let reasoning = '';
 const calls: Array<{ id: string; name: string; arguments: string }> = [];
@@ -444,9 +500,9 @@ function openAiPythonSnippet(route: SnippetRoute, base: string): string {
   return `"""POST ${pythonStringBody(route.path)}: OpenAI-compatible Chat Completions with the official client (pip install openai)."""
 
 import json
-import os
+import os${route.resumable === true ? '\nimport signal\nfrom urllib.parse import quote' : ''}
 
-from openai import OpenAI
+${route.resumable === true ? 'import httpx\n' : ''}from openai import OpenAI
 
 client = OpenAI(
     base_url=${py(baseUrl)},
@@ -454,11 +510,7 @@ client = OpenAI(
     api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
 )
 
-stream = client.chat.completions.create(
-    model=${py(SNIPPET_MODEL)},
-    messages=[{"role": "user", "content": ${py(DEFAULT_PROMPT)}}],
-    stream=True,
-)
+${pythonStream(route, base)}
 
 text = ""
 reasoning = ""
@@ -484,4 +536,31 @@ for call in calls.values():
 print("reasoning:", reasoning)
 print("text:", text)
 `;
+}
+
+/** The openai-python snippet's request; on a resumable route with the response's x-stream-id, its stop's key. */
+function pythonStream(route: SnippetRoute, base: string): string {
+  const create = (call: string) => `${call}(
+    model=${py(SNIPPET_MODEL)},
+    messages=[{"role": "user", "content": ${py(DEFAULT_PROMPT)}}],
+    stream=True,
+)`;
+  if (route.resumable !== true) {
+    return `stream = ${create('client.chat.completions.create')}`;
+  }
+  return `# A resumable route: the answer goes on on the server when this client goes away.
+# POST {route}/{x-stream-id}/stop ends it, and the stream then ends by itself
+# (${STOP_ANSWERS}).
+STOP_BASE = ${py(stopBase(base + urlPath(route.path)))}
+raw = ${create('client.chat.completions.with_raw_response.create')}
+stream_id = raw.headers.get("x-stream-id", "")
+stream = raw.parse()
+
+
+def stop_on_ctrl_c(signum: int, frame: object) -> None:
+    \"\"\"Ctrl-C stops the answer on the server; the loop below then ends with the text so far.\"\"\"
+    httpx.post(f"{STOP_BASE}/{quote(stream_id, safe='')}/stop")
+
+
+signal.signal(signal.SIGINT, stop_on_ctrl_c)`;
 }

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { StreamRequest } from '../../protocol/stream';
-import { apply, emptyModel, runPreview, Transcript } from '../../core/sse/preview';
+import { apply, emptyModel, RunStopper, runPreview, Transcript } from '../../core/sse/preview';
 import { isWebviewMessage, postToWebview, type HostMessage } from '../../protocol/preview';
 import { Disposable } from '../shared/dispose';
 import type { Logger } from '../shared/logger';
@@ -54,7 +54,7 @@ export class PreviewPanel extends Disposable {
   /** A webview that is loading (or hidden, hence unloaded) would miss messages: they wait in the model. */
   private webviewReady = false;
   private run = 0;
-  private connection: AbortController | undefined;
+  private connection: RunStopper | undefined;
   private lastEventId: string | null = null;
   /** The request of the latest run, for "start the server and retry". */
   private lastRequest: StreamRequest | undefined;
@@ -89,20 +89,29 @@ export class PreviewPanel extends Disposable {
 
   /** Runs a request, replacing any running one. */
   send(request: StreamRequest): void {
-    this.stop();
+    this.abort();
     const run = ++this.run;
-    const controller = new AbortController();
-    this.connection = controller;
+    const stopper = new RunStopper(request);
+    this.connection = stopper;
     this.transcript.clear();
     this.lastRequest = request;
     void this.history?.remember(request);
     // runPreview posts `started` (synchronously, before its first await): the one `started` of this run.
-    void this.stream(run, request, controller.signal).catch((error: unknown) => {
+    void this.stream(run, request, stopper).catch((error: unknown) => {
       this.logger.error('Stream preview run failed', error);
     });
   }
 
+  /**
+   * The Stop button: on a resumable route the server is asked to stop the answer and the stream ends with its
+   * final event; otherwise, or if that fails or takes over 2 s, the connection is closed (see RunStopper).
+   */
   stop(): void {
+    void this.connection?.stop().then((outcome) => this.logger.info(`Stream preview Stop: ${outcome}`));
+  }
+
+  /** Closes the running stream's connection at once (a new run replaces it, the panel closes). */
+  private abort(): void {
     this.connection?.abort();
     this.connection = undefined;
   }
@@ -128,9 +137,9 @@ export class PreviewPanel extends Disposable {
     return uri;
   }
 
-  private async stream(run: number, request: StreamRequest, signal: AbortSignal): Promise<void> {
+  private async stream(run: number, request: StreamRequest, stopper: RunStopper): Promise<void> {
     try {
-      const result = await runPreview({ run, request, signal, transcript: this.transcript, post: (message) => this.post(message) });
+      const result = await runPreview({ run, request, stopper, transcript: this.transcript, post: (message) => this.post(message) });
       this.lastEventId = result.lastEventId;
       const end = result.outcome;
       this.logger.info(`Stream preview ${request.method} ${request.url}: ${end.kind === 'failed' ? end.failure.message : end.kind}, ${result.events} events`);
@@ -239,7 +248,7 @@ export class PreviewPanel extends Disposable {
     if (this.isDisposed) {
       return;
     }
-    this.stop();
+    this.abort();
     this.disposed.fire();
     super.dispose();
   }

@@ -6,10 +6,11 @@
  */
 import { Batcher } from './batcher';
 import type { BufferingWarning, SseEvent, StreamFinish, StreamNotice, StreamRequest, ToolCallView } from '../../../protocol/stream';
-import { StreamSession } from '../session';
+import { StreamSession, type SessionListener } from '../session';
 import type { StreamResult } from '../connection';
 import type { Transcript } from './transcript';
 import { EVENT_PREVIEW_CHARS, type EventView, type HostMessage } from '../../../protocol/preview';
+import type { RunStopper } from './stop';
 
 /** How often a batch is posted while events flow: under one 60 Hz frame's worth of delay, 40 messages a second. */
 export const BATCH_INTERVAL_MS = 25;
@@ -45,14 +46,19 @@ export interface PreviewRunOptions {
   /** Receives every event whole (for export). */
   readonly transcript?: Transcript;
   readonly signal?: AbortSignal;
+  /**
+   * The run's Stop (stop.ts), instead of `signal`: it hears the response and the events, so that on a resumable
+   * route Stop asks the server to stop; a stream the server's stop ended is reported as stopped.
+   */
+  readonly stopper?: RunStopper;
   readonly batchIntervalMs?: number;
 }
 
 /** Streams the request and posts `started`, `response`, `batch`es, `buffering` and `ended`. Never throws for stream trouble. */
 export async function runPreview(options: PreviewRunOptions): Promise<StreamResult> {
-  const { run, request, post, transcript } = options;
+  const { run, request, post, transcript, stopper } = options;
   post({ type: 'started', run, request });
-  const session: StreamSession = new StreamSession(request, {
+  const listener: SessionListener = {
     onResponse: (head, checks) => post({ type: 'response', run, status: head.status, headers: head.headers, checks, redirects: head.redirects }),
     onEvent: (event, text, parts) => {
       transcript?.add(event);
@@ -69,7 +75,8 @@ export async function runPreview(options: PreviewRunOptions): Promise<StreamResu
       post({ type: 'buffering', run, warning });
       postedWarning = warning;
     },
-  });
+  };
+  const session: StreamSession = new StreamSession(request, stopper ? stopper.listen(listener, () => session.parts.protocol) : listener);
   let postedWarning: BufferingWarning | null = null;
   // The finish as last posted: a batch carries it only when it changed.
   let postedFinish = session.finish.current;
@@ -79,7 +86,9 @@ export async function runPreview(options: PreviewRunOptions): Promise<StreamResu
     postedFinish = finish;
   }, options.batchIntervalMs ?? BATCH_INTERVAL_MS);
   try {
-    const result = await session.run(options.signal ? { signal: options.signal } : {});
+    const signal = stopper?.signal ?? options.signal;
+    const ran = await session.run(signal ? { signal } : {});
+    const result = stopper ? await stopper.settle(ran) : ran;
     batcher.flush();
     // The burst that raised the warning may have grown after it was posted: send its final size.
     const warning = session.bufferingWarning;
