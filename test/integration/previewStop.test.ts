@@ -174,7 +174,8 @@ function suite(stack: PythonStack): void {
     const text = /^text: (.*)$/m.exec(String(result.stdout))?.[1];
     assert.ok(text !== undefined && text.split(' ').length > 20 && text.split(' ').length < 300, `${client} printed ${String(result.stdout)}`);
     const call = await eventually(`${client}: on_finish`, async () => (await lines(finishLog))[finished], WAIT_MS);
-    assert.deepEqual(JSON.parse(call), { reason: 'stopped', text });
+    const { reason, text: saved } = JSON.parse(call) as { reason: string; text: string };
+    assert.deepEqual({ reason, text: saved }, { reason: 'stopped', text });
     return text;
   }
 
