@@ -13,12 +13,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { servedPathOf, servedRoutesFromApp } from '../../src/core/app/servedRoutes';
-import { shellWords } from '../../src/core/python/serveHints';
 import { nodeProjectFiles } from '../../src/core/workspace/projectFiles';
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { makeTempDir } from '../support/tempdir';
-import { startServeCommand } from '../support/uvicorn';
-import { copyFixture, runCliWithPython, streamTokens, treeDigest, WORKSPACE_FIXTURES } from './addEndpointSupport';
+import { assertRefusedBeforeWriting, copyFixture, printedServeHint, runCliWithPython, streamPrintedUrl, WORKSPACE_FIXTURES } from './addEndpointSupport';
 
 interface Expected {
   readonly layout: string;
@@ -109,13 +107,7 @@ function servedRouteSuite(stack: PythonStack): void {
     if (expected.status === 'refused') {
       it(`${name}: refused ${expected.reason} before anything is written (${expected.layout})`, async () => {
         const dir = await copyFixture(name, path.join(root, name));
-        const before = await treeDigest(dir);
-        const run = await runCliWithPython(python, ['add-endpoint', '--workspace', dir, '--json', ...expected.args]);
-        const outcome = JSON.parse(run.stdout) as { status: string; reason: string; message: string };
-        assert.equal(run.code, 1, run.stderr);
-        assert.equal(outcome.status, 'refused', outcome.message);
-        assert.equal(outcome.reason, expected.reason, outcome.message);
-        assert.deepEqual(await treeDigest(dir), before, 'nothing written');
+        await assertRefusedBeforeWriting(python, dir, expected.args, expected.reason!);
       });
       continue;
     }
@@ -123,31 +115,16 @@ function servedRouteSuite(stack: PythonStack): void {
       const dir = await copyFixture(name, path.join(root, name));
       const run = await runCliWithPython(python, ['add-endpoint', '--workspace', dir, ...expected.args]);
       assert.equal(run.code, 0, run.stderr);
-      const lines = run.stdout.split('\n');
       assert.ok(
-        lines.some((line) => line.startsWith('  verified: ')),
+        run.stdout.split('\n').some((line) => line.startsWith('  verified: ')),
         run.stdout,
       );
-      const serve = lines.find((line) => line.startsWith('Try it: '))?.slice('Try it: '.length);
-      const url = lines.find((line) => line.startsWith('   then: curl -N '))?.slice('   then: curl -N '.length);
-      assert.ok(serve !== undefined && url !== undefined, run.stdout);
-      const words = shellWords(serve);
+      const printed = printedServeHint(run.stdout);
       const { appDir, app, factory } = expected.serve!;
-      assert.deepEqual(words, ['uvicorn', ...(appDir ? ['--app-dir', appDir] : []), app, ...(factory ? ['--factory'] : [])]);
-      const printed = new URL(shellWords(url)[0]!);
-      assert.equal(printed.pathname, expected.url);
+      assert.deepEqual(printed.words, ['uvicorn', ...(appDir ? ['--app-dir', appDir] : []), app, ...(factory ? ['--factory'] : [])]);
+      assert.equal(printed.url.pathname, expected.url);
       assert.ok(existsSync(path.join(dir, expected.streamingPackage!, '__init__.py')), `the streaming package at ${expected.streamingPackage}`);
-
-      const server = await startServeCommand({ stack, cwd: dir, words });
-      try {
-        // The printed URL, on the port this test's server took.
-        printed.port = String(server.port);
-        printed.searchParams.set('prompt', 'Where am I?');
-        const streamed = await streamTokens(printed.href);
-        assert.ok(streamed.tokens.length > 1, server.output());
-      } finally {
-        await server.stop();
-      }
+      await streamPrintedUrl(stack, dir, printed);
     });
   }
 }
