@@ -193,6 +193,8 @@ describe('Add Streaming Endpoint', () => {
       // The route box proposes the protocol's path: accepted as is.
       { title: 'Route path of the streaming endpoint', press: ['Enter'] },
       { title: 'Where do the tokens come from?', press: ['Enter'] },
+      // Every protocol can be resumable now: the plain stream is the first choice.
+      { title: 'Plain or resumable stream?', press: ['Enter'] },
     ]);
     const result = await running;
     assert.equal(result?.status, 'applied');
