@@ -8,7 +8,7 @@ import type { TargetRef } from '../python/workspace';
 import { PythonWorkspace } from '../python/workspace';
 import { clientsFor, renderSnippet, type ClientKind, type Snippet, type SnippetRoute } from '../snippets/clientSnippets';
 import { findSnippetRoute, snippetRoutes } from '../snippets/routeLookup';
-import { clientForLanguage, type SnippetLanguage } from '../snippets/snippetLanguages';
+import { anyRouteClient, clientForLanguage, type SnippetLanguage } from '../snippets/snippetLanguages';
 import { servedRoutesFromApp } from './servedRoutes';
 import { readPythonFiles, type ProjectFiles } from '../workspace/projectFiles';
 
@@ -29,14 +29,16 @@ export async function snippetForAppRoute(
 ): Promise<SnippetOutcome> {
   const workspace = new PythonWorkspace(await readPythonFiles(project));
   try {
-    // Every language has a client that reads any route (fetch, httpx, curl): the route is found for that one.
-    const lookup = typeof client === 'string' ? client : client.language === 'python' ? 'httpx' : client.language === 'curl' ? 'curl' : 'fetch';
+    // Asked by language, the route is found for that language's client that reads any route.
+    const lookup = typeof client === 'string' ? client : anyRouteClient(client.language);
     const found = await findSnippetRoute(workspace, app, path, lookup, options.method);
-    const route = found.ok ? found.route : options.askApp ? await servedSnippetRoute(project, workspace, app, path, lookup, options) : undefined;
-    if (route === undefined) {
-      return found as SnippetOutcome;
+    const render = (route: SnippetRoute) =>
+      snippetForRoute(route, typeof client === 'string' ? client : clientForLanguage(route, client.language), options.baseUrl);
+    if (found.ok) {
+      return render(found.route);
     }
-    return snippetForRoute(route, typeof client === 'string' ? client : clientForLanguage(route, client.language), options.baseUrl);
+    const served = options.askApp ? await servedSnippetRoute(project, workspace, app, path, lookup, options) : undefined;
+    return served === undefined ? found : render(served);
   } finally {
     workspace.dispose();
   }

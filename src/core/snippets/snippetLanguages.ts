@@ -24,11 +24,16 @@ export function clientLanguage(client: ClientKind): SnippetLanguage {
   return SNIPPET_LANGUAGES.find((language) => LANGUAGE_CLIENTS[language].includes(client))!;
 }
 
+/** The `language` client that reads any route, whatever its protocol: fetch, httpx, curl. */
+export function anyRouteClient(language: SnippetLanguage): ClientKind {
+  return language === 'ts' ? 'fetch' : LANGUAGE_CLIENTS[language].at(-1)!;
+}
+
 /** The `language` client for `route`: ts fetch, python openai-python where it fits else httpx, curl curl. */
 export function clientForLanguage(route: SnippetRoute, language: SnippetLanguage): ClientKind {
   const fitting = clientsFor(route);
   if (language === 'ts') {
-    return 'fetch';
+    return anyRouteClient(language);
   }
-  return LANGUAGE_CLIENTS[language].find((client) => fitting.includes(client)) ?? LANGUAGE_CLIENTS[language].at(-1)!;
+  return LANGUAGE_CLIENTS[language].find((client) => fitting.includes(client)) ?? anyRouteClient(language);
 }
