@@ -2,7 +2,7 @@
  * `npm run bench -- resumable`: what resumability costs, in one run on one uvicorn (loopback), against a
  * real redis-server started for the bench:
  *
- * - plain: stream_tokens + streaming_response (the generated module as today);
+ * - plain: stream_tokens + streaming_response (the generated package);
  * - in-process: resumable_response over the in-process store (one worker);
  * - redis: resumable_response over Redis Streams (any number of workers).
  *
@@ -15,12 +15,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import { renderResumableModule } from '../src/core/codegen/python/templates/resumable.py';
-import { renderStreamingModule } from '../src/core/codegen/python/templates/streaming.py';
 import { residentKb } from '../test/support/processMemory';
 import { pythonStack, type StackName } from '../test/support/python';
 import { rawStream, type RawStreamResult } from '../test/support/rawStream';
 import { startRedis } from '../test/support/redis';
+import { writeGeneratedStreaming } from '../test/support/streamingPackage';
 import { makeTempDir } from '../test/support/tempdir';
 import { startUvicorn, type RunningServer } from '../test/support/uvicorn';
 import type { Benchmark } from './benchmark';
@@ -37,8 +36,11 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from .resumable import MemoryStreamStore, RedisStreamStore, resumable_response
-from .streaming import stream_tokens, streaming_response
+from .streaming.response import streaming_response
+from .streaming.resumable.redis_store import RedisStreamStore
+from .streaming.resumable.response import resumable_response
+from .streaming.resumable.store import MemoryStreamStore
+from .streaming.tokens import stream_tokens
 
 app = FastAPI()
 MEMORY = MemoryStreamStore()
@@ -91,8 +93,7 @@ export const resumableBenchmark: Benchmark = {
     const dir = await makeTempDir('bench-resumable');
     await mkdir(path.join(dir, 'app'));
     await writeFile(path.join(dir, 'app', '__init__.py'), '');
-    await writeFile(path.join(dir, 'app', 'streaming.py'), await renderStreamingModule());
-    await writeFile(path.join(dir, 'app', 'resumable.py'), await renderResumableModule({ streamingImport: '.streaming' }));
+    await writeGeneratedStreaming(path.join(dir, 'app'));
     await writeFile(path.join(dir, 'app', 'main.py'), APP);
     const redis = await startRedis();
     const server = await startUvicorn({ cwd: dir, app: 'app.main:app', stack, env: { BENCH_REDIS_URL: redis.url } });

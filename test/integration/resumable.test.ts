@@ -1,9 +1,9 @@
 /**
- * `add-endpoint --resumable` on the real thing: the generated routes and resumable module served by two uvicorn
+ * `add-endpoint --resumable` on the real thing: the generated routes and resumable package served by two uvicorn
  * workers (two processes on two ports) sharing a real redis-server, with Debian's nginx in front as a
  * round-robin upstream, and a browser's EventSource in Debian's Chromium. A connection killed mid-answer is
  * resumed from Last-Event-ID on the other worker and the answer continues exactly where it stopped. Every suite
- * runs on the generated package (streaming/resumable/) and on the single resumable.py add-endpoint writes today.
+ * runs on the generated package add-endpoint writes (streaming/resumable/).
  *
  * The token sources are the test's own async generator functions (app/tokens.py), added with
  * `--source FUNCTION` like a user's: `scripted_tokens` yields numbered, tagged tokens as the prompt says, and
@@ -12,7 +12,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -22,7 +22,6 @@ import { startProviderServer, type ProviderServer } from '../support/providers/s
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { startRedis, type RunningRedis } from '../support/redis';
 import { makeTempDir } from '../support/tempdir';
-import { writeGeneratedStreaming, type StreamingLayout } from '../support/streamingPackage';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { eventually, openStream, parseSse, readStream, type WireStream } from '../support/wire';
 import { launchBrowser } from './webviewHarness';
@@ -203,17 +202,15 @@ async function startCuttingRelay(upstreamPort: number, cutAfter: number): Promis
   };
 }
 
-/** The route imports add-endpoint writes today (the single module), and the same names from the package. */
-const MODULE_IMPORTS = 'from .resumable import ResumableStreamResponse, resumable_response\nfrom .streaming import stream_tokens\n';
+/** The route imports add-endpoint writes: the names from the generated package's modules. */
 const PACKAGE_IMPORTS =
   'from .streaming.resumable.response import ResumableStreamResponse, resumable_response\nfrom .streaming.resumable.stopping import stop_response, until_stopped\nfrom .streaming.tokens import stream_tokens\n';
 
 /**
- * Writes the test app, and adds its resumable routes with the real add-endpoint. With `layout: 'package'` the
- * app runs on the generated package instead (app/streaming/, resumable/ in it): what add-endpoint wrote as the
- * single module is replaced by it, and the routes import the same names from its modules.
+ * Writes the test app, and adds its resumable routes with the real add-endpoint, which writes the generated
+ * package (app/streaming/, resumable/ in it) the routes import from.
  */
-async function makeApp(layout: StreamingLayout): Promise<string> {
+async function makeApp(): Promise<string> {
   const root = await makeTempDir('resumable');
   await mkdir(path.join(root, 'app'));
   await writeFile(path.join(root, 'app', '__init__.py'), '');
@@ -236,32 +233,18 @@ async function makeApp(layout: StreamingLayout): Promise<string> {
     main,
     `${text.slice(0, provider)}return resumable_response(make_events, abandon_after=${ABANDON_AFTER})${text.slice(provider + 'return resumable_response(make_events)'.length)}`,
   );
-  if (layout === 'package') {
-    const routes = await readFile(main, 'utf8');
-    if (routes.includes(MODULE_IMPORTS)) {
-      await rm(path.join(root, 'app', 'streaming.py'));
-      await rm(path.join(root, 'app', 'resumable.py'));
-      await writeGeneratedStreaming(path.join(root, 'app'));
-      await writeFile(main, routes.replace(MODULE_IMPORTS, PACKAGE_IMPORTS));
-    }
-    assert.ok((await readFile(main, 'utf8')).includes(PACKAGE_IMPORTS), 'the routes import from the package');
-  }
+  assert.ok((await readFile(main, 'utf8')).includes(PACKAGE_IMPORTS), 'the routes import from the package');
   return root;
 }
 
-/** The app layouts each suite runs on: the package, and the single module until add-endpoint writes the package. */
-const LAYOUTS: readonly StreamingLayout[] = ['package', 'module'];
-
 for (const stack of PYTHON_STACKS) {
-  for (const layout of LAYOUTS) {
-    describe(`resumable streams: two workers, Redis, nginx ${stack.tag} (${layout})`, function () {
-      this.timeout(120_000);
-      resumableSuite(stack, layout);
-    });
-  }
+  describe(`resumable streams: two workers, Redis, nginx ${stack.tag}`, function () {
+    this.timeout(120_000);
+    resumableSuite(stack);
+  });
 }
 
-function resumableSuite(stack: PythonStack, layout: StreamingLayout): void {
+function resumableSuite(stack: PythonStack): void {
   let root: string;
   let redis: RunningRedis;
   let provider: ProviderServer;
@@ -272,7 +255,7 @@ function resumableSuite(stack: PythonStack, layout: StreamingLayout): void {
     startUvicorn({ cwd: root, app: 'app.main:app', stack, env: { REDIS_URL: redisUrl, WORKER_NAME: name, PROVIDER_URL: provider.baseUrl } });
 
   before(async () => {
-    root = await makeApp(layout);
+    root = await makeApp();
     redis = await startRedis();
     provider = await startProviderServer();
     workers = [await startWorker('a', redis.url), await startWorker('b', redis.url)];
@@ -457,21 +440,19 @@ function resumableSuite(stack: PythonStack, layout: StreamingLayout): void {
 }
 
 for (const stack of PYTHON_STACKS) {
-  for (const layout of LAYOUTS) {
-    describe(`resumable streams: the in-process store (no REDIS_URL) ${stack.tag} (${layout})`, function () {
-      this.timeout(120_000);
-      inProcessSuite(stack, layout);
-    });
-  }
+  describe(`resumable streams: the in-process store (no REDIS_URL) ${stack.tag}`, function () {
+    this.timeout(120_000);
+    inProcessSuite(stack);
+  });
 }
 
-function inProcessSuite(stack: PythonStack, layout: StreamingLayout): void {
+function inProcessSuite(stack: PythonStack): void {
   let root: string;
   let provider: ProviderServer;
   let worker: RunningServer;
 
   before(async () => {
-    root = await makeApp(layout);
+    root = await makeApp();
     provider = await startProviderServer();
     worker = await startUvicorn({ cwd: root, app: 'app.main:app', stack, env: { WORKER_NAME: 'solo', PROVIDER_URL: provider.baseUrl } });
   });

@@ -1,36 +1,24 @@
 /**
  * The generated streaming code as test apps import it: the package (every file, rendered now) written into a
- * `streaming/` folder, which the fixtures import from its submodules (`from streaming.tokens import ...`);
- * or, for the tests that still need the single module the planner writes today, `streaming.py`.
+ * `streaming/` folder, which the fixtures import from its submodules (`from streaming.tokens import ...`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isPackageName, PACKAGE_EXPORTS, PACKAGE_NAMES, renderPackageFiles, type PackageOptions } from '../../src/core/codegen/python/package';
 import { moduleFile } from '../../src/core/codegen/python/package/packageSources';
-import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
 import { parsePython } from '../../src/core/python/parser';
 
 /** Every public name whose module the package has (the whole package). */
 export const ALL_PACKAGE_NAMES = PACKAGE_NAMES.filter((name) => moduleFile(PACKAGE_EXPORTS[name]) !== undefined);
 
-export type StreamingLayout = 'package' | 'module';
-
 export interface WriteStreamingOptions extends PackageOptions {
-  /** `package` (default): the folder `streaming/`; `module`: the single `streaming.py` of 0.2.x. */
-  readonly layout?: StreamingLayout;
   /** Replace a generated file's text (to break it on purpose while checking that a test can fail). */
   readonly transform?: (file: string, text: string) => string;
 }
 
-/** Writes the generated streaming code into `dir`; returns the path to measure (the package folder or the module). */
+/** Writes the generated package into `dir/streaming/`; returns that folder. */
 export async function writeGeneratedStreaming(dir: string, options: WriteStreamingOptions = {}): Promise<string> {
   const transform = options.transform ?? ((_file: string, text: string) => text);
-  const renderOptions = { ...(options.pingInterval === undefined ? {} : { pingInterval: options.pingInterval }) };
-  if (options.layout === 'module') {
-    const file = path.join(dir, 'streaming.py');
-    await writeFile(file, transform('streaming.py', await renderStreamingModule(renderOptions)));
-    return file;
-  }
   const root = path.join(dir, 'streaming');
   for (const file of await renderPackageFiles(ALL_PACKAGE_NAMES, options)) {
     const target = path.join(root, file.path);

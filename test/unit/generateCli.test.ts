@@ -1,16 +1,16 @@
 /**
- * `catalyst-streaming generate streaming-module`: through main(argv, io) for every case, and once through the
- * built dist/cli.js as a user runs it (npm test builds it first).
+ * `catalyst-streaming generate package` (and the retired `generate streaming-module`): through main(argv, io)
+ * for every case, and once through the built dist/cli.js as a user runs it (npm test builds it first).
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { chmod, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
 import { renderPackageFiles } from '../../src/core/codegen/python/package';
-import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
 import { CATALYST_VERSION } from '../../src/core/version';
 import { loadExeca } from '../support/execa';
+import { ALL_PACKAGE_NAMES } from '../support/streamingPackage';
 import { withTempDir } from '../support/tempdir';
 
 interface Run {
@@ -27,58 +27,80 @@ async function cli(argv: readonly string[], cwd = process.cwd()): Promise<Run> {
 }
 
 describe('catalyst-streaming generate (main)', () => {
-  it('prints exactly the rendered module', async () => {
-    const run = await cli(['generate', 'streaming-module']);
-    assert.equal(run.code, 0);
-    assert.equal(run.stdout, await renderStreamingModule());
-    assert.equal(run.stderr, '');
-  });
-
-  it('--out writes the same bytes, creating parent folders, and says where', async () => {
-    await withTempDir('generate-cli', async (dir) => {
-      const run = await cli(['generate', 'streaming-module', '--out', 'app/lib/streaming.py'], dir);
-      assert.equal(run.code, 0);
-      assert.equal(run.stdout, '');
-      assert.equal(run.stderr, `Wrote ${path.join('app', 'lib', 'streaming.py')}\n`);
-      assert.equal(await readFile(path.join(dir, 'app/lib/streaming.py'), 'utf8'), await renderStreamingModule());
+  it('streaming-module (retired with the single module) exits 2, writes nothing, and names generate package with the folder', async () => {
+    await withTempDir('generate-cli-retired', async (dir) => {
+      for (const [argv, folder] of [
+        [['generate', 'streaming-module'], 'streaming'],
+        [['generate', 'streaming-module', '--out', 'app/lib/streaming.py', '--ping-interval', '2.5'], 'app/lib/streaming'],
+      ] as const) {
+        const run = await cli(argv, dir);
+        assert.equal(run.code, 2, argv.join(' '));
+        assert.equal(run.stdout, '');
+        assert.match(run.stderr, /no longer writes the single streaming\.py of 0\.1 and 0\.2: the generated code is now the streaming\/ package/);
+        assert.ok(run.stderr.includes(`Write it with: catalyst-streaming generate package --out ${folder} [NAME...]\n`), run.stderr);
+        assert.match(run.stderr, /migrated to the package, imports included, by add-endpoint/);
+      }
+      assert.deepEqual(await readdir(dir), [], 'nothing written');
     });
   });
 
-  it('--out over an existing file replaces it whole, keeping its mode, through a link to it', async () => {
+  it('package --out writes the files, creating parent folders, and says where, one line a file', async () => {
+    await withTempDir('generate-cli', async (dir) => {
+      const run = await cli(['generate', 'package', '--out', 'app/lib/streaming', 'stream_tokens'], dir);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, '');
+      const expected = await renderPackageFiles(['stream_tokens']);
+      assert.equal(run.stderr, expected.map((file) => `Wrote ${path.join('app', 'lib', 'streaming', ...file.path.split('/'))}\n`).join(''));
+      for (const file of expected) {
+        assert.equal(await readFile(path.join(dir, 'app/lib/streaming', file.path), 'utf8'), file.text, file.path);
+      }
+    });
+  });
+
+  it('package --out over an existing file replaces it whole, keeping its mode, through a link to it', async () => {
     await withTempDir('generate-cli-replace', async (dir) => {
+      await mkdir(path.join(dir, 'streaming'));
       await writeFile(path.join(dir, 'real.py'), 'old contents\n');
       await chmod(path.join(dir, 'real.py'), 0o600);
-      await symlink('real.py', path.join(dir, 'streaming.py'));
-      const run = await cli(['generate', 'streaming-module', '--out', 'streaming.py'], dir);
+      await symlink('../real.py', path.join(dir, 'streaming', 'tokens.py'));
+      const run = await cli(['generate', 'package', '--out', 'streaming', 'stream_tokens'], dir);
       assert.equal(run.code, 0, run.stderr);
-      assert.equal(await readFile(path.join(dir, 'real.py'), 'utf8'), await renderStreamingModule());
+      const tokens = (await renderPackageFiles(['stream_tokens'])).find((file) => file.path === 'tokens.py')!;
+      assert.equal(await readFile(path.join(dir, 'real.py'), 'utf8'), tokens.text);
       assert.equal((await stat(path.join(dir, 'real.py'))).mode & 0o777, 0o600);
-      assert.equal(await readlink(path.join(dir, 'streaming.py')), 'real.py');
-      assert.deepEqual((await readdir(dir)).sort(), ['real.py', 'streaming.py'], 'no temp file left');
+      assert.equal(await readlink(path.join(dir, 'streaming', 'tokens.py')), '../real.py');
+      assert.deepEqual((await readdir(dir)).sort(), ['real.py', 'streaming'], 'no temp file left');
     });
   });
 
   it('--ping-interval sets the default idle time', async () => {
-    const run = await cli(['generate', 'streaming-module', '--ping-interval', '2.5']);
-    assert.equal(run.code, 0);
-    assert.equal(run.stdout, await renderStreamingModule({ pingInterval: 2.5 }));
+    await withTempDir('generate-cli-ping', async (dir) => {
+      const run = await cli(['generate', 'package', '--out', 'streaming', '--ping-interval', '2.5', 'streaming_response'], dir);
+      assert.equal(run.code, 0, run.stderr);
+      const response = (await renderPackageFiles(['streaming_response'], { pingInterval: 2.5 })).find((file) => file.path === 'response.py')!;
+      assert.equal(await readFile(path.join(dir, 'streaming', 'response.py'), 'utf8'), response.text);
+      assert.match(response.text, /^DEFAULT_PING_INTERVAL = 2\.5$/m);
+    });
   });
 
-  it('exits 2 with a message on a bad --ping-interval', async () => {
-    for (const value of ['0', '-3', 'soon', 'Infinity']) {
-      const run = await cli(['generate', 'streaming-module', `--ping-interval=${value}`]);
-      assert.equal(run.code, 2, value);
-      assert.equal(run.stdout, '');
-      assert.match(run.stderr, /--ping-interval must be a positive number of seconds/);
-    }
+  it('exits 2 with a message on a bad --ping-interval, and writes nothing', async () => {
+    await withTempDir('generate-cli-bad-ping', async (dir) => {
+      for (const value of ['0', '-3', 'soon', 'Infinity']) {
+        const run = await cli(['generate', 'package', '--out', 'streaming', `--ping-interval=${value}`], dir);
+        assert.equal(run.code, 2, value);
+        assert.equal(run.stdout, '');
+        assert.match(run.stderr, /--ping-interval must be a positive number of seconds/);
+      }
+      assert.deepEqual(await readdir(dir), []);
+    });
   });
 
   it('exits 2 naming the problem on unknown options, unknown or missing artifacts and extra arguments', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['generate', 'streaming-module', '--bogus'], /Unknown option '--bogus'[\s\S]*catalyst-streaming generate --help/],
-      [['generate', 'streaming-module', '--out'], /--out/],
-      [['generate', 'route'], /unknown argument "route"; expected one of: streaming-module/],
-      [['generate'], /missing what to generate; expected one of: streaming-module/],
+      [['generate', 'package', '--out'], /--out/],
+      [['generate', 'route'], /unknown argument "route"; expected one of: package, streaming-module/],
+      [['generate'], /missing what to generate; expected one of: package, streaming-module/],
       [['generate', 'streaming-module', 'extra'], /unknown argument "extra"/],
     ];
     for (const [argv, message] of cases) {
@@ -120,10 +142,10 @@ describe('catalyst-streaming generate (main)', () => {
     }
   });
 
-  it('--help documents the verb and its options', async () => {
+  it('--help documents the verb, its options, and what became of streaming-module', async () => {
     const run = await cli(['generate', '--help']);
     assert.equal(run.code, 0);
-    for (const text of ['generate streaming-module', '--out FILE', '--ping-interval SECONDS']) {
+    for (const text of ['generate package --out DIR', '--out DIR', '--python 3.X', '--ping-interval SECONDS', 'streaming-module: retired']) {
       assert.ok(run.stdout.includes(text), text);
     }
   });
@@ -150,16 +172,19 @@ describe('catalyst-streaming generate (built dist/cli.js)', function () {
     }
   });
 
-  it('writes with --out exactly what it prints, and what renderStreamingModule returns', async () => {
+  it('writes with package --out exactly what renderPackageFiles returns, and refuses streaming-module with exit 2', async () => {
     const execa = await loadExeca();
     await withTempDir('generate-bin', async (dir) => {
-      const printed = await execa(process.execPath, [built, 'generate', 'streaming-module'], { cwd: dir, stripFinalNewline: false });
-      const written = await execa(process.execPath, [built, 'generate', 'streaming-module', '--out', 'streaming.py'], { cwd: dir });
+      const written = await execa(process.execPath, [built, 'generate', 'package', '--out', 'streaming'], { cwd: dir });
       assert.equal(written.exitCode, 0);
-      const file = await readFile(path.join(dir, 'streaming.py'));
-      assert.deepEqual(file, Buffer.from(printed.stdout, 'utf8'));
       // A stale build fails here rather than passing on old output.
-      assert.equal(file.toString('utf8'), await renderStreamingModule());
+      for (const file of await renderPackageFiles(ALL_PACKAGE_NAMES)) {
+        assert.equal(await readFile(path.join(dir, 'streaming', file.path), 'utf8'), file.text, file.path);
+      }
+      const retired = await execa(process.execPath, [built, 'generate', 'streaming-module', '--out', 'streaming.py'], { cwd: dir, reject: false });
+      assert.equal(retired.exitCode, 2);
+      assert.match(retired.stderr, /generate package --out streaming /);
+      assert.equal(existsSync(path.join(dir, 'streaming.py')), false);
     });
   });
 

@@ -108,12 +108,39 @@ describe('the generated package', () => {
     }
   });
 
+  it('stamps a four-line header within 88 columns; each file is LF-only, without tabs or trailing spaces, parses, and reads as edited after an edit', async () => {
+    for (const file of await renderPackageFiles(PRESENT_NAMES)) {
+      const [, second, third, fourth] = file.text.split('\n');
+      assert.equal(second, `# catalyst-streaming: generated version=${CATALYST_VERSION}`, file.path);
+      assert.equal(third, '# Catalyst updates this file only while its code matches this checksum:', file.path);
+      assert.match(fourth!, /^# code-sha256=[0-9a-f]{64}$/, file.path);
+      assert.deepEqual(
+        file.text.split('\n').filter((line) => line.length > 88 || line !== line.trimEnd() || line.includes('\t')),
+        [],
+        `${file.path}: lines over 88 columns, with trailing white space or tabs`,
+      );
+      const tree = await parsePython(file.text);
+      try {
+        assert.equal(tree.rootNode.hasError, false, `${file.path} parses`);
+      } finally {
+        tree.delete();
+      }
+      assert.deepEqual(await inspectGeneratedFile(`${file.text}# my note\n`), { kind: 'edited', version: CATALYST_VERSION }, file.path);
+      assert.deepEqual(await inspectGeneratedFile(file.text.replace(/\n/g, '\r\n')), { kind: 'untouched', version: CATALYST_VERSION }, file.path);
+    }
+  });
+
   it('writes the ping interval into response.py only, as a Python float, and refuses one that is not positive', async () => {
     const standard = await renderPackageFiles(PRESENT_NAMES);
     const custom = await renderPackageFiles(PRESENT_NAMES, { pingInterval: 2.5 });
     const changed = custom.filter((file, i) => file.text !== standard[i]!.text).map((file) => file.path);
     assert.deepEqual(changed, ['response.py']);
-    assert.match(custom.find((file) => file.path === 'response.py')!.text, /^DEFAULT_PING_INTERVAL = 2\.5$/m);
+    const [before, after] = [standard, custom].map((files) => files.find((file) => file.path === 'response.py')!.text.split('\n'));
+    assert.deepEqual(
+      after!.filter((line, i) => line !== before![i]).map((line) => line.replace(/[0-9a-f]{64}/, '…')),
+      ['# code-sha256=…', 'DEFAULT_PING_INTERVAL = 2.5'],
+      'only the checksum and the ping line change',
+    );
     assert.match(
       (await renderPackageFiles(PLAIN_SSE, { pingInterval: 30 })).find((file) => file.path === 'response.py')!.text,
       /^DEFAULT_PING_INTERVAL = 30\.0$/m,

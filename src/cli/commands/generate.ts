@@ -1,12 +1,13 @@
 /**
  * `catalyst-streaming generate package --out DIR [NAME...]`: writes the generated streaming package (every
  * file, or the files the names need) exactly as the extension writes it into a project.
- * `generate streaming-module [--out FILE]`: prints or writes the single module of 0.1 (kept for scripts that
- * use it; projects now receive the package).
+ * `generate streaming-module`: the verb of the single module of 0.1 and 0.2, retired with that module. It is
+ * still accepted, and exits 2 naming `generate package`: a package is a folder (nothing to print on standard
+ * output), and code written for the module (`from streaming import stream_tokens`) does not import from the
+ * package (`from streaming.tokens import stream_tokens`), so writing it under the old verb would exit 0 and
+ * leave the app failing at startup. A script fails here instead, at the line to change.
  */
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { renderStreamingModule } from '../../core/codegen/python/templates/streaming.py';
 import { AtomicWriteError, writeFilesAtomically } from '../../core/workspace/atomicWrite';
 import { nodeFileSystem } from '../../core/workspace/fileSystem';
 import { isPackageName, PACKAGE_EXPORTS, PACKAGE_NAMES, renderPackageFiles, type PackageName } from '../../core/codegen/python/package';
@@ -14,29 +15,27 @@ import { moduleFile } from '../../core/codegen/python/package/packageSources';
 import { CliError, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
 
 const help = `Usage: catalyst-streaming generate package --out DIR [NAME...] [--python 3.X] [--ping-interval SECONDS]
-       catalyst-streaming generate streaming-module [--out FILE] [--ping-interval SECONDS]
 
 package: writes the generated streaming package into DIR (the package folder, e.g. app/streaming):
 the files that define the NAMEs (stream_tokens, ui_message_stream_response, ...) and the files they
 import, or every file when no NAME is given. Byte for byte what "Catalyst: Add Streaming Endpoint"
 writes; existing files are replaced.
-streaming-module: prints the single generated module of version 0.1 (streaming.py), or writes it to FILE.
+streaming-module: retired with the single module of 0.1 and 0.2 (streaming.py); it exits 2 and names
+"generate package", which writes the streaming/ package that replaced it. add-endpoint (and the editor's
+Add Streaming Endpoint) migrates an unedited streaming.py of those versions to the package, imports included.
 
 Options:
-  --out FILE|DIR           write there (parent folders are created) instead of standard output
+  --out DIR                write there (parent folders are created)
   --python 3.X             the project's oldest Python, which the package's code follows (default 3.9)
   --ping-interval SECONDS  default idle time before a ": ping" keep-alive comment (default 15)
   -h, --help               show this help
 `;
 
-const artifacts = {
-  'streaming-module': (pingInterval: number | undefined) => renderStreamingModule(pingInterval === undefined ? {} : { pingInterval }),
-  package: undefined,
-} as const;
+const ARTIFACTS = ['package', 'streaming-module'] as const;
 
 export const generateCommand: CliCommand = {
   name: 'generate',
-  summary: 'write the generated Python streaming package (or print the 0.1 single module)',
+  summary: 'write the generated Python streaming package',
   async run(args, io) {
     const { values, positionals } = parseCommandLine(
       'generate',
@@ -57,31 +56,29 @@ export const generateCommand: CliCommand = {
     if (artifact === 'package') {
       return writePackage(extra, values, io);
     }
-    if (artifact === undefined || extra.length > 0 || !(artifact in artifacts)) {
+    if (artifact === undefined || extra.length > 0 || !(ARTIFACTS as readonly string[]).includes(artifact)) {
       const what =
-        artifact === undefined ? 'missing what to generate' : `unknown argument "${[artifact, ...extra].find((a) => !(a in artifacts)) ?? extra[0]}"`;
-      throw new CliError(`${what}; expected one of: ${Object.keys(artifacts).join(', ')}\n\n${help}`, USAGE_ERROR);
+        artifact === undefined
+          ? 'missing what to generate'
+          : `unknown argument "${[artifact, ...extra].find((a) => !(ARTIFACTS as readonly string[]).includes(a)) ?? extra[0]}"`;
+      throw new CliError(`${what}; expected one of: ${ARTIFACTS.join(', ')}\n\n${help}`, USAGE_ERROR);
     }
-    const pingInterval = pingIntervalOf(values['ping-interval']);
-    const text = await artifacts['streaming-module'](pingInterval);
-    if (values.out === undefined) {
-      io.stdout(text);
-      return 0;
-    }
-    const target = path.resolve(io.cwd, values.out);
-    await mkdir(path.dirname(target), { recursive: true });
-    // The path the user named, followed through a link to its file; replaced whole (a reader never sees half).
-    const file = await nodeFileSystem.realPath(target).catch(() => target);
-    const existing = await nodeFileSystem.inspect(file);
-    try {
-      await writeFilesAtomically([{ file, bytes: Buffer.from(text, 'utf8'), ...(existing?.kind === 'file' ? { replaces: existing } : {}) }], nodeFileSystem);
-    } catch (error) {
-      throw error instanceof AtomicWriteError ? new CliError(`${values.out}: ${error.message}`) : error;
-    }
-    io.stderr(`Wrote ${path.relative(io.cwd, target) || target}\n`);
-    return 0;
+    throw new CliError(retiredModuleMessage(values.out), USAGE_ERROR);
   },
 };
+
+/** What `generate streaming-module` says instead of writing: the verb to use, with the folder its `--out FILE` stood for. */
+function retiredModuleMessage(out: string | undefined): string {
+  const folder = out === undefined ? 'streaming' : out.replace(/\.py$/, '');
+  return (
+    'generate streaming-module no longer writes the single streaming.py of 0.1 and 0.2: the generated code is now the ' +
+    'streaming/ package, one file per job, whose names are imported from its modules ' +
+    '(from streaming.tokens import stream_tokens).\n' +
+    `Write it with: catalyst-streaming generate package --out ${folder} [NAME...]\n` +
+    'An unedited streaming.py of those versions is migrated to the package, imports included, by add-endpoint ' +
+    '(or Add Streaming Endpoint in the editor).'
+  );
+}
 
 function pingIntervalOf(value: string | undefined): number | undefined {
   const pingInterval = value === undefined ? undefined : Number(value);

@@ -1,6 +1,6 @@
 /**
  * Assembling the generated text from a token stream. Understands the wire formats an LLM back end usually speaks:
- * - ours (the generated streaming.py): `event: token` `{"text": ...}`, then `event: done` `{"text": full, "token_count": n}`;
+ * - ours (the generated streaming package): `event: token` `{"text": ...}`, then `event: done` `{"text": full, "token_count": n}`;
  * - OpenAI: Chat Completions chunks (`choices[].delta.content`, `[DONE]`) and Responses events (`response.output_text.delta`);
  * - Anthropic Messages: `content_block_delta` with a `text_delta`, then `message_stop`;
  * - the Vercel AI SDK UI message stream: `{"type": "text-delta", "delta": ...}`, `{"type": "finish"}`, `[DONE]`.

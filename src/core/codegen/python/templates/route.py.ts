@@ -275,7 +275,7 @@ export interface ChatRouteOptions {
   readonly model?: string;
 }
 
-/** The request body model of each chat protocol, defined in the generated streaming module. */
+/** The request body model of each chat protocol, defined in the generated streaming package. */
 export const CHAT_REQUEST_MODEL = { 'ai-sdk': 'UIChatRequest', openai: 'ChatCompletionRequest' } as const;
 
 /** A POST route speaking the Vercel AI SDK's UI message stream, or OpenAI-compatible Chat Completions. */

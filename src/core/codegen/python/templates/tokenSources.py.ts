@@ -2,9 +2,9 @@
  * Where a new endpoint's tokens come from, as the Python it takes: the demo generator, an LLM SDK, or an async
  * generator function of the user's. Everything provider-specific about a generated route lives here.
  *
- * SDK routes stream through the provider adapters of the generated streaming module (`anthropic_text_stream`,
- * `openai_text_stream`, in files/streaming.py), which read the SDK's stream and close it when the client goes
- * away. The client is made once, on first use, so the app starts (and its other routes work) without an API key.
+ * SDK routes stream through the provider adapters of the generated streaming package (`anthropic_text_stream`,
+ * `openai_text_stream`, in files/package/providers/), which read the SDK's stream and close it when the client
+ * goes away. The client is made once, on first use, so the app starts (and its other routes work) without an API key.
  */
 import type { ImportRequest } from '../../../python/importEdit';
 import { pythonString } from '../../escape';
@@ -23,7 +23,7 @@ export interface Helper {
 }
 
 export interface TokenSourceCode {
-  /** Names the handler imports from the generated streaming module, besides stream_tokens/streaming_response. */
+  /** Names the handler imports from the generated streaming package, besides stream_tokens/streaming_response. */
   readonly streamingNames: readonly string[];
   /** Imports the handler body itself needs. */
   readonly imports: readonly ImportRequest[];
@@ -41,7 +41,7 @@ export interface TokenSourceCode {
   readonly answer: AnswerSourceCode;
   /**
    * For the chat protocols (ai-sdk, openai), whose handler has the request body as `body` (UIChatRequest or
-   * ChatCompletionRequest of the streaming module): statements that read the conversation from it (raising
+   * ChatCompletionRequest of the streaming package): statements that read the conversation from it (raising
    * the 422 for a request without a user message before the response starts) and the token source.
    */
   readonly chat: ChatSourceCode;
@@ -59,7 +59,7 @@ export interface AnswerSourceCode {
 }
 
 export interface ChatSourceCode {
-  /** Names the handler imports from the streaming module for this source (a typed-parts adapter). */
+  /** Names the handler imports from the streaming package for this source (a typed-parts adapter). */
   readonly streamingNames: readonly string[];
   /** Other imports these statements need (Anthropic's `omit` sentinel), beside the source's own. */
   readonly imports: readonly ImportRequest[];
