@@ -11,7 +11,7 @@ import { cp, copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import { main } from '../../src/cli/main';
 import { renderPackageFiles, type PackageName } from '../../src/core/codegen/python/package';
-import { importingFromPackage, writeGeneratedStreaming } from '../support/streamingPackage';
+import { writeGeneratedStreaming } from '../support/streamingPackage';
 import { addedMessages, pyrightStrictErrorsByFile } from '../support/pyright';
 import { startProviderServer, type ApiName, type ProviderServer } from '../support/providers/server';
 import { pythonStack } from '../support/python';
@@ -110,7 +110,7 @@ describe(`LLM quick fixes on a real uvicorn with the real SDKs ${CURRENT.tag}`, 
       .filter((entry) => entry.isFile())
       .map((entry) => path.relative(path.join(fixedDir, 'streaming'), path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
       .sort();
-    await writeFile(path.join(fixedDir, 'adapters_app.py'), await importingFromPackage(await readFile(path.join(FIXTURES, 'apps/adapters_app.py'), 'utf8')));
+    await copyFile(path.join(FIXTURES, 'apps/adapters_app.py'), path.join(fixedDir, 'adapters_app.py'));
     await writeGeneratedStreaming(fixedDir);
     const modules = [...new Set(FIXED_ROUTES.map((r) => r.module))];
     await writeFile(

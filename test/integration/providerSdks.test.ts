@@ -11,11 +11,11 @@
  * SDK's own retries) or an error event inside it, becomes one `error` event and a clean end.
  */
 import assert from 'node:assert/strict';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { startProviderServer, type ApiName, type ProviderServer } from '../support/providers/server';
 import { pythonStack } from '../support/python';
-import { importingFromPackage, writeGeneratedStreaming } from '../support/streamingPackage';
+import { writeGeneratedStreaming } from '../support/streamingPackage';
 import { makeTempDir } from '../support/tempdir';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { openStream, parseSse, readStream, wallClockMs } from '../support/wire';
@@ -104,7 +104,7 @@ describe(`provider adapters with the real SDKs ${CURRENT.tag}`, function () {
     // The app is written for the single module (llmFix.test.ts type-checks it beside one); here it imports
     // the same names from the generated package.
     await writeGeneratedStreaming(dir);
-    await writeFile(path.join(dir, 'adapters_app.py'), await importingFromPackage(await readFile(APP, 'utf8')));
+    await copyFile(APP, path.join(dir, 'adapters_app.py'));
     provider = await startProviderServer();
     app = await startUvicorn({
       cwd: dir,

@@ -32,6 +32,7 @@ describe('catalyst-streaming generate (main)', () => {
       for (const [argv, folder] of [
         [['generate', 'streaming-module'], 'streaming'],
         [['generate', 'streaming-module', '--out', 'app/lib/streaming.py', '--ping-interval', '2.5'], 'app/lib/streaming'],
+        [['generate', 'streaming-module', '--out', "my app/it's.py"], `'my app/it'\\''s'`],
       ] as const) {
         const run = await cli(argv, dir);
         assert.equal(run.code, 2, argv.join(' '));

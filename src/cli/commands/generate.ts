@@ -8,6 +8,7 @@
  * leave the app failing at startup. A script fails here instead, at the line to change.
  */
 import path from 'node:path';
+import { shellWord } from '../../core/codegen/escape';
 import { AtomicWriteError, writeFilesAtomically } from '../../core/workspace/atomicWrite';
 import { nodeFileSystem } from '../../core/workspace/fileSystem';
 import { isPackageName, PACKAGE_EXPORTS, PACKAGE_NAMES, renderPackageFiles, type PackageName } from '../../core/codegen/python/package';
@@ -69,7 +70,8 @@ export const generateCommand: CliCommand = {
 
 /** What `generate streaming-module` says instead of writing: the verb to use, with the folder its `--out FILE` stood for. */
 function retiredModuleMessage(out: string | undefined): string {
-  const folder = out === undefined ? 'streaming' : out.replace(/\.py$/, '');
+  // A word to paste into a shell (quoted as needed); DIR when the path holds a control character.
+  const folder = shellWord(out === undefined ? 'streaming' : out.replace(/\.py$/, '')) ?? 'DIR';
   return (
     'generate streaming-module no longer writes the single streaming.py of 0.1 and 0.2: the generated code is now the ' +
     'streaming/ package, one file per job, whose names are imported from its modules ' +
