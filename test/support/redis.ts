@@ -21,7 +21,8 @@ export interface RunningRedis {
 const REDIS_SERVER = '/usr/bin/redis-server';
 const REDIS_CLI = '/usr/bin/redis-cli';
 
-export async function startRedis(): Promise<RunningRedis> {
+/** `extraArgs(port)`: more redis-server options (a cluster node's, see redisCluster.ts). */
+export async function startRedis(extraArgs: (port: number) => readonly string[] | Promise<readonly string[]> = () => []): Promise<RunningRedis> {
   if (!existsSync(REDIS_SERVER)) {
     throw new Error(
       `redis-server is required for the resumable stream tests and was not found at ${REDIS_SERVER}. Run bash scripts/setup.sh (Debian redis-server).`,
@@ -31,7 +32,8 @@ export async function startRedis(): Promise<RunningRedis> {
   const redis = await startListening({
     name: 'redis-server',
     command: REDIS_SERVER,
-    args: (port) => [
+    args: async (port) => [
+      ...(await extraArgs(port)),
       '--port',
       String(port),
       '--bind',

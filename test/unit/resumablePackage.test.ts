@@ -39,6 +39,7 @@ describe('the generated package: resumable/', () => {
         'resumable/__init__.py',
         'resumable/_limits.py',
         'resumable/_producer.py',
+        'resumable/_redis_wake.py',
         'resumable/_runner.py',
         'resumable/redis_store.py',
         'resumable/response.py',

@@ -20,6 +20,7 @@ import responsePy from '../files/package/response.py';
 import resumableInitPy from '../files/package/resumable/__init__.py';
 import resumableLimitsPy from '../files/package/resumable/_limits.py';
 import resumableProducerPy from '../files/package/resumable/_producer.py';
+import resumableRedisWakePy from '../files/package/resumable/_redis_wake.py';
 import resumableRunnerPy from '../files/package/resumable/_runner.py';
 import resumableRedisStorePy from '../files/package/resumable/redis_store.py';
 import resumableResponsePy from '../files/package/resumable/response.py';
@@ -49,6 +50,7 @@ export const PACKAGE_SOURCES: ReadonlyMap<string, string> = new Map(
       ['resumable/_limits.py', resumableLimitsPy],
       ['resumable/_producer.py', resumableProducerPy],
       ['resumable/_runner.py', resumableRunnerPy],
+      ['resumable/_redis_wake.py', resumableRedisWakePy],
       ['resumable/store.py', resumableStorePy],
       ['resumable/redis_store.py', resumableRedisStorePy],
       ['resumable/response.py', resumableResponsePy],

@@ -44,3 +44,9 @@ CLEANUP_SECONDS = 5.0
 
 REDIS_SOCKET_TIMEOUT = POLL_SECONDS + 4.0
 """No Redis command waits on the network longer than this."""
+
+REDIS_MAX_CONNECTIONS = 16
+"""Redis connections per worker (per event loop, and per node of a cluster)
+for commands; one more listens for wake-ups. Every command is one short
+round trip (no reader holds a connection while it waits), so a few serve a
+thousand streams; more commands than this wait for a free one."""

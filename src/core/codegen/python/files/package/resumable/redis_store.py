@@ -1,10 +1,18 @@
 """Resumable streams in Redis Streams, shared by every worker on the same Redis.
 
-One Redis stream per answer, key ``<prefix><stream-id>``. Event number n has
+One Redis stream per answer, key ``<prefix>{<stream-id>}``. Event number n has
 the entry id ``n-1``, so reading after event n is XREAD from ``n-1``; the
 entry ``0-1`` marks the stream's creation and the last entry, with a field
 ``end``, its end. Beside it: ``<key>:gone`` (a tombstone, to tell expired from
 unknown) and ``<key>:reader`` / ``<key>:producer`` (signs of life with a TTL).
+The braces are a hash tag: on a Redis Cluster all of a stream's keys share
+one slot, and no command here spans two streams.
+
+Connections: every command borrows one of at most ``REDIS_MAX_CONNECTIONS``
+per worker (per event loop) for one short round trip; readers that wait for
+new events hold none (see ``_redis_wake``: one pub/sub connection per worker
+wakes them). ``REDIS_URL`` is ``redis://host:port/db`` (``rediss://`` for
+TLS) or, for a Redis Cluster, ``redis+cluster://host:port`` (any one node).
 
 redis is imported only when a store is made from a URL, so that the rest of
 the package imports, and type-checks, without it.
@@ -13,16 +21,23 @@ the package imports, and type-checks, without it.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Protocol, cast
+
+import anyio
+from anyio.lowlevel import RunVar
 
 from ._limits import (
     DEFAULT_KEEP_FOR,
     MAX_EVENTS,
     REDIS_CONNECT_TIMEOUT,
+    REDIS_MAX_CONNECTIONS,
     REDIS_SOCKET_TIMEOUT,
     TOMBSTONE_SECONDS,
 )
+from ._redis_wake import PubSub, Wakeups
+from ._runner import start_background
 from .store import Batch, StoreUnavailable, StreamState
 
 __all__ = ["RedisStreamStore"]
@@ -74,10 +89,22 @@ class RedisStreamStore:
     """
 
     def __init__(
-        self, client: RedisClient, *, prefix: str = "catalyst:stream:"
+        self,
+        client: RedisClient,
+        *,
+        prefix: str = "catalyst:stream:",
+        pubsub: Callable[[], PubSub] | None = None,
     ) -> None:
         self._client = client
         self._prefix = prefix
+        # Makes the pub/sub connection that wakes waiting readers; without
+        # one, a reader that caught up polls every POLL_SECONDS.
+        self._pubsub = pubsub
+        # Per event loop (a test client runs each app in a loop of its own).
+        self._wakeups: RunVar[Wakeups] = RunVar(f"catalyst_wakeups_{id(self)}")
+        self._slots: RunVar[anyio.CapacityLimiter] = RunVar(
+            f"catalyst_redis_slots_{id(self)}"
+        )
         # keep_for of the streams this process produces (append moves expiry).
         self._keep_for: dict[str, float] = {}
 
@@ -85,25 +112,56 @@ class RedisStreamStore:
     def from_url(
         cls, url: str, *, prefix: str = "catalyst:stream:"
     ) -> RedisStreamStore:
-        """A store on ``url`` (``redis://host:port/db``), failing fast when down."""
+        """A store on ``url``, failing fast when Redis is down.
+
+        ``redis://host:port/db`` (or ``rediss://``) for one Redis;
+        ``redis+cluster://host:port`` (or ``rediss+cluster://``) for a Redis
+        Cluster, given any one of its nodes.
+        """
         # Imported here: the in-process store must work without redis installed.
         redis_asyncio = importlib.import_module("redis.asyncio")
         retry = importlib.import_module("redis.asyncio.retry")
         backoff = importlib.import_module("redis.backoff")
-        client = redis_asyncio.Redis.from_url(
-            url,
-            socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
-            socket_timeout=REDIS_SOCKET_TIMEOUT,
-            # One attempt: an unreachable Redis must become a 503 within the
-            # connect timeout, not after rounds of retries.
-            retry=retry.Retry(backoff.NoBackoff(), 0),
-        )
-        return cls(cast("RedisClient", client), prefix=prefix)
+        settings: dict[str, Any] = {
+            "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+            "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            # Never more than the commands in flight (see _run), so a full
+            # pool is never met; sized here rather than left to the client's
+            # default (unbounded on redis-py 4, 100 on 8).
+            "max_connections": REDIS_MAX_CONNECTIONS,
+        }
+        # One attempt: an unreachable Redis must become a 503 within the
+        # connect timeout, not after rounds of retries.
+        no_retry = retry.Retry(backoff.NoBackoff(), 0)
+        scheme, _, rest = url.partition("://")
+        if scheme.endswith("+cluster"):
+            node_url = scheme.removesuffix("+cluster") + "://" + rest
+            cluster = importlib.import_module("redis.asyncio.cluster")
+            client = cluster.RedisCluster.from_url(node_url, **settings)
+            listen_url = node_url
+        else:
+            client = redis_asyncio.Redis.from_url(url, retry=no_retry, **settings)
+            listen_url = url
+
+        def pubsub() -> PubSub:
+            # A client of its own: its one connection is not the pool's.
+            listener = redis_asyncio.Redis.from_url(
+                listen_url,
+                socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
+                retry=no_retry,
+            )
+            return cast("PubSub", listener.pubsub())
+
+        return cls(cast("RedisClient", client), prefix=prefix, pubsub=pubsub)
 
     async def _run(self, *commands: tuple[object, ...]) -> list[Any]:
         """Send commands in one round trip; connection failures become ours."""
+        slots = self._slots.get(None)
+        if slots is None:
+            slots = anyio.CapacityLimiter(REDIS_MAX_CONNECTIONS)
+            self._slots.set(slots)
         try:
-            async with self._client.pipeline(transaction=False) as pipe:
+            async with slots, self._client.pipeline(transaction=False) as pipe:
                 for command in commands:
                     pipe.execute_command(*command)
                 return await pipe.execute()
@@ -113,7 +171,22 @@ class RedisStreamStore:
             raise
 
     def _key(self, stream_id: str) -> str:
-        return self._prefix + stream_id
+        # The hash tag puts every key of the stream in one cluster slot.
+        return self._prefix + "{" + stream_id + "}"
+
+    def _channel(self, stream_id: str) -> bytes:
+        return (self._key(stream_id) + ":wake").encode()
+
+    async def _waker(self) -> Wakeups | None:
+        """This loop's wake-up listener, started with the first waiting reader."""
+        if self._pubsub is None:
+            return None
+        wakeups = self._wakeups.get(None)
+        if wakeups is None:
+            wakeups = Wakeups(self._pubsub)
+            self._wakeups.set(wakeups)
+            await start_background(wakeups.listen)
+        return wakeups
 
     async def create(self, stream_id: str, keep_for: float) -> None:
         key = self._key(stream_id)
@@ -134,7 +207,8 @@ class RedisStreamStore:
         # The expiry moves with every batch: a stream whose producer died
         # without finishing it is removed keep_for after its last event.
         keep_for = self._keep_for.get(stream_id, DEFAULT_KEEP_FOR)
-        await self._run(*commands, ("PEXPIRE", key, _ms(keep_for)))
+        wake = ("PUBLISH", self._channel(stream_id), b"")
+        await self._run(*commands, ("PEXPIRE", key, _ms(keep_for)), wake)
 
     async def finish(self, stream_id: str, after: int, keep_for: float) -> None:
         key = self._key(stream_id)
@@ -143,6 +217,7 @@ class RedisStreamStore:
             ("XADD", key, f"{after + 1}-1", "end", "1"),
             ("PEXPIRE", key, _ms(keep_for)),
             ("SET", f"{key}:gone", "1", "PX", _ms(keep_for + TOMBSTONE_SECONDS)),
+            ("PUBLISH", self._channel(stream_id), b""),
         )
 
     async def state(self, stream_id: str) -> StreamState:
@@ -153,10 +228,27 @@ class RedisStreamStore:
         return "expired" if gone else "unknown"
 
     async def read(self, stream_id: str, after: int, wait: float) -> Batch:
+        batch = await self._read_now(stream_id, after)
+        if batch.events or batch.finished or wait <= 0:
+            return batch
+        waker = await self._waker()
+        with anyio.move_on_after(wait):
+            if waker is None:
+                await anyio.sleep_forever()  # No listener: poll.
+            else:
+                async with waker.watching(self._channel(stream_id)) as changed:
+                    # Once more: what came before the subscription is not heard.
+                    batch = await self._read_now(stream_id, after)
+                    if batch.events or batch.finished:
+                        return batch
+                    await changed.wait()
+        return await self._read_now(stream_id, after)
+
+    async def _read_now(self, stream_id: str, after: int) -> Batch:
+        """The events after ``after`` now, in one round trip, without blocking."""
         key = self._key(stream_id)
-        block = ("BLOCK", _ms(wait)) if wait > 0 else ()
-        command = ("XREAD", *block, "COUNT", 1000, "STREAMS", key, f"{after}-1")
-        (reply,) = await self._run(command)
+        command = ("XREAD", "COUNT", 1000, "STREAMS", key, f"{after}-1")
+        reply, exists = await self._run(command, ("EXISTS", key))
         events: list[tuple[int, bytes]] = []
         finished = False
         for _key, entries in _stream_entries(reply):
@@ -165,7 +257,7 @@ class RedisStreamStore:
                     finished = True
                     break
                 events.append((int(entry_id.split(b"-")[0]), fields[b"e"]))
-        if not events and not finished and not (await self.state(stream_id)) == "live":
+        if not events and not finished and not exists:
             # Expired (or deleted) while being read.
             finished = True
         return Batch(events, finished)

@@ -1,0 +1,155 @@
+"""One listener per worker that wakes the readers waiting for new events.
+
+A reader that has caught up waits here, not on Redis: a blocking XREAD per
+reader would hold one Redis connection per open stream, and a worker with a
+thousand readers would run out of connections (or Redis of clients). Instead
+the producer publishes a wake-up on the stream's channel with every batch it
+stores, and one pub/sub connection per worker (per event loop) listens to the
+channels of the streams its readers wait on, waking them through anyio
+events. The readers then read the new events with short, non-blocking
+commands on the store's bounded pool.
+
+A wake-up is only a hint: a reader that misses one (the listener
+reconnecting) finds the events at its next poll, ``POLL_SECONDS`` later.
+PUBLISH reaches every node of a Redis Cluster, so one listener on any node
+hears every stream.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
+
+import anyio
+
+from ._limits import POLL_SECONDS
+
+_logger = logging.getLogger(__name__)
+
+LINGER_SECONDS = 5.0
+"""How long a channel stays subscribed after its last reader stopped waiting
+(a reader between two waits should not cost an UNSUBSCRIBE and a SUBSCRIBE)."""
+
+
+class PubSub(Protocol):
+    """The part of a ``redis.asyncio`` PubSub this module uses."""
+
+    async def subscribe(self, *channels: bytes) -> object: ...
+
+    async def unsubscribe(self, *channels: bytes) -> object: ...
+
+    async def get_message(
+        self, ignore_subscribe_messages: bool = ..., timeout: float = ...
+    ) -> dict[str, Any] | None: ...
+
+    async def reset(self) -> None: ...
+
+
+class _Channel:
+    """One stream's channel: who waits on it, and its wake-up event."""
+
+    def __init__(self) -> None:
+        self.waiting = 0
+        self.idle_since = time.monotonic()
+        # Replaced by a fresh one when set: an anyio Event cannot be cleared.
+        self.changed = anyio.Event()
+        self.subscribed = anyio.Event()
+
+
+class Wakeups:
+    """The listener of one event loop and the channels its readers wait on."""
+
+    def __init__(self, connect: Callable[[], PubSub]) -> None:
+        self._connect = connect
+        self._channels: dict[bytes, _Channel] = {}
+        self._pubsub: PubSub | None = None
+        self._swept = time.monotonic()
+
+    @asynccontextmanager
+    async def watching(self, channel: bytes) -> AsyncIterator[anyio.Event]:
+        """The event set at the next wake-up of ``channel``, once subscribed.
+
+        Read the stream once more inside the block before waiting: what was
+        published before the subscription took effect is not heard.
+        """
+        entry = self._channels.get(channel)
+        if entry is None:
+            entry = self._channels[channel] = _Channel()
+            if self._pubsub is not None:
+                await self._subscribe(channel)
+        entry.waiting += 1
+        try:
+            changed = entry.changed
+            with anyio.move_on_after(POLL_SECONDS):
+                await entry.subscribed.wait()
+            yield changed
+        finally:
+            entry.waiting -= 1
+            entry.idle_since = time.monotonic()
+
+    async def _subscribe(self, channel: bytes) -> None:
+        pubsub = self._pubsub
+        try:
+            if pubsub is not None:
+                await pubsub.subscribe(channel)
+        except Exception:
+            # The listener reconnects and subscribes again.
+            _logger.debug("Could not subscribe to %r", channel, exc_info=True)
+
+    async def listen(self) -> None:
+        """Wake readers until the loop ends; reconnects when Redis is lost."""
+        while True:
+            pubsub = self._connect()
+            try:
+                self._pubsub = pubsub
+                # A placeholder channel keeps the connection subscribed (and
+                # listened to) while no stream is waited on.
+                await pubsub.subscribe(b"catalyst:wake", *self._channels)
+                while True:
+                    message = await pubsub.get_message(timeout=POLL_SECONDS)
+                    if message is not None:
+                        self._handle(message)
+                    await self._forget_idle(pubsub)
+            except Exception:
+                _logger.warning("Redis wake-up listener lost; reconnecting")
+                self._pubsub = None
+                self._wake_all()
+                await anyio.sleep(min(POLL_SECONDS, 0.5))
+            finally:
+                with anyio.CancelScope(shield=True), anyio.move_on_after(1.0):
+                    await pubsub.reset()
+
+    def _handle(self, message: dict[str, Any]) -> None:
+        entry = self._channels.get(bytes(message.get("channel") or b""))
+        if entry is None:
+            return
+        if message.get("type") == "subscribe":
+            entry.subscribed.set()
+        elif message.get("type") == "message":
+            entry.changed.set()
+            entry.changed = anyio.Event()
+
+    async def _forget_idle(self, pubsub: PubSub) -> None:
+        now = time.monotonic()
+        if now - self._swept < 1.0:
+            return
+        self._swept = now
+        idle = [
+            channel
+            for channel, entry in self._channels.items()
+            if entry.waiting == 0 and now - entry.idle_since > LINGER_SECONDS
+        ]
+        for channel in idle:
+            del self._channels[channel]
+        if idle:
+            await pubsub.unsubscribe(*idle)
+
+    def _wake_all(self) -> None:
+        """Readers re-read the store rather than wait for a lost listener."""
+        for entry in self._channels.values():
+            entry.changed.set()
+            entry.changed = anyio.Event()
+            entry.subscribed = anyio.Event()
