@@ -98,6 +98,10 @@ for (const stack of PYTHON_STACKS) {
       workers = await startWorkers(root, stack, redis.url, 2);
     });
 
+    afterEach(function () {
+      if (this.currentTest?.state === 'failed') workers.forEach((worker) => process.stdout.write(worker.output().slice(-3000)));
+    });
+
     after(async () => {
       await Promise.all(workers.map((worker) => worker.stop()));
       await redis?.stop();

@@ -24,6 +24,8 @@ export interface FollowOptions {
 
 export interface FollowResult {
   readonly events: readonly ResumableEvent[];
+  /** Events without an id (an error event of the connection, never stored). */
+  readonly unnumbered: readonly string[];
   /** Every attempt's status (200, then 200s after resumes, or 204 when nothing was left). */
   readonly statuses: readonly number[];
   /** The last response ended with its terminating chunk (not cut, not dropped by us). */
@@ -40,6 +42,7 @@ export async function followResumable(options: FollowOptions): Promise<FollowRes
   const started = performance.now();
   const events: ResumableEvent[] = [];
   const statuses: number[] = [];
+  const unnumbered: string[] = [];
   let firstEventMs: number | undefined;
   let dropped = false;
   const maxAttempts = options.maxAttempts ?? 4;
@@ -59,7 +62,10 @@ export async function followResumable(options: FollowOptions): Promise<FollowRes
             const block = buffer.slice(0, end);
             buffer = buffer.slice(end + 2);
             const event = parseEvent(block);
-            if (!event) continue;
+            if (!event) {
+              if (!block.startsWith(':')) unnumbered.push(block);
+              continue;
+            }
             firstEventMs ??= performance.now() - started;
             events.push(event);
             if (dropAt !== undefined && events.length >= dropAt) {
@@ -76,11 +82,11 @@ export async function followResumable(options: FollowOptions): Promise<FollowRes
     });
     statuses.push(outcome.status);
     if (outcome.status === 204 || (outcome.status === 200 && outcome.ended)) {
-      return { events, statuses, complete: true, firstEventMs, elapsedMs: performance.now() - started };
+      return { events, unnumbered, statuses, complete: true, firstEventMs, elapsedMs: performance.now() - started };
     }
     if (outcome.status !== 200 && outcome.status !== 0) break;
   }
-  return { events, statuses, complete: false, firstEventMs, elapsedMs: performance.now() - started };
+  return { events, unnumbered, statuses, complete: false, firstEventMs, elapsedMs: performance.now() - started };
 }
 
 function parseEvent(block: string): ResumableEvent | undefined {
@@ -97,6 +103,7 @@ function parseEvent(block: string): ResumableEvent | undefined {
 
 /** Why `result` is not the whole answer of `count` tokens `t0 `..: ids 1..count once each, in order; or undefined. */
 export function answerProblem(result: FollowResult, count: number): string | undefined {
+  if (result.unnumbered.length > 0) return `unnumbered events: ${result.unnumbered.join(' | ')}`;
   if (!result.complete) return `incomplete (statuses ${result.statuses.join(',')}, ${result.events.length} events)`;
   const streams = new Set(result.events.map((event) => event.stream));
   if (streams.size !== 1) return `events from ${streams.size} streams`;

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
@@ -42,7 +42,9 @@ class PubSub(Protocol):
     async def unsubscribe(self, *channels: bytes) -> object: ...
 
     async def get_message(
-        self, ignore_subscribe_messages: bool = ..., timeout: float = ...
+        self,
+        ignore_subscribe_messages: bool = ...,
+        timeout: float = ...,  # noqa: ASYNC109 - redis-py's signature
     ) -> dict[str, Any] | None: ...
 
     async def reset(self) -> None: ...
@@ -69,7 +71,7 @@ class Wakeups:
         self._swept = time.monotonic()
 
     @asynccontextmanager
-    async def watching(self, channel: bytes) -> AsyncIterator[anyio.Event]:
+    async def watching(self, channel: bytes) -> AsyncGenerator[anyio.Event, None]:
         """The event set at the next wake-up of ``channel``, once subscribed.
 
         Read the stream once more inside the block before waiting: what was

@@ -140,7 +140,12 @@ class RedisStreamStore:
             client = cluster.RedisCluster.from_url(node_url, **settings)
             listen_url = node_url
         else:
-            client = redis_asyncio.Redis.from_url(url, retry=no_retry, **settings)
+            # Blocking: a command finding every connection busy waits for one
+            # (bounded) instead of failing with "Too many connections".
+            pool = redis_asyncio.BlockingConnectionPool.from_url(
+                url, retry=no_retry, timeout=REDIS_SOCKET_TIMEOUT, **settings
+            )
+            client = redis_asyncio.Redis(connection_pool=pool)
             listen_url = url
 
         def pubsub() -> PubSub:
@@ -160,15 +165,23 @@ class RedisStreamStore:
         if slots is None:
             slots = anyio.CapacityLimiter(REDIS_MAX_CONNECTIONS)
             self._slots.set(slots)
+        replies: list[Any] = []
         try:
-            async with slots, self._client.pipeline(transaction=False) as pipe:
-                for command in commands:
-                    pipe.execute_command(*command)
-                return await pipe.execute()
+            async with slots:
+                # Shielded: a command cancelled half-way (its client left)
+                # can leave its connection out of the pool (redis-py 4.3) or
+                # its reply for the next command to read. It is bounded by
+                # the socket timeout; the cancellation applies right after.
+                with anyio.CancelScope(shield=True):
+                    async with self._client.pipeline(transaction=False) as pipe:
+                        for command in commands:
+                            pipe.execute_command(*command)
+                        replies = await pipe.execute()
         except Exception as exc:
             if _is_connection_error(exc):
                 raise StoreUnavailable(str(exc)) from exc
             raise
+        return replies
 
     def _key(self, stream_id: str) -> str:
         # The hash tag puts every key of the stream in one cluster slot.
