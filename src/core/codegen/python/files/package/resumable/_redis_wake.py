@@ -71,7 +71,7 @@ class Wakeups:
         self._swept = time.monotonic()
 
     @asynccontextmanager
-    async def watching(self, channel: bytes) -> AsyncGenerator[anyio.Event, None]:
+    async def watching(self, channel: bytes) -> AsyncGenerator[anyio.Event]:
         """The event set at the next wake-up of ``channel``, once subscribed.
 
         Read the stream once more inside the block before waiting: what was
