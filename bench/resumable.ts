@@ -10,20 +10,21 @@
  * server CPU-second (the server process only: Redis's own CPU is not counted), contenders interleaved in every
  * round, the ratio to plain taken inside each round, medians over the rounds. Memory per open stream: the
  * server's RSS growth with STREAMS streams open at once (each producing one event a second), divided by
- * their number. CATALYST_BENCH_STACK=oldest runs on the oldest stack; CATALYST_BENCH_QUICK=1 does less work.
+ * their number. Then the scale-out runs of ./resumableScale.ts (many workers behind nginx, one Redis and a
+ * Redis Cluster). CATALYST_BENCH_STACK=oldest runs on the oldest stack; CATALYST_BENCH_QUICK=1 does less work.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import { renderResumableModule } from '../src/core/codegen/python/templates/resumable.py';
-import { renderStreamingModule } from '../src/core/codegen/python/templates/streaming.py';
 import { residentKb } from '../test/support/processMemory';
 import { pythonStack, type StackName } from '../test/support/python';
 import { rawStream, type RawStreamResult } from '../test/support/rawStream';
 import { startRedis } from '../test/support/redis';
+import { writeGeneratedStreaming } from '../test/support/streamingPackage';
 import { makeTempDir } from '../test/support/tempdir';
 import { startUvicorn, type RunningServer } from '../test/support/uvicorn';
 import type { Benchmark } from './benchmark';
+import { scaleOut } from './resumableScale';
 
 const SCALE = process.env.CATALYST_BENCH_QUICK ? 0.1 : 1;
 const EVENTS = Math.round(20_000 * SCALE);
@@ -37,35 +38,41 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from .resumable import MemoryStreamStore, RedisStreamStore, resumable_response
-from .streaming import stream_tokens, streaming_response
+from .streaming.response import streaming_response
+from .streaming.resumable.redis_store import RedisStreamStore
+from .streaming.resumable.response import resumable_response
+from .streaming.resumable.store import MemoryStreamStore
+from .streaming.tokens import stream_tokens
 
 app = FastAPI()
 MEMORY = MemoryStreamStore()
 REDIS = RedisStreamStore.from_url(os.environ["BENCH_REDIS_URL"])
 
 
-async def tokens(count: int, pause: float) -> AsyncIterator[str]:
-    for _ in range(count):
+async def tokens(count: int, pause: float, text: int) -> AsyncIterator[str]:
+    for i in range(count):
         if pause:
             await asyncio.sleep(pause)
-        yield "tok"
+        # text=1: numbered tokens, so that a client can check order and completeness.
+        yield f"t{i} " if text else "tok"
 
 
 @app.get("/plain")
-async def plain(count: int, pause: float = 0.0):
-    return streaming_response(stream_tokens(tokens(count, pause), include_done=False))
+async def plain(count: int, pause: float = 0.0, text: int = 0):
+    return streaming_response(
+        stream_tokens(tokens(count, pause, text), include_done=False)
+    )
 
 
 @app.get("/in-process")
-async def in_process(count: int, pause: float = 0.0):
-    events = lambda: stream_tokens(tokens(count, pause), include_done=False)  # noqa: E731
+async def in_process(count: int, pause: float = 0.0, text: int = 0):
+    events = lambda: stream_tokens(tokens(count, pause, text), include_done=False)  # noqa: E731
     return resumable_response(events, store=MEMORY)
 
 
 @app.get("/redis")
-async def redis(count: int, pause: float = 0.0):
-    events = lambda: stream_tokens(tokens(count, pause), include_done=False)  # noqa: E731
+async def redis(count: int, pause: float = 0.0, text: int = 0):
+    events = lambda: stream_tokens(tokens(count, pause, text), include_done=False)  # noqa: E731
     return resumable_response(events, store=REDIS)
 
 
@@ -84,15 +91,15 @@ type Contender = (typeof CONTENDERS)[number];
 
 export const resumableBenchmark: Benchmark = {
   name: 'resumable',
-  description: 'the cost of resumability: plain stream vs resumable (in-process store, Redis) on one uvicorn: events/s, CPU, RSS per open stream',
+  description:
+    'the cost of resumability: plain stream vs resumable (in-process store, Redis) on one uvicorn: events/s, CPU, RSS per open stream; then thousands of streams over several workers behind nginx on Redis and a Redis Cluster',
   async run() {
     const stackName = (process.env.CATALYST_BENCH_STACK ?? 'current') as StackName;
     const stack = pythonStack(stackName);
     const dir = await makeTempDir('bench-resumable');
     await mkdir(path.join(dir, 'app'));
     await writeFile(path.join(dir, 'app', '__init__.py'), '');
-    await writeFile(path.join(dir, 'app', 'streaming.py'), await renderStreamingModule());
-    await writeFile(path.join(dir, 'app', 'resumable.py'), await renderResumableModule({ streamingImport: '.streaming' }));
+    await writeGeneratedStreaming(path.join(dir, 'app'));
     await writeFile(path.join(dir, 'app', 'main.py'), APP);
     const redis = await startRedis();
     const server = await startUvicorn({ cwd: dir, app: 'app.main:app', stack, env: { BENCH_REDIS_URL: redis.url } });
@@ -104,6 +111,7 @@ export const resumableBenchmark: Benchmark = {
       await redis.stop();
     }
     process.stdout.write(`\n(${stackName} stack; ${EVENTS} events per stream, ${ROUNDS} rounds; ${STREAMS} open streams for memory)\n`);
+    await scaleOut(dir, stack, SCALE);
   },
 };
 

@@ -51,8 +51,8 @@ async def pid() -> dict[str, int]:
 const STREAMS = 1_000;
 const TOKENS = 20;
 const PAUSE = 0.15;
-/** REDIS_MAX_CONNECTIONS (16) for commands + 1 wake-up listener, per worker. */
-const MAX_CONNECTIONS_PER_WORKER = 17;
+/** REDIS_MAX_CONNECTIONS: for commands, per worker (and one wake-up listener). */
+const MAX_COMMAND_CONNECTIONS = 16;
 
 export async function makeScaleApp(): Promise<string> {
   const root = await makeTempDir('resumable-scale');
@@ -75,10 +75,10 @@ async function workerPid(worker: RunningServer): Promise<number> {
   return ((await response.json()) as { pid: number }).pid;
 }
 
-/** Clients connected to `redis` other than redis-cli itself. */
-async function clientCount(redis: RunningRedis): Promise<number> {
-  const list = await redis.cli('CLIENT', 'LIST');
-  return list.split('\n').filter((line) => line.includes('addr=') && !line.includes('cmd=client')).length;
+/** The store's connections to `redis` (CLIENT LIST, by the names it gives them): for commands, and wake-up listeners. */
+async function storeConnections(redis: RunningRedis): Promise<{ commands: number; listeners: number }> {
+  const names = (await redis.cli('CLIENT', 'LIST')).split('\n').map((line) => /(?:^| )name=(\S*)/.exec(line)?.[1]);
+  return { commands: names.filter((name) => name === 'catalyst-stream').length, listeners: names.filter((name) => name === 'catalyst-stream-wake').length };
 }
 
 function assertAllComplete(results: readonly FollowResult[], count: number): void {
@@ -124,16 +124,18 @@ for (const stack of PYTHON_STACKS) {
       }
       // Mid-answer: every stream open (each takes TOKENS x PAUSE = 3 s), its reader waiting.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
-      const clients = await clientCount(redis);
+      const clients = await storeConnections(redis);
       const rssDuring = pids.map(residentKb);
       const answers = await Promise.all(results);
       const perStream = rssDuring.map((kb, i) => (kb - rssBefore[i]!) / STREAMS);
       process.stdout.write(
-        `      Redis clients with ${STREAMS * workers.length} streams open: ${clients} (${clients / workers.length} per worker); ` +
+        `      Redis connections with ${STREAMS * workers.length} streams open: ${clients.commands} for commands, ${clients.listeners} listening, for ${workers.length} workers; ` +
           `RSS per open stream: ${perStream.map((kb) => kb.toFixed(1)).join(', ')} kB\n`,
       );
       assertAllComplete(answers, TOKENS);
-      assert.ok(clients <= MAX_CONNECTIONS_PER_WORKER * workers.length, `${clients} Redis connections for ${workers.length} workers`);
+      assert.ok(clients.commands <= MAX_COMMAND_CONNECTIONS * workers.length, `${clients.commands} Redis connections for ${workers.length} workers`);
+      // At most one per worker (none while every read still finds new events: nobody waits).
+      assert.ok(clients.listeners <= workers.length, `${clients.listeners} wake-up listeners for ${workers.length} workers`);
     });
   });
 }

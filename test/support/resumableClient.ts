@@ -63,7 +63,10 @@ export async function followResumable(options: FollowOptions): Promise<FollowRes
             buffer = buffer.slice(end + 2);
             const event = parseEvent(block);
             if (!event) {
-              if (!block.startsWith(':')) unnumbered.push(block);
+              if (!block.startsWith(':')) {
+                firstEventMs ??= performance.now() - started;
+                unnumbered.push(block);
+              }
               continue;
             }
             firstEventMs ??= performance.now() - started;

@@ -106,10 +106,17 @@ class Wakeups:
         while True:
             pubsub = self._connect()
             try:
-                self._pubsub = pubsub
                 # A placeholder channel keeps the connection subscribed (and
-                # listened to) while no stream is waited on.
+                # listened to) while no stream is waited on. Readers subscribe
+                # by themselves only once this is done: before, each would
+                # open a connection of its own.
                 await pubsub.subscribe(b"catalyst:wake", *self._channels)
+                self._pubsub = pubsub
+                channels = self._channels.items()
+                late = [c for c, e in channels if not e.subscribed.is_set()]
+                if late:
+                    # Added while the first SUBSCRIBE was on its way.
+                    await pubsub.subscribe(*late)
                 while True:
                     message = await pubsub.get_message(timeout=POLL_SECONDS)
                     if message is not None:

@@ -129,6 +129,8 @@ class RedisStreamStore:
             # pool is never met; sized here rather than left to the client's
             # default (unbounded on redis-py 4, 100 on 8).
             "max_connections": REDIS_MAX_CONNECTIONS,
+            # Named, so that CLIENT LIST tells this store's connections apart.
+            "client_name": "catalyst-stream",
         }
         # One attempt: an unreachable Redis must become a 503 within the
         # connect timeout, not after rounds of retries.
@@ -154,6 +156,7 @@ class RedisStreamStore:
                 listen_url,
                 socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
                 retry=no_retry,
+                client_name="catalyst-stream-wake",
             )
             return cast("PubSub", listener.pubsub())
 
