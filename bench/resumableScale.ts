@@ -22,7 +22,7 @@ const SCALE_WORKERS = 4;
 const SCALE_TOKENS = 100;
 
 export async function scaleOut(dir: string, stack: PythonStack, scale: number): Promise<void> {
-  await perWorker(dir, stack, Math.round(PER_WORKER * scale));
+  if (!process.env.CATALYST_BENCH_NGINX_ONLY) await perWorker(dir, stack, Math.round(PER_WORKER * scale));
   await behindNginx(dir, stack, Math.round(SCALE_STREAMS * scale));
 }
 
@@ -36,8 +36,13 @@ async function pidOf(worker: RunningServer): Promise<number> {
   return ((await (await fetch(`${worker.baseUrl}/pid`)).json()) as { pid: number }).pid;
 }
 
+/** How many answers were not complete; the kinds of problem (the first words of each) go to stderr. */
 function incomplete(results: readonly FollowResult[], count: number): number {
-  return results.filter((result) => answerProblem(result, count) !== undefined).length;
+  const problems = results.map((result) => answerProblem(result, count)).filter((problem) => problem !== undefined);
+  const kinds = new Map<string, number>();
+  for (const problem of problems) kinds.set(problem.slice(0, 120), (kinds.get(problem.slice(0, 120)) ?? 0) + 1);
+  for (const [kind, times] of [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 5)) process.stderr.write(`  ${times} x ${kind}\n`);
+  return problems.length;
 }
 
 async function perWorker(dir: string, stack: PythonStack, streams: number): Promise<void> {
