@@ -29,6 +29,10 @@ from ._limits import POLL_SECONDS
 
 _logger = logging.getLogger(__name__)
 
+SUBSCRIBING_POLL = 0.02
+"""How often a reader polls the stream while its channel's SUBSCRIBE is on
+its way (a worker's first streams, or a stream new to it)."""
+
 LINGER_SECONDS = 5.0
 """How long a channel stays subscribed after its last reader stopped waiting
 (a reader between two waits should not cost an UNSUBSCRIBE and a SUBSCRIBE)."""
@@ -50,7 +54,7 @@ class PubSub(Protocol):
     async def reset(self) -> None: ...
 
 
-class _Channel:
+class Channel:
     """One stream's channel: who waits on it, and its wake-up event."""
 
     def __init__(self) -> None:
@@ -66,28 +70,26 @@ class Wakeups:
 
     def __init__(self, connect: Callable[[], PubSub]) -> None:
         self._connect = connect
-        self._channels: dict[bytes, _Channel] = {}
+        self._channels: dict[bytes, Channel] = {}
         self._pubsub: PubSub | None = None
         self._swept = time.monotonic()
 
     @asynccontextmanager
-    async def watching(self, channel: bytes) -> AsyncGenerator[anyio.Event]:
-        """The event set at the next wake-up of ``channel``, once subscribed.
+    async def watching(self, channel: bytes) -> AsyncGenerator[Channel]:
+        """``channel``'s wake-ups, for as long as the block runs.
 
-        Read the stream once more inside the block before waiting: what was
-        published before the subscription took effect is not heard.
+        Take ``changed`` before reading the stream: it is set by the next
+        wake-up. A wake-up is heard only once ``subscribed`` is set; until
+        then, poll.
         """
         entry = self._channels.get(channel)
         if entry is None:
-            entry = self._channels[channel] = _Channel()
+            entry = self._channels[channel] = Channel()
             if self._pubsub is not None:
                 await self._subscribe(channel)
         entry.waiting += 1
         try:
-            changed = entry.changed
-            with anyio.move_on_after(POLL_SECONDS):
-                await entry.subscribed.wait()
-            yield changed
+            yield entry
         finally:
             entry.waiting -= 1
             entry.idle_since = time.monotonic()

@@ -36,7 +36,7 @@ from ._limits import (
     REDIS_SOCKET_TIMEOUT,
     TOMBSTONE_SECONDS,
 )
-from ._redis_wake import PubSub, Wakeups
+from ._redis_wake import SUBSCRIBING_POLL, PubSub, Wakeups
 from ._runner import start_background
 from .store import Batch, StoreUnavailable, StreamState
 
@@ -252,12 +252,20 @@ class RedisStreamStore:
             if waker is None:
                 await anyio.sleep_forever()  # No listener: poll.
             else:
-                async with waker.watching(self._channel(stream_id)) as changed:
-                    # Once more: what came before the subscription is not heard.
-                    batch = await self._read_now(stream_id, after)
-                    if batch.events or batch.finished:
-                        return batch
-                    await changed.wait()
+                async with waker.watching(self._channel(stream_id)) as channel:
+                    while True:
+                        changed = channel.changed
+                        subscribed = channel.subscribed.is_set()
+                        # What was published before the subscription took
+                        # effect is not heard: read again once it did.
+                        batch = await self._read_now(stream_id, after)
+                        if batch.events or batch.finished:
+                            return batch
+                        if subscribed:
+                            await changed.wait()
+                            break
+                        with anyio.move_on_after(SUBSCRIBING_POLL):
+                            await channel.subscribed.wait()
         return await self._read_now(stream_id, after)
 
     async def _read_now(self, stream_id: str, after: int) -> Batch:
