@@ -15,7 +15,19 @@ import { importGraphPlugin } from './scripts/eslintImportGraph.mjs';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'media/**', 'coverage/**', 'node_modules/**', '.host/**', '.venv/**', 'test/fixtures/**', '**/*.py', 'out/**'],
+    ignores: [
+      'dist/**',
+      'media/**',
+      'coverage/**',
+      'node_modules/**',
+      '.host/**',
+      '.venv/**',
+      'test/fixtures/**',
+      '**/*.py',
+      'out/**',
+      'reports/**',
+      '.stryker-tmp/**',
+    ],
   },
   ...tseslint.configs.recommended,
   {

@@ -1,5 +1,7 @@
 /**
  * The packages' budgets, measured in one run on what users install (printed, never asserted):
+ *   - what each kind of route writes into a project: the generated package's files and the route code,
+ *     in lines (core/plan/generatedSize.ts; test/unit/generatedSize.test.ts holds the budget);
  *   - the .vsix's size (`npm run package`);
  *   - activation in the real extension host, and the first LLM diagnostic after opening a 5,000-line file: the
  *     extension-host suite's budgets file alone (`test:host --vsix FILE --grep budgets`), so the extension is
@@ -13,6 +15,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { GENERATED_LINES_BUDGET, measureRouteKind, ROUTE_KINDS } from '../src/core/plan/generatedSize';
 import type { Benchmark } from './benchmark';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
@@ -69,10 +72,23 @@ function row(what: string, value: string, target: string, met: boolean | undefin
   return `| ${what} | ${value} | ${target} | ${met === undefined ? '-' : met ? 'met' : 'MISSED'} |`;
 }
 
+/** Per route kind: the package files written and their lines, the route's own lines, the total. */
+async function printGeneratedSizes(): Promise<void> {
+  const lines = ['| route kind | package files (lines) | route code | total |', '| --- | --- | --- | --- |'];
+  for (const kind of ROUTE_KINDS) {
+    const size = await measureRouteKind(kind.request);
+    const files = size.files.map((file) => `${file.path} ${file.lines}`).join(', ');
+    lines.push(`| ${kind.name} | ${files} | ${size.routeLines} | ${size.total} |`);
+  }
+  lines.push(`\nBudget: sse + demo source <= ${GENERATED_LINES_BUDGET.total} lines in total; each file <= ${GENERATED_LINES_BUDGET.perFile}.\n`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 export const budgetsBenchmark: Benchmark = {
   name: 'budgets',
   description: '.vsix size, activation and first diagnostic in the real host, CLI cold start (installed packages)',
   async run() {
+    await printGeneratedSizes();
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'catalyst-budgets-'));
     const rows: string[] = [];
     try {

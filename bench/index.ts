@@ -12,6 +12,9 @@ const benchmarks: ReadonlyArray<() => Promise<Benchmark>> = [
   () => import('./budgets').then((m) => m.budgetsBenchmark),
   () => import('./checkWorkspace').then((m) => m.checkWorkspaceBenchmark),
   () => import('./resumable').then((m) => m.resumableBenchmark),
+  () => import('./paced').then((m) => m.pacedBenchmark),
+  () => import('./lifecycle').then((m) => m.lifecycleBenchmark),
+  () => import('./stop').then((m) => m.stopBenchmark),
 ];
 
 async function main(): Promise<void> {

@@ -148,14 +148,18 @@ async function webviewSide(messages: readonly HostMessage[], times: readonly num
       longTasks: number[];
     };
     const shown = await page.page.locator('dd[data-stat="Events"]').textContent();
-    const rows = await page.page.locator('.event-row').count();
+    // The list is virtualised: rows in view plus a few; pooled rows with no event are hidden.
+    const rows = await page.page.locator('.event-row:not([hidden])').count();
     const hidden = await page.page.locator('.events-column .hidden-note').textContent();
     await cdp.send('HeapProfiler.collectGarbage');
     const heapAfter = ((await cdp.send('Runtime.getHeapUsage')) as { usedSize: number }).usedSize;
     const sorted = [...frames].sort((a, b) => a - b);
     const busy = (name: keyof Metrics) => `${(((after[name] - before[name]) / seconds) * 100).toFixed(0)} %`;
+    const streamSeconds = (times.at(-1) ?? 0) / 1000;
     table([
-      ['replay duration', `${seconds.toFixed(2)} s`],
+      ['stream duration (when the host posted its last message)', `${streamSeconds.toFixed(2)} s`],
+      ['replay duration (until the panel shows the end)', `${seconds.toFixed(2)} s`],
+      ['drawing time / stream time (1.00 = real time)', (seconds / streamSeconds).toFixed(2)],
       ['frames rendered', `${frames.length} (${(frames.length / seconds).toFixed(0)} per second)`],
       [
         'frame interval p50 / p95 / max',
@@ -168,7 +172,7 @@ async function webviewSide(messages: readonly HostMessage[], times: readonly num
         `${busy('TaskDuration')} / ${busy('ScriptDuration')} / ${busy('LayoutDuration')} / ${busy('RecalcStyleDuration')}`,
       ],
       ['events the panel counts', shown ?? ''],
-      ['event rows in the DOM', String(rows)],
+      ['event rows shown in the DOM', String(rows)],
       ['hidden note', hidden ?? ''],
       ['JS heap after GC: before / after', `${(heapBefore / 1024 / 1024).toFixed(1)} / ${(heapAfter / 1024 / 1024).toFixed(1)} MB`],
     ]);

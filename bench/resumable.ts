@@ -186,7 +186,8 @@ async function cpuSeconds(server: RunningServer): Promise<number> {
   return (await getJson<{ seconds: number }>(server, '/cpu')).seconds;
 }
 
-function getJson<T>(server: RunningServer, urlPath: string): Promise<T> {
+/** GET `urlPath` of the bench's server, as JSON. */
+export function getJson<T>(server: RunningServer, urlPath: string): Promise<T> {
   return new Promise((resolve, reject) => {
     http
       .get(`${server.baseUrl}${urlPath}`, (response) => {
@@ -198,7 +199,7 @@ function getJson<T>(server: RunningServer, urlPath: string): Promise<T> {
   });
 }
 
-function median(values: readonly number[]): number {
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }

@@ -20,8 +20,8 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 export const LAYERS = [
   ['src/protocol'],
   ['src/core/workspace', 'src/core/python', 'src/core/net', 'src/core/process', 'src/core/version.ts', 'src/core/defaults.ts'],
-  ['src/core/plan', 'src/core/codegen', 'src/core/sse', 'src/core/settings.ts'],
-  ['src/core/app', 'src/core/snippets'],
+  ['src/core/plan', 'src/core/codegen', 'src/core/sse', 'src/core/requests', 'src/core/settings.ts'],
+  ['src/core/app', 'src/core/snippets', 'src/core/devServer', 'src/core/preview'],
   ['src/cli', 'src/features', 'src/webview', 'src/extension.ts'],
 ];
 
@@ -29,10 +29,8 @@ export const LAYERS = [
  * Upward imports that exist today and are being moved by other work (FileChange and the text edits go down to
  * core/workspace): `from -> to`, relative to the repo root. Delete an entry when its import is gone.
  */
-const PENDING_MOVES = new Set([
-  'src/core/python/importEdit.ts -> src/core/plan/textEdit.ts',
-  'src/core/workspace/applyChanges.ts -> src/core/plan/addEndpoint.ts',
-]);
+/** @type {ReadonlySet<string>} */
+const PENDING_MOVES = new Set([]);
 
 /** @type {Map<string, { mtimeMs: number; imports: string[] }>} */
 const cache = new Map();

@@ -7,12 +7,13 @@ import { addEndpointFeature } from './features/addEndpoint';
 import { devServerFeature } from './features/devServer';
 import { llmQuickFixFeature } from './features/llmQuickFix';
 import { previewFeature } from './features/preview';
+import { requestsFeature } from './features/requests';
 import { snippetsFeature } from './features/snippets';
 import type { Feature } from './features/shared/feature';
 import { createLogger } from './features/shared/logger';
 import { SyntaxTrees } from './features/shared/syntaxTrees';
 
-const features: readonly Feature[] = [addEndpointFeature, llmQuickFixFeature, previewFeature, snippetsFeature, devServerFeature];
+const features: readonly Feature[] = [addEndpointFeature, llmQuickFixFeature, previewFeature, snippetsFeature, devServerFeature, requestsFeature];
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const logger = createLogger();

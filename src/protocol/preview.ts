@@ -7,6 +7,8 @@
 import type {
   BufferingWarning,
   HeaderCheck,
+  Redirect,
+  StreamFinish,
   StreamNotice,
   StreamOutcome,
   StreamProtocol,
@@ -26,6 +28,8 @@ export interface EventView {
   readonly data: string;
   /** The full length of the data in characters, when `data` was cut. */
   readonly fullLength?: number;
+  /** The AI SDK chunk type the data names (text-delta, reasoning-delta, tool-input-start, ...): all its events are "message". */
+  readonly part?: string;
 }
 
 /** Characters of one event's data that are sent to the webview. */
@@ -49,6 +53,8 @@ export interface PreviewModel {
   textError: string | null;
   /** The protocol the stream speaks, once detected. */
   protocol: StreamProtocol | null;
+  /** The finish reason, usage and model the stream reported about itself, once it did. */
+  finish: StreamFinish | null;
   /** The reasoning the stream carried (its end, bounded like the text). */
   reasoning: string;
   reasoningDropped: number;
@@ -56,7 +62,13 @@ export interface PreviewModel {
   toolCalls: ToolCallView[];
   toolCallsOmitted: number;
   stats: StreamStats | null;
-  response: { readonly status: number; readonly headers: ReadonlyArray<readonly [string, string]>; readonly checks: readonly HeaderCheck[] } | null;
+  response: {
+    readonly status: number;
+    readonly headers: ReadonlyArray<readonly [string, string]>;
+    readonly checks: readonly HeaderCheck[];
+    /** The redirects followed before the response (none when absent); see core/sse/redirects.ts. */
+    readonly redirects?: readonly Redirect[];
+  } | null;
   buffering: BufferingWarning | null;
   notices: StreamNotice[];
   noticesOmitted: number;
@@ -77,6 +89,8 @@ export type HostMessage =
       readonly status: number;
       readonly headers: ReadonlyArray<readonly [string, string]>;
       readonly checks: readonly HeaderCheck[];
+      /** The redirects followed before this response (absent or empty: none). */
+      readonly redirects?: readonly Redirect[];
     }
   /** Everything that happened since the previous batch (the host batches every ~25 ms). */
   | {
@@ -96,6 +110,8 @@ export type HostMessage =
       readonly toolCallsOmitted: number;
       readonly notices: readonly StreamNotice[];
       readonly stats: StreamStats;
+      /** The finish reason, usage and model so far, when this batch changed them. */
+      readonly finish?: StreamFinish;
     }
   | { readonly type: 'buffering'; readonly run: number; readonly warning: BufferingWarning }
   | {
@@ -118,7 +134,11 @@ export type WebviewMessage =
   | { readonly type: 'reconnect'; readonly request: StreamRequest }
   | { readonly type: 'clear' }
   | { readonly type: 'export' }
-  | { readonly type: 'startServer' };
+  | { readonly type: 'startServer' }
+  /** Save the request bar's request as an entry of a .http file (the host asks which file). */
+  | { readonly type: 'saveRequest'; readonly request: StreamRequest }
+  /** Pick one of the last requests sent (this route's first) into the request bar. */
+  | { readonly type: 'history'; readonly request: StreamRequest };
 
 export type HostMessageType = HostMessage['type'];
 export type WebviewMessageType = WebviewMessage['type'];
@@ -136,7 +156,17 @@ export function postToHost(target: { postMessage(message: unknown): void }, mess
 /** Messages come from another program: check the discriminant before trusting the shape. */
 export function isWebviewMessage(value: unknown): value is WebviewMessage {
   const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : undefined;
-  return type === 'ready' || type === 'send' || type === 'stop' || type === 'reconnect' || type === 'clear' || type === 'export' || type === 'startServer';
+  return (
+    type === 'ready' ||
+    type === 'send' ||
+    type === 'stop' ||
+    type === 'reconnect' ||
+    type === 'clear' ||
+    type === 'export' ||
+    type === 'startServer' ||
+    type === 'saveRequest' ||
+    type === 'history'
+  );
 }
 
 export function isHostMessage(value: unknown): value is HostMessage {

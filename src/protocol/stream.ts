@@ -43,6 +43,18 @@ export type StreamFailure =
 
 export type StreamOutcome = { readonly kind: 'completed' } | { readonly kind: 'stopped' } | { readonly kind: 'failed'; readonly failure: StreamFailure };
 
+/**
+ * A redirect the request followed. On another origin than the URL requested (scheme, host or port), none of
+ * the user's headers went along: `droppedHeaders` names them (as the user gave them).
+ */
+export interface Redirect {
+  readonly status: number;
+  readonly from: string;
+  readonly to: string;
+  readonly crossOrigin: boolean;
+  readonly droppedHeaders: readonly string[];
+}
+
 /** Something odd in an otherwise readable stream. */
 export interface StreamNotice {
   readonly kind: 'malformed-line' | 'invalid-retry' | 'unterminated-event';
@@ -111,4 +123,24 @@ export interface BufferingWarning {
   readonly atMs: number;
   /** The usual causes, the likeliest (judged from the response headers) first. */
   readonly causes: readonly string[];
+}
+
+/**
+ * The token usage a stream reported about itself (the provider's figures as the route passed them on), each
+ * count present only when the stream gave it. Read by core/sse/finish.ts from the wire formats' own names.
+ */
+export interface StreamUsage {
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  readonly totalTokens?: number;
+  /** Input tokens read from the provider's prompt cache. */
+  readonly cachedInputTokens?: number;
+  readonly reasoningTokens?: number;
+}
+
+/** How the stream says its answer ended: the finish reason, the usage and the model, as far as it says. */
+export interface StreamFinish {
+  readonly finishReason?: string;
+  readonly usage?: StreamUsage;
+  readonly model?: string;
 }

@@ -31,7 +31,8 @@ export function icon(name: string): HTMLElement {
 }
 
 export function button(label: string, iconName: string, onClick: () => void, title = label): HTMLButtonElement {
-  const b = h('button', { className: 'button', title, attrs: { type: 'button' } }, icon(iconName), h('span', { text: label }));
+  // aria-label: the name stays when a narrow panel shows the icon only (preview.css).
+  const b = h('button', { className: 'button', title, attrs: { type: 'button', 'aria-label': label } }, icon(iconName), h('span', { text: label }));
   b.addEventListener('click', onClick);
   return b;
 }

@@ -1,163 +1,251 @@
 /**
- * The event list: one row per event, the newest at the bottom, followed unless the user scrolled away. Rows are
- * appended per frame (at most ROWS_PER_FRAME, the rest summarised by a gap row) and the oldest dropped beyond
- * EVENT_WINDOW, so the DOM stays the same size however long the stream.
+ * The event list, virtualised: every event the model keeps (EVENT_WINDOW) can be scrolled to, but only the rows
+ * in view are in the DOM, a small pool of fixed-height rows reused as the list scrolls or grows. A frame costs
+ * the same at 20 events/s as at 20,000: the spacer's height, a transform, and the text of the visible rows.
+ *
+ * The list follows the newest event while it is scrolled to its end; once the user scrolls up it stays on the
+ * events they were reading, also when the oldest events leave the window. Clicking a row opens its data,
+ * pretty-printed when it is JSON, in the detail pane below the list (a row never changes height).
  */
 import type { EventView, PreviewModel as Model } from '../protocol/preview';
-import { EVENT_WINDOW, type Changes } from '../core/sse/preview/model';
-import { formatMs, formatSize, h, setText } from './dom';
+import type { Changes } from '../core/sse/preview/model';
+import { button, formatMs, formatSize, h, setText } from './dom';
 
-/** New event rows drawn per frame at most; more in one frame are summarised by a gap row. */
-const ROWS_PER_FRAME = 100;
+/** Every row's height in CSS pixels: the scroll arithmetic depends on it (the stylesheet reads it as --row-height). */
+export const ROW_HEIGHT = 20;
+/** Rows drawn beyond the visible ones, so a small scroll shows drawn rows before the next frame. */
+const OVERSCAN = 4;
 
 export class EventList {
   readonly hiddenNote = h('div', { className: 'hidden-note' });
-  readonly list = h('div', { className: 'event-list', attrs: { role: 'log', 'aria-label': 'Events' } });
-  /** Highest seq rendered in the list. */
-  private renderedSeq = -1;
+  readonly list = h('div', { className: 'event-list', attrs: { role: 'log', 'aria-label': 'Events', tabindex: '0' } });
+  readonly detail = h('div', { className: 'event-detail', attrs: { 'aria-label': 'Event data' } });
+  private readonly spacer = h('div', { className: 'event-spacer' });
+  private readonly rows = h('div', { className: 'event-rows' });
+  private readonly detailTitle = h('span', { className: 'event-detail-title' });
+  private readonly detailText = h('pre', { className: 'event-pretty' });
+  private readonly pool: HTMLElement[] = [];
+  private events: readonly EventView[] = [];
+  /** model.hidden at the last render: how many events left the window since tells how far to move the view. */
+  private hidden = 0;
   private stickToBottom = true;
+  /** The list's scroll offset and height, kept from scroll events and a ResizeObserver: a frame reads no layout. */
+  private scrollTop = 0;
+  private viewHeight = 0;
+  private selected: number | undefined;
+  /** A scroll or resize since the last frame: the visible rows must be redrawn even if no event came. */
+  private dirty = true;
+  private readonly requestFrame: () => void;
 
-  constructor() {
+  constructor(requestFrame: () => void) {
+    this.requestFrame = requestFrame;
+    this.list.style.setProperty('--row-height', `${ROW_HEIGHT}px`);
+    this.spacer.append(this.rows);
+    this.list.append(this.spacer);
+    this.detail.append(
+      h(
+        'div',
+        { className: 'event-detail-head' },
+        this.detailTitle,
+        button('Close', 'close', () => this.select(undefined)),
+      ),
+      this.detailText,
+    );
+    this.detail.hidden = true;
     // Follow new events unless the user scrolled away from the bottom. Only scrolls right after user input count:
-    // our own scrolling, and the browser's scroll anchoring when old rows are dropped, must not flip it.
-    let lastInput = 0;
+    // our own scrolling must not flip it.
+    let lastInput = Number.NEGATIVE_INFINITY;
     for (const type of ['wheel', 'pointerdown', 'keydown', 'touchstart']) {
       this.list.addEventListener(type, () => (lastInput = performance.now()), { passive: true });
     }
-    this.list.addEventListener('scroll', () => {
-      if (performance.now() - lastInput < 1000) {
-        const list = this.list;
-        this.stickToBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 24;
-      }
-    });
-    // One listener for every row's JSON toggle (rows come and go 20,000 times a second).
+    this.list.addEventListener(
+      'scroll',
+      () => {
+        this.scrollTop = this.list.scrollTop;
+        if (performance.now() - lastInput < 1000) {
+          this.stickToBottom = this.maxScrollTop() - this.scrollTop < ROW_HEIGHT;
+        }
+        this.dirty = true;
+        this.requestFrame();
+      },
+      { passive: true },
+    );
+    new ResizeObserver(([entry]) => {
+      this.viewHeight = entry?.contentRect.height ?? this.list.clientHeight;
+      this.dirty = true;
+      this.requestFrame();
+    }).observe(this.list);
+    // One listener for every row (rows are reused, not rebuilt).
     this.list.addEventListener('click', (e) => {
-      const cell = (e.target as Element).closest('.event-data.json');
-      if (cell instanceof HTMLElement) {
-        toggleJson(cell);
+      const row = (e.target as Element).closest('.event-row');
+      if (row instanceof HTMLElement && row.dataset.seq !== undefined) {
+        const seq = Number(row.dataset.seq);
+        this.select(this.selected === seq ? undefined : seq);
       }
     });
+    // From the keyboard (the list takes the focus, its rows do not): arrows open the previous or next event,
+    // Escape closes it.
     this.list.addEventListener('keydown', (e) => {
-      const cell = (e.target as Element).closest('.event-data.json');
-      if (cell instanceof HTMLElement && (e.key === 'Enter' || e.key === ' ')) {
+      if (e.key === 'ArrowUp' || e.key === 'ArrowDown') {
         e.preventDefault();
-        toggleJson(cell);
+        this.step(e.key === 'ArrowUp' ? -1 : 1);
+      } else if (e.key === 'Escape' && this.selected !== undefined) {
+        this.select(undefined);
       }
     });
-  }
-
-  /** A layout read, made before the frame's writes: the list follows but is not at its end (a note grew, say). */
-  isBehind(): boolean {
-    const list = this.list;
-    return this.stickToBottom && list.scrollHeight - list.scrollTop - list.clientHeight > 1;
   }
 
   render(model: Model, changes: Changes): void {
-    if (changes.all) {
-      this.list.replaceChildren();
-      this.renderedSeq = -1;
-      this.appendEvents(model.events, EVENT_WINDOW);
-    } else if (changes.events) {
-      this.appendEvents(changes.events, ROWS_PER_FRAME);
+    const dropped = changes.all ? 0 : Math.max(0, model.hidden - this.hidden);
+    this.hidden = model.hidden;
+    if (!changes.all && !changes.events && dropped === 0 && !this.dirty && this.events === model.events) {
+      return;
     }
-    setText(this.hiddenNote, model.hidden > 0 ? `${model.hidden.toLocaleString('en-US')} earlier events hidden (the transcript export has them)` : '');
+    this.dirty = false;
+    this.events = model.events;
+    if (changes.all) {
+      // A new run numbers its events from 0 again: no pooled row may be taken as already showing its event.
+      for (const row of this.pool) {
+        delete row.dataset.seq;
+      }
+      this.select(undefined);
+    }
+    const total = this.events.length;
+    const height = `${total * ROW_HEIGHT}px`;
+    if (this.spacer.style.height !== height) {
+      this.spacer.style.height = height;
+    }
+    let top: number;
+    if (this.stickToBottom) {
+      top = this.maxScrollTop();
+    } else {
+      // Keep the rows the user reads in place: events that left the window above them move the view up.
+      top = Math.max(0, Math.min(this.scrollTop - dropped * ROW_HEIGHT, this.maxScrollTop()));
+    }
+    // Compared with the offset kept from scroll events, not read back: a read here, after the spacer's new
+    // height, would force a second layout every frame.
+    if (top !== this.scrollTop) {
+      this.list.scrollTop = top;
+      this.scrollTop = top;
+    }
+    this.drawRows(top);
+    setText(this.hiddenNote, model.hidden > 0 ? `${model.hidden.toLocaleString('en-US')} earlier events not kept (the transcript export has them)` : '');
     this.hiddenNote.hidden = model.hidden === 0;
   }
 
-  /**
-   * Last in a frame, after every write (a note or warning appearing shrinks the list): follow the newest event.
-   * Past the end: the browser clamps it, with one layout for the whole frame's changes.
-   */
-  follow(changes: Changes, wasBehind: boolean): void {
-    if (this.stickToBottom && (changes.all || changes.events || wasBehind)) {
-      this.list.scrollTop = Number.MAX_SAFE_INTEGER;
-    }
+  private maxScrollTop(): number {
+    return Math.max(0, this.events.length * ROW_HEIGHT - this.viewHeight);
   }
 
-  /**
-   * Adds rows for events not yet shown, at most `limit` (the newest), and drops the oldest rows beyond
-   * EVENT_WINDOW. Events past the limit get one gap row that says how many: at 20,000 events/s nobody reads
-   * each row, and drawing them all would take the frame.
-   */
-  private appendEvents(events: readonly EventView[], limit: number): void {
-    const fresh = events.filter((e) => e.seq > this.renderedSeq);
-    const newest = fresh.at(-1);
-    if (newest === undefined) {
+  /** Shows the rows from `top` down, reusing the pool; a row whose event did not change is not touched. */
+  private drawRows(top: number): void {
+    const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
+    const count = Math.min(this.events.length - first, Math.ceil(this.viewHeight / ROW_HEIGHT) + 2 * OVERSCAN);
+    while (this.pool.length < count) {
+      const row = eventRow();
+      this.pool.push(row);
+      this.rows.append(row);
+    }
+    const transform = `translateY(${first * ROW_HEIGHT}px)`;
+    if (this.rows.style.transform !== transform) {
+      this.rows.style.transform = transform;
+    }
+    this.pool.forEach((row, i) => {
+      const event = i < count ? this.events[first + i] : undefined;
+      row.hidden = event === undefined;
+      if (event === undefined) {
+        // A spare row (the list was taller, or has fewer events): it shows, and is taken for, no event.
+        delete row.dataset.seq;
+      } else {
+        fillRow(row, event);
+        const selected = String(event.seq === this.selected);
+        if (row.getAttribute('aria-selected') !== selected) {
+          row.setAttribute('aria-selected', selected);
+        }
+      }
+    });
+  }
+
+  /** Opens the event before or after the open one (with none open: the newest, or the first in view), and shows its row. */
+  private step(direction: -1 | 1): void {
+    const at = this.selected === undefined ? -1 : this.events.findIndex((e) => e.seq === this.selected);
+    const index =
+      at >= 0
+        ? Math.max(0, Math.min(this.events.length - 1, at + direction))
+        : direction < 0
+          ? this.events.length - 1
+          : Math.min(this.events.length - 1, Math.ceil(this.scrollTop / ROW_HEIGHT));
+    const event = this.events[index];
+    if (event === undefined) {
       return;
     }
-    const drawn = fresh.slice(-limit);
-    const fragment = document.createDocumentFragment();
-    if (drawn.length < fresh.length) {
-      const skipped = fresh.length - drawn.length;
-      fragment.append(
-        h('div', {
-          className: 'event-gap',
-          text: `⋯ ${skipped.toLocaleString('en-US')} events not drawn (they arrived faster than rows can be; all are counted)`,
-          attrs: { 'data-skipped': String(skipped) },
-        }),
-      );
+    this.select(event.seq);
+    const top = index * ROW_HEIGHT;
+    if (top < this.scrollTop || top + ROW_HEIGHT > this.scrollTop + this.viewHeight) {
+      // A keyboard scroll: the list stops following unless the row is the last one.
+      this.stickToBottom = index === this.events.length - 1;
+      this.scrollTop = Math.max(0, direction < 0 ? top : top + ROW_HEIGHT - this.viewHeight);
+      this.list.scrollTop = this.scrollTop;
     }
-    for (const event of drawn) {
-      fragment.append(eventRow(event));
+    this.dirty = true;
+    this.requestFrame();
+  }
+
+  /** Opens the detail pane on one event (or closes it). */
+  private select(seq: number | undefined): void {
+    this.selected = seq;
+    const event = seq === undefined ? undefined : this.events.find((e) => e.seq === seq);
+    this.detail.hidden = event === undefined;
+    for (const row of this.pool) {
+      row.setAttribute('aria-selected', String(row.dataset.seq !== undefined && Number(row.dataset.seq) === seq));
     }
-    this.renderedSeq = newest.seq;
-    this.list.append(fragment);
-    const excess = this.list.childElementCount - EVENT_WINDOW;
-    const first = this.list.firstElementChild;
-    const firstKept = excess > 0 ? this.list.children[excess] : undefined;
-    if (first && firstKept) {
-      // One range deletion instead of one removal per excess row.
-      const range = document.createRange();
-      range.setStartBefore(first);
-      range.setEndBefore(firstKept);
-      range.deleteContents();
+    if (event !== undefined) {
+      setText(this.detailTitle, `Event ${event.seq} · ${event.part ?? event.event}${event.id === null ? '' : ` · id ${event.id}`} · +${formatMs(event.tMs)}`);
+      setText(this.detailText, prettyData(event));
     }
   }
 }
 
-/**
- * One row: time, type, id, data, as inline spans in a fixed-height block (no grid or flex: a row's layout is
- * one line box). Cheap to build: four elements, no listeners.
- */
-function eventRow(event: EventView): HTMLElement {
-  const cut = event.fullLength !== undefined ? ` … (${formatSize(event.fullLength)}, the first ${formatSize(event.data.length)} shown)` : '';
-  const first = event.data.trimStart()[0];
-  // JSON data can be opened into a pretty-printed view (see toggleJson); the row holds it compact until then.
-  const json = cut === '' && (first === '{' || first === '[');
-  const data = h('span', { className: json ? 'event-data json' : 'event-data', text: event.data + cut });
-  if (json) {
-    data.tabIndex = 0;
-    data.setAttribute('role', 'button');
-    data.setAttribute('aria-expanded', 'false');
-  }
+/** A pooled row: time, type, id and data, as inline spans in a fixed-height line (no grid or flex: one line box). */
+function eventRow(): HTMLElement {
   return h(
     'div',
-    { className: 'event-row', attrs: { 'data-seq': String(event.seq) } },
-    h('span', { className: 'event-time', text: `+${formatMs(event.tMs)}`, title: `chunk ${event.chunk}` }),
-    h('span', { className: 'badge event-type', text: event.event }),
-    h('span', { className: 'event-id', text: event.id === null ? '' : `id ${event.id}` }),
-    data,
+    { className: 'event-row', attrs: { tabindex: '-1', 'aria-selected': 'false' } },
+    h('span', { className: 'event-time' }),
+    h('span', { className: 'badge event-type' }),
+    h('span', { className: 'event-id' }),
+    h('span', { className: 'event-data' }),
   );
 }
 
-/** Opens or closes a JSON data cell: the pretty-printed text is built on first open (most rows never are). */
-function toggleJson(cell: HTMLElement): void {
-  const open = cell.getAttribute('aria-expanded') !== 'true';
-  cell.setAttribute('aria-expanded', String(open));
-  cell.parentElement?.classList.toggle('open', open);
-  let pretty = cell.nextElementSibling;
-  if (open && !(pretty instanceof HTMLPreElement)) {
-    const data = cell.textContent ?? '';
-    let text: string;
+function fillRow(row: HTMLElement, event: EventView): void {
+  const seq = String(event.seq);
+  if (row.dataset.seq === seq) {
+    return;
+  }
+  row.dataset.seq = seq;
+  const [time, type, id, data] = row.children;
+  setText(time, `+${formatMs(event.tMs)}`);
+  // An AI SDK stream's events are all "message": the chunk type in the data is what tells them apart.
+  setText(type, event.part ?? event.event);
+  type?.classList.toggle('event-part', event.part !== undefined);
+  if (type instanceof HTMLElement) {
+    type.title = event.part !== undefined ? `AI SDK chunk type ${event.part} (SSE event "${event.event}")` : `SSE event type ${event.event}`;
+  }
+  setText(id, event.id === null ? '' : `id ${event.id}`);
+  const cut = event.fullLength !== undefined ? ` … (${formatSize(event.fullLength)}, the first ${formatSize(event.data.length)} shown)` : '';
+  setText(data, event.data + cut);
+}
+
+/** The event's data for the detail pane: pretty-printed when it is JSON, as it came otherwise. */
+function prettyData(event: EventView): string {
+  const first = event.data.trimStart()[0];
+  if (event.fullLength === undefined && (first === '{' || first === '[')) {
     try {
-      text = JSON.stringify(JSON.parse(data), null, 2);
+      return JSON.stringify(JSON.parse(event.data), null, 2);
     } catch {
-      text = data;
+      // Not JSON after all: shown as it came.
     }
-    pretty = h('pre', { className: 'event-pretty', text });
-    cell.after(pretty);
   }
-  if (pretty instanceof HTMLPreElement) {
-    pretty.hidden = !open;
-  }
+  return event.fullLength !== undefined ? `${event.data}\n… (${formatSize(event.fullLength)}, the first ${formatSize(event.data.length)} shown)` : event.data;
 }

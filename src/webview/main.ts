@@ -49,6 +49,9 @@ const view = new PreviewView(document.getElementById('app') ?? document.body, {
   },
   exportTranscript: () => post({ type: 'export' }),
   startServer: () => post({ type: 'startServer' }),
+  requestFrame: () => (frame ??= requestAnimationFrame(renderFrame)),
+  saveRequest: (request: StreamRequest) => post({ type: 'saveRequest', request }),
+  history: (request: StreamRequest) => post({ type: 'history', request }),
 });
 
 function schedule(more: Changes): void {

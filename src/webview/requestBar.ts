@@ -9,6 +9,8 @@ export interface RequestActions {
   reconnect(request: StreamRequest): void;
   clear(): void;
   exportTranscript(): void;
+  saveRequest(request: StreamRequest): void;
+  history(request: StreamRequest): void;
 }
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -54,11 +56,18 @@ export class RequestBar {
         { className: 'request-line' },
         this.method,
         this.url,
-        this.sendButton,
-        this.stopButton,
-        this.reconnectButton,
-        button('Clear', 'clear-all', () => actions.clear()),
-        button('Export', 'save', () => actions.exportTranscript(), 'Export the transcript as .jsonl'),
+        // One group: on a narrow panel it wraps under the URL whole (see preview.css), the URL keeps its room.
+        h(
+          'div',
+          { className: 'request-actions' },
+          this.sendButton,
+          this.stopButton,
+          this.reconnectButton,
+          button('Clear', 'clear-all', () => actions.clear()),
+          button('Export', 'save', () => actions.exportTranscript(), 'Export the transcript as .jsonl'),
+          button('Save request', 'save-as', () => actions.saveRequest(this.request()), 'Save the request to a .http file'),
+          button('History', 'history', () => actions.history(this.request()), 'Recent requests'),
+        ),
       ),
       h(
         'details',

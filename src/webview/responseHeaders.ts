@@ -1,5 +1,6 @@
 /** The response's status and headers, and the verdict on each header that decides whether a stream streams. */
 import type { PreviewModel as Model } from '../protocol/preview';
+import { redirectText } from '../core/sse/preview/model';
 import { h, icon } from './dom';
 
 const ICON_FOR_LEVEL = { ok: 'pass', info: 'info', warning: 'warning', error: 'error' } as const;
@@ -21,6 +22,15 @@ export class ResponseHeadersView {
       return;
     }
     this.checks.replaceChildren(
+      ...(response.redirects ?? []).map((redirect) =>
+        h(
+          'li',
+          { className: `check check-${redirect.crossOrigin ? 'warning' : 'info'}`, attrs: { 'data-redirect': redirect.to } },
+          icon(redirect.crossOrigin ? 'warning' : 'info'),
+          h('strong', { text: 'Redirect' }),
+          h('span', { text: redirectText(redirect) }),
+        ),
+      ),
       ...response.checks.map((check) =>
         h(
           'li',

@@ -1,5 +1,10 @@
-/** The one-line status of the run: idle, connecting, streaming, how it ended (with Start Dev Server when refused). */
+/**
+ * The one-line status of the run, one status per outcome (runOutcome in the model): idle, connecting, streaming,
+ * then completed, error event, connection lost, stopped or failed (with Start Dev Server when refused). A stream
+ * that reported an error is never shown as a success: the error is this line, not a box beside a green tick.
+ */
 import type { PreviewModel as Model } from '../protocol/preview';
+import { runOutcome } from '../core/sse/preview/model';
 import { button, h, icon, rebuild, setText } from './dom';
 
 export class StatusLine {
@@ -8,7 +13,6 @@ export class StatusLine {
   constructor(private readonly startServer: () => void) {}
 
   render(model: Model): void {
-    const s = model.status;
     const line = (iconName: string, kind: string, text: string, ...extra: Node[]) => {
       if (this.element.className !== `status status-${kind}`) {
         this.element.className = `status status-${kind}`;
@@ -16,24 +20,30 @@ export class StatusLine {
       rebuild(this.element, `${iconName}|${extra.length}`, () => [icon(iconName), h('span', { className: 'status-text' }), ...extra]);
       setText(this.element.children[1], text);
     };
-    const events = model.stats?.events ?? 0;
-    switch (s.kind) {
+    const events = `${(model.stats?.events ?? 0).toLocaleString('en-US')} events`;
+    const reason = model.finish?.finishReason !== undefined ? ` · finish reason ${model.finish.finishReason}` : '';
+    const outcome = runOutcome(model);
+    switch (outcome.kind) {
       case 'idle':
         return line('info', 'idle', 'Enter a URL and press Send.');
       case 'connecting':
         return line('loading', 'running', `Connecting to ${model.request.url}…`);
       case 'streaming':
-        return line('pulse', 'running', `Streaming · ${events.toLocaleString('en-US')} events`);
+        return line('pulse', 'running', `Streaming · ${events}`);
       case 'completed':
-        return line('pass', 'ok', `Stream ended normally · ${events.toLocaleString('en-US')} events`);
+        return line('pass', 'ok', `Completed · ${events}${reason}`);
       case 'stopped':
-        return line('debug-stop', 'idle', `Stopped · ${events.toLocaleString('en-US')} events`);
+        return line('debug-stop', 'stopped', `Stopped · ${events}${reason}`);
+      case 'error-event':
+        return line('error', 'error', `Error event · ${events}: the stream reported an error: ${outcome.message}`);
+      case 'connection-lost':
+        return line('debug-disconnect', 'error', `Connection lost · ${events}: ${outcome.message}`);
       case 'failed': {
         const extra: Node[] = [];
-        if (s.failure.kind === 'connection-refused') {
+        if (outcome.failure.kind === 'connection-refused') {
           extra.push(button('Start Dev Server', 'server-process', () => this.startServer()));
         }
-        return line('error', 'error', s.failure.message, ...extra);
+        return line('error', 'error', outcome.failure.message, ...extra);
       }
     }
   }

@@ -1,12 +1,56 @@
-/** Timing and counts: the stats table, a badge per event type, and the chart of the gaps between events. */
+/**
+ * Timing and counts: the stats table, a badge per event type, the chart of the gaps between events (with its
+ * axes labelled: arrival time across, the gap up), and the usage and finish reason the stream reported.
+ */
 import type { PreviewModel as Model } from '../protocol/preview';
-import { formatMs, formatSize, h, rebuild, setText } from './dom';
+import type { StreamFinish } from '../protocol/stream';
+import { formatMs, formatSize, h, icon, rebuild, setText } from './dom';
 
 export class TimingView {
   readonly stats = h('dl', { className: 'stats' });
   readonly counts = h('div', { className: 'counts' });
-  readonly chart = h('canvas', { className: 'gap-chart', attrs: { width: '360', height: '56', 'aria-label': 'Gaps between events' } });
+  private readonly canvas = h('canvas', { className: 'gap-chart', attrs: { role: 'img', 'aria-label': 'Gaps between events' } });
+  private readonly yMax = h('span', { className: 'gap-y-max' });
+  private readonly xStart = h('span', { className: 'gap-x-start' });
+  /** The chart with its axes: the y axis (gap, ms) on the left, the x axis (arrival time) below. */
+  readonly chart = h(
+    'figure',
+    { className: 'gap-figure' },
+    h(
+      'div',
+      { className: 'gap-y-axis' },
+      this.yMax,
+      h('span', { className: 'gap-axis-title gap-y-title', text: 'gap (ms, √ scale)' }),
+      h('span', { text: '0' }),
+    ),
+    this.canvas,
+    h(
+      'div',
+      { className: 'gap-x-axis' },
+      this.xStart,
+      h('span', { className: 'gap-axis-title gap-x-title', text: 'time (arrival of each event)' }),
+      h('span', { text: 'latest' }),
+    ),
+  );
+  readonly usageSection = h('div', { className: 'usage-section' });
+  private readonly usage = h('dl', { className: 'stats usage' });
   private drawnGaps: readonly number[] | undefined;
+  private drawnFinish: StreamFinish | null | undefined;
+
+  constructor() {
+    this.usageSection.append(h('h2', {}, icon('symbol-numeric'), h('span', { text: 'Usage (as the stream reported it)' })), this.usage);
+    this.usageSection.hidden = true;
+    // The canvas draws at its laid-out size (crisp at any panel width), redrawn when that changes.
+    new ResizeObserver(([entry]) => {
+      const width = Math.round((entry?.contentRect.width ?? 0) * devicePixelRatio);
+      const height = Math.round((entry?.contentRect.height ?? 0) * devicePixelRatio);
+      if (width > 0 && (this.canvas.width !== width || this.canvas.height !== height)) {
+        this.canvas.width = width;
+        this.canvas.height = height;
+        this.drawGaps(this.drawnGaps ?? []);
+      }
+    }).observe(this.canvas);
+  }
 
   render(model: Model): void {
     const s = model.stats;
@@ -25,11 +69,7 @@ export class TimingView {
     if (s?.retryMs != null) {
       rows.push(['retry', `${s.retryMs} ms`]);
     }
-    // The rows are stable (only `retry` may join): rebuild on a new set of names, else update the values in place.
-    rebuild(this.stats, rows.map(([name]) => name).join('|'), () =>
-      rows.flatMap(([name]) => [h('dt', { text: name }), h('dd', { attrs: { 'data-stat': name } })]),
-    );
-    rows.forEach(([, value], i) => setText(this.stats.children[i * 2 + 1], value));
+    statRows(this.stats, rows);
     // The host lists the most frequent types only (stats.ts SHOWN_TYPES) and sums the rest: one "others" badge.
     const counts = Object.entries(s?.countsByType ?? {});
     const others = s?.otherEvents ?? 0;
@@ -47,29 +87,68 @@ export class TimingView {
       this.drawnGaps = s?.recentGapsMs;
       this.drawGaps(s?.recentGapsMs ?? []);
     }
+    if (model.finish !== this.drawnFinish) {
+      this.drawnFinish = model.finish;
+      this.renderUsage(model.finish);
+    }
   }
 
+  /** The finish reason, the model and each usage count the stream gave; the section is hidden until it gives one. */
+  private renderUsage(finish: StreamFinish | null): void {
+    const u = finish?.usage;
+    const count = (n: number | undefined) => (n === undefined ? undefined : n.toLocaleString('en-US'));
+    const all: ReadonlyArray<readonly [string, string | undefined]> = [
+      ['Input tokens', count(u?.inputTokens)],
+      ['Output tokens', count(u?.outputTokens)],
+      ['Cached input', count(u?.cachedInputTokens)],
+      ['Reasoning tokens', count(u?.reasoningTokens)],
+      ['Total tokens', count(u?.totalTokens)],
+      ['Finish reason', finish?.finishReason],
+      ['Model', finish?.model],
+    ];
+    const rows = all.filter((row): row is readonly [string, string] => row[1] !== undefined);
+    this.usageSection.hidden = rows.length === 0;
+    statRows(this.usage, rows);
+  }
+
+  /**
+   * Bars placed by arrival time (the sum of the gaps before them), newest at the right edge, so a silence shows
+   * as empty space before a tall bar; heights on a square-root scale, so one long silence does not flatten the rest.
+   */
   private drawGaps(gaps: readonly number[]): void {
-    const context = this.chart.getContext('2d');
+    const context = this.canvas.getContext('2d');
     if (context === null) {
       return;
     }
-    const { width, height } = this.chart;
+    const { width, height } = this.canvas;
     context.clearRect(0, 0, width, height);
-    if (gaps.length === 0) {
+    const max = Math.max(0, ...gaps);
+    const span = gaps.reduce((sum, gap) => sum + gap, 0);
+    setText(this.yMax, gaps.length > 0 ? formatMs(max) : '–');
+    setText(this.xStart, gaps.length > 0 ? `−${formatMs(span)}` : '');
+    this.canvas.setAttribute(
+      'aria-label',
+      gaps.length > 0 ? `Gaps between the last ${gaps.length + 1} events, over ${formatMs(span)}; longest ${formatMs(max)}` : 'Gaps between events: none yet',
+    );
+    if (gaps.length === 0 || width === 0) {
       return;
     }
     const style = getComputedStyle(document.body);
     context.fillStyle = style.getPropertyValue('--vscode-charts-blue').trim() || style.color;
-    const max = Math.max(...gaps, 1);
-    // Bars at most 6 px wide, newest at the right edge: a few gaps should not look like a histogram.
-    const barWidth = Math.min(6, width / gaps.length);
-    const left = width - barWidth * gaps.length;
+    const barWidth = Math.max(1, Math.min(6 * devicePixelRatio, width / gaps.length) - 1);
+    let t = 0;
     gaps.forEach((gap, i) => {
-      // Square-root scale: one long silence should not flatten every other bar.
-      const barHeight = Math.max(1, Math.sqrt(gap / max) * (height - 2));
-      context.fillRect(left + i * barWidth, height - barHeight, Math.max(1, barWidth - 1), barHeight);
+      t += gap;
+      // Evenly spaced when the gaps are all zero (one burst): their order is all there is to show.
+      const x = (span > 0 ? t / span : (i + 1) / gaps.length) * (width - barWidth);
+      const barHeight = Math.max(1, max > 0 ? Math.sqrt(gap / max) * (height - 1) : 1);
+      context.fillRect(x, height - barHeight, barWidth, barHeight);
     });
-    this.chart.title = `Gaps between the last ${gaps.length} events; longest ${formatMs(max)}`;
   }
+}
+
+/** A dt/dd list: rebuilt when the names change, else its values updated in place (they change every frame). */
+function statRows(list: HTMLElement, rows: ReadonlyArray<readonly [string, string]>): void {
+  rebuild(list, rows.map(([name]) => name).join('|'), () => rows.flatMap(([name]) => [h('dt', { text: name }), h('dd', { attrs: { 'data-stat': name } })]));
+  rows.forEach(([, value], i) => setText(list.children[i * 2 + 1], value));
 }

@@ -19,13 +19,15 @@ import { Warnings } from './warnings';
 
 export interface ViewActions extends RequestActions {
   startServer(): void;
+  /** The view needs a frame although the model did not change (the event list scrolled or was resized). */
+  requestFrame(): void;
 }
 
 export class PreviewView {
   private readonly requestBar: RequestBar;
   private readonly status: StatusLine;
   private readonly warnings = new Warnings();
-  private readonly events = new EventList();
+  private readonly events: EventList;
   private readonly text = new TextView();
   private readonly parts = new PartsView();
   private readonly timing = new TimingView();
@@ -33,6 +35,7 @@ export class PreviewView {
 
   constructor(root: HTMLElement, actions: ViewActions) {
     this.requestBar = new RequestBar(actions);
+    this.events = new EventList(() => actions.requestFrame());
     this.status = new StatusLine(() => actions.startServer());
     root.append(
       this.requestBar.element,
@@ -47,6 +50,7 @@ export class PreviewView {
           h('h2', {}, icon('list-unordered'), h('span', { text: 'Events' })),
           this.events.hiddenNote,
           this.events.list,
+          this.events.detail,
         ),
         h(
           'section',
@@ -60,6 +64,7 @@ export class PreviewView {
           this.timing.stats,
           this.timing.counts,
           this.timing.chart,
+          this.timing.usageSection,
           h('h2', {}, icon('checklist'), h('span', { text: 'Response headers' })),
           this.headers.checks,
           this.headers.table,
@@ -80,7 +85,6 @@ export class PreviewView {
   render(model: Model, changes: Changes): void {
     // Read layout before any DOM write: a read after a write forces a synchronous layout, every frame.
     const textAtEnd = this.text.isAtEnd();
-    const listBehind = this.events.isBehind();
     if (changes.all) {
       this.setRequest(model.request);
     }
@@ -94,6 +98,5 @@ export class PreviewView {
     this.timing.render(model);
     this.headers.render(model);
     this.requestBar.renderButtons(model);
-    this.events.follow(changes, listBehind);
   }
 }

@@ -1,4 +1,7 @@
-/** The callouts above the columns: suspected buffering, an error the stream reported, the stream's notices. */
+/**
+ * The callouts above the columns: suspected buffering and the stream's notices. An error the stream reported is
+ * the status line's (one status per outcome), not a callout of its own.
+ */
 import type { PreviewModel as Model } from '../protocol/preview';
 import { formatMs, h, icon, rebuild } from './dom';
 
@@ -7,7 +10,7 @@ export class Warnings {
 
   render(model: Model): void {
     const b = model.buffering;
-    const key = `${b ? `${b.burstEvents}@${b.atMs}` : ''}|${model.textError ?? ''}|${model.notices.length}+${model.noticesOmitted}`;
+    const key = `${b ? `${b.burstEvents}@${b.atMs}` : ''}|${model.notices.length}+${model.noticesOmitted}`;
     rebuild(this.element, key, () => warningItems(model));
   }
 }
@@ -32,9 +35,6 @@ function warningItems(model: Model): Node[] {
         h('ul', {}, ...b.causes.map((cause) => h('li', { text: cause }))),
       ),
     );
-  }
-  if (model.textError) {
-    items.push(h('div', { className: 'callout callout-error' }, icon('error'), h('span', { text: `The stream reported an error: ${model.textError}` })));
   }
   if (model.notices.length > 0) {
     const more = model.noticesOmitted > 0 ? [h('li', { text: `…and ${model.noticesOmitted} more` })] : [];

@@ -94,7 +94,9 @@ async function readResult(file) {
  * `<name>.keys` `{"steps": [{"title": string, "type"?: string, "expect"?: string, "press"?: string[]}]}`: a
  * user at the keyboard. For each step, waits (at most 15 s) for the quick input (QuickPick / InputBox) whose
  * title or placeholder says `title`, types `type`, waits for `expect` to show in the quick input (e.g. a validation message), presses
- * the keys. Answers `{"done": true}` or `{"done": false, "error": "..."}`.
+ * the keys. A step `{"notification": string, "click"?: string}` instead waits for a notification (a toast, or an
+ * entry of the notifications center, which a headless window without focus shows instead of toasts) showing
+ * the text and clicks its button named `click`. Answers `{"done": true}` or `{"done": false, "error": "..."}`.
  */
 async function answerControlRequests(controlDir, page) {
   for (const request of await readdir(controlDir).catch(() => [])) {
@@ -125,6 +127,14 @@ async function pressKeys(page, steps) {
   const quickInput = page.locator('.quick-input-widget');
   try {
     for (const step of steps) {
+      if (step.notification !== undefined) {
+        // A notification showing the text (a toast, or an entry of the notifications center); its button `click`
+        // is clicked, as a user would.
+        const item = page.locator('.notification-list-item', { hasText: step.notification }).first();
+        await item.waitFor({ state: 'visible', timeout: 15_000 });
+        if (step.click !== undefined) await item.getByRole('button', { name: step.click, exact: true }).click({ timeout: 15_000 });
+        continue;
+      }
       const titled = quickInput.locator('.quick-input-title', { hasText: step.title });
       const placeholder = quickInput.locator(`input[placeholder*=${JSON.stringify(step.title)}]`);
       await titled.or(placeholder).first().waitFor({ state: 'visible', timeout: 15_000 });

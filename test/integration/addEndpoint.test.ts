@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
+import { existsSync } from 'node:fs';
+import { renderPackageFiles, type PackageName } from '../../src/core/codegen/python/package';
+import { readPythonTarget } from '../../src/core/plan/projectPythonTarget';
+import { nodeProjectFiles } from '../../src/core/workspace/projectFiles';
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
 import { makeTempDir, withTempDir } from '../support/tempdir';
 import { startUvicorn } from '../support/uvicorn';
@@ -41,21 +44,34 @@ async function assertAnswers(url: string, status: number, body: RegExp): Promise
 
 const original = (fixture: string, file: string) => readFile(path.join(WORKSPACE_FIXTURES, fixture, file), 'utf8');
 
+/** What a plain sse route imports from the package. */
+const SSE_NAMES: readonly PackageName[] = ['EventStreamResponse', 'stream_tokens', 'streaming_response'];
+
+/** The package folder of the project in `dir` holds the files `names` need, byte for byte as rendered for the project's Python. */
+async function assertPackage(dir: string, folder: string, names: readonly PackageName[] = SSE_NAMES): Promise<void> {
+  const pythonTarget = await readPythonTarget(nodeProjectFiles(dir));
+  for (const file of await renderPackageFiles(names, { pythonTarget })) {
+    assert.equal(await readFile(path.join(dir, folder, file.path), 'utf8'), file.text, `${folder}/${file.path}`);
+  }
+}
+
+const SSE_IMPORTS = (base: string) => `from ${base}.response import EventStreamResponse, streaming_response\nfrom ${base}.tokens import stream_tokens\n`;
+
 const FIXTURES: readonly Fixture[] = [
   {
     name: 'single-file',
-    async check(_dir, read) {
-      assert.equal(await read('streaming.py'), await renderStreamingModule());
+    async check(dir, read) {
+      await assertPackage(dir, 'streaming');
       const main = await read('main.py');
       assert.ok(main.startsWith((await original('single-file', 'main.py')).split('\n')[0]!));
-      assert.ok(main.includes('from streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
+      assert.ok(main.includes(SSE_IMPORTS('streaming')));
     },
   },
   {
     name: 'bigger-app',
-    async check(_dir, read) {
-      assert.equal(await read('app/streaming.py'), await renderStreamingModule());
-      assert.ok((await read('app/main.py')).includes('from .streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
+    async check(dir, read) {
+      await assertPackage(dir, 'app/streaming');
+      assert.ok((await read('app/main.py')).includes(SSE_IMPORTS('.streaming')));
       for (const untouched of ['app/routers/items.py', 'app/routers/users.py', 'app/internal/admin.py', 'app/dependencies.py']) {
         assert.equal(await read(untouched), await original('bigger-app', untouched), untouched);
       }
@@ -64,8 +80,8 @@ const FIXTURES: readonly Fixture[] = [
   {
     name: 'src-factory',
     extraPaths: ['src'],
-    async check(_dir, read) {
-      assert.equal(await read('src/shop/streaming.py'), await renderStreamingModule());
+    async check(dir, read) {
+      await assertPackage(dir, 'src/shop/streaming');
       const app = await read('src/shop/app.py');
       assert.ok(app.includes('    @application.get("/stream")\n    async def stream('), app);
       assert.ok(app.trimEnd().endsWith('return application'));
@@ -88,7 +104,7 @@ const FIXTURES: readonly Fixture[] = [
   {
     name: 'crlf',
     async check(_dir, read) {
-      for (const file of ['main.py', 'streaming.py']) {
+      for (const file of ['main.py', 'streaming/tokens.py']) {
         const text = await read(file);
         assert.equal(text.replace(/\r\n/g, '').includes('\n'), false, `${file} has a bare LF`);
       }
@@ -104,17 +120,55 @@ const FIXTURES: readonly Fixture[] = [
   },
   {
     name: 'generated-untouched',
-    async check(_dir, read) {
-      // An older generated module nobody edited is brought up to date.
-      assert.notEqual(await original('generated-untouched', 'streaming.py'), await renderStreamingModule());
-      assert.equal(await read('streaming.py'), await renderStreamingModule());
+    async check(dir, read) {
+      // An older generated module nobody edited is replaced by the package, its imports with it.
+      assert.equal(existsSync(path.join(dir, 'streaming.py')), false);
+      await assertPackage(dir, 'streaming');
+      const main = await read('main.py');
+      assert.ok(main.includes(SSE_IMPORTS('streaming')), main);
+      assert.equal(main.includes('from streaming import'), false);
+    },
+    async served(baseUrl) {
+      // The route that was there before, now on the package.
+      const ticks = await streamTokens(`${baseUrl}/ticks`);
+      assert.equal(ticks.done.text, 'tick 0tick 1tick 2');
+    },
+  },
+  {
+    name: 'legacy-untouched',
+    url: '/stream',
+    async check(dir, read) {
+      // The untouched 0.1 module: gone, and every import of it (relative, absolute, aliased, parenthesised) on the package.
+      assert.equal(existsSync(path.join(dir, 'app/streaming.py')), false);
+      await assertPackage(dir, 'app/streaming', [...SSE_NAMES, 'UIChatRequest', 'ui_message_stream_response']);
+      const main = await read('app/main.py');
+      assert.match(main, /^from \.streaming\.tokens import .*stream_tokens as encode.*# the token encoder$/m);
+      assert.ok(main.includes('from .streaming.response import EventStreamResponse, streaming_response\n'), main);
+      const chat = await read('app/chat.py');
+      assert.ok(chat.includes('from app.streaming.protocols.ai_sdk import UIChatRequest, ui_message_stream_response\n'), chat);
+      assert.ok(chat.includes('from app.streaming.response import EventStreamResponse\n'), chat);
+    },
+    async served(baseUrl) {
+      const ticks = await streamTokens(`${baseUrl}/ticks`);
+      assert.equal(ticks.done.text, 'tick 0 tick 1 tick 2 ');
+      const response = await fetch(`${baseUrl}/api/chat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'hello' }] }] }),
+      });
+      const body = await response.text();
+      assert.equal(response.status, 200, body);
+      assert.match(body, /"type":"text-delta"/);
+      assert.match(body, /hello/);
     },
   },
   {
     name: 'generated-edited',
-    async check(_dir, read) {
-      // The owner's edits are theirs: not a byte changes.
+    async check(dir, read) {
+      // The owner's edits are theirs: not a byte changes, and the route imports from it (no package beside it).
       assert.equal(await read('streaming.py'), await original('generated-edited', 'streaming.py'));
+      assert.ok((await read('main.py')).includes('from streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
+      assert.equal(existsSync(path.join(dir, 'streaming')), false);
     },
   },
   // Route order: a route FastAPI matches first would answer the new path, so the new route goes above it.
@@ -179,9 +233,9 @@ const FIXTURES: readonly Fixture[] = [
     name: 'namespace-routers',
     args: ['--app', 'routers/chat.py:router'],
     url: '/chat/stream',
-    async check(_dir, read) {
-      assert.equal(await read('routers/streaming.py'), await renderStreamingModule());
-      assert.ok((await read('routers/chat.py')).includes('from .streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
+    async check(dir, read) {
+      await assertPackage(dir, 'routers/streaming');
+      assert.ok((await read('routers/chat.py')).includes(SSE_IMPORTS('.streaming')));
       assert.equal(await read('main.py'), await original('namespace-routers', 'main.py'));
     },
     async served(baseUrl) {
@@ -250,7 +304,7 @@ function corpusSuite(stack: PythonStack): void {
 
       // Only the files the plan names changed.
       const changed = await treeDigest(dir);
-      const touched = [...changed.keys()].filter((file) => changed.get(file) !== untouched.get(file)).sort();
+      const touched = [...new Set([...changed.keys(), ...untouched.keys()])].filter((file) => changed.get(file) !== untouched.get(file)).sort();
       assert.deepEqual(touched, result.changes.map((c) => c.path).sort());
 
       const { serve, url } = result.endpoint;
@@ -326,33 +380,43 @@ describe('add-endpoint refuses a route that would never serve, and writes nothin
     await rm(root, { recursive: true, force: true });
   });
 
+  // With the import (the default) the imported app's route table answers; with --no-verify, the source's reading.
   const cases = [
     {
       fixture: 'captured-by-router',
       args: ['--app', 'app/routers/drafts.py:router'],
       // notes.router (prefix /notes, GET /{note_id}) is included before drafts.router (prefix /notes).
-      message:
+      fromApp:
+        /^GET \/notes\/stream would be answered by GET \/notes\/\{note_id\} \(read_note, app\/routers\/notes\.py:6\) in app\.main:app's route table .* before the new route in app\/routers\/drafts\.py: .* Choose another --route, or add the route where it comes before read_note \(app\/routers\/notes\.py\)\.$/,
+      fromSource:
         /^GET \/notes\/stream would be answered by GET \/notes\/\{note_id\} \(read_note\) at app\/routers\/notes\.py:6, included at app\/main\.py:6, before the new route in app\/routers\/drafts\.py .* Choose another --route, or add it to router with --app app\/routers\/notes\.py:router, where it goes above read_note\.$/,
     },
     {
       fixture: 'mount-before-router',
       args: ['--app', 'api.py:router'],
-      message:
+      fromApp:
+        /^GET \/api\/stream would be answered by the mount at "\/", which takes every request under it in main:app's route table .* before the new route in api\.py: .* Choose a --route outside "\/", or add the route to the app before that mount\.$/,
+      fromSource:
         /^GET \/api\/stream would be answered by the mount at "\/" \(main\.py:9\), which takes every request under it before the new route in api\.py .* Add the route to app with --app main\.py:app \(it goes above the mount\), or choose a --route outside "\/"\.$/,
     },
   ];
-  for (const { fixture, args, message } of cases) {
-    it(`${fixture}: refused as route-unreachable with what to do instead`, async () => {
-      const dir = await copyFixture(fixture, path.join(root, fixture));
-      const untouched = await treeDigest(dir);
-      const run = await runCli(['add-endpoint', '--workspace', dir, '--json', ...args]);
-      assert.equal(run.code, 1, run.stderr);
-      const result = JSON.parse(run.stdout) as { status: string; reason: string; message: string };
-      assert.equal(result.status, 'refused');
-      assert.equal(result.reason, 'route-unreachable');
-      assert.match(result.message, message);
-      assert.deepEqual(await treeDigest(dir), untouched);
-    });
+  for (const { fixture, args, fromApp, fromSource } of cases) {
+    for (const [how, extra, message] of [
+      ['from the imported app', [], fromApp],
+      ['from the source (--no-verify)', ['--no-verify'], fromSource],
+    ] as const) {
+      it(`${fixture}: refused as route-unreachable with what to do instead, ${how}`, async () => {
+        const dir = await copyFixture(fixture, path.join(root, `${fixture}${extra.length}`));
+        const untouched = await treeDigest(dir);
+        const run = await runCli(['add-endpoint', '--workspace', dir, '--json', ...args, ...extra]);
+        assert.equal(run.code, 1, run.stderr);
+        const result = JSON.parse(run.stdout) as { status: string; reason: string; message: string };
+        assert.equal(result.status, 'refused');
+        assert.equal(result.reason, 'route-unreachable');
+        assert.match(result.message, message);
+        assert.deepEqual(await treeDigest(dir), untouched);
+      });
+    }
   }
 
   it('mount-before-router: the way out it names works (the app, above the mount)', async () => {
@@ -364,7 +428,7 @@ describe('add-endpoint refuses a route that would never serve, and writes nothin
 });
 
 describe('add-endpoint with a prefix it cannot read', () => {
-  it('says the URL is not known instead of printing a wrong one, and prints no curl line', async () => {
+  it('without the import, says the URL is not known instead of printing a wrong one, and prints no curl line; with it, prints the URL the app serves', async () => {
     await withTempDir('add-endpoint-unknown-prefix', async (dir) => {
       await writeFile(
         path.join(dir, 'main.py'),
@@ -372,12 +436,20 @@ describe('add-endpoint with a prefix it cannot read', () => {
       );
       await writeFile(path.join(dir, 'config.py'), 'def prefix_for(name: str) -> str:\n    return f"/api/{name}"\n');
       await writeFile(path.join(dir, 'chat.py'), 'from fastapi import APIRouter\n\nrouter = APIRouter()\n');
-      const run = await runCli(['add-endpoint', '--workspace', dir, '--app', 'chat.py:router']);
+      const before = await readFile(path.join(dir, 'chat.py'), 'utf8');
+      const run = await runCli(['add-endpoint', '--workspace', dir, '--app', 'chat.py:router', '--no-verify']);
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /^Added GET <prefix_for\("chat"\)>\/stream on router in chat\.py/);
       assert.match(run.stdout, /note: The URL's prefix prefix_for\("chat"\) is not a constant Catalyst can read, so the full URL is not known/);
       assert.match(run.stdout, /Try it: uvicorn main:app\n/);
       assert.doesNotMatch(run.stdout, /curl/);
+
+      await writeFile(path.join(dir, 'chat.py'), before);
+      const verified = await runCli(['add-endpoint', '--workspace', dir, '--app', 'chat.py:router']);
+      assert.equal(verified.code, 0, verified.stderr);
+      assert.match(verified.stdout, /^Added GET \/api\/chat\/stream on router in chat\.py/);
+      assert.doesNotMatch(verified.stdout, /not a constant Catalyst can read/);
+      assert.match(verified.stdout, /\n {3}then: curl -N http:\/\/127\.0\.0\.1:8000\/api\/chat\/stream\n/);
     });
   });
 });

@@ -40,6 +40,17 @@ describe('add-endpoint CLI', function () {
 
     it('an invalid route path', () => refusedWithoutChange(['--route', 'stream now'], 2, /Invalid route path: a route path starts with "\/"/));
 
+    it('a route with a dot segment (plain or percent-encoded), which clients remove before sending', async () => {
+      for (const route of ['/a/../b', '/a/./b', '/a/%2e%2e/b']) {
+        await refusedWithoutChange(['--route', route], 2, /Invalid route path: ".*" has a dot segment \(".*"\): clients remove it before sending/);
+      }
+    });
+
+    it('a refused route is echoed with its control and bidi characters escaped', async () => {
+      await refusedWithoutChange(['--route', '/a\u202eb\u001b[2J'], 2, /Invalid route path: "a\\u202eb\\x1b\[2J" is not a valid path segment/);
+      await refusedWithoutChange(['--route', 'x\u2066\r'], 2, /got "x\\u2066\\r"/);
+    });
+
     it('a route that is already taken', () =>
       refusedWithoutChange(['--route', '/todos'], 1, /The route \/todos is already taken by GET \/todos in main\.py:17 \(list_todos\)/));
 
@@ -51,6 +62,34 @@ describe('add-endpoint CLI', function () {
     it('a target file with syntax errors', async () => {
       await writeFile(path.join(dir, 'main.py'), `${await readFile(path.join(dir, 'main.py'), 'utf8')}\n\ndef broken(:\n    pass\n`);
       await refusedWithoutChange([], 1, /main\.py has a syntax error at line 30, column \d+; fix it first/);
+    });
+
+    it('a NUL byte in the target file: a message that says so and where, not a syntax error', async () => {
+      const original = await readFile(path.join(dir, 'main.py'), 'utf8');
+      const lines = original.split('\n');
+      lines[3] = `ab\u0000${lines[3]}`;
+      await writeFile(path.join(dir, 'main.py'), lines.join('\n'));
+      await refusedWithoutChange([], 1, /main\.py contains a NUL byte \(\\x00\) at line 4, column 3: Python refuses to run a file that holds one/);
+    });
+
+    it('a file named streaming where the generated package goes, and a folder where a generated file goes', async () => {
+      await writeFile(path.join(dir, 'streaming'), 'notes\n');
+      await refusedWithoutChange(
+        [],
+        1,
+        /streaming is a file, where the generated folder streaming\/ goes \(for streaming\/__init__\.py\)\. Nothing was written\./,
+      );
+      await rm(path.join(dir, 'streaming'));
+      await mkdir(path.join(dir, 'streaming', 'events.py'), { recursive: true });
+      await refusedWithoutChange([], 1, /streaming\/events\.py is a folder, where the generated file streaming\/events\.py goes\. Nothing was written\./);
+    });
+
+    it('a folder named streaming.py: the package is added beside it, and a note says Python never imports that folder', async () => {
+      await mkdir(path.join(dir, 'streaming.py'));
+      const run = await runCli(['add-endpoint', '--workspace', dir, '--no-verify']);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /note: streaming\.py is a folder, not a Python module: `import streaming` imports the generated package beside it/);
+      assert.ok((await readFile(path.join(dir, 'streaming', '__init__.py'), 'utf8')).length > 0);
     });
 
     it('a read-only target file: checked before anything is written, so the new module is not created either', async () => {
@@ -83,17 +122,17 @@ describe('add-endpoint CLI', function () {
       assert.deepEqual(await treeDigest(dir), before);
 
       const patches = parsePatch(dry.stdout);
+      const packageFiles = ['__init__.py', 'events.py', 'finish.py', 'lifecycle.py', 'parts.py', 'response.py', 'tokens.py'].map((file) => `streaming/${file}`);
       assert.deepEqual(
         patches.map((p) => [p.oldFileName, p.newFileName]),
-        [
-          ['/dev/null', 'b/streaming.py'],
-          ['a/main.py', 'b/main.py'],
-        ],
+        [...packageFiles.map((file) => ['/dev/null', `b/${file}`]), ['a/main.py', 'b/main.py']],
       );
       const real = await runCli(['add-endpoint', '--workspace', dir]);
       assert.equal(real.code, 0, real.stderr);
-      assert.equal(applyPatch(original, patches[1]!), await readFile(path.join(dir, 'main.py'), 'utf8'));
-      assert.equal(applyPatch('', patches[0]!), await readFile(path.join(dir, 'streaming.py'), 'utf8'));
+      assert.equal(applyPatch(original, patches.at(-1)!), await readFile(path.join(dir, 'main.py'), 'utf8'));
+      for (const [index, file] of packageFiles.entries()) {
+        assert.equal(applyPatch('', patches[index]!), await readFile(path.join(dir, file), 'utf8'), file);
+      }
     });
 
     it('--json prints one object of the documented shape, for every outcome', async () => {
@@ -114,11 +153,17 @@ describe('add-endpoint CLI', function () {
           source: 'demo',
           protocol: 'sse',
           resumable: false,
+          onDisconnect: 'cancel',
           serve: { appDir: '', app: 'main:app', factory: false },
           functionName: 'chat',
         },
         changes: [
-          { path: 'streaming.py', kind: 'create', description: 'create the streaming module streaming.py' },
+          // A POST route reads its body within limits: request_body.py.
+          ...['__init__.py', 'events.py', 'finish.py', 'lifecycle.py', 'parts.py', 'request_body.py', 'response.py', 'tokens.py'].map((file) => ({
+            path: `streaming/${file}`,
+            kind: 'create',
+            description: `create the streaming package file streaming/${file}`,
+          })),
           { path: 'main.py', kind: 'modify', description: 'add POST /chat (chat) to app, with demo_tokens' },
         ],
         notes: [],
@@ -131,18 +176,38 @@ describe('add-endpoint CLI', function () {
       assert.equal(again.status, 'already-present');
       const resumable = JSON.parse((await runCli(['add-endpoint', '--workspace', dir, '--json', '--resumable', '--route', '/resume'])).stdout) as {
         message: string;
-        endpoint: { resumable: boolean };
+        endpoint: { resumable: boolean; onDisconnect: string };
         changes: Array<{ path: string; kind: string }>;
       };
       assert.equal(resumable.endpoint.resumable, true);
+      assert.equal(resumable.endpoint.onDisconnect, 'finish', 'a resumable stream always finishes');
       assert.match(resumable.message, /^Added resumable GET \/resume /);
       assert.deepEqual(
         resumable.changes.map((c) => [c.path, c.kind]),
         [
-          ['resumable.py', 'create'],
+          ...[
+            '__init__.py',
+            '_errors.py',
+            '_keys.py',
+            '_limits.py',
+            '_producer.py',
+            '_runner.py',
+            'redis_store.py',
+            'response.py',
+            'stopping.py',
+            'store.py',
+          ].map((file) => [`streaming/resumable/${file}`, 'create']),
           ['main.py', 'modify'],
         ],
       );
+      const finishing = JSON.parse(
+        (await runCli(['add-endpoint', '--workspace', dir, '--json', '--dry-run', '--on-disconnect', 'finish', '--route', '/keep'])).stdout,
+      ) as {
+        endpoint: { onDisconnect: string };
+        diff: string;
+      };
+      assert.equal(finishing.endpoint.onDisconnect, 'finish');
+      assert.match(finishing.diff, /^\+ {8}on_disconnect="finish",$/m);
       const refused = await runCli(['add-endpoint', '--workspace', dir, '--json', '--route', '/todos']);
       assert.equal(refused.code, 1);
       assert.deepEqual(Object.keys(JSON.parse(refused.stdout) as object), ['status', 'reason', 'message']);
@@ -167,9 +232,17 @@ describe('add-endpoint CLI', function () {
       const get = await runCli(['add-endpoint', '--workspace', dir, '--protocol', 'ai-sdk', '--method', 'GET']);
       assert.equal(get.code, 2);
       assert.match(get.stderr, /--protocol ai-sdk makes a POST route; leave out --method GET/);
-      const resumable = await runCli(['add-endpoint', '--workspace', dir, '--protocol', 'openai', '--resumable']);
-      assert.equal(resumable.code, 2);
-      assert.match(resumable.stderr, /--resumable makes a resumable sse stream; it does not go with --protocol openai/);
+      assert.deepEqual(await treeDigest(dir), before);
+      // --resumable goes with every protocol now: a chat route gets its stop endpoint beside it.
+      const resumable = await runCli(['add-endpoint', '--workspace', dir, '--protocol', 'openai', '--resumable', '--dry-run']);
+      assert.equal(resumable.code, 0, resumable.stderr);
+      assert.match(resumable.stdout, /@app\.post\("\/v1\/chat\/completions\/\{stream_id\}\/stop"\)/);
+      const policy = await runCli(['add-endpoint', '--workspace', dir, '--on-disconnect', 'later']);
+      assert.equal(policy.code, 2);
+      assert.match(policy.stderr, /unknown --on-disconnect "later": expected cancel or finish/);
+      const cancelResumable = await runCli(['add-endpoint', '--workspace', dir, '--resumable', '--on-disconnect', 'cancel']);
+      assert.equal(cancelResumable.code, 2);
+      assert.match(cancelResumable.stderr, /a resumable stream .* always finishes/);
       assert.deepEqual(await treeDigest(dir), before);
     });
   });

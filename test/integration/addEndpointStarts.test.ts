@@ -4,7 +4,7 @@
  * why and write nothing.
  *  - namespace-unique-id: the full-stack template's `generate_unique_id_function` reading `route.tags[0]`,
  *    app/ without __init__.py run as `uvicorn app.main:app`, sibling routes all guarded by one dependency;
- *  - own-streaming-package: a `streaming/` package of the project's own that a new streaming.py would lose to;
+ *  - own-streaming-package: a `streaming/` package of the project's own, beside which the generated package takes another name;
  *  - unique-id-by-name: an id function the planner cannot satisfy (operation ids listed by route name): the
  *    import check catches it;
  *  - needs-settings: an app that does not start in this environment without the change either;
@@ -63,9 +63,15 @@ function startsSuite(stack: PythonStack): void {
     assert.equal(outcome.status, 'applied', outcome.message);
     assert.deepEqual(outcome.verification, { verified: true, python });
     assert.deepEqual(outcome.endpoint.serve, { appDir: '', app: 'app.main:app', factory: false });
-    assert.deepEqual(outcome.changes.map((c) => c.path).sort(), ['app/main.py', 'app/streaming.py']);
+    assert.deepEqual(outcome.changes.map((c) => c.path).sort(), [
+      'app/main.py',
+      ...['__init__.py', 'events.py', 'finish.py', 'lifecycle.py', 'parts.py', 'response.py', 'tokens.py'].map((file) => `app/streaming/${file}`),
+    ]);
     const main = await read(dir, 'app/main.py');
-    assert.ok(main.includes('\nfrom app.streaming import EventStreamResponse, stream_tokens, streaming_response\n'), main);
+    assert.ok(
+      main.includes('\nfrom app.streaming.response import EventStreamResponse, streaming_response\nfrom app.streaming.tokens import stream_tokens\n'),
+      main,
+    );
     assert.ok(main.includes('@app.get("/stream", tags=["streaming"], dependencies=[Depends(require_api_key)])\n'), main);
     assert.ok(
       outcome.notes.some((note) => note.includes('generate_unique_id_function')),
@@ -104,20 +110,30 @@ function startsSuite(stack: PythonStack): void {
     }
   });
 
-  it("the project's own streaming/ package: the module is sse_streaming.py and both are imported; --module streaming.py is refused", async () => {
+  it("the project's own streaming/ package: the package is sse_streaming/ and both are imported; --module streaming.py is refused", async () => {
     const dir = await copyFixture('own-streaming-package', path.join(root, 'own-package'));
     const untouched = await treeDigest(dir);
     const refusal = await addEndpoint(dir, '--module', 'streaming.py');
     assert.equal(refusal.code, 1);
     assert.equal(refusal.outcome.reason, 'module-conflict');
-    assert.match(refusal.outcome.message, /would clash with the package streaming\/ \(streaming\/__init__\.py\).*--module sse_streaming\.py/);
+    assert.match(
+      refusal.outcome.message,
+      /would clash with the package streaming\/ of yours \(streaming\/__init__\.py was not generated.*--module sse_streaming\.py/,
+    );
     assert.deepEqual(await treeDigest(dir), untouched, 'nothing written');
 
     const { code, stderr, outcome } = await addEndpoint(dir);
     assert.equal(code, 0, stderr);
-    assert.deepEqual(outcome.changes.map((c) => c.path).sort(), ['main.py', 'sse_streaming.py']);
-    assert.match(outcome.notes[0]!, /sse_streaming\.py, not streaming\.py/);
-    assert.ok((await read(dir, 'main.py')).includes('\nfrom sse_streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
+    assert.ok(
+      outcome.changes.every((c) => c.path === 'main.py' || c.path.startsWith('sse_streaming/')),
+      outcome.changes.map((c) => c.path).join(),
+    );
+    assert.match(outcome.notes[0]!, /sse_streaming\/, not streaming\//);
+    assert.ok(
+      (await read(dir, 'main.py')).includes(
+        '\nfrom sse_streaming.response import EventStreamResponse, streaming_response\nfrom sse_streaming.tokens import stream_tokens\n',
+      ),
+    );
     const server = await serveEndpoint(stack, dir, outcome.endpoint.serve);
     try {
       const streamed = await streamTokens(`${server.baseUrl}${outcome.endpoint.url}${query}`);

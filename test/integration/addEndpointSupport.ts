@@ -8,7 +8,8 @@ import type { SseEvent } from '../../src/protocol/stream';
 import { StreamSession } from '../../src/core/sse/session';
 import { loadExeca } from '../support/execa';
 import type { PythonStack } from '../support/python';
-import { startUvicorn, type RunningServer } from '../support/uvicorn';
+import { shellWords } from '../../src/core/python/serveHints';
+import { startServeCommand, startUvicorn, type RunningServer } from '../support/uvicorn';
 
 export const WORKSPACE_FIXTURES = path.join(__dirname, '..', 'fixtures', 'workspaces');
 
@@ -58,6 +59,49 @@ export function serveEndpoint(
     extraArgs: [...(serve.appDir ? ['--app-dir', serve.appDir] : []), ...(serve.factory ? ['--factory'] : [])],
     ...(env ? { env } : {}),
   });
+}
+
+/** The serve command and the URL add-endpoint printed (`Try it: ...`, `   then: curl -N ...`), split as a shell would. */
+export function printedServeHint(stdout: string): { readonly words: readonly string[]; readonly url: URL } {
+  const lines = stdout.split('\n');
+  const serve = lines.find((line) => line.startsWith('Try it: '))?.slice('Try it: '.length);
+  const url = lines.find((line) => line.startsWith('   then: curl -N '))?.slice('   then: curl -N '.length);
+  assert.ok(serve !== undefined && url !== undefined, stdout);
+  return { words: shellWords(serve), url: new URL(shellWords(url)[0]!) };
+}
+
+/**
+ * Starts the printed serve command as printed (on a free port) and streams the printed URL, on that port, with
+ * a prompt: the demo source answers with several token events and a done event.
+ */
+export async function streamPrintedUrl(
+  stack: PythonStack,
+  dir: string,
+  printed: { readonly words: readonly string[]; readonly url: URL },
+  env?: Readonly<Record<string, string>>,
+): Promise<StreamedTokens> {
+  const server = await startServeCommand({ stack, cwd: dir, words: printed.words, ...(env ? { env } : {}) });
+  try {
+    const url = new URL(printed.url);
+    url.port = String(server.port);
+    url.searchParams.set('prompt', 'Where am I?');
+    const streamed = await streamTokens(url.href);
+    assert.ok(streamed.tokens.length > 1, server.output());
+    return streamed;
+  } finally {
+    await server.stop();
+  }
+}
+
+/** add-endpoint `--json` on `dir` refuses with `reason`, and every file under `dir` is as it was. */
+export async function assertRefusedBeforeWriting(python: string, dir: string, args: readonly string[], reason: string): Promise<void> {
+  const before = await treeDigest(dir);
+  const run = await runCliWithPython(python, ['add-endpoint', '--workspace', dir, '--json', ...args]);
+  const outcome = JSON.parse(run.stdout) as { status: string; reason: string; message: string };
+  assert.equal(run.code, 1, run.stderr);
+  assert.equal(outcome.status, 'refused', outcome.message);
+  assert.equal(outcome.reason, reason, outcome.message);
+  assert.deepEqual(await treeDigest(dir), before, 'nothing written');
 }
 
 export async function copyFixture(name: string, to: string): Promise<string> {

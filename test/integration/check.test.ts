@@ -48,9 +48,14 @@ describe('catalyst-streaming check', () => {
       lines.some((line) => line.startsWith('snippets/client_in_self.py:12:28: llm-not-streamed') && line.includes('to the route GET /assistant/ask')),
       stdout,
     );
+    // And a function nested in the route that the route calls.
+    assert.ok(
+      lines.some((line) => line.startsWith('snippets/nested_helper.py:12:25: llm-not-streamed') && line.includes('to the route GET /poem')),
+      stdout,
+    );
     // Streaming calls are not problems.
     assert.ok(!stdout.includes('already_streaming.py'), stdout);
-    assert.equal(lines.length, 11);
+    assert.equal(lines.length, 12);
   });
 
   it('--json prints one array in the documented format, 1-based positions of the call', async () => {
@@ -108,29 +113,35 @@ describe('catalyst-streaming check', () => {
     }
   });
 
-  it('--fix rewrites the routes, creates streaming.py, leaves nothing to fix, and a second run changes nothing', async () => {
+  it('--fix rewrites the routes, creates the streaming package, leaves nothing to fix, and a second run changes nothing', async () => {
     await withTempDir('llm-check-fix', async (dir) => {
       await cp(path.join(FIXTURES, 'snippets'), dir, { recursive: true });
       const first = await run(['--fix', '.'], dir);
-      // Left: the calls routes reach through a helper and a service (the fixes stream calls written in route handlers).
+      // Left: the calls routes reach through a helper, a service and a nested function (the fixes stream calls
+      // written in route handlers).
       assert.equal(first.code, 1, first.stderr);
       assert.match(first.stdout, /^outside_route\.py:10:24: llm-not-streamed .* to the route GET \/summary/m);
       assert.match(first.stdout, /^client_in_self\.py:12:28: llm-not-streamed .* to the route GET \/assistant\/ask/m);
-      assert.equal(first.stdout.trim().split('\n').length, 2, first.stdout);
-      assert.match(first.stderr, /Created streaming\.py/);
+      assert.match(first.stdout, /^nested_helper\.py:12:25: llm-not-streamed .* to the route GET \/poem/m);
+      assert.equal(first.stdout.trim().split('\n').length, 3, first.stdout);
+      assert.match(first.stderr, /^Created streaming\/tokens\.py$/m);
+      assert.match(first.stderr, /^Created streaming\/providers\/anthropic\.py$/m);
       assert.equal((first.stderr.match(/: fixed: /g) ?? []).length, 8, first.stderr);
-      assert.equal((await inspectGeneratedFile(await readFile(path.join(dir, 'streaming.py'), 'utf8'))).kind, 'untouched');
+      assert.equal((await inspectGeneratedFile(await readFile(path.join(dir, 'streaming', 'tokens.py'), 'utf8'))).kind, 'untouched');
 
       const snapshot = async () => {
         const files = new Map<string, string>();
-        for (const name of (await readdir(dir)).sort()) {
-          files.set(name, await readFile(path.join(dir, name), 'utf8'));
+        for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+          if (entry.isFile()) {
+            const name = path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/');
+            files.set(name, await readFile(path.join(dir, name), 'utf8'));
+          }
         }
-        return files;
+        return new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1)));
       };
       const afterFirst = await snapshot();
       for (const [name, text] of afterFirst) {
-        const original = name === 'streaming.py' ? '' : await readFile(path.join(FIXTURES, 'snippets', name), 'utf8');
+        const original = name.startsWith('streaming/') ? '' : await readFile(path.join(FIXTURES, 'snippets', name), 'utf8');
         const [before, after] = await Promise.all([analyzePythonModule(original), analyzePythonModule(text)]);
         assert.ok(after.syntaxErrors.length <= before.syntaxErrors.length, `${name} gained syntax errors`);
         before.dispose();
@@ -183,6 +194,9 @@ describe('catalyst-streaming check across modules (--json)', () => {
 
   it('names the route a reached call blocks, in the text output too', async () => {
     const { stdout } = await run(['app'], path.join(WORKSPACES, 'service-depends'));
-    assert.match(stdout, /^app\/services\/chat\.py:11:22: llm-sync-client .* async route POST \/chat\/ask \(ask in app\/api\/chat\.py\); use AsyncOpenAI$/m);
+    assert.match(
+      stdout,
+      /^app\/services\/chat\.py:11:22: llm-sync-client .* async route POST \/chat\/ask \(ask in app\/api\/chat\.py\); use AsyncOpenAI \(no quick fix: .*"answer".*\)$/m,
+    );
   });
 });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MAX_PYTHON_FILES } from '../../src/core/workspace/readWorkspace';
+import { MAX_PYTHON_FILES } from '../../src/core/workspace/projectFiles';
 import { loadExeca } from '../support/execa';
 import { withTempDir } from '../support/tempdir';
 import { runCli } from './addEndpointSupport';

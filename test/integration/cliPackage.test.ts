@@ -142,12 +142,12 @@ describe('the CLI npm package, installed into an empty prefix', function () {
     assert.deepEqual(
       outcome.changes.map((c) => [c.path, c.kind]),
       [
-        ['streaming.py', 'create'],
+        ...['__init__.py', 'events.py', 'finish.py', 'lifecycle.py', 'parts.py', 'response.py', 'tokens.py'].map((file) => [`streaming/${file}`, 'create']),
         ['main.py', 'modify'],
       ],
     );
     assert.match(await readFile(path.join(work, 'main.py'), 'utf8'), /@app\.get\("\/stream"/);
-    assert.ok(existsSync(path.join(work, 'streaming.py')));
+    assert.ok(existsSync(path.join(work, 'streaming', 'tokens.py')), 'the package, its folder made by the installed CLI');
   });
 
   it('check finds the non-streamed LLM call and exits 1', async () => {

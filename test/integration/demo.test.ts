@@ -77,7 +77,10 @@ function demoSuite(stack: PythonStack): void {
     }
     const stdout = arrivals.map((a) => a.text).join('');
     assert.equal(code, 0, `${stderr}\n${stdout}`);
-    assert.match(stdout, /^2\. Added GET \/stream \(created streaming\.py, modified main\.py\)$/m);
+    assert.match(
+      stdout,
+      /^2\. Added GET \/stream \(created streaming\/__init__\.py, created streaming\/events\.py, created streaming\/finish\.py, created streaming\/lifecycle\.py, created streaming\/parts\.py, created streaming\/response\.py, created streaming\/tokens\.py, modified main\.py\)$/m,
+    );
     assert.ok(stdout.includes(`\n3. Started uvicorn main:app with ${executable} (Python `), `the demo ran ${executable}:\n${stdout}`);
     assert.match(stdout, /You asked: Does it stream\? This answer is streamed as Server-Sent Events/);
     assert.match(stdout, /first token after \d+ ms · \d{2,} tokens in [\d.]+ m?s · [\d.]+ tokens\/s/);

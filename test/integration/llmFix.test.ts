@@ -7,10 +7,11 @@
  * answers becoming streams. The adapters themselves (disconnects, upstream errors) are in providerSdks.test.ts.
  */
 import assert from 'node:assert/strict';
-import { cp, copyFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
-import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
+import { renderPackageFiles, type PackageName } from '../../src/core/codegen/python/package';
+import { importingFromPackage, writeGeneratedStreaming } from '../support/streamingPackage';
 import { addedMessages, pyrightStrictErrorsByFile } from '../support/pyright';
 import { startProviderServer, type ApiName, type ProviderServer } from '../support/providers/server';
 import { pythonStack } from '../support/python';
@@ -44,7 +45,11 @@ function tokensOf(body: Buffer): string[] {
 function assertStreamedAnswer(body: Buffer, what: string): void {
   assert.deepEqual(tokensOf(body), TOKENS, what);
   const done = parseSse(body.toString('utf8')).events.at(-1);
-  assert.deepEqual([done?.event, JSON.parse(done?.data ?? 'null')], ['done', { text: TOKENS.join(''), token_count: TOKENS.length }], what);
+  assert.deepEqual(
+    [done?.event, JSON.parse(done?.data ?? 'null')],
+    ['done', { text: TOKENS.join(''), token_count: TOKENS.length, finish_reason: 'completed' }],
+    what,
+  );
 }
 
 /** The route answers with the provider's whole answer as `token` events then `done`, from one streamed upstream request. */
@@ -79,6 +84,7 @@ describe(`LLM quick fixes on a real uvicorn with the real SDKs ${CURRENT.tag}`, 
   let fixedDir: string;
   let originalDir: string;
   let provider: ProviderServer;
+  let fixWrote: string[];
 
   before(async () => {
     originalDir = await makeTempDir('llm-original');
@@ -99,7 +105,13 @@ describe(`LLM quick fixes on a real uvicorn with the real SDKs ${CURRENT.tag}`, 
         .every((line) => line.includes(' to the route ')),
       stdout,
     );
-    await copyFile(path.join(FIXTURES, 'apps/adapters_app.py'), path.join(fixedDir, 'adapters_app.py'));
+    // What the fixes wrote of the package, before the adapters app brings the rest of it.
+    fixWrote = (await readdir(path.join(fixedDir, 'streaming'), { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.relative(path.join(fixedDir, 'streaming'), path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+      .sort();
+    await writeFile(path.join(fixedDir, 'adapters_app.py'), await importingFromPackage(await readFile(path.join(FIXTURES, 'apps/adapters_app.py'), 'utf8')));
+    await writeGeneratedStreaming(fixedDir);
     const modules = [...new Set(FIXED_ROUTES.map((r) => r.module))];
     await writeFile(
       path.join(fixedDir, 'all_routes.py'),
@@ -116,7 +128,9 @@ describe(`LLM quick fixes on a real uvicorn with the real SDKs ${CURRENT.tag}`, 
   it("pyright (strict, against the real SDKs' types) reports no new errors in the fixed files, and none in the adapters", async () => {
     const python = (await CURRENT.interpreter()).executable;
     const [before, after] = await Promise.all([pyrightStrictErrorsByFile(originalDir, python), pyrightStrictErrorsByFile(fixedDir, python)]);
-    assert.deepEqual(after.get('streaming.py') ?? [], []);
+    for (const file of await readdir(path.join(fixedDir, 'streaming'), { recursive: true })) {
+      assert.deepEqual(after.get(path.basename(file)) ?? [], [], `the package's ${file}`);
+    }
     assert.deepEqual(after.get('adapters_app.py') ?? [], []);
     for (const [file, messages] of after) {
       // pyright's error recovery drops the code after the syntax error there, so its imports look unused.
@@ -221,7 +235,19 @@ describe(`LLM quick fixes on a real uvicorn with the real SDKs ${CURRENT.tag}`, 
     });
   });
 
-  it('the generated module the fixes import from is the current template', async () => {
-    assert.equal(await readFile(path.join(fixedDir, 'streaming.py'), 'utf8'), await renderStreamingModule());
+  it('the generated package the fixes import from is as rendered, with only the files their names need', async () => {
+    const names: PackageName[] = [
+      'EventStreamResponse',
+      'stream_tokens',
+      'streaming_response',
+      'anthropic_text_stream',
+      'openai_text_stream',
+      'openai_responses_text_stream',
+    ];
+    const expected = await renderPackageFiles(names);
+    for (const file of expected) {
+      assert.equal(await readFile(path.join(fixedDir, 'streaming', file.path), 'utf8'), file.text, file.path);
+    }
+    assert.deepEqual(fixWrote, expected.map((file) => file.path).sort());
   });
 });

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { main } from '../../src/cli/main';
 import { freePort } from '../../src/core/net/ports';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
+import { writeFile } from 'node:fs/promises';
+import { withTempDir } from '../support/tempdir';
 
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -195,5 +197,84 @@ describe('catalyst-streaming preview when the server dies mid-stream', function 
     } finally {
       await server.stop();
     }
+  });
+});
+
+/** A route whose Pydantic model the body is made from (nested model, Literal, list): 422 unless the body fits. */
+const MODEL_APP = `from typing import Literal
+
+from fastapi import FastAPI
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+app = FastAPI()
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str
+
+
+class Ask(BaseModel):
+    prompt: str
+    history: list[Turn]
+    max_tokens: int
+
+
+async def words(body: Ask):
+    for text in (body.prompt, str(body.max_tokens), body.history[0].role):
+        yield f"event: token\\ndata: {{\\"text\\": \\"{text} \\"}}\\n\\n"
+
+
+@app.post("/ask")
+async def ask(body: Ask) -> StreamingResponse:
+    return StreamingResponse(words(body), media_type="text/event-stream")
+`;
+
+describe('catalyst-streaming preview --app: a POST without --data sends a body the route accepts', function () {
+  this.timeout(120_000);
+  const fixtures = path.resolve(__dirname, '../fixtures/sse');
+  let server: RunningServer;
+
+  before(async function () {
+    server = await startUvicorn({ cwd: fixtures, app: 'app:app' });
+  });
+
+  after(async function () {
+    await server?.stop();
+  });
+
+  it('the AI SDK chat request and the OpenAI one, by the route’s protocol', async function () {
+    for (const [route, text] of [
+      ['/api/chat', 'You said: Hello!'],
+      ['/v1/chat/completions', 'You said: Hello!'],
+    ] as const) {
+      const run = await cli(`${server.baseUrl}${route}`, '--method', 'POST', '--app', 'app.py:app', '--workspace', fixtures);
+      assert.equal(run.code, 0, run.stderr + run.stdout);
+      assert.match(run.stdout, new RegExp(text));
+    }
+    const without = await cli(`${server.baseUrl}/api/chat`, '--method', 'POST', '--data', '{}');
+    assert.equal(without.code, 1, 'the route refuses an empty chat: the body made the difference');
+  });
+
+  it('the route’s Pydantic model with example values', async function () {
+    await withTempDir('preview-model', async (dir) => {
+      await writeFile(path.join(dir, 'main.py'), MODEL_APP);
+      const modelServer = await startUvicorn({ cwd: dir, app: 'main:app' });
+      try {
+        const run = await cli(`${modelServer.baseUrl}/ask`, '--method', 'POST', '--app', 'main.py:app', '--workspace', dir, '--json');
+        assert.equal(run.code, 0, run.stderr + run.stdout);
+        const texts = run.stdout
+          .trim()
+          .split('\n')
+          .map((line) => (JSON.parse((JSON.parse(line) as { data: string }).data) as { text: string }).text);
+        assert.deepEqual(texts, ['Hello! ', '1 ', 'user ']);
+        const unknown = await cli(`${modelServer.baseUrl}/nope`, '--method', 'POST', '--app', 'main.py:app', '--workspace', dir);
+        assert.equal(unknown.code, 1);
+        assert.match(unknown.stderr, /main\.py:app serves no POST \/nope/);
+      } finally {
+        await modelServer.stop();
+      }
+    });
   });
 });

@@ -7,55 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFile, rm } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import * as esbuild from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { PYTHON_STACKS, type PythonStack } from '../support/python';
-import { makeTempDir } from '../support/tempdir';
-import { PROTOCOL_FIXTURES, ENDLESS, SCRIPTED, sourceClosed, startChatApp, type ChatApp } from './protocolAppSupport';
+import { ENDLESS, SCRIPTED, sourceClosed, startChatApp, type ChatApp } from './protocolAppSupport';
+import { servePage, type PageServer } from './useChatPage';
 import { launchBrowser } from './webviewHarness';
 
 /** Bounded waits in the page: generous for a loaded machine, never a fixed sleep. */
 const WAIT_MS = 30_000;
-
-interface PageServer {
-  readonly origin: string;
-  close(): Promise<void>;
-}
-
-/** Bundles the page (React, @ai-sdk/react, ai) and serves it with its index.html from a loopback origin. */
-async function servePage(): Promise<PageServer> {
-  const dir = await makeTempDir('usechat-page');
-  await esbuild.build({
-    entryPoints: [path.join(PROTOCOL_FIXTURES, 'usechat-page', 'page.jsx')],
-    outfile: path.join(dir, 'page.js'),
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    jsx: 'automatic',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    logLevel: 'warning',
-  });
-  const script = await readFile(path.join(dir, 'page.js'));
-  const html =
-    '<!doctype html><html><head><meta charset="utf-8"><title>useChat</title></head><body><div id="root"></div><script src="/page.js"></script></body></html>';
-  const server = http.createServer((request, response) => {
-    const [type, body] = request.url === '/page.js' ? ['text/javascript', script] : ['text/html; charset=utf-8', html];
-    response.writeHead(200, { 'content-type': type });
-    response.end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 interface RenderedPart {
   readonly part: string | null;

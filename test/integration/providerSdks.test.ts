@@ -74,7 +74,19 @@ const SDK_RETRIES = 2;
 
 const TOKENS = ['Streams', ' arrive', ' one', ' délta', ' at', ' a', ' time', ' 🙂', '.'];
 const tokenEvent = (text: string) => `event: token\ndata: ${JSON.stringify({ text })}\n\n`;
-const doneEvent = (text: string, count: number) => `event: done\ndata: ${JSON.stringify({ text, token_count: count })}\n\n`;
+const doneEvent = (text: string, count: number, usage?: Record<string, number>) =>
+  `event: done\ndata: ${JSON.stringify({ text, token_count: count, finish_reason: 'completed', ...(usage ? { usage } : {}) })}\n\n`;
+/**
+ * The usage the typed-parts adapters read from each API's default answer (test/support/providers: 12 prompt
+ * tokens, one output token per delta), as `done` reports it: Anthropic's message_start and message_delta, the
+ * Responses API's response.completed, Groq's x_groq.usage; Chat Completions without stream_options none.
+ */
+const PARTS_USAGE: Readonly<Record<string, Record<string, number> | undefined>> = {
+  '/parts/anthropic/create': { input_tokens: 12, output_tokens: TOKENS.length, cached_input_tokens: 0 },
+  '/parts/anthropic/manager': { input_tokens: 12, output_tokens: TOKENS.length, cached_input_tokens: 0 },
+  '/parts/openai/responses': { input_tokens: 12, output_tokens: TOKENS.length, cached_input_tokens: 0, reasoning_tokens: 0 },
+  '/parts/groq/chat': { input_tokens: 12, output_tokens: TOKENS.length },
+};
 const eventsOf = (body: Buffer) => parseSse(body.toString('utf8')).events;
 const tokenCount = (body: Buffer) => eventsOf(body).filter((e) => e.event === 'token').length;
 
@@ -234,7 +246,7 @@ describe(`provider adapters with the real SDKs ${CURRENT.tag}`, function () {
             TOKENS.map(tokenEvent).join('') +
             `event: tool_call\ndata: ${JSON.stringify({ id: 'call_weather', name: 'get_weather', input: { city: 'Paris', unit: 'c' } })}\n\n` +
             `event: tool_call\ndata: ${JSON.stringify({ id: 'call_time', name: 'get_time', input: {} })}\n\n` +
-            doneEvent(TOKENS.join(''), TOKENS.length),
+            doneEvent(TOKENS.join(''), TOKENS.length, PARTS_USAGE[partsRoute]),
         );
         assert.equal(upstreamRequest(route).outcome, 'complete');
       });

@@ -205,7 +205,8 @@ async function startCuttingRelay(upstreamPort: number, cutAfter: number): Promis
 
 /** The route imports add-endpoint writes today (the single module), and the same names from the package. */
 const MODULE_IMPORTS = 'from .resumable import ResumableStreamResponse, resumable_response\nfrom .streaming import stream_tokens\n';
-const PACKAGE_IMPORTS = 'from .streaming.resumable.response import ResumableStreamResponse, resumable_response\nfrom .streaming.tokens import stream_tokens\n';
+const PACKAGE_IMPORTS =
+  'from .streaming.resumable.response import ResumableStreamResponse, resumable_response\nfrom .streaming.resumable.stopping import stop_response, until_stopped\nfrom .streaming.tokens import stream_tokens\n';
 
 /**
  * Writes the test app, and adds its resumable routes with the real add-endpoint. With `layout: 'package'` the
@@ -380,9 +381,12 @@ function resumableSuite(stack: PythonStack, layout: StreamingLayout): void {
     const unknown = await readStream(`${proxy.baseUrl}/stream`, { headers: { 'Last-Event-ID': `${'0'.repeat(32)}:3` } });
     assert.equal(unknown.status, 404);
     assert.equal((JSON.parse(unknown.body().toString()) as { error: string }).error, 'unknown-stream');
-    // Expiry is Redis's: what is left once the stream's key expired. The package's keys carry a hash tag.
-    const key = layout === 'package' ? `{${streamOf(all[0]!.id)}}` : streamOf(all[0]!.id);
-    assert.equal(await redis.cli('DEL', `catalyst:stream:${key}`), '1');
+    // Expiry is Redis's: what is left once the stream's key expired. The package's key also names the
+    // stream's route (`<route digest>-<id>`); the stream's own key is the one without a `:role` suffix.
+    const keys = (await redis.cli('--scan', '--pattern', `*${streamOf(all[0]!.id)}*`)).split('\n');
+    const streamKey = keys.filter((key) => !/:(gone|reader|producer)$/.test(key));
+    assert.equal(streamKey.length, 1, keys.join(', '));
+    assert.equal(await redis.cli('DEL', streamKey[0]!), '1');
     const expired = await readStream(`${proxy.baseUrl}/stream`, { headers: { 'Last-Event-ID': all[2]!.id } });
     assert.equal(expired.status, 410);
     assert.equal((JSON.parse(expired.body().toString()) as { error: string }).error, 'expired-stream');

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as esbuild from 'esbuild';
 import { rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createParser } from 'eventsource-parser';
 import type { Browser } from 'playwright-core';
 import { main } from '../../src/cli/main';
 import { loadExeca } from '../support/execa';
@@ -50,6 +51,13 @@ async function printed(...argv: string[]): Promise<string> {
  * says to install) and runs `entry` with tsx; its stdout.
  */
 async function runTsSnippet(files: Readonly<Record<string, string>>, entry: string): Promise<string> {
+  const result = await runTs(files, entry);
+  assert.equal(result.exitCode, 0, `${entry} failed:\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** runTsSnippet's run, whatever its exit code. */
+async function runTs(files: Readonly<Record<string, string>>, entry: string): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
   return withTempDir('snippet', async (dir) => {
     await symlink(path.join(repo, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
     await writeFile(
@@ -68,8 +76,7 @@ async function runTsSnippet(files: Readonly<Record<string, string>>, entry: stri
       // source maps (tsx's JSX loader) c8 cannot report on.
       env: { OPENAI_API_KEY: '', NODE_V8_COVERAGE: undefined },
     });
-    assert.equal(result.exitCode, 0, `${entry} failed:\n${result.stderr}`);
-    return result.stdout;
+    return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
   });
 }
 
@@ -83,6 +90,50 @@ async function runPythonSnippet(code: string): Promise<string> {
     assert.equal(result.exitCode, 0, result.stderr);
     return result.stdout;
   });
+}
+
+/**
+ * Runs the curl snippet as a user pastes it into a terminal (POSIX sh, the continuation lines included); the
+ * stream it printed, read back: the text, reasoning and tool calls the events carry, in the snippets' format.
+ */
+async function runCurlSnippet(code: string): Promise<string> {
+  const execa = await loadExeca();
+  const result = await execa('sh', ['-c', code], { timeout: RUN_TIMEOUT_MS, reject: false });
+  assert.equal(result.exitCode, 0, String(result.stderr));
+  let text = '';
+  let reasoning = '';
+  const calls: string[] = [];
+  const fragments = new Map<number, { name: string; arguments: string }>();
+  const parser = createParser({
+    onEvent: ({ event, data }) => {
+      if (data === '[DONE]') {
+        return;
+      }
+      const json = JSON.parse(data) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      if (event === 'token') text += json.text;
+      else if (event === 'reasoning') reasoning += json.text;
+      else if (event === 'tool_call') calls.push(`${json.name} ${JSON.stringify(json.input)}`);
+      else if (json.type === 'text-delta') text += json.delta;
+      else if (json.type === 'reasoning-delta') reasoning += json.delta;
+      else if (json.type === 'tool-input-available') calls.push(`${json.toolName} ${JSON.stringify(json.input)}`);
+      else if (json.choices?.[0]) {
+        const delta = json.choices[0].delta ?? {};
+        text += delta.content ?? '';
+        reasoning += delta.reasoning_content ?? '';
+        for (const f of delta.tool_calls ?? []) {
+          const call = fragments.get(f.index) ?? { name: '', arguments: '' };
+          call.name += f.function?.name ?? '';
+          call.arguments += f.function?.arguments ?? '';
+          fragments.set(f.index, call);
+        }
+      }
+    },
+  });
+  parser.feed(String(result.stdout));
+  for (const call of fragments.values()) {
+    calls.push(`${call.name} ${JSON.stringify(JSON.parse(call.arguments))}`);
+  }
+  return [...calls.map((call) => `tool call: ${call}`), `reasoning: ${reasoning}`, `text: ${text}`].join('\n');
 }
 
 /**
@@ -222,6 +273,35 @@ describe('client snippets, run against a real server', function () {
     assert.equal(output.trim(), expectedOutput());
   });
 
+  describe('httpx with the snippet’s SSE reader (Python), and curl -N (sh)', function () {
+    for (const [name, route, method] of [
+      ['sse on GET', '/protocol/sse', 'GET'],
+      ['sse on POST', '/protocol/sse', 'POST'],
+      ['ai-sdk', '/api/chat', 'POST'],
+      ['openai', '/v1/chat/completions', 'POST'],
+    ] as const) {
+      it(`httpx: ${name}`, async function () {
+        const code = await printed('--route', route, '--method', method, '--client', 'httpx', '--base-url', server.baseUrl);
+        assert.equal((await runPythonSnippet(code)).trim(), expectedOutput());
+      });
+
+      it(`curl: ${name}`, async function () {
+        const code = await printed('--route', route, '--method', method, '--lang', 'curl', '--base-url', server.baseUrl);
+        assert.equal(await runCurlSnippet(code), expectedOutput());
+      });
+    }
+
+    it('--lang python: the openai client on a Chat Completions route, httpx on the others; --lang ts: fetch', async function () {
+      const client = async (...argv: string[]) => (JSON.parse(await printed(...argv, '--json')) as { client: string }).client;
+      assert.equal(await client('--route', '/v1/chat/completions', '--lang', 'python'), 'openai-python');
+      assert.equal(await client('--route', '/api/chat', '--lang', 'python'), 'httpx');
+      assert.equal(await client('--route', '/api/chat', '--lang', 'ts'), 'fetch');
+      const mismatch = await snippet('--route', '/api/chat', '--lang', 'python', '--client', 'fetch');
+      assert.equal(mismatch.code, 2);
+      assert.match(mismatch.stderr, /--client fetch is not a python client/);
+    });
+  });
+
   it('ai-sdk: the useChat module’s own transport, streamed with readUIMessageStream', async function () {
     const code = await printed('--route', '/api/chat', '--client', 'ai-sdk', '--base-url', server.baseUrl);
     const output = await runTsSnippet({ 'Chat.tsx': code, 'drive.mts': AI_SDK_DRIVER }, 'drive.mts');
@@ -275,9 +355,12 @@ describe('client snippets, run against a real server', function () {
         assert.equal(result.stdout, '');
         assert.match(result.stderr, message);
       }
-      const usage = await snippet('--route', '/api/chat', '--client', 'curl');
+      const usage = await snippet('--route', '/api/chat', '--client', 'wget');
       assert.equal(usage.code, 2);
-      assert.match(usage.stderr, /unknown --client "curl": expected one of fetch, eventsource, ai-sdk, openai-node, openai-python/);
+      assert.match(usage.stderr, /unknown --client "wget": expected one of fetch, eventsource, ai-sdk, openai-node, openai-python, httpx, curl/);
+      const lang = await snippet('--route', '/api/chat', '--lang', 'rust');
+      assert.equal(lang.code, 2);
+      assert.match(lang.stderr, /unknown --lang "rust": expected one of ts, python, curl/);
     });
 
     it('--json gives the route with its method and protocol beside the code', async function () {
@@ -357,6 +440,16 @@ describe('client snippets of generated routes, run against a real server', funct
     repliesToHello(await runPythonSnippet(python.stdout));
   });
 
+  for (const protocol of ['sse', 'ai-sdk', 'openai']) {
+    it(`httpx and curl: ${protocol}`, async function () {
+      const httpx = await generated('--route', urls[protocol]!, '--client', 'httpx');
+      const curl = await generated('--route', urls[protocol]!, '--client', 'curl');
+      assert.equal(httpx.code + curl.code, 0, httpx.stderr + curl.stderr);
+      repliesToHello(await runPythonSnippet(httpx.stdout));
+      repliesToHello(await runCurlSnippet(curl.stdout));
+    });
+  }
+
   it('ai-sdk: useChat’s transport reads the generated route', async function () {
     const run = await generated('--route', urls['ai-sdk']!, '--client', 'ai-sdk');
     assert.equal(run.code, 0, run.stderr);
@@ -367,5 +460,85 @@ describe('client snippets of generated routes, run against a real server', funct
       [['text', 'done']],
     );
     assert.match(parts[0]!.text!, /^You asked: Bonjour /);
+  });
+});
+
+/**
+ * Snippets of routes at hostile paths (test/fixtures/sse/hostile_routes.py: router prefixes that once closed
+ * the OpenAI Python snippet's docstring, ended the fetch snippet's comment, ran inside its error message's
+ * template literal and closed the EventSource page's <script>), each run as a user would paste it. Had a value
+ * escaped its literal, the run would end in os._exit(3), process.exit(5) or (6), or a page error.
+ */
+describe('client snippets of routes at hostile paths, run against a real server', function () {
+  this.timeout(180_000);
+  /** The fixture's HOSTILE and PYTHON_EXIT prefixes, character for character. */
+  const HOSTILE = "/h/'''\nprocess.exit(5)//${process.exit(6)}`id`*/</script><!--$(id);rm -rf ~ 100%?#\u2028\u2029\u202e";
+  const OPENAI = `/o/"""+__import__("os")._exit(3)+"""${HOSTILE}/v1/chat/completions`;
+  let server: RunningServer;
+  const hostile = (...argv: string[]) => snippetIn(fixtures, 'hostile_routes.py:app', ...argv);
+  const code = async (...argv: string[]) => {
+    const run = await hostile(...argv, '--base-url', server.baseUrl);
+    assert.equal(run.code, 0, run.stderr);
+    return run.stdout;
+  };
+
+  before(async function () {
+    server = await startUvicorn({ cwd: fixtures, app: 'hostile_routes:app' });
+  });
+
+  after(async function () {
+    await server?.stop();
+  });
+
+  for (const [name, route, method] of [
+    ['sse on GET', `${HOSTILE}/sse`, 'GET'],
+    ['ai-sdk', `${HOSTILE}/chat`, 'POST'],
+    ['openai', OPENAI, 'POST'],
+  ] as const) {
+    it(`fetch: ${name}`, async function () {
+      const output = await runTsSnippet({ 'streamReply.mts': await code('--route', route, '--method', method, '--client', 'fetch') }, 'streamReply.mts');
+      assert.equal(output.trim(), expectedOutput());
+    });
+  }
+
+  it('fetch: the error message of a failed request names the URL, and runs nothing from the path', async function () {
+    const run = await hostile('--route', `${HOSTILE}/sse`, '--client', 'fetch', '--base-url', `${server.baseUrl}/missing`);
+    assert.equal(run.code, 0, run.stderr);
+    const result = await runTs({ 'streamReply.mts': run.stdout }, 'streamReply.mts');
+    assert.equal(result.exitCode, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /Error: GET http:\/\/127\.0\.0\.1:\d+\/missing\/h\/'''%0Aprocess\.exit\(5\)\/\/\$\{process\.exit\(6\)\}%60id%60\S+\/sse failed: HTTP 404/,
+    );
+  });
+
+  it('openai-node and openai-python', async function () {
+    assert.equal((await runTsSnippet({ 'chat.mts': await code('--route', OPENAI, '--client', 'openai-node') }, 'chat.mts')).trim(), expectedOutput());
+    assert.equal((await runPythonSnippet(await code('--route', OPENAI, '--client', 'openai-python'))).trim(), expectedOutput());
+  });
+
+  for (const [name, route, method] of [
+    ['sse on GET', `${HOSTILE}/sse`, 'GET'],
+    ['ai-sdk', `${HOSTILE}/chat`, 'POST'],
+    ['openai', OPENAI, 'POST'],
+  ] as const) {
+    it(`httpx and curl: ${name}`, async function () {
+      assert.equal((await runPythonSnippet(await code('--route', route, '--method', method, '--client', 'httpx'))).trim(), expectedOutput());
+      assert.equal(await runCurlSnippet(await code('--route', route, '--method', method, '--client', 'curl')), expectedOutput());
+    });
+  }
+
+  it('ai-sdk: the useChat module’s own transport', async function () {
+    const output = await runTsSnippet({ 'Chat.tsx': await code('--route', `${HOSTILE}/chat`, '--client', 'ai-sdk'), 'drive.mts': AI_SDK_DRIVER }, 'drive.mts');
+    assert.equal((JSON.parse(output) as unknown[]).length, 3);
+  });
+
+  it('eventsource: pasted into a page’s <script>, in Chromium', async function () {
+    const browser = await launchBrowser();
+    try {
+      assert.equal(await runInChromium(browser, server.baseUrl, await code('--route', `${HOSTILE}/sse`, '--client', 'eventsource')), expectedOutput());
+    } finally {
+      await browser.close();
+    }
   });
 });

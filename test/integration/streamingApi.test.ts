@@ -2,7 +2,7 @@
  * The generated module's API contract, called directly on each Python stack (test/fixtures/streaming/check_api.py):
  * error events carry a generic message unless expose_errors=True, with the whole exception in the server log
  * either way; include_done is keyword-only; background= runs after the body, as with StreamingResponse; a
- * ping_interval that is not a positive number raises ValueError.
+ * ping_interval that is not a positive number raises ValueError; an open stream runs two helper tasks.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -21,6 +21,8 @@ interface ApiReport {
   readonly include_done_positional: string;
   readonly ping_refusals: Record<string, string | null>;
   readonly background_order: readonly string[];
+  readonly helper_tasks: number;
+  readonly shutdown_after_handoff: readonly string[];
 }
 
 const SECRET = 'https://internal.example/v1?key=sk-secret';
@@ -80,6 +82,19 @@ for (const stack of PYTHON_STACKS) {
 
     it('runs background= after the whole body was sent', () => {
       assert.deepEqual(result.background_order, ['body', 'body', 'end', 'background']);
+    });
+
+    it('runs an open stream with two helper tasks (client gone; shutdown and pings), not three in two task groups', () => {
+      // Each task costs CPU at 1,000 open streams (timers, start, cancellation): npm run bench -- paced.
+      assert.equal(result.helper_tasks, 2);
+    });
+
+    it('polls for shutdown from one stream per event loop, handed on when it ends: the others still end with reconnect', () => {
+      const token = 'event: token\ndata: {"text":"x"}\n\n';
+      assert.deepEqual(result.shutdown_after_handoff, [
+        `${token}event: done\ndata: {"text":"x","token_count":1,"finish_reason":"completed"}\n\n`,
+        `${token}retry: 1000\nevent: reconnect\ndata: {"reason":"server shutting down"}\n\n`,
+      ]);
     });
   });
 }

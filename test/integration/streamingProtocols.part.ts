@@ -51,7 +51,7 @@ export function protocolWireSuite(base: () => string): void {
           named('token', { text: ', wörld' }) +
           named('tool_call', { id: 'call_1', name: 'get_weather', input: { city: 'Paris' } }) +
           named('token', { text: 'Done.' }) +
-          named('done', { text: 'Hello, wörldDone.', token_count: 3 }),
+          named('done', { text: 'Hello, wörldDone.', token_count: 3, finish_reason: 'completed' }),
       );
     });
 
@@ -63,7 +63,7 @@ export function protocolWireSuite(base: () => string): void {
         stream.body().toString('utf8'),
         named('tool_call', { id: 'a', name: 'broken', arguments: '{"x": ' }) +
           named('tool_call', { id: 'b', name: 'open', input: {} }) +
-          named('done', { text: '', token_count: 0 }),
+          named('done', { text: '', token_count: 0, finish_reason: 'completed' }),
       );
     });
   });
@@ -91,7 +91,7 @@ export function protocolWireSuite(base: () => string): void {
           data({ type: 'text-start', id: 'text-3' }) +
           data({ type: 'text-delta', id: 'text-3', delta: 'Done.' }) +
           data({ type: 'text-end', id: 'text-3' }) +
-          data({ type: 'finish' }) +
+          data({ type: 'finish', messageMetadata: { finishReason: 'completed' } }) +
           'data: [DONE]\n\n',
       );
       assert.equal(stream.complete, true);

@@ -13,6 +13,15 @@ import { runPreview } from '../../src/core/sse/preview';
 import type { EventView, HostMessage } from '../../src/protocol/preview';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
 import { launchBrowser, openWebview, type WebviewPage } from './webviewHarness';
+import { EVENT_WINDOW } from '../../src/core/sse/preview/model';
+
+/** The seq of the first row whose top is at or below the list's top edge: what the user sees first. */
+const TOP_SEQ = `(() => {
+  const top = document.querySelector('.event-list').getBoundingClientRect().top;
+  const rows = [...document.querySelectorAll('.event-row:not([hidden])')].filter((r) => r.getBoundingClientRect().top >= top - 1);
+  rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
+  return Number(rows[0]?.dataset.seq ?? -1);
+})()`;
 
 const artifacts = path.resolve(__dirname, '../../.artifacts');
 
@@ -34,6 +43,20 @@ async function text(page: WebviewPage, selector: string): Promise<string> {
 
 async function stat(page: WebviewPage, name: string): Promise<string> {
   return text(page, `dd[data-stat="${name}"]`);
+}
+
+/**
+ * Polls a page expression until it is true (at most 10 s). Not waitForFunction: that evaluates the string in
+ * the page, which the webview's CSP (no 'unsafe-eval') forbids.
+ */
+async function until(page: WebviewPage, expression: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await page.page.evaluate(expression)) !== true) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${expression}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Waits until the status line says the run is over (rendering happens on the next animation frame). */
@@ -67,7 +90,7 @@ describe('Stream Preview webview in Chromium', function () {
   it('shows a token stream: events, assembled text, timing, counts and header checks', async function () {
     await page.deliver(await record(get(`${server.baseUrl}/tokens`)));
     await waitForStatus(page, 'ok');
-    assert.match(await text(page, '.status'), /Stream ended normally · 5 events/);
+    assert.match(await text(page, '.status'), /^Completed · 5 events$/);
     assert.equal(await page.page.locator('.event-row').count(), 5);
     assert.deepEqual(await page.page.locator('.event-type').allTextContents(), ['token', 'token', 'token', 'token', 'done']);
     assert.equal(await text(page, '.event-row[data-seq="0"] .event-id'), 'id 1');
@@ -80,10 +103,22 @@ describe('Stream Preview webview in Chromium', function () {
     assert.deepEqual(await page.page.locator('.counts .badge').allTextContents(), ['token 4', 'done 1']);
     assert.equal(await page.page.locator('.check-ok').count(), 3, 'Content-Type, Cache-Control and X-Accel-Buffering pass');
     assert.match(await text(page, '.response-headers'), /content-typetext\/event-stream/);
-    // JSON data is pretty-printed when opened.
-    await page.page.locator('.event-row[data-seq="4"] .event-data').click();
-    assert.equal(await text(page, '.event-row[data-seq="4"] .event-pretty'), '{\n  "text": "Hello, world!",\n  "token_count": 4\n}');
-    assert.equal(await page.page.locator('.event-row[data-seq="3"] .event-pretty').count(), 0, 'other rows stay closed');
+    // A row opens its data in the detail pane, JSON pretty-printed; a second click closes it.
+    assert.equal(await page.page.locator('.event-detail').isVisible(), false);
+    await page.page.locator('.event-row[data-seq="4"]').click();
+    assert.equal(await text(page, '.event-detail .event-pretty'), '{\n  "text": "Hello, world!",\n  "token_count": 4\n}');
+    assert.equal(await text(page, '.event-detail-title'), 'Event 4 · done · id 4 · +' + (await text(page, '.event-row[data-seq="4"] .event-time')).slice(1));
+    assert.deepEqual(await page.page.locator('.event-row[aria-selected="true"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-seq'))), ['4']);
+    await page.page.locator('.event-row[data-seq="4"]').click();
+    assert.equal(await page.page.locator('.event-detail').isVisible(), false);
+    // From the keyboard: the arrows open the newest event, then the one before; Escape closes it.
+    await page.page.locator('.event-list').focus();
+    await page.page.keyboard.press('ArrowUp');
+    await page.page.keyboard.press('ArrowUp');
+    assert.match(await text(page, '.event-detail-title'), /^Event 3 · token · id 4 /);
+    assert.equal(await page.page.locator('.event-row[data-seq="3"]').getAttribute('aria-selected'), 'true');
+    await page.page.keyboard.press('Escape');
+    assert.equal(await page.page.locator('.event-detail').isVisible(), false);
     await page.page.screenshot({ path: path.join(artifacts, 'webview-token-stream.png') });
   });
 
@@ -100,7 +135,16 @@ describe('Stream Preview webview in Chromium', function () {
             trigger: 'submit-message',
           }),
       ],
-      ['openai', () => post(`${server.baseUrl}/v1/chat/completions`, { model: 'm', stream: true, messages: [{ role: 'user', content: 'Bonjour' }] })],
+      [
+        'openai',
+        () =>
+          post(`${server.baseUrl}/v1/chat/completions`, {
+            model: 'm',
+            stream: true,
+            stream_options: { include_usage: true },
+            messages: [{ role: 'user', content: 'Bonjour' }],
+          }),
+      ],
     ];
     for (const [protocol, request] of cases) {
       it(protocol, async function () {
@@ -115,9 +159,32 @@ describe('Stream Preview webview in Chromium', function () {
         assert.equal(await text(page, '.tool-call-id'), 'call_1');
         assert.equal(await text(page, '.tool-call-state'), 'complete');
         assert.equal(await text(page, '.tool-call-arguments'), '{\n  "city": "Paris"\n}');
+        if (protocol === 'ai-sdk') {
+          // Every event is "message": the list names each by its chunk type instead.
+          const types = await page.page.locator('.event-row:not([hidden]) .event-type').allTextContents();
+          for (const type of ['reasoning-delta', 'text-delta', 'tool-input-start', 'tool-input-delta', 'tool-input-available', 'finish']) {
+            assert.ok(types.includes(type), `${type} in ${types.join(', ')}`);
+          }
+        } else {
+          assert.equal(await page.page.locator('.event-type.event-part').count(), 0);
+        }
+        // The gap chart's axes say what they show.
+        assert.deepEqual(await page.page.locator('.gap-axis-title').allTextContents(), ['gap (ms, √ scale)', 'time (arrival of each event)']);
+        assert.match(await text(page, '.gap-y-max'), /ms$/);
+        assert.match(await text(page, '.gap-x-start'), /^−[\d.]+ (ms|s)$/);
         await page.page.screenshot({ path: path.join(artifacts, `webview-protocol-${protocol}.png`) });
       });
     }
+
+    it('shows the usage and finish reason the stream reported (openai include_usage)', async function () {
+      const request = cases.find(([name]) => name === 'openai')![1]();
+      await page.deliver(await record(request));
+      await waitForStatus(page, 'ok');
+      assert.equal(await page.page.locator('.usage-section').isVisible(), true);
+      assert.deepEqual(await page.page.locator('.usage dt').allTextContents(), ['Input tokens', 'Output tokens', 'Total tokens', 'Finish reason']);
+      assert.deepEqual(await page.page.locator('.usage dd').allTextContents(), ['1', '3', '4', 'tool_calls']);
+      assert.match(await text(page, '.status'), /^Completed · \d+ events · finish reason tool_calls$/);
+    });
 
     it('a plain token stream shows no reasoning or tool-call sections', async function () {
       await page.deliver(await record(get(`${server.baseUrl}/tokens`)));
@@ -125,6 +192,7 @@ describe('Stream Preview webview in Chromium', function () {
       assert.equal(await page.page.locator('.reasoning-section').isVisible(), false);
       assert.equal(await page.page.locator('.tool-section').isVisible(), false);
       assert.equal(await text(page, '.protocol-badge'), 'sse');
+      assert.equal(await page.page.locator('.usage-section').isVisible(), false, 'no usage reported, none shown');
     });
 
     it('shows a tool call as streaming until its input is complete, then replaces it in place', async function () {
@@ -151,6 +219,41 @@ describe('Stream Preview webview in Chromium', function () {
       await page.page.waitForSelector('.tool-call-done');
       assert.equal(await page.page.locator('.tool-call').count(), 1, 'the same call, updated');
       assert.equal(await text(page, '.tool-call-arguments'), '{\n  "city": "Rome"\n}');
+    });
+  });
+
+  describe('one status per outcome (issue 23 item 7)', function () {
+    it('an error event: the error is the status, with no green tick and no second box', async function () {
+      await page.deliver(await record(get(`${server.baseUrl}/error-event`)));
+      await waitForStatus(page, 'error');
+      assert.equal(await text(page, '.status'), 'Error event · 3 events: the stream reported an error: RateLimitError: The model is overloaded.');
+      assert.equal(await page.page.locator('.status .codicon-error').count(), 1);
+      assert.equal(await page.page.locator('.status .codicon-pass, .callout-error').count(), 0);
+      // The icon and the text keep their distance.
+      const [iconBox, textBox] = await Promise.all([page.page.locator('.status > .codicon').boundingBox(), page.page.locator('.status-text').boundingBox()]);
+      assert.ok(iconBox && textBox && textBox.x - (iconBox.x + iconBox.width) >= 4, 'a gap between the icon and its text');
+      await page.page.screenshot({ path: path.join(artifacts, 'webview-error-event.png') });
+    });
+
+    it('connection lost, and stopped', async function () {
+      const messages = await record(get(`${server.baseUrl}/tokens`));
+      const lost = { kind: 'failed', failure: { kind: 'unexpected-end', message: 'The stream ended unexpectedly after 5 event(s)' } } as const;
+      await page.deliver(messages.map((m) => (m.type === 'ended' ? { ...m, end: lost } : m)));
+      await waitForStatus(page, 'error');
+      assert.equal(await text(page, '.status'), 'Connection lost · 5 events: The stream ended unexpectedly after 5 event(s)');
+      await page.deliver(messages.map((m) => ('run' in m ? { ...m, run: 2 } : m)).map((m) => (m.type === 'ended' ? { ...m, end: { kind: 'stopped' } } : m)));
+      await waitForStatus(page, 'stopped');
+      assert.equal(await text(page, '.status'), 'Stopped · 5 events');
+      // A resumable route's Stop: the server ended the stream with its final event, whose finish reason shows.
+      const lastBatch = messages.map((m) => m.type).lastIndexOf('batch');
+      await page.deliver(
+        messages
+          .map((m) => ('run' in m ? { ...m, run: 3 } : m))
+          .map((m, i) => (i === lastBatch && m.type === 'batch' ? { ...m, finish: { finishReason: 'stopped' } } : m))
+          .map((m) => (m.type === 'ended' ? { ...m, end: { kind: 'stopped' } } : m)),
+      );
+      await page.page.locator('.status-text', { hasText: 'finish reason' }).waitFor({ timeout: 10_000 });
+      assert.equal(await text(page, '.status'), 'Stopped · 5 events · finish reason stopped');
     });
   });
 
@@ -182,6 +285,21 @@ describe('Stream Preview webview in Chromium', function () {
     ]);
     assert.match(await text(page, '.buffering-warning li'), /^Response compression \(Content-Encoding: gzip\)/);
     await page.page.screenshot({ path: path.join(artifacts, 'webview-gzip-buffering.png') });
+  });
+
+  it('lists the redirects before the header checks, a cross-origin one as a warning naming the headers not sent', async function () {
+    const redirects = [
+      { status: 302, from: `${server.baseUrl}/old`, to: 'http://127.0.0.2:9/tokens', crossOrigin: true, droppedHeaders: ['X-Api-Key'] },
+      { status: 307, from: 'http://127.0.0.2:9/tokens', to: `${server.baseUrl}/tokens`, crossOrigin: false, droppedHeaders: [] },
+    ];
+    const messages = await record(get(`${server.baseUrl}/tokens`));
+    await page.deliver(messages.map((m) => (m.type === 'response' ? { ...m, redirects } : m)));
+    await waitForStatus(page, 'ok');
+    assert.deepEqual(await page.page.locator('.header-checks li[data-redirect]').allTextContents(), [
+      'Redirect302 -> http://127.0.0.2:9/tokens (another origin; not sent there: X-Api-Key)',
+      `Redirect307 -> ${server.baseUrl}/tokens`,
+    ]);
+    assert.equal(await page.page.locator('.check-warning[data-redirect]').count(), 1);
   });
 
   it('says when the connection is refused and offers to start the server', async function () {
@@ -221,21 +339,58 @@ describe('Stream Preview webview in Chromium', function () {
     assert.match(shown, /… \(5\.0 MB, the first 16\.0 KB shown\)$/);
   });
 
-  it('keeps a bounded window of rendered events and counts every event', async function () {
+  it('keeps a bounded window of events, virtualised (only the rows in view are in the DOM), and counts every event', async function () {
     const messages = syntheticBatches(40, 500);
     await page.deliver(messages);
     await waitForStatus(page, 'ok');
-    const rows = await page.page.locator('.event-row').count();
-    assert.ok(rows > 0 && rows <= 500, `${rows} rows rendered`);
-    assert.equal(await text(page, '.event-list > :last-child .event-data'), '{"text":"t19999"}', 'the newest event is the last row');
-    const [row, list] = await Promise.all([page.page.locator('.event-list > :last-child').boundingBox(), page.page.locator('.event-list').boundingBox()]);
-    assert.ok(row && list && row.y + row.height <= list.y + list.height + 1, 'the list follows the newest row into view');
-    // Events that came faster than a frame can draw rows are summarised by gap rows; the counts have them all.
-    const skipped = await page.page.locator('.event-gap').evaluateAll((gaps) => gaps.map((g) => Number(g.getAttribute('data-skipped'))));
-    assert.ok(rows + skipped.reduce((a, b) => a + b, 0) <= 20_000);
-    assert.match(await text(page, '.events-column .hidden-note'), /^19,500 earlier events hidden/);
+    const rows = await page.page.locator('.event-row:not([hidden])').count();
+    const listBox = await page.page.locator('.event-list').boundingBox();
+    assert.ok(listBox, 'the list is shown');
+    // Every row is one fixed height (the list's scroll arithmetic depends on it).
+    const heights = await page.page.locator('.event-row:not([hidden])').evaluateAll((r) => [...new Set(r.map((e) => e.getBoundingClientRect().height))]);
+    assert.equal(heights.length, 1, `row heights ${heights.join(', ')}`);
+    const rowHeight = heights[0]!;
+    const fit = Math.ceil(listBox.height / rowHeight);
+    assert.ok(rows > 0 && rows <= fit + 8, `${rows} rows in the DOM for ${fit} that fit`);
+    // The list follows the stream: the newest event is the lowest row, inside the list's box.
+    const newest = page.page.locator('.event-row[data-seq="19999"]');
+    assert.equal(await newest.locator('.event-data').textContent(), '{"text":"t19999"}');
+    const row = await newest.boundingBox();
+    assert.ok(row && row.y + row.height <= listBox.y + listBox.height + 1 && row.y >= listBox.y, 'the newest row is in view');
+    const spacer = await page.page.locator('.event-spacer').evaluate((e) => e.getBoundingClientRect().height);
+    assert.equal(spacer, EVENT_WINDOW * rowHeight, 'every kept event has its place in the scroll height');
+    assert.match(await text(page, '.events-column .hidden-note'), /^18,000 earlier events not kept/);
     assert.equal(await stat(page, 'Events'), '20,000');
     await page.page.screenshot({ path: path.join(artifacts, 'webview-high-rate.png') });
+  });
+
+  it('keeps the rows the user scrolled to in place while events arrive, and follows the tail again at the bottom', async function () {
+    const p = page.page;
+    const all = syntheticBatches(12, 250); // 3,000 events: 1,000 more than the window
+    const [started, ...rest] = all;
+    const batches = rest.slice(0, -1);
+    await page.deliver([started!, ...batches.slice(0, 4)]); // 1,000 events
+    await p.waitForSelector('.event-row[data-seq="999"]');
+    const topSeq = () => p.evaluate(TOP_SEQ);
+    // The user scrolls up (the wheel, as a person does): the list stops following.
+    await p.locator('.event-list').hover();
+    await p.mouse.wheel(0, -4_000);
+    await until(page, `${TOP_SEQ} < 900`);
+    const reading = await topSeq();
+    await page.deliver(batches.slice(4, 8)); // 2,000 events: none dropped yet
+    await until(page, `document.querySelector('dd[data-stat="Events"]').textContent === '2,000'`);
+    assert.equal(await topSeq(), reading, 'the same event stays at the top');
+    await page.deliver(batches.slice(8, 10)); // 2,500: the oldest 500 left the window, the rows read stay put
+    await until(page, `document.querySelector('dd[data-stat="Events"]').textContent === '2,500'`);
+    await p.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+    assert.equal(await topSeq(), reading, 'the same event stays at the top after the oldest left the window');
+    // Back at the bottom, it follows again.
+    await p.mouse.wheel(0, 1_000_000);
+    await until(page, `${TOP_SEQ} > 2400`);
+    await page.deliver(batches.slice(10));
+    await until(page, `document.querySelector('.event-row[data-seq="2999"]') !== null`);
+    const [last, list] = await Promise.all([p.locator('.event-row[data-seq="2999"]').boundingBox(), p.locator('.event-list').boundingBox()]);
+    assert.ok(last && list && last.y + last.height <= list.y + list.height + 1, 'the newest row is in view');
   });
 
   it('5,000 distinct event types: the most frequent as badges plus one "others (truncated)" badge', async function () {
@@ -268,6 +423,12 @@ describe('Stream Preview webview in Chromium', function () {
         body: '{"prompt": "hi"}',
       },
     });
+    // Save request and History hand the bar's request to the host (which asks for the .http file, or lists recent ones).
+    const sent = (await page.posted()).at(-1) as { request: StreamRequest };
+    await p.getByRole('button', { name: 'Save request' }).click();
+    assert.deepEqual((await page.posted()).at(-1), { type: 'saveRequest', request: sent.request });
+    await p.getByRole('button', { name: 'History' }).click();
+    assert.deepEqual((await page.posted()).at(-1), { type: 'history', request: sent.request });
     const request: StreamRequest = { url: 'http://127.0.0.1:8000/chat', method: 'POST', headers: [], body: '{}' };
     await page.deliver([{ type: 'started', run: 1, request }]);
     await p.waitForSelector('button[title="Stop"]:not([disabled])');

@@ -58,6 +58,83 @@ const DARK_MODERN: Record<string, string> = {
   '--vscode-symbolIcon-propertyForeground': '#9cdcfe',
 };
 
+/** VS Code's Light Modern theme: the variables that differ from Dark Modern. */
+const LIGHT_MODERN: Record<string, string> = {
+  ...DARK_MODERN,
+  '--vscode-foreground': '#3b3b3b',
+  '--vscode-descriptionForeground': '#3b3b3b',
+  '--vscode-editor-background': '#ffffff',
+  '--vscode-input-background': '#ffffff',
+  '--vscode-input-foreground': '#3b3b3b',
+  '--vscode-input-border': '#cecece',
+  '--vscode-focusBorder': '#005fb8',
+  '--vscode-button-background': '#005fb8',
+  '--vscode-button-border': '#0000001a',
+  '--vscode-button-secondaryBackground': '#e5e5e5',
+  '--vscode-button-secondaryForeground': '#3b3b3b',
+  '--vscode-button-secondaryHoverBackground': '#cccccc',
+  '--vscode-badge-background': '#cccccc',
+  '--vscode-badge-foreground': '#3b3b3b',
+  '--vscode-textBlockQuote-background': '#f8f8f8',
+  '--vscode-textCodeBlock-background': '#dcdcdc66',
+  '--vscode-inputValidation-errorBackground': '#f2dede',
+  '--vscode-inputValidation-errorBorder': '#be1100',
+  '--vscode-inputValidation-warningBackground': '#f6f5d2',
+  '--vscode-errorForeground': '#f85149',
+  '--vscode-editorWarning-foreground': '#bf8803',
+  '--vscode-editorInfo-foreground': '#1a85ff',
+  '--vscode-testing-iconPassed': '#388a34',
+  '--vscode-progressBar-background': '#005fb8',
+  '--vscode-panel-border': '#e5e5e5',
+  '--vscode-editorWidget-border': '#c8c8c8',
+  '--vscode-list-hoverBackground': '#f2f2f2',
+  '--vscode-charts-blue': '#1a85ff',
+  '--vscode-symbolIcon-propertyForeground': '#652d90',
+};
+
+/** VS Code's Dark High Contrast theme: black, white text, and contrast borders (which the others leave unset). */
+const HIGH_CONTRAST: Record<string, string> = {
+  ...DARK_MODERN,
+  '--vscode-foreground': '#ffffff',
+  '--vscode-descriptionForeground': '#ffffff',
+  '--vscode-editor-background': '#000000',
+  '--vscode-input-background': '#000000',
+  '--vscode-input-foreground': '#ffffff',
+  '--vscode-input-border': '#6fc3df',
+  '--vscode-focusBorder': '#f38518',
+  '--vscode-contrastBorder': '#6fc3df',
+  '--vscode-contrastActiveBorder': '#f38518',
+  '--vscode-button-background': '#000000',
+  '--vscode-button-border': '#6fc3df',
+  '--vscode-button-secondaryBackground': '#000000',
+  '--vscode-button-secondaryForeground': '#ffffff',
+  '--vscode-button-secondaryHoverBackground': '#000000',
+  '--vscode-badge-background': '#000000',
+  '--vscode-badge-foreground': '#ffffff',
+  '--vscode-textBlockQuote-background': '#000000',
+  '--vscode-textCodeBlock-background': '#000000',
+  '--vscode-inputValidation-errorBackground': '#000000',
+  '--vscode-inputValidation-errorBorder': '#f48771',
+  '--vscode-inputValidation-warningBackground': '#000000',
+  '--vscode-errorForeground': '#f48771',
+  '--vscode-editorWarning-foreground': '#ffd370',
+  '--vscode-editorInfo-foreground': '#3794ff',
+  '--vscode-testing-iconPassed': '#73c991',
+  '--vscode-panel-border': '#6fc3df',
+  '--vscode-editorWidget-border': '#6fc3df',
+  '--vscode-list-hoverBackground': '#000000',
+  '--vscode-charts-blue': '#3794ff',
+};
+
+/** The three kinds of theme VS Code tells a webview apart by its body class. */
+export const THEMES = {
+  light: { variables: LIGHT_MODERN, bodyClass: 'vscode-light' },
+  dark: { variables: DARK_MODERN, bodyClass: 'vscode-dark' },
+  'high-contrast': { variables: HIGH_CONTRAST, bodyClass: 'vscode-high-contrast' },
+} as const;
+
+export type ThemeKind = keyof typeof THEMES;
+
 /**
  * The browser globals the page functions below touch. The Node tsconfig has no DOM lib (and must not get one:
  * it would hide `window` use in Node code), so page functions see `globalThis` through this type.
@@ -86,7 +163,7 @@ export interface WebviewPage {
  * The stand-in, as plain JavaScript source: page functions written in TypeScript would be compiled by tsx with
  * helpers (`__name`) that do not exist in the page.
  */
-function standInScript(theme: Record<string, string>): string {
+function standInScript(theme: Record<string, string>, bodyClass: string): string {
   return `(() => {
   window.__posted = [];
   let acquired = false;
@@ -102,7 +179,7 @@ function standInScript(theme: Record<string, string>): string {
   const theme = ${JSON.stringify(theme)};
   document.addEventListener('DOMContentLoaded', () => {
     for (const [name, value] of Object.entries(theme)) document.documentElement.style.setProperty(name, value);
-    document.body.classList.add('vscode-dark');
+    document.body.classList.add(${JSON.stringify(bodyClass)});
   });
   // Before the first paint too, so the bundle's first render already sees the theme.
   new MutationObserver((_, observer) => {
@@ -143,7 +220,7 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS] });
 }
 
-export async function openWebview(browser: Browser, viewport = { width: 1200, height: 800 }): Promise<WebviewPage> {
+export async function openWebview(browser: Browser, viewport = { width: 1200, height: 800 }, theme: ThemeKind = 'dark'): Promise<WebviewPage> {
   built ??= makeTempDir('webview').then(async (dir) => {
     await buildWebview(dir);
     return dir;
@@ -177,7 +254,7 @@ export async function openWebview(browser: Browser, viewport = { width: 1200, he
     dialogs.push(dialog.message());
     void dialog.dismiss();
   });
-  await page.addInitScript({ content: standInScript(DARK_MODERN) });
+  await page.addInitScript({ content: standInScript(THEMES[theme].variables, THEMES[theme].bodyClass) });
   const cspViolations: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') {

@@ -4,7 +4,7 @@
  * case compares each file's bytes before and after: as before, or the whole change, never anything else.
  */
 import assert from 'node:assert/strict';
-import { chmod, cp, mkdir, open, readFile, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, open, readdir, readFile, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadExeca } from '../support/execa';
 import { testPython } from '../support/python';
@@ -157,18 +157,22 @@ describe('writes are all or nothing and keep every encoding', function () {
       assert.deepEqual(await treeDigest(ws), before);
     }));
 
-  it('a dangling streaming.py symlink pointing out of the workspace: refused, nothing written anywhere', () =>
+  it('a dangling symlink in place of a package file, pointing out of the workspace: refused, nothing written anywhere', () =>
     withTempDir('symlink', async (dir) => {
       const ws = await copyFixture('single-file', path.join(dir, 'ws'));
       await mkdir(path.join(dir, 'outside'));
-      await symlink(path.join(dir, 'outside', 'streaming.py'), path.join(ws, 'streaming.py'));
+      await mkdir(path.join(ws, 'streaming'));
+      await symlink(path.join(dir, 'outside', 'tokens.py'), path.join(ws, 'streaming', 'tokens.py'));
+      const main = await readFile(path.join(ws, 'main.py'), 'utf8');
       const run = await runCli(['add-endpoint', '--workspace', ws]);
       assert.equal(run.code, 1, run.stdout);
-      assert.match(run.stderr, /streaming\.py is a symbolic link to .*outside\/streaming\.py, which does not exist; Catalyst does not write through it/);
+      assert.match(run.stderr, /streaming\/tokens\.py is a symbolic link to .*outside\/tokens\.py, which does not exist; Catalyst does not write through it/);
       assert.deepEqual(await treeDigest(path.join(dir, 'outside')), new Map());
+      assert.deepEqual(await readdir(path.join(ws, 'streaming')), ['tokens.py'], 'no other package file');
+      assert.equal(await readFile(path.join(ws, 'main.py'), 'utf8'), main);
     }));
 
-  it('check --fix refuses a read-only file as add-endpoint does, and writes neither it nor streaming.py', () =>
+  it('check --fix refuses a read-only file as add-endpoint does, and writes neither it nor the streaming package', () =>
     withTempDir('readonly-fix', async (dir) => {
       const file = path.join(dir, 'route.py');
       await cp(path.join(LLM_SNIPPETS, 'anthropic_async_route.py'), file);

@@ -12,6 +12,7 @@ const COMMANDS = {
   'catalyst.addStreamingEndpoint': 'Add Streaming Endpoint',
   'catalyst.openStreamPreview': 'Open Stream Preview',
   'catalyst.startDevServer': 'Start Dev Server',
+  'catalyst.restartDevServer': 'Restart Dev Server',
 } as const;
 
 describe('activation', () => {

@@ -55,6 +55,24 @@ describe('Copy Client Snippet', () => {
     assert.match(copied, /base_url="http:\/\/127\.0\.0\.1:9999\/v1",/);
   });
 
+  it('opens the snippet in a new untitled editor in its language, leaving the clipboard alone', async () => {
+    await vscode.env.clipboard.writeText('before');
+    const snippet = await vscode.commands.executeCommand<Snippet | undefined>('catalyst.openClientSnippet', {
+      route: { path: '/api/chat', method: 'POST', protocol: 'ai-sdk' },
+      client: 'httpx',
+      baseUrl: 'http://127.0.0.1:9999',
+    });
+    assert.ok(snippet, 'the command resolved to the snippet');
+    const document = vscode.window.activeTextEditor?.document;
+    assert.ok(document, 'an editor is active');
+    assert.equal(document.isUntitled, true);
+    assert.equal(document.languageId, 'python');
+    assert.equal(document.getText(), snippet.code);
+    assert.match(document.getText(), /^STREAM_URL = "http:\/\/127\.0\.0\.1:9999\/api\/chat"$/m);
+    assert.equal(await vscode.env.clipboard.readText(), 'before');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('puts a "Copy client snippet" CodeLens beside "Preview stream", with each route’s protocol', async () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
     const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', file)) ?? [];
@@ -69,5 +87,13 @@ describe('Copy Client Snippet', () => {
       ],
     );
     assert.deepEqual(lines('catalyst.copyClientSnippet'), lines('catalyst.openStreamPreview'), 'beside each Preview stream lens');
+    // A POST route's preview starts with a body it accepts, not {}: the protocol's chat request.
+    const bodies = lenses
+      .filter((lens) => lens.command?.command === 'catalyst.openStreamPreview')
+      .map((lens) => (lens.command?.arguments?.[0] as { body?: string }).body)
+      .map((body) => (body === undefined ? undefined : (JSON.parse(body) as { messages?: unknown[] })));
+    assert.equal(bodies[0], undefined, 'the GET route has no body');
+    assert.deepEqual(bodies[1]?.messages, [{ id: 'message-1', role: 'user', parts: [{ type: 'text', text: 'Hello!' }] }]);
+    assert.deepEqual(bodies[2]?.messages, [{ role: 'user', content: 'Hello!' }]);
   });
 });

@@ -13,31 +13,12 @@ import { workspaceUri } from './support/extension';
 import { ENDPOINT } from './support/fixture';
 import { record, type PostedMessages } from './support/previewMessages';
 import { collectEvents, tokenText, type ReceivedEvent } from './support/sse';
+import { commandLineOf, portIsClosed } from './support/devServer';
 import { waitFor, withDeadline } from './support/wait';
 import { canDriveWorkbench, captureWorkbench, pressKeys } from './support/workbench';
 
 /** The fixture's app, as uvicorn names it. */
 const APP = 'main:app';
-
-/** The command line a task runs, whatever kind of execution it is. */
-function commandLineOf(task: vscode.Task): string {
-  const execution = task.execution;
-  if (execution instanceof vscode.ProcessExecution) {
-    return [execution.process, ...execution.args].join(' ');
-  }
-  if (execution instanceof vscode.ShellExecution) {
-    const command = typeof execution.command === 'string' ? execution.command : execution.command?.value;
-    return [command ?? execution.commandLine ?? '', ...(execution.args ?? []).map((a) => (typeof a === 'string' ? a : a.value))].join(' ');
-  }
-  return '';
-}
-
-async function portIsClosed(port: number): Promise<boolean> {
-  return waitForPort(port, { timeoutMs: 200 }).then(
-    () => false,
-    () => true,
-  );
-}
 
 describe('dev server and Stream Preview', () => {
   let port: number;
@@ -125,6 +106,66 @@ describe('dev server and Stream Preview', () => {
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
       await vscode.workspace.fs.delete(workspaceUri('lensapp'), { recursive: true });
+    }
+  });
+
+  it("a router included inside a class: the CodeLens first shows the source's reading, then the URL the imported app serves it at", async function () {
+    this.timeout(90_000);
+    // The app is built in a class (its prefix is invisible to the source) and taken from a method elsewhere.
+    const files: Record<string, string> = {
+      'classlens/__init__.py': '',
+      'classlens/chat.py': [
+        'from fastapi import APIRouter',
+        'from fastapi.responses import StreamingResponse',
+        '',
+        'router = APIRouter(prefix="/chat")',
+        '',
+        '',
+        '@router.get("/stream")',
+        'async def stream() -> StreamingResponse:',
+        '    return StreamingResponse(iter(()), media_type="text/event-stream")',
+        '',
+      ].join('\n'),
+      'classlens/server.py': [
+        'from fastapi import FastAPI',
+        '',
+        'from classlens import chat',
+        '',
+        '',
+        'class Server:',
+        '    def __init__(self) -> None:',
+        '        self.app = FastAPI()',
+        '        self.app.include_router(chat.router, prefix="/api/v1")',
+        '',
+        '    def get_app(self) -> FastAPI:',
+        '        return self.app',
+        '',
+        '',
+        'server = Server()',
+        '',
+      ].join('\n'),
+      'classlens/asgi.py': 'from classlens.server import server\n\napp = server.get_app()\n',
+    };
+    try {
+      for (const [file, text] of Object.entries(files)) {
+        await vscode.workspace.fs.writeFile(workspaceUri(file), new TextEncoder().encode(text));
+      }
+      const chat = workspaceUri('classlens/chat.py');
+      await vscode.workspace.openTextDocument(chat);
+      const previewPaths = async () =>
+        ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', chat)) ?? [])
+          .filter((lens) => lens.command?.command === 'catalyst.openStreamPreview')
+          .map((lens) => new URL((lens.command?.arguments?.[0] as { url: string }).url).pathname);
+      assert.deepEqual(await previewPaths(), ['/chat/stream'], "the source's reading first");
+      const served = await waitFor(async () => ((await previewPaths())[0] === '/api/v1/chat/stream' ? true : undefined), {
+        what: 'the CodeLens to show the URL from the imported app',
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      });
+      assert.equal(served, true);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.workspace.fs.delete(workspaceUri('classlens'), { recursive: true });
     }
   });
 

@@ -16,7 +16,9 @@ import { currentText, diskText } from './support/files';
 import { collectEvents, tokenText } from './support/sse';
 import { waitFor } from './support/wait';
 
-const STREAM_ACTION = 'Stream this LLM call as an SSE endpoint';
+/** The fix's title says what changes: the route's response becomes a stream (and the files it creates, if any). */
+const STREAM_ACTION = /^Stream this LLM call as an SSE endpoint: the route’s response becomes an event stream( \(creates .+\))?$/;
+const SIBLING_ACTION = /^Stream this LLM call in a new SSE route beside it, keeping the JSON route( \(creates .+\))?$/;
 const SAYS = 'whole LLM response';
 /** What the local provider answers, one streamed text delta per item. */
 const TOKENS = ['Streams', ' arrive', ' token', ' by', ' token', '.'];
@@ -52,9 +54,27 @@ describe(`LLM quick-fix ${pythonStack('current').tag}`, () => {
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
     const [diagnostic] = await waitForDiagnostics(uri, SAYS, 1);
     const actions = await codeActionsAt(uri, diagnostic!.range);
-    const stream = actions.find((a) => a.title === STREAM_ACTION);
+    const stream = actions.find((a) => STREAM_ACTION.test(a.title));
     assert.ok(stream, `not offered; got: ${actions.map((a) => a.title).join(', ') || 'nothing'}`);
     assert.equal(stream.isPreferred, true);
+    // The generated package is named in the title when the fix creates it (the Anthropic adapter at least).
+    assert.match(stream.title, /\(creates streaming\/providers\/anthropic\.py\)$|\(creates streaming\/ \(\d+ files\)\)$/);
+    // The style that keeps the JSON route is the second action, not only a setting; not preferred.
+    const sibling = actions.find((a) => SIBLING_ACTION.test(a.title));
+    assert.ok(sibling, `the sibling style is not offered; got: ${actions.map((a) => a.title).join(', ')}`);
+    assert.notEqual(sibling.isPreferred, true);
+    assert.equal(actions.indexOf(sibling), actions.indexOf(stream) + 1, 'right after the preferred fix');
+    // Its edit is planned when it is chosen: resolved, it adds a streaming route to chat.py and keeps the JSON one.
+    const resolved =
+      (await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic!.range, undefined, 2)) ?? [];
+    const siblingEdit = resolved.find((a) => SIBLING_ACTION.test(a.title))?.edit;
+    assert.ok(siblingEdit, 'the sibling action resolves to an edit');
+    const added = siblingEdit
+      .get(uri)
+      .map((e) => e.newText)
+      .join('');
+    assert.match(added, /streaming_response\(/);
+    assert.doesNotMatch(added, /return \{"reply"/, 'the JSON route is not rewritten');
     // vscode.executeCodeActionProvider does not return the actions' diagnostics; the provider offers a QuickFix
     // (rather than a rewrite refactoring) exactly when it attached the diagnostic.
     assert.equal(stream.kind?.value, vscode.CodeActionKind.QuickFix.value);
@@ -63,8 +83,9 @@ describe(`LLM quick-fix ${pythonStack('current').tag}`, () => {
   it('rewrites the route in one undoable edit; the action and the diagnostic are then gone', async () => {
     const document = await vscode.workspace.openTextDocument(uri);
     const before = document.getText();
-    // Absent, or the one Add Streaming Endpoint generated when its tests ran first: the fix creates or extends it.
-    const moduleBefore = diskText('streaming.py');
+    // The package's Anthropic adapter: absent (Add Streaming Endpoint, when its tests ran first, wrote the demo's files only).
+    const ADAPTER = 'streaming/providers/anthropic.py';
+    const moduleBefore = diskText(ADAPTER);
     const [diagnostic] = await waitForDiagnostics(uri, SAYS, 1);
     // Applied the way the lightbulb does it: the workbench runs the provider and applies the preferred fix's
     // edit itself. (Re-applying the WorkspaceEdit returned by vscode.executeCodeActionProvider is not possible:
@@ -76,31 +97,31 @@ describe(`LLM quick-fix ${pythonStack('current').tag}`, () => {
     const after = document.getText();
     assert.match(after, /stream=True/);
     assert.match(after, /streaming_response\(stream_tokens\(anthropic_text_stream\(/);
-    assert.match(after, /^from \.?streaming import (\([^)]*|[^\n]*)\banthropic_text_stream\b/m);
+    assert.match(after, /^from \.?streaming\.providers\.anthropic import anthropic_text_stream$/m);
     await waitForDiagnostics(uri, SAYS, 0);
     const call = after.split('\n').findIndex((line) => line.includes('client.messages.create('));
     assert.ok(call >= 0, 'the call is still there');
     const again = await codeActionsAt(uri, new vscode.Range(call, 0, call, 200));
-    assert.ok(!again.some((a) => a.title === STREAM_ACTION), 'the action is offered again on a streaming call');
+    assert.ok(!again.some((a) => STREAM_ACTION.test(a.title) || SIBLING_ACTION.test(a.title)), 'the action is offered again on a streaming call');
 
-    const moduleAfter = currentText('streaming.py');
-    assert.match(moduleAfter ?? '', /^def anthropic_text_stream\(/m, 'the streaming module has the Anthropic adapter');
+    const moduleAfter = currentText(ADAPTER);
+    assert.match(moduleAfter ?? '', /^def anthropic_text_stream\(/m, 'the package has the Anthropic adapter');
 
     // One undo puts everything back as it was (chat.py, and the module created or changed), and the diagnostic.
     await vscode.window.showTextDocument(document);
     await vscode.commands.executeCommand('undo');
     assert.equal(document.getText(), before);
-    await waitFor(() => currentText('streaming.py') === moduleBefore, { what: 'streaming.py to be as before the fix' });
+    await waitFor(() => currentText(ADAPTER) === moduleBefore, { what: `${ADAPTER} to be as before the fix` });
     await waitForDiagnostics(uri, SAYS, 1);
     await vscode.commands.executeCommand('redo');
     assert.equal(document.getText(), after);
-    await waitFor(() => currentText('streaming.py') === moduleAfter, { what: 'streaming.py to be as the fix made it' });
+    await waitFor(() => currentText(ADAPTER) === moduleAfter, { what: `${ADAPTER} to be as the fix made it` });
     assert.ok(await vscode.workspace.saveAll(false));
   });
 
   it('the rewritten route streams the answer token by token from uvicorn', async () => {
     const cwd = workspaceFolder().uri.fsPath;
-    assert.ok(existsSync(`${cwd}/streaming.py`), 'the generated streaming module is next to chat.py');
+    assert.ok(existsSync(`${cwd}/streaming/providers/anthropic.py`), 'the generated streaming package is next to chat.py');
     const upstream = await localProvider();
     server = await startUvicorn({ cwd, app: 'chat:app', env: upstream.sdkEnvironment() });
     const { contentType, events } = await collectEvents(`${server.baseUrl}/chat`, {

@@ -28,6 +28,8 @@ export interface ProcessSpec {
   readonly stop: StopHow;
   /** Tries on a fresh port when it does not listen in time or exits first (another process took the port). */
   readonly attempts?: number;
+  /** This port rather than a free one (a server restarted where its clients expect it); one attempt. */
+  readonly port?: number;
 }
 
 export interface RunningProcess {
@@ -43,7 +45,7 @@ export async function startListening(spec: ProcessSpec): Promise<RunningProcess>
   const group = 'group' in spec.stop;
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < (spec.attempts ?? 1); attempt++) {
-    const port = await freePort();
+    const port = spec.port ?? (await freePort());
     const child = execa(spec.command, await spec.args(port), {
       ...(spec.cwd !== undefined && { cwd: spec.cwd }),
       ...(spec.env !== undefined && { env: spec.env }),

@@ -22,15 +22,17 @@ export async function startRedisCluster(masters = 3): Promise<RunningRedisCluste
   try {
     for (let i = 0; i < masters; i++) {
       nodes.push(
-        await startRedis(async () => [
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          'nodes.conf',
-          // The bus port is a free port of its own, not port + 10000 (which may be taken, or over 65535).
-          '--cluster-port',
-          String(await freePort()),
-        ]),
+        await startRedis({
+          extraArgs: async () => [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            // The bus port is a free port of its own, not port + 10000 (which may be taken, or over 65535).
+            '--cluster-port',
+            String(await freePort()),
+          ],
+        }),
       );
     }
     const execa = await loadExeca();

@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { createParser } from 'eventsource-parser';
 
 export interface ResumableEvent {
   readonly stream: string;
@@ -20,6 +21,8 @@ export interface FollowOptions {
   readonly dropAfter?: number;
   /** Bound on the connections one answer may take. */
   readonly maxAttempts?: number;
+  /** Told each event as it arrives (with the number of events so far). */
+  readonly onEvent?: (event: ResumableEvent, count: number) => void;
 }
 
 export interface FollowResult {
@@ -53,31 +56,26 @@ export async function followResumable(options: FollowOptions): Promise<FollowRes
     const dropAt = !dropped && options.dropAfter !== undefined ? events.length + options.dropAfter : undefined;
     const outcome = await new Promise<{ status: number; ended: boolean }>((resolve) => {
       const request = http.get({ host: '127.0.0.1', port, path: options.path, headers, agent }, (response) => {
-        let buffer = '';
         let ended = false;
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          buffer += chunk;
-          for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            const event = parseEvent(block);
-            if (!event) {
-              if (!block.startsWith(':')) {
-                firstEventMs ??= performance.now() - started;
-                unnumbered.push(block);
-              }
-              continue;
-            }
+        const parser = createParser({
+          onEvent: (message) => {
+            if (request.destroyed) return;
             firstEventMs ??= performance.now() - started;
+            const event = numbered(message.id, message.data);
+            if (!event) {
+              unnumbered.push(message.data);
+              return;
+            }
             events.push(event);
+            options.onEvent?.(event, events.length);
             if (dropAt !== undefined && events.length >= dropAt) {
               dropped = true;
               request.destroy();
-              return;
             }
-          }
+          },
         });
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => parser.feed(chunk));
         response.on('end', () => (ended = true));
         response.on('close', () => resolve({ status: response.statusCode ?? 0, ended: ended && !request.destroyed }));
       });
@@ -92,16 +90,10 @@ export async function followResumable(options: FollowOptions): Promise<FollowRes
   return { events, unnumbered, statuses, complete: false, firstEventMs, elapsedMs: performance.now() - started };
 }
 
-function parseEvent(block: string): ResumableEvent | undefined {
-  let id: string | undefined;
-  const data: string[] = [];
-  for (const line of block.split('\n')) {
-    if (line.startsWith('id: ')) id = line.slice(4);
-    else if (line.startsWith('data: ')) data.push(line.slice(6));
-  }
-  if (id === undefined) return undefined; // a keep-alive comment
+function numbered(id: string | undefined, data: string): ResumableEvent | undefined {
+  if (id === undefined) return undefined;
   const colon = id.lastIndexOf(':');
-  return { stream: id.slice(0, colon), seq: Number(id.slice(colon + 1)), data: data.join('\n') };
+  return { stream: id.slice(0, colon), seq: Number(id.slice(colon + 1)), data };
 }
 
 /** Why `result` is not the whole answer of `count` tokens `t0 `..: ids 1..count once each, in order; or undefined. */

@@ -50,3 +50,28 @@ export async function startUvicorn(options: StartUvicornOptions): Promise<Runnin
   });
   return { port: uvicorn.port, baseUrl: `http://127.0.0.1:${uvicorn.port}`, output: uvicorn.output, stop: uvicorn.stop };
 }
+
+/**
+ * A serve command as add-endpoint prints it (`uvicorn [--app-dir DIR] module:app [--factory]`), run as printed
+ * with the stack's Python (`python -m uvicorn ...`) on a free 127.0.0.1 port.
+ */
+export function startServeCommand(options: {
+  readonly stack: PythonStack;
+  readonly cwd: string;
+  readonly words: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+}): Promise<RunningServer> {
+  const [program, ...args] = options.words;
+  if (program !== 'uvicorn' || args.length === 0) {
+    throw new Error(`only a uvicorn command can be started here, not: ${options.words.join(' ')}`);
+  }
+  // `[--app-dir DIR] APP [--factory]`: the app first for startUvicorn, the option after it means the same.
+  const appAt = args[0] === '--app-dir' ? 2 : 0;
+  return startUvicorn({
+    stack: options.stack,
+    cwd: options.cwd,
+    app: args[appAt]!,
+    extraArgs: [...args.slice(0, appAt), ...args.slice(appAt + 1)],
+    ...(options.env ? { env: options.env } : {}),
+  });
+}

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { analyzePythonModule } from '../../src/core/python/analysis';
 import { planImports, type ImportPlanOptions, type ImportRequest } from '../../src/core/python/importEdit';
-import { applyTextEdits } from '../../src/core/plan/textEdit';
+import { applyTextEdits } from '../../src/core/workspace/textEdit';
 
 const STREAMING: ImportRequest = { module: '.streaming', names: ['streaming_response', 'stream_tokens', 'EventStreamResponse'] };
 

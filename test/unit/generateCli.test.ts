@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { chmod, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
+import { renderPackageFiles } from '../../src/core/codegen/python/package';
 import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
 import { CATALYST_VERSION } from '../../src/core/version';
 import { loadExeca } from '../support/execa';
@@ -85,6 +86,37 @@ describe('catalyst-streaming generate (main)', () => {
       assert.equal(run.code, 2, argv.join(' '));
       assert.equal(run.stdout, '', argv.join(' '));
       assert.match(run.stderr, message, argv.join(' '));
+    }
+  });
+
+  it('package --out DIR writes the files the names need, byte for byte what the planner writes, all of them without names', async () => {
+    await withTempDir('generate-package', async (dir) => {
+      const run = await cli(['generate', 'package', '--out', 'app/streaming', 'stream_tokens', 'ui_message_stream_response', '--python', '3.12'], dir);
+      assert.equal(run.code, 0, run.stderr);
+      const expected = await renderPackageFiles(['stream_tokens', 'ui_message_stream_response'], { pythonTarget: { major: 3, minor: 12 } });
+      assert.ok(expected.some((file) => file.path === 'protocols/ai_sdk.py'));
+      for (const file of expected) {
+        assert.equal(await readFile(path.join(dir, 'app/streaming', file.path), 'utf8'), file.text, file.path);
+      }
+      assert.equal(run.stderr.split('\n').filter(Boolean).length, expected.length);
+      assert.equal(existsSync(path.join(dir, 'app/streaming/providers')), false, 'only what the names need');
+      const all = await cli(['generate', 'package', '--out', 'everything'], dir);
+      assert.equal(all.code, 0, all.stderr);
+      for (const file of ['tokens.py', 'partial.py', 'providers/anthropic.py', 'providers/langchain.py', 'protocols/openai_chat.py']) {
+        assert.ok(existsSync(path.join(dir, 'everything', file)), file);
+      }
+    });
+  });
+
+  it('package exits 2 without --out, on an unknown name or a bad --python', async () => {
+    for (const argv of [
+      ['generate', 'package'],
+      ['generate', 'package', '--out', 'x', 'no_such_name'],
+      ['generate', 'package', '--out', 'x', '--python', '2.7'],
+    ]) {
+      const run = await cli(argv);
+      assert.equal(run.code, 2, argv.join(' '));
+      assert.match(run.stderr, /--out DIR|not a name of the streaming package: no_such_name|--python must be/);
     }
   });
 

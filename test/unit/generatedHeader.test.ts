@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { codeChecksum } from '../../src/core/codegen/python/codeChecksum';
 import { inspectGeneratedFile, withGeneratedHeader } from '../../src/core/codegen/python/generatedHeader';
+
+/** `stamped` with its code replaced by `code` (the header kept). */
+function replaceBody(stamped: string, code: string): string {
+  return [...stamped.split('\n').slice(0, 4), code].join('\n');
+}
 
 const stamp = { generator: 'Catalyst Streaming', version: '1.2.3' };
 const body = 'import asyncio\n\n\ndef f(name: str = "x") -> tuple[int, ...]:\n    """Say it."""\n    return (1, 2)\n';
@@ -57,6 +63,35 @@ describe('withGeneratedHeader / inspectGeneratedFile', () => {
     for (const variant of reformatted) {
       assert.deepEqual(await inspectGeneratedFile(variant), untouched, variant);
     }
+  });
+
+  it('reads a tuple a formatter parenthesised when it split the line (return a, b -> return (a, b)) as untouched', async () => {
+    // ruff format and black add these parentheses at a short line length; found on resumable/_producer.py at 60.
+    const bare = 'def f(a: int) -> tuple[int, str]:\n    kind, message = a, "m"\n    return kind, message\n';
+    const split = 'def f(a: int) -> tuple[int, str]:\n    kind, message = (\n        a,\n        "m",\n    )\n    return (kind, message)\n';
+    assert.deepEqual(await inspectGeneratedFile(replaceBody(await withGeneratedHeader(bare, stamp), split)), untouched);
+    // A one-element tuple keeps its comma; (a, b) in an argument is not a slot and stays exact.
+    const text = await withGeneratedHeader('x = (1,)\nprint((1, 2))\n', stamp);
+    assert.deepEqual(await inspectGeneratedFile(replaceBody(text, 'x = 1,\nprint((1, 2))\n')), untouched);
+    assert.deepEqual(await inspectGeneratedFile(replaceBody(text, 'x = (1,)\nprint(1, 2)\n')), edited);
+  });
+
+  it('reads a conditional expression black parenthesised among other elements as untouched', async () => {
+    // black at a short line length: found on resumable/response.py at 60.
+    const text = await withGeneratedHeader('def f(s: str) -> tuple[str, int]:\n    return s, 0 if s else 1\n', stamp);
+    const split = 'def f(s: str) -> tuple[str, int]:\n    return s, (\n        0 if s else 1\n    )\n';
+    assert.deepEqual(await inspectGeneratedFile(replaceBody(text, split)), untouched);
+    assert.deepEqual(await inspectGeneratedFile(replaceBody(text, 'def f(s: str) -> tuple[str, int]:\n    return s, (0 if s else 2)\n')), edited);
+  });
+
+  it('still reads a file stamped with the 0.1 checksum (tuple parentheses counted) as untouched', async () => {
+    const code = 'def f() -> tuple[int, int]:\n    return (1, 2)\n';
+    const stamped = await withGeneratedHeader(code, stamp);
+    const lines = stamped.split('\n');
+    lines[3] = `# code-sha256=${await codeChecksum(code, { tupleParens: 'kept' })}`;
+    assert.notEqual(lines[3], stamped.split('\n')[3], 'the two checksums differ for this code');
+    assert.deepEqual(await inspectGeneratedFile(lines.join('\n')), untouched);
+    assert.deepEqual(await inspectGeneratedFile(lines.join('\n').replace('(1, 2)', '(1, 3)')), edited);
   });
 
   it('reads any change to the code, a comment included, as edited', async () => {

@@ -63,22 +63,23 @@ describe('the generated package', () => {
     const files = await renderPackageFiles(PLAIN_SSE);
     assert.deepEqual(
       files.map((file) => file.path),
-      ['__init__.py', 'events.py', 'parts.py', 'response.py', 'tokens.py'],
+      // finish.py: parts.py's Usage, the provider's report a source may yield.
+      ['__init__.py', 'events.py', 'finish.py', 'parts.py', 'response.py', 'tokens.py'],
     );
   });
 
   it("follows each file's relative imports: an AI SDK route gets protocols/, an adapter only providers/", async () => {
     assert.deepEqual(
       (await renderPackageFiles(['ui_message_stream_response', 'UIChatRequest'])).map((file) => file.path),
-      ['__init__.py', 'events.py', 'parts.py', 'response.py', 'protocols/__init__.py', 'protocols/_common.py', 'protocols/ai_sdk.py'],
+      ['__init__.py', 'events.py', 'finish.py', 'parts.py', 'response.py', 'protocols/__init__.py', 'protocols/_common.py', 'protocols/ai_sdk.py'],
     );
     assert.deepEqual(
       (await renderPackageFiles(['openai_text_stream'])).map((file) => file.path),
-      ['__init__.py', 'parts.py', 'providers/__init__.py', 'providers/_adapter.py', 'providers/openai.py'],
+      ['__init__.py', 'finish.py', 'parts.py', 'providers/__init__.py', 'providers/_adapter.py', 'providers/openai.py'],
     );
     assert.deepEqual(
       (await renderPackageFiles(['langchain_text_stream'])).map((file) => file.path),
-      ['__init__.py', 'parts.py', 'providers/__init__.py', 'providers/langchain.py'],
+      ['__init__.py', 'finish.py', 'parts.py', 'providers/__init__.py', 'providers/langchain.py'],
     );
   });
 

@@ -3,7 +3,7 @@
  * Uses real interpreters: each Python stack's (the ones the integration tests use), and candidates that cannot work.
  */
 import assert from 'node:assert/strict';
-import { defaultPythonCandidates, findPython, PythonNotFoundError } from '../../src/core/python/interpreter';
+import { findPython, pythonCandidates, PythonNotFoundError } from '../../src/core/python/interpreter';
 import { nginxBinary } from '../support/nginx';
 import { requireCoverage } from '../support/pythonCoverage';
 import { PYTHON_STACKS } from '../support/python';
@@ -52,15 +52,15 @@ describe('findPython', function () {
   });
 
   it('tries an explicit choice first, then CATALYST_PYTHON, PATH and the system interpreter, without duplicates', () => {
-    assert.deepEqual(defaultPythonCandidates({ CATALYST_PYTHON: '/opt/py/bin/python' }, '/venv/bin/python'), [
+    assert.deepEqual(pythonCandidates({ env: { CATALYST_PYTHON: '/opt/py/bin/python' }, preferred: '/venv/bin/python' }), [
       '/venv/bin/python',
       '/opt/py/bin/python',
       'python3',
       '/usr/bin/python3',
       'python',
     ]);
-    assert.deepEqual(defaultPythonCandidates({ CATALYST_PYTHON: '' }), ['python3', '/usr/bin/python3', 'python']);
-    assert.deepEqual(defaultPythonCandidates({ CATALYST_PYTHON: 'python3' }), ['python3', '/usr/bin/python3', 'python']);
+    assert.deepEqual(pythonCandidates({ env: { CATALYST_PYTHON: '' } }), ['python3', '/usr/bin/python3', 'python']);
+    assert.deepEqual(pythonCandidates({ env: { CATALYST_PYTHON: 'python3' } }), ['python3', '/usr/bin/python3', 'python']);
   });
 });
 

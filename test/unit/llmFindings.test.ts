@@ -135,11 +135,16 @@ async def chat_get(q: str) -> str:
   it('goes next to the file, imported relatively inside a package and absolutely beside a script', () => {
     assert.deepEqual(
       streamingModuleTarget(file, (f) => f === path.join('/w', 'app', '__init__.py')),
-      { file: path.join('/w', 'app', 'streaming.py'), importModule: '.streaming' },
+      { file: path.join('/w', 'app', 'streaming.py'), importModule: '.streaming', singleModule: false },
     );
     assert.deepEqual(
       streamingModuleTarget(file, () => false),
-      { file: path.join('/w', 'app', 'streaming.py'), importModule: 'streaming' },
+      { file: path.join('/w', 'app', 'streaming.py'), importModule: 'streaming', singleModule: false },
+    );
+    // A streaming.py of an earlier version in place: the fix imports from it as it is.
+    assert.deepEqual(
+      streamingModuleTarget(file, (f) => f === path.join('/w', 'app', 'streaming.py')),
+      { file: path.join('/w', 'app', 'streaming.py'), importModule: 'streaming', singleModule: true },
     );
   });
 
@@ -149,6 +154,7 @@ async def chat_get(q: str) -> str:
       {
         file: path.join('/w', 'lib', 'sse', 'streaming.py'),
         importModule: 'lib.sse.streaming',
+        singleModule: false,
       },
     );
   });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { findLlmCalls } from '../../src/core/python/llm/detect';
 import { treeEditFor } from '../../src/core/python/llm/incremental';
 import { createPythonParser, type Tree } from '../../src/core/python/parser';
-import { positionAt } from '../../src/core/plan/textEdit';
+import { positionAt } from '../../src/core/workspace/textEdit';
 import { buildFile } from '../../bench/llm';
 
 /** A small deterministic PRNG (mulberry32), so a failure can be replayed. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { analyzePythonModule } from '../../src/core/python/analysis';
 import { fixLlmCalls } from '../../src/core/plan/llm/fixAll';
 import { findAnalyzedLlmCalls, planLlmFixes, type LlmFixOptions, type LlmFixPlan } from '../../src/core/plan/llm/planLlmFixes';
-import { applyTextEdits } from '../../src/core/plan/textEdit';
+import { applyTextEdits } from '../../src/core/workspace/textEdit';
 
 const SNIPPETS = path.join(__dirname, '../fixtures/llm/snippets');
 const read = (name: string) => readFileSync(path.join(SNIPPETS, name), 'utf8');
@@ -53,7 +53,7 @@ describe('LLM quick-fix planner', () => {
       source
         .replace(
           'from pydantic import BaseModel\n',
-          'from pydantic import BaseModel\n\nfrom streaming import (\n    EventStreamResponse,\n    anthropic_text_stream,\n    stream_tokens,\n    streaming_response,\n)\n',
+          'from pydantic import BaseModel\n\nfrom streaming.providers.anthropic import anthropic_text_stream\nfrom streaming.response import EventStreamResponse, streaming_response\nfrom streaming.tokens import stream_tokens\n',
         )
         .replace('-> dict[str, str]:', '-> EventStreamResponse:')
         .replace('    message = await ', '    stream = ')
@@ -61,6 +61,14 @@ describe('LLM quick-fix planner', () => {
         .replace('    return {"reply": message.content[0].text}\n', '    return streaming_response(stream_tokens(anthropic_text_stream(stream)))\n'),
     );
     assert.deepEqual(fixes[0]!.streamingNames, ['EventStreamResponse', 'anthropic_text_stream', 'stream_tokens', 'streaming_response']);
+  });
+
+  it('imports every name from a single module of an earlier version when one is in place (singleModule)', async () => {
+    const source = read('anthropic_async_route.py');
+    const { fixes } = await plan(source, { ...options, singleModule: true });
+    const fixed = applyTextEdits(source, fixes[0]!.edits);
+    assert.ok(fixed.includes('from streaming import (\n    EventStreamResponse,\n    anthropic_text_stream,\n'), fixed);
+    assert.equal(fixed.includes('streaming.tokens'), false);
   });
 
   it('adds a sibling streaming route and leaves the handler alone with fixStyle "sibling"', async () => {
@@ -292,6 +300,27 @@ describe('LLM quick-fix planner', () => {
         ['stream', 'async-client'],
       );
       assert.match(result.refused[1]!.reason, /synchronous function "helper"/);
+    });
+
+    it('a sync client whose stream is read other than by a for loop over the call (assigned first, a with block)', async () => {
+      const assigned = await plan(
+        `${head}client = OpenAI()\n\n@app.get("/a")\nasync def a(q: str) -> str:\n    s = client.chat.completions.create(model="m", messages=[], stream=True)\n    return "".join(c.choices[0].delta.content or "" for c in s)\n`,
+      );
+      assert.match(assigned.refused.find((r) => r.kind === 'async-client')!.reason, /not read by a for loop over the call itself/);
+      const managed = await plan(
+        `from anthropic import Anthropic\nfrom fastapi import FastAPI\n\napp = FastAPI()\nclient = Anthropic()\n\n@app.get("/a")\nasync def a(q: str) -> str:\n    with client.messages.stream(model="m", max_tokens=9, messages=[]) as s:\n        return s.get_final_text()\n`,
+      );
+      assert.match(managed.refused.find((r) => r.kind === 'async-client')!.reason, /messages\.stream\(\) returns is not read by a for loop/);
+    });
+
+    it('a sync client read by `for chunk in client...create(stream=True)`: awaited and read by async for', async () => {
+      const source = `${head}client = OpenAI()\n\n@app.get("/a")\nasync def a(q: str) -> str:\n    text = ""\n    for chunk in client.chat.completions.create(model="m", messages=[], stream=True):\n        text += chunk.choices[0].delta.content or ""\n    return text\n`;
+      const result = await plan(source);
+      const fix = result.fixes.find((f) => f.kind === 'async-client')!;
+      assert.match(
+        applyTextEdits(source, fix.edits),
+        /\n    async for chunk in await client\.chat\.completions\.create\(model="m", messages=\[\], stream=True\):\n/,
+      );
     });
 
     it('a sync client received as a dependency', async () => {

@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { withGeneratedHeader } from '../../src/core/codegen/python/generatedHeader';
-import { renderStreamingModule } from '../../src/core/codegen/python/templates/streaming.py';
-import { planAddEndpoint, type AddEndpointPlan, type AddEndpointRequest, type FileChange } from '../../src/core/plan/addEndpoint';
+import { renderPackageFiles } from '../../src/core/codegen/python/package';
+import { planAddEndpoint, type AddEndpointPlan } from '../../src/core/plan/endpoint';
+import type { FileChange } from '../../src/core/workspace/fileChange';
 import { analyzePythonModule } from '../../src/core/python/analysis';
-import { nodeFileSystem } from '../../src/core/workspace/fileSystem';
-import { readPythonFiles } from '../../src/core/workspace/readWorkspace';
-import { applyTextEdits } from '../../src/core/plan/textEdit';
+import { nodeProjectFiles, readPythonFiles } from '../../src/core/workspace/projectFiles';
+import { applyTextEdits } from '../../src/core/workspace/textEdit';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'workspaces');
 
 function fixture(name: string): Promise<Map<string, string>> {
-  return readPythonFiles(path.join(FIXTURES, name), nodeFileSystem);
+  return readPythonFiles(nodeProjectFiles(path.join(FIXTURES, name)));
 }
 
 function workspace(files: Record<string, string>): Map<string, string> {
@@ -45,11 +46,30 @@ function change(plan: Planned, file: string): FileChange {
 function applied(files: Map<string, string>, plan: Planned): Map<string, string> {
   const next = new Map(files);
   for (const c of plan.changes) {
+    if (c.kind === 'delete') {
+      next.delete(c.path);
+      continue;
+    }
     const text = applyTextEdits(c.before ?? '', c.edits);
     assert.equal(text, c.after, `the edits of ${c.path} do not produce its new text`);
     next.set(c.path, text);
   }
   return next;
+}
+
+/** What a plain sse route imports from the package: its encoder and response, and its on_finish hook's. */
+const PLAIN_ROUTE_NAMES = ['EventStreamResponse', 'stream_tokens', 'streaming_response', 'FinishResult', 'with_on_finish'] as const;
+
+/** A route's last statements: the source handed to the on_finish hook `hook`, then the stream returned. */
+function answerLines(indent: string, source: string, hook: string, keywords: readonly string[] = ['on_disconnect="cancel"']): string[] {
+  return [
+    `${indent}answer = with_on_finish(`,
+    `${indent}    ${source},`,
+    `${indent}    ${hook},`,
+    ...keywords.map((keyword) => `${indent}    ${keyword},`),
+    `${indent})`,
+    `${indent}return streaming_response(stream_tokens(answer))`,
+  ];
 }
 
 const APP = lines('from fastapi import FastAPI', '', 'app = FastAPI()', '', '', '@app.get("/")', 'async def index() -> dict[str, str]:', '    return {}');
@@ -62,11 +82,20 @@ describe('planAddEndpoint', () => {
       assert.deepEqual(
         plan.changes.map((c) => [c.path, c.kind]),
         [
-          ['streaming.py', 'create'],
+          ['streaming/__init__.py', 'create'],
+          ['streaming/events.py', 'create'],
+          ['streaming/finish.py', 'create'],
+          ['streaming/lifecycle.py', 'create'],
+          ['streaming/parts.py', 'create'],
+          ['streaming/response.py', 'create'],
+          ['streaming/tokens.py', 'create'],
           ['main.py', 'modify'],
         ],
       );
-      assert.equal(change(plan, 'streaming.py').after, await renderStreamingModule());
+      // Only the files the route's names need, each as the package renders it.
+      for (const file of await renderPackageFiles(PLAIN_ROUTE_NAMES)) {
+        assert.equal(change(plan, `streaming/${file.path}`).after, file.text);
+      }
       const main = change(plan, 'main.py').after;
       assert.ok(
         main.startsWith(
@@ -78,7 +107,10 @@ describe('planAddEndpoint', () => {
             'from fastapi import FastAPI, HTTPException',
             'from pydantic import BaseModel',
             '',
-            'from streaming import EventStreamResponse, stream_tokens, streaming_response',
+            'from streaming.finish import FinishResult',
+            'from streaming.lifecycle import with_on_finish',
+            'from streaming.response import EventStreamResponse, streaming_response',
+            'from streaming.tokens import stream_tokens',
             '',
           ),
         ),
@@ -95,7 +127,7 @@ describe('planAddEndpoint', () => {
             '    text the moment it is produced, then an ``event: done`` with the',
             '    whole text (or an ``event: error`` if the token source fails).',
             '    """',
-            '    return streaming_response(stream_tokens(demo_tokens(prompt)))',
+            ...answerLines('    ', 'demo_tokens(prompt)', 'on_stream_finish'),
           ),
         ),
         main,
@@ -111,6 +143,7 @@ describe('planAddEndpoint', () => {
         url: '/stream',
         source: 'demo',
         resumable: false,
+        onDisconnect: 'cancel',
         functionName: 'stream',
         serve: { appDir: '', app: 'main:app', factory: false },
       });
@@ -130,11 +163,12 @@ describe('planAddEndpoint', () => {
       const files = await fixture('single-file');
       const once = applied(files, planned(await planAddEndpoint(files)));
       const second = planned(await planAddEndpoint(once, { route: '/chat', method: 'POST' }));
+      // The POST route reads its body within limits: the package's request_body.py is the one file it adds.
       assert.deepEqual(
         second.changes.map((c) => c.path),
-        ['main.py'],
+        ['streaming/request_body.py', 'main.py'],
       );
-      assert.deepEqual(second.notes, ['streaming.py is already up to date.']);
+      assert.deepEqual(second.notes, []);
       const main = change(second, 'main.py').after;
       assert.equal(main.split('async def demo_tokens').length, 2, 'demo_tokens defined once');
       assert.ok(main.includes('from pydantic import BaseModel\n'));
@@ -148,12 +182,13 @@ describe('planAddEndpoint', () => {
             '',
             '',
             '@app.post("/chat")',
-            'async def chat(body: ChatRequest) -> EventStreamResponse:',
+            'async def chat(request: Request) -> EventStreamResponse:',
           ),
         ),
         main,
       );
-      assert.ok(main.includes('    return streaming_response(stream_tokens(demo_tokens(body.prompt)))\n'));
+      assert.ok(main.includes('    body: ChatRequest = await read_body(request, ChatRequest)\n'));
+      assert.ok(main.includes(lines(...answerLines('    ', 'demo_tokens(body.prompt)', 'on_chat_finish'))), main);
     });
   });
 
@@ -164,7 +199,7 @@ describe('planAddEndpoint', () => {
       assert.ok(
         main.endsWith(
           lines(
-            '    return streaming_response(stream_tokens(demo_tokens(prompt)))',
+            ...answerLines('    ', 'demo_tokens(prompt)', 'on_stream_finish'),
             '',
             '',
             '# Started with "python main.py" in development.',
@@ -180,15 +215,25 @@ describe('planAddEndpoint', () => {
       const files = await fixture('src-factory');
       const plan = planned(await planAddEndpoint(files));
       assert.deepEqual(plan.endpoint.serve, { appDir: 'src', app: 'shop.app:create_app', factory: true });
-      assert.equal(change(plan, 'src/shop/streaming.py').kind, 'create');
+      assert.equal(change(plan, 'src/shop/streaming/tokens.py').kind, 'create');
       const app = change(plan, 'src/shop/app.py').after;
       // The file imports its own package by absolute name, so the new import does too.
       assert.ok(
-        app.includes(lines('from shop.api import health', 'from shop.streaming import EventStreamResponse, stream_tokens, streaming_response', '', '')),
+        app.includes(
+          lines(
+            'from shop.api import health',
+            'from shop.streaming.finish import FinishResult',
+            'from shop.streaming.lifecycle import with_on_finish',
+            'from shop.streaming.response import EventStreamResponse, streaming_response',
+            'from shop.streaming.tokens import stream_tokens',
+            '',
+            '',
+          ),
+        ),
         app,
       );
       assert.ok(app.indexOf('async def demo_tokens') < app.indexOf('def create_app'));
-      assert.ok(app.endsWith(lines('        return streaming_response(stream_tokens(demo_tokens(prompt)))', '', '    return application')), app);
+      assert.ok(app.endsWith(lines(...answerLines('        ', 'demo_tokens(prompt)', 'on_stream_finish'), '', '    return application')), app);
       assert.ok(app.includes(lines('        return {"version": "0.1.0"}', '', '    @application.get("/stream")')));
     });
 
@@ -215,7 +260,7 @@ describe('planAddEndpoint', () => {
       assert.ok(main.includes(lines('@router.get("/stream")')));
       // include_router copies the routes it finds: the new one must come before that call.
       assert.ok(
-        main.includes(lines('    return streaming_response(stream_tokens(demo_tokens(prompt)))', '', '', 'app.include_router(router, prefix="/v1")')),
+        main.includes(lines(...answerLines('    ', 'demo_tokens(prompt)', 'on_stream_finish'), '', '', 'app.include_router(router, prefix="/v1")')),
         main,
       );
       assert.ok(main.includes('    GET /v1/chat/stream?prompt=... gets an ``event: token``'), main);
@@ -226,10 +271,18 @@ describe('planAddEndpoint', () => {
       const plan = planned(await planAddEndpoint(files, { target: { file: 'app/routers/items.py', id: 'router' } }));
       assert.equal(plan.endpoint.url, '/items/stream');
       assert.deepEqual(plan.endpoint.serve, { appDir: '', app: 'app.main:app', factory: false });
-      assert.equal(change(plan, 'app/streaming.py').kind, 'create');
+      assert.equal(change(plan, 'app/streaming/tokens.py').kind, 'create');
       const items = change(plan, 'app/routers/items.py').after;
       assert.ok(
-        items.includes(lines('from ..dependencies import get_token_header', 'from ..streaming import EventStreamResponse, stream_tokens, streaming_response')),
+        items.includes(
+          lines(
+            'from ..dependencies import get_token_header',
+            'from ..streaming.finish import FinishResult',
+            'from ..streaming.lifecycle import with_on_finish',
+            'from ..streaming.response import EventStreamResponse, streaming_response',
+            'from ..streaming.tokens import stream_tokens',
+          ),
+        ),
         items,
       );
       assert.deepEqual(plan.notes, []);
@@ -250,7 +303,8 @@ describe('planAddEndpoint', () => {
       const tabs = change(planned(await planAddEndpoint(await fixture('tabs'))), 'main.py').after;
       // Each level is one tab, at the depth the code has: the loop body two levels in, the loop and the return one.
       assert.ok(tabs.includes('\n\tfor index, word in enumerate(reply.split(" ")):\n\t\tawait asyncio.sleep(0.03)\n\t\tyield word'), tabs);
-      assert.ok(tabs.includes('\n\treturn streaming_response(stream_tokens(demo_tokens(prompt)))\n'), tabs);
+      assert.ok(tabs.includes('\n\treturn streaming_response(stream_tokens(answer))\n'), tabs);
+      assert.ok(tabs.includes('\n\tanswer = with_on_finish(\n\t\tdemo_tokens(prompt),\n'), tabs);
       assert.equal(/^\t* +\S/m.test(tabs), false, 'no line indented with spaces, not even after tabs');
     });
 
@@ -262,7 +316,15 @@ describe('planAddEndpoint', () => {
       );
       assert.ok(
         main.includes(
-          lines('    Query,  # validated query parameters', ')', '', 'from streaming import EventStreamResponse, stream_tokens, streaming_response'),
+          lines(
+            '    Query,  # validated query parameters',
+            ')',
+            '',
+            'from streaming.finish import FinishResult',
+            'from streaming.lifecycle import with_on_finish',
+            'from streaming.response import EventStreamResponse, streaming_response',
+            'from streaming.tokens import stream_tokens',
+          ),
         ),
         main,
       );
@@ -284,16 +346,16 @@ describe('planAddEndpoint', () => {
     it('puts the module where moduleLocation says and imports it from there', async () => {
       const files = workspace({ 'main.py': APP, 'lib/__init__.py': '' });
       const plan = planned(await planAddEndpoint(files, { moduleLocation: 'lib' }));
-      assert.equal(change(plan, 'lib/streaming.py').kind, 'create');
-      assert.ok(change(plan, 'main.py').after.includes('from lib.streaming import EventStreamResponse'));
+      assert.equal(change(plan, 'lib/streaming/response.py').kind, 'create');
+      assert.ok(change(plan, 'main.py').after.includes('from lib.streaming.response import EventStreamResponse'));
     });
   });
 
   describe('token sources', () => {
-    for (const [provider, adapter, client, variable] of [
-      ['anthropic', 'anthropic_text_stream', 'AsyncAnthropic', 'message_stream'],
-      ['openai', 'openai_text_stream', 'AsyncOpenAI', 'chunks'],
-      ['groq', 'openai_text_stream', 'AsyncGroq', 'chunks'],
+    for (const [provider, adapter, client, variable, model] of [
+      ['anthropic', 'anthropic_stream_parts', 'AsyncAnthropic', 'message_stream', 'claude-sonnet-4-5'],
+      ['openai', 'openai_stream_parts', 'AsyncOpenAI', 'chunks', 'gpt-4o-mini'],
+      ['groq', 'openai_stream_parts', 'AsyncGroq', 'chunks', 'llama-3.3-70b-versatile'],
     ] as const) {
       it(`streams from the ${provider} SDK through the module's ${adapter}`, async () => {
         const plan = planned(await planAddEndpoint(workspace({ 'main.py': APP }), { source: { kind: 'sdk', provider } }));
@@ -301,11 +363,25 @@ describe('planAddEndpoint', () => {
         assert.ok(main.includes(`from ${provider} import ${client}\n`));
         assert.ok(main.includes(`import functools\n`));
         assert.ok(
-          main.includes(lines('from streaming import (', '    EventStreamResponse,', `    ${adapter},`, '    stream_tokens,', '    streaming_response,', ')')),
+          main.includes(
+            lines(
+              'from streaming.finish import FinishResult',
+              'from streaming.lifecycle import with_on_finish',
+              `from streaming.providers.${provider === 'anthropic' ? 'anthropic' : 'openai'} import ${adapter}`,
+              'from streaming.response import EventStreamResponse, streaming_response',
+              'from streaming.tokens import stream_tokens',
+            ),
+          ),
           main,
         );
         assert.ok(main.includes(`@functools.cache\ndef ${provider}_client() -> ${client}:\n`));
-        assert.ok(main.includes(`    return streaming_response(stream_tokens(${adapter}(${variable})))\n`));
+        // The typed-parts adapter, which yields the provider's usage, handed to the route's on_finish hook.
+        assert.ok(
+          main.includes(lines(...answerLines('    ', `${adapter}(${variable})`, 'on_stream_finish', [`model="${model}"`, 'on_disconnect="cancel"']))),
+          main,
+        );
+        // OpenAI reports the usage of a stream only when asked; Groq's SDK takes no stream_options and sends it anyway.
+        assert.equal(main.includes('        stream_options={"include_usage": True},\n'), provider === 'openai', main);
         assert.ok(main.includes('"content": prompt}'));
         assert.equal(main.includes('demo_tokens'), false);
       });
@@ -352,7 +428,7 @@ describe('planAddEndpoint', () => {
     it('streams an async generator function of the module', async () => {
       const files = workspace({ 'main.py': APP + lines('', '', 'async def my_tokens(question: str):', '    yield question') });
       const main = change(planned(await planAddEndpoint(files, { source: { kind: 'function', name: 'my_tokens' } })), 'main.py').after;
-      assert.ok(main.includes('    return streaming_response(stream_tokens(my_tokens(prompt)))\n'));
+      assert.ok(main.includes(lines(...answerLines('    ', 'my_tokens(prompt)', 'on_stream_finish'))), main);
       assert.equal(main.includes('demo_tokens'), false);
     });
 
@@ -365,7 +441,7 @@ describe('planAddEndpoint', () => {
       });
       const main = change(planned(await planAddEndpoint(files, { source: { kind: 'function', name: 'canned' } })), 'app/main.py').after;
       assert.ok(main.includes('from .llm.tokens import canned\n'), main);
-      assert.ok(main.includes('    return streaming_response(stream_tokens(canned()))\n'));
+      assert.ok(main.includes(lines(...answerLines('    ', 'canned()', 'on_stream_finish'))), main);
     });
 
     it('refuses a function that is missing, not an async generator, or needs more than the prompt', async () => {
@@ -381,57 +457,179 @@ describe('planAddEndpoint', () => {
     });
   });
 
-  describe('the streaming module', () => {
-    const requestFor = (): AddEndpointRequest => ({});
+  describe('the streaming package', () => {
+    const LEGACY = path.join(__dirname, '..', 'fixtures', 'legacy');
+    // The 0.1 single modules, as generated: streaming.py lives in the legacy-untouched workspace fixture.
+    const legacy = (name: string) =>
+      readFile(name === 'streaming.py' ? path.join(FIXTURES, 'legacy-untouched', 'app', 'streaming.py') : path.join(LEGACY, name), 'utf8');
+    const packageFiles = async (names: Parameters<typeof renderPackageFiles>[0], folder = 'streaming') =>
+      Object.fromEntries((await renderPackageFiles(names)).map((file) => [`${folder}/${file.path}`, file.text]));
 
-    it('leaves an identical module alone', async () => {
-      const plan = planned(await planAddEndpoint(workspace({ 'main.py': APP, 'streaming.py': await renderStreamingModule() }), requestFor()));
+    it('leaves files that are up to date alone, and writes only the files a new route of another kind adds', async () => {
+      const files = workspace({ 'main.py': APP, ...(await packageFiles(PLAIN_ROUTE_NAMES)) });
+      const plan = planned(await planAddEndpoint(files));
       assert.deepEqual(
         plan.changes.map((c) => c.path),
         ['main.py'],
       );
-      assert.deepEqual(plan.notes, ['streaming.py is already up to date.']);
+      assert.deepEqual(plan.notes, []);
+      const chat = planned(await planAddEndpoint(applied(files, plan), { protocol: 'ai-sdk' }));
+      assert.deepEqual(
+        chat.changes.map((c) => [c.path, c.kind]),
+        [
+          ['streaming/request_body.py', 'create'],
+          ['streaming/protocols/__init__.py', 'create'],
+          ['streaming/protocols/_common.py', 'create'],
+          ['streaming/protocols/ai_sdk.py', 'create'],
+          ['main.py', 'modify'],
+        ],
+      );
     });
 
-    it('updates an older version nobody edited, keeping its ping interval', async () => {
+    it('renders the files for the project\u2019s Python target', async () => {
+      const plan = planned(await planAddEndpoint(workspace({ 'main.py': APP }), { protocol: 'openai', pythonTarget: { major: 3, minor: 12 } }));
+      const names = ['ChatCompletionRequest', 'openai_chat_completion_response'] as const;
+      for (const file of await renderPackageFiles(names, { pythonTarget: { major: 3, minor: 12 } })) {
+        assert.equal(change(plan, `streaming/${file.path}`).after, file.text, file.path);
+      }
+      const on39 = await renderPackageFiles(names);
+      assert.ok(
+        on39.some((file) => change(plan, `streaming/${file.path}`).after !== file.text),
+        'the 3.12 rendering differs from 3.9',
+      );
+    });
+
+    it('updates a file nobody edited, keeping the ping interval its response.py was made with', async () => {
+      const current = await packageFiles(['stream_tokens', 'EventStreamResponse', 'streaming_response'], 'streaming');
+      const tuned = await packageFiles(['EventStreamResponse'], 'streaming').then(() => renderPackageFiles(['EventStreamResponse'], { pingInterval: 30 }));
+      const older = async (text: string) =>
+        withGeneratedHeader(text.split('\n').slice(4).join('\n').replace('"""', '"""Older. '), { generator: 'Catalyst Streaming', version: '0.0.1' });
+      const files = workspace({
+        'main.py': APP,
+        ...current,
+        'streaming/tokens.py': await older(current['streaming/tokens.py']!),
+        'streaming/response.py': await older(tuned.find((f) => f.path === 'response.py')!.text),
+      });
+      const plan = planned(await planAddEndpoint(files));
+      const tokens = change(plan, 'streaming/tokens.py');
+      assert.equal(tokens.kind, 'update');
+      assert.equal(tokens.after, current['streaming/tokens.py']);
+      assert.match(tokens.description, /generated by Catalyst Streaming 0\.0\.1, never edited/);
+      const response = change(plan, 'streaming/response.py');
+      assert.equal(response.after, (await renderPackageFiles(['EventStreamResponse'], { pingInterval: 30 })).find((f) => f.path === 'response.py')!.text);
+      assert.match(response.after, /DEFAULT_PING_INTERVAL = 30\.0/);
+    });
+
+    it('keeps an edited file and names it; refuses when it lost a name the route imports, or is not ours', async () => {
+      const current = await packageFiles(PLAIN_ROUTE_NAMES);
+      const edited = { ...current, 'streaming/tokens.py': current['streaming/tokens.py']!.replace('\n__all__', '\n# mine\n__all__') };
+      const plan = planned(await planAddEndpoint(workspace({ 'main.py': APP, ...edited })));
+      assert.deepEqual(
+        plan.changes.map((c) => c.path),
+        ['main.py'],
+      );
+      assert.match(plan.notes.join('\n'), /streaming\/tokens\.py was edited since it was generated, so it is left as it is/);
+      const lost = { ...current, 'streaming/tokens.py': current['streaming/tokens.py']!.replace(/def stream_tokens\(/g, 'def my_stream_tokens(') };
+      assert.match(refused(await planAddEndpoint(workspace({ 'main.py': APP, ...lost })), 'module-conflict'), /no longer defines stream_tokens/);
+      const foreign = { ...current, 'streaming/tokens.py': 'def stream_tokens() -> None: ...\n' };
+      assert.match(
+        refused(await planAddEndpoint(workspace({ 'main.py': APP, ...foreign })), 'module-conflict'),
+        /streaming\/tokens\.py exists and was not generated/,
+      );
+    });
+
+    it('leaves a streaming.py or streaming/ package it did not generate alone: another name by default, a refusal when --module names it', async () => {
+      for (const mine of [{ 'streaming.py': 'def mine() -> None: ...\n' }, { 'streaming/__init__.py': '', 'streaming/x.py': 'X = 1\n' }] as Record<
+        string,
+        string
+      >[]) {
+        const files = workspace({ 'main.py': APP, ...mine });
+        const plan = planned(await planAddEndpoint(files));
+        assert.ok(
+          plan.changes.every((c) => c.path === 'main.py' || c.path.startsWith('sse_streaming/')),
+          plan.changes.map((c) => c.path).join(),
+        );
+        assert.match(plan.notes[0]!, /The streaming package is sse_streaming\/, not streaming\/: that name would clash with /);
+        assert.ok(change(plan, 'main.py').after.includes('from sse_streaming.tokens import stream_tokens\n'));
+        const message = refused(await planAddEndpoint(files, { moduleLocation: 'streaming.py' }), 'module-conflict');
+        assert.match(message, /not generated by Catalyst Streaming/);
+      }
+    });
+
+    it('replaces an untouched single module of 0.1 by the package in one change: deleted, imports rewritten, aliases and comments kept', async () => {
+      const routes = lines(
+        'from fastapi import APIRouter',
+        '',
+        'from .streaming import EventStreamResponse, stream_tokens as tokens  # the encoder',
+        'from .resumable import resumable_response',
+        '',
+        'router = APIRouter()',
+      );
+      const files = workspace({
+        'app/__init__.py': '',
+        'app/main.py': lines('from fastapi import FastAPI', '', 'from .routes import router', '', 'app = FastAPI()', 'app.include_router(router)'),
+        'app/routes.py': routes,
+        'app/streaming.py': await legacy('streaming.py'),
+        'app/resumable.py': await legacy('resumable.py'),
+      });
+      const plan = planned(await planAddEndpoint(files, { target: { file: 'app/main.py', id: 'app' } }));
+      const kinds = Object.fromEntries(plan.changes.map((c) => [c.path, c.kind]));
+      assert.equal(kinds['app/streaming.py'], 'delete');
+      assert.equal(kinds['app/resumable.py'], 'delete');
+      assert.equal(kinds['app/routes.py'], 'modify');
+      // The files every import needs, the resumable response's included.
+      for (const file of ['app/streaming/tokens.py', 'app/streaming/response.py', 'app/streaming/resumable/response.py']) {
+        assert.equal(kinds[file], 'create', file);
+      }
+      const after = applied(files, plan);
+      assert.equal(
+        after.get('app/routes.py'),
+        lines(
+          'from fastapi import APIRouter',
+          '',
+          'from .streaming.response import EventStreamResponse',
+          'from .streaming.tokens import stream_tokens as tokens  # the encoder',
+          'from .streaming.resumable.response import resumable_response',
+          '',
+          'router = APIRouter()',
+        ),
+      );
+      assert.ok(after.get('app/main.py')!.includes('from .streaming.tokens import stream_tokens\n'));
+      assert.match(
+        plan.notes[0]!,
+        /app\/streaming\.py and app\/resumable\.py \(generated by an earlier version, never edited\) are replaced by the streaming package/,
+      );
+      // The edits of each change produce its text (one undo step in the editor).
+      assert.equal(applyTextEdits(files.get('app/routes.py')!, change(plan, 'app/routes.py').edits), after.get('app/routes.py'));
+    });
+
+    it('migrates the 0.0.9 module of the generated-untouched fixture, with its absolute imports', async () => {
       const files = await fixture('generated-untouched');
-      const plan = planned(await planAddEndpoint(files, requestFor()));
-      const module = change(plan, 'streaming.py');
-      assert.equal(module.kind, 'update');
-      assert.equal(module.after, await renderStreamingModule());
-      assert.match(module.description, /generated by Catalyst Streaming 0\.0\.9, never edited/);
-      const tuned = (await renderStreamingModule({ pingInterval: 30 })).split('\n').slice(4).join('\n').replace('"anthropic_text_stream",', '');
-      const older = await withGeneratedHeader(tuned, { generator: 'Catalyst Streaming', version: '0.0.1' });
-      const update = change(planned(await planAddEndpoint(workspace({ 'main.py': APP, 'streaming.py': older }))), 'streaming.py');
-      assert.equal(update.after, await renderStreamingModule({ pingInterval: 30 }));
+      const plan = planned(await planAddEndpoint(files, { route: '/more' }));
+      assert.equal(change(plan, 'streaming.py').kind, 'delete');
+      const main = change(plan, 'main.py').after;
+      assert.ok(
+        main.includes(lines('from streaming.response import EventStreamResponse, streaming_response', 'from streaming.tokens import stream_tokens')),
+        main,
+      );
+      assert.equal(main.includes('from streaming import'), false);
     });
 
-    it('never writes a module its owner edited, and uses it when it has what the route needs', async () => {
+    it('keeps an edited single module and imports from it when it has what the route needs, saying how to migrate', async () => {
       const files = await fixture('generated-edited');
-      const plan = planned(await planAddEndpoint(files, requestFor()));
+      const plan = planned(await planAddEndpoint(files));
       assert.deepEqual(
         plan.changes.map((c) => c.path),
         ['main.py'],
       );
-      assert.match(plan.notes[0]!, /streaming\.py was edited since it was generated, so it is left as it is/);
+      assert.match(plan.notes[0]!, /streaming\.py \(generated by an earlier version\) is left as it is, because it was edited since it was generated/);
+      assert.match(plan.notes[0]!, /delete or rename streaming\.py and run Add Streaming Endpoint again, or restore its generated code/);
       const main = change(plan, 'main.py').after;
       assert.ok(main.includes('from streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
-    });
-
-    it('refuses when an edited module lost a name the route imports', async () => {
-      const edited = (await renderStreamingModule()).replace('def stream_tokens(', 'def my_stream_tokens(');
-      const message = refused(await planAddEndpoint(workspace({ 'main.py': APP, 'streaming.py': edited })), 'module-conflict');
-      assert.match(message, /no longer defines stream_tokens/);
-    });
-
-    it('leaves a streaming.py it did not generate alone: another name by default, a refusal when --module names it', async () => {
-      const files = workspace({ 'main.py': APP, 'streaming.py': 'def mine() -> None: ...\n' });
-      const plan = planned(await planAddEndpoint(files));
-      assert.deepEqual(plan.changes.map((c) => c.path).sort(), ['main.py', 'sse_streaming.py']);
-      assert.match(plan.notes[0]!, /The streaming module is sse_streaming\.py, not streaming\.py: that name would clash with streaming\.py, a module of yours/);
-      assert.ok(change(plan, 'main.py').after.includes('from sse_streaming import EventStreamResponse, stream_tokens, streaming_response\n'));
-      const message = refused(await planAddEndpoint(files, { moduleLocation: 'streaming.py' }), 'module-conflict');
-      assert.match(message, /was not generated by Catalyst Streaming/);
+      const lost = (await legacy('streaming.py')).replace('def stream_tokens(', 'def my_stream_tokens(');
+      const message = refused(await planAddEndpoint(workspace({ 'main.py': APP, 'streaming.py': lost })), 'module-conflict');
+      assert.match(message, /streaming\.py does not define stream_tokens/);
+      assert.match(message, /delete or rename streaming\.py/);
     });
   });
 
@@ -493,7 +691,7 @@ describe('planAddEndpoint', () => {
       const packaged = workspace({ 'app/__init__.py': '', 'app/main.py': APP, 'tools/x.py': '' });
       assert.match(
         refused(await planAddEndpoint(packaged, { moduleLocation: 'tools' }), 'unsupported-layout'),
-        /app\/main\.py cannot import a module at tools\/streaming\.py/,
+        /app\/main\.py cannot import the streaming package at tools\/streaming\.py/,
       );
       const factory = workspace({ 'main.py': lines('from fastapi import FastAPI', '', 'def create_app() -> FastAPI:', '    return FastAPI()') });
       assert.match(
@@ -546,5 +744,30 @@ describe('planAddEndpoint', () => {
         analysis.dispose();
       }
     }
+  });
+});
+
+describe('one streaming package per project', () => {
+  it('a route added in another package reuses the generated streaming/ package instead of writing a second copy', async () => {
+    const files = workspace({
+      'app/__init__.py': '',
+      'app/main.py': APP,
+      'admin/__init__.py': '',
+      'admin/api.py': lines('from fastapi import APIRouter', '', 'router = APIRouter(prefix="/admin")'),
+    });
+    const first = applied(files, planned(await planAddEndpoint(files, { target: { file: 'app/main.py', id: 'app' } })));
+    assert.ok(first.has('app/streaming/__init__.py'));
+    const second = planned(await planAddEndpoint(first, { target: { file: 'admin/api.py', id: 'router' }, route: '/events' }));
+    assert.deepEqual(
+      second.changes.map((c) => c.path).filter((p) => p.includes('streaming')),
+      [],
+      'no second streaming package',
+    );
+    assert.match(change(second, 'admin/api.py').after ?? '', /^from app\.streaming\.\w+ import /m);
+    const both = applied(first, second);
+    assert.deepEqual(
+      [...both.keys()].filter((p) => p.endsWith('streaming/__init__.py')),
+      ['app/streaming/__init__.py'],
+    );
   });
 });

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { chmod, mkdir, readdir, readFile, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { FileChange } from '../../src/core/plan/addEndpoint';
+import type { FileChange } from '../../src/core/workspace/fileChange';
 import { applyChanges, ApplyError } from '../../src/core/workspace/applyChanges';
 import { nodeFileSystem, type FileSystem } from '../../src/core/workspace/fileSystem';
-import { readPythonFiles } from '../../src/core/workspace/readWorkspace';
+import { nodeProjectFiles, readPythonFiles } from '../../src/core/workspace/projectFiles';
 import { withTempDir } from '../support/tempdir';
 
 const change = (file: string, before: string | undefined, after: string): FileChange => ({
@@ -20,6 +20,8 @@ const change = (file: string, before: string | undefined, after: string): FileCh
   edits: [],
   description: '',
 });
+
+const deletion = (file: string, before: string): FileChange => ({ path: file, kind: 'delete', before, after: '', edits: [], description: '' });
 
 /** Every file under dir (hidden ones too), relative path -> bytes as hex. */
 async function tree(dir: string): Promise<Record<string, string>> {
@@ -33,7 +35,7 @@ async function tree(dir: string): Promise<Record<string, string>> {
   return out;
 }
 
-const MUTATING = ['writeNewFile', 'rename', 'link', 'deleteFile', 'syncDirectory'] as const;
+const MUTATING = ['writeNewFile', 'rename', 'link', 'deleteFile', 'syncDirectory', 'makeFolder', 'removeFolder'] as const;
 
 /**
  * The real file system, with the nth mutating call failing (ENOSPC), and a log of the calls made; `noLinks`
@@ -82,7 +84,18 @@ describe('applyChanges', () => {
           /main\.py changed since it was read/,
         ],
         [() => writeFile(path.join(ws, 'streaming.py'), 'mine'), [change('streaming.py', undefined, 'm')], /streaming\.py already exists/],
-        [async () => undefined, [change('pkg/streaming.py', undefined, 'm')], /cannot create pkg\/streaming\.py: its folder is missing/],
+        // A new file's missing folders are made (a new package), but a file to delete must be there as read.
+        [async () => undefined, [change('pkg/streaming.py', undefined, 'm'), deletion('gone.py', 'x')], /gone\.py no longer exists/],
+        [
+          () => writeFile(path.join(ws, 'old.py'), 'edited'),
+          [change('pkg/streaming.py', undefined, 'm'), deletion('old.py', 'x')],
+          /old\.py changed since it was read/,
+        ],
+        [
+          () => symlink(outside, path.join(ws, 'pkg')),
+          [change('pkg/new/streaming.py', undefined, 'm')],
+          /pkg\/new\/streaming\.py is in a folder that links outside the workspace/,
+        ],
         [
           () => symlink(path.join(outside, 'nowhere.py'), path.join(ws, 'streaming.py')),
           [change('streaming.py', undefined, 'm')],
@@ -131,11 +144,19 @@ describe('applyChanges', () => {
   for (const noLinks of [false, true]) {
     it(`a fault at any step of the file-system seam leaves every file as before or the whole change in place${noLinks ? ' (no hard links)' : ''}`, () =>
       withTempDir('apply-faults', async (ws) => {
-        const changes = [change('streaming.py', undefined, 'module\n'), change('main.py', 'old\n', 'new\n'), change('other.py', 'other\n', 'changed\n')];
+        // A migration's shape too: a file deleted, files created in a new package (folders made).
+        const changes: FileChange[] = [
+          change('streaming.py', undefined, 'module\n'),
+          change('main.py', 'old\n', 'new\n'),
+          change('other.py', 'other\n', 'changed\n'),
+          change('pkg/sub/new.py', undefined, 'new\n'),
+          { path: 'legacy.py', kind: 'delete', before: 'legacy\n', after: '', edits: [], description: '' },
+        ];
         const arrange = async () => {
-          for (const entry of await readdir(ws)) await rm(path.join(ws, entry), { force: true });
+          for (const entry of await readdir(ws)) await rm(path.join(ws, entry), { force: true, recursive: true });
           await writeFile(path.join(ws, 'main.py'), 'old\n');
           await writeFile(path.join(ws, 'other.py'), 'other\n');
+          await writeFile(path.join(ws, 'legacy.py'), 'legacy\n');
         };
         await arrange();
         const before = await tree(ws);
@@ -157,13 +178,20 @@ describe('applyChanges', () => {
             },
           );
           const now = await tree(ws);
-          const userFiles = Object.fromEntries(Object.entries(now).filter(([name]) => !name.startsWith('.')));
+          const userFiles = Object.fromEntries(Object.entries(now).filter(([name]) => !path.basename(name).startsWith('.')));
           const failedStep = fs.calls[failAt - 1];
           assert.deepEqual(userFiles, outcome === 'applied' ? after : before, `fault at step ${failAt} (${failedStep}): ${outcome}`);
+          if (outcome === 'refused') {
+            assert.deepEqual(
+              await readdir(ws).then((names) => names.filter((name) => name === 'pkg')),
+              [],
+              `a made folder left after a fault at step ${failAt}`,
+            );
+          }
           // Only a failed clean-up may leave a temp file behind (the user's files are already right).
           if (failedStep !== 'deleteFile') {
             assert.deepEqual(
-              Object.keys(now).filter((name) => name.startsWith('.')),
+              Object.keys(now).filter((name) => path.basename(name).startsWith('.')),
               [],
               `leftovers after a fault at step ${failAt} (${failedStep})`,
             );
@@ -180,7 +208,7 @@ describe('applyChanges', () => {
       await writeFile(path.join(ws, 'bom.py'), Buffer.concat([bom, Buffer.from('x = "é"\n')]));
       const latin1 = Buffer.from('# -*- coding: latin-1 -*-\nname = "café è ö"\n', 'latin1');
       await writeFile(path.join(ws, 'latin.py'), latin1);
-      const files = await readPythonFiles(ws, nodeFileSystem);
+      const files = await readPythonFiles(nodeProjectFiles(ws));
       assert.equal(files.get('bom.py'), 'x = "é"\n');
       assert.equal(files.get('latin.py'), '# -*- coding: latin-1 -*-\nname = "café è ö"\n');
       await applyChanges(
@@ -203,7 +231,7 @@ describe('applyChanges', () => {
     withTempDir('apply-undeclared', async (ws) => {
       const bytes = Buffer.from('name = "café"\n', 'latin1');
       await writeFile(path.join(ws, 'main.py'), bytes);
-      const text = (await readPythonFiles(ws, nodeFileSystem)).get('main.py')!;
+      const text = (await readPythonFiles(nodeProjectFiles(ws))).get('main.py')!;
       assert.ok(!text.includes('\ufffd'));
       await assert.rejects(
         applyChanges(ws, [change('main.py', text, `import os\n${text}`)], nodeFileSystem),
@@ -241,7 +269,7 @@ describe('readPythonFiles', () => {
         await mkdir(path.dirname(path.join(ws, file)), { recursive: true });
         await writeFile(path.join(ws, file), 'x');
       }
-      const files = await readPythonFiles(ws, nodeFileSystem);
+      const files = await readPythonFiles(nodeProjectFiles(ws));
       assert.deepEqual([...files.keys()].sort(), ['app/__init__.py', 'app/routers/items.py', 'main.py']);
     }));
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { insertBlocks, reindent } from '../../src/core/plan/pythonLayout';
 import { bodyModelNameFor, handlerNameFor, pathParameters, uniqueName, validateRoutePath } from '../../src/core/plan/routePath';
-import { applyTextEdits, coalesceTextEdits, positionAt } from '../../src/core/plan/textEdit';
+import { applyTextEdits, coalesceTextEdits, positionAt } from '../../src/core/workspace/textEdit';
 import { parseTokenSource } from '../../src/core/plan/tokenSource';
 
 describe('route paths', () => {
@@ -27,6 +27,22 @@ describe('route paths', () => {
     for (const [route, message] of cases) {
       assert.match(validateRoutePath(route) ?? 'valid', message, route);
     }
+  });
+
+  it('refuses dot segments, plain or percent-encoded, which clients remove before sending', () => {
+    for (const route of ['/a/../b', '/a/./b', '/..', '/a/.', '/a/%2e%2e/b', '/a/%2E/b', '/a/.%2e/b']) {
+      assert.match(validateRoutePath(route) ?? 'valid', /has a dot segment \(".*"\): clients remove it before sending/, route);
+    }
+    for (const route of ['/a/.well-known', '/a/...', '/v1.2/x', '/.hidden']) {
+      assert.equal(validateRoutePath(route), undefined, route);
+    }
+  });
+
+  it('echoes a refused route with its control and bidi characters escaped', () => {
+    const message = validateRoutePath('/a\u202eb\u001b[2J\u200b\n') ?? 'valid';
+    assert.equal(message, '"a\\u202eb\\x1b[2J\\u200b\\n" is not a valid path segment: use letters, digits, "-", "_", ".", "~", or a {parameter}');
+    assert.equal(validateRoutePath('x\u2067y\r'), 'a route path starts with "/" (got "x\\u2067y\\r")');
+    assert.doesNotMatch(validateRoutePath('/a/../\u202e') ?? '', /[\u202e]/u);
   });
 
   it('derives parameters and Python names', () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { renderPackageFiles } from '../../src/core/codegen/python/package';
 import { parsePython } from '../../src/core/python/parser';
 
-const RESUMABLE_ROUTE = ['ResumableStreamResponse', 'resumable_response', 'stream_tokens'] as const;
+const RESUMABLE_ROUTE = ['ResumableStreamResponse', 'resumable_response', 'stop_response', 'until_stopped', 'stream_tokens'] as const;
 
 /** The modules a file imports (`import a.b` and `from a.b import c`, relative ones with their dots). */
 async function importsAndAttributes(text: string): Promise<{ imported: string[]; attributes: string[] }> {
@@ -33,16 +33,23 @@ describe('the generated package: resumable/', () => {
       [
         '__init__.py',
         'events.py',
+        'finish.py',
         'parts.py',
         'response.py',
         'tokens.py',
         'resumable/__init__.py',
+        'resumable/_errors.py',
+        'resumable/_keys.py',
         'resumable/_limits.py',
         'resumable/_producer.py',
+        'resumable/_redis_beats.py',
+        'resumable/_redis_client.py',
+        'resumable/_redis_entries.py',
         'resumable/_redis_wake.py',
         'resumable/_runner.py',
         'resumable/redis_store.py',
         'resumable/response.py',
+        'resumable/stopping.py',
         'resumable/store.py',
       ],
     );

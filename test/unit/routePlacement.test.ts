@@ -4,7 +4,7 @@
  * The served behaviour of the same layouts is checked on a real uvicorn in test/integration/addEndpoint.test.ts.
  */
 import assert from 'node:assert/strict';
-import { planAddEndpoint, type AddEndpointPlan, type AddEndpointRequest } from '../../src/core/plan/addEndpoint';
+import { planAddEndpoint, type AddEndpointPlan, type AddEndpointRequest } from '../../src/core/plan/endpoint';
 import { servedInOrder } from '../../src/core/python/routeOrder';
 import { PythonWorkspace } from '../../src/core/python/workspace';
 

@@ -8,7 +8,7 @@ import { findLlmCalls } from '../../src/core/python/llm/detect';
 import { moduleFindings } from '../../src/core/python/llm/findings';
 import { parsePython } from '../../src/core/python/parser';
 import { findAnalyzedLlmCalls } from '../../src/core/plan/llm/planLlmFixes';
-import { planAddEndpoint } from '../../src/core/plan/addEndpoint';
+import { planAddEndpoint } from '../../src/core/plan/endpoint';
 
 /** For each LLM call, in order: the path literal of the route it is in, or null outside routes. */
 async function llmRoutes(source: string): Promise<Array<string | null>> {

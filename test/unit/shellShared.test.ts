@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Disposable, disposeAll } from '../../src/features/shared/dispose';
-import { readSettings, SETTING_KEYS } from '../../src/features/shared/settings';
+import { readSettings, SETTING_KEYS } from '../../src/core/settings';
 
 class Owner extends Disposable {
   own<T extends { dispose(): void }>(d: T): T {
@@ -60,9 +60,11 @@ describe('settings', () => {
       defaultRoute: '/stream',
       defaultMethod: 'GET',
       defaultProtocol: 'sse',
+      maxAnswerDuration: 300,
       diagnosticSeverity: 'Information',
       fixStyle: 'rewrite',
       pythonPath: undefined,
+      previewSendOnOpen: true,
     });
   });
 
@@ -72,30 +74,43 @@ describe('settings', () => {
       [SETTING_KEYS.defaultRoute]: '/chat',
       [SETTING_KEYS.defaultMethod]: 'POST',
       [SETTING_KEYS.defaultProtocol]: 'ai-sdk',
+      [SETTING_KEYS.maxAnswerDuration]: 600,
       [SETTING_KEYS.diagnosticSeverity]: 'Off',
       [SETTING_KEYS.fixStyle]: 'sibling',
       [SETTING_KEYS.pythonPath]: '/usr/bin/python3',
+      [SETTING_KEYS.previewSendOnOpen]: false,
     });
     assert.deepEqual(set, {
       moduleLocation: 'app/streaming.py',
       defaultRoute: '/chat',
       defaultMethod: 'POST',
       defaultProtocol: 'ai-sdk',
+      maxAnswerDuration: 600,
       diagnosticSeverity: 'Off',
       fixStyle: 'sibling',
       pythonPath: '/usr/bin/python3',
+      previewSendOnOpen: false,
     });
     const invalid = from({
       [SETTING_KEYS.moduleLocation]: '   ',
       [SETTING_KEYS.defaultRoute]: 42,
       [SETTING_KEYS.defaultMethod]: 'PUT',
       [SETTING_KEYS.defaultProtocol]: 'vercel',
+      [SETTING_KEYS.maxAnswerDuration]: 0,
       [SETTING_KEYS.diagnosticSeverity]: 'error',
       [SETTING_KEYS.fixStyle]: null,
     });
     assert.deepEqual(
-      [invalid.moduleLocation, invalid.defaultRoute, invalid.defaultMethod, invalid.defaultProtocol, invalid.diagnosticSeverity, invalid.fixStyle],
-      [undefined, '/stream', 'GET', 'sse', 'Information', 'rewrite'],
+      [
+        invalid.moduleLocation,
+        invalid.defaultRoute,
+        invalid.defaultMethod,
+        invalid.defaultProtocol,
+        invalid.maxAnswerDuration,
+        invalid.diagnosticSeverity,
+        invalid.fixStyle,
+      ],
+      [undefined, '/stream', 'GET', 'sse', 300, 'Information', 'rewrite'],
     );
   });
 

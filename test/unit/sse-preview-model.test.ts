@@ -1,28 +1,27 @@
 /** The preview model both sides fold host messages into: bounded, and late messages of a replaced run ignored. */
 import assert from 'node:assert/strict';
 import type { StreamStats } from '../../src/protocol/stream';
-import { apply, cleared, emptyModel, EVENT_WINDOW, NOTICE_LIMIT, persisted, TEXT_LIMIT, type Changes } from '../../src/core/sse/preview';
+import {
+  apply,
+  cleared,
+  emptyModel,
+  EVENT_WINDOW,
+  NOTICE_LIMIT,
+  PERSISTED_EVENTS,
+  persisted,
+  runOutcome,
+  TEXT_LIMIT,
+  type Changes,
+} from '../../src/core/sse/preview';
 import type { EventView, HostMessage } from '../../src/protocol/preview';
 import { isHostMessage, isWebviewMessage, postToHost, postToWebview } from '../../src/protocol/preview';
+import { batchMessage } from '../support/previewMessages';
 
 const request = { url: 'http://127.0.0.1:8000/s', method: 'GET', headers: [] } as const;
 const stats = { events: 0 } as unknown as StreamStats;
 const events = (from: number, count: number, data = 'd'): EventView[] =>
   Array.from({ length: count }, (_, i) => ({ seq: from + i, event: 'token', id: null, tMs: from + i, chunk: 0, data }));
-const batch = (run: number, list: EventView[], text = '', textReplaced = false): HostMessage => ({
-  type: 'batch',
-  run,
-  events: list,
-  text,
-  textReplaced,
-  textFormat: 'catalyst',
-  protocol: null,
-  reasoning: '',
-  toolCalls: [],
-  toolCallsOmitted: 0,
-  notices: [],
-  stats,
-});
+const batch = (run: number, list: EventView[], text = '', textReplaced = false): HostMessage => batchMessage({ run, events: list, text, textReplaced });
 
 describe('preview model', function () {
   it('keeps a bounded window of events and counts the hidden ones', function () {
@@ -103,9 +102,59 @@ describe('preview model', function () {
   });
 });
 
+describe('run outcome: one status per outcome', function () {
+  const ended = (end: Extract<HostMessage, { type: 'ended' }>['end'], textError: string | null, responded = true) => {
+    const model = emptyModel(request);
+    apply(model, { type: 'started', run: 1, request }, {});
+    if (responded) {
+      apply(model, { type: 'response', run: 1, status: 200, headers: [], checks: [] }, {});
+    }
+    apply(model, { type: 'ended', run: 1, end, lastEventId: null, stats, textError }, {});
+    return runOutcome(model);
+  };
+  const failure = (kind: 'unexpected-end' | 'idle-timeout' | 'network' | 'connection-refused' | 'http-status') =>
+    ({ kind: 'failed', failure: { kind, message: `${kind} message`, url: 'u', status: 500, body: '', idleMs: 1 } }) as const;
+
+  it('completed, error event, connection lost, stopped, failed', function () {
+    assert.deepEqual(ended({ kind: 'completed' }, null), { kind: 'completed' });
+    assert.deepEqual(ended({ kind: 'completed' }, 'RateLimitError: slow down'), { kind: 'error-event', message: 'RateLimitError: slow down' });
+    assert.deepEqual(ended(failure('unexpected-end'), 'E'), { kind: 'error-event', message: 'E' }, 'the error the stream sent is the news');
+    assert.deepEqual(ended({ kind: 'stopped' }, 'E'), { kind: 'stopped' }, 'the user stopped it');
+    for (const kind of ['unexpected-end', 'idle-timeout', 'network'] as const) {
+      assert.deepEqual(ended(failure(kind), null), { kind: 'connection-lost', message: `${kind} message` }, kind);
+    }
+    assert.equal(ended(failure('network'), null, false).kind, 'failed', 'no response yet: it never connected');
+    assert.equal(ended(failure('connection-refused'), null, false).kind, 'failed');
+    assert.equal(ended(failure('http-status'), null).kind, 'failed');
+    const running = emptyModel(request);
+    assert.equal(runOutcome(running).kind, 'idle');
+    apply(running, { type: 'started', run: 1, request }, {});
+    assert.equal(runOutcome(running).kind, 'connecting');
+  });
+
+  it('keeps the finish a batch reports, and forgets it on the next run', function () {
+    const model = emptyModel(request);
+    apply(model, { type: 'started', run: 1, request }, {});
+    apply(model, batchMessage({ run: 1, finish: { finishReason: 'stop', usage: { inputTokens: 3 } } }), {});
+    apply(model, batchMessage({ run: 1 }), {});
+    assert.deepEqual(model.finish, { finishReason: 'stop', usage: { inputTokens: 3 } }, 'a batch without one keeps it');
+    apply(model, { type: 'started', run: 2, request }, {});
+    assert.equal(model.finish, null);
+  });
+
+  it('saves the newest events only, counting the rest as hidden', function () {
+    const model = emptyModel(request);
+    apply(model, batch(0, events(0, PERSISTED_EVENTS + 10)), {});
+    const saved = persisted(model);
+    assert.equal(saved.events.length, PERSISTED_EVENTS);
+    assert.equal(saved.events[0]!.seq, 10);
+    assert.equal(saved.hidden, 10);
+  });
+});
+
 describe('preview protocol', function () {
   it('recognises each side\u2019s messages and nothing else', function () {
-    for (const type of ['ready', 'send', 'stop', 'reconnect', 'clear', 'export', 'startServer']) {
+    for (const type of ['ready', 'send', 'stop', 'reconnect', 'clear', 'export', 'startServer', 'saveRequest', 'history']) {
       assert.ok(isWebviewMessage({ type }), type);
       assert.ok(!isHostMessage({ type }), type);
     }

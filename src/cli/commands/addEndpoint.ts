@@ -4,30 +4,25 @@
  */
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
-import {
-  planAddEndpoint,
-  uvicornArguments,
-  type AddEndpointPlan,
-  type AddEndpointRefusal,
-  type AddEndpointRequest,
-  type FileChange,
-  type HttpMethod,
-  type PlannedEndpoint,
-} from '../../core/plan/addEndpoint';
+import { addEndpoint as addEndpointUseCase, endpointSummary, tryIt, type PlannedAddEndpoint, type Verification } from '../../core/app/addEndpoint';
+import { shellWord } from '../../core/codegen/escape';
+import { ON_DISCONNECT_POLICIES, type OnDisconnect } from '../../core/codegen/python/templates/route.py';
+import type { AddEndpointRefusal, AddEndpointRequest, HttpMethod, PlannedEndpoint } from '../../core/plan/endpoint';
+import type { ServeSettings } from '../../core/plan/serveCommand';
 import { parseProtocol, PROTOCOLS, STREAM_PROTOCOLS } from '../../core/plan/protocol';
 import { parseTokenSource } from '../../core/plan/tokenSource';
-import { describeImportFailure, verifyEndpoint, type EndpointVerification } from '../../core/plan/verifyEndpoint';
-import { unresolvedPrefixesIn } from '../../core/python/workspace';
 import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
+import type { FileChange } from '../../core/workspace/fileChange';
 import { nodeFileSystem, type FileSystem } from '../../core/workspace/fileSystem';
 import { LockBusyError, withLocks } from '../../core/workspace/lock';
-import { readPythonFiles, TooManyFilesError } from '../../core/workspace/readWorkspace';
+import { nodeProjectFiles, TooManyFilesError } from '../../core/workspace/projectFiles';
 import { CliError, parseAppOption, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
 
 const help = `Usage: catalyst-streaming add-endpoint [--workspace DIR] [--app FILE[:VAR]] [--route /stream]
                                        [--method GET|POST] [--protocol sse|ai-sdk|openai]
                                        [--source demo|anthropic|openai|groq|FUNC]
-                                       [--module PATH] [--resumable] [--dry-run] [--no-verify] [--json]
+                                       [--module PATH] [--resumable] [--on-disconnect cancel|finish]
+                                       [--dry-run] [--no-verify] [--json]
 
 Adds a Server-Sent Events endpoint to a FastAPI app: the generated streaming module (created, kept, or
 updated when it is an unedited older version; never overwritten once you edited it), the imports merged into
@@ -53,10 +48,21 @@ Options:
                     (through the SDK's async client), or the name of an async generator function of yours
   --module PATH     where the streaming module goes (a .py file or a folder), relative to the workspace
                     (default: streaming.py at the top of the app's package, or next to a top-level script)
-  --resumable       a resumable stream: events carry ids, and a reconnect with Last-Event-ID (a browser's
-                    EventSource sends it by itself) continues where it stopped, on any worker; the answer is
-                    produced once, whoever is connected. Stored in Redis when REDIS_URL is set, else in
-                    process (one worker). Adds resumable.py beside the streaming module
+  --resumable       a resumable stream, for every protocol: the answer is produced once, whoever is
+                    connected, and comes back on any worker: sse and openai by a reconnect with Last-Event-ID
+                    (a browser's EventSource sends it by itself), ai-sdk through useChat's own resume
+                    (resume: true: GET {route}/{chatId}/stream, 204 when nothing to resume). Adds a stop
+                    endpoint beside it, POST {route}/{id}/stop (ai-sdk: the chat id), that ends the answer on
+                    whichever worker produces it. Stored in Redis when REDIS_URL is set, else in process
+                    (one worker). Adds the package's resumable/ folder
+  --on-disconnect POLICY
+                    what the route does with an answer whose client left (default cancel):
+                      cancel  close the token source at once: the provider request stops, and its billing
+                      finish  read the answer to its end (at most 5 minutes), so that the route's on_finish
+                              hook receives all of it to save
+                    The route calls its on_finish hook (an async function written beside it, for you to
+                    fill in) once per answer, with the text, the finish reason and the provider's usage.
+                    A resumable stream always finishes
   --dry-run         print the changes as a unified diff and write nothing (nothing is run either)
   --no-verify       write without first importing the changed app in Python (see below)
   --json            print the outcome as one JSON object (below) instead of text
@@ -67,7 +73,13 @@ view of the workspace with the changes laid over it (the project's .venv/venv Py
 python3, /usr/bin/python3: the first that has FastAPI). If the app imports without the change but not with
 it, nothing is written and the exception's last line and file are printed (reason "app-does-not-start").
 If it cannot be imported either way in this environment (a missing package or setting), the change is
-written and reported as not verified.
+written and reported as not verified. From that import, the app's own route table (mounts and included
+routers) gives the URL, the app that serves it ("serve") and where the streaming package goes, and
+Starlette's own matching must send a request to the URL to the new route: if another route or mount answers
+first, nothing is written (reason "route-unreachable"). The app asked is the project's own ([tool.fastapi]
+entrypoint, Procfile, Dockerfile CMD, a __main__ calling uvicorn.run("pkg.main:app")), else the one the
+source shows, else a module that makes one at import (app = create_app(settings)). With --no-verify and
+--dry-run, the URL and the route order are read from the source.
 
 Exit status: 0 when the endpoint was added (or planned, with --dry-run) or is already there; 1 when it cannot
 be added (the message says why; nothing was written); 2 for a wrong command line.
@@ -80,6 +92,7 @@ JSON output:
     "protocol": "sse" | "ai-sdk" | "openai",                       (not when refused)
     "endpoint": { "file", "owner", "ownerKind": "app"|"factory"|"router", "method", "route", "url",
                   "functionName", "source", "protocol", "resumable": true|false,
+                  "onDisconnect": "cancel"|"finish",
                   "serve": { "appDir", "app", "factory" } },
     "changes": [ { "path", "kind": "create"|"update"|"modify", "description" } ],
     "notes": [ "..." ],
@@ -104,6 +117,7 @@ export const addEndpointCommand: CliCommand = {
       source: { type: 'string' },
       module: { type: 'string' },
       resumable: { type: 'boolean' },
+      'on-disconnect': { type: 'string' },
       'dry-run': { type: 'boolean' },
       'no-verify': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -124,7 +138,9 @@ export const addEndpointCommand: CliCommand = {
   },
 };
 
-type Values = Partial<Record<'workspace' | 'app' | 'route' | 'method' | 'protocol' | 'source' | 'module', string>> & { readonly resumable?: boolean };
+type Values = Partial<Record<'workspace' | 'app' | 'route' | 'method' | 'protocol' | 'source' | 'module' | 'on-disconnect', string>> & {
+  readonly resumable?: boolean;
+};
 
 function requestFrom(values: Values): AddEndpointRequest {
   const method = values.method?.toUpperCase();
@@ -138,8 +154,12 @@ function requestFrom(values: Values): AddEndpointRequest {
   if (protocol !== undefined && PROTOCOLS[protocol].method !== undefined && method !== undefined && method !== PROTOCOLS[protocol].method) {
     throw new CliError(`--protocol ${protocol} makes a ${PROTOCOLS[protocol].method} route; leave out --method ${values.method}`, USAGE_ERROR);
   }
-  if (values.resumable === true && protocol !== undefined && protocol !== 'sse') {
-    throw new CliError(`--resumable makes a resumable sse stream; it does not go with --protocol ${protocol}`, USAGE_ERROR);
+  const onDisconnect = values['on-disconnect'];
+  if (onDisconnect !== undefined && !isOnDisconnect(onDisconnect)) {
+    throw new CliError(`unknown --on-disconnect "${onDisconnect}": expected ${ON_DISCONNECT_POLICIES.join(' or ')}`, USAGE_ERROR);
+  }
+  if (onDisconnect === 'cancel' && values.resumable === true) {
+    throw new CliError('a resumable stream is produced once, whoever is connected: it always finishes; leave out --on-disconnect cancel', USAGE_ERROR);
   }
   const source = values.source === undefined ? undefined : parseTokenSource(values.source);
   if (source === undefined && values.source !== undefined) {
@@ -157,32 +177,25 @@ function requestFrom(values: Values): AddEndpointRequest {
     ...(protocol ? { protocol } : {}),
     ...(values.module !== undefined ? { moduleLocation: values.module } : {}),
     ...(values.resumable === true ? { resumable: true } : {}),
+    ...(onDisconnect !== undefined ? { onDisconnect } : {}),
   };
+}
+
+function isOnDisconnect(value: string): value is OnDisconnect {
+  return (ON_DISCONNECT_POLICIES as readonly string[]).includes(value);
 }
 
 export type AddEndpointOutcome =
   | {
       readonly status: 'applied' | 'planned';
-      readonly plan: Extract<AddEndpointPlan, { status: 'planned' }>;
+      readonly plan: PlannedAddEndpoint;
       readonly diff?: string;
-      readonly verification: VerificationJson;
+      readonly verification: Verification;
+      /** How the project serves (the FastAPI CLI or uvicorn), for the "Try it" line. */
+      readonly serving?: ServeSettings;
     }
   | { readonly status: 'already-present'; readonly endpoint: PlannedEndpoint; readonly message: string }
-  | (AddEndpointRefusal & { readonly verification?: VerificationJson });
-
-/** Whether the changed app was imported before writing (`--json`'s "verification"). */
-export interface VerificationJson {
-  readonly verified: boolean;
-  /** The interpreter that imported it. */
-  readonly python?: string;
-  /** Why it was not verified. */
-  readonly reason?: string;
-  /** The exception's last traceback line, and where (workspace-relative when in the project). */
-  readonly error?: string;
-  readonly file?: string;
-  readonly line?: number;
-  readonly code?: string;
-}
+  | (AddEndpointRefusal & { readonly verification?: Verification });
 
 /** Plans on the folder's files and writes the changes (unless dryRun). Also used by `demo`. */
 export async function addEndpoint(
@@ -219,33 +232,22 @@ async function planAndApply(
 ): Promise<AddEndpointOutcome> {
   const target = request.target && { ...request.target, file: workspaceRelative(root, request.target.file) };
   const moduleLocation = request.moduleLocation === undefined ? undefined : workspaceRelative(root, request.moduleLocation);
-  const plan = await planAddEndpoint(await readPythonFiles(root, fs), {
-    ...request,
-    ...(target ? { target } : {}),
-    ...(moduleLocation === undefined ? {} : { moduleLocation }),
-  });
-  if (plan.status === 'refused' || plan.status === 'already-present') {
-    return plan.status === 'refused'
-      ? { status: 'refused', reason: plan.reason, message: plan.message }
-      : { status: 'already-present', endpoint: plan.endpoint, message: plan.message };
+  const outcome = await addEndpointUseCase(
+    nodeProjectFiles(root, fs),
+    { ...request, ...(target ? { target } : {}), ...(moduleLocation === undefined ? {} : { moduleLocation }) },
+    {
+      verify: dryRun ? { skipped: 'dry run: nothing was written or run' } : verify ? true : { skipped: '--no-verify: the app was not imported' },
+    },
+  );
+  if (outcome.status === 'refused') {
+    return outcome;
   }
+  if (outcome.status === 'already-present') {
+    return { status: 'already-present', endpoint: outcome.endpoint, message: outcome.message };
+  }
+  const { plan, verification, serving } = outcome;
   if (dryRun) {
-    return {
-      status: 'planned',
-      plan,
-      diff: plan.changes.map(unifiedDiff).join(''),
-      verification: { verified: false, reason: 'dry run: nothing was written or run' },
-    };
-  }
-  const verification = verify ? await verifyEndpoint(root, plan.changes, plan.endpoint.serve) : undefined;
-  if (verification?.status === 'broken') {
-    const { failure, python } = verification;
-    return {
-      status: 'refused',
-      reason: 'app-does-not-start',
-      message: `The app would no longer start with this change: importing ${plan.endpoint.serve!.app} with ${python} raises ${describeImportFailure(failure)} (line numbers of the changed file), and it imports without the change. Nothing was written. Look at ${failure.file ?? 'the traceback'} (e.g. a generate_unique_id_function that expects something of every route), or add the endpoint with --no-verify and fix the app by hand.`,
-      verification: verificationJson(verification),
-    };
+    return { status: 'planned', plan, diff: plan.changes.map(unifiedDiff).join(''), verification, serving };
   }
   try {
     await applyChanges(root, plan.changes, fs);
@@ -255,28 +257,7 @@ async function planAndApply(
     }
     throw error;
   }
-  return {
-    status: 'applied',
-    plan,
-    verification: verification ? verificationJson(verification) : { verified: false, reason: '--no-verify: the app was not imported' },
-  };
-}
-
-function verificationJson(verification: EndpointVerification): VerificationJson {
-  const failure = verification.status === 'verified' ? undefined : verification.failure;
-  return {
-    verified: verification.status === 'verified',
-    ...(verification.python !== undefined ? { python: verification.python } : {}),
-    ...(verification.status === 'unverified' ? { reason: verification.reason } : {}),
-    ...(failure
-      ? {
-          error: failure.error,
-          ...(failure.file !== undefined ? { file: failure.file } : {}),
-          ...(failure.line !== undefined ? { line: failure.line } : {}),
-          ...(failure.code !== undefined ? { code: failure.code } : {}),
-        }
-      : {}),
-  };
+  return { status: 'applied', plan, verification, serving };
 }
 
 /** --app and --module take a path relative to the workspace folder, or an absolute one. */
@@ -287,9 +268,17 @@ function workspaceRelative(root: string, file: string): string {
 
 function unifiedDiff(change: FileChange): string {
   const before = change.before ?? '';
-  return createTwoFilesPatch(change.before === undefined ? '/dev/null' : `a/${change.path}`, `b/${change.path}`, before, change.after, undefined, undefined, {
-    context: 3,
-  });
+  return createTwoFilesPatch(
+    change.before === undefined ? '/dev/null' : `a/${change.path}`,
+    change.kind === 'delete' ? '/dev/null' : `b/${change.path}`,
+    before,
+    change.after,
+    undefined,
+    undefined,
+    {
+      context: 3,
+    },
+  );
 }
 
 function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
@@ -309,24 +298,32 @@ function report(outcome: AddEndpointOutcome, io: CliIo, json: boolean): void {
       return;
     case 'planned':
       io.stdout(outcome.diff ?? '');
-      io.stderr(`Dry run: nothing was written. ${summary(outcome.plan.endpoint)}\n`);
+      io.stderr(`Dry run: nothing was written. ${endpointSummary(outcome.plan.endpoint)}\n`);
       return;
     case 'applied': {
       const { endpoint, changes, notes } = outcome.plan;
       const lines = [
-        `Added ${summary(endpoint)}`,
-        ...changes.map((change) => `  ${change.kind === 'create' ? 'created ' : change.kind === 'update' ? 'updated ' : 'modified'} ${change.path}`),
+        `Added ${endpointSummary(endpoint)}`,
+        ...changes.map(
+          (change) =>
+            `  ${change.kind === 'create' ? 'created ' : change.kind === 'update' ? 'updated ' : change.kind === 'delete' ? 'deleted ' : 'modified'} ${change.path}`,
+        ),
         ...notes.map((note) => `  note: ${note}`),
         outcome.verification.verified
-          ? `  verified: the app imports with the change (${outcome.verification.python})`
+          ? `  verified: ${endpoint.serve?.app ?? 'the app'} imports with the change and its own route table sends ${endpoint.method} ${endpoint.url} to the new route (${outcome.verification.python})`
           : `  note: not verified: ${outcome.verification.reason}`,
       ];
-      if (endpoint.serve) {
+      // Lines to paste into a shell: every word quoted for it (a folder or prefix with spaces, quotes or `$(...)`
+      // stays one word); a word with a control character no quoting makes safe, and the lines are left out.
+      const { serveWords, url } = tryIt(endpoint, outcome.serving);
+      const serve = serveWords?.map(shellWord);
+      if (serve !== undefined && serve.every((word) => word !== undefined)) {
         const query = endpoint.method === 'GET' ? '' : ` -H 'content-type: application/json' -d '${EXAMPLE_BODY[endpoint.protocol]}'`;
-        lines.push(`Try it: uvicorn ${uvicornArguments(endpoint.serve).join(' ')}`);
+        lines.push(`Try it: ${serve.join(' ')}`);
         // A URL with a prefix that could not be read (a note says so) gets no curl line: it would not be the URL.
-        if (unresolvedPrefixesIn(endpoint.url).length === 0) {
-          lines.push(`   then: curl -N${query} http://127.0.0.1:8000${endpoint.url}`);
+        const curlUrl = url === undefined ? undefined : shellWord(url);
+        if (curlUrl !== undefined) {
+          lines.push(`   then: curl -N${query} ${curlUrl}`);
         }
       }
       io.stdout(`${lines.join('\n')}\n`);
@@ -342,10 +339,6 @@ const EXAMPLE_BODY = {
   openai: '{"model": "demo", "stream": true, "messages": [{"role": "user", "content": "Hi"}]}',
 } as const;
 
-function summary(endpoint: PlannedEndpoint): string {
-  return `${endpoint.resumable ? 'resumable ' : ''}${endpoint.method} ${endpoint.url} on ${endpoint.owner} in ${endpoint.file} (function ${endpoint.functionName}, tokens from ${endpoint.source}${endpoint.protocol === 'sse' ? '' : `, speaking ${endpoint.protocol}`}).`;
-}
-
 function toJson(outcome: AddEndpointOutcome): Record<string, unknown> {
   switch (outcome.status) {
     case 'refused':
@@ -355,7 +348,7 @@ function toJson(outcome: AddEndpointOutcome): Record<string, unknown> {
     default:
       return {
         status: outcome.status,
-        message: `${outcome.status === 'applied' ? 'Added' : 'Would add'} ${summary(outcome.plan.endpoint)}`,
+        message: `${outcome.status === 'applied' ? 'Added' : 'Would add'} ${endpointSummary(outcome.plan.endpoint)}`,
         protocol: outcome.plan.endpoint.protocol,
         endpoint: outcome.plan.endpoint,
         changes: outcome.plan.changes.map((change) => ({ path: change.path, kind: change.kind, description: change.description })),

@@ -3,30 +3,26 @@
  * that buffer, as file:line:col, and exits 1 when it finds any (so a project's CI can run it).
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { FileChange } from '../../core/plan/addEndpoint';
-import { FINDING_CODES, type FindingCode, type ProjectFacts } from '../../core/python/llm/findings';
-import { WorkspaceDetection } from '../../core/python/llm/workspaceDetection';
-import { isVersionSource, packageVersion } from '../../core/python/projectVersions';
-import { PythonWorkspace } from '../../core/python/workspace';
+import {
+  checkProject,
+  FileTooLargeError,
+  FINDING_CODES,
+  importedNamesByFile,
+  MAX_ANALYSED_BYTES,
+  perFile,
+  type CheckFinding,
+  type FindingCode,
+  type SkippedFile,
+} from '../../core/app/check';
+import { fixFile, type QuickFixOptions } from '../../core/app/quickFix';
 import type { FrameworkProvider } from '../../core/python/llm/frameworks';
 import type { LlmProvider } from '../../core/python/llm/sdks';
-import { fixLlmCalls } from '../../core/plan/llm/fixAll';
-import type { FixStyle } from '../../core/plan/llm/streamCall';
-import { streamingModuleTarget } from '../../core/plan/llm/streamingModuleTarget';
-import { decideStreamingModule } from '../../core/plan/streamingModule';
 import { applyChanges, ApplyError } from '../../core/workspace/applyChanges';
 import { nodeFileSystem } from '../../core/workspace/fileSystem';
-import { MAX_PYTHON_FILES } from '../../core/workspace/readWorkspace';
-import { decodeSource } from '../../core/workspace/sourceEncoding';
+import { listPythonFiles, MAX_PYTHON_FILES, nodeProjectFiles } from '../../core/workspace/projectFiles';
 import { CliError, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
-
-/**
- * Larger Python files are generated, not written: analysing one costs over 100 times its size in syntax tree
- * and analysis (a 9.8 MB file took 2 GB; 1.9 MB, 290 MB), so it is skipped with a note instead.
- */
-export const MAX_ANALYSED_BYTES = 1024 * 1024;
 
 const help = `Usage: catalyst-streaming check [PATH...] [--json] [--fix [--fix-style rewrite|sibling]]
 
@@ -54,9 +50,6 @@ folders to check instead.
 
 Exit status: 0 no problems, 1 problems found (after --fix: problems left), 2 bad command line.
 `;
-
-/** Folders never searched: environments, caches, build output, version control. */
-const SKIPPED_FOLDERS = new Set(['node_modules', '__pycache__', 'site-packages', 'venv', 'env', 'build', 'dist']);
 
 export interface JsonFinding {
   readonly file: string;
@@ -94,19 +87,31 @@ export const checkCommand: CliCommand = {
       throw new CliError('--fix-style only applies with --fix', USAGE_ERROR);
     }
     const files = await pythonFiles(positionals.length > 0 ? positionals : ['.'], io.cwd);
-    const skipped = new Set<string>();
-    const skip = (file: string, reason: string) => {
-      if (!skipped.has(file)) {
-        skipped.add(file);
-        io.stderr(`${shownPath(file, io.cwd)}: skipped: ${reason}\n`);
+    const root = workspaceRoot(files);
+    const project = nodeProjectFiles(root);
+    const relative = files.map((file) => path.relative(root, file).split(path.sep).join('/'));
+    const reported = new Set<string>();
+    const report = (skipped: readonly SkippedFile[]) => {
+      for (const { file, reason } of skipped) {
+        if (!reported.has(file)) {
+          reported.add(file);
+          io.stderr(`${shownPath(path.join(root, file), io.cwd)}: skipped: ${reason}\n`);
+        }
       }
     };
     if (values.fix) {
-      for (const file of files) {
-        await perFile(file, skip, () => fixFile(file, style, io));
+      // Read once before any fix: a fix adds imports of the streaming package only, never of the project's names.
+      const imported = await importedNamesByFile(project, relative);
+      for (const file of relative) {
+        const skipped: SkippedFile[] = [];
+        await perFile(file, skipped, () => fixOne(root, file, { style, sharedNames: imported.get(file) ?? new Set() }, io));
+        report(skipped);
       }
     }
-    const findings = await checkFiles(files, io.cwd, skip);
+    const outcome = await checkProject(project, relative);
+    report(outcome.skipped);
+    const skipped = reported;
+    const findings = outcome.findings.map((finding) => jsonFinding(finding, root, io.cwd));
     if (values.json) {
       io.stdout(`${JSON.stringify(findings, null, 2)}\n`);
     } else {
@@ -124,33 +129,6 @@ export const checkCommand: CliCommand = {
   },
 };
 
-/**
- * Runs one file's step; a file that cannot be analysed is skipped with its reason, so one odd file never
- * stops the run (or empties --json). Anything else is a bug and propagates.
- */
-async function perFile<T>(file: string, skip: (file: string, reason: string) => void, step: () => Promise<T>): Promise<T | undefined> {
-  try {
-    const size = (await stat(file)).size;
-    if (size > MAX_ANALYSED_BYTES) {
-      skip(file, `${(size / 1024 / 1024).toFixed(1)} MB is larger than the ${MAX_ANALYSED_BYTES / 1024 / 1024} MB checked per file (generated code?)`);
-      return undefined;
-    }
-    return await step();
-  } catch (error) {
-    if (error instanceof RangeError) {
-      // The syntax tree is deeper than the analysis can walk (thousands of nested brackets).
-      skip(file, 'nested too deeply to analyse');
-      return undefined;
-    }
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EISDIR' || code === 'ENOENT') {
-      skip(file, `cannot be read (${code})`);
-      return undefined;
-    }
-    throw error;
-  }
-}
-
 function shownPath(file: string, cwd: string): string {
   return path.relative(cwd, file).split(path.sep).join('/') || path.basename(file);
 }
@@ -163,11 +141,11 @@ async function pythonFiles(paths: readonly string[], cwd: string): Promise<strin
       throw new CliError(`no such file or folder: ${given}`, USAGE_ERROR);
     }
     if ((await stat(absolute)).isDirectory()) {
-      const before = found.length;
-      await walk(absolute, found);
-      if (found.length - before > MAX_PYTHON_FILES) {
+      const inFolder = await listPythonFiles(nodeProjectFiles(absolute));
+      found.push(...inFolder.map((file) => path.join(absolute, ...file.split('/'))));
+      if (inFolder.length > MAX_PYTHON_FILES) {
         throw new CliError(
-          `${given} holds more than ${MAX_PYTHON_FILES} Python files (found ${found.length - before}), which looks like more than one project or an environment; check the project's own folders instead: catalyst-streaming check PATH...`,
+          `${given} holds more than ${MAX_PYTHON_FILES} Python files (found ${inFolder.length}), which looks like more than one project or an environment; check the project's own folders instead: catalyst-streaming check PATH...`,
         );
       }
     } else {
@@ -177,59 +155,10 @@ async function pythonFiles(paths: readonly string[], cwd: string): Promise<strin
   return [...new Set(found)].sort();
 }
 
-async function walk(folder: string, found: string[]): Promise<void> {
-  for (const entry of await readdir(folder, { withFileTypes: true })) {
-    const full = path.join(folder, entry.name);
-    if (entry.isDirectory()) {
-      if (!entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name)) {
-        await walk(full, found);
-      }
-    } else if (entry.isFile() && entry.name.endsWith('.py')) {
-      found.push(full);
-    }
-  }
-}
-
-/**
- * Checks the files as one workspace, so calls are followed across modules: the files are read (as Python
- * reads them: BOM, coding cookie, or one character per byte for undeclared non-UTF-8 bytes), then each
- * file's findings are worked out with every other file known.
- */
-async function checkFiles(files: readonly string[], cwd: string, skip: (file: string, reason: string) => void): Promise<JsonFinding[]> {
-  const root = workspaceRoot(files);
-  const texts = new Map<string, string>();
-  const absoluteOf = new Map<string, string>();
-  for (const file of files) {
-    const text = await perFile(file, skip, async () => decodeSource(await readFile(file)).text);
-    if (text !== undefined) {
-      const relative = path.relative(root, file).split(path.sep).join('/');
-      texts.set(relative, text);
-      absoluteOf.set(relative, file);
-    }
-  }
-  const workspace = new PythonWorkspace(texts);
-  const detection = new WorkspaceDetection(workspace, await projectFacts(root));
-  try {
-    const findings: JsonFinding[] = [];
-    for (const [relative, file] of absoluteOf) {
-      const shown = shownPath(file, cwd);
-      const found = await perFile(file, skip, async () =>
-        (await detection.findings(relative)).map((finding) => ({
-          file: shown,
-          line: finding.node.startPosition.row + 1,
-          // tree-sitter columns count UTF-16 code units here (see analysis.ts); editors count characters the same way.
-          column: finding.node.startPosition.column + 1,
-          code: finding.code,
-          message: finding.message,
-          provider: finding.provider,
-        })),
-      );
-      findings.push(...(found ?? []));
-    }
-    return findings;
-  } finally {
-    workspace.dispose();
-  }
+/** A finding as `--json` prints it: the file relative to the current folder. */
+function jsonFinding(finding: CheckFinding, root: string, cwd: string): JsonFinding {
+  const { line, column, code, message, provider } = finding;
+  return { file: shownPath(path.join(root, ...finding.file.split('/')), cwd), line, column, code, message, provider };
 }
 
 /**
@@ -250,73 +179,29 @@ function workspaceRoot(files: readonly string[]): string {
 }
 
 /**
- * The Starlette version the project pins: the nearest folder at or above `root` holding a lock,
- * requirements or pyproject file (not above a repository's root).
- */
-async function projectFacts(root: string): Promise<ProjectFacts> {
-  for (let folder = root; ; folder = path.dirname(folder)) {
-    const entries = await readdir(folder).catch(() => [] as string[]);
-    const sources = entries.filter(isVersionSource);
-    if (sources.length > 0) {
-      const texts = new Map<string, string>();
-      for (const name of sources) {
-        texts.set(name, await readFile(path.join(folder, name), 'utf8').catch(() => ''));
-      }
-      const starlette = packageVersion(texts, 'starlette');
-      return starlette ? { starlette } : {};
-    }
-    if (entries.includes('.git') || path.dirname(folder) === folder) {
-      return {};
-    }
-  }
-}
-
-/**
  * Applies the fixes to one file and writes it and the streaming module it now imports from, both or neither
  * (the same all-or-nothing write as add-endpoint: read-only files, changed files and links out are refused).
  */
-async function fixFile(file: string, style: FixStyle, io: CliIo): Promise<void> {
-  const { text: source, encoding } = decodeSource(await readFile(file));
-  const shown = shownPath(file, io.cwd);
-  if (encoding.notWritable !== undefined) {
-    io.stderr(`${shown}: not fixed: ${encoding.notWritable}\n`);
-    return;
+async function fixOne(root: string, file: string, options: QuickFixOptions, io: CliIo): Promise<void> {
+  const absolute = path.join(root, ...file.split('/'));
+  const size = (await stat(absolute)).size;
+  if (size > MAX_ANALYSED_BYTES) {
+    throw new FileTooLargeError(size);
   }
-  const target = streamingModuleTarget(file, existsSync);
-  const result = await fixLlmCalls(source, { style, streamingImport: target.importModule });
-  for (const refusal of result.refused) {
+  const shown = shownPath(absolute, io.cwd);
+  const outcome = await fixFile(nodeProjectFiles(root), file, options);
+  for (const refusal of outcome.refused) {
     io.stderr(`${shown}:${refusal.line}: not fixed: ${refusal.reason}\n`);
   }
-  if (result.applied.length === 0) {
+  if (outcome.status === 'not-fixed') {
+    io.stderr(`${shown}: not fixed: ${outcome.message}\n`);
     return;
   }
-  const folder = path.dirname(file);
-  const relative = (absolute: string) => path.relative(folder, absolute).split(path.sep).join('/');
-  const changes: FileChange[] = [];
-  let moduleNote: string | undefined;
-  if (result.streamingNames.length > 0) {
-    const existing = existsSync(target.file) ? decodeSource(await readFile(target.file)).text : undefined;
-    const eol = source.includes('\r\n') ? '\r\n' : '\n';
-    const decision = await decideStreamingModule(target.file, existing, eol, result.streamingNames);
-    if (decision.action === 'refuse') {
-      io.stderr(`${shown}: not fixed: ${decision.message}\n`);
-      return;
-    }
-    if (decision.action === 'create' || decision.action === 'update') {
-      changes.push({
-        path: relative(target.file),
-        kind: decision.action,
-        ...(existing === undefined ? {} : { before: existing }),
-        after: decision.text,
-        edits: [],
-        description: 'the streaming module',
-      });
-      moduleNote = `${decision.action === 'create' ? 'Created' : 'Updated'} ${shownPath(target.file, io.cwd)}`;
-    }
+  if (outcome.status === 'unchanged') {
+    return;
   }
-  changes.push({ path: relative(file), kind: 'modify', before: source, after: result.text, edits: [], description: 'LLM calls streamed' });
   try {
-    await applyChanges(folder, changes, nodeFileSystem);
+    await applyChanges(root, outcome.changes, nodeFileSystem);
   } catch (error) {
     if (error instanceof ApplyError) {
       io.stderr(`${shown}: not fixed: ${error.message}\n`);
@@ -324,10 +209,16 @@ async function fixFile(file: string, style: FixStyle, io: CliIo): Promise<void> 
     }
     throw error;
   }
-  if (moduleNote !== undefined) {
-    io.stderr(`${moduleNote}\n`);
+  const moduleNote = [
+    ...outcome.generated.map(
+      (change) => `${change.kind === 'create' ? 'Created' : 'Updated'} ${shownPath(path.join(root, ...change.path.split('/')), io.cwd)}`,
+    ),
+    ...outcome.notes,
+  ];
+  if (moduleNote.length > 0) {
+    io.stderr(`${moduleNote.join('\n')}\n`);
   }
-  for (const fix of result.applied) {
+  for (const fix of outcome.applied) {
     io.stderr(`${shown}:${fix.line}: fixed: ${fix.title}\n`);
   }
 }

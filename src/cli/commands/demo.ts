@@ -11,12 +11,17 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, waitForPort } from '../../core/net/ports';
-import { uvicornArguments, type PlannedEndpoint } from '../../core/plan/addEndpoint';
+import { uvicornArguments } from '../../core/plan/modulePaths';
+import type { PlannedEndpoint } from '../../core/plan/endpoint';
 import { stopProcessGroup } from '../../core/process/stopProcessGroup';
-import { findPython, PythonNotFoundError } from '../../core/python/interpreter';
+import { findPython, pythonCandidates, PythonNotFoundError } from '../../core/python/interpreter';
 import { StreamSession } from '../../core/sse/session';
 import { CliError, listenForStop, parseCommandLine, type CliCommand, type CliIo } from '../cli';
-import { addEndpoint } from './addEndpoint';
+import { addEndpoint } from '../../core/app/addEndpoint';
+import { DEFAULT_ROUTE, DEV_SERVER_HOST } from '../../core/defaults';
+import { applyChanges } from '../../core/workspace/applyChanges';
+import { nodeFileSystem } from '../../core/workspace/fileSystem';
+import { nodeProjectFiles } from '../../core/workspace/projectFiles';
 
 /** How long uvicorn gets to shut down after SIGINT before it is killed. */
 const STOP_GRACE_MS = 3_000;
@@ -80,7 +85,7 @@ export interface DemoOptions {
 export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> {
   let python;
   try {
-    python = await findPython(['fastapi', 'uvicorn']);
+    python = await findPython(['fastapi', 'uvicorn'], pythonCandidates());
   } catch (error) {
     throw error instanceof PythonNotFoundError ? new CliError(error.message) : error;
   }
@@ -90,7 +95,12 @@ export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> 
     await cp(sampleAppFolder(), folder, { recursive: true });
     io.stdout(`1. Copied the sample app to ${folder}\n`);
 
-    const outcome = await addEndpoint(folder, { route: '/stream', source: { kind: 'demo' } });
+    // Not verified first: the demo starts the app itself right after, and says so if it does not start.
+    const outcome = await addEndpoint(
+      nodeProjectFiles(folder),
+      { route: DEFAULT_ROUTE, source: { kind: 'demo' } },
+      { verify: { skipped: 'the demo starts the app' } },
+    );
     if (options.signal.aborted) {
       return interruptedExit(io);
     }
@@ -98,7 +108,10 @@ export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> 
       throw new CliError(`could not add the endpoint to the sample app: ${outcome.message}`);
     }
     const { endpoint, changes } = outcome.plan;
-    io.stdout(`2. Added ${endpoint.method} ${endpoint.url} (${changes.map((c) => `${c.kind === 'create' ? 'created' : 'modified'} ${c.path}`).join(', ')})\n`);
+    await applyChanges(folder, changes, nodeFileSystem);
+    io.stdout(
+      `2. Added ${endpoint.method} ${endpoint.url} (${changes.map((c) => `${c.kind === 'create' ? 'created' : c.kind === 'delete' ? 'deleted' : 'modified'} ${c.path}`).join(', ')})\n`,
+    );
 
     const port = await freePort();
     const serve = endpoint.serve!;
@@ -113,7 +126,7 @@ export async function runDemo(io: CliIo, options: DemoOptions): Promise<number> 
       }
       throw new CliError(`uvicorn did not start: ${(error as Error).message}\n${started.output()}`);
     }
-    const url = `http://127.0.0.1:${port}${endpoint.url}?prompt=${encodeURIComponent(options.prompt)}`;
+    const url = `http://${DEV_SERVER_HOST}:${port}${endpoint.url}?prompt=${encodeURIComponent(options.prompt)}`;
     io.stdout(`3. Started uvicorn ${uvicornArguments(serve).join(' ')} with ${python.executable} (Python ${python.version})\n`);
     io.stdout(`4. Streaming GET ${url}\n\n`);
 
@@ -161,7 +174,7 @@ function formatMs(ms: number | null): string {
 
 /** uvicorn in its own process group (so stopping it stops its children too), output kept for error messages. */
 function startUvicorn(python: string, cwd: string, endpoint: PlannedEndpoint, port: number) {
-  const args = ['-m', 'uvicorn', ...uvicornArguments(endpoint.serve!, { host: '127.0.0.1', port, logLevel: 'warning' })];
+  const args = ['-m', 'uvicorn', ...uvicornArguments(endpoint.serve!, { host: DEV_SERVER_HOST, port, logLevel: 'warning' })];
   const child = spawn(python, args, { cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
   let output = '';
   const collect = (chunk: Buffer) => {

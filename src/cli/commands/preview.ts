@@ -2,12 +2,15 @@
  * `catalyst-streaming preview URL [--method M] [--data JSON] [--header K:V]... [--last-event-id ID] [--json]`:
  * streams a URL's Server-Sent Events to the terminal with timing, from the same core as the Stream Preview panel.
  */
-import type { SseEvent, StreamRequest } from '../../protocol/stream';
-import { StreamSession } from '../../core/sse/session';
+import type { Redirect, SseEvent, StreamRequest } from '../../protocol/stream';
+import { StreamSession, type SessionListener } from '../../core/sse/session';
 import { checkUrl } from '../../core/sse/connection';
-import { eventRecord } from '../../core/sse/preview';
+import { eventRecord, redirectText, RunStopper, type StopOutcome } from '../../core/sse/preview';
 import type { PartReading, ToolCallView } from '../../core/sse/parts';
-import { CliError, listenForStop, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
+import path from 'node:path';
+import { exampleBodyForAppRoute } from '../../core/app/exampleBody';
+import { nodeProjectFiles } from '../../core/workspace/projectFiles';
+import { CliError, listenForStop, parseAppOption, parseCommandLine, USAGE_ERROR, type CliCommand, type CliIo } from '../cli';
 import { escapeControls } from '../terminalText';
 
 const DEFAULT_IDLE_TIMEOUT_S = 60;
@@ -24,11 +27,18 @@ Control characters from the server (escape sequences included) are shown escaped
 Options:
   --method METHOD      HTTP method (default GET, or POST with --data)
   --data JSON          request body, sent as application/json (must be valid JSON)
+  --app FILE:VAR       without --data, a POST sends a body the route accepts: the app's route at the URL's
+                       path, its protocol's chat request (ai-sdk, openai) or its Pydantic model with examples
+  --workspace DIR      the project folder --app is relative to (default: the current folder)
   --header "K: V"      request header; repeat for several
   --last-event-id ID   resume: send Last-Event-ID
   --idle-timeout SECONDS  give up when the server sends nothing for this long (default ${DEFAULT_IDLE_TIMEOUT_S}; 0: never)
   --json               one JSON object per event and line (below); nothing else on stdout
   -h, --help           show this help
+
+Redirects are followed (at most 20). A redirect to another origin (scheme, host or port) carries none of
+your --header values nor --last-event-id: they go only to the URL's origin, as curl and browsers do. Each
+redirect is shown ("redirect 302 -> URL"), on stderr with --json.
 
 The protocol a stream speaks is detected from its response headers and events: "sse" (named events
 token/reasoning/tool_call/done/error), "ai-sdk" (the Vercel AI SDK UI message stream: header
@@ -42,7 +52,10 @@ JSON output, one object per event:
    "tool_call": {"id", "name",                    (a tool call this event started, continued or completed)
                  "arguments": "...",              (the fragment of the JSON arguments this event carried)
                  "done": true | false,            (the call is complete)
-                 "input": ...}}                   (the parsed arguments, once done, when they are JSON)
+                 "input": ...}},                  (the parsed arguments, once done, when they are JSON)
+   "redirects": [{"status", "from", "to",         (present when the response came through redirects)
+                  "cross_origin": true | false,   (another origin than the URL's)
+                  "dropped_headers": [...]}]}     (your headers not sent there)
   Concatenating "reasoning" gives the reasoning; "arguments" per tool call id gives its arguments.
 `;
 
@@ -59,6 +72,8 @@ export const previewCommand: CliCommand = {
       {
         method: { type: 'string' },
         data: { type: 'string' },
+        app: { type: 'string' },
+        workspace: { type: 'string' },
         header: { type: 'string', multiple: true },
         'last-event-id': { type: 'string' },
         'idle-timeout': { type: 'string' },
@@ -71,7 +86,7 @@ export const previewCommand: CliCommand = {
       io.stdout(help);
       return 0;
     }
-    const request = buildRequest(positionals, values);
+    const request = await withExampleBody(buildRequest(positionals, values), values.app, values.workspace, io.cwd);
     const idleSeconds = values['idle-timeout'] === undefined ? DEFAULT_IDLE_TIMEOUT_S : Number(values['idle-timeout']);
     if (!Number.isFinite(idleSeconds) || idleSeconds < 0 || values['idle-timeout']?.trim() === '') {
       throw new CliError(`--idle-timeout must be a number of seconds (0: never), got "${values['idle-timeout']}"`, USAGE_ERROR);
@@ -121,6 +136,24 @@ function buildRequest(
   };
 }
 
+/** A POST without --data, given --app: the body the route accepts (the editor's CodeLens starts with the same). */
+async function withExampleBody(request: StreamRequest, appOption: string | undefined, workspace: string | undefined, cwd: string): Promise<StreamRequest> {
+  if (appOption === undefined || request.body !== undefined || request.method !== 'POST') {
+    return request;
+  }
+  const app = parseAppOption(appOption);
+  if (app.id === undefined) {
+    throw new CliError(`--app must name the app in the file: FILE:VAR, e.g. ${appOption}:app`, USAGE_ERROR);
+  }
+  const root = path.resolve(cwd, workspace ?? '.');
+  const file = path.relative(root, path.resolve(root, app.file)).split(path.sep).join('/');
+  const found = await exampleBodyForAppRoute(nodeProjectFiles(root), { file, id: app.id }, decodeURIComponent(new URL(request.url).pathname), 'POST');
+  if (!found.ok) {
+    throw new CliError(found.message);
+  }
+  return found.body === undefined ? request : { ...request, body: found.body };
+}
+
 /** stream()'s result when it was stopped: the caller knows by what, hence the exit code. */
 const STOPPED = -1;
 
@@ -128,23 +161,40 @@ async function stream(request: StreamRequest, json: boolean, rawIo: CliIo, signa
   // Whatever reaches the terminal may carry the server's bytes: escape its controls. --json is escaped by JSON itself.
   const out = (text: string) => rawIo.stdout(json ? text : escapeControls(text));
   const err = (text: string) => rawIo.stderr(escapeControls(text));
-  const session = new StreamSession(
-    request,
-    json
-      ? {
-          onEvent: (event, _text, parts) => out(`${JSON.stringify({ ...eventRecord(event), ...partFields(session.parts.protocol, parts) })}\n`),
-          onNotice: (notice) => err(`warning: ${notice.message}\n`),
-        }
-      : {
-          onResponse: (head) => out(`HTTP ${head.status} after ${ms(head.tMs)}\n`),
-          onEvent: (event) => out(humanLine(event)),
-          onComment: (comment, tMs) => out(`${ms(tMs).padStart(11)}  : ${comment}\n`),
-          onNotice: (notice) => out(`${ms(notice.tMs).padStart(11)}  ! ${notice.message}\n`),
-          onBuffering: (warning) =>
-            out(`${''.padStart(11)}  ! buffering suspected: ${warning.burstEvents} events in one burst after ${ms(warning.silenceMs)} of silence\n`),
+  const redirects: Redirect[] = [];
+  // Ctrl-C on a resumable route stops the answer on the server, as the editor's Stop does (core/sse/preview/stop.ts).
+  const stopper = new RunStopper(request);
+  let stopping: Promise<StopOutcome> | undefined;
+  const stop = () => (stopping = stopper.stop());
+  signal.addEventListener('abort', stop, { once: true });
+  const listener: SessionListener = json
+    ? {
+        onEvent: (event, _text, parts) =>
+          out(`${JSON.stringify({ ...eventRecord(event), ...partFields(session.parts.protocol, parts), ...redirectFields(redirects) })}\n`),
+        onNotice: (notice) => err(`warning: ${notice.message}\n`),
+        onRedirect: (redirect) => {
+          redirects.push(redirect);
+          err(redirectLine(redirect));
         },
+      }
+    : {
+        onRedirect: (redirect) => out(redirectLine(redirect)),
+        onResponse: (head) => out(`HTTP ${head.status} after ${ms(head.tMs)}\n`),
+        onEvent: (event) => out(humanLine(event)),
+        onComment: (comment, tMs) => out(`${ms(tMs).padStart(11)}  : ${comment}\n`),
+        onNotice: (notice) => out(`${ms(notice.tMs).padStart(11)}  ! ${notice.message}\n`),
+        onBuffering: (warning) =>
+          out(`${''.padStart(11)}  ! buffering suspected: ${warning.burstEvents} events in one burst after ${ms(warning.silenceMs)} of silence\n`),
+      };
+  const session: StreamSession = new StreamSession(
+    request,
+    stopper.listen(listener, () => session.parts.protocol),
   );
-  const result = await session.run({ signal, idleTimeoutMs });
+  if (signal.aborted) {
+    stop();
+  }
+  const result = await stopper.settle(await session.run({ signal: stopper.signal, idleTimeoutMs }));
+  signal.removeEventListener('abort', stop);
   if (!json && !rawIo.outputClosed?.aborted) {
     out(summary(session));
   }
@@ -153,16 +203,30 @@ async function stream(request: StreamRequest, json: boolean, rawIo: CliIo, signa
       return 0;
     case 'stopped':
       if (!rawIo.outputClosed?.aborted) {
-        err(`catalyst-streaming preview: interrupted after ${result.events} event(s)\n`);
+        const how = (await stopping) === 'stopped-by-server' ? 'stopped on the server' : 'interrupted';
+        err(`catalyst-streaming preview: ${how} after ${result.events} event(s)\n`);
       }
       return STOPPED;
     case 'failed':
       err(`catalyst-streaming preview: ${result.outcome.failure.message}\n`);
       if (result.outcome.failure.kind === 'connection-refused') {
-        err(`Start the server first, e.g.: python3 -m uvicorn main:app --port ${new URL(request.url).port || 80}\n`);
+        err(`Start the server first, e.g.: python3 -m uvicorn main:app --port ${new URL(result.outcome.failure.url).port || 80}\n`);
       }
       return 1;
   }
+}
+
+function redirectLine(redirect: Redirect): string {
+  return `redirect ${redirectText(redirect)}\n`;
+}
+
+/** The --json field of a response that came through redirects (none otherwise). */
+function redirectFields(redirects: readonly Redirect[]): Record<string, unknown> {
+  return redirects.length === 0
+    ? {}
+    : {
+        redirects: redirects.map((r) => ({ status: r.status, from: r.from, to: r.to, cross_origin: r.crossOrigin, dropped_headers: r.droppedHeaders })),
+      };
 }
 
 /** The --json fields beside the event's own: its stream's protocol, the reasoning and tool call it carried. */

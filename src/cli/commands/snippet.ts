@@ -3,20 +3,21 @@
  * ready-to-paste consumer of a streaming route, from the same core as "Catalyst: Copy Client Snippet".
  */
 import path from 'node:path';
-import { PythonWorkspace } from '../../core/python/workspace';
-import { CLIENT_DESCRIPTIONS, CLIENT_KINDS, isClientKind, renderSnippet } from '../../core/snippets/clientSnippets';
-import { findSnippetRoute } from '../../core/snippets/routeLookup';
+import { snippetForAppRoute } from '../../core/app/snippet';
+import { CLIENT_DESCRIPTIONS, CLIENT_KINDS, isClientKind, type ClientKind } from '../../core/snippets/clientSnippets';
+import { clientLanguage, isSnippetLanguage, SNIPPET_LANGUAGES, type SnippetLanguage } from '../../core/snippets/snippetLanguages';
 import { nodeFileSystem } from '../../core/workspace/fileSystem';
-import { readPythonFiles } from '../../core/workspace/readWorkspace';
+import { nodeProjectFiles } from '../../core/workspace/projectFiles';
 import { CliError, parseAppOption, parseCommandLine, USAGE_ERROR, type CliCommand } from '../cli';
+import { DEV_SERVER_URL } from '../../core/defaults';
 
-export const DEFAULT_SNIPPET_BASE_URL = 'http://127.0.0.1:8000';
-
-const help = `Usage: catalyst-streaming snippet --app FILE:VAR --route PATH --client KIND [--base-url URL]
-                                  [--method GET|POST] [--workspace DIR] [--json]
+const help = `Usage: catalyst-streaming snippet --app FILE:VAR --route PATH (--client KIND | --lang ts|python|curl)
+                                  [--base-url URL] [--method GET|POST] [--workspace DIR] [--json]
 
 Prints a ready-to-paste client of a streaming route. The route is looked up in the app's route table (router
-and include_router prefixes applied); its protocol is read from its code: a route returning
+and include_router prefixes applied), as read from the source; a path the source cannot place (an app built
+in a class, a prefix passed to a factory) is looked up in the imported app's own route table (the project's
+Python imports it, as add-endpoint does). Its protocol is read from its code: a route returning
 ui_message_stream(...) speaks "ai-sdk", openai_chat_completion_stream(...) "openai", any other event
 stream "sse" (our token/reasoning/tool_call/done/error events).
 
@@ -29,7 +30,9 @@ Options:
   --app FILE:VAR    the module (relative to the workspace) and the app, app factory or APIRouter serving the route
   --route PATH      the path a client requests, e.g. /api/chat
   --client KIND     one of ${CLIENT_KINDS.join(', ')}
-  --base-url URL    where the app is served (default ${DEFAULT_SNIPPET_BASE_URL})
+  --lang LANGUAGE   instead of --client, the language's client for the route: ts (fetch), python (openai-python
+                    where it fits, else httpx), curl
+  --base-url URL    where the app is served (default ${DEV_SERVER_URL})
   --method METHOD   when the path has both a GET and a POST streaming handler (default: the one the client can use)
   --workspace DIR   the project folder (default: the current folder)
   --json            print {"client","route":{"path","method","protocol"},"baseUrl","language","fileName",
@@ -48,6 +51,7 @@ export const snippetCommand: CliCommand = {
       app: { type: 'string' },
       route: { type: 'string' },
       client: { type: 'string' },
+      lang: { type: 'string' },
       'base-url': { type: 'string' },
       method: { type: 'string' },
       workspace: { type: 'string' },
@@ -58,19 +62,16 @@ export const snippetCommand: CliCommand = {
       io.stdout(help);
       return 0;
     }
-    const missing = (['app', 'route', 'client'] as const).filter((name) => values[name] === undefined);
+    const missing = (['app', 'route', 'client'] as const).filter((name) => values[name] === undefined && !(name === 'client' && values.lang !== undefined));
     if (missing.length > 0) {
       throw new CliError(`missing ${missing.map((name) => `--${name}`).join(', ')}\n\n${help}`, USAGE_ERROR);
     }
-    const client = values.client!;
-    if (!isClientKind(client)) {
-      throw new CliError(`unknown --client "${client}": expected one of ${CLIENT_KINDS.join(', ')}`, USAGE_ERROR);
-    }
+    const chosen = chosenClient(values.client, values.lang);
     const app = parseAppOption(values.app!);
     if (app.id === undefined) {
       throw new CliError(`--app must name the app in the file: FILE:VAR, e.g. ${values.app}:app`, USAGE_ERROR);
     }
-    const baseUrl = values['base-url'] ?? DEFAULT_SNIPPET_BASE_URL;
+    const baseUrl = values['base-url'] ?? DEV_SERVER_URL;
     if (!/^https?:\/\/[^/]/.test(baseUrl)) {
       throw new CliError(`--base-url must be an http(s) URL, got "${baseUrl}"`, USAGE_ERROR);
     }
@@ -82,26 +83,38 @@ export const snippetCommand: CliCommand = {
     if ((await nodeFileSystem.writability(root)) === 'missing') {
       throw new CliError(`the workspace folder ${root} does not exist`);
     }
-    const workspace = new PythonWorkspace(await readPythonFiles(root, nodeFileSystem));
-    try {
-      const file = path.relative(root, path.resolve(root, app.file)).split(path.sep).join('/');
-      const found = await findSnippetRoute(workspace, { file, id: app.id }, values.route!, client, method);
-      if (!found.ok) {
-        throw new CliError(found.message);
-      }
-      const rendered = renderSnippet(found.route, client, baseUrl);
-      if (!rendered.ok) {
-        throw new CliError(rendered.message);
-      }
-      const { snippet } = rendered;
-      io.stdout(
-        values.json
-          ? `${JSON.stringify({ client, route: found.route, baseUrl, language: snippet.language, fileName: snippet.fileName, install: snippet.install, code: snippet.code })}\n`
-          : snippet.code,
-      );
-      return 0;
-    } finally {
-      workspace.dispose();
+    const file = path.relative(root, path.resolve(root, app.file)).split(path.sep).join('/');
+    const found = await snippetForAppRoute(nodeProjectFiles(root), { file, id: app.id }, values.route!, chosen, {
+      ...(method ? { method } : {}),
+      baseUrl,
+      askApp: true,
+    });
+    if (!found.ok) {
+      throw new CliError(found.message);
     }
+    const { snippet, route } = found;
+    io.stdout(
+      values.json
+        ? `${JSON.stringify({ client: snippet.client, route, baseUrl, language: snippet.language, fileName: snippet.fileName, install: snippet.install, code: snippet.code })}\n`
+        : snippet.code,
+    );
+    return 0;
   },
 };
+
+/** --client KIND, or --lang LANGUAGE (the language's client is chosen once the route is known); both must agree. */
+function chosenClient(client: string | undefined, lang: string | undefined): ClientKind | { readonly language: SnippetLanguage } {
+  if (client !== undefined && !isClientKind(client)) {
+    throw new CliError(`unknown --client "${client}": expected one of ${CLIENT_KINDS.join(', ')}`, USAGE_ERROR);
+  }
+  if (lang === undefined) {
+    return client!;
+  }
+  if (!isSnippetLanguage(lang)) {
+    throw new CliError(`unknown --lang "${lang}": expected one of ${SNIPPET_LANGUAGES.join(', ')}`, USAGE_ERROR);
+  }
+  if (client !== undefined && clientLanguage(client) !== lang) {
+    throw new CliError(`--client ${client} is not a ${lang} client: give one of the two`, USAGE_ERROR);
+  }
+  return client ?? { language: lang };
+}

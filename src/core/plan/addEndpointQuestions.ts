@@ -3,16 +3,19 @@
  * with QuickPicks and an InputBox, tests with canned answers. Only what the caller did not already give is
  * asked (the command's options object, settings): target (when there is more than one), protocol, route
  * (validated as it is typed, clashes included; the protocol's path proposed), method (sse only: the chat
- * protocols are POST), token source, plain or resumable stream (sse only).
+ * protocols are POST), token source, plain or resumable stream (sse only), and what happens to an answer whose
+ * client left (asked where it matters: a plain stream from a model, not the demo; a resumable one always finishes).
  *
  *   const request = await askAddEndpointRequest(files, prompts, { given, defaults, activeFile });
  *   if (request) { const plan = await planAddEndpoint(files, request); ... }
  */
+import { hasGeneratedHeader } from '../codegen/python/generatedHeader';
 import { SDK_PROVIDERS, type SdkProvider } from '../codegen/python/templates/tokenSources.py';
 import { PythonWorkspace, type EndpointTarget } from '../python/workspace';
-import { DEFAULT_ROUTE, preferredTargets, type AddEndpointRequest, type HttpMethod } from './addEndpoint';
-import { DEFAULT_PROTOCOL, PROTOCOLS, STREAM_PROTOCOLS, type StreamProtocol } from './protocol';
-import { buildRouteIndex } from './routeIndex';
+import { DEFAULT_ROUTE } from '../defaults';
+import { preferredTargets, type AddEndpointRequest, type HttpMethod } from './endpoint';
+import { DEFAULT_PROTOCOL, PROTOCOLS, STREAM_PROTOCOLS, supportsResumable, type StreamProtocol } from './protocol';
+import { buildRouteIndex } from './endpoint/routeIndex';
 import { validateRoutePath } from './routePath';
 import type { TokenSourceChoice } from './tokenSource';
 
@@ -22,7 +25,7 @@ export interface Choice<T> {
   readonly value: T;
 }
 
-export type Question = 'target' | 'protocol' | 'route' | 'method' | 'source' | 'resumable';
+export type Question = 'target' | 'protocol' | 'route' | 'method' | 'source' | 'resumable' | 'onDisconnect';
 
 export interface AddEndpointPrompts {
   /** One of `choices` (the first is the suggested one); undefined when the user cancels. */
@@ -40,6 +43,8 @@ export interface AskOptions {
     readonly route?: string;
     readonly method?: HttpMethod;
     readonly moduleLocation?: string;
+    /** Seconds an answer may run (the `catalyst.streaming.maxAnswerDuration` setting). */
+    readonly maxAnswerDuration?: number;
   };
   /** The workspace-relative path of the active editor's file: its apps are offered first. */
   readonly activeFile?: string;
@@ -88,10 +93,14 @@ export async function askAddEndpointRequest(
 
     let route = given.route;
     if (route === undefined) {
-      const validate = await routeValidator(workspace, target);
+      const { validate, prefix } = await routeValidator(workspace, target);
       // The sse route setting applies to sse; a chat protocol proposes its clients' path.
       const initial = protocol === 'sse' ? (options.defaults?.route ?? DEFAULT_ROUTE) : PROTOCOLS[protocol].defaultRoute;
-      route = await prompts.input('route', 'Route path of the streaming endpoint', initial, validate);
+      // On a router, the path typed is under its prefix: say so, or a user types the prefix twice.
+      const title = prefix
+        ? `Route path of the streaming endpoint, under the router's prefix ${prefix} (served at ${prefix}/...)`
+        : 'Route path of the streaming endpoint';
+      route = await prompts.input('route', title, initial, validate);
       if (route === undefined) {
         return undefined;
       }
@@ -118,14 +127,13 @@ export async function askAddEndpointRequest(
       }
     }
 
-    // Resumable streams are of the sse protocol: the chat protocols' clients have no Last-Event-ID to resume by.
-    let resumable = protocol === 'sse' ? given.resumable : false;
+    let resumable = supportsResumable(protocol) ? given.resumable : false;
     if (resumable === undefined) {
       resumable = await prompts.pick('resumable', 'Plain or resumable stream?', [
         { label: 'Plain stream', description: 'a dropped connection ends the answer', value: false },
         {
           label: 'Resumable stream',
-          description: 'a reconnect continues where it stopped, on any worker (Redis when REDIS_URL is set, else in process)',
+          description: `${RESUMABLE_HOW[protocol]}, on any worker (Redis when REDIS_URL is set, else in process); a stop endpoint ends it`,
           value: true,
         },
       ]);
@@ -134,26 +142,66 @@ export async function askAddEndpointRequest(
       }
     }
 
+    let onDisconnect = resumable ? undefined : given.onDisconnect;
+    // The demo's answer costs nothing and is worth nothing to save: only a model's answer is asked about.
+    if (!resumable && onDisconnect === undefined && source.kind !== 'demo') {
+      onDisconnect = await prompts.pick('onDisconnect', 'When the client leaves mid-answer?', [
+        { label: 'Cancel the answer', description: 'the model request stops at once, and with it the billing', value: 'cancel' as const },
+        {
+          label: 'Finish the answer',
+          description: "it runs to its end (within the answer time limit) so that the route's on_finish hook can save all of it",
+          value: 'finish' as const,
+        },
+      ]);
+      if (onDisconnect === undefined) {
+        return undefined;
+      }
+    }
+
     const moduleLocation = given.moduleLocation ?? options.defaults?.moduleLocation;
-    return { ...(target ? { target } : {}), protocol, route, method, source, resumable, ...(moduleLocation ? { moduleLocation } : {}) };
+    const maxAnswerDuration = given.maxAnswerDuration ?? options.defaults?.maxAnswerDuration;
+    return {
+      ...(target ? { target } : {}),
+      protocol,
+      route,
+      method,
+      source,
+      resumable,
+      ...(onDisconnect ? { onDisconnect } : {}),
+      ...(moduleLocation ? { moduleLocation } : {}),
+      ...(maxAnswerDuration !== undefined ? { maxAnswerDuration } : {}),
+    };
   } finally {
     workspace.dispose();
   }
 }
+
+/** How a resumable stream of each protocol comes back, for the question's description. */
+const RESUMABLE_HOW: Readonly<Record<StreamProtocol, string>> = {
+  sse: 'a reconnect continues where it stopped',
+  'ai-sdk': "useChat's resume: true gets the answer back after a reload",
+  openai: 'the request sent again with Last-Event-ID continues where it stopped',
+};
 
 /** The active file's targets first, then the rest in their order (top-level files first). */
 function orderTargets(targets: readonly EndpointTarget[], activeFile: string | undefined): EndpointTarget[] {
   return [...targets.filter((t) => t.file === activeFile), ...targets.filter((t) => t.file !== activeFile)];
 }
 
-/** Path syntax, then clashes with the routes the target already serves (an SSE route of ours is the planner's call). */
-async function routeValidator(workspace: PythonWorkspace, target: AddEndpointRequest['target']): Promise<(route: string) => string | undefined> {
+/**
+ * Path syntax, then clashes with the routes the target already serves (an SSE route of ours is the planner's
+ * call); and the prefix a route on the target is served under (router and inclusion prefixes), '' for none.
+ */
+async function routeValidator(
+  workspace: PythonWorkspace,
+  target: AddEndpointRequest['target'],
+): Promise<{ readonly validate: (route: string) => string | undefined; readonly prefix: string }> {
   const analysis = target?.id === undefined ? undefined : await workspace.module(target.file);
   const index =
     analysis && target?.id !== undefined && analysis.syntaxErrors.length === 0
       ? await buildRouteIndex(workspace, { file: target.file, id: target.id }, analysis)
       : undefined;
-  return (route) => {
+  const validate = (route: string): string | undefined => {
     const invalid = validateRoutePath(route);
     if (invalid || !index) {
       return invalid;
@@ -165,6 +213,7 @@ async function routeValidator(workspace: PythonWorkspace, target: AddEndpointReq
     const handler = clash.route.handler ? ` (${clash.route.handler.name})` : '';
     return `${index.url(route)} is already served by ${clash.methods.join('/')} in ${clash.file}:${clash.route.span.startPoint.row + 1}${handler}`;
   };
+  return { validate, prefix: index?.url('') ?? '' };
 }
 
 const SDK_LABELS: Readonly<Record<SdkProvider, string>> = {
@@ -173,7 +222,12 @@ const SDK_LABELS: Readonly<Record<SdkProvider, string>> = {
   groq: 'Groq through the groq SDK',
 };
 
-/** The demo generator, the SDKs, then the async generator functions of the workspace (the target's first). */
+/**
+ * The demo generator, the SDKs, then the user's own async generator functions (the target's file first): never
+ * those of files we generated (their header says so, edited or not: `stream_tokens` is the streaming package's
+ * encoder, not a token source), never private names (`_texts`). A private one can still be given by name
+ * (`add-endpoint --source function:_name`, or the command's options).
+ */
 async function sourceChoices(workspace: PythonWorkspace, targetFile: string | undefined): Promise<Array<Choice<TokenSourceChoice>>> {
   const choices: Array<Choice<TokenSourceChoice>> = [
     { label: 'demo', description: 'a canned reply, word by word: streams before any model is wired in', value: { kind: 'demo' } },
@@ -181,13 +235,13 @@ async function sourceChoices(workspace: PythonWorkspace, targetFile: string | un
   ];
   // Only files that can hold one are parsed.
   const files = [...workspace.files.entries()]
-    .filter(([file, text]) => file.endsWith('.py') && text.includes('async def') && text.includes('yield'))
+    .filter(([file, text]) => file.endsWith('.py') && text.includes('async def') && text.includes('yield') && !hasGeneratedHeader(text))
     .map(([file]) => file);
   files.sort((a, b) => Number(b === targetFile) - Number(a === targetFile));
   const seen = new Set<string>();
   for (const file of files) {
     for (const fn of (await workspace.module(file)!).functions) {
-      if (fn.isAsync && fn.isGenerator && !seen.has(fn.name) && fn.name !== 'demo_tokens') {
+      if (fn.isAsync && fn.isGenerator && !seen.has(fn.name) && fn.name !== 'demo_tokens' && !fn.name.startsWith('_')) {
         seen.add(fn.name);
         choices.push({
           label: fn.name,

@@ -15,12 +15,16 @@ import type { PythonWorkspace } from '../python/workspace';
 /** File names tried, in order, when the default streaming module's name is taken. */
 export const ALTERNATIVE_MODULE_NAMES = ['sse_streaming.py', 'catalyst_streaming.py'];
 
-/** What the module at `file` would clash with, described for the user; undefined when nothing. */
-export function moduleShadowing(workspace: PythonWorkspace, file: string): string | undefined {
+/**
+ * What the module at `file` would clash with, described for the user; undefined when nothing. `asPackage`:
+ * for the package folder that stands in for `file` (its name without `.py`).
+ */
+export function moduleShadowing(workspace: PythonWorkspace, file: string, options: { readonly asPackage?: boolean } = {}): string | undefined {
   const folder = folderOf(file);
   const name = path.posix.basename(file, '.py');
   const identity = workspace.identity(file);
-  const sibling = folderWithPython(workspace, joinPath(folder, name));
+  // A package in place of `file` (`streaming/` for `streaming.py`) is the folder itself, not a clash with it.
+  const sibling = options.asPackage ? undefined : folderWithPython(workspace, joinPath(folder, name));
   if (sibling) {
     return `the package ${joinPath(folder, name)}/ (${sibling}), which Python imports instead of ${file}`;
   }

@@ -37,6 +37,15 @@ export const PROTOCOLS: Readonly<Record<StreamProtocol, ProtocolInfo>> = {
   },
 };
 
+/**
+ * Every protocol can be resumable: sse by `Last-Event-ID`, ai-sdk through useChat's own resume
+ * (`GET {api}/{chatId}/stream`), openai by `Last-Event-ID` on the request sent again. The planner, the questions
+ * and the CLI's flags all ask this.
+ */
+export function supportsResumable(protocol: StreamProtocol): boolean {
+  return STREAM_PROTOCOLS.includes(protocol);
+}
+
 export function parseProtocol(text: string): StreamProtocol | undefined {
   return (STREAM_PROTOCOLS as readonly string[]).includes(text) ? (text as StreamProtocol) : undefined;
 }

@@ -3,7 +3,7 @@
  * around what is inserted (two around top-level definitions, one around nested ones), without touching any
  * line of theirs beyond the blank lines at the seam.
  */
-import type { TextEdit } from './textEdit';
+import type { TextEdit } from '../workspace/textEdit';
 
 /**
  * Re-indents LF text written with four-space indentation: each level becomes `unit`, and every non-empty

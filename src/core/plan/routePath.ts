@@ -2,6 +2,7 @@
  * Route paths as the user types them: validation (with a message saying what is wrong, for the CLI and the
  * InputBox's live validation), their path parameters, and the Python names derived from them.
  */
+import { visibleText } from '../codegen/escape';
 
 /** Python keywords and soft keywords that cannot (or should not) name a function. */
 const PYTHON_KEYWORDS = new Set(
@@ -13,13 +14,21 @@ const PYTHON_KEYWORDS = new Set(
 const SEGMENT = /^[A-Za-z0-9._~-]+$/;
 const PARAMETER = /^\{([A-Za-z_][A-Za-z0-9_]*)(:path)?\}$/;
 
+/**
+ * `.` and `..`, also percent-encoded (`%2e%2E`): every client and proxy removes dot segments before sending
+ * (RFC 3986 5.2.4), so a route declared with one can never be requested.
+ */
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+
 /** Names the generated handler uses itself; a path parameter of the same name would collide. */
-const RESERVED_PARAMETERS = new Set(['prompt', 'body']);
+const RESERVED_PARAMETERS = new Set(['prompt', 'body', 'request']);
 
 /** Undefined when `route` is a valid path for a new endpoint, else what is wrong with it. */
 export function validateRoutePath(route: string): string | undefined {
+  // The route is echoed in the messages below with its control and bidi characters escaped.
+  const shown = visibleText(route);
   if (!route.startsWith('/')) {
-    return `a route path starts with "/" (got "${route}")`;
+    return `a route path starts with "/" (got "${shown}")`;
   }
   if (route.length > 200) {
     return 'a route path is at most 200 characters';
@@ -34,7 +43,10 @@ export function validateRoutePath(route: string): string | undefined {
       if (index === segments.length - 1) {
         continue; // a trailing slash
       }
-      return `"${route}" has an empty segment ("//")`;
+      return `"${shown}" has an empty segment ("//")`;
+    }
+    if (DOT_SEGMENT.test(segment)) {
+      return `"${shown}" has a dot segment ("${segment}"): clients remove it before sending (/a/../b is sent as /b), so the route could never be reached; write the path without it`;
     }
     const parameter = PARAMETER.exec(segment);
     if (parameter) {
@@ -49,7 +61,7 @@ export function validateRoutePath(route: string): string | undefined {
       continue;
     }
     if (!SEGMENT.test(segment)) {
-      return `"${segment}" is not a valid path segment: use letters, digits, "-", "_", ".", "~", or a {parameter}`;
+      return `"${visibleText(segment)}" is not a valid path segment: use letters, digits, "-", "_", ".", "~", or a {parameter}`;
     }
   }
   return undefined;

@@ -1,6 +1,6 @@
 /**
- * What to do with a generated module (the streaming module, the resumable module): create it, leave it,
- * update it, or refuse.
+ * What to do with a generated file (each file of the streaming package): create it, leave it, update it, or
+ * refuse.
  *
  * The generated header decides (see generatedHeader.ts): a module as we generated it may be replaced by the
  * current template (re-rendered with its own ping interval, so a deliberate option survives the update); a
@@ -8,7 +8,6 @@
  * imports; a file of the same name that we did not generate is never touched.
  */
 import { inspectGeneratedFile } from '../codegen/python/generatedHeader';
-import { renderStreamingModule } from '../codegen/python/templates/streaming.py';
 import { analyzePythonModule, detectLineEnding, type ModuleAnalysis } from '../python/analysis';
 import { withLineEnding } from './pythonLayout';
 
@@ -17,26 +16,6 @@ export type ModuleDecision =
   | { readonly action: 'update'; readonly text: string; readonly fromVersion: string }
   | { readonly action: 'keep'; readonly reason: 'identical' | 'edited' }
   | { readonly action: 'refuse'; readonly message: string };
-
-/**
- * `existing` is the module's current text (undefined when there is none); `eol` the line ending a new module
- * gets; `requiredNames` what the new route imports from it.
- */
-export async function decideStreamingModule(
-  file: string,
-  existing: string | undefined,
-  eol: '\n' | '\r\n',
-  requiredNames: readonly string[],
-): Promise<ModuleDecision> {
-  return decideGeneratedModule(file, existing, eol, requiredNames, {
-    kind: 'streaming module',
-    relocate: 'Choose another location for the streaming module (--module, or the catalyst.streaming.moduleLocation setting), or rename that file.',
-    render: (analysis) => {
-      const pingInterval = analysis && readPingInterval(analysis);
-      return renderStreamingModule(pingInterval === undefined ? {} : { pingInterval });
-    },
-  });
-}
 
 /** How one generated module is made, for `decideGeneratedModule`. */
 export interface GeneratedModuleTemplate {
@@ -93,7 +72,7 @@ export async function decideGeneratedModule(
 }
 
 /** `DEFAULT_PING_INTERVAL = 15.0` as generated, read back so an update keeps the owner's choice. */
-function readPingInterval(analysis: ModuleAnalysis): number | undefined {
+export function readPingInterval(analysis: ModuleAnalysis): number | undefined {
   for (const statement of analysis.root.namedChildren) {
     const assignment = statement?.type === 'expression_statement' ? statement.firstNamedChild : undefined;
     if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.text === 'DEFAULT_PING_INTERVAL') {

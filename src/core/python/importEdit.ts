@@ -13,7 +13,7 @@
 import type { ModuleAnalysis } from './analysis';
 import type { ImportedName, ImportStatement } from './imports';
 import { STDLIB_MODULES } from './stdlibModules';
-import { coalesceTextEdits, type TextEdit } from '../plan/textEdit';
+import { coalesceTextEdits, type TextEdit } from '../workspace/textEdit';
 
 export interface ImportRequest {
   /** `fastapi`, `collections.abc`, `.streaming` (relative), `streaming`. */

@@ -34,3 +34,13 @@ export function routeProtocol(route: Route): StreamProtocol | null {
   }
   return found ?? (route.streamsSse ? 'sse' : null);
 }
+
+/** Whether the route streams through the package's resumable response (`resumable_response(...)`). */
+export function routeIsResumable(route: Route): boolean {
+  const body = route.handler?.node.childForFieldName('body');
+  return (body?.descendantsOfType('call') ?? []).some((call) => {
+    const callee = call?.childForFieldName('function');
+    const name = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.type === 'identifier' ? callee.text : undefined;
+    return name === 'resumable_response';
+  });
+}

@@ -6,13 +6,18 @@
  * - fetch: TypeScript, fetch + eventsource-parser (the parser this extension uses too), any protocol;
  * - eventsource: the browser's EventSource, our `sse` protocol on GET routes only (EventSource cannot POST);
  * - ai-sdk: a React component with `useChat` and `DefaultChatTransport` pointed at the route (ai-sdk protocol);
- * - openai-node / openai-python: the official OpenAI clients with baseURL/base_url (openai protocol).
+ * - openai-node / openai-python: the official OpenAI clients with baseURL/base_url (openai protocol);
+ * - httpx: Python, httpx with a small SSE reader, any protocol (httpxSnippet.ts);
+ * - curl: one `curl -N` command printing the raw stream, any protocol (curlSnippet.ts).
  * What each request sends follows the generated routes: `sse` GET takes `?prompt=`, POST `{"prompt"}`; the
  * AI SDK's chat body; the Chat Completions body.
  */
-import type { StreamProtocol } from '../../protocol/stream';
+import { commentText, jsString as js, pythonString as py, pythonStringBody, urlPath } from '../codegen/escape';
+import { curlSnippet } from './curlSnippet';
+import type { SnippetRoute } from './snippetRoute';
+import { httpxSnippet } from './httpxSnippet';
 
-export const CLIENT_KINDS = ['fetch', 'eventsource', 'ai-sdk', 'openai-node', 'openai-python'] as const;
+export const CLIENT_KINDS = ['fetch', 'eventsource', 'ai-sdk', 'openai-node', 'openai-python', 'httpx', 'curl'] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 export const CLIENT_DESCRIPTIONS: Readonly<Record<ClientKind, string>> = {
@@ -21,19 +26,15 @@ export const CLIENT_DESCRIPTIONS: Readonly<Record<ClientKind, string>> = {
   'ai-sdk': 'React useChat with the AI SDK’s DefaultChatTransport',
   'openai-node': 'The official openai npm client',
   'openai-python': 'The official openai Python client',
+  httpx: 'Python: httpx with a small SSE reader',
+  curl: 'curl -N: the raw event stream in a terminal',
 };
 
-export interface SnippetRoute {
-  /** The path a client requests (every router and inclusion prefix applied). */
-  readonly path: string;
-  /** Upper-case HTTP method. */
-  readonly method: string;
-  readonly protocol: StreamProtocol;
-}
+export type { SnippetRoute };
 
 export interface Snippet {
   readonly client: ClientKind;
-  readonly language: 'typescript' | 'typescriptreact' | 'javascript' | 'python';
+  readonly language: 'typescript' | 'typescriptreact' | 'javascript' | 'python' | 'shellscript';
   /** A file name to save it as. */
   readonly fileName: string;
   /** Packages to install first, e.g. `npm install eventsource-parser`. */
@@ -59,7 +60,7 @@ export function clientsFor(route: SnippetRoute): ClientKind[] {
 }
 
 export function renderSnippet(route: SnippetRoute, client: ClientKind, baseUrl: string): SnippetResult {
-  const refused = refusal(route, client);
+  const refused = /^[A-Z]+$/.test(route.method) ? refusal(route, client) : `${JSON.stringify(route.method)} is not an HTTP method`;
   if (refused !== undefined) {
     return { ok: false, message: refused };
   }
@@ -75,6 +76,12 @@ export function renderSnippet(route: SnippetRoute, client: ClientKind, baseUrl: 
       return ok(client, 'typescript', 'chat.ts', 'npm install openai', openAiNodeSnippet(route, base));
     case 'openai-python':
       return ok(client, 'python', 'chat.py', 'pip install openai', openAiPythonSnippet(route, base));
+    case 'httpx':
+      return ok(client, 'python', 'stream_reply.py', 'pip install httpx', httpxSnippet(route, base));
+    case 'curl': {
+      const curl = curlSnippet(route, base);
+      return curl.ok ? ok(client, 'shellscript', 'stream.sh', null, curl.code) : curl;
+    }
   }
 }
 
@@ -87,6 +94,8 @@ function refusal(route: SnippetRoute, client: ClientKind): string | undefined {
   const what = `${route.method} ${route.path} speaks the ${route.protocol} protocol`;
   switch (client) {
     case 'fetch':
+    case 'httpx':
+    case 'curl':
       return route.protocol !== 'sse' && route.method !== 'POST' ? `${what} on ${route.method}; its requests are POSTs with a JSON body` : undefined;
     case 'eventsource':
       if (route.method !== 'GET') {
@@ -108,13 +117,8 @@ function refusal(route: SnippetRoute, client: ClientKind): string | undefined {
   }
 }
 
-/** A JavaScript string literal (JSON's is one). */
-const js = (value: string): string => JSON.stringify(value);
-/** A Python string literal: JSON's double-quoted form is valid Python for the URLs and prompts used here. */
-const py = (value: string): string => JSON.stringify(value);
-
 function fetchSnippet(route: SnippetRoute, base: string): string {
-  const url = base + route.path;
+  const url = base + urlPath(route.path);
   const get = route.method === 'GET';
   let request: string;
   let loop: string;
@@ -154,7 +158,7 @@ function fetchSnippet(route: SnippetRoute, base: string): string {
     headers: { Accept: 'text/event-stream', 'Content-Type': 'application/json' },
     // The AI SDK's chat request body, as useChat sends it.
     body: JSON.stringify({
-      id: crypto.randomUUID(),
+      id: chatId,
       messages: [{ id: crypto.randomUUID(), role: 'user', parts: [{ type: 'text', text: prompt }] }],
       trigger: 'submit-message',
     }),
@@ -219,24 +223,26 @@ function fetchSnippet(route: SnippetRoute, base: string): string {
       break;
   }
   const callsDecl = route.protocol === 'openai' ? `\n  const calls: Array<{ id: string; name: string; arguments: string }> = [];` : '';
-  return `// ${route.method} ${route.path}: ${what}, read with fetch and eventsource-parser.
+  const stop = route.resumable === true ? fetchStop(route, url) : undefined;
+  const chatId = route.protocol === 'ai-sdk' ? `\n  const chatId = crypto.randomUUID();` : '';
+  return `// ${route.method} ${commentText(route.path)}: ${what}, read with fetch and eventsource-parser.
 // npm install eventsource-parser
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 
-const STREAM_URL = ${js(url)};
+const STREAM_URL = ${js(url)};${stop?.declarations ?? ''}
 
 export interface StreamHandlers {
   onText?: (text: string) => void;
   onReasoning?: (text: string) => void;
-  onToolCall?: (call: { id: string; name: string; input: unknown }) => void;
+  onToolCall?: (call: { id: string; name: string; input: unknown }) => void;${stop?.handler ?? ''}
 }
 
 /** Streams the reply to \`prompt\`, calling the handlers as parts arrive; resolves with the whole text. */
-export async function streamReply(prompt: string, handlers: StreamHandlers = {}, signal?: AbortSignal): Promise<string> {
+export async function streamReply(prompt: string, handlers: StreamHandlers = {}, signal?: AbortSignal): Promise<string> {${chatId}
 ${request}
   if (!response.ok || response.body === null) {
-    throw new Error(\`${route.method} ${route.path} failed: HTTP \${response.status} \${await response.text()}\`);
-  }
+    throw new Error(\`${route.method} \${STREAM_URL} failed: HTTP \${response.status} \${await response.text()}\`);
+  }${stop?.offer ?? ''}
   const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
   let text = '';${callsDecl}
   for (;;) {
@@ -253,17 +259,58 @@ ${loop}
 let reasoning = '';
 const text = await streamReply(${js(DEFAULT_PROMPT)}, {
   onReasoning: (delta) => (reasoning += delta),
-  onToolCall: (call) => console.log('tool call:', call.name, JSON.stringify(call.input)),
+  onToolCall: (call) => console.log('tool call:', call.name, JSON.stringify(call.input)),${stop?.example ?? ''}
 });
 console.log('reasoning:', reasoning);
 console.log('text:', text);
 `;
 }
 
+/** The stop endpoint's URL before `/{id}/stop`: the route's URL without a trailing slash (stopPath in route.py.ts). */
+function stopBase(url: string): string {
+  return url.endsWith('/') ? url.slice(0, -1) : url;
+}
+
+/** What the stop endpoint answers (resumable/stopping.py). */
+const STOP_ANSWERS = '200 stopped, 202 stopping, 409 had already ended, 404 unknown';
+
+/**
+ * A resumable route's stop, in the fetch snippet: `POST {route}/{id}/stop` with the stream's id (sse, openai: the
+ * x-stream-id header) or the chat's (ai-sdk). Closing the connection would not stop it: the answer goes on for a
+ * reconnect. `onStoppable` hands the stop to the caller (a Stop button); the example wires it to Ctrl-C.
+ */
+function fetchStop(route: SnippetRoute, url: string): { declarations: string; handler: string; offer: string; example: string } {
+  const id = route.protocol === 'ai-sdk' ? 'chatId' : `response.headers.get('x-stream-id') ?? ''`;
+  return {
+    declarations: `
+
+/** The route's stop endpoint, \`POST {route}/{id}/stop\`: the answer ends on the server, on whichever worker writes it. */
+const STOP_BASE = ${js(stopBase(url))};
+
+/** Stops the answer \`id\` names; the stream then ends by itself with its final event. */
+export async function stopReply(id: string): Promise<void> {
+  const response = await fetch(\`\${STOP_BASE}/\${encodeURIComponent(id)}/stop\`, { method: 'POST' });
+  // ${STOP_ANSWERS}.
+  if (!response.ok && response.status !== 409) {
+    throw new Error(\`stopping \${id} failed: HTTP \${response.status} \${await response.text()}\`);
+  }
+}`,
+    handler: `
+  /** Called once the reply can be stopped, with what stops it: a resumable route's answer outlives the connection. */
+  onStoppable?: (stop: () => Promise<void>) => void;`,
+    offer: `
+  const replyId = ${id};
+  handlers.onStoppable?.(() => stopReply(replyId));`,
+    example: `
+  // Ctrl-C stops the answer on the server; the reply then ends with the text written so far.
+  onStoppable: (stop) => process.once('SIGINT', () => void stop()),`,
+  };
+}
+
 function eventSourceSnippet(route: SnippetRoute, base: string): string {
-  return `// GET ${route.path}: Catalyst SSE events in the browser with EventSource.
+  return `// GET ${commentText(route.path)}: Catalyst SSE events in the browser with EventSource.
 // From a page on another origin, the FastAPI app needs CORS (fastapi.middleware.cors.CORSMiddleware).
-const STREAM_URL = ${js(base + route.path)};
+const STREAM_URL = ${js(base + urlPath(route.path))};
 
 /** Streams the reply to \`prompt\`, calling the handlers as parts arrive; resolves with the whole text. */
 function streamReply(prompt, { onText, onReasoning, onToolCall } = {}) {
@@ -306,7 +353,27 @@ streamReply(${js(DEFAULT_PROMPT)}, {
 }
 
 function aiSdkSnippet(route: SnippetRoute, base: string): string {
-  return `// POST ${route.path}: a chat page with the Vercel AI SDK's useChat, streaming the UI message stream.
+  const resumable = route.resumable === true;
+  const component = resumable
+    ? `/**
+ * A resumable chat: give it the same chatId after a reload (from the URL, or your saved chats) and useChat asks
+ * GET {api}/{chatId}/stream for the answer being written (204: nothing to resume). Stop ends the answer on the
+ * server, on whichever worker writes it; the answer then ends by itself with its finish chunk.
+ */
+export function Chat({ chatId }: { chatId: string }) {
+  const { messages, sendMessage, status, error } = useChat({ id: chatId, transport, resume: true });
+  const [input, setInput] = useState('');
+  const stop = () => fetch(\`\${api}/\${encodeURIComponent(chatId)}/stop\`, { method: 'POST' });`
+    : `export function Chat() {
+  const { messages, sendMessage, status, error } = useChat({ transport });
+  const [input, setInput] = useState('');`;
+  const stopButton = resumable
+    ? `
+        <button type="button" onClick={() => void stop()} disabled={status === 'ready'}>
+          Stop
+        </button>`
+    : '';
+  return `// POST ${commentText(route.path)}: a chat page with the Vercel AI SDK's useChat, streaming the UI message stream.
 // npm install ai @ai-sdk/react
 'use client';
 
@@ -314,12 +381,12 @@ import { useChat } from '@ai-sdk/react';
 import { DefaultChatTransport } from 'ai';
 import { useState } from 'react';
 
-/** useChat's own transport, pointed at the FastAPI route (on another origin, the app needs CORS). */
-export const transport = new DefaultChatTransport({ api: ${js(base + route.path)} });
+const api = ${js(base + urlPath(route.path))};
 
-export function Chat() {
-  const { messages, sendMessage, status, error } = useChat({ transport });
-  const [input, setInput] = useState('');
+/** useChat's own transport, pointed at the FastAPI route (on another origin, the app needs CORS). */
+export const transport = new DefaultChatTransport({ api });
+
+${component}
   return (
     <div>
       {messages.map((message) => (
@@ -362,7 +429,7 @@ export function Chat() {
         <input value={input} onChange={(event) => setInput(event.target.value)} disabled={status !== 'ready'} />
         <button type="submit" disabled={status !== 'ready'}>
           Send
-        </button>
+        </button>${stopButton}
       </form>
     </div>
   );
@@ -371,8 +438,26 @@ export function Chat() {
 }
 
 function openAiNodeSnippet(route: SnippetRoute, base: string): string {
-  const baseURL = base + route.path.slice(0, -OPENAI_PATH.length);
-  return `// POST ${route.path}: OpenAI-compatible Chat Completions with the official client.
+  const baseURL = base + urlPath(route.path).slice(0, -OPENAI_PATH.length);
+  const create = `client.chat.completions.create({
+  model: ${js(SNIPPET_MODEL)},
+  messages: [{ role: 'user', content: ${js(DEFAULT_PROMPT)} }],
+  stream: true,
+})`;
+  const stream =
+    route.resumable === true
+      ? `// A resumable route: the answer goes on on the server when this client goes away.
+// POST {route}/{x-stream-id}/stop ends it, and the stream then ends by itself
+// (${STOP_ANSWERS}).
+const STOP_BASE = ${js(stopBase(base + urlPath(route.path)))};
+const { data: stream, response } = await ${create}.withResponse();
+const streamId = response.headers.get('x-stream-id') ?? '';
+// Ctrl-C stops the answer on the server; the loop below then ends with the text written so far.
+process.once('SIGINT', () => void fetch(\`\${STOP_BASE}/\${encodeURIComponent(streamId)}/stop\`, { method: 'POST' }));
+`
+      : `const stream = await ${create};
+`;
+  return `// POST ${commentText(route.path)}: OpenAI-compatible Chat Completions with the official client.
 // npm install openai
 import OpenAI from 'openai';
 
@@ -382,12 +467,7 @@ const client = new OpenAI({
   apiKey: process.env.OPENAI_API_KEY || 'not-needed',
 });
 
-const stream = await client.chat.completions.create({
-  model: ${js(SNIPPET_MODEL)},
-  messages: [{ role: 'user', content: ${js(DEFAULT_PROMPT)} }],
-  stream: true,
-});
-
+${stream}
 let text = '';
 let reasoning = '';
 const calls: Array<{ id: string; name: string; arguments: string }> = [];
@@ -416,13 +496,13 @@ console.log('text:', text);
 }
 
 function openAiPythonSnippet(route: SnippetRoute, base: string): string {
-  const baseUrl = base + route.path.slice(0, -OPENAI_PATH.length);
-  return `"""POST ${route.path}: OpenAI-compatible Chat Completions with the official client (pip install openai)."""
+  const baseUrl = base + urlPath(route.path).slice(0, -OPENAI_PATH.length);
+  return `"""POST ${pythonStringBody(route.path)}: OpenAI-compatible Chat Completions with the official client (pip install openai)."""
 
 import json
-import os
+import os${route.resumable === true ? '\nimport signal\nfrom urllib.parse import quote' : ''}
 
-from openai import OpenAI
+${route.resumable === true ? 'import httpx\n' : ''}from openai import OpenAI
 
 client = OpenAI(
     base_url=${py(baseUrl)},
@@ -430,11 +510,7 @@ client = OpenAI(
     api_key=os.environ.get("OPENAI_API_KEY") or "not-needed",
 )
 
-stream = client.chat.completions.create(
-    model=${py(SNIPPET_MODEL)},
-    messages=[{"role": "user", "content": ${py(DEFAULT_PROMPT)}}],
-    stream=True,
-)
+${pythonStream(route, base)}
 
 text = ""
 reasoning = ""
@@ -460,4 +536,31 @@ for call in calls.values():
 print("reasoning:", reasoning)
 print("text:", text)
 `;
+}
+
+/** The openai-python snippet's request; on a resumable route with the response's x-stream-id, its stop's key. */
+function pythonStream(route: SnippetRoute, base: string): string {
+  const create = (call: string) => `${call}(
+    model=${py(SNIPPET_MODEL)},
+    messages=[{"role": "user", "content": ${py(DEFAULT_PROMPT)}}],
+    stream=True,
+)`;
+  if (route.resumable !== true) {
+    return `stream = ${create('client.chat.completions.create')}`;
+  }
+  return `# A resumable route: the answer goes on on the server when this client goes away.
+# POST {route}/{x-stream-id}/stop ends it, and the stream then ends by itself
+# (${STOP_ANSWERS}).
+STOP_BASE = ${py(stopBase(base + urlPath(route.path)))}
+raw = ${create('client.chat.completions.with_raw_response.create')}
+stream_id = raw.headers.get("x-stream-id", "")
+stream = raw.parse()
+
+
+def stop_on_ctrl_c(signum: int, frame: object) -> None:
+    \"\"\"Ctrl-C stops the answer on the server; the loop below then ends with the text so far.\"\"\"
+    httpx.post(f"{STOP_BASE}/{quote(stream_id, safe='')}/stop")
+
+
+signal.signal(signal.SIGINT, stop_on_ctrl_c)`;
 }

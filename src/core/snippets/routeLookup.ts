@@ -5,13 +5,14 @@
  */
 import { analyzePythonModule, type AnalyzeOptions, type Route } from '../python/analysis';
 import type { PythonWorkspace, TargetRef } from '../python/workspace';
-import { routeProtocol } from '../python/routeProtocol';
+import { routeIsResumable, routeProtocol } from '../python/routeProtocol';
 import { clientsFor, type ClientKind, type SnippetRoute } from './clientSnippets';
 
 /** What a snippet can be made for from one route: one entry per GET/POST method, when the route streams. */
 export function snippetRoutes(route: Route, path: string): SnippetRoute[] {
   const protocol = routeProtocol(route);
-  return protocol === null ? [] : route.methods.filter((m) => m === 'GET' || m === 'POST').map((method) => ({ path, method, protocol }));
+  const resumable = routeIsResumable(route) ? { resumable: true } : {};
+  return protocol === null ? [] : route.methods.filter((m) => m === 'GET' || m === 'POST').map((method) => ({ path, method, protocol, ...resumable }));
 }
 
 /** The streaming routes of one module, at their paths within it (the owner's own prefix applied), with their line. */

@@ -8,7 +8,8 @@
  */
 import { createParser, type ParseError } from 'eventsource-parser';
 import { mediaType, type HttpVersion } from './headers';
-import type { SseEvent, StreamFailure, StreamNotice, StreamOutcome, StreamRequest } from '../../protocol/stream';
+import type { Redirect, SseEvent, StreamFailure, StreamNotice, StreamOutcome, StreamRequest } from '../../protocol/stream';
+import { fetchFollowingRedirects, HopError } from './redirects';
 
 /** The parser refuses to buffer more than this for one event: a defence against an endless line, not a limit on real events. */
 export const MAX_EVENT_CHARS = 64 * 1024 * 1024;
@@ -21,6 +22,8 @@ export interface ResponseHead {
   readonly httpVersion: HttpVersion;
   readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly tMs: number;
+  /** The redirects followed to get here, in order (empty when none): the response came from the last one's `to`. */
+  readonly redirects: readonly Redirect[];
 }
 
 export interface StreamListener {
@@ -30,6 +33,8 @@ export interface StreamListener {
   onComment?(comment: string, tMs: number): void;
   onRetry?(retryMs: number): void;
   onNotice?(notice: StreamNotice): void;
+  /** A redirect, before it is followed. */
+  onRedirect?(redirect: Redirect): void;
 }
 
 export interface StreamResult {
@@ -44,8 +49,10 @@ export interface OpenStreamOptions {
   /** Clock in ms; injectable for tests. Defaults to performance.now(). */
   readonly now?: () => number;
   /**
-   * Give up when nothing (headers, bytes) arrives for this long, with an 'idle-timeout' failure that says so;
-   * 0 or absent: wait as long as the HTTP client does.
+   * Give up when no bytes of the body arrive for this long, counted from the body's first byte, with an
+   * 'idle-timeout' failure that says so; 0 or absent: wait as long as the HTTP client does. Before the first
+   * byte the server has not started (a model still thinking, an answer computed whole before it is sent):
+   * that wait is the time to first byte, not silence, and only the HTTP client's own limits bound it.
    */
   readonly idleTimeoutMs?: number;
 }
@@ -104,14 +111,17 @@ export async function openStream(request: StreamRequest, listener: StreamListene
     return result({ kind: 'stopped' });
   }
   options.signal?.addEventListener('abort', onAbort, { once: true });
-  // The idle watch: every sign of life only notes the time (it runs per chunk, so no timer is reset there); one
-  // timer wakes when the silence could have reached the limit, and cancels the request if it has.
+  // The idle watch, from the body's first byte on: every chunk only notes the time (so no timer is reset per
+  // chunk); one timer wakes when the silence could have reached the limit, and cancels the request if it has.
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let idled = false;
   const idleMs = options.idleTimeoutMs ?? 0;
   let lastSignOfLife = performance.now();
   const alive = () => {
     lastSignOfLife = performance.now();
+    if (idleMs > 0 && idleTimer === undefined) {
+      idleTimer = setTimeout(watchIdle, idleMs);
+    }
   };
   const watchIdle = () => {
     const quietMs = performance.now() - lastSignOfLife;
@@ -122,9 +132,6 @@ export async function openStream(request: StreamRequest, listener: StreamListene
       idleTimer = setTimeout(watchIdle, idleMs - quietMs);
     }
   };
-  if (idleMs > 0) {
-    idleTimer = setTimeout(watchIdle, idleMs);
-  }
   const idleFailure = (): StreamFailure => ({
     kind: 'idle-timeout',
     idleMs,
@@ -132,21 +139,44 @@ export async function openStream(request: StreamRequest, listener: StreamListene
   });
   try {
     let response: Response;
+    const redirects: Redirect[] = [];
     try {
       const hasBody = request.body !== undefined && request.body !== '' && request.method.toUpperCase() !== 'GET' && request.method.toUpperCase() !== 'HEAD';
-      response = await fetch(url, {
-        method: request.method.toUpperCase(),
-        headers: requestHeaders(request),
-        ...(hasBody ? { body: request.body } : {}),
-        signal: controller.signal,
-        redirect: 'follow',
-      });
+      const followed = await fetchFollowingRedirects(
+        {
+          url,
+          method: request.method.toUpperCase(),
+          body: hasBody ? request.body : undefined,
+          headers: requestHeaders(request),
+          // Another origin gets only what the request itself implies (Content-Type for a body), none of the user's headers.
+          otherOriginHeaders: requestHeaders({
+            url: request.url,
+            method: request.method,
+            headers: [],
+            ...(request.body === undefined ? {} : { body: request.body }),
+          }),
+          userHeaderNames: [...new Set([...request.headers.map(([name]) => name), ...(request.lastEventId !== undefined ? ['Last-Event-ID'] : [])])],
+        },
+        controller.signal,
+        (redirect) => {
+          redirects.push(redirect);
+          listener.onRedirect?.(redirect);
+        },
+      );
+      if ('failure' in followed) {
+        return failed(followed.failure);
+      }
+      response = followed.response;
     } catch (error) {
-      return idled ? failed(idleFailure()) : controller.signal.aborted ? result({ kind: 'stopped' }) : failed(requestFailure(error, url));
+      const hop = error instanceof HopError ? error : undefined;
+      return idled
+        ? failed(idleFailure())
+        : controller.signal.aborted
+          ? result({ kind: 'stopped' })
+          : failed(requestFailure(hop?.cause ?? error, hop?.url ?? url));
     }
-    alive();
     // Node's fetch (undici, default dispatcher) speaks HTTP/1.1 only: it does not negotiate HTTP/2.
-    const head: ResponseHead = { status: response.status, httpVersion: '1.1', headers: [...response.headers], tMs: elapsed() };
+    const head: ResponseHead = { status: response.status, httpVersion: '1.1', headers: [...response.headers], tMs: elapsed(), redirects };
     listener.onResponse?.(head);
 
     if (!response.ok) {

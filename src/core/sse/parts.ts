@@ -24,6 +24,8 @@ export const AI_SDK_STREAM_HEADER = 'x-vercel-ai-ui-message-stream';
 export interface PartReading {
   /** The protocol this event shows the stream speaks, if it shows one. */
   readonly protocol?: StreamProtocol;
+  /** An AI SDK UI message stream chunk's `type` (text-delta, reasoning-delta, tool-input-start, ...). */
+  readonly chunkType?: string;
   /** Reasoning text appended by this event. */
   readonly reasoning?: string;
   /** A tool call this event starts, continues or completes. */
@@ -127,20 +129,21 @@ function readSse(event: string, json: Json): PartReading | undefined {
 }
 
 function readAiSdk(type: string, json: Json): PartReading {
+  const chunk = { protocol: 'ai-sdk', chunkType: type } as const;
   switch (type) {
     case 'reasoning-delta':
-      return typeof json.delta === 'string' ? { protocol: 'ai-sdk', reasoning: json.delta } : { protocol: 'ai-sdk' };
+      return typeof json.delta === 'string' ? { ...chunk, reasoning: json.delta } : chunk;
     case 'tool-input-start':
     case 'tool-input-delta':
     case 'tool-input-available': {
       const id = str(json.toolCallId);
       if (id === undefined) {
-        return { protocol: 'ai-sdk' };
+        return chunk;
       }
       const name = str(json.toolName);
       const fragment = str(json.inputTextDelta);
       return {
-        protocol: 'ai-sdk',
+        ...chunk,
         toolCall: {
           id,
           ...(name !== undefined ? { name } : {}),
@@ -150,7 +153,7 @@ function readAiSdk(type: string, json: Json): PartReading {
       };
     }
     default:
-      return { protocol: 'ai-sdk' };
+      return chunk;
   }
 }
 

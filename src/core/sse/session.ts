@@ -6,7 +6,8 @@
 import { BufferingDetector } from './buffering';
 import { openStream, type OpenStreamOptions, type ResponseHead, type StreamResult } from './connection';
 import { checkResponseHeaders } from './headers';
-import type { BufferingWarning, HeaderCheck, SseEvent, StreamNotice, StreamRequest } from '../../protocol/stream';
+import type { BufferingWarning, HeaderCheck, Redirect, SseEvent, StreamNotice, StreamRequest } from '../../protocol/stream';
+import { FinishAssembler } from './finish';
 import { StatsTracker } from './stats';
 import { PartsAssembler, type PartReading, type ToolCallView } from './parts';
 import { parseObject, TextAssembler } from './text';
@@ -25,6 +26,8 @@ export interface SessionListener {
   onComment?(comment: string, tMs: number): void;
   onNotice?(notice: StreamNotice): void;
   onBuffering?(warning: BufferingWarning): void;
+  /** A redirect, before it is followed (see redirects.ts: which headers go to another origin). */
+  onRedirect?(redirect: Redirect): void;
 }
 
 export class StreamSession {
@@ -32,6 +35,8 @@ export class StreamSession {
   readonly text = new TextAssembler();
   /** The protocol the stream speaks, its reasoning and its tool calls. */
   readonly parts = new PartsAssembler();
+  /** The finish reason, usage and model the stream reported (see finish.ts). */
+  readonly finish = new FinishAssembler();
   private buffering: BufferingDetector | null = null;
   headerChecks: readonly HeaderCheck[] = [];
 
@@ -61,6 +66,7 @@ export class StreamSession {
           const json = parseObject(event.data);
           const added = text.push(event.event, event.data, json);
           const parts = this.parts.push(event.event, event.data, json);
+          this.finish.push(event.event, json);
           stats.event(event.event, event.tMs, added !== undefined && !added.replaced);
           listener.onEvent?.(event, added, parts);
           const warning = this.buffering?.event(event.tMs);
@@ -74,6 +80,7 @@ export class StreamSession {
         },
         onRetry: (ms) => stats.retry(ms),
         onNotice: (notice) => listener.onNotice?.(notice),
+        onRedirect: (redirect) => listener.onRedirect?.(redirect),
       },
       options,
     );

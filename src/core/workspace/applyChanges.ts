@@ -5,7 +5,7 @@
  * of the workspace, text its encoding cannot hold. Then writeFilesAtomically puts every file in place or none.
  */
 import path from 'node:path';
-import type { FileChange } from '../plan/addEndpoint';
+import type { FileChange } from './fileChange';
 import { AtomicWriteError, writeFilesAtomically, type AtomicWrite } from './atomicWrite';
 import type { FileSystem } from './fileSystem';
 import { LockBusyError, withLocks } from './lock';
@@ -75,16 +75,31 @@ async function resolveTarget(realRoot: string, file: string, shown: string, fs: 
     }
     return inside(real) ? real : { problem: `${shown} is a symbolic link to ${pointsTo}, outside the workspace; Catalyst does not write there` };
   }
+  // A new file's folders may be missing (a new package): the nearest existing one must be inside.
+  const missing: string[] = [];
+  let existing = path.dirname(file);
+  while (info === undefined && (await fs.inspect(existing)) === undefined && path.dirname(existing) !== existing) {
+    missing.unshift(path.basename(existing));
+    existing = path.dirname(existing);
+  }
   let folder: string;
   try {
-    folder = await fs.realPath(path.dirname(file));
+    folder = await fs.realPath(existing);
   } catch {
     return { problem: `cannot ${info === undefined ? 'create' : 'write'} ${shown}: its folder is missing` };
   }
   if (!inside(folder)) {
     return { problem: `${shown} is in a folder that links outside the workspace (${folder}); Catalyst does not write there` };
   }
-  return path.join(folder, path.basename(file));
+  return path.join(folder, ...missing, path.basename(file));
+}
+
+/** The nearest folder at or above `folder` that exists. */
+async function existingFolder(folder: string, fs: FileSystem): Promise<string> {
+  while ((await fs.inspect(folder)) === undefined && path.dirname(folder) !== folder) {
+    folder = path.dirname(folder);
+  }
+  return folder;
 }
 
 /** The bytes to write for one change, or why not: checked against the file as it is now, under the lock. */
@@ -94,7 +109,7 @@ async function checkedWrite(change: FileChange, file: string, fs: FileSystem): P
     if (state !== 'missing') {
       return `${change.path} already exists`;
     }
-    if ((await fs.writability(path.dirname(file))) !== 'writable') {
+    if ((await fs.writability(await existingFolder(path.dirname(file), fs))) !== 'writable') {
       return `cannot create ${change.path}: its folder is missing or read-only`;
     }
     return encoded(change, file, UTF8, undefined);
@@ -111,6 +126,9 @@ async function checkedWrite(change: FileChange, file: string, fs: FileSystem): P
     return `${change.path} changed since it was read`;
   }
   const info = await fs.inspect(file);
+  if (change.kind === 'delete') {
+    return { file, bytes: undefined, replaces: { mode: info?.mode ?? 0o644, uid: info?.uid ?? 0, gid: info?.gid ?? 0, bytes } };
+  }
   return encoded(change, file, current.encoding, info && { mode: info.mode, uid: info.uid, gid: info.gid, bytes });
 }
 

@@ -9,6 +9,9 @@
  *    that appeared meanwhile. If a step fails, the targets already switched are put back from their backups
  *    (renames again: they need no space) and created files are removed.
  * 4. The backups are removed.
+ * A deleted file is a switch too: its backup is made in step 2, it is removed in step 3 (put back from the
+ * backup if a later step fails). A created file's missing folders are made in step 1 and removed again
+ * when the change does not complete.
  * On a file system without hard links (FAT, some network shares) the backup is a copy of the bytes the caller
  * read, and a created file is renamed into place after checking that nothing appeared there (under the lock).
  */
@@ -18,7 +21,8 @@ import type { FileSystem } from './fileSystem';
 export interface AtomicWrite {
   /** Absolute path of the target, with symbolic links already resolved. */
   readonly file: string;
-  readonly bytes: Uint8Array;
+  /** The new content; undefined to delete the file (which `replaces` then describes). */
+  readonly bytes: Uint8Array | undefined;
   /**
    * The target's permission bits and owner to keep, and its current bytes (for a backup copy where hard links
    * are not supported); absent when the file is created.
@@ -42,6 +46,7 @@ export async function writeFilesAtomically(writes: readonly AtomicWrite[], fs: F
   const sibling = (file: string, suffix: string) => path.join(path.dirname(file), `.${path.basename(file)}.${tag}.${suffix}`);
   const steps = writes.map((write) => ({ write, temp: sibling(write.file, 'tmp'), backup: write.replaces ? sibling(write.file, 'bak') : undefined }));
   const leftovers = new Set<string>();
+  const madeFolders: string[] = [];
   const removeLeftovers = async () => {
     for (const file of leftovers) {
       await fs.deleteFile(file).then(
@@ -50,10 +55,19 @@ export async function writeFilesAtomically(writes: readonly AtomicWrite[], fs: F
       );
     }
   };
+  const removeMadeFolders = async () => {
+    for (const folder of madeFolders.reverse()) {
+      await fs.removeFolder(folder).catch(() => undefined);
+    }
+  };
 
-  // 1 and 2: nothing the user sees changes yet.
+  // 1 and 2: nothing the user sees changes yet (but for new, empty folders).
   try {
     for (const { write, temp } of steps) {
+      if (write.bytes === undefined) {
+        continue;
+      }
+      await makeFolders(path.dirname(write.file), fs, madeFolders);
       leftovers.add(temp);
       await fs.writeNewFile(temp, write.bytes, write.replaces ?? {});
     }
@@ -68,6 +82,7 @@ export async function writeFilesAtomically(writes: readonly AtomicWrite[], fs: F
     }
   } catch (error) {
     await removeLeftovers();
+    await removeMadeFolders();
     throw new AtomicWriteError(`Nothing was written: ${message(error)}.`, []);
   }
 
@@ -75,7 +90,9 @@ export async function writeFilesAtomically(writes: readonly AtomicWrite[], fs: F
   const switched: (typeof steps)[number][] = [];
   try {
     for (const step of steps) {
-      if (step.backup !== undefined) {
+      if (step.write.bytes === undefined) {
+        await fs.deleteFile(step.write.file);
+      } else if (step.backup !== undefined) {
         await fs.rename(step.temp, step.write.file);
         leftovers.delete(step.temp);
       } else {
@@ -107,6 +124,7 @@ export async function writeFilesAtomically(writes: readonly AtomicWrite[], fs: F
       }
     }
     await removeLeftovers();
+    await removeMadeFolders();
     throw new AtomicWriteError(
       notRestored.length === 0
         ? `Nothing was written: ${message(error)}; every file is as it was.`
@@ -120,6 +138,16 @@ export async function writeFilesAtomically(writes: readonly AtomicWrite[], fs: F
   for (const folder of new Set(writes.map((write) => path.dirname(write.file)))) {
     await fs.syncDirectory(folder).catch(() => undefined);
   }
+}
+
+/** Makes `folder` and its missing parents, outermost first, noting each one made (to remove on failure). */
+async function makeFolders(folder: string, fs: FileSystem, made: string[]): Promise<void> {
+  if ((await fs.inspect(folder)) !== undefined) {
+    return;
+  }
+  await makeFolders(path.dirname(folder), fs, made);
+  await fs.makeFolder(folder);
+  made.push(folder);
 }
 
 /** The file system has no hard links (as opposed to: it failed to make one). */

@@ -26,26 +26,33 @@ export function requirementName(requirement: string): string | undefined {
 
 /** Names required by a requirements.txt: comments, blank lines and pip options (`-r`, `-e`, `--index-url`) skipped. */
 export function requirementsFileNames(text: string): string[] {
-  return text
-    .split(/\r\n|\r|\n/)
-    .map((line) => line.replace(/(^|\s)#.*$/, '').trim())
-    .filter((line) => line !== '' && !line.startsWith('-'))
+  return requirementsFileLines(text)
     .map(requirementName)
     .filter((name): name is string => name !== undefined);
 }
 
+/** The requirement lines of a requirements.txt, as written (`fastapi[standard]>=0.110`). */
+function requirementsFileLines(text: string): string[] {
+  return text
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.replace(/(^|\s)#.*$/, '').trim())
+    .filter((line) => line !== '' && !line.startsWith('-'));
+}
+
 /** Names a pyproject.toml depends on; throws when it is not valid TOML. */
 export function pyprojectDependencyNames(text: string): string[] {
+  return pyprojectRequirements(text)
+    .map(requirementName)
+    .filter((name): name is string => name !== undefined);
+}
+
+/** The requirements a pyproject.toml declares, as written (Poetry's as `name[extras]`); throws when it is not valid TOML. */
+function pyprojectRequirements(text: string): string[] {
   const toml = parseToml(text) as Record<string, unknown>;
   const names: string[] = [];
   const addRequirements = (value: unknown) => {
     if (Array.isArray(value)) {
-      for (const item of value) {
-        const name = typeof item === 'string' ? requirementName(item) : undefined;
-        if (name) {
-          names.push(name);
-        }
-      }
+      names.push(...value.filter((item): item is string => typeof item === 'string'));
     }
   };
   const project = table(toml.project);
@@ -57,25 +64,51 @@ export function pyprojectDependencyNames(text: string): string[] {
     addRequirements(group);
   }
   const poetry = table(table(toml.tool)?.poetry);
-  names.push(...Object.keys(table(poetry?.dependencies) ?? {}));
+  const addPoetry = (dependencies: unknown) => {
+    for (const [name, spec] of Object.entries(table(dependencies) ?? {})) {
+      const extras = table(spec)?.['extras'];
+      names.push(Array.isArray(extras) ? `${name}[${extras.join(',')}]` : name);
+    }
+  };
+  addPoetry(poetry?.dependencies);
   for (const group of Object.values(table(poetry?.group) ?? {})) {
-    names.push(...Object.keys(table(table(group)?.dependencies) ?? {}));
+    addPoetry(table(group)?.dependencies);
   }
   return names;
+}
+
+/** Every requirement the files declare, as written; an unparsable pyproject.toml declares nothing. */
+function declaredRequirements(files: DependencyFiles): string[] {
+  const declared = [...files.requirements.values()].flatMap(requirementsFileLines);
+  if (files.pyproject !== undefined) {
+    try {
+      declared.push(...pyprojectRequirements(files.pyproject));
+    } catch {
+      // Invalid TOML: nothing can be read from it.
+    }
+  }
+  return declared;
+}
+
+/** The extras of a PEP 508 requirement (`fastapi[standard] >= 0.110` -> ['standard']). */
+export function requirementExtras(requirement: string): string[] {
+  const match = /^\s*[A-Za-z0-9._-]+\s*\[([^\]]*)\]/.exec(requirement);
+  return match ? match[1]!.split(',').map((extra) => normalisePackageName(extra.trim())) : [];
+}
+
+/** Whether the project installs the FastAPI CLI (`fastapi dev`): `fastapi[standard]` (or `[all]`), or fastapi-cli itself. */
+export function declaresFastapiCli(files: DependencyFiles): boolean {
+  return declaredRequirements(files).some((requirement) => {
+    const name = normalisePackageName(requirementName(requirement) ?? '');
+    const extras = requirementExtras(requirement);
+    return name === 'fastapi-cli' || (name === 'fastapi' && extras.some((extra) => extra.startsWith('standard') || extra === 'all'));
+  });
 }
 
 /** True when any of the files declares `name`. An unparsable pyproject.toml counts as not declaring it. */
 export function declaresDependency(files: DependencyFiles, name: string): boolean {
   const wanted = normalisePackageName(name);
-  const declared = [...files.requirements.values()].flatMap(requirementsFileNames);
-  if (files.pyproject !== undefined) {
-    try {
-      declared.push(...pyprojectDependencyNames(files.pyproject));
-    } catch {
-      // Invalid TOML: nothing can be read from it.
-    }
-  }
-  return declared.some((candidate) => normalisePackageName(candidate) === wanted);
+  return declaredRequirements(files).some((requirement) => normalisePackageName(requirementName(requirement) ?? '') === wanted);
 }
 
 /** The text of a requirements file with `requirement` appended on a line of its own, in the file's line endings. */

@@ -4,7 +4,7 @@
  * absolute, in the platform's form. Files are bytes here; sourceEncoding.ts turns them into text.
  */
 import { constants } from 'node:fs';
-import { access, link, lstat, open, readdir, readFile, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
+import { access, link, lstat, mkdir, open, readdir, readFile, readlink, realpath, rename, rm, rmdir, stat } from 'node:fs/promises';
 
 export interface DirectoryEntry {
   readonly name: string;
@@ -48,6 +48,10 @@ export interface FileSystem {
   /** A second name for an existing file; rejects (EEXIST) when `newPath` exists, so it never clobbers. */
   link(existing: string, newPath: string): Promise<void>;
   deleteFile(file: string): Promise<void>;
+  /** Creates one folder, whose parent exists; rejects (EEXIST) when something is there. */
+  makeFolder(dir: string): Promise<void>;
+  /** Removes an empty folder (rejects when it is not empty). */
+  removeFolder(dir: string): Promise<void>;
   /** Flushes a folder's entries (so renames in it survive a power cut). */
   syncDirectory(dir: string): Promise<void>;
 }
@@ -117,6 +121,8 @@ export const nodeFileSystem: FileSystem = {
   rename: (from, to) => rename(from, to),
   link: (existing, newPath) => link(existing, newPath),
   deleteFile: (file) => rm(file, { force: true }),
+  makeFolder: (dir) => mkdir(dir),
+  removeFolder: (dir) => rmdir(dir),
   async syncDirectory(dir) {
     const handle = await open(dir, 'r');
     try {

@@ -130,7 +130,7 @@ function tryDecode(label: string, bytes: Uint8Array): string | undefined {
   }
 }
 
-interface SingleByteCodec {
+export interface SingleByteCodec {
   decode(bytes: Uint8Array): string | undefined;
   encode(text: string): Uint8Array | undefined;
 }
@@ -141,14 +141,19 @@ const codecs = new Map<string, SingleByteCodec | undefined>();
 const WINDOWS_1252_80_9F =
   '\u20ac\ufffd\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\ufffd\u017d\ufffd\ufffd\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\ufffd\u017e\u0178';
 
+function singleByteCodec(name: string): SingleByteCodec | undefined {
+  if (!codecs.has(name)) {
+    codecs.set(name, buildSingleByteCodec(name));
+  }
+  return codecs.get(name);
+}
+
 /**
  * A codec where every character is one byte (ASCII, Latin-1, windows-125x, ISO-8859-x, KOI8...), built from the
  * platform's decoder byte by byte, so encoding is its exact inverse. Multi-byte encodings give undefined.
+ * Exported for its tests: singleByteCodec() caches what it builds, per process.
  */
-function singleByteCodec(name: string): SingleByteCodec | undefined {
-  if (codecs.has(name)) {
-    return codecs.get(name);
-  }
+export function buildSingleByteCodec(name: string): SingleByteCodec | undefined {
   const table: (string | undefined)[] = [];
   if (ASCII_NAMES.has(name)) {
     for (let b = 0; b < 256; b++) table.push(b < 0x80 ? String.fromCharCode(b) : undefined);
@@ -159,7 +164,6 @@ function singleByteCodec(name: string): SingleByteCodec | undefined {
     try {
       decoder = new TextDecoder(name, { fatal: true });
     } catch {
-      codecs.set(name, undefined);
       return undefined;
     }
     // Single-byte means: every byte of ASCII maps to itself and no byte needs a second one.
@@ -182,13 +186,12 @@ function singleByteCodec(name: string): SingleByteCodec | undefined {
       decoder.encoding === 'utf-8' ||
       ['shift_jis', 'euc-jp', 'iso-2022-jp', 'gbk', 'gb18030', 'big5', 'euc-kr', 'utf-16le', 'utf-16be'].includes(decoder.encoding)
     ) {
-      codecs.set(name, undefined);
       return undefined;
     }
   }
   const reverse = new Map<string, number>();
   table.forEach((ch, b) => ch !== undefined && !reverse.has(ch) && reverse.set(ch, b));
-  const codec: SingleByteCodec = {
+  return {
     decode(bytes) {
       let text = '';
       for (const b of bytes) {
@@ -208,6 +211,4 @@ function singleByteCodec(name: string): SingleByteCodec | undefined {
       return out;
     },
   };
-  codecs.set(name, codec);
-  return codec;
 }

@@ -5,6 +5,7 @@
  * are still asked, except the protocol when the route or method is given (callers from before protocols
  * existed): then it is the `catalyst.streaming.defaultProtocol` setting.
  */
+import { ON_DISCONNECT_POLICIES, type OnDisconnect } from '../../core/codegen/python/templates/route.py';
 import { parseProtocol, type StreamProtocol } from '../../core/plan/protocol';
 
 export interface AddEndpointOptions {
@@ -22,6 +23,8 @@ export interface AddEndpointOptions {
   readonly resumable?: boolean;
   /** `sse`, `ai-sdk` or `openai`. */
   readonly protocol?: StreamProtocol;
+  /** `cancel` or `finish`: what the route does with an answer whose client left; asked where it matters. */
+  readonly onDisconnect?: OnDisconnect;
 }
 
 const STRING_KEYS = ['folder', 'file', 'variable', 'route', 'source'] as const;
@@ -42,5 +45,6 @@ export function parseAddEndpointOptions(value: unknown): AddEndpointOptions {
   const method = record.method === 'GET' || record.method === 'POST' ? record.method : undefined;
   const resumable = typeof record.resumable === 'boolean' ? { resumable: record.resumable } : {};
   const protocol = typeof record.protocol === 'string' ? parseProtocol(record.protocol) : undefined;
-  return { ...options, ...(method ? { method } : {}), ...(protocol ? { protocol } : {}), ...resumable };
+  const onDisconnect = ON_DISCONNECT_POLICIES.find((policy) => policy === record.onDisconnect);
+  return { ...options, ...(method ? { method } : {}), ...(protocol ? { protocol } : {}), ...resumable, ...(onDisconnect ? { onDisconnect } : {}) };
 }

@@ -2,6 +2,7 @@
 import type * as vscode from 'vscode';
 import { PythonWorkspace } from '../../core/python/workspace';
 import { readPythonFiles } from '../shared/workspaceFiles';
+import type { SourceRoute } from '../../core/devServer/staleServer';
 
 export interface UvicornApp {
   /** `package.module:app` as uvicorn takes it. */
@@ -14,8 +15,10 @@ export interface UvicornApp {
   readonly file: string;
   readonly line: number;
   readonly description: string;
-  /** Paths of the routes that stream SSE (GET first), for the preview's URL. */
-  readonly ssePaths: readonly { readonly method: string; readonly path: string }[];
+  /** Paths of the routes that stream SSE (GET first), for the preview's URL, with where each is written. */
+  readonly ssePaths: readonly { readonly method: string; readonly path: string; readonly file?: string; readonly line?: number }[];
+  /** Every HTTP route the app serves, as the source has it (prefixes applied). */
+  readonly routes?: readonly SourceRoute[];
 }
 
 export async function findApps(folder: vscode.WorkspaceFolder, token?: vscode.CancellationToken): Promise<UvicornApp[]> {
@@ -31,7 +34,9 @@ export async function findApps(folder: vscode.WorkspaceFolder, token?: vscode.Ca
       const routes = await workspace.routeTable({ file: target.file, id: target.id });
       const ssePaths = routes
         .filter((r) => r.route.streamsSse)
-        .flatMap((r) => r.methods.filter((m) => m === 'GET' || m === 'POST').map((method) => ({ method, path: r.path })))
+        .flatMap((r) =>
+          r.methods.filter((m) => m === 'GET' || m === 'POST').map((method) => ({ method, path: r.path, file: r.file, line: r.route.span.startPoint.row })),
+        )
         .sort((a, b) => (a.method === b.method ? 0 : a.method === 'GET' ? -1 : 1));
       apps.push({
         target: `${identity.dottedName}:${target.id}`,
@@ -41,6 +46,7 @@ export async function findApps(folder: vscode.WorkspaceFolder, token?: vscode.Ca
         line: target.line,
         description: target.description,
         ssePaths,
+        routes: routes.map((r) => ({ methods: r.methods, path: r.path, file: r.file, line: r.route.span.startPoint.row })),
       });
     }
     return apps;

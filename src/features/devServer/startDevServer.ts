@@ -1,25 +1,40 @@
 /**
- * `catalyst.startDevServer`: runs uvicorn for a FastAPI app of the workspace as a VS Code Task (its terminal
- * visible, stopped with the task), waits until the port answers, then offers to open the Stream Preview.
- * In an untrusted workspace it starts nothing: running the app runs the workspace's code.
+ * `catalyst.startDevServer`: runs the app's dev server (`fastapi dev` where the project has the FastAPI CLI,
+ * uvicorn otherwise; core/app/devServer.ts) for a FastAPI app of the workspace as a VS Code Task (its terminal
+ * visible, stopped with the task), reloading so it follows saved edits, waits until the app answers
+ * HTTP, then offers to open the Stream Preview. In an untrusted workspace it starts nothing: running the app
+ * runs the workspace's code.
+ *
+ * Before starting, the interpreter is asked whether it can import fastapi and uvicorn; when it cannot, the
+ * message names it, where it was chosen (the Python extension, the setting and its scope) and what it lacks,
+ * with buttons to select an interpreter and to open the setting. A second start while our own server runs on
+ * the port restarts it (`catalyst.restartDevServer` does the same from the palette or the preview).
  *
  * Options (each answers a prompt; tests and other commands pass them):
  *   executeCommand('catalyst.startDevServer', { app: 'main:app', folder, port, host, python, openPreview })
- * Resolves to `{ port, url, app, python, execution }` once the server answers, or undefined when nothing started.
+ * Resolves to `{ status, port, url, app, python, execution }` once the server answers, to
+ * `{ status: 'interpreter-problem', message, python }` when the interpreter cannot run it, or undefined when
+ * nothing started (cancelled, or it did not answer).
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { waitForPort } from '../../core/net/ports';
-import { uvicornArguments } from '../../core/plan/modulePaths';
+import { devServerCommand } from '../../core/app/devServer';
+import { projectFiles } from '../shared/workspaceFiles';
 import type { Logger } from '../shared/logger';
 import { findApps, type UvicornApp } from './apps';
-import { selectedInterpreter } from './interpreter';
+import { selectedInterpreter, type SelectedInterpreter } from '../shared/interpreter';
+import { DEV_SERVER_HOST, DEV_SERVER_PORT } from '../../core/defaults';
+import { probeModules } from '../../core/python/interpreter';
+import { interpreterProblemMessage, type InterpreterOrigin } from '../../core/devServer/interpreterProblem';
+import { SETTING_KEYS } from '../../core/settings';
+import { devServerOn, portAnswers, runningDevServers, stopDevServer, trackDevServer, type RunningDevServer } from './running';
 
 export const TASK_TYPE = 'catalyst-dev-server';
-const DEFAULT_PORT = 8000;
-const DEFAULT_HOST = '127.0.0.1';
 /** uvicorn with a large app (or a cold import cache) can take a while to bind. */
 const START_TIMEOUT_MS = 60_000;
+/** What the serve command imports: checked in the interpreter before anything starts. */
+const SERVER_MODULES = ['fastapi', 'uvicorn'] as const;
 
 export interface StartDevServerOptions {
   /** `module:attribute`; skips the app prompt. */
@@ -35,6 +50,8 @@ export interface StartDevServerOptions {
 }
 
 export interface StartedDevServer {
+  /** started: a new server; restarted: ours was running on the port and was started again; answering: someone else's answers there. */
+  readonly status: 'started' | 'restarted' | 'answering';
   readonly port: number;
   readonly url: string;
   readonly app: string;
@@ -43,7 +60,16 @@ export interface StartedDevServer {
   readonly execution?: vscode.TaskExecution;
 }
 
-export async function startDevServer(options: StartDevServerOptions, logger: Logger): Promise<StartedDevServer | undefined> {
+/** The interpreter cannot run the server; the message (shown, with its buttons) says which and why. */
+export interface DevServerInterpreterProblem {
+  readonly status: 'interpreter-problem';
+  readonly message: string;
+  readonly python: string;
+}
+
+export type StartDevServerResult = StartedDevServer | DevServerInterpreterProblem | undefined;
+
+export async function startDevServer(options: StartDevServerOptions, logger: Logger): Promise<StartDevServerResult> {
   if (!vscode.workspace.isTrusted) {
     const manage = vscode.l10n.t('Manage Workspace Trust');
     const choice = await vscode.window.showWarningMessage(
@@ -59,24 +85,110 @@ export async function startDevServer(options: StartDevServerOptions, logger: Log
   if (folder === undefined) {
     return undefined;
   }
-  const host = options.host ?? DEFAULT_HOST;
-  const port = options.port ?? DEFAULT_PORT;
+  const host = options.host ?? DEV_SERVER_HOST;
+  const port = options.port ?? DEV_SERVER_PORT;
   const url = `http://${host}:${port}`;
 
   const app = options.app !== undefined ? appFromTarget(options.app) : await pickApp(folder);
   if (app === undefined) {
     return undefined;
   }
-  if (await answers(host, port)) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('Something already answers on {0}; no new server was started.', url));
-    return offerPreview({ port, url, app: app.target, python: '' }, app, options.openPreview);
+  const ours = devServerOn(port);
+  if (ours === undefined && (await portAnswers(host, port))) {
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('Something already answers on {0}; no new server was started. If it is older than your code, restart it yourself.', url),
+    );
+    return offerPreview({ status: 'answering', port, url, app: app.target, python: '' }, app, options.openPreview);
   }
+  // Chosen afresh, a restart included: the user may just have selected another interpreter.
   const python = options.python !== undefined ? { command: options.python, source: 'setting' as const } : await selectedInterpreter(folder.uri, logger);
-  const args = ['-m', 'uvicorn', ...uvicornArguments({ app: app.target, appDir: app.appDir, factory: app.factory }, { host, port })];
+  const problem = await interpreterProblem(python, options.python !== undefined, logger);
+  if (problem !== undefined) {
+    return problem;
+  }
+  if (ours !== undefined) {
+    // Our own server holds the port: start it again, with the app asked for, rather than refusing.
+    logger.info(`Restarting the dev server on ${url} (${ours.app.target})`);
+    await stopDevServer(ours);
+  }
+  const started = await launch({ folder, app, host, port, python }, logger);
+  if (started === undefined) {
+    return undefined;
+  }
+  return offerPreview({ ...started, status: ours === undefined ? 'started' : 'restarted' }, app, options.openPreview);
+}
+
+/** `catalyst.restartDevServer`: our server on `port` (or the only one running) started again; else a new start. */
+export async function restartDevServer(options: { readonly port?: number }, logger: Logger): Promise<StartDevServerResult> {
+  const running = runningDevServers();
+  const server = options.port !== undefined ? devServerOn(options.port) : running.length === 1 ? running[0] : devServerOn(DEV_SERVER_PORT);
+  if (server === undefined) {
+    return startDevServer({ port: options.port ?? DEV_SERVER_PORT, openPreview: false }, logger);
+  }
+  return startDevServer(
+    {
+      folder: server.folder.uri.fsPath,
+      app: server.app.factory ? `${server.app.target}()` : server.app.target,
+      port: server.port,
+      host: server.host,
+      openPreview: false,
+    },
+    logger,
+  );
+}
+
+/** The problem with the interpreter, shown with its buttons, or undefined when it imports what the server needs. */
+async function interpreterProblem(python: SelectedInterpreter, given: boolean, logger: Logger): Promise<DevServerInterpreterProblem | undefined> {
+  const probe = await probeModules(python.command, SERVER_MODULES);
+  const origin: InterpreterOrigin = given
+    ? { kind: 'option' }
+    : python.source === 'python-extension'
+      ? { kind: 'python-extension' }
+      : python.source === 'setting'
+        ? { kind: 'setting', key: SETTING_KEYS.pythonPath, scope: python.settingScope }
+        : { kind: 'default', key: SETTING_KEYS.pythonPath };
+  const message = interpreterProblemMessage(probe, origin, { remote: vscode.env.remoteName !== undefined });
+  if (message === undefined) {
+    logger.info(`Interpreter ${python.command} (${probe.executable ?? ''} ${probe.version ?? ''}) imports ${SERVER_MODULES.join(', ')}`);
+    return undefined;
+  }
+  logger.error(message);
+  const select = vscode.l10n.t('Select Interpreter');
+  const setting = vscode.l10n.t('Open Setting');
+  const canSelect = (await vscode.commands.getCommands(true)).includes('python.setInterpreter');
+  void vscode.window.showErrorMessage(message, ...(canSelect ? [select] : []), setting).then(async (choice) => {
+    if (choice === select) {
+      await vscode.commands.executeCommand('python.setInterpreter');
+    } else if (choice === setting) {
+      await vscode.commands.executeCommand('workbench.action.openSettings', SETTING_KEYS.pythonPath);
+    }
+  });
+  return { status: 'interpreter-problem', message, python: python.command };
+}
+
+interface Launch {
+  readonly folder: vscode.WorkspaceFolder;
+  readonly app: UvicornApp;
+  readonly host: string;
+  readonly port: number;
+  readonly python: SelectedInterpreter;
+}
+
+/** Runs the server task with --reload and waits until the app answers HTTP; undefined (said why) when it does not. */
+async function launch({ folder, app, host, port, python }: Launch, logger: Logger): Promise<Omit<StartedDevServer, 'status'> | undefined> {
+  const url = `http://${host}:${port}`;
+  // `fastapi dev` where the project has the FastAPI CLI (it reloads by default), uvicorn --reload otherwise: the
+  // core decides, as for add-endpoint's "Try it".
+  const command = await devServerCommand(projectFiles(folder.uri), { app: app.target, appDir: app.appDir, factory: app.factory }, python.command, {
+    host,
+    port,
+    reload: true,
+  });
+  const args = ['-m', command.program, ...command.args];
   const task = new vscode.Task(
     { type: TASK_TYPE, app: app.target, port },
     folder,
-    vscode.l10n.t('uvicorn {0} on port {1}', app.target, port),
+    vscode.l10n.t('{0} {1} on port {2}', command.program, app.target, port),
     'Catalyst',
     new vscode.ProcessExecution(python.command, args, { cwd: folder.uri.fsPath, env: { PYTHONUNBUFFERED: '1' } }),
     [],
@@ -95,9 +207,12 @@ export async function startDevServer(options: StartDevServerOptions, logger: Log
     }
   });
   try {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Waiting for uvicorn on port {0}', port) }, () =>
-      waitForPort(port, { host, timeoutMs: START_TIMEOUT_MS, signal: ended.signal }),
-    );
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Waiting for uvicorn on port {0}', port) }, async () => {
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      await waitForPort(port, { host, timeoutMs: START_TIMEOUT_MS, signal: ended.signal });
+      // With --reload the reloader holds the port before the app is imported: wait for an HTTP answer.
+      await waitForHttp(url, deadline, ended.signal);
+    });
   } catch (error) {
     const why = ended.signal.aborted
       ? vscode.l10n.t(
@@ -116,8 +231,28 @@ export async function startDevServer(options: StartDevServerOptions, logger: Log
   } finally {
     listener.dispose();
   }
+  const server: RunningDevServer = { execution, folder, app, host, port, url, python, reload: true };
+  trackDevServer(server);
   logger.info(`The dev server answers on ${url}`);
-  return offerPreview({ port, url, app: app.target, python: python.command, execution }, app, options.openPreview);
+  return { port, url, app: app.target, python: python.command, execution };
+}
+
+/** Polls `url` until any HTTP answer comes (a 404 counts: the app is up); rejects at the deadline or on abort. */
+async function waitForHttp(url: string, deadline: number, signal: AbortSignal): Promise<void> {
+  for (;;) {
+    signal.throwIfAborted();
+    const answered = await fetch(`${url}/`, { method: 'HEAD', signal: AbortSignal.any([signal, AbortSignal.timeout(2_000)]) }).then(
+      () => true,
+      () => false,
+    );
+    if (answered) {
+      return;
+    }
+    if (Date.now() >= deadline) {
+      throw new Error(`no HTTP answer from ${url} in time`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function offerPreview(started: StartedDevServer, app: UvicornApp, openPreview: boolean | undefined): Promise<StartedDevServer> {
@@ -137,13 +272,6 @@ async function offerPreview(started: StartedDevServer, app: UvicornApp, openPrev
   }
   await vscode.commands.executeCommand('catalyst.openStreamPreview', previewOptions);
   return started;
-}
-
-function answers(host: string, port: number): Promise<boolean> {
-  return waitForPort(port, { host, timeoutMs: 0 }).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** An app given as `module:attribute` (a factory when given as `module:factory()`). */

@@ -10,7 +10,7 @@ import { LlmDiagnostics } from './diagnostics';
 export const llmQuickFixFeature: Feature = {
   name: 'LLM quick fixes',
   register: (_context, { logger, trees }) => {
-    const diagnostics = new LlmDiagnostics(trees, logger);
+    const diagnostics = new LlmDiagnostics(logger);
     const actions = vscode.languages.registerCodeActionsProvider({ language: 'python' }, new LlmCodeActions(trees, logger), {
       providedCodeActionKinds: LlmCodeActions.providedCodeActionKinds,
     });

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { FixStyle } from '../../core/plan/llm/streamCall';
 import { configFor } from '../shared/config';
-import type { DiagnosticSeveritySetting } from '../shared/settings';
+import type { DiagnosticSeveritySetting } from '../../core/settings';
 
 const SEVERITIES: Readonly<Record<Exclude<DiagnosticSeveritySetting, 'Off'>, vscode.DiagnosticSeverity>> = {
   Error: vscode.DiagnosticSeverity.Error,
@@ -21,9 +21,8 @@ export function fixStyle(uri: vscode.Uri): FixStyle {
   return configFor(uri).fixStyle;
 }
 
-/** `catalyst.streaming.moduleLocation`, relative to the document's workspace folder; undefined when unset. */
-export function moduleLocation(uri: vscode.Uri): { workspaceFolder: string; relativePath: string } | undefined {
-  const folder = vscode.workspace.getWorkspaceFolder(uri);
+/** `catalyst.streaming.moduleLocation` (relative to the document's workspace folder), ready to spread; {} when unset or outside a folder. */
+export function moduleLocation(uri: vscode.Uri): { readonly moduleLocation?: string } {
   const relativePath = configFor(uri).moduleLocation;
-  return folder && relativePath !== undefined ? { workspaceFolder: folder.uri.fsPath, relativePath } : undefined;
+  return vscode.workspace.getWorkspaceFolder(uri) && relativePath !== undefined ? { moduleLocation: relativePath } : {};
 }

@@ -2,7 +2,8 @@
  * The Stream Preview feature: the `catalyst.openStreamPreview` command, the panel serializer (restores the panel
  * after a window reload) and the "Preview stream" CodeLens.
  *
- * `executeCommand('catalyst.openStreamPreview', { url, method, body, headers, send })` returns the PreviewPanel,
+ * `executeCommand('catalyst.openStreamPreview', { url, method, body, headers, send })` returns the PreviewPanel
+ * (without options, from the palette, it first asks which stream: see routePick.ts),
  * whose `onDidPostMessage` lets a caller (a test) observe the host side of the protocol.
  */
 import * as vscode from 'vscode';
@@ -12,24 +13,32 @@ import { SseRouteCodeLensProvider } from './codeLens';
 import { isOpenPreviewOptions } from './options';
 import { PreviewPanelManager } from './panelManager';
 import { VIEW_TYPE } from './previewPanel';
+import { pickPreviewRoute } from './routePick';
+import { RequestHistoryStore } from '../requests/historyStore';
 
 export const previewFeature: Feature = {
   name: 'Stream Preview',
   register: (context, { logger, trees }) => {
-    const manager = new PreviewPanelManager(context.extensionUri, logger);
+    const manager = new PreviewPanelManager(context.extensionUri, logger, new RequestHistoryStore(context.workspaceState));
+    const lenses = new SseRouteCodeLensProvider(trees, logger);
     return [
       manager,
       registerCommand(
         {
           id: 'catalyst.openStreamPreview',
           title: vscode.l10n.t('Open Stream Preview'),
-          run: (options?: unknown) => manager.open(isOpenPreviewOptions(options) ? options : {}),
+          // From the palette (no options): which stream, from the workspace's routes or a typed URL.
+          run: async (options?: unknown) => {
+            const chosen = isOpenPreviewOptions(options) ? options : await pickPreviewRoute(logger);
+            return chosen === undefined ? undefined : manager.open(chosen);
+          },
           onError: () => undefined,
         },
         logger,
       ),
       vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, manager),
-      vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, new SseRouteCodeLensProvider(trees)),
+      lenses,
+      vscode.languages.registerCodeLensProvider({ language: 'python', scheme: 'file' }, lenses),
     ];
   },
 };

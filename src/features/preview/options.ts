@@ -5,7 +5,9 @@ import type { StreamRequest } from '../../protocol/stream';
  * `executeCommand('catalyst.openStreamPreview', { url, method, body, headers, send })`.
  * - `body`: a JSON string, or any value (sent as its JSON);
  * - `headers`: `{ name: value }` or `[[name, value], ...]`;
- * - `send`: start the request at once (default: true when `url` is given).
+ * - `send`: start the request at once (default: true when `url` is given, except with `fromRoute`);
+ * - `fromRoute`: opened on a route (its CodeLens, the palette's route list): without `send`, the
+ *   `catalyst.preview.sendOnOpen` setting decides whether it starts at once.
  */
 export interface OpenPreviewOptions {
   readonly url?: string;
@@ -13,6 +15,7 @@ export interface OpenPreviewOptions {
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>> | ReadonlyArray<readonly [string, string]>;
   readonly send?: boolean;
+  readonly fromRoute?: boolean;
 }
 
 export function requestFromOptions(options: OpenPreviewOptions, fallbackUrl: string): StreamRequest {

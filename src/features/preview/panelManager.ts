@@ -7,8 +7,14 @@ import { Disposable } from '../shared/dispose';
 import type { Logger } from '../shared/logger';
 import { requestFromOptions, type OpenPreviewOptions } from './options';
 import { configureWebview, PreviewPanel, VIEW_TYPE, webviewRoot } from './previewPanel';
+import { DEFAULT_ROUTE, DEV_SERVER_URL } from '../../core/defaults';
+import { configFor } from '../shared/config';
 
-export const DEFAULT_URL = 'http://127.0.0.1:8000/stream';
+/** `catalyst.preview.sendOnOpen`, for the active editor's folder (the route's) when there is one. */
+function sendOnOpen(): boolean {
+  return configFor(vscode.window.activeTextEditor?.document.uri).previewSendOnOpen;
+}
+import type { RequestHistoryStore } from '../requests/historyStore';
 
 export class PreviewPanelManager extends Disposable implements vscode.WebviewPanelSerializer {
   private current: PreviewPanel | undefined;
@@ -16,6 +22,8 @@ export class PreviewPanelManager extends Disposable implements vscode.WebviewPan
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly logger: Logger,
+    /** Where sent requests are remembered (none: the panel keeps no history). */
+    private readonly history?: RequestHistoryStore,
   ) {
     super();
     // Closing the panel disposes its PreviewPanel too (through the panel's onDidDispose).
@@ -41,8 +49,9 @@ export class PreviewPanelManager extends Disposable implements vscode.WebviewPan
       preview = this.adopt(panel);
     }
     if (options.url !== undefined || options.method !== undefined || options.body !== undefined || options.headers !== undefined) {
-      const request = requestFromOptions(options, DEFAULT_URL);
-      preview.setRequest(request, options.send ?? options.url !== undefined);
+      const request = requestFromOptions(options, `${DEV_SERVER_URL}${DEFAULT_ROUTE}`);
+      const send = options.send ?? (options.fromRoute === true ? sendOnOpen() : options.url !== undefined);
+      preview.setRequest(request, send);
     }
     return preview;
   }
@@ -56,7 +65,7 @@ export class PreviewPanelManager extends Disposable implements vscode.WebviewPan
 
   private adopt(panel: vscode.WebviewPanel): PreviewPanel {
     configureWebview(panel.webview, this.extensionUri);
-    const preview = new PreviewPanel(panel, this.logger);
+    const preview = new PreviewPanel(panel, this.logger, this.history);
     preview.onDidDispose(() => {
       if (this.current === preview) {
         this.current = undefined;

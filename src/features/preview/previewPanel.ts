@@ -9,11 +9,14 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { StreamRequest } from '../../protocol/stream';
-import { apply, emptyModel, runPreview, Transcript } from '../../core/sse/preview';
+import { apply, emptyModel, RunStopper, runPreview, Transcript } from '../../core/sse/preview';
 import { isWebviewMessage, postToWebview, type HostMessage } from '../../protocol/preview';
 import { Disposable } from '../shared/dispose';
 import type { Logger } from '../shared/logger';
 import { previewHtml } from './html';
+import { showStaleServerNotice, staleServerNotice, type StaleServerNotice } from './staleServer';
+import { withCurrentSecrets } from '../../core/requests/requestHistory';
+import type { RequestHistoryStore } from '../requests/historyStore';
 
 export const VIEW_TYPE = 'catalyst.streamPreview';
 
@@ -40,6 +43,9 @@ export class PreviewPanel extends Disposable {
   /** Fires with every message the host posts to the webview. */
   readonly onDidPostMessage = this.posted.event;
   readonly onDidDispose = this.disposed.event;
+  private readonly staleServer = this._register(new vscode.EventEmitter<StaleServerNotice>());
+  /** Fires when a 404 contradicts the source: the notice shown (the server is older than the code). */
+  readonly onDidNoticeStaleServer = this.staleServer.event;
   private readonly transcript = new Transcript();
   /** What the webview shows, folded from the posted messages by the same reducer the webview runs. */
   private readonly model = emptyModel({ url: '', method: 'GET', headers: [] });
@@ -48,14 +54,17 @@ export class PreviewPanel extends Disposable {
   /** A webview that is loading (or hidden, hence unloaded) would miss messages: they wait in the model. */
   private webviewReady = false;
   private run = 0;
-  private connection: AbortController | undefined;
+  private connection: RunStopper | undefined;
   private lastEventId: string | null = null;
   /** The request of the latest run, for "start the server and retry". */
   private lastRequest: StreamRequest | undefined;
+  /** The HTTP status each unfinished run got. */
+  private readonly status = new Map<number, number>();
 
   constructor(
     readonly panel: vscode.WebviewPanel,
     private readonly logger: Logger,
+    private readonly history?: RequestHistoryStore,
   ) {
     super();
     this._register(panel.webview.onDidReceiveMessage((message: unknown) => this.receive(message)));
@@ -80,19 +89,29 @@ export class PreviewPanel extends Disposable {
 
   /** Runs a request, replacing any running one. */
   send(request: StreamRequest): void {
-    this.stop();
+    this.abort();
     const run = ++this.run;
-    const controller = new AbortController();
-    this.connection = controller;
+    const stopper = new RunStopper(request);
+    this.connection = stopper;
     this.transcript.clear();
     this.lastRequest = request;
+    void this.history?.remember(request);
     // runPreview posts `started` (synchronously, before its first await): the one `started` of this run.
-    void this.stream(run, request, controller.signal).catch((error: unknown) => {
+    void this.stream(run, request, stopper).catch((error: unknown) => {
       this.logger.error('Stream preview run failed', error);
     });
   }
 
+  /**
+   * The Stop button: on a resumable route the server is asked to stop the answer and the stream ends with its
+   * final event; otherwise, or if that fails or takes over 2 s, the connection is closed (see RunStopper).
+   */
   stop(): void {
+    void this.connection?.stop().then((outcome) => this.logger.info(`Stream preview Stop: ${outcome}`));
+  }
+
+  /** Closes the running stream's connection at once (a new run replaces it, the panel closes). */
+  private abort(): void {
     this.connection?.abort();
     this.connection = undefined;
   }
@@ -118,16 +137,33 @@ export class PreviewPanel extends Disposable {
     return uri;
   }
 
-  private async stream(run: number, request: StreamRequest, signal: AbortSignal): Promise<void> {
+  private async stream(run: number, request: StreamRequest, stopper: RunStopper): Promise<void> {
     try {
-      const result = await runPreview({ run, request, signal, transcript: this.transcript, post: (message) => this.post(message) });
+      const result = await runPreview({ run, request, stopper, transcript: this.transcript, post: (message) => this.post(message) });
       this.lastEventId = result.lastEventId;
       const end = result.outcome;
       this.logger.info(`Stream preview ${request.method} ${request.url}: ${end.kind === 'failed' ? end.failure.message : end.kind}, ${result.events} events`);
+      if (this.status.get(run) === 404 && this.run === run) {
+        // Not awaited: the notice waits for the user, the run is over.
+        void this.checkForStaleServer(request).catch((error: unknown) => this.logger.error('Checking the 404 against the source failed', error));
+      }
     } finally {
+      this.status.delete(run);
       if (this.run === run) {
         this.connection = undefined;
       }
+    }
+  }
+
+  /** A 404 for a route the source has: the server predates the code; offer the restart, then run the request again. */
+  private async checkForStaleServer(request: StreamRequest): Promise<void> {
+    const found = await staleServerNotice(request, 404);
+    if (found === undefined || this.isDisposed) {
+      return;
+    }
+    this.staleServer.fire(found.notice);
+    if ((await showStaleServerNotice(found.notice, found.folder, request, this.logger)) && !this.isDisposed) {
+      this.send(request);
     }
   }
 
@@ -161,6 +197,28 @@ export class PreviewPanel extends Disposable {
       case 'startServer':
         void this.startServerAndRetry();
         return;
+      case 'saveRequest':
+        void vscode.commands.executeCommand('catalyst.saveStreamRequest', { request: message.request });
+        return;
+      case 'history':
+        void this.pickFromHistory(message.request);
+        return;
+    }
+  }
+
+  /** The last requests sent (this route's first) in a QuickPick; the one picked goes into the request bar. */
+  private async pickFromHistory(current: StreamRequest): Promise<void> {
+    const recent = this.history?.recent(current) ?? [];
+    if (recent.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No requests sent yet.'));
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      recent.map((request) => ({ label: `${request.method} ${request.url}`, detail: request.body?.replace(/\s+/g, ' ').slice(0, 120) ?? '', request })),
+      { title: vscode.l10n.t('Recent requests') },
+    );
+    if (picked) {
+      this.setRequest(withCurrentSecrets(picked.request, current), false);
     }
   }
 
@@ -168,13 +226,16 @@ export class PreviewPanel extends Disposable {
   private async startServerAndRetry(): Promise<void> {
     const last = this.lastRequest;
     const port = last ? Number(new URL(last.url).port || 80) : undefined;
-    const started = await vscode.commands.executeCommand<{ readonly port: number } | undefined>('catalyst.startDevServer', { port, openPreview: false });
-    if (started && last) {
+    const started = await vscode.commands.executeCommand<{ readonly port?: number } | undefined>('catalyst.startDevServer', { port, openPreview: false });
+    if (started?.port !== undefined && last) {
       this.send(last);
     }
   }
 
   private post(message: HostMessage): void {
+    if (message.type === 'response') {
+      this.status.set(message.run, message.status);
+    }
     this.posted.fire(message);
     apply(this.model, message, {});
     this.touched = true;
@@ -187,7 +248,7 @@ export class PreviewPanel extends Disposable {
     if (this.isDisposed) {
       return;
     }
-    this.stop();
+    this.abort();
     this.disposed.fire();
     super.dispose();
   }

@@ -1,22 +1,28 @@
 /**
- * "Catalyst: Copy Client Snippet": a ready-to-paste consumer of a streaming route, copied to the clipboard.
+ * "Catalyst: Copy Client Snippet": a ready-to-paste consumer of a streaming route, copied to the clipboard
+ * (the message after it offers "Open in New Editor"); "Catalyst: Open Client Snippet in New Editor" opens it in
+ * an untitled editor of the snippet's language instead, to read, run or save.
  * From the CodeLens beside "Preview stream" (the route is given), or from the Command Palette on a Python
  * file (a QuickPick of its streaming routes). Then a QuickPick of the clients that can consume the route.
  * The rendering is the core's (core/snippets), the same as `catalyst-streaming snippet`.
  *
  * `executeCommand('catalyst.copyClientSnippet', { route: { path, method, protocol }, client?, baseUrl? })`
- * resolves to the Snippet copied, or undefined when the user cancelled.
+ * resolves to the Snippet copied, or undefined when the user cancelled; `catalyst.openClientSnippet` takes the
+ * same argument and resolves to the Snippet opened.
  */
 import * as vscode from 'vscode';
-import { CLIENT_DESCRIPTIONS, clientsFor, renderSnippet, type Snippet, type SnippetRoute } from '../../core/snippets/clientSnippets';
+import { CLIENT_DESCRIPTIONS, clientsFor, type Snippet, type SnippetRoute } from '../../core/snippets/clientSnippets';
 import { moduleSnippetRoutes } from '../../core/snippets/routeLookup';
 import { registerCommand } from '../shared/command';
 import type { Feature } from '../shared/feature';
 import type { SyntaxTrees } from '../shared/syntaxTrees';
-import { DEFAULT_BASE_URL } from '../preview/codeLens';
+import { snippetForRoute } from '../../core/app/snippet';
 import { isCopySnippetOptions } from './options';
 
 export const COPY_SNIPPET_COMMAND = 'catalyst.copyClientSnippet';
+export const OPEN_SNIPPET_COMMAND = 'catalyst.openClientSnippet';
+
+type SnippetTarget = 'clipboard' | 'editor';
 
 async function pickRoute(trees: SyntaxTrees): Promise<SnippetRoute | undefined> {
   const document = vscode.window.activeTextEditor?.document;
@@ -37,7 +43,13 @@ async function pickRoute(trees: SyntaxTrees): Promise<SnippetRoute | undefined> 
   return picked?.route;
 }
 
-async function copySnippet(trees: SyntaxTrees, options: unknown): Promise<Snippet | undefined> {
+/** An untitled editor holding the snippet, in its language (Python, TypeScript, shell script), beside the code. */
+async function openInEditor(snippet: Snippet): Promise<void> {
+  const document = await vscode.workspace.openTextDocument({ language: snippet.language, content: snippet.code });
+  await vscode.window.showTextDocument(document, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+}
+
+async function deliverSnippet(trees: SyntaxTrees, options: unknown, target: SnippetTarget): Promise<Snippet | undefined> {
   const given = isCopySnippetOptions(options) ? options : undefined;
   const route = given?.route ?? (await pickRoute(trees));
   if (route === undefined) {
@@ -47,21 +59,34 @@ async function copySnippet(trees: SyntaxTrees, options: unknown): Promise<Snippe
   if (client === undefined) {
     const picked = await vscode.window.showQuickPick(
       clientsFor(route).map((client) => ({ label: client, description: CLIENT_DESCRIPTIONS[client], client })),
-      { title: vscode.l10n.t('Copy a client of {0} {1} ({2} protocol)', route.method, route.path, route.protocol) },
+      {
+        title:
+          target === 'clipboard'
+            ? vscode.l10n.t('Copy a client of {0} {1} ({2} protocol)', route.method, route.path, route.protocol)
+            : vscode.l10n.t('Open a client of {0} {1} ({2} protocol)', route.method, route.path, route.protocol),
+      },
     );
     client = picked?.client;
   }
   if (client === undefined) {
     return undefined;
   }
-  const rendered = renderSnippet(route, client, given?.baseUrl ?? DEFAULT_BASE_URL);
+  const rendered = snippetForRoute(route, client, given?.baseUrl);
   if (!rendered.ok) {
     throw new Error(rendered.message);
   }
-  await vscode.env.clipboard.writeText(rendered.snippet.code);
-  const install = rendered.snippet.install ? vscode.l10n.t(' Install first: {0}', rendered.snippet.install) : '';
-  void vscode.window.showInformationMessage(vscode.l10n.t('Copied the {0} client of {1} {2} to the clipboard.{3}', client, route.method, route.path, install));
-  return rendered.snippet;
+  const snippet = rendered.snippet;
+  if (target === 'editor') {
+    await openInEditor(snippet);
+    return snippet;
+  }
+  await vscode.env.clipboard.writeText(snippet.code);
+  const install = snippet.install ? vscode.l10n.t(' Install first: {0}', snippet.install) : '';
+  const open = vscode.l10n.t('Open in New Editor');
+  void vscode.window
+    .showInformationMessage(vscode.l10n.t('Copied the {0} client of {1} {2} to the clipboard.{3}', client, route.method, route.path, install), open)
+    .then((chosen) => (chosen === open ? openInEditor(snippet) : undefined));
+  return snippet;
 }
 
 export const snippetsFeature: Feature = {
@@ -71,7 +96,16 @@ export const snippetsFeature: Feature = {
       {
         id: COPY_SNIPPET_COMMAND,
         title: vscode.l10n.t('Copy Client Snippet'),
-        run: (options?: unknown) => copySnippet(trees, options),
+        run: (options?: unknown) => deliverSnippet(trees, options, 'clipboard'),
+        onError: () => undefined,
+      },
+      logger,
+    ),
+    registerCommand(
+      {
+        id: OPEN_SNIPPET_COMMAND,
+        title: vscode.l10n.t('Open Client Snippet in New Editor'),
+        run: (options?: unknown) => deliverSnippet(trees, options, 'editor'),
         onError: () => undefined,
       },
       logger,

@@ -45,8 +45,16 @@ export async function captureWorkbench(name: string, waitForText?: string): Prom
   return { file, textShown: found };
 }
 
-/** One answer to a QuickPick or InputBox, typed by the runner at the real keyboard. */
-export interface KeyStep {
+/** One answer to a QuickPick or InputBox, typed by the runner at the real keyboard; or a notification's button clicked. */
+export type KeyStep = QuickInputStep | NotificationStep;
+
+/** Waits for a notification (toast or notifications center) showing `notification` and clicks its button `click`. */
+export interface NotificationStep {
+  readonly notification: string;
+  readonly click?: string;
+}
+
+export interface QuickInputStep {
   /** Text of the quick input's title or placeholder to wait for. */
   readonly title: string;
   /** Text to type (into an InputBox, or to filter a QuickPick). */

@@ -19,10 +19,20 @@ export interface ProviderToolCall {
   readonly arguments: readonly string[];
 }
 
-/** What the model says besides its text: reasoning before it, tool calls after it (both optional). */
+/** Token counts the provider reports instead of its defaults (12 prompt tokens, one output token per delta). */
+export interface ProviderUsage {
+  /** The whole prompt, cached tokens included. */
+  readonly input: number;
+  readonly output: number;
+  readonly cached: number;
+  readonly reasoning: number;
+}
+
+/** What the model says besides its text: reasoning before it, tool calls after it, its usage (all optional). */
 export interface AnswerExtras {
   readonly reasoning?: readonly string[];
   readonly toolCalls?: readonly ProviderToolCall[];
+  readonly usage?: ProviderUsage;
 }
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -32,7 +42,7 @@ const named = (event: string, body: Record<string, unknown>): ProviderEvent => (
 
 const ANTHROPIC_MODEL = 'claude-haiku-4-5';
 
-function anthropicMessage(id: string, model: string, content: unknown[], stopReason: string | null, outputTokens: number) {
+function anthropicMessage(id: string, model: string, content: unknown[], stopReason: string | null, outputTokens: number, usage?: ProviderUsage) {
   return {
     id,
     type: 'message',
@@ -41,7 +51,10 @@ function anthropicMessage(id: string, model: string, content: unknown[], stopRea
     content,
     stop_reason: stopReason,
     stop_sequence: null,
-    usage: { input_tokens: 12, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+    // Anthropic's input_tokens leave out the tokens read from the cache.
+    usage: usage
+      ? { input_tokens: usage.input - usage.cached, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: usage.cached }
+      : { input_tokens: 12, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
   };
 }
 
@@ -78,7 +91,7 @@ export function anthropicEvents(id: string, model: string | undefined, tokens: r
   const stopReason = tools.length > 0 ? 'tool_use' : 'end_turn';
   return {
     head: [
-      named('message_start', { message: anthropicMessage(id, model ?? ANTHROPIC_MODEL, [], null, 1) }),
+      named('message_start', { message: anthropicMessage(id, model ?? ANTHROPIC_MODEL, [], null, 1, extras.usage) }),
       ...thinking,
       named('content_block_start', { index: textIndex, content_block: { type: 'text', text: '' } }),
       named('ping', {}),
@@ -87,7 +100,12 @@ export function anthropicEvents(id: string, model: string | undefined, tokens: r
     tail: [
       named('content_block_stop', { index: textIndex }),
       ...tools,
-      named('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: tokens.length } }),
+      named('message_delta', {
+        delta: { stop_reason: stopReason, stop_sequence: null },
+        usage: extras.usage
+          ? { output_tokens: extras.usage.output, output_tokens_details: { thinking_tokens: extras.usage.reasoning } }
+          : { output_tokens: tokens.length },
+      }),
       named('message_stop', {}),
     ],
     /** An error after the stream started: `event: error` with the same body as an HTTP error. */
@@ -146,7 +164,16 @@ export function chatCompletionEvents(
     ...call.arguments.map((fragment) => extra({ tool_calls: [{ index, function: { arguments: fragment } }] })),
   ]);
   const finishReason = tools.length > 0 ? 'tool_calls' : 'stop';
-  const usage = { prompt_tokens: 12, completion_tokens: tokens.length, total_tokens: 12 + tokens.length };
+  const given = extras.usage;
+  const usage = given
+    ? {
+        prompt_tokens: given.input,
+        completion_tokens: given.output,
+        total_tokens: given.input + given.output,
+        prompt_tokens_details: { cached_tokens: given.cached },
+        completion_tokens_details: { reasoning_tokens: given.reasoning },
+      }
+    : { prompt_tokens: 12, completion_tokens: tokens.length, total_tokens: 12 + tokens.length };
   const head: ProviderEvent[] = [];
   if (api === 'azure-chat') {
     head.push({ data: json({ ...chunk('', '', []), prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] }) });
@@ -176,7 +203,7 @@ export function openaiErrorBody(type: string, message: string): unknown {
 
 // --- OpenAI Responses --------------------------------------------------------------------------------------------
 
-function response(id: string, model: string, status: string, output: unknown[], outputTokens: number | null) {
+function response(id: string, model: string, status: string, output: unknown[], outputTokens: number | null, given?: ProviderUsage) {
   return {
     id,
     object: 'response',
@@ -195,13 +222,21 @@ function response(id: string, model: string, status: string, output: unknown[], 
     usage:
       outputTokens === null
         ? null
-        : {
-            input_tokens: 12,
-            output_tokens: outputTokens,
-            total_tokens: 12 + outputTokens,
-            input_tokens_details: { cached_tokens: 0 },
-            output_tokens_details: { reasoning_tokens: 0 },
-          },
+        : given
+          ? {
+              input_tokens: given.input,
+              output_tokens: given.output,
+              total_tokens: given.input + given.output,
+              input_tokens_details: { cached_tokens: given.cached },
+              output_tokens_details: { reasoning_tokens: given.reasoning },
+            }
+          : {
+              input_tokens: 12,
+              output_tokens: outputTokens,
+              total_tokens: 12 + outputTokens,
+              input_tokens_details: { cached_tokens: 0 },
+              output_tokens_details: { reasoning_tokens: 0 },
+            },
   };
 }
 
@@ -292,7 +327,7 @@ export function responsesEvents(id: string, model: string, tokens: readonly stri
       event('response.content_part.done', { item_id: itemId, output_index: messageIndex, content_index: 0, part: part(text) }),
       event('response.output_item.done', { output_index: messageIndex, item: outputMessage(itemId, text, 'completed') }),
       ...toolEvents(),
-      event('response.completed', { response: response(id, model, 'completed', output(), tokens.length) }),
+      event('response.completed', { response: response(id, model, 'completed', output(), tokens.length, extras.usage) }),
     ],
     error: (code: string, message: string) => event('error', { code, message, param: null }),
   };

@@ -50,12 +50,13 @@ import {
   openaiErrorBody,
   type ProviderEvent,
   type ProviderToolCall,
+  type ProviderUsage,
   type AnswerExtras,
   responsesBody,
   responsesEvents,
 } from './formats';
 
-export type { ApiName, ProviderToolCall } from './formats';
+export type { ApiName, ProviderToolCall, ProviderUsage } from './formats';
 
 export interface ProviderBehaviour {
   /** The answer's text, one streamed delta per item. */
@@ -70,6 +71,8 @@ export interface ProviderBehaviour {
   readonly reasoning?: readonly string[];
   /** Tool calls streamed after the text, their arguments in fragments. */
   readonly toolCalls?: readonly ProviderToolCall[];
+  /** The token counts the streamed answer reports (default: 12 prompt tokens, one output token per delta). */
+  readonly usage?: ProviderUsage;
 }
 
 export interface ProviderRequest {
@@ -266,6 +269,7 @@ export async function startProviderServer(): Promise<ProviderServer> {
     const extras: AnswerExtras = {
       ...(current.reasoning ? { reasoning: current.reasoning } : {}),
       ...(current.toolCalls ? { toolCalls: current.toolCalls } : {}),
+      ...(current.usage ? { usage: current.usage } : {}),
     };
     const plan = streamPlan(api, id, model, body, current.tokens, extras);
     res.writeHead(200, { 'content-type': plan.contentType, 'cache-control': 'no-cache', ...requestId });

@@ -32,29 +32,59 @@ const PAREN_SLOTS = new Set([
   'expression_statement',
 ]);
 const CLOSERS = new Set([')', ']', '}']);
+/** Where black may wrap a conditional expression in parentheses of its own. */
+const WRAPPED_CONDITIONAL_PARENTS = new Set(['expression_list', 'argument_list', 'keyword_argument', 'tuple', 'list', 'pair']);
 
-export async function codeChecksum(source: string): Promise<string> {
+export async function codeChecksum(source: string, options: Normalisation = CURRENT): Promise<string> {
   const tree = await parsePython(source);
   try {
-    const hash = createHash('sha256');
-    for (const token of normalisedTokens(tree.rootNode)) {
-      // A separator that cannot occur inside a token keeps ["ab", "c"] apart from ["a", "bc"].
-      hash.update(token, 'utf8').update('\u0000');
-    }
-    return hash.digest('hex');
+    return hashTokens(tree.rootNode, options);
   } finally {
     tree.delete();
   }
 }
 
-/** The normalised tokens of `node`, in source order. */
-function normalisedTokens(node: SyntaxNode): string[] {
+/**
+ * Whether `source` has the checksum `expected`: the one headers carry now, or what 0.1.x wrote for the same code
+ * (it kept the parentheses a formatter adds around `return a, b` or a conditional), so a file of theirs that was
+ * never edited still reads as untouched. One parse; the earlier checksum only when the current one differs.
+ */
+export async function matchesCodeChecksum(source: string, expected: string): Promise<boolean> {
+  const tree = await parsePython(source);
+  try {
+    return hashTokens(tree.rootNode, CURRENT) === expected || hashTokens(tree.rootNode, EARLIER) === expected;
+  } finally {
+    tree.delete();
+  }
+}
+
+function hashTokens(root: SyntaxNode, options: Normalisation): string {
+  const hash = createHash('sha256');
+  for (const token of normalisedTokens(root, options)) {
+    // A separator that cannot occur inside a token keeps ["ab", "c"] apart from ["a", "bc"].
+    hash.update(token, 'utf8').update('\u0000');
+  }
+  return hash.digest('hex');
+}
+
+function normalisedTokens(node: SyntaxNode, options: Normalisation): string[] {
   const out: string[] = [];
-  collect(node, out);
+  collect(node, out, options);
   return out;
 }
 
-function collect(node: SyntaxNode, out: string[]): void {
+interface Normalisation {
+  /**
+   * `return a, b` and `return (a, b)` (and `x = a, b`): formatters add those parentheses when they split the
+   * line. 'kept' is how 0.1.x counted them, read back for its headers only.
+   */
+  readonly tupleParens: 'dropped' | 'kept';
+}
+
+const CURRENT: Normalisation = { tupleParens: 'dropped' };
+const EARLIER: Normalisation = { tupleParens: 'kept' };
+
+function collect(node: SyntaxNode, out: string[], options: Normalisation): void {
   switch (node.type) {
     case 'comment':
       out.push(`#${node.text.slice(1).trim()}`);
@@ -63,7 +93,7 @@ function collect(node: SyntaxNode, out: string[]): void {
       return;
     case 'string':
     case 'concatenated_string':
-      out.push(stringToken(node));
+      out.push(stringToken(node, options));
       return;
     case 'integer':
     case 'float':
@@ -79,7 +109,10 @@ function collect(node: SyntaxNode, out: string[]): void {
     }
     return;
   }
-  const redundantParens = node.type === 'parenthesized_expression' && node.parent !== null && PAREN_SLOTS.has(node.parent.type);
+  const inSlot = node.parent !== null && PAREN_SLOTS.has(node.parent.type);
+  const redundantParens =
+    (inSlot && (node.type === 'parenthesized_expression' || (options.tupleParens === 'dropped' && node.type === 'tuple' && node.namedChildCount > 0))) ||
+    (options.tupleParens === 'dropped' && isWrappedConditional(node));
   children.forEach((child, i) => {
     if (redundantParens && (i === 0 || i === children.length - 1) && (child.type === '(' || child.type === ')')) {
       return;
@@ -93,8 +126,22 @@ function collect(node: SyntaxNode, out: string[]): void {
     if (child.type === ',' && next !== undefined && CLOSERS.has(next.type) && !isOneElementTuple(node)) {
       return;
     }
-    collect(child, out);
+    collect(child, out, options);
   });
+}
+
+/**
+ * `return a, (b if c else d)`: black parenthesises a conditional expression among other elements or arguments
+ * when it splits the line; the parentheses change nothing there.
+ */
+function isWrappedConditional(node: SyntaxNode): boolean {
+  return (
+    node.type === 'parenthesized_expression' &&
+    node.namedChildCount === 1 &&
+    node.namedChildren[0]?.type === 'conditional_expression' &&
+    node.parent !== null &&
+    WRAPPED_CONDITIONAL_PARENTS.has(node.parent.type)
+  );
 }
 
 function isOneElementTuple(node: SyntaxNode): boolean {
@@ -102,7 +149,7 @@ function isOneElementTuple(node: SyntaxNode): boolean {
 }
 
 /** One token for a string, or for implicitly concatenated strings: prefix and content, quotes normalised. */
-function stringToken(node: SyntaxNode): string {
+function stringToken(node: SyntaxNode, options: Normalisation): string {
   const parts = node.type === 'concatenated_string' ? node.namedChildren.filter((c): c is SyntaxNode => c?.type === 'string') : [node];
   const prefixes = new Set<string>();
   let content = '';
@@ -113,7 +160,7 @@ function stringToken(node: SyntaxNode): string {
         prefixes.add(child.text.replace(/['"]+$/, '').toLowerCase());
       } else if (child.type === 'interpolation') {
         // Formatters may space the expression inside {...}; its tokens are what count.
-        content += `{${normalisedTokens(child).slice(1, -1).join(' ')}}`;
+        content += `{${normalisedTokens(child, options).slice(1, -1).join(' ')}}`;
       } else if (child.type !== 'string_end') {
         content += child.text;
       }

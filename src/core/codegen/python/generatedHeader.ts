@@ -15,7 +15,7 @@
  * normalised) on the marker line; they are still read: untouched while that matches, else edited.
  */
 import { createHash } from 'node:crypto';
-import { codeChecksum } from './codeChecksum';
+import { codeChecksum, matchesCodeChecksum } from './codeChecksum';
 
 const MARKER = '# catalyst-streaming: generated';
 const CHECKSUM_PREFIX = '# code-sha256=';
@@ -44,6 +44,12 @@ export type GeneratedFileState =
   | { readonly kind: 'untouched'; readonly version: string }
   /** Header present but the code was changed since it was generated: never overwrite. */
   | { readonly kind: 'edited'; readonly version: string };
+
+/** True when the file starts with our header (generated, edited since or not): cheap, no checksum. */
+export function hasGeneratedHeader(text: string): boolean {
+  const secondLine = /^[^\n]*\n([^\n]*)/.exec(text)?.[1];
+  return secondLine !== undefined && secondLine.replace(/\r$/, '').startsWith(`${MARKER} `);
+}
 
 /** Reads the header of a (possibly CRLF) file and tells whether its code is as generated. */
 export async function inspectGeneratedFile(text: string): Promise<GeneratedFileState> {
@@ -78,7 +84,7 @@ export async function inspectGeneratedFile(text: string): Promise<GeneratedFileS
   }
   const expected = checksumLine.slice(CHECKSUM_PREFIX.length).trim();
   const body = lines.slice(4).join('\n');
-  return (await codeChecksum(body)) === expected ? { kind: 'untouched', version } : { kind: 'edited', version };
+  return (await matchesCodeChecksum(body, expected)) ? { kind: 'untouched', version } : { kind: 'edited', version };
 }
 
 function sha256(text: string): string {

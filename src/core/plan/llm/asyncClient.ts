@@ -3,59 +3,50 @@
  * completion (no other request is served, and streamed tokens would all arrive at once). The fix swaps the
  * class where the client is made for its async counterpart (`OpenAI` -> `AsyncOpenAI`) and awaits every
  * LLM call made on that client; synchronous route handlers among them become `async def` (FastAPI runs
- * both). It is refused when that would break code it cannot see through: a client received from a
+ * both), and a stream read by `for chunk in client...create(stream=True)` is read by `async for`. It is
+ * refused (python/llm/asyncClientSafety.ts says why) when that would break code it cannot see through: a client received from a
  * dependency, the SDK's module-level client, a client used as a sync context manager, or a call in a
- * synchronous function that is not a route (its callers would have to await it).
+ * synchronous function that is not a route (its callers would have to await it), a client made in another
+ * module, a stream read other than by a `for` over the call.
  */
 import type { ModuleAnalysis } from '../../python/analysis';
 import type { ImportRequest } from '../../python/importEdit';
 import type { LlmCall } from '../../python/llm/detect';
 import type { SyntaxNode } from '../../python/parser';
-import type { TextEdit } from '../textEdit';
+import type { TextEdit } from '../../workspace/textEdit';
+import { asyncClientRefusal, streamLoop } from '../../python/llm/asyncClientSafety';
 import { asyncDefEdit, awaitEdits } from './callEdits';
 
 export type AsyncClientPlan =
   | { readonly ok: true; readonly edits: readonly TextEdit[]; readonly imports: readonly ImportRequest[]; readonly calls: readonly LlmCall[] }
   | { readonly ok: false; readonly reason: string };
 
-export function planAsyncClient(call: LlmCall, allCalls: readonly LlmCall[], analysis: ModuleAnalysis): AsyncClientPlan {
-  const { client } = call;
-  if (client.cls.async) {
-    return { ok: false, reason: 'the client is already async' };
+export function planAsyncClient(call: LlmCall, allCalls: readonly LlmCall[], analysis: ModuleAnalysis, shared?: ReadonlySet<string>): AsyncClientPlan {
+  const refusal = asyncClientRefusal(call, allCalls, shared);
+  if (refusal !== undefined) {
+    return { ok: false, reason: refusal };
   }
-  if (client.site === 'parameter') {
-    return { ok: false, reason: 'the client comes from a parameter (a dependency): change where it is made' };
-  }
-  if (client.site === 'sdk-module' || !client.construction || !client.classReference) {
-    return { ok: false, reason: "the SDK's module-level client has no async counterpart: create an async client" };
-  }
-  if (client.construction.parent?.type === 'as_pattern') {
-    return { ok: false, reason: 'the client is used as a synchronous context manager' };
-  }
-  const construction = client.construction;
+  const construction = call.client.construction!;
   const sharing = allCalls.filter((c) => c.client.construction?.id === construction.id);
   const edits: TextEdit[] = [];
   const handlersMadeAsync = new Set<number>();
   for (const other of sharing) {
-    if (!other.function) {
-      return { ok: false, reason: 'the client is also called at module level, where nothing can await' };
-    }
-    if (!other.inAsyncFunction) {
-      if (!other.route) {
-        const name = other.function.childForFieldName('name')?.text ?? '?';
-        return { ok: false, reason: `the client is also called in the synchronous function "${name}", whose callers would have to await it` };
-      }
-      if (!handlersMadeAsync.has(other.function.id)) {
-        handlersMadeAsync.add(other.function.id);
-        const edit = asyncDefEdit(other.function);
-        if (edit) {
-          edits.push(edit);
-        }
+    if (!other.inAsyncFunction && !handlersMadeAsync.has(other.function!.id)) {
+      // A route handler (asyncClientRefusal let no other sync function through): FastAPI runs it as async def too.
+      handlersMadeAsync.add(other.function!.id);
+      const edit = asyncDefEdit(other.function!);
+      if (edit) {
+        edits.push(edit);
       }
     }
     edits.push(...awaitEdits(other));
+    // `for chunk in client...create(stream=True):` reads the async client's stream as `async for`.
+    const loop = streamLoop(other);
+    if (loop) {
+      edits.push({ start: loop.startIndex, end: loop.startIndex, newText: 'async ' });
+    }
   }
-  const swap = swapClass(client.classReference, client.cls.counterpart, analysis);
+  const swap = swapClass(call.client.classReference!, call.client.cls.counterpart, analysis);
   return { ok: true, edits: [...edits, ...swap.edits], imports: swap.imports, calls: sharing };
 }
 

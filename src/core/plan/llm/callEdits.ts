@@ -2,7 +2,7 @@
 import type { SyntaxNode } from '../../python/parser';
 import { isAsyncFunction } from '../../python/syntax';
 import type { LlmCall } from '../../python/llm/detect';
-import type { TextEdit } from '../textEdit';
+import type { TextEdit } from '../../workspace/textEdit';
 
 /** Offset of the start of the line `offset` is on. */
 export function lineStart(source: string, offset: number): number {

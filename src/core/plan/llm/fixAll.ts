@@ -5,7 +5,7 @@
  */
 import { analyzePythonModule } from '../../python/analysis';
 import { llmCallFindings } from '../../python/llm/findings';
-import { applyTextEdits } from '../textEdit';
+import { applyTextEdits } from '../../workspace/textEdit';
 import { findAnalyzedLlmCalls, fixesFor, type LlmFixOptions } from './planLlmFixes';
 
 export interface FileFixResult {
@@ -29,7 +29,7 @@ export async function fixLlmCalls(source: string, options: LlmFixOptions): Promi
     try {
       const calls = findAnalyzedLlmCalls(analysis);
       const errorsBefore = analysis.syntaxErrors.length;
-      for (const finding of llmCallFindings(calls)) {
+      for (const finding of llmCallFindings(calls, options.sharedNames)) {
         const call = finding.call!;
         const line = call.node.startPosition.row + 1;
         const plan = fixesFor(call, calls, analysis, options);

@@ -2,16 +2,18 @@
  * The quick fixes for one LLM call, as text edits against the module's source:
  *   - "Stream this LLM call as an SSE endpoint" (streamCall.ts), for a non-streaming call in a route handler;
  *   - "Use the async client" (asyncClient.ts), for a sync client called inside `async def`.
- * Each fix also says which names it imports from the generated streaming module (the caller creates or
- * updates that module with streamingModule.ts). A fix that cannot be made safely is listed in `refused`
+ * Each fix also says which names it imports from the generated streaming package (the caller writes its
+ * files with fixStreamingCode.ts). A fix that cannot be made safely is listed in `refused`
  * with the reason, never half-made. Once applied, a fix is not offered again: the call then streams, or
  * its client is async.
  */
+import { isPythonImportName } from '../../codegen/escape';
 import { analyzePythonModule, type ModuleAnalysis } from '../../python/analysis';
 import { planImports, type ImportRequest } from '../../python/importEdit';
 import { findLlmCalls, type LlmCall } from '../../python/llm/detect';
 import type { Tree } from '../../python/parser';
-import { coalesceTextEdits, type TextEdit } from '../textEdit';
+import { packageImports } from '../streamingPackage';
+import { coalesceTextEdits, type TextEdit } from '../../workspace/textEdit';
 import { planAsyncClient } from './asyncClient';
 import { planStreamCall, VARIANT_SUFFIX, type FixStyle } from './streamCall';
 
@@ -28,9 +30,16 @@ export interface LlmFix {
 
 export interface LlmFixOptions {
   readonly style: FixStyle;
-  /** Where the streaming helpers are imported from: `.streaming` or `streaming`. */
+  /** Where the streaming helpers are imported from: the package (`.streaming`, `streaming`), or a single module. */
   readonly streamingImport: string;
+  /**
+   * `streamingImport` names a single module of an earlier version (kept: edited, or not migrated here), which
+   * defines every name itself; otherwise each name comes from its submodule of the package.
+   */
+  readonly singleModule?: boolean;
   readonly firstPartyModules?: ReadonlySet<string>;
+  /** The module's top-level names other modules import (see asyncClientRefusal): their clients stay as they are. */
+  readonly sharedNames?: ReadonlySet<string>;
 }
 
 export interface LlmFixPlan {
@@ -77,7 +86,10 @@ export function fixesFor(call: LlmCall, calls: readonly LlmCall[], analysis: Mod
   if (call.streams === false) {
     const plan = planStreamCall(call, calls, analysis, options.style);
     if (plan.ok) {
-      const imports: ImportRequest[] = [...plan.imports, { module: options.streamingImport, names: plan.streamingNames }];
+      const streaming = options.singleModule
+        ? [{ module: options.streamingImport, names: plan.streamingNames }]
+        : packageImports(options.streamingImport, plan.streamingNames);
+      const imports: ImportRequest[] = [...plan.imports, ...streaming];
       const title = call.route
         ? FIX_TITLES.stream
         : `Stream this LLM call: add ${call.function?.childForFieldName('name')?.text ?? ''}${VARIANT_SUFFIX}() returning its tokens`;
@@ -87,7 +99,7 @@ export function fixesFor(call: LlmCall, calls: readonly LlmCall[], analysis: Mod
     }
   }
   if (!call.client.cls.async && call.inAsyncFunction) {
-    const plan = planAsyncClient(call, calls, analysis);
+    const plan = planAsyncClient(call, calls, analysis, options.sharedNames);
     if (plan.ok) {
       addFix(withImports('async-client', FIX_TITLES['async-client'], plan.edits, plan.imports, [], analysis, options));
     } else {
@@ -106,6 +118,12 @@ function withImports(
   analysis: ModuleAnalysis,
   options: LlmFixOptions,
 ): LlmFix | { kind: LlmFixKind; reason: string } {
+  const unimportable = imports.find((i) => !isPythonImportName(i.module));
+  if (unimportable !== undefined) {
+    // Named as configured (the package's submodules hang off it: `x.providers.openai` is not what the user chose).
+    const named = isPythonImportName(options.streamingImport) ? unimportable.module : options.streamingImport;
+    return { kind, reason: `the streaming module's name ${JSON.stringify(named)} is not a Python module name` };
+  }
   // An absolute `streaming` import is the project's own module: isort's first-party section.
   const firstPartyModules = new Set(options.firstPartyModules);
   if (!options.streamingImport.startsWith('.')) {

@@ -34,7 +34,7 @@ import { ADAPTER_FOR_API } from '../../python/llm/sdks';
 import { streamingSiblingPath } from '../../python/llm/findings';
 import { structuredAnswer } from '../../python/llm/structuredAnswer';
 import type { SyntaxNode } from '../../python/parser';
-import { applyTextEdits, type TextEdit } from '../textEdit';
+import { applyTextEdits, type TextEdit } from '../../workspace/textEdit';
 import { planAsyncClient } from './asyncClient';
 import { bracketedLayout } from '../../codegen/python/formatterLayout';
 import { readHandlerAnswer, statementIn, type AnswerUse } from '../../python/llm/answerUse';

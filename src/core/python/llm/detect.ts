@@ -234,10 +234,19 @@ export interface ImportedClients {
   /** `dotted`: the name as written here (`client`, `llm.get_client`), resolved through this module's imports. */
   resolve(dotted: string, use: ClientUse, depth: number): ClientClass | undefined;
   state(attribute: string, depth: number): ClientClass | undefined;
+  /**
+   * The client the callers pass for parameter `name` of `fn` (a function of this module) when nothing here
+   * tells its class: `generate_reply(client, prompt)` with `client` from `Depends(get_openai)` in the route.
+   */
+  argument(fn: SyntaxNode, name: string, depth: number): ClientClass | undefined;
 }
 
-/** Nesting of the resolution (a client made by a factory returning a name bound to a dict entry ...): cycles end here. */
-const MAX_RESOLUTION_DEPTH = 8;
+/**
+ * Nesting of the resolution, each step one hop (a name to its binding, a call to what the factory returns, a
+ * parameter to the argument a caller passes, an import to the module that binds it): a client passed through
+ * a provider, a route and two helpers is about 8 steps. Cycles end here too.
+ */
+export const MAX_RESOLUTION_DEPTH = 12;
 
 type MadeClient = Omit<LlmClient, 'receiver'>;
 
@@ -275,11 +284,16 @@ export class ModuleClients {
       return undefined;
     }
     if (use.kind === 'call') {
-      const fn = this.functionsByName().get(name);
+      const found = this.functionsByName().get(name);
+      const fn = found?.type === 'function_definition' ? found : undefined;
       return fn ? this.functionReturns(fn, depth + 1)?.cls : this.external?.resolve(name, use, depth + 1);
     }
     if (use.kind === 'entry') {
       return this.entryClass(name, use.key, null, depth + 1)?.cls;
+    }
+    const [className, attribute, ...rest] = name.split('.');
+    if (attribute !== undefined && rest.length === 0) {
+      return this.classAttribute(className!, attribute, depth + 1)?.cls;
     }
     this.moduleBindings ??= scopeBindings(this.root);
     const binding = lastBindingBefore(this.moduleBindings, name, Number.POSITIVE_INFINITY);
@@ -287,6 +301,11 @@ export class ModuleClients {
       return this.fromBinding(binding, 'module', null, depth + 1)?.cls;
     }
     return this.external?.resolve(name, use, depth + 1);
+  }
+
+  /** The client an expression of this module holds, in `fn` (null: at module level). */
+  expressionClient(expression: SyntaxNode, fn: SyntaxNode | null, depth: number): ClientClass | undefined {
+    return this.classOf(expression, fn, depth)?.cls;
   }
 
   /** `<x>.state.<attribute> = <client>` anywhere in this module (usually in a lifespan or startup handler). */
@@ -307,6 +326,16 @@ export class ModuleClients {
     return undefined;
   }
 
+  /** `Assistant.client`: a client the class body (or a method, on `self`) binds, read through the class of this module. */
+  private classAttribute(className: string, attribute: string, depth: number): MadeClient | undefined {
+    const definition = this.functionsByName().get(className);
+    if (definition?.type !== 'class_definition' || depth > MAX_RESOLUTION_DEPTH) {
+      return undefined;
+    }
+    const binding = [...this.attributesOf(definition)].reverse().find((b) => attributeName(b.target) === attribute);
+    return binding ? this.fromBinding(binding, 'self', enclosingFunction(binding.target), depth + 1) : undefined;
+  }
+
   private classOf(expression: SyntaxNode, fn: SyntaxNode | null, depth: number): MadeClient | undefined {
     if (depth > MAX_RESOLUTION_DEPTH) {
       return undefined;
@@ -324,7 +353,12 @@ export class ModuleClients {
           return self;
         }
         const attribute = expression.childForFieldName('attribute')?.text;
-        if (attribute !== undefined && isStateObject(expression.childForFieldName('object'))) {
+        const object = expression.childForFieldName('object');
+        const ofClass = object?.type === 'identifier' && attribute !== undefined ? this.classAttribute(object.text, attribute, depth + 1) : undefined;
+        if (ofClass) {
+          return ofClass;
+        }
+        if (attribute !== undefined && isStateObject(object)) {
           return this.stateAttribute(attribute, depth + 1) ?? this.imported(() => this.external?.state(attribute, depth + 1), 'state');
         }
         const dotted = dottedText(expression);
@@ -374,7 +408,12 @@ export class ModuleClients {
     }
     const provider = dependencyProvider(parameter.childForFieldName('value'));
     const made = provider && this.factoryCallee(provider, fn, depth + 1);
-    return made && { ...made, site: 'parameter' };
+    if (made) {
+      return { ...made, site: 'parameter' };
+    }
+    // Nothing here says: what the callers pass (the workspace reads the call sites).
+    const name = parameterOwnName(parameter);
+    return name === undefined ? undefined : this.imported(() => this.external?.argument(fn, name, depth + 1), 'parameter');
   }
 
   private resolveSelfAttribute(receiver: SyntaxNode, fn: SyntaxNode | null, depth: number): MadeClient | undefined {
@@ -385,12 +424,7 @@ export class ModuleClients {
       return undefined;
     }
     const bindings = this.attributesOf(cls);
-    const binding = [...bindings].reverse().find((b) => {
-      const target = b.target;
-      return target.type === 'attribute'
-        ? target.childForFieldName('attribute')?.text === attribute && target.childForFieldName('object')?.type === 'identifier'
-        : target.text === attribute;
-    });
+    const binding = [...bindings].reverse().find((b) => attributeName(b.target) === attribute);
     return binding ? this.fromBinding(binding, 'self', enclosingFunction(binding.target), depth + 1) : undefined;
   }
 
@@ -440,7 +474,7 @@ export class ModuleClients {
   private factoryCallee(callee: SyntaxNode, fn: SyntaxNode | null, depth: number): MadeClient | undefined {
     if (callee.type === 'identifier' && !(fn && parameterNamed(fn, callee.text))) {
       const local = this.functionsByName().get(callee.text);
-      if (local) {
+      if (local?.type === 'function_definition') {
         const made = this.functionReturns(local, depth + 1);
         return made && { ...made, site: 'factory' };
       }
@@ -523,12 +557,14 @@ export class ModuleClients {
     return this.assignments;
   }
 
+  /** The module's top-level functions and classes by name. */
   private functionsByName(): Map<string, SyntaxNode> {
     if (!this.topFunctions) {
       this.topFunctions = new Map();
       for (const statement of this.root.namedChildren) {
         const definition = statement?.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
-        const name = definition?.type === 'function_definition' ? definition.childForFieldName('name')?.text : undefined;
+        const name =
+          definition?.type === 'function_definition' || definition?.type === 'class_definition' ? definition.childForFieldName('name')?.text : undefined;
         if (name !== undefined) {
           this.topFunctions.set(name, definition!);
         }
@@ -626,6 +662,20 @@ function lastBindingBefore(bindings: readonly Binding[], name: string, before: n
     }
   }
   return found;
+}
+
+/** The attribute a class binding sets: `x` of `self.x = ...` or of `x = ...` / `x: T` in the class body. */
+function attributeName(target: SyntaxNode): string | undefined {
+  if (target.type === 'attribute') {
+    return target.childForFieldName('object')?.type === 'identifier' ? target.childForFieldName('attribute')?.text : undefined;
+  }
+  return target.text;
+}
+
+function parameterOwnName(parameter: SyntaxNode): string | undefined {
+  return parameter.type === 'identifier'
+    ? parameter.text
+    : (parameter.childForFieldName('name') ?? parameter.namedChildren.find((c) => c?.type === 'identifier'))?.text;
 }
 
 function parameterNamed(fn: SyntaxNode, name: string): SyntaxNode | undefined {

@@ -19,6 +19,7 @@ import type { LlmCall } from './detect';
 import type { FrameworkCall, FrameworkProvider } from './frameworks';
 import type { LlmProvider } from './sdks';
 import { readHandlerAnswer } from './answerUse';
+import { asyncClientRefusal } from './asyncClientSafety';
 import { structuredAnswer } from './structuredAnswer';
 
 export type FindingCode = 'llm-not-streamed' | 'llm-sync-client' | 'sse-no-accel-buffering' | 'sse-gzip';
@@ -61,9 +62,10 @@ function finding(
 /**
  * Findings about LLM calls: `llm-not-streamed` for calls in routes, `llm-sync-client` for sync clients in async code.
  * A call whose answer is structured (structuredAnswer.ts) is not "not streamed", nor is one in a route that
- * has a streaming sibling (`--fix-style sibling` added it: the JSON route stays on purpose).
+ * has a streaming sibling (`--fix-style sibling` added it: the JSON route stays on purpose). `shared`: the
+ * module's names other modules import (see asyncClientRefusal), for why a sync client has no quick fix.
  */
-export function llmCallFindings(calls: readonly LlmCall[]): Finding[] {
+export function llmCallFindings(calls: readonly LlmCall[], shared?: ReadonlySet<string>): Finding[] {
   const findings: Finding[] = [];
   for (const call of calls) {
     if (call.offloaded) {
@@ -92,11 +94,15 @@ export function llmCallFindings(calls: readonly LlmCall[]): Finding[] {
       );
     }
     if (call.inAsyncFunction && !call.client.cls.async) {
+      // Where the async client fix would not keep what the code does, the finding says why (diagnosed only).
+      const refusal = asyncClientRefusal(call, calls, shared);
       findings.push(
         finding(
           'llm-sync-client',
-          '{0} on the sync {1} client blocks the event loop inside async def; use {2}',
-          [who, call.client.cls.name, call.client.cls.counterpart],
+          refusal === undefined
+            ? '{0} on the sync {1} client blocks the event loop inside async def; use {2}'
+            : '{0} on the sync {1} client blocks the event loop inside async def; use {2} (no quick fix: {3})',
+          refusal === undefined ? [who, call.client.cls.name, call.client.cls.counterpart] : [who, call.client.cls.name, call.client.cls.counterpart, refusal],
           { provider: call.provider, node: call.node, highlightEnd: call.methodName.endIndex, call },
         ),
       );
@@ -141,9 +147,10 @@ export interface CallReach {
 /**
  * Findings for an LLM call in a function that routes reach through calls (helpers, services, `Depends`
  * providers), beyond those llmCallFindings reports where the call is written: the route is named, since
- * the call's own function is not one.
+ * the call's own function is not one. A sync client there has no quick fix (the function is not `async def`,
+ * so awaiting would change its callers): the message says why (`calls`: the module's, for the reason).
  */
-export function reachedCallFindings(call: LlmCall, reach: CallReach): Finding[] {
+export function reachedCallFindings(call: LlmCall, reach: CallReach, calls: readonly LlmCall[] = [call]): Finding[] {
   if (call.offloaded) {
     return [];
   }
@@ -157,8 +164,8 @@ export function reachedCallFindings(call: LlmCall, reach: CallReach): Finding[] 
     findings.push(
       finding(
         'llm-sync-client',
-        '{0} on the sync {1} client blocks the event loop: it runs inside the async route {2}; use {3}',
-        [who, call.client.cls.name, reach.eventLoopRoute, call.client.cls.counterpart],
+        '{0} on the sync {1} client blocks the event loop: it runs inside the async route {2}; use {3} (no quick fix: {4})',
+        [who, call.client.cls.name, reach.eventLoopRoute, call.client.cls.counterpart, asyncClientRefusal(call, calls) ?? 'it is not in an async def'],
         rest,
       ),
     );

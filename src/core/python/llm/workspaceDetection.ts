@@ -17,7 +17,7 @@ import type { ModuleAnalysis } from '../analysis';
 import type { SyntaxNode } from '../parser';
 import { scopeBindings } from '../scopeBindings';
 import type { PythonWorkspace } from '../workspace';
-import { dottedText, isAsyncFunction } from '../syntax';
+import { dottedText, isAsyncFunction, keywordArgument } from '../syntax';
 import {
   dependencyProvider,
   enclosingFunction,
@@ -28,6 +28,7 @@ import {
   type ImportedClients,
   type LlmCall,
   type ModuleClients,
+  MAX_RESOLUTION_DEPTH,
 } from './detect';
 import { frameworkCallFindings, llmCallFindings, reachedCallFindings, sseFindings, type Finding, type ProjectFacts } from './findings';
 import { findFrameworkCalls } from './frameworks';
@@ -60,6 +61,9 @@ export class WorkspaceDetection {
   private readonly reaches = new Map<string, { route?: string; eventLoopRoute?: string }>();
   private graphBuilt = false;
   private readonly stateCache = new Map<string, ClientClass | null>();
+  private readonly argumentCache = new Map<string, ClientClass | null>();
+  private importedNamesIndex: Map<string, Set<string>> | undefined;
+  private readonly stateClassCache = new Map<string, ClassRef | null>();
 
   constructor(
     private readonly workspace: PythonWorkspace,
@@ -74,17 +78,65 @@ export class WorkspaceDetection {
       return [];
     }
     const calls = this.callsOf(file, module);
-    const found = [...llmCallFindings(calls), ...sseFindings(module.analysis, this.facts)];
+    // Which names other modules import matters only for a sync client in async code (why it has no quick fix).
+    const shared = calls.some((c) => c.inAsyncFunction && !c.client.cls.async) ? this.namesImportedFrom(file) : undefined;
+    const found = [...llmCallFindings(calls, shared), ...sseFindings(module.analysis, this.facts)];
     for (const call of calls) {
       const reach = call.function ? this.reaches.get(key(file, call.function)) : undefined;
       if (reach) {
-        found.push(...reachedCallFindings(call, reach));
+        found.push(...reachedCallFindings(call, reach, calls));
       }
     }
     for (const call of findFrameworkCalls(module.analysis)) {
       found.push(...frameworkCallFindings(call, call.function ? this.reaches.get(key(file, call.function)) : undefined));
     }
     return found.sort((a, b) => a.node.startIndex - b.node.startIndex);
+  }
+
+  /**
+   * The top-level names of `file` that other modules of the workspace import: `from app.llm import client`,
+   * and `llm.client` after `from app import llm` / `import app.llm as llm`. What a fix in `file` alone cannot
+   * change safely (the async client fix: callers elsewhere would have to await).
+   */
+  async importedNames(file: string): Promise<ReadonlySet<string>> {
+    await this.loadAll();
+    return this.namesImportedFrom(file);
+  }
+
+  private namesImportedFrom(file: string): ReadonlySet<string> {
+    this.importedNamesIndex ??= this.indexImportedNames();
+    return this.importedNamesIndex.get(file) ?? new Set();
+  }
+
+  /** For every module, the names other modules import from it: one pass over every module's imports. */
+  private indexImportedNames(): Map<string, Set<string>> {
+    const index = new Map<string, Set<string>>();
+    const add = (file: string, name: string) => {
+      const names = index.get(file) ?? new Set<string>();
+      names.add(name);
+      index.set(file, names);
+    };
+    for (const [other, module] of this.modules) {
+      let attributes: SyntaxNode[] | undefined;
+      for (const [local, qualified] of module.analysis.bindings) {
+        const absolute = this.workspace.absoluteName(other, qualified);
+        const asModule = absolute === undefined ? undefined : this.workspace.fileOf(absolute);
+        const owner = absolute === undefined ? undefined : this.workspace.fileOf(absolute.slice(0, absolute.lastIndexOf('.')));
+        if (asModule !== undefined && asModule !== other) {
+          // The module itself (`from app import llm`): the names read as attributes of it.
+          attributes ??= module.analysis.root.descendantsOfType('attribute').filter((a): a is SyntaxNode => a !== null);
+          for (const attribute of attributes) {
+            const name = attribute.childForFieldName('attribute')?.text;
+            if (attribute.childForFieldName('object')?.text === local && name !== undefined) {
+              add(asModule, name);
+            }
+          }
+        } else if (owner !== undefined && owner !== other) {
+          add(owner, absolute!.slice(absolute!.lastIndexOf('.') + 1));
+        }
+      }
+    }
+    return index;
   }
 
   private callsOf(file: string, module: ModuleState): LlmCall[] {
@@ -117,6 +169,7 @@ export class WorkspaceDetection {
     return {
       resolve: (dotted, use, depth) => this.resolveImportedClient(file, dotted, use, depth),
       state: (attribute, depth) => this.stateClient(file, attribute, depth),
+      argument: (fn, name, depth) => this.argumentClient(file, fn, name, depth),
     };
   }
 
@@ -133,7 +186,59 @@ export class WorkspaceDetection {
 
   private resolveImportedClient(file: string, dotted: string, use: ClientUse, depth: number): ClientClass | undefined {
     const target = this.importTarget(file, dotted);
-    return target ? this.clientsOf(target.file)?.moduleName(target.name, use, depth) : undefined;
+    if (target) {
+      return this.clientsOf(target.file)?.moduleName(target.name, use, depth);
+    }
+    // `Assistant.client`: an attribute of a class imported from the workspace.
+    const [head = '', attribute, ...rest] = dotted.split('.');
+    const cls = attribute !== undefined && rest.length === 0 && use.kind === 'value' ? this.symbol(file, head) : undefined;
+    return cls?.kind === 'class' ? this.clientsOf(cls.file)?.moduleName(`${cls.node.childForFieldName('name')?.text}.${attribute}`, use, depth) : undefined;
+  }
+
+  /**
+   * The client callers pass for parameter `name` of `fn` (in `file`): every call in the workspace that resolves
+   * to `fn` (a constructor call for `__init__`), the first whose argument holds a client, in file order. Only
+   * calls spelling the function's (or class's) name are resolved; cycles end as "none" while one is worked out.
+   */
+  private argumentClient(file: string, fn: SyntaxNode, name: string, depth: number): ClientClass | undefined {
+    const cacheKey = `${key(file, fn)}|${name}`;
+    const cached = this.argumentCache.get(cacheKey);
+    if (cached !== undefined || depth > MAX_RESOLUTION_DEPTH) {
+      return cached ?? undefined;
+    }
+    this.argumentCache.set(cacheKey, null);
+    const cls = enclosingClassOf(fn);
+    const own = fn.childForFieldName('name')?.text;
+    const spelled = own === '__init__' && cls ? cls.childForFieldName('name')?.text : own;
+    const parameters = parameterNodes(fn);
+    const index = parameters.findIndex((p) => parameterName(p) === name);
+    // A method's first parameter (self, cls) is bound by the call, not passed; a staticmethod has none.
+    const bound = cls && !hasDecorator(fn, 'staticmethod') ? 1 : 0;
+    let found: ClientClass | undefined;
+    for (const [callerFile, module] of spelled === undefined || index < bound ? [] : this.modules) {
+      if (!module.analysis.source.includes(spelled!)) {
+        continue;
+      }
+      for (const call of module.analysis.root.descendantsOfType('call')) {
+        const callee = call?.childForFieldName('function');
+        const last = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.text;
+        if (!call || last !== spelled) {
+          continue;
+        }
+        const scope = enclosingFunction(call);
+        const target = guarded(() => this.resolveCallee(callerFile, scope, call), undefined);
+        const argument = target && target.file === file && target.node.startIndex === fn.startIndex ? argumentFor(call, name, index - bound) : undefined;
+        found = argument && this.clientsOf(callerFile)?.expressionClient(argument, scope, depth + 1);
+        if (found) {
+          break;
+        }
+      }
+      if (found) {
+        break;
+      }
+    }
+    this.argumentCache.set(cacheKey, found ?? null);
+    return found;
   }
 
   /** `<x>.state.<attribute>` set to a client in another module (modules mentioning `.state.` only). */
@@ -227,9 +332,16 @@ export class WorkspaceDetection {
     return symbol?.kind === 'function' ? this.returnedClass(symbol) : undefined;
   }
 
-  /** The class of a name in a function: a parameter's annotation or `Depends` provider, or a local `x = Service()`. */
-  private classOfName(file: string, name: string, fn: SyntaxNode): ClassRef | undefined {
-    const parameter = parameterNodes(fn).find((p) => parameterName(p) === name);
+  /**
+   * The class of a name in a function (null: at module level): a parameter's annotation or `Depends` provider,
+   * a local `x = Service()`, a module-level instance here or imported from another module (`from app.services
+   * import llm_service`).
+   */
+  private classOfName(file: string, name: string, fn: SyntaxNode | null, depth = 0): ClassRef | undefined {
+    if (depth > MAX_CALL_DEPTH) {
+      return undefined;
+    }
+    const parameter = fn ? parameterNodes(fn).find((p) => parameterName(p) === name) : undefined;
     if (parameter) {
       const annotated = this.classNamed(file, parameter.childForFieldName('type'));
       if (annotated) {
@@ -239,11 +351,11 @@ export class WorkspaceDetection {
       const symbol = provider && dottedText(provider) !== undefined ? this.symbol(file, dottedText(provider)!) : undefined;
       return symbol?.kind === 'function' ? this.returnedClass(symbol) : symbol?.kind === 'class' ? symbol : undefined;
     }
-    const body = fn.childForFieldName('body');
+    const body = fn?.childForFieldName('body');
     for (const assignment of body?.descendantsOfType('assignment') ?? []) {
       const left = assignment?.childForFieldName('left');
       const right = assignment?.childForFieldName('right');
-      if (left?.type === 'identifier' && left.text === name && right && enclosingFunction(assignment!)?.id === fn.id) {
+      if (left?.type === 'identifier' && left.text === name && right && enclosingFunction(assignment!)?.id === fn!.id) {
         const annotated = this.classNamed(file, assignment!.childForFieldName('type'));
         const value = right.type === 'await' ? right.namedChildren[0] : right;
         const made = annotated ?? (value?.type === 'call' ? this.callResult(file, value, fn) : undefined);
@@ -258,8 +370,98 @@ export class WorkspaceDetection {
       module.bindings ??= scopeBindings(module.analysis.root);
     }
     const binding = module?.bindings?.filter((b) => b.target.type === 'identifier' && b.target.text === name).pop();
-    const value = binding?.value?.type === 'await' ? binding.value.namedChildren[0] : binding?.value;
-    return this.classNamed(file, binding?.annotation) ?? (value?.type === 'call' ? this.callResult(file, value, null) : undefined);
+    if (!binding) {
+      const target = this.importTarget(file, name);
+      return target ? this.classOfName(target.file, target.name, null, depth + 1) : undefined;
+    }
+    const value = binding.value?.type === 'await' ? binding.value.namedChildren[0] : binding.value;
+    return this.classNamed(file, binding.annotation) ?? (value ? this.classOfExpression(file, value, null, depth + 1) : undefined);
+  }
+
+  /**
+   * The workspace class of an object a method is called on: a name (classOfName), `Service()` or
+   * `get_service()`, `self.service` set in a method of the class, `request.app.state.chat` set anywhere to an
+   * instance, `services.chat` (a module-level instance reached through its module).
+   */
+  private classOfExpression(file: string, expression: SyntaxNode, scope: SyntaxNode | null, depth = 0): ClassRef | undefined {
+    if (depth > MAX_CALL_DEPTH) {
+      return undefined;
+    }
+    switch (expression.type) {
+      case 'identifier':
+        return this.classOfName(file, expression.text, scope, depth + 1);
+      case 'call':
+        return this.callResult(file, expression, scope);
+      case 'await':
+        return expression.namedChildren[0] ? this.classOfExpression(file, expression.namedChildren[0], scope, depth + 1) : undefined;
+      case 'attribute':
+        return this.classOfAttribute(file, expression, scope, depth + 1);
+      default:
+        return undefined;
+    }
+  }
+
+  /** The class of the instance `<x>.state.<attribute>` is set to anywhere in the workspace (a lifespan's service), once per attribute. */
+  private stateClass(attribute: string, depth: number): ClassRef | undefined {
+    const cached = this.stateClassCache.get(attribute);
+    if (cached !== undefined) {
+      return cached ?? undefined;
+    }
+    // A cycle (a state attribute set from itself) ends as "no class" while this one is worked out.
+    this.stateClassCache.set(attribute, null);
+    let found: ClassRef | undefined;
+    for (const [other, module] of this.modules) {
+      if (found || !module.analysis.source.includes(`.${attribute}`)) {
+        continue;
+      }
+      for (const assignment of module.analysis.root.descendantsOfType('assignment')) {
+        const left = assignment?.childForFieldName('left');
+        const right = assignment?.childForFieldName('right');
+        const stateObject = left?.type === 'attribute' && left.childForFieldName('attribute')?.text === attribute ? left.childForFieldName('object') : null;
+        if (right && stateObject?.type === 'attribute' && stateObject.childForFieldName('attribute')?.text === 'state') {
+          found = this.classOfExpression(other, right, enclosingFunction(assignment!), depth + 1);
+          if (found) {
+            break;
+          }
+        }
+      }
+    }
+    this.stateClassCache.set(attribute, found ?? null);
+    return found;
+  }
+
+  private classOfAttribute(file: string, expression: SyntaxNode, scope: SyntaxNode | null, depth: number): ClassRef | undefined {
+    const object = expression.childForFieldName('object');
+    const attribute = expression.childForFieldName('attribute')?.text;
+    if (!object || attribute === undefined) {
+      return undefined;
+    }
+    const cls = selfClass(scope, object);
+    if (cls) {
+      for (const method of classMethods(cls)) {
+        const self = parameterName(parameterNodes(method)[0]);
+        for (const binding of scopeBindings(method.childForFieldName('body')!)) {
+          const target = binding.target;
+          if (target.type === 'attribute' && target.childForFieldName('object')?.text === self && target.childForFieldName('attribute')?.text === attribute) {
+            const made = binding.value ? this.classOfExpression(file, binding.value, method, depth + 1) : this.classNamed(file, binding.annotation);
+            if (made) {
+              return made;
+            }
+          }
+        }
+      }
+      return undefined;
+    }
+    if (object.type === 'attribute' && object.childForFieldName('attribute')?.text === 'state') {
+      return this.stateClass(attribute, depth);
+    }
+    const dotted = dottedText(expression);
+    const head = dotted?.split('.')[0];
+    if (dotted === undefined || head === undefined || (scope && localNames(scope).has(head))) {
+      return undefined;
+    }
+    const target = this.importTarget(file, dotted);
+    return target ? this.classOfName(target.file, target.name, null, depth + 1) : undefined;
   }
 
   private methodOf(cls: ClassRef, name: string, depth = 0): FunctionRef | undefined {
@@ -294,7 +496,7 @@ export class WorkspaceDetection {
       if (!call || enclosingFunction(call)?.id !== fn.node.id || runsInWorkerThread(call)) {
         continue;
       }
-      const callee = this.resolveCallee(fn, call);
+      const callee = this.resolveCallee(fn.file, fn.node, call);
       if (callee) {
         found.push({ callee, offloaded: false });
       }
@@ -312,13 +514,19 @@ export class WorkspaceDetection {
     return found;
   }
 
-  private resolveCallee(fn: FunctionRef, call: SyntaxNode): FunctionRef | undefined {
+  /** The workspace function a call in `scope` (a function of `file`, or null at module level) runs. */
+  private resolveCallee(file: string, scope: SyntaxNode | null, call: SyntaxNode): FunctionRef | undefined {
     const callee = call.childForFieldName('function');
     if (callee?.type === 'identifier') {
-      if (localNames(fn.node).has(callee.text)) {
+      if (scope && localNames(scope).has(callee.text)) {
         return undefined;
       }
-      const symbol = this.symbol(fn.file, callee.text);
+      // A function defined in the caller (or a function around it): `def call_model(): ...` then `call_model()`.
+      const nested = nestedFunction(scope, callee.text);
+      if (nested) {
+        return { file, node: nested };
+      }
+      const symbol = this.symbol(file, callee.text);
       return symbol?.kind === 'function' ? symbol : symbol?.kind === 'class' ? this.methodOf(symbol, '__init__') : undefined;
     }
     if (callee?.type !== 'attribute') {
@@ -330,26 +538,27 @@ export class WorkspaceDetection {
       return undefined;
     }
     // self.method(...)
-    const cls = enclosingClassOf(fn.node);
-    if (cls && object.type === 'identifier' && object.text === parameterName(parameterNodes(fn.node)[0])) {
-      return this.methodOf({ file: fn.file, node: cls }, method);
+    const cls = selfClass(scope, object);
+    if (cls) {
+      return this.methodOf({ file, node: cls }, method);
     }
-    // module.function(...)
+    // module.function(...), Class.method(...)
     const dotted = dottedText(callee);
     const head = dotted?.split('.')[0];
-    if (dotted !== undefined && head !== undefined && !localNames(fn.node).has(head)) {
-      const symbol = this.symbol(fn.file, dotted);
+    if (dotted !== undefined && head !== undefined && !(scope && localNames(scope).has(head))) {
+      const symbol = this.symbol(file, dotted);
       if (symbol?.kind === 'function') {
         return symbol;
       }
+      const owner = dottedText(object);
+      const ownerSymbol = owner === undefined ? undefined : this.symbol(file, owner);
+      if (ownerSymbol?.kind === 'class') {
+        return this.methodOf(ownerSymbol, method);
+      }
     }
-    // service.method(...), Service().method(...), get_service().method(...)
-    const objectClass =
-      object.type === 'identifier'
-        ? this.classOfName(fn.file, object.text, fn.node)
-        : object.type === 'call'
-          ? this.callResult(fn.file, object, fn.node)
-          : undefined;
+    // service.method(...), Service().method(...), get_service().method(...), self.service.method(...),
+    // request.app.state.service.method(...), services.chat.method(...)
+    const objectClass = this.classOfExpression(file, object, scope);
     return objectClass ? this.methodOf(objectClass, method) : undefined;
   }
 
@@ -493,6 +702,52 @@ function unwrapAnnotation(node: SyntaxNode | null | undefined): SyntaxNode | nul
     return unwrapAnnotation(args[0]);
   }
   return node;
+}
+
+/** A `def name` directly in `scope`'s body or in that of a function around it, innermost first. */
+function nestedFunction(scope: SyntaxNode | null, name: string): SyntaxNode | undefined {
+  for (let fn = scope; fn; fn = enclosingFunction(fn)) {
+    for (const definition of fn.childForFieldName('body')?.descendantsOfType('function_definition') ?? []) {
+      if (definition && definition.childForFieldName('name')?.text === name && enclosingFunction(definition)?.id === fn.id) {
+        return definition;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The argument a call passes for a parameter: by keyword, else at its position (none past a `*spread`). */
+function argumentFor(call: SyntaxNode, name: string, position: number): SyntaxNode | undefined {
+  const byKeyword = keywordArgument(call, name);
+  if (byKeyword) {
+    return byKeyword;
+  }
+  const args = call.childForFieldName('arguments')?.namedChildren.filter((a): a is SyntaxNode => a !== null && a.type !== 'comment') ?? [];
+  const positional = args.filter((a) => a.type !== 'keyword_argument' && a.type !== 'dictionary_splat');
+  const spread = positional.findIndex((a) => a.type === 'list_splat');
+  return position >= 0 && (spread < 0 || position < spread) ? positional[position] : undefined;
+}
+
+function hasDecorator(fn: SyntaxNode, name: string): boolean {
+  const decorated = fn.parent?.type === 'decorated_definition' ? fn.parent : null;
+  return decorated?.namedChildren.some((d) => d?.type === 'decorator' && d.namedChildren[0]?.text === name) ?? false;
+}
+
+/** The class of the method `scope` when `object` is its first parameter (`self`, `cls`); null otherwise. */
+function selfClass(scope: SyntaxNode | null, object: SyntaxNode): SyntaxNode | null {
+  const cls = scope ? enclosingClassOf(scope) : null;
+  return cls && object.type === 'identifier' && object.text === parameterName(parameterNodes(scope!)[0]) ? cls : null;
+}
+
+function classMethods(cls: SyntaxNode): SyntaxNode[] {
+  const found: SyntaxNode[] = [];
+  for (const child of cls.childForFieldName('body')?.namedChildren ?? []) {
+    const definition = child?.type === 'decorated_definition' ? child.childForFieldName('definition') : child;
+    if (definition?.type === 'function_definition') {
+      found.push(definition);
+    }
+  }
+  return found;
 }
 
 function enclosingClassOf(fn: SyntaxNode): SyntaxNode | null {

@@ -10,3 +10,4 @@ export * from './model';
 export * from './run';
 export * from './batcher';
 export * from './transcript';
+export * from './stop';

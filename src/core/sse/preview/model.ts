@@ -5,10 +5,15 @@
  * in it is bounded, so neither side's memory grows with the length of the stream. Pure: no DOM, no Node.
  */
 import type { EventView, HostMessage, PreviewModel } from '../../../protocol/preview';
-import type { StreamRequest } from '../../../protocol/stream';
+import type { Redirect, StreamFailure, StreamRequest } from '../../../protocol/stream';
 
-/** Events kept (and rendered); older ones are counted as hidden. */
-export const EVENT_WINDOW = 500;
+/**
+ * Events kept, all of them reachable in the (virtualised) event list; older ones are counted as hidden. Each
+ * event's data is cut to EVENT_PREVIEW_CHARS, so the window stays bounded in bytes too.
+ */
+export const EVENT_WINDOW = 2_000;
+/** Events saved with setState (the newest): a reload restores quickly. */
+export const PERSISTED_EVENTS = 500;
 /** Characters of assembled text kept; beyond it the start is dropped (in steps, so not on every batch). */
 export const TEXT_LIMIT = 256 * 1024;
 export const NOTICE_LIMIT = 50;
@@ -25,6 +30,7 @@ export function emptyModel(request: StreamRequest): PreviewModel {
     textFormat: null,
     textError: null,
     protocol: null,
+    finish: null,
     reasoning: '',
     reasoningDropped: 0,
     toolCalls: [],
@@ -71,7 +77,12 @@ export function apply(model: PreviewModel, message: HostMessage, changes: Change
       changes.all = true;
       return;
     case 'response':
-      model.response = { status: message.status, headers: message.headers, checks: message.checks };
+      model.response = {
+        status: message.status,
+        headers: message.headers,
+        checks: message.checks,
+        ...(message.redirects?.length ? { redirects: message.redirects } : {}),
+      };
       model.status = { kind: 'streaming' };
       return;
     case 'batch': {
@@ -103,6 +114,9 @@ export function apply(model: PreviewModel, message: HostMessage, changes: Change
         }
       }
       model.textFormat = message.textFormat;
+      if (message.finish) {
+        model.finish = message.finish;
+      }
       applyParts(model, message, changes);
       for (const notice of message.notices) {
         if (model.notices.length < NOTICE_LIMIT) {
@@ -153,11 +167,45 @@ function applyParts(model: PreviewModel, message: Extract<HostMessage, { type: '
   model.toolCallsOmitted = message.toolCallsOmitted;
 }
 
-/** The model as saved with setState: event data cut shorter, so a reload restores quickly. */
+/** "302 -> URL", and on another origin which of the user's headers were not sent there: the CLI and the panel say it so. */
+export function redirectText(redirect: Redirect): string {
+  const withheld = redirect.droppedHeaders.length > 0 ? `; not sent there: ${redirect.droppedHeaders.join(', ')}` : '';
+  return `${redirect.status} -> ${redirect.to}${redirect.crossOrigin ? ` (another origin${withheld})` : ''}`;
+}
+
+/** The model as saved with setState: the newest events only, their data cut shorter, so a reload restores quickly. */
 export function persisted(model: PreviewModel): PreviewModel {
   const cut = 1024;
+  const kept = model.events.slice(-PERSISTED_EVENTS);
   return {
     ...model,
-    events: model.events.map((e) => (e.data.length > cut ? { ...e, data: e.data.slice(0, cut), fullLength: e.fullLength ?? e.data.length } : e)),
+    hidden: model.hidden + model.events.length - kept.length,
+    events: kept.map((e) => (e.data.length > cut ? { ...e, data: e.data.slice(0, cut), fullLength: e.fullLength ?? e.data.length } : e)),
   };
+}
+
+/**
+ * How a run stands, one answer per outcome, for the status line: a stream that sent an error event did not
+ * complete, whatever its connection did after; a connection that broke after the response is "lost", one that
+ * never gave a stream "failed".
+ */
+export type RunOutcome =
+  | { readonly kind: 'idle' | 'connecting' | 'streaming' | 'completed' | 'stopped' }
+  | { readonly kind: 'error-event'; readonly message: string }
+  | { readonly kind: 'connection-lost'; readonly message: string }
+  | { readonly kind: 'failed'; readonly failure: StreamFailure };
+
+export function runOutcome(model: PreviewModel): RunOutcome {
+  const s = model.status;
+  if (s.kind === 'idle' || s.kind === 'connecting' || s.kind === 'streaming' || s.kind === 'stopped') {
+    return { kind: s.kind };
+  }
+  if (model.textError !== null) {
+    return { kind: 'error-event', message: model.textError };
+  }
+  if (s.kind === 'completed') {
+    return { kind: 'completed' };
+  }
+  const lost = s.failure.kind === 'unexpected-end' || s.failure.kind === 'idle-timeout' || (s.failure.kind === 'network' && model.response !== null);
+  return lost ? { kind: 'connection-lost', message: s.failure.message } : { kind: 'failed', failure: s.failure };
 }

@@ -5,11 +5,12 @@
  * into the webview bundle in Chromium.
  */
 import { Batcher } from './batcher';
-import type { BufferingWarning, SseEvent, StreamNotice, StreamRequest, ToolCallView } from '../../../protocol/stream';
-import { StreamSession } from '../session';
+import type { BufferingWarning, SseEvent, StreamFinish, StreamNotice, StreamRequest, ToolCallView } from '../../../protocol/stream';
+import { StreamSession, type SessionListener } from '../session';
 import type { StreamResult } from '../connection';
 import type { Transcript } from './transcript';
 import { EVENT_PREVIEW_CHARS, type EventView, type HostMessage } from '../../../protocol/preview';
+import type { RunStopper } from './stop';
 
 /** How often a batch is posted while events flow: under one 60 Hz frame's worth of delay, 40 messages a second. */
 export const BATCH_INTERVAL_MS = 25;
@@ -23,8 +24,16 @@ type BatchItem =
     }
   | { readonly notice: StreamNotice };
 
-export function toEventView(event: SseEvent): EventView {
-  const view = { seq: event.seq, event: event.event, id: event.id, tMs: Math.round(event.tMs * 100) / 100, chunk: event.chunk };
+/** The event as the webview shows it; `part` is the AI SDK chunk type its data names (see parts.ts). */
+export function toEventView(event: SseEvent, part?: string): EventView {
+  const view = {
+    seq: event.seq,
+    event: event.event,
+    id: event.id,
+    tMs: Math.round(event.tMs * 100) / 100,
+    chunk: event.chunk,
+    ...(part !== undefined ? { part } : {}),
+  };
   return event.data.length > EVENT_PREVIEW_CHARS
     ? { ...view, data: event.data.slice(0, EVENT_PREVIEW_CHARS), fullLength: event.data.length }
     : { ...view, data: event.data };
@@ -37,19 +46,24 @@ export interface PreviewRunOptions {
   /** Receives every event whole (for export). */
   readonly transcript?: Transcript;
   readonly signal?: AbortSignal;
+  /**
+   * The run's Stop (stop.ts), instead of `signal`: it hears the response and the events, so that on a resumable
+   * route Stop asks the server to stop; a stream the server's stop ended is reported as stopped.
+   */
+  readonly stopper?: RunStopper;
   readonly batchIntervalMs?: number;
 }
 
 /** Streams the request and posts `started`, `response`, `batch`es, `buffering` and `ended`. Never throws for stream trouble. */
 export async function runPreview(options: PreviewRunOptions): Promise<StreamResult> {
-  const { run, request, post, transcript } = options;
+  const { run, request, post, transcript, stopper } = options;
   post({ type: 'started', run, request });
-  const session: StreamSession = new StreamSession(request, {
-    onResponse: (head, checks) => post({ type: 'response', run, status: head.status, headers: head.headers, checks }),
+  const listener: SessionListener = {
+    onResponse: (head, checks) => post({ type: 'response', run, status: head.status, headers: head.headers, checks, redirects: head.redirects }),
     onEvent: (event, text, parts) => {
       transcript?.add(event);
       batcher.push({
-        event: toEventView(event),
+        event: toEventView(event, parts?.chunkType),
         ...(text ? { text } : {}),
         ...(parts?.reasoning ? { reasoning: parts.reasoning } : {}),
         ...(parts?.call ? { call: parts.call } : {}),
@@ -61,11 +75,20 @@ export async function runPreview(options: PreviewRunOptions): Promise<StreamResu
       post({ type: 'buffering', run, warning });
       postedWarning = warning;
     },
-  });
+  };
+  const session: StreamSession = new StreamSession(request, stopper ? stopper.listen(listener, () => session.parts.protocol) : listener);
   let postedWarning: BufferingWarning | null = null;
-  const batcher = new Batcher<BatchItem>((items) => post(batchMessage(run, items, session)), options.batchIntervalMs ?? BATCH_INTERVAL_MS);
+  // The finish as last posted: a batch carries it only when it changed.
+  let postedFinish = session.finish.current;
+  const batcher = new Batcher<BatchItem>((items) => {
+    const finish = session.finish.current;
+    post(batchMessage(run, items, session, finish !== postedFinish && finish !== null ? finish : undefined));
+    postedFinish = finish;
+  }, options.batchIntervalMs ?? BATCH_INTERVAL_MS);
   try {
-    const result = await session.run(options.signal ? { signal: options.signal } : {});
+    const signal = stopper?.signal ?? options.signal;
+    const ran = await session.run(signal ? { signal } : {});
+    const result = stopper ? await stopper.settle(ran) : ran;
     batcher.flush();
     // The burst that raised the warning may have grown after it was posted: send its final size.
     const warning = session.bufferingWarning;
@@ -79,7 +102,7 @@ export async function runPreview(options: PreviewRunOptions): Promise<StreamResu
   }
 }
 
-function batchMessage(run: number, items: readonly BatchItem[], session: StreamSession): HostMessage {
+function batchMessage(run: number, items: readonly BatchItem[], session: StreamSession, finish: StreamFinish | undefined): HostMessage {
   const events: EventView[] = [];
   const notices: StreamNotice[] = [];
   let text = '';
@@ -118,5 +141,6 @@ function batchMessage(run: number, items: readonly BatchItem[], session: StreamS
     toolCallsOmitted: parts.toolCallsOmitted,
     notices,
     stats: session.stats.snapshot(),
+    ...(finish ? { finish } : {}),
   };
 }

@@ -5,6 +5,8 @@
  */
 import initPy from '../files/package/__init__.py';
 import eventsPy from '../files/package/events.py';
+import finishPy from '../files/package/finish.py';
+import lifecyclePy from '../files/package/lifecycle.py';
 import partialPy from '../files/package/partial.py';
 import partsPy from '../files/package/parts.py';
 import protocolsInitPy from '../files/package/protocols/__init__.py';
@@ -16,15 +18,23 @@ import providersAdapterPy from '../files/package/providers/_adapter.py';
 import anthropicPy from '../files/package/providers/anthropic.py';
 import langchainPy from '../files/package/providers/langchain.py';
 import openaiPy from '../files/package/providers/openai.py';
+import requestBodyPy from '../files/package/request_body.py';
 import responsePy from '../files/package/response.py';
 import resumableInitPy from '../files/package/resumable/__init__.py';
+import resumableErrorsPy from '../files/package/resumable/_errors.py';
+import resumableKeysPy from '../files/package/resumable/_keys.py';
 import resumableLimitsPy from '../files/package/resumable/_limits.py';
 import resumableProducerPy from '../files/package/resumable/_producer.py';
+import resumableRedisBeatsPy from '../files/package/resumable/_redis_beats.py';
+import resumableRedisClientPy from '../files/package/resumable/_redis_client.py';
+import resumableRedisEntriesPy from '../files/package/resumable/_redis_entries.py';
 import resumableRedisWakePy from '../files/package/resumable/_redis_wake.py';
 import resumableRunnerPy from '../files/package/resumable/_runner.py';
 import resumableRedisStorePy from '../files/package/resumable/redis_store.py';
 import resumableResponsePy from '../files/package/resumable/response.py';
 import resumableStorePy from '../files/package/resumable/store.py';
+import resumableStoppingPy from '../files/package/resumable/stopping.py';
+import telemetryPy from '../files/package/telemetry.py';
 import tokensPy from '../files/package/tokens.py';
 
 /** Path inside the package (`tokens.py`, `protocols/ai_sdk.py`) -> the file's text, LF line endings. */
@@ -33,10 +43,14 @@ export const PACKAGE_SOURCES: ReadonlyMap<string, string> = new Map(
     [
       ['__init__.py', initPy],
       ['events.py', eventsPy],
+      ['finish.py', finishPy],
+      ['lifecycle.py', lifecyclePy],
       ['parts.py', partsPy],
       ['response.py', responsePy],
       ['tokens.py', tokensPy],
       ['partial.py', partialPy],
+      ['request_body.py', requestBodyPy],
+      ['telemetry.py', telemetryPy],
       ['protocols/__init__.py', protocolsInitPy],
       ['protocols/_common.py', protocolsCommonPy],
       ['protocols/ai_sdk.py', aiSdkPy],
@@ -47,13 +61,19 @@ export const PACKAGE_SOURCES: ReadonlyMap<string, string> = new Map(
       ['providers/openai.py', openaiPy],
       ['providers/langchain.py', langchainPy],
       ['resumable/__init__.py', resumableInitPy],
+      ['resumable/_errors.py', resumableErrorsPy],
+      ['resumable/_keys.py', resumableKeysPy],
       ['resumable/_limits.py', resumableLimitsPy],
       ['resumable/_producer.py', resumableProducerPy],
       ['resumable/_runner.py', resumableRunnerPy],
+      ['resumable/_redis_beats.py', resumableRedisBeatsPy],
+      ['resumable/_redis_client.py', resumableRedisClientPy],
+      ['resumable/_redis_entries.py', resumableRedisEntriesPy],
       ['resumable/_redis_wake.py', resumableRedisWakePy],
       ['resumable/store.py', resumableStorePy],
       ['resumable/redis_store.py', resumableRedisStorePy],
       ['resumable/response.py', resumableResponsePy],
+      ['resumable/stopping.py', resumableStoppingPy],
     ] as const
   ).map(([file, text]) => [file, text.replace(/\r\n/g, '\n')]),
 );

@@ -8,6 +8,7 @@
  * the one templated part is the line that imports the streaming module, which depends on where that module
  * is (`.streaming` inside a package, `streaming` beside a top-level script). Pure and deterministic.
  */
+import { isPythonImportName } from '../../escape';
 import { CATALYST_VERSION } from '../../../version';
 import resumablePy from '../files/resumable.py';
 import { withGeneratedHeader } from '../generatedHeader';
@@ -25,7 +26,7 @@ export interface ResumableModuleOptions {
 
 /** Returns the text of `resumable.py` (LF line endings). */
 export async function renderResumableModule(options: ResumableModuleOptions): Promise<string> {
-  if (!/^\.*[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(options.streamingImport)) {
+  if (!isPythonImportName(options.streamingImport)) {
     throw new RangeError(`not a Python module name: ${JSON.stringify(options.streamingImport)}`);
   }
   const source = resumablePy.replace(/\r\n/g, '\n');

@@ -7,6 +7,7 @@
  * away. The client is made once, on first use, so the app starts (and its other routes work) without an API key.
  */
 import type { ImportRequest } from '../../../python/importEdit';
+import { pythonString } from '../../escape';
 import { DEMO_TOKENS_FUNCTION, demoTokensFunction } from './route.py';
 
 export type SdkProvider = 'anthropic' | 'openai' | 'groq';
@@ -34,11 +35,27 @@ export interface TokenSourceCode {
    */
   body(prompt: string, respond?: Respond): string;
   /**
+   * The sse route's answer (wrapped in `with_on_finish`): statements for a prompt held in the Python
+   * expression `prompt`, then the token source's expression: typed parts with the provider's usage for an SDK.
+   */
+  readonly answer: AnswerSourceCode;
+  /**
    * For the chat protocols (ai-sdk, openai), whose handler has the request body as `body` (UIChatRequest or
    * ChatCompletionRequest of the streaming module): statements that read the conversation from it (raising
    * the 422 for a request without a user message before the response starts) and the token source.
    */
   readonly chat: ChatSourceCode;
+}
+
+export interface AnswerSourceCode {
+  /** Names the handler imports from the streaming package for this source (a typed-parts adapter). */
+  readonly streamingNames: readonly string[];
+  /** Statements before the answer (LF, four-space indentation at column 0), for the prompt expression. */
+  statements(prompt: string): string;
+  /** The Python expression of the token source. */
+  expression(prompt: string): string;
+  /** The model an SDK source calls (what on_finish and the AI SDK's metadata name); none for other sources. */
+  readonly model?: string;
 }
 
 export interface ChatSourceCode {
@@ -78,6 +95,7 @@ export function demoTokenSource(): TokenSourceCode {
     imports: [],
     helpers: [{ name: DEMO_TOKENS_FUNCTION, text: demoTokensFunction.trimEnd(), imports: [{ module: 'asyncio' }, ASYNC_ITERATOR] }],
     body: (prompt, respond = respondStreaming) => respond(`stream_tokens(${DEMO_TOKENS_FUNCTION}(${prompt}))`),
+    answer: { streamingNames: [], statements: () => '', expression: (prompt) => `${DEMO_TOKENS_FUNCTION}(${prompt})` },
     chat: promptChatSource((prompt) => `${DEMO_TOKENS_FUNCTION}(${prompt})`, true, 'demo'),
   };
 }
@@ -89,6 +107,7 @@ export function functionTokenSource(name: string, takesPrompt: boolean, imports:
     imports,
     helpers: [],
     body: (prompt, respond = respondStreaming) => respond(`stream_tokens(${name}(${takesPrompt ? prompt : ''}))`),
+    answer: { streamingNames: [], statements: () => '', expression: (prompt) => `${name}(${takesPrompt ? prompt : ''})` },
     chat: promptChatSource((prompt) => `${name}(${prompt})`, takesPrompt, name),
   };
 }
@@ -171,18 +190,29 @@ export function sdkTokenSource(provider: SdkProvider, existing?: ExistingClient)
       imports,
       helpers,
       body: (prompt, respond = respondStreaming) => String.raw`message_stream = ${client}.messages.stream(
-    model="${sdk.model}",
+    model=${pythonString(sdk.model)},
     max_tokens=1024,
     messages=[{"role": "user", "content": ${prompt}}],
 )
 ${respond('stream_tokens(anthropic_text_stream(message_stream))')}`,
+      answer: {
+        streamingNames: ['anthropic_stream_parts'],
+        statements: (prompt) => String.raw`message_stream = ${client}.messages.stream(
+    model=${pythonString(sdk.model)},
+    max_tokens=1024,
+    messages=[{"role": "user", "content": ${prompt}}],
+)
+`,
+        expression: () => 'anthropic_stream_parts(message_stream)',
+        model: sdk.model,
+      },
       // Anthropic takes no "system" role in messages: the system messages' text goes as its `system` parameter,
       // and none at all (the SDK's `omit`, which leaves the key out of the request) when the client sent none.
       chat: {
         streamingNames: ['anthropic_stream_parts'],
         imports: [{ module: sdk.module, names: ['omit'] }],
         statements: String.raw`message_stream = ${client}.messages.stream(
-    model="${sdk.model}",
+    model=${pythonString(sdk.model)},
     max_tokens=1024,
     system=body.system_prompt() or omit,
     messages=body.chat_messages(system=False),
@@ -195,24 +225,37 @@ ${respond('stream_tokens(anthropic_text_stream(message_stream))')}`,
   }
   // OpenAI and Groq share the Chat Completions shape: chunks with choices[0].delta.content. The call is not
   // awaited: the adapter awaits it on the first read, so an HTTP error opening the stream becomes an `error` event.
+  // OpenAI reports the usage when asked (stream_options); Groq's SDK takes no stream_options and sends it anyway.
+  const usageOption = provider === 'openai' ? '    stream_options={"include_usage": True},\n' : '';
   return {
     streamingNames: ['openai_text_stream'],
     imports,
     helpers,
     body: (prompt, respond = respondStreaming) => String.raw`chunks = ${client}.chat.completions.create(
-    model="${sdk.model}",
+    model=${pythonString(sdk.model)},
     messages=[{"role": "user", "content": ${prompt}}],
     stream=True,
 )
 ${respond('stream_tokens(openai_text_stream(chunks))')}`,
+    answer: {
+      streamingNames: ['openai_stream_parts'],
+      statements: (prompt) => String.raw`chunks = ${client}.chat.completions.create(
+    model=${pythonString(sdk.model)},
+    messages=[{"role": "user", "content": ${prompt}}],
+    stream=True,
+${usageOption})
+`,
+      expression: () => 'openai_stream_parts(chunks)',
+      model: sdk.model,
+    },
     chat: {
       streamingNames: ['openai_stream_parts'],
       imports: [],
       statements: String.raw`chunks = ${client}.chat.completions.create(
-    model="${sdk.model}",
+    model=${pythonString(sdk.model)},
     messages=body.chat_messages(),
     stream=True,
-)
+${usageOption})
 `,
       expression: 'openai_stream_parts(chunks)',
       model: sdk.model,

@@ -1,4 +1,5 @@
-"""What a token source yields: text, or typed parts (reasoning, tool calls).
+"""What a token source yields: text, or typed parts (reasoning, tool calls,
+and the provider's ``Usage`` reports, which are not part of the answer).
 
 Every encoder reads a :data:`TokenSource`; a source that yields only ``str``
 streams plain text. Also here: the tool calls of one stream while they are
@@ -12,6 +13,8 @@ import json
 from collections.abc import AsyncIterable, Awaitable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Union, runtime_checkable
+
+from .finish import Usage
 
 __all__ = [
     "ReasoningDelta",
@@ -61,8 +64,10 @@ class ToolCallEnd:
     id: str
 
 
-StreamPart = Union[TextDelta, ReasoningDelta, ToolCallStart, ToolCallDelta, ToolCallEnd]
-"""A typed piece of a model's output."""
+StreamPart = Union[
+    TextDelta, ReasoningDelta, ToolCallStart, ToolCallDelta, ToolCallEnd, Usage
+]
+"""A typed piece of a model's output, or the provider's usage report."""
 
 TokenSource = AsyncIterable[Union[str, StreamPart]]
 """What the encoders read: text (``str``, a text delta) or typed parts."""

@@ -10,6 +10,7 @@ from typing import Any
 
 import anyio
 import anyio.lowlevel
+from anyio.lowlevel import RunVar
 from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
@@ -35,8 +36,10 @@ _YIELD_EVERY_EVENTS = 64
 _YIELD_EVERY_SECONDS = 0.01
 _CLOCK_CHECK_EVERY_EVENTS = 16
 
-# How often each open stream checks whether the server is shutting down, and
-# its last event then: browsers reconnect after "retry" ms, others see it.
+# How often the server's shutdown is polled: by one stream's helper task per
+# event loop, which then ends every open stream (their last event says
+# reconnect: browsers do after "retry" ms). The other helpers wake only for
+# their pings: a timer per stream every half second would cost per event.
 _SHUTDOWN_POLL_SECONDS = 0.5
 _RECONNECT_EVENT = (
     b'retry: 1000\nevent: reconnect\ndata: {"reason":"server shutting down"}\n\n'
@@ -51,7 +54,7 @@ _SSE_HEADERS: Mapping[str, str] = {
 }
 
 
-def _server_is_shutting_down() -> bool:
+def server_is_shutting_down() -> bool:
     """Whether uvicorn was told to shut down.
 
     uvicorn 0.29+ installs ``Server.handle_exit`` as the SIGTERM handler and
@@ -60,6 +63,25 @@ def _server_is_shutting_down() -> bool:
     """
     server = getattr(signal.getsignal(signal.SIGTERM), "__self__", None)
     return getattr(server, "should_exit", False) is True
+
+
+class _OpenStreams:
+    """The open streams of one event loop, and whether one of them polls."""
+
+    def __init__(self) -> None:
+        self.streams: set[EventStreamResponse] = set()
+        self.polling = False
+
+
+_open_streams: RunVar[_OpenStreams] = RunVar("catalyst_open_streams")
+
+
+def _loop_streams() -> _OpenStreams:
+    streams = _open_streams.get(None)
+    if streams is None:
+        streams = _OpenStreams()
+        _open_streams.set(streams)
+    return streams
 
 
 class EventStreamResponse(StreamingResponse):
@@ -74,7 +96,10 @@ class EventStreamResponse(StreamingResponse):
 
     Unlike ``StreamingResponse``, ``content`` must be an async iterable of
     ``bytes`` (a synchronous iterator would run in a thread and could not be
-    closed when the client leaves), and ``stream_response`` is overridden.
+    closed when the client leaves), and ``__call__`` is overridden: one task
+    group per response, whose one helper task listens for the client leaving
+    while another pings and watches for shutdown (Starlette's own would add a
+    second group; every task and group costs per event at many streams).
     """
 
     def __init__(
@@ -101,7 +126,7 @@ class EventStreamResponse(StreamingResponse):
         )
         self._events = content
         self._ping_interval = ping_interval
-        # The keep-alive task pings only while no event is being written, and
+        # The helper task pings only while no event is being written, and
         # holds this lock while it does, which the writer then waits for. The
         # writer only counts its writes: a lock or clock per event would cost
         # a measurable share of throughput.
@@ -110,13 +135,14 @@ class EventStreamResponse(StreamingResponse):
         self._writing = False
         self._writes = 0
         self._shutting_down = False
+        self._client_left = False
+        # The stream's scope, and the helper's current sleep (to wake it).
+        self._stream: anyio.CancelScope | None = None
+        self._nap: anyio.CancelScope | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("http_version", "1.1") in ("1.0", "1.1"):
             self.raw_headers.append((b"connection", b"keep-alive"))
-        await super().__call__(scope, receive, send)
-
-    async def stream_response(self, send: Send) -> None:
         await send(
             {
                 "type": "http.response.start",
@@ -125,9 +151,9 @@ class EventStreamResponse(StreamingResponse):
             }
         )
         async with anyio.create_task_group() as task_group:
-            if self._ping_interval is not None:
-                task_group.start_soon(self._keep_alive, send, self._ping_interval)
-            task_group.start_soon(self._watch_for_shutdown, task_group.cancel_scope)
+            stream = self._stream = task_group.cancel_scope
+            task_group.start_soon(self._listen_for_disconnect, receive, stream)
+            task_group.start_soon(self._tend, send)
             try:
                 await self._write_events(send)
             finally:
@@ -135,68 +161,110 @@ class EventStreamResponse(StreamingResponse):
                 # other tasks: close the upstream now, not at garbage collection.
                 with anyio.CancelScope(shield=True):
                     await close_now(self._events)
-            task_group.cancel_scope.cancel()
+            stream.cancel()
+        if self._client_left:
+            return
         if self._shutting_down:
             await send(self._body(_RECONNECT_EVENT))
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+        if self.background is not None:
+            await self.background()
 
     @staticmethod
     def _body(chunk: bytes) -> dict[str, Any]:
         return {"type": "http.response.body", "body": chunk, "more_body": True}
 
     async def _write_events(self, send: Send) -> None:
+        # Per event: the ping check, the send and its count, nothing else;
+        # the clock is read only every so many events.
         last_yield = time.monotonic()
-        since_yield = 0
+        yielded_at = 0
         async for chunk in self.body_iterator:
-            body = chunk.encode(self.charset) if isinstance(chunk, str) else chunk
             if self._pinging:
                 # Let the ping finish so the two messages do not interleave.
                 async with self._send_lock:
                     pass
+            body = chunk.encode(self.charset) if isinstance(chunk, str) else chunk
             self._writing = True
             await send({"type": "http.response.body", "body": body, "more_body": True})
             self._writing = False
             self._writes += 1
-            since_yield += 1
-            if since_yield % _CLOCK_CHECK_EVERY_EVENTS == 0 and (
-                since_yield >= _YIELD_EVERY_EVENTS
+            if self._writes % _CLOCK_CHECK_EVERY_EVENTS == 0 and (
+                self._writes - yielded_at >= _YIELD_EVERY_EVENTS
                 or time.monotonic() - last_yield >= _YIELD_EVERY_SECONDS
             ):
                 await anyio.lowlevel.checkpoint()
-                since_yield = 0
+                yielded_at = self._writes
                 last_yield = time.monotonic()
 
-    async def _keep_alive(self, send: Send, interval: float) -> None:
-        """Send a comment once nothing was written for ``interval`` seconds.
-
-        Silence is measured here, four checks an interval, from the writer's
-        count; a write held up by a slow client counts as activity.
-        """
-        step = interval / 4
-        seen = self._writes
-        quiet_since = time.monotonic()
-        while True:
-            await anyio.sleep(step)
-            now = time.monotonic()
-            if self._writing or self._writes != seen:
-                seen = self._writes
-                quiet_since = now
-            elif now - quiet_since >= interval:
-                self._pinging = True
-                try:
-                    async with self._send_lock:
-                        await send(self._body(_PING))
-                finally:
-                    self._pinging = False
-                quiet_since = time.monotonic()
-
-    async def _watch_for_shutdown(self, stream: anyio.CancelScope) -> None:
-        """Stop the stream when the server shuts down; it then says reconnect."""
-        # Polled: uvicorn's signal handler sets a plain attribute, no event.
-        while not _server_is_shutting_down():  # noqa: ASYNC110
-            await anyio.sleep(_SHUTDOWN_POLL_SECONDS)
-        self._shutting_down = True
+    async def _listen_for_disconnect(
+        self, receive: Receive, stream: anyio.CancelScope
+    ) -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        self._client_left = True
         stream.cancel()
+
+    async def _tend(self, send: Send) -> None:
+        """Ping once nothing was written for a while; poll for shutdown if no
+        other stream of this event loop does.
+
+        Silence is measured here from the writer's count, not per event; a
+        write held up by a slow client counts as activity.
+        """
+        loop_streams = _loop_streams()
+        loop_streams.streams.add(self)
+        polling = False
+        try:
+            interval = self._ping_interval
+            seen = self._writes
+            quiet_since = time.monotonic()
+            while True:
+                polling = polling or not loop_streams.polling
+                loop_streams.polling = True
+                step = interval / 4 if interval is not None else None
+                if polling:
+                    step = min(step or _SHUTDOWN_POLL_SECONDS, _SHUTDOWN_POLL_SECONDS)
+                with anyio.CancelScope() as self._nap:
+                    await (anyio.sleep(step) if step else anyio.sleep_forever())
+                if polling and server_is_shutting_down():
+                    for other in list(loop_streams.streams):
+                        other.stop_for_shutdown()
+                    return
+                now = time.monotonic()
+                if self._writing or self._writes != seen:
+                    seen = self._writes
+                    quiet_since = now
+                elif interval is not None and now - quiet_since >= interval:
+                    await self._ping(send)
+                    quiet_since = time.monotonic()
+        finally:
+            loop_streams.streams.discard(self)
+            if polling:
+                # Hand the polling on to another open stream, woken for it.
+                loop_streams.polling = False
+                for other in loop_streams.streams:
+                    other.wake()
+                    break
+
+    def wake(self) -> None:
+        """Wake the helper task: it may have to poll for shutdown now."""
+        if self._nap is not None:
+            self._nap.cancel()
+
+    def stop_for_shutdown(self) -> None:
+        """End the stream with a reconnect event: the server shuts down."""
+        self._shutting_down = True
+        if self._stream is not None:
+            self._stream.cancel()
+
+    async def _ping(self, send: Send) -> None:
+        self._pinging = True
+        try:
+            async with self._send_lock:
+                await send(self._body(_PING))
+        finally:
+            self._pinging = False
 
 
 def streaming_response(

@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from .events import error_fields, format_sse, json_dumps
+from .finish import Usage, answer_stopped
 from .parts import (
     ReasoningDelta,
     StreamPart,
@@ -40,8 +41,10 @@ async def stream_tokens(
     Events: ``token`` ``{"text"}`` per piece of text (``str``, ``TextDelta``);
     ``reasoning`` ``{"text"}`` per ``ReasoningDelta``; ``tool_call`` ``{"id",
     "name", "input"}`` once a call ended (arguments that are not JSON come raw
-    as ``"arguments"``); ``done`` ``{"text", "token_count"}`` at the end if
-    ``include_done`` (which keeps the text in memory); ``error`` ``{"type",
+    as ``"arguments"``); ``done`` ``{"text", "token_count", "finish_reason"}``
+    (and ``"usage"``, the figures the provider reported in ``Usage`` parts,
+    when it did) at the end if ``include_done`` (which keeps the text in
+    memory); ``error`` ``{"type",
     "message"}`` if the generator raises, then a clean end. The message is
     generic (the exception goes to the server log) unless ``expose_errors``.
 
@@ -50,6 +53,7 @@ async def stream_tokens(
     """
     parts: list[str] = []
     calls = ToolCalls()
+    usage = Usage()
     try:
         async for token in token_generator:
             if isinstance(token, str):
@@ -57,7 +61,7 @@ async def stream_tokens(
             elif isinstance(token, TextDelta):
                 text = token.text
             else:
-                event = _part_event(token, calls)
+                event = _part_event(token, calls, usage)
                 if event is not None:
                     yield event
                 continue
@@ -73,8 +77,15 @@ async def stream_tokens(
     finally:
         await close_now(token_generator)
     if include_done:
-        text = "".join(parts)
-        yield format_sse("done", {"text": text, "token_count": len(parts)})
+        done: dict[str, object] = {
+            "text": "".join(parts),
+            "token_count": len(parts),
+            "finish_reason": "stopped" if answer_stopped() else "completed",
+        }
+        figures = usage.reported()
+        if figures:
+            done["usage"] = figures
+        yield format_sse("done", done)
 
 
 def _tool_call_event(call: ToolCall) -> bytes:
@@ -83,11 +94,13 @@ def _tool_call_event(call: ToolCall) -> bytes:
     return format_sse("tool_call", data)
 
 
-def _part_event(part: StreamPart, calls: ToolCalls) -> bytes | None:
+def _part_event(part: StreamPart, calls: ToolCalls, usage: Usage) -> bytes | None:
     """The event for a part other than text, if it has one."""
-    if isinstance(part, ReasoningDelta):
+    if isinstance(part, Usage):
+        usage.update(part)
+    elif isinstance(part, ReasoningDelta):
         return format_sse("reasoning", {"text": part.text})
-    if isinstance(part, ToolCallStart):
+    elif isinstance(part, ToolCallStart):
         calls.start(part)
     elif isinstance(part, ToolCallDelta):
         calls.add(part)

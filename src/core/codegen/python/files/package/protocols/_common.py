@@ -42,6 +42,10 @@ class Conversation:
     def _turns(self) -> Iterable[tuple[str, str]]:
         raise NotImplementedError
 
+    def message_texts(self) -> list[str]:
+        """Each message's text, for the request limits (request_body.py)."""
+        return [text for _, text in self._turns()]
+
     def last_user_text(self) -> str:
         """The text of the last user message; 422 if there is none."""
         text: str | None = None

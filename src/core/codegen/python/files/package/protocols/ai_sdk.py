@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, StrictStr
 
 from ..events import error_fields, json_dumps
+from ..finish import Usage, answer_stopped
 from ..parts import (
     ReasoningDelta,
     StreamPart,
@@ -48,6 +49,7 @@ async def ui_message_stream(
     source: TokenSource,
     *,
     message_id: str | None = None,
+    model: str | None = None,
     expose_errors: bool = False,
 ) -> AsyncIterator[bytes]:
     """Stream a token source as the Vercel AI SDK's UI message stream (v1).
@@ -55,7 +57,8 @@ async def ui_message_stream(
     What ``useChat`` (its default transport) and ``readUIMessageStream``
     read: data-only SSE events, each a JSON object with a ``type``:
 
-    - ``start`` (with ``messageId`` when ``message_id`` is given);
+    - ``start`` (with ``messageId`` when ``message_id`` is given, and
+      ``messageMetadata`` ``{"model"}`` when ``model`` is);
     - a run of text as ``text-start``, ``text-delta`` (``delta``) per piece,
       ``text-end``, all with the same ``id``; reasoning the same way with
       ``reasoning-start``/``-delta``/``-end``; a new run starts whenever the
@@ -64,18 +67,26 @@ async def ui_message_stream(
       ``tool-input-delta`` (``inputTextDelta``) per fragment, and when it
       ends ``tool-input-available`` with the parsed ``input`` (or
       ``tool-input-error`` with the raw text when it is not JSON);
-    - ``finish``, then ``data: [DONE]``.
+    - ``finish`` with ``messageMetadata`` ``{"finishReason": "completed"}``,
+      plus ``usage`` (the figures the source's ``Usage`` parts reported, as
+      ``inputTokens``, ``outputTokens``, ``cachedInputTokens`` and
+      ``reasoningTokens``) and ``model`` when known; ``useChat`` merges the
+      start's and finish's ``messageMetadata`` into the message's
+      ``metadata``; then ``data: [DONE]``.
 
     If the source raises, the open run is ended, an ``error`` event
     (``errorText``: a generic message unless ``expose_errors``) is sent, then
     ``[DONE]`` without ``finish``, as the AI SDK itself does. Send it with
     :func:`ui_message_stream_response`, which adds the protocol's header.
     """
-    start: dict[str, str] = {"type": "start"}
+    start: dict[str, object] = {"type": "start"}
     if message_id is not None:
         start["messageId"] = message_id
+    if model is not None:
+        start["messageMetadata"] = {"model": model}
     yield data_event(start)
     calls = ToolCalls()
+    usage = Usage()
     # The run of text or reasoning in progress: its kind, its id, and the
     # bytes that start each of its deltas (written once per run, not per delta).
     kind = ""
@@ -93,6 +104,9 @@ async def ui_message_stream(
             elif isinstance(part, ReasoningDelta):
                 text = part.text
                 part_kind = "reasoning"
+            elif isinstance(part, Usage):
+                usage.update(part)
+                continue
             else:
                 if kind:
                     yield data_event({"type": f"{kind}-end", "id": run_id})
@@ -125,8 +139,30 @@ async def ui_message_stream(
         return
     finally:
         await close_now(source)
-    yield data_event({"type": "finish"})
+    yield data_event(
+        {"type": "finish", "messageMetadata": _finish_metadata(usage, model)}
+    )
     yield DONE_EVENT
+
+
+# Usage's names in the AI SDK's own spelling (its LanguageModelUsage).
+_USAGE_NAMES = {
+    "input_tokens": "inputTokens",
+    "output_tokens": "outputTokens",
+    "cached_input_tokens": "cachedInputTokens",
+    "reasoning_tokens": "reasoningTokens",
+}
+
+
+def _finish_metadata(usage: Usage, model: str | None) -> dict[str, object]:
+    reason = "stopped" if answer_stopped() else "completed"
+    metadata: dict[str, object] = {"finishReason": reason}
+    figures = usage.reported()
+    if figures:
+        metadata["usage"] = {_USAGE_NAMES[key]: n for key, n in figures.items()}
+    if model is not None:
+        metadata["model"] = model
+    return metadata
 
 
 def _delta_head(chunk_type: str, run_id: str) -> bytes:
@@ -175,6 +211,7 @@ def ui_message_stream_response(
     source: TokenSource,
     *,
     message_id: str | None = None,
+    model: str | None = None,
     expose_errors: bool = False,
     headers: Mapping[str, str] | None = None,
     ping_interval: float | None = DEFAULT_PING_INTERVAL,
@@ -186,7 +223,9 @@ def ui_message_stream_response(
     ``EventStreamResponse``.
     """
     return streaming_response(
-        ui_message_stream(source, message_id=message_id, expose_errors=expose_errors),
+        ui_message_stream(
+            source, message_id=message_id, model=model, expose_errors=expose_errors
+        ),
         headers={**UI_MESSAGE_STREAM_HEADERS, **(headers or {})},
         ping_interval=ping_interval,
     )

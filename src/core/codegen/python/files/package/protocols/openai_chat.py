@@ -12,6 +12,7 @@ from pydantic import BaseModel, StrictBool, StrictStr
 from starlette.responses import JSONResponse, Response
 
 from ..events import error_fields, json_dumps
+from ..finish import Usage
 from ..parts import (
     ReasoningDelta,
     TextDelta,
@@ -70,7 +71,7 @@ class _Completion:
             + b"}]}\n\n"
         )
 
-    def usage_chunk(self, completion_tokens: int) -> bytes:
+    def usage_chunk(self, usage: Usage, deltas: int) -> bytes:
         return data_event(
             {
                 "id": self.id,
@@ -78,19 +79,29 @@ class _Completion:
                 "created": self.created,
                 "model": self.model,
                 "choices": [],
-                "usage": _usage(completion_tokens),
+                "usage": _usage(usage, deltas),
             }
         )
 
 
-def _usage(completion_tokens: int) -> dict[str, int]:
-    # The source's deltas are counted, not the model's tokens, which only the
-    # provider knows; the prompt is not counted.
-    return {
-        "prompt_tokens": 0,
-        "completion_tokens": completion_tokens,
-        "total_tokens": completion_tokens,
+def _usage(usage: Usage, deltas: int) -> dict[str, Any]:
+    """The API's usage object: the provider's figures where the source reported
+    them (``Usage`` parts), else an estimate: the source's deltas counted as
+    completion tokens, the prompt not counted (0)."""
+    prompt = usage.input_tokens or 0
+    completion = deltas if usage.output_tokens is None else usage.output_tokens
+    figures: dict[str, Any] = {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
     }
+    if usage.cached_input_tokens is not None:
+        figures["prompt_tokens_details"] = {"cached_tokens": usage.cached_input_tokens}
+    if usage.reasoning_tokens is not None:
+        figures["completion_tokens_details"] = {
+            "reasoning_tokens": usage.reasoning_tokens
+        }
+    return figures
 
 
 def _openai_error(exc: Exception, expose: bool) -> dict[str, Any]:
@@ -120,8 +131,9 @@ async def openai_chat_completion_stream(
     ``function.name`` when it starts, then ``function.arguments`` fragments);
     a last chunk with ``finish_reason`` (``tool_calls`` if the answer called
     tools, else ``stop``); when ``include_usage``, a chunk with no choices
-    and ``usage`` (the source's deltas counted as completion tokens); then
-    ``data: [DONE]``.
+    and ``usage``: the provider's figures where the source yields ``Usage``
+    parts, else the source's deltas counted as completion tokens (an
+    estimate); then ``data: [DONE]``.
 
     If the source raises, ``data: {"error": {"message", "type", "param",
     "code"}}`` is sent and the stream ends without ``[DONE]``: the official
@@ -131,6 +143,7 @@ async def openai_chat_completion_stream(
     completion = _Completion(model)
     yield completion.chunk({"role": "assistant", "content": ""})
     calls = ToolCalls()
+    usage = Usage()
     deltas = 0
     # Text is most of a stream: its chunk is the two prepared halves around it.
     content_head = completion.content_head
@@ -160,6 +173,9 @@ async def openai_chat_completion_stream(
                     fragment = {"arguments": part.arguments}
                     tool_call = {"index": call.index, "function": fragment}
                     yield completion.chunk({"tool_calls": [tool_call]})
+            elif isinstance(part, Usage):
+                deltas -= 1  # a report, not a delta
+                usage.update(part)
             else:
                 calls.end(part)
     except Exception as exc:
@@ -171,7 +187,7 @@ async def openai_chat_completion_stream(
     finish_reason = "tool_calls" if calls.started else "stop"
     yield completion.chunk({}, finish_reason)
     if include_usage:
-        yield completion.usage_chunk(deltas)
+        yield completion.usage_chunk(usage, deltas)
     yield DONE_EVENT
 
 
@@ -189,6 +205,7 @@ async def openai_chat_completion(source: TokenSource, *, model: str) -> dict[str
     reasoning: list[str] = []
     calls = ToolCalls()
     ended: list[ToolCall] = []
+    usage = Usage()
     deltas = 0
     try:
         async for part in source:
@@ -203,6 +220,9 @@ async def openai_chat_completion(source: TokenSource, *, model: str) -> dict[str
                 ended.append(calls.start(part))
             elif isinstance(part, ToolCallDelta):
                 calls.add(part)
+            elif isinstance(part, Usage):
+                deltas -= 1  # a report, not a delta
+                usage.update(part)
             else:
                 calls.end(part)
     finally:
@@ -231,7 +251,7 @@ async def openai_chat_completion(source: TokenSource, *, model: str) -> dict[str
         "created": completion.created,
         "model": model,
         "choices": [choice],
-        "usage": _usage(deltas),
+        "usage": _usage(usage, deltas),
     }
 
 

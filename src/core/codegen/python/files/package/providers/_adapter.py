@@ -42,6 +42,14 @@ def str_attr(value: object, name: str) -> str | None:
     return attribute if isinstance(attribute, str) else None
 
 
+def int_attr(value: object, name: str) -> int | None:
+    """``value.name`` when it is an int (a token count the provider may omit)."""
+    attribute = getattr(value, name, None)
+    if isinstance(attribute, bool) or not isinstance(attribute, int):
+        return None
+    return attribute
+
+
 async def texts(
     opening: AsyncEventStream[Any] | Awaitable[AsyncEventStream[Any]],
     text_of: Callable[[Any], str | None],

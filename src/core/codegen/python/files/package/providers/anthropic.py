@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Awaitable
 from contextlib import AbstractAsyncContextManager
 from typing import Union
 
+from ..finish import Usage
 from ..parts import (
     ReasoningDelta,
     StreamPart,
@@ -18,6 +19,7 @@ from ._adapter import (
     AsyncEventStream,
     Part,
     TypedEvent,
+    int_attr,
     parts,
     parts_from_manager,
     str_attr,
@@ -75,14 +77,41 @@ def anthropic_text_stream(stream: _AnthropicStream) -> AsyncIterator[str]:
     return texts(stream, _anthropic_text)
 
 
+def _anthropic_usage(event: TypedEvent) -> Usage | None:
+    # message_start has the message's usage so far (the input tokens),
+    # message_delta the cumulative counts and the stop reason ("Streaming
+    # Messages"). input_tokens leaves out the cached tokens: Usage counts the
+    # whole prompt, as OpenAI does.
+    reason = None
+    if event.type == "message_start":
+        usage = getattr(getattr(event, "message", None), "usage", None)
+    elif event.type == "message_delta":
+        usage = getattr(event, "usage", None)
+        reason = str_attr(getattr(event, "delta", None), "stop_reason")
+    else:
+        return None
+    fresh = int_attr(usage, "input_tokens")
+    written = int_attr(usage, "cache_creation_input_tokens") or 0
+    cached = int_attr(usage, "cache_read_input_tokens")
+    details = getattr(usage, "output_tokens_details", None)
+    return Usage(
+        input_tokens=None if fresh is None else fresh + written + (cached or 0),
+        output_tokens=int_attr(usage, "output_tokens"),
+        cached_input_tokens=cached,
+        reasoning_tokens=int_attr(details, "thinking_tokens"),
+        finish_reasons=[reason] if reason else [],
+    )
+
+
 class _AnthropicParts:
     """Anthropic Messages events -> parts, remembering which block is a tool call.
 
     ``content_block_start`` of a ``tool_use`` block starts a call (its ``id``
     and ``name``), its ``input_json_delta`` s are the arguments, and its
     ``content_block_stop`` ends it; ``text_delta`` is text, ``thinking_delta``
-    reasoning. ``signature_delta`` (the thinking block's signature) and the
-    other events carry nothing to stream.
+    reasoning. ``message_start`` and ``message_delta`` give ``Usage``;
+    ``signature_delta`` (the thinking block's signature) and the other events
+    carry nothing to stream.
     """
 
     def __init__(self) -> None:
@@ -116,7 +145,8 @@ class _AnthropicParts:
         if event.type == "content_block_stop" and isinstance(index, int):
             call_id = self._tool_blocks.pop(index, None)
             return [] if call_id is None else [ToolCallEnd(call_id)]
-        return []
+        usage = _anthropic_usage(event)
+        return [] if usage is None else [usage]
 
 
 def anthropic_stream_parts(stream: _AnthropicStream) -> AsyncIterator[str | StreamPart]:
@@ -125,9 +155,9 @@ def anthropic_stream_parts(stream: _AnthropicStream) -> AsyncIterator[str | Stre
     Accepts what :func:`anthropic_text_stream` accepts. Yields the answer's
     text as ``str``, extended thinking (``thinking_delta``) as
     ``ReasoningDelta``, and each ``tool_use`` block as ``ToolCallStart``, a
-    ``ToolCallDelta`` per ``input_json_delta`` and ``ToolCallEnd``. The
-    provider stream is closed when the parts end for any reason, including
-    the client going away.
+    ``ToolCallDelta`` per ``input_json_delta`` and ``ToolCallEnd``, and the
+    provider's token counts as ``Usage``. The provider stream is closed when
+    the parts end for any reason, including the client going away.
     """
     if not isinstance(stream, AsyncEventStream) and isinstance(
         stream, AbstractAsyncContextManager

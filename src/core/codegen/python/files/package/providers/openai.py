@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Sequence
 from typing import Protocol, Union, cast
 
+from ..finish import Usage
 from ..parts import (
     ReasoningDelta,
     StreamPart,
@@ -14,7 +15,15 @@ from ..parts import (
     ToolCallEnd,
     ToolCallStart,
 )
-from ._adapter import AsyncEventStream, Part, TypedEvent, parts, str_attr, texts
+from ._adapter import (
+    AsyncEventStream,
+    Part,
+    TypedEvent,
+    int_attr,
+    parts,
+    str_attr,
+    texts,
+)
 
 __all__ = [
     "ProviderStreamError",
@@ -113,6 +122,45 @@ def openai_responses_text_stream(stream: _ResponsesStream) -> AsyncIterator[str]
     return texts(stream, _responses_text)
 
 
+def _chat_usage(chunk: _ChatCompletionChunk) -> Usage | None:
+    # The chunk's usage: the last one's when stream_options.include_usage was
+    # asked for (OpenAI, LiteLLM); Groq also sends it as x_groq.usage on the
+    # last chunk, and takes no stream_options.
+    usage = getattr(chunk, "usage", None) or getattr(
+        getattr(chunk, "x_groq", None), "usage", None
+    )
+    if usage is None:
+        return None
+    prompt_details = getattr(usage, "prompt_tokens_details", None)
+    completion_details = getattr(usage, "completion_tokens_details", None)
+    return Usage(
+        input_tokens=int_attr(usage, "prompt_tokens"),
+        output_tokens=int_attr(usage, "completion_tokens"),
+        cached_input_tokens=int_attr(prompt_details, "cached_tokens"),
+        reasoning_tokens=int_attr(completion_details, "reasoning_tokens"),
+    )
+
+
+def _responses_usage(event: TypedEvent) -> Usage | None:
+    # response.completed (and .incomplete) carry the response with its usage.
+    response = getattr(event, "response", None)
+    usage = getattr(response, "usage", None)
+    if usage is None:
+        return None
+    status = str_attr(response, "status")
+    return Usage(
+        input_tokens=int_attr(usage, "input_tokens"),
+        output_tokens=int_attr(usage, "output_tokens"),
+        cached_input_tokens=int_attr(
+            getattr(usage, "input_tokens_details", None), "cached_tokens"
+        ),
+        reasoning_tokens=int_attr(
+            getattr(usage, "output_tokens_details", None), "reasoning_tokens"
+        ),
+        finish_reasons=[status] if status else [],
+    )
+
+
 class _ChatCompletionParts:
     """Chat Completions chunks -> parts, tool calls keyed by their ``index``.
 
@@ -120,15 +168,16 @@ class _ChatCompletionParts:
     following ones (same ``index``) fragments of ``function.arguments``; the
     calls end when the choice has a ``finish_reason``. ``delta.reasoning``
     (Groq, OpenRouter) or ``delta.reasoning_content`` (DeepSeek, vLLM) is
-    reasoning.
+    reasoning; the usage chunk (or Groq's ``x_groq.usage``) is ``Usage``.
     """
 
     def __init__(self) -> None:
         self._calls: dict[int, str] = {}
 
     def __call__(self, chunk: _ChatCompletionChunk) -> list[Part]:
+        usage = _chat_usage(chunk)
         if not chunk.choices:
-            return []
+            return [] if usage is None else [usage]
         choice = chunk.choices[0]
         delta = choice.delta
         parts: list[Part] = []
@@ -140,9 +189,15 @@ class _ChatCompletionParts:
         tool_calls: object = getattr(delta, "tool_calls", None) or ()
         for tool_call in cast("Sequence[object]", tool_calls):
             parts.extend(self._tool_call_parts(tool_call))
-        if getattr(choice, "finish_reason", None) and self._calls:
+        finish_reason = str_attr(choice, "finish_reason")
+        if finish_reason and self._calls:
             parts.extend(ToolCallEnd(call_id) for call_id in self._calls.values())
             self._calls.clear()
+        if finish_reason:
+            usage = usage or Usage()
+            usage.finish_reasons.append(finish_reason)
+        if usage is not None:
+            parts.append(usage)
         return parts
 
     def _tool_call_parts(self, tool_call: object) -> list[Part]:
@@ -174,7 +229,9 @@ def openai_stream_parts(
     as ``str``, ``delta.reasoning``/``delta.reasoning_content`` as
     ``ReasoningDelta``, and ``delta.tool_calls`` as ``ToolCallStart`` and
     ``ToolCallDelta`` per call, each ended (``ToolCallEnd``) when the choice
-    finishes. The provider stream is closed when the parts end for any reason.
+    finishes, and the provider's token counts as ``Usage`` (ask for them with
+    ``stream_options={"include_usage": True}``; Groq sends them unasked). The
+    provider stream is closed when the parts end for any reason.
     """
     return parts(stream, _ChatCompletionParts())
 
@@ -225,6 +282,9 @@ class _ResponsesParts:
             item_id = str_attr(event, "item_id") or str_attr(item, "id") or ""
             call_id = self._calls.pop(item_id, None)
             return [] if call_id is None else [ToolCallEnd(call_id)]
+        if kind in ("response.completed", "response.incomplete"):
+            usage = _responses_usage(event)
+            return [] if usage is None else [usage]
         _responses_text(event)  # raises on error events
         return []
 
@@ -238,7 +298,8 @@ def openai_responses_stream_parts(
     ``response.output_text.delta`` as ``str``, reasoning summary (and
     reasoning text) deltas as ``ReasoningDelta``, and each ``function_call``
     output item as ``ToolCallStart`` (its ``call_id`` and ``name``),
-    ``ToolCallDelta`` per arguments delta and ``ToolCallEnd``. An ``error`` or
+    ``ToolCallDelta`` per arguments delta and ``ToolCallEnd``, and the usage
+    of ``response.completed`` as ``Usage``. An ``error`` or
     ``response.failed`` event raises :class:`ProviderStreamError`. The
     provider stream is closed when the parts end for any reason.
     """

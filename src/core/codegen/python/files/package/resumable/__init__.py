@@ -38,10 +38,15 @@ single worker and with nothing to install.
   connect timeout. Redis lost mid-stream: one ``error`` event, then the
   stream ends cleanly. Every wait has a bound.
 
-Who can read a stream: anyone who holds its id. The id is 128 random bits,
-sent only to the client that started the stream (and to whoever it shares
-the events with); a route that needs more, such as streams tied to a user,
-checks that in the route before it returns the response.
+Who can read a stream: anyone who holds its id, through the route that
+started it (the store key names the route: another route answers 404). The
+id is 128 random bits, sent only to the client that started the stream. To
+tie streams to users, pass ``owner=`` (e.g. the user id from the app's auth
+dependency): a resume by anyone else is 404.
+
+A replay never skips silently: events the store no longer keeps (more than
+``MAX_EVENTS``) give a ``HistoryLost`` error event; a producer whose lease
+ran out (its worker died) gives a ``StreamLost`` one, stored as the end.
 
 The events are stored as they were encoded (any encoder of the package: one
 complete SSE event per chunk), so this works with every protocol; keep-alive

@@ -21,17 +21,33 @@ POLL_SECONDS = 1.0
 Between two calls it tells the store it is still there.
 """
 
-PRODUCER_TTL = 10.0
-"""Seconds a producer's sign of life lasts.
+PRODUCER_TTL = 2.0
+"""Seconds a producer's lease lasts: it renews it every ``PRODUCER_RENEW``.
 
-Readers that see neither new events nor a producer for this long end the
-stream with an error instead of waiting for ever (the producing worker was
-killed).
+A reader that sees neither new events nor a lease ends the stream with a
+``StreamLost`` error and stores that end (the producing worker was killed),
+so a loss is found within about ``PRODUCER_TTL + POLL_SECONDS`` seconds and
+every later resume gets the end at once.
 """
 
+PRODUCER_RENEW = 0.5
+"""Seconds between two renewals of the producer's lease. Every write of
+events renews it too, so a live stream is taken for lost only when it wrote
+nothing and its watcher ran ``PRODUCER_TTL - PRODUCER_RENEW`` seconds late
+(an event loop blocked that long)."""
+
 MAX_EVENTS = 100_000
-"""The events kept per stream (Redis XADD MAXLEN): a runaway source cannot
-fill the store."""
+"""The events kept per stream (Redis XADD MAXLEN): older ones are dropped,
+and a replay that asks for a dropped one gets a ``HistoryLost`` error."""
+
+MAX_STREAM_BYTES = 16 * 1024 * 1024
+"""The bytes of events one stream may keep in the in-process store; a stream
+that reaches it is stopped with a ``StreamTooLarge`` error."""
+
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
+"""The bytes of events the in-process store keeps in all, per process: the
+oldest finished streams are dropped first (410 afterwards), then a stream
+that would pass it is stopped with a ``StreamTooLarge`` error."""
 
 BATCH_EVENTS = 256
 """The most events written to the store in one round trip."""
@@ -50,3 +66,16 @@ REDIS_MAX_CONNECTIONS = 16
 for commands; one more listens for wake-ups. Every command is one short
 round trip (no reader holds a connection while it waits), so a few serve a
 thousand streams; more commands than this wait for a free one."""
+
+STOP_RECHECK = 5.0
+"""Seconds between two looks of a producer at its stream's stop key. A stop
+is heard at once (in process, or on Redis's pub/sub); this finds one whose
+message was missed (the worker's listener reconnecting)."""
+
+STOP_GRACE = 0.5
+"""Seconds a stopped source has to end at its next token (see
+``stopping.until_stopped``) before the producer stops it itself."""
+
+STOP_WAIT = 2.0
+"""Seconds the stop endpoint waits for the stream to end before it answers
+202 (stopping) instead of 200 (stopped)."""

@@ -1,9 +1,12 @@
 """The producer of a resumable stream: the token source, copied into the store.
 
 It runs in a task of its own (see ``_runner``), not the request's, so that
-the answer goes on when the connection drops. A watcher beside it shows the
-producer's sign of life and stops it when no reader showed one for
-``abandon_after`` seconds, or when the store is lost.
+the answer goes on when the connection drops. A watcher beside it renews the
+producer's lease and stops it when no reader showed a sign of life for
+``abandon_after`` seconds, or when the store is lost. A store that has no
+room left (the in-process store's bounds) stops it with a ``StreamTooLarge``
+error; a stream that a reader ended (it took the producer for dead) stops it
+without a word.
 """
 
 from __future__ import annotations
@@ -17,9 +20,18 @@ import anyio
 from anyio.abc import TaskGroup
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
+from ..finish import set_stop_signal
 from ..parts import close_now
-from ._limits import BATCH_EVENTS, CLEANUP_SECONDS, POLL_SECONDS, PRODUCER_TTL
-from .store import StoreUnavailable, StreamStore
+from ._limits import (
+    BATCH_EVENTS,
+    CLEANUP_SECONDS,
+    POLL_SECONDS,
+    PRODUCER_RENEW,
+    PRODUCER_TTL,
+    STOP_GRACE,
+    STOP_RECHECK,
+)
+from .store import StoreUnavailable, StreamClosed, StreamFull, StreamStore
 
 _logger = logging.getLogger(__name__)
 
@@ -67,8 +79,13 @@ class Producer:
         self._make_events = make_events
         self._events: AsyncIterator[bytes] | None = None
         self._seq = 0
-        self._stopped_by: Literal["abandoned", "store"] | None = None
+        self._stopped_by: (
+            Literal["abandoned", "store", "full", "closed", "stopped"] | None
+        ) = None
+        # Set when a stop is asked for (the stop endpoint, on any worker).
+        self.stop_asked = anyio.Event()
         self._stopping = False
+        self._source_ended = False
         # Where the source is read: cancelled if it does not stop in time.
         self._reading = anyio.CancelScope()
         # The watcher's, and the timer of a stop that takes too long.
@@ -79,6 +96,7 @@ class Producer:
             async with anyio.create_task_group() as tasks:
                 self._tasks = tasks
                 tasks.start_soon(self._watch)
+                tasks.start_soon(self._watch_stop)
                 await self._copy()
                 tasks.cancel_scope.cancel()
         finally:
@@ -111,11 +129,17 @@ class Producer:
                     try:
                         # Made here, not in the request: a failure to start the
                         # source (a missing API key) becomes its error event.
+                        # The events are made in this task: their source sees
+                        # this stream's stop (finish.answer_stopped).
+                        set_stop_signal(self.stop_asked)
                         self._events = self._make_events()
                         async for event in self._events:
                             if self._stopping:
                                 break  # Closed at rest by _close.
                             await send.send(event)
+                        # Its last events may still be on their way to the
+                        # store: a stop's grace is over for the source only.
+                        self._source_ended = True
                     except Exception as exc:
                         # The encoders turn a failing source into their error
                         # event; this is for an encoder that raises itself.
@@ -146,13 +170,33 @@ class Producer:
             _logger.exception("Stream store lost; stream %s stopped", self._stream_id)
             self._stopped_by = "store"
             self._stop()
+        except StreamFull:
+            _logger.warning("Stream %s reached the store's bounds", self._stream_id)
+            self._stopped_by = "full"
+            self._stop()
+        except StreamClosed:
+            _logger.warning("Stream %s was ended by a reader", self._stream_id)
+            self._stopped_by = "closed"
+            self._stop()
+        else:
+            return
+        # Stopped: what the source still makes is dropped, so that a send
+        # waiting for room returns and the source stops at its next event.
+        async for _event in receive:
+            pass
 
     async def _watch(self) -> None:
+        """Renew the lease every PRODUCER_RENEW s; look for a reader every beat."""
         store = self._store
+        every = self._options.beat_every
+        looked = anyio.current_time()
         try:
             while True:
                 await store.beat(self._stream_id, "producer", PRODUCER_TTL)
-                await anyio.sleep(self._options.beat_every)
+                await anyio.sleep(min(every, PRODUCER_RENEW))
+                if anyio.current_time() - looked < every:
+                    continue
+                looked = anyio.current_time()
                 if not await store.alive(self._stream_id, "reader"):
                     self._stopped_by = "abandoned"
                     break
@@ -160,33 +204,60 @@ class Producer:
             self._stopped_by = "store"
         self._stop()
 
-    async def _append_error(self, kind: str, message: str) -> None:
+    async def _watch_stop(self) -> None:
+        """Wait for a stop; tell the source, and stop it if it does not end.
+
+        A source wrapped in ``stopping.until_stopped`` ends at its next token,
+        and the encoder ends the stream as the protocol does (``done``,
+        ``finish``, ``finish_reason``); any other is stopped after
+        ``STOP_GRACE`` seconds and the stream ends with a ``StreamStopped``
+        error event.
+        """
         try:
-            event = self._options.error_event(kind, message)
-            await self._store.append(self._stream_id, self._seq + 1, [event])
-            self._seq += 1
+            while not await self._store.wait_stop(self._stream_id, STOP_RECHECK):
+                pass
         except StoreUnavailable:
-            self._stopped_by = "store"
+            return  # _watch sees the store's loss too, and stops the stream.
+        _logger.info("Stream %s: stop asked for", self._stream_id)
+        self.stop_asked.set()
+        await anyio.sleep(STOP_GRACE)
+        if self._source_ended:
+            return
+        self._stopped_by = "stopped"
+        self._stop()
+
+    def _last_event(self) -> bytes | None:
+        """The error event that ends a stream that was stopped, if any."""
+        if self._stopped_by == "abandoned":
+            _logger.warning(
+                "Stream %s abandoned: nobody read it for %s s",
+                self._stream_id,
+                self._options.abandon_after,
+            )
+            message = "Nobody read the stream, so it was stopped."
+            return self._options.error_event("StreamAbandoned", message)
+        if self._stopped_by == "stopped":
+            message = "The stream was stopped."
+            return self._options.error_event("StreamStopped", message)
+        if self._stopped_by == "full":
+            message = "The stream reached its size limit, so it was stopped."
+            return self._options.error_event("StreamTooLarge", message)
+        return None
 
     async def _close(self) -> None:
         with anyio.CancelScope(shield=True), anyio.move_on_after(CLEANUP_SECONDS):
             # Closing the source closes the provider stream: billing stops.
             if self._events is not None:
                 await close_now(self._events)
-        if self._stopped_by == "store":
+        if self._stopped_by in ("store", "closed"):
             return
         with anyio.CancelScope(shield=True), anyio.move_on_after(CLEANUP_SECONDS):
-            if self._stopped_by == "abandoned":
-                _logger.warning(
-                    "Stream %s abandoned: nobody read it for %s s",
-                    self._stream_id,
-                    self._options.abandon_after,
-                )
-                message = "Nobody read the stream, so it was stopped."
-                await self._append_error("StreamAbandoned", message)
             try:
                 await self._store.finish(
-                    self._stream_id, self._seq, self._options.keep_for
+                    self._stream_id,
+                    self._seq,
+                    self._options.keep_for,
+                    self._last_event(),
                 )
-            except StoreUnavailable:
+            except (StoreUnavailable, StreamClosed):
                 _logger.warning("Stream %s could not be finished", self._stream_id)

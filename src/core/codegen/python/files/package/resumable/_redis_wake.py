@@ -9,8 +9,12 @@ channels of the streams its readers wait on, waking them through anyio
 events. The readers then read the new events with short, non-blocking
 commands on the store's bounded pool.
 
+A stop is published on the same channel (``STOP``): the producer of the
+stream, waiting on its channel here, hears it at once.
+
 A wake-up is only a hint: a reader that misses one (the listener
-reconnecting) finds the events at its next poll, ``POLL_SECONDS`` later.
+reconnecting) finds the events at its next poll, ``POLL_SECONDS`` later, and
+a producer finds a missed stop at its next look at the stop key.
 PUBLISH reaches every node of a Redis Cluster, so one listener on any node
 hears every stream.
 """
@@ -26,12 +30,18 @@ from typing import Any, Protocol
 import anyio
 
 from ._limits import POLL_SECONDS
+from ._runner import start_background
 
 _logger = logging.getLogger(__name__)
 
-SUBSCRIBING_POLL = 0.02
+SUBSCRIBING_POLL = 0.1
 """How often a reader polls the stream while its channel's SUBSCRIBE is on
-its way (a worker's first streams, or a stream new to it)."""
+its way (a worker's first streams, or a stream new to it). Not much more
+often: under load a subscription can take a while, and every reader polling
+crowds out the other commands."""
+
+STOP = b"stop"
+"""The message that asks the stream's producer to stop (any other wakes)."""
 
 LINGER_SECONDS = 5.0
 """How long a channel stays subscribed after its last reader stopped waiting
@@ -63,6 +73,15 @@ class Channel:
         # Replaced by a fresh one when set: an anyio Event cannot be cleared.
         self.changed = anyio.Event()
         self.subscribed = anyio.Event()
+        # Set for good: a stream is stopped once.
+        self.stop = anyio.Event()
+        # The last message heard: a batch of events (see _redis_entries).
+        self.latest = b""
+
+    async def subscribed_or(self, seconds: float) -> None:
+        """Wait until subscribed, for at most ``seconds`` (then poll)."""
+        with anyio.move_on_after(seconds):
+            await self.subscribed.wait()
 
 
 class Wakeups:
@@ -73,6 +92,10 @@ class Wakeups:
         self._channels: dict[bytes, Channel] = {}
         self._pubsub: PubSub | None = None
         self._swept = time.monotonic()
+
+    async def start(self) -> None:
+        """Listen, in a task of its own, for as long as the event loop runs."""
+        await start_background(self.listen)
 
     @asynccontextmanager
     async def watching(self, channel: bytes) -> AsyncGenerator[Channel]:
@@ -140,6 +163,11 @@ class Wakeups:
         if message.get("type") == "subscribe":
             entry.subscribed.set()
         elif message.get("type") == "message":
+            data = message.get("data")
+            if data == STOP:
+                entry.stop.set()
+            elif isinstance(data, bytes):
+                entry.latest = data  # The batch just stored, or b"".
             entry.changed.set()
             entry.changed = anyio.Event()
 
@@ -161,6 +189,7 @@ class Wakeups:
     def _wake_all(self) -> None:
         """Readers re-read the store rather than wait for a lost listener."""
         for entry in self._channels.values():
+            entry.latest = b""
             entry.changed.set()
             entry.changed = anyio.Event()
             entry.subscribed = anyio.Event()

@@ -1,0 +1,96 @@
+// Mutation testing of src/core with the unit tests: `npm run test:mutation -- FOLDER` (scripts/mutation-test.mjs).
+// Goal (#22): at least 90% on each of src/core/workspace, plan, sse and python. Measured (unit tests only, static
+// mutants ignored): workspace 90.2% (was 57.8%); the seven files #22 named 97.3% (each 95-99%); sse 90.7% (whole
+// folder, 3 min; was 55.5%, then 76.4%); plan 61.7% (addEndpoint, now endpoint/, llm/, routeConventions, verifyEndpoint: left);
+// python not measured whole (a 12-file chunk estimated 20 min on the shared machine): per file, with --mutate,
+// functions 75-82% (was 46.8; two runs under load differ), routeProtocol 84.2% (was 52.6), scopeBindings 80.9%
+// (was 45.6), layout 79.4% (was 69.5), namespacePackages 84.7% (was 12.6), imports 82.7%, interpreter 84.3%,
+// servedPaths 80.6%; importCheck 0% (it runs Python: integration tests only); the rest of python/ not measured.
+// See the README's "Mutation testing" for how to run it.
+//
+// Surviving mutants judged equivalent (no test can tell them apart from the code), file:line mutator: why.
+//   plan/routeMatching.ts:83 EqualityOperator (end <= 0): '}' at 0 would need '{' before offset 0.
+//   plan/routeMatching.ts:86 StringLiteral (name = '', converter = 'str'): split() gives one part at least, and an
+//     unknown converter falls back to str anyway.
+//   plan/routePath.ts:27 (3 mutants: route === '/'): the segment loop accepts '/' too (one trailing empty segment).
+//   plan/routePath.ts:70 (segment !== ''): an empty segment gives an empty word, which the next filter drops.
+//   python/routeOrder.ts:43 (if (createdBy) -> true): no route, mount or inclusion has an undefined owner.
+//   python/routeOrder.ts:115 (r.id === target.id -> true): a target that names no router has no inclusions either.
+//   plan/textEdit.ts:64 ArithmeticOperator (a.index - b.index): Array.prototype.sort is stable; the tie-break is redundant.
+//   sse/buffering.ts:30 ArrayDeclaration (headers = []): a string "header" has a one-letter name, never a real one.
+//   sse/buffering.ts:47 ConditionalExpression (warning !== null -> true): warnedBurstStartMs is NaN until a warning.
+//   sse/stats.ts:47 EqualityOperator (gap > max -> >=): the same maximum.
+//   sse/stats.ts:84 (4 mutants) firstTokenMs and lastTokenMs are set together; null - null is 0, and no rate anyway.
+//   sse/stats.ts:97 ConditionalExpression (tokens >= 2 -> true): span > 0 already needs two tokens.
+//   sse/stats.ts:127 ConditionalExpression (untrackedEvents === 0 side): an eviction leaves >= TRACKED_TYPES / 2 > SHOWN_TYPES.
+//   sse/text.ts:28 (data.length === 0 -> false): ''.charCodeAt(0) is NaN, which the '{' check refuses too.
+//   sse/text.ts:33-34 (parseObject's object check, 6 mutants, and its empty catch): data that starts with '{'
+//     parses to an object or throws.
+//   sse/text.ts:115, 134 (a `default:` case emptied): it falls out of the switch, undefined either way.
+//   sse/text.ts:187 (drop > 0 -> true, >=): slice(0) is the whole text.
+//   sse/text.ts:193, parts.ts:288 (parts.length > 1 -> true, >=): joining one part gives it back.
+//   sse/parts.ts:230 (json ?? parse -> &&): an undefined argument takes readPartEvent's default, parseObject(data).
+//   sse/parts.ts:255 (!open.done -> true): completing a done OpenAI call again parses the same arguments.
+//   sse/headers.ts:9 (?? ''), 27 ('' -> another string without no-cache): split() gives one part at least.
+//   sse/preview/model.ts:84 (> EVENT_WINDOW -> >=): drops 0 events; 131 (the 'exported' case): the last case,
+//     it returns nothing either way; 142 (message.reasoning -> true): appending '' changes nothing.
+//   sse/redirects.ts:50 (body === undefined -> false): fetch takes `body: undefined` as no body; 72 (method !==
+//     'GET' -> true): a GET has no body to drop (openStream sends none); 87 ({ cause }): the parameter property
+//     sets `cause` too.
+//   workspace/atomicWrite.ts:48 ArrowFunction (leftovers.delete): each path removes its leftovers once.
+//   workspace/atomicWrite.ts:64 OptionalChaining: a backup exists only when `replaces` does.
+//   workspace/atomicWrite.ts:85 ObjectLiteral, StringLiteral ({ code: 'EEXIST' }): only the message is reported.
+//   workspace/atomicWrite.ts:104 ConditionalExpression (-> true): deleting undefined from a Set does nothing.
+//   workspace/applyChanges.ts:54, 121 ConditionalExpression: only those error types reach there in a unit test.
+//   workspace/applyChanges.ts:66 MethodExpression: differs only for a workspace at the file-system root '/'.
+//   workspace/applyChanges.ts:82 ConditionalExpression: a missing folder means a missing file ('create').
+//   workspace/dependencies.ts:26 (end <= length), 36 (the comment regex, 4 mutants), 37 (line !== ''), 76, 94
+//     (value !== null): requirementName() stops at '#' and spaces; smol-toml has no null; parse(undefined) throws.
+//   workspace/fileSystem.ts:93-94 NoCoverage: access(W_OK) never fails for root, who runs the tests (and CI).
+//   workspace/fileSystem.ts:98 (?? -> &&), 106 (getuid() === 0, ?.), 113 ({ force: true }), 122, 124
+//     (syncDirectory's sync and close): same file on disk as root; durability and descriptors are not observable.
+//   workspace/lock.ts:29, 38, 39, 59, 61, 65, 68 (>), 76 (own pid: kill(pid, 0) succeeds too), 82-83 (EPERM: only
+//     for a non-root user): release order, `force` on files that exist, NaN vs undefined owner, timing.
+//   workspace/overlay.ts:37, 40 (force: false on folders that exist), 54 (default ''): same result.
+//   workspace/readWorkspace.ts:41 (the comparator's `>` side, 5 mutants): V8's TimSort only asks `< 0`.
+//   workspace/sourceEncoding.ts:48 (bounds of a loop that finds nothing past the end), 111 ('utf8' is Buffer's
+//     default), 119, 128 (empty catch), 145 (the per-process codec cache: rebuilding gives the same codec), 159 and
+//     170 (b <= 256: byte 256 wraps to 0, which already maps), 174, 177 (no decoder gives 2 UTF-16 units for a
+//     byte), 183 (every single-byte WHATWG decoder is ASCII-compatible), 187 (multi-byte names the ASCII check
+//     already refuses), 193 (no single-byte table repeats a character).
+// Not equivalent, left: sse/connection.ts (73%), session.ts and preview/run.ts (69%) are tested against 127.0.0.1
+// servers (mutation-sseConnection), but their error paths (describeCause, errorCode, the event-size cap) are not.
+// python/: most survivors are optional chaining on fields tree-sitter always gives (`node?.type`); not listed.
+
+// scripts/mutation-test.mjs names the folder, so that each folder keeps its own report and incremental state.
+const folder = process.env.MUTATION_FOLDER ?? 'core';
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'mocha',
+  mochaOptions: {
+    // The same requires and spec as `npx mocha` (tsx/cjs, the .py text loader).
+    config: '.mocharc.json',
+    // It runs the built dist/cli.js, which mutating src/ does not change.
+    ignore: ['test/unit/generateCli.test.ts'],
+  },
+  mutate: ['src/core/**/*.ts'],
+  coverageAnalysis: 'perTest',
+  // The machine has 2 cores, shared.
+  concurrency: 2,
+  timeoutMS: 5_000,
+  // A static mutant (a module-level constant) runs every unit test; they took 70% of the time for 7% of the
+  // mutants. They are left out of the score, which is the mutants a test run per mutant can judge.
+  ignoreStatic: true,
+  ignorePatterns: ['dist', 'out', 'coverage', '.artifacts', '.vscode-test', '.host', '.venv', 'reports'],
+  reporters: ['progress', 'clear-text', 'html', 'json'],
+  jsonReporter: { fileName: `reports/mutation/${folder}.json` },
+  htmlReporter: { fileName: `reports/mutation/${folder}.html` },
+  incrementalFile: `reports/stryker-incremental-${folder}.json`,
+  clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
+  thresholds: { high: 90, low: 80, break: null },
+  tempDirName: '.stryker-tmp',
+  // The Python stacks are not copied into the sandbox (.stryker-tmp/sandbox-*/), only linked.
+  buildCommand: 'ln -s ../../.venv .venv',
+  cleanTempDir: 'always',
+};

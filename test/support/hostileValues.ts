@@ -1,0 +1,23 @@
+/** Hostile values for the tests of generated code: every one has broken generated code somewhere. */
+export const HOSTILE_VALUES: readonly string[] = [
+  '/plain/path',
+  '"""',
+  "'''",
+  'a\\',
+  '\\"; import os #',
+  'line\nprocess.exit(5)',
+  'cr\rprint(1)',
+  '${process.exit(1)}',
+  '`whoami`',
+  '*/ alert(1) /*',
+  '</script><script>alert(1)</script><!--',
+  'nul\u0000byte',
+  'del\u007f c1\u009b',
+  'ls\u2028ps\u2029end',
+  'bidi\u202eevil\u2066x\u2069\u200b',
+  '$(id);rm -rf ~ | cat & echo',
+  "it's",
+  'café чат 😀',
+  'lone \ud800 surrogate',
+  '\t tab',
+];
