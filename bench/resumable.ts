@@ -11,7 +11,8 @@
  * round, the ratio to plain taken inside each round, medians over the rounds. Memory per open stream: the
  * server's RSS growth with STREAMS streams open at once (each producing one event a second), divided by
  * their number. Then the scale-out runs of ./resumableScale.ts (many workers behind nginx, one Redis and a
- * Redis Cluster). CATALYST_BENCH_STACK=oldest runs on the oldest stack; CATALYST_BENCH_QUICK=1 does less work.
+ * Redis Cluster). CATALYST_BENCH_STACK=oldest runs on the oldest stack; CATALYST_BENCH_QUICK=1 does less work;
+ * CATALYST_BENCH_ONE_WORKER=1 skips the scale-out runs, CATALYST_BENCH_NGINX_ONLY=1 all but those behind nginx.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -114,7 +115,8 @@ export const resumableBenchmark: Benchmark = {
       await redis.stop();
     }
     process.stdout.write(`\n(${stackName} stack; ${EVENTS} events per stream, ${ROUNDS} rounds; ${STREAMS} open streams for memory)\n`);
-    await scaleOut(dir, stack, SCALE);
+    // CATALYST_BENCH_ONE_WORKER=1: only the runs on one uvicorn (throughput and memory).
+    if (!process.env.CATALYST_BENCH_ONE_WORKER) await scaleOut(dir, stack, SCALE);
   },
 };
 
@@ -131,6 +133,7 @@ async function throughput(server: RunningServer): Promise<void> {
     for (const contender of order) {
       const before = await cpuSeconds(server);
       const result = await counted(server, contender, EVENTS);
+      if (result.events !== EVENTS || !result.complete) throw new Error(`${contender}: ${result.events} of ${EVENTS} events`);
       const used = (await cpuSeconds(server)) - before;
       const rate = EVENTS / (result.elapsedMs / 1000);
       thisRound.set(contender, rate);

@@ -136,7 +136,13 @@ class Producer:
                         async for event in self._events:
                             if self._stopping:
                                 break  # Closed at rest by _close.
-                            await send.send(event)
+                            try:
+                                # No checkpoint per event (send's): a fast
+                                # source fills the buffer, the writer then
+                                # takes it as one batch.
+                                send.send_nowait(event)
+                            except anyio.WouldBlock:
+                                await send.send(event)
                         # Its last events may still be on their way to the
                         # store: a stop's grace is over for the source only.
                         self._source_ended = True

@@ -227,8 +227,8 @@ class ResumableStreamResponse(Response):
                         and not await store.alive(key, "producer")
                     ):
                         # Its lease ran out: the producer died. The loss is
-                        # stored as the stream's end (unless it ended or came
-                        # back meanwhile), so later resumes get it at once.
+                        # stored as the end (unless it ended, came back or
+                        # wrote meanwhile): later resumes get it at once.
                         lost = options.error_event(
                             "StreamLost", "The stream stopped before its end."
                         )
@@ -243,9 +243,10 @@ class ResumableStreamResponse(Response):
                     lost = options.error_event("HistoryLost", message)
                     yield prefix + str(dropped).encode("ascii") + b"\n" + lost
                     return
-                for seq, event in batch.events:
-                    yield prefix + str(seq).encode("ascii") + b"\n" + event
-                    after = seq
+                events = batch.events
+                if events:  # One write for the batch; each event keeps its id.
+                    yield b"".join(prefix + b"%d\n" % n + e for n, e in events)
+                    after = events[-1][0]
                 if batch.finished:
                     return
                 batch = None
