@@ -23,7 +23,8 @@ const SCALE_TOKENS = 100;
 
 export async function scaleOut(dir: string, stack: PythonStack, scale: number): Promise<void> {
   if (!process.env.CATALYST_BENCH_NGINX_ONLY) await perWorker(dir, stack, Math.round(PER_WORKER * scale));
-  await behindNginx(dir, stack, Math.round(SCALE_STREAMS * scale));
+  // CATALYST_BENCH_SCALE_STREAMS: another number of streams behind nginx (a level that does not saturate).
+  await behindNginx(dir, stack, Number(process.env.CATALYST_BENCH_SCALE_STREAMS ?? Math.round(SCALE_STREAMS * scale)));
 }
 
 async function startWorkers(dir: string, stack: PythonStack, redisUrl: string, count: number): Promise<RunningServer[]> {

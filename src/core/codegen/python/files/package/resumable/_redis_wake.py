@@ -117,6 +117,12 @@ class Wakeups:
             entry.waiting -= 1
             entry.idle_since = time.monotonic()
 
+    async def expect(self, channel: bytes) -> None:
+        """Subscribe to ``channel`` ahead of its first reader (a stream that
+        starts on this worker), so that its first events wake it at once."""
+        async with self.watching(channel):
+            pass
+
     async def _subscribe(self, channel: bytes) -> None:
         pubsub = self._pubsub
         try:

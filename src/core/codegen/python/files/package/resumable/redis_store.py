@@ -143,6 +143,9 @@ class RedisStreamStore:
             ("PEXPIRE", key, _ms(keep_for)),
             ("SET", f"{key}:gone", "1", "PX", _ms(keep_for + TOMBSTONE_SECONDS)),
         )
+        waker = await self._waker()
+        if waker is not None:
+            await waker.expect(self._channel(stream_id))
 
     async def append(self, stream_id: str, seq: int, events: list[bytes]) -> None:
         key = self._key(stream_id)
@@ -252,7 +255,8 @@ class RedisStreamStore:
         """The events after ``after`` now, in one round trip, without blocking."""
         key = self._key(stream_id)
         command = ("XREAD", "COUNT", 100, "STREAMS", key, f"{after}-1")
-        (reply,) = await self._run(command)
+        tombstone = ("EXISTS", f"{key}:gone")
+        reply, exists, gone = await self._run(command, ("EXISTS", key), tombstone)
         events: list[tuple[int, bytes]] = []
         finished = False
         for _key, entries in stream_entries(reply):
@@ -268,11 +272,9 @@ class RedisStreamStore:
                     for seq, event in enumerate(batch, first)
                     if seq > after
                 )
-        state = "live" if events or finished else await self.state(stream_id)
-        if state == "unknown":
-            # Not even its tombstone: Redis lost its data (restarted).
-            raise StoreUnavailable("the stream's data was lost")
-        if state == "expired":
+        if not events and not finished and not exists:
+            if not gone:  # Not even its tombstone: Redis lost its data.
+                raise StoreUnavailable("the stream's data was lost")
             finished = True  # Expired (or deleted) while being read.
         return Batch(events, finished)
 

@@ -212,7 +212,7 @@ class ResumableStreamResponse(Response):
         store = options.store
         prefix = b"id: " + stream_id.encode("ascii") + b":"
         batch = first
-        last_beat = 0.0
+        last_beat = time.monotonic() if first is None else 0.0  # New: _start beat.
         try:
             while True:
                 if batch is None:
