@@ -63,9 +63,10 @@ REDIS_SOCKET_TIMEOUT = POLL_SECONDS + 4.0
 
 REDIS_MAX_CONNECTIONS = 16
 """Redis connections per worker (per event loop, and per node of a cluster)
-for commands; one more listens for wake-ups. Every command is one short
-round trip (no reader holds a connection while it waits), so a few serve a
-thousand streams; more commands than this wait for a free one."""
+for commands; one more carries the signs of life and one listens for
+wake-ups. Every command is one short round trip (no reader holds a
+connection while it waits), so a few serve a thousand streams; more
+commands than this wait for a free one."""
 
 STOP_RECHECK = 5.0
 """Seconds between two looks of a producer at its stream's stop key. A stop
