@@ -198,8 +198,9 @@ class Producer:
         looked = anyio.current_time()
         try:
             while True:
-                await store.beat(self._stream_id, "producer", PRODUCER_TTL)
+                # create() took the first lease.
                 await anyio.sleep(min(every, PRODUCER_RENEW))
+                await store.beat(self._stream_id, "producer", PRODUCER_TTL)
                 if anyio.current_time() - looked < every:
                     continue
                 looked = anyio.current_time()

@@ -142,6 +142,7 @@ class RedisStreamStore:
             ("XADD", key, "0-1", "start", "1"),
             ("PEXPIRE", key, _ms(keep_for)),
             ("SET", f"{key}:gone", "1", "PX", _ms(keep_for + TOMBSTONE_SECONDS)),
+            ("SET", f"{key}:producer", "1", "PX", _ms(PRODUCER_TTL)),
         )
         waker = await self._waker()
         if waker is not None:
@@ -302,15 +303,15 @@ class RedisStreamStore:
 
     async def wait_stop(self, stream_id: str, wait: float) -> bool:
         # The stop is published on the stream's channel, which this worker's
-        # listener hears; the key is looked at only as the wait begins, once
-        # subscribed (a stop published before was not heard) and as it ends
+        # listener hears; the key is looked at only once subscribed (a stop
+        # published before was not heard) and as the wait ends
         # (a stop missed while the listener reconnected). No polling: a
         # thousand producers polling would crowd out the other commands.
-        if await self.alive(stream_id, "stop"):
-            return True
         waker = await self._waker()
         with anyio.move_on_after(wait):
             if waker is None:
+                if await self.alive(stream_id, "stop"):
+                    return True
                 await anyio.sleep_forever()
             else:
                 async with waker.watching(self._channel(stream_id)) as channel:

@@ -31,7 +31,7 @@ from starlette.types import Receive, Scope, Send
 from ..response import DEFAULT_PING_INTERVAL, EventStreamResponse
 from ._errors import ai_sdk_error_event, openai_error_event, sse_error_event
 from ._keys import chat_key, parse_last_event_id, route_name, store_key
-from ._limits import DEFAULT_ABANDON_AFTER, DEFAULT_KEEP_FOR, POLL_SECONDS, PRODUCER_TTL
+from ._limits import DEFAULT_ABANDON_AFTER, DEFAULT_KEEP_FOR, POLL_SECONDS
 from ._producer import ErrorEvent, Options, Producer
 from ._runner import start_background
 from .redis_store import RedisStreamStore
@@ -133,7 +133,6 @@ class ResumableStreamResponse(Response):
         key = store_key(stream_id, route, self._owner)
         await store.create(key, keep_for)
         await store.beat(key, "reader", self._options.abandon_after)
-        await store.beat(key, "producer", PRODUCER_TTL)
         if self._chat_id is not None:
             chat = chat_key(self._chat_id, route, self._owner)
             previous = await store.active(chat)

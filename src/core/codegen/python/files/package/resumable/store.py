@@ -72,7 +72,7 @@ class StreamStore(Protocol):
     """
 
     async def create(self, stream_id: str, keep_for: float) -> None:
-        """Register a new, empty stream."""
+        """Register a new, empty stream, and its producer's lease."""
         ...
 
     async def append(self, stream_id: str, seq: int, events: list[bytes]) -> None:
@@ -236,7 +236,9 @@ class MemoryStreamStore:
         self._sweep()
         expires_at = time.monotonic() + keep_for
         self._streams[stream_id] = _MemoryStream(
-            keep_for=keep_for, expires_at=expires_at
+            keep_for=keep_for,
+            expires_at=expires_at,
+            beats={"producer": time.monotonic() + PRODUCER_TTL},
         )
 
     async def append(self, stream_id: str, seq: int, events: list[bytes]) -> None:
