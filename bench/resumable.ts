@@ -10,7 +10,9 @@
  * server CPU-second (the server process only: Redis's own CPU is not counted), contenders interleaved in every
  * round, the ratio to plain taken inside each round, medians over the rounds. Memory per open stream: the
  * server's RSS growth with STREAMS streams open at once (each producing one event a second), divided by
- * their number. CATALYST_BENCH_STACK=oldest runs on the oldest stack; CATALYST_BENCH_QUICK=1 does less work.
+ * their number. Then the scale-out runs of ./resumableScale.ts (many workers behind nginx, one Redis and a
+ * Redis Cluster). CATALYST_BENCH_STACK=oldest runs on the oldest stack; CATALYST_BENCH_QUICK=1 does less work;
+ * CATALYST_BENCH_ONE_WORKER=1 skips the scale-out runs, CATALYST_BENCH_NGINX_ONLY=1 all but those behind nginx.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -23,6 +25,7 @@ import { writeGeneratedStreaming } from '../test/support/streamingPackage';
 import { makeTempDir } from '../test/support/tempdir';
 import { startUvicorn, type RunningServer } from '../test/support/uvicorn';
 import type { Benchmark } from './benchmark';
+import { scaleOut } from './resumableScale';
 
 const SCALE = process.env.CATALYST_BENCH_QUICK ? 0.1 : 1;
 const EVENTS = Math.round(20_000 * SCALE);
@@ -47,27 +50,30 @@ MEMORY = MemoryStreamStore()
 REDIS = RedisStreamStore.from_url(os.environ["BENCH_REDIS_URL"])
 
 
-async def tokens(count: int, pause: float) -> AsyncIterator[str]:
-    for _ in range(count):
+async def tokens(count: int, pause: float, text: int) -> AsyncIterator[str]:
+    for i in range(count):
         if pause:
             await asyncio.sleep(pause)
-        yield "tok"
+        # text=1: numbered tokens, so that a client can check order and completeness.
+        yield f"t{i} " if text else "tok"
 
 
 @app.get("/plain")
-async def plain(count: int, pause: float = 0.0):
-    return streaming_response(stream_tokens(tokens(count, pause), include_done=False))
+async def plain(count: int, pause: float = 0.0, text: int = 0):
+    return streaming_response(
+        stream_tokens(tokens(count, pause, text), include_done=False)
+    )
 
 
 @app.get("/in-process")
-async def in_process(count: int, pause: float = 0.0):
-    events = lambda: stream_tokens(tokens(count, pause), include_done=False)  # noqa: E731
+async def in_process(count: int, pause: float = 0.0, text: int = 0):
+    events = lambda: stream_tokens(tokens(count, pause, text), include_done=False)  # noqa: E731
     return resumable_response(events, store=MEMORY)
 
 
 @app.get("/redis")
-async def redis(count: int, pause: float = 0.0):
-    events = lambda: stream_tokens(tokens(count, pause), include_done=False)  # noqa: E731
+async def redis(count: int, pause: float = 0.0, text: int = 0):
+    events = lambda: stream_tokens(tokens(count, pause, text), include_done=False)  # noqa: E731
     return resumable_response(events, store=REDIS)
 
 
@@ -86,7 +92,8 @@ type Contender = (typeof CONTENDERS)[number];
 
 export const resumableBenchmark: Benchmark = {
   name: 'resumable',
-  description: 'the cost of resumability: plain stream vs resumable (in-process store, Redis) on one uvicorn: events/s, CPU, RSS per open stream',
+  description:
+    'the cost of resumability: plain stream vs resumable (in-process store, Redis) on one uvicorn: events/s, CPU, RSS per open stream; then thousands of streams over several workers behind nginx on Redis and a Redis Cluster',
   async run() {
     const stackName = (process.env.CATALYST_BENCH_STACK ?? 'current') as StackName;
     const stack = pythonStack(stackName);
@@ -98,13 +105,18 @@ export const resumableBenchmark: Benchmark = {
     const redis = await startRedis();
     const server = await startUvicorn({ cwd: dir, app: 'app.main:app', stack, env: { BENCH_REDIS_URL: redis.url } });
     try {
-      await throughput(server);
-      await memory(server);
+      // CATALYST_BENCH_NGINX_ONLY=1: only the runs behind nginx (./resumableScale.ts).
+      if (!process.env.CATALYST_BENCH_NGINX_ONLY) {
+        await throughput(server);
+        await memory(server);
+      }
     } finally {
       await server.stop();
       await redis.stop();
     }
     process.stdout.write(`\n(${stackName} stack; ${EVENTS} events per stream, ${ROUNDS} rounds; ${STREAMS} open streams for memory)\n`);
+    // CATALYST_BENCH_ONE_WORKER=1: only the runs on one uvicorn (throughput and memory).
+    if (!process.env.CATALYST_BENCH_ONE_WORKER) await scaleOut(dir, stack, SCALE);
   },
 };
 
@@ -121,6 +133,7 @@ async function throughput(server: RunningServer): Promise<void> {
     for (const contender of order) {
       const before = await cpuSeconds(server);
       const result = await counted(server, contender, EVENTS);
+      if (result.events !== EVENTS || !result.complete) throw new Error(`${contender}: ${result.events} of ${EVENTS} events`);
       const used = (await cpuSeconds(server)) - before;
       const rate = EVENTS / (result.elapsedMs / 1000);
       thisRound.set(contender, rate);

@@ -5,8 +5,8 @@
  * stop: an answer is started on one worker and read; once the provider has sent 3 tokens, POST
  * {route}/{stream_id}/stop goes to a worker; measured from that request to the provider server seeing its
  * upstream connection close (the SDK hung up: billing stops), and to the stop's 200 (every reader has its end).
- * Stops alternate between the worker that produces the answer (it sees the stop key on its next look) and the
- * other one (the stop goes through Redis either way: the producer looks every REDIS_STOP_POLL = 50 ms).
+ * Stops alternate between the worker that produces the answer and the other one (the stop goes through Redis
+ * either way: a key, and a message on the stream's pub/sub channel that the producer's worker hears).
  * CATALYST_BENCH_STACK=oldest runs on the oldest stack; CATALYST_BENCH_QUICK=1 does 10 stops.
  */
 import { randomUUID } from 'node:crypto';

@@ -335,7 +335,7 @@ function resumableSuite(stack: PythonStack): void {
         const seen = events(first.body());
         const rest = await readStream(`${proxy.baseUrl}/stream`, { headers: { 'Last-Event-ID': seen.at(-1)!.id } });
         workersSeen.add(`resumed on ${String(rest.headers['x-worker'])}`);
-        assert.equal(rest.status, 200);
+        assert.equal(rest.status, 200, `resume of ${tag} after ${seen.at(-1)!.id}: ${rest.status} ${rest.body().toString().slice(0, 300)}`);
         return { tag, all: [...seen, ...events(rest.body())] };
       }),
     );

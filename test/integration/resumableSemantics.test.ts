@@ -134,7 +134,9 @@ async def check(store: StreamStore) -> list[object]:
     await store.append("s", 3, [b"c"])
     await store.beat("s", "producer", 0.001)
     await asyncio.sleep(0.05)
-    seen.append(await store.end_lost("s", b"lost", 60))  # the lease ran out: ended
+    # The lease ran out, but the reader saw only event 2 and 3 is stored: alive.
+    seen.append(await store.end_lost("s", b"lost", 60, 2))
+    seen.append(await store.end_lost("s", b"lost", 60, 3))  # nothing new either: ended
     seen.append(await store.end_lost("s", b"lost", 60))  # once
     try:
         await store.append("s", 4, [b"d"])
@@ -144,6 +146,9 @@ async def check(store: StreamStore) -> list[object]:
     info = await store.info("s")
     batch = await store.read("s", 0, 0)
     seen.append([info.last, info.finished, [event for _, event in batch.events]])
+    # From the middle of the first batch (a and b were stored together).
+    middle = await store.read("s", 1, 0)
+    seen.append([seq for seq, _ in middle.events])
     return seen
 
 
@@ -308,11 +313,11 @@ function semanticsSuite(stack: PythonStack): void {
     });
   }
 
-  it('both stores: a loss is stored only when the lease ran out, once, and the producer then stops', async () => {
+  it('both stores: a loss is stored only when the lease ran out and nothing came after the last event its reader saw, once; a read from mid-batch', async () => {
     const execa = await loadExeca();
     const python = (await stack.interpreter()).command;
     const result = await execa(python, ['end_lost.py'], { cwd: root, env: { REDIS_URL: redis.url }, timeout: 30_000 });
-    const expected = "[False, True, False, 'closed', [4, True, [b'a', b'b', b'c', b'lost']]]";
+    const expected = "[False, False, True, False, 'closed', [4, True, [b'a', b'b', b'c', b'lost']], [2, 3, 4]]";
     assert.deepEqual(result.stdout.split('\n'), [expected, expected]);
   });
 

@@ -27,7 +27,7 @@ export function nginxBinary(candidates: readonly string[] = NGINX_CANDIDATES): s
 }
 
 /** nginx in front of one upstream port, or of several as a round-robin upstream (nginx's default balancing). */
-export async function startNginxProxy(upstreamPorts: number | readonly number[]): Promise<RunningProxy> {
+export async function startNginxProxy(upstreamPorts: number | readonly number[], options: { readonly workerConnections?: number } = {}): Promise<RunningProxy> {
   const ports = typeof upstreamPorts === 'number' ? [upstreamPorts] : upstreamPorts;
   const binary = nginxBinary();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'catalyst-nginx-'));
@@ -37,7 +37,7 @@ master_process off;
 worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
-events { worker_connections 512; }
+events { worker_connections ${options.workerConnections ?? 512}; }
 http {
   access_log off;
   client_body_temp_path ${dir}/body;

@@ -21,8 +21,14 @@ export interface RunningRedis {
 const REDIS_SERVER = '/usr/bin/redis-server';
 const REDIS_CLI = '/usr/bin/redis-cli';
 
-/** `port`: listen there (to restart a Redis where its clients expect it) rather than on a free port. */
-export async function startRedis(options: { readonly port?: number } = {}): Promise<RunningRedis> {
+/**
+ * `port`: listen there (to restart a Redis where its clients expect it) rather than on a free port.
+ * `extraArgs(port)`: more redis-server options (a cluster node's, see redisCluster.ts).
+ */
+export async function startRedis(
+  options: { readonly port?: number; readonly extraArgs?: (port: number) => readonly string[] | Promise<readonly string[]> } = {},
+): Promise<RunningRedis> {
+  const extraArgs = options.extraArgs ?? (() => []);
   if (!existsSync(REDIS_SERVER)) {
     throw new Error(
       `redis-server is required for the resumable stream tests and was not found at ${REDIS_SERVER}. Run bash scripts/setup.sh (Debian redis-server).`,
@@ -32,7 +38,8 @@ export async function startRedis(options: { readonly port?: number } = {}): Prom
   const redis = await startListening({
     name: 'redis-server',
     command: REDIS_SERVER,
-    args: (port) => [
+    args: async (port) => [
+      ...(await extraArgs(port)),
       '--port',
       String(port),
       '--bind',

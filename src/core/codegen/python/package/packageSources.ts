@@ -25,6 +25,10 @@ import resumableErrorsPy from '../files/package/resumable/_errors.py';
 import resumableKeysPy from '../files/package/resumable/_keys.py';
 import resumableLimitsPy from '../files/package/resumable/_limits.py';
 import resumableProducerPy from '../files/package/resumable/_producer.py';
+import resumableRedisBeatsPy from '../files/package/resumable/_redis_beats.py';
+import resumableRedisClientPy from '../files/package/resumable/_redis_client.py';
+import resumableRedisEntriesPy from '../files/package/resumable/_redis_entries.py';
+import resumableRedisWakePy from '../files/package/resumable/_redis_wake.py';
 import resumableRunnerPy from '../files/package/resumable/_runner.py';
 import resumableRedisStorePy from '../files/package/resumable/redis_store.py';
 import resumableResponsePy from '../files/package/resumable/response.py';
@@ -62,6 +66,10 @@ export const PACKAGE_SOURCES: ReadonlyMap<string, string> = new Map(
       ['resumable/_limits.py', resumableLimitsPy],
       ['resumable/_producer.py', resumableProducerPy],
       ['resumable/_runner.py', resumableRunnerPy],
+      ['resumable/_redis_beats.py', resumableRedisBeatsPy],
+      ['resumable/_redis_client.py', resumableRedisClientPy],
+      ['resumable/_redis_entries.py', resumableRedisEntriesPy],
+      ['resumable/_redis_wake.py', resumableRedisWakePy],
       ['resumable/store.py', resumableStorePy],
       ['resumable/redis_store.py', resumableRedisStorePy],
       ['resumable/response.py', resumableResponsePy],

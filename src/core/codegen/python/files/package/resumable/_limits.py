@@ -58,19 +58,20 @@ TOMBSTONE_SECONDS = 86_400.0
 CLEANUP_SECONDS = 5.0
 """The bound on closing a token source, and on the last writes of a stream."""
 
-REDIS_MAX_CONNECTIONS = 10_000
-"""The connections one worker's Redis client may hold at once.
-
-A live stream holds up to three (its reader's blocking read, the producer's
-writes and its stop poll): redis-py 8's default of 100 ran out at about 35
-streams per worker. Redis's own ``maxclients`` (10000) bounds it instead.
-"""
-
 REDIS_SOCKET_TIMEOUT = POLL_SECONDS + 4.0
 """No Redis command waits on the network longer than this."""
 
-REDIS_STOP_POLL = 0.05
-"""Seconds between two looks of a producer on Redis for a stop request."""
+REDIS_MAX_CONNECTIONS = 16
+"""Redis connections per worker (per event loop, and per node of a cluster)
+for commands; one more carries the signs of life and one listens for
+wake-ups. Every command is one short round trip (no reader holds a
+connection while it waits), so a few serve a thousand streams; more
+commands than this wait for a free one."""
+
+STOP_RECHECK = 5.0
+"""Seconds between two looks of a producer at its stream's stop key. A stop
+is heard at once (in process, or on Redis's pub/sub); this finds one whose
+message was missed (the worker's listener reconnecting)."""
 
 STOP_GRACE = 0.5
 """Seconds a stopped source has to end at its next token (see

@@ -29,6 +29,7 @@ from ._limits import (
     PRODUCER_RENEW,
     PRODUCER_TTL,
     STOP_GRACE,
+    STOP_RECHECK,
 )
 from .store import StoreUnavailable, StreamClosed, StreamFull, StreamStore
 
@@ -84,6 +85,7 @@ class Producer:
         # Set when a stop is asked for (the stop endpoint, on any worker).
         self.stop_asked = anyio.Event()
         self._stopping = False
+        self._source_ended = False
         # Where the source is read: cancelled if it does not stop in time.
         self._reading = anyio.CancelScope()
         # The watcher's, and the timer of a stop that takes too long.
@@ -134,7 +136,16 @@ class Producer:
                         async for event in self._events:
                             if self._stopping:
                                 break  # Closed at rest by _close.
-                            await send.send(event)
+                            try:
+                                # No checkpoint per event (send's): a fast
+                                # source fills the buffer, the writer then
+                                # takes it as one batch.
+                                send.send_nowait(event)
+                            except anyio.WouldBlock:
+                                await send.send(event)
+                        # Its last events may still be on their way to the
+                        # store: a stop's grace is over for the source only.
+                        self._source_ended = True
                     except Exception as exc:
                         # The encoders turn a failing source into their error
                         # event; this is for an encoder that raises itself.
@@ -187,8 +198,9 @@ class Producer:
         looked = anyio.current_time()
         try:
             while True:
-                await store.beat(self._stream_id, "producer", PRODUCER_TTL)
+                # create() took the first lease.
                 await anyio.sleep(min(every, PRODUCER_RENEW))
+                await store.beat(self._stream_id, "producer", PRODUCER_TTL)
                 if anyio.current_time() - looked < every:
                     continue
                 looked = anyio.current_time()
@@ -209,13 +221,15 @@ class Producer:
         error event.
         """
         try:
-            while not await self._store.wait_stop(self._stream_id, POLL_SECONDS):
+            while not await self._store.wait_stop(self._stream_id, STOP_RECHECK):
                 pass
         except StoreUnavailable:
             return  # _watch sees the store's loss too, and stops the stream.
         _logger.info("Stream %s: stop asked for", self._stream_id)
         self.stop_asked.set()
         await anyio.sleep(STOP_GRACE)
+        if self._source_ended:
+            return
         self._stopped_by = "stopped"
         self._stop()
 

@@ -1,75 +1,61 @@
 """Resumable streams in Redis Streams, shared by every worker on the same Redis.
 
-One Redis stream per answer, key ``<prefix><stream-id>``. Event number n has
-the entry id ``n-1``, so reading after event n is XREAD from ``n-1``; the
-entry ``0-1`` marks the stream's creation and the last entry, with a field
-``end``, its end. Beside it: ``<key>:gone`` (a tombstone, to tell expired from
-unknown) and ``<key>:reader`` / ``<key>:producer`` (signs of life with a TTL:
-the producer's is its lease). Every key of a stream starts with its key, so
-that they share a Redis Cluster hash slot once the key has a ``{...}`` tag.
+One Redis stream per answer, key ``<prefix>{<stream-id>}``. A batch of events
+written in one go is one entry, whose id is the number of its last event:
+``n-1`` for a batch ending with event n (its events are fields ``e``, joined,
+and ``l``, their lengths; a batch of one has no ``l``). Reading after event n
+is XREAD from ``n-1``, which returns the entries that hold an event after n;
+the events of the first one up to n are left out, so a resume mid-batch
+neither repeats nor loses one. The entry ``0-1`` marks the stream's creation
+and the last entry, with a field ``end``, its end. Beside it: ``<key>:gone``
+(a tombstone, to tell expired from unknown) and ``<key>:reader`` /
+``<key>:producer`` / ``<key>:stop`` (signs of life with a TTL: the
+producer's is its lease, renewed by every batch it stores too).
 
-redis is imported only when a store is made from a URL, so that the rest of
-the package imports, and type-checks, without it.
+The braces are a hash tag: on a Redis Cluster all of a stream's keys share
+one slot, and no command here spans two streams.
+
+Connections (``_redis_client``): a few per worker, whatever the number of
+streams. Commands are short round trips; the worker's signs of life go in
+one round trip (``_redis_beats``); readers that wait for new events, and
+producers that wait for a stop, hold no connection: one pub/sub connection
+per worker wakes them (``_redis_wake``).
 """
 
 from __future__ import annotations
 
-import importlib
-from types import TracebackType
-from typing import Any, Protocol, cast
+from collections.abc import Callable
 
 import anyio
+from anyio.lowlevel import RunVar
 
 from ._limits import (
     DEFAULT_KEEP_FOR,
     MAX_EVENTS,
     PRODUCER_TTL,
-    REDIS_CONNECT_TIMEOUT,
-    REDIS_MAX_CONNECTIONS,
-    REDIS_SOCKET_TIMEOUT,
-    REDIS_STOP_POLL,
     TOMBSTONE_SECONDS,
 )
+from ._redis_beats import Beats
+from ._redis_client import Commands, RedisClient, connect, is_closed
+from ._redis_entries import (
+    batch_events,
+    batch_fields,
+    events_after,
+    last_published,
+    published,
+    stream_entries,
+)
+from ._redis_wake import STOP, SUBSCRIBING_POLL, PubSub, Wakeups
 from .store import Batch, StoreUnavailable, StreamClosed, StreamInfo, StreamState
 
 __all__ = ["RedisStreamStore"]
 
 
-class _RedisPipeline(Protocol):
-    """The part of a ``redis.asyncio`` pipeline this store uses.
-
-    Described here rather than imported so that this module imports, and
-    type-checks, without redis installed.
-    """
-
-    async def __aenter__(self) -> _RedisPipeline: ...
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> object: ...
-
-    def execute_command(self, *args: Any) -> object: ...
-
-    async def execute(self) -> list[Any]: ...
-
-
-class RedisClient(Protocol):
-    """The part of ``redis.asyncio.Redis`` this store uses."""
-
-    def pipeline(self, transaction: bool = ...) -> _RedisPipeline: ...
-
-
-class _ConnectionPool(Protocol):
-    async def disconnect(self, inuse_connections: bool = ...) -> None: ...
-
-
-# Ends a stream whose producer's lease ran out, unless it ended or the lease
-# came back: the check and the writes are one step, so a producer that is
-# alive after all is never cut off. KEYS: the stream, its producer's lease,
-# its tombstone. ARGV: the error event, keep_for and the tombstone's ms.
+# Ends a stream whose producer's lease ran out, unless it ended, the lease
+# came back or events came after the reader's last: the check and the writes
+# are one step, so a producer that is alive after all is never cut off.
+# KEYS: the stream, its producer's lease, its tombstone. ARGV: the error
+# event, keep_for and the tombstone's ms, the last event the reader saw.
 _END_LOST = """
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 if #last == 0 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
@@ -78,6 +64,7 @@ for i = 1, #fields, 2 do
   if fields[i] == 'end' then return 0 end
 end
 local seq = tonumber(string.match(last[1][1], '^(%d+)-'))
+if seq > tonumber(ARGV[4]) then return 0 end
 redis.call('XADD', KEYS[1], string.format('%d-1', seq + 1), 'e', ARGV[1])
 redis.call('XADD', KEYS[1], string.format('%d-1', seq + 2), 'end', '1')
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -86,39 +73,16 @@ return 1
 """
 
 
-def _is_stale_connection(exc: StoreUnavailable) -> bool:
-    """A connection that broke (Redis restarted): worth one more try.
-
-    Not a timeout: a Redis that does not answer must become a 503 within
-    the connect timeout, not twice that.
-    """
-    cause = exc.__cause__
-    return cause is not None and "Timeout" not in type(cause).__name__
-
-
-def _is_closed(exc: StoreUnavailable) -> bool:
-    """XADD refused an id below the stream's last: a reader ended it."""
-    return "equal or smaller" in str(exc)
-
-
-def _is_connection_error(exc: Exception) -> bool:
-    """Whether ``exc`` says Redis cannot be reached, rather than a bug here.
-
-    The network's errors are OSErrors (TimeoutError among them); redis's own
-    are in its modules; and on Python < 3.11 the client's timeouts can surface
-    as asyncio's TimeoutError, which is not yet the builtin one.
-    """
-    module = type(exc).__module__
-    return isinstance(exc, OSError) or module.startswith(("redis", "asyncio"))
-
-
 class RedisStreamStore:
     """Streams in Redis Streams, shared by every worker that uses the same Redis.
 
     ``client`` is a ``redis.asyncio.Redis`` made with ``decode_responses``
     off; :meth:`from_url` makes one with bounded connect and socket timeouts.
-    Each stream keeps about its last ``max_events`` events (``XADD MAXLEN ~``,
-    default ``MAX_EVENTS``); a replay from a dropped one gets ``HistoryLost``.
+    Each stream keeps at least its last ``max_events`` events and the rest of
+    their batches (``XADD MINID``, default ``MAX_EVENTS``); a replay from a
+    dropped one gets ``HistoryLost``.
+    ``pubsub`` makes the connection that wakes waiting readers and producers;
+    without one they poll every ``POLL_SECONDS``.
     """
 
     def __init__(
@@ -127,10 +91,16 @@ class RedisStreamStore:
         *,
         prefix: str = "catalyst:stream:",
         max_events: int = MAX_EVENTS,
+        pubsub: Callable[[], PubSub] | None = None,
     ) -> None:
-        self._client = client
+        self._commands = Commands(client)
+        self._run = self._commands.run
         self._prefix = prefix
         self._max_events = max_events
+        self._pubsub = pubsub
+        # Per event loop (a test client runs each app in a loop of its own).
+        self._wakeups: RunVar[Wakeups] = RunVar(f"catalyst_wakeups_{id(self)}")
+        self._beats: RunVar[Beats] = RunVar(f"catalyst_beats_{id(self)}")
         # keep_for of the streams this process produces (append moves expiry).
         self._keep_for: dict[str, float] = {}
 
@@ -138,53 +108,32 @@ class RedisStreamStore:
     def from_url(
         cls, url: str, *, prefix: str = "catalyst:stream:", max_events: int = MAX_EVENTS
     ) -> RedisStreamStore:
-        """A store on ``url`` (``redis://host:port/db``), failing fast when down."""
-        # Imported here: the in-process store must work without redis installed.
-        redis_asyncio = importlib.import_module("redis.asyncio")
-        retry = importlib.import_module("redis.asyncio.retry")
-        backoff = importlib.import_module("redis.backoff")
-        client = redis_asyncio.Redis.from_url(
-            url,
-            socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
-            socket_timeout=REDIS_SOCKET_TIMEOUT,
-            max_connections=REDIS_MAX_CONNECTIONS,
-            # One attempt: an unreachable Redis must become a 503 within the
-            # connect timeout, not after rounds of retries.
-            retry=retry.Retry(backoff.NoBackoff(), 0),
+        """A store on ``url`` (see ``_redis_client``), failing fast when down."""
+        connection = connect(url)
+        return cls(
+            connection.client,
+            prefix=prefix,
+            max_events=max_events,
+            pubsub=connection.pubsub,
         )
-        return cls(cast("RedisClient", client), prefix=prefix, max_events=max_events)
-
-    async def _run(self, *commands: tuple[object, ...]) -> list[Any]:
-        """Send commands in one round trip; connection failures become ours.
-
-        A connection that broke is tried once more, after the idle ones were
-        dropped: after a Redis restart every pooled connection is stale.
-        """
-        try:
-            return await self._send(commands)
-        except StoreUnavailable as exc:
-            if not _is_stale_connection(exc):
-                raise
-            pool = cast(
-                "_ConnectionPool | None", getattr(self._client, "connection_pool", None)
-            )
-            if pool is not None:
-                await pool.disconnect(inuse_connections=False)
-            return await self._send(commands)
-
-    async def _send(self, commands: tuple[tuple[object, ...], ...]) -> list[Any]:
-        try:
-            async with self._client.pipeline(transaction=False) as pipe:
-                for command in commands:
-                    pipe.execute_command(*command)
-                return await pipe.execute()
-        except Exception as exc:
-            if _is_connection_error(exc):
-                raise StoreUnavailable(str(exc)) from exc
-            raise
 
     def _key(self, stream_id: str) -> str:
-        return self._prefix + stream_id
+        # The hash tag puts every key of the stream in one cluster slot.
+        return self._prefix + "{" + stream_id + "}"
+
+    def _channel(self, stream_id: str) -> bytes:
+        return (self._key(stream_id) + ":wake").encode()
+
+    async def _waker(self) -> Wakeups | None:
+        """This loop's wake-up listener, started with the first waiter."""
+        if self._pubsub is None:
+            return None
+        wakeups = self._wakeups.get(None)
+        if wakeups is None:
+            wakeups = Wakeups(self._pubsub)
+            self._wakeups.set(wakeups)
+            await wakeups.start()
+        return wakeups
 
     async def create(self, stream_id: str, keep_for: float) -> None:
         key = self._key(stream_id)
@@ -193,26 +142,31 @@ class RedisStreamStore:
             ("XADD", key, "0-1", "start", "1"),
             ("PEXPIRE", key, _ms(keep_for)),
             ("SET", f"{key}:gone", "1", "PX", _ms(keep_for + TOMBSTONE_SECONDS)),
+            ("SET", f"{key}:producer", "1", "PX", _ms(PRODUCER_TTL)),
         )
+        waker = await self._waker()
+        if waker is not None:
+            await waker.expect(self._channel(stream_id))
 
     async def append(self, stream_id: str, seq: int, events: list[bytes]) -> None:
         key = self._key(stream_id)
-        bound = ("MAXLEN", "~", self._max_events)
-        commands = [
-            ("XADD", key, *bound, f"{seq + offset}-1", "e", event)
-            for offset, event in enumerate(events)
-        ]
+        last = seq + len(events) - 1
+        # Exact, not "~": that trims whole nodes of 100 entries, which few
+        # entries of up to BATCH_EVENTS events each never fill.
+        bound = ("MINID", max(0, last - self._max_events + 1))
         # The expiry moves with every batch: a stream whose producer died
         # without finishing it is removed keep_for after its last event.
         keep_for = self._keep_for.get(stream_id, DEFAULT_KEEP_FOR)
         try:
             await self._run(
-                *commands,
+                ("XADD", key, *bound, f"{last}-1", *batch_fields(events)),
                 ("PEXPIRE", key, _ms(keep_for)),
+                # A batch stored is a sign of life: the lease is renewed with it.
                 ("SET", f"{key}:producer", "1", "PX", _ms(PRODUCER_TTL)),
+                ("PUBLISH", self._channel(stream_id), published(last, events)),
             )
         except StoreUnavailable as exc:
-            if _is_closed(exc):
+            if is_closed(exc):
                 raise StreamClosed(stream_id) from exc
             raise
 
@@ -229,17 +183,24 @@ class RedisStreamStore:
                 ("XADD", key, f"{end}-1", "end", "1"),
                 ("PEXPIRE", key, _ms(keep_for)),
                 ("SET", f"{key}:gone", "1", "PX", _ms(keep_for + TOMBSTONE_SECONDS)),
+                ("PUBLISH", self._channel(stream_id), b""),
             )
         except StoreUnavailable as exc:
-            if _is_closed(exc):
+            if is_closed(exc):
                 raise StreamClosed(stream_id) from exc
             raise
 
-    async def end_lost(self, stream_id: str, last: bytes, keep_for: float) -> bool:
+    async def end_lost(
+        self, stream_id: str, last: bytes, keep_for: float, after: int | None = None
+    ) -> bool:
         key = self._key(stream_id)
         keys = (key, f"{key}:producer", f"{key}:gone")
         ms = (_ms(keep_for), _ms(keep_for + TOMBSTONE_SECONDS))
-        (ended,) = await self._run(("EVAL", _END_LOST, len(keys), *keys, last, *ms))
+        seen = 10**19 if after is None else after
+        ended, _published = await self._run(
+            ("EVAL", _END_LOST, len(keys), *keys, last, *ms, seen),
+            ("PUBLISH", self._channel(stream_id), b""),
+        )
         return bool(ended)
 
     async def state(self, stream_id: str) -> StreamState:
@@ -262,39 +223,109 @@ class RedisStreamStore:
         return StreamInfo("live", seq - 1 if finished else seq, finished)
 
     async def read(self, stream_id: str, after: int, wait: float) -> Batch:
+        waker = None if wait <= 0 else await self._waker()
+        if waker is None:
+            batch = await self._read_now(stream_id, after)
+            if batch.events or batch.finished or wait <= 0:
+                return batch
+            await anyio.sleep(wait)  # No listener: poll.
+            return await self._read_now(stream_id, after)
+        with anyio.move_on_after(wait):
+            async with waker.watching(self._channel(stream_id)) as channel:
+                while True:
+                    changed = channel.changed
+                    # Heard since subscribed: the batch in hand, or that the
+                    # reader has every event published so far.
+                    heard = channel.latest if channel.subscribed.is_set() else b""
+                    events = events_after(heard, after)
+                    if events:
+                        return Batch(events, False)  # No round trip.
+                    if last_published(heard) != after:
+                        batch = await self._read_now(stream_id, after)
+                        if batch.events or batch.finished:
+                            return batch
+                    if channel.subscribed.is_set():
+                        await changed.wait()
+                    else:
+                        # What was published before the subscription took
+                        # effect is not heard: read again once it did.
+                        await channel.subscribed_or(SUBSCRIBING_POLL)
+        return await self._read_now(stream_id, after)
+
+    async def _read_now(self, stream_id: str, after: int) -> Batch:
+        """The events after ``after`` now, in one round trip, without blocking."""
         key = self._key(stream_id)
-        block = ("BLOCK", _ms(wait)) if wait > 0 else ()
-        command = ("XREAD", *block, "COUNT", 1000, "STREAMS", key, f"{after}-1")
-        (reply,) = await self._run(command)
+        command = ("XREAD", "COUNT", 100, "STREAMS", key, f"{after}-1")
+        tombstone = ("EXISTS", f"{key}:gone")
+        reply, exists, gone = await self._run(command, ("EXISTS", key), tombstone)
         events: list[tuple[int, bytes]] = []
         finished = False
-        for _key, entries in _stream_entries(reply):
+        for _key, entries in stream_entries(reply):
             for entry_id, fields in entries:
                 if b"end" in fields:
                     finished = True
                     break
-                events.append((int(entry_id.split(b"-")[0]), fields[b"e"]))
-        if not events and not finished and not (await self.state(stream_id)) == "live":
-            # Expired (or deleted) while being read.
-            finished = True
+                last = int(entry_id.split(b"-")[0])
+                batch = batch_events(fields)
+                first = last - len(batch) + 1
+                events.extend(
+                    (seq, event)
+                    for seq, event in enumerate(batch, first)
+                    if seq > after
+                )
+        if not events and not finished and not exists:
+            if not gone:  # Not even its tombstone: Redis lost its data.
+                raise StoreUnavailable("the stream's data was lost")
+            finished = True  # Expired (or deleted) while being read.
         return Batch(events, finished)
 
+    def _signs_of_life(self) -> Beats:
+        beats = self._beats.get(None)
+        if beats is None:
+            beats = Beats(self._commands.send)
+            self._beats.set(beats)
+        return beats
+
     async def beat(self, stream_id: str, role: str, ttl: float) -> None:
-        await self._run(("SET", f"{self._key(stream_id)}:{role}", "1", "PX", _ms(ttl)))
+        key = f"{self._key(stream_id)}:{role}"
+        if role == "stop":
+            # Heard at once by the producer's worker (see wait_stop).
+            await self._run(
+                ("SET", key, "1", "PX", _ms(ttl)),
+                ("PUBLISH", self._channel(stream_id), STOP),
+            )
+            return
+        await self._signs_of_life().beat(key, _ms(ttl))
 
     async def alive(self, stream_id: str, role: str) -> bool:
         (exists,) = await self._run(("EXISTS", f"{self._key(stream_id)}:{role}"))
         return bool(exists)
 
     async def wait_stop(self, stream_id: str, wait: float) -> bool:
-        # A key the producer looks at every REDIS_STOP_POLL s: no connection
-        # held per stream, and a stop asked on any worker is seen.
+        # The stop is published on the stream's channel, which this worker's
+        # listener hears; the key is looked at only once subscribed (a stop
+        # published before was not heard) and as the wait ends
+        # (a stop missed while the listener reconnected). No polling: a
+        # thousand producers polling would crowd out the other commands.
+        waker = await self._waker()
         with anyio.move_on_after(wait):
-            while True:
+            if waker is None:
                 if await self.alive(stream_id, "stop"):
                     return True
-                await anyio.sleep(REDIS_STOP_POLL)
-        return False
+                await anyio.sleep_forever()
+            else:
+                async with waker.watching(self._channel(stream_id)) as channel:
+                    await channel.subscribed.wait()
+                    if not channel.stop.is_set():
+                        await self._stop_or_wait(stream_id, channel.stop)
+                    return True
+        return await self.alive(stream_id, "stop")
+
+    async def _stop_or_wait(self, stream_id: str, stop: anyio.Event) -> None:
+        """Return once a stop was stored (before the subscription took
+        effect, so not heard) or is heard."""
+        if not await self.alive(stream_id, "stop"):
+            await stop.wait()
 
     async def set_active(self, chat_key: str, stream_id: str, keep_for: float) -> None:
         await self._run(("SET", self._key(chat_key), stream_id, "PX", _ms(keep_for)))
@@ -306,14 +337,3 @@ class RedisStreamStore:
 
 def _ms(seconds: float) -> int:
     return max(1, int(seconds * 1000))
-
-
-def _stream_entries(
-    reply: Any,
-) -> list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]]:
-    """XREAD's reply as (key, [(entry id, fields)]); RESP2 and RESP3 shapes."""
-    if not reply:
-        return []
-    if isinstance(reply, dict):
-        return list(reply.items())  # pyright: ignore[reportUnknownArgumentType]
-    return [(key, entries) for key, entries in reply]

@@ -31,7 +31,7 @@ from starlette.types import Receive, Scope, Send
 from ..response import DEFAULT_PING_INTERVAL, EventStreamResponse
 from ._errors import ai_sdk_error_event, openai_error_event, sse_error_event
 from ._keys import chat_key, parse_last_event_id, route_name, store_key
-from ._limits import DEFAULT_ABANDON_AFTER, DEFAULT_KEEP_FOR, POLL_SECONDS, PRODUCER_TTL
+from ._limits import DEFAULT_ABANDON_AFTER, DEFAULT_KEEP_FOR, POLL_SECONDS
 from ._producer import ErrorEvent, Options, Producer
 from ._runner import start_background
 from .redis_store import RedisStreamStore
@@ -133,7 +133,6 @@ class ResumableStreamResponse(Response):
         key = store_key(stream_id, route, self._owner)
         await store.create(key, keep_for)
         await store.beat(key, "reader", self._options.abandon_after)
-        await store.beat(key, "producer", PRODUCER_TTL)
         if self._chat_id is not None:
             chat = chat_key(self._chat_id, route, self._owner)
             previous = await store.active(chat)
@@ -212,7 +211,7 @@ class ResumableStreamResponse(Response):
         store = options.store
         prefix = b"id: " + stream_id.encode("ascii") + b":"
         batch = first
-        last_beat = 0.0
+        last_beat = time.monotonic() if first is None else 0.0  # New: _start beat.
         try:
             while True:
                 if batch is None:
@@ -227,12 +226,12 @@ class ResumableStreamResponse(Response):
                         and not await store.alive(key, "producer")
                     ):
                         # Its lease ran out: the producer died. The loss is
-                        # stored as the stream's end (unless it ended or came
-                        # back meanwhile), so later resumes get it at once.
+                        # stored as the end (unless it ended, came back or
+                        # wrote meanwhile): later resumes get it at once.
                         lost = options.error_event(
                             "StreamLost", "The stream stopped before its end."
                         )
-                        await store.end_lost(key, lost, options.keep_for)
+                        await store.end_lost(key, lost, options.keep_for, after)
                         batch = await store.read(key, after, 0)
                 if batch.events and batch.events[0][0] != after + 1:
                     dropped = batch.events[0][0] - 1
@@ -243,9 +242,10 @@ class ResumableStreamResponse(Response):
                     lost = options.error_event("HistoryLost", message)
                     yield prefix + str(dropped).encode("ascii") + b"\n" + lost
                     return
-                for seq, event in batch.events:
-                    yield prefix + str(seq).encode("ascii") + b"\n" + event
-                    after = seq
+                events = batch.events
+                if events:  # One write for the batch; each event keeps its id.
+                    yield b"".join(prefix + b"%d\n" % n + e for n, e in events)
+                    after = events[-1][0]
                 if batch.finished:
                     return
                 batch = None

@@ -1,9 +1,10 @@
 """Stop a resumable stream from any worker: the stop endpoint and the token
 source wrapper that ends a stopped answer as its protocol ends an answer.
 
-A stop is asked for through the store (a key the producer watches: in
-process at once, on Redis within ``REDIS_STOP_POLL`` seconds), so it reaches
-the worker that produces the stream, whichever that is. The producer's
+A stop is asked for through the store (a key, and on Redis a message on the
+stream's channel that the producer's worker listens to: heard at once
+either way), so it reaches the worker that produces the stream, whichever
+that is. The producer's
 source, wrapped in :func:`until_stopped`, ends at its next token and is
 closed there (the provider's connection with it); the encoder then ends the
 stream as it ends every answer, and every reader gets that end.

@@ -72,7 +72,7 @@ class StreamStore(Protocol):
     """
 
     async def create(self, stream_id: str, keep_for: float) -> None:
-        """Register a new, empty stream."""
+        """Register a new, empty stream, and its producer's lease."""
         ...
 
     async def append(self, stream_id: str, seq: int, events: list[bytes]) -> None:
@@ -92,9 +92,12 @@ class StreamStore(Protocol):
         error event, stored whatever the bounds); keep it ``keep_for`` s."""
         ...
 
-    async def end_lost(self, stream_id: str, last: bytes, keep_for: float) -> bool:
-        """End the stream with ``last`` if it has no producer's lease and has
-        not ended: its producer died. Whether it did so."""
+    async def end_lost(
+        self, stream_id: str, last: bytes, keep_for: float, after: int | None = None
+    ) -> bool:
+        """End the stream with ``last`` if it has no producer's lease, has
+        not ended and (given ``after``, the last event its reader saw) has no
+        event after ``after``: its producer died. Whether it did so."""
         ...
 
     async def state(self, stream_id: str) -> StreamState:
@@ -233,7 +236,9 @@ class MemoryStreamStore:
         self._sweep()
         expires_at = time.monotonic() + keep_for
         self._streams[stream_id] = _MemoryStream(
-            keep_for=keep_for, expires_at=expires_at
+            keep_for=keep_for,
+            expires_at=expires_at,
+            beats={"producer": time.monotonic() + PRODUCER_TTL},
         )
 
     async def append(self, stream_id: str, seq: int, events: list[bytes]) -> None:
@@ -260,10 +265,14 @@ class MemoryStreamStore:
             stream.expires_at = time.monotonic() + keep_for
             stream.changes()
 
-    async def end_lost(self, stream_id: str, last: bytes, keep_for: float) -> bool:
+    async def end_lost(
+        self, stream_id: str, last: bytes, keep_for: float, after: int | None = None
+    ) -> bool:
         stream = self._get(stream_id)
         if stream is None or stream.finished or await self.alive(stream_id, "producer"):
             return False
+        if after is not None and stream.dropped + len(stream.events) > after:
+            return False  # Events came after the reader's last: alive.
         await self.finish(
             stream_id, stream.dropped + len(stream.events), keep_for, last
         )
