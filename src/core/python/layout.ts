@@ -4,7 +4,7 @@
  * Read from a tree-sitter tree; pure, no `vscode`.
  */
 import type { SyntaxNode } from './parser';
-import { children, stringValue } from './syntax';
+import { children, requiredField, stringValue } from './syntax';
 
 /** The first line break's style decides: files are normally consistent, and a mix is rare enough to ignore. */
 export function detectLineEnding(source: string): '\n' | '\r\n' {
@@ -48,8 +48,8 @@ export function isMainGuard(statement: SyntaxNode): boolean {
   if (statement.type !== 'if_statement') {
     return false;
   }
-  const condition = statement.childForFieldName('condition');
-  if (condition?.type !== 'comparison_operator' || !condition.children.some((c) => c?.type === '==')) {
+  const condition = requiredField(statement, 'condition');
+  if (condition.type !== 'comparison_operator' || !condition.children.some((c) => c!.type === '==')) {
     return false;
   }
   const operands = children(condition);
