@@ -47,6 +47,8 @@ describe('findPython', function () {
         assert.equal((await findPython(['json', 'os'], [working])).command, working);
         assert.deepEqual((await probeModules(working, ['json', 'os'])).missing, []);
         assert.deepEqual((await probeModules(working, ['json', 'catalyst_no_such_module'])).missing, ['catalyst_no_such_module']);
+        // Kills: a failed probe's missing list (every module asked about -> []).
+        assert.deepEqual(await probeModules('/nonexistent/python3', ['json']), { command: '/nonexistent/python3', failure: 'not found', missing: ['json'] });
       });
     });
   }

@@ -243,8 +243,8 @@ describe('routeIsResumable, needsWorkspaceForPaths and served paths (mutation-te
     });
   });
 
-  // A project without __init__.py files (namespace packages) run from its parent folder. (It does not kill the
-  // workspace options -> {} mutant: moduleFile's namespace fallback finds the same modules; see stryker.config.mjs.)
+  // A project without __init__.py files (namespace packages) run from its parent folder. (The workspace options
+  // -> {} mutant passes it when applied by hand: moduleFile's namespace fallback finds the same modules.)
   it('a router included from a namespace package (no __init__.py) gets the prefix it is included with', async () => {
     const files = new Map(
       Object.entries({
