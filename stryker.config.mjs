@@ -2,10 +2,20 @@
 // Goal (#22): at least 90% on each of src/core/workspace, plan, sse and python. Measured (unit tests only, static
 // mutants ignored): workspace 90.2% (was 57.8%); the seven files #22 named 97.3% (each 95-99%); sse 90.7% (whole
 // folder, 3 min; was 55.5%, then 76.4%); plan 61.7% (addEndpoint, now endpoint/, llm/, routeConventions, verifyEndpoint: left);
-// python not measured whole (a 12-file chunk estimated 20 min on the shared machine): per file, with --mutate,
-// functions 75-82% (was 46.8; two runs under load differ), routeProtocol 84.2% (was 52.6), scopeBindings 80.9%
-// (was 45.6), layout 79.4% (was 69.5), namespacePackages 84.7% (was 12.6), imports 82.7%, interpreter 84.3%,
-// servedPaths 80.6%; importCheck 0% (it runs Python: integration tests only); the rest of python/ not measured.
+// python: 94.8% (1,518 of 1,601 valid mutants) over the 18 of its 31 files measured (--force runs, --concurrency 1,
+// 2 shared cores, load average 5): syntax 100% (was 72.3), functions 100% (75.3), routeProtocol 100% (49.2:
+// routeIsResumable had no unit test), scopeBindings 100% (80.9), routeOrder 100%, llm/incremental 100% (23.5),
+// llm/structuredAnswer 100% (84.9), llm/sdks 100%, stringConstants 99.5% (not measured before), projectVersions
+// 97.0% (not measured), imports 95.7% (83.6), interpreter 95.3% (84.3), namespacePackages 89.2% (84.7), servedPaths
+// 86.1% (80.6), llm/asyncClientSafety 85.0% (70.1 before its new test; its survivors, `?.` on required fields
+// and streamLoop's conditions, not yet judged), layout 82.4% (79.4), parser 70.8% (not measured), stdlibModules
+// (static mutants only). Stryker counts servedPaths 100%, but 5 of its
+// kills (lines 19, 23, 28, 36, all given to the namespace-package test) do not reproduce: applied by hand, the unit
+// tests pass; they are counted as survivors here. Not measured: analysis, routes, serveHints, importEdit, workspace
+// and the rest of llm/ (the whole folder takes over an hour at concurrency 1 on this machine). Left out of the
+// score: appProbe.ts and importCheck.ts (`integrationOnly` below: they run Python). Fields the grammar requires are
+// read through python/syntax.ts's requiredField (none missing in 10,742 parses of the repository's Python files,
+// whole and cut at random), so `?.` on them no longer makes equivalent mutants.
 // See the README's "Mutation testing" for how to run it.
 //
 // Surviving mutants judged equivalent (no test can tell them apart from the code), file:line mutator: why.
@@ -60,7 +70,47 @@
 //     already refuses), 193 (no single-byte table repeats a character).
 // Not equivalent, left: sse/connection.ts (73%), session.ts and preview/run.ts (69%) are tested against 127.0.0.1
 // servers (mutation-sseConnection), but their error paths (describeCause, errorCode, the event-size cap) are not.
-// python/: most survivors are optional chaining on fields tree-sitter always gives (`node?.type`); not listed.
+// Equivalent in python/ (after requiredField), file:line mutator: why.
+//   python/imports.ts:47 (the 'decorated_definition' name -> '', namedChildCount > 0 -> true, >= 0): decorators
+//     hold no import statement, and a leaf has no children to visit: both only skip work.
+//   python/imports.ts:68 (kind === 'import' -> true): a from-import's name has no dot (`from a import b.c` is a
+//     SyntaxError).
+//   python/scopeBindings.ts:71 ('type' -> ''): an annotated chained assignment (`a: T = b = c`) is a SyntaxError;
+//     79 (right?.type): the inner assignment of a chain always has a right side.
+//   python/servedPaths.ts:19 (the app-routes shortcut -> false, emptied), 28 (the per-owner cache -> true), 36
+//     (finally emptied: dispose): the same paths with more work; 23 ({ namespacePackages } -> {}): moduleFile's
+//     namespace-package fallback finds the same modules for served paths (no test found that tells them apart).
+//   python/layout.ts:36 and 43 (the same-row check, 6 mutants, and the indent regex's anchors, 2): each refuses
+//     what the other refuses: a first statement on its parent's row has the header before it on that line;
+//     41-43 (the parent's indentation, 8 mutants): searched depth-first from the module, the first block that
+//     tells is always one of a statement in column 0 (an indented statement sits in a block that told first), so
+//     the parent's indentation is ''; 52 (not a comparison -> false): only a comparison has an '==' child; 56
+//     (o.type === 'identifier' -> true): only an identifier's text is a bare `__name__`; 76, 85 (the hasError
+//     shortcuts -> walk anyway): an error-free subtree holds no error, it is only walked.
+//   python/namespacePackages.ts:50 (kind === 'from' -> true): an `import` statement's module is '', which never
+//     starts with '.'; 52 (dir !== '' -> true, '' -> another string): a root '' contains no folder; 33, 60
+//     (`?? []`, `?? ''` -> a list with a name, another string): no folder has that name; 36 (nothing to find: the early return), 44 (the text pre-filter -> false, 'from .' -> ''): only
+//     skip work; 39 (next !== undefined -> true): no file is `dir/undefined.py`; 67 (finally emptied: dispose).
+//   python/interpreter.ts:61, 116 (destructuring defaults): the probe prints every line; 72 (execFile options ->
+//     {}): 'utf8' is the default, and the 20 s timeout is never reached; 87 ('' -> another string for no stderr):
+//     execFile always gives stderr.
+//   python/projectVersions.ts:36 (the file-name tie-break's `-1` side): V8's sort asks in one order; 52, 66 (`: []`
+//     -> a list with a string): a string entry has no name; 76 (?. on a TOML value, never undefined), 116
+//     (version = ''): the regex's group always matches; 130 (catch emptied): it falls through to undefined.
+//   python/stringConstants.ts:116 (findInstance's depth guard emptied): what it finds is resolved at depth + 2,
+//     past the same limit.
+//   python/parser.ts:24 (??= -> &&=), 28-30 (locate: the wasm files beside the bundle exist only in dist/, which
+//     the bundle's own tests run), 60-61 (no tree only when parsing is cancelled): the runtime loads once per
+//     process, and the unit tests run from source.
+
+/**
+ * Files whose code runs only inside a Python process: the integration tests cover them (importCheck's importApp
+ * and appProbe's probeApps, its Python script and the translation of its answer, in
+ * test/integration/addEndpointStarts.test.ts and addEndpointServedRoute.test.ts), the unit tests cannot. They are
+ * left out of the mutation score (not counted as 0, nor as killed); scripts/mutation-test.mjs leaves them out of
+ * a folder's run too.
+ */
+export const integrationOnly = ['src/core/python/appProbe.ts', 'src/core/python/importCheck.ts'];
 
 // scripts/mutation-test.mjs names the folder, so that each folder keeps its own report and incremental state.
 const folder = process.env.MUTATION_FOLDER ?? 'core';
@@ -74,7 +124,7 @@ export default {
     // It runs the built dist/cli.js, which mutating src/ does not change.
     ignore: ['test/unit/generateCli.test.ts'],
   },
-  mutate: ['src/core/**/*.ts'],
+  mutate: ['src/core/**/*.ts', ...integrationOnly.map((file) => `!${file}`)],
   coverageAnalysis: 'perTest',
   // The machine has 2 cores, shared.
   concurrency: 2,

@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { integrationOnly } from '../stryker.config.mjs';
 
 const require = createRequire(import.meta.url);
 const CORE = 'src/core';
@@ -27,7 +28,8 @@ if (folder === undefined || !(folders.includes(folder) || folder === 'core')) {
   process.exit(2);
 }
 const glob = folder === 'core' ? `${CORE}/**/*.ts` : `${CORE}/${folder}/**/*.ts`;
-const mutate = strykerArgs.includes('--mutate') ? [] : ['--mutate', glob];
+// A folder's run leaves out the files only integration tests can judge (stryker.config.mjs); `--mutate` names files as given.
+const mutate = strykerArgs.includes('--mutate') ? [] : ['--mutate', [glob, ...integrationOnly.map((file) => `!${file}`)].join(',')];
 const args = ['run', ...mutate, '--incremental', ...strykerArgs];
 const started = Date.now();
 const stryker = spawn(process.execPath, [path.join(path.dirname(require.resolve('@stryker-mutator/core/package.json')), 'bin/stryker.js'), ...args], {

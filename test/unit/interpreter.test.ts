@@ -3,7 +3,10 @@
  * Uses real interpreters: each Python stack's (the ones the integration tests use), and candidates that cannot work.
  */
 import assert from 'node:assert/strict';
-import { findPython, pythonCandidates, PythonNotFoundError } from '../../src/core/python/interpreter';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { findPython, probeModules, pythonCandidates, PythonNotFoundError } from '../../src/core/python/interpreter';
 import { nginxBinary } from '../support/nginx';
 import { requireCoverage } from '../support/pythonCoverage';
 import { PYTHON_STACKS } from '../support/python';
@@ -30,20 +33,36 @@ describe('findPython', function () {
             ['/nonexistent/python3', working],
           );
           assert.equal(error.tried[0]!.problem, 'not found');
-          assert.match(error.tried[1]!.problem, /ModuleNotFoundError: No module named 'catalyst_no_such_module'/);
+          // Exactly the last stderr line (Stryker, interpreter.ts: stderr not trimmed, `||` -> `&&`, `{ stderr }`
+          // -> {} all gave the whole error message, which the old /ModuleNotFoundError.../ match accepted).
+          assert.equal(error.tried[1]!.problem, "ModuleNotFoundError: No module named 'catalyst_no_such_module'");
           return true;
         });
+      });
+
+      // Kills (Stryker, interpreter.ts): the probe's import lines joined without '\n' (a SyntaxError), and
+      // probeModules' missing list ('' entries of an empty line kept: the filter -> true, removed).
+      it('imports several modules; probeModules names only what is missing', async () => {
+        const working = (await stack.interpreter()).command;
+        assert.equal((await findPython(['json', 'os'], [working])).command, working);
+        assert.deepEqual((await probeModules(working, ['json', 'os'])).missing, []);
+        assert.deepEqual((await probeModules(working, ['json', 'catalyst_no_such_module'])).missing, ['catalyst_no_such_module']);
+        // Kills: a failed probe's missing list (every module asked about -> []).
+        assert.deepEqual(await probeModules('/nonexistent/python3', ['json']), { command: '/nonexistent/python3', failure: 'not found', missing: ['json'] });
       });
     });
   }
 
+  // Kills (Stryker, interpreter.ts): the tried commands joined without '\n', and the error's name -> ''.
   it('fails with a message naming what to install and where to point CATALYST_PYTHON', async () => {
-    await assert.rejects(findPython(['fastapi', 'uvicorn'], ['/nonexistent/python3']), (error: unknown) => {
+    await assert.rejects(findPython(['fastapi', 'uvicorn'], ['/nonexistent/python3', '/nonexistent/python']), (error: unknown) => {
       assert.ok(error instanceof PythonNotFoundError);
+      assert.equal(error.name, 'PythonNotFoundError');
       assert.equal(
         error.message,
         'No Python interpreter can import fastapi, uvicorn.\n' +
           '  /nonexistent/python3: not found\n' +
+          '  /nonexistent/python: not found\n' +
           'Install them (Debian: apt-get install python3-fastapi python3-uvicorn; elsewhere: pip install fastapi uvicorn) ' +
           'or point CATALYST_PYTHON at an interpreter that has them.',
       );
@@ -61,6 +80,25 @@ describe('findPython', function () {
     ]);
     assert.deepEqual(pythonCandidates({ env: { CATALYST_PYTHON: '' } }), ['python3', '/usr/bin/python3', 'python']);
     assert.deepEqual(pythonCandidates({ env: { CATALYST_PYTHON: 'python3' } }), ['python3', '/usr/bin/python3', 'python']);
+  });
+
+  // Kills (Stryker, interpreter.ts): the project's environment names ('.venv', 'venv' -> '').
+  it("the project's virtual environments come after an explicit choice, the usual names first", () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'catalyst-venvs-'));
+    try {
+      for (const name of ['env', 'venv', '.venv']) {
+        mkdirSync(path.join(root, name, 'bin'), { recursive: true });
+        writeFileSync(path.join(root, name, 'bin', 'python'), '');
+      }
+      assert.deepEqual(pythonCandidates({ env: {}, preferred: '/chosen/python', projectRoot: root }).slice(0, 4), [
+        '/chosen/python',
+        path.join(root, '.venv', 'bin', 'python'),
+        path.join(root, 'venv', 'bin', 'python'),
+        path.join(root, 'env', 'bin', 'python'),
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -113,3 +113,29 @@ describe('incremental re-parse', () => {
     }
   });
 });
+
+describe('treeEditFor (mutation-tested)', () => {
+  // The rows and columns re-parsing does not show (see above), asserted directly. Kills (Stryker,
+  // llm/incremental.ts): the position objects -> {}, the new end row (`+ lines.length - 1` -> `+ 1`, `- length`),
+  // the one-line test (-> true / false / `!==`), its column (`+ text.length` -> `-`), and the last line of a
+  // multi-line text (split/lastIndexOf on '\n' -> '', `+ 1` -> `- 1`, slice removed).
+  it('gives the old and new end positions of a one-line and a multi-line change', () => {
+    const at = { rangeOffset: 10, start: { line: 2, character: 4 } };
+    assert.deepEqual(treeEditFor({ ...at, rangeLength: 3, end: { line: 2, character: 7 }, text: 'abcde' }), {
+      startIndex: 10,
+      oldEndIndex: 13,
+      newEndIndex: 15,
+      startPosition: { row: 2, column: 4 },
+      oldEndPosition: { row: 2, column: 7 },
+      newEndPosition: { row: 2, column: 9 },
+    });
+    assert.deepEqual(treeEditFor({ ...at, rangeLength: 8, end: { line: 3, character: 2 }, text: 'x\nyy\nzzz' }), {
+      startIndex: 10,
+      oldEndIndex: 18,
+      newEndIndex: 18,
+      startPosition: { row: 2, column: 4 },
+      oldEndPosition: { row: 3, column: 2 },
+      newEndPosition: { row: 4, column: 3 },
+    });
+  });
+});

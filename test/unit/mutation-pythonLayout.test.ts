@@ -27,6 +27,12 @@ describe('python layout (mutation-tested)', () => {
     assert.equal(await withRoot(none, (root) => detectIndentUnit(root, none)), '    ');
   });
 
+  // Kills: `child.type === 'block'` -> true (a call's arguments on the next line would give the unit).
+  it('only blocks tell: arguments continued on the next line do not', async () => {
+    const source = 'foo(\n  a)\ndef f():\n    pass\n';
+    assert.equal(await withRoot(source, (root) => detectIndentUnit(root, source)), '    ');
+  });
+
   // Kills: isMainGuard's checks (`!== 'if_statement'`, the comparison and '==' checks, two operands, `__name__`
   // as an identifier, `stringValue(o) === '__main__'`: each -> true / false, `&&` -> `||`).
   it('the main guard in either order, and what is not one', async () => {

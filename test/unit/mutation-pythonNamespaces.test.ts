@@ -43,4 +43,14 @@ describe('findNamespacePackages (mutation-tested)', () => {
     assert.deepEqual(await found({ 'p/__init__.py': '', 'p/main.py': 'from . import x\n', 'p/x.py': '', 'q/y.py': '' }), []);
     assert.deepEqual(await found({ 'notes/readme.txt': 'from .x import y', 'notes/a.py': '' }), []);
   });
+
+  // Kills: the folders of .py files only ('.py' -> '') and candidates without __init__.py only (`!hasInit(dir)`
+  // -> true: a regular package would bring its plain subfolders). The last two cases keep what an absolute
+  // import and a relative one in a regular package mean (their mutants are equivalent: stryker.config.mjs).
+  it('folders of other files, subfolders of a regular package, and absolute imports that lead nowhere count for nothing', async () => {
+    assert.deepEqual(await found({ 'data/thing/x.txt': '', 'main.py': 'import data.thing\n' }), []);
+    assert.deepEqual(await found({ 'pkg/__init__.py': '', 'pkg/sub/mod.py': '', 'main.py': 'import pkg.sub\n' }), []);
+    assert.deepEqual(await found({ 'app/main.py': 'import os  # app\n', 'app/x.py': '' }), []);
+    assert.deepEqual(await found({ 'p/__init__.py': '', 'p/main.py': 'from . import x\n', 'p/x.py': '', 'p/sub/z.py': '' }), []);
+  });
 });

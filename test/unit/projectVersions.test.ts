@@ -44,6 +44,24 @@ const ROWS: ReadonlyArray<readonly [string, Record<string, string>, PackageVersi
     { 'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.11"\nstarlette = { version = "^0.46.1", extras = ["full"] }\n' },
     { kind: 'at-least', version: '0.46.1', source: 'pyproject.toml' },
   ],
+  // Kills (Stryker, projectVersions.ts): the string form of a Poetry dependency (`typeof value === 'string'` ->
+  // false, 'string' -> ''), the default operator of a bare version ('==' -> ''), a table without a version
+  // (`typeof constraint === 'string'` -> true), and the tie-break between two files of one rank (its mutants).
+  [
+    "pyproject: Poetry's bare version",
+    { 'pyproject.toml': '[tool.poetry.dependencies]\nstarlette = "0.46.0"\n' },
+    { kind: 'exact', version: '0.46.0', source: 'pyproject.toml' },
+  ],
+  [
+    "pyproject: Poetry's path dependency has no version",
+    { 'pyproject.toml': '[tool.poetry.dependencies]\nstarlette = { path = "../starlette" }\n' },
+    undefined,
+  ],
+  [
+    'two requirement files: the first by name',
+    { 'requirements.txt': 'starlette==1.0.0\n', 'requirements-dev.txt': 'starlette==2.0.0\n' },
+    { kind: 'exact', version: '2.0.0', source: 'requirements-dev.txt' },
+  ],
   ['a broken TOML file says nothing', { 'uv.lock': '[[package\nname = ' }, undefined],
   ['other files are not read', { 'setup.cfg': 'install_requires = starlette==0.40.0\n' }, undefined],
 ];

@@ -2,7 +2,7 @@
  * The functions of a Python module as data: name, async, generator, parameters, return annotation.
  */
 import type { SyntaxNode } from './parser';
-import { children, containsYield, isAsyncFunction, spanOf, type Span } from './syntax';
+import { children, containsYield, isAsyncFunction, requiredField, spanOf, type Span } from './syntax';
 
 export interface Parameter {
   readonly name: string;
@@ -28,14 +28,14 @@ export interface FunctionInfo {
 }
 
 export function readFunction(definition: SyntaxNode): FunctionInfo {
-  const decorated = definition.parent?.type === 'decorated_definition' ? definition.parent : definition;
+  // A definition is never the root: it sits in a module, a block or a decorated_definition.
+  const decorated = definition.parent!.type === 'decorated_definition' ? definition.parent! : definition;
   const returnType = definition.childForFieldName('return_type');
-  const body = definition.childForFieldName('body');
   return {
-    name: definition.childForFieldName('name')?.text ?? '',
+    name: requiredField(definition, 'name').text,
     isAsync: isAsyncFunction(definition),
-    isGenerator: body ? containsYield(body) : false,
-    parameters: children(definition.childForFieldName('parameters')).flatMap(readParameter),
+    isGenerator: containsYield(requiredField(definition, 'body')),
+    parameters: children(requiredField(definition, 'parameters')).flatMap(readParameter),
     ...(returnType ? { returnAnnotation: returnType.text } : {}),
     node: definition,
     span: spanOf(decorated),
@@ -47,28 +47,33 @@ function readParameter(node: SyntaxNode): Parameter[] {
     case 'identifier':
       return [{ name: node.text, variadic: false }];
     case 'typed_parameter': {
-      const inner = node.firstNamedChild;
-      const variadic = inner?.type === 'list_splat_pattern' || inner?.type === 'dictionary_splat_pattern';
-      const name = variadic ? (inner?.firstNamedChild?.text ?? '') : (inner?.text ?? '');
-      return [{ name, annotation: node.childForFieldName('type')?.text ?? '', variadic }];
+      // The grammar: the name (an identifier or a `*`/`**` splat of one) first, then `:` and the type.
+      const inner = node.firstNamedChild!;
+      const variadic = inner.type === 'list_splat_pattern' || inner.type === 'dictionary_splat_pattern';
+      return [{ name: variadic ? splatName(inner) : inner.text, annotation: requiredField(node, 'type').text, variadic }];
     }
     case 'default_parameter':
     case 'typed_default_parameter': {
       const type = node.childForFieldName('type');
       return [
         {
-          name: node.childForFieldName('name')?.text ?? '',
+          name: requiredField(node, 'name').text,
           ...(type ? { annotation: type.text } : {}),
-          defaultValue: node.childForFieldName('value')?.text ?? '',
+          defaultValue: requiredField(node, 'value').text,
           variadic: false,
         },
       ];
     }
     case 'list_splat_pattern':
     case 'dictionary_splat_pattern':
-      return [{ name: node.firstNamedChild?.text ?? '', variadic: true }];
+      return [{ name: splatName(node), variadic: true }];
     default:
       // `*` and `/` separators.
       return [];
   }
+}
+
+/** `args` of `*args`, `kwargs` of `**kwargs`: a splat pattern's one named child. */
+function splatName(splat: SyntaxNode): string {
+  return splat.firstNamedChild!.text;
 }

@@ -5,7 +5,7 @@
  * the names a route decorator or handler can see.
  */
 import type { SyntaxNode } from './parser';
-import { children, spanOf, type Bindings, type Span } from './syntax';
+import { children, requiredField, spanOf, type Bindings, type Span } from './syntax';
 
 export interface ImportedName {
   /** The imported name as written: `FastAPI` in `from fastapi import FastAPI as F`; `a.b` in `import a.b`. */
@@ -56,25 +56,23 @@ export function readImports(root: SyntaxNode): ImportStatement[] {
 
 function readImport(node: SyntaxNode, topLevel: boolean): ImportStatement {
   const kind = node.type === 'import_statement' ? 'import' : node.type === 'future_import_statement' ? 'future' : 'from';
-  const module = kind === 'future' ? '__future__' : kind === 'from' ? (node.childForFieldName('module_name')?.text ?? '') : '';
-  const names = node.childrenForFieldName('name').flatMap((child): ImportedName[] => {
-    if (!child) {
-      return [];
-    }
+  const module = kind === 'future' ? '__future__' : kind === 'from' ? requiredField(node, 'module_name').text : '';
+  const names = node.childrenForFieldName('name').map((named): ImportedName => {
+    const child = named!;
     if (child.type === 'aliased_import') {
-      const name = child.childForFieldName('name')?.text ?? '';
-      const alias = child.childForFieldName('alias')?.text ?? name;
-      return [{ name, alias, local: alias, span: spanOf(child) }];
+      const alias = requiredField(child, 'alias').text;
+      return { name: requiredField(child, 'name').text, alias, local: alias, span: spanOf(child) };
     }
     const name = child.text;
-    return [{ name, local: kind === 'import' ? (name.split('.')[0] ?? name) : name, span: spanOf(child) }];
+    // `import a.b` binds `a`.
+    return { name, local: kind === 'import' ? name.split('.')[0]! : name, span: spanOf(child) };
   });
   return {
     kind,
     module,
     names,
     wildcard: children(node).some((child) => child.type === 'wildcard_import'),
-    parenthesized: node.children.some((child) => child?.type === '('),
+    parenthesized: node.children.some((child) => child!.type === '('),
     multiline: node.startPosition.row !== node.endPosition.row,
     topLevel,
     span: spanOf(node),

@@ -4,12 +4,12 @@
  * Read from a tree-sitter tree; pure, no `vscode`.
  */
 import type { SyntaxNode } from './parser';
-import { children, stringValue } from './syntax';
+import { children, requiredField, stringValue } from './syntax';
 
 /** The first line break's style decides: files are normally consistent, and a mix is rare enough to ignore. */
 export function detectLineEnding(source: string): '\n' | '\r\n' {
-  const lf = source.indexOf('\n');
-  return lf > 0 && source[lf - 1] === '\r' ? '\r\n' : '\n';
+  // No line break (-1) or one at the start looks before the string: undefined, so '\n'.
+  return source[source.indexOf('\n') - 1] === '\r' ? '\r\n' : '\n';
 }
 
 /** The indentation of the first indented block, relative to its parent statement; four spaces when none. */
@@ -48,8 +48,8 @@ export function isMainGuard(statement: SyntaxNode): boolean {
   if (statement.type !== 'if_statement') {
     return false;
   }
-  const condition = statement.childForFieldName('condition');
-  if (condition?.type !== 'comparison_operator' || !condition.children.some((c) => c?.type === '==')) {
+  const condition = requiredField(statement, 'condition');
+  if (condition.type !== 'comparison_operator' || !condition.children.some((c) => c!.type === '==')) {
     return false;
   }
   const operands = children(condition);
@@ -85,9 +85,7 @@ export function collectSyntaxErrors(root: SyntaxNode): SyntaxNode[] {
     if (node.hasError) {
       // Every child, anonymous ones too: a MISSING `)` is an anonymous node.
       for (const child of node.children) {
-        if (child) {
-          visit(child);
-        }
+        visit(child!);
       }
     }
   };

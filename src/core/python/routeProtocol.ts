@@ -7,6 +7,7 @@
  */
 import type { StreamProtocol } from '../../protocol/stream';
 import type { Route } from './analysis';
+import { requiredField } from './syntax';
 
 export const ENCODER_PROTOCOLS: Readonly<Record<string, StreamProtocol>> = {
   stream_tokens: 'sse',
@@ -20,12 +21,9 @@ export const ENCODER_PROTOCOLS: Readonly<Record<string, StreamProtocol>> = {
 
 /** The route's protocol; null when the route does not stream and calls none of the encoders. */
 export function routeProtocol(route: Route): StreamProtocol | null {
-  const body = route.handler?.node.childForFieldName('body');
   let found: StreamProtocol | null = null;
-  for (const call of body?.descendantsOfType('call') ?? []) {
-    const callee = call?.childForFieldName('function');
-    const name = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.type === 'identifier' ? callee.text : undefined;
-    const protocol = name === undefined ? undefined : ENCODER_PROTOCOLS[name];
+  for (const name of calledNames(route)) {
+    const protocol = ENCODER_PROTOCOLS[name];
     // The AI SDK's and OpenAI's encoders are what set a route apart; stream_tokens alone is ours.
     if (protocol !== undefined && protocol !== 'sse') {
       return protocol;
@@ -37,10 +35,17 @@ export function routeProtocol(route: Route): StreamProtocol | null {
 
 /** Whether the route streams through the package's resumable response (`resumable_response(...)`). */
 export function routeIsResumable(route: Route): boolean {
-  const body = route.handler?.node.childForFieldName('body');
-  return (body?.descendantsOfType('call') ?? []).some((call) => {
-    const callee = call?.childForFieldName('function');
-    const name = callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : callee?.type === 'identifier' ? callee.text : undefined;
-    return name === 'resumable_response';
+  return calledNames(route).includes('resumable_response');
+}
+
+/**
+ * The names the route's handler calls, in source order: `f` of `f(...)` and of `x.f(...)`; none for a handler
+ * defined in another module. Any other callee gives its text (`f()`, `items[0]`), which is never a bare name.
+ */
+function calledNames(route: Route): string[] {
+  const calls = route.handler === undefined ? [] : requiredField(route.handler.node, 'body').descendantsOfType('call');
+  return calls.map((call) => {
+    const callee = requiredField(call!, 'function');
+    return callee.type === 'attribute' ? requiredField(callee, 'attribute').text : callee.text;
   });
 }

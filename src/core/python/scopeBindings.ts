@@ -3,6 +3,7 @@
  * (`x = ...`, `x: T = ...`, `x: T`, `self.x = ...`) and `with ... as x` targets, in statement order.
  */
 import type { SyntaxNode } from './parser';
+import { children, requiredField } from './syntax';
 
 export interface Binding {
   /** `identifier` or `attribute` (self.x) on the left. */
@@ -34,25 +35,21 @@ const SAME_SCOPE = new Set([
 export function scopeBindings(scope: SyntaxNode): Binding[] {
   const found: Binding[] = [];
   const visit = (node: SyntaxNode): void => {
-    for (const child of node.namedChildren) {
-      if (!child) {
-        continue;
-      }
+    for (const child of children(node)) {
       if (child.type === 'expression_statement') {
-        for (const expression of child.namedChildren) {
-          if (expression?.type === 'assignment') {
+        for (const expression of children(child)) {
+          if (expression.type === 'assignment') {
             addAssignment(expression, found);
           }
         }
       } else if (child.type === 'with_clause') {
-        for (const item of child.namedChildren) {
-          const pattern = item?.childForFieldName('value');
-          if (pattern?.type === 'as_pattern') {
-            const target = pattern.childForFieldName('alias')?.namedChildren[0];
-            const value = pattern.namedChildren[0] ?? null;
-            if (target) {
-              found.push({ target, value, annotation: null });
-            }
+        // Its with_items, and any comment between them in a parenthesized clause.
+        for (const item of children(child).filter((named) => named.type === 'with_item')) {
+          const pattern = requiredField(item, 'value');
+          if (pattern.type === 'as_pattern') {
+            // `expression as target`: the alias (an as_pattern_target) holds the target expression.
+            const target = requiredField(pattern, 'alias').firstNamedChild!;
+            found.push({ target, value: pattern.firstNamedChild!, annotation: null });
           }
         }
       } else if (SAME_SCOPE.has(child.type)) {
@@ -65,11 +62,8 @@ export function scopeBindings(scope: SyntaxNode): Binding[] {
 }
 
 function addAssignment(assignment: SyntaxNode, found: Binding[]): void {
-  const left = assignment.childForFieldName('left');
+  const left = requiredField(assignment, 'left');
   const right = assignment.childForFieldName('right');
-  if (!left) {
-    return;
-  }
   if (right?.type === 'assignment') {
     // a = b = AsyncOpenAI(): both names bind the innermost value.
     addAssignment(right, found);

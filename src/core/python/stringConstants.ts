@@ -8,7 +8,7 @@
  */
 import type { ModuleAnalysis } from './analysis';
 import type { SyntaxNode } from './parser';
-import { children, resolveQualifiedName, stringValue } from './syntax';
+import { children, requiredField, resolveQualifiedName, stringValue } from './syntax';
 
 /** How the resolver reaches other modules: the analysis of a module by its dotted name, as seen from a file. */
 export interface ModuleLookup {
@@ -32,10 +32,10 @@ export async function resolveString(lookup: ModuleLookup, file: string, node: Sy
   if (node.type === 'parenthesized_expression' && node.firstNamedChild) {
     return resolveString(lookup, file, node.firstNamedChild, depth + 1);
   }
-  if (node.type === 'binary_operator' && node.childForFieldName('operator')?.text === '+') {
-    const [left, right] = [node.childForFieldName('left'), node.childForFieldName('right')];
-    const values = left && right ? await Promise.all([resolveString(lookup, file, left, depth + 1), resolveString(lookup, file, right, depth + 1)]) : [];
-    return values.length === 2 && values.every((v): v is string => v !== undefined) ? values.join('') : undefined;
+  if (node.type === 'binary_operator' && requiredField(node, 'operator').text === '+') {
+    const sides = [requiredField(node, 'left'), requiredField(node, 'right')];
+    const values = await Promise.all(sides.map((side) => resolveString(lookup, file, side, depth + 1)));
+    return values.every((v): v is string => v !== undefined) ? values.join('') : undefined;
   }
   const analysis = await lookup.module(file);
   if (!analysis) {
@@ -45,11 +45,8 @@ export async function resolveString(lookup: ModuleLookup, file: string, node: Sy
     return resolveName(lookup, file, analysis, node.text, depth);
   }
   if (node.type === 'attribute') {
-    const object = node.childForFieldName('object');
-    const attribute = node.childForFieldName('attribute')?.text;
-    if (!object || !attribute) {
-      return undefined;
-    }
+    const object = requiredField(node, 'object');
+    const attribute = requiredField(node, 'attribute').text;
     // `config.API_PREFIX` with `from app import config` / `import app.config as config`: a module's constant.
     const qualified = resolveQualifiedName(object, analysis.bindings);
     const moduleFile = qualified === undefined ? undefined : lookup.moduleFile(file, qualified);
@@ -101,7 +98,7 @@ function moduleAssignment(root: SyntaxNode, name: string): SyntaxNode | undefine
   let value: SyntaxNode | undefined;
   for (const statement of children(root)) {
     const assignment = statement.type === 'expression_statement' ? statement.firstNamedChild : null;
-    if (assignment?.type === 'assignment' && assignment.childForFieldName('left')?.text === name) {
+    if (assignment?.type === 'assignment' && requiredField(assignment, 'left').text === name) {
       value = assignment.childForFieldName('right') ?? undefined;
     }
   }
@@ -130,7 +127,7 @@ async function findInstance(
   }
   const value = moduleAssignment(where.analysis.root, where.name);
   // `Settings()` or a cached getter's result is out of reach; only a direct constructor call is read.
-  const callee = value?.type === 'call' ? value.childForFieldName('function') : undefined;
+  const callee = value?.type === 'call' ? requiredField(value, 'function') : undefined;
   if (callee?.type !== 'identifier') {
     return undefined;
   }
@@ -145,10 +142,9 @@ async function classBodyOf(
   name: string,
 ): Promise<{ file: string; body: SyntaxNode } | undefined> {
   for (const statement of children(analysis.root)) {
-    const definition = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
-    if (definition?.type === 'class_definition' && definition.childForFieldName('name')?.text === name) {
-      const body = definition.childForFieldName('body');
-      return body ? { file, body } : undefined;
+    const definition = statement.type === 'decorated_definition' ? requiredField(statement, 'definition') : statement;
+    if (definition.type === 'class_definition' && requiredField(definition, 'name').text === name) {
+      return { file, body: requiredField(definition, 'body') };
     }
   }
   const imported = analysis.bindings.get(name);

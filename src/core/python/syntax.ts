@@ -46,22 +46,20 @@ export function stringValue(node: SyntaxNode | null | undefined): string | undef
     return undefined;
   }
   let value = '';
-  for (const child of node.namedChildren) {
-    if (!child) {
-      continue;
-    }
+  for (const child of children(node)) {
     if (child.type === 'interpolation') {
       return undefined;
     }
     if (child.type === 'string_content') {
-      if (child.namedChildren.some((part) => part?.type === 'escape_sequence')) {
+      // Its named children are what would need decoding: escape sequences and an f-string's `{{` and `}}`.
+      if (child.namedChildCount > 0) {
         return undefined;
       }
       value += child.text;
     }
   }
-  const start = node.firstChild?.text ?? '';
-  return /[bB]/.test(start) ? undefined : value;
+  // The grammar's first child of a string is its `string_start` (prefix and opening quote).
+  return /[bB]/.test(node.firstChild!.text) ? undefined : value;
 }
 
 /** `a.b.c` for an identifier or a chain of attribute accesses on one; undefined for anything else. */
@@ -73,9 +71,8 @@ export function dottedText(node: SyntaxNode | null | undefined): string | undefi
     return node.text;
   }
   if (node.type === 'attribute') {
-    const object = dottedText(node.childForFieldName('object'));
-    const attribute = node.childForFieldName('attribute');
-    return object === undefined || !attribute ? undefined : `${object}.${attribute.text}`;
+    const object = dottedText(requiredField(node, 'object'));
+    return object === undefined ? undefined : `${object}.${requiredField(node, 'attribute').text}`;
   }
   return undefined;
 }
@@ -105,8 +102,8 @@ export function resolveQualifiedName(node: SyntaxNode | null | undefined, bindin
   if (dotted === undefined) {
     return undefined;
   }
-  const [head = '', ...rest] = dotted.split('.');
-  const bound = bindings.get(head);
+  const [head, ...rest] = dotted.split('.');
+  const bound = bindings.get(head!);
   if (bound === undefined) {
     return undefined;
   }
@@ -114,33 +111,46 @@ export function resolveQualifiedName(node: SyntaxNode | null | undefined, bindin
   return CANONICAL_NAMES.get(qualified) ?? qualified;
 }
 
-/** The keyword argument `name=` of a call's argument list, if present. */
+/**
+ * A field the grammar requires of a node of this type (`required: true` in tree-sitter-python's node-types.json:
+ * a call's `function` and `arguments`, an attribute's `object` and `attribute`, a definition's `name`, ...).
+ * Tree-sitter gives it on every such node, error recovery included (it fills a missing token in with a MISSING
+ * node): reading it through this says so once, where `?.` at each use would claim it may be absent.
+ */
+export function requiredField(node: SyntaxNode, field: string): SyntaxNode {
+  const child = node.childForFieldName(field);
+  if (!child) {
+    throw new Error(`tree-sitter gave a ${node.type} without its required field '${field}'`);
+  }
+  return child;
+}
+
+/**
+ * The keyword argument `name=` of a call's argument list, if present. Callers pass any expression (the value of
+ * an assignment, a parameter's default), so anything that is not a call has none.
+ */
 export function keywordArgument(call: SyntaxNode, name: string): SyntaxNode | undefined {
-  const args = call.childForFieldName('arguments');
-  for (const arg of args?.namedChildren ?? []) {
-    if (arg?.type === 'keyword_argument' && arg.childForFieldName('name')?.text === name) {
-      return arg.childForFieldName('value') ?? undefined;
+  for (const arg of children(call.childForFieldName('arguments'))) {
+    if (arg.type === 'keyword_argument' && requiredField(arg, 'name').text === name) {
+      return requiredField(arg, 'value');
     }
   }
   return undefined;
 }
 
-/** The positional arguments of a call, in order. */
+/** The positional arguments of a call, in order (none for anything that is not a call, as keywordArgument). */
 export function positionalArguments(call: SyntaxNode): SyntaxNode[] {
-  const args = call.childForFieldName('arguments');
-  return (args?.namedChildren ?? []).filter(
-    (arg): arg is SyntaxNode => arg !== null && !['keyword_argument', 'list_splat', 'dictionary_splat', 'comment'].includes(arg.type),
-  );
+  return children(call.childForFieldName('arguments')).filter((arg) => !['keyword_argument', 'list_splat', 'dictionary_splat', 'comment'].includes(arg.type));
 }
 
-/** Named children without the nulls web-tree-sitter's typings allow. */
+/** Named children (none for no node), without the nulls web-tree-sitter's typings allow and it never gives. */
 export function children(node: SyntaxNode | null | undefined): SyntaxNode[] {
-  return (node?.namedChildren ?? []).filter((child): child is SyntaxNode => child !== null);
+  return node ? node.namedChildren.map((child) => child!) : [];
 }
 
 /** `async def` (the `async` keyword is the definition's first child). */
 export function isAsyncFunction(fn: SyntaxNode): boolean {
-  return fn.firstChild?.type === 'async';
+  return fn.firstChild!.type === 'async';
 }
 
 const NEW_SCOPES = new Set(['function_definition', 'lambda', 'class_definition']);
@@ -150,12 +160,13 @@ export function containsYield(node: SyntaxNode): boolean {
   // The search runs inside tree-sitter (walking node by node from JavaScript costs ~100x more on a large
   // module); each yield found then checks it is not inside a nested scope.
   return node.descendantsOfType('yield').some((found) => {
-    for (let n = found?.parent ?? null; n && n.id !== node.id; n = n.parent) {
+    // Up from the yield to `node`, which contains it.
+    for (let n = found!.parent!; n.id !== node.id; n = n.parent!) {
       if (NEW_SCOPES.has(n.type)) {
         return false;
       }
     }
-    return found !== null;
+    return true;
   });
 }
 
@@ -175,18 +186,16 @@ export function methodCallsNamed(root: SyntaxNode, names: readonly string[]): Me
   const found: MethodCall[] = [];
   for (const name of new Set(names)) {
     for (let at = source.indexOf(name); at >= 0; at = source.indexOf(name, at + name.length)) {
-      const identifier = root.descendantForIndex(at, at + name.length);
-      const attribute = identifier?.parent;
-      const call = attribute?.parent;
-      if (
-        identifier?.type === 'identifier' &&
-        identifier.startIndex === at &&
-        identifier.endIndex === at + name.length &&
-        attribute?.type === 'attribute' &&
-        attribute.childForFieldName('attribute')?.id === identifier.id &&
-        call?.type === 'call' &&
-        call.childForFieldName('function')?.id === attribute.id
-      ) {
+      // The smallest node spanning the occurrence: a whole name when it is exactly the occurrence.
+      const identifier = root.descendantForIndex(at, at + name.length)!;
+      if (identifier.startIndex !== at || identifier.endIndex !== at + name.length) {
+        continue;
+      }
+      // Smaller than the module, so it has a parent. An attribute's `attribute` field is an identifier, and the
+      // only child of a call an attribute can be is its function.
+      const attribute = identifier.parent!;
+      const call = attribute.parent!;
+      if (attribute.type === 'attribute' && requiredField(attribute, 'attribute').id === identifier.id && call.type === 'call') {
         found.push({ call, methodName: identifier });
       }
     }

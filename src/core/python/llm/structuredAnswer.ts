@@ -6,7 +6,7 @@
  * with literals counts: a value the analysis cannot read leaves the call an ordinary text completion.
  */
 import type { SyntaxNode } from '../parser';
-import { keywordArgument, stringValue } from '../syntax';
+import { children, keywordArgument, requiredField, stringValue } from '../syntax';
 import type { LlmCall } from './detect';
 
 /** At most this many output tokens is a label, not an answer worth streaming. */
@@ -50,14 +50,15 @@ function forcesTool(value: SyntaxNode): boolean {
 /** The value of a string key in a dict literal (`{"type": ...}` or `dict(type=...)`), if written there. */
 function dictionaryEntry(node: SyntaxNode | null | undefined, key: string): SyntaxNode | undefined {
   if (node?.type === 'dictionary') {
-    for (const pair of node.namedChildren) {
-      if (pair?.type === 'pair' && stringValue(pair.childForFieldName('key')) === key) {
-        return pair.childForFieldName('value') ?? undefined;
+    // Its pairs, and any `**` entry or comment among them.
+    for (const pair of children(node)) {
+      if (pair.type === 'pair' && stringValue(requiredField(pair, 'key')) === key) {
+        return requiredField(pair, 'value');
       }
     }
     return undefined;
   }
-  if (node?.type === 'call' && node.childForFieldName('function')?.text === 'dict') {
+  if (node?.type === 'call' && requiredField(node, 'function').text === 'dict') {
     return keywordArgument(node, key);
   }
   return undefined;
