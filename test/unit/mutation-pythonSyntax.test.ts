@@ -211,6 +211,10 @@ describe('routeIsResumable, needsWorkspaceForPaths and served paths (mutation-te
       '    return other.response(events(), "resumable_response")',
       '',
       'app.add_api_route("/d", imported_handler)',
+      '',
+      '@app.get("/e")',
+      'async def e():',
+      '    return StreamingResponse(x.constructor(), media_type="text/plain")',
     );
     await withModule(source, (analysis) => {
       assert.deepEqual(
@@ -220,6 +224,8 @@ describe('routeIsResumable, needsWorkspaceForPaths and served paths (mutation-te
           ['/b', true, true, 'sse'],
           ['/c', true, false, null],
           ['/d', false, false, null],
+          // A method named like an Object.prototype member is no encoder (it was the prototype's function).
+          ['/e', true, false, null],
         ],
       );
     });

@@ -9,21 +9,22 @@ import type { StreamProtocol } from '../../protocol/stream';
 import type { Route } from './analysis';
 import { requiredField } from './syntax';
 
-export const ENCODER_PROTOCOLS: Readonly<Record<string, StreamProtocol>> = {
-  stream_tokens: 'sse',
-  ui_message_stream: 'ai-sdk',
+// A Map, not an object literal: a handler calling `x.constructor()` or `x.toString()` must not find a protocol.
+export const ENCODER_PROTOCOLS: ReadonlyMap<string, StreamProtocol> = new Map([
+  ['stream_tokens', 'sse'],
+  ['ui_message_stream', 'ai-sdk'],
   // What the generated ai-sdk and openai routes return (the encoders wrapped in their responses).
-  ui_message_stream_response: 'ai-sdk',
-  openai_chat_completion_stream: 'openai',
-  openai_chat_completion: 'openai',
-  openai_chat_completion_response: 'openai',
-};
+  ['ui_message_stream_response', 'ai-sdk'],
+  ['openai_chat_completion_stream', 'openai'],
+  ['openai_chat_completion', 'openai'],
+  ['openai_chat_completion_response', 'openai'],
+]);
 
 /** The route's protocol; null when the route does not stream and calls none of the encoders. */
 export function routeProtocol(route: Route): StreamProtocol | null {
   let found: StreamProtocol | null = null;
   for (const name of calledNames(route)) {
-    const protocol = ENCODER_PROTOCOLS[name];
+    const protocol = ENCODER_PROTOCOLS.get(name);
     // The AI SDK's and OpenAI's encoders are what set a route apart; stream_tokens alone is ours.
     if (protocol !== undefined && protocol !== 'sse') {
       return protocol;
