@@ -111,8 +111,13 @@ class _Answer:
     def __aiter__(self) -> _Answer:
         return self
 
+    def recorded_text(self) -> list[str]:
+        """The pieces of text so far (``stream_tokens``' done event reads them
+        here rather than keeping a second copy)."""
+        return self._texts
+
     async def __anext__(self) -> _Part:
-        # Once per part: one await, one clock read.
+        # Once per part: one await, one clock read, plain text kept at once.
         if self._ended:
             raise StopAsyncIteration
         if self._started is None:
@@ -138,7 +143,10 @@ class _Answer:
             )
         if self._first is None:
             self._first = now
-        self._record(part)
+        if type(part) is str:
+            self._texts.append(part)
+        else:
+            self._record(part)
         return part
 
     async def _shielded_read(self) -> _Part:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from typing import Protocol, runtime_checkable
 
 from .events import error_fields, format_sse, json_dumps
 from .finish import Usage, answer_stopped
@@ -30,6 +31,13 @@ _TOKEN_EVENT_END = b"}\n\n"
 _logger = logging.getLogger(__name__)
 
 
+@runtime_checkable
+class _RecordedAnswer(Protocol):
+    """An answer of ``with_on_finish``: it keeps the text, one copy is enough."""
+
+    def recorded_text(self) -> list[str]: ...
+
+
 async def stream_tokens(
     token_generator: TokenSource,
     *,
@@ -52,6 +60,9 @@ async def stream_tokens(
     going away included, so the upstream request stops.
     """
     parts: list[str] = []
+    keep_text = include_done
+    if isinstance(token_generator, _RecordedAnswer):
+        parts, keep_text = token_generator.recorded_text(), False
     calls = ToolCalls()
     usage = Usage()
     try:
@@ -65,7 +76,7 @@ async def stream_tokens(
                 if event is not None:
                     yield event
                 continue
-            if include_done:
+            if keep_text:
                 parts.append(text)
             yield _TOKEN_EVENT_START + json_dumps(text) + _TOKEN_EVENT_END
         for call in calls.drain():
