@@ -1,12 +1,8 @@
-"""One answer's life: what it said, how it ended, and one ``on_finish`` call.
-
-``with_on_finish`` wraps a token source: it passes every part on while it
-records the text, reasoning, tool calls and ``Usage``, and when the answer
-ends, however it ends, calls ``on_finish`` once with a ``FinishResult``.
-When the client leaves, the route's policy decides: ``"cancel"`` closes the
-source at once (the provider request stops, and its billing), ``"finish"``
-reads the answer to its end so that ``on_finish`` gets all of it. Either
-way an answer lasts at most ``max_duration`` seconds.
+"""One answer's life: its parts passed on and recorded, and ``on_finish``
+called once with a ``FinishResult`` however it ended. When the client leaves,
+the route's policy decides: ``"cancel"`` closes the source at once (the
+provider request stops, and its billing), ``"finish"`` reads the answer to its
+end so that ``on_finish`` gets all of it; either way within ``max_duration``.
 """
 
 from __future__ import annotations
@@ -39,12 +35,7 @@ from .parts import (
 )
 from .response import server_is_shutting_down
 
-__all__ = [
-    "DEFAULT_MAX_DURATION",
-    "AnswerTimeout",
-    "OnDisconnect",
-    "with_on_finish",
-]
+__all__ = ["DEFAULT_MAX_DURATION", "AnswerTimeout", "OnDisconnect", "with_on_finish"]
 
 OnDisconnect = Literal["cancel", "finish"]
 """What a route does with an answer whose client left: stop it, or finish it."""
@@ -72,10 +63,9 @@ def with_on_finish(
     The finish reason is ``completed`` when the source ended (also after the
     client left, with ``"finish"``), ``error`` when it raised, ``client-left``
     when the client left (``"cancel"``), ``stopped`` when the server shut
-    down, and ``timeout`` after ``max_duration`` seconds: then the source is
-    closed and, for a client still there, :class:`AnswerTimeout` raised (the
-    encoders send it as their error event). A successful answer's
-    ``on_finish`` runs before the last event is sent, so a client that was
+    down, and ``timeout`` after ``max_duration`` seconds: the source is closed
+    and :class:`AnswerTimeout` raised (the encoders' error event). A complete
+    answer's ``on_finish`` runs before the last event is sent, so a client
     told "done" finds the answer saved.
     """
     return _Answer(source, FinishOnce(on_finish), model, on_disconnect, max_duration)
@@ -92,7 +82,6 @@ class _Answer:
         on_disconnect: OnDisconnect,
         max_duration: float | None,
     ) -> None:
-        self._source = source
         self._parts = source.__aiter__()
         self._finish = finish
         self._model = model
@@ -112,8 +101,7 @@ class _Answer:
         return self
 
     def recorded_text(self) -> list[str]:
-        """The pieces of text so far (``stream_tokens``' done event reads them
-        here rather than keeping a second copy)."""
+        """The pieces of text so far (``stream_tokens`` reads them, no copy)."""
         return self._texts
 
     async def __anext__(self) -> _Part:
@@ -217,8 +205,8 @@ class _Answer:
 
     async def _end(self, reason: FinishReason) -> None:
         self._ended = True
-        started = self._started if self._started is not None else time.monotonic()
         now = time.monotonic()
+        started = self._started or now
         result = FinishResult(
             text="".join(self._texts),
             reasoning="".join(self._reasoning),

@@ -20,11 +20,9 @@ from .parts import close_now
 __all__ = ["DEFAULT_PING_INTERVAL", "EventStreamResponse", "streaming_response"]
 
 DEFAULT_PING_INTERVAL = 15.0
-"""Seconds of silence after which a ``: ping`` comment is sent.
-
-Proxies and load balancers commonly drop connections that stay idle for
-30-60 seconds; a comment line keeps them open and every SSE client ignores it.
-"""
+"""Seconds of silence after which a ``: ping`` comment is sent: proxies and
+load balancers commonly drop connections idle for 30-60 seconds, and every SSE
+client ignores a comment line."""
 
 # A stream whose generator never awaits (tokens already in memory, CPU-bound
 # work) would otherwise hold the event loop until it ends: no other request is
@@ -65,8 +63,7 @@ def server_is_shutting_down() -> bool:
 
 
 class _OpenStreams:
-    """The open streams of one event loop, whether one of them polls, and
-    how many events they wrote."""
+    """An event loop's open streams, whether one polls, their events written."""
 
     def __init__(self) -> None:
         self.streams: set[EventStreamResponse] = set()

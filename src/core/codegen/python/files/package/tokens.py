@@ -50,14 +50,11 @@ async def stream_tokens(
     ``reasoning`` ``{"text"}`` per ``ReasoningDelta``; ``tool_call`` ``{"id",
     "name", "input"}`` once a call ended (arguments that are not JSON come raw
     as ``"arguments"``); ``done`` ``{"text", "token_count", "finish_reason"}``
-    (and ``"usage"``, the figures the provider reported in ``Usage`` parts,
-    when it did) at the end if ``include_done`` (which keeps the text in
-    memory); ``error`` ``{"type",
-    "message"}`` if the generator raises, then a clean end. The message is
-    generic (the exception goes to the server log) unless ``expose_errors``.
-
-    The generator is closed when the stream ends for any reason, the client
-    going away included, so the upstream request stops.
+    (and ``"usage"`` when the provider reported it) if ``include_done`` (which
+    keeps the text); ``error`` ``{"type", "message"}`` if the generator raises,
+    the message generic (the exception goes to the server log) unless
+    ``expose_errors``. The generator is closed when the stream ends for any
+    reason, the client leaving included, so the upstream request stops.
     """
     parts: list[str] = []
     keep_text = include_done
