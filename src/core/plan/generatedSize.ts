@@ -53,9 +53,10 @@ export async function measureRouteKind(request: AddEndpointRequest): Promise<Gen
  * result and usage types, lifecycle.py's recording, disconnect policy and time limit: 1145 lines measured), the
  * lifecycle the issue asks every generated route to have. Then to 1165 (1161 measured): the stop of a resumable
  * stream, which every encoder reads to say "stopped" in its finish (finish.py's set_stop_signal and
- * answer_stopped, 13 lines). Lowered to 1126 (measured; 1163 before): stream_tokens reads a with_on_finish
- * answer's text instead of keeping a second copy, docstrings say the why once, dead attributes gone. Of the 1126:
- * 28 header lines, about 610 of code and 76 of imports, 150 of docstrings, 35 of comments, 175 blank lines black
- * requires, 56 of route; the code alone is over 400.
+ * answer_stopped, 13 lines). Lowered to 1160 (measured; 1163 before): docstrings say the why once and dead
+ * attributes went (1126), then stream_tokens took to reading a with_on_finish answer's source itself, one async
+ * hop less per token for paced streams (34 lines: the answer's took/time_out/ended and the protocol stream_tokens
+ * reads it by). Of the 1160: 28 header lines, about 636 of code and 76 of imports, 154 of docstrings, 32 of
+ * comments, 178 blank lines black requires, 56 of route; the code alone is over 400.
  */
-export const GENERATED_LINES_BUDGET = { total: 1126, perFile: 350 } as const;
+export const GENERATED_LINES_BUDGET = { total: 1160, perFile: 350 } as const;

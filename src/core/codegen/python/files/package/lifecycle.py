@@ -82,7 +82,7 @@ class _Answer:
         on_disconnect: OnDisconnect,
         max_duration: float | None,
     ) -> None:
-        self._parts = source.__aiter__()
+        self.parts = source.__aiter__()
         self._finish = finish
         self._model = model
         self._shield = on_disconnect == "finish"
@@ -104,8 +104,16 @@ class _Answer:
         """The pieces of text so far (``stream_tokens`` reads them, no copy)."""
         return self._texts
 
+    def direct(self) -> _Answer | None:
+        """This answer, for an encoder that reads ``parts`` and calls ``took``
+        and ``ended`` itself (an async hop less per part: at many streams a
+        share of CPU); None once read, or when its reads are shielded."""
+        if self._shield or self._started is not None:
+            return None
+        self._start()
+        return self
+
     async def __anext__(self) -> _Part:
-        # Once per part: one await, one clock read, plain text kept at once.
         if self._ended:
             raise StopAsyncIteration
         if self._started is None:
@@ -114,34 +122,48 @@ class _Answer:
             if self._shield:
                 part = await self._shielded_read()
             else:
-                part = await self._parts.__anext__()
+                part = await self.parts.__anext__()
         except StopAsyncIteration:
-            await self._end("stopped" if answer_stopped() else "completed")
+            await self.ended(failed=False)
             raise
         except Exception:
-            await self._end("error")
+            await self.ended(failed=True)
             raise
+        if self.took(part):
+            await self.time_out()
+        return part
+
+    def took(self, part: _Part) -> bool:
+        """Record a part; True, with nothing recorded, past the deadline."""
         # Checked as parts arrive: a deadline per read costs a timer per part.
         now = time.monotonic()
         if now >= self._deadline:
-            await self._close()
-            await self._end("timeout")
-            raise AnswerTimeout(
-                f"The answer took longer than {self._max_duration} seconds."
-            )
+            return True
         if self._first is None:
             self._first = now
         if type(part) is str:
             self._texts.append(part)
         else:
             self._record(part)
-        return part
+        return False
+
+    async def time_out(self) -> None:
+        await self._close()
+        await self._end("timeout")
+        raise AnswerTimeout(f"The answer ran past {self._max_duration} seconds.")
+
+    async def ended(self, failed: bool) -> None:
+        """The source ended, or raised (``failed``)."""
+        if failed:
+            await self._end("error")
+        else:
+            await self._end("stopped" if answer_stopped() else "completed")
 
     async def _shielded_read(self) -> _Part:
         # "finish": the client leaving must not interrupt a read (the source
         # would be closed with it).
         with anyio.CancelScope(shield=True):
-            return await self._parts.__anext__()
+            return await self.parts.__anext__()
         raise AssertionError("a shield alone is never cancelled")
 
     def _start(self) -> None:
@@ -187,7 +209,7 @@ class _Answer:
         reason: FinishReason = "completed"
         with anyio.CancelScope(shield=True, deadline=self._deadline):
             try:
-                async for part in self._parts:
+                async for part in self.parts:
                     self._record(part)
                     if server_is_shutting_down():
                         reason = "stopped"
@@ -201,9 +223,11 @@ class _Answer:
 
     async def _close(self) -> None:
         with anyio.CancelScope(shield=True):
-            await close_now(self._parts)
+            await close_now(self.parts)
 
     async def _end(self, reason: FinishReason) -> None:
+        if self._ended:
+            return
         self._ended = True
         now = time.monotonic()
         started = self._started or now

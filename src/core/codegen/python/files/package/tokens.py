@@ -32,10 +32,16 @@ _logger = logging.getLogger(__name__)
 
 
 @runtime_checkable
-class _RecordedAnswer(Protocol):
-    """An answer of ``with_on_finish``: it keeps the text, one copy is enough."""
+class _Answer(Protocol):
+    """``with_on_finish``'s answer: it keeps the text, and is read directly."""
+
+    parts: AsyncIterator[str | StreamPart]
 
     def recorded_text(self) -> list[str]: ...
+    def direct(self) -> _Answer | None: ...
+    def took(self, part: str | StreamPart) -> bool: ...
+    async def time_out(self) -> None: ...
+    async def ended(self, failed: bool) -> None: ...
 
 
 async def stream_tokens(
@@ -58,12 +64,16 @@ async def stream_tokens(
     """
     parts: list[str] = []
     keep_text = include_done
-    if isinstance(token_generator, _RecordedAnswer):
+    answer = None
+    if isinstance(token_generator, _Answer):
         parts, keep_text = token_generator.recorded_text(), False
+        answer = token_generator.direct()
     calls = ToolCalls()
     usage = Usage()
     try:
-        async for token in token_generator:
+        async for token in token_generator if answer is None else answer.parts:
+            if answer is not None and answer.took(token):
+                await answer.time_out()
             if isinstance(token, str):
                 text = token
             elif isinstance(token, TextDelta):
@@ -76,9 +86,13 @@ async def stream_tokens(
             if keep_text:
                 parts.append(text)
             yield _TOKEN_EVENT_START + json_dumps(text) + _TOKEN_EVENT_END
+        if answer is not None:
+            await answer.ended(failed=False)
         for call in calls.drain():
             yield _tool_call_event(call)
     except Exception as exc:
+        if answer is not None:
+            await answer.ended(failed=True)
         _logger.exception("Token stream failed; sending an error event")
         yield format_sse("error", error_fields(exc, expose_errors))
         return
