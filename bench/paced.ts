@@ -9,8 +9,10 @@
  *   the moment the token was due (its paced time), which adds the server's lag: a saturated worker yields late;
  * - stretch: how long the streams took over how long they were paced to take (1.00: the worker keeps up).
  *
- * Contenders are interleaved in every round and the CPU ratio to plain is taken inside each round. Then the
- * package's response is run at growing numbers of streams, to report how many one worker holds with p99 <= 50
+ * Contenders: plain Starlette; the package's `streaming_response(stream_tokens(...))`; the route as the planner
+ * writes it (the source handed to its on_finish hook by `with_on_finish`, and the done event); resumable on
+ * Redis. They are interleaved in every round and the CPU ratio to plain is taken inside each round. Then plain
+ * and the route are run at growing numbers of streams, to report how many one worker holds with p99 <= 50
  * ms. CATALYST_BENCH_QUICK=1 runs fewer and shorter streams. The client runs on the same machine.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -32,6 +34,10 @@ const ROUNDS = QUICK ? 1 : 3;
 const LEVELS = QUICK ? [100, 400] : [400, 1000];
 const CAPACITY_LEVELS = QUICK ? [200, 600] : [200, 400, 600, 800, 1000, 1200];
 const P99_GOAL_MS = 50;
+/** Before each run the server must have used under this share of a core over SETTLE_MS (at most SETTLE_TRIES looks). */
+const IDLE_CPU_SHARE = 0.05;
+const SETTLE_MS = 250;
+const SETTLE_TRIES = 40;
 /** New connections are spread over this long, as real users arrive. */
 const RAMP_MS = 1_000;
 
@@ -44,6 +50,8 @@ from fastapi import FastAPI
 from starlette.responses import StreamingResponse
 
 from streaming.events import json_dumps
+from streaming.finish import FinishResult
+from streaming.lifecycle import with_on_finish
 from streaming.resumable.redis_store import RedisStreamStore
 from streaming.resumable.response import resumable_response
 from streaming.response import streaming_response
@@ -81,6 +89,17 @@ async def package(count: int, rate: float):
     return streaming_response(stream_tokens(paced(count, rate), include_done=False))
 
 
+async def on_stream_finish(result: FinishResult) -> None:
+    pass
+
+
+@app.get("/route")
+async def route(count: int, rate: float):
+    # As the planner writes a route: the answer handed to its on_finish hook.
+    answer = with_on_finish(paced(count, rate), on_stream_finish, on_disconnect="cancel")
+    return streaming_response(stream_tokens(answer))
+
+
 @app.get("/redis")
 async def redis(count: int, rate: float):
     events = lambda: stream_tokens(paced(count, rate), include_done=False)  # noqa: E731
@@ -92,7 +111,14 @@ async def cpu() -> dict[str, float]:
     return {"seconds": time.process_time()}
 `;
 
-const CONTENDERS = ['starlette', 'package', 'redis'] as const;
+const CONTENDERS = ['starlette', 'package', 'route', 'redis'] as const;
+/**
+ * The Redis contender runs up to this many streams: at 1,000 it cost 2.7 ms of CPU per event on 12-07 (over 13
+ * minutes of CPU per run), which kept the others' rounds from ever finishing on a shared machine.
+ */
+const REDIS_MAX_STREAMS = 400;
+/** Run at growing numbers of streams: the plain response, and the route as users get it. */
+const CAPACITY_CONTENDERS = ['starlette', 'route'] as const;
 type Contender = (typeof CONTENDERS)[number];
 
 interface Run {
@@ -120,6 +146,7 @@ export const pacedBenchmark: Benchmark = {
     try {
       await run(server, 'starlette', 50); // warm up
       await run(server, 'package', 50);
+      await run(server, 'route', 50);
       await compare(server);
       await capacity(server);
     } finally {
@@ -139,19 +166,20 @@ async function compare(server: RunningServer): Promise<void> {
   for (const streams of LEVELS) {
     const runs = new Map<Contender, Run[]>(CONTENDERS.map((c) => [c, []]));
     const ratios = new Map<Contender, number[]>(CONTENDERS.map((c) => [c, []]));
+    const contenders = CONTENDERS.filter((c) => c !== 'redis' || streams <= REDIS_MAX_STREAMS);
     for (let round = 0; round < ROUNDS; round++) {
-      const order = CONTENDERS.map((_, i) => CONTENDERS[(i + round) % CONTENDERS.length]!);
+      const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!);
       const thisRound = new Map<Contender, Run>();
       for (const contender of order) {
         const result = await run(server, contender, streams);
         thisRound.set(contender, result);
         runs.get(contender)!.push(result);
       }
-      for (const contender of CONTENDERS) {
+      for (const contender of contenders) {
         ratios.get(contender)!.push(perEvent(thisRound.get(contender)!) / perEvent(thisRound.get('starlette')!));
       }
     }
-    for (const contender of CONTENDERS) {
+    for (const contender of contenders) {
       const all = runs.get(contender)!;
       const delays = concat(all.map((r) => r.delaysMs));
       const dueDelays = concat(all.map((r) => r.dueDelaysMs));
@@ -167,7 +195,7 @@ async function capacity(server: RunningServer): Promise<void> {
   process.stdout.write(`\n| streams | response | yield to client p99 | due to client p99 | stretch | CPU µs per event |\n|---:|---|---:|---:|---:|---:|\n`);
   const held = new Map<Contender, number>();
   for (const streams of CAPACITY_LEVELS) {
-    for (const contender of ['starlette', 'package'] as const) {
+    for (const contender of CAPACITY_CONTENDERS) {
       const result = await run(server, contender, streams);
       const p99 = quantile(result.delaysMs, 0.99);
       const dueP99 = quantile(result.dueDelaysMs, 0.99);
@@ -179,7 +207,7 @@ async function capacity(server: RunningServer): Promise<void> {
       );
     }
   }
-  for (const contender of ['starlette', 'package'] as const) {
+  for (const contender of CAPACITY_CONTENDERS) {
     process.stdout.write(
       `\n${contender}: one worker holds ${held.get(contender) ?? 'fewer than the smallest level of'} paced streams with p99 <= ${P99_GOAL_MS} ms from when each token was due`,
     );
@@ -189,6 +217,7 @@ async function capacity(server: RunningServer): Promise<void> {
 
 async function run(server: RunningServer, contender: Contender, streams: number): Promise<Run> {
   const count = RATE * SECONDS;
+  await settle(server);
   const before = await cpuSeconds(server);
   const started = performance.now();
   const results = await Promise.all(
@@ -207,6 +236,9 @@ async function run(server: RunningServer, contender: Contender, streams: number)
   };
 }
 
+/** A token event's text (the route's done event carries all the text: it is not a token). */
+const TOKEN_MARK = 'event: token\ndata: {"text":"';
+
 /** One GET on a raw socket; every token's text is the server's clock when it was yielded (seconds). */
 function timedStream(port: number, urlPath: string): Promise<{ delays: number[]; dueDelays: number[]; complete: boolean }> {
   return new Promise((resolve) => {
@@ -220,16 +252,16 @@ function timedStream(port: number, urlPath: string): Promise<{ delays: number[];
     socket.on('data', (chunk: string) => {
       const now = (performance.timeOrigin + performance.now()) / 1000;
       text += chunk;
-      let at = text.indexOf('{"text":"');
+      let at = text.indexOf(TOKEN_MARK);
       let consumed = 0;
       while (at >= 0) {
-        const end = text.indexOf('"', at + 9);
+        const end = text.indexOf('"', at + TOKEN_MARK.length);
         if (end < 0) break;
-        const [due, yielded] = text.slice(at + 9, end).split('/');
+        const [due, yielded] = text.slice(at + TOKEN_MARK.length, end).split('/');
         dueDelays.push((now - Number(due)) * 1000);
         delays.push((now - Number(yielded)) * 1000);
         consumed = end;
-        at = text.indexOf('{"text":"', end);
+        at = text.indexOf(TOKEN_MARK, end);
       }
       text = text.slice(consumed);
     });
@@ -237,6 +269,18 @@ function timedStream(port: number, urlPath: string): Promise<{ delays: number[];
     socket.on('end', finish);
     socket.on('error', finish);
   });
+}
+
+/**
+ * Waits (at most SETTLE_TRIES looks) until the server is idle: work a run leaves behind (the Redis contender's
+ * producers, ending streams) must not be counted in the next contender's CPU.
+ */
+async function settle(server: RunningServer): Promise<void> {
+  for (let tries = 0; tries < SETTLE_TRIES; tries++) {
+    const before = await cpuSeconds(server);
+    await delay(SETTLE_MS);
+    if ((await cpuSeconds(server)) - before < (SETTLE_MS / 1000) * IDLE_CPU_SHARE) return;
+  }
 }
 
 function perEvent(run: Run): number {

@@ -48,11 +48,15 @@ export async function measureRouteKind(request: AddEndpointRequest): Promise<Gen
  * 400 lines in total; the five files that route needs measure 735 with the route (667 before the per-loop
  * shutdown poller and the single task group of response.py; 373 lines of code then, the rest headers, docstrings
  * and the blank lines black requires), and no split reaches 400 without dropping behaviour
- * the wire tests hold (the orjson-identical stdlib JSON, typed parts, the shutdown reconnect). The total is held
- * where it is so it cannot grow unnoticed; lowering it is open work. Issue #19 raised it from 740 to 1150: every
- * route now hands its answers to an on_finish hook (the hook in the route, finish.py's result and usage types,
- * lifecycle.py's recording, disconnect policy and time limit: 1145 lines measured), the lifecycle the issue asks
- * every generated route to have. Then to 1165 (1161 measured): the stop of a resumable stream, which every
- * encoder reads to say "stopped" in its finish (finish.py's set_stop_signal and answer_stopped, 13 lines).
+ * the wire tests hold (the orjson-identical stdlib JSON, typed parts, the shutdown reconnect). Issue #19 raised it
+ * from 740 to 1150: every route now hands its answers to an on_finish hook (the hook in the route, finish.py's
+ * result and usage types, lifecycle.py's recording, disconnect policy and time limit: 1145 lines measured), the
+ * lifecycle the issue asks every generated route to have. Then to 1165 (1161 measured): the stop of a resumable
+ * stream, which every encoder reads to say "stopped" in its finish (finish.py's set_stop_signal and
+ * answer_stopped, 13 lines). Lowered to 1160 (measured; 1163 before): docstrings say the why once and dead
+ * attributes went (1126), then stream_tokens took to reading a with_on_finish answer's source itself, one async
+ * hop less per token for paced streams (34 lines: the answer's took/time_out/ended and the protocol stream_tokens
+ * reads it by). Of the 1160: 28 header lines, about 636 of code and 76 of imports, 154 of docstrings, 32 of
+ * comments, 178 blank lines black requires, 56 of route; the code alone is over 400.
  */
-export const GENERATED_LINES_BUDGET = { total: 1165, perFile: 350 } as const;
+export const GENERATED_LINES_BUDGET = { total: 1160, perFile: 350 } as const;

@@ -111,14 +111,10 @@ def _check_field(name: str, value: str) -> bytes:
 def format_sse(event: str, data: Any, *, id: str | None = None) -> bytes:
     """Encode one SSE event: ``event: {event}\\nid: {id}\\ndata: {json}\\n\\n``.
 
-    ``data`` is serialised as compact JSON on a single line (newlines inside
-    strings are escaped); NaN and the infinities become ``null``. The ``id``
-    line is written only when ``id`` is given.
-
-    Raises:
-        ValueError: if ``event`` or ``id`` contains CR, LF or NUL.
-        TypeError: if ``data`` is not JSON (str, int, float, bool, None, and
-            lists, tuples and str-keyed dicts of them).
+    ``data`` is compact JSON on one line (NaN and the infinities as ``null``);
+    the ``id`` line only when ``id`` is given. ValueError if ``event`` or
+    ``id`` holds CR, LF or NUL; TypeError if ``data`` is not JSON (str, int,
+    float, bool, None, and lists, tuples and str-keyed dicts of them).
     """
     head = b"event: " + _check_field("event", event)
     if id is not None:

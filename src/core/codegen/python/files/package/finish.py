@@ -1,10 +1,6 @@
-"""The end of an answer: what was said, why it ended, and what it cost.
-
-A route hands each finished answer to its ``on_finish`` hook (an async
-function of the app's: save the conversation, count the tokens) exactly
-once, whatever ended it. ``Usage`` is the provider's own count of tokens,
-which the provider adapters yield as parts; ``telemetry`` records it too.
-"""
+"""The end of an answer, as a route's ``on_finish`` hook receives it once:
+what was said, why it ended, and what it cost (``Usage``, the provider's own
+count of tokens, which the provider adapters yield as parts)."""
 
 from __future__ import annotations
 
@@ -48,9 +44,8 @@ class Usage:
     Anthropic: ``input_tokens`` plus both cache counts); ``cached_input_tokens``
     is the part read from the provider's cache; ``reasoning_tokens`` the part
     of ``output_tokens`` spent reasoning. ``finish_reasons`` are the
-    provider's own (``stop``, ``length``, ``end_turn``...). A provider
-    adapter yields one as a part each time the provider reports usage; later
-    reports update earlier ones (the providers' counts are cumulative).
+    provider's own (``stop``, ``length``, ``end_turn``...). Later reports
+    update earlier ones (the providers' counts are cumulative).
     """
 
     input_tokens: int | None = None
@@ -71,12 +66,8 @@ class Usage:
 
     def reported(self) -> dict[str, int]:
         """The figures the provider reported, by name (none: empty)."""
-        figures: dict[str, int] = {}
-        for key in _USAGE_KEYS:
-            value = getattr(self, key)
-            if value is not None:
-                figures[key] = value
-        return figures
+        figures = {key: getattr(self, key) for key in _USAGE_KEYS}
+        return {key: value for key, value in figures.items() if value is not None}
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,8 @@
-"""One answer's life: what it said, how it ended, and one ``on_finish`` call.
-
-``with_on_finish`` wraps a token source: it passes every part on while it
-records the text, reasoning, tool calls and ``Usage``, and when the answer
-ends, however it ends, calls ``on_finish`` once with a ``FinishResult``.
-When the client leaves, the route's policy decides: ``"cancel"`` closes the
-source at once (the provider request stops, and its billing), ``"finish"``
-reads the answer to its end so that ``on_finish`` gets all of it. Either
-way an answer lasts at most ``max_duration`` seconds.
+"""One answer's life: its parts passed on and recorded, and ``on_finish``
+called once with a ``FinishResult`` however it ended. When the client leaves,
+the route's policy decides: ``"cancel"`` closes the source at once (the
+provider request stops, and its billing), ``"finish"`` reads the answer to its
+end so that ``on_finish`` gets all of it; either way within ``max_duration``.
 """
 
 from __future__ import annotations
@@ -39,12 +35,7 @@ from .parts import (
 )
 from .response import server_is_shutting_down
 
-__all__ = [
-    "DEFAULT_MAX_DURATION",
-    "AnswerTimeout",
-    "OnDisconnect",
-    "with_on_finish",
-]
+__all__ = ["DEFAULT_MAX_DURATION", "AnswerTimeout", "OnDisconnect", "with_on_finish"]
 
 OnDisconnect = Literal["cancel", "finish"]
 """What a route does with an answer whose client left: stop it, or finish it."""
@@ -72,10 +63,9 @@ def with_on_finish(
     The finish reason is ``completed`` when the source ended (also after the
     client left, with ``"finish"``), ``error`` when it raised, ``client-left``
     when the client left (``"cancel"``), ``stopped`` when the server shut
-    down, and ``timeout`` after ``max_duration`` seconds: then the source is
-    closed and, for a client still there, :class:`AnswerTimeout` raised (the
-    encoders send it as their error event). A successful answer's
-    ``on_finish`` runs before the last event is sent, so a client that was
+    down, and ``timeout`` after ``max_duration`` seconds: the source is closed
+    and :class:`AnswerTimeout` raised (the encoders' error event). A complete
+    answer's ``on_finish`` runs before the last event is sent, so a client
     told "done" finds the answer saved.
     """
     return _Answer(source, FinishOnce(on_finish), model, on_disconnect, max_duration)
@@ -92,8 +82,7 @@ class _Answer:
         on_disconnect: OnDisconnect,
         max_duration: float | None,
     ) -> None:
-        self._source = source
-        self._parts = source.__aiter__()
+        self.parts = source.__aiter__()
         self._finish = finish
         self._model = model
         self._shield = on_disconnect == "finish"
@@ -111,8 +100,20 @@ class _Answer:
     def __aiter__(self) -> _Answer:
         return self
 
+    def recorded_text(self) -> list[str]:
+        """The pieces of text so far (``stream_tokens`` reads them, no copy)."""
+        return self._texts
+
+    def direct(self) -> _Answer | None:
+        """This answer, for an encoder that reads ``parts`` and calls ``took``
+        and ``ended`` itself (an async hop less per part: at many streams a
+        share of CPU); None once read, or when its reads are shielded."""
+        if self._shield or self._started is not None:
+            return None
+        self._start()
+        return self
+
     async def __anext__(self) -> _Part:
-        # Once per part: one await, one clock read.
         if self._ended:
             raise StopAsyncIteration
         if self._started is None:
@@ -121,31 +122,48 @@ class _Answer:
             if self._shield:
                 part = await self._shielded_read()
             else:
-                part = await self._parts.__anext__()
+                part = await self.parts.__anext__()
         except StopAsyncIteration:
-            await self._end("stopped" if answer_stopped() else "completed")
+            await self.ended(failed=False)
             raise
         except Exception:
-            await self._end("error")
+            await self.ended(failed=True)
             raise
+        if self.took(part):
+            await self.time_out()
+        return part
+
+    def took(self, part: _Part) -> bool:
+        """Record a part; True, with nothing recorded, past the deadline."""
         # Checked as parts arrive: a deadline per read costs a timer per part.
         now = time.monotonic()
         if now >= self._deadline:
-            await self._close()
-            await self._end("timeout")
-            raise AnswerTimeout(
-                f"The answer took longer than {self._max_duration} seconds."
-            )
+            return True
         if self._first is None:
             self._first = now
-        self._record(part)
-        return part
+        if type(part) is str:
+            self._texts.append(part)
+        else:
+            self._record(part)
+        return False
+
+    async def time_out(self) -> None:
+        await self._close()
+        await self._end("timeout")
+        raise AnswerTimeout(f"The answer ran past {self._max_duration} seconds.")
+
+    async def ended(self, failed: bool) -> None:
+        """The source ended, or raised (``failed``)."""
+        if failed:
+            await self._end("error")
+        else:
+            await self._end("stopped" if answer_stopped() else "completed")
 
     async def _shielded_read(self) -> _Part:
         # "finish": the client leaving must not interrupt a read (the source
         # would be closed with it).
         with anyio.CancelScope(shield=True):
-            return await self._parts.__anext__()
+            return await self.parts.__anext__()
         raise AssertionError("a shield alone is never cancelled")
 
     def _start(self) -> None:
@@ -191,7 +209,7 @@ class _Answer:
         reason: FinishReason = "completed"
         with anyio.CancelScope(shield=True, deadline=self._deadline):
             try:
-                async for part in self._parts:
+                async for part in self.parts:
                     self._record(part)
                     if server_is_shutting_down():
                         reason = "stopped"
@@ -205,12 +223,14 @@ class _Answer:
 
     async def _close(self) -> None:
         with anyio.CancelScope(shield=True):
-            await close_now(self._parts)
+            await close_now(self.parts)
 
     async def _end(self, reason: FinishReason) -> None:
+        if self._ended:
+            return
         self._ended = True
-        started = self._started if self._started is not None else time.monotonic()
         now = time.monotonic()
+        started = self._started or now
         result = FinishResult(
             text="".join(self._texts),
             reasoning="".join(self._reasoning),

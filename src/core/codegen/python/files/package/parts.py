@@ -1,10 +1,6 @@
 """What a token source yields: text, or typed parts (reasoning, tool calls,
-and the provider's ``Usage`` reports, which are not part of the answer).
-
-Every encoder reads a :data:`TokenSource`; a source that yields only ``str``
-streams plain text. Also here: the tool calls of one stream while they are
-open, and closing a source the moment its stream ends.
-"""
+the provider's ``Usage`` reports); the tool calls of a stream while they are
+open; closing a source the moment its stream ends."""
 
 from __future__ import annotations
 
@@ -95,11 +91,8 @@ class ToolCall:
 
 
 class ToolCalls:
-    """The tool calls of one stream that have started and not yet ended.
-
-    Memory holds only the arguments of calls still open: a source that never
-    ends its calls gets them ended when it ends (see ``drain``).
-    """
+    """The tool calls of one stream that have started and not yet ended (a
+    source that never ends its calls gets them ended by ``drain``)."""
 
     def __init__(self) -> None:
         self._open: dict[str, ToolCall] = {}

@@ -20,21 +20,18 @@ from .parts import close_now
 __all__ = ["DEFAULT_PING_INTERVAL", "EventStreamResponse", "streaming_response"]
 
 DEFAULT_PING_INTERVAL = 15.0
-"""Seconds of silence after which a ``: ping`` comment is sent.
-
-Proxies and load balancers commonly drop connections that stay idle for
-30-60 seconds; a comment line keeps them open and every SSE client ignores it.
-"""
+"""Seconds of silence after which a ``: ping`` comment is sent: proxies and
+load balancers commonly drop connections idle for 30-60 seconds, and every SSE
+client ignores a comment line."""
 
 # A stream whose generator never awaits (tokens already in memory, CPU-bound
 # work) would otherwise hold the event loop until it ends: no other request is
-# served and a client disconnect goes unnoticed. Handing control back once
-# every so many events, or every few milliseconds, keeps the server fair at a
-# cost too small to measure, unlike a sleep(0) after every event. The clock is
-# read only every so many events: cheap, and still prompt for slow events.
-_YIELD_EVERY_EVENTS = 64
-_YIELD_EVERY_SECONDS = 0.01
-_CLOCK_CHECK_EVERY_EVENTS = 16
+# served and a client disconnect goes unnoticed. Every so many events a stream
+# looks whether any other stream of its event loop wrote meanwhile; if none
+# did, it may be holding the loop and hands control back. Paced streams (a
+# model's tokens) always see the others' writes and never pay for a yield; a
+# clock read or a sleep(0) per event would cost a measurable share of CPU.
+_FAIRNESS_CHECK_EVERY_EVENTS = 16
 
 # How often the server's shutdown is polled: by one stream's helper task per
 # event loop, which then ends every open stream (their last event says
@@ -66,11 +63,12 @@ def server_is_shutting_down() -> bool:
 
 
 class _OpenStreams:
-    """The open streams of one event loop, and whether one of them polls."""
+    """An event loop's open streams, whether one polls, their events written."""
 
     def __init__(self) -> None:
         self.streams: set[EventStreamResponse] = set()
         self.polling = False
+        self.writes = 0
 
 
 _open_streams: RunVar[_OpenStreams] = RunVar("catalyst_open_streams")
@@ -89,17 +87,11 @@ class EventStreamResponse(StreamingResponse):
 
     It sends anti-buffering headers (and ``Connection: keep-alive`` over
     HTTP/1.x only: HTTP/2 and 3 forbid it), a ``: ping`` comment after
-    ``ping_interval`` seconds of silence, and hands control back to the event
-    loop regularly; it closes the event generator as soon as the stream ends
-    or the client leaves, and ends with ``retry: 1000`` and a ``reconnect``
-    event when the server shuts down.
-
-    Unlike ``StreamingResponse``, ``content`` must be an async iterable of
-    ``bytes`` (a synchronous iterator would run in a thread and could not be
-    closed when the client leaves), and ``__call__`` is overridden: one task
-    group per response, whose one helper task listens for the client leaving
-    while another pings and watches for shutdown (Starlette's own would add a
-    second group; every task and group costs per event at many streams).
+    ``ping_interval`` seconds of silence; it closes the event generator as
+    soon as the stream ends or the client leaves, and ends with ``retry:
+    1000`` and a ``reconnect`` event when the server shuts down. ``content``
+    must be an async iterable of ``bytes`` (a synchronous iterator would run
+    in a thread and could not be closed when the client leaves).
     """
 
     def __init__(
@@ -126,10 +118,8 @@ class EventStreamResponse(StreamingResponse):
         )
         self._events = content
         self._ping_interval = ping_interval
-        # The helper task pings only while no event is being written, and
-        # holds this lock while it does, which the writer then waits for. The
-        # writer only counts its writes: a lock or clock per event would cost
-        # a measurable share of throughput.
+        # The helper task pings only while no event is being written, holding
+        # this lock, which the writer then waits for: the writer only counts.
         self._send_lock = anyio.Lock()
         self._pinging = False
         self._writing = False
@@ -143,24 +133,18 @@ class EventStreamResponse(StreamingResponse):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("http_version", "1.1") in ("1.0", "1.1"):
             self.raw_headers.append((b"connection", b"keep-alive"))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": self.status_code,
-                "headers": self.raw_headers,
-            }
-        )
+        start = {"status": self.status_code, "headers": self.raw_headers}
+        await send({"type": "http.response.start", **start})
         async with anyio.create_task_group() as task_group:
             stream = self._stream = task_group.cancel_scope
-            task_group.start_soon(self._listen_for_disconnect, receive, stream)
+            # The writer, resumed once per event, gets a task of its own: a
+            # resume then passes a few frames, not every middleware's as in
+            # this task (Starlette does the same). This task awaits the client.
+            task_group.start_soon(self._write, send, stream)
             task_group.start_soon(self._tend, send)
-            try:
-                await self._write_events(send)
-            finally:
-                # Runs even while cancelled (client gone, shutdown), before the
-                # other tasks: close the upstream now, not at garbage collection.
-                with anyio.CancelScope(shield=True):
-                    await close_now(self._events)
+            while (await receive())["type"] != "http.disconnect":
+                pass
+            self._client_left = True
             stream.cancel()
         if self._client_left:
             return
@@ -174,11 +158,20 @@ class EventStreamResponse(StreamingResponse):
     def _body(chunk: bytes) -> dict[str, Any]:
         return {"type": "http.response.body", "body": chunk, "more_body": True}
 
+    async def _write(self, send: Send, stream: anyio.CancelScope) -> None:
+        try:
+            await self._write_events(send)
+        finally:
+            # Runs even while cancelled (client gone, shutdown), before the
+            # other tasks: close the upstream now, not at garbage collection.
+            with anyio.CancelScope(shield=True):
+                await close_now(self._events)
+        stream.cancel()
+
     async def _write_events(self, send: Send) -> None:
-        # Per event: the ping check, the send and its count, nothing else;
-        # the clock is read only every so many events.
-        last_yield = time.monotonic()
-        yielded_at = 0
+        # Per event: the ping check, the send and two counts, nothing else.
+        loop_streams = _loop_streams()
+        writes_seen = loop_streams.writes
         async for chunk in self.body_iterator:
             if self._pinging:
                 # Let the ping finish so the two messages do not interleave.
@@ -189,29 +182,16 @@ class EventStreamResponse(StreamingResponse):
             await send({"type": "http.response.body", "body": body, "more_body": True})
             self._writing = False
             self._writes += 1
-            if self._writes % _CLOCK_CHECK_EVERY_EVENTS == 0 and (
-                self._writes - yielded_at >= _YIELD_EVERY_EVENTS
-                or time.monotonic() - last_yield >= _YIELD_EVERY_SECONDS
-            ):
-                await anyio.lowlevel.checkpoint()
-                yielded_at = self._writes
-                last_yield = time.monotonic()
-
-    async def _listen_for_disconnect(
-        self, receive: Receive, stream: anyio.CancelScope
-    ) -> None:
-        while (await receive())["type"] != "http.disconnect":
-            pass
-        self._client_left = True
-        stream.cancel()
+            loop_streams.writes += 1
+            if self._writes % _FAIRNESS_CHECK_EVERY_EVENTS == 0:
+                if loop_streams.writes - writes_seen <= _FAIRNESS_CHECK_EVERY_EVENTS:
+                    await anyio.lowlevel.checkpoint()
+                writes_seen = loop_streams.writes
 
     async def _tend(self, send: Send) -> None:
-        """Ping once nothing was written for a while; poll for shutdown if no
-        other stream of this event loop does.
-
-        Silence is measured here from the writer's count, not per event; a
-        write held up by a slow client counts as activity.
-        """
+        """Ping once nothing was written for a while (a write held up by a
+        slow client counts as activity); poll for shutdown if no other stream
+        of this event loop does."""
         loop_streams = _loop_streams()
         loop_streams.streams.add(self)
         polling = False
@@ -275,11 +255,10 @@ def streaming_response(
     ping_interval: float | None = DEFAULT_PING_INTERVAL,
     background: BackgroundTask | None = None,
 ) -> EventStreamResponse:
-    """Wrap SSE-encoded events (e.g. from ``stream_tokens``) in a response.
+    """SSE-encoded events (e.g. from ``stream_tokens``) as a response.
 
-    ``headers`` are added to, and may override, the anti-buffering defaults;
-    ``ping_interval`` is the idle time before a keep-alive comment (None: no
-    comments); ``background`` runs after the response is sent.
+    ``headers`` add to (and may override) the anti-buffering defaults;
+    ``ping_interval=None`` sends no keep-alive comments.
     """
     return EventStreamResponse(
         generator,

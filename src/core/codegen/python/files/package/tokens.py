@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from typing import Protocol, runtime_checkable
 
 from .events import error_fields, format_sse, json_dumps
 from .finish import Usage, answer_stopped
@@ -30,6 +31,19 @@ _TOKEN_EVENT_END = b"}\n\n"
 _logger = logging.getLogger(__name__)
 
 
+@runtime_checkable
+class _Answer(Protocol):
+    """``with_on_finish``'s answer: it keeps the text, and is read directly."""
+
+    parts: AsyncIterator[str | StreamPart]
+
+    def recorded_text(self) -> list[str]: ...
+    def direct(self) -> _Answer | None: ...
+    def took(self, part: str | StreamPart) -> bool: ...
+    async def time_out(self) -> None: ...
+    async def ended(self, failed: bool) -> None: ...
+
+
 async def stream_tokens(
     token_generator: TokenSource,
     *,
@@ -42,20 +56,24 @@ async def stream_tokens(
     ``reasoning`` ``{"text"}`` per ``ReasoningDelta``; ``tool_call`` ``{"id",
     "name", "input"}`` once a call ended (arguments that are not JSON come raw
     as ``"arguments"``); ``done`` ``{"text", "token_count", "finish_reason"}``
-    (and ``"usage"``, the figures the provider reported in ``Usage`` parts,
-    when it did) at the end if ``include_done`` (which keeps the text in
-    memory); ``error`` ``{"type",
-    "message"}`` if the generator raises, then a clean end. The message is
-    generic (the exception goes to the server log) unless ``expose_errors``.
-
-    The generator is closed when the stream ends for any reason, the client
-    going away included, so the upstream request stops.
+    (and ``"usage"`` when the provider reported it) if ``include_done`` (which
+    keeps the text); ``error`` ``{"type", "message"}`` if the generator raises,
+    the message generic (the exception goes to the server log) unless
+    ``expose_errors``. The generator is closed when the stream ends for any
+    reason, the client leaving included, so the upstream request stops.
     """
     parts: list[str] = []
+    keep_text = include_done
+    answer = None
+    if isinstance(token_generator, _Answer):
+        parts, keep_text = token_generator.recorded_text(), False
+        answer = token_generator.direct()
     calls = ToolCalls()
     usage = Usage()
     try:
-        async for token in token_generator:
+        async for token in token_generator if answer is None else answer.parts:
+            if answer is not None and answer.took(token):
+                await answer.time_out()
             if isinstance(token, str):
                 text = token
             elif isinstance(token, TextDelta):
@@ -65,12 +83,16 @@ async def stream_tokens(
                 if event is not None:
                     yield event
                 continue
-            if include_done:
+            if keep_text:
                 parts.append(text)
             yield _TOKEN_EVENT_START + json_dumps(text) + _TOKEN_EVENT_END
+        if answer is not None:
+            await answer.ended(failed=False)
         for call in calls.drain():
             yield _tool_call_event(call)
     except Exception as exc:
+        if answer is not None:
+            await answer.ended(failed=True)
         _logger.exception("Token stream failed; sending an error event")
         yield format_sse("error", error_fields(exc, expose_errors))
         return
