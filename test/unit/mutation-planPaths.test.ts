@@ -89,6 +89,13 @@ describe('readServeConfigFiles, readServeDeclarations (mutation-tested)', () => 
       readFile: () => Promise.resolve(new TextEncoder().encode('fastapi-cli\n')),
     };
     assert.equal((await readServeDeclarations(folder, new Map())).fastapiCli, false, 'a folder, not a file');
+    // Kills: `source !== undefined` forced (a listed file gone by the time it is read).
+    const gone: ProjectFiles = {
+      ...folder,
+      readDirectory: () => Promise.resolve([{ name: 'requirements.txt', kind: 'file' }]),
+      readFile: () => Promise.resolve(undefined),
+    };
+    assert.deepEqual(await readServeDeclarations(gone, new Map()), { fastapiCli: false });
     const failing: ProjectFiles = { root: '/p', readDirectory: () => Promise.reject(new Error('EACCES')), readFile: () => Promise.resolve(undefined) };
     assert.deepEqual(await readServeDeclarations(failing, new Map()), { fastapiCli: false });
   });
@@ -122,12 +129,18 @@ describe('module paths edges (mutation-tested)', () => {
       'b = APIRouter()',
       'a.include_router(b)',
       'b.include_router(a)',
+      'inner = APIRouter()',
+      'outer = APIRouter()',
+      'outer.include_router(inner)',
+      'app.include_router(outer)',
       '',
     ].join('\n');
     await withWorkspace({ 'main.py': main }, async (workspace) => {
       assert.deepEqual(await uvicornTargetFor(workspace, { file: 'main.py', id: 'admin' }), { appDir: '', app: 'main:admin', factory: false });
       assert.deepEqual(await uvicornTargetFor(workspace, { file: 'main.py', id: 'r' }), { appDir: '', app: 'main:app', factory: false });
       assert.equal(await uvicornTargetFor(workspace, { file: 'main.py', id: 'a' }), undefined);
+      // Kills: the visited key emptied (every router after the first would count as visited).
+      assert.deepEqual(await uvicornTargetFor(workspace, { file: 'main.py', id: 'inner' }), { appDir: '', app: 'main:app', factory: false });
       assert.equal(await uvicornTargetFor(workspace, { file: 'gone.py', id: 'app' }), undefined);
     });
   });
@@ -161,9 +174,9 @@ describe('module paths edges (mutation-tested)', () => {
       'mine/__init__.py': '',
       'mine/streaming/__init__.py': '"""a package of the user\'s"""\n',
       'a-b/streaming/__init__.py': header,
+      'lib/streaming/__init__.py': header,
       'zz/__init__.py': '',
       'zz/streaming/__init__.py': header,
-      'lib/streaming/__init__.py': header,
     };
     await withWorkspace(files, (workspace) => assert.equal(streamingModuleFile(workspace, 'api/main.py'), 'lib/streaming.py'));
     await withWorkspace({ 'api/__init__.py': '', 'api/main.py': '', 'streaming/__init__.py': header }, (workspace) =>
@@ -254,7 +267,7 @@ describe('legacy import migration edges (mutation-tested)', () => {
         'from app.resumable import resumable_response\n',
       'app/chat.py':
         'try:\r\n    from .streaming import ChatContentPart, ChatCompletionRequest, ChatCompletionStreamOptions\r\nexcept ImportError:\r\n    pass\r\n',
-      'app/notes.txt': 'from .streaming import format_sse\n',
+      'app/notes.txt': 'from app.streaming import format_sse\n',
       'app/doc.py': '# streaming, documented\n',
       'app/far.py': '# streaming\nfrom ...far import format_sse\n',
     });
