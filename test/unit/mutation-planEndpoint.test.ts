@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { planAddEndpoint, type AddEndpointPlan, type AddEndpointRequest } from '../../src/core/plan/endpoint';
+import { renderPackageFiles } from '../../src/core/codegen/python/package';
 import { unresolvedUrlNote } from '../../src/core/plan/endpoint/routePlacement';
 
 const lines = (...all: string[]): string => all.map((l) => `${l}\n`).join('');
@@ -401,5 +402,138 @@ describe('migrating an untouched 0.1 module while planning (mutation-tested)', (
       reason: 'route-taken',
       message: 'The route /stream is already taken by GET /stream in main.py:6 (taken). Choose another path.',
     });
+  });
+});
+
+describe('more planner edges (mutation-tested)', () => {
+  const APP = lines('from fastapi import FastAPI', '', 'app = FastAPI()');
+  const legacy = () => readFile(path.join(__dirname, '..', 'fixtures', 'workspaces', 'legacy-untouched', 'app', 'streaming.py'), 'utf8');
+
+  // Kills: the "included at" test when the router is included in the module that defines it (`||` as `&&`, either
+  // side forced false), and a route's methods joined by '/'.
+  it('a route of a router included in its own module first: says where it is included, with all its methods', async () => {
+    const main = lines(
+      'from fastapi import APIRouter, FastAPI',
+      'from .api import router',
+      '',
+      'other = APIRouter()',
+      '',
+      '',
+      '@other.api_route("/{anything}", methods=["GET", "POST"])',
+      'def anything(anything: str) -> str:',
+      '    return anything',
+      '',
+      '',
+      'app = FastAPI()',
+      'app.include_router(other, prefix="/items")',
+      'app.include_router(router, prefix="/items")',
+    );
+    const files = { 'app/__init__.py': '', 'app/main.py': main, 'app/api.py': lines('from fastapi import APIRouter', '', 'router = APIRouter()') };
+    assert.equal(
+      refusal(await plan(files, { target: { file: 'app/api.py', id: 'router' } })).message,
+      'GET /items/stream would be answered by GET/POST /items/{anything} (anything) at app/main.py:7, included at app/main.py:13, before the new route in app/api.py ' +
+        '(FastAPI tries routes in order), so it would never run. Choose another --route, or add it to other with --app app/main.py:other, where it goes above anything.',
+    );
+  });
+
+  // Kills: a top-level-statement check for the route to precede (forced, inverted): a route inside the factory
+  // that makes the named app cannot be preceded from module level, so the plan is refused.
+  it('an app made by a local factory whose own route answers first: refused, pointing at the factory', async () => {
+    const main = lines(
+      'from fastapi import FastAPI',
+      '',
+      '',
+      'def create_app() -> FastAPI:',
+      '    application = FastAPI()',
+      '',
+      '    @application.get("/{page}")',
+      '    def page(page: str) -> str:',
+      '        return page',
+      '',
+      '    return application',
+      '',
+      '',
+      'app = create_app()',
+    );
+    assert.deepEqual(refusal(await plan({ 'main.py': main }, { target: { file: 'main.py', id: 'app' } })), {
+      reason: 'route-unreachable',
+      message:
+        'GET /stream would be answered by GET /{page} (page) at main.py:7 before the new route in main.py (FastAPI tries routes in order), so it would never run. ' +
+        'Choose another --route, or add it to create_app with --app main.py:create_app, where it goes above page.',
+    });
+  });
+
+  // Kills: the definition's end (`target.app ?? router`, the router lookup, `offset >= definitionEnd`): a
+  // `__main__` block above the router's definition is no place for its route.
+  it("a router defined below the __main__ block: its route goes after the router's definition", async () => {
+    const text = after(
+      await plan(
+        { 'main.py': lines('from fastapi import APIRouter', '', 'if __name__ == "__main__":', '    print("hi")', '', 'router = APIRouter()') },
+        { target: { file: 'main.py', id: 'router' } },
+      ),
+      'main.py',
+    );
+    assert.ok(text.indexOf('router = APIRouter()') < text.indexOf('@router.get("/stream")'), text);
+    assert.ok(text.endsWith('    return streaming_response(stream_tokens(answer))\n'), text);
+  });
+
+  // Kills: planEndpoint's already-present answer (the handler's name, the 1-based line) and a clash's methods
+  // joined by '/'.
+  it('a second run says where the route is; another method on the path is a clash', async () => {
+    const first = after(await plan({ 'main.py': APP }), 'main.py');
+    const again = await plan({ 'main.py': first });
+    assert.equal(again.status, 'already-present');
+    const present = again as Extract<AddEndpointPlan, { status: 'already-present' }>;
+    const row = first.split('\n').indexOf('@app.get("/stream")');
+    assert.equal(present.endpoint.functionName, 'stream');
+    assert.equal(present.line, row);
+    assert.equal(present.message, `A streaming endpoint is already there: GET /stream (main.py:${row + 1}). Nothing to do.`);
+    const taken = lines(...APP.trimEnd().split('\n'), '', '', '@app.api_route("/stream", methods=["PUT", "PATCH"])', 'def s() -> None:', '    pass');
+    assert.equal(
+      refusal(await plan({ 'main.py': taken })).message,
+      'The route /stream is already taken by PUT/PATCH /stream in main.py:6 (s). Choose another path.',
+    );
+  });
+
+  // Kills: the free-name search (`moduleShadowing(...) === undefined && foreignAt(...) === undefined` loosened,
+  // `asPackage` dropped: a generated sse_streaming/ package is ours, and free), the refusal when no name is free,
+  // and, for a named location, the suggestion of a free name or none.
+  it('another name for the package when streaming/ is taken, the first free one; refused when none is', async () => {
+    const foreign = 'x = 1\n';
+    const packageOf = (result: AddEndpointPlan) => planned(result).notes[0]?.replace(/^The streaming package is ([a-z_]+)\/.*$/s, '$1');
+    assert.equal(packageOf(await plan({ 'main.py': APP, 'streaming.py': foreign, 'sse_streaming.py': foreign })), 'catalyst_streaming');
+    const ours = (await renderPackageFiles(['format_sse'])).find((file) => file.path === '__init__.py')!.text;
+    assert.equal(packageOf(await plan({ 'main.py': APP, 'streaming.py': foreign, 'sse_streaming/__init__.py': ours })), 'sse_streaming');
+    assert.deepEqual(refusal(await plan({ 'main.py': APP, 'streaming.py': foreign, 'sse_streaming.py': foreign, 'catalyst_streaming.py': foreign })), {
+      reason: 'module-conflict',
+      message:
+        'A streaming package at streaming/ would clash with streaming.py, a module of yours (not generated by Catalyst Streaming), which the package would hide, ' +
+        'and so would sse_streaming/, catalyst_streaming/ there. Choose a free name with --module.',
+    });
+    assert.match(
+      refusal(await plan({ 'main.py': APP, 'lib/streaming.py': foreign }, { moduleLocation: 'lib' })).message,
+      /Choose a free name, e\.g\. --module lib\/sse_streaming\.py\.$/,
+    );
+    const none = { 'main.py': APP, 'lib/streaming.py': foreign, 'lib/sse_streaming.py': foreign, 'lib/catalyst_streaming.py': foreign };
+    assert.match(refusal(await plan(none, { moduleLocation: 'lib' })).message, /would hide\. Choose a free name with --module\.$/);
+  });
+
+  // Kills: a blocked migration (`migration.status === 'blocked'` forced false, its reason dropped): the untouched
+  // module is kept, saying why; and a refusal after a migration is the answer (`plan.status !== 'planned'`).
+  it('an untouched 0.1 module that cannot be migrated is kept, saying why; a refusal after migrating is returned', async () => {
+    const text = await legacy();
+    const kept = planned(await plan({ 'main.py': APP, 'streaming.py': text, 'other.py': 'import streaming\n' }));
+    assert.deepEqual(
+      kept.changes.map((c) => c.path),
+      ['main.py'],
+    );
+    assert.match(
+      kept.notes[0]!,
+      /^streaming\.py \(generated by an earlier version\) is left as it is, because it cannot be replaced by the streaming package: other\.py imports the module itself \(import streaming\)/,
+    );
+    assert.equal(
+      refusal(await plan({ 'main.py': lines(...APP.trimEnd().split('\n'), 'EventStreamResponse = 1'), 'streaming.py': text })).reason,
+      'name-conflict',
+    );
   });
 });
