@@ -377,7 +377,7 @@ describe('migrating an untouched 0.1 module while planning (mutation-tested)', (
     );
   });
 
-  // Kills: the rewritten file's description and the note naming it.
+  // Kills: the rewritten file's description and the note naming it (several joined by ', ').
   it('rewrites the imports of the module in the same change, and names the file', async () => {
     const result = planned(
       await plan({
@@ -393,6 +393,15 @@ describe('migrating an untouched 0.1 module while planning (mutation-tested)', (
       ],
     );
     assert.match(result.notes[0]!, /the imports of main\.py now name its modules\.$/);
+    const two = planned(
+      await plan({
+        'main.py': APP,
+        'a.py': 'from streaming import format_sse\n',
+        'b.py': 'from streaming import stream_tokens\n',
+        'streaming.py': await legacy(),
+      }),
+    );
+    assert.match(two.notes[0]!, /the imports of a\.py, b\.py now name its modules\.$/);
   });
 
   // Kills: the plan after migration returned as it is when it is not planned (`plan.status !== 'planned'` forced false).
@@ -475,6 +484,31 @@ describe('more planner edges (mutation-tested)', () => {
     );
     assert.ok(text.indexOf('router = APIRouter()') < text.indexOf('@router.get("/stream")'), text);
     assert.ok(text.endsWith('    return streaming_response(stream_tokens(answer))\n'), text);
+  });
+
+  // Kills: an inclusion inside a function taken as a place to insert above (`parent?.type === 'module'` forced):
+  // the route would land inside the factory's body at module indentation.
+  it("a router included inside a factory: the route stays at module level, the factory's body as it was", async () => {
+    const source = lines(
+      'from fastapi import APIRouter, FastAPI',
+      '',
+      'router = APIRouter()',
+      '',
+      '',
+      'def create_app() -> FastAPI:',
+      '    application = FastAPI()',
+      '    application.include_router(router)',
+      '    return application',
+      '',
+      '',
+      'app = create_app()',
+    );
+    const text = after(await plan({ 'main.py': source }, { target: { file: 'main.py', id: 'router' } }), 'main.py');
+    assert.ok(
+      text.includes(lines('def create_app() -> FastAPI:', '    application = FastAPI()', '    application.include_router(router)', '    return application')),
+      text,
+    );
+    assert.match(text, /^@router\.get\("\/stream"\)$/m);
   });
 
   // Kills: planEndpoint's already-present answer (the handler's name, the 1-based line) and a clash's methods
