@@ -48,9 +48,16 @@ describe('routeConventions (mutation-tested)', () => {
       [['@app.get("/a", tags=())', 'def a() -> None: ...'], 'an empty tuple'],
       [['@app.get("/a", tags=[', '    "items",', '])', 'def a() -> None: ...'], 'over several lines'],
       [[], 'no siblings'],
+      [['@app.get("/a", tags=["items"])', 'def a() -> None: ...', 'app.add_api_route("/b", a)'], 'an add_api_route call without'],
     ] as const) {
       assert.deepEqual(await conventions(app(...routes), 'main.py', 'app'), { keywords: [], notes: [] }, why);
     }
+  });
+
+  // Kills: isEmptyList's node check (an identifier has no named children either, and is no empty list).
+  it('copies tags given by a name', async () => {
+    const main = lines(HEAD, 'app = FastAPI()', '@app.get("/a", tags=TAGS)', 'def a() -> None: ...');
+    assert.deepEqual((await conventions({ 'main.py': main }, 'main.py', 'app')).keywords, ['tags=TAGS']);
   });
 
   // Kills: the dependencies keyword and its note.
@@ -101,6 +108,16 @@ describe('routeConventions (mutation-tested)', () => {
     const viaInclude = await conventions(main('app = FastAPI()', 'app.include_router(router, generate_unique_id_function=f)'), 'main.py', 'router');
     assert.match(viaInclude.notes[0] ?? '', /^The route has tags=\["streaming"\]: the include_router call in main\.py sets generate_unique_id_function/);
     assert.deepEqual(await keywords(main('a = APIRouter()', 'a.include_router(router)', 'router.include_router(a)')), [], 'a cycle ends');
+    // Kills: an include_router with tags and its own id function (`!taggedThere` forced), and the search going on
+    // past an inclusion that leads to no id function (`found !== undefined` forced).
+    assert.deepEqual(await keywords(main('app = FastAPI()', 'app.include_router(router, tags=["x"], generate_unique_id_function=f)')), []);
+    assert.deepEqual(
+      await keywords(main('plain = FastAPI()', 'plain.include_router(router)', 'app = FastAPI(generate_unique_id_function=f)', 'app.include_router(router)')),
+      ['tags=["streaming"]'],
+    );
+    // Kills: the router's own constructor found by its id (`r.id === id` inverted finds another router's).
+    const second = lines(HEAD, 'a = APIRouter()', 'router = APIRouter(generate_unique_id_function=f)');
+    assert.deepEqual((await conventions({ 'main.py': second }, 'main.py', 'router')).keywords, ['tags=["streaming"]']);
   });
 
   // Kills: ownerConstructor for a factory and for the app a factory makes (`createdBy`), the factory body's
