@@ -28,7 +28,7 @@ describe('moduleShadowing (mutation-tested)', () => {
   // its scan for any .py file under the folder (prefix with '/', `.py` only).
   it('a package of the same name beside the module, by its __init__.py or any Python file in it', () => {
     assert.equal(
-      shadowing(['app/__init__.py', 'app/streaming/__init__.py', 'app/streaming/x.py'], 'app/streaming.py'),
+      shadowing(['app/__init__.py', 'app/streaming/x.py', 'app/streaming/__init__.py'], 'app/streaming.py'),
       'the package app/streaming/ (app/streaming/__init__.py), which Python imports instead of app/streaming.py',
     );
     assert.equal(shadowing(['app/__init__.py', 'app/streaming/__init__.py'], 'app/streaming.py', true), undefined, 'the package itself');
@@ -106,7 +106,7 @@ describe('packageImports, generatedFileChange (mutation-tested)', () => {
 });
 
 describe('decideGeneratedModule, readPingInterval (mutation-tested)', () => {
-  const template = (text: string): GeneratedModuleTemplate => ({ kind: 'module', relocate: 'Move it.', render: () => Promise.resolve(text) });
+  const template = (text: string): GeneratedModuleTemplate => ({ relocate: 'Move it.', render: () => Promise.resolve(text) });
 
   // Kills: create with the line ending asked for, the foreign refusal and its message, an edited module's
   // missing names (one, several: 'it'/'them') and its keep, an untouched module kept when identical, updated
@@ -165,11 +165,15 @@ describe('decideStreamingPackage (mutation-tested)', () => {
     await assert.rejects(() => decideStreamingPackage({ folder: 's', names: ['nope'], read: () => undefined, eol: '\n' }), {
       message: 'internal error: not names of the streaming package: nope',
     });
-    await assert.rejects(() => decideStreamingPackage({ folder: 's', names: [], importedNames: ['zap'], read: () => undefined, eol: '\n' }), /zap/);
+    await assert.rejects(() => decideStreamingPackage({ folder: 's', names: ['nope'], importedNames: ['zap'], read: () => undefined, eol: '\n' }), {
+      message: 'internal error: not names of the streaming package: nope, zap',
+    });
     const fresh = await decideStreamingPackage({ folder: 's', names: ['format_sse'], importedNames: ['stream_tokens'], read: () => undefined, eol: '\n' });
     assert.equal(fresh.status, 'planned');
     const created = fresh.status === 'planned' ? paths(fresh.changes) : [];
     assert.ok(created.includes('s/events.py') && created.includes('s/tokens.py'), created.join(', '));
+    const events = fresh.status === 'planned' ? fresh.changes.find((c) => c.path === 's/events.py') : undefined;
+    assert.equal(events?.description, 'create the streaming package file s/events.py');
     const present = new Map([['s/tokens.py', 'whatever the owner wrote\n']]);
     const kept = await decideStreamingPackage({ folder: 's', names: ['format_sse'], importedNames: ['stream_tokens'], read: (f) => present.get(f), eol: '\n' });
     assert.ok(kept.status === 'planned' && !paths(kept.changes).includes('s/tokens.py'));
