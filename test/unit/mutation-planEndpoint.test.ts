@@ -571,3 +571,52 @@ describe('more planner edges (mutation-tested)', () => {
     );
   });
 });
+
+describe('the names a route defines and imports (mutation-tested)', () => {
+  const APP = lines('from fastapi import FastAPI', '', 'app = FastAPI()');
+
+  // Kills: a factory's nested functions counted as taken (the factory check, decorated definitions unwrapped,
+  // function names read), a helper's name counted as taken, and a name the module uses for something other
+  // than the helper refused.
+  it("names the handler apart from the factory's nested functions and the helpers; refuses a helper's name taken", async () => {
+    const factory = lines(
+      'from fastapi import FastAPI',
+      '',
+      '',
+      'def create_app() -> FastAPI:',
+      '    application = FastAPI()',
+      '',
+      '    @application.get("/x")',
+      '    def stream() -> None:',
+      '        pass',
+      '',
+      '    return application',
+    );
+    assert.equal(planned(await plan({ 'main.py': factory })).endpoint.functionName, 'stream_2');
+    assert.equal(planned(await plan({ 'main.py': factory.replace('    @application.get("/x")\n', '') })).endpoint.functionName, 'stream_2');
+    assert.equal(planned(await plan({ 'main.py': APP }, { route: '/demo_tokens' })).endpoint.functionName, 'demo_tokens_2');
+    assert.deepEqual(refusal(await plan({ 'main.py': `${APP}demo_tokens = 1\n` })), {
+      reason: 'name-conflict',
+      message: 'main.py already defines demo_tokens, which is not the function the endpoint needs. Rename it, or choose another token source.',
+    });
+  });
+
+  // Kills: the body model for POST sse routes only (`protocol === 'sse'` forced: an ai-sdk route would import
+  // pydantic's BaseModel for nothing), the resume companion of an ai-sdk route only, and each protocol's names
+  // with and without resumability (streamingNames.ts).
+  it('imports what each protocol needs, resumable or not', async () => {
+    const aiSdk = after(await plan({ 'main.py': APP }, { protocol: 'ai-sdk' }), 'main.py');
+    assert.ok(aiSdk.includes(lines('from streaming.protocols.ai_sdk import UIChatRequest, ui_message_stream_response')), aiSdk);
+    assert.equal(aiSdk.includes('pydantic'), false, aiSdk);
+    const aiSdkResumable = after(await plan({ 'main.py': APP }, { protocol: 'ai-sdk', resumable: true }), 'main.py');
+    for (const name of ['UI_MESSAGE_STREAM_HEADERS,', 'ui_message_stream,', 'ai_sdk_error_event,', 'async def api_chat_resume(']) {
+      assert.ok(aiSdkResumable.includes(name), name);
+    }
+    assert.equal(aiSdkResumable.includes('ui_message_stream_response'), false);
+    const openai = after(await plan({ 'main.py': APP }, { protocol: 'openai', resumable: true }), 'main.py');
+    for (const name of ['openai_chat_completion_stream,', 'openai_error_event,', 'async def v1_chat_completions_stop(']) {
+      assert.ok(openai.includes(name), name);
+    }
+    assert.equal(openai.includes('_resume('), false, 'no resume companion');
+  });
+});
