@@ -483,6 +483,9 @@ describe('more planner edges (mutation-tested)', () => {
       'main.py',
     );
     assert.ok(text.indexOf('router = APIRouter()') < text.indexOf('@router.get("/stream")'), text);
+    // Kills: `offset >= definitionEnd` as `>`: a file that ends right after the app's definition, without a newline.
+    const unterminated = after(await plan({ 'main.py': 'from fastapi import FastAPI\n\napp = FastAPI()' }), 'main.py');
+    assert.ok(unterminated.includes('app = FastAPI()\n\n\n'), unterminated);
     assert.ok(text.endsWith('    return streaming_response(stream_tokens(answer))\n'), text);
   });
 
