@@ -604,6 +604,33 @@ describe('the names a route defines and imports (mutation-tested)', () => {
     });
   });
 
+  // Kills: each name made unique against the module's (the body model's, the hook's and the stop companion's
+  // `taken.has` checks dropped).
+  it('makes the body model, the hook and the stop endpoint unique against what the module defines', async () => {
+    const taken = lines(
+      ...APP.trimEnd().split('\n'),
+      '',
+      '',
+      'class StreamRequest:',
+      '    pass',
+      '',
+      '',
+      'def on_stream_finish() -> None:',
+      '    pass',
+      '',
+      '',
+      'def stream_stop() -> None:',
+      '    pass',
+    );
+    const post = after(await plan({ 'main.py': taken }, { method: 'POST' }), 'main.py');
+    assert.match(post, /^class StreamRequest_2\(BaseModel\):$/m);
+    assert.match(post, /^async def on_stream_finish_2\(/m);
+    const resumable = after(await plan({ 'main.py': taken }, { resumable: true }), 'main.py');
+    assert.match(resumable, /^async def stream_stop_2\(/m);
+    const openai = after(await plan({ 'main.py': APP }, { protocol: 'openai' }), 'main.py');
+    assert.equal(openai.includes('openai_chat_completion_stream'), false, 'not resumable: no stream encoder');
+  });
+
   // Kills: the body model for POST sse routes only (`protocol === 'sse'` forced: an ai-sdk route would import
   // pydantic's BaseModel for nothing), the resume companion of an ai-sdk route only, and each protocol's names
   // with and without resumability (streamingNames.ts).
