@@ -6,9 +6,10 @@
 // 93.9, modulePaths 78.3 -> 96.5, streamingMigration 58.5 -> 95.3, moduleShadowing 94.6, streamingModule 92.1,
 // streamingPackage 93.8, endpoint/resolveTarget 69.3 -> 96.6, routeImports 67.1 -> 100, routePlacement 60.4 -> 90.4,
 // planAddEndpoint 66.7 -> 94.1, planEndpoint 82.9 -> 92.7, streamingCode 77.8 -> 97.4, codeEdits 65.9 -> 82.4,
-// targetImport 100, routeConventions 86.3 (it had no unit test), routeIndex 66.7 (not worked on), handlerNames 44.2 -> 77.9, streamingNames 71.7 -> 93.3 (both before their last test);
-// these 18 files together 91.9% (1,698 of 1,847 mutants; each file's last run, not one whole-folder run). Not measured: llm/ (7 files), verifyEndpoint (it runs Python: integration
-// tests), endpoint/ routeText, tokenSourceCode, verifyEdit, existingClient, legacyModule, addEndpointQuestions,
+// targetImport 100, routeConventions 86.3 (it had no unit test), routeIndex 66.7 (not worked on), handlerNames
+// 44.2 -> 77.9, streamingNames 71.7 -> 93.3 (both before their last test); these 18 files together 91.9% (1,698 of
+// 1,847 mutants; each file's last run, not one whole-folder run). Not measured: llm/ (7 files), verifyEndpoint (it
+// runs Python: integration tests), endpoint/ routeText, tokenSourceCode, verifyEdit, existingClient, legacyModule, addEndpointQuestions,
 // servingCandidates, projectPythonTarget, missingApp, generatedSize, pythonLayout, protocol, tokenSource,
 // unreachableMessage; routePath, routeMatching are in the seven above.
 // python not measured whole (a 12-file chunk estimated 20 min on the shared machine): per file, with --mutate,
