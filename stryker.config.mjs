@@ -9,9 +9,9 @@
 // targetImport 100, routeConventions 86.3 (it had no unit test), routeIndex 66.7 (not worked on), handlerNames
 // 44.2 -> 77.9, streamingNames 71.7 -> 93.3 (both before their last test); these 18 files together 91.9% (1,698 of
 // 1,847 mutants; each file's last run, not one whole-folder run). Not measured: llm/ (7 files), verifyEndpoint (it
-// runs Python: integration tests), endpoint/ routeText, tokenSourceCode, verifyEdit, existingClient, legacyModule, addEndpointQuestions,
-// servingCandidates, projectPythonTarget, missingApp, generatedSize, pythonLayout, protocol, tokenSource,
-// unreachableMessage; routePath, routeMatching are in the seven above.
+// runs Python: integration tests), endpoint/ routeText, tokenSourceCode, verifyEdit, existingClient, legacyModule,
+// addEndpointQuestions, servingCandidates, projectPythonTarget, missingApp, generatedSize, pythonLayout, protocol,
+// tokenSource, unreachableMessage; routePath, routeMatching are in the seven above.
 // python not measured whole (a 12-file chunk estimated 20 min on the shared machine): per file, with --mutate,
 // functions 75-82% (was 46.8; two runs under load differ), routeProtocol 84.2% (was 52.6), scopeBindings 80.9%
 // (was 45.6), layout 79.4% (was 69.5), namespacePackages 84.7% (was 12.6), imports 82.7%, interpreter 84.3%,
