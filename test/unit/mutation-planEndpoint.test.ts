@@ -30,6 +30,24 @@ function refusal(result: AddEndpointPlan): { reason: string; message: string } {
   return { reason, message };
 }
 
+/** An app factory whose own catch-all route would answer /stream first; `app` is the app it makes. */
+const FACTORY = lines(
+  'from fastapi import FastAPI',
+  '',
+  '',
+  'def create_app() -> FastAPI:',
+  '    application = FastAPI()',
+  '',
+  '    @application.get("/{page}")',
+  '    def page(page: str) -> str:',
+  '        return page',
+  '',
+  '    return application',
+  '',
+  '',
+  'app = create_app()',
+);
+
 describe('resolveTarget edges (mutation-tested)', () => {
   const APP_AND_ROUTER = lines('from fastapi import APIRouter, FastAPI', '', 'app = FastAPI()', 'router = APIRouter()');
 
@@ -215,23 +233,6 @@ describe('a route another one would answer first (mutation-tested)', () => {
 });
 
 describe('where the code goes (mutation-tested)', () => {
-  const FACTORY = lines(
-    'from fastapi import FastAPI',
-    '',
-    '',
-    'def create_app() -> FastAPI:',
-    '    application = FastAPI()',
-    '',
-    '    @application.get("/{page}")',
-    '    def page(page: str) -> str:',
-    '        return page',
-    '',
-    '    return application',
-    '',
-    '',
-    'app = create_app()',
-  );
-
   // Kills: the factory anchor (a route inside the factory that would answer first), and the module-level code
   // above the factory (`moduleLevel.length > 0` forced false: the helper would be missing).
   it('in a factory: above the route that would answer first, the helpers above the factory; the next route below the first', async () => {
@@ -448,22 +449,7 @@ describe('more planner edges (mutation-tested)', () => {
   // Kills: a top-level-statement check for the route to precede (forced, inverted): a route inside the factory
   // that makes the named app cannot be preceded from module level, so the plan is refused.
   it('an app made by a local factory whose own route answers first: refused, pointing at the factory', async () => {
-    const main = lines(
-      'from fastapi import FastAPI',
-      '',
-      '',
-      'def create_app() -> FastAPI:',
-      '    application = FastAPI()',
-      '',
-      '    @application.get("/{page}")',
-      '    def page(page: str) -> str:',
-      '        return page',
-      '',
-      '    return application',
-      '',
-      '',
-      'app = create_app()',
-    );
+    const main = FACTORY;
     assert.deepEqual(refusal(await plan({ 'main.py': main }, { target: { file: 'main.py', id: 'app' } })), {
       reason: 'route-unreachable',
       message:
