@@ -81,8 +81,8 @@ export function streamingModuleFile(workspace: PythonWorkspace, targetFile: stri
   const imported = importedAs === undefined ? undefined : importRootOf(targetFile, importedAs);
   if (imported !== undefined) {
     const parts = importedAs!.split('.');
-    const isPackage = path.posix.basename(targetFile) === '__init__.py';
-    const folder = parts.length > 1 || isPackage ? joinPath(imported, parts[0]!) : folderOf(targetFile);
+    // A dotted name's top package; a one-part name is the file's own folder (a package's, or the script's).
+    const folder = parts.length > 1 ? joinPath(imported, parts[0]!) : folderOf(targetFile);
     return joinPath(folder, STREAMING_MODULE_FILE);
   }
   const identity = workspace.identity(targetFile);
@@ -148,16 +148,15 @@ function importPathFor(workspace: PythonWorkspace, fromFile: string, toFile: str
     return undefined;
   }
   const toParts = to.dottedName.split('.');
-  if (from.inPackage || from.isPackage) {
-    const fromParts = from.dottedName.split('.');
-    const base = from.isPackage ? fromParts : fromParts.slice(0, -1);
-    if (!absolute && (to.inPackage || to.isPackage) && toParts[0] === base[0]) {
-      let common = 0;
-      while (common < base.length && common < toParts.length - 1 && base[common] === toParts[common]) {
-        common++;
-      }
-      return '.'.repeat(base.length - common + 1) + toParts.slice(common).join('.');
+  const fromParts = from.dottedName.split('.');
+  // The package `fromFile` is in (none for a script: its name has one part).
+  const base = from.isPackage ? fromParts : fromParts.slice(0, -1);
+  if (!absolute && (to.inPackage || to.isPackage) && toParts[0] === base[0]) {
+    let common = 0;
+    while (common < base.length && common < toParts.length - 1 && base[common] === toParts[common]) {
+      common++;
     }
+    return '.'.repeat(base.length - common + 1) + toParts.slice(common).join('.');
   }
   return to.dottedName;
 }

@@ -59,9 +59,6 @@ function fastapiCliPath(target: UvicornTarget, settings: ServeSettings): string 
   const base = target.appDir === '' ? '' : `${target.appDir}/`;
   const has = (file: string) => settings.pythonFiles.has(file);
   const moduleFile = [`${base}${parts.join('/')}.py`, `${base}${parts.join('/')}/__init__.py`].find(has);
-  if (moduleFile === undefined) {
-    return undefined;
-  }
   for (let i = 1; i < parts.length; i++) {
     if (!has(`${base}${parts.slice(0, i).join('/')}/__init__.py`)) {
       return undefined;
@@ -71,6 +68,7 @@ function fastapiCliPath(target: UvicornTarget, settings: ServeSettings): string 
   if (target.appDir !== '' && has(`${target.appDir}/__init__.py`)) {
     return undefined;
   }
+  // Undefined when the workspace does not hold the module.
   return moduleFile;
 }
 

@@ -57,9 +57,7 @@ export async function migrateLegacyImports(workspace: PythonWorkspace, legacy: L
         }
         continue;
       }
-      if (statement.kind !== 'from') {
-        continue;
-      }
+      // A `from` statement (`from __future__ import ...` names neither module).
       const absolute = workspace.absoluteName(file, statement.module);
       if (absolute !== streamingName && (resumableName === undefined || absolute !== resumableName)) {
         continue;
@@ -108,7 +106,7 @@ export async function namesImportedFromPackage(workspace: PythonWorkspace, packa
 
 /** `from M.sub import a, b as c` statements for the statement's names, one per submodule, in its place. */
 function submoduleImports(statement: ImportStatement, packageModule: string, source: string, eol: string): string {
-  const lineStart = source.lastIndexOf('\n', statement.span.start - 1) + 1;
+  const lineStart = source.lastIndexOf('\n', statement.span.start) + 1;
   const indent = /^[ \t]*/.exec(source.slice(lineStart, statement.span.start))![0];
   const bySubmodule = new Map<string, string[]>();
   for (const name of statement.names) {

@@ -19,8 +19,6 @@ export type ModuleDecision =
 
 /** How one generated module is made, for `decideGeneratedModule`. */
 export interface GeneratedModuleTemplate {
-  /** What the module is, for messages: "streaming module". */
-  readonly kind: string;
   /** What to do instead when a file of that name is not ours. */
   readonly relocate: string;
   /**

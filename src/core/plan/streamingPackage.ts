@@ -65,7 +65,6 @@ export async function decideStreamingPackage(request: PackageRequest): Promise<P
       .filter(([name, module]) => request.names.includes(name) && `${module.split('.').join('/')}.py` === path)
       .map(([name]) => name);
     const decision = await decideGeneratedModule(file, existing, request.eol, defined, {
-      kind: 'file of the streaming package',
       relocate: RELOCATE,
       render: () => Promise.resolve(text),
     });

@@ -23,7 +23,8 @@ export function routeImports(
   { helpers, bodyModel }: HandlerNames,
 ): RouteImports {
   const { analysis } = target;
-  const pydanticModule = bodyModel && analysis.bindings.get('BaseModel') !== 'pydantic.BaseModel' ? moduleImportedAs(analysis, 'pydantic') : undefined;
+  // Read only for a body model (below), which then names BaseModel as the file already can.
+  const pydanticModule = analysis.bindings.get('BaseModel') !== 'pydantic.BaseModel' ? moduleImportedAs(analysis, 'pydantic') : undefined;
   const baseModel = pydanticModule ? `${pydanticModule}.BaseModel` : 'BaseModel';
   const imports: ImportRequest[] = [
     ...module.imports,

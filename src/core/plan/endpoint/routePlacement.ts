@@ -5,54 +5,60 @@
  * that is a place in the target's module; a route or mount that comes first through another router or the
  * app including the target cannot be moved past from there, and the plan is refused with what to do.
  */
-import type { Span } from '../../python/analysis';
+import type { ModuleAnalysis, Span } from '../../python/analysis';
 import { servedInOrder, servingApp, type ServedEntry } from '../../python/routeOrder';
 import { unresolvedPrefixesIn, type PythonWorkspace, type TargetRef } from '../../python/workspace';
 import { firstServing, sampleRequestPath } from '../routeMatching';
 
 /** The statement of the target's module the new route must go above; undefined when the end is fine. */
-export async function placeBefore(workspace: PythonWorkspace, target: TargetRef, route: string, method: string): Promise<Span | undefined> {
-  const analysis = await workspace.module(target.file);
-  const router = analysis?.routers.find((r) => r.id === target.id);
+export async function placeBefore(
+  workspace: PythonWorkspace,
+  target: TargetRef & { readonly analysis: ModuleAnalysis },
+  route: string,
+  method: string,
+): Promise<Span | undefined> {
+  const router = target.analysis.routers.find((r) => r.id === target.id);
   const ownPrefix = router ? await workspace.routerPrefix(target.file, router) : '';
   const captor = firstServing(await servedInOrder(workspace, target), sampleRequestPath(ownPrefix + route), method);
   return captor?.via.file === target.file ? captor.via.span : undefined;
 }
 
-export type ServedCheck =
-  | { readonly status: 'served'; readonly url: string; readonly app: TargetRef }
-  | { readonly status: 'not-included'; readonly url: string }
-  | { readonly status: 'captured'; readonly url: string; readonly app: TargetRef; readonly by: ServedEntry | undefined };
+/** The route or mount that answers the new route's URL first instead (undefined: the app reaches no route there). */
+export interface CapturedRoute {
+  readonly url: string;
+  readonly app: TargetRef;
+  readonly by: ServedEntry | undefined;
+}
 
 /**
  * How the planned workspace answers the new route: through the app serving the target, every prefix
- * applied, the first matching route or mount in order. `served` when that is the new handler.
+ * applied, the first matching route or mount in order. Undefined when that is the new handler, or when no
+ * app serves the target yet (nothing to check).
  */
-export async function checkServed(workspace: PythonWorkspace, target: TargetRef, route: string, method: string, handler: string): Promise<ServedCheck> {
+export async function capturedBy(
+  workspace: PythonWorkspace,
+  target: TargetRef,
+  route: string,
+  method: string,
+  handler: string,
+): Promise<CapturedRoute | undefined> {
   const serving = await servingApp(workspace, target);
   if (!serving) {
-    const analysis = await workspace.module(target.file);
-    const router = analysis?.routers.find((r) => r.id === target.id);
-    return { status: 'not-included', url: (router ? await workspace.routerPrefix(target.file, router) : '') + route };
+    return undefined;
   }
   const url = serving.prefix + route;
   const first = firstServing(await servedInOrder(workspace, serving.app), sampleRequestPath(url), method);
   if (first?.kind === 'route' && first.file === target.file && first.handler === handler) {
-    return { status: 'served', url, app: serving.app };
+    return undefined;
   }
-  return { status: 'captured', url, app: serving.app, by: first };
+  return { url, app: serving.app, by: first };
 }
 
 /**
  * Why the new route would not be the one answering, and what to do instead (for a refusal). `lineOf`: the
  * 1-based line a span of the checked (planned) text is on in the user's file as it is now.
  */
-export function capturedMessage(
-  check: Extract<ServedCheck, { status: 'captured' }>,
-  target: TargetRef,
-  method: string,
-  lineOf: (file: string, span: Span) => number,
-): string {
+export function capturedMessage(check: CapturedRoute, target: TargetRef, method: string, lineOf: (file: string, span: Span) => number): string {
   const where = (file: string, span: Span) => `${file}:${lineOf(file, span)}`;
   const request = `${method} ${check.url}`;
   const by = check.by;

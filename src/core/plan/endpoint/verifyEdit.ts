@@ -3,7 +3,7 @@ import type { Span } from '../../python/analysis';
 import { findNamespacePackages } from '../../python/namespacePackages';
 import { PythonWorkspace } from '../../python/workspace';
 import { originalOffset, positionAt, type TextEdit } from '../../workspace/textEdit';
-import { capturedMessage, checkServed } from './routePlacement';
+import { capturedBy, capturedMessage } from './routePlacement';
 import type { EndpointPlanning, ResolvedTarget } from './planning';
 import { Refusal } from './refusal';
 
@@ -30,12 +30,12 @@ export async function verifyEdit(
       throw new Error(`internal error: the planned edit of ${target.file} does not parse back into the new route ${functionName}`);
     }
     // Matched the way Starlette matches, through the app that serves it: the new route must answer its URL.
-    const served = request.served ? undefined : await checkServed(check, target, route, method, functionName);
-    if (served?.status === 'captured') {
+    const captured = request.served ? undefined : await capturedBy(check, target, route, method, functionName);
+    if (captured) {
       // Lines as the user's file has them now: the checked text has the new imports above.
       const lineOf = (file: string, span: Span) =>
         file === target.file ? positionAt(target.analysis.source, originalOffset(edits, span.start)).line + 1 : span.startPoint.row + 1;
-      const message = capturedMessage(served, target, method, lineOf);
+      const message = capturedMessage(captured, target, method, lineOf);
       if (request.deferReachability) {
         return { line: added.span.startPoint.row, unreachable: message };
       }
