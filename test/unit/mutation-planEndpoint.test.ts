@@ -477,7 +477,9 @@ describe('more planner edges (mutation-tested)', () => {
 
   // Kills: an inclusion inside a function taken as a place to insert above (`parent?.type === 'module'` forced):
   // the route would land inside the factory's body at module indentation.
-  it("a router included inside a factory: the route stays at module level, the factory's body as it was", async () => {
+  // The route goes above `app = create_app()`: the factory copies the router's routes when module level calls
+  // it, so under `uvicorn main:app` a route added below that line would be a 404.
+  it("a router included inside a factory: the route stays at module level, above the factory's call, the factory's body as it was", async () => {
     const source = lines(
       'from fastapi import APIRouter, FastAPI',
       '',
@@ -498,6 +500,7 @@ describe('more planner edges (mutation-tested)', () => {
       text,
     );
     assert.match(text, /^@router\.get\("\/stream"\)$/m);
+    assert.ok(text.indexOf('@router.get("/stream")') < text.indexOf('app = create_app()'), text);
   });
 
   // Kills: planEndpoint's already-present answer (the handler's name, the 1-based line) and a clash's methods

@@ -54,8 +54,8 @@ export function codeEdits(target: ResolvedTarget, routeTexts: readonly string[],
 }
 
 /**
- * Module-level code goes at the end, above `if __name__ == "__main__":`, above the router's own inclusion,
- * and above the route or mount that would otherwise answer the new path first (`before`).
+ * Module-level code goes at the end, above `if __name__ == "__main__":`, above the router's own inclusion
+ * (or the module-level call of the local factory that includes it), and above the route or mount that would otherwise answer the new path first (`before`).
  */
 function moduleInsertionOffset(target: ResolvedTarget, before?: Span): number {
   const { analysis } = target;
@@ -70,8 +70,17 @@ function moduleInsertionOffset(target: ResolvedTarget, before?: Span): number {
   const definitionEnd = (target.app ?? analysis.routers.find((r) => r.id === target.id))?.span.end ?? 0;
   for (const inclusion of analysis.inclusions) {
     // A route added to a router after it is included would not be served: include_router copies routes.
-    if (inclusion.router === target.id && inclusion.statement.parent?.type === 'module') {
+    if (inclusion.router !== target.id) {
+      continue;
+    }
+    if (inclusion.statement.parent?.type === 'module') {
       candidates.push(commentsAboveStatementAt(analysis, inclusion.span.start));
+    }
+    // Included inside a local factory: the copy happens where module level calls it (`app = create_app()`).
+    for (const app of analysis.apps) {
+      if (app.createdBy === inclusion.owner && app.node.parent?.type === 'module') {
+        candidates.push(commentsAboveStatementAt(analysis, app.span.start));
+      }
     }
   }
   return Math.min(...candidates.filter((offset) => offset >= definitionEnd));
