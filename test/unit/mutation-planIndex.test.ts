@@ -26,7 +26,7 @@ function described(index: RouteIndex, route: string, files: Record<string, strin
 }
 
 describe('the route index a new route is checked against (mutation-tested)', () => {
-  // Kills: the factory's app added as an owner (its filter forced false, `createdBy === target.id` inverted, the
+  // Kills: the factory's app added as an owner (its filter removed or forced: another app's route would count, `createdBy === target.id` inverted, the
   // owner's file or id changed), the owners loop emptied, and the app tables' prefix ('' -> another string); the
   // factory's own route is in both tables, so uniqueRoutes' dedup (its key, the `has` check) is needed too.
   it('a factory: its own routes and those added to the app it makes at module level, each once; the URL as given', async () => {
@@ -55,6 +55,14 @@ describe('the route index a new route is checked against (mutation-tested)', () 
         '',
         '@app.get("/y")',
         'def other() -> None:',
+        '    pass',
+        '',
+        '',
+        'admin = FastAPI()',
+        '',
+        '',
+        '@admin.get("/x")',
+        'def on_admin() -> None:',
         '    pass',
       ),
     };
@@ -147,6 +155,56 @@ describe('the route index a new route is checked against (mutation-tested)', () 
     await withIndex(files, { file: 'main.py', id: 'inner' }, (index) => {
       assert.deepEqual(described(index, '/x', files), ['main.py:10 /a/b/in/x']);
       assert.equal(index.url('/x'), '/a/b/in/x');
+    });
+  });
+
+  // Kills: the router lookup (`r.id === target.id` forced: an app in a module with a prefixed router would also
+  // take the app's route at the router's prefix plus the path for one at the path).
+  it('an app in a module that also has a prefixed router: its routes at their own path', async () => {
+    const files = {
+      'main.py': lines(
+        'from fastapi import APIRouter, FastAPI',
+        '',
+        'app = FastAPI()',
+        'router = APIRouter(prefix="/r")',
+        '',
+        '',
+        '@app.get("/x")',
+        'def on_app() -> None:',
+        '    pass',
+        '',
+        '',
+        '@app.get("/r/x")',
+        'def under_r() -> None:',
+        '    pass',
+      ),
+    };
+    await withIndex(files, { file: 'main.py', id: 'app' }, (index) => {
+      assert.deepEqual(described(index, '/x', files), ['main.py:7 /x']);
+      assert.equal(index.url('/x'), '/x');
+    });
+  });
+
+  // Kills: the inclusions' tables (the loop emptied, `inclusion.prefix + routerPrefix` -> `-`): a router
+  // included only by another router that no app includes is reached through no serving app, only through them.
+  it("a router included only by a router no app includes: that router's routes at the full path; the URL with its own prefix", async () => {
+    const files = {
+      'main.py': lines(
+        'from fastapi import APIRouter',
+        '',
+        'inner = APIRouter(prefix="/in")',
+        'outer = APIRouter()',
+        'outer.include_router(inner, prefix="/o")',
+        '',
+        '',
+        '@outer.get("/o/in/x")',
+        'def on_outer() -> None:',
+        '    pass',
+      ),
+    };
+    await withIndex(files, { file: 'main.py', id: 'inner' }, (index) => {
+      assert.deepEqual(described(index, '/x', files), ['main.py:8 /o/in/x']);
+      assert.equal(index.url('/x'), '/in/x');
     });
   });
 });
