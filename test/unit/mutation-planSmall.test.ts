@@ -8,6 +8,7 @@ import type { PlannedEndpoint } from '../../src/core/plan/endpoint';
 import { hasEndpointTarget, minimalAppFile, missingAppPicks } from '../../src/core/plan/missingApp';
 import { parseProtocol, PROTOCOLS, supportsResumable } from '../../src/core/plan/protocol';
 import { projectPythonTarget, readPythonTarget } from '../../src/core/plan/projectPythonTarget';
+import { insertBlocks, lineStartOf, reindent } from '../../src/core/plan/pythonLayout';
 import { formatTokenSource, parseTokenSource } from '../../src/core/plan/tokenSource';
 import { unreachableMessage } from '../../src/core/plan/unreachableMessage';
 import type { EndpointVerification } from '../../src/core/plan/verifyEndpoint';
@@ -118,11 +119,13 @@ describe('the editor’s picks when the workspace has no app (mutation-tested)',
 describe('the Python target read from a project (mutation-tested)', () => {
   const target = (record: Record<string, string>) => projectPythonTarget(files(record));
 
-  // Kills: lowerBound's operators and anchors (`<=3.12`, `!=3.10` and text around are no lower bound), the
-  // highest of several bounds (Math.max), `>` read as its own minor, and the ruff regex's anchors and trim.
+  // Kills: lowerBound's operators and anchors (`<=3.12`, `!=3.10` and text around are no lower bound), a two-digit
+  // patch version (`\\d+` -> `\\d`), the highest of several bounds (Math.max), `>` read as its own minor, and the
+  // ruff regex's anchors and trim.
   it('reads the highest lower bound, ignores upper bounds and exclusions, and a ruff target with spaces', () => {
     assert.deepEqual(target({ 'pyproject.toml': '[project]\nrequires-python = ">=3.9, >3.11"\n' }), { major: 3, minor: 11 });
     assert.deepEqual(target({ 'pyproject.toml': '[project]\nrequires-python = " >= 3.10.2 "\n' }), { major: 3, minor: 10 });
+    assert.deepEqual(target({ 'pyproject.toml': '[project]\nrequires-python = ">=3.11.10"\n' }), { major: 3, minor: 11 });
     assert.deepEqual(target({ 'pyproject.toml': '[project]\nrequires-python = "<=3.12, !=3.10"\n' }), { major: 3, minor: 9 });
     assert.deepEqual(target({ 'pyproject.toml': '[project]\nrequires-python = "x>=3.12"\n' }), { major: 3, minor: 9 });
     assert.deepEqual(target({ 'pyproject.toml': '[project]\nrequires-python = ">=3.12x"\n' }), { major: 3, minor: 9 });
@@ -145,5 +148,29 @@ describe('the Python target read from a project (mutation-tested)', () => {
           : Promise.resolve(texts[name] === undefined ? undefined : new TextEncoder().encode(texts[name])),
     };
     assert.deepEqual(await readPythonTarget(project), { major: 3, minor: 12 });
+  });
+});
+
+describe("generated code fitted into a user's file (mutation-tested)", () => {
+  // Kills: reindent's blank-line check (`trim()` dropped: a line of spaces would keep them) and the spaces left
+  // over after whole levels (' ' -> '').
+  it('reindents by levels, keeps spaces past a level, and empties blank lines', () => {
+    assert.equal(reindent('a:\n   \n    b\n      c', '\t', '>'), '>a:\n\n>\tb\n>\t  c');
+  });
+
+  // Kills: insertBlocks' separation from the code above only when there is code above (`contentEnd > 0` forced or
+  // `>=`), every trailing line break of a block dropped (`\n+$` -> `\n$`), and the blank lines below only before
+  // code (`trim()` dropped: blank lines below count as none).
+  it('inserts into an empty file without blank lines above, joins blocks by the blank lines asked, none before only blank lines', () => {
+    assert.equal(insertBlocks('', 0, ['x = 1'], { eol: '\n', blankLines: 2 }).newText, 'x = 1\n');
+    assert.equal(insertBlocks('', 0, ['a\n\n', 'b'], { eol: '\n', blankLines: 1 }).newText, 'a\n\nb\n');
+    assert.deepEqual(insertBlocks('a = 1\n\n', 6, ['x = 1'], { eol: '\r\n', blankLines: 2 }), { start: 6, end: 6, newText: '\r\n\r\nx = 1\r\n' });
+  });
+
+  // Kills: lineStartOf's search from the character before the offset (`offset - 1` -> `+ 1`): the line break
+  // at the offset ends the line the offset is on.
+  it('the start of the line an offset is on, its line break included', () => {
+    assert.equal(lineStartOf('ab\ncd', 2), 0);
+    assert.equal(lineStartOf('ab\ncd', 3), 3);
   });
 });
