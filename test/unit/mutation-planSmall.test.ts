@@ -9,6 +9,7 @@ import { hasEndpointTarget, minimalAppFile, missingAppPicks } from '../../src/co
 import { parseProtocol, PROTOCOLS, supportsResumable } from '../../src/core/plan/protocol';
 import { projectPythonTarget, readPythonTarget } from '../../src/core/plan/projectPythonTarget';
 import { insertBlocks, lineStartOf, reindent } from '../../src/core/plan/pythonLayout';
+import { servingCandidates } from '../../src/core/plan/servingCandidates';
 import { formatTokenSource, parseTokenSource } from '../../src/core/plan/tokenSource';
 import { unreachableMessage } from '../../src/core/plan/unreachableMessage';
 import type { EndpointVerification } from '../../src/core/plan/verifyEndpoint';
@@ -172,5 +173,45 @@ describe("generated code fitted into a user's file (mutation-tested)", () => {
   it('the start of the line an offset is on, its line break included', () => {
     assert.equal(lineStartOf('ab\ncd', 2), 0);
     assert.equal(lineStartOf('ab\ncd', 3), 3);
+  });
+});
+
+describe('the apps asked whether they serve a route (mutation-tested)', () => {
+  const lines = (...all: string[]): string => all.map((l) => `${l}\n`).join('');
+  const project = files({
+    'a/b/deep.py': 'app = make()\n',
+    'top.py': 'api = Gateway().api\n',
+    'main.py': lines('from fastapi import FastAPI', '', 'app = FastAPI()'),
+    'server.py': lines('from fastapi import FastAPI', 'from uvicorn import run', '', 'app = FastAPI()', 'run(app)'),
+    'rerun.py': lines('app = make()', 'runner()'),
+    'pkg/__main__.py': 'app = make()\n',
+    'notes.txt': 'app = make()\n',
+    'broken.py': 'app = make(\n',
+    'tests/test_app.py': 'app = make()\n',
+    'consts.py': lines('settings.debug = make()', 'x = 1'),
+    'lonely.py': lines('from fastapi import APIRouter', '', 'router = APIRouter()'),
+  });
+  const asked = async (target: { file: string; id: string }, targetFirst: boolean): Promise<string[]> =>
+    (await servingCandidates(project, target, files({ Procfile: 'web: uvicorn main:app' }), { targetFirst })).map(
+      (c) => `${c.kind} ${c.target.appDir}|${c.target.app}|${c.target.factory} ${c.source}`,
+    );
+
+  // Kills: the named target first (`targetFirst` forced false, its entry), each target asked once (the filter
+  // removed, `&&` -> `||`), the source's app pushed only when found (forced true), and the instance modules:
+  // .py files only (not notes.txt), not tests, not a __main__.py in a package (`endsWith` -> `startsWith`), not
+  // one with a syntax error, a plain name assigned a call or an attribute (`Gateway().api`; not `settings.debug`,
+  // not `x = 1`), not one that starts a server at import (`run(app)`, while `runner()` does not: the regex's
+  // anchors), the usual names first and then the shallower files (the depth comparison's sign and its '/').
+  it("the named target, the declared, the source's app, then module-level instances: usual names, then shallower, each once", async () => {
+    const instances = [
+      'instance |main|false main.py',
+      'instance |top|false top.py',
+      'instance |rerun|false rerun.py',
+      'instance |lonely|false lonely.py',
+      'instance a/b|deep|false a/b/deep.py',
+    ];
+    assert.deepEqual(await asked({ file: 'main.py', id: 'app' }, true), ['named |main:app|false main.py', ...instances]);
+    assert.deepEqual(await asked({ file: 'main.py', id: 'app' }, false), ['declared |main:app|false Procfile', ...instances]);
+    assert.deepEqual(await asked({ file: 'lonely.py', id: 'router' }, false), ['declared |main:app|false Procfile', ...instances]);
   });
 });
