@@ -146,4 +146,23 @@ describe('the add-endpoint questions as asked (mutation-tested)', () => {
     const without = await askAddEndpointRequest(new Map(), none.prompts);
     assert.ok(without && !('target' in without), JSON.stringify(without));
   });
+
+  // Kills: the route setting proposed for sse (`protocol === 'sse'` forced false or compared to ''), the plain
+  // title on an app, and the user's generators offered: .py files only, the target's file first (the sort's
+  // comparator), each name once, not demo_tokens, with the 1-based line in the description.
+  it("proposes the route setting; offers the user's async generators, the target's file first, each once", async () => {
+    const { prompts, asked } = recording();
+    const files = new Map([
+      ['other.py', 'async def shared():\n    yield 1\n\n\nasync def demo_tokens():\n    yield 1\n'],
+      ['notes.txt', 'async def from_notes():\n    yield 1\n'],
+      ['main.py', `${MAIN}\n\nasync def shared():\n    yield 1\n`],
+    ]);
+    await askAddEndpointRequest(files, prompts, { defaults: { route: '/custom' } });
+    const route = asked.find((a) => (a as { question: string }).question === 'route');
+    assert.deepEqual(route, { question: 'route', title: 'Route path of the streaming endpoint', initial: '/custom' });
+    const source = asked.find((a) => (a as { question: string }).question === 'source') as { choices: Array<{ label: string; description: string }> };
+    assert.deepEqual(source.choices.slice(4), [
+      { label: 'shared', description: 'your async generator in main.py:6', value: '{"kind":"function","name":"shared"}' },
+    ]);
+  });
 });
