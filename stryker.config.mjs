@@ -6,12 +6,16 @@
 // 93.9, modulePaths 78.3 -> 96.5, streamingMigration 58.5 -> 95.3, moduleShadowing 94.6, streamingModule 92.1,
 // streamingPackage 93.8, endpoint/resolveTarget 69.3 -> 96.6, routeImports 67.1 -> 100, routePlacement 60.4 -> 90.4,
 // planAddEndpoint 66.7 -> 94.1, planEndpoint 82.9 -> 92.7, streamingCode 77.8 -> 97.4, codeEdits 65.9 -> 82.4,
-// targetImport 100, routeConventions 86.3 (it had no unit test), routeIndex 66.7 (not worked on), handlerNames
-// 44.2 -> 77.9, streamingNames 71.7 -> 93.3 (both before their last test); these 18 files together 91.9% (1,698 of
-// 1,847 mutants; each file's last run, not one whole-folder run). Not measured: llm/ (7 files), verifyEndpoint (it
+// targetImport 100, routeConventions 86.3 (it had no unit test), routeIndex 66.7 -> 100 (50 of 50, after its table
+// check was dropped), handlerNames 44.2 -> 77.9 -> 89.6 (60 of 67: its 7 survivors are equivalent, below),
+// streamingNames 71.7 -> 93.3; these 18 files together 93.4% (1,710 of 1,830 mutants; each file's last run, not one
+// whole-folder run). Then measured for the first time (branch mutation-plan2, --concurrency 1, load 5-9), as first
+// measured -> after their tests: tokenSource 100 (25 of 25), protocol 100 (2; the rest static), unreachableMessage 100
+// (52), missingApp 98.0 (48 of 49), projectPythonTarget 94.4 -> 95.8 (68 of 71), pythonLayout 86.1 -> 94.9 (75 of 79),
+// servingCandidates 65.1 -> 88.9 (112 of 126), addEndpointQuestions 71.9 -> 94.4 (255 of 270); all 26 measured plan
+// files together 93.7% (2,347 of 2,504 mutants, each file's last run). Not measured: llm/ (7 files), verifyEndpoint (it
 // runs Python: integration tests), endpoint/ routeText, tokenSourceCode, verifyEdit, existingClient, legacyModule,
-// addEndpointQuestions, servingCandidates, projectPythonTarget, missingApp, generatedSize, pythonLayout, protocol,
-// tokenSource, unreachableMessage; routePath, routeMatching are in the seven above.
+// generatedSize; routePath, routeMatching are in the seven above.
 // python: 94.8% (1,518 of 1,601 valid mutants) over the 18 of its 31 files measured (--force runs, --concurrency 1,
 // 2 shared cores, load average 5): syntax 100% (was 72.3), functions 100% (75.3), routeProtocol 100% (49.2:
 // routeIsResumable had no unit test), scopeBindings 100% (80.9), routeOrder 100%, llm/incremental 100% (23.5),
@@ -63,8 +67,17 @@
 //   plan/endpoint/streamingCode.ts:54 Regex (/\.py$/ -> /\.py/): no alternative name has '.py' before its end;
 //     83 StringLiteral (includes('') -> true): lastIndexOf('/') + 1 is 0 without one.
 //   plan/endpoint/handlerNames.ts:29-33 (the factory-body scan forced on, type guards, optional chaining): an app's
-//     node has no body; 53, 58 (the body model and the hook added to the taken names): no later name can equal them
-//     (`...Request` is CamelCase; `on_..._finish` is never `..._resume` or `..._stop`).
+//     node has no body, a function definition has a name.
+//   plan/missingApp.ts:26, servingCandidates.ts:60, addEndpointQuestions.ts:174 (finally emptied): dispose() frees
+//     parser memory only.
+//   plan/projectPythonTarget.ts:54 (text === undefined -> false, emptied): smol-toml's parse(undefined) throws, and
+//     the catch answers undefined; 59 (the catch emptied): readToml falls through to undefined.
+//   plan/pythonLayout.ts:28 (eol === '\n' -> false, ''): LF text with its LFs replaced by LF is the same; 34 (end > 0
+//     -> true, >=): source[-1] is undefined, and /\s/ refuses 'undefined'.
+//   plan/servingCandidates.ts:79, 85 OptionalChaining: an assignment has a right side, a call a function.
+//   plan/addEndpointQuestions.ts:111 ('GET' -> ''): only 'POST' is compared; 130 (`: false` -> true): every protocol
+//     supports resumable; 201 (target?.id !== undefined -> true, ?.): analysis is undefined without the id (199);
+//     238 (the text pre-filter: 'async def', 'yield'): it only spares parsing files with no async generator.
 //   plan/endpoint/streamingNames.ts:23 (protocol !== 'sse' -> false): every chat route is a POST.
 //   plan/endpoint/routeConventions.ts:37 (some -> every), 39, 67-68, 104, 114-115, 131, 148-149, 156 (type guards and
 //     optional chaining on what tree-sitter gives routes, decorators and assignments, and the owner's module).
@@ -123,8 +136,13 @@
 // planAddEndpoint.ts:24 (namespacePackages {}), :31 (an internal error taken for a migration: none is raised);
 // routePlacement.ts:65-66 and the NoCoverage `!by` message and 'that route' (a router included before its route is
 // added, across modules, or a route without a handler: no unit test builds one); streamingCode.ts:85 (moduleShadowing
-// of an alternative name: it needs a src layout with the name at the top too); routeIndex.ts (19 survivors, not
-// worked on).
+// of an alternative name: it needs a src layout with the name at the top too); servingCandidates.ts:42 (the
+// namespace packages -> {}), 73 (a module with a syntax error: tree-sitter's recovery makes no instance of the one
+// tested), 76 (the expression-statement guard: a call in an `if` condition would count as starting a server), 88
+// (/\.py$/ -> /\.py/), 93 (the sort removed: the modules found come in the files' order); addEndpointQuestions.ts:147
+// (the onDisconnect question when it was given), 201 (a target file with syntax errors: no index), 213-216 (a clash's
+// methods joined, a route without a handler, the '' prefix without an index), 240 (the target-file-first sort's single
+// sides).
 // Not equivalent, left: sse/connection.ts (73%), session.ts and preview/run.ts (69%) are tested against 127.0.0.1
 // servers (mutation-sseConnection), but their error paths (describeCause, errorCode, the event-size cap) are not.
 // Equivalent in python/ (after requiredField), file:line mutator: why.

@@ -47,22 +47,16 @@ export function handlerNames(
     }
     helpers.push(helper);
   }
-  const functionName = uniqueName(handlerNameFor(route), (name) => taken.has(name));
-  taken.add(functionName);
-  const bodyModel = method === 'POST' && protocol === 'sse' ? uniqueName(bodyModelNameFor(functionName), (name) => taken.has(name)) : undefined;
-  if (bodyModel) {
-    taken.add(bodyModel);
-  }
-  // A resumable stream's hook is called by the worker that produces the answer (inside make_events).
-  const finishHook = lifecycle ? uniqueName(`on_${functionName}_finish`, (name) => taken.has(name)) : undefined;
-  if (finishHook) {
-    taken.add(finishHook);
-  }
-  const companion = (suffix: string): string => {
-    const name = uniqueName(`${functionName}_${suffix}`, (candidate) => taken.has(candidate));
+  // Each name made free, then taken, so that the names after it stay apart from it.
+  const claim = (base: string): string => {
+    const name = uniqueName(base, (candidate) => taken.has(candidate));
     taken.add(name);
     return name;
   };
-  const companions = resumable ? { ...(protocol === 'ai-sdk' ? { resume: companion('resume') } : {}), stop: companion('stop') } : {};
+  const functionName = claim(handlerNameFor(route));
+  const bodyModel = method === 'POST' && protocol === 'sse' ? claim(bodyModelNameFor(functionName)) : undefined;
+  // A resumable stream's hook is called by the worker that produces the answer (inside make_events).
+  const finishHook = lifecycle ? claim(`on_${functionName}_finish`) : undefined;
+  const companions = resumable ? { ...(protocol === 'ai-sdk' ? { resume: claim(`${functionName}_resume`) } : {}), stop: claim(`${functionName}_stop`) } : {};
   return { functionName, helpers, ...(bodyModel ? { bodyModel } : {}), ...(finishHook ? { finishHook } : {}), companions };
 }

@@ -39,7 +39,8 @@ export async function buildRouteIndex(workspace: PythonWorkspace, target: Target
     // The URL through the app that serves it, every inclusion prefix on the way (constants and settings read).
     const serving = await servingApp(workspace, target);
     urlPrefix = serving ? serving.prefix : routerPrefix;
-    if (serving && !tables.some((table) => table.prefix === serving.prefix)) {
+    // Often already one of the tables above (the app that includes the router): uniqueRoutes drops the repeats.
+    if (serving) {
       tables.push({ prefix: serving.prefix, routes: await workspace.routeTable(serving.app) });
     }
   }
