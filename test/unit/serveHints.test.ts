@@ -63,6 +63,114 @@ describe('serve hints: how the project says its app is served', () => {
     }
   });
 
+  it('gives every hint in order, each app under its import root: entrypoint, Procfile, Dockerfile, then __main__ blocks', async () => {
+    const workspace = new PythonWorkspace(
+      new Map([
+        // Not Python, yet named like the module (it would give 'lib' as the root): mutant 213 (endsWith('.py') -> true).
+        ['lib/notes/web', ''],
+        ['lib/notes/__init__.py', ''],
+        // A Python file at the root ('') that is not the module: mutants 213 (|| and !== module).
+        ['run.py', 'import uvicorn\n\nif __name__ == "__main__":\n    uvicorn.run(app="notes.web:api", app_dir="./backend/")\n'],
+        ['src/notes/__init__.py', ''],
+        ['src/notes/web.py', 'app = None\n'],
+        // Not read: a test file, a non-Python file, and a module that never says __main__ (mutants 46).
+        ['tests/test_run.py', 'import uvicorn\nif __name__ == "__main__":\n    uvicorn.run("tests.x:app")\n'],
+        ['notes.txt', 'import uvicorn\nif __name__ == "__main__": uvicorn.run("x:app")'],
+        ['serve.py', 'import uvicorn\nuvicorn.run("served:app")\n'],
+        // Says __main__ without a __main__ block (mutants 190-191: no block to read).
+        ['banner.py', 'print("__main__")\n'],
+        // A __main__ block without app_dir: its root is looked up (mutants 50); other calls with strings are not uvicorn.run (196).
+        [
+          'dev.py',
+          'import uvicorn\n\nif __name__ == "__main__":\n    print("other.mod:app")\n    uvicorn.run("notes.web:app", "./x:app")\n    uvicorn.run("./notes.web:app")\n    uvicorn.run("notes.web:make()")\n    uvicorn.run("missing.mod:app")\n',
+        ],
+      ]),
+    );
+    try {
+      const hints = await serveHints(
+        workspace,
+        new Map([
+          ['pyproject.toml', '[tool.fastapi]\nentrypoint = "notes.web:app"\n'],
+          ['Procfile', 'release: alembic upgrade head\nweb: uvicorn missing.mod:app\n'],
+          ['Dockerfile', 'CMD ["gunicorn", "-k", "uvicorn.workers.UvicornWorker", "notes.web:app"]\n'],
+        ]),
+      );
+      assert.deepEqual(hints, [
+        { target: { appDir: 'src', app: 'notes.web:app', factory: false }, source: 'pyproject.toml [tool.fastapi] entrypoint' },
+        { target: { appDir: '', app: 'missing.mod:app', factory: false }, source: 'Procfile' },
+        { target: { appDir: '', app: 'notes.web:app', factory: false }, source: 'Dockerfile' },
+        // app_dir given: kept (mutants 50, 204).
+        { target: { appDir: 'backend', app: 'notes.web:api', factory: false }, source: 'run.py' },
+        { target: { appDir: 'src', app: 'notes.web:app', factory: false }, source: 'dev.py' },
+        // Not in the workspace: no import root (mutant 218).
+        { target: { appDir: '', app: 'missing.mod:app', factory: false }, source: 'dev.py' },
+      ]);
+    } finally {
+      workspace.dispose();
+    }
+  });
+
+  it('reads only string entrypoints naming an attribute, trimmed', () => {
+    // Mutants 64 (the ':' check, includes(''), trim removed).
+    assert.equal(fastapiEntrypoint('[tool.fastapi]\nentrypoint = "main"\n'), undefined);
+    assert.equal(fastapiEntrypoint('[tool.fastapi]\nentrypoint = " main:app "\n'), 'main:app');
+  });
+
+  it('reads Procfile lines: comments, unnamed lines and spaced names', () => {
+    // Mutants 75 (trim().startsWith('#') -> endsWith, no trim; colon <= 0 -> < 0), 78 (the name's trim).
+    assert.deepEqual(procfileCommands('# web: uvicorn a:app\n  # web: uvicorn b:app\n: uvicorn c:app\nworker: celery\nweb : uvicorn d:app\n'), [
+      ['uvicorn', 'd:app'],
+      ['celery'],
+    ]);
+    assert.deepEqual(procfileCommands(undefined), []);
+  });
+
+  it('reads Dockerfile instructions: indented, continued mid-word, exec form of strings only', () => {
+    // Mutants 85 (continuation -> ''), 88 (^ removed, \s* -> \S*), 97 (the all-strings check).
+    assert.deepEqual(dockerfileCommands('RUN echo CMD uvicorn no:app\n  CMD uvicorn\\\nmain:app\n'), [['uvicorn', 'main:app']]);
+    assert.deepEqual(dockerfileCommands('ENTRYPOINT ["uvicorn", 1]\n'), [['[uvicorn,', '1]']]);
+    assert.deepEqual(dockerfileCommands('CMD [uvicorn\n'), [['[uvicorn']]);
+    assert.deepEqual(dockerfileCommands(undefined), []);
+  });
+
+  it("reads uvicorn's and gunicorn's options: flags, values that look like apps, --chdir, factories", () => {
+    const target = (line: string) => uvicornTargetInWords(shellWords(line));
+    // 163 (i <= length reads past the end): no app at all.
+    assert.equal(target('uvicorn --reload'), undefined);
+    // 165 (--factory before the app), 171 (a flag that takes no value, -> true / endsWith).
+    assert.deepEqual(target('uvicorn --factory --reload shop:make'), { appDir: '', app: 'shop:make', factory: true });
+    // 173 (a value option's value looks like an app): --header's and gunicorn -n's.
+    assert.deepEqual(target('uvicorn --header server:catalyst main:app'), { appDir: '', app: 'main:app', factory: false });
+    assert.deepEqual(target('gunicorn -n web:api -k uvicorn.workers.UvicornWorker api.main:app'), { appDir: '', app: 'api.main:app', factory: false });
+    // 173 (^-[a-zA-Z] without $): gunicorn's -w4 carries its value.
+    assert.deepEqual(target('gunicorn -k uvicorn.workers.UvicornWorker -w4 api.main:app'), { appDir: '', app: 'api.main:app', factory: false });
+    // 173 (start < 0 side): uvicorn's own single-letter flags take no value.
+    assert.deepEqual(target('uvicorn -q api.main:app'), { appDir: '', app: 'api.main:app', factory: false });
+    // 169 (--chdir), and normaliseDir: backslashes, a leading './', trailing slashes, dots inside a name.
+    assert.deepEqual(target("gunicorn --chdir '.\\services\\api.v2//' -k uvicorn.workers.UvicornWorker api:app"), {
+      appDir: 'services/api.v2',
+      app: 'api:app',
+      factory: false,
+    });
+    assert.deepEqual(target('uvicorn --app-dir=. main:app')?.appDir, '');
+    assert.deepEqual(target('uvicorn --app-dir services/api.v2 main:app')?.appDir, 'services/api.v2');
+    // 176 (the app pattern's anchors), 179-180 (a factory called with ()).
+    assert.equal(target('uvicorn ./main:app'), undefined);
+    assert.equal(target('uvicorn main:app.v2'), undefined);
+    assert.deepEqual(target('uvicorn "main:create()"'), { appDir: '', app: 'main:create', factory: true });
+    // 156-157 (gunicorn$, the uvicorn-word check), 160 (words before the server are not its arguments).
+    assert.equal(target('hypercorn uvicorn_app:app'), undefined);
+    assert.equal(target('gunicorn_start -k uvicorn.workers.UvicornWorker api:app'), undefined);
+    assert.deepEqual(target('tasks:web uvicorn main:app')?.app, 'main:app');
+    assert.deepEqual(target('tasks:web gunicorn -k uvicorn.workers.UvicornWorker main:app')?.app, 'main:app');
+  });
+
+  it('keeps a trailing backslash, a leading escape and a # inside a word', () => {
+    // Mutants 245 (a backslash at the end), 246 (an escape that starts a word), 250 ('#' inside a word).
+    assert.deepEqual(shellWords('a\\'), ['a\\']);
+    assert.deepEqual(shellWords('\\$HOME x#y'), ['$HOME', 'x#y']);
+  });
+
   it("orders candidates: the project's hints, the source's app, then modules that make an instance (usual names first), each once", async () => {
     const files = new Map([
       ['Procfile', ''],

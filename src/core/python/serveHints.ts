@@ -152,12 +152,13 @@ const UVICORN_VALUE_OPTIONS = new Set([
  * worker): its `module:attribute`, `--app-dir` and `--factory`; undefined for any other command.
  */
 export function uvicornTargetInWords(words: readonly string[]): UvicornTarget | undefined {
-  const start = words.findIndex((word, i) => /(^|\/)uvicorn$/.test(word) || (word === '-m' && words[i + 1] === 'uvicorn'));
+  // `python -m uvicorn` is found by its `uvicorn` word too.
+  const start = words.findIndex((word) => /(^|\/)uvicorn$/.test(word));
   const gunicorn = words.findIndex((word) => /(^|\/)gunicorn$/.test(word));
   if (start < 0 && (gunicorn < 0 || !words.some((word) => word.includes('uvicorn')))) {
     return undefined;
   }
-  const rest = start >= 0 ? words.slice(words[start] === '-m' ? start + 2 : start + 1) : words.slice(gunicorn + 1);
+  const rest = words.slice((start >= 0 ? start : gunicorn) + 1);
   let appDir = '';
   let factory = false;
   for (let i = 0; i < rest.length; i++) {
