@@ -67,6 +67,15 @@ describe('planImports: the cases its mutation run found untested', () => {
     assert.equal(text, lines('from fastapi import (Body, Depends, Path,  # auth', '    Query, Response)'));
   });
 
+  it('adds before a first name that shares the `from` row, one name per row after it, inside the statement', async () => {
+    // The one-per-row path inserted `    Body,` above the `from` line itself: broken Python.
+    const withComment = await addImports(lines('from fastapi import (Depends,  # auth', '    Query)'), [{ module: 'fastapi', names: ['Body'] }]);
+    assert.equal(withComment.text, lines('from fastapi import (Body, Depends,  # auth', '    Query)'));
+    const trailingComma = await addImports(lines('from fastapi import (Depends,', '    Query,', ')'), [{ module: 'fastapi', names: ['Body'] }]);
+    assert.ok(trailingComma.text.startsWith('from fastapi import ('), trailingComma.text);
+    assert.match(trailingComma.text, /Body,[\s\S]*Depends,[\s\S]*Query/);
+  });
+
   it('appends to a file without a final newline, and to an unsorted section after its last statement', async () => {
     // 268-270 (nextLineStart at the end), 327 (the missing final newline).
     const { text } = await addImports('import sys\nimport os', [{ module: 'json' }]);

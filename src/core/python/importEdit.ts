@@ -215,8 +215,11 @@ function mergeInto(statement: ImportStatement, missing: readonly string[], conte
   });
 
   const hasComments = statement.node.descendantsOfType('comment').length > 0;
+  // Each name on a row of its own, the first one too: a name on the `from` row has no line to insert above.
   const onePerLine =
-    statement.parenthesized && statement.multiline && existing.every((n, i) => i === 0 || n.span.startPoint.row > existing[i - 1]!.span.endPoint.row);
+    statement.parenthesized &&
+    statement.multiline &&
+    existing.every((n, i) => n.span.startPoint.row > (i === 0 ? statement.span.startPoint.row : existing[i - 1]!.span.endPoint.row));
 
   if (!onePerLine && !hasComments) {
     // Rewrite the whole statement: nothing of the author's is lost on a line without comments.
