@@ -142,6 +142,18 @@ describe('serve hints: how the project says its app is served', () => {
     // 173 (a value option's value looks like an app): --header's and gunicorn -n's.
     assert.deepEqual(target('uvicorn --header server:catalyst main:app'), { appDir: '', app: 'main:app', factory: false });
     assert.deepEqual(target('gunicorn -n web:api -k uvicorn.workers.UvicornWorker api.main:app'), { appDir: '', app: 'api.main:app', factory: false });
+    // gunicorn's long options take a value too (--name web:api), its flags do not (--preload), nor `--opt=value`.
+    assert.deepEqual(target('gunicorn --name web:api --worker-class uvicorn.workers.UvicornWorker api.main:app'), {
+      appDir: '',
+      app: 'api.main:app',
+      factory: false,
+    });
+    assert.deepEqual(target('gunicorn --preload --name=web:api -k uvicorn.workers.UvicornWorker api.main:app'), {
+      appDir: '',
+      app: 'api.main:app',
+      factory: false,
+    });
+    assert.deepEqual(target('gunicorn -k uvicorn.workers.UvicornWorker --preload api.main:app')?.app, 'api.main:app');
     // 173 (^-[a-zA-Z] without $): gunicorn's -w4 carries its value.
     assert.deepEqual(target('gunicorn -k uvicorn.workers.UvicornWorker -w4 api.main:app'), { appDir: '', app: 'api.main:app', factory: false });
     // 173 (start < 0 side): uvicorn's own single-letter flags take no value.

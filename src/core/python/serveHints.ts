@@ -147,6 +147,27 @@ const UVICORN_VALUE_OPTIONS = new Set([
   '--app-dir',
 ]);
 
+/** gunicorn's long options that take no value (every other one takes the next word, unless given with `=`). */
+const GUNICORN_FLAGS = new Set([
+  '--reload',
+  '--daemon',
+  '--preload',
+  '--check-config',
+  '--print-config',
+  '--capture-output',
+  '--enable-stdio-inheritance',
+  '--spew',
+  '--no-sendfile',
+  '--reuse-port',
+  '--strip-header-spaces',
+  '--proxy-protocol',
+  '--suppress-ragged-eofs',
+  '--do-handshake-on-connect',
+  '--disable-redirect-access-to-syslog',
+  '--help',
+  '--version',
+]);
+
 /**
  * The app a command line serves with uvicorn (`uvicorn`, `python -m uvicorn`, or gunicorn with a uvicorn
  * worker): its `module:attribute`, `--app-dir` and `--factory`; undefined for any other command.
@@ -170,8 +191,10 @@ export function uvicornTargetInWords(words: readonly string[]): UvicornTarget | 
     } else if (word === '--app-dir' || word === '--chdir') {
       appDir = rest[++i] ?? '';
     } else if (word.startsWith('-')) {
-      // gunicorn's short options (-k WORKER, -w N, -b ADDR) and uvicorn's value options take the next word.
-      if (UVICORN_VALUE_OPTIONS.has(word) || (start < 0 && /^-[a-zA-Z]$/.test(word))) {
+      // uvicorn's value options take the next word; so do gunicorn's short options (-k WORKER, -w N, -b ADDR) and
+      // its long ones but its flags (--name web:api, --worker-class K).
+      const gunicornValue = start < 0 && (/^-[a-zA-Z]$/.test(word) || (word.startsWith('--') && !word.includes('=') && !GUNICORN_FLAGS.has(word)));
+      if (UVICORN_VALUE_OPTIONS.has(word) || gunicornValue) {
         i++;
       }
     } else if (/^[A-Za-z_][\w.]*:[A-Za-z_]\w*(\(\))?$/.test(word)) {
