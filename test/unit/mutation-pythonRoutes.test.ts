@@ -24,17 +24,26 @@ async function routesIn(source: string): Promise<string[]> {
 const IMPORTS = 'from fastapi import APIRouter, FastAPI\nfrom fastapi.sse import EventSourceResponse\n';
 
 describe('RouteResolver: each decorator form', () => {
-  it('reads methods= lists, falls back to GET when one is computed, and websocket_route', async () => {
+  it('reads methods= lists and tuples, falls back to GET when one is computed or a name, and websocket_route', async () => {
     const routes = await routesIn(
       IMPORTS +
         'app = FastAPI()\n' +
         '@app.api_route("/a", methods=["get", "Post"])\ndef a(): ...\n' +
         '@app.api_route("/c", methods=["GET", verb])\ndef c(): ...\n' +
+        '@app.api_route("/g", methods=METHODS)\ndef g(): ...\n' +
+        '@app.api_route("/h", methods=("put",))\ndef h(): ...\n' +
         '@app.websocket_route("/d")\ndef d(): ...\n' +
         '@app.mount("/e")\ndef e(): ...\n' +
         '@app.add_api_route("/f")\ndef f(): ...\n',
     );
-    assert.deepEqual(routes, ['a: GET,POST /a app/app/app/', 'c: GET /c app/app/app/', 'd: WEBSOCKET /d app/app/app/']);
+    assert.deepEqual(routes, [
+      'a: GET,POST /a app/app/app/',
+      'c: GET /c app/app/app/',
+      // A name (not a literal) gave no methods at all.
+      'g: GET /g app/app/app/',
+      'h: PUT /h app/app/app/',
+      'd: WEBSOCKET /d app/app/app/',
+    ]);
   });
 
   it('reads path=, a non-literal path, and skips decorators that are not owner calls', async () => {

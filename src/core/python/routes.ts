@@ -75,8 +75,10 @@ export function routeMethods(method: string, call: SyntaxNode): string[] | undef
   }
   if (method === 'api_route' || method === 'route' || method === 'add_api_route') {
     const listed = keywordArgument(call, 'methods');
-    const values = children(listed).map((item) => stringValue(item)?.toUpperCase());
-    return listed && values.every((v): v is string => v !== undefined) ? values : ['GET'];
+    // A literal list, tuple or set of strings; anything else (a name, a call) is unread: GET, as when not given.
+    const literal = listed && ['list', 'tuple', 'set'].includes(listed.type) ? listed : undefined;
+    const values = children(literal).map((item) => stringValue(item)?.toUpperCase());
+    return literal && values.every((v): v is string => v !== undefined) ? values : ['GET'];
   }
   return undefined;
 }
