@@ -16,6 +16,7 @@ import { answerProblem, followResumable, type FollowResult } from '../support/re
 import { writeGeneratedStreaming } from '../support/streamingPackage';
 import { makeTempDir } from '../support/tempdir';
 import { startUvicorn, type RunningServer } from '../support/uvicorn';
+import { eventually } from '../support/wire';
 
 const APP = `import asyncio
 import os
@@ -126,18 +127,27 @@ for (const stack of PYTHON_STACKS) {
       const rssBefore = pids.map(residentKb);
       const ports = workers.map((worker) => worker.port);
       const results: Array<Promise<FollowResult>> = [];
+      // Streams that got their first event (or ended without one: a failure assertAllComplete reports).
+      let begun = 0;
       for (let i = 0; i < STREAMS * workers.length; i++) {
         const start = i % workers.length;
+        const follow = followResumable({
+          ports: [ports[start]!, ports[1 - start]!],
+          path: `/stream?count=${TOKENS}&pause=${PAUSE}`,
+          ...(i % 10 === 0 ? { dropAfter: 1 + (i % 7) } : {}),
+          onEvent: (_event, count) => {
+            if (count === 1) begun++;
+          },
+        });
         results.push(
-          followResumable({
-            ports: [ports[start]!, ports[1 - start]!],
-            path: `/stream?count=${TOKENS}&pause=${PAUSE}`,
-            ...(i % 10 === 0 ? { dropAfter: 1 + (i % 7) } : {}),
+          follow.then((result) => {
+            if (result.events.length === 0) begun++;
+            return result;
           }),
         );
       }
-      // Mid-answer: every stream open (each takes TOKENS x PAUSE = 3 s), its reader waiting.
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      // Mid-answer: every stream begun (each takes TOKENS x PAUSE = 3 s), its reader waiting.
+      await eventually(`all ${results.length} streams begun`, async () => (begun === results.length ? true : undefined), 120_000);
       const clients = await storeConnections(redis);
       const rssDuring = pids.map(residentKb);
       const answers = await Promise.all(results);
