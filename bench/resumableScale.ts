@@ -9,6 +9,7 @@
  *    Redis memory per finished stream.
  */
 import { residentKb } from '../test/support/processMemory';
+import { cpuSecondsNamed, cpuSecondsOf } from './processCpu';
 import type { PythonStack } from '../test/support/python';
 import { startRedis, type RunningRedis } from '../test/support/redis';
 import { startRedisCluster } from '../test/support/redisCluster';
@@ -75,9 +76,30 @@ async function perWorker(dir: string, stack: PythonStack, streams: number): Prom
 interface Run {
   readonly results: readonly FollowResult[];
   readonly wallMs: number;
+  /** CPU seconds each part used during the run: the workers, Redis (every node), nginx, this client. */
+  readonly cpu: Readonly<Record<CpuPart, number>>;
 }
 
-async function run(port: number, route: string, streams: number, drop: boolean): Promise<Run> {
+type CpuPart = 'workers' | 'redis' | 'nginx' | 'client';
+
+/** Where the CPU goes: the workers (by pid), Redis (its own INFO, every node), nginx (by name), this process. */
+interface CpuMeter {
+  readonly workerPids: readonly number[];
+  readonly redisNodes: readonly RunningRedis[];
+}
+
+async function cpuNow(meter: CpuMeter): Promise<Record<CpuPart, number>> {
+  let redis = 0;
+  for (const node of meter.redisNodes) {
+    const info = await node.cli('INFO', 'cpu');
+    redis += Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? NaN) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? NaN);
+  }
+  const client = process.cpuUsage();
+  return { workers: cpuSecondsOf(meter.workerPids), redis, nginx: cpuSecondsNamed('nginx'), client: (client.user + client.system) / 1e6 };
+}
+
+async function run(port: number, route: string, streams: number, drop: boolean, meter: CpuMeter): Promise<Run> {
+  const before = await cpuNow(meter);
   const started = performance.now();
   const results = await Promise.all(
     Array.from({ length: streams }, (_, i) =>
@@ -88,7 +110,11 @@ async function run(port: number, route: string, streams: number, drop: boolean):
       }),
     ),
   );
-  return { results, wallMs: performance.now() - started };
+  const wallMs = performance.now() - started;
+  const after = await cpuNow(meter);
+  const cpu = { workers: 0, redis: 0, nginx: 0, client: 0 };
+  for (const part of Object.keys(cpu) as CpuPart[]) cpu[part] = after[part] - before[part];
+  return { results, wallMs, cpu };
 }
 
 function p95(values: readonly number[]): number {
@@ -106,6 +132,7 @@ async function behindNginx(dir: string, stack: PythonStack, streams: number): Pr
   const redis = await startRedis();
   const cluster = await startRedisCluster(3);
   const rows: string[] = [];
+  const cpuRows: string[] = [];
   let plainRate = NaN;
   try {
     for (const [name, url, nodes] of [
@@ -117,17 +144,19 @@ async function behindNginx(dir: string, stack: PythonStack, streams: number): Pr
         workers.map((worker) => worker.port),
         { workerConnections: streams * 3 + 100 },
       );
+      const meter = { workerPids: await Promise.all(workers.map(pidOf)), redisNodes: nodes };
       try {
-        await run(proxy.port, 'redis', 20, false); // warm up
+        await run(proxy.port, 'redis', 20, false, meter); // warm up
         if (Number.isNaN(plainRate)) {
-          const plain = await run(proxy.port, 'plain', streams, false);
+          const plain = await run(proxy.port, 'plain', streams, false, meter);
           const events = plain.results.reduce((sum, result) => sum + result.unnumbered.length, 0);
           const failed = plain.results.filter((result) => !result.complete || result.unnumbered.length !== SCALE_TOKENS).length;
           plainRate = events / (plain.wallMs / 1000);
           rows.push(row('plain (no resume)', failed, streams, plainRate, plainRate, plain));
+          cpuRows.push(cpuRow('plain (no resume)', plain, events));
         }
         const memoryBefore = await usedMemory(nodes);
-        const resumable = await run(proxy.port, 'redis', streams, true);
+        const resumable = await run(proxy.port, 'redis', streams, true, meter);
         const memoryPerStream = ((await usedMemory(nodes)) - memoryBefore) / streams;
         const events = resumable.results.reduce((sum, result) => sum + result.events.length, 0);
         const rate = events / (resumable.wallMs / 1000);
@@ -135,6 +164,7 @@ async function behindNginx(dir: string, stack: PythonStack, streams: number): Pr
           row(`resumable, ${name}, 10% drop and resume`, incomplete(resumable.results, SCALE_TOKENS), streams, rate, plainRate, resumable) +
             ` ${(memoryPerStream / 1024).toFixed(1)} kB |`,
         );
+        cpuRows.push(cpuRow(`resumable, ${name}`, resumable, events));
       } finally {
         await proxy.stop();
         await Promise.all(workers.map((worker) => worker.stop()));
@@ -147,6 +177,15 @@ async function behindNginx(dir: string, stack: PythonStack, streams: number): Pr
   process.stdout.write(
     `\n| ${streams} concurrent streams of ${SCALE_TOKENS} events, ${SCALE_WORKERS} workers behind nginx | answers not complete | events/s | vs plain | p95 time to first event | Redis memory per finished stream |\n|---|---:|---:|---:|---:|---:|\n${rows.join('\n')}\n`,
   );
+  process.stdout.write(
+    `\n| CPU per event received (µs), same runs | workers | Redis | nginx | client | all |\n|---|---:|---:|---:|---:|---:|\n${cpuRows.join('\n')}\n`,
+  );
+}
+
+function cpuRow(name: string, result: Run, events: number): string {
+  const us = (seconds: number): string => ((seconds * 1e6) / Math.max(1, events)).toFixed(1);
+  const { workers, redis, nginx, client } = result.cpu;
+  return `| ${name} | ${us(workers)} | ${us(redis)} | ${us(nginx)} | ${us(client)} | ${us(workers + redis + nginx + client)} |`;
 }
 
 function row(name: string, failed: number, streams: number, rate: number, plainRate: number, result: Run): string {
