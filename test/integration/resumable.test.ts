@@ -136,6 +136,18 @@ function assertContiguous(list: readonly Event[], what: string): void {
   });
 }
 
+/** How often Redis ran each command since its last CONFIG RESETSTAT, from `INFO commandstats`. */
+function commandCalls(info: string): Map<string, number> {
+  const calls = new Map<string, number>();
+  for (const line of info.split('\n')) {
+    // cmdstat_xadd:calls=12,usec=...
+    const [name, stats] = line.trim().split(':');
+    const count = stats?.split(',').find((field) => field.startsWith('calls='));
+    if (name?.startsWith('cmdstat_') && count) calls.set(name.slice('cmdstat_'.length), Number(count.slice('calls='.length)));
+  }
+  return calls;
+}
+
 /**
  * A TCP relay in front of nginx that kills the first `/stream` connection once `cutAfter` events went through
  * it, the way a proxy timeout or a network switch drops a connection: the browser sees the server hang up.
@@ -284,6 +296,26 @@ function resumableSuite(stack: PythonStack): void {
     assertContiguous(all, 'the stream across both workers');
     assert.deepEqual(tokenTexts(all), expectedTokens(tag, 30));
     assert.equal(all.at(-1)!.event, 'done');
+  });
+
+  it('a stream read on the worker that produces it is served from memory: nothing read back from Redis, no channel subscribed for it', async () => {
+    const [a] = workers as [RunningServer];
+    // The worker's wake-up listener is up (its first stream), so the figures below are this test's streams only.
+    await readStream(scriptedUrl(a.baseUrl, `tag=${randomUUID().slice(0, 8)}&count=2`));
+    await redis.cli('CONFIG', 'RESETSTAT');
+    const tags = Array.from({ length: 10 }, () => randomUUID().slice(0, 8));
+    const streams = await Promise.all(tags.map((tag) => readStream(scriptedUrl(a.baseUrl, `tag=${tag}&count=20&delay=0.01`))));
+    streams.forEach((stream, i) => {
+      assert.equal(stream.complete, true);
+      const all = events(stream.body());
+      assertContiguous(all, `stream ${i}`);
+      assert.deepEqual(tokenTexts(all), expectedTokens(tags[i]!, 20));
+    });
+    const calls = commandCalls(await redis.cli('INFO', 'commandstats'));
+    assert.ok((calls.get('xadd') ?? 0) >= tags.length, `the events were stored: ${[...calls].join(' ')}`);
+    assert.equal(calls.get('xread') ?? 0, 0, 'no event read back from Redis');
+    assert.equal(calls.get('xrange') ?? 0, 0, 'no event read back from Redis');
+    assert.equal(calls.get('subscribe') ?? 0, 0, 'no channel subscribed per stream');
   });
 
   it('an EventSource in Chromium reconnects by itself through nginx after the server side drops it, and gets every event once, in order', async () => {

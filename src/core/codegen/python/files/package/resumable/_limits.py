@@ -71,7 +71,8 @@ commands than this wait for a free one."""
 STOP_RECHECK = 5.0
 """Seconds between two looks of a producer at its stream's stop key. A stop
 is heard at once (in process, or on Redis's pub/sub); this finds one whose
-message was missed (the worker's listener reconnecting)."""
+message was missed (sent before the worker's listener was subscribed; after
+the listener reconnects it looks at once)."""
 
 STOP_GRACE = 0.5
 """Seconds a stopped source has to end at its next token (see

@@ -7,6 +7,12 @@ producer's lease and stops it when no reader showed a sign of life for
 room left (the in-process store's bounds) stops it with a ``StreamTooLarge``
 error; a stream that a reader ended (it took the producer for dead) stops it
 without a word.
+
+A reader on the producer's own event loop (the request that started the
+stream, or a resume that lands on the same worker) is served the batches as
+they are stored, from memory (:meth:`Producer.read`): no store round trip
+and no wake-up through the store per batch. Only stored events are served,
+so a resume from any id a reader saw finds it in the store.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import Literal
 
 import anyio
 from anyio.abc import TaskGroup
+from anyio.lowlevel import RunVar
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from ..finish import set_stop_signal
@@ -29,9 +36,8 @@ from ._limits import (
     PRODUCER_RENEW,
     PRODUCER_TTL,
     STOP_GRACE,
-    STOP_RECHECK,
 )
-from .store import StoreUnavailable, StreamClosed, StreamFull, StreamStore
+from .store import Batch, StoreUnavailable, StreamClosed, StreamFull, StreamStore
 
 _logger = logging.getLogger(__name__)
 
@@ -52,6 +58,24 @@ class Options:
     def beat_every(self) -> float:
         """How often each side shows a sign of life: well within abandon_after."""
         return max(0.05, min(POLL_SECONDS, self.abandon_after / 4))
+
+
+# The producers running on this event loop, by stream key: their readers here
+# are served from memory.
+_running: RunVar[dict[str, Producer]] = RunVar("catalyst_running_producers")
+
+
+def _running_producers() -> dict[str, Producer]:
+    running = _running.get(None)
+    if running is None:
+        running = dict[str, Producer]()
+        _running.set(running)
+    return running
+
+
+def running_producer(stream_id: str) -> Producer | None:
+    """The producer of ``stream_id`` if it runs on this event loop."""
+    return _running_producers().get(stream_id)
 
 
 class Producer:
@@ -78,7 +102,6 @@ class Producer:
         self._stream_id = stream_id
         self._make_events = make_events
         self._events: AsyncIterator[bytes] | None = None
-        self._seq = 0
         self._stopped_by: (
             Literal["abandoned", "store", "full", "closed", "stopped"] | None
         ) = None
@@ -90,17 +113,57 @@ class Producer:
         self._reading = anyio.CancelScope()
         # The watcher's, and the timer of a stop that takes too long.
         self._tasks: TaskGroup | None = None
+        # What this loop's readers are served (see read): the last batch
+        # stored, the number of its last event, and whether the stream's end
+        # is stored (ended: the producer is done, finished or not).
+        self._stored: list[bytes] = []
+        self._last = 0
+        self._finished = False
+        self._ended = False
+        self._changed = anyio.Event()
+        _running_producers()[stream_id] = self
 
     async def run(self) -> None:
         try:
             async with anyio.create_task_group() as tasks:
                 self._tasks = tasks
                 tasks.start_soon(self._watch)
-                tasks.start_soon(self._watch_stop)
                 await self._copy()
                 tasks.cancel_scope.cancel()
         finally:
-            await self._close()
+            try:
+                await self._close()
+            finally:
+                self._ended = True
+                self._changed.set()
+                _running_producers().pop(self._stream_id, None)
+
+    async def read(self, after: int, wait: float) -> Batch | None:
+        """The stored events after ``after``, from memory, waiting up to
+        ``wait`` s for one; None when memory cannot tell (the reader is more
+        than a batch behind, or the producer ended without storing the end):
+        then read the store."""
+        if after == self._last and not self._finished and not self._ended:
+            with anyio.move_on_after(wait):
+                await self._changed.wait()
+            if after == self._last and not self._finished and not self._ended:
+                return Batch([], False)  # Nothing new yet.
+        first = self._last - len(self._stored) + 1
+        if first <= after + 1 <= self._last:
+            events = self._stored[after + 1 - first :]
+            return Batch(list(enumerate(events, after + 1)), self._finished)
+        if after == self._last and self._finished:
+            return Batch([], True)
+        return None
+
+    def _stored_batch(self, events: list[bytes], *, finished: bool = False) -> None:
+        """Serve ``events``, just stored, to this loop's readers."""
+        if events:
+            self._stored = events
+            self._last += len(events)
+        self._finished = finished
+        self._changed.set()
+        self._changed = anyio.Event()
 
     def _stop(self) -> None:
         """Stop the source at its next event, or cancel it after a bound."""
@@ -170,8 +233,14 @@ class Producer:
                     except anyio.EndOfStream:
                         ended = True
                         break
-                await self._store.append(self._stream_id, self._seq + 1, batch)
-                self._seq += len(batch)
+                # The source's natural end goes with its last batch: one
+                # round trip, not two.
+                last_batch = ended and self._source_ended
+                finish = self._options.keep_for if last_batch else None
+                await self._store.append(
+                    self._stream_id, self._last + 1, batch, finish=finish
+                )
+                self._stored_batch(batch, finished=finish is not None)
         except StoreUnavailable:
             _logger.exception("Stream store lost; stream %s stopped", self._stream_id)
             self._stopped_by = "store"
@@ -192,14 +261,19 @@ class Producer:
             pass
 
     async def _watch(self) -> None:
-        """Renew the lease every PRODUCER_RENEW s; look for a reader every beat."""
+        """Renew the lease every PRODUCER_RENEW s, look for a reader every
+        beat, and wait for a stop meanwhile (one task, not one per job)."""
         store = self._store
         every = self._options.beat_every
         looked = anyio.current_time()
         try:
             while True:
                 # create() took the first lease.
-                await anyio.sleep(min(every, PRODUCER_RENEW))
+                step = min(every, PRODUCER_RENEW)
+                if self.stop_asked.is_set():
+                    await anyio.sleep(step)
+                elif await store.wait_stop(self._stream_id, step):
+                    self._asked_to_stop()
                 await store.beat(self._stream_id, "producer", PRODUCER_TTL)
                 if anyio.current_time() - looked < every:
                     continue
@@ -211,8 +285,8 @@ class Producer:
             self._stopped_by = "store"
         self._stop()
 
-    async def _watch_stop(self) -> None:
-        """Wait for a stop; tell the source, and stop it if it does not end.
+    def _asked_to_stop(self) -> None:
+        """Tell the source, and stop it if it does not end in time.
 
         A source wrapped in ``stopping.until_stopped`` ends at its next token,
         and the encoder ends the stream as the protocol does (``done``,
@@ -220,18 +294,16 @@ class Producer:
         ``STOP_GRACE`` seconds and the stream ends with a ``StreamStopped``
         error event.
         """
-        try:
-            while not await self._store.wait_stop(self._stream_id, STOP_RECHECK):
-                pass
-        except StoreUnavailable:
-            return  # _watch sees the store's loss too, and stops the stream.
         _logger.info("Stream %s: stop asked for", self._stream_id)
         self.stop_asked.set()
+        if self._tasks is not None:
+            self._tasks.start_soon(self._stop_after_grace)
+
+    async def _stop_after_grace(self) -> None:
         await anyio.sleep(STOP_GRACE)
-        if self._source_ended:
-            return
-        self._stopped_by = "stopped"
-        self._stop()
+        if not self._source_ended:
+            self._stopped_by = "stopped"
+            self._stop()
 
     def _last_event(self) -> bytes | None:
         """The error event that ends a stream that was stopped, if any."""
@@ -256,15 +328,14 @@ class Producer:
             # Closing the source closes the provider stream: billing stops.
             if self._events is not None:
                 await close_now(self._events)
-        if self._stopped_by in ("store", "closed"):
+        if self._finished or self._stopped_by in ("store", "closed"):
             return
         with anyio.CancelScope(shield=True), anyio.move_on_after(CLEANUP_SECONDS):
+            last = self._last_event()
             try:
                 await self._store.finish(
-                    self._stream_id,
-                    self._seq,
-                    self._options.keep_for,
-                    self._last_event(),
+                    self._stream_id, self._last, self._options.keep_for, last
                 )
+                self._stored_batch([] if last is None else [last], finished=True)
             except (StoreUnavailable, StreamClosed):
                 _logger.warning("Stream %s could not be finished", self._stream_id)

@@ -28,7 +28,7 @@ class _Round:
     """The renewals that go in one round trip, and its outcome."""
 
     def __init__(self) -> None:
-        self.commands: dict[str, int] = {}
+        self.commands: dict[str, tuple[bytes, int]] = {}
         self.sent = anyio.Event()
         self.error: Exception | None = None
 
@@ -46,13 +46,14 @@ class Beats:
         self._waiting = anyio.Event()
         self._started = False
 
-    async def beat(self, key: str, ms: int) -> None:
-        """Set ``key`` with the next round trip; raises what that one raised."""
+    async def beat(self, key: str, ms: int, value: bytes = b"1") -> None:
+        """Set ``key`` to ``value`` with the next round trip; raises what that
+        one raised."""
         if not self._started:
             self._started = True
             await start_background(self._sender)
         round_ = self._next
-        round_.commands[key] = ms
+        round_.commands[key] = (value, ms)
         self._waiting.set()
         await round_.sent.wait()
         if round_.error is not None:
@@ -69,7 +70,8 @@ class Beats:
             self._waiting = anyio.Event()
             round_, self._next = self._next, _Round()
             commands = tuple(
-                ("SET", key, "1", "PX", ms) for key, ms in round_.commands.items()
+                ("SET", key, value, "PX", ms)
+                for key, (value, ms) in round_.commands.items()
             )
             try:
                 await self._send(commands)

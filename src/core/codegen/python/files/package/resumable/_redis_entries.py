@@ -78,7 +78,23 @@ def _split(joined: bytes, lengths: bytes) -> list[bytes]:
     return events
 
 
-def stream_entries(
+def entries_after(reply: Any, after: int) -> tuple[list[tuple[int, bytes]], bool]:
+    """The events after ``after`` in XREAD's reply, and whether it holds the
+    stream's end (the events of its first entry up to ``after`` left out)."""
+    events: list[tuple[int, bytes]] = []
+    for _key, entries in _stream_entries(reply):
+        for entry_id, fields in entries:
+            if b"end" in fields:
+                return events, True
+            batch = batch_events(fields)
+            first = int(entry_id.split(b"-")[0]) - len(batch) + 1
+            events.extend(
+                (seq, event) for seq, event in enumerate(batch, first) if seq > after
+            )
+    return events, False
+
+
+def _stream_entries(
     reply: Any,
 ) -> list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]]:
     """XREAD's reply as (key, [(entry id, fields)]); RESP2 and RESP3 shapes."""

@@ -9,8 +9,10 @@ channels of the streams its readers wait on, waking them through anyio
 events. The readers then read the new events with short, non-blocking
 commands on the store's bounded pool.
 
-A stop is published on the same channel (``STOP``): the producer of the
-stream, waiting on its channel here, hears it at once.
+A stop is published on the channel of the worker that produces the stream
+(:attr:`Wakeups.worker_channel`, the value of the producer's lease), which
+this listener is subscribed to from its start: the producer hears it at
+once, and no channel is subscribed per stream for it.
 
 A wake-up is only a hint: a reader that misses one (the listener
 reconnecting) finds the events at its next poll, ``POLL_SECONDS`` later, and
@@ -22,6 +24,7 @@ hears every stream.
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
@@ -29,7 +32,7 @@ from typing import Any, Protocol
 
 import anyio
 
-from ._limits import POLL_SECONDS
+from ._limits import POLL_SECONDS, STOP_RECHECK
 from ._runner import start_background
 
 _logger = logging.getLogger(__name__)
@@ -39,9 +42,6 @@ SUBSCRIBING_POLL = 0.1
 its way (a worker's first streams, or a stream new to it). Not much more
 often: under load a subscription can take a while, and every reader polling
 crowds out the other commands."""
-
-STOP = b"stop"
-"""The message that asks the stream's producer to stop (any other wakes)."""
 
 LINGER_SECONDS = 5.0
 """How long a channel stays subscribed after its last reader stopped waiting
@@ -73,8 +73,6 @@ class Channel:
         # Replaced by a fresh one when set: an anyio Event cannot be cleared.
         self.changed = anyio.Event()
         self.subscribed = anyio.Event()
-        # Set for good: a stream is stopped once.
-        self.stop = anyio.Event()
         # The last message heard: a batch of events (see _redis_entries).
         self.latest = b""
 
@@ -84,14 +82,44 @@ class Channel:
             await self.subscribed.wait()
 
 
+class Stop:
+    """A stream's stop as this worker hears it."""
+
+    def __init__(self) -> None:
+        self.asked = False
+        self.waiting = 0
+        self.idle_since = self.looked = time.monotonic()
+        # Set by a stop, or when the listener was lost: then a stop may have
+        # been missed (unsure), and the stream's stop key is looked at.
+        self.heard = anyio.Event()
+        self.unsure = False
+
+    def wake(self) -> None:
+        self.heard.set()
+        self.heard = anyio.Event()
+
+    def look(self) -> bool:
+        """Whether to look at the stream's stop key now: a stop may have been
+        missed, or ``STOP_RECHECK`` s passed since the last look."""
+        now = time.monotonic()
+        if not self.unsure and now - self.looked < STOP_RECHECK:
+            return False
+        self.unsure, self.looked = False, now
+        return True
+
+
 class Wakeups:
     """The listener of one event loop and the channels its readers wait on."""
 
     def __init__(self, connect: Callable[[], PubSub]) -> None:
         self._connect = connect
         self._channels: dict[bytes, Channel] = {}
+        self._stops: dict[bytes, Stop] = {}
         self._pubsub: PubSub | None = None
         self._swept = time.monotonic()
+        self.worker_channel = b"catalyst:worker:" + secrets.token_hex(8).encode()
+        # Set once this worker's channel is subscribed: stops are heard.
+        self.listening = anyio.Event()
 
     async def start(self) -> None:
         """Listen, in a task of its own, for as long as the event loop runs."""
@@ -117,11 +145,22 @@ class Wakeups:
             entry.waiting -= 1
             entry.idle_since = time.monotonic()
 
-    async def expect(self, channel: bytes) -> None:
-        """Subscribe to ``channel`` ahead of its first reader (a stream that
-        starts on this worker), so that its first events wake it at once."""
-        async with self.watching(channel):
-            pass
+    async def listening_or(self, seconds: float) -> None:
+        """Wait until stops are heard, for at most ``seconds``."""
+        if not self.listening.is_set():
+            with anyio.move_on_after(seconds):
+                await self.listening.wait()
+
+    @asynccontextmanager
+    async def stop_of(self, stream: bytes) -> AsyncGenerator[Stop]:
+        """The stop of ``stream`` (its channel), for as long as the block runs."""
+        stop = self._stops.setdefault(stream, Stop())
+        stop.waiting += 1
+        try:
+            yield stop
+        finally:
+            stop.waiting -= 1
+            stop.idle_since = time.monotonic()
 
     async def _subscribe(self, channel: bytes) -> None:
         pubsub = self._pubsub
@@ -137,11 +176,11 @@ class Wakeups:
         while True:
             pubsub = self._connect()
             try:
-                # A placeholder channel keeps the connection subscribed (and
+                # The worker's channel keeps the connection subscribed (and
                 # listened to) while no stream is waited on. Readers subscribe
                 # by themselves only once this is done: before, each would
                 # open a connection of its own.
-                await pubsub.subscribe(b"catalyst:wake", *self._channels)
+                await pubsub.subscribe(self.worker_channel, *self._channels)
                 self._pubsub = pubsub
                 channels = self._channels.items()
                 late = [c for c, e in channels if not e.subscribed.is_set()]
@@ -163,16 +202,24 @@ class Wakeups:
                     await pubsub.reset()
 
     def _handle(self, message: dict[str, Any]) -> None:
-        entry = self._channels.get(bytes(message.get("channel") or b""))
+        channel = bytes(message.get("channel") or b"")
+        data = message.get("data")
+        if channel == self.worker_channel:
+            if message.get("type") == "subscribe":
+                self.listening.set()
+            elif isinstance(data, bytes):  # A stop: the stream's channel.
+                # Kept even if its producer does not wait yet: it will.
+                stop = self._stops.setdefault(data, Stop())
+                stop.asked = True
+                stop.wake()
+            return
+        entry = self._channels.get(channel)
         if entry is None:
             return
         if message.get("type") == "subscribe":
             entry.subscribed.set()
         elif message.get("type") == "message":
-            data = message.get("data")
-            if data == STOP:
-                entry.stop.set()
-            elif isinstance(data, bytes):
+            if isinstance(data, bytes):
                 entry.latest = data  # The batch just stored, or b"".
             entry.changed.set()
             entry.changed = anyio.Event()
@@ -189,11 +236,19 @@ class Wakeups:
         ]
         for channel in idle:
             del self._channels[channel]
+        for stream in [s for s, e in self._stops.items() if e.waiting == 0]:
+            if now - self._stops[stream].idle_since > LINGER_SECONDS:
+                del self._stops[stream]
         if idle:
             await pubsub.unsubscribe(*idle)
 
     def _wake_all(self) -> None:
-        """Readers re-read the store rather than wait for a lost listener."""
+        """Readers re-read the store rather than wait for a lost listener,
+        and producers look for a stop they may have missed."""
+        self.listening = anyio.Event()
+        for stop in self._stops.values():
+            stop.unsure = True
+            stop.wake()
         for entry in self._channels.values():
             entry.latest = b""
             entry.changed.set()

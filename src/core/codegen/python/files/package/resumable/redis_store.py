@@ -38,15 +38,14 @@ from ._limits import (
 from ._redis_beats import Beats
 from ._redis_client import Commands, RedisClient, connect, is_closed
 from ._redis_entries import (
-    batch_events,
     batch_fields,
+    entries_after,
     events_after,
     last_published,
     published,
-    stream_entries,
 )
-from ._redis_wake import STOP, SUBSCRIBING_POLL, PubSub, Wakeups
-from .store import Batch, StoreUnavailable, StreamClosed, StreamInfo, StreamState
+from ._redis_wake import SUBSCRIBING_POLL, PubSub, Wakeups
+from .store import Batch, StoreUnavailable, StreamClosed, StreamInfo
 
 __all__ = ["RedisStreamStore"]
 
@@ -135,20 +134,40 @@ class RedisStreamStore:
             await wakeups.start()
         return wakeups
 
-    async def create(self, stream_id: str, keep_for: float) -> None:
+    async def create(
+        self, stream_id: str, keep_for: float, reader_ttl: float | None = None
+    ) -> None:
         key = self._key(stream_id)
         self._keep_for[stream_id] = keep_for
+        waker = await self._waker()
+        if waker is not None:
+            # A worker's first streams: its stops are heard once subscribed.
+            await waker.listening_or(SUBSCRIBING_POLL)
+        reader = () if reader_ttl is None else (_lease(f"{key}:reader", reader_ttl),)
         await self._run(
             ("XADD", key, "0-1", "start", "1"),
             ("PEXPIRE", key, _ms(keep_for)),
             ("SET", f"{key}:gone", "1", "PX", _ms(keep_for + TOMBSTONE_SECONDS)),
-            ("SET", f"{key}:producer", "1", "PX", _ms(PRODUCER_TTL)),
+            self._producer_lease(key),
+            *reader,
         )
-        waker = await self._waker()
-        if waker is not None:
-            await waker.expect(self._channel(stream_id))
 
-    async def append(self, stream_id: str, seq: int, events: list[bytes]) -> None:
+    def _stopped_by(self) -> bytes:
+        """The value of this worker's producer leases: where a stop is sent."""
+        waker = self._wakeups.get(None)
+        return b"1" if waker is None else waker.worker_channel
+
+    def _producer_lease(self, key: str) -> tuple[object, ...]:
+        return ("SET", f"{key}:producer", self._stopped_by(), "PX", _ms(PRODUCER_TTL))
+
+    async def append(
+        self,
+        stream_id: str,
+        seq: int,
+        events: list[bytes],
+        *,
+        finish: float | None = None,
+    ) -> None:
         key = self._key(stream_id)
         last = seq + len(events) - 1
         # Exact, not "~": that trims whole nodes of 100 entries, which few
@@ -157,34 +176,45 @@ class RedisStreamStore:
         # The expiry moves with every batch: a stream whose producer died
         # without finishing it is removed keep_for after its last event.
         keep_for = self._keep_for.get(stream_id, DEFAULT_KEEP_FOR)
-        try:
-            await self._run(
-                ("XADD", key, *bound, f"{last}-1", *batch_fields(events)),
-                ("PEXPIRE", key, _ms(keep_for)),
-                # A batch stored is a sign of life: the lease is renewed with it.
-                ("SET", f"{key}:producer", "1", "PX", _ms(PRODUCER_TTL)),
-                ("PUBLISH", self._channel(stream_id), published(last, events)),
-            )
-        except StoreUnavailable as exc:
-            if is_closed(exc):
-                raise StreamClosed(stream_id) from exc
-            raise
+        stored = ("XADD", key, *bound, f"{last}-1", *batch_fields(events))
+        if finish is not None:
+            # The end's wake-up tells other workers' readers to read.
+            await self._write(stream_id, stored, *self._end(stream_id, last, finish))
+            return
+        await self._write(
+            stream_id,
+            stored,
+            ("PUBLISH", self._channel(stream_id), published(last, events)),
+            ("PEXPIRE", key, _ms(keep_for)),
+            # A batch stored is a sign of life: the lease is renewed with it.
+            self._producer_lease(key),
+        )
 
     async def finish(
         self, stream_id: str, after: int, keep_for: float, last: bytes | None = None
     ) -> None:
         key = self._key(stream_id)
-        self._keep_for.pop(stream_id, None)
         events = [] if last is None else [("XADD", key, f"{after + 1}-1", "e", last)]
-        end = after + len(events) + 1
+        end = self._end(stream_id, after + len(events), keep_for)
+        await self._write(stream_id, *events, *end)
+
+    def _end(
+        self, stream_id: str, last: int, keep_for: float
+    ) -> tuple[tuple[object, ...], ...]:
+        """The commands that end the stream after event ``last``."""
+        key = self._key(stream_id)
+        self._keep_for.pop(stream_id, None)
+        return (
+            ("XADD", key, f"{last + 1}-1", "end", "1"),
+            ("PEXPIRE", key, _ms(keep_for)),
+            ("SET", f"{key}:gone", "1", "PX", _ms(keep_for + TOMBSTONE_SECONDS)),
+            ("PUBLISH", self._channel(stream_id), b""),
+        )
+
+    async def _write(self, stream_id: str, *commands: tuple[object, ...]) -> None:
+        """Send a producer's writes; a stream ended by a reader is StreamClosed."""
         try:
-            await self._run(
-                *events,
-                ("XADD", key, f"{end}-1", "end", "1"),
-                ("PEXPIRE", key, _ms(keep_for)),
-                ("SET", f"{key}:gone", "1", "PX", _ms(keep_for + TOMBSTONE_SECONDS)),
-                ("PUBLISH", self._channel(stream_id), b""),
-            )
+            await self._run(*commands)
         except StoreUnavailable as exc:
             if is_closed(exc):
                 raise StreamClosed(stream_id) from exc
@@ -202,13 +232,6 @@ class RedisStreamStore:
             ("PUBLISH", self._channel(stream_id), b""),
         )
         return bool(ended)
-
-    async def state(self, stream_id: str) -> StreamState:
-        key = self._key(stream_id)
-        exists, gone = await self._run(("EXISTS", key), ("EXISTS", f"{key}:gone"))
-        if exists:
-            return "live"
-        return "expired" if gone else "unknown"
 
     async def info(self, stream_id: str) -> StreamInfo:
         key = self._key(stream_id)
@@ -258,21 +281,7 @@ class RedisStreamStore:
         command = ("XREAD", "COUNT", 100, "STREAMS", key, f"{after}-1")
         tombstone = ("EXISTS", f"{key}:gone")
         reply, exists, gone = await self._run(command, ("EXISTS", key), tombstone)
-        events: list[tuple[int, bytes]] = []
-        finished = False
-        for _key, entries in stream_entries(reply):
-            for entry_id, fields in entries:
-                if b"end" in fields:
-                    finished = True
-                    break
-                last = int(entry_id.split(b"-")[0])
-                batch = batch_events(fields)
-                first = last - len(batch) + 1
-                events.extend(
-                    (seq, event)
-                    for seq, event in enumerate(batch, first)
-                    if seq > after
-                )
+        events, finished = entries_after(reply, after)
         if not events and not finished and not exists:
             if not gone:  # Not even its tombstone: Redis lost its data.
                 raise StoreUnavailable("the stream's data was lost")
@@ -289,43 +298,33 @@ class RedisStreamStore:
     async def beat(self, stream_id: str, role: str, ttl: float) -> None:
         key = f"{self._key(stream_id)}:{role}"
         if role == "stop":
-            # Heard at once by the producer's worker (see wait_stop).
-            await self._run(
-                ("SET", key, "1", "PX", _ms(ttl)),
-                ("PUBLISH", self._channel(stream_id), STOP),
+            # Told to the producer's worker, on its channel (see wait_stop).
+            producer = f"{self._key(stream_id)}:producer"
+            _set, worker = await self._run(
+                ("SET", key, "1", "PX", _ms(ttl)), ("GET", producer)
             )
+            if worker is not None and worker != b"1":
+                await self._run(("PUBLISH", worker, self._channel(stream_id)))
             return
-        await self._signs_of_life().beat(key, _ms(ttl))
+        value = self._stopped_by() if role == "producer" else b"1"
+        await self._signs_of_life().beat(key, _ms(ttl), value)
 
     async def alive(self, stream_id: str, role: str) -> bool:
         (exists,) = await self._run(("EXISTS", f"{self._key(stream_id)}:{role}"))
         return bool(exists)
 
     async def wait_stop(self, stream_id: str, wait: float) -> bool:
-        # The stop is published on the stream's channel, which this worker's
-        # listener hears; the key is looked at only once subscribed (a stop
-        # published before was not heard) and as the wait ends
-        # (a stop missed while the listener reconnected). No polling: a
-        # thousand producers polling would crowd out the other commands.
+        # Heard on this worker's channel (see beat); the key is looked at only
+        # now and then: a thousand producers polling would crowd out the rest.
         waker = await self._waker()
-        with anyio.move_on_after(wait):
-            if waker is None:
-                if await self.alive(stream_id, "stop"):
-                    return True
-                await anyio.sleep_forever()
-            else:
-                async with waker.watching(self._channel(stream_id)) as channel:
-                    await channel.subscribed.wait()
-                    if not channel.stop.is_set():
-                        await self._stop_or_wait(stream_id, channel.stop)
-                    return True
-        return await self.alive(stream_id, "stop")
-
-    async def _stop_or_wait(self, stream_id: str, stop: anyio.Event) -> None:
-        """Return once a stop was stored (before the subscription took
-        effect, so not heard) or is heard."""
-        if not await self.alive(stream_id, "stop"):
-            await stop.wait()
+        if waker is None:
+            await anyio.sleep(wait)
+            return await self.alive(stream_id, "stop")
+        async with waker.stop_of(self._channel(stream_id)) as stop:
+            if not stop.asked:
+                with anyio.move_on_after(wait):
+                    await stop.heard.wait()
+            return stop.asked or (stop.look() and await self.alive(stream_id, "stop"))
 
     async def set_active(self, chat_key: str, stream_id: str, keep_for: float) -> None:
         await self._run(("SET", self._key(chat_key), stream_id, "PX", _ms(keep_for)))
@@ -337,3 +336,8 @@ class RedisStreamStore:
 
 def _ms(seconds: float) -> int:
     return max(1, int(seconds * 1000))
+
+
+def _lease(key: str, seconds: float) -> tuple[object, ...]:
+    """The command that sets a sign of life for ``seconds``."""
+    return ("SET", key, "1", "PX", _ms(seconds))

@@ -1,18 +1,17 @@
 """The resumable response: starts a stream, or resumes one from Last-Event-ID.
 
 A request without ``Last-Event-ID`` starts a new stream (a producer task, see
-``_producer``) and follows it; one with an id ``<stream-id>:<seq>`` gets the
-events after it, then the live ones. Every event goes out with its id, which
-is what an EventSource sends back when it reconnects.
+``_producer``) and follows it; one with ``<stream-id>:<seq>`` gets the events
+after it, then the live ones, each with its id (an EventSource sends it back).
 
 A stream belongs to the route that started it, and to its ``owner`` if the
 route gave one: the store keeps it under a key made of both and the id, so
 a resume through another route, or by another owner, finds nothing (404).
 
 A resume answers 404 for an id it cannot parse or find, 410 once expired,
-204 at or past the end of a finished stream; events it no longer keeps give
-one ``HistoryLost`` error event, never a silent gap, and a stream whose
-producer's lease ran out ends with a stored ``StreamLost`` error.
+204 at or past the end of a finished stream; dropped events give one
+``HistoryLost`` error event, never a silent gap; a stream whose producer's
+lease ran out ends with a stored ``StreamLost`` error.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ from ..response import DEFAULT_PING_INTERVAL, EventStreamResponse
 from ._errors import ai_sdk_error_event, openai_error_event, sse_error_event
 from ._keys import chat_key, parse_last_event_id, route_name, store_key
 from ._limits import DEFAULT_ABANDON_AFTER, DEFAULT_KEEP_FOR, POLL_SECONDS
-from ._producer import ErrorEvent, Options, Producer
+from ._producer import ErrorEvent, Options, Producer, running_producer
 from ._runner import start_background
 from .redis_store import RedisStreamStore
 from .store import Batch, MemoryStreamStore, StoreUnavailable, StreamStore
@@ -53,8 +52,7 @@ _logger = logging.getLogger(__name__)
 
 STREAM_ID_HEADER = "x-stream-id"
 
-# Told (stream id, None) as a stream starts and (stream id, seq) as a resume
-# after seq is served; the optional ``telemetry`` module listens.
+# Told (id, None) as a stream starts, (id, seq) as a resume after seq starts.
 stream_listeners: list[Callable[[str, int | None], None]] = []
 
 
@@ -131,8 +129,7 @@ class ResumableStreamResponse(Response):
         store, keep_for = self._options.store, self._options.keep_for
         stream_id = secrets.token_hex(16)
         key = store_key(stream_id, route, self._owner)
-        await store.create(key, keep_for)
-        await store.beat(key, "reader", self._options.abandon_after)
+        await store.create(key, keep_for, reader_ttl=self._options.abandon_after)
         if self._chat_id is not None:
             chat = chat_key(self._chat_id, route, self._owner)
             previous = await store.active(chat)
@@ -211,7 +208,8 @@ class ResumableStreamResponse(Response):
         store = options.store
         prefix = b"id: " + stream_id.encode("ascii") + b":"
         batch = first
-        last_beat = time.monotonic() if first is None else 0.0  # New: _start beat.
+        last_beat = time.monotonic() if first is None else 0.0  # New: created so.
+        local = running_producer(key)  # If it runs here: served from memory.
         try:
             while True:
                 if batch is None:
@@ -219,6 +217,9 @@ class ResumableStreamResponse(Response):
                     if now - last_beat >= options.beat_every:
                         await store.beat(key, "reader", options.abandon_after)
                         last_beat = now
+                    if local is not None:
+                        batch = await local.read(after, POLL_SECONDS)
+                if batch is None:
                     batch = await store.read(key, after, POLL_SECONDS)
                     if (
                         not batch.events

@@ -71,16 +71,25 @@ class StreamStore(Protocol):
     reached, and returns within a bounded time.
     """
 
-    async def create(self, stream_id: str, keep_for: float) -> None:
-        """Register a new, empty stream, and its producer's lease."""
+    async def create(
+        self, stream_id: str, keep_for: float, reader_ttl: float | None = None
+    ) -> None:
+        """Register a new stream, its producer's lease and its reader's."""
         ...
 
-    async def append(self, stream_id: str, seq: int, events: list[bytes]) -> None:
+    async def append(
+        self,
+        stream_id: str,
+        seq: int,
+        events: list[bytes],
+        *,
+        finish: float | None = None,
+    ) -> None:
         """Store ``events`` (encoded SSE events) as numbers ``seq``, ``seq + 1``...
 
-        Renews the producer's lease (``PRODUCER_TTL``): a producer that writes
-        is alive even when its watcher runs late. Raises :class:`StreamFull`
-        when a bound of the store does not leave room for the events,
+        Renews the producer's lease (``PRODUCER_TTL``). Given ``finish``, the
+        stream ends after them, kept ``finish`` s (:meth:`finish` in one go).
+        Raises :class:`StreamFull` when a bound of the store leaves no room,
         :class:`StreamClosed` when the stream was ended.
         """
         ...
@@ -98,10 +107,6 @@ class StreamStore(Protocol):
         """End the stream with ``last`` if it has no producer's lease, has
         not ended and (given ``after``, the last event its reader saw) has no
         event after ``after``: its producer died. Whether it did so."""
-        ...
-
-    async def state(self, stream_id: str) -> StreamState:
-        """Whether the stream can be read, has expired, or was never known."""
         ...
 
     async def info(self, stream_id: str) -> StreamInfo:
@@ -232,16 +237,26 @@ class MemoryStreamStore:
             self._total_bytes -= freed
         stream.changes()
 
-    async def create(self, stream_id: str, keep_for: float) -> None:
+    async def create(
+        self, stream_id: str, keep_for: float, reader_ttl: float | None = None
+    ) -> None:
         self._sweep()
-        expires_at = time.monotonic() + keep_for
+        now = time.monotonic()
+        beats = {"producer": now + PRODUCER_TTL}
+        if reader_ttl is not None:
+            beats["reader"] = now + reader_ttl
         self._streams[stream_id] = _MemoryStream(
-            keep_for=keep_for,
-            expires_at=expires_at,
-            beats={"producer": time.monotonic() + PRODUCER_TTL},
+            keep_for=keep_for, expires_at=now + keep_for, beats=beats
         )
 
-    async def append(self, stream_id: str, seq: int, events: list[bytes]) -> None:
+    async def append(
+        self,
+        stream_id: str,
+        seq: int,
+        events: list[bytes],
+        *,
+        finish: float | None = None,
+    ) -> None:
         stream = self._streams.get(stream_id)
         if stream is None or stream.finished:
             raise StreamClosed(stream_id)
@@ -253,6 +268,8 @@ class MemoryStreamStore:
         now = time.monotonic()
         stream.expires_at = now + stream.keep_for
         stream.beats["producer"] = now + PRODUCER_TTL
+        if finish is not None:
+            await self.finish(stream_id, seq + len(events) - 1, finish)
 
     async def finish(
         self, stream_id: str, after: int, keep_for: float, last: bytes | None = None
@@ -278,15 +295,11 @@ class MemoryStreamStore:
         )
         return True
 
-    async def state(self, stream_id: str) -> StreamState:
-        if self._get(stream_id) is not None:
-            return "live"
-        return "expired" if stream_id in self._tombstones else "unknown"
-
     async def info(self, stream_id: str) -> StreamInfo:
         stream = self._get(stream_id)
         if stream is None:
-            return StreamInfo(await self.state(stream_id))
+            gone = stream_id in self._tombstones
+            return StreamInfo("expired" if gone else "unknown")
         return StreamInfo("live", stream.dropped + len(stream.events), stream.finished)
 
     async def read(self, stream_id: str, after: int, wait: float) -> Batch:
@@ -317,8 +330,9 @@ class MemoryStreamStore:
             while not await self.alive(stream_id, "stop"):
                 stream = self._streams.get(stream_id)
                 if stream is None:
-                    return False
-                await stream.changed.wait()
+                    await anyio.sleep_forever()  # Gone: nothing to stop.
+                else:
+                    await stream.changed.wait()
         return await self.alive(stream_id, "stop")
 
     async def set_active(self, chat_key: str, stream_id: str, keep_for: float) -> None:
