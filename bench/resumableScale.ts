@@ -6,7 +6,9 @@
  * 2. 2,000 concurrent streams over 4 workers behind nginx, plain vs resumable on one Redis vs resumable on a
  *    3-master Redis Cluster, 10% of the resumable clients dropping once at a random event and resuming through
  *    nginx (wherever it lands): answers complete (nothing lost or repeated), events/s, p95 time to first event,
- *    Redis memory per finished stream.
+ *    Redis memory per finished stream, and the CPU each part used per event. Plain and resumable alternate in
+ *    ROUNDS rounds on the same workers; "vs plain" is the median of the per-round ratios (the machine is shared:
+ *    a single run's rate moves by tens of percent).
  */
 import { residentKb } from '../test/support/processMemory';
 import { cpuSecondsNamed, cpuSecondsOf } from './processCpu';
@@ -128,12 +130,21 @@ async function usedMemory(nodes: readonly RunningRedis[]): Promise<number> {
   return total;
 }
 
+/** Rounds of plain and resumable behind nginx, in alternating order; ratios are taken inside each round. */
+const ROUNDS = 3;
+
+interface Measured {
+  readonly run: Run;
+  readonly events: number;
+  readonly failed: number;
+  readonly memoryPerStream?: number;
+}
+
 async function behindNginx(dir: string, stack: PythonStack, streams: number): Promise<void> {
   const redis = await startRedis();
   const cluster = await startRedisCluster(3);
   const rows: string[] = [];
   const cpuRows: string[] = [];
-  let plainRate = NaN;
   try {
     for (const [name, url, nodes] of [
       ['one Redis', redis.url, [redis]],
@@ -146,25 +157,31 @@ async function behindNginx(dir: string, stack: PythonStack, streams: number): Pr
       );
       const meter = { workerPids: await Promise.all(workers.map(pidOf)), redisNodes: nodes };
       try {
-        await run(proxy.port, 'redis', 20, false, meter); // warm up
-        if (Number.isNaN(plainRate)) {
-          const plain = await run(proxy.port, 'plain', streams, false, meter);
-          const events = plain.results.reduce((sum, result) => sum + result.unnumbered.length, 0);
-          const failed = plain.results.filter((result) => !result.complete || result.unnumbered.length !== SCALE_TOKENS).length;
-          plainRate = events / (plain.wallMs / 1000);
-          rows.push(row('plain (no resume)', failed, streams, plainRate, plainRate, plain));
-          cpuRows.push(cpuRow('plain (no resume)', plain, events));
+        await run(proxy.port, 'plain', 20, false, meter); // warm up
+        await run(proxy.port, 'redis', 20, false, meter);
+        const plains: Measured[] = [];
+        const resumables: Measured[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          for (const route of round % 2 === 0 ? ['plain', 'redis'] : ['redis', 'plain']) {
+            if (route === 'plain') {
+              const plain = await run(proxy.port, 'plain', streams, false, meter);
+              const events = plain.results.reduce((sum, result) => sum + result.unnumbered.length, 0);
+              const failed = plain.results.filter((result) => !result.complete || result.unnumbered.length !== SCALE_TOKENS).length;
+              plains.push({ run: plain, events, failed });
+            } else {
+              const memoryBefore = await usedMemory(nodes);
+              const resumable = await run(proxy.port, 'redis', streams, true, meter);
+              const memoryPerStream = ((await usedMemory(nodes)) - memoryBefore) / streams;
+              const events = resumable.results.reduce((sum, result) => sum + result.events.length, 0);
+              resumables.push({ run: resumable, events, failed: incomplete(resumable.results, SCALE_TOKENS), memoryPerStream });
+            }
+          }
         }
-        const memoryBefore = await usedMemory(nodes);
-        const resumable = await run(proxy.port, 'redis', streams, true, meter);
-        const memoryPerStream = ((await usedMemory(nodes)) - memoryBefore) / streams;
-        const events = resumable.results.reduce((sum, result) => sum + result.events.length, 0);
-        const rate = events / (resumable.wallMs / 1000);
-        rows.push(
-          row(`resumable, ${name}, 10% drop and resume`, incomplete(resumable.results, SCALE_TOKENS), streams, rate, plainRate, resumable) +
-            ` ${(memoryPerStream / 1024).toFixed(1)} kB |`,
-        );
-        cpuRows.push(cpuRow(`resumable, ${name}`, resumable, events));
+        const rate = (m: Measured): number => m.events / (m.run.wallMs / 1000);
+        const ratios = resumables.map((m, i) => rate(m) / rate(plains[i]!));
+        rows.push(row(`plain (no resume), beside ${name}`, plains, streams, rate, undefined));
+        rows.push(row(`resumable, ${name}, 10% drop and resume`, resumables, streams, rate, ratios));
+        cpuRows.push(cpuRow(`plain, beside ${name}`, plains), cpuRow(`resumable, ${name}`, resumables));
       } finally {
         await proxy.stop();
         await Promise.all(workers.map((worker) => worker.stop()));
@@ -175,20 +192,28 @@ async function behindNginx(dir: string, stack: PythonStack, streams: number): Pr
     await cluster.stop();
   }
   process.stdout.write(
-    `\n| ${streams} concurrent streams of ${SCALE_TOKENS} events, ${SCALE_WORKERS} workers behind nginx | answers not complete | events/s | vs plain | p95 time to first event | Redis memory per finished stream |\n|---|---:|---:|---:|---:|---:|\n${rows.join('\n')}\n`,
+    `\n| ${streams} concurrent streams of ${SCALE_TOKENS} events, ${SCALE_WORKERS} workers behind nginx, ${ROUNDS} rounds (medians) | answers not complete | events/s | vs plain (range) | p95 time to first event | Redis memory per finished stream |\n|---|---:|---:|---:|---:|---:|\n${rows.join('\n')}\n`,
   );
   process.stdout.write(
-    `\n| CPU per event received (µs), same runs | workers | Redis | nginx | client | all |\n|---|---:|---:|---:|---:|---:|\n${cpuRows.join('\n')}\n`,
+    `\n| CPU per event received (µs), same runs (medians) | workers | Redis | nginx | client | all |\n|---|---:|---:|---:|---:|---:|\n${cpuRows.join('\n')}\n`,
   );
 }
 
-function cpuRow(name: string, result: Run, events: number): string {
-  const us = (seconds: number): string => ((seconds * 1e6) / Math.max(1, events)).toFixed(1);
-  const { workers, redis, nginx, client } = result.cpu;
-  return `| ${name} | ${us(workers)} | ${us(redis)} | ${us(nginx)} | ${us(client)} | ${us(workers + redis + nginx + client)} |`;
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
-function row(name: string, failed: number, streams: number, rate: number, plainRate: number, result: Run): string {
-  const firsts = result.results.map((r) => r.firstEventMs ?? Infinity);
-  return `| ${name} | ${failed} of ${streams} | ${Math.round(rate)} | ${(rate / plainRate).toFixed(2)}x | ${Math.round(p95(firsts))} ms |${name.startsWith('plain') ? ' |' : ''}`;
+function cpuRow(name: string, runs: readonly Measured[]): string {
+  const us = (part: (cpu: Run['cpu']) => number): string => median(runs.map((m) => (part(m.run.cpu) * 1e6) / Math.max(1, m.events))).toFixed(1);
+  const all = (cpu: Run['cpu']): number => cpu.workers + cpu.redis + cpu.nginx + cpu.client;
+  return `| ${name} | ${us((c) => c.workers)} | ${us((c) => c.redis)} | ${us((c) => c.nginx)} | ${us((c) => c.client)} | ${us(all)} |`;
+}
+
+function row(name: string, runs: readonly Measured[], streams: number, rate: (m: Measured) => number, ratios: readonly number[] | undefined): string {
+  const failed = runs.reduce((sum, m) => sum + m.failed, 0);
+  const firsts = median(runs.map((m) => p95(m.run.results.map((r) => r.firstEventMs ?? Infinity))));
+  const vsPlain = ratios ? `${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})` : '1.00x';
+  const memory = runs[0]?.memoryPerStream === undefined ? '' : `${(median(runs.map((m) => m.memoryPerStream!)) / 1024).toFixed(1)} kB`;
+  return `| ${name} | ${failed} of ${streams * runs.length} | ${Math.round(median(runs.map(rate)))} | ${vsPlain} | ${Math.round(firsts)} ms | ${memory} |`;
 }

@@ -194,6 +194,7 @@ describe('add-endpoint CLI', function () {
             '_redis_beats.py',
             '_redis_client.py',
             '_redis_entries.py',
+            '_redis_rounds.py',
             '_redis_wake.py',
             '_runner.py',
             'redis_store.py',

@@ -160,6 +160,56 @@ async def main() -> None:
 asyncio.run(main())
 `;
 
+/**
+ * Many streams' commands at once on the Redis store: they go in few round trips (pipelines counted on the client
+ * the store is given), each caller gets its own outcome (one stream that was ended refuses its events, the others
+ * do not notice), and every stream holds what was written to it.
+ */
+const ROUNDS = `import asyncio
+import os
+from typing import Any
+
+import redis.asyncio
+
+from streaming.resumable.redis_store import RedisStreamStore
+
+
+class CountingClient:
+    """A redis.asyncio.Redis that counts the pipelines (round trips) sent on it."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.pipelines = 0
+
+    def pipeline(self, transaction: bool = True) -> Any:
+        self.pipelines += 1
+        return self.client.pipeline(transaction=transaction)
+
+
+async def main() -> None:
+    client = CountingClient(redis.asyncio.Redis.from_url(os.environ["REDIS_URL"]))
+    store = RedisStreamStore(client, prefix="rounds:")
+    await store.create("ended", 60)
+    await store.finish("ended", 0, 60)
+    before = client.pipelines
+    await asyncio.gather(*(store.create(f"s{i}", 60) for i in range(200)))
+    creates = client.pipelines - before
+    before = client.pipelines
+    outcomes = await asyncio.gather(
+        *(store.append(f"s{i}", 1, [b"e%d" % i]) for i in range(200)),
+        store.append("ended", 1, [b"late"]),
+        return_exceptions=True,
+    )
+    appends = client.pipelines - before
+    failed = [type(outcome).__name__ for outcome in outcomes if outcome is not None]
+    batches = [await store.read(f"s{i}", 0, 0) for i in range(200)]
+    kept = all(b.events == [(1, b"e%d" % i)] for i, b in enumerate(batches))
+    print(creates <= 25, appends <= 25, failed, kept)
+
+
+asyncio.run(main())
+`;
+
 interface Event {
   readonly id: string;
   readonly event: string;
@@ -185,6 +235,7 @@ async function makeApp(): Promise<string> {
   await writeFile(path.join(root, 'app', '__init__.py'), '');
   await writeFile(path.join(root, 'app', 'main.py'), MAIN);
   await writeFile(path.join(root, 'end_lost.py'), END_LOST);
+  await writeFile(path.join(root, 'rounds.py'), ROUNDS);
   await writeGeneratedStreaming(root);
   return root;
 }
@@ -319,6 +370,13 @@ function semanticsSuite(stack: PythonStack): void {
     const result = await execa(python, ['end_lost.py'], { cwd: root, env: { REDIS_URL: redis.url }, timeout: 30_000 });
     const expected = "[False, False, True, False, 'closed', [4, True, [b'a', b'b', b'c', b'lost']], [2, 3, 4]]";
     assert.deepEqual(result.stdout.split('\n'), [expected, expected]);
+  });
+
+  it("redis: 200 streams' commands at once go in few round trips; one refused command fails only its caller", async () => {
+    const execa = await loadExeca();
+    const python = (await stack.interpreter()).command;
+    const result = await execa(python, ['rounds.py'], { cwd: root, env: { REDIS_URL: redis.url }, timeout: 30_000 });
+    assert.equal(result.stdout, "True True ['StreamClosed'] True");
   });
 
   it('memory: a runaway source is stopped at the store bound with StreamTooLarge; the server stays small', async () => {

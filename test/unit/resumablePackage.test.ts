@@ -45,6 +45,7 @@ describe('the generated package: resumable/', () => {
         'resumable/_redis_beats.py',
         'resumable/_redis_client.py',
         'resumable/_redis_entries.py',
+        'resumable/_redis_rounds.py',
         'resumable/_redis_wake.py',
         'resumable/_runner.py',
         'resumable/redis_store.py',

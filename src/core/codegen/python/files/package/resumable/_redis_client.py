@@ -24,6 +24,7 @@ import anyio
 from anyio.lowlevel import RunVar
 
 from ._limits import REDIS_CONNECT_TIMEOUT, REDIS_MAX_CONNECTIONS, REDIS_SOCKET_TIMEOUT
+from ._redis_rounds import Rounds
 from ._redis_wake import PubSub
 from .store import StoreUnavailable
 
@@ -46,7 +47,7 @@ class _RedisPipeline(Protocol):
 
     def execute_command(self, *args: Any) -> object: ...
 
-    async def execute(self) -> list[Any]: ...
+    async def execute(self, raise_on_error: bool = ...) -> list[Any]: ...
 
 
 class RedisClient(Protocol):
@@ -113,35 +114,39 @@ def connect(url: str) -> Connection:
 
 
 class Commands:
-    """Sends a client's commands, at most ``REDIS_MAX_CONNECTIONS`` at once
-    per event loop (``run``) or outside that bound (``send``)."""
+    """Sends a client's commands: gathered into rounds, at most
+    ``REDIS_MAX_CONNECTIONS`` in flight per event loop (``run``), or in one
+    round trip of their own outside that bound (``send``)."""
 
     def __init__(self, client: RedisClient) -> None:
         self._client = client
         # Per event loop (a test client runs each app in a loop of its own).
-        self._slots: RunVar[anyio.CapacityLimiter] = RunVar(
-            f"catalyst_redis_slots_{id(self)}"
-        )
+        self._rounds: RunVar[Rounds] = RunVar(f"catalyst_redis_rounds_{id(self)}")
 
     async def run(self, *commands: tuple[object, ...]) -> list[Any]:
-        """``commands`` in one round trip, once one of the slots is free."""
-        slots = self._slots.get(None)
-        if slots is None:
-            slots = anyio.CapacityLimiter(REDIS_MAX_CONNECTIONS)
-            self._slots.set(slots)
-        async with slots:
-            return await self.send(commands)
+        """``commands`` in one round trip, maybe with other callers' commands."""
+        rounds = self._rounds.get(None)
+        if rounds is None:
+            rounds = Rounds(self._round_trip, REDIS_MAX_CONNECTIONS)
+            self._rounds.set(rounds)
+        return _raised(await rounds.run(commands))
 
     async def send(self, commands: tuple[tuple[object, ...], ...]) -> list[Any]:
+        """``commands`` in a round trip of their own, outside the bound."""
+        return _raised(await self._round_trip(commands))
+
+    async def _round_trip(self, commands: tuple[tuple[object, ...], ...]) -> list[Any]:
         """``commands`` in one round trip; connection failures become ours.
 
-        A connection that broke is tried once more, after the idle ones were
+        A command's own error (Redis refused it) is its reply, so that one
+        caller's error does not fail the others' commands sent with it. A
+        connection that broke is tried once more, after the idle ones were
         dropped: after a Redis restart every pooled connection is stale.
         """
         try:
             return await self._send(commands)
         except StoreUnavailable as exc:
-            if not _is_stale_connection(exc) or is_closed(exc):
+            if not _is_stale_connection(exc):
                 raise
             pool = cast(
                 "_ConnectionPool | None", getattr(self._client, "connection_pool", None)
@@ -161,12 +166,20 @@ class Commands:
                 async with self._client.pipeline(transaction=False) as pipe:
                     for command in commands:
                         pipe.execute_command(*command)
-                    replies = await pipe.execute()
+                    replies = await pipe.execute(raise_on_error=False)
         except Exception as exc:
             if _is_connection_error(exc):
                 raise StoreUnavailable(str(exc)) from exc
             raise
         return replies
+
+
+def _raised(replies: list[Any]) -> list[Any]:
+    """``replies``, unless one is an error: then that, as StoreUnavailable."""
+    for reply in replies:
+        if isinstance(reply, Exception):
+            raise StoreUnavailable(str(reply)) from reply
+    return replies
 
 
 def _is_stale_connection(exc: StoreUnavailable) -> bool:
