@@ -63,7 +63,7 @@ const STREAMS = Number(process.env.CATALYST_SCALE_STREAMS ?? 100);
 const TOKENS = 20;
 const PAUSE = 0.15;
 /** REDIS_MAX_CONNECTIONS + 1 for commands and the signs of life, and one wake-up listener, per worker. */
-const MAX_CONNECTIONS = 18;
+const MAX_CONNECTIONS = 6;
 
 export async function makeScaleApp(): Promise<string> {
   const root = await makeTempDir('resumable-scale');

@@ -61,12 +61,12 @@ CLEANUP_SECONDS = 5.0
 REDIS_SOCKET_TIMEOUT = POLL_SECONDS + 4.0
 """No Redis command waits on the network longer than this."""
 
-REDIS_MAX_CONNECTIONS = 16
-"""Redis connections per worker (per event loop, and per node of a cluster)
-for commands; one more carries the signs of life and one listens for
-wake-ups. Every command is one short round trip (no reader holds a
-connection while it waits), so a few serve a thousand streams; more
-commands than this wait for a free one."""
+REDIS_MAX_CONNECTIONS = 4
+"""Round trips in flight per worker (per event loop, and per node of a
+cluster), each on a pooled connection; one more connection carries the signs
+of life and one listens for wake-ups. The commands of many streams asked for
+meanwhile wait and go together in the next round (``_redis_rounds``): fewer,
+fuller pipelines cost the client less than many small ones."""
 
 STOP_RECHECK = 5.0
 """Seconds between two looks of a producer at its stream's stop key. A stop

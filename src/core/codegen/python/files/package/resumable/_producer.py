@@ -265,7 +265,9 @@ class Producer:
         beat, and wait for a stop meanwhile (one task, not one per job)."""
         store = self._store
         every = self._options.beat_every
-        looked = anyio.current_time()
+        # The first look for a reader once abandon_after has passed: the
+        # request that started the stream was the reader's sign of life.
+        looked = anyio.current_time() + self._options.abandon_after - every
         try:
             while True:
                 # create() took the first lease.

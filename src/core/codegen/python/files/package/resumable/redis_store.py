@@ -134,22 +134,18 @@ class RedisStreamStore:
             await wakeups.start()
         return wakeups
 
-    async def create(
-        self, stream_id: str, keep_for: float, reader_ttl: float | None = None
-    ) -> None:
+    async def create(self, stream_id: str, keep_for: float) -> None:
         key = self._key(stream_id)
         self._keep_for[stream_id] = keep_for
         waker = await self._waker()
         if waker is not None:
             # A worker's first streams: its stops are heard once subscribed.
             await waker.listening_or(SUBSCRIBING_POLL)
-        reader = () if reader_ttl is None else (_lease(f"{key}:reader", reader_ttl),)
         await self._run(
             ("XADD", key, "0-1", "start", "1"),
             ("PEXPIRE", key, _ms(keep_for)),
             ("SET", f"{key}:gone", "1", "PX", _ms(keep_for + TOMBSTONE_SECONDS)),
             self._producer_lease(key),
-            *reader,
         )
 
     def _stopped_by(self) -> bytes:
@@ -336,8 +332,3 @@ class RedisStreamStore:
 
 def _ms(seconds: float) -> int:
     return max(1, int(seconds * 1000))
-
-
-def _lease(key: str, seconds: float) -> tuple[object, ...]:
-    """The command that sets a sign of life for ``seconds``."""
-    return ("SET", key, "1", "PX", _ms(seconds))

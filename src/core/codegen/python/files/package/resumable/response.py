@@ -129,7 +129,7 @@ class ResumableStreamResponse(Response):
         store, keep_for = self._options.store, self._options.keep_for
         stream_id = secrets.token_hex(16)
         key = store_key(stream_id, route, self._owner)
-        await store.create(key, keep_for, reader_ttl=self._options.abandon_after)
+        await store.create(key, keep_for)
         if self._chat_id is not None:
             chat = chat_key(self._chat_id, route, self._owner)
             previous = await store.active(chat)
@@ -208,7 +208,7 @@ class ResumableStreamResponse(Response):
         store = options.store
         prefix = b"id: " + stream_id.encode("ascii") + b":"
         batch = first
-        last_beat = time.monotonic() if first is None else 0.0  # New: created so.
+        last_beat = time.monotonic() if first is None else 0.0  # New: its request.
         local = running_producer(key)  # If it runs here: served from memory.
         try:
             while True:

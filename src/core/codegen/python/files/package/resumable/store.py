@@ -71,10 +71,8 @@ class StreamStore(Protocol):
     reached, and returns within a bounded time.
     """
 
-    async def create(
-        self, stream_id: str, keep_for: float, reader_ttl: float | None = None
-    ) -> None:
-        """Register a new stream, its producer's lease and its reader's."""
+    async def create(self, stream_id: str, keep_for: float) -> None:
+        """Register a new, empty stream, and its producer's lease."""
         ...
 
     async def append(
@@ -237,16 +235,13 @@ class MemoryStreamStore:
             self._total_bytes -= freed
         stream.changes()
 
-    async def create(
-        self, stream_id: str, keep_for: float, reader_ttl: float | None = None
-    ) -> None:
+    async def create(self, stream_id: str, keep_for: float) -> None:
         self._sweep()
         now = time.monotonic()
-        beats = {"producer": now + PRODUCER_TTL}
-        if reader_ttl is not None:
-            beats["reader"] = now + reader_ttl
         self._streams[stream_id] = _MemoryStream(
-            keep_for=keep_for, expires_at=now + keep_for, beats=beats
+            keep_for=keep_for,
+            expires_at=now + keep_for,
+            beats={"producer": now + PRODUCER_TTL},
         )
 
     async def append(
