@@ -23,6 +23,8 @@ export interface FollowOptions {
   readonly maxAttempts?: number;
   /** Told each event as it arrives (with the number of events so far). */
   readonly onEvent?: (event: ResumableEvent, count: number) => void;
+  /** Bound on the whole answer, ms (default 120 s): a connection still open then is cut, the answer incomplete. */
+  readonly deadlineMs?: number;
 }
 
 export interface FollowResult {
@@ -33,6 +35,8 @@ export interface FollowResult {
   readonly statuses: readonly number[];
   /** The last response ended with its terminating chunk (not cut, not dropped by us). */
   readonly complete: boolean;
+  /** The deadline passed: the answer was cut (a server that stopped sending). */
+  readonly timedOut: boolean;
   /** From the first request to the first event, ms. */
   readonly firstEventMs: number | undefined;
   readonly elapsedMs: number;
@@ -48,8 +52,10 @@ export async function followResumable(options: FollowOptions): Promise<FollowRes
   const unnumbered: string[] = [];
   let firstEventMs: number | undefined;
   let dropped = false;
+  let timedOut = false;
+  const deadline = started + (options.deadlineMs ?? 120_000);
   const maxAttempts = options.maxAttempts ?? 4;
-  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+  for (let attempt = 0; attempt < maxAttempts && !timedOut; attempt++) {
     const last = events.at(-1);
     const headers: Record<string, string> = last ? { 'Last-Event-ID': `${last.stream}:${last.seq}` } : {};
     const port = options.ports[attempt % options.ports.length]!;
@@ -80,14 +86,22 @@ export async function followResumable(options: FollowOptions): Promise<FollowRes
         response.on('close', () => resolve({ status: response.statusCode ?? 0, ended: ended && !request.destroyed }));
       });
       request.on('error', () => resolve({ status: 0, ended: false }));
+      const timer = setTimeout(
+        () => {
+          timedOut = true;
+          request.destroy();
+        },
+        Math.max(0, deadline - performance.now()),
+      );
+      request.on('close', () => clearTimeout(timer));
     });
     statuses.push(outcome.status);
     if (outcome.status === 204 || (outcome.status === 200 && outcome.ended)) {
-      return { events, unnumbered, statuses, complete: true, firstEventMs, elapsedMs: performance.now() - started };
+      return { events, unnumbered, statuses, complete: true, timedOut, firstEventMs, elapsedMs: performance.now() - started };
     }
     if (outcome.status !== 200 && outcome.status !== 0) break;
   }
-  return { events, unnumbered, statuses, complete: false, firstEventMs, elapsedMs: performance.now() - started };
+  return { events, unnumbered, statuses, complete: false, timedOut, firstEventMs, elapsedMs: performance.now() - started };
 }
 
 function numbered(id: string | undefined, data: string): ResumableEvent | undefined {
@@ -99,6 +113,7 @@ function numbered(id: string | undefined, data: string): ResumableEvent | undefi
 /** Why `result` is not the whole answer of `count` tokens `t0 `..: ids 1..count once each, in order; or undefined. */
 export function answerProblem(result: FollowResult, count: number): string | undefined {
   if (result.unnumbered.length > 0) return `unnumbered events: ${result.unnumbered.join(' | ')}`;
+  if (result.timedOut) return `cut at the deadline (statuses ${result.statuses.join(',')}, ${result.events.length} events)`;
   if (!result.complete) return `incomplete (statuses ${result.statuses.join(',')}, ${result.events.length} events)`;
   const streams = new Set(result.events.map((event) => event.stream));
   if (streams.size !== 1) return `events from ${streams.size} streams`;
