@@ -4,12 +4,13 @@ once after a restart, failures made ``StoreUnavailable``).
 
 ``redis://host:port/db`` (``rediss://`` for TLS) is one Redis;
 ``redis+cluster://host:port`` (``rediss+cluster://``) a Redis Cluster, given
-any one of its nodes. Each worker (each event loop) sends at most
-``REDIS_MAX_CONNECTIONS`` commands at once, on as many pooled connections;
-the pool has one more, for the signs of life (``_redis_beats``), which must
-not queue behind the other commands. The wake-up listener (``_redis_wake``)
-has a connection of its own. All of them are named ``catalyst-stream*`` in
-``CLIENT LIST``.
+any one of its nodes. Each worker (each event loop) has at most
+``REDIS_MAX_CONNECTIONS`` round trips in flight, on as many pooled
+connections, each carrying the commands of every stream that asked
+meanwhile (``_redis_rounds``); the pool has one more, for the signs of life
+(``_redis_beats``), which must not queue behind the other commands. The
+wake-up listener (``_redis_wake``) has a connection of its own. All of them
+are named ``catalyst-stream*`` in ``CLIENT LIST``.
 """
 
 from __future__ import annotations

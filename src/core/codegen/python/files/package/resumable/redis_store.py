@@ -16,10 +16,11 @@ The braces are a hash tag: on a Redis Cluster all of a stream's keys share
 one slot, and no command here spans two streams.
 
 Connections (``_redis_client``): a few per worker, whatever the number of
-streams. Commands are short round trips; the worker's signs of life go in
-one round trip (``_redis_beats``); readers that wait for new events, and
-producers that wait for a stop, hold no connection: one pub/sub connection
-per worker wakes them (``_redis_wake``).
+streams. Commands are short round trips, many streams' in one; the worker's
+signs of life go in one round trip (``_redis_beats``); readers that wait
+for new events, and producers that wait for a stop, hold no connection: one
+pub/sub connection per worker wakes them (``_redis_wake``). A reader on the
+producer's own worker reads nothing back (``_producer``).
 """
 
 from __future__ import annotations
