@@ -190,6 +190,7 @@ describe('add-endpoint CLI', function () {
             '_errors.py',
             '_keys.py',
             '_limits.py',
+            '_local.py',
             '_producer.py',
             '_redis_beats.py',
             '_redis_client.py',

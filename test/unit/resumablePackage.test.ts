@@ -41,6 +41,7 @@ describe('the generated package: resumable/', () => {
         'resumable/_errors.py',
         'resumable/_keys.py',
         'resumable/_limits.py',
+        'resumable/_local.py',
         'resumable/_producer.py',
         'resumable/_redis_beats.py',
         'resumable/_redis_client.py',

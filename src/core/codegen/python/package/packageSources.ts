@@ -24,6 +24,7 @@ import resumableInitPy from '../files/package/resumable/__init__.py';
 import resumableErrorsPy from '../files/package/resumable/_errors.py';
 import resumableKeysPy from '../files/package/resumable/_keys.py';
 import resumableLimitsPy from '../files/package/resumable/_limits.py';
+import resumableLocalPy from '../files/package/resumable/_local.py';
 import resumableProducerPy from '../files/package/resumable/_producer.py';
 import resumableRedisBeatsPy from '../files/package/resumable/_redis_beats.py';
 import resumableRedisRoundsPy from '../files/package/resumable/_redis_rounds.py';
@@ -65,6 +66,7 @@ export const PACKAGE_SOURCES: ReadonlyMap<string, string> = new Map(
       ['resumable/_errors.py', resumableErrorsPy],
       ['resumable/_keys.py', resumableKeysPy],
       ['resumable/_limits.py', resumableLimitsPy],
+      ['resumable/_local.py', resumableLocalPy],
       ['resumable/_producer.py', resumableProducerPy],
       ['resumable/_runner.py', resumableRunnerPy],
       ['resumable/_redis_beats.py', resumableRedisBeatsPy],

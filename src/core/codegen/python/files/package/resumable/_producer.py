@@ -8,23 +8,20 @@ room left (the in-process store's bounds) stops it with a ``StreamTooLarge``
 error; a stream that a reader ended (it took the producer for dead) stops it
 without a word.
 
-A reader on the producer's own event loop (the request that started the
-stream, or a resume that lands on the same worker) is served the batches as
-they are stored, from memory (:meth:`Producer.read`): no store round trip
-and no wake-up through the store per batch. Only stored events are served,
-so a resume from any id a reader saw finds it in the store.
+Readers on the producer's own event loop are served what it stored from
+memory (``_local``).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Literal
 
 import anyio
 from anyio.abc import TaskGroup
-from anyio.lowlevel import RunVar
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from ..finish import set_stop_signal
@@ -37,7 +34,8 @@ from ._limits import (
     PRODUCER_TTL,
     STOP_GRACE,
 )
-from .store import Batch, StoreUnavailable, StreamClosed, StreamFull, StreamStore
+from ._local import LocalStream
+from .store import StoreUnavailable, StreamClosed, StreamFull, StreamStore
 
 _logger = logging.getLogger(__name__)
 
@@ -58,24 +56,6 @@ class Options:
     def beat_every(self) -> float:
         """How often each side shows a sign of life: well within abandon_after."""
         return max(0.05, min(POLL_SECONDS, self.abandon_after / 4))
-
-
-# The producers running on this event loop, by stream key: their readers here
-# are served from memory.
-_running: RunVar[dict[str, Producer]] = RunVar("catalyst_running_producers")
-
-
-def _running_producers() -> dict[str, Producer]:
-    running = _running.get(None)
-    if running is None:
-        running = dict[str, Producer]()
-        _running.set(running)
-    return running
-
-
-def running_producer(stream_id: str) -> Producer | None:
-    """The producer of ``stream_id`` if it runs on this event loop."""
-    return _running_producers().get(stream_id)
 
 
 class Producer:
@@ -113,15 +93,8 @@ class Producer:
         self._reading = anyio.CancelScope()
         # The watcher's, and the timer of a stop that takes too long.
         self._tasks: TaskGroup | None = None
-        # What this loop's readers are served (see read): the last batch
-        # stored, the number of its last event, and whether the stream's end
-        # is stored (ended: the producer is done, finished or not).
-        self._stored: list[bytes] = []
-        self._last = 0
-        self._finished = False
-        self._ended = False
-        self._changed = anyio.Event()
-        _running_producers()[stream_id] = self
+        # What it stored, for this loop's readers.
+        self._local = LocalStream(stream_id)
 
     async def run(self) -> None:
         try:
@@ -134,36 +107,7 @@ class Producer:
             try:
                 await self._close()
             finally:
-                self._ended = True
-                self._changed.set()
-                _running_producers().pop(self._stream_id, None)
-
-    async def read(self, after: int, wait: float) -> Batch | None:
-        """The stored events after ``after``, from memory, waiting up to
-        ``wait`` s for one; None when memory cannot tell (the reader is more
-        than a batch behind, or the producer ended without storing the end):
-        then read the store."""
-        if after == self._last and not self._finished and not self._ended:
-            with anyio.move_on_after(wait):
-                await self._changed.wait()
-            if after == self._last and not self._finished and not self._ended:
-                return Batch([], False)  # Nothing new yet.
-        first = self._last - len(self._stored) + 1
-        if first <= after + 1 <= self._last:
-            events = self._stored[after + 1 - first :]
-            return Batch(list(enumerate(events, after + 1)), self._finished)
-        if after == self._last and self._finished:
-            return Batch([], True)
-        return None
-
-    def _stored_batch(self, events: list[bytes], *, finished: bool = False) -> None:
-        """Serve ``events``, just stored, to this loop's readers."""
-        if events:
-            self._stored = events
-            self._last += len(events)
-        self._finished = finished
-        self._changed.set()
-        self._changed = anyio.Event()
+                self._local.end()
 
     def _stop(self) -> None:
         """Stop the source at its next event, or cancel it after a bound."""
@@ -238,9 +182,9 @@ class Producer:
                 last_batch = ended and self._source_ended
                 finish = self._options.keep_for if last_batch else None
                 await self._store.append(
-                    self._stream_id, self._last + 1, batch, finish=finish
+                    self._stream_id, self._local.last + 1, batch, finish=finish
                 )
-                self._stored_batch(batch, finished=finish is not None)
+                self._local.stored(batch, finished=finish is not None)
         except StoreUnavailable:
             _logger.exception("Stream store lost; stream %s stopped", self._stream_id)
             self._stopped_by = "store"
@@ -265,9 +209,7 @@ class Producer:
         beat, and wait for a stop meanwhile (one task, not one per job)."""
         store = self._store
         every = self._options.beat_every
-        # The first look for a reader once abandon_after has passed: the
-        # request that started the stream was the reader's sign of life.
-        looked = anyio.current_time() + self._options.abandon_after - every
+        looked = anyio.current_time()
         try:
             while True:
                 # create() took the first lease.
@@ -280,12 +222,22 @@ class Producer:
                 if anyio.current_time() - looked < every:
                     continue
                 looked = anyio.current_time()
-                if not await store.alive(self._stream_id, "reader"):
+                if not await self._reader_alive():
                     self._stopped_by = "abandoned"
                     break
         except StoreUnavailable:
             self._stopped_by = "store"
         self._stop()
+
+    async def _reader_alive(self) -> bool:
+        """A reader here now or within abandon_after, or one elsewhere whose
+        sign of life in the store has not run out."""
+        local = self._local
+        if local.readers or time.monotonic() - local.reader_seen < (
+            self._options.abandon_after
+        ):
+            return True
+        return await self._store.alive(self._stream_id, "reader")
 
     def _asked_to_stop(self) -> None:
         """Tell the source, and stop it if it does not end in time.
@@ -330,14 +282,14 @@ class Producer:
             # Closing the source closes the provider stream: billing stops.
             if self._events is not None:
                 await close_now(self._events)
-        if self._finished or self._stopped_by in ("store", "closed"):
+        if self._local.finished or self._stopped_by in ("store", "closed"):
             return
         with anyio.CancelScope(shield=True), anyio.move_on_after(CLEANUP_SECONDS):
             last = self._last_event()
             try:
                 await self._store.finish(
-                    self._stream_id, self._last, self._options.keep_for, last
+                    self._stream_id, self._local.last, self._options.keep_for, last
                 )
-                self._stored_batch([] if last is None else [last], finished=True)
+                self._local.stored([] if last is None else [last], finished=True)
             except (StoreUnavailable, StreamClosed):
                 _logger.warning("Stream %s could not be finished", self._stream_id)

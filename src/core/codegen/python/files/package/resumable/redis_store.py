@@ -25,6 +25,7 @@ producer's own worker reads nothing back (``_producer``).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import anyio
@@ -33,6 +34,7 @@ from anyio.lowlevel import RunVar
 from ._limits import (
     DEFAULT_KEEP_FOR,
     MAX_EVENTS,
+    PRODUCER_RENEW,
     PRODUCER_TTL,
     TOMBSTONE_SECONDS,
 )
@@ -103,6 +105,8 @@ class RedisStreamStore:
         self._beats: RunVar[Beats] = RunVar(f"catalyst_beats_{id(self)}")
         # keep_for of the streams this process produces (append moves expiry).
         self._keep_for: dict[str, float] = {}
+        # When their expiry and lease were last moved by a write.
+        self._renewed: dict[str, float] = {}
 
     @classmethod
     def from_url(
@@ -138,6 +142,7 @@ class RedisStreamStore:
     async def create(self, stream_id: str, keep_for: float) -> None:
         key = self._key(stream_id)
         self._keep_for[stream_id] = keep_for
+        self._renewed[stream_id] = time.monotonic()
         waker = await self._waker()
         if waker is not None:
             # A worker's first streams: its stops are heard once subscribed.
@@ -170,22 +175,23 @@ class RedisStreamStore:
         # Exact, not "~": that trims whole nodes of 100 entries, which few
         # entries of up to BATCH_EVENTS events each never fill.
         bound = ("MINID", max(0, last - self._max_events + 1))
-        # The expiry moves with every batch: a stream whose producer died
-        # without finishing it is removed keep_for after its last event.
-        keep_for = self._keep_for.get(stream_id, DEFAULT_KEEP_FOR)
         stored = ("XADD", key, *bound, f"{last}-1", *batch_fields(events))
         if finish is not None:
             # The end's wake-up tells other workers' readers to read.
             await self._write(stream_id, stored, *self._end(stream_id, last, finish))
             return
-        await self._write(
-            stream_id,
-            stored,
-            ("PUBLISH", self._channel(stream_id), published(last, events)),
-            ("PEXPIRE", key, _ms(keep_for)),
-            # A batch stored is a sign of life: the lease is renewed with it.
-            self._producer_lease(key),
-        )
+        wake = ("PUBLISH", self._channel(stream_id), published(last, events))
+        commands = [stored, wake]
+        # The expiry and the lease move with the writes, at most every
+        # PRODUCER_RENEW s (a paced stream writes 50 batches a second): a
+        # stream whose producer died is removed about keep_for after its
+        # last event, and one that writes is alive even if its watcher is late.
+        now = time.monotonic()
+        if now - self._renewed.get(stream_id, 0.0) >= PRODUCER_RENEW:
+            self._renewed[stream_id] = now
+            keep_for = self._keep_for.get(stream_id, DEFAULT_KEEP_FOR)
+            commands += [("PEXPIRE", key, _ms(keep_for)), self._producer_lease(key)]
+        await self._write(stream_id, *commands)
 
     async def finish(
         self, stream_id: str, after: int, keep_for: float, last: bytes | None = None
@@ -201,6 +207,7 @@ class RedisStreamStore:
         """The commands that end the stream after event ``last``."""
         key = self._key(stream_id)
         self._keep_for.pop(stream_id, None)
+        self._renewed.pop(stream_id, None)
         return (
             ("XADD", key, f"{last + 1}-1", "end", "1"),
             ("PEXPIRE", key, _ms(keep_for)),

@@ -24,6 +24,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
@@ -31,7 +32,8 @@ from ..response import DEFAULT_PING_INTERVAL, EventStreamResponse
 from ._errors import ai_sdk_error_event, openai_error_event, sse_error_event
 from ._keys import chat_key, parse_last_event_id, route_name, store_key
 from ._limits import DEFAULT_ABANDON_AFTER, DEFAULT_KEEP_FOR, POLL_SECONDS
-from ._producer import ErrorEvent, Options, Producer, running_producer
+from ._local import local_stream
+from ._producer import ErrorEvent, Options, Producer
 from ._runner import start_background
 from .redis_store import RedisStreamStore
 from .store import Batch, MemoryStreamStore, StoreUnavailable, StreamStore
@@ -62,13 +64,6 @@ def _route_of(scope: Scope) -> str:
     if endpoint is not None:
         return route_name(endpoint)
     return str(scope.get("root_path", "")) + str(scope.get("path", ""))
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key.lower() == name:
-            return bytes(value).decode("latin-1")
-    return None
 
 
 def json_error(status: int, error: str, message: str) -> JSONResponse:
@@ -104,7 +99,7 @@ class ResumableStreamResponse(Response):
         self._ping_interval = ping_interval
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        last_event_id = _header(scope, b"last-event-id")
+        last_event_id = Headers(scope=scope).get("last-event-id")
         response = await self._respond(self._route or _route_of(scope), last_event_id)
         await response(scope, receive, send)
 
@@ -209,16 +204,18 @@ class ResumableStreamResponse(Response):
         prefix = b"id: " + stream_id.encode("ascii") + b":"
         batch = first
         last_beat = time.monotonic() if first is None else 0.0  # New: its request.
-        local = running_producer(key)  # If it runs here: served from memory.
+        local = local_stream(key)  # Produced here: served from memory.
+        if local is not None:
+            local.attach()
         try:
             while True:
-                if batch is None:
+                if batch is None and local is not None:
+                    batch = await local.read(after)
+                elif batch is None:
                     now = time.monotonic()
                     if now - last_beat >= options.beat_every:
                         await store.beat(key, "reader", options.abandon_after)
                         last_beat = now
-                    if local is not None:
-                        batch = await local.read(after, POLL_SECONDS)
                 if batch is None:
                     batch = await store.read(key, after, POLL_SECONDS)
                     if (
@@ -253,6 +250,9 @@ class ResumableStreamResponse(Response):
         except StoreUnavailable:
             _logger.exception("Stream store lost while reading stream %s", stream_id)
             yield options.error_event("StoreUnavailable", "The stream store was lost.")
+        finally:
+            if local is not None:
+                local.detach()
 
 
 @functools.cache
