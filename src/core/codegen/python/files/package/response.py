@@ -4,7 +4,6 @@ the moment the client goes away or the server shuts down."""
 from __future__ import annotations
 
 import heapq
-import itertools
 import signal
 import time
 from collections.abc import AsyncIterable, Mapping
@@ -73,8 +72,8 @@ class _Keeper:
     def __init__(self) -> None:
         self.streams: set[EventStreamResponse] = set()
         self.writes = 0
+        # (when, id, stream): one entry per stream, so streams never compare.
         self._looks: list[tuple[float, int, EventStreamResponse]] = []
-        self._order = itertools.count()
         self._running = False
         self._wake_at = 0.0
         self._nap = anyio.CancelScope()
@@ -88,7 +87,7 @@ class _Keeper:
 
     def _look_at(self, stream: EventStreamResponse, when: float | None) -> None:
         if when is not None:
-            heapq.heappush(self._looks, (when, next(self._order), stream))
+            heapq.heappush(self._looks, (when, id(stream), stream))
             if when < self._wake_at:
                 self._nap.cancel()
 
@@ -174,8 +173,9 @@ class EventStreamResponse(StreamingResponse):
         self._ping_sent: anyio.Event | None = None
         self._shutting_down = False
         self._client_left = False
-        self._send: Send | None = None
-        self._tasks: anyio.abc.TaskGroup | None = None
+        # Set when the response starts, before the keeper sees the stream.
+        self._send: Send
+        self._tasks: anyio.abc.TaskGroup
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("http_version", "1.1") in ("1.0", "1.1"):
@@ -211,33 +211,31 @@ class EventStreamResponse(StreamingResponse):
         return {"type": "http.response.body", "body": chunk, "more_body": True}
 
     async def _write(self, send: Send, keeper: _Keeper) -> None:
+        # Per event: the ping check, the send and two counts, nothing else.
+        writes_seen = keeper.writes
         try:
-            await self._write_events(send, keeper)
+            async for chunk in self.body_iterator:
+                if self._ping_sent is not None:
+                    # Let the ping finish so the two messages do not interleave.
+                    await self._ping_sent.wait()
+                body = chunk.encode(self.charset) if isinstance(chunk, str) else chunk
+                self._writing = True
+                await send(
+                    {"type": "http.response.body", "body": body, "more_body": True}
+                )
+                self._writing = False
+                self._writes += 1
+                keeper.writes += 1
+                if self._writes % _FAIRNESS_CHECK_EVERY_EVENTS == 0:
+                    if keeper.writes - writes_seen <= _FAIRNESS_CHECK_EVERY_EVENTS:
+                        await anyio.lowlevel.checkpoint()
+                    writes_seen = keeper.writes
         finally:
             # Runs even while cancelled (client gone, shutdown), before the
             # other tasks: close the upstream now, not at garbage collection.
             with anyio.CancelScope(shield=True):
                 await close_now(self._events)
-        if self._tasks is not None:
-            self._tasks.cancel_scope.cancel()
-
-    async def _write_events(self, send: Send, keeper: _Keeper) -> None:
-        # Per event: the ping check, the send and two counts, nothing else.
-        writes_seen = keeper.writes
-        async for chunk in self.body_iterator:
-            if self._ping_sent is not None:
-                # Let the ping finish so the two messages do not interleave.
-                await self._ping_sent.wait()
-            body = chunk.encode(self.charset) if isinstance(chunk, str) else chunk
-            self._writing = True
-            await send({"type": "http.response.body", "body": body, "more_body": True})
-            self._writing = False
-            self._writes += 1
-            keeper.writes += 1
-            if self._writes % _FAIRNESS_CHECK_EVERY_EVENTS == 0:
-                if keeper.writes - writes_seen <= _FAIRNESS_CHECK_EVERY_EVENTS:
-                    await anyio.lowlevel.checkpoint()
-                writes_seen = keeper.writes
+        self._tasks.cancel_scope.cancel()
 
     def look(self, now: float) -> float | None:
         """The keeper's look, every quarter of the ping interval (the time of
@@ -245,20 +243,20 @@ class EventStreamResponse(StreamingResponse):
         interval, sent by a task of the stream's own, so that a slow client
         holds up that task only."""
         interval = self.ping_interval
-        if interval is None or self._tasks is None:
+        if interval is None:
             return None
-        if self._writing or self._writes != self._seen or self._ping_sent:
+        if self._writing or self._writes != self._seen or self._ping_sent is not None:
             self._seen = self._writes
             self._quiet_since = now
         elif now - self._quiet_since >= interval:
             self._ping_sent = anyio.Event()
-            self._tasks.start_soon(self._ping)
+            self._tasks.start_soon(self._ping, self._ping_sent)
             self._quiet_since = now
         return now + interval / 4
 
     def host(self, keeper: _Keeper) -> bool:
         """Run the keeper in this stream's task group, if it is still open."""
-        if self._tasks is None or self._tasks.cancel_scope.cancel_called:
+        if self._tasks.cancel_scope.cancel_called:
             return False
         self._tasks.start_soon(keeper.keep, self)
         return True
@@ -266,18 +264,14 @@ class EventStreamResponse(StreamingResponse):
     def stop_for_shutdown(self) -> None:
         """End the stream with a reconnect event: the server shuts down."""
         self._shutting_down = True
-        if self._tasks is not None:
-            self._tasks.cancel_scope.cancel()
+        self._tasks.cancel_scope.cancel()
 
-    async def _ping(self) -> None:
-        sent = self._ping_sent
+    async def _ping(self, sent: anyio.Event) -> None:
         try:
-            if self._send is not None:
-                await self._send(self._body(_PING))
+            await self._send(self._body(_PING))
         finally:
             self._ping_sent = None
-            if sent is not None:
-                sent.set()
+            sent.set()
 
 
 def streaming_response(
