@@ -367,6 +367,22 @@ function streamingModuleSuite(stack: PythonStack): void {
       );
       assert.equal(withoutPings.body().toString('utf8'), tokenEvent('token 0') + tokenEvent('token 1') + doneEvent('token 0token 1', 2));
     });
+
+    it('keeps pinging a stream after the stream that opened before it (whose task group ran the pings) ended', async () => {
+      // One task per event loop pings every stream, run by the stream that opened while none ran it; when that
+      // stream ends the task moves to another open one. No other stream of this suite is open here.
+      const [first, second] = [run(), run()];
+      const opener = await openStream(`${base}/quiet/${first}?ping_interval=0.05`);
+      await opener.waitFor(includes(tokenEvent('token 0')), 'token 0 of the first stream');
+      const later = await openStream(`${base}/quiet/${second}?ping_interval=0.05`);
+      await later.waitFor(includes(tokenEvent('token 0')), 'token 0 of the second stream');
+      await release(first);
+      assert.ok((await opener.finished).complete);
+      const pingsBefore = countOf(later.body(), ': ping\n\n');
+      await later.waitFor((body) => countOf(body, ': ping\n\n') >= pingsBefore + 2, 'two more pings after the first stream ended');
+      await release(second);
+      assert.ok((await later.finished).complete);
+    });
   });
 
   describe('EventStreamResponse and a client that stops reading', () => {

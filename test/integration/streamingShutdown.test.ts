@@ -1,6 +1,7 @@
 /**
  * Graceful shutdown of the generated module on a real uvicorn: with 50 streams open and silent, SIGTERM makes
- * every stream end with `retry: 1000` and the `reconnect` event and a clean chunked end, and uvicorn exits.
+ * every stream end with `retry: 1000` and the `reconnect` event and a clean chunked end, and uvicorn exits; the
+ * stream that opened first (whose task group ran the shutdown poll) left before, so the poll had to move on.
  *
  * uvicorn 0.17 (the oldest stack) installs its signal handler on the event loop, where the module cannot see
  * it: there the streams run on until they end, and uvicorn waits for them. On that stack the test holds the
@@ -45,13 +46,20 @@ for (const stack of PYTHON_STACKS) {
         forceKillAfterDelay: false,
       });
       const streams: WireStream[] = [];
+      let leaver: WireStream | undefined;
       try {
         await waitForPort(port, { timeoutMs: 20_000 });
+        // The stream that opens first runs the event loop's one shutdown poller (in its task group); its client
+        // leaves before SIGTERM, so the poller must have moved on to another open stream for the others to end.
+        leaver = await openStream(`http://127.0.0.1:${port}/quiet/${randomUUID()}?ping_interval=15`);
+        await leaver.waitFor((body) => body.includes('event: token'), 'the first token of the stream that leaves');
         for (let i = 0; i < STREAMS; i++) {
           const stream = await openStream(`http://127.0.0.1:${port}/quiet/${randomUUID()}?ping_interval=15`);
           streams.push(stream);
         }
         await Promise.all(streams.map((s) => s.waitFor((body) => body.includes('event: token'), 'the first token')));
+        leaver.close();
+        await leaver.finished;
         const sentAt = wallClockMs();
         child.kill('SIGTERM');
         const ended: number[] = [];
@@ -94,7 +102,7 @@ for (const stack of PYTHON_STACKS) {
         // uvicorn (0.29+) re-raises the signal it handled once it has shut down: it ends by SIGTERM, by itself.
         assert.ok(exit.exitCode === 0 || exit.signal === 'SIGTERM', `uvicorn ended by itself (exit ${exit.exitCode}, signal ${exit.signal}):\n${exit.all}`);
       } finally {
-        for (const s of streams) s.close();
+        for (const s of [...streams, ...(leaver ? [leaver] : [])]) s.close();
         if (child.exitCode === null) child.kill('SIGKILL');
         await child;
         await rm(dir, { recursive: true, force: true });

@@ -57,6 +57,10 @@ export async function measureRouteKind(request: AddEndpointRequest): Promise<Gen
  * attributes went (1126), then stream_tokens took to reading a with_on_finish answer's source itself, one async
  * hop less per token for paced streams (34 lines: the answer's took/time_out/ended and the protocol stream_tokens
  * reads it by). Of the 1160: 28 header lines, about 636 of code and 76 of imports, 154 of docstrings, 32 of
- * comments, 178 blank lines black requires, 56 of route; the code alone is over 400.
+ * comments, 178 blank lines black requires, 56 of route; the code alone is over 400. Raised to 1187 (measured)
+ * for issue #21's paced streams: response.py's helper task per stream (pings, shutdown poll), whose
+ * cancellation left each stream's objects to the garbage collector, became one keeper task per event loop
+ * (27 lines: a heap of times to look at each stream, the hand-on to another stream's task group when the
+ * keeper's own stream ends, a task per ping).
  */
-export const GENERATED_LINES_BUDGET = { total: 1160, perFile: 350 } as const;
+export const GENERATED_LINES_BUDGET = { total: 1187, perFile: 350 } as const;

@@ -3,12 +3,14 @@ the moment the client goes away or the server shuts down."""
 
 from __future__ import annotations
 
+import heapq
 import signal
 import time
 from collections.abc import AsyncIterable, Mapping
 from typing import Any
 
 import anyio
+import anyio.abc
 import anyio.lowlevel
 from anyio.lowlevel import RunVar
 from starlette.background import BackgroundTask
@@ -33,10 +35,8 @@ client ignores a comment line."""
 # clock read or a sleep(0) per event would cost a measurable share of CPU.
 _FAIRNESS_CHECK_EVERY_EVENTS = 16
 
-# How often the server's shutdown is polled: by one stream's helper task per
-# event loop, which then ends every open stream (their last event says
-# reconnect: browsers do after "retry" ms). The other helpers wake only for
-# their pings: a timer per stream every half second would cost per event.
+# How often the keeper polls for the server's shutdown, then ends every open
+# stream (their last event says reconnect: browsers do after "retry" ms).
 _SHUTDOWN_POLL_SECONDS = 0.5
 _RECONNECT_EVENT = (
     b'retry: 1000\nevent: reconnect\ndata: {"reason":"server shutting down"}\n\n'
@@ -62,24 +62,69 @@ def server_is_shutting_down() -> bool:
     return getattr(server, "should_exit", False) is True
 
 
-class _OpenStreams:
-    """An event loop's open streams, whether one polls, their events written."""
+class _Keeper:
+    """An event loop's open streams and the one task that keeps them: it
+    pings the quiet ones and ends them all when the server shuts down. A task
+    and a timer per stream would cost per event at a thousand streams; here a
+    stream costs an entry in a heap of times to look at it, and the keeper
+    runs in one stream's task group, handed on when that stream ends."""
 
     def __init__(self) -> None:
         self.streams: set[EventStreamResponse] = set()
-        self.polling = False
         self.writes = 0
+        # (when, id, stream): one entry per stream, so streams never compare.
+        self._looks: list[tuple[float, int, EventStreamResponse]] = []
+        self._running = False
+        self._wake_at = 0.0
+        self._nap = anyio.CancelScope()
+
+    def open(self, stream: EventStreamResponse, host: anyio.abc.TaskGroup) -> None:
+        self.streams.add(stream)
+        self._look_at(stream, stream.look(time.monotonic()))
+        if not self._running:
+            self._running = True
+            host.start_soon(self.keep, stream)
+
+    def _look_at(self, stream: EventStreamResponse, when: float | None) -> None:
+        if when is not None:
+            heapq.heappush(self._looks, (when, id(stream), stream))
+            if when < self._wake_at:
+                self._nap.cancel()
+
+    async def keep(self, host: EventStreamResponse) -> None:
+        """Look at each stream when due, poll for shutdown; then hand on."""
+        try:
+            while not server_is_shutting_down():
+                now = time.monotonic()
+                while self._looks and self._looks[0][0] <= now:
+                    stream = heapq.heappop(self._looks)[2]
+                    if stream in self.streams:
+                        self._look_at(stream, stream.look(now))
+                self._wake_at = now + _SHUTDOWN_POLL_SECONDS
+                if self._looks:
+                    self._wake_at = min(self._wake_at, self._looks[0][0])
+                with anyio.CancelScope() as self._nap:
+                    await anyio.sleep(self._wake_at - now)
+            for stream in list(self.streams):
+                stream.stop_for_shutdown()
+        finally:
+            self._running = False
+            self._wake_at = 0.0
+            for stream in self.streams:
+                if stream is not host and stream.host(self):
+                    self._running = True
+                    break
 
 
-_open_streams: RunVar[_OpenStreams] = RunVar("catalyst_open_streams")
+_keepers: RunVar[_Keeper] = RunVar("catalyst_stream_keeper")
 
 
-def _loop_streams() -> _OpenStreams:
-    streams = _open_streams.get(None)
-    if streams is None:
-        streams = _OpenStreams()
-        _open_streams.set(streams)
-    return streams
+def _keeper() -> _Keeper:
+    keeper = _keepers.get(None)
+    if keeper is None:
+        keeper = _Keeper()
+        _keepers.set(keeper)
+    return keeper
 
 
 class EventStreamResponse(StreamingResponse):
@@ -117,35 +162,42 @@ class EventStreamResponse(StreamingResponse):
             background=background,
         )
         self._events = content
-        self._ping_interval = ping_interval
-        # The helper task pings only while no event is being written, holding
-        # this lock, which the writer then waits for: the writer only counts.
-        self._send_lock = anyio.Lock()
-        self._pinging = False
+        self.ping_interval = ping_interval
+        # The writer counts its events and says when it is in a send (a
+        # write held up by a slow client is activity); the keeper looks.
         self._writing = False
         self._writes = 0
+        self._seen = 0
+        self._quiet_since = 0.0
+        # Set while a ping is being sent: the writer waits for it.
+        self._ping_sent: anyio.Event | None = None
         self._shutting_down = False
         self._client_left = False
-        # The stream's scope, and the helper's current sleep (to wake it).
-        self._stream: anyio.CancelScope | None = None
-        self._nap: anyio.CancelScope | None = None
+        # Set when the response starts, before the keeper sees the stream.
+        self._send: Send
+        self._tasks: anyio.abc.TaskGroup
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("http_version", "1.1") in ("1.0", "1.1"):
             self.raw_headers.append((b"connection", b"keep-alive"))
         start = {"status": self.status_code, "headers": self.raw_headers}
         await send({"type": "http.response.start", **start})
-        async with anyio.create_task_group() as task_group:
-            stream = self._stream = task_group.cancel_scope
+        keeper = _keeper()
+        async with anyio.create_task_group() as tasks:
+            self._send, self._tasks = send, tasks
+            self._quiet_since = time.monotonic()
             # The writer, resumed once per event, gets a task of its own: a
             # resume then passes a few frames, not every middleware's as in
             # this task (Starlette does the same). This task awaits the client.
-            task_group.start_soon(self._write, send, stream)
-            task_group.start_soon(self._tend, send)
-            while (await receive())["type"] != "http.disconnect":
-                pass
-            self._client_left = True
-            stream.cancel()
+            tasks.start_soon(self._write, send, keeper)
+            keeper.open(self, tasks)
+            try:
+                while (await receive())["type"] != "http.disconnect":
+                    pass
+                self._client_left = True
+                tasks.cancel_scope.cancel()
+            finally:
+                keeper.streams.discard(self)
         if self._client_left:
             return
         if self._shutting_down:
@@ -158,93 +210,68 @@ class EventStreamResponse(StreamingResponse):
     def _body(chunk: bytes) -> dict[str, Any]:
         return {"type": "http.response.body", "body": chunk, "more_body": True}
 
-    async def _write(self, send: Send, stream: anyio.CancelScope) -> None:
+    async def _write(self, send: Send, keeper: _Keeper) -> None:
+        # Per event: the ping check, the send and two counts, nothing else.
+        writes_seen = keeper.writes
         try:
-            await self._write_events(send)
+            async for chunk in self.body_iterator:
+                if self._ping_sent is not None:
+                    # Let the ping finish so the two messages do not interleave.
+                    await self._ping_sent.wait()
+                body = chunk.encode(self.charset) if isinstance(chunk, str) else chunk
+                self._writing = True
+                await send(
+                    {"type": "http.response.body", "body": body, "more_body": True}
+                )
+                self._writing = False
+                self._writes += 1
+                keeper.writes += 1
+                if self._writes % _FAIRNESS_CHECK_EVERY_EVENTS == 0:
+                    if keeper.writes - writes_seen <= _FAIRNESS_CHECK_EVERY_EVENTS:
+                        await anyio.lowlevel.checkpoint()
+                    writes_seen = keeper.writes
         finally:
             # Runs even while cancelled (client gone, shutdown), before the
             # other tasks: close the upstream now, not at garbage collection.
             with anyio.CancelScope(shield=True):
                 await close_now(self._events)
-        stream.cancel()
+        self._tasks.cancel_scope.cancel()
 
-    async def _write_events(self, send: Send) -> None:
-        # Per event: the ping check, the send and two counts, nothing else.
-        loop_streams = _loop_streams()
-        writes_seen = loop_streams.writes
-        async for chunk in self.body_iterator:
-            if self._pinging:
-                # Let the ping finish so the two messages do not interleave.
-                async with self._send_lock:
-                    pass
-            body = chunk.encode(self.charset) if isinstance(chunk, str) else chunk
-            self._writing = True
-            await send({"type": "http.response.body", "body": body, "more_body": True})
-            self._writing = False
-            self._writes += 1
-            loop_streams.writes += 1
-            if self._writes % _FAIRNESS_CHECK_EVERY_EVENTS == 0:
-                if loop_streams.writes - writes_seen <= _FAIRNESS_CHECK_EVERY_EVENTS:
-                    await anyio.lowlevel.checkpoint()
-                writes_seen = loop_streams.writes
+    def look(self, now: float) -> float | None:
+        """The keeper's look, every quarter of the ping interval (the time of
+        the next one, None for none): a ping once nothing was written for the
+        interval, sent by a task of the stream's own, so that a slow client
+        holds up that task only."""
+        interval = self.ping_interval
+        if interval is None:
+            return None
+        if self._writing or self._writes != self._seen or self._ping_sent is not None:
+            self._seen = self._writes
+            self._quiet_since = now
+        elif now - self._quiet_since >= interval:
+            self._ping_sent = anyio.Event()
+            self._tasks.start_soon(self._ping, self._ping_sent)
+            self._quiet_since = now
+        return now + interval / 4
 
-    async def _tend(self, send: Send) -> None:
-        """Ping once nothing was written for a while (a write held up by a
-        slow client counts as activity); poll for shutdown if no other stream
-        of this event loop does."""
-        loop_streams = _loop_streams()
-        loop_streams.streams.add(self)
-        polling = False
-        try:
-            interval = self._ping_interval
-            seen = self._writes
-            quiet_since = time.monotonic()
-            while True:
-                polling = polling or not loop_streams.polling
-                loop_streams.polling = True
-                step = interval / 4 if interval is not None else None
-                if polling:
-                    step = min(step or _SHUTDOWN_POLL_SECONDS, _SHUTDOWN_POLL_SECONDS)
-                with anyio.CancelScope() as self._nap:
-                    await (anyio.sleep(step) if step else anyio.sleep_forever())
-                if polling and server_is_shutting_down():
-                    for other in list(loop_streams.streams):
-                        other.stop_for_shutdown()
-                    return
-                now = time.monotonic()
-                if self._writing or self._writes != seen:
-                    seen = self._writes
-                    quiet_since = now
-                elif interval is not None and now - quiet_since >= interval:
-                    await self._ping(send)
-                    quiet_since = time.monotonic()
-        finally:
-            loop_streams.streams.discard(self)
-            if polling:
-                # Hand the polling on to another open stream, woken for it.
-                loop_streams.polling = False
-                for other in loop_streams.streams:
-                    other.wake()
-                    break
-
-    def wake(self) -> None:
-        """Wake the helper task: it may have to poll for shutdown now."""
-        if self._nap is not None:
-            self._nap.cancel()
+    def host(self, keeper: _Keeper) -> bool:
+        """Run the keeper in this stream's task group, if it is still open."""
+        if self._tasks.cancel_scope.cancel_called:
+            return False
+        self._tasks.start_soon(keeper.keep, self)
+        return True
 
     def stop_for_shutdown(self) -> None:
         """End the stream with a reconnect event: the server shuts down."""
         self._shutting_down = True
-        if self._stream is not None:
-            self._stream.cancel()
+        self._tasks.cancel_scope.cancel()
 
-    async def _ping(self, send: Send) -> None:
-        self._pinging = True
+    async def _ping(self, sent: anyio.Event) -> None:
         try:
-            async with self._send_lock:
-                await send(self._body(_PING))
+            await self._send(self._body(_PING))
         finally:
-            self._pinging = False
+            self._ping_sent = None
+            sent.set()
 
 
 def streaming_response(
