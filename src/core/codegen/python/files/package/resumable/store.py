@@ -324,8 +324,8 @@ class MemoryStreamStore:
         with anyio.move_on_after(wait):
             while not await self.alive(stream_id, "stop"):
                 stream = self._streams.get(stream_id)
-                if stream is None:
-                    await anyio.sleep_forever()  # Gone: nothing to stop.
+                if stream is None:  # Gone: nothing to stop.
+                    await anyio.sleep_forever()
                 else:
                     await stream.changed.wait()
         return await self.alive(stream_id, "stop")
