@@ -192,7 +192,6 @@ describe('add-endpoint CLI', function () {
             '_limits.py',
             '_local.py',
             '_producer.py',
-            '_redis_beats.py',
             '_redis_client.py',
             '_redis_entries.py',
             '_redis_rounds.py',

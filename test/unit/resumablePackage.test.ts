@@ -43,7 +43,6 @@ describe('the generated package: resumable/', () => {
         'resumable/_limits.py',
         'resumable/_local.py',
         'resumable/_producer.py',
-        'resumable/_redis_beats.py',
         'resumable/_redis_client.py',
         'resumable/_redis_entries.py',
         'resumable/_redis_rounds.py',

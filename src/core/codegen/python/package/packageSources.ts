@@ -26,7 +26,6 @@ import resumableKeysPy from '../files/package/resumable/_keys.py';
 import resumableLimitsPy from '../files/package/resumable/_limits.py';
 import resumableLocalPy from '../files/package/resumable/_local.py';
 import resumableProducerPy from '../files/package/resumable/_producer.py';
-import resumableRedisBeatsPy from '../files/package/resumable/_redis_beats.py';
 import resumableRedisRoundsPy from '../files/package/resumable/_redis_rounds.py';
 import resumableRedisClientPy from '../files/package/resumable/_redis_client.py';
 import resumableRedisEntriesPy from '../files/package/resumable/_redis_entries.py';
@@ -69,7 +68,6 @@ export const PACKAGE_SOURCES: ReadonlyMap<string, string> = new Map(
       ['resumable/_local.py', resumableLocalPy],
       ['resumable/_producer.py', resumableProducerPy],
       ['resumable/_runner.py', resumableRunnerPy],
-      ['resumable/_redis_beats.py', resumableRedisBeatsPy],
       ['resumable/_redis_rounds.py', resumableRedisRoundsPy],
       ['resumable/_redis_client.py', resumableRedisClientPy],
       ['resumable/_redis_entries.py', resumableRedisEntriesPy],

@@ -7,8 +7,8 @@ once after a restart, failures made ``StoreUnavailable``).
 any one of its nodes. Each worker (each event loop) has at most
 ``REDIS_MAX_CONNECTIONS`` round trips in flight, on as many pooled
 connections, each carrying the commands of every stream that asked
-meanwhile (``_redis_rounds``); the pool has one more, for the signs of life
-(``_redis_beats``), which must not queue behind the other commands. The
+meanwhile (``_redis_rounds``); the pool has one more, for the signs of life,
+which must not queue behind the other commands. The
 wake-up listener (``_redis_wake``) has a connection of its own. All of them
 are named ``catalyst-stream*`` in ``CLIENT LIST``.
 """
@@ -115,26 +115,36 @@ def connect(url: str) -> Connection:
 
 
 class Commands:
-    """Sends a client's commands: gathered into rounds, at most
-    ``REDIS_MAX_CONNECTIONS`` in flight per event loop (``run``), or in one
-    round trip of their own outside that bound (``send``)."""
+    """Sends a client's commands, gathered into rounds (``_redis_rounds``):
+    at most ``REDIS_MAX_CONNECTIONS`` in flight per event loop (``run``), and
+    the signs of life in rounds of their own, one in flight on the pool's one
+    more connection (``run_apart``), so that they never queue behind the rest.
+    """
 
     def __init__(self, client: RedisClient) -> None:
         self._client = client
         # Per event loop (a test client runs each app in a loop of its own).
         self._rounds: RunVar[Rounds] = RunVar(f"catalyst_redis_rounds_{id(self)}")
+        self._apart: RunVar[Rounds] = RunVar(f"catalyst_redis_apart_{id(self)}")
 
     async def run(self, *commands: tuple[object, ...]) -> list[Any]:
         """``commands`` in one round trip, maybe with other callers' commands."""
-        rounds = self._rounds.get(None)
-        if rounds is None:
-            rounds = Rounds(self._round_trip, REDIS_MAX_CONNECTIONS)
-            self._rounds.set(rounds)
+        rounds = self._rounds_of(self._rounds, REDIS_MAX_CONNECTIONS)
         return _raised(await rounds.run(commands))
 
-    async def send(self, commands: tuple[tuple[object, ...], ...]) -> list[Any]:
-        """``commands`` in a round trip of their own, outside the bound."""
-        return _raised(await self._round_trip(commands))
+    async def run_apart(self, *commands: tuple[object, ...]) -> list[Any]:
+        """Like ``run``, outside its bound: a worker's signs of life, all the
+        renewals asked for while one round trip is in flight in the next.
+        Queued behind other commands, a lease could run out under load and
+        its stream be taken for lost though its producer was fine."""
+        return _raised(await self._rounds_of(self._apart, 1).run(commands))
+
+    def _rounds_of(self, var: RunVar[Rounds], most: int) -> Rounds:
+        rounds = var.get(None)
+        if rounds is None:
+            rounds = Rounds(self._round_trip, most)
+            var.set(rounds)
+        return rounds
 
     async def _round_trip(self, commands: tuple[tuple[object, ...], ...]) -> list[Any]:
         """``commands`` in one round trip; connection failures become ours.

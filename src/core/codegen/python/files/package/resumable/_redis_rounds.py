@@ -7,7 +7,9 @@ command, 9 us more per command, redis-py 8). Here the commands asked for
 while every connection is busy, or in the same turn of the event loop, go
 in one round trip: the first caller of a round sends it once a connection is
 free, with every command added meanwhile, and each caller gets its replies.
-An idle worker sends each command at once, as before.
+An idle worker sends each command at once, as before. The signs of life
+(leases, readers' beats) go the same way, in rounds of their own
+(``Commands.run_apart``).
 """
 
 from __future__ import annotations

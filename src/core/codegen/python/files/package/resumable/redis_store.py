@@ -16,11 +16,11 @@ The braces are a hash tag: on a Redis Cluster all of a stream's keys share
 one slot, and no command here spans two streams.
 
 Connections (``_redis_client``): a few per worker, whatever the number of
-streams. Commands are short round trips, many streams' in one; the worker's
-signs of life go in one round trip (``_redis_beats``); readers that wait
-for new events, and producers that wait for a stop, hold no connection: one
-pub/sub connection per worker wakes them (``_redis_wake``). A reader on the
-producer's own worker reads nothing back (``_producer``).
+streams. Commands are short round trips, many streams' in one, the signs of
+life in rounds of their own (``_redis_rounds``); readers that wait for new
+events, and producers that wait for a stop, hold no connection: one pub/sub
+connection per worker wakes them (``_redis_wake``). A reader on the
+producer's own worker reads nothing back (``_local``).
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from ._limits import (
     PRODUCER_TTL,
     TOMBSTONE_SECONDS,
 )
-from ._redis_beats import Beats
 from ._redis_client import Commands, RedisClient, connect, is_closed
 from ._redis_entries import (
     batch_fields,
@@ -102,7 +101,6 @@ class RedisStreamStore:
         self._pubsub = pubsub
         # Per event loop (a test client runs each app in a loop of its own).
         self._wakeups: RunVar[Wakeups] = RunVar(f"catalyst_wakeups_{id(self)}")
-        self._beats: RunVar[Beats] = RunVar(f"catalyst_beats_{id(self)}")
         # keep_for of the streams this process produces (append moves expiry).
         self._keep_for: dict[str, float] = {}
         # When their expiry and lease were last moved by a write.
@@ -154,13 +152,14 @@ class RedisStreamStore:
             self._producer_lease(key),
         )
 
-    def _stopped_by(self) -> bytes:
+    def _stop_channel(self) -> bytes:
         """The value of this worker's producer leases: where a stop is sent."""
         waker = self._wakeups.get(None)
         return b"1" if waker is None else waker.worker_channel
 
     def _producer_lease(self, key: str) -> tuple[object, ...]:
-        return ("SET", f"{key}:producer", self._stopped_by(), "PX", _ms(PRODUCER_TTL))
+        lease = self._stop_channel()
+        return ("SET", f"{key}:producer", lease, "PX", _ms(PRODUCER_TTL))
 
     async def append(
         self,
@@ -292,13 +291,6 @@ class RedisStreamStore:
             finished = True  # Expired (or deleted) while being read.
         return Batch(events, finished)
 
-    def _signs_of_life(self) -> Beats:
-        beats = self._beats.get(None)
-        if beats is None:
-            beats = Beats(self._commands.send)
-            self._beats.set(beats)
-        return beats
-
     async def beat(self, stream_id: str, role: str, ttl: float) -> None:
         key = f"{self._key(stream_id)}:{role}"
         if role == "stop":
@@ -310,8 +302,9 @@ class RedisStreamStore:
             if worker is not None and worker != b"1":
                 await self._run(("PUBLISH", worker, self._channel(stream_id)))
             return
-        value = self._stopped_by() if role == "producer" else b"1"
-        await self._signs_of_life().beat(key, _ms(ttl), value)
+        value = self._stop_channel() if role == "producer" else b"1"
+        # Every stream's signs of life: in rounds apart, never behind the rest.
+        await self._commands.run_apart(("SET", key, value, "PX", _ms(ttl)))
 
     async def alive(self, stream_id: str, role: str) -> bool:
         (exists,) = await self._run(("EXISTS", f"{self._key(stream_id)}:{role}"))
